@@ -1,0 +1,9 @@
+package com.segmentexport.api;
+
+/** The caller's {@link Role} may not use the connection (see {@link ConnectionAccess}). */
+public class AccessDeniedException extends ExportException {
+  /** Creates an exception with a message. */
+  public AccessDeniedException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,27 @@
+package com.segmentexport.api;
+
+import java.util.List;
+
+/**
+ * A connection, mapping or export definition is invalid. Always raised before any network call.
+ * {@link #problems()} lists every problem found, one sentence each, so that a form can show them all.
+ */
+public class ConfigurationException extends ExportException {
+  private final List<String> problems;
+
+  /** Creates an exception for one problem. */
+  public ConfigurationException(String problem) {
+    this(problem, List.of(problem));
+  }
+
+  /** Creates an exception summarising several problems. */
+  public ConfigurationException(String summary, List<String> problems) {
+    super(summary + ": " + String.join("; ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  /** Every problem found. */
+  public List<String> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,52 @@
+package com.segmentexport.api;
+
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.ConnectorContext;
+import java.util.List;
+
+/**
+ * A connector to one vendor, discovered through {@link java.util.ServiceLoader}.
+ *
+ * <p>A provider describes itself (settings, destination fields, limits) so that a host application
+ * can render configuration forms, and creates a {@link Connector} per connection.
+ *
+ * <h2>Implementing a provider</h2>
+ * <ol>
+ *   <li>A public class with a public no-argument constructor that neither throws nor does I/O.
+ *   <li>Listed in {@code META-INF/services/com.segmentexport.api.ConnectorProvider}.
+ *   <li>Its {@link #id()} unique among the providers on the class path.
+ *   <li>Its module's tests extend the testkit's {@code SegmentExporterContract}.
+ * </ol>
+ */
+public interface ConnectorProvider {
+  /** A stable lower-case id such as {@code iterable}. */
+  String id();
+
+  /** A human-readable name such as {@code Iterable}. */
+  String displayName();
+
+  /** The settings this connector understands, on connections and on exports. */
+  List<SettingDescriptor> settings();
+
+  /** The standard destination fields; {@link StandardFields#EMAIL} is always among them. */
+  List<DestinationField> destinationFields();
+
+  /** Whether mappings may add custom fields beyond {@link #destinationFields()}. */
+  boolean supportsCustomFields();
+
+  /** The vendor's documented limits, before any per-connection setting changes them. */
+  ConnectorLimits limits();
+
+  /**
+   * Checks an export definition for vendor rules that the generic checks do not cover (field-name
+   * rules, option combinations). Called before any network call.
+   *
+   * @return problems, one sentence each; empty when the definition is acceptable
+   */
+  default List<String> validate(ExportDefinition definition) {
+    return List.of();
+  }
+
+  /** Creates the connector for one connection. Must not perform network calls. */
+  Connector create(ConnectorContext context);
+}

@@ -1,0 +1,172 @@
+package com.segmentexport.api;
+
+import com.segmentexport.internal.DefaultSegmentExporter;
+import com.segmentexport.internal.HttpClients;
+import com.segmentexport.internal.RateLimiters;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.ConnectorContext;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The entry point: the connectors on the class path, and exporters for connections.
+ *
+ * <pre>{@code
+ * Connectors connectors = Connectors.load();          // ServiceLoader discovery
+ * connectors.providers().forEach(p -> System.out.println(p.id() + ": " + p.displayName()));
+ * try (SegmentExporter exporter = connectors.exporter(connection, Role.CONTRIBUTOR)) {
+ *   exporter.verify();
+ * }
+ * }</pre>
+ *
+ * <p>One instance should be shared by the whole application: it holds the HTTP connection pool and
+ * one rate limiter per connection, so that concurrent exports on the same vendor account share that
+ * account's rate limit.
+ */
+public final class Connectors {
+  private static final Logger log = LoggerFactory.getLogger(Connectors.class);
+  private static volatile Connectors defaultInstance;
+
+  private final Map<String, ConnectorProvider> providers;
+  private final OkHttpClient client;
+  private final RateLimiters limiters = new RateLimiters();
+
+  private Connectors(Map<String, ConnectorProvider> providers, OkHttpClient client) {
+    this.providers = Collections.unmodifiableMap(providers);
+    this.client = client;
+  }
+
+  /** Discovers the providers on the class path with this class's class loader. */
+  public static Connectors load() {
+    return load(Connectors.class.getClassLoader());
+  }
+
+  /**
+   * Discovers the providers visible to a class loader. A provider that cannot be instantiated is
+   * logged and skipped; two providers with the same id are an error.
+   *
+   * @throws IllegalStateException if two providers share an id
+   */
+  public static Connectors load(ClassLoader loader) {
+    List<ConnectorProvider> found = new ArrayList<>();
+    Iterator<ConnectorProvider> it = ServiceLoader.load(ConnectorProvider.class, loader).iterator();
+    while (true) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        found.add(it.next());
+      } catch (ServiceConfigurationError e) {
+        log.warn("Skipping a connector provider that could not be loaded: {}", e.getMessage());
+      }
+    }
+    return of(found);
+  }
+
+  /** Uses exactly these providers (no discovery). */
+  public static Connectors of(List<? extends ConnectorProvider> providers) {
+    Map<String, ConnectorProvider> byId = new LinkedHashMap<>();
+    for (ConnectorProvider p : providers) {
+      requireNonNull(p, "provider == null");
+      ConnectorProvider previous = byId.putIfAbsent(p.id(), p);
+      if (previous != null) {
+        throw new IllegalStateException("Two connector providers have the id '" + p.id() + "': "
+            + previous.getClass().getName() + " and " + p.getClass().getName());
+      }
+    }
+    return new Connectors(byId, HttpClients.newClient());
+  }
+
+  /** Uses exactly these providers (no discovery). */
+  public static Connectors of(ConnectorProvider... providers) {
+    return of(List.of(providers));
+  }
+
+  /** The instance {@link Connection#builder(String)} resolves ids with: {@link #load()}, made once. */
+  static Connectors defaultInstance() {
+    Connectors c = defaultInstance;
+    if (c == null) {
+      synchronized (Connectors.class) {
+        c = defaultInstance;
+        if (c == null) {
+          c = load();
+          defaultInstance = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /**
+   * A copy that sends requests with a host's own client (for its proxy, pool or dispatcher). The SDK
+   * still applies its rules: timeouts, HTTPS only, no silent OkHttp retries.
+   */
+  public Connectors withHttpClient(OkHttpClient hostClient) {
+    requireNonNull(hostClient, "hostClient == null");
+    return new Connectors(new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
+  }
+
+  /** The providers, in discovery order. */
+  public List<ConnectorProvider> providers() {
+    return List.copyOf(providers.values());
+  }
+
+  /** The provider with this id, if present. */
+  public Optional<ConnectorProvider> find(String id) {
+    return Optional.ofNullable(providers.get(requireNonNull(id, "id == null")));
+  }
+
+  /**
+   * The provider with this id.
+   *
+   * @throws ConfigurationException naming the available ids when there is none
+   */
+  public ConnectorProvider provider(String id) {
+    ConnectorProvider p = providers.get(requireNonNull(id, "id == null"));
+    if (p == null) {
+      throw new ConfigurationException("No connector with id '" + id + "' on the class path (available: "
+          + (providers.isEmpty() ? "none; add a connector module such as connector-iterable"
+              : String.join(", ", providers.keySet())) + ")");
+    }
+    return p;
+  }
+
+  /**
+   * An exporter acting for an administrator (the host application itself).
+   *
+   * @throws ConnectionRemovedException if the connection was removed
+   */
+  public SegmentExporter exporter(Connection connection) {
+    return exporter(connection, Role.ADMINISTRATOR);
+  }
+
+  /**
+   * An exporter acting for a caller with this role.
+   *
+   * @throws AccessDeniedException if the connection's {@link ConnectionAccess} does not allow the role
+   * @throws ConnectionRemovedException if the connection was removed
+   */
+  public SegmentExporter exporter(Connection connection, Role role) {
+    requireNonNull(connection, "connection == null");
+    requireNonNull(role, "role == null");
+    connection.checkAccess(role);
+    if (connection.isRemoved()) {
+      throw new ConnectionRemovedException(
+          "Connection '" + connection.displayName() + "' was removed; it can run no more exports");
+    }
+    ConnectorProvider provider = provider(connection.connectorId());
+    Connector connector = provider.create(new ConnectorContext(connection));
+    return new DefaultSegmentExporter(connection, role, connector, client, limiters);
+  }
+}

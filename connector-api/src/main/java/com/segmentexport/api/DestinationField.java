@@ -1,0 +1,26 @@
+package com.segmentexport.api;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A standard field a connector can write, such as {@code Email} or {@code FirstName}. Host
+ * applications render mapping forms from {@link ConnectorProvider#destinationFields()}.
+ *
+ * @param name the name used in a {@link FieldMapping}
+ * @param displayName a human-readable label
+ * @param type the type values are converted to
+ * @param required whether every mapping must include this field
+ */
+public record DestinationField(String name, String displayName, FieldType type, boolean required) {
+  /** Checks the parts. */
+  public DestinationField {
+    requireNonNull(name, "name == null");
+    requireNonNull(displayName, "displayName == null");
+    requireNonNull(type, "type == null");
+  }
+
+  /** An optional text field whose display name is its name. */
+  public static DestinationField text(String name) {
+    return new DestinationField(name, name, FieldType.TEXT, false);
+  }
+}

@@ -1,0 +1,45 @@
+package com.segmentexport.api;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Hears an export's progress: enough for a progress bar and for metrics.
+ *
+ * <p>Every method does nothing by default, so new events never break a listener. Methods are called
+ * from the export's threads, never concurrently with each other; they must be fast, must not throw
+ * and must not call back into the exporter. An exception thrown by a listener is logged and ignored.
+ */
+public abstract class ExportListener {
+  /** A listener that ignores every event. */
+  public static final ExportListener NONE = new ExportListener() {};
+
+  /** The run started; nothing has been sent yet. */
+  public void exportStarted(ExportDefinition definition) {}
+
+  /** A segment was opened and its destination list found or created. */
+  public void segmentStarted(String segment, String destinationId, OptionalLong sizeHint) {}
+
+  /**
+   * The vendor acknowledged a batch.
+   *
+   * @param segment the segment
+   * @param records records in the batch
+   * @param exported records the vendor accepted
+   * @param rejected records rejected
+   * @param segmentExportedSoFar the segment's exported total after this batch
+   */
+  public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {}
+
+  /** The engine waits {@code wait} for the vendor's rate limit. */
+  public void throttled(Duration wait, String reason) {}
+
+  /** A request failed with a retryable error and will be repeated after {@code delay}. */
+  public void retrying(String call, int attempt, Duration delay, String reason) {}
+
+  /** A segment finished. */
+  public void segmentFinished(SegmentResult result) {}
+
+  /** The run finished. */
+  public void exportFinished(ExportResult result) {}
+}

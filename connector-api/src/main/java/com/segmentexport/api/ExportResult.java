@@ -1,0 +1,78 @@
+package com.segmentexport.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The outcome of one export run: its status, what happened to each segment, a bounded sample of the
+ * rejected records (all of them went to the {@link ExportOptions#rejectedRecordSink() sink}, if one
+ * was given), and how the run went on the wire.
+ *
+ * @param definitionName the export's name
+ * @param status how the export ended
+ * @param segments one result per segment attempted, in run order
+ * @param rejectedSample the first rejected records, at most {@link ExportOptions#rejectedSampleSize()}
+ * @param httpCalls HTTP requests sent, retries included
+ * @param retries requests repeated after a retryable failure
+ * @param throttledTime time spent waiting for the vendor's rate limit
+ * @param startedAt when the run started
+ * @param duration how long it took
+ * @param failure why it failed or was cancelled, when it did not succeed
+ */
+public record ExportResult(
+    String definitionName,
+    ExportStatus status,
+    List<SegmentResult> segments,
+    List<RejectedRecord> rejectedSample,
+    long httpCalls,
+    long retries,
+    Duration throttledTime,
+    Instant startedAt,
+    Duration duration,
+    Optional<String> failure) {
+
+  /** Checks the parts and copies the lists. */
+  public ExportResult {
+    requireNonNull(definitionName, "definitionName == null");
+    requireNonNull(status, "status == null");
+    segments = List.copyOf(segments);
+    rejectedSample = List.copyOf(rejectedSample);
+    requireNonNull(throttledTime, "throttledTime == null");
+    requireNonNull(startedAt, "startedAt == null");
+    requireNonNull(duration, "duration == null");
+    requireNonNull(failure, "failure == null");
+  }
+
+  /** Profiles read, all segments. */
+  public long read() {
+    return segments.stream().mapToLong(SegmentResult::read).sum();
+  }
+
+  /** Profiles exported, all segments. */
+  public long exported() {
+    return segments.stream().mapToLong(SegmentResult::exported).sum();
+  }
+
+  /** Profiles rejected, all segments (the full count, not the sample size). */
+  public long rejected() {
+    return segments.stream().mapToLong(SegmentResult::rejected).sum();
+  }
+
+  /** Duplicate e-mail addresses skipped, all segments. */
+  public long duplicates() {
+    return segments.stream().mapToLong(SegmentResult::duplicates).sum();
+  }
+
+  /** Profiles read but not sent, all segments. */
+  public long notAttempted() {
+    return segments.stream().mapToLong(SegmentResult::notAttempted).sum();
+  }
+
+  /** The result of the segment with this name. */
+  public Optional<SegmentResult> segment(String name) {
+    return segments.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+}

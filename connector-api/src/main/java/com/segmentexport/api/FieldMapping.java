@@ -1,0 +1,195 @@
+package com.segmentexport.api;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Which profile field feeds which destination field.
+ *
+ * <pre>{@code
+ * FieldMapping mapping = FieldMapping.builder()
+ *     .email("EmailAddress")                 // required
+ *     .map("FirstName", "GivenName")         // a standard destination field of the connector
+ *     .map("LastName", "Surname")
+ *     .custom("tier", "LoyaltyTier")         // a custom field (text unless a type is given)
+ *     .custom("orders", "OrderCount", FieldType.INTEGER)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Standard destination names must be among the connector's
+ * {@link ConnectorProvider#destinationFields()}; custom fields are allowed where the connector
+ * {@linkplain ConnectorProvider#supportsCustomFields() supports them}. Both are checked when an
+ * {@link ExportDefinition} is built.
+ */
+public final class FieldMapping {
+  /**
+   * One mapped field.
+   *
+   * @param destination the destination field name
+   * @param source the profile field name
+   * @param type the declared type, if any (standard fields take the connector's type)
+   * @param custom whether this is a custom field rather than a standard one
+   */
+  public record Entry(String destination, String source, Optional<FieldType> type, boolean custom) {
+    /** Checks the parts. */
+    public Entry {
+      requireNonNull(destination, "destination == null");
+      requireNonNull(source, "source == null");
+      requireNonNull(type, "type == null");
+      if (destination.isBlank()) {
+        throw new IllegalArgumentException("destination field name is blank");
+      }
+      if (source.isBlank()) {
+        throw new IllegalArgumentException("source field name is blank");
+      }
+    }
+  }
+
+  private final List<Entry> entries;
+
+  private FieldMapping(List<Entry> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  /** Starts a mapping. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Every mapped field, Email first. */
+  public List<Entry> entries() {
+    return entries;
+  }
+
+  /** The profile field holding the e-mail address. */
+  public String emailSource() {
+    return entries.get(0).source();
+  }
+
+  /**
+   * Checks this mapping against a connector.
+   *
+   * @return one sentence per problem; empty when the mapping fits the connector
+   */
+  public List<String> problemsFor(ConnectorProvider provider) {
+    requireNonNull(provider, "provider == null");
+    List<String> problems = new ArrayList<>();
+    List<String> standard = new ArrayList<>();
+    for (DestinationField f : provider.destinationFields()) {
+      standard.add(f.name());
+    }
+    for (Entry e : entries) {
+      boolean known = standard.contains(e.destination());
+      if (!e.custom() && !known) {
+        problems.add("destination field '" + e.destination() + "' does not exist in " + provider.displayName()
+            + " (fields: " + String.join(", ", standard)
+            + (provider.supportsCustomFields() ? "; use custom(...) for a custom field)" : ")"));
+      } else if (e.custom() && known) {
+        problems.add("'" + e.destination() + "' is a standard field of " + provider.displayName()
+            + ": map it with map(...), not custom(...)");
+      } else if (e.custom() && !provider.supportsCustomFields()) {
+        problems.add(provider.displayName() + " does not support custom fields: '" + e.destination() + "'");
+      }
+    }
+    for (DestinationField f : provider.destinationFields()) {
+      if (f.required() && entries.stream().noneMatch(e -> e.destination().equals(f.name()))) {
+        problems.add("destination field '" + f.name() + "' is required by " + provider.displayName());
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FieldMapping && ((FieldMapping) o).entries.equals(entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "FieldMapping" + entries;
+  }
+
+  /** Builds a {@link FieldMapping}. */
+  public static final class Builder {
+    private String emailSource;
+    private final List<Entry> others = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Maps the e-mail address (required). */
+    public Builder email(String sourceField) {
+      requireNonNull(sourceField, "sourceField == null");
+      this.emailSource = sourceField;
+      return this;
+    }
+
+    /** Maps {@link StandardFields#FIRST_NAME}. */
+    public Builder firstName(String sourceField) {
+      return map(StandardFields.FIRST_NAME, sourceField);
+    }
+
+    /** Maps {@link StandardFields#LAST_NAME}. */
+    public Builder lastName(String sourceField) {
+      return map(StandardFields.LAST_NAME, sourceField);
+    }
+
+    /** Maps a standard destination field of the connector; {@code Email} is the same as {@link #email}. */
+    public Builder map(String destinationField, String sourceField) {
+      requireNonNull(destinationField, "destinationField == null");
+      requireNonNull(sourceField, "sourceField == null");
+      if (destinationField.equals(StandardFields.EMAIL)) {
+        return email(sourceField);
+      }
+      others.add(new Entry(destinationField, sourceField, Optional.empty(), false));
+      return this;
+    }
+
+    /** Maps a custom text field. */
+    public Builder custom(String destinationField, String sourceField) {
+      return custom(destinationField, sourceField, FieldType.TEXT);
+    }
+
+    /** Maps a custom field of the given type. */
+    public Builder custom(String destinationField, String sourceField, FieldType type) {
+      requireNonNull(type, "type == null");
+      others.add(new Entry(destinationField, sourceField, Optional.of(type), true));
+      return this;
+    }
+
+    /**
+     * Builds the mapping.
+     *
+     * @throws ConfigurationException if Email is not mapped or a destination is mapped twice
+     */
+    public FieldMapping build() {
+      List<String> problems = new ArrayList<>();
+      if (emailSource == null) {
+        problems.add("the Email destination field must be mapped: call email(sourceField)");
+      }
+      Set<String> seen = new HashSet<>();
+      seen.add(StandardFields.EMAIL.toLowerCase(Locale.ROOT));
+      for (Entry e : others) {
+        if (!seen.add(e.destination().toLowerCase(Locale.ROOT))) {
+          problems.add("destination field '" + e.destination() + "' is mapped more than once");
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException("Invalid field mapping", problems);
+      }
+      List<Entry> all = new ArrayList<>();
+      all.add(new Entry(StandardFields.EMAIL, emailSource, Optional.of(FieldType.TEXT), false));
+      all.addAll(others);
+      return new FieldMapping(all);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package com.segmentexport.api;
+
+import java.time.Instant;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The data-privacy and compliance acknowledgement that every connection requires: who agreed that
+ * profile data may be sent to the vendor, and when.
+ *
+ * @param acknowledgedBy the person (or service account) who agreed; never blank
+ * @param acknowledgedAt when they agreed
+ */
+public record PrivacyConsent(String acknowledgedBy, Instant acknowledgedAt) {
+  /** Checks that both parts are present. */
+  public PrivacyConsent {
+    requireNonNull(acknowledgedBy, "acknowledgedBy == null");
+    requireNonNull(acknowledgedAt, "acknowledgedAt == null");
+    if (acknowledgedBy.isBlank()) {
+      throw new IllegalArgumentException("acknowledgedBy is blank");
+    }
+  }
+
+  /** Records that {@code who} agreed at {@code when}. */
+  public static PrivacyConsent acknowledgedBy(String who, Instant when) {
+    return new PrivacyConsent(who, when);
+  }
+}

@@ -1,0 +1,12 @@
+package com.segmentexport.api;
+
+/**
+ * Receives every rejected record of an export as it happens, so that none is lost even when the
+ * result keeps only a sample. Called from the export's threads one record at a time (never
+ * concurrently); must not block for long.
+ */
+@FunctionalInterface
+public interface RejectedRecordSink {
+  /** Receives one rejected record. */
+  void accept(RejectedRecord record);
+}

@@ -1,0 +1,53 @@
+package com.segmentexport.api;
+
+import java.time.Duration;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How the engine retries safe (idempotent) requests after 429, 5xx, timeouts and dropped
+ * connections: exponential backoff from {@code initialDelay}, doubled per attempt up to
+ * {@code maxDelay}, with full jitter; at most {@code maxAttempts} per request and
+ * {@code retryBudget} retries per export. A vendor's {@code Retry-After} is honoured up to
+ * {@code maxThrottleWait}. Authentication failures are never retried.
+ *
+ * @param initialDelay the first backoff
+ * @param maxDelay the cap on one backoff
+ * @param maxAttempts attempts per request, the first included
+ * @param retryBudget retries allowed in one export, across all its requests
+ * @param maxThrottleWait the longest single wait a vendor may ask for before the export gives up
+ */
+public record RetryPolicy(
+    Duration initialDelay, Duration maxDelay, int maxAttempts, int retryBudget, Duration maxThrottleWait) {
+
+  /** Sensible defaults: 500 ms doubling to 30 s, 8 attempts, 1,000 retries per export, 15 min waits. */
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(30), 8, 1000, Duration.ofMinutes(15));
+
+  /** Checks the parts. */
+  public RetryPolicy {
+    requireNonNull(initialDelay, "initialDelay == null");
+    requireNonNull(maxDelay, "maxDelay == null");
+    requireNonNull(maxThrottleWait, "maxThrottleWait == null");
+    if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
+      throw new IllegalArgumentException("need 0 <= initialDelay <= maxDelay");
+    }
+    if (maxAttempts < 1 || retryBudget < 0) {
+      throw new IllegalArgumentException("need maxAttempts >= 1 and retryBudget >= 0");
+    }
+  }
+
+  /** A copy with other backoff delays (tests use short ones). */
+  public RetryPolicy withDelays(Duration initial, Duration max) {
+    return new RetryPolicy(initial, max, maxAttempts, retryBudget, maxThrottleWait);
+  }
+
+  /** A copy with another number of attempts per request. */
+  public RetryPolicy withMaxAttempts(int attempts) {
+    return new RetryPolicy(initialDelay, maxDelay, attempts, retryBudget, maxThrottleWait);
+  }
+
+  /** A copy with another retry budget per export. */
+  public RetryPolicy withRetryBudget(int budget) {
+    return new RetryPolicy(initialDelay, maxDelay, maxAttempts, budget, maxThrottleWait);
+  }
+}

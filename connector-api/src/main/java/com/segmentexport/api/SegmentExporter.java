@@ -1,0 +1,54 @@
+package com.segmentexport.api;
+
+/**
+ * Runs exports on one connection. Obtained from {@link Connectors#exporter(Connection, Role)}; safe to
+ * use from several threads; close it when done to release its threads.
+ *
+ * <pre>{@code
+ * try (SegmentExporter exporter = connectors.exporter(connection, Role.ADMINISTRATOR)) {
+ *   ExportResult result = exporter.export(definition, name -> warehouse.segment(name));
+ * }
+ * }</pre>
+ */
+public interface SegmentExporter extends AutoCloseable {
+  /** The connection this exporter uses. */
+  Connection connection();
+
+  /**
+   * Checks the connection's credentials with one cheap call to the vendor.
+   *
+   * @throws AuthenticationException if the vendor refuses them
+   * @throws DestinationException if the vendor cannot be reached
+   */
+  void verify();
+
+  /** Runs an export to completion with default options. */
+  default ExportResult export(ExportDefinition definition, SegmentSource source) {
+    return start(definition, source, ExportOptions.DEFAULT).await();
+  }
+
+  /** Runs an export to completion, reporting progress to {@code listener}. */
+  default ExportResult export(ExportDefinition definition, SegmentSource source, ExportListener listener) {
+    return start(definition, source, ExportOptions.DEFAULT.withListener(listener)).await();
+  }
+
+  /** Runs an export to completion with these options. */
+  default ExportResult export(ExportDefinition definition, SegmentSource source, ExportOptions options) {
+    return start(definition, source, options).await();
+  }
+
+  /**
+   * Starts an export in the background. Validation that needs no network (definition, access,
+   * removed connection, limits when sizes are known) happens here and throws at once.
+   *
+   * @throws ConfigurationException if the definition is for another connection or is invalid
+   * @throws AccessDeniedException if this exporter's role may not use the connection
+   * @throws ConnectionRemovedException if the connection was removed
+   * @throws LimitExceededException if known segment sizes break the vendor's limit
+   */
+  ExportHandle start(ExportDefinition definition, SegmentSource source, ExportOptions options);
+
+  /** Cancels running exports and releases threads. */
+  @Override
+  void close();
+}

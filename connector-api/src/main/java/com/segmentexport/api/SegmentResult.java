@@ -1,0 +1,54 @@
+package com.segmentexport.api;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What happened to one segment. Every profile read is accounted for exactly once:
+ * {@code read == exported + rejected + duplicates + notAttempted}.
+ *
+ * @param name the segment's name
+ * @param destinationId the vendor's id of the list it went to, once known
+ * @param status how the segment ended
+ * @param read profiles read from the segment
+ * @param exported profiles the vendor accepted
+ * @param created of those, new at the vendor, where the vendor says
+ * @param updated of those, already known to the vendor, where the vendor says
+ * @param rejected profiles rejected (by us or the vendor); see {@link ExportResult#rejectedSample()}
+ * @param duplicates repeats of an e-mail address earlier in the same segment, not sent
+ * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
+ * @param notAttemptedReason why profiles were not attempted, when some were not
+ * @param counters connector-specific counts (for example calls that needed a fallback)
+ */
+public record SegmentResult(
+    String name,
+    Optional<String> destinationId,
+    ExportStatus status,
+    long read,
+    long exported,
+    OptionalLong created,
+    OptionalLong updated,
+    long rejected,
+    long duplicates,
+    long notAttempted,
+    Optional<String> notAttemptedReason,
+    Map<String, Long> counters) {
+
+  /** Checks the parts and that the counts add up. */
+  public SegmentResult {
+    requireNonNull(name, "name == null");
+    requireNonNull(destinationId, "destinationId == null");
+    requireNonNull(status, "status == null");
+    requireNonNull(created, "created == null");
+    requireNonNull(updated, "updated == null");
+    requireNonNull(notAttemptedReason, "notAttemptedReason == null");
+    counters = Map.copyOf(counters);
+    if (read != exported + rejected + duplicates + notAttempted) {
+      throw new IllegalStateException("segment '" + name + "' does not add up: read " + read + " != exported "
+          + exported + " + rejected " + rejected + " + duplicates " + duplicates + " + notAttempted "
+          + notAttempted);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The host API of the Segment Export SDK: discover connectors, build connections and export
+ * definitions, run exports and read their results.
+ *
+ * <p>All types are non-null by default: parameters, return values and fields are never {@code null}
+ * unless a method says otherwise; absent values are {@link java.util.Optional}s.
+ */
+package com.segmentexport.api;

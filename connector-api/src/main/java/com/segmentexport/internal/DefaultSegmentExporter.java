@@ -1,0 +1,95 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectionRemovedException;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.Role;
+import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.ExportCancelledException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.OkHttpClient;
+import static java.util.Objects.requireNonNull;
+
+/** The engine's {@link SegmentExporter}: one connector, one connection, one role. */
+public final class DefaultSegmentExporter implements SegmentExporter {
+  private final Connection connection;
+  private final Role role;
+  private final Connector connector;
+  private final OkHttpClient client;
+  private final RateLimiter limiter;
+  private final Set<ExportRun> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /** For {@link com.segmentexport.api.Connectors}: checks access, then binds the connector. */
+  public DefaultSegmentExporter(Connection connection, Role role, Connector connector, OkHttpClient client,
+      RateLimiters limiters) {
+    this.connection = requireNonNull(connection, "connection == null");
+    this.role = requireNonNull(role, "role == null");
+    this.connector = requireNonNull(connector, "connector == null");
+    this.client = requireNonNull(client, "client == null");
+    this.limiter = limiters.forConnection(connection.id(), connector.limits().requestsPerSecond());
+  }
+
+  @Override
+  public Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public void verify() {
+    checkUsable();
+    RunControl control = new RunControl(connection);
+    try {
+      connector.verify(new DefaultVendorHttp(client, limiter, control, RetryPolicy.DEFAULT.withMaxAttempts(3),
+          new RunStats(3), ExportListener.NONE));
+    } catch (ExportCancelledException e) {
+      throw new ConnectionRemovedException("Connection '" + connection.displayName() + "' was removed");
+    }
+  }
+
+  @Override
+  public ExportHandle start(ExportDefinition definition, SegmentSource source, ExportOptions options) {
+    requireNonNull(definition, "definition == null");
+    requireNonNull(source, "source == null");
+    requireNonNull(options, "options == null");
+    checkUsable();
+    if (!definition.connection().id().equals(connection.id())) {
+      throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
+          + definition.connection().id() + ", not for this exporter's connection " + connection.id());
+    }
+    ExportRun run = new ExportRun(connector, definition, source, options, client, limiter);
+    run.preflight();
+    running.add(run);
+    run.completion().whenComplete((r, e) -> running.remove(run));
+    run.start();
+    return run;
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw new IllegalStateException("this exporter is closed");
+    }
+    if (connection.isRemoved()) {
+      throw new ConnectionRemovedException(
+          "Connection '" + connection.displayName() + "' was removed; it can run no more exports");
+    }
+    connection.checkAccess(role);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (ExportRun run : running) {
+      run.cancel();
+    }
+    connector.close();
+  }
+}

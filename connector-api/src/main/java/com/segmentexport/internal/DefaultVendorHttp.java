@@ -1,0 +1,219 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.VendorHttp;
+import com.segmentexport.spi.Verdict;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Date;
+import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's {@link VendorHttp}: rate limiting, retries with backoff, vendor wait signals. */
+final class DefaultVendorHttp implements VendorHttp {
+  private static final Logger log = LoggerFactory.getLogger(DefaultVendorHttp.class);
+  /** Consecutive throttling answers tolerated for one request before giving up. */
+  private static final int MAX_THROTTLES_PER_REQUEST = 50;
+
+  private final OkHttpClient client;
+  private final RateLimiter limiter;
+  private final RunControl control;
+  private final RetryPolicy policy;
+  private final RunStats stats;
+  private final ExportListener listener;
+
+  DefaultVendorHttp(
+      OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
+      ExportListener listener) {
+    this.client = client;
+    this.limiter = limiter;
+    this.control = control;
+    this.policy = policy;
+    this.stats = stats;
+    this.listener = listener;
+  }
+
+  @Override
+  public HttpResponse execute(Request request, CallSpec spec) {
+    if (!request.url().isHttps() && !HttpClients.isLoopback(request.url().host())) {
+      throw new ConfigurationException("refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
+    }
+    int failures = 0;
+    int throttles = 0;
+    boolean sent = false;
+    while (true) {
+      long wait = limiter.reserve();
+      if (wait > 0 && !control.sleep(wait)) {
+        throw cancelled(spec, sent);
+      }
+      if (control.isStopped()) {
+        throw cancelled(spec, sent);
+      }
+      stats.httpCalls.incrementAndGet();
+      HttpResponse response;
+      String failure;
+      try {
+        response = send(request);
+        sent = true;
+      } catch (InsecureRedirectException e) {
+        throw new ConfigurationException(e.getMessage());
+      } catch (IOException e) {
+        sent = true;
+        failure = e.getClass().getSimpleName();
+        if (!spec.idempotent()) {
+          throw new DestinationException("'" + spec.name() + "' failed (" + failure
+              + ") and is not safe to repeat: the vendor may or may not have applied it", e);
+        }
+        failures++;
+        retryOrFail(spec, failures, failure, null);
+        continue;
+      }
+      pauseFromRateLimitHeaders(response.headers());
+      Verdict verdict = spec.classifier().classify(response);
+      switch (verdict.kind()) {
+        case ACCEPT:
+          limiter.recover();
+          log.debug("{} -> HTTP {}", spec.name(), response.code());
+          return response;
+        case AUTHENTICATION:
+          log.warn("{} refused the credentials: {}", spec.name(), verdict.reason());
+          throw new AuthenticationException(response.code(),
+              "The vendor refused the connection's credentials on '" + spec.name() + "': " + verdict.reason());
+        case THROTTLE:
+          throttles++;
+          if (throttles > MAX_THROTTLES_PER_REQUEST) {
+            throw new DestinationException(response.code(), null, null, "'" + spec.name()
+                + "' was throttled " + throttles + " times in a row; giving up");
+          }
+          Duration throttleWait = verdict.requestedWait().orElseGet(() -> waitFromHeaders(response.headers()));
+          if (throttleWait == null) {
+            limiter.slowDown();
+            throttleWait = backoff(throttles);
+          }
+          if (throttleWait.compareTo(policy.maxThrottleWait()) > 0) {
+            throw new DestinationException(response.code(), null, null, "The vendor asked to wait "
+                + throttleWait + " before '" + spec.name() + "', longer than the policy allows ("
+                + policy.maxThrottleWait() + ")");
+          }
+          limiter.pause(throttleWait);
+          stats.throttledNanos.addAndGet(throttleWait.toNanos());
+          stats.retries.incrementAndGet();
+          listener.throttled(throttleWait, spec.name() + ": " + verdict.reason());
+          log.debug("{} throttled ({}); waiting {} ms", spec.name(), verdict.reason(), throttleWait.toMillis());
+          continue;
+        case RETRY:
+          failures++;
+          retryOrFail(spec, failures, verdict.reason(), response);
+          continue;
+        default:
+          throw new AssertionError(verdict);
+      }
+    }
+  }
+
+  private HttpResponse send(Request request) throws IOException {
+    try (Response r = client.newCall(request).execute()) {
+      ResponseBody body = r.body();
+      byte[] bytes = body == null ? new byte[0] : body.bytes();
+      return new HttpResponse(r.code(), r.headers(), bytes);
+    }
+  }
+
+  private void retryOrFail(CallSpec spec, int failures, String reason, HttpResponse response) {
+    int status = response == null ? 0 : response.code();
+    if (failures >= policy.maxAttempts()) {
+      throw new DestinationException(status, null, null,
+          "'" + spec.name() + "' failed " + failures + " times (last: " + reason + "); giving up");
+    }
+    if (!stats.takeRetry()) {
+      throw new DestinationException(status, null, null,
+          "'" + spec.name() + "' failed (" + reason + ") and the export's retry budget is spent");
+    }
+    Duration delay = backoff(failures);
+    stats.retries.incrementAndGet();
+    listener.retrying(spec.name(), failures + 1, delay, reason);
+    log.warn("{} failed ({}); attempt {} in {} ms", spec.name(), reason, failures + 1, delay.toMillis());
+    if (!control.sleep(delay.toNanos())) {
+      throw cancelled(spec, true);
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
+  private Duration backoff(int attempt) {
+    long initial = policy.initialDelay().toNanos();
+    long cap = policy.maxDelay().toNanos();
+    long exp = initial << Math.min(attempt - 1, 30);
+    long d = exp <= 0 || exp > cap ? cap : exp;
+    long half = d / 2;
+    return Duration.ofNanos(half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0));
+  }
+
+  private void pauseFromRateLimitHeaders(Headers headers) {
+    String remaining = headers.get("X-RateLimit-Remaining");
+    if (remaining != null && remaining.trim().equals("0")) {
+      Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"));
+      if (untilReset != null && !untilReset.isZero()) {
+        limiter.pause(untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset);
+      }
+    }
+  }
+
+  /** The wait a throttling response asks for: Retry-After, else X-RateLimit-Reset; null if neither. */
+  static Duration waitFromHeaders(Headers headers) {
+    String retryAfter = headers.get("Retry-After");
+    if (retryAfter != null) {
+      try {
+        return Duration.ofMillis((long) (Double.parseDouble(retryAfter.trim()) * 1000));
+      } catch (NumberFormatException e) {
+        Date date = headers.getDate("Retry-After");
+        if (date != null) {
+          return Duration.ofMillis(Math.max(0, date.getTime() - System.currentTimeMillis()));
+        }
+      }
+    }
+    return resetWait(headers.get("X-RateLimit-Reset"));
+  }
+
+  /**
+   * Reads {@code X-RateLimit-Reset}, which vendors send either as a Unix time (seconds or
+   * milliseconds) or as seconds from now.
+   */
+  static Duration resetWait(String reset) {
+    if (reset == null) {
+      return null;
+    }
+    double v;
+    try {
+      v = Double.parseDouble(reset.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    long nowMillis = System.currentTimeMillis();
+    long waitMillis;
+    if (v > 1e12) {
+      waitMillis = (long) v - nowMillis;
+    } else if (v > 1e9) {
+      waitMillis = (long) (v * 1000) - nowMillis;
+    } else {
+      waitMillis = (long) (v * 1000);
+    }
+    return Duration.ofMillis(Math.max(0, waitMillis));
+  }
+
+  private ExportCancelledException cancelled(CallSpec spec, boolean sent) {
+    return new ExportCancelledException("'" + spec.name() + "' stopped: " + control.stopReason(), sent);
+  }
+}

@@ -1,0 +1,398 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportException;
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportResult;
+import com.segmentexport.api.ExportStatus;
+import com.segmentexport.api.LimitExceededException;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectedRecord;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.Masking;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One export run: reads each segment once, maps and validates profiles, drops duplicates, fills
+ * batches, keeps up to N in flight on worker threads, and accounts for every profile read.
+ */
+final class ExportRun implements ExportHandle {
+  private static final Logger log = LoggerFactory.getLogger(ExportRun.class);
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  private final Connector connector;
+  private final ExportDefinition definition;
+  private final SegmentSource source;
+  private final ExportOptions options;
+  private final RecordMapper mapper;
+  private final ConnectorLimits limits;
+  private final RunControl control;
+  private final RunStats stats;
+  private final SafeListener listener;
+  private final DefaultVendorHttp http;
+  private final CompletableFuture<ExportResult> completion = new CompletableFuture<>();
+  private final List<RejectedRecord> sample = new ArrayList<>();
+  private final List<SegmentResult> finished = new ArrayList<>();
+  private final long profileCap;
+  private long admitted;
+  private volatile ExportException fatal;
+
+  ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
+      OkHttpClient client, RateLimiter limiter) {
+    this.connector = connector;
+    this.definition = definition;
+    this.source = source;
+    this.options = options;
+    this.mapper = new RecordMapper(definition.mapping(), definition.connection().provider());
+    this.limits = connector.limits();
+    this.control = new RunControl(definition.connection());
+    this.stats = new RunStats(options.retryPolicy().retryBudget());
+    this.listener = new SafeListener(options.listener());
+    this.http = new DefaultVendorHttp(client, limiter, control, options.retryPolicy(), stats, listener);
+    this.profileCap = limits.maxProfilesPerExport().orElse(Long.MAX_VALUE);
+  }
+
+  /** Checks limits against sizes known in advance. Throws before anything is sent. */
+  void preflight() {
+    if (profileCap == Long.MAX_VALUE) {
+      return;
+    }
+    long total = 0;
+    for (String name : definition.segments()) {
+      OptionalLong size = source.size(name);
+      if (size.isEmpty()) {
+        return;
+      }
+      total += size.getAsLong();
+    }
+    if (total > profileCap) {
+      throw limitExceeded(total);
+    }
+  }
+
+  private LimitExceededException limitExceeded(long requested) {
+    return new LimitExceededException(definition.connection().provider().displayName() + " accepts at most "
+        + profileCap + " profiles per export; this export's segments hold " + requested
+        + ". Split the segments across several exports.", profileCap, requested);
+  }
+
+  void start() {
+    Thread runner = new Thread(this::run, "segment-export-" + RUNS.incrementAndGet());
+    runner.setDaemon(true);
+    runner.start();
+  }
+
+  private void run() {
+    Instant startedAt = Instant.now();
+    long t0 = System.nanoTime();
+    listener.exportStarted(definition);
+    log.info("Export '{}' started: {} segment(s) via {}", definition.name(), definition.segments().size(),
+        definition.connection().connectorId());
+    AtomicInteger workerIds = new AtomicInteger();
+    ExecutorService workers = Executors.newFixedThreadPool(limits.maxConcurrentBatches(), r -> {
+      Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (String name : definition.segments()) {
+        if (control.isStopped()) {
+          break;
+        }
+        runSegment(name, workers);
+      }
+    } catch (RuntimeException | Error e) {
+      fail(e instanceof ExportException ? (ExportException) e
+          : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
+    } finally {
+      workers.shutdownNow();
+    }
+    ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
+    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, not attempted {}, "
+            + "{} HTTP calls, {} retries", definition.name(), result.status(), result.read(), result.exported(),
+        result.rejected(), result.duplicates(), result.notAttempted(), result.httpCalls(), result.retries());
+    listener.exportFinished(result);
+    if (fatal != null) {
+      completion.completeExceptionally(fatal.withPartialResult(result));
+    } else {
+      completion.complete(result);
+    }
+  }
+
+  private void fail(ExportException e) {
+    if (fatal == null) {
+      fatal = e;
+    }
+    control.stop("failed: " + e.getClass().getSimpleName());
+  }
+
+  private void runSegment(String name, ExecutorService workers) {
+    SegmentTally tally = new SegmentTally(name);
+    Semaphore inFlight = new Semaphore(limits.maxConcurrentBatches());
+    boolean failedHere = false;
+    try (Segment segment = open(name)) {
+      OptionalLong hint = segment.sizeHint();
+      if (admitted == 0 && hint.isPresent() && hint.getAsLong() > profileCap && finished.isEmpty()) {
+        throw limitExceeded(hint.getAsLong());
+      }
+      Destination destination = connector.open(new DestinationRequest(name, definition, mapper.schema(), http));
+      tally.destinationId = destination.id();
+      listener.segmentStarted(name, destination.id(), hint);
+      FingerprintSet seen = new FingerprintSet(Math.min(hint.orElse(1024), profileCap));
+      List<ExportRecord> records = new ArrayList<>(limits.maxBatchRecords());
+      long bytes = 0;
+      long sequence = 0;
+      Iterator<Profile> profiles = segment.profiles();
+      while (!control.isStopped() && profiles.hasNext()) {
+        Profile profile = profiles.next();
+        long row = ++tally.read;
+        RecordMapper.Mapped m = mapper.map(profile, row);
+        if (m.record == null) {
+          tally.rejected(1);
+          reject(new RejectedRecord(name, row, Masking.email(m.rawEmail), m.reason, Optional.empty(), m.message));
+          continue;
+        }
+        if (!seen.add(EmailAddresses.dedupKey(m.record.email()))) {
+          tally.duplicates++;
+          continue;
+        }
+        if (admitted >= profileCap) {
+          tally.notAttempted(1, "the export reached " + definition.connection().provider().displayName()
+              + "'s limit of " + profileCap + " profiles");
+          continue;
+        }
+        admitted++;
+        if (!records.isEmpty()
+            && (records.size() >= limits.maxBatchRecords() || bytes + m.estimatedBytes > limits.maxBatchBytes())) {
+          submit(new Batch(name, ++sequence, mapper.schema(), records, bytes), destination, tally, inFlight, workers);
+          records = new ArrayList<>(limits.maxBatchRecords());
+          bytes = 0;
+        }
+        records.add(m.record);
+        bytes += m.estimatedBytes;
+      }
+      if (!records.isEmpty()) {
+        submit(new Batch(name, ++sequence, mapper.schema(), records, bytes), destination, tally, inFlight, workers);
+      }
+    } catch (ExportCancelledException e) {
+      control.stop(e.getMessage());
+    } catch (ExportException e) {
+      failedHere = true;
+      fail(e);
+    } catch (RuntimeException e) {
+      failedHere = true;
+      fail(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
+    } finally {
+      inFlight.acquireUninterruptibly(limits.maxConcurrentBatches());
+    }
+    if (control.isStopped()) {
+      // Profiles read into a batch that was never submitted (reading failed or the run stopped).
+      tally.accountRemainder("the export stopped: " + control.stopReason());
+    }
+    SegmentResult result = tally.result(control.isStopped() && fatal == null, failedHere || fatal != null);
+    synchronized (this) {
+      finished.add(result);
+    }
+    listener.segmentFinished(result);
+  }
+
+  private Segment open(String name) {
+    try {
+      Segment segment = source.open(name);
+      if (segment == null) {
+        throw new ExportException("The segment source returned no segment for '" + name + "'");
+      }
+      return segment;
+    } catch (ExportException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ExportException("Opening segment '" + name + "' failed: " + e.getClass().getName(), e);
+    }
+  }
+
+  private void submit(Batch batch, Destination destination, SegmentTally tally, Semaphore inFlight,
+      ExecutorService workers) {
+    while (true) {
+      if (control.isStopped()) {
+        tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
+        return;
+      }
+      try {
+        if (inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        control.stop("interrupted");
+      }
+    }
+    workers.execute(() -> {
+      try {
+        write(batch, destination, tally);
+      } finally {
+        inFlight.release();
+      }
+    });
+  }
+
+  private void write(Batch batch, Destination destination, SegmentTally tally) {
+    try {
+      BatchResult result = destination.write(batch);
+      for (BatchResult.Rejection r : result.rejections()) {
+        reject(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
+            r.reason(), Optional.ofNullable(r.vendorCode()), r.message()));
+      }
+      tally.rejected(result.rejections().size());
+      tally.exported(result.exported());
+      result.created().ifPresent(tally::created);
+      result.updated().ifPresent(tally::updated);
+      result.counters().forEach(tally::count);
+      listener.batchAcknowledged(batch.segment(), batch.size(), result.exported(), result.rejections().size(),
+          tally.exportedSoFar());
+    } catch (ExportCancelledException e) {
+      if (e.sent()) {
+        rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null,
+            "the export stopped before the vendor confirmed this record (" + control.stopReason() + ")");
+      } else {
+        tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
+      }
+    } catch (AuthenticationException e) {
+      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, "HTTP_" + e.httpStatus(), e.getMessage());
+      fail(e);
+    } catch (DestinationException e) {
+      RejectionReason reason = e.vendorCode().isPresent() || (e.httpStatus() >= 400 && e.httpStatus() < 500)
+          ? RejectionReason.BATCH_FAILED : RejectionReason.DELIVERY_FAILED;
+      rejectAll(batch, tally, reason, e.vendorCode().orElse(e.httpStatus() > 0 ? "HTTP_" + e.httpStatus() : null),
+          e.vendorMessage().orElse(e.getMessage()));
+      log.warn("Batch {} of segment '{}' failed: {}", batch.sequence(), batch.segment(), e.getMessage());
+    } catch (RuntimeException e) {
+      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, "connector error: " + e.getClass().getName());
+      fail(new ExportException("The connector failed: " + e.getClass().getName(), e));
+    }
+  }
+
+  private void rejectAll(Batch batch, SegmentTally tally, RejectionReason reason, String code, String message) {
+    for (ExportRecord r : batch.records()) {
+      reject(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()), reason,
+          Optional.ofNullable(code), message));
+    }
+    tally.rejected(batch.size());
+  }
+
+  private synchronized void reject(RejectedRecord record) {
+    if (sample.size() < options.rejectedSampleSize()) {
+      sample.add(record);
+    }
+    options.rejectedRecordSink().ifPresent(sink -> {
+      try {
+        sink.accept(record);
+      } catch (RuntimeException e) {
+        log.warn("Rejected-record sink threw {}; record of row {} not delivered to it",
+            e.getClass().getName(), record.row());
+      }
+    });
+  }
+
+  private synchronized ExportResult result(Instant startedAt, Duration duration) {
+    ExportStatus status;
+    boolean allSucceeded = finished.stream().allMatch(s -> s.status() == ExportStatus.SUCCEEDED);
+    boolean allFailed = !finished.isEmpty() && finished.stream().allMatch(s -> s.status() == ExportStatus.FAILED);
+    if (fatal != null) {
+      status = ExportStatus.FAILED;
+    } else if (control.isStopped()) {
+      status = ExportStatus.CANCELLED;
+    } else if (allSucceeded) {
+      status = ExportStatus.SUCCEEDED;
+    } else if (allFailed) {
+      status = ExportStatus.FAILED;
+    } else {
+      status = ExportStatus.PARTIALLY_SUCCEEDED;
+    }
+    Optional<String> failure = fatal != null ? Optional.of(fatal.getMessage())
+        : control.isStopped() ? Optional.of("cancelled: " + control.stopReason()) : Optional.empty();
+    return new ExportResult(definition.name(), status, finished, sample, stats.httpCalls.get(), stats.retries.get(),
+        Duration.ofNanos(stats.throttledNanos.get()), startedAt, duration, failure);
+  }
+
+  @Override
+  public void cancel() {
+    control.stop("cancelled by the caller");
+  }
+
+  @Override
+  public boolean isDone() {
+    return completion.isDone();
+  }
+
+  @Override
+  public ExportResult await() {
+    try {
+      return completion.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancel();
+      throw new ExportException("Interrupted while waiting for the export", e);
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  @Override
+  public Optional<ExportResult> await(Duration timeout) {
+    try {
+      return Optional.of(completion.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExportException("Interrupted while waiting for the export", e);
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  private static ExportException rethrow(Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof ExportException ? (ExportException) cause
+        : new ExportException("Export failed: " + cause.getClass().getName(), cause);
+  }
+
+  @Override
+  public CompletableFuture<ExportResult> completion() {
+    return completion;
+  }
+}

@@ -1,0 +1,64 @@
+package com.segmentexport.internal;
+
+import java.time.Duration;
+
+/**
+ * One connection's request pacing, shared by every export on it: a generic cell-rate limiter (a
+ * token bucket holding 200 ms of requests) seeded with the vendor's documented rate, paused by the
+ * vendor's signals ({@code Retry-After}, an exhausted {@code X-RateLimit-Remaining}), and slowed
+ * multiplicatively by throttling that gives no wait, recovering additively on success.
+ */
+final class RateLimiter {
+  private final double baseRate;
+  private double rate;
+  private long intervalNanos;
+  private long burstNanos;
+  private long theoreticalArrival;
+  private long pausedUntil;
+
+  RateLimiter(double requestsPerSecond) {
+    this.baseRate = requestsPerSecond;
+    setRate(requestsPerSecond);
+    this.theoreticalArrival = System.nanoTime();
+    this.pausedUntil = theoreticalArrival;
+  }
+
+  private void setRate(double r) {
+    rate = r;
+    intervalNanos = Math.max(1, (long) (1_000_000_000L / r));
+    long burst = Math.max(1, (long) Math.ceil(r * 0.2));
+    burstNanos = (burst - 1) * intervalNanos;
+  }
+
+  /** Reserves the next request slot; returns how long to wait before sending, in nanoseconds. */
+  synchronized long reserve() {
+    long now = System.nanoTime();
+    long start = Math.max(now, Math.max(theoreticalArrival - burstNanos, pausedUntil));
+    theoreticalArrival = Math.max(theoreticalArrival, start) + intervalNanos;
+    return start - now;
+  }
+
+  /** Holds every request back for {@code wait}, as a vendor asked. */
+  synchronized void pause(Duration wait) {
+    long until = System.nanoTime() + wait.toNanos();
+    if (until - pausedUntil > 0) {
+      pausedUntil = until;
+    }
+  }
+
+  /** Throttled without a stated wait: slow down to 70%, not below a tenth of the base rate. */
+  synchronized void slowDown() {
+    setRate(Math.max(baseRate / 10, rate * 0.7));
+  }
+
+  /** A request went through: creep back up towards the base rate. */
+  synchronized void recover() {
+    if (rate < baseRate) {
+      setRate(Math.min(baseRate, rate + baseRate * 0.02));
+    }
+  }
+
+  synchronized double currentRate() {
+    return rate;
+  }
+}

@@ -1,0 +1,244 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.DestinationField;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.RecordSchema;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+
+/** Applies a {@link FieldMapping} to profiles: e-mail validation, type conversion, size estimate. */
+final class RecordMapper {
+  /** Bytes a record's JSON envelope may take beyond its values, in any connector's format. */
+  static final int RECORD_OVERHEAD_BYTES = 160;
+
+  private final RecordSchema schema;
+  private final String[] sources;
+  private final byte[][] nameBytes;
+
+  RecordMapper(FieldMapping mapping, ConnectorProvider provider) {
+    List<MappedField> fields = new ArrayList<>();
+    List<FieldMapping.Entry> entries = mapping.entries();
+    sources = new String[entries.size()];
+    nameBytes = new byte[entries.size()][];
+    for (int i = 0; i < entries.size(); i++) {
+      FieldMapping.Entry e = entries.get(i);
+      FieldType type = e.type().orElseGet(() -> standardType(provider, e.destination()));
+      fields.add(new MappedField(i, e.destination(), type, e.custom()));
+      sources[i] = e.source();
+      nameBytes[i] = e.destination().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    schema = new RecordSchema(fields);
+  }
+
+  private static FieldType standardType(ConnectorProvider provider, String name) {
+    for (DestinationField f : provider.destinationFields()) {
+      if (f.name().equals(name)) {
+        return f.type();
+      }
+    }
+    return FieldType.TEXT;
+  }
+
+  RecordSchema schema() {
+    return schema;
+  }
+
+  /** The outcome of mapping one profile: a record, or a rejection. */
+  static final class Mapped {
+    final ExportRecord record;
+    final long estimatedBytes;
+    final RejectionReason reason;
+    final String message;
+    final String rawEmail;
+
+    private Mapped(ExportRecord record, long bytes, RejectionReason reason, String message, String rawEmail) {
+      this.record = record;
+      this.estimatedBytes = bytes;
+      this.reason = reason;
+      this.message = message;
+      this.rawEmail = rawEmail;
+    }
+  }
+
+  Mapped map(Profile profile, long row) {
+    Object rawEmail = profile.get(sources[0]);
+    String raw = rawEmail == null ? null : rawEmail.toString();
+    if (raw == null || raw.isBlank()) {
+      return new Mapped(null, 0, RejectionReason.MISSING_EMAIL,
+          "no e-mail address in profile field '" + sources[0] + "'", null);
+    }
+    String email = EmailAddresses.normalize(raw);
+    if (email == null) {
+      return new Mapped(null, 0, RejectionReason.INVALID_EMAIL, "not a valid e-mail address", raw);
+    }
+    List<MappedField> fields = schema.fields();
+    Object[] values = new Object[fields.size()];
+    long bytes = RECORD_OVERHEAD_BYTES + nameBytes[0].length + jsonLength(email);
+    for (int i = 1; i < values.length; i++) {
+      Object v = profile.get(sources[i]);
+      if (v == null) {
+        continue;
+      }
+      MappedField f = fields.get(i);
+      Object converted;
+      try {
+        converted = convert(v, f.type());
+      } catch (IllegalArgumentException e) {
+        return new Mapped(null, 0, RejectionReason.INVALID_VALUE,
+            "field '" + f.name() + "' is not a valid " + f.type().name().toLowerCase(Locale.ROOT), email);
+      }
+      if (converted != null) {
+        values[i] = converted;
+        bytes += nameBytes[i].length + 8
+            + (converted instanceof String ? jsonLength((String) converted) : converted.toString().length() + 2);
+      }
+    }
+    return new Mapped(new ExportRecord(row, email, values), bytes, null, null, email);
+  }
+
+  /** Converts a profile value to a field type; null for blank text. */
+  static Object convert(Object v, FieldType type) {
+    if (v instanceof String) {
+      String s = ((String) v).trim();
+      if (s.isEmpty()) {
+        return null;
+      }
+      v = s;
+    }
+    switch (type) {
+      case TEXT:
+        if (v instanceof BigDecimal) {
+          return ((BigDecimal) v).toPlainString();
+        }
+        if (v instanceof Date) {
+          return ((Date) v).toInstant().toString();
+        }
+        return v.toString();
+      case INTEGER:
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+          return ((Number) v).longValue();
+        }
+        try {
+          return new BigDecimal(v.toString()).longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+          throw new IllegalArgumentException("not a whole number");
+        }
+      case NUMBER:
+        if (v instanceof BigDecimal) {
+          return v;
+        }
+        try {
+          return new BigDecimal(v.toString());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("not a number");
+        }
+      case BOOLEAN:
+        if (v instanceof Boolean) {
+          return v;
+        }
+        switch (v.toString().toLowerCase(Locale.ROOT)) {
+          case "true": case "yes": case "y": case "1":
+            return Boolean.TRUE;
+          case "false": case "no": case "n": case "0":
+            return Boolean.FALSE;
+          default:
+            throw new IllegalArgumentException("not a boolean");
+        }
+      case DATE:
+        return toDate(v);
+      case DATETIME:
+        return toInstant(v);
+      default:
+        throw new AssertionError(type);
+    }
+  }
+
+  private static LocalDate toDate(Object v) {
+    if (v instanceof LocalDate) {
+      return (LocalDate) v;
+    }
+    if (v instanceof String && ((String) v).length() == 10) {
+      try {
+        return LocalDate.parse((String) v);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("not a date");
+      }
+    }
+    return toInstant(v).atOffset(ZoneOffset.UTC).toLocalDate();
+  }
+
+  private static Instant toInstant(Object v) {
+    if (v instanceof Instant) {
+      return (Instant) v;
+    }
+    if (v instanceof OffsetDateTime) {
+      return ((OffsetDateTime) v).toInstant();
+    }
+    if (v instanceof ZonedDateTime) {
+      return ((ZonedDateTime) v).toInstant();
+    }
+    if (v instanceof LocalDateTime) {
+      return ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
+    }
+    if (v instanceof LocalDate) {
+      return ((LocalDate) v).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+    if (v instanceof Date) {
+      return ((Date) v).toInstant();
+    }
+    String s = v.toString();
+    try {
+      if (s.length() == 10) {
+        return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+      }
+      try {
+        return OffsetDateTime.parse(s).toInstant();
+      } catch (DateTimeParseException e) {
+        return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
+      }
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("not a date-time");
+    }
+  }
+
+  /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
+  static long jsonLength(String s) {
+    long n = 2;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20) {
+        n += 6;
+      } else if (c == '"' || c == '\\') {
+        n += 2;
+      } else if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (c == '\u2028' || c == '\u2029') {
+        n += 6;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,63 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.ExportResult;
+import com.segmentexport.api.SegmentResult;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls a host's listener one event at a time, logging and swallowing what it throws. */
+final class SafeListener extends ExportListener {
+  private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+  private final ExportListener delegate;
+
+  SafeListener(ExportListener delegate) {
+    this.delegate = delegate;
+  }
+
+  private synchronized void call(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException e) {
+      log.warn("Export listener {} threw {}; ignored", delegate.getClass().getName(), e.getClass().getName());
+    }
+  }
+
+  @Override
+  public void exportStarted(ExportDefinition definition) {
+    call(() -> delegate.exportStarted(definition));
+  }
+
+  @Override
+  public void segmentStarted(String segment, String destinationId, OptionalLong sizeHint) {
+    call(() -> delegate.segmentStarted(segment, destinationId, sizeHint));
+  }
+
+  @Override
+  public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+    call(() -> delegate.batchAcknowledged(segment, records, exported, rejected, soFar));
+  }
+
+  @Override
+  public void throttled(Duration wait, String reason) {
+    call(() -> delegate.throttled(wait, reason));
+  }
+
+  @Override
+  public void retrying(String callName, int attempt, Duration delay, String reason) {
+    call(() -> delegate.retrying(callName, attempt, delay, reason));
+  }
+
+  @Override
+  public void segmentFinished(SegmentResult result) {
+    call(() -> delegate.segmentFinished(result));
+  }
+
+  @Override
+  public void exportFinished(ExportResult result) {
+    call(() -> delegate.exportFinished(result));
+  }
+}

@@ -1,0 +1,85 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ExportStatus;
+import com.segmentexport.api.SegmentResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** One segment's counts while it runs; updated by the reader and by batch workers. */
+final class SegmentTally {
+  final String name;
+  String destinationId;
+  long read;
+  long duplicates;
+  private long exported;
+  private long rejected;
+  private long notAttempted;
+  private long created = -1;
+  private long updated = -1;
+  private String notAttemptedReason;
+  private final Map<String, Long> counters = new LinkedHashMap<>();
+
+  SegmentTally(String name) {
+    this.name = name;
+  }
+
+  synchronized void exported(int n) {
+    exported += n;
+  }
+
+  synchronized long exportedSoFar() {
+    return exported;
+  }
+
+  synchronized void rejected(int n) {
+    rejected += n;
+  }
+
+  synchronized void notAttempted(long n, String reason) {
+    if (n > 0) {
+      notAttempted += n;
+      if (notAttemptedReason == null) {
+        notAttemptedReason = reason;
+      }
+    }
+  }
+
+  /**
+   * After a stop, counts profiles that were read but neither sent nor otherwise accounted for (a
+   * batch still being filled when reading failed or the run stopped) as not attempted.
+   */
+  synchronized void accountRemainder(String reason) {
+    notAttempted(read - exported - rejected - duplicates - notAttempted, reason);
+  }
+
+  synchronized void created(long n) {
+    created = Math.max(created, 0) + n;
+  }
+
+  synchronized void updated(long n) {
+    updated = Math.max(updated, 0) + n;
+  }
+
+  synchronized void count(String counter, long n) {
+    counters.merge(counter, n, Long::sum);
+  }
+
+  synchronized SegmentResult result(boolean stopped, boolean failed) {
+    ExportStatus status;
+    if (stopped && !failed) {
+      status = ExportStatus.CANCELLED;
+    } else if (failed || (exported == 0 && rejected + notAttempted > 0)) {
+      status = ExportStatus.FAILED;
+    } else if (rejected + notAttempted > 0) {
+      status = ExportStatus.PARTIALLY_SUCCEEDED;
+    } else {
+      status = ExportStatus.SUCCEEDED;
+    }
+    return new SegmentResult(name, Optional.ofNullable(destinationId), status, read, exported,
+        created < 0 ? OptionalLong.empty() : OptionalLong.of(created),
+        updated < 0 ? OptionalLong.empty() : OptionalLong.of(updated),
+        rejected, duplicates, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
+  }
+}

@@ -1,0 +1,153 @@
+package com.segmentexport.spi;
+
+import com.segmentexport.api.RejectionReason;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the vendor did with a {@link Batch}: the rejected records with the vendor's code and message,
+ * created and updated counts where the vendor reports them, and connector-specific counters. Every
+ * record not rejected counts as exported.
+ */
+public final class BatchResult {
+  /**
+   * One rejected record.
+   *
+   * @param record the record
+   * @param reason our reason
+   * @param vendorCode the vendor's code, or null
+   * @param message the vendor's message, or ours
+   */
+  public record Rejection(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
+    /** Checks the parts. */
+    public Rejection {
+      requireNonNull(record, "record == null");
+      requireNonNull(reason, "reason == null");
+      requireNonNull(message, "message == null");
+    }
+  }
+
+  private final int size;
+  private final List<Rejection> rejections;
+  private final OptionalLong created;
+  private final OptionalLong updated;
+  private final Map<String, Long> counters;
+
+  private BatchResult(Builder b) {
+    this.size = b.batch.size();
+    this.rejections = Collections.unmodifiableList(new ArrayList<>(b.rejections.values()));
+    this.created = b.created;
+    this.updated = b.updated;
+    this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
+  }
+
+  /** Starts the result of a batch. */
+  public static Builder builder(Batch batch) {
+    return new Builder(batch);
+  }
+
+  /** Every record of the batch was exported. */
+  public static BatchResult allExported(Batch batch) {
+    return builder(batch).build();
+  }
+
+  /** The rejected records, each once. */
+  public List<Rejection> rejections() {
+    return rejections;
+  }
+
+  /** Records exported. */
+  public int exported() {
+    return size - rejections.size();
+  }
+
+  /** New contacts, where the vendor says. */
+  public OptionalLong created() {
+    return created;
+  }
+
+  /** Existing contacts updated, where the vendor says. */
+  public OptionalLong updated() {
+    return updated;
+  }
+
+  /** Connector-specific counters. */
+  public Map<String, Long> counters() {
+    return counters;
+  }
+
+  /** Builds a {@link BatchResult}. */
+  public static final class Builder {
+    private final Batch batch;
+    private final Map<ExportRecord, Rejection> rejections = new IdentityHashMap<>();
+    private final Map<ExportRecord, Boolean> members = new IdentityHashMap<>();
+    private OptionalLong created = OptionalLong.empty();
+    private OptionalLong updated = OptionalLong.empty();
+    private final Map<String, Long> counters = new LinkedHashMap<>();
+
+    private Builder(Batch batch) {
+      this.batch = requireNonNull(batch, "batch == null");
+      for (ExportRecord r : batch.records()) {
+        members.put(r, Boolean.TRUE);
+      }
+    }
+
+    /**
+     * Rejects a record. A record rejected twice keeps its first rejection.
+     *
+     * @param vendorCode the vendor's code, or null
+     */
+    public Builder reject(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
+      if (!members.containsKey(record)) {
+        throw new IllegalArgumentException("record is not in this batch: " + record);
+      }
+      rejections.putIfAbsent(record, new Rejection(record, reason, vendorCode, message));
+      return this;
+    }
+
+    /** True if the record was already rejected. */
+    public boolean isRejected(ExportRecord record) {
+      return rejections.containsKey(record);
+    }
+
+    /** Merges the outcome of a part of this batch (after a split). */
+    public Builder merge(BatchResult part) {
+      for (Rejection r : part.rejections()) {
+        reject(r.record(), r.reason(), r.vendorCode(), r.message());
+      }
+      part.created().ifPresent(this::addCreated);
+      part.updated().ifPresent(this::addUpdated);
+      part.counters().forEach(this::count);
+      return this;
+    }
+
+    /** Adds to the count of new contacts. */
+    public Builder addCreated(long n) {
+      created = OptionalLong.of(created.orElse(0) + n);
+      return this;
+    }
+
+    /** Adds to the count of updated contacts. */
+    public Builder addUpdated(long n) {
+      updated = OptionalLong.of(updated.orElse(0) + n);
+      return this;
+    }
+
+    /** Adds to a connector-specific counter. */
+    public Builder count(String counter, long n) {
+      counters.merge(counter, n, Long::sum);
+      return this;
+    }
+
+    /** Builds the result. */
+    public BatchResult build() {
+      return new BatchResult(this);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package com.segmentexport.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How {@link VendorHttp} treats one request.
+ *
+ * @param name a short name for logs and events, such as {@code subscribe}; never personal data
+ * @param idempotent whether repeating the request is harmless (reads, upserts). Only idempotent
+ *     requests are repeated after a timeout or dropped connection, where the vendor may already have
+ *     applied them; any request is repeated after a response that says it was not processed (429,
+ *     and statuses the classifier marks as retryable)
+ * @param classifier decides what each response means
+ */
+public record CallSpec(String name, boolean idempotent, ResponseClassifier classifier) {
+  /** Checks the parts. */
+  public CallSpec {
+    requireNonNull(name, "name == null");
+    requireNonNull(classifier, "classifier == null");
+  }
+
+  /** An idempotent call (read or upsert) with the default classifier. */
+  public static CallSpec idempotent(String name) {
+    return new CallSpec(name, true, ResponseClassifier.DEFAULT);
+  }
+
+  /** A call that must not be repeated after an ambiguous failure, with the default classifier. */
+  public static CallSpec once(String name) {
+    return new CallSpec(name, false, ResponseClassifier.DEFAULT);
+  }
+
+  /** A copy with this classifier. */
+  public CallSpec classifiedBy(ResponseClassifier c) {
+    return new CallSpec(name, idempotent, c);
+  }
+}

@@ -1,0 +1,42 @@
+package com.segmentexport.spi;
+
+import com.segmentexport.api.ConnectorLimits;
+
+/**
+ * One vendor connector bound to one connection. Created by a
+ * {@link com.segmentexport.api.ConnectorProvider}; used by the engine from several threads, so
+ * implementations must be thread-safe.
+ *
+ * <h2>Lifecycle</h2>
+ * <ol>
+ *   <li>{@link #limits()} sizes batches, concurrency, the rate limiter and the per-export cap.
+ *   <li>{@link #verify(VendorHttp)} may be called at any time to check credentials.
+ *   <li>For each segment of an export, {@link #open(DestinationRequest)} finds or creates the
+ *       destination list and returns a {@link Destination} that writes batches to it.
+ *   <li>{@link #close()} when the exporter is closed.
+ * </ol>
+ */
+public interface Connector extends AutoCloseable {
+  /** The limits in force for this connection (settings may lower or raise the vendor defaults). */
+  ConnectorLimits limits();
+
+  /**
+   * Checks the credentials with one cheap authenticated call.
+   *
+   * @throws com.segmentexport.api.AuthenticationException if they are refused
+   */
+  void verify(VendorHttp http);
+
+  /**
+   * Prepares one segment's destination: finds or creates the list, creates missing custom fields,
+   * checks options that need the vendor (a list id that does not exist). Called before any profile of
+   * the segment is sent.
+   *
+   * @throws com.segmentexport.api.DestinationException if the destination cannot be used
+   */
+  Destination open(DestinationRequest request);
+
+  /** Releases resources. The default does nothing. */
+  @Override
+  default void close() {}
+}

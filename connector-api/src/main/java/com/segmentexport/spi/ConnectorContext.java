@@ -1,0 +1,15 @@
+package com.segmentexport.spi;
+
+import com.segmentexport.api.Connection;
+
+/**
+ * What a {@link com.segmentexport.api.ConnectorProvider} receives when it creates a connector.
+ *
+ * @param connection the validated connection the connector serves
+ */
+public record ConnectorContext(Connection connection) {
+  /** Checks the connection is present. */
+  public ConnectorContext {
+    java.util.Objects.requireNonNull(connection, "connection == null");
+  }
+}

@@ -1,0 +1,23 @@
+package com.segmentexport.spi;
+
+import com.segmentexport.api.ExportException;
+
+/** The export was cancelled (or its connection removed) while a request waited or was retried. */
+public final class ExportCancelledException extends ExportException {
+  private final boolean sent;
+
+  /**
+   * Creates the exception.
+   *
+   * @param sent whether the request had been sent at least once before the cancellation
+   */
+  public ExportCancelledException(String message, boolean sent) {
+    super(message);
+    this.sent = sent;
+  }
+
+  /** Whether the request had been sent at least once (its effect at the vendor is then unknown). */
+  public boolean sent() {
+    return sent;
+  }
+}

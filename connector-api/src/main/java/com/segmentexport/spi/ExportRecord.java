@@ -1,0 +1,60 @@
+package com.segmentexport.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One profile, mapped, validated and converted, ready to be written. Values are {@code null} when
+ * absent or blank (connectors omit them), else of the Java type for the field's
+ * {@link com.segmentexport.api.FieldType}: {@code String}, {@code Long}, {@code java.math.BigDecimal},
+ * {@code Boolean}, {@code java.time.LocalDate} or {@code java.time.Instant}.
+ */
+public final class ExportRecord {
+  private final long row;
+  private final String email;
+  private final Object[] values;
+
+  /**
+   * Creates a record.
+   *
+   * @param row the 1-based position in the segment
+   * @param email the normalised e-mail address (trimmed, domain lower-cased)
+   * @param values the values by {@link MappedField#index()}; index 0 is ignored (the e-mail)
+   */
+  public ExportRecord(long row, String email, Object[] values) {
+    this.row = row;
+    this.email = requireNonNull(email, "email == null");
+    this.values = requireNonNull(values, "values == null");
+  }
+
+  /** The 1-based position of the profile in its segment. */
+  public long row() {
+    return row;
+  }
+
+  /** The normalised e-mail address. */
+  public String email() {
+    return email;
+  }
+
+  /** The value of a field, or null. */
+  public Object value(MappedField field) {
+    return field.index() == 0 ? email : values[field.index()];
+  }
+
+  /** The value at a field index, or null. */
+  public Object value(int index) {
+    return index == 0 ? email : values[index];
+  }
+
+  /** The value as text, or null. */
+  public String text(MappedField field) {
+    Object v = value(field);
+    return v == null ? null : v.toString();
+  }
+
+  /** Masks the e-mail address: personal data stays out of logs. */
+  @Override
+  public String toString() {
+    return "ExportRecord{row=" + row + ", email=" + Masking.email(email) + "}";
+  }
+}

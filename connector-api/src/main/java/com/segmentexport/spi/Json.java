@@ -1,0 +1,134 @@
+package com.segmentexport.spi;
+
+import com.squareup.moshi.JsonReader;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okio.Buffer;
+
+/**
+ * JSON helpers for connectors, on Moshi's streaming {@link JsonWriter} and {@link JsonReader}: a
+ * batch is written token by token into one buffer, with no object graph per profile.
+ */
+public final class Json {
+  /** {@code application/json; charset=utf-8}. */
+  public static final MediaType MEDIA_TYPE = MediaType.get("application/json; charset=utf-8");
+
+  private Json() {}
+
+  /** Writes JSON tokens. */
+  @FunctionalInterface
+  public interface Writing {
+    /** Writes to {@code writer}. */
+    void writeTo(JsonWriter writer) throws IOException;
+  }
+
+  /** Serialises a request body with {@code writing}. */
+  public static RequestBody body(Writing writing) {
+    Buffer buffer = new Buffer();
+    try (JsonWriter writer = JsonWriter.of(buffer)) {
+      writing.writeTo(writer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return RequestBody.create(buffer.readByteString(), MEDIA_TYPE);
+  }
+
+  /**
+   * Writes a record value: text, whole and decimal numbers, booleans, dates as {@code yyyy-MM-dd},
+   * instants as ISO-8601. Connectors with other date formats convert before calling this.
+   */
+  public static void writeValue(JsonWriter writer, Object value) throws IOException {
+    if (value == null) {
+      writer.nullValue();
+    } else if (value instanceof String) {
+      writer.value((String) value);
+    } else if (value instanceof Long || value instanceof Integer) {
+      writer.value(((Number) value).longValue());
+    } else if (value instanceof BigDecimal) {
+      writer.value((BigDecimal) value);
+    } else if (value instanceof Number) {
+      writer.value((Number) value);
+    } else if (value instanceof Boolean) {
+      writer.value((Boolean) value);
+    } else if (value instanceof LocalDate || value instanceof Instant) {
+      writer.value(value.toString());
+    } else {
+      writer.value(value.toString());
+    }
+  }
+
+  /**
+   * Parses JSON into maps, lists, strings, doubles, booleans and nulls.
+   *
+   * @throws IllegalArgumentException if the bytes are not JSON
+   */
+  public static Object parse(byte[] json) {
+    try (JsonReader reader = JsonReader.of(new Buffer().write(json))) {
+      reader.setLenient(true);
+      return reader.readJsonValue();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** Parses JSON, or returns null when the bytes are empty or not JSON. */
+  public static Object parseLenient(byte[] json) {
+    if (json.length == 0) {
+      return null;
+    }
+    try {
+      return parse(json);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The value as a JSON object, or an empty map. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> object(Object value) {
+    return value instanceof Map ? (Map<String, Object>) value : Collections.emptyMap();
+  }
+
+  /** The value as a JSON array, or an empty list. */
+  @SuppressWarnings("unchecked")
+  public static List<Object> array(Object value) {
+    return value instanceof List ? (List<Object>) value : Collections.emptyList();
+  }
+
+  /** A member as text (numbers without a fraction print as whole numbers), or null. */
+  public static String string(Map<String, Object> object, String name) {
+    Object v = object.get(name);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && !((Double) v).isInfinite()) {
+      return Long.toString(((Double) v).longValue());
+    }
+    return v.toString();
+  }
+
+  /** A numeric member as a long, or {@code fallback}. */
+  public static long number(Map<String, Object> object, String name, long fallback) {
+    Object v = object.get(name);
+    if (v instanceof Number) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof String) {
+      try {
+        return Long.parseLong((String) v);
+      } catch (NumberFormatException e) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+}

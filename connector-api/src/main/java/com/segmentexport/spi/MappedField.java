@@ -1,0 +1,20 @@
+package com.segmentexport.spi;
+
+import com.segmentexport.api.FieldType;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A destination field every record of an export carries, with its position in the record.
+ *
+ * @param index the position in {@link ExportRecord#value(int)}; 0 is the e-mail address
+ * @param name the destination field name (a standard name such as {@code FirstName}, or a custom one)
+ * @param type the type values were converted to
+ * @param custom whether it is a custom field
+ */
+public record MappedField(int index, String name, FieldType type, boolean custom) {
+  /** Checks the parts. */
+  public MappedField {
+    requireNonNull(name, "name == null");
+    requireNonNull(type, "type == null");
+  }
+}

@@ -1,0 +1,27 @@
+package com.segmentexport.spi;
+
+import okhttp3.Request;
+
+/**
+ * Sends a connector's requests: through the connection's rate limiter, with the export's retry
+ * policy, honouring {@code Retry-After} and {@code X-RateLimit-*} headers, counting calls and
+ * retries, stopping on cancellation.
+ *
+ * <p>Connectors never call OkHttp directly; they build a {@link Request} (with their auth header)
+ * and pass it here with a {@link CallSpec} that says whether repeating it is safe and how the
+ * vendor's responses are classified.
+ */
+public interface VendorHttp {
+  /**
+   * Executes a request until the {@link CallSpec#classifier() classifier} accepts a response, or
+   * fails.
+   *
+   * @return the accepted response, its body read in full (any status the classifier returned as
+   *     {@link Verdict#accept()})
+   * @throws com.segmentexport.api.AuthenticationException on an authentication verdict (never retried)
+   * @throws com.segmentexport.api.DestinationException when retries are exhausted, the retry budget is
+   *     spent, a wait would exceed the policy's cap, or an unsafe request failed ambiguously
+   * @throws ExportCancelledException when the export was cancelled or its connection removed
+   */
+  HttpResponse execute(Request request, CallSpec spec);
+}

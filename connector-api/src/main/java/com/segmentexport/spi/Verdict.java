@@ -1,0 +1,77 @@
+package com.segmentexport.spi;
+
+import java.time.Duration;
+import java.util.Optional;
+import static java.util.Objects.requireNonNull;
+
+/** What a response means, as a {@link ResponseClassifier} decides. */
+public final class Verdict {
+  /** The kind of verdict. */
+  public enum Kind {
+    /** Hand the response to the connector (success, or an error it parses itself). */
+    ACCEPT,
+    /** Rate-limited: wait (as the response's headers say, else back off) and repeat. */
+    THROTTLE,
+    /** A transient failure: back off and repeat, within the retry policy. */
+    RETRY,
+    /** The credentials were refused: fail at once, never repeat. */
+    AUTHENTICATION
+  }
+
+  private static final Verdict ACCEPT = new Verdict(Kind.ACCEPT, null, "accepted");
+
+  private final Kind kind;
+  private final Duration wait;
+  private final String reason;
+
+  private Verdict(Kind kind, Duration wait, String reason) {
+    this.kind = kind;
+    this.wait = wait;
+    this.reason = reason;
+  }
+
+  /** Hand the response to the connector. */
+  public static Verdict accept() {
+    return ACCEPT;
+  }
+
+  /** Rate-limited; the wait comes from the response headers or the backoff. */
+  public static Verdict throttle(String reason) {
+    return new Verdict(Kind.THROTTLE, null, requireNonNull(reason, "reason == null"));
+  }
+
+  /** Rate-limited for a known time. */
+  public static Verdict throttle(Duration wait, String reason) {
+    return new Verdict(Kind.THROTTLE, requireNonNull(wait, "wait == null"), requireNonNull(reason, "reason == null"));
+  }
+
+  /** A transient failure to retry with backoff. */
+  public static Verdict retry(String reason) {
+    return new Verdict(Kind.RETRY, null, requireNonNull(reason, "reason == null"));
+  }
+
+  /** The credentials were refused; {@code reason} must not contain secrets. */
+  public static Verdict authentication(String reason) {
+    return new Verdict(Kind.AUTHENTICATION, null, requireNonNull(reason, "reason == null"));
+  }
+
+  /** The kind. */
+  public Kind kind() {
+    return kind;
+  }
+
+  /** A wait the vendor asked for, if the classifier knows it. */
+  public Optional<Duration> requestedWait() {
+    return Optional.ofNullable(wait);
+  }
+
+  /** Why, for logs and events. */
+  public String reason() {
+    return reason;
+  }
+
+  @Override
+  public String toString() {
+    return kind + "(" + reason + ")";
+  }
+}
