@@ -20,19 +20,9 @@ final class UrlRules {
     if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
       return Optional.of(name + " must be an absolute http(s) URL");
     }
-    if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+    if (scheme.equals("http") && !com.segmentexport.internal.HttpClients.isLoopback(uri.getHost())) {
       return Optional.of(name + " must use HTTPS (plain HTTP is allowed only for loopback hosts)");
     }
     return Optional.empty();
-  }
-
-  /** True for localhost, 127.0.0.0/8 and ::1, where plain HTTP is allowed. */
-  static boolean isLoopback(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
-        || h.equals("0:0:0:0:0:0:0:1");
   }
 }

@@ -15,16 +15,19 @@ public final class HttpClients {
    * repetition. Nothing is logged: no headers, so no credentials.
    */
   public static OkHttpClient newClient() {
-    return configure(new OkHttpClient.Builder()).build();
-  }
-
-  /** Applies the SDK's rules to a host's own client builder (sharing its pool and dispatcher). */
-  public static OkHttpClient.Builder configure(OkHttpClient.Builder builder) {
-    return builder
+    return configure(new OkHttpClient.Builder()
         .connectTimeout(Duration.ofSeconds(10))
         .readTimeout(Duration.ofSeconds(60))
         .writeTimeout(Duration.ofSeconds(60))
-        .callTimeout(Duration.ofSeconds(180))
+        .callTimeout(Duration.ofSeconds(180))).build();
+  }
+
+  /**
+   * Applies the SDK's rules to a host's own client builder (sharing its pool and dispatcher, keeping
+   * its timeouts and proxy): HTTPS only except loopback, and no silent OkHttp retries.
+   */
+  public static OkHttpClient.Builder configure(OkHttpClient.Builder builder) {
+    return builder
         .retryOnConnectionFailure(false)
         .addNetworkInterceptor(chain -> {
           Request request = chain.request();

@@ -1,0 +1,653 @@
+package com.segmentexport.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportResult;
+import com.segmentexport.api.ExportStatus;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.LimitExceededException;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectedRecord;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.api.SettingDescriptor;
+import com.segmentexport.api.StandardSettings;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The cases every connector passes. A vendor module extends this class once, binding its provider
+ * to its simulator; every case asserts on the simulator's final state and on the
+ * {@link ExportResult}, not only on the counts the connector reports itself.
+ *
+ * <pre>{@code
+ * class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
+ *   protected ConnectorProvider provider() { return new IterableConnectorProvider(); }
+ *   protected IterableSimulator newSimulator() { return new IterableSimulator("test-key"); }
+ *   protected Connection.Builder connection(IterableSimulator s) { ... baseUrl, apiKey ... }
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>The subclass needs an accessible no-argument constructor: the bounded-memory case runs it again
+ * in a forked JVM with a 64 MiB heap.
+ *
+ * @param <S> the vendor's simulator
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class SegmentExporterContract<S extends VendorSimulator> {
+  /** The segment name most cases export. */
+  protected static final String SEGMENT = "Contract segment";
+  /** The custom field the mapping adds where the connector supports custom fields. */
+  protected static final String CUSTOM_FIELD = "tier";
+  /** A request rate high enough not to slow the cases that do not test rate limiting. */
+  protected static final double FAST_RATE = 5_000;
+  /** The read timeout of the client the contract uses, so that slow answers time out quickly. */
+  protected static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
+
+  /** Backoff short enough for tests, attempts and budget as in production. */
+  protected static final RetryPolicy FAST_RETRIES = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(400));
+
+  /** The simulator of the current case, started. */
+  protected S simulator;
+
+  // ---- what a vendor module binds -----------------------------------------------------------------
+
+  /** The provider under test. */
+  protected abstract ConnectorProvider provider();
+
+  /** A new, not yet started simulator of the vendor. */
+  protected abstract S newSimulator();
+
+  /**
+   * A connection builder with valid credentials whose base URL points at the simulator. The contract
+   * adds the privacy consent and the request rate.
+   */
+  protected abstract Connection.Builder connection(S simulator);
+
+  /** A connection builder like {@link #connection} but with credentials the simulator refuses. */
+  protected abstract Connection.Builder connectionWithBadCredentials(S simulator);
+
+  /** Adds the vendor's destination options (a list id, an address-book id) where it needs them. */
+  protected ExportDefinition.Builder destination(S simulator, ExportDefinition.Builder builder) {
+    return builder;
+  }
+
+  /** The addresses (lower-cased) in the destination list the segment was exported to. */
+  protected abstract Set<String> destinationMembers(S simulator, String segment);
+
+  /**
+   * The fields the vendor holds for a contact of the segment's destination, in the vendor's own names,
+   * with values as text; absent fields left out.
+   */
+  protected abstract Map<String, String> storedFields(S simulator, String segment, String email);
+
+  /**
+   * The fields the vendor should hold for a profile with these mapped values (null when blank), in
+   * the vendor's own names, as {@link #storedFields} reports them.
+   */
+  protected abstract Map<String, String> expectedStoredFields(String firstName, String lastName, String tier);
+
+  /** The vendor's documented most records per write request. */
+  protected abstract int vendorMaxBatch();
+
+  /** The category the simulator's {@link VendorSimulator#rejectAddress} uses for the per-record case. */
+  protected String vendorRejectionCategory() {
+    return null;
+  }
+
+  /** The reason the per-record case expects for such a rejection. */
+  protected RejectionReason expectedVendorRejectionReason() {
+    return RejectionReason.VENDOR_REJECTED;
+  }
+
+  /** Profiles the ordinary cases export: enough for three batches. */
+  protected long ordinarySize() {
+    return 2L * vendorMaxBatch() + 37;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  @BeforeEach
+  void startSimulator() {
+    simulator = newSimulator().start();
+  }
+
+  @AfterEach
+  void stopSimulator() {
+    if (simulator != null) {
+      simulator.close();
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** The connectors under test: just this provider, with a short read timeout. */
+  protected Connectors connectors() {
+    return Connectors.of(provider())
+        .withHttpClient(new OkHttpClient.Builder().readTimeout(READ_TIMEOUT).connectTimeout(READ_TIMEOUT).build());
+  }
+
+  /** A valid connection at the given request rate. */
+  protected Connection connectionAt(double requestsPerSecond) {
+    return connection(simulator)
+        .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(requestsPerSecond))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+        .build();
+  }
+
+  /** The mapping the contract uses: e-mail, first and last name, and a custom text field if supported. */
+  protected FieldMapping mapping() {
+    FieldMapping.Builder b = FieldMapping.builder()
+        .email(ProfileGenerator.EMAIL)
+        .firstName(ProfileGenerator.FIRST_NAME)
+        .lastName(ProfileGenerator.LAST_NAME);
+    if (provider().supportsCustomFields()) {
+      b.custom(CUSTOM_FIELD, ProfileGenerator.TIER);
+    }
+    return b.build();
+  }
+
+  /** A definition of the given segments on a connection, with the vendor's destination options. */
+  protected ExportDefinition definition(Connection connection, String... segments) {
+    return destination(simulator, ExportDefinition.builder(connection).segments(segments).mapping(mapping())).build();
+  }
+
+  /** Runs an export to completion with the contract's fast retry policy. */
+  protected ExportResult export(Connection connection, ExportDefinition definition, SegmentSource source) {
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      return exporter.export(definition, source, ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES));
+    }
+  }
+
+  private static void assertAddsUp(ExportResult result) {
+    for (SegmentResult s : result.segments()) {
+      assertThat(s.read()).as("read of %s", s.name())
+          .isEqualTo(s.exported() + s.rejected() + s.duplicates() + s.notAttempted());
+    }
+  }
+
+  private void assertStoredAsMapped(String segment, ProfileGenerator.Expectation expected, int every) {
+    int i = 0;
+    for (Map.Entry<String, Profile> e : expected.profilesByEmail().entrySet()) {
+      if (i++ % every != 0) {
+        continue;
+      }
+      Profile p = e.getValue();
+      Map<String, String> want = expectedStoredFields(text(p, ProfileGenerator.FIRST_NAME),
+          text(p, ProfileGenerator.LAST_NAME),
+          provider().supportsCustomFields() ? text(p, ProfileGenerator.TIER) : null);
+      Map<String, String> stored = storedFields(simulator, segment, e.getKey());
+      assertThat(stored).as("fields of row for %s", e.getKey().hashCode()).containsAllEntriesOf(want);
+    }
+  }
+
+  private static String text(Profile p, String field) {
+    Object v = p.get(field);
+    if (v == null || v.toString().isBlank()) {
+      return null;
+    }
+    return v.toString().trim();
+  }
+
+  // ---- the cases -----------------------------------------------------------------------------
+
+  /** The provider is found through {@link java.util.ServiceLoader} under its id. */
+  @Test
+  void providerIsDiscoverableThroughServiceLoader() {
+    ConnectorProvider expected = provider();
+    assertThat(Connectors.load().find(expected.id()))
+        .hasValueSatisfying(p -> assertThat(p.getClass()).isEqualTo(expected.getClass()));
+    assertThat(expected.destinationFields()).extracting(f -> f.name()).contains("Email");
+  }
+
+  /** Case 1: every valid profile arrives exactly once, with every mapped field, in the destination list. */
+  @Test
+  void everyValidProfileArrivesExactlyOnceWithItsFields() {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(11).unicodeNames(0.2).longValues(0.05)
+        .emptyFields(0.05).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+
+    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(expected.valid());
+    assertThat(result.rejected()).isZero();
+    assertAddsUp(result);
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    assertThat(simulator.receivedEmailCount()).as("addresses sent, repeats included").isEqualTo(expected.valid());
+    assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
+    assertStoredAsMapped(SEGMENT, expected, 1);
+    assertThat(result.segments().get(0).destinationId()).isPresent();
+  }
+
+  /** Case 2: invalid, missing and duplicate addresses are rejected or counted, never sent. */
+  @Test
+  void invalidMissingAndDuplicateAddressesAreCountedAndNeverSent() {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(12)
+        .invalidEmails(0.1).missingEmails(0.05).duplicateEmails(0.1).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+
+    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+
+    assertAddsUp(result);
+    SegmentResult segment = result.segments().get(0);
+    assertThat(segment.read()).isEqualTo(size);
+    assertThat(segment.exported()).isEqualTo(expected.valid());
+    assertThat(segment.rejected()).isEqualTo(expected.invalid() + expected.missing());
+    assertThat(segment.duplicates()).isEqualTo(expected.duplicates());
+    assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
+    assertThat(simulator.receivedEmails()).isEqualTo(expected.validEmails());
+    assertThat(simulator.receivedEmailCount()).isEqualTo(expected.valid());
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    assertThat(result.rejectedSample()).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.reason()).isIn(RejectionReason.INVALID_EMAIL, RejectionReason.MISSING_EMAIL);
+      assertThat(r.row()).isBetween(1L, size);
+    });
+    for (RejectedRecord r : result.rejectedSample()) {
+      Object raw = generator.profile(r.row() - 1).get(ProfileGenerator.EMAIL);
+      if (raw != null && raw.toString().contains("@") && raw.toString().length() > 8) {
+        assertThat(r.maskedIdentifier()).isNotEqualTo(raw.toString().trim());
+      }
+    }
+  }
+
+  /** Case 3: a definition without Email, or with a field the connector lacks, fails before any request. */
+  @Test
+  void configurationErrorsFailBeforeAnyRequest() {
+    assertThatThrownBy(() -> FieldMapping.builder().firstName(ProfileGenerator.FIRST_NAME).build())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("Email");
+    Connection connection = connectionAt(FAST_RATE);
+    FieldMapping unknownField = FieldMapping.builder().email(ProfileGenerator.EMAIL)
+        .map("NoSuchDestinationField", ProfileGenerator.TIER).build();
+    assertThatThrownBy(() -> destination(simulator,
+        ExportDefinition.builder(connection).segments(SEGMENT).mapping(unknownField)).build())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("NoSuchDestinationField");
+    assertThatThrownBy(() -> connection(simulator).build())
+        .as("no privacy consent").isInstanceOf(ConfigurationException.class).hasMessageContaining("consent");
+    assertThatThrownBy(() -> connection(simulator).setting("noSuchSetting", "x")
+        .privacyConsent(PrivacyConsent.acknowledgedBy("a", Instant.now())).build())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("noSuchSetting");
+    assertThat(simulator.requestCount()).isZero();
+  }
+
+  /** Case 4: bad credentials fail fast with an authentication error and no retries. */
+  @Test
+  void badCredentialsFailFastWithoutRetries() {
+    Connection bad = connectionWithBadCredentials(simulator)
+        .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+        .build();
+    try (SegmentExporter exporter = connectors().exporter(bad)) {
+      assertThatThrownBy(exporter::verify).isInstanceOf(AuthenticationException.class);
+      assertThat(simulator.requestCount()).as("verify sends one request").isEqualTo(1);
+
+      ProfileGenerator generator = ProfileGenerator.builder().seed(13).build();
+      ExportDefinition definition = definition(bad, SEGMENT);
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> exporter.export(definition, generator.source(50),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)))
+          .isInstanceOf(AuthenticationException.class)
+          .satisfies(e -> assertThat(((AuthenticationException) e).partialResult())
+              .hasValueSatisfying(r -> assertThat(r.exported()).isZero()));
+      assertThat(simulator.requestCount()).as("the export stops at the first refusal").isEqualTo(2);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    }
+    assertThat(simulator.receivedEmailCount()).isZero();
+  }
+
+  /** Case 5a: injected 429s, with and without a stated wait, are waited out and nothing is lost. */
+  @Test
+  void throttlingAnswersAreWaitedOut() {
+    simulator.faults().throttleWrite(1, Duration.ofMillis(800)).throttleWrite(2, null);
+    ProfileGenerator generator = ProfileGenerator.builder().seed(14).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+    List<Duration> waits = new ArrayList<>();
+    ExportListener listener = new ExportListener() {
+      @Override
+      public void throttled(Duration wait, String reason) {
+        waits.add(wait);
+      }
+    };
+    ExportResult result;
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      result = exporter.export(definition(connection, SEGMENT), generator.source(size),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener));
+    }
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(expected.valid());
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    assertThat(waits).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(result.throttledTime()).isPositive();
+    assertThat(result.retries()).isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * Case 5b: with the connection's rate set to the vendor's limit, the simulator's rate limit is not
+   * exceeded by more than its tolerance (a few requests, for clock differences), and a connection set
+   * too fast backs off without losing a profile.
+   */
+  @Test
+  void rateLimitIsRespected() {
+    double rate = 20;
+    simulator.rateLimit(rate, Math.max(1, Math.ceil(rate * 0.2)));
+    ProfileGenerator generator = ProfileGenerator.builder().seed(15).build();
+    long size = 12L * vendorMaxBatch();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(rate);
+    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    assertThat(result.exported()).isEqualTo(expected.valid());
+    int tolerance = Math.max(3, simulator.requestCount() / 20);
+    assertThat(simulator.throttledCount()).as("requests over the limit, of %s", simulator.requestCount())
+        .isLessThanOrEqualTo(tolerance);
+
+    simulator.resetCounters();
+    Connection tooFast = connectionAt(rate * 4);
+    ExportResult second = export(tooFast, definition(tooFast, SEGMENT), generator.source(size));
+    assertThat(second.exported()).isEqualTo(expected.valid());
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+  }
+
+  /** Case 6: 5xx, dropped connections and slow answers are retried; no profile lost or duplicated. */
+  @Test
+  void transientFailuresAreRetriedWithoutLossOrDuplication() {
+    simulator.faults()
+        .failWrite(1, 500)
+        .failWrite(2, 503)
+        .dropWrite(3)
+        .dropWriteAfterApplying(4)
+        .delayWrite(5, READ_TIMEOUT.plusMillis(700));
+    ProfileGenerator generator = ProfileGenerator.builder().seed(16).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+
+    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(expected.valid());
+    assertThat(result.rejected()).isZero();
+    assertThat(result.retries()).isGreaterThanOrEqualTo(5);
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    assertStoredAsMapped(SEGMENT, expected, 7);
+  }
+
+  /**
+   * Case 7: the vendor's batch size and the connector's profile limit hold: a known size beyond the
+   * limit fails before any request; an unknown one stops at the limit and counts the rest.
+   */
+  @Test
+  void batchSizeAndProfileLimitAreRespected() {
+    Connection connection = limitedConnection();
+    long limit = connection.setting(StandardSettings.MAX_PROFILES_PER_EXPORT).map(Long::parseLong)
+        .orElseGet(() -> provider().limits().maxProfilesPerExport()
+            .orElseThrow(() -> new AssertionError("the connector must document a per-export profile limit")));
+    long over = limit + 1;
+    SegmentSource known = new SegmentSource() {
+      @Override
+      public com.segmentexport.api.Segment open(String name) {
+        throw new AssertionError("must fail before opening the segment");
+      }
+
+      @Override
+      public OptionalLong size(String name) {
+        return OptionalLong.of(over);
+      }
+    };
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      ExportDefinition definition = definition(connection, SEGMENT);
+      assertThatThrownBy(() -> exporter.start(definition, known, ExportOptions.DEFAULT))
+          .isInstanceOf(LimitExceededException.class).hasMessageContaining(Long.toString(limit));
+    }
+    assertThat(simulator.requestCount()).isZero();
+
+    if (limit <= 120_000) {
+      ProfileGenerator generator = ProfileGenerator.builder().seed(17).build();
+      long size = limit + 25;
+      ExportResult result = export(connection, definition(connection, SEGMENT),
+          name -> generator.segmentOfUnknownSize(name, size));
+      assertAddsUp(result);
+      assertThat(result.exported()).isEqualTo(limit);
+      assertThat(result.notAttempted()).isEqualTo(25);
+      assertThat(result.segments().get(0).notAttemptedReason()).hasValueSatisfying(
+          reason -> assertThat(reason).contains(Long.toString(limit)));
+      assertThat(simulator.receivedEmailCount()).isEqualTo(limit);
+      assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
+    }
+  }
+
+  /**
+   * The connection the limit case uses: where the connector takes a {@code maxProfilesPerExport}
+   * setting (a customer's contract), a small one; else its documented limit.
+   */
+  private Connection limitedConnection() {
+    Connection.Builder b = connection(simulator)
+        .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()));
+    boolean configurable = provider().settings().stream()
+        .anyMatch(d -> d.name().equals(StandardSettings.MAX_PROFILES_PER_EXPORT)
+            && d.scope() == SettingDescriptor.Scope.CONNECTION);
+    if (configurable) {
+      b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, Integer.toString(3 * vendorMaxBatch() / 2));
+    }
+    return b.build();
+  }
+
+  /** Case 8: per-record failures in the vendor's own shape become rejected records with its code. */
+  @Test
+  void perRecordVendorFailuresBecomeRejectedRecords() {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(18).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    long[] rows = {3, size / 2, size - 1};
+    Set<String> refused = new HashSet<>();
+    for (long row : rows) {
+      String email = generator.validEmail(row);
+      refused.add(email);
+      simulator.rejectAddress(email, vendorRejectionCategory());
+    }
+    Connection connection = connectionAt(FAST_RATE);
+    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+
+    assertAddsUp(result);
+    assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
+    assertThat(result.rejected()).isEqualTo(rows.length);
+    assertThat(result.exported()).isEqualTo(expected.valid() - rows.length);
+    assertThat(result.rejectedSample()).hasSize(rows.length).allSatisfy(r -> {
+      assertThat(r.reason()).isEqualTo(expectedVendorRejectionReason());
+      assertThat(r.vendorCode()).isPresent();
+      assertThat(r.message()).isNotBlank();
+    });
+    assertThat(result.rejectedSample()).extracting(RejectedRecord::row)
+        .containsExactlyInAnyOrder(rows[0] + 1, rows[1] + 1, rows[2] + 1);
+    Set<String> members = destinationMembers(simulator, SEGMENT);
+    assertThat(members).doesNotContainAnyElementsOf(refused);
+    Set<String> accepted = new HashSet<>(expected.validEmails());
+    accepted.removeAll(refused);
+    assertThat(members).isEqualTo(accepted);
+  }
+
+  /** Case 9: cancellation stops promptly and the result says what was and was not sent. */
+  @Test
+  void cancellationStopsPromptlyWithAnHonestResult() throws Exception {
+    simulator.latency(Duration.ofMillis(250));
+    ProfileGenerator generator = ProfileGenerator.builder().seed(19).build();
+    long size = 30L * vendorMaxBatch();
+    Connection connection = connectionAt(FAST_RATE);
+    CountDownLatch firstBatch = new CountDownLatch(1);
+    ExportListener listener = new ExportListener() {
+      @Override
+      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+        firstBatch.countDown();
+      }
+    };
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      ExportHandle handle = exporter.start(definition(connection, SEGMENT), generator.source(size),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener));
+      assertThat(firstBatch.await(30, TimeUnit.SECONDS)).isTrue();
+      long t0 = System.nanoTime();
+      handle.cancel();
+      ExportResult result = handle.await(Duration.ofSeconds(10)).orElseThrow(
+          () -> new AssertionError("the export did not stop within 10 s of cancel()"));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+      assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
+      assertAddsUp(result);
+      assertThat(result.exported()).isPositive().isLessThan(size);
+      assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f).contains("cancel"));
+      long unconfirmed = result.rejectedSample().stream()
+          .filter(r -> r.reason() == RejectionReason.DELIVERY_FAILED).count();
+      int members = destinationMembers(simulator, SEGMENT).size();
+      assertThat((long) members).isBetween(result.exported(), result.exported() + unconfirmed);
+      int requestsAtStop = simulator.requestCount();
+      Thread.sleep(400);
+      assertThat(simulator.requestCount()).as("no request after the export ended").isEqualTo(requestsAtStop);
+    }
+  }
+
+  /**
+   * Case 10: a segment of 1,000,000 generated profiles streams through a JVM with a 64 MiB heap (the
+   * case forks one), so memory is bounded by batches in flight, not by segment size.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void largeSegmentStreamsInBoundedMemory() throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"),
+        ForkedExport.class.getName(), getClass().getName(), "1000000");
+    pb.redirectErrorStream(true);
+    Process process = pb.start();
+    List<String> output = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        output.add(line);
+      }
+    }
+    assertThat(process.waitFor(280, TimeUnit.SECONDS)).isTrue();
+    String tail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
+    assertThat(process.exitValue()).as("forked export output:\n%s", tail).isZero();
+    String resultLine = output.stream().filter(l -> l.startsWith("RESULT ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
+    Map<String, String> counts = new LinkedHashMap<>();
+    for (String part : resultLine.substring(7).split(" ")) {
+      String[] kv = part.split("=", 2);
+      counts.put(kv[0], kv[1]);
+    }
+    long limit = provider().limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
+    assertThat(Long.parseLong(counts.get("read"))).isEqualTo(1_000_000L);
+    assertThat(Long.parseLong(counts.get("exported"))).isEqualTo(Math.min(1_000_000L, limit));
+    assertThat(Long.parseLong(counts.get("notAttempted"))).isEqualTo(1_000_000L - Math.min(1_000_000L, limit));
+    assertThat(Long.parseLong(counts.get("peakHeapBytes"))).isLessThanOrEqualTo(64L * 1024 * 1024);
+  }
+
+  /** The large export, as the forked JVM runs it. */
+  ExportResult runLargeExport(long size) {
+    try (S sim = newSimulator().start()) {
+      simulator = sim;
+      sim.retainContacts(false);
+      ProfileGenerator generator = ProfileGenerator.builder().seed(20).build();
+      Connection connection = connectionAt(1_000_000);
+      return export(connection, definition(connection, SEGMENT), generator.source(size));
+    }
+  }
+
+  /** Case 11: no secret and no raw e-mail address appears in the logs captured during a run. */
+  @Test
+  void logsHoldNoSecretAndNoRawAddress() {
+    assertThat(LogCapture.isBound())
+        .as("bind slf4j-jdk14 in test scope so that the contract can read the SDK's logs").isTrue();
+    ProfileGenerator generator = ProfileGenerator.builder().seed(21).invalidEmails(0.05).duplicateEmails(0.05).build();
+    long size = ordinarySize();
+    simulator.faults().failWrite(1, 503).dropWrite(2);
+    simulator.rejectAddress(generator.validEmail(firstValidRow(generator)), vendorRejectionCategory());
+    Connection connection = connectionAt(FAST_RATE);
+    ExportResult result;
+    List<String> logs;
+    try (LogCapture capture = LogCapture.start()) {
+      result = export(connection, definition(connection, SEGMENT), generator.source(size));
+      logs = capture.messages();
+    }
+    assertThat(logs).as("the engine logs each run").isNotEmpty();
+    assertThat(result.rejected()).isPositive();
+    List<String> forbidden = new ArrayList<>(simulator.credentials());
+    for (long i = 0; i < size; i++) {
+      Object raw = generator.profile(i).get(ProfileGenerator.EMAIL);
+      if (raw != null && raw.toString().trim().length() > 6) {
+        forbidden.add(raw.toString().trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    String all = String.join("\n", logs).toLowerCase(Locale.ROOT) + "\n" + result.toString().toLowerCase(Locale.ROOT);
+    for (String f : forbidden) {
+      assertThat(all).doesNotContain(f.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private static long firstValidRow(ProfileGenerator generator) {
+    long i = 0;
+    while (generator.kind(i) != ProfileGenerator.Kind.VALID) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Case 12: running the same export again changes nothing at the destination. */
+  @Test
+  void rerunningTheSameExportChangesNothing() {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(22).unicodeNames(0.3).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+    ExportDefinition definition = definition(connection, SEGMENT);
+
+    ExportResult first = export(connection, definition, generator.source(size));
+    Object afterFirst = simulator.snapshot();
+    ExportResult second = export(connection, definition, generator.source(size));
+
+    assertThat(first.exported()).isEqualTo(expected.valid());
+    assertThat(second.exported()).isEqualTo(expected.valid());
+    assertThat(simulator.snapshot()).isEqualTo(afterFirst);
+    assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    second.segments().get(0).created().ifPresent(created -> assertThat(created).isZero());
+  }
+}
