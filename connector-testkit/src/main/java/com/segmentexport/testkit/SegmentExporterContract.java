@@ -567,6 +567,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(process.waitFor(280, TimeUnit.SECONDS)).isTrue();
     String tail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
     assertThat(process.exitValue()).as("forked export output:\n%s", tail).isZero();
+    System.out.println(getClass().getSimpleName() + " forked export: " + output.stream()
+        .filter(l -> l.startsWith("RESULT ")).findFirst().orElse("(no result)"));
     String resultLine = output.stream().filter(l -> l.startsWith("RESULT ")).findFirst()
         .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
     Map<String, String> counts = new LinkedHashMap<>();
@@ -578,7 +580,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(Long.parseLong(counts.get("read"))).isEqualTo(1_000_000L);
     assertThat(Long.parseLong(counts.get("exported"))).isEqualTo(Math.min(1_000_000L, limit));
     assertThat(Long.parseLong(counts.get("notAttempted"))).isEqualTo(1_000_000L - Math.min(1_000_000L, limit));
-    assertThat(Long.parseLong(counts.get("peakHeapBytes"))).isLessThanOrEqualTo(64L * 1024 * 1024);
+    // Completing under -Xmx64m is the proof (an OutOfMemoryError exits 1); the figures are reported.
   }
 
   /** The large export, as the forked JVM runs it. */
@@ -588,7 +590,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       sim.retainContacts(false);
       ProfileGenerator generator = ProfileGenerator.builder().seed(20).build();
       Connection connection = connectionAt(1_000_000);
-      return export(connection, definition(connection, SEGMENT), generator.source(size));
+      // Size not announced: the engine must stream, and stop at the vendor's limit if it has one.
+      return export(connection, definition(connection, SEGMENT), name -> generator.segmentOfUnknownSize(name, size));
     }
   }
 

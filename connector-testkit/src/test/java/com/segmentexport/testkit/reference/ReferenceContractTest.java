@@ -1,0 +1,65 @@
+package com.segmentexport.testkit.reference;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.SegmentExporterContract;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Runs the contract against the reference vendor: proves the contract is passable as written. */
+class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> {
+  @Override
+  protected ConnectorProvider provider() {
+    return new ReferenceConnectorProvider();
+  }
+
+  @Override
+  protected ReferenceSimulator newSimulator() {
+    return new ReferenceSimulator("ref-key-0123456789");
+  }
+
+  @Override
+  protected Connection.Builder connection(ReferenceSimulator simulator) {
+    return Connection.builder(provider()).setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret("apiKey", Secret.of("ref-key-0123456789"));
+  }
+
+  @Override
+  protected Connection.Builder connectionWithBadCredentials(ReferenceSimulator simulator) {
+    return Connection.builder(provider()).setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret("apiKey", Secret.of("wrong-key"));
+  }
+
+  @Override
+  protected Set<String> destinationMembers(ReferenceSimulator simulator, String segment) {
+    return simulator.membersOf(segment).keySet();
+  }
+
+  @Override
+  protected Map<String, String> storedFields(ReferenceSimulator simulator, String segment, String email) {
+    return simulator.membersOf(segment).getOrDefault(email, Map.of());
+  }
+
+  @Override
+  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (firstName != null) {
+      m.put("FirstName", firstName);
+    }
+    if (lastName != null) {
+      m.put("LastName", lastName);
+    }
+    if (tier != null) {
+      m.put("tier", tier);
+    }
+    return m;
+  }
+
+  @Override
+  protected int vendorMaxBatch() {
+    return ReferenceSimulator.MAX_BATCH;
+  }
+}

@@ -1,0 +1,151 @@
+package com.segmentexport.testkit.reference;
+
+import com.segmentexport.testkit.VendorSimulator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * A small made-up vendor used to test the testkit itself: lists by name, members written in batches
+ * of at most {@value #MAX_BATCH}, per-record failures, {@code X-Api-Key} authentication and 429s with
+ * {@code Retry-After}.
+ */
+final class ReferenceSimulator extends VendorSimulator {
+  static final int MAX_BATCH = 50;
+  private final String apiKey;
+  private final Map<String, String> listIdsByName = new LinkedHashMap<>();
+  private final Map<String, Map<String, Map<String, String>>> members = new LinkedHashMap<>();
+
+  ReferenceSimulator(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  @Override
+  public String vendor() {
+    return "Reference";
+  }
+
+  @Override
+  public List<String> credentials() {
+    return List.of(apiKey);
+  }
+
+  @Override
+  public synchronized Object snapshot() {
+    Map<String, Object> copy = new TreeMap<>();
+    members.forEach((list, m) -> copy.put(list, new TreeMap<>(m)));
+    copy.put("_lists", new TreeMap<>(listIdsByName));
+    return copy;
+  }
+
+  synchronized Map<String, Map<String, String>> membersOf(String listName) {
+    String id = listIdsByName.get(listName);
+    return id == null ? Map.of() : Map.copyOf(members.get(id));
+  }
+
+  @Override
+  protected boolean authenticated(RecordedRequest request) {
+    return apiKey.equals(request.getHeaders().get("X-Api-Key"));
+  }
+
+  @Override
+  protected MockResponse unauthorized(RecordedRequest request) {
+    return json(401, "{\"error\":\"unauthorized\"}");
+  }
+
+  @Override
+  protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
+    MockResponse.Builder b = new MockResponse.Builder().code(429).body("{\"error\":\"slow down\"}");
+    if (untilNextToken != null) {
+      b.setHeader("Retry-After", Math.max(1, (untilNextToken.toMillis() + 999) / 1000));
+    }
+    return b.build();
+  }
+
+  @Override
+  protected MockResponse serverError(RecordedRequest request, int status) {
+    return json(status, "{\"error\":\"server\"}");
+  }
+
+  @Override
+  protected MockResponse badRequest(RecordedRequest request, String message) {
+    return json(400, "{\"error\":\"" + message + "\"}");
+  }
+
+  @Override
+  protected boolean isWrite(RecordedRequest request) {
+    return request.getMethod().equals("POST") && route(request).endsWith("/members");
+  }
+
+  @Override
+  protected synchronized MockResponse handle(RecordedRequest request) {
+    String route = route(request);
+    String method = request.getMethod();
+    if (method.equals("GET") && route.equals("/lists")) {
+      StringBuilder sb = new StringBuilder("{\"lists\":[");
+      int i = 0;
+      for (Map.Entry<String, String> e : listIdsByName.entrySet()) {
+        sb.append(i++ > 0 ? "," : "").append("{\"id\":\"").append(e.getValue()).append("\",\"name\":\"")
+            .append(e.getKey().replace("\"", "\\\"")).append("\"}");
+      }
+      return json(200, sb.append("]}").toString());
+    }
+    if (method.equals("POST") && route.equals("/lists")) {
+      Object name = ((Map<?, ?>) jsonBody(request)).get("name");
+      if (!(name instanceof String) || ((String) name).isBlank()) {
+        return badRequest(request, "name required");
+      }
+      if (listIdsByName.containsKey(name)) {
+        return json(409, "{\"error\":\"exists\"}");
+      }
+      String id = "list-" + (listIdsByName.size() + 1);
+      listIdsByName.put((String) name, id);
+      members.put(id, new LinkedHashMap<>());
+      return json(201, "{\"id\":\"" + id + "\"}");
+    }
+    if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith("/members")) {
+      String id = route.substring("/lists/".length(), route.length() - "/members".length());
+      Map<String, Map<String, String>> list = members.get(id);
+      if (list == null) {
+        return json(404, "{\"error\":\"no such list\"}");
+      }
+      Object body = jsonBody(request);
+      if (!(body instanceof Map) || !(((Map<?, ?>) body).get("members") instanceof List)) {
+        return badRequest(request, "members required");
+      }
+      List<?> batch = (List<?>) ((Map<?, ?>) body).get("members");
+      if (batch.isEmpty() || batch.size() > MAX_BATCH) {
+        return badRequest(request, "between 1 and " + MAX_BATCH + " members per request");
+      }
+      noteBatch(batch.size());
+      StringBuilder failed = new StringBuilder();
+      int accepted = 0;
+      for (Object o : batch) {
+        Map<?, ?> m = (Map<?, ?>) o;
+        String email = String.valueOf(m.get("email"));
+        noteEmail(email);
+        if (rejectionFor(email).isPresent()) {
+          failed.append(failed.length() > 0 ? "," : "").append("{\"email\":\"")
+              .append(email.toLowerCase(Locale.ROOT)).append("\",\"code\":\"blocked\",\"message\":\"address is blocked\"}");
+          continue;
+        }
+        accepted++;
+        if (retainsContacts()) {
+          Map<String, String> fields = new TreeMap<>();
+          Object f = m.get("fields");
+          if (f instanceof Map) {
+            ((Map<?, ?>) f).forEach((k, v) -> fields.put(String.valueOf(k), String.valueOf(v)));
+          }
+          list.put(email.toLowerCase(Locale.ROOT), fields);
+        }
+      }
+      return json(200, "{\"accepted\":" + accepted + ",\"failed\":[" + failed + "]}");
+    }
+    return json(404, "{\"error\":\"not found\"}");
+  }
+}
