@@ -11,7 +11,8 @@ public class ConfigurationException extends ExportException {
 
   /** Creates an exception for one problem. */
   public ConfigurationException(String problem) {
-    this(problem, List.of(problem));
+    super(problem);
+    this.problems = List.of(problem);
   }
 
   /** Creates an exception summarising several problems. */

@@ -1,0 +1,153 @@
+package com.segmentexport.cli;
+
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.SettingDescriptor;
+import com.segmentexport.testkit.Sandbox;
+import com.segmentexport.testkit.Sandboxes;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command builds its connection. Credentials come only from the environment
+ * ({@code SEGMENT_EXPORT_<CONNECTOR>_<NAME>}) or a properties file ({@code <connector>.<name>}), never
+ * from arguments, which would land in shell history.
+ */
+final class ConnectionOptions {
+  static final String ENV_PREFIX = "SEGMENT_EXPORT_";
+  static final String CONSENT_PROPERTY = "privacyConsent.acknowledgedBy";
+  static final String CONSENT_ENV = "SEGMENT_EXPORT_PRIVACY_CONSENT_BY";
+
+  @Option(names = {"-c", "--connector"}, required = true, description = "Connector id (see 'connectors').")
+  String connectorId;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file with settings and credentials as <connector>.<name>=value.")
+  Path config;
+
+  @Option(names = "--setting", paramLabel = "NAME=VALUE",
+      description = "A non-secret connection setting (region, baseUrl, requestsPerSecond...).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  @Option(names = "--privacy-consent-by", paramLabel = "WHO",
+      description = "Acknowledges the data-privacy consent for sending profiles to the vendor, as WHO "
+          + "(or property " + CONSENT_PROPERTY + ", or env " + CONSENT_ENV + "). Required.")
+  String consentBy;
+
+  @Option(names = "--sandbox",
+      description = "Use the connector's built-in simulator, in process: no account, no network.")
+  boolean sandbox;
+
+  /** Properties from {@code --config}, or empty. */
+  Properties properties() {
+    Properties p = new Properties();
+    if (config != null) {
+      try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new UsageException("cannot read --config " + config + ": " + e.getMessage());
+      }
+    }
+    return p;
+  }
+
+  static String envName(String connectorId, String setting) {
+    return ENV_PREFIX + (connectorId + "_" + setting).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  /** Starts the sandbox when asked; null otherwise. */
+  Sandbox startSandbox() {
+    if (!sandbox) {
+      return null;
+    }
+    try {
+      return Sandboxes.start(connectorId);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /**
+   * Builds the connection: sandbox values first (when sandboxed), then the properties file, the
+   * environment and {@code --setting}, later ones winning.
+   */
+  Connection connection(Connectors connectors, Map<String, String> env, Sandbox box) {
+    ConnectorProvider provider;
+    try {
+      provider = connectors.provider(connectorId);
+    } catch (ConfigurationException e) {
+      throw new UsageException(e.getMessage());
+    }
+    Properties props = properties();
+    Connection.Builder b = Connection.builder(provider);
+    for (SettingDescriptor d : provider.settings()) {
+      if (d.scope() != SettingDescriptor.Scope.CONNECTION) {
+        continue;
+      }
+      boolean secret = d.kind() == SettingDescriptor.Kind.SECRET;
+      String value = null;
+      if (box != null) {
+        value = secret ? box.secrets().get(d.name()) : box.settings().get(d.name());
+      }
+      value = props.getProperty(connectorId + "." + d.name(), value);
+      value = env.getOrDefault(envName(connectorId, d.name()), value);
+      if (!secret && settings.containsKey(d.name())) {
+        value = settings.get(d.name());
+      }
+      if (value != null) {
+        if (secret) {
+          b.secret(d.name(), Secret.of(value));
+        } else {
+          b.setting(d.name(), value);
+        }
+      }
+    }
+    for (String name : settings.keySet()) {
+      boolean isSecret = provider.settings().stream()
+          .anyMatch(d -> d.name().equals(name) && d.kind() == SettingDescriptor.Kind.SECRET);
+      if (isSecret) {
+        throw new UsageException("'" + name + "' is a credential: credentials are never taken from the command "
+            + "line (they would land in shell history). Set " + envName(connectorId, name) + " or put "
+            + connectorId + "." + name + " in a file given with --config.");
+      }
+      if (provider.settings().stream().noneMatch(d -> d.name().equals(name))) {
+        b.setting(name, settings.get(name)); // reported as unknown by the builder
+      }
+    }
+    String who = consentBy != null ? consentBy
+        : env.getOrDefault(CONSENT_ENV, props.getProperty(CONSENT_PROPERTY));
+    if (who == null || who.isBlank()) {
+      throw new UsageException("no data-privacy consent: exporting sends personal data to " + provider.displayName()
+          + ". Acknowledge it with --privacy-consent-by \"Your Name\" (or property " + CONSENT_PROPERTY
+          + ", or env " + CONSENT_ENV + ").");
+    }
+    b.privacyConsent(PrivacyConsent.acknowledgedBy(who, Instant.now()));
+    try {
+      return b.build();
+    } catch (ConfigurationException e) {
+      throw new UsageException(String.join("; ", e.problems()) + describeSources(provider));
+    }
+  }
+
+  private String describeSources(ConnectorProvider provider) {
+    List<String> secrets = provider.settings().stream()
+        .filter(d -> d.kind() == SettingDescriptor.Kind.SECRET && d.required())
+        .map(d -> envName(connectorId, d.name())).toList();
+    return secrets.isEmpty() ? "" : " (credentials come from " + String.join(", ", secrets)
+        + " or a --config properties file)";
+  }
+}

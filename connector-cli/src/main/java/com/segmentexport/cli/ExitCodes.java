@@ -1,0 +1,11 @@
+package com.segmentexport.cli;
+
+/** The CLI's exit codes. */
+final class ExitCodes {
+  static final int SUCCESS = 0;
+  static final int FAILURE = 1;
+  static final int USAGE = 2;
+  static final int PARTIAL = 3;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,107 @@
+package com.segmentexport.cli;
+
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.SegmentResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Shows progress on stderr: profiles sent, rate, time throttled, and an ETA when the size is known.
+ * On a terminal it redraws one line; otherwise it prints a line every few seconds.
+ */
+final class ProgressBar extends ExportListener implements AutoCloseable {
+  private static final int WIDTH = 24;
+  private final PrintWriter err;
+  private final boolean terminal;
+  private final long total;
+  private final long startNanos = System.nanoTime();
+  private final Thread refresher;
+  private long sent;
+  private long throttledNanos;
+  private String segment = "";
+  private long lastLineNanos;
+
+  ProgressBar(PrintWriter err, boolean terminal, long total) {
+    this.err = err;
+    this.terminal = terminal;
+    this.total = total;
+    this.refresher = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(terminal ? 250 : 1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        draw(false);
+      }
+    }, "segment-export-progress");
+    refresher.setDaemon(true);
+    refresher.start();
+  }
+
+  @Override
+  public synchronized void segmentStarted(String name, String destinationId, OptionalLong sizeHint) {
+    segment = name;
+  }
+
+  @Override
+  public synchronized void batchAcknowledged(String name, int records, int exported, int rejected, long soFar) {
+    sent += records;
+  }
+
+  @Override
+  public synchronized void throttled(Duration wait, String reason) {
+    throttledNanos += wait.toNanos();
+  }
+
+  @Override
+  public synchronized void segmentFinished(SegmentResult result) {
+    draw(true);
+  }
+
+  synchronized String line() {
+    double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+    double rate = sent / seconds;
+    StringBuilder sb = new StringBuilder();
+    if (total > 0) {
+      int filled = (int) Math.min(WIDTH, WIDTH * sent / total);
+      sb.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ");
+      sb.append(String.format("%,d/%,d sent", sent, total));
+    } else {
+      sb.append(String.format("%,d sent", sent));
+    }
+    sb.append(String.format("  %,.0f/s  throttled %.1fs", rate, throttledNanos / 1e9));
+    if (total > 0 && rate > 0 && sent < total) {
+      long eta = (long) ((total - sent) / rate);
+      sb.append(String.format("  ETA %d:%02d", eta / 60, eta % 60));
+    }
+    if (!segment.isEmpty()) {
+      sb.append("  [").append(segment).append(']');
+    }
+    return sb.toString();
+  }
+
+  private synchronized void draw(boolean force) {
+    long now = System.nanoTime();
+    if (terminal) {
+      err.print("\r" + line() + "   ");
+      err.flush();
+    } else if (force || now - lastLineNanos > 5_000_000_000L) {
+      err.println(line());
+      lastLineNanos = now;
+    }
+  }
+
+  @Override
+  public void close() {
+    refresher.interrupt();
+    synchronized (this) {
+      if (terminal) {
+        err.print("\r" + line() + "   ");
+        err.println();
+      }
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package com.segmentexport.testkit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** Starts a {@link Sandbox} for a connector id. */
+public final class Sandboxes {
+  private static final Map<String, Supplier<Sandbox>> FACTORIES = new LinkedHashMap<>();
+
+  static {
+    // Each vendor simulator contributes its sandbox here.
+  }
+
+  private Sandboxes() {}
+
+  /** The connector ids a sandbox exists for. */
+  public static Set<String> supported() {
+    return Set.copyOf(FACTORIES.keySet());
+  }
+
+  /**
+   * Starts the sandbox of a connector.
+   *
+   * @throws IllegalArgumentException naming the supported ids when there is none for {@code connectorId}
+   */
+  public static Sandbox start(String connectorId) {
+    Supplier<Sandbox> factory = FACTORIES.get(connectorId);
+    if (factory == null) {
+      throw new IllegalArgumentException("No sandbox for connector '" + connectorId + "' (available: "
+          + String.join(", ", FACTORIES.keySet()) + ")");
+    }
+    return factory.get();
+  }
+
+  /** A sandbox from its parts; the simulator must be started. */
+  public static Sandbox of(String connectorId, VendorSimulator simulator, Map<String, String> settings,
+      Map<String, String> secrets, Map<String, String> exportOptions) {
+    Map<String, String> s = Map.copyOf(settings);
+    Map<String, String> c = Map.copyOf(secrets);
+    Map<String, String> o = Map.copyOf(exportOptions);
+    return new Sandbox() {
+      @Override
+      public String connectorId() {
+        return connectorId;
+      }
+
+      @Override
+      public VendorSimulator simulator() {
+        return simulator;
+      }
+
+      @Override
+      public Map<String, String> settings() {
+        return s;
+      }
+
+      @Override
+      public Map<String, String> secrets() {
+        return c;
+      }
+
+      @Override
+      public Map<String, String> exportOptions() {
+        return o;
+      }
+
+      @Override
+      public void close() {
+        simulator.close();
+      }
+    };
+  }
+}
