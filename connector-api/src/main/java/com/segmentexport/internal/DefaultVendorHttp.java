@@ -81,8 +81,15 @@ final class DefaultVendorHttp implements VendorHttp {
         retryOrFail(spec, failures, failure, null);
         continue;
       }
-      pauseFromRateLimitHeaders(response.headers());
+      Duration headerPause = pauseFromRateLimitHeaders(response.headers());
       Verdict verdict = spec.classifier().classify(response);
+      if (headerPause != null && verdict.kind() != Verdict.Kind.THROTTLE) {
+        // The vendor's quota is spent: the next requests wait for its reset. (A throttling answer
+        // accounts for its own wait below.)
+        stats.throttledNanos.addAndGet(headerPause.toNanos());
+        listener.throttled(headerPause, spec.name() + ": the vendor's rate limit is used up until its reset");
+        log.debug("{}: rate limit used up; pausing {} ms", spec.name(), headerPause.toMillis());
+      }
       switch (verdict.kind()) {
         case ACCEPT:
           limiter.recover();
@@ -161,14 +168,18 @@ final class DefaultVendorHttp implements VendorHttp {
     return Duration.ofNanos(half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0));
   }
 
-  private void pauseFromRateLimitHeaders(Headers headers) {
+  /** Pauses the limiter when the vendor says its quota is used up; returns the pause, or null. */
+  private Duration pauseFromRateLimitHeaders(Headers headers) {
     String remaining = headers.get("X-RateLimit-Remaining");
     if (remaining != null && remaining.trim().equals("0")) {
       Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"));
       if (untilReset != null && !untilReset.isZero()) {
-        limiter.pause(untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset);
+        Duration pause = untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset;
+        limiter.pause(pause);
+        return pause;
       }
     }
+    return null;
   }
 
   /** The wait a throttling response asks for: Retry-After, else X-RateLimit-Reset; null if neither. */

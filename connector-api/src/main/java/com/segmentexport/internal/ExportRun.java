@@ -184,6 +184,14 @@ final class ExportRun implements ExportHandle {
           reject(new RejectedRecord(name, row, Masking.email(m.rawEmail), m.reason, Optional.empty(), m.message));
           continue;
         }
+        if (m.estimatedBytes > limits.maxBatchBytes()) {
+          // Alone it would already break the vendor's request size limit: reject it rather than send it.
+          tally.rejected(1);
+          reject(new RejectedRecord(name, row, Masking.email(m.record.email()), RejectionReason.INVALID_VALUE,
+              Optional.empty(), "the profile's data (about " + m.estimatedBytes
+                  + " bytes) exceeds the vendor's request size limit of " + limits.maxBatchBytes() + " bytes"));
+          continue;
+        }
         if (!seen.add(EmailAddresses.dedupKey(m.record.email()))) {
           tally.duplicates++;
           continue;
@@ -297,6 +305,10 @@ final class ExportRun implements ExportHandle {
       rejectAll(batch, tally, reason, e.vendorCode().orElse(e.httpStatus() > 0 ? "HTTP_" + e.httpStatus() : null),
           e.vendorMessage().orElse(e.getMessage()));
       log.warn("Batch {} of segment '{}' failed: {}", batch.sequence(), batch.segment(), e.getMessage());
+    } catch (ExportException e) {
+      // A typed failure such as a ConfigurationException (plain HTTP refused): the export ends with it as is.
+      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
+      fail(e);
     } catch (RuntimeException e) {
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, "connector error: " + e.getClass().getName());
       fail(new ExportException("The connector failed: " + e.getClass().getName(), e));

@@ -1,0 +1,63 @@
+package com.segmentexport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The segment's de-duplication set: exact answers, growth from a small start, no zero fingerprint. */
+class FingerprintSetTest {
+  @Test
+  void addReportsWhetherAKeyIsNew() {
+    FingerprintSet set = new FingerprintSet(10);
+    assertThat(set.add("ana@example.org")).isTrue();
+    assertThat(set.add("bob@example.org")).isTrue();
+    assertThat(set.add("ana@example.org")).isFalse();
+    assertThat(set.add("")).isTrue();
+    assertThat(set.add("")).isFalse();
+    assertThat(set.size()).isEqualTo(3);
+  }
+
+  @Test
+  void growsFarBeyondItsInitialCapacityWithoutLosingKeys() {
+    FingerprintSet set = new FingerprintSet(0); // starts at 1,024 slots
+    int n = 200_000;
+    for (int i = 0; i < n; i++) {
+      assertThat(set.add("user" + i + "@example.org")).as("first add of %d", i).isTrue();
+    }
+    assertThat(set.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(set.add("user" + i + "@example.org")).as("second add of %d", i).isFalse();
+    }
+    for (int i = n; i < n + 1000; i++) {
+      assertThat(set.add("user" + i + "@example.org")).isTrue();
+    }
+    assertThat(set.size()).isEqualTo(n + 1000);
+  }
+
+  @Test
+  void agreesWithAHashSetOnSimilarKeys() {
+    FingerprintSet set = new FingerprintSet(100);
+    Set<String> reference = new HashSet<>();
+    // Keys differing in one character, in order, or by case: the hardest for a weak hash.
+    String[] stems = {"a", "b", "ab", "ba", "A", "B", "aa", "bb"};
+    for (int i = 0; i < 5000; i++) {
+      String key = stems[i % stems.length] + (i / 7) + "@x.example";
+      assertThat(set.add(key)).isEqualTo(reference.add(key));
+    }
+    assertThat(set.size()).isEqualTo(reference.size());
+  }
+
+  @Test
+  void fingerprintsAreNeverZeroAndSpreadWell() {
+    Set<Long> seen = new HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      long f = FingerprintSet.fingerprint("k" + i);
+      assertThat(f).isNotZero();
+      seen.add(f);
+    }
+    assertThat(seen).hasSize(100_000);
+    assertThat(FingerprintSet.fingerprint("ab")).isNotEqualTo(FingerprintSet.fingerprint("ba"));
+  }
+}
