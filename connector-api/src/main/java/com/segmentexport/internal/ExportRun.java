@@ -280,7 +280,7 @@ final class ExportRun implements ExportHandle {
       BatchResult result = destination.write(batch);
       for (BatchResult.Rejection r : result.rejections()) {
         reject(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
-            r.reason(), Optional.ofNullable(r.vendorCode()), r.message()));
+            r.reason(), Optional.ofNullable(r.vendorCode()), maskQuoted(r.message(), r.record().email())));
       }
       tally.rejected(result.rejections().size());
       tally.exported(result.exported());
@@ -300,7 +300,9 @@ final class ExportRun implements ExportHandle {
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, "HTTP_" + e.httpStatus(), e.getMessage());
       fail(e);
     } catch (DestinationException e) {
-      RejectionReason reason = e.vendorCode().isPresent() || (e.httpStatus() >= 400 && e.httpStatus() < 500)
+      boolean refused = e.httpStatus() >= 400 && e.httpStatus() < 500 && e.httpStatus() != 408
+          && e.httpStatus() != 429;
+      RejectionReason reason = refused || (e.vendorCode().isPresent() && e.httpStatus() != 429)
           ? RejectionReason.BATCH_FAILED : RejectionReason.DELIVERY_FAILED;
       rejectAll(batch, tally, reason, e.vendorCode().orElse(e.httpStatus() > 0 ? "HTTP_" + e.httpStatus() : null),
           e.vendorMessage().orElse(e.getMessage()));
@@ -313,6 +315,30 @@ final class ExportRun implements ExportHandle {
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, "connector error: " + e.getClass().getName());
       fail(new ExportException("The connector failed: " + e.getClass().getName(), e));
     }
+  }
+
+  /**
+   * Vendors quote the address in some per-record messages ("Invalid email: ana@..."); results and
+   * sinks must not carry it unmasked.
+   */
+  static String maskQuoted(String message, String email) {
+    if (message == null || email == null || email.isEmpty()) {
+      return message;
+    }
+    String lower = message.toLowerCase(java.util.Locale.ROOT);
+    String needle = email.toLowerCase(java.util.Locale.ROOT);
+    int at = lower.indexOf(needle);
+    if (at < 0) {
+      return message;
+    }
+    StringBuilder sb = new StringBuilder();
+    int from = 0;
+    while (at >= 0) {
+      sb.append(message, from, at).append(Masking.email(email));
+      from = at + needle.length();
+      at = lower.indexOf(needle, from);
+    }
+    return sb.append(message.substring(from)).toString();
   }
 
   private void rejectAll(Batch batch, SegmentTally tally, RejectionReason reason, String code, String message) {

@@ -15,7 +15,9 @@ final class FingerprintSet {
 
   FingerprintSet(long expected) {
     int capacity = 1024;
-    while (capacity < Math.min(expected, 1 << 26) / MAX_LOAD) {
+    // Pre-size from the expected count, but not beyond 2^20 entries (8 MiB): a size hint may be
+    // exaggerated, and the table grows on demand anyway.
+    while (capacity < Math.min(expected, 1 << 20) / MAX_LOAD) {
       capacity <<= 1;
     }
     table = new long[capacity];
