@@ -521,8 +521,11 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       }
     };
     try (SegmentExporter exporter = connectors().exporter(connection)) {
+      // Keep every rejected record: the unconfirmed count below must see all of them, and batches in
+      // flight at the cancel can hold more than the default sample of 100.
       ExportHandle handle = exporter.start(definition(connection, SEGMENT), generator.source(size),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener));
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener)
+              .withRejectedSampleSize((int) size));
       assertThat(firstBatch.await(30, TimeUnit.SECONDS)).isTrue();
       long t0 = System.nanoTime();
       handle.cancel();
