@@ -796,8 +796,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   private MockResponse importContacts(RecordedRequest request) {
     if (request.getBodySize() > maxImportBytes) {
+      long cap = maxImportBytes;
       return v3Error(413, "contacts:requestTooLarge", "The request body exceeds the maximum size of "
-          + (maxImportBytes / (1024 * 1024)) + " MB.");
+          + (cap % (1024 * 1024) == 0 ? cap / (1024 * 1024) + " MB." : cap + " bytes."));
     }
     Object parsed = parseStrict(request.getBody());
     if (!(parsed instanceof Map)) {
