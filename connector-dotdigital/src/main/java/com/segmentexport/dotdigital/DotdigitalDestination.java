@@ -63,14 +63,26 @@ final class DotdigitalDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
-    String importId = submit(batch);
-    Map<String, Object> report = await(importId, batch);
-    return outcome(batch, report);
+    Submitted submitted = submit(batch);
+    Map<String, Object> report = await(submitted.importId(), batch);
+    BatchResult.Builder result = outcome(batch, report);
+    if (submitted.slotWaits() > 0) {
+      result.count("dotdigital.importSlotWaits", submitted.slotWaits());
+    }
+    return result.build();
   }
 
   // ---- submit --------------------------------------------------------------------------------
 
-  private String submit(Batch batch) {
+  /** An accepted import and how often it waited for an import slot. */
+  private record Submitted(String importId, int slotWaits) {}
+
+  /**
+   * Submits the batch as one import. While the account has its 25 imports active ({@code 429
+   * contacts:tooManyActiveImports}) it waits, with the polling backoff, for a slot, for at most the
+   * import timeout.
+   */
+  private Submitted submit(Batch batch) {
     RequestBody body = Json.body(w -> {
       w.beginObject();
       w.name("mergeOption").value("overwrite");
@@ -82,18 +94,36 @@ final class DotdigitalDestination implements Destination {
       w.endObject();
     });
     HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import");
-    // An import is an upsert keyed by e-mail: submitting it twice leaves the same contacts and members.
-    HttpResponse r = http.execute(connector.request(url).put(body).build(), DotdigitalConnector.spec("import"));
-    if (!r.isSuccessful()) {
-      throw DotdigitalErrors.destination(r, "dotdigital refused the import of " + batch.size() + " contacts");
+    long deadline = System.nanoTime() + importTimeout.toNanos();
+    long delay = FIRST_POLL.toNanos();
+    int slotWaits = 0;
+    while (true) {
+      // An import is an upsert keyed by e-mail: submitting it twice leaves the same contacts and members.
+      HttpResponse r = http.execute(connector.request(url).put(body).build(), DotdigitalConnector.spec("import"));
+      if (r.code() == 429 && DotdigitalErrors.TOO_MANY_ACTIVE_IMPORTS.equals(DotdigitalErrors.parse(r).code())) {
+        if (System.nanoTime() - deadline > 0) {
+          throw DotdigitalErrors.destination(r, "dotdigital still had its 25 imports active after "
+              + importTimeout.toSeconds() + " s");
+        }
+        if (slotWaits++ == 0) {
+          log.info("dotdigital has 25 imports active: batch {} of segment '{}' waits for one to finish",
+              batch.sequence(), batch.segment());
+        }
+        sleep(delay, false);
+        delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
+        continue;
+      }
+      if (!r.isSuccessful()) {
+        throw DotdigitalErrors.destination(r, "dotdigital refused the import of " + batch.size() + " contacts");
+      }
+      String importId = Json.string(Json.object(r.json()), "importId");
+      if (importId == null || importId.isBlank()) {
+        throw new DestinationException(r.code(), null, null, "dotdigital accepted an import but sent no importId");
+      }
+      log.debug("dotdigital import {} submitted: batch {} of segment '{}', {} contacts", importId, batch.sequence(),
+          batch.segment(), batch.size());
+      return new Submitted(importId, slotWaits);
     }
-    String importId = Json.string(Json.object(r.json()), "importId");
-    if (importId == null || importId.isBlank()) {
-      throw new DestinationException(r.code(), null, null, "dotdigital accepted an import but sent no importId");
-    }
-    log.debug("dotdigital import {} submitted: batch {} of segment '{}', {} contacts", importId, batch.sequence(),
-        batch.segment(), batch.size());
-    return importId;
   }
 
   /** Writes one contact: never a null value (null clears data), never an e-mail status (no resubscribing). */
@@ -144,7 +174,7 @@ final class DotdigitalDestination implements Destination {
     long deadline = System.nanoTime() + importTimeout.toNanos();
     long delay = FIRST_POLL.toNanos();
     while (true) {
-      sleep(delay);
+      sleep(delay, true);
       delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
       HttpResponse r;
       try {
@@ -197,12 +227,13 @@ final class DotdigitalDestination implements Destination {
     return status.matches("[A-Za-z]{1,40}") ? status : "unrecognised";
   }
 
-  private static void sleep(long nanos) {
+  /** Sleeps; an interruption ends the batch as cancelled ({@code sent}: whether an import was accepted). */
+  private static void sleep(long nanos, boolean sent) {
     try {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ExportCancelledException("interrupted while waiting for a dotdigital import", true);
+      throw new ExportCancelledException("interrupted while waiting for a dotdigital import", sent);
     }
   }
 
@@ -215,7 +246,7 @@ final class DotdigitalDestination implements Destination {
    * account holds suppressed. Records the report does not mention are suppressed contacts where
    * {@code summary.globallySuppressed} accounts for them, else rejected as not reported.
    */
-  private BatchResult outcome(Batch batch, Map<String, Object> report) {
+  private BatchResult.Builder outcome(Batch batch, Map<String, Object> report) {
     BatchResult.Builder result = BatchResult.builder(batch);
     Set<ExportRecord> confirmed = Collections.newSetFromMap(new IdentityHashMap<>());
     long created = confirm(batch, report.get("created"), confirmed);
@@ -272,7 +303,7 @@ final class DotdigitalDestination implements Destination {
           + "{} contact(s) not reported", batch.sequence(), batch.segment(), unmatched, notReported);
     }
     result.count("dotdigital.imports", 1);
-    return result.addCreated(created).addUpdated(updated).build();
+    return result.addCreated(created).addUpdated(updated);
   }
 
   private static long confirm(Batch batch, Object entries, Set<ExportRecord> confirmed) {

@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * dotdigital's error shapes and signals: v2 bodies {@code {"message": "... ERROR_X"}}, v3 bodies
- * {@code {"errorCode": "contacts:x", "description": "...", "details": [...]}}, throttling as 429 (with
- * {@code X-RateLimit-*} headers, or {@code contacts:tooManyActiveImports}) or as the deprecated flat
- * scheme's {@code 400 ERROR_APIUSAGE_EXCEEDED}.
+ * {@code {"errorCode": "contacts:x", "description": "...", "details": [...]}}, throttling as 429 with
+ * {@code X-RateLimit-*} headers or as the deprecated flat scheme's {@code 400 ERROR_APIUSAGE_EXCEEDED}.
+ * {@code 429 contacts:tooManyActiveImports} is handed to the connector, which waits for an import slot.
  */
 final class DotdigitalErrors {
   /** The v2 code of the deprecated flat rate limit (2000 calls per rolling hour), sent with HTTP 400. */
@@ -44,8 +44,9 @@ final class DotdigitalErrors {
     if (code == 429) {
       Error e = parse(response);
       if (TOO_MANY_ACTIVE_IMPORTS.equals(e.code)) {
-        return Verdict.throttle(TOO_MANY_ACTIVE_IMPORTS + ": the account has 25 imports active; waiting for one "
-            + "to finish");
+        // A concurrency signal, not a rate limit: the import waits for a slot itself, without slowing
+        // or pausing the connection (whose polls are what frees the slots).
+        return Verdict.accept();
       }
       String scope = response.header("X-RateLimit-Scope");
       return Verdict.throttle("HTTP 429"
