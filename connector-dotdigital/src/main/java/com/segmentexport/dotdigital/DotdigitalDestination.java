@@ -170,7 +170,8 @@ final class DotdigitalDestination implements Destination {
 
   /** Polls until the import ends; returns the Finished report or throws for a failed import. */
   private Map<String, Object> await(String importId, Batch batch) {
-    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import/" + importId);
+    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
+        .addPathSegment(importId).build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
     long delay = FIRST_POLL.toNanos();
     while (true) {
