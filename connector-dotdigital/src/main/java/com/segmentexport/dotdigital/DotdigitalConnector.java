@@ -1,0 +1,275 @@
+package com.segmentexport.dotdigital;
+
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.VendorHttp;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.Credentials;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dotdigital connector of one connection: discovers and caches the account's regional endpoint,
+ * checks the address book, creates missing data fields, and hands out {@link DotdigitalDestination}s
+ * that import batches. Thread-safe.
+ */
+final class DotdigitalConnector implements Connector {
+  private static final Logger log = LoggerFactory.getLogger(DotdigitalConnector.class);
+
+  private final ConnectorLimits limits;
+  private final HttpUrl baseUrl;
+  private final String authorization;
+  private final Duration importTimeout;
+  private final Object endpointLock = new Object();
+  private volatile HttpUrl endpoint;
+
+  DotdigitalConnector(DotdigitalConnectorProvider provider, Connection connection) {
+    ConnectorLimits l = StandardSettings.applyTo(provider.limits(), connection);
+    if (l.maxConcurrentBatches() > DotdigitalConnectorProvider.MAX_ACTIVE_IMPORTS) {
+      throw new ConfigurationException(StandardSettings.MAX_CONCURRENT_BATCHES + " must be at most "
+          + DotdigitalConnectorProvider.MAX_ACTIVE_IMPORTS + ": dotdigital allows 25 active imports per account");
+    }
+    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > DotdigitalConnectorProvider.MAX_PROFILES_PER_EXPORT) {
+      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 1000000: "
+          + "dotdigital exports are limited to 1,000,000 profiles");
+    }
+    this.limits = l;
+    String base = connection.setting(StandardSettings.BASE_URL).orElse(DotdigitalConnectorProvider.DEFAULT_BASE_URL);
+    this.baseUrl = parseEndpoint(base);
+    if (baseUrl == null) {
+      throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
+    }
+    String user = connection.secret(DotdigitalConnectorProvider.USERNAME).map(Secret::reveal).orElse("");
+    String pass = connection.secret(DotdigitalConnectorProvider.PASSWORD).map(Secret::reveal).orElse("");
+    this.authorization = Credentials.basic(user, pass, StandardCharsets.UTF_8);
+    long timeout = connection.setting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS).map(String::trim)
+        .map(Long::parseLong).orElse(3600L);
+    if (timeout < 1) {
+      throw new ConfigurationException(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS + " must be at least 1");
+    }
+    this.importTimeout = Duration.ofSeconds(timeout);
+  }
+
+  @Override
+  public ConnectorLimits limits() {
+    return limits;
+  }
+
+  /** Asks r1 (or the base URL) for the account's endpoint, which also checks the credentials. */
+  @Override
+  public void verify(VendorHttp http) {
+    discover(http);
+  }
+
+  /** The account's regional endpoint, discovered once per connector. */
+  HttpUrl endpoint(VendorHttp http) {
+    HttpUrl e = endpoint;
+    if (e != null) {
+      return e;
+    }
+    synchronized (endpointLock) {
+      return endpoint != null ? endpoint : discover(http);
+    }
+  }
+
+  private HttpUrl discover(VendorHttp http) {
+    HttpUrl url = baseUrl.newBuilder().addPathSegments("v2/account-info").build();
+    HttpResponse r = http.execute(get(url), spec("account-info"));
+    if (!r.isSuccessful()) {
+      throw DotdigitalErrors.destination(r, "dotdigital's account-info call failed");
+    }
+    String apiEndpoint = null;
+    for (Object p : Json.array(Json.object(r.json()).get("properties"))) {
+      Map<String, Object> property = Json.object(p);
+      if ("ApiEndpoint".equalsIgnoreCase(Json.string(property, "name"))) {
+        apiEndpoint = Json.string(property, "value");
+      }
+    }
+    HttpUrl found = apiEndpoint == null ? null : parseEndpoint(apiEndpoint.trim());
+    if (found == null) {
+      throw new DestinationException(r.code(), null, null,
+          "dotdigital's account-info answer has no usable ApiEndpoint property");
+    }
+    endpoint = found;
+    log.debug("dotdigital account endpoint: {}", found.host());
+    return found;
+  }
+
+  /** Parses an endpoint URL without its trailing slash; null when it is not an http(s) URL. */
+  static HttpUrl parseEndpoint(String text) {
+    String t = text;
+    while (t.endsWith("/")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    return HttpUrl.parse(t);
+  }
+
+  @Override
+  public Destination open(DestinationRequest request) {
+    VendorHttp http = request.http();
+    ExportDefinition definition = request.definition();
+    long bookId = Long.parseLong(definition.option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
+        .orElseThrow(() -> new ConfigurationException("export option "
+            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required")).trim());
+    boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
+    HttpUrl ep = endpoint(http);
+
+    HttpResponse book = http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
+    if (!book.isSuccessful()) {
+      DotdigitalErrors.Error e = DotdigitalErrors.parse(book);
+      throw new DestinationException(book.code(), e.code(), e.message(), "dotdigital address book " + bookId
+          + " (export option " + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + ") cannot be used: "
+          + (book.code() == 404 ? "it does not exist in this account" : e.code() + " " + e.message()));
+    }
+
+    List<DataFieldPlan> plans = planDataFields(http, ep, request, createFields);
+    log.info("dotdigital: segment '{}' goes to address book {} with {} data field(s)", request.segment(), bookId,
+        plans.size());
+    return new DotdigitalDestination(this, http, ep, bookId, plans, importTimeout);
+  }
+
+  /** How one mapped field is written: the data field's name and the account's type for it. */
+  record DataFieldPlan(MappedField field, String name, String type) {}
+
+  private List<DataFieldPlan> planDataFields(VendorHttp http, HttpUrl ep, DestinationRequest request,
+      boolean createFields) {
+    List<MappedField> mapped = new ArrayList<>();
+    for (MappedField f : request.schema().fields()) {
+      if (f.index() != 0) {
+        mapped.add(f);
+      }
+    }
+    if (mapped.isEmpty()) {
+      return List.of();
+    }
+    HttpResponse r = http.execute(get(url(ep, "v2/data-fields")), spec("list-data-fields"));
+    if (!r.isSuccessful()) {
+      throw DotdigitalErrors.destination(r, "dotdigital's data fields could not be read");
+    }
+    Map<String, String> existing = new LinkedHashMap<>();
+    for (Object o : Json.array(r.json())) {
+      Map<String, Object> field = Json.object(o);
+      String name = Json.string(field, "name");
+      if (name != null) {
+        existing.put(name.toUpperCase(Locale.ROOT), nonNull(Json.string(field, "type"), "String"));
+      }
+    }
+    List<DataFieldPlan> plans = new ArrayList<>();
+    for (MappedField f : mapped) {
+      String name = DotdigitalConnectorProvider.dataFieldName(f.name(), f.custom());
+      String type = existing.get(name);
+      if (type == null) {
+        if (!createFields) {
+          throw new DestinationException(0, null, null, "The dotdigital account has no contact data field " + name
+              + " (mapped from '" + f.name() + "') and the export option "
+              + DotdigitalConnectorProvider.CREATE_MISSING_FIELDS + " is false: create the field in dotdigital or "
+              + "let the export create it");
+        }
+        type = vendorType(f.type());
+        createDataField(http, ep, name, type);
+      }
+      if (!compatible(type, f.type())) {
+        throw new DestinationException(0, null, null, "The dotdigital data field " + name + " holds " + type
+            + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
+            + ": map it with a matching type or to another field");
+      }
+      plans.add(new DataFieldPlan(f, name, canonicalType(type)));
+    }
+    return List.copyOf(plans);
+  }
+
+  private void createDataField(VendorHttp http, HttpUrl ep, String name, String type) {
+    RequestBody body = Json.body(w -> {
+      w.beginObject();
+      w.name("name").value(name);
+      w.name("type").value(type);
+      w.name("visibility").value("Private");
+      w.endObject();
+    });
+    HttpResponse r = http.execute(request(url(ep, "v2/data-fields")).post(body).build(), spec("create-data-field"));
+    if (r.isSuccessful()) {
+      log.info("dotdigital: created contact data field {} ({})", name, type);
+      return;
+    }
+    DotdigitalErrors.Error e = DotdigitalErrors.parse(r);
+    if ("ERROR_NON_UNIQUE_DATAFIELD".equals(e.code())) {
+      return; // created meanwhile (another export, or a repeated request)
+    }
+    throw DotdigitalErrors.destination(r, "dotdigital refused to create the contact data field " + name);
+  }
+
+  /** dotdigital's data field type for a field type. */
+  static String vendorType(FieldType type) {
+    switch (type) {
+      case INTEGER:
+      case NUMBER:
+        return "Numeric";
+      case BOOLEAN:
+        return "Boolean";
+      case DATE:
+      case DATETIME:
+        return "Date";
+      default:
+        return "String";
+    }
+  }
+
+  private static String canonicalType(String type) {
+    for (String t : List.of("String", "Numeric", "Date", "Boolean")) {
+      if (t.equalsIgnoreCase(type)) {
+        return t;
+      }
+    }
+    return "String";
+  }
+
+  /** Whether values of this field type can be written to a data field of the account's type. */
+  static boolean compatible(String accountType, FieldType type) {
+    String t = canonicalType(accountType);
+    return t.equals("String") || t.equals(vendorType(type));
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  static HttpUrl url(HttpUrl ep, String path) {
+    return ep.newBuilder().addPathSegments(path).build();
+  }
+
+  Request.Builder request(HttpUrl url) {
+    return new Request.Builder().url(url).header("Authorization", authorization).header("Accept", "application/json");
+  }
+
+  Request get(HttpUrl url) {
+    return request(url).get().build();
+  }
+
+  static CallSpec spec(String name) {
+    return CallSpec.idempotent(name).classifiedBy(DotdigitalErrors.CLASSIFIER);
+  }
+
+  private static String nonNull(String a, String b) {
+    return a != null ? a : b;
+  }
+}

@@ -1,0 +1,344 @@
+package com.segmentexport.dotdigital;
+
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.VendorHttp;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import okhttp3.HttpUrl;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes batches to one address book: one v3 import per batch ({@code PUT /contacts/v3/import}), polled
+ * with backoff until it ends, its report turned into per-record outcomes.
+ */
+final class DotdigitalDestination implements Destination {
+  private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);
+
+  /** The first wait before polling an import. */
+  static final Duration FIRST_POLL = Duration.ofMillis(200);
+  /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
+  static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
+
+  private final DotdigitalConnector connector;
+  private final VendorHttp http;
+  private final HttpUrl endpoint;
+  private final long bookId;
+  private final List<DotdigitalConnector.DataFieldPlan> fields;
+  private final Duration importTimeout;
+
+  DotdigitalDestination(DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, long bookId,
+      List<DotdigitalConnector.DataFieldPlan> fields, Duration importTimeout) {
+    this.connector = connector;
+    this.http = http;
+    this.endpoint = endpoint;
+    this.bookId = bookId;
+    this.fields = fields;
+    this.importTimeout = importTimeout;
+  }
+
+  @Override
+  public String id() {
+    return Long.toString(bookId);
+  }
+
+  @Override
+  public BatchResult write(Batch batch) {
+    Submitted submitted = submit(batch);
+    Map<String, Object> report = await(submitted.importId(), batch);
+    BatchResult.Builder result = outcome(batch, report);
+    if (submitted.slotWaits() > 0) {
+      result.count("dotdigital.importSlotWaits", submitted.slotWaits());
+    }
+    return result.build();
+  }
+
+  // ---- submit --------------------------------------------------------------------------------
+
+  /** An accepted import and how often it waited for an import slot. */
+  private record Submitted(String importId, int slotWaits) {}
+
+  /**
+   * Submits the batch as one import. While the account has its 25 imports active ({@code 429
+   * contacts:tooManyActiveImports}) it waits, with the polling backoff, for a slot, for at most the
+   * import timeout.
+   */
+  private Submitted submit(Batch batch) {
+    RequestBody body = Json.body(w -> {
+      w.beginObject();
+      w.name("mergeOption").value("overwrite");
+      w.name("contacts").beginArray();
+      for (ExportRecord r : batch.records()) {
+        writeContact(w, r);
+      }
+      w.endArray();
+      w.endObject();
+    });
+    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import");
+    long deadline = System.nanoTime() + importTimeout.toNanos();
+    long delay = FIRST_POLL.toNanos();
+    int slotWaits = 0;
+    while (true) {
+      // An import is an upsert keyed by e-mail: submitting it twice leaves the same contacts and members.
+      HttpResponse r = http.execute(connector.request(url).put(body).build(), DotdigitalConnector.spec("import"));
+      if (r.code() == 429 && DotdigitalErrors.TOO_MANY_ACTIVE_IMPORTS.equals(DotdigitalErrors.parse(r).code())) {
+        if (System.nanoTime() - deadline > 0) {
+          throw DotdigitalErrors.destination(r, "dotdigital still had its 25 imports active after "
+              + importTimeout.toSeconds() + " s");
+        }
+        if (slotWaits++ == 0) {
+          log.info("dotdigital has 25 imports active: batch {} of segment '{}' waits for one to finish",
+              batch.sequence(), batch.segment());
+        }
+        sleep(delay, false);
+        delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
+        continue;
+      }
+      if (!r.isSuccessful()) {
+        throw DotdigitalErrors.destination(r, "dotdigital refused the import of " + batch.size() + " contacts");
+      }
+      String importId = Json.string(Json.object(r.json()), "importId");
+      if (importId == null || importId.isBlank()) {
+        throw new DestinationException(r.code(), null, null, "dotdigital accepted an import but sent no importId");
+      }
+      log.debug("dotdigital import {} submitted: batch {} of segment '{}', {} contacts", importId, batch.sequence(),
+          batch.segment(), batch.size());
+      return new Submitted(importId, slotWaits);
+    }
+  }
+
+  /** Writes one contact: never a null value (null clears data), never an e-mail status (no resubscribing). */
+  private void writeContact(JsonWriter w, ExportRecord r) throws IOException {
+    w.beginObject();
+    w.name("matchIdentifier").value("email");
+    w.name("identifiers").beginObject().name("email").value(r.email()).endObject();
+    boolean open = false;
+    for (DotdigitalConnector.DataFieldPlan f : fields) {
+      Object v = r.value(f.field());
+      if (v == null || (v instanceof String && ((String) v).isEmpty())) {
+        continue;
+      }
+      if (!open) {
+        w.name("dataFields").beginObject();
+        open = true;
+      }
+      w.name(f.name());
+      writeValue(w, f.type(), v);
+    }
+    if (open) {
+      w.endObject();
+    }
+    w.name("lists").beginArray().value(bookId).endArray();
+    w.endObject();
+  }
+
+  /** Writes a value as the account's data field type expects it. */
+  static void writeValue(JsonWriter w, String type, Object v) throws IOException {
+    if (type.equals("String")) {
+      w.value(text(v));
+    } else if (v instanceof LocalDate || v instanceof Instant) {
+      w.value(v.toString());
+    } else {
+      Json.writeValue(w, v);
+    }
+  }
+
+  private static String text(Object v) {
+    return v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString();
+  }
+
+  // ---- poll ----------------------------------------------------------------------------------
+
+  /** Polls until the import ends; returns the Finished report or throws for a failed import. */
+  private Map<String, Object> await(String importId, Batch batch) {
+    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
+        .addPathSegment(importId).build();
+    long deadline = System.nanoTime() + importTimeout.toNanos();
+    long delay = FIRST_POLL.toNanos();
+    while (true) {
+      sleep(delay, true);
+      delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
+      HttpResponse r;
+      try {
+        r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status"));
+      } catch (ExportCancelledException e) {
+        // The import itself was sent: its records' fate is unknown, not "not attempted".
+        throw new ExportCancelledException(e.getMessage(), true);
+      } catch (DestinationException e) {
+        throw new DestinationException("dotdigital import " + importId + " was submitted but its status could not "
+            + "be read (" + e.getMessage() + "); its outcome is unknown", e);
+      }
+      if (!r.isSuccessful()) {
+        DotdigitalErrors.Error e = DotdigitalErrors.parse(r);
+        throw new DestinationException("dotdigital import " + importId + " was submitted but its status could not "
+            + "be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown", null);
+      }
+      Map<String, Object> report = Json.object(r.json());
+      String status = Json.string(report, "status");
+      if ("Finished".equalsIgnoreCase(status)) {
+        return report;
+      }
+      if (status == null || "NotFinished".equalsIgnoreCase(status)) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new DestinationException("dotdigital import " + importId + " did not finish within "
+              + importTimeout.toSeconds() + " s; its outcome is unknown", null);
+        }
+        continue;
+      }
+      log.warn("dotdigital import {} (batch {} of segment '{}') ended with status {}", importId, batch.sequence(),
+          batch.segment(), safe(status));
+      throw new DestinationException(r.code(), safe(status), describe(status),
+          "dotdigital import " + importId + " ended with status " + safe(status) + ": " + describe(status));
+    }
+  }
+
+  private static String describe(String status) {
+    switch (status) {
+      case "RejectedByWatchdog":
+        return "dotdigital's watchdog rejected the import (its data-quality checks refused the contacts)";
+      case "Failed":
+        return "the import failed at dotdigital";
+      case "ExceedsAllowedContactLimit":
+        return "the import would exceed the account's contact limit";
+      default:
+        return "the import ended without finishing (" + safe(status) + ")";
+    }
+  }
+
+  private static String safe(String status) {
+    return status.matches("[A-Za-z]{1,40}") ? status : "unrecognised";
+  }
+
+  /** Sleeps; an interruption ends the batch as cancelled ({@code sent}: whether an import was accepted). */
+  private static void sleep(long nanos, boolean sent) {
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExportCancelledException("interrupted while waiting for a dotdigital import", sent);
+    }
+  }
+
+  // ---- report --------------------------------------------------------------------------------
+
+  /**
+   * Turns a Finished report into per-record outcomes: {@code created} and {@code updated} contacts are
+   * exported (a failure listed for one of them concerns an associated data set, not the contact);
+   * {@code failures} reject their records, as {@code UNSUBSCRIBED} or {@code SUPPRESSED} for contacts the
+   * account holds suppressed. Records the report does not mention are suppressed contacts where
+   * {@code summary.globallySuppressed} accounts for them, else rejected as not reported.
+   */
+  private BatchResult.Builder outcome(Batch batch, Map<String, Object> report) {
+    BatchResult.Builder result = BatchResult.builder(batch);
+    Set<ExportRecord> confirmed = Collections.newSetFromMap(new IdentityHashMap<>());
+    long created = confirm(batch, report.get("created"), confirmed);
+    long updated = confirm(batch, report.get("updated"), confirmed);
+    long suppressedListed = 0;
+    long dataSetFailures = 0;
+    long unmatched = 0;
+    for (Object o : Json.array(report.get("failures"))) {
+      Map<String, Object> failure = Json.object(o);
+      String email = Json.string(Json.object(failure.get("identifiers")), "email");
+      ExportRecord record = email == null ? null : batch.byEmail(email);
+      if (record == null) {
+        unmatched++;
+        continue;
+      }
+      if (confirmed.contains(record)) {
+        dataSetFailures++;
+        continue;
+      }
+      List<Object> details = Json.array(failure.get("failures"));
+      Map<String, Object> first = details.isEmpty() ? Map.of() : Json.object(details.get(0));
+      String code = Json.string(first, "failureCode");
+      String description = Json.string(first, "description");
+      RejectionReason reason = reasonFor(code);
+      if (reason != RejectionReason.VENDOR_REJECTED && !result.isRejected(record)) {
+        suppressedListed++;
+      }
+      result.reject(record, reason, code != null ? code : "unknown",
+          description != null ? DotdigitalErrors.mask(description) : defaultMessage(reason));
+    }
+    long suppressedUnlisted = Math.max(0,
+        Json.number(Json.object(report.get("summary")), "globallySuppressed", 0) - suppressedListed);
+    long notReported = 0;
+    for (ExportRecord r : batch.records()) {
+      if (confirmed.contains(r) || result.isRejected(r)) {
+        continue;
+      }
+      if (suppressedUnlisted > 0) {
+        suppressedUnlisted--;
+        result.reject(r, RejectionReason.SUPPRESSED, "globallySuppressed",
+            "the import counted this contact as suppressed at account level (unsubscribed, bounced or complained); "
+                + "it was not updated nor added to the address book");
+      } else {
+        notReported++;
+        result.reject(r, RejectionReason.VENDOR_REJECTED, "notReported",
+            "dotdigital's import report does not mention this contact");
+      }
+    }
+    if (dataSetFailures > 0) {
+      result.count("dotdigital.dataSetFailures", dataSetFailures);
+    }
+    if (unmatched + notReported > 0) {
+      log.warn("dotdigital import report for batch {} of segment '{}': {} failure(s) for contacts not in the batch, "
+          + "{} contact(s) not reported", batch.sequence(), batch.segment(), unmatched, notReported);
+    }
+    result.count("dotdigital.imports", 1);
+    return result.addCreated(created).addUpdated(updated);
+  }
+
+  private static long confirm(Batch batch, Object entries, Set<ExportRecord> confirmed) {
+    long n = 0;
+    for (Object o : Json.array(entries)) {
+      String email = Json.string(Json.object(Json.object(o).get("identifiers")), "email");
+      ExportRecord record = email == null ? null : batch.byEmail(email);
+      if (record != null && confirmed.add(record)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Our reason for a failure code: unsubscribed and suppressed contacts are told apart from other refusals. */
+  static RejectionReason reasonFor(String failureCode) {
+    String c = failureCode == null ? "" : failureCode.toLowerCase(Locale.ROOT);
+    if (c.contains("unsubscribe")) {
+      return RejectionReason.UNSUBSCRIBED;
+    }
+    if (c.contains("suppress") || c.contains("bounce") || c.contains("complain") || c.contains("blocked")) {
+      return RejectionReason.SUPPRESSED;
+    }
+    return RejectionReason.VENDOR_REJECTED;
+  }
+
+  private static String defaultMessage(RejectionReason reason) {
+    switch (reason) {
+      case UNSUBSCRIBED:
+        return "the contact unsubscribed; the export does not resubscribe contacts";
+      case SUPPRESSED:
+        return "the contact is suppressed at account level; the export leaves it untouched";
+      default:
+        return "dotdigital refused this contact";
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package com.segmentexport.dotdigital;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.SegmentExporterContract;
+import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The contract against the dotdigital simulator, with the account on a second region so that every
+ * case proves the connector sends its calls to the endpoint {@code account-info} announced.
+ */
+class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator> {
+  static final String API_USER = "apiuser-contract@apiconnector.com";
+  static final String PASSWORD = "contract-Pa55word";
+  static final String BOOK = "Contract address book";
+
+  DotdigitalContractTest() {}
+
+  @Override
+  protected ConnectorProvider provider() {
+    return new DotdigitalConnectorProvider();
+  }
+
+  @Override
+  protected DotdigitalSimulator newSimulator() {
+    return new DotdigitalSimulator(API_USER, PASSWORD).accountRegion("r2");
+  }
+
+  @Override
+  protected Connection.Builder connection(DotdigitalSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(API_USER))
+        .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD));
+  }
+
+  @Override
+  protected Connection.Builder connectionWithBadCredentials(DotdigitalSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(API_USER))
+        .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of("wrong-password"));
+  }
+
+  @Override
+  protected ExportDefinition.Builder destination(DotdigitalSimulator simulator, ExportDefinition.Builder builder) {
+    return builder.option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(simulator.ensureAddressBook(BOOK)));
+  }
+
+  @Override
+  protected Set<String> destinationMembers(DotdigitalSimulator simulator, String segment) {
+    return simulator.addressBookMembers(simulator.ensureAddressBook(BOOK));
+  }
+
+  /** The contact's data fields: FIRSTNAME, LASTNAME and the custom field in capitals (TIER). */
+  @Override
+  protected Map<String, String> storedFields(DotdigitalSimulator simulator, String segment, String email) {
+    return simulator.contactDataFields(email);
+  }
+
+  @Override
+  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+    Map<String, String> expected = new LinkedHashMap<>();
+    if (firstName != null) {
+      expected.put("FIRSTNAME", firstName);
+    }
+    if (lastName != null) {
+      expected.put("LASTNAME", lastName);
+    }
+    if (tier != null) {
+      expected.put("TIER", tier);
+    }
+    return expected;
+  }
+
+  /** The connector's import size: 2,000 contacts (dotdigital documents only the 50 MB body cap). */
+  @Override
+  protected int vendorMaxBatch() {
+    return DotdigitalConnectorProvider.MAX_IMPORT_RECORDS;
+  }
+}

@@ -1,0 +1,1283 @@
+package com.segmentexport.testkit.dotdigital;
+
+import com.segmentexport.testkit.VendorSimulator;
+import com.squareup.moshi.JsonReader;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import okio.ByteString;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A stand-in for dotdigital's API (v2 and Contacts v3), written from the vendor's documented
+ * behaviour: HTTP Basic with an API user's e-mail and password, region discovery through
+ * {@code GET /v2/account-info} (whose {@code ApiEndpoint} ends with a slash), address books, account-wide
+ * contact data fields, the asynchronous v3 bulk import ({@code PUT /contacts/v3/import}, 202 with an
+ * {@code importId}, polled at {@code GET /contacts/v3/import/{importId}} until {@code Finished},
+ * {@code RejectedByWatchdog}, {@code Failed} or {@code ExceedsAllowedContactLimit}), the 50 MB body cap,
+ * 25 active imports per account ({@code 429 contacts:tooManyActiveImports}), v2 errors
+ * ({@code {"message": "... ERROR_X"}}) and v3 errors ({@code {"errorCode", "description", "details"}}),
+ * and rate limiting answered with {@code 429} and {@code X-RateLimit-Limit/Remaining/Reset/Scope}, or,
+ * for the deprecated flat scheme, {@code 400 ERROR_APIUSAGE_EXCEEDED}.
+ *
+ * <p>Contacts are account-wide and keep their e-mail status: an import never changes the status of
+ * an unsubscribed or suppressed contact, never updates it and never adds it to an address book; it
+ * counts it in {@code summary.globallySuppressed} and (unless {@link #listSuppressedContactsAsFailures}
+ * is turned off) lists it in {@code failures} with failure code {@code unsubscribed} or
+ * {@code suppressed}. Only an explicit {@code channelProperties.email.status} changes a status, as in
+ * the vendor's API.
+ *
+ * <pre>{@code
+ * try (DotdigitalSimulator dd = new DotdigitalSimulator("apiuser-1@apiconnector.com", "secret").start()) {
+ *   long book = dd.ensureAddressBook("VIP customers");
+ *   dd.accountRegion("r2");                       // the account lives on another region's endpoint
+ *   dd.addContact("left@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of());
+ *   // connection: baseUrl = dd.baseUrl(), username/password; export option addressBookId = book
+ * }
+ * }</pre>
+ *
+ * <p>Where the vendor's documents are silent the simulator makes a stated choice: an import naming an
+ * unknown data field or address book is refused whole with {@code 400 contacts:badRequest} (with a
+ * {@code details} item naming it); a body over the cap is answered {@code 413
+ * contacts:requestTooLarge}; a rate-limited v3 request carries {@code contacts:tooManyRequests}; a
+ * value of the wrong type for its data field is a per-contact failure {@code invalidDataFieldValue};
+ * only {@code email} is supported as a match identifier. The simulator applies an import when it accepts
+ * it and reports it {@code NotFinished} until its {@linkplain #importProcessingTime processing time} has
+ * passed.
+ */
+public final class DotdigitalSimulator extends VendorSimulator {
+  /** The e-mail status of a contact that receives mail. */
+  public static final String SUBSCRIBED = "subscribed";
+  /** The e-mail status of a contact that unsubscribed. */
+  public static final String UNSUBSCRIBED = "unsubscribed";
+  /** The e-mail status of a contact on the account's suppression list (bounced, complained, blocked). */
+  public static final String SUPPRESSED = "suppressed";
+  /** The documented cap on a v3 import request body: 50 MB. */
+  public static final long MAX_IMPORT_BYTES = 50L * 1024 * 1024;
+  /** The documented number of contact imports an account may have active at once. */
+  public static final int MAX_ACTIVE_IMPORTS = 25;
+  /** The import statuses that end an import without applying it. */
+  public static final Set<String> FAILURE_STATUSES = Set.of("RejectedByWatchdog", "Failed", "ExceedsAllowedContactLimit");
+
+  /** How the simulator answers a request beyond its rate limit. */
+  public enum ThrottleStyle {
+    /** Tiered scheme: 429 with {@code X-RateLimit-Reset} as a Unix time in seconds (the documented reading). */
+    TIERED_EPOCH_RESET,
+    /** Tiered scheme: 429 with {@code X-RateLimit-Reset} as seconds from now (the other reading). */
+    TIERED_DELTA_RESET,
+    /** The deprecated flat scheme: 400 with {@code ERROR_APIUSAGE_EXCEEDED} and no rate-limit headers. */
+    LEGACY_APIUSAGE_EXCEEDED
+  }
+
+  /**
+   * A comparable copy of the account's state.
+   *
+   * @param addressBooks the address books by id
+   * @param dataFields the data fields, name to type
+   * @param contacts the contacts by lower-cased e-mail address
+   */
+  public record Snapshot(Map<Long, Book> addressBooks, Map<String, String> dataFields, Map<String, Contact> contacts) {}
+
+  /**
+   * An address book as the snapshot holds it.
+   *
+   * @param name the book's name
+   * @param members the member addresses, lower-cased
+   */
+  public record Book(String name, Set<String> members) {}
+
+  /**
+   * A contact as the snapshot holds it.
+   *
+   * @param id the contact id
+   * @param status the e-mail status ({@link #SUBSCRIBED}, {@link #UNSUBSCRIBED}, {@link #SUPPRESSED}...)
+   * @param dataFields the data field values as text, by field name
+   */
+  public record Contact(long id, String status, Map<String, String> dataFields) {}
+
+  private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s\"]+@[^@\\s\"]+\\.[^@\\s\".]+");
+  private static final Set<String> FIELD_TYPES = Set.of("String", "Numeric", "Date", "Boolean");
+  private static final Set<String> MERGE_OPTIONS = Set.of("overwrite", "overwriteIfNotEmpty", "overwriteIfEmpty");
+  private static final Set<String> RESERVED_BOOK_NAMES = Set.of("test", "all contacts");
+
+  private final String apiUser;
+  private final String password;
+  private final String expectedAuthorization;
+
+  private final Object lock = new Object();
+  private final Map<Long, BookState> books = new TreeMap<>();
+  private final Map<String, String> fields = new LinkedHashMap<>(); // upper-case name -> "Name|Type"
+  private final Map<String, ContactState> contacts = new TreeMap<>();
+  private final Map<String, ImportJob> imports = new LinkedHashMap<>();
+  private final Deque<String> forcedStatuses = new ArrayDeque<>();
+  private long nextBookId = 4711;
+  private long nextContactId = 35_210_001;
+
+  private volatile String region;
+  private volatile Duration processingTime = Duration.ofMillis(50);
+  private volatile int maxActiveImports = MAX_ACTIVE_IMPORTS;
+  private volatile long maxImportBytes = MAX_IMPORT_BYTES;
+  private volatile ThrottleStyle throttleStyle = ThrottleStyle.TIERED_EPOCH_RESET;
+  private volatile boolean listSuppressed = true;
+  private volatile double ratePerMinute = 0;
+
+  private final AtomicInteger importsAccepted = new AtomicInteger();
+  private final AtomicInteger activeImportRefusals = new AtomicInteger();
+  private final AtomicInteger maxActiveSeen = new AtomicInteger();
+  private final AtomicInteger nullValues = new AtomicInteger();
+  private final AtomicInteger channelStatuses = new AtomicInteger();
+  private final AtomicInteger statusPolls = new AtomicInteger();
+  private final AtomicInteger accountInfoCalls = new AtomicInteger();
+
+  /**
+   * Creates a simulator of one dotdigital account with the default data fields ({@code FIRSTNAME},
+   * {@code LASTNAME}, {@code FULLNAME}, {@code GENDER}, {@code POSTCODE}, {@code LASTSUBSCRIBED}) and no
+   * address books; call {@link #start()} before use.
+   *
+   * @param apiUser the API user's e-mail address the simulator accepts
+   * @param password the API user's password the simulator accepts
+   */
+  public DotdigitalSimulator(String apiUser, String password) {
+    this.apiUser = requireNonNull(apiUser, "apiUser == null");
+    this.password = requireNonNull(password, "password == null");
+    this.expectedAuthorization = "Basic " + Base64.getEncoder()
+        .encodeToString((apiUser + ":" + password).getBytes(StandardCharsets.UTF_8));
+    for (String f : List.of("FIRSTNAME", "LASTNAME", "FULLNAME", "GENDER", "POSTCODE")) {
+      fields.put(f, f + "|String");
+    }
+    fields.put("LASTSUBSCRIBED", "LASTSUBSCRIBED|Date");
+  }
+
+  @Override
+  public String vendor() {
+    return "dotdigital";
+  }
+
+  @Override
+  public List<String> credentials() {
+    return List.of(apiUser, password);
+  }
+
+  // ---- configuration ------------------------------------------------------------------------
+
+  /**
+   * Places the account on another region: {@code GET /v2/account-info} (answered on the base URL, as
+   * r1 answers it for every account) then returns {@code {baseUrl}/{name}/} as the {@code ApiEndpoint},
+   * and every other call made outside that path is refused with {@code 403 Forbidden: Access is denied},
+   * as a wrong region is. Null puts the account back on the base URL itself.
+   *
+   * @param name a path segment such as {@code r2}, or null
+   * @return this simulator
+   */
+  public DotdigitalSimulator accountRegion(String name) {
+    if (name != null && !name.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException("region must be one path segment: " + name);
+    }
+    this.region = name;
+    return this;
+  }
+
+  /** The account's API endpoint as {@code account-info} announces it, without the trailing slash. */
+  public String apiEndpoint() {
+    String r = region;
+    String base = url("/").toString();
+    return r == null ? base.substring(0, base.length() - 1) : base + r;
+  }
+
+  /**
+   * How long an accepted import stays {@code NotFinished} (50 ms by default).
+   *
+   * @param time the processing time
+   * @return this simulator
+   */
+  public DotdigitalSimulator importProcessingTime(Duration time) {
+    this.processingTime = requireNonNull(time, "time == null");
+    return this;
+  }
+
+  /**
+   * The number of imports that may be active at once before {@code 429 contacts:tooManyActiveImports}
+   * ({@value #MAX_ACTIVE_IMPORTS} by default, as documented).
+   *
+   * @param max the cap
+   * @return this simulator
+   */
+  public DotdigitalSimulator maxActiveImports(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max < 1");
+    }
+    this.maxActiveImports = max;
+    return this;
+  }
+
+  /**
+   * The largest import body accepted (50 MB by default, as documented); tests lower it.
+   *
+   * @param bytes the cap in bytes
+   * @return this simulator
+   */
+  public DotdigitalSimulator maxImportBytes(long bytes) {
+    this.maxImportBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How rate-limited requests are answered ({@link ThrottleStyle#TIERED_EPOCH_RESET} by default).
+   *
+   * @param style the style
+   * @return this simulator
+   */
+  public DotdigitalSimulator throttleStyle(ThrottleStyle style) {
+    this.throttleStyle = requireNonNull(style, "style == null");
+    return this;
+  }
+
+  /**
+   * Whether suppressed and unsubscribed contacts are listed in an import's {@code failures} as well as
+   * counted in {@code summary.globallySuppressed} (true by default). False simulates the other reading
+   * of the documents: counted only.
+   *
+   * @param listed whether to list them
+   * @return this simulator
+   */
+  public DotdigitalSimulator listSuppressedContactsAsFailures(boolean listed) {
+    this.listSuppressed = listed;
+    return this;
+  }
+
+  /**
+   * Makes the next {@code imports} accepted imports end with {@code status} instead of
+   * {@code Finished}, applying nothing.
+   *
+   * @param status one of {@link #FAILURE_STATUSES} (or any other status text)
+   * @param imports how many imports
+   * @return this simulator
+   */
+  public DotdigitalSimulator forceImportStatus(String status, int imports) {
+    requireNonNull(status, "status == null");
+    synchronized (lock) {
+      for (int i = 0; i < imports; i++) {
+        forcedStatuses.add(status);
+      }
+    }
+    return this;
+  }
+
+  @Override
+  public synchronized DotdigitalSimulator rateLimit(double perSecond, double burst) {
+    super.rateLimit(perSecond, burst);
+    this.ratePerMinute = perSecond * 60;
+    return this;
+  }
+
+  /**
+   * Makes the vendor refuse this address per record in the import report. Categories:
+   * {@code invalidEmail} (the default when null), {@code suppressed} and {@code unsubscribed} (reported
+   * as an account-suppressed contact: counted in {@code globallySuppressed} and listed with that failure
+   * code), or any other text, used as the {@code failureCode}.
+   */
+  @Override
+  public DotdigitalSimulator rejectAddress(String email, String category) {
+    super.rejectAddress(email, category);
+    return this;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /**
+   * Creates an address book, as {@code POST /v2/address-books} would.
+   *
+   * @param name the book's name
+   * @return its id
+   */
+  public long createAddressBook(String name) {
+    synchronized (lock) {
+      long id = nextBookId++;
+      books.put(id, new BookState(name));
+      return id;
+    }
+  }
+
+  /**
+   * The id of the address book with this name, created if there is none.
+   *
+   * @param name the book's name
+   * @return its id
+   */
+  public long ensureAddressBook(String name) {
+    synchronized (lock) {
+      for (Map.Entry<Long, BookState> e : books.entrySet()) {
+        if (e.getValue().name.equals(name)) {
+          return e.getKey();
+        }
+      }
+      return createAddressBook(name);
+    }
+  }
+
+  /**
+   * The members of an address book, lower-cased; empty if there is no such book.
+   *
+   * @param id the book's id
+   * @return the members
+   */
+  public Set<String> addressBookMembers(long id) {
+    synchronized (lock) {
+      BookState b = books.get(id);
+      return b == null ? Set.of() : Set.copyOf(b.members);
+    }
+  }
+
+  /**
+   * Adds (or replaces) a contact in the account.
+   *
+   * @param email the address
+   * @param status its e-mail status, such as {@link #UNSUBSCRIBED}
+   * @param dataFields data field values by field name (the fields must exist)
+   */
+  public void addContact(String email, String status, Map<String, ?> dataFields) {
+    synchronized (lock) {
+      ContactState c = new ContactState(nextContactId++, email.trim().toLowerCase(Locale.ROOT), status);
+      for (Map.Entry<String, ?> e : dataFields.entrySet()) {
+        String field = fields.get(e.getKey().toUpperCase(Locale.ROOT));
+        if (field == null) {
+          throw new IllegalArgumentException("no data field " + e.getKey());
+        }
+        c.dataFields.put(field.substring(0, field.indexOf('|')), e.getValue());
+      }
+      contacts.put(c.email, c);
+    }
+  }
+
+  /**
+   * Adds a member to an address book directly.
+   *
+   * @param id the book's id
+   * @param email the member's address (the contact must exist)
+   */
+  public void addToAddressBook(long id, String email) {
+    synchronized (lock) {
+      String key = email.trim().toLowerCase(Locale.ROOT);
+      if (!contacts.containsKey(key)) {
+        throw new IllegalArgumentException("no such contact");
+      }
+      books.get(id).members.add(key);
+    }
+  }
+
+  /**
+   * A contact's e-mail status, if the contact exists.
+   *
+   * @param email the address
+   * @return the status
+   */
+  public Optional<String> contactStatus(String email) {
+    synchronized (lock) {
+      ContactState c = contacts.get(email.trim().toLowerCase(Locale.ROOT));
+      return c == null ? Optional.empty() : Optional.of(c.status);
+    }
+  }
+
+  /**
+   * A contact's data field values as text (whole numbers without a fraction), by field name; empty if
+   * the contact does not exist.
+   *
+   * @param email the address
+   * @return the values
+   */
+  public Map<String, String> contactDataFields(String email) {
+    synchronized (lock) {
+      ContactState c = contacts.get(email.trim().toLowerCase(Locale.ROOT));
+      return c == null ? Map.of() : c.textFields();
+    }
+  }
+
+  /**
+   * Creates a contact data field directly.
+   *
+   * @param name the field's name
+   * @param type {@code String}, {@code Numeric}, {@code Date} or {@code Boolean}
+   */
+  public void addDataField(String name, String type) {
+    if (!FIELD_TYPES.contains(type)) {
+      throw new IllegalArgumentException("unknown type " + type);
+    }
+    synchronized (lock) {
+      fields.put(name.toUpperCase(Locale.ROOT), name + "|" + type);
+    }
+  }
+
+  /** The account's data fields, name to type, in creation order. */
+  public Map<String, String> dataFields() {
+    synchronized (lock) {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String f : fields.values()) {
+        int bar = f.indexOf('|');
+        out.put(f.substring(0, bar), f.substring(bar + 1));
+      }
+      return out;
+    }
+  }
+
+  /** Imports accepted (answered 202). */
+  public int importsAccepted() {
+    return importsAccepted.get();
+  }
+
+  /** Imports refused with {@code 429 contacts:tooManyActiveImports}. */
+  public int tooManyActiveImportsAnswers() {
+    return activeImportRefusals.get();
+  }
+
+  /** The most imports that were active at once. */
+  public int maxActiveImportsSeen() {
+    return maxActiveSeen.get();
+  }
+
+  /** Data field values received as JSON {@code null} (which clears the field at the vendor). */
+  public int nullDataFieldValuesReceived() {
+    return nullValues.get();
+  }
+
+  /** Contacts received with a {@code channelProperties.email.status} (which changes their status). */
+  public int channelStatusesReceived() {
+    return channelStatuses.get();
+  }
+
+  /** Import status requests received. */
+  public int importStatusPolls() {
+    return statusPolls.get();
+  }
+
+  /** {@code GET /v2/account-info} requests received. */
+  public int accountInfoCalls() {
+    return accountInfoCalls.get();
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    synchronized (lock) {
+      Map<Long, Book> b = new TreeMap<>();
+      books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)))));
+      Map<String, Contact> c = new TreeMap<>();
+      contacts.forEach((e, s) -> c.put(e, new Contact(s.id, s.status, s.textFields())));
+      return new Snapshot(Collections.unmodifiableMap(b), dataFields(), Collections.unmodifiableMap(c));
+    }
+  }
+
+  // ---- protocol ------------------------------------------------------------------------------
+
+  /** The path relative to the account's endpoint, or null when the request is outside it. */
+  private String relative(RecordedRequest request) {
+    String path = route(request);
+    String r = region;
+    if (r == null) {
+      return path;
+    }
+    String prefix = "/" + r + "/";
+    return path.startsWith(prefix) ? path.substring(prefix.length() - 1) : null;
+  }
+
+  private static boolean isV3(String path) {
+    return path != null && path.toLowerCase(Locale.ROOT).startsWith("/contacts/v3");
+  }
+
+  @Override
+  protected boolean isWrite(RecordedRequest request) {
+    String rel = relative(request);
+    return "PUT".equals(request.getMethod()) && rel != null && rel.equalsIgnoreCase("/contacts/v3/import");
+  }
+
+  @Override
+  protected boolean authenticated(RecordedRequest request) {
+    return expectedAuthorization.equals(request.getHeaders().get("Authorization"));
+  }
+
+  @Override
+  protected MockResponse unauthorized(RecordedRequest request) {
+    if (isV3(route(request))) {
+      return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate", "Basic").build();
+    }
+    return new MockResponse.Builder(v2Error(401, "Authorization has been denied for this request."))
+        .setHeader("WWW-Authenticate", "Basic").build();
+  }
+
+  @Override
+  protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
+    ThrottleStyle style = throttleStyle;
+    if (style == ThrottleStyle.LEGACY_APIUSAGE_EXCEEDED) {
+      return v2Error(400, "Your account has generated excess API activity and is being temporarily capped. "
+          + "Please contact support. ERROR_APIUSAGE_EXCEEDED");
+    }
+    String path = route(request);
+    MockResponse base = isV3(path)
+        ? v3Error(429, "contacts:tooManyRequests", "Too many requests: the API rate limit was exceeded.")
+        : v2Error(429, "Too many requests: the API rate limit was exceeded.");
+    MockResponse.Builder b = new MockResponse.Builder(base)
+        .setHeader("X-RateLimit-Limit", Long.toString(Math.max(1, Math.round(ratePerMinute))))
+        .setHeader("X-RateLimit-Remaining", "0")
+        .setHeader("X-RateLimit-Scope", tier(request));
+    if (untilNextToken != null) {
+      long waitMillis = Math.max(1, untilNextToken.toMillis());
+      long reset = style == ThrottleStyle.TIERED_EPOCH_RESET
+          ? (System.currentTimeMillis() + waitMillis + 999) / 1000
+          : (waitMillis + 999) / 1000;
+      b.setHeader("X-RateLimit-Reset", Long.toString(reset));
+    }
+    return b.build();
+  }
+
+  /** The documented rate-limit tier of a call: bulk imports Low, polling Unlimited, the rest Medium. */
+  private String tier(RecordedRequest request) {
+    String rel = relative(request);
+    if (isWrite(request)) {
+      return "Low";
+    }
+    if (rel != null && rel.toLowerCase(Locale.ROOT).startsWith("/contacts/v3/import/")) {
+      return "Unlimited";
+    }
+    return "Medium";
+  }
+
+  @Override
+  protected MockResponse serverError(RecordedRequest request, int status) {
+    return isV3(route(request))
+        ? v3Error(status, "contacts:internalServerError", "An unexpected error occurred.")
+        : v2Error(status, "An error has occurred.");
+  }
+
+  @Override
+  protected MockResponse badRequest(RecordedRequest request, String message) {
+    return isV3(route(request))
+        ? v3Error(400, "contacts:badJson", "The request JSON is badly formed")
+        : v2Error(400, "The request body is not valid: " + message + ". ERROR_MALFORMED_REQUEST");
+  }
+
+  @Override
+  protected MockResponse handle(RecordedRequest request) {
+    String method = request.getMethod();
+    String path = route(request);
+    String rel = relative(request);
+    String lower = path.toLowerCase(Locale.ROOT);
+    boolean accountInfo = lower.equals("/v2/account-info") || (rel != null && rel.equalsIgnoreCase("/v2/account-info"));
+    if (accountInfo) {
+      return "GET".equals(method) ? accountInfo() : methodNotAllowed(method);
+    }
+    if (rel == null) {
+      return isV3(path) ? new MockResponse.Builder().code(403).body("Forbidden: Access is denied").build()
+          : v2Error(403, "Forbidden: Access is denied");
+    }
+    String[] seg = rel.substring(1).split("/");
+    String s0 = seg[0].toLowerCase(Locale.ROOT);
+    if (s0.equals("v2") && seg.length >= 2) {
+      String s1 = seg[1].toLowerCase(Locale.ROOT);
+      if (s1.equals("address-books")) {
+        if (seg.length == 2) {
+          return method.equals("GET") ? listBooks(request) : method.equals("POST") ? createBook(request)
+              : methodNotAllowed(method);
+        }
+        if (seg.length == 3) {
+          return method.equals("GET") ? getBook(seg[2]) : methodNotAllowed(method);
+        }
+        if (seg.length == 4 && seg[3].equalsIgnoreCase("contacts")) {
+          return method.equals("GET") ? bookContacts(seg[2], request) : methodNotAllowed(method);
+        }
+      } else if (s1.equals("data-fields") && seg.length == 2) {
+        return method.equals("GET") ? listFields() : method.equals("POST") ? createField(request)
+            : methodNotAllowed(method);
+      }
+      return v2Error(404, "No HTTP resource was found that matches the request URI.");
+    }
+    if (s0.equals("contacts") && seg.length >= 3 && seg[1].equalsIgnoreCase("v3") && seg[2].equalsIgnoreCase("import")) {
+      if (seg.length == 3) {
+        return method.equals("PUT") ? importContacts(request) : methodNotAllowed(method);
+      }
+      if (seg.length == 4) {
+        return method.equals("GET") ? importStatus(seg[3]) : methodNotAllowed(method);
+      }
+    }
+    return isV3(rel) ? v3Error(404, "contacts:notFound", "The resource was not found.")
+        : v2Error(404, "No HTTP resource was found that matches the request URI.");
+  }
+
+  // ---- v2 ------------------------------------------------------------------------------------
+
+  private MockResponse accountInfo() {
+    accountInfoCalls.incrementAndGet();
+    List<Object> props = new ArrayList<>();
+    props.add(property("Name", "String", "Simulated account"));
+    props.add(property("MainEmail", "String", "owner@account.invalid"));
+    props.add(property("ApiEndpoint", "String", apiEndpoint() + "/"));
+    props.add(property("ApiCallsInLastHour", "Int", Integer.toString(requestCount())));
+    props.add(property("ApiCallsRemaining", "Int", Integer.toString(Math.max(0, 2000 - requestCount()))));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", 90210);
+    body.put("properties", props);
+    return json(200, render(body));
+  }
+
+  private static Map<String, Object> property(String name, String type, String value) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("name", name);
+    p.put("type", type);
+    p.put("value", value);
+    return p;
+  }
+
+  private MockResponse listBooks(RecordedRequest request) {
+    int select = intParam(request, "select", 1000);
+    int skip = intParam(request, "skip", 0);
+    if (select < 1 || select > 1000 || skip < 0) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    List<Object> out = new ArrayList<>();
+    synchronized (lock) {
+      int i = 0;
+      for (Map.Entry<Long, BookState> e : books.entrySet()) {
+        if (i++ >= skip && out.size() < select) {
+          out.add(bookJson(e.getKey(), e.getValue()));
+        }
+      }
+    }
+    return json(200, render(out));
+  }
+
+  private MockResponse createBook(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request));
+    Object name = body.get("name");
+    if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 128) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (lock) {
+      String n = ((String) name).trim();
+      if (RESERVED_BOOK_NAMES.contains(n.toLowerCase(Locale.ROOT))) {
+        return v2Error(400, "Error: ERROR_ADDRESSBOOK_DUPLICATE");
+      }
+      for (BookState b : books.values()) {
+        if (b.name.equalsIgnoreCase(n)) {
+          return v2Error(400, "Error: ERROR_ADDRESSBOOK_DUPLICATE");
+        }
+      }
+      long id = createAddressBook(n);
+      return json(201, render(bookJson(id, books.get(id))));
+    }
+  }
+
+  private MockResponse getBook(String idText) {
+    Long id = parseId(idText);
+    if (id == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (lock) {
+      BookState b = books.get(id);
+      return b == null ? v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND") : json(200, render(bookJson(id, b)));
+    }
+  }
+
+  private MockResponse bookContacts(String idText, RecordedRequest request) {
+    Long id = parseId(idText);
+    if (id == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    int select = intParam(request, "select", 1000);
+    int skip = intParam(request, "skip", 0);
+    if (select < 1 || select > 1000 || skip < 0) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    List<Object> out = new ArrayList<>();
+    synchronized (lock) {
+      BookState b = books.get(id);
+      if (b == null) {
+        return v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND");
+      }
+      int i = 0;
+      for (String email : new TreeSet<>(b.members)) {
+        if (i++ < skip || out.size() >= select) {
+          continue;
+        }
+        ContactState c = contacts.get(email);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id);
+        m.put("email", c.email);
+        m.put("optInType", "Unknown");
+        m.put("emailType", "Html");
+        List<Object> df = new ArrayList<>();
+        c.textFields().forEach((k, v) -> {
+          Map<String, Object> kv = new LinkedHashMap<>();
+          kv.put("key", k);
+          kv.put("value", v);
+          df.add(kv);
+        });
+        m.put("dataFields", df);
+        m.put("status", c.status.substring(0, 1).toUpperCase(Locale.ROOT) + c.status.substring(1));
+        out.add(m);
+      }
+    }
+    return json(200, render(out));
+  }
+
+  private static Map<String, Object> bookJson(long id, BookState b) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id);
+    m.put("name", b.name);
+    m.put("visibility", "Private");
+    m.put("contacts", b.members.size());
+    return m;
+  }
+
+  private MockResponse listFields() {
+    List<Object> out = new ArrayList<>();
+    for (Map.Entry<String, String> f : dataFields().entrySet()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", f.getKey());
+      m.put("type", f.getValue());
+      m.put("visibility", "Private");
+      m.put("defaultValue", null);
+      out.add(m);
+    }
+    return json(200, render(out));
+  }
+
+  private MockResponse createField(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request));
+    Object name = body.get("name");
+    Object type = body.get("type");
+    Object visibility = body.getOrDefault("visibility", "Private");
+    if (!(name instanceof String) || !FIELD_NAME.matcher((String) name).matches()) {
+      return v2Error(400, "The data field name must be 1 to 20 letters, digits, '_' or '-'. ERROR_PARAMETER_INVALID");
+    }
+    if (!(type instanceof String) || !FIELD_TYPES.contains(type)) {
+      return v2Error(400, "The data field type must be String, Numeric, Date or Boolean. ERROR_PARAMETER_INVALID");
+    }
+    if (!("Private".equals(visibility) || "Public".equals(visibility))) {
+      return v2Error(400, "The data field visibility must be Private or Public. ERROR_PARAMETER_INVALID");
+    }
+    synchronized (lock) {
+      String key = ((String) name).toUpperCase(Locale.ROOT);
+      if (fields.containsKey(key)) {
+        return v2Error(400, "Field already exists. ERROR_NON_UNIQUE_DATAFIELD");
+      }
+      fields.put(key, name + "|" + type);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("type", type);
+    m.put("visibility", visibility);
+    m.put("defaultValue", body.get("defaultValue"));
+    return json(201, render(m));
+  }
+
+  // ---- v3 import -----------------------------------------------------------------------------
+
+  private MockResponse importContacts(RecordedRequest request) {
+    if (request.getBodySize() > maxImportBytes) {
+      long cap = maxImportBytes;
+      return v3Error(413, "contacts:requestTooLarge", "The request body exceeds the maximum size of "
+          + (cap % (1024 * 1024) == 0 ? cap / (1024 * 1024) + " MB." : cap + " bytes."));
+    }
+    Object parsed = parseStrict(request.getBody());
+    if (!(parsed instanceof Map)) {
+      return v3Error(400, "contacts:badJson", "The request JSON is badly formed");
+    }
+    Map<String, Object> body = object(parsed);
+    Object mergeOption = body.getOrDefault("mergeOption", "overwrite");
+    if (!(mergeOption instanceof String) || !MERGE_OPTIONS.contains(mergeOption)) {
+      return v3Error(400, "contacts:badRequest", "The MergeOption field is invalid", "mergeOption",
+          "Allowed values: overwrite, overwriteIfNotEmpty, overwriteIfEmpty");
+    }
+    Object contactsValue = body.get("contacts");
+    if (!(contactsValue instanceof List) || ((List<?>) contactsValue).isEmpty()) {
+      return v3Error(400, "contacts:badRequest", "The Contacts field is required", "contacts",
+          "At least one contact is required");
+    }
+    List<?> rows = (List<?>) contactsValue;
+    String importId = UUID.randomUUID().toString();
+    synchronized (lock) {
+      int active = activeImports();
+      if (active >= maxActiveImports) {
+        activeImportRefusals.incrementAndGet();
+        return v3Error(429, "contacts:tooManyActiveImports", "There are too many active imports. "
+            + "Please wait for an import to complete and then resubmit.");
+      }
+      noteBatch(rows.size());
+      for (Object row : rows) {
+        Object email = object(object(row).get("identifiers")).get("email");
+        noteEmail(email instanceof String ? (String) email : null);
+      }
+      MockResponse invalid = validateContacts(rows);
+      if (invalid != null) {
+        return invalid;
+      }
+      ImportJob job = new ImportJob(System.nanoTime() + processingTime.toNanos());
+      String forced = forcedStatuses.poll();
+      if (forced != null) {
+        job.terminal = forced;
+      } else {
+        job.report = apply(importId, rows, (String) mergeOption);
+      }
+      imports.put(importId, job);
+      importsAccepted.incrementAndGet();
+      maxActiveSeen.accumulateAndGet(active + 1, Math::max);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("importId", importId);
+    return json(202, render(out));
+  }
+
+  /** Checks every contact's shape; null when the request is acceptable. */
+  private MockResponse validateContacts(List<?> rows) {
+    synchronized (lock) {
+      for (int i = 0; i < rows.size(); i++) {
+        String item = "contacts[" + i + "]";
+        if (!(rows.get(i) instanceof Map)) {
+          return v3Error(400, "contacts:badRequest", "Each contact must be an object", item, "Not an object");
+        }
+        Map<String, Object> c = object(rows.get(i));
+        Object match = c.get("matchIdentifier");
+        if (!(match instanceof String)) {
+          return v3Error(400, "contacts:badRequest", "The MatchIdentifier field is required", item + ".matchIdentifier",
+              "The MatchIdentifier field is required");
+        }
+        if (!(c.get("identifiers") instanceof Map)) {
+          return v3Error(400, "contacts:badRequest", "The Identifiers field is required", item + ".identifiers",
+              "The Identifiers field is required");
+        }
+        if (!"email".equals(match)) {
+          return v3Error(400, "contacts:badRequest", "Unsupported match identifier", item + ".matchIdentifier",
+              "This simulator supports only the email identifier");
+        }
+        if (!(object(c.get("identifiers")).get("email") instanceof String)) {
+          return v3Error(400, "contacts:badRequest", "The email identifier is required", item + ".identifiers.email",
+              "The email identifier is required when matchIdentifier is email");
+        }
+        Object df = c.get("dataFields");
+        if (df != null) {
+          if (!(df instanceof Map)) {
+            return v3Error(400, "contacts:badRequest", "The DataFields field must be an object", item + ".dataFields",
+                "Not an object");
+          }
+          for (Map.Entry<String, Object> e : object(df).entrySet()) {
+            if (!fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
+              return v3Error(400, "contacts:badRequest", "Unknown data field", item + ".dataFields." + e.getKey(),
+                  "Data field '" + e.getKey() + "' does not exist");
+            }
+            Object v = e.getValue();
+            if (v instanceof Map || v instanceof List) {
+              return v3Error(400, "contacts:badRequest", "Data field values must be scalars",
+                  item + ".dataFields." + e.getKey(), "Not a scalar");
+            }
+          }
+        }
+        Object lists = c.get("lists");
+        if (lists != null) {
+          if (!(lists instanceof List) || ((List<?>) lists).isEmpty() || ((List<?>) lists).size() > 100) {
+            return v3Error(400, "contacts:badRequest", "The Lists field must hold 1 to 100 list ids", item + ".lists",
+                "Between 1 and 100 list ids");
+          }
+          for (Object l : (List<?>) lists) {
+            if (!(l instanceof Number) || !books.containsKey(((Number) l).longValue())) {
+              return v3Error(400, "contacts:badRequest", "Unknown list", item + ".lists",
+                  "List " + l + " does not exist");
+            }
+          }
+        }
+        Object channel = c.get("channelProperties");
+        if (channel != null && !(channel instanceof Map)) {
+          return v3Error(400, "contacts:badRequest", "The ChannelProperties field must be an object",
+              item + ".channelProperties", "Not an object");
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Applies an accepted import and renders its Finished report. Holds {@link #lock}. */
+  private byte[] apply(String importId, List<?> rows, String mergeOption) {
+    List<Object> created = new ArrayList<>();
+    List<Object> updated = new ArrayList<>();
+    List<Object> failures = new ArrayList<>();
+    int globallySuppressed = 0;
+    int invalid = 0;
+    int duplicates = 0;
+    Set<String> seen = new HashSet<>();
+    for (Object row : rows) {
+      Map<String, Object> c = object(row);
+      String email = ((String) object(c.get("identifiers")).get("email")).trim();
+      String key = email.toLowerCase(Locale.ROOT);
+      Map<String, Object> data = object(c.get("dataFields"));
+      for (Object v : data.values()) {
+        if (v == null) {
+          nullValues.incrementAndGet();
+        }
+      }
+      String channelStatus = Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("status"))
+          .map(Object::toString).orElse(null);
+      if (channelStatus != null) {
+        channelStatuses.incrementAndGet();
+      }
+      if (!EMAIL.matcher(key).matches()) {
+        invalid++;
+        failures.add(failure(key, "invalidEmail", "Invalid value for 'email'"));
+        continue;
+      }
+      if (!seen.add(key)) {
+        duplicates++;
+        failures.add(failure(key, "duplicateIdentifier", "Duplicate identifier detected for email " + key));
+        continue;
+      }
+      Optional<String> rejection = rejectionFor(key);
+      if (rejection.isPresent()) {
+        String category = rejection.get().isEmpty() ? "invalidEmail" : rejection.get();
+        if (category.equals(SUPPRESSED) || category.equals(UNSUBSCRIBED)) {
+          globallySuppressed++;
+          if (listSuppressed) {
+            failures.add(failure(key, category, suppressedDescription(category)));
+          }
+        } else {
+          if (category.equals("invalidEmail")) {
+            invalid++;
+          }
+          failures.add(failure(key, category, category.equals("invalidEmail") ? "Invalid value for 'email'"
+              : "The contact was rejected (" + category + ")"));
+        }
+        continue;
+      }
+      if (!retainsContacts()) {
+        created.add(entry(nextContactId++, key));
+        continue;
+      }
+      ContactState contact = contacts.get(key);
+      String status = contact == null ? null : contact.status;
+      if (contact != null && !status.equals(SUBSCRIBED) && !status.equals("pendingOptIn")
+          && !SUBSCRIBED.equals(channelStatus)) {
+        globallySuppressed++;
+        if (listSuppressed) {
+          String code = status.equals(UNSUBSCRIBED) ? UNSUBSCRIBED : SUPPRESSED;
+          failures.add(failure(key, code, suppressedDescription(code)));
+        }
+        continue;
+      }
+      Map<String, Object> converted = new LinkedHashMap<>();
+      String badField = null;
+      for (Map.Entry<String, Object> e : data.entrySet()) {
+        String def = fields.get(e.getKey().toUpperCase(Locale.ROOT));
+        String name = def.substring(0, def.indexOf('|'));
+        String type = def.substring(def.indexOf('|') + 1);
+        Object v = e.getValue();
+        if (v != null) {
+          v = convert(v, type);
+          if (v == null) {
+            badField = name;
+            break;
+          }
+        }
+        converted.put(name, v);
+      }
+      if (badField != null) {
+        failures.add(failure(key, "invalidDataFieldValue", "Invalid value for data field '" + badField + "'"));
+        continue;
+      }
+      boolean isNew = contact == null;
+      if (isNew) {
+        String optIn = Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("optInType"))
+            .map(Object::toString).orElse("single");
+        String initial = channelStatus != null ? channelStatus
+            : optIn.equals("double") || optIn.equals("verifiedDouble") ? "pendingOptIn" : SUBSCRIBED;
+        contact = new ContactState(nextContactId++, key, initial);
+        contacts.put(key, contact);
+      } else if (channelStatus != null) {
+        contact.status = channelStatus;
+      }
+      for (Map.Entry<String, Object> e : converted.entrySet()) {
+        Object v = e.getValue();
+        Object current = contact.dataFields.get(e.getKey());
+        boolean empty = v == null || (v instanceof String && ((String) v).isEmpty());
+        if (mergeOption.equals("overwriteIfNotEmpty") && empty) {
+          continue;
+        }
+        if (mergeOption.equals("overwriteIfEmpty") && current != null) {
+          continue;
+        }
+        if (v == null) {
+          contact.dataFields.remove(e.getKey());
+        } else {
+          contact.dataFields.put(e.getKey(), v);
+        }
+      }
+      for (Object l : (List<?>) Optional.ofNullable(c.get("lists")).orElse(List.of())) {
+        books.get(((Number) l).longValue()).members.add(key);
+      }
+      (isNew ? created : updated).add(entry(contact.id, key));
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("newContacts", created.size());
+    summary.put("updatedContacts", updated.size());
+    summary.put("globallySuppressed", globallySuppressed);
+    summary.put("invalidEntries", invalid);
+    summary.put("duplicateIdentifiers", duplicates);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("importId", importId);
+    report.put("status", "Finished");
+    report.put("summary", summary);
+    report.put("created", created);
+    report.put("updated", updated);
+    report.put("failures", failures);
+    return render(report).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String suppressedDescription(String code) {
+    return code.equals(UNSUBSCRIBED)
+        ? "The contact has unsubscribed and is suppressed at account level; it was not updated"
+        : "The contact is suppressed at account level; it was not updated";
+  }
+
+  /** Converts a value for a field of this type; null when it does not fit. */
+  private static Object convert(Object v, String type) {
+    switch (type) {
+      case "String":
+        if (v instanceof Double && ((Double) v) == Math.rint((Double) v)) {
+          return Long.toString(((Double) v).longValue());
+        }
+        return v.toString();
+      case "Numeric":
+        if (v instanceof Number) {
+          return v;
+        }
+        try {
+          return Double.parseDouble(v.toString());
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      case "Boolean":
+        if (v instanceof Boolean) {
+          return v;
+        }
+        return v.toString().equalsIgnoreCase("true") ? Boolean.TRUE
+            : v.toString().equalsIgnoreCase("false") ? Boolean.FALSE : null;
+      case "Date":
+        String s = v.toString();
+        return s.matches("\\d{4}-\\d{2}-\\d{2}([T ].*)?") ? s : null;
+      default:
+        return null;
+    }
+  }
+
+  private static Map<String, Object> entry(long id, String email) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("contactId", id);
+    Map<String, Object> ids = new LinkedHashMap<>();
+    ids.put("email", email);
+    m.put("identifiers", ids);
+    return m;
+  }
+
+  private static Map<String, Object> failure(String email, String code, String description) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("failureCode", code);
+    f.put("description", description);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("matchIdentifier", "email");
+    Map<String, Object> ids = new LinkedHashMap<>();
+    ids.put("email", email);
+    m.put("identifiers", ids);
+    m.put("failures", List.of(f));
+    return m;
+  }
+
+  private MockResponse importStatus(String importId) {
+    statusPolls.incrementAndGet();
+    synchronized (lock) {
+      ImportJob job = imports.get(importId);
+      if (job == null) {
+        return v3Error(404, "contacts:importNotFound", "The import was not found.");
+      }
+      if (!job.finished()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("importId", importId);
+        m.put("status", "NotFinished");
+        return json(200, render(m));
+      }
+      if (job.terminal != null) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("importId", importId);
+        m.put("status", job.terminal);
+        return json(200, render(m));
+      }
+      String report = new String(job.report, StandardCharsets.UTF_8);
+      if (!retainsContacts()) {
+        imports.remove(importId); // keep memory flat in very large exports
+      }
+      return json(200, report);
+    }
+  }
+
+  /** Imports not yet finished. Holds {@link #lock}. */
+  private int activeImports() {
+    int n = 0;
+    for (Iterator<ImportJob> it = imports.values().iterator(); it.hasNext(); ) {
+      if (!it.next().finished()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The number of imports not yet finished. */
+  public int activeImportCount() {
+    synchronized (lock) {
+      return activeImports();
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static MockResponse methodNotAllowed(String method) {
+    return v2Error(405, "The requested resource does not support http method '" + method + "'.");
+  }
+
+  private static MockResponse v2Error(int status, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("message", message);
+    return json(status, render(m));
+  }
+
+  private static MockResponse v3Error(int status, String code, String description) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("errorCode", code);
+    m.put("description", description);
+    m.put("details", List.of());
+    return json(status, render(m));
+  }
+
+  private static MockResponse v3Error(int status, String code, String description, String item, String detail) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("item", item);
+    d.put("description", detail);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("errorCode", code);
+    m.put("description", description);
+    m.put("details", List.of(d));
+    return json(status, render(m));
+  }
+
+  private static String render(Object value) {
+    Buffer buffer = new Buffer();
+    try (JsonWriter writer = JsonWriter.of(buffer)) {
+      writer.setSerializeNulls(true);
+      writer.jsonValue(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.readUtf8();
+  }
+
+  /** Parses strictly (the vendor refuses lenient JSON); null when the body is absent or malformed. */
+  private static Object parseStrict(ByteString body) {
+    if (body == null || body.size() == 0) {
+      return null;
+    }
+    try (JsonReader reader = JsonReader.of(new Buffer().write(body))) {
+      Object v = reader.readJsonValue();
+      return reader.peek() == JsonReader.Token.END_DOCUMENT ? v : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object v) {
+    return v instanceof Map ? (Map<String, Object>) v : Map.of();
+  }
+
+  private static int intParam(RecordedRequest request, String name, int fallback) {
+    String v = request.getUrl().queryParameter(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Long parseId(String text) {
+    try {
+      long id = Long.parseLong(text);
+      return id > 0 ? id : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static final class BookState {
+    final String name;
+    final Set<String> members = new LinkedHashSet<>();
+
+    BookState(String name) {
+      this.name = name;
+    }
+  }
+
+  private static final class ContactState {
+    final long id;
+    final String email;
+    String status;
+    final Map<String, Object> dataFields = new TreeMap<>();
+
+    ContactState(long id, String email, String status) {
+      this.id = id;
+      this.email = email;
+      this.status = status;
+    }
+
+    Map<String, String> textFields() {
+      Map<String, String> out = new TreeMap<>();
+      dataFields.forEach((k, v) -> {
+        String text = v instanceof Double && ((Double) v) == Math.rint((Double) v) && !((Double) v).isInfinite()
+            ? Long.toString(((Double) v).longValue()) : v.toString();
+        out.put(k, text);
+      });
+      return Collections.unmodifiableMap(out);
+    }
+  }
+
+  private static final class ImportJob {
+    final long finishAtNanos;
+    String terminal;
+    byte[] report;
+
+    ImportJob(long finishAtNanos) {
+      this.finishAtNanos = finishAtNanos;
+    }
+
+    boolean finished() {
+      return System.nanoTime() - finishAtNanos >= 0;
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package com.segmentexport.testkit.dotdigital;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.segmentexport.testkit.dotdigital.DotdigitalSimulator.ThrottleStyle;
+import com.squareup.moshi.JsonReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import okhttp3.Credentials;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dotdigital simulator answers as the vendor documents, refusals included. */
+class DotdigitalSimulatorTest {
+  private static final String USER = "apiuser-1@apiconnector.com";
+  private static final String PASSWORD = "secret-1";
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private DotdigitalSimulator sim;
+  private long book;
+
+  /** What a call returned. */
+  record Answer(int code, Map<String, Object> headers, Object json, String text) {
+    Map<String, Object> object() {
+      return cast(json);
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    sim = new DotdigitalSimulator(USER, PASSWORD).start();
+    book = sim.ensureAddressBook("Book");
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> cast(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  private Answer call(String method, String path, String body, String authorization) throws IOException {
+    HttpUrl url = HttpUrl.get(sim.baseUrl() + path);
+    Request.Builder b = new Request.Builder().url(url);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    b.method(method, body == null ? (method.equals("GET") ? null : RequestBody.create(new byte[0], JSON))
+        : RequestBody.create(body, JSON));
+    try (Response r = client.newCall(b.build()).execute()) {
+      String text = r.body().string();
+      Object json = null;
+      if (!text.isEmpty()) {
+        try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(text))) {
+          json = reader.readJsonValue();
+        } catch (IOException | RuntimeException e) {
+          json = null;
+        }
+      }
+      Map<String, Object> headers = new java.util.HashMap<>();
+      r.headers().forEach(p -> headers.put(p.getFirst().toLowerCase(java.util.Locale.ROOT), p.getSecond()));
+      return new Answer(r.code(), headers, json, text);
+    }
+  }
+
+  private Answer call(String method, String path, String body) throws IOException {
+    return call(method, path, body, Credentials.basic(USER, PASSWORD));
+  }
+
+  private String contact(String email, String dataFields) {
+    return "{\"matchIdentifier\":\"email\",\"identifiers\":{\"email\":\"" + email + "\"}"
+        + (dataFields == null ? "" : ",\"dataFields\":" + dataFields) + ",\"lists\":[" + book + "]}";
+  }
+
+  private String importBody(String... contacts) {
+    return "{\"contacts\":[" + String.join(",", contacts) + "]}";
+  }
+
+  private Map<String, Object> finishedReport(String importId) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      Answer a = call("GET", "contacts/v3/import/" + importId, null);
+      assertThat(a.code()).isEqualTo(200);
+      if (!"NotFinished".equals(a.object().get("status"))) {
+        return a.object();
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("import never finished");
+  }
+
+  @Test
+  void refusesBadCredentialsInEachApisShape() throws Exception {
+    Answer v2 = call("GET", "v2/account-info", null, Credentials.basic(USER, "wrong"));
+    assertThat(v2.code()).isEqualTo(401);
+    assertThat(v2.object()).containsEntry("message", "Authorization has been denied for this request.");
+    Answer v3 = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null)), null);
+    assertThat(v3.code()).isEqualTo(401);
+    assertThat(v3.text()).isEmpty();
+    assertThat(sim.receivedEmailCount()).isZero();
+  }
+
+  @Test
+  void accountInfoAnnouncesTheRegionalEndpointWithATrailingSlash() throws Exception {
+    sim.accountRegion("r2");
+    Answer info = call("GET", "v2/account-info", null);
+    assertThat(info.code()).isEqualTo(200);
+    List<Object> props = (List<Object>) info.object().get("properties");
+    String endpoint = props.stream().map(DotdigitalSimulatorTest::cast)
+        .filter(p -> "ApiEndpoint".equals(p.get("name"))).map(p -> (String) p.get("value")).findFirst().orElseThrow();
+    assertThat(endpoint).isEqualTo(sim.apiEndpoint() + "/").endsWith("/r2/");
+
+    Answer wrongRegion = call("GET", "v2/address-books/" + book, null);
+    assertThat(wrongRegion.code()).isEqualTo(403);
+    assertThat(call("GET", "r2/v2/address-books/" + book, null).code()).isEqualTo(200);
+    assertThat(call("GET", "r2/v2/account-info", null).code()).isEqualTo(200);
+  }
+
+  @Test
+  void addressBooksAndDataFieldsFollowV2Rules() throws Exception {
+    Answer missing = call("GET", "v2/address-books/999999", null);
+    assertThat(missing.code()).isEqualTo(404);
+    assertThat((String) missing.object().get("message")).endsWith("ERROR_ADDRESSBOOK_NOT_FOUND");
+    assertThat(call("POST", "v2/address-books", "{\"name\":\"Book\"}").object().get("message").toString())
+        .endsWith("ERROR_ADDRESSBOOK_DUPLICATE");
+    assertThat(call("POST", "v2/address-books", "{\"name\":\"Test\"}").code()).isEqualTo(400);
+    assertThat(call("POST", "v2/address-books", "{\"name\":\"New\",\"visibility\":\"Private\"}").code()).isEqualTo(201);
+
+    List<Object> fields = (List<Object>) call("GET", "v2/data-fields", null).json();
+    assertThat(fields).extracting(f -> cast(f).get("name"))
+        .contains("FIRSTNAME", "LASTNAME", "FULLNAME", "GENDER", "POSTCODE");
+    Answer tooLong = call("POST", "v2/data-fields", "{\"name\":\"ABCDEFGHIJKLMNOPQRSTU\",\"type\":\"String\"}");
+    assertThat(tooLong.code()).isEqualTo(400);
+    assertThat(tooLong.object().get("message").toString()).endsWith("ERROR_PARAMETER_INVALID");
+    assertThat(call("POST", "v2/data-fields", "{\"name\":\"TIER\",\"type\":\"Text\"}").code()).isEqualTo(400);
+    assertThat(call("POST", "v2/data-fields", "{\"name\":\"TIER\",\"type\":\"String\",\"visibility\":\"Private\"}")
+        .code()).isEqualTo(201);
+    Answer again = call("POST", "v2/data-fields", "{\"name\":\"tier\",\"type\":\"String\"}");
+    assertThat(again.code()).isEqualTo(400);
+    assertThat(again.object()).containsEntry("message", "Field already exists. ERROR_NON_UNIQUE_DATAFIELD");
+  }
+
+  @Test
+  void importIsAPutThatRefusesMalformedBodiesWithV3Errors() throws Exception {
+    assertThat(call("POST", "contacts/v3/import", importBody(contact("a@example.org", null))).code()).isEqualTo(405);
+    Answer badJson = call("PUT", "contacts/v3/import", "{\"contacts\":[");
+    assertThat(badJson.code()).isEqualTo(400);
+    assertThat(badJson.object()).containsEntry("errorCode", "contacts:badJson");
+    Answer empty = call("PUT", "contacts/v3/import", "{\"contacts\":[]}");
+    assertThat(empty.object()).containsEntry("errorCode", "contacts:badRequest");
+    Answer noIds = call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\"}]}");
+    assertThat(noIds.code()).isEqualTo(400);
+    assertThat(noIds.object()).containsEntry("description", "The Identifiers field is required");
+    Answer unknownField = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", "{\"NOPE\":\"x\"}")));
+    assertThat(unknownField.code()).isEqualTo(400);
+    assertThat(unknownField.text()).contains("NOPE");
+    Answer badMerge = call("PUT", "contacts/v3/import", "{\"mergeOption\":\"replace\",\"contacts\":["
+        + contact("a@example.org", null) + "]}");
+    assertThat(badMerge.code()).isEqualTo(400);
+    Answer unknownList = call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\","
+        + "\"identifiers\":{\"email\":\"a@example.org\"},\"lists\":[424242]}]}");
+    assertThat(unknownList.code()).isEqualTo(400);
+    sim.maxImportBytes(200);
+    Answer tooLarge = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null),
+        contact("b@example.org", null), contact("c@example.org", null)));
+    assertThat(tooLarge.code()).isEqualTo(413);
+    assertThat(tooLarge.object()).containsEntry("errorCode", "contacts:requestTooLarge");
+    assertThat(sim.importsAccepted()).isZero();
+    assertThat(sim.addressBookMembers(book)).isEmpty();
+  }
+
+  @Test
+  void acceptedImportIsNotFinishedUntilProcessedThenReportsPerContact() throws Exception {
+    sim.importProcessingTime(Duration.ofMillis(300)).rejectAddress("refused@example.org", null);
+    Answer accepted = call("PUT", "contacts/v3/import", importBody(
+        contact("Ana@Example.org", "{\"FIRSTNAME\":\"Ana\",\"lastname\":\"Ruiz\"}"),
+        contact("not-an-address", null),
+        contact("ana@example.org", null),
+        contact("refused@example.org", null)));
+    assertThat(accepted.code()).isEqualTo(202);
+    String importId = (String) accepted.object().get("importId");
+    assertThat(call("GET", "contacts/v3/import/" + importId, null).object()).containsEntry("status", "NotFinished");
+    Map<String, Object> report = finishedReport(importId);
+    assertThat(report).containsEntry("status", "Finished");
+    assertThat(cast(report.get("summary"))).containsEntry("newContacts", 1.0).containsEntry("invalidEntries", 2.0)
+        .containsEntry("duplicateIdentifiers", 1.0);
+    assertThat((List<Object>) report.get("created")).hasSize(1);
+    List<Object> failures = (List<Object>) report.get("failures");
+    assertThat(failures).extracting(f -> cast(((List<Object>) cast(f).get("failures")).get(0)).get("failureCode"))
+        .containsExactlyInAnyOrder("invalidEmail", "duplicateIdentifier", "invalidEmail");
+    assertThat(sim.addressBookMembers(book)).containsExactly("ana@example.org");
+    assertThat(sim.contactDataFields("ana@example.org")).containsEntry("FIRSTNAME", "Ana").containsEntry("LASTNAME", "Ruiz");
+    assertThat(call("GET", "contacts/v3/import/00000000-0000-0000-0000-000000000000", null).object())
+        .containsEntry("errorCode", "contacts:importNotFound");
+    assertThat(sim.maxBatchSize()).isEqualTo(4);
+  }
+
+  @Test
+  void nullClearsADataFieldAndUpdatesAreReported() throws Exception {
+    sim.importProcessingTime(Duration.ZERO);
+    sim.addContact("a@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("LASTNAME", "Old", "FIRSTNAME", "Ann"));
+    String id = (String) call("PUT", "contacts/v3/import",
+        importBody(contact("a@example.org", "{\"LASTNAME\":null}"))).object().get("importId");
+    Map<String, Object> report = finishedReport(id);
+    assertThat((List<Object>) report.get("updated")).hasSize(1);
+    assertThat(sim.contactDataFields("a@example.org")).doesNotContainKey("LASTNAME").containsEntry("FIRSTNAME", "Ann");
+    assertThat(sim.nullDataFieldValuesReceived()).isEqualTo(1);
+  }
+
+  @Test
+  void unsubscribedAndSuppressedContactsAreNeitherUpdatedNorAdded() throws Exception {
+    sim.importProcessingTime(Duration.ZERO);
+    sim.addContact("left@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of("FIRSTNAME", "Old"));
+    sim.addContact("bounced@example.org", DotdigitalSimulator.SUPPRESSED, Map.of());
+    String id = (String) call("PUT", "contacts/v3/import", importBody(
+        contact("left@example.org", "{\"FIRSTNAME\":\"New\"}"), contact("bounced@example.org", null)))
+        .object().get("importId");
+    Map<String, Object> report = finishedReport(id);
+    assertThat(cast(report.get("summary"))).containsEntry("globallySuppressed", 2.0);
+    assertThat((List<Object>) report.get("failures")).hasSize(2);
+    assertThat(sim.contactStatus("left@example.org")).hasValue(DotdigitalSimulator.UNSUBSCRIBED);
+    assertThat(sim.contactDataFields("left@example.org")).containsEntry("FIRSTNAME", "Old");
+    assertThat(sim.addressBookMembers(book)).isEmpty();
+
+    sim.listSuppressedContactsAsFailures(false);
+    String second = (String) call("PUT", "contacts/v3/import", importBody(contact("left@example.org", null)))
+        .object().get("importId");
+    Map<String, Object> countOnly = finishedReport(second);
+    assertThat((List<Object>) countOnly.get("failures")).isEmpty();
+    assertThat(cast(countOnly.get("summary"))).containsEntry("globallySuppressed", 1.0);
+
+    // Only an explicit e-mail status changes it, as the vendor documents.
+    String resub = (String) call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\","
+        + "\"identifiers\":{\"email\":\"left@example.org\"},\"channelProperties\":{\"email\":{\"status\":\"subscribed\"}},"
+        + "\"lists\":[" + book + "]}]}").object().get("importId");
+    finishedReport(resub);
+    assertThat(sim.contactStatus("left@example.org")).hasValue(DotdigitalSimulator.SUBSCRIBED);
+    assertThat(sim.channelStatusesReceived()).isEqualTo(1);
+  }
+
+  @Test
+  void theTwentySixthActiveImportIsRefusedWithoutRateLimitHeaders() throws Exception {
+    sim.importProcessingTime(Duration.ofSeconds(30));
+    for (int i = 0; i < DotdigitalSimulator.MAX_ACTIVE_IMPORTS; i++) {
+      assertThat(call("PUT", "contacts/v3/import", importBody(contact("u" + i + "@example.org", null))).code())
+          .isEqualTo(202);
+    }
+    Answer refused = call("PUT", "contacts/v3/import", importBody(contact("late@example.org", null)));
+    assertThat(refused.code()).isEqualTo(429);
+    assertThat(refused.object()).containsEntry("errorCode", "contacts:tooManyActiveImports");
+    assertThat(refused.headers()).doesNotContainKey("x-ratelimit-reset");
+    assertThat(sim.tooManyActiveImportsAnswers()).isEqualTo(1);
+    assertThat(sim.receivedEmails()).doesNotContain("late@example.org");
+  }
+
+  @Test
+  void rateLimitAnswersCarryTheTieredHeadersOrTheLegacyCode() throws Exception {
+    sim.rateLimit(1, 1);
+    call("GET", "v2/data-fields", null);
+    Answer epoch = call("GET", "v2/data-fields", null);
+    assertThat(epoch.code()).isEqualTo(429);
+    assertThat(epoch.headers()).containsKeys("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-scope");
+    long reset = Long.parseLong((String) epoch.headers().get("x-ratelimit-reset"));
+    assertThat(reset).isBetween(System.currentTimeMillis() / 1000, System.currentTimeMillis() / 1000 + 3);
+
+    sim.throttleStyle(ThrottleStyle.TIERED_DELTA_RESET);
+    Answer delta = call("GET", "v2/data-fields", null);
+    assertThat(delta.code()).isEqualTo(429);
+    assertThat(Long.parseLong((String) delta.headers().get("x-ratelimit-reset"))).isBetween(1L, 2L);
+
+    sim.throttleStyle(ThrottleStyle.LEGACY_APIUSAGE_EXCEEDED);
+    Answer legacy = call("GET", "v2/data-fields", null);
+    assertThat(legacy.code()).isEqualTo(400);
+    assertThat(legacy.object().get("message").toString()).endsWith("ERROR_APIUSAGE_EXCEEDED");
+    assertThat(legacy.headers()).doesNotContainKey("x-ratelimit-reset");
+  }
+
+  @Test
+  void forcedStatusesEndImportsWithoutApplyingThem() throws Exception {
+    sim.importProcessingTime(Duration.ZERO).forceImportStatus("RejectedByWatchdog", 1);
+    String id = (String) call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null)))
+        .object().get("importId");
+    assertThat(finishedReport(id)).containsEntry("status", "RejectedByWatchdog");
+    assertThat(sim.addressBookMembers(book)).isEmpty();
+    assertThat(sim.contactStatus("a@example.org")).isEmpty();
+  }
+
+  @Test
+  void snapshotsAreEqualAfterARepeatedImport() throws Exception {
+    sim.importProcessingTime(Duration.ZERO);
+    String body = importBody(contact("a@example.org", "{\"FIRSTNAME\":\"A\"}"), contact("b@example.org", null));
+    finishedReport((String) call("PUT", "contacts/v3/import", body).object().get("importId"));
+    Object first = sim.snapshot();
+    finishedReport((String) call("PUT", "contacts/v3/import", body).object().get("importId"));
+    assertThat(sim.snapshot()).isEqualTo(first);
+  }
+}
