@@ -353,8 +353,9 @@ class DotdigitalConnectorTest {
         .setting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS, "1"));
     ExportResult r = export(c, definition(c, names(), book), people(2000 + 1));
     assertThat(r.rejected()).isEqualTo(2001);
+    // Never taken by the vendor (no slot freed in time): a delivery failure, not a refusal.
     assertThat(r.rejectedSample()).anySatisfy(rec -> {
-      assertThat(rec.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+      assertThat(rec.reason()).isEqualTo(RejectionReason.DELIVERY_FAILED);
       assertThat(rec.vendorCode()).hasValue("contacts:tooManyActiveImports");
     });
   }
