@@ -17,11 +17,16 @@ final class RejectedCsv implements RejectedRecordSink, AutoCloseable {
 
   RejectedCsv(Path file) {
     try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
       printer = CSVFormat.RFC4180.builder()
           .setHeader("segment", "row", "masked_identifier", "reason", "vendor_code", "message")
           .get().print(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new UsageException("cannot write --rejected " + file + ": " + e.getMessage());
+      throw new UsageException("cannot write --rejected " + file + " (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + ")");
     }
   }
 

@@ -10,7 +10,15 @@ public final class Sandboxes {
   private static final Map<String, Supplier<Sandbox>> FACTORIES = new LinkedHashMap<>();
 
   static {
-    // Each vendor simulator contributes its sandbox here.
+    FACTORIES.put("dotdigital", () -> {
+      com.segmentexport.testkit.dotdigital.DotdigitalSimulator dd =
+          new com.segmentexport.testkit.dotdigital.DotdigitalSimulator("apiuser-sandbox@apiconnector.com",
+              "sandbox-password").start();
+      long book = dd.createAddressBook("Sandbox address book");
+      return of("dotdigital", dd, Map.of("baseUrl", dd.baseUrl()),
+          Map.of("username", "apiuser-sandbox@apiconnector.com", "password", "sandbox-password"),
+          Map.of("addressBookId", Long.toString(book)));
+    });
   }
 
   private Sandboxes() {}
