@@ -131,6 +131,13 @@ final class DefaultVendorHttp implements VendorHttp {
     }
   }
 
+  @Override
+  public void pause(Duration duration, boolean sent) {
+    if (!control.sleep(duration.toNanos())) {
+      throw new ExportCancelledException("stopped while waiting: " + control.stopReason(), sent);
+    }
+  }
+
   private HttpResponse send(Request request) throws IOException {
     try (Response r = client.newCall(request).execute()) {
       ResponseBody body = r.body();

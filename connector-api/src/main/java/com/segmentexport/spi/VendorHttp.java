@@ -1,5 +1,6 @@
 package com.segmentexport.spi;
 
+import java.time.Duration;
 import okhttp3.Request;
 
 /**
@@ -24,4 +25,21 @@ public interface VendorHttp {
    * @throws ExportCancelledException when the export was cancelled or its connection removed
    */
   HttpResponse execute(Request request, CallSpec spec);
+
+  /**
+   * Waits before polling an asynchronous vendor job (an import still running), waking at once when
+   * the export is cancelled or its connection removed. Connectors use this instead of
+   * {@link Thread#sleep}, so that cancellation stays prompt.
+   *
+   * @param sent whether the job was already accepted by the vendor (reported on cancellation)
+   * @throws ExportCancelledException if the export stopped while waiting
+   */
+  default void pause(Duration duration, boolean sent) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExportCancelledException("interrupted while waiting", sent);
+    }
+  }
 }

@@ -154,4 +154,28 @@ class DefaultVendorHttpTest {
         () -> http(FAST_RETRY).execute(insecure, CallSpec.idempotent("verify")))).hasMessageContaining("HTTPS");
     assertThat(stats.httpCalls.get()).isZero();
   }
+
+  @Test
+  void pauseWaitsAndWakesAtOnceWhenTheRunStops() throws Exception {
+    DefaultVendorHttp http = http(FAST_RETRY);
+    long t0 = System.nanoTime();
+    http.pause(Duration.ofMillis(120), false);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(110));
+
+    Thread stopper = new Thread(() -> {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+      control.stop("cancelled by the caller");
+    });
+    stopper.start();
+    long t1 = System.nanoTime();
+    com.segmentexport.spi.ExportCancelledException e = catchThrowableOfType(
+        com.segmentexport.spi.ExportCancelledException.class, () -> http.pause(Duration.ofSeconds(30), true));
+    assertThat(e.sent()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - t1)).isLessThan(Duration.ofSeconds(5));
+    stopper.join();
+  }
 }

@@ -228,14 +228,9 @@ final class DotdigitalDestination implements Destination {
     return status.matches("[A-Za-z]{1,40}") ? status : "unrecognised";
   }
 
-  /** Sleeps; an interruption ends the batch as cancelled ({@code sent}: whether an import was accepted). */
-  private static void sleep(long nanos, boolean sent) {
-    try {
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ExportCancelledException("interrupted while waiting for a dotdigital import", sent);
-    }
+  /** Waits, waking at once if the export stops ({@code sent}: whether an import was accepted). */
+  private void sleep(long nanos, boolean sent) {
+    http.pause(java.time.Duration.ofNanos(nanos), sent);
   }
 
   // ---- report --------------------------------------------------------------------------------
