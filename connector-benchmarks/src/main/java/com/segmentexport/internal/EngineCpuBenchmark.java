@@ -1,0 +1,152 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.testkit.ProfileGenerator;
+import com.segmentexport.testkit.Sandbox;
+import com.segmentexport.testkit.Sandboxes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The engine's CPU cost per profile, per connector: map, validate and normalise the address,
+ * de-duplicate, convert values, fill batches, and let the connector serialise each batch in its
+ * vendor's request format and read the vendor's answer. One operation is one profile (2,000 per
+ * invocation, in as many batches as the connector's batch size makes); the network is replaced by
+ * answers recorded from the vendor's simulator for the very same batches.
+ *
+ * <p>Run with {@code -prof gc} for allocation per profile ({@code gc.alloc.rate.norm}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-XX:+UseParallelGC"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class EngineCpuBenchmark {
+  static final int PROFILES = 2_000;
+
+  @Param({"autopilot", "campaignmonitor", "dotdigital", "iterable"})
+  public String connector;
+
+  private Sandbox sandbox;
+  private RecordMapper mapper;
+  private Destination destination;
+  private ReplayHttp http;
+  private List<Profile> profiles;
+  private int batchSize;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    sandbox = Sandboxes.start(connector);
+    Connectors connectors = Connectors.load();
+    ConnectorProvider provider = connectors.provider(connector);
+    Connection.Builder b = Connection.builder(provider);
+    sandbox.settings().forEach(b::setting);
+    sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
+    Connection connection = b.setting(StandardSettings.REQUESTS_PER_SECOND, "100000")
+        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
+    ExportDefinition.Builder d = ExportDefinition.builder(connection).segments("Benchmark")
+        .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
+            .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
+            .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
+    sandbox.exportOptions().forEach(d::option);
+    ExportDefinition definition = d.build();
+
+    Connector c = provider.create(new ConnectorContext(connection));
+    batchSize = Math.min(c.limits().maxBatchRecords(), PROFILES);
+    mapper = new RecordMapper(definition.mapping(), provider);
+    ProfileGenerator generator = ProfileGenerator.builder().seed(3).unicodeNames(0.1).build();
+    profiles = new ArrayList<>();
+    generator.profiles(PROFILES).forEachRemaining(profiles::add);
+
+    DefaultVendorHttp live = new DefaultVendorHttp(HttpClients.newClient(), new RateLimiter(100_000),
+        new RunControl(connection), RetryPolicy.DEFAULT, new RunStats(1000), new SafeListener(ExportListener.NONE));
+    http = new ReplayHttp(live);
+    destination = c.open(new DestinationRequest("Benchmark", definition, mapper.schema(), http));
+    http.mode(ReplayHttp.Mode.RECORD);
+    int exported = 0;
+    for (Batch batch : batches()) {
+      exported += destination.write(batch).exported();
+    }
+    if (exported != PROFILES) {
+      throw new IllegalStateException(connector + " exported " + exported + " of " + PROFILES + " while recording");
+    }
+    http.mode(ReplayHttp.Mode.REPLAY);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    sandbox.close();
+  }
+
+  /** Maps, validates, de-duplicates and batches the profiles, as the engine's reader does. */
+  private List<Batch> batches() {
+    FingerprintSet seen = new FingerprintSet(PROFILES);
+    List<Batch> batches = new ArrayList<>();
+    List<ExportRecord> records = new ArrayList<>(batchSize);
+    long bytes = 0;
+    long row = 0;
+    for (Profile p : profiles) {
+      RecordMapper.Mapped m = mapper.map(p, ++row);
+      if (m.record == null || !seen.add(EmailAddresses.dedupKey(m.record.email()))) {
+        continue;
+      }
+      records.add(m.record);
+      bytes += m.estimatedBytes;
+      if (records.size() == batchSize) {
+        batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
+        records = new ArrayList<>(batchSize);
+        bytes = 0;
+      }
+    }
+    if (!records.isEmpty()) {
+      batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
+    }
+    return batches;
+  }
+
+  /** One invocation: 2,000 profiles read, mapped, de-duplicated, batched, serialised and answered. */
+  @Benchmark
+  @OperationsPerInvocation(PROFILES)
+  public void exportProfiles(Blackhole bh) {
+    for (Batch batch : batches()) {
+      BatchResult result = destination.write(batch);
+      bh.consume(result.exported());
+    }
+  }
+}
