@@ -1,0 +1,189 @@
+package com.segmentexport.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentExportCliTest {
+  private static final String USER = "apiuser-cli@apiconnector.com";
+  private static final String PASSWORD = "cli-test-password";
+
+  @TempDir
+  Path dir;
+
+  private DotdigitalSimulator dotdigital;
+  private long book;
+  private final Map<String, String> env = new HashMap<>();
+  private String out;
+  private String err;
+
+  @BeforeEach
+  void start() {
+    dotdigital = new DotdigitalSimulator(USER, PASSWORD).start();
+    book = dotdigital.createAddressBook("CLI tests");
+  }
+
+  @AfterEach
+  void stop() {
+    dotdigital.close();
+  }
+
+  private int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = SegmentExportCli.run(args, env, new PrintWriter(o, true), new PrintWriter(e, true));
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  private Path csv(String name, String... lines) throws IOException {
+    Path f = dir.resolve(name);
+    Files.write(f, List.of(lines), StandardCharsets.UTF_8);
+    return f;
+  }
+
+  private void credentialsInEnv() {
+    env.put("SEGMENT_EXPORT_DOTDIGITAL_USERNAME", USER);
+    env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", PASSWORD);
+  }
+
+  private String[] exportArgs(String... extra) {
+    List<String> args = new ArrayList<>(List.of("export", "-c", "dotdigital",
+        "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option", "addressBookId=" + book,
+        "--map", "Email=email", "--map", "FirstName=first", "--no-progress"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void listsTheConnectorsWithSettingsFieldsAndLimits() {
+    assertThat(run("connectors")).isZero();
+    assertThat(out).contains("dotdigital").contains("addressBookId").contains("Email").contains("per export");
+  }
+
+  @Test
+  void badUsageExitsTwoAndSendsNothing() throws IOException {
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana");
+    assertThat(run("export", "-c", "dotdigital", f.toString())).as("no --map").isEqualTo(ExitCodes.USAGE);
+    assertThat(run("export", "-c", "nosuch", "--map", "Email=email", "--privacy-consent-by", "x", f.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("nosuch").contains("available");
+    assertThat(run("nonsense")).isEqualTo(ExitCodes.USAGE);
+    credentialsInEnv();
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "tier:WHATEVER=x", f.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("WHATEVER");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dir.resolve("missing.csv").toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no such file");
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  @Test
+  void refusesToRunWithoutPrivacyConsentSayingWhy() throws IOException {
+    credentialsInEnv();
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana");
+    assertThat(run(exportArgs(f.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("privacy consent").contains("--privacy-consent-by");
+    assertThat(dotdigital.requestCount()).isZero();
+
+    env.put("SEGMENT_EXPORT_PRIVACY_CONSENT_BY", "Jane Ops");
+    assertThat(run(exportArgs(f.toString()))).as(err).isEqualTo(ExitCodes.SUCCESS);
+  }
+
+  @Test
+  void credentialsComeFromTheEnvironmentOrAFileNeverFromArguments() throws IOException {
+    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--setting", "password=" + PASSWORD, "--privacy-consent-by", "Ops")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("credential").contains("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD").doesNotContain(PASSWORD);
+
+    credentialsInEnv();
+    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--privacy-consent-by", "Ops")).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("accepted");
+
+    env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "wrong-password-value");
+    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--privacy-consent-by", "Ops")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err + out).doesNotContain("wrong-password-value").doesNotContain(PASSWORD);
+
+    env.clear();
+    Path props = dir.resolve("dd.properties");
+    Files.writeString(props, "dotdigital.username=" + USER + "\ndotdigital.password=" + PASSWORD
+        + "\nprivacyConsent.acknowledgedBy=Jane Ops\n");
+    assertThat(run("verify", "-c", "dotdigital", "--config", props.toString(),
+        "--setting", "baseUrl=" + dotdigital.baseUrl())).as(err).isEqualTo(ExitCodes.SUCCESS);
+  }
+
+  @Test
+  void exportsCsvAndJsonLinesAndWritesEveryRejectedRecord() throws IOException {
+    credentialsInEnv();
+    Path vip = csv("vip.csv", "email,first", "ana.silva@example.org,Ana", "not-an-address,Bad", ",Missing",
+        "ANA.SILVA@example.org,Dup", "li.wei@example.com,Li");
+    Path lapsed = csv("lapsed.jsonl", "{\"email\": \"zoe@example.net\", \"first\": \"Zoë\"}", "",
+        "{\"email\": \"two@@example.org\", \"first\": \"X\"}");
+    Path rejected = dir.resolve("out/rejected.csv");
+    int code = run(exportArgs("--privacy-consent-by", "Ops", "--rejected", rejected.toString(), vip.toString(),
+        lapsed.toString()));
+    assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(dotdigital.addressBookMembers(book))
+        .containsExactlyInAnyOrder("ana.silva@example.org", "li.wei@example.com", "zoe@example.net");
+    assertThat(out).contains("vip").contains("lapsed").contains("PARTIALLY_SUCCEEDED");
+    List<String> lines = Files.readAllLines(rejected, StandardCharsets.UTF_8);
+    assertThat(lines.get(0)).isEqualTo("segment,row,masked_identifier,reason,vendor_code,message");
+    assertThat(lines).hasSize(4)
+        .anySatisfy(l -> assertThat(l).startsWith("vip,2,").contains("INVALID_EMAIL"))
+        .anySatisfy(l -> assertThat(l).startsWith("vip,3,").contains("MISSING_EMAIL"))
+        .anySatisfy(l -> assertThat(l).startsWith("lapsed,2,").contains("INVALID_EMAIL"));
+    assertThat(String.join("\n", lines)).doesNotContain("two@@example.org").doesNotContain("not-an-address");
+  }
+
+  @Test
+  void exitCodesTellSuccessPartialAndFailureApart() throws IOException {
+    credentialsInEnv();
+    Path clean = csv("clean.csv", "email,first", "a@example.org,A", "b@example.org,B");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString()))).as(err).isEqualTo(ExitCodes.SUCCESS);
+    Path partial = csv("partial.csv", "email,first", "c@example.org,C", "broken,X");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", partial.toString()))).isEqualTo(ExitCodes.PARTIAL);
+    env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "wrong-password-value");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString()))).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err).contains("export failed");
+  }
+
+  @Test
+  void malformedFilesFailBeforeAnythingIsSent() throws IOException {
+    credentialsInEnv();
+    Path bad = csv("bad.jsonl", "{\"email\": \"a@example.org\"}", "{not json");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", bad.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("line 2");
+    Path ragged = csv("ragged.csv", "email,first", "a@example.org,A,extra");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", ragged.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  @Test
+  void sandboxExportsTheSampleWithoutAnAccount() {
+    Path sample = Path.of("..", "samples", "vip-customers.csv");
+    int code = run("export", "-c", "dotdigital", "--sandbox", "--privacy-consent-by", "Demo", "--no-progress",
+        "--map", "Email=email_address", "--map", "FirstName=given_name", "--map", "tier=loyalty_tier",
+        sample.toString());
+    assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(err).contains("sandbox");
+    assertThat(out).contains("vip-customers");
+  }
+}
