@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -271,5 +272,17 @@ final class DotdigitalConnector implements Connector {
 
   private static String nonNull(String a, String b) {
     return a != null ? a : b;
+  }
+
+  private final AtomicLong typicalImportNanos = new AtomicLong();
+
+  /** A moving average of how long this account's imports take to finish, or 0 before the first. */
+  long typicalImportNanos() {
+    return typicalImportNanos.get();
+  }
+
+  /** Folds one observed import time (submission to Finished) into the moving average. */
+  void recordImportTime(long nanos) {
+    typicalImportNanos.updateAndGet(t -> t == 0 ? nanos : (3 * t + nanos) / 4);
   }
 }

@@ -36,6 +36,8 @@ final class DotdigitalDestination implements Destination {
 
   /** The first wait before polling an import. */
   static final Duration FIRST_POLL = Duration.ofMillis(200);
+  /** The shortest wait between polls once the typical import time is known. */
+  static final Duration MIN_POLL = Duration.ofMillis(25);
   /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
   static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
 
@@ -64,7 +66,7 @@ final class DotdigitalDestination implements Destination {
   @Override
   public BatchResult write(Batch batch) {
     Submitted submitted = submit(batch);
-    Map<String, Object> report = await(submitted.importId(), batch);
+    Map<String, Object> report = await(submitted.importId(), batch, System.nanoTime());
     BatchResult.Builder result = outcome(batch, report);
     if (submitted.slotWaits() > 0) {
       result.count("dotdigital.importSlotWaits", submitted.slotWaits());
@@ -162,6 +164,10 @@ final class DotdigitalDestination implements Destination {
     }
   }
 
+  private static long clamp(long v, long min, long max) {
+    return Math.max(min, Math.min(max, v));
+  }
+
   private static String text(Object v) {
     return v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString();
   }
@@ -169,14 +175,24 @@ final class DotdigitalDestination implements Destination {
   // ---- poll ----------------------------------------------------------------------------------
 
   /** Polls until the import ends; returns the Finished report or throws for a failed import. */
-  private Map<String, Object> await(String importId, Batch batch) {
+  private Map<String, Object> await(String importId, Batch batch, long submittedAt) {
     HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
         .addPathSegment(importId).build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
-    long delay = FIRST_POLL.toNanos();
+    // Adaptive polling: once imports have been seen to finish, the first poll goes out just before the
+    // typical import time and later ones follow closely; until then, back off from FIRST_POLL.
+    long typical = connector.typicalImportNanos();
+    long max = MAX_POLL_INTERVAL.toNanos();
+    long delay = typical > 0 ? clamp(typical * 9 / 10, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
+    long step = typical > 0 ? clamp(typical / 10, MIN_POLL.toNanos(), max) : 0;
     while (true) {
       sleep(delay, true);
-      delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
+      if (step > 0) {
+        delay = step;
+        step = Math.min(step * 2, max);
+      } else {
+        delay = Math.min(delay * 2, max);
+      }
       HttpResponse r;
       try {
         r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status"));
@@ -195,6 +211,7 @@ final class DotdigitalDestination implements Destination {
       Map<String, Object> report = Json.object(r.json());
       String status = Json.string(report, "status");
       if ("Finished".equalsIgnoreCase(status)) {
+        connector.recordImportTime(System.nanoTime() - submittedAt);
         return report;
       }
       if (status == null || "NotFinished".equalsIgnoreCase(status)) {
