@@ -1,0 +1,265 @@
+package com.segmentexport.benchmarks;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportResult;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.ProfileGenerator;
+import com.segmentexport.testkit.Sandbox;
+import com.segmentexport.testkit.Sandboxes;
+import com.segmentexport.testkit.VendorSimulator;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
+
+/**
+ * End-to-end benchmarks against the vendor simulators, in process over loopback HTTP.
+ *
+ * <ul>
+ *   <li>{@code ceiling CONNECTOR PROFILES}: the simulator enforces the vendor's rate limit (scaled up
+ *       where the real one would make a run take too long, see {@link VendorProfile}); prints achieved
+ *       throughput ÷ the theoretical ceiling.
+ *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
+ *       sending the very requests the SDK sent (captured, pre-serialised) with the same concurrency.
+ *   <li>{@code memory CONNECTOR PROFILES}: one export, printing its time and the most heap still live
+ *       after a collection (run it with a small {@code -Xmx}).
+ * </ul>
+ * Each prints one {@code RESULT} line of {@code key=value} pairs.
+ */
+public final class EndToEndBenchmark {
+  private EndToEndBenchmark() {}
+
+  /**
+   * The vendor's limits as the ceiling benchmark applies them.
+   *
+   * @param requestsPerSecond the simulator's (and the connection's) rate limit
+   * @param scale how much faster than the vendor's documented figure, so a run fits in minutes
+   * @param importSeconds for asynchronous vendors, the simulated processing time of one import
+   */
+  record VendorProfile(double requestsPerSecond, double scale, double importSeconds) {
+    static VendorProfile of(String connector) {
+      switch (connector) {
+        case "autopilot":
+          return new VendorProfile(50, 10, 0); // documented 5 requests/s, scaled ×10
+        case "dotdigital":
+          return new VendorProfile(0, 1, 0.25); // asynchronous imports, 0.25 s each
+        default:
+          return new VendorProfile(50, 1, 0); // a configured limit of 50 requests/s
+      }
+    }
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      System.err.println("usage: EndToEndBenchmark ceiling|overhead|memory CONNECTOR PROFILES");
+      System.exit(2);
+    }
+    String mode = args[0];
+    String connector = args[1];
+    long profiles = Long.parseLong(args[2]);
+    switch (mode) {
+      case "ceiling":
+        ceiling(connector, profiles);
+        break;
+      case "overhead":
+        overhead(connector, profiles);
+        break;
+      case "memory":
+        memory(connector, profiles);
+        break;
+      default:
+        System.err.println("unknown mode " + mode);
+        System.exit(2);
+    }
+    System.exit(0);
+  }
+
+  private static Connection connection(Sandbox sandbox, double rate) {
+    Connection.Builder b = Connection.builder(sandbox.connectorId());
+    sandbox.settings().forEach(b::setting);
+    sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
+    return b.setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
+  }
+
+  private static ExportDefinition definition(Sandbox sandbox, Connection c) {
+    ExportDefinition.Builder d = ExportDefinition.builder(c).segments("Benchmark")
+        .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
+            .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
+            .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
+    sandbox.exportOptions().forEach(d::option);
+    return d.build();
+  }
+
+  private static ExportResult export(Connectors connectors, Connection c, ExportDefinition d, long profiles) {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
+    try (var exporter = connectors.exporter(c)) {
+      return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles), ExportOptions.DEFAULT);
+    }
+  }
+
+  private static void configure(String connector, VendorSimulator sim, VendorProfile p) {
+    if (p.requestsPerSecond() > 0) {
+      sim.rateLimit(p.requestsPerSecond(), Math.max(1, Math.ceil(p.requestsPerSecond() * 0.2)));
+    }
+    if (p.importSeconds() > 0 && sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
+      ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim)
+          .importProcessingTime(java.time.Duration.ofMillis((long) (p.importSeconds() * 1000)));
+    }
+  }
+
+  static void ceiling(String connector, long profiles) {
+    VendorProfile p = VendorProfile.of(connector);
+    try (Sandbox sandbox = Sandboxes.start(connector)) {
+      VendorSimulator sim = sandbox.simulator().retainContacts(false);
+      configure(connector, sim, p);
+      Connection c = connection(sandbox, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000);
+      Connectors connectors = Connectors.load();
+      ConnectorLimits limits = connectors.exporter(c).connection().provider().create(
+          new com.segmentexport.spi.ConnectorContext(c)).limits();
+      ExportResult r = export(connectors, c, definition(sandbox, c), profiles);
+      double seconds = r.duration().toNanos() / 1e9;
+      double achieved = r.exported() / seconds;
+      double ceiling = p.importSeconds() > 0
+          ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
+          : p.requestsPerSecond() * limits.maxBatchRecords();
+      System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
+              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s%n", connector, r.exported(), seconds,
+          achieved, ceiling, achieved / ceiling, r.httpCalls(), sim.throttledCount(), p.scale());
+    }
+  }
+
+  static void overhead(String connector, long profiles) throws Exception {
+    try (Sandbox sandbox = Sandboxes.start(connector)) {
+      VendorSimulator sim = sandbox.simulator().retainContacts(false);
+      if (sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
+        ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim).importProcessingTime(java.time.Duration.ZERO);
+      }
+      List<Request> captured = Collections.synchronizedList(new ArrayList<>());
+      OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
+        Request req = chain.request();
+        captured.add(copy(req));
+        return chain.proceed(req);
+      }).build();
+      Connection c = connection(sandbox, 1_000_000);
+      Connectors connectors = Connectors.load().withHttpClient(capturing);
+      ExportDefinition d = definition(sandbox, c);
+      export(connectors, c, d, Math.min(profiles, 20_000)); // warm-up: JIT, connections, lists and fields
+      captured.clear();
+      int concurrency = connectors.provider(connector).create(new com.segmentexport.spi.ConnectorContext(c))
+          .limits().maxConcurrentBatches();
+      ExportResult r = export(connectors, c, d, profiles);
+      double sdkSeconds = r.duration().toNanos() / 1e9;
+      List<Request> requests = new ArrayList<>(captured);
+
+      OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+      replay(raw, requests, concurrency); // warm-up
+      long t0 = System.nanoTime();
+      replay(raw, requests, concurrency);
+      double rawSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "RESULT mode=overhead connector=%s exported=%d requests=%d concurrency=%d "
+              + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f%n", connector,
+          r.exported(), requests.size(), concurrency, sdkSeconds, rawSeconds, r.exported() / sdkSeconds,
+          r.exported() / rawSeconds, rawSeconds / sdkSeconds);
+    }
+  }
+
+  private static Request copy(Request req) throws IOException {
+    if (req.body() == null) {
+      return req;
+    }
+    Buffer b = new Buffer();
+    req.body().writeTo(b);
+    return req.newBuilder().method(req.method(), RequestBody.create(b.readByteString(), req.body().contentType()))
+        .build();
+  }
+
+  private static void replay(OkHttpClient client, List<Request> requests, int concurrency) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < concurrency; t++) {
+      workers.add(pool.submit(() -> {
+        int i;
+        while ((i = next.getAndIncrement()) < requests.size()) {
+          try (Response resp = client.newCall(requests.get(i)).execute()) {
+            resp.body().bytes();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : workers) {
+      f.get();
+    }
+    pool.shutdown();
+    pool.awaitTermination(1, TimeUnit.MINUTES);
+  }
+
+  static void memory(String connector, long profiles) {
+    long[] peakLive = new long[1];
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        long live = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+            live += pool.getCollectionUsage().getUsed();
+          }
+        }
+        synchronized (peakLive) {
+          peakLive[0] = Math.max(peakLive[0], live);
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.setDaemon(true);
+    sampler.start();
+    try (Sandbox sandbox = Sandboxes.start(connector)) {
+      VendorSimulator sim = sandbox.simulator().retainContacts(false);
+      if (sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
+        ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim).importProcessingTime(java.time.Duration.ZERO);
+      }
+      Connection c = connection(sandbox, 1_000_000);
+      ExportResult r = export(Connectors.load(), c, definition(sandbox, c), profiles);
+      sampler.interrupt();
+      long peakHeap = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          peakHeap += pool.getPeakUsage().getUsed();
+        }
+      }
+      System.out.printf(Locale.ROOT, "RESULT mode=memory connector=%s profiles=%d exported=%d notAttempted=%d "
+              + "seconds=%.2f peakLiveMiB=%.1f peakHeapMiB=%.1f maxHeapMiB=%.0f%n", connector, profiles, r.exported(),
+          r.notAttempted(), r.duration().toNanos() / 1e9, peakLive[0] / 1048576.0, peakHeap / 1048576.0,
+          Runtime.getRuntime().maxMemory() / 1048576.0);
+    }
+  }
+}
