@@ -37,7 +37,7 @@ final class DotdigitalDestination implements Destination {
   /** The first wait before polling an import. */
   static final Duration FIRST_POLL = Duration.ofMillis(200);
   /** The shortest wait between polls once the typical import time is known. */
-  static final Duration MIN_POLL = Duration.ofMillis(25);
+  static final Duration MIN_POLL = Duration.ofMillis(5);
   /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
   static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
 
@@ -180,11 +180,15 @@ final class DotdigitalDestination implements Destination {
         .addPathSegment(importId).build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
     // Adaptive polling: once imports have been seen to finish, the first poll goes out just before the
-    // typical import time and later ones follow closely; until then, back off from FIRST_POLL.
+    // typical import time and later ones follow closely (a twentieth of it apart, doubling); until then,
+    // back off from FIRST_POLL. An import is known only to have finished between the last poll that found
+    // it unfinished and the one that found it finished, so the midpoint is what feeds the typical time:
+    // feeding the time of discovery would make the estimate chase its own polling delay.
     long typical = connector.typicalImportNanos();
     long max = MAX_POLL_INTERVAL.toNanos();
-    long delay = typical > 0 ? clamp(typical * 9 / 10, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
-    long step = typical > 0 ? clamp(typical / 10, MIN_POLL.toNanos(), max) : 0;
+    long delay = typical > 0 ? clamp(typical * 19 / 20, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
+    long step = typical > 0 ? clamp(typical / 20, MIN_POLL.toNanos(), max) : 0;
+    long lastUnfinished = submittedAt;
     while (true) {
       sleep(delay, true);
       if (step > 0) {
@@ -211,10 +215,11 @@ final class DotdigitalDestination implements Destination {
       Map<String, Object> report = Json.object(r.json());
       String status = Json.string(report, "status");
       if ("Finished".equalsIgnoreCase(status)) {
-        connector.recordImportTime(System.nanoTime() - submittedAt);
+        connector.recordImportTime((lastUnfinished + System.nanoTime()) / 2 - submittedAt);
         return report;
       }
       if (status == null || "NotFinished".equalsIgnoreCase(status)) {
+        lastUnfinished = System.nanoTime();
         if (System.nanoTime() - deadline > 0) {
           throw new DestinationException("dotdigital import " + importId + " did not finish within "
               + importTimeout.toSeconds() + " s; its outcome is unknown", null);
