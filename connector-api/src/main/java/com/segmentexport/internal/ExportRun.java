@@ -219,7 +219,9 @@ final class ExportRun implements ExportHandle {
     } catch (ExportException e) {
       failedHere = true;
       fail(e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error too (a heap exhausted by the host's source, a connector's linkage error): the segment's
+      // counts so far still go into the result.
       failedHere = true;
       fail(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
     } finally {
@@ -311,7 +313,8 @@ final class ExportRun implements ExportHandle {
       // A typed failure such as a ConfigurationException (plain HTTP refused): the export ends with it as is.
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
       fail(e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Uncaught, an Error would end the worker with the batch unaccounted for.
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, "connector error: " + e.getClass().getName());
       fail(new ExportException("The connector failed: " + e.getClass().getName(), e));
     }
