@@ -17,20 +17,77 @@ import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.ResponseClassifier;
 import com.segmentexport.spi.VendorHttp;
+import com.segmentexport.spi.Verdict;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A minimal connector for {@link ReferenceSimulator}, to run the contract against in the testkit. */
+/**
+ * A minimal connector for {@link ReferenceSimulator}, to run the contract against in the testkit. It
+ * can be built with one {@link Flaw}, a defect a real connector could have, to prove that the contract
+ * catches it ({@code ContractCatchesFlawsTest}).
+ */
 public final class ReferenceConnectorProvider implements ConnectorProvider {
   static final String ID = "reference";
+  private static final Logger log = LoggerFactory.getLogger(ReferenceConnectorProvider.class);
+
+  /** A defect the connector can be built with; {@link #NONE} is the correct connector. */
+  enum Flaw {
+    NONE,
+    /** Leaves one profile out of one request, yet reports it exported. */
+    DROPS_A_PROFILE,
+    /** Never sends the custom field. */
+    DROPS_THE_CUSTOM_FIELD,
+    /** Declares batches twice the vendor's maximum. */
+    OVERSIZED_BATCHES,
+    /** Takes a 429 for a success. */
+    IGNORES_THROTTLING,
+    /** Treats a 401 as transient and repeats the request. */
+    RETRIES_REFUSED_CREDENTIALS,
+    /** Marks its upserts as unsafe to repeat, so dropped connections lose the batch. */
+    NEVER_RETRIES_WRITES,
+    /** Documents no per-export profile limit. */
+    NO_PROFILE_LIMIT,
+    /** Ignores the vendor's per-record failures. */
+    SWALLOWS_VENDOR_REJECTIONS,
+    /** Keeps repeating its write for seconds after the export was cancelled. */
+    IGNORES_CANCELLATION,
+    /**
+     * Keeps every record it wrote; documents no profile limit, so that the large case streams all of
+     * its 1,000,000 profiles through the connector (100,000 records could fit in the small heap).
+     */
+    BUFFERS_EVERY_PROFILE,
+    /** Logs the API key. */
+    LOGS_THE_API_KEY,
+    /** Logs the addresses the vendor refused, unmasked. */
+    LOGS_RAW_ADDRESSES,
+    /** Stamps each contact with the time of the run, so a re-run changes every contact. */
+    STAMPS_EACH_RUN
+  }
+
+  private final Flaw flaw;
+
+  /** The correct connector (the one {@link java.util.ServiceLoader} finds). */
+  public ReferenceConnectorProvider() {
+    this(Flaw.NONE);
+  }
+
+  ReferenceConnectorProvider(Flaw flaw) {
+    this.flaw = flaw;
+  }
 
   @Override
   public String id() {
@@ -62,25 +119,44 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(ReferenceSimulator.MAX_BATCH, 512 * 1024, 4, 10, OptionalLong.of(100_000));
+    int maxBatch = flaw == Flaw.OVERSIZED_BATCHES ? 2 * ReferenceSimulator.MAX_BATCH : ReferenceSimulator.MAX_BATCH;
+    OptionalLong maxProfiles = flaw == Flaw.NO_PROFILE_LIMIT || flaw == Flaw.BUFFERS_EVERY_PROFILE ? OptionalLong.empty() : OptionalLong.of(100_000);
+    return new ConnectorLimits(maxBatch, 512 * 1024, 4, 10, maxProfiles);
   }
 
   @Override
   public Connector create(ConnectorContext context) {
-    return new ReferenceConnector(context.connection(), this);
+    return new ReferenceConnector(context.connection(), this, flaw);
   }
 
   private static final class ReferenceConnector implements Connector {
-    private final Connection connection;
     private final ConnectorLimits limits;
     private final HttpUrl base;
     private final String key;
+    private final Flaw flaw;
+    private final CallSpec read;
+    private final CallSpec write;
+    private final AtomicBoolean dropped = new AtomicBoolean();
+    private final List<ExportRecord> everyRecord = new ArrayList<>();
 
-    ReferenceConnector(Connection connection, ReferenceConnectorProvider provider) {
-      this.connection = connection;
+    ReferenceConnector(Connection connection, ReferenceConnectorProvider provider, Flaw flaw) {
       this.limits = StandardSettings.applyTo(provider.limits(), connection);
       this.base = HttpUrl.get(connection.setting(StandardSettings.BASE_URL).orElseThrow());
       this.key = connection.secret("apiKey").orElseThrow().reveal();
+      this.flaw = flaw;
+      CallSpec read = CallSpec.idempotent("list-lists");
+      CallSpec write = flaw == Flaw.NEVER_RETRIES_WRITES ? CallSpec.once("add-members") : CallSpec.idempotent("add-members");
+      if (flaw == Flaw.RETRIES_REFUSED_CREDENTIALS) {
+        read = read.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 401 ? Verdict.retry("401") : null));
+        write = write.classifiedBy(read.classifier());
+      } else if (flaw == Flaw.IGNORES_THROTTLING) {
+        write = write.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.accept() : null));
+      }
+      this.read = read;
+      this.write = write;
+      if (flaw == Flaw.LOGS_THE_API_KEY) {
+        log.info("reference connector using key {}", key);
+      }
     }
 
     @Override
@@ -94,11 +170,11 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
     @Override
     public void verify(VendorHttp http) {
-      http.execute(request("lists").get().build(), CallSpec.idempotent("list-lists"));
+      http.execute(request("lists").get().build(), read);
     }
 
     private String findList(VendorHttp http, String name) {
-      HttpResponse r = http.execute(request("lists").get().build(), CallSpec.idempotent("list-lists"));
+      HttpResponse r = http.execute(request("lists").get().build(), read);
       for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
         Map<String, Object> list = Json.object(o);
         if (name.equals(list.get("name"))) {
@@ -134,21 +210,35 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
         @Override
         public BatchResult write(Batch batch) {
-          HttpResponse r = http.execute(request("lists/" + listId + "/members").post(Json.body(w -> {
+          if (flaw == Flaw.BUFFERS_EVERY_PROFILE) {
+            synchronized (everyRecord) {
+              everyRecord.addAll(batch.records());
+            }
+          }
+          boolean dropOne = flaw == Flaw.DROPS_A_PROFILE && batch.size() > 1 && dropped.compareAndSet(false, true);
+          Request post = request("lists/" + listId + "/members").post(Json.body(w -> {
             w.beginObject().name("members").beginArray();
-            for (ExportRecord record : batch.records()) {
+            for (ExportRecord record : batch.records().subList(dropOne ? 1 : 0, batch.size())) {
               w.beginObject().name("email").value(record.email()).name("fields").beginObject();
               for (MappedField f : batch.schema().fields()) {
                 Object v = record.value(f);
-                if (f.index() > 0 && v != null) {
+                if (f.index() > 0 && v != null && !(flaw == Flaw.DROPS_THE_CUSTOM_FIELD && f.name().equals("tier"))) {
                   w.name(f.name());
                   Json.writeValue(w, v);
                 }
               }
+              if (flaw == Flaw.STAMPS_EACH_RUN) {
+                w.name("exportedAt").value(System.nanoTime());
+              }
               w.endObject().endObject();
             }
             w.endArray().endObject();
-          })).build(), CallSpec.idempotent("add-members"));
+          })).build();
+          HttpResponse r = flaw == Flaw.IGNORES_CANCELLATION ? executeIgnoringCancellation(http, post)
+              : http.execute(post, write);
+          if (flaw == Flaw.IGNORES_THROTTLING && r.code() == 429) {
+            return BatchResult.builder(batch).build();
+          }
           if (!r.isSuccessful()) {
             throw new DestinationException(r.code(), Json.string(Json.object(r.json()), "error"), null,
                 "the vendor refused the batch");
@@ -157,13 +247,34 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
           for (Object o : Json.array(Json.object(r.json()).get("failed"))) {
             Map<String, Object> f = Json.object(o);
             ExportRecord record = batch.byEmail(Json.string(f, "email"));
-            if (record != null) {
+            if (flaw == Flaw.LOGS_RAW_ADDRESSES) {
+              log.warn("the vendor refused {}", Json.string(f, "email"));
+            }
+            if (record != null && flaw != Flaw.SWALLOWS_VENDOR_REJECTIONS) {
               result.reject(record, RejectionReason.VENDOR_REJECTED, Json.string(f, "code"), Json.string(f, "message"));
             }
           }
           return result.build();
         }
       };
+    }
+
+    /** The flaw: on cancellation, keeps trying for six seconds before giving up. */
+    private HttpResponse executeIgnoringCancellation(VendorHttp http, Request post) {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          return http.execute(post, write);
+        } catch (ExportCancelledException e) {
+          if (attempt == 60) {
+            throw e;
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException ignored) {
+            // the flaw: interrupts are ignored too
+          }
+        }
+      }
     }
   }
 }

@@ -1,0 +1,178 @@
+package com.segmentexport.testkit.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.testkit.reference.ReferenceConnectorProvider.Flaw;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The contract must be able to fail: each case runs here against the reference connector built with
+ * one {@link Flaw}, and must fail with an assertion (not an error of its own set-up). The same cases
+ * pass against the correct connector in {@link ReferenceContractTest}.
+ *
+ * <p>The flawed contracts are nested classes, so neither Surefire nor an IDE runs them on their own;
+ * the JUnit Platform test kit runs the one case a flaw should break, and this test reads its outcome.
+ */
+class ContractCatchesFlawsTest {
+
+  /** Each flawed contract, the case it must fail, and a fragment of that failure's message ("" for any). */
+  static Stream<Arguments> flaws() {
+    return Stream.of(
+        Arguments.of(DropsAProfile.class, "everyValidProfileArrivesExactlyOnceWithItsFields", ""),
+        Arguments.of(DropsTheCustomField.class, "everyValidProfileArrivesExactlyOnceWithItsFields", "tier"),
+        Arguments.of(OversizedBatches.class, "everyValidProfileArrivesExactlyOnceWithItsFields", "SUCCEEDED"),
+        Arguments.of(IgnoresThrottling.class, "throttlingAnswersAreWaitedOut", ""),
+        Arguments.of(RetriesRefusedCredentials.class, "badCredentialsFailFastWithoutRetries", "AuthenticationException"),
+        Arguments.of(NeverRetriesWrites.class, "transientFailuresAreRetriedWithoutLossOrDuplication", "FAILED"),
+        Arguments.of(NoProfileLimit.class, "batchSizeAndProfileLimitAreRespected", "profile limit"),
+        Arguments.of(SwallowsVendorRejections.class, "perRecordVendorFailuresBecomeRejectedRecords", "PARTIALLY_SUCCEEDED"),
+        Arguments.of(IgnoresCancellation.class, "cancellationStopsPromptlyWithAnHonestResult", "to be less than"),
+        Arguments.of(BuffersEveryProfile.class, "largeSegmentStreamsInBoundedMemory", "OutOfMemoryError"),
+        Arguments.of(LogsTheApiKey.class, "logsHoldNoSecretAndNoRawAddress", "ref-key-0123456789"),
+        Arguments.of(LogsRawAddresses.class, "logsHoldNoSecretAndNoRawAddress", "the vendor refused"),
+        Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"));
+  }
+
+  @ParameterizedTest(name = "{0}: {1} fails")
+  @MethodSource("flaws")
+  void theContractCatchesTheFlaw(Class<? extends FlawedContract> contract, String expectedToFail, String because) {
+    Events events = run(contract, expectedToFail);
+    assertThat(events.started().count()).as("the case ran").isEqualTo(1);
+    List<Event> failed = events.failed().list();
+    assertThat(failed).as("%s must fail against %s", expectedToFail, contract.getSimpleName()).hasSize(1);
+    Throwable cause = failed.get(0).getPayload(TestExecutionResult.class)
+        .flatMap(TestExecutionResult::getThrowable).orElseThrow();
+    assertThat(cause).as("a failed assertion of the contract, not a broken test set-up").isInstanceOf(AssertionError.class);
+    assertThat(cause.getMessage()).as("why the case failed").contains(because);
+  }
+
+  /** The control: the same runner reports these cases passed on the correct connector. */
+  @ParameterizedTest(name = "{0} passes on the correct connector")
+  @MethodSource("controls")
+  void theSameCasePassesWithoutTheFlaw(String contractCase) {
+    Events events = run(Correct.class, contractCase);
+    assertThat(events.started().count()).isEqualTo(1);
+    assertThat(events.succeeded().count()).isEqualTo(1);
+  }
+
+  /** A few of the cases above; all of them pass against the correct connector in ReferenceContractTest. */
+  static Stream<String> controls() {
+    return Stream.of("everyValidProfileArrivesExactlyOnceWithItsFields", "throttlingAnswersAreWaitedOut",
+        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult");
+  }
+
+  private static Events run(Class<?> contract, String method) {
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectMethod(contract, method))
+        .execute()
+        .testEvents();
+  }
+
+  /** The reference contract, with the connector built with one flaw. */
+  abstract static class FlawedContract extends ReferenceContractTest {
+    private final Flaw flaw;
+
+    FlawedContract(Flaw flaw) {
+      this.flaw = flaw;
+    }
+
+    @Override
+    protected ConnectorProvider provider() {
+      return new ReferenceConnectorProvider(flaw);
+    }
+  }
+
+  static final class Correct extends FlawedContract {
+    Correct() {
+      super(Flaw.NONE);
+    }
+  }
+
+  static final class DropsAProfile extends FlawedContract {
+    DropsAProfile() {
+      super(Flaw.DROPS_A_PROFILE);
+    }
+  }
+
+  static final class DropsTheCustomField extends FlawedContract {
+    DropsTheCustomField() {
+      super(Flaw.DROPS_THE_CUSTOM_FIELD);
+    }
+  }
+
+  static final class OversizedBatches extends FlawedContract {
+    OversizedBatches() {
+      super(Flaw.OVERSIZED_BATCHES);
+    }
+  }
+
+  static final class IgnoresThrottling extends FlawedContract {
+    IgnoresThrottling() {
+      super(Flaw.IGNORES_THROTTLING);
+    }
+  }
+
+  static final class RetriesRefusedCredentials extends FlawedContract {
+    RetriesRefusedCredentials() {
+      super(Flaw.RETRIES_REFUSED_CREDENTIALS);
+    }
+  }
+
+  static final class NeverRetriesWrites extends FlawedContract {
+    NeverRetriesWrites() {
+      super(Flaw.NEVER_RETRIES_WRITES);
+    }
+  }
+
+  static final class NoProfileLimit extends FlawedContract {
+    NoProfileLimit() {
+      super(Flaw.NO_PROFILE_LIMIT);
+    }
+  }
+
+  static final class SwallowsVendorRejections extends FlawedContract {
+    SwallowsVendorRejections() {
+      super(Flaw.SWALLOWS_VENDOR_REJECTIONS);
+    }
+  }
+
+  static final class IgnoresCancellation extends FlawedContract {
+    IgnoresCancellation() {
+      super(Flaw.IGNORES_CANCELLATION);
+    }
+  }
+
+  static final class BuffersEveryProfile extends FlawedContract {
+    BuffersEveryProfile() {
+      super(Flaw.BUFFERS_EVERY_PROFILE);
+    }
+  }
+
+  static final class LogsTheApiKey extends FlawedContract {
+    LogsTheApiKey() {
+      super(Flaw.LOGS_THE_API_KEY);
+    }
+  }
+
+  static final class LogsRawAddresses extends FlawedContract {
+    LogsRawAddresses() {
+      super(Flaw.LOGS_RAW_ADDRESSES);
+    }
+  }
+
+  static final class StampsEachRun extends FlawedContract {
+    StampsEachRun() {
+      super(Flaw.STAMPS_EACH_RUN);
+    }
+  }
+}
