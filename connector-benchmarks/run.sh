@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite (about 10 minutes on the 2-core build machine) and prints the tables
+# that go into BENCHMARKS.md. Each figure is measured in this one run.
+#
+#   connector-benchmarks/run.sh                     # everything, every connector
+#   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
+#   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
+SIZES=${SIZES:-10000 100000 1000000}
+PROFILES=${PROFILES:-1000000}
+OUT=connector-benchmarks/target/results
+mkdir -p "$OUT"
+mvn -B -q -pl connector-benchmarks -am package -DskipTests
+JAR=connector-benchmarks/target/benchmarks.jar
+E2E="java -Xmx1g -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
+
+# key=value pairs of a RESULT line, as awk variables.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
+
+echo "# Segment Export SDK benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -1)"
+
+if [ -z "${SKIP_JMH:-}" ]; then
+  echo
+  echo "## 1. Engine CPU cost (JMH, one thread, 2,000 profiles per operation batch)"
+  java -jar "$JAR" EngineCpuBenchmark -p connector="$(tr ' ' ',' <<< "$CONNECTORS")" -prof gc \
+      -rf csv -rff "$OUT/jmh.csv" > "$OUT/jmh.log" 2>&1
+  echo
+  echo "| connector | profiles/s (one core) | ± | ÷ 200,000 target | bytes allocated per profile |"
+  echo "|---|---:|---:|---:|---:|"
+  awk -F, 'NR > 1 {
+      gsub(/"/, "");
+      if ($1 ~ /exportProfiles$/) { s[$NF] = $5; e[$NF] = $6 }
+      if ($1 ~ /gc.alloc.rate.norm$/) { a[$NF] = $5 }
+    }
+    END { for (c in s) printf "| %s | %.0f | %.0f | %.2f | %.0f |\n", c, s[c], e[c], s[c] / 200000, a[c] }' \
+    "$OUT/jmh.csv" | sort
+fi
+
+echo
+echo "## 2. Ceiling ratio: $PROFILES generated profiles into each simulator at the vendor's limits"
+echo
+echo "| connector | exported | seconds | achieved profiles/s | ceiling profiles/s | ratio | HTTP calls | 429s | limit scale |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in $CONNECTORS; do
+  r=$($E2E ceiling "$c" "$PROFILES" 2>"$OUT/ceiling-$c.log" | grep '^RESULT')
+  printf '| %s | %s | %s | %s | %s | **%s** | %s | %s | ×%s |\n' "$c" "$(field "$r" exported)" \
+    "$(field "$r" seconds)" "$(field "$r" achieved)" "$(field "$r" ceiling)" "$(field "$r" ratio)" \
+    "$(field "$r" httpCalls)" "$(field "$r" throttled429)" "$(field "$r" scale)"
+done
+
+echo
+echo "## 3. Overhead against a raw OkHttp loop ($PROFILES profiles, simulator limits off)"
+echo
+echo "| connector | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
+echo "|---|---:|---:|---:|---:|---:|"
+for c in $CONNECTORS; do
+  r=$($E2E overhead "$c" "$PROFILES" 2>"$OUT/overhead-$c.log" | grep '^RESULT')
+  printf '| %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" requests)" "$(field "$r" concurrency)" \
+    "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" "$(field "$r" ratio)"
+done
+
+echo
+echo "## 4 and 5. Memory and scaling: one export per size in a JVM with -Xmx64m (limits off)"
+echo
+echo "| connector | profiles | exported | not attempted | seconds | µs per profile | peak live heap after GC (MiB) | peak heap (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for c in $CONNECTORS; do
+  for n in $SIZES; do
+    r=$(java -Xmx64m -XX:+UseSerialGC -cp "$JAR" com.segmentexport.benchmarks.EndToEndBenchmark memory "$c" "$n" \
+        2>"$OUT/memory-$c-$n.log" | grep '^RESULT') || { echo "| $c | $n | failed: see $OUT/memory-$c-$n.log |"; continue; }
+    s=$(field "$r" seconds)
+    printf '| %s | %s | %s | %s | %s | %.1f | %s | %s |\n' "$c" "$n" "$(field "$r" exported)" \
+      "$(field "$r" notAttempted)" "$s" "$(awk -v s="$s" -v n="$n" 'BEGIN { print s * 1e6 / n }')" \
+      "$(field "$r" peakLiveMiB)" "$(field "$r" peakHeapMiB)"
+  done
+done
