@@ -129,11 +129,11 @@ final class CampaignMonitorConnector implements Connector {
     if (custom.isEmpty()) {
       return List.of();
     }
-    Map<String, String[]> existing = readCustomFields(http, listPath);
+    Map<String, ListField> existing = readCustomFields(http, listPath);
     List<FieldPlan> plans = new ArrayList<>();
     for (MappedField f : custom) {
       String wanted = CampaignMonitorConnectorProvider.fieldKey(f.name());
-      String[] field = existing.get(wanted);
+      ListField field = existing.get(wanted);
       if (field == null) {
         field = createCustomField(http, listPath, f);
         if (field == null) {
@@ -145,35 +145,38 @@ final class CampaignMonitorConnector implements Connector {
               + f.name() + "'");
         }
       }
-      if (!compatible(field[1], f.type())) {
-        throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field[0] + "] holds "
-            + field[1] + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
+      if (!compatible(field.dataType(), f.type())) {
+        throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field.key() + "] holds "
+            + field.dataType() + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
             + ": map it with a matching type or to another field");
       }
-      plans.add(new FieldPlan(f, field[0], field[1]));
+      plans.add(new FieldPlan(f, field.key(), field.dataType()));
     }
     return List.copyOf(plans);
   }
 
-  /** The list's custom fields: bare lower-case key to {bare key, data type}. */
-  private Map<String, String[]> readCustomFields(VendorHttp http, String listPath) {
+  /** A custom field of the list: its key without brackets and its data type. */
+  private record ListField(String key, String dataType) {}
+
+  /** The list's custom fields by lower-cased bare key. */
+  private Map<String, ListField> readCustomFields(VendorHttp http, String listPath) {
     HttpResponse r = send(http, request(listPath + "/customfields.json").get(), spec("list-custom-fields"));
     if (!r.isSuccessful()) {
       throw CampaignMonitorErrors.destination(r, "Campaign Monitor's custom fields could not be read");
     }
-    Map<String, String[]> out = new LinkedHashMap<>();
+    Map<String, ListField> out = new LinkedHashMap<>();
     for (Object o : Json.array(r.json())) {
       Map<String, Object> field = Json.object(o);
       String key = bare(Json.string(field, "Key"));
       if (key != null) {
-        out.put(key.toLowerCase(Locale.ROOT), new String[] {key, nonNull(Json.string(field, "DataType"), "Text")});
+        out.put(key.toLowerCase(Locale.ROOT), new ListField(key, nonNull(Json.string(field, "DataType"), "Text")));
       }
     }
     return out;
   }
 
-  /** Creates a custom field; returns {bare key, data type}, or null when it already existed (code 255). */
-  private String[] createCustomField(VendorHttp http, String listPath, MappedField f) {
+  /** Creates a custom field; returns it, or null when it already existed (code 255). */
+  private ListField createCustomField(VendorHttp http, String listPath, MappedField f) {
     String type = dataType(f.type());
     RequestBody body = Json.body(w -> {
       w.beginObject();
@@ -188,7 +191,7 @@ final class CampaignMonitorConnector implements Connector {
     if (r.isSuccessful()) {
       Object key = r.json();
       log.info("Campaign Monitor: created custom field {} ({})", key, type);
-      return new String[] {bare(key instanceof String ? (String) key : f.name()), type};
+      return new ListField(bare(key instanceof String ? (String) key : f.name()), type);
     }
     if (CampaignMonitorErrors.parse(r).code() == CampaignMonitorErrors.FIELD_EXISTS) {
       return null;

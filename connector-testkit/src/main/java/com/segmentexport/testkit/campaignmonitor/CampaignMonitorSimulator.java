@@ -432,36 +432,42 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     return isTokenRequest(request) || authFailure(request.getHeaders().get("Authorization")) == null;
   }
 
-  /** The vendor's code and message for an Authorization header it refuses; null when it is accepted. */
-  private String[] authFailure(String header) {
+  /** The vendor's code and message for refused credentials. */
+  private record AuthFailure(int code, String message) {}
+
+  private static final AuthFailure NO_BASIC_HEADER =
+      new AuthFailure(50, "Must supply a valid HTTP Basic Authorization header");
+
+  /** Why the vendor refuses an Authorization header; null when it is accepted. */
+  private AuthFailure authFailure(String header) {
     if (header != null && header.startsWith("Basic ")) {
       String decoded;
       try {
         decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return new String[] {"50", "Must supply a valid HTTP Basic Authorization header"};
+        return NO_BASIC_HEADER;
       }
       int colon = decoded.indexOf(':');
       String user = colon < 0 ? decoded : decoded.substring(0, colon);
-      return user.equals(apiKey) ? null : new String[] {"100", "Invalid API Key"};
+      return user.equals(apiKey) ? null : new AuthFailure(100, "Invalid API Key");
     }
     if (header != null && header.startsWith("Bearer ")) {
       String token = header.substring(7).trim();
       if (!token.equals(accessToken)) {
-        return new String[] {"120", "Invalid OAuth Token"};
+        return new AuthFailure(120, "Invalid OAuth Token");
       }
       if (accessTokenRevoked) {
-        return new String[] {"122", "Revoked OAuth Token"};
+        return new AuthFailure(122, "Revoked OAuth Token");
       }
-      return accessTokenExpired ? new String[] {"121", "Expired OAuth Token"} : null;
+      return accessTokenExpired ? new AuthFailure(121, "Expired OAuth Token") : null;
     }
-    return new String[] {"50", "Must supply a valid HTTP Basic Authorization header"};
+    return NO_BASIC_HEADER;
   }
 
   @Override
   protected MockResponse unauthorized(RecordedRequest request) {
-    String[] failure = authFailure(request.getHeaders().get("Authorization"));
-    return error(401, Integer.parseInt(failure[0]), failure[1]);
+    AuthFailure failure = authFailure(request.getHeaders().get("Authorization"));
+    return error(401, failure.code(), failure.message());
   }
 
   @Override
