@@ -109,7 +109,8 @@ final class CampaignMonitorDestination implements Destination {
       w.endArray();
       w.name("Resubscribe").value(options.resubscribe());
       // The official SDKs spell this member two ways (Java, PHP: AutoResponders; Ruby, Python:
-      // Autoresponders). Sending both, with one value, binds whether the server matches names exactly or not.
+      // Autoresponders) and all of them work, so the server accepts both; sending both with one value binds
+      // whether it matches names case-insensitively (one member, same value) or knows each spelling.
       w.name("QueueSubscriptionBasedAutoResponders").value(options.triggerAutoresponders());
       w.name("QueueSubscriptionBasedAutoresponders").value(options.triggerAutoresponders());
       w.name("RestartSubscriptionBasedAutoresponders").value(options.triggerAutoresponders());
