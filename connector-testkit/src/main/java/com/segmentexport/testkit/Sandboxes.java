@@ -19,6 +19,13 @@ public final class Sandboxes {
           Map.of("username", "apiuser-sandbox@apiconnector.com", "password", "sandbox-password"),
           Map.of("addressBookId", Long.toString(book)));
     });
+    FACTORIES.put("campaignmonitor", () -> {
+      com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator cm =
+          new com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator("sandbox-api-key").start();
+      String list = cm.createList("Sandbox list");
+      return of("campaignmonitor", cm, Map.of("baseUrl", cm.baseUrl()), Map.of("apiKey", "sandbox-api-key"),
+          Map.of("listId", list));
+    });
   }
 
   private Sandboxes() {}

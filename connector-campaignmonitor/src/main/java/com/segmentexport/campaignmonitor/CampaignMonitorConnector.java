@@ -1,0 +1,303 @@
+package com.segmentexport.campaignmonitor;
+
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardFields;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.VendorHttp;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.Credentials;
+import okhttp3.FormBody;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Campaign Monitor connector of one connection: authenticates with the API key (HTTP Basic) or an
+ * OAuth token (refreshed when it expires), checks the destination list, creates missing custom fields,
+ * and hands out {@link CampaignMonitorDestination}s that import batches. Thread-safe.
+ */
+final class CampaignMonitorConnector implements Connector {
+  private static final Logger log = LoggerFactory.getLogger(CampaignMonitorConnector.class);
+
+  private final ConnectorLimits limits;
+  private final HttpUrl baseUrl;
+  private final HttpUrl tokenUrl;
+  private final Object refreshLock = new Object();
+  private volatile String authorization;
+  private volatile String refreshToken;
+
+  CampaignMonitorConnector(CampaignMonitorConnectorProvider provider, Connection connection) {
+    List<String> problems = CampaignMonitorConnectorProvider.credentialProblems(connection);
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException("Invalid campaignmonitor connection", problems);
+    }
+    ConnectorLimits l = StandardSettings.applyTo(provider.limits(), connection);
+    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > CampaignMonitorConnectorProvider.MAX_PROFILES_PER_EXPORT) {
+      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 1000000: "
+          + "Campaign Monitor exports are limited to 1,000,000 profiles");
+    }
+    this.limits = l;
+    this.baseUrl = url(connection, StandardSettings.BASE_URL, CampaignMonitorConnectorProvider.DEFAULT_BASE_URL, true);
+    this.tokenUrl = url(connection, CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL,
+        CampaignMonitorConnectorProvider.DEFAULT_TOKEN_URL, false);
+    String apiKey = connection.secret(CampaignMonitorConnectorProvider.API_KEY).map(Secret::reveal).orElse(null);
+    this.authorization = apiKey != null
+        ? Credentials.basic(apiKey, "x", StandardCharsets.UTF_8)
+        : bearer(connection.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN).map(Secret::reveal).orElse(""));
+    this.refreshToken = connection.secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN).map(Secret::reveal)
+        .orElse(null);
+  }
+
+  private static HttpUrl url(Connection connection, String setting, String fallback, boolean directory) {
+    String text = connection.setting(setting).orElse(fallback).trim();
+    HttpUrl url = HttpUrl.parse(directory && !text.endsWith("/") ? text + "/" : text);
+    if (url == null) {
+      throw new ConfigurationException(setting + " is not a valid URL");
+    }
+    return url;
+  }
+
+  @Override
+  public ConnectorLimits limits() {
+    return limits;
+  }
+
+  /** {@code GET clients.json}: the cheapest authenticated call. */
+  @Override
+  public void verify(VendorHttp http) {
+    HttpResponse r = send(http, request("clients.json").get(), spec("clients"));
+    if (!r.isSuccessful()) {
+      throw CampaignMonitorErrors.destination(r, "Campaign Monitor's clients call failed");
+    }
+  }
+
+  @Override
+  public Destination open(DestinationRequest request) {
+    VendorHttp http = request.http();
+    ExportDefinition definition = request.definition();
+    String listId = definition.option(CampaignMonitorConnectorProvider.LIST_ID).map(String::trim)
+        .orElseThrow(() -> new ConfigurationException("export option " + CampaignMonitorConnectorProvider.LIST_ID
+            + " is required"));
+    String listPath = "lists/" + listId;
+    HttpResponse list = send(http, request(listPath + ".json").get(), spec("get-list"));
+    if (!list.isSuccessful()) {
+      CampaignMonitorErrors.Error e = CampaignMonitorErrors.parse(list);
+      boolean unknown = list.code() == 404 || e.code() == CampaignMonitorErrors.INVALID_LIST_ID;
+      throw new DestinationException(list.code(), e.vendorCode(list.code()), e.message(), "Campaign Monitor list "
+          + listId + " (export option " + CampaignMonitorConnectorProvider.LIST_ID + ") cannot be used: "
+          + (unknown ? "it does not exist, or belongs to another account or client" : e.code() + " " + e.message()));
+    }
+    List<FieldPlan> plans = planCustomFields(http, listPath, request.schema().customFields());
+    log.info("Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)", request.segment(), listId,
+        plans.size());
+    return new CampaignMonitorDestination(this, http, listId, request.schema().field(StandardFields.FIRST_NAME),
+        request.schema().field(StandardFields.LAST_NAME), plans, CampaignMonitorDestination.ImportOptions.of(definition));
+  }
+
+  /**
+   * How one mapped custom field is written.
+   *
+   * @param field the mapped field
+   * @param key the list's key without brackets, as the import takes it
+   * @param dataType the list's data type for it
+   */
+  record FieldPlan(MappedField field, String key, String dataType) {}
+
+  /** Finds the list's custom field for each mapped one, creating those it lacks. */
+  private List<FieldPlan> planCustomFields(VendorHttp http, String listPath, List<MappedField> custom) {
+    if (custom.isEmpty()) {
+      return List.of();
+    }
+    Map<String, ListField> existing = readCustomFields(http, listPath);
+    List<FieldPlan> plans = new ArrayList<>();
+    for (MappedField f : custom) {
+      String wanted = CampaignMonitorConnectorProvider.fieldKey(f.name());
+      ListField field = existing.get(wanted);
+      if (field == null) {
+        field = createCustomField(http, listPath, f);
+        if (field == null) {
+          existing = readCustomFields(http, listPath); // created meanwhile by another export
+          field = existing.get(wanted);
+        }
+        if (field == null) {
+          throw new DestinationException(0, null, null, "Campaign Monitor did not create the custom field '"
+              + f.name() + "'");
+        }
+      }
+      if (!compatible(field.dataType(), f.type())) {
+        throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field.key() + "] holds "
+            + field.dataType() + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
+            + ": map it with a matching type or to another field");
+      }
+      plans.add(new FieldPlan(f, field.key(), field.dataType()));
+    }
+    return List.copyOf(plans);
+  }
+
+  /** A custom field of the list: its key without brackets and its data type. */
+  private record ListField(String key, String dataType) {}
+
+  /** The list's custom fields by lower-cased bare key. */
+  private Map<String, ListField> readCustomFields(VendorHttp http, String listPath) {
+    HttpResponse r = send(http, request(listPath + "/customfields.json").get(), spec("list-custom-fields"));
+    if (!r.isSuccessful()) {
+      throw CampaignMonitorErrors.destination(r, "Campaign Monitor's custom fields could not be read");
+    }
+    Map<String, ListField> out = new LinkedHashMap<>();
+    for (Object o : Json.array(r.json())) {
+      Map<String, Object> field = Json.object(o);
+      String key = bare(Json.string(field, "Key"));
+      if (key != null) {
+        out.put(key.toLowerCase(Locale.ROOT), new ListField(key, nonNull(Json.string(field, "DataType"), "Text")));
+      }
+    }
+    return out;
+  }
+
+  /** Creates a custom field; returns it, or null when it already existed (code 255). */
+  private ListField createCustomField(VendorHttp http, String listPath, MappedField f) {
+    String type = dataType(f.type());
+    RequestBody body = Json.body(w -> {
+      w.beginObject();
+      w.name("FieldName").value(f.name());
+      w.name("DataType").value(type);
+      w.name("Options").beginArray().endArray();
+      w.name("VisibleInPreferenceCenter").value(false);
+      w.endObject();
+    });
+    // Repeating it is harmless: a second creation is refused with code 255 and the field is read back.
+    HttpResponse r = send(http, request(listPath + "/customfields.json").post(body), spec("create-custom-field"));
+    if (r.isSuccessful()) {
+      Object key = r.json();
+      log.info("Campaign Monitor: created custom field {} ({})", key, type);
+      return new ListField(bare(key instanceof String ? (String) key : f.name()), type);
+    }
+    if (CampaignMonitorErrors.parse(r).code() == CampaignMonitorErrors.FIELD_EXISTS) {
+      return null;
+    }
+    throw CampaignMonitorErrors.destination(r, "Campaign Monitor refused to create the custom field '" + f.name() + "'");
+  }
+
+  /** Campaign Monitor's data type for a field type. */
+  static String dataType(FieldType type) {
+    switch (type) {
+      case INTEGER:
+      case NUMBER:
+        return "Number";
+      case DATE:
+      case DATETIME:
+        return "Date";
+      default:
+        return "Text";
+    }
+  }
+
+  /** Whether values of this type can be written to a custom field of the list's type. */
+  static boolean compatible(String listType, FieldType type) {
+    String wanted = dataType(type);
+    if (listType.equalsIgnoreCase(wanted) || listType.equalsIgnoreCase("Text")) {
+      return true;
+    }
+    // Choice fields (options, countries, US states) take text values Campaign Monitor checks itself.
+    return type == FieldType.TEXT && !listType.equalsIgnoreCase("Number") && !listType.equalsIgnoreCase("Date");
+  }
+
+  private static String bare(String key) {
+    if (key == null) {
+      return null;
+    }
+    String k = key.trim();
+    return k.startsWith("[") && k.endsWith("]") ? k.substring(1, k.length() - 1) : k;
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  /** A request to a path under the base URL (such as {@code lists/{id}.json}), without authorization. */
+  Request.Builder request(String path) {
+    return new Request.Builder().url(baseUrl.newBuilder().addPathSegments(path).build())
+        .header("Accept", "application/json");
+  }
+
+  /**
+   * Sends a request with the connection's authorization. When Campaign Monitor answers that the OAuth
+   * access token expired, the token is refreshed (once, for every thread that saw it expire) and the
+   * request sent again.
+   *
+   * @throws AuthenticationException if the token expired and cannot be refreshed
+   */
+  HttpResponse send(VendorHttp http, Request.Builder request, CallSpec spec) {
+    String used = authorization;
+    HttpResponse r = http.execute(request.header("Authorization", used).build(), spec);
+    if (!CampaignMonitorErrors.isExpiredToken(r)) {
+      return r;
+    }
+    refresh(http, used);
+    r = http.execute(request.header("Authorization", authorization).build(), spec);
+    if (CampaignMonitorErrors.isExpiredToken(r)) {
+      throw new AuthenticationException(401, "Campaign Monitor still reports the refreshed OAuth token as expired");
+    }
+    return r;
+  }
+
+  private void refresh(VendorHttp http, String expired) {
+    synchronized (refreshLock) {
+      if (!expired.equals(authorization)) {
+        return; // another thread refreshed it
+      }
+      String token = refreshToken;
+      if (token == null) {
+        throw new AuthenticationException(401, "Campaign Monitor refused the OAuth access token as expired "
+            + "(code 121) and the connection has no " + CampaignMonitorConnectorProvider.REFRESH_TOKEN);
+      }
+      RequestBody form = new FormBody.Builder().add("grant_type", "refresh_token").add("refresh_token", token).build();
+      HttpResponse r = http.execute(new Request.Builder().url(tokenUrl).post(form).build(),
+          CallSpec.once("oauth-refresh").classifiedBy(CampaignMonitorErrors.CLASSIFIER));
+      Map<String, Object> body = Json.object(r.json());
+      String access = Json.string(body, "access_token");
+      if (!r.isSuccessful() || access == null) {
+        CampaignMonitorErrors.Error e = CampaignMonitorErrors.parse(r);
+        throw new AuthenticationException(r.code(), "Campaign Monitor refused to refresh the OAuth token (HTTP "
+            + r.code() + ": " + e.message() + ")");
+      }
+      String next = Json.string(body, "refresh_token");
+      if (next != null) {
+        refreshToken = next;
+      }
+      authorization = bearer(access);
+      log.info("Campaign Monitor: OAuth access token refreshed");
+    }
+  }
+
+  private static String bearer(String token) {
+    return "Bearer " + token;
+  }
+
+  static CallSpec spec(String name) {
+    return CallSpec.idempotent(name).classifiedBy(CampaignMonitorErrors.CLASSIFIER);
+  }
+
+  private static String nonNull(String a, String b) {
+    return a != null ? a : b;
+  }
+}

@@ -1,0 +1,1049 @@
+package com.segmentexport.testkit.campaignmonitor;
+
+import com.segmentexport.testkit.VendorSimulator;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+import okio.Buffer;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A stand-in for Campaign Monitor's API (createsend v3.3), written from the vendor's documented
+ * behaviour: paths under {@code /api/v3.3/} ending in {@code .json}, HTTP Basic with the API key as
+ * user name (password ignored) or an OAuth bearer token, refreshed at {@code POST /oauth/token}; one
+ * client with lists, per-list custom fields (keys such as {@code [tier]}), and the synchronous bulk
+ * import {@code POST subscribers/{listid}/import.json} of at most 1,000 subscribers, answered 201 with
+ * the import result, or, when some rows failed, 400 with {@code Code} 210 and the result in
+ * {@code ResultData}.
+ *
+ * <p>Errors use the vendor's envelope {@code {"Code": n, "Message": "..."}}: 50 (no usable Basic
+ * header), 100 (invalid API key), 120/121/122 (invalid, expired, revoked OAuth token), all with HTTP
+ * 401; 209 (more than 1,000 subscribers), 212 (none), 214/215 (missing or invalid
+ * {@code ConsentToTrack}) with HTTP 400. Per-row failures carry code 1 (invalid address) or, for an
+ * address that is inactive while {@code Resubscribe} is false, 204 (on the client's suppression list),
+ * 205 (deleted), 206 (unsubscribed), 207 (bounced), 208 (unconfirmed). Throttled requests get 429
+ * {@code {"Code":429,"Message":...}} with {@code X-RateLimit-Limit/Remaining/Reset} (seconds until the
+ * reset), or without any such header (as seen on subscriber endpoints); never {@code Retry-After}.
+ *
+ * <pre>{@code
+ * try (CampaignMonitorSimulator cm = new CampaignMonitorSimulator("api-key").start()) {
+ *   String list = cm.createList("VIP customers");
+ *   cm.addSubscriber(list, "left@example.org", CampaignMonitorSimulator.UNSUBSCRIBED);
+ *   // connection: baseUrl = cm.baseUrl(), apiKey; export option listId = list
+ * }
+ * }</pre>
+ *
+ * <p>Where the vendor's documents are silent or uncertain the simulator makes a stated choice, with a
+ * knob for the other reading where a connector could depend on it: an unknown or foreign list id is
+ * answered as {@link UnknownListAnswer#INVALID_LIST_ID_401} by default; custom field keys are accepted
+ * on write bare ({@code tier}) and bracketed ({@code [tier]}) unless {@link #acceptBracketedKeys} is
+ * off; an unknown key is skipped silently (as CM's UI import does) and counted; members are bound
+ * case-insensitively (so both spellings of {@code QueueSubscriptionBasedAutoResponders} are the same
+ * member, and must agree), unknown members are refused; the first row of an address repeated in one
+ * import wins; a body over 10 MB is answered 413; a value that does not fit its field's type is not
+ * stored, and counted.
+ */
+public final class CampaignMonitorSimulator extends VendorSimulator {
+  /** A subscriber that receives mail. */
+  public static final String ACTIVE = "Active";
+  /** A subscriber that unsubscribed. */
+  public static final String UNSUBSCRIBED = "Unsubscribed";
+  /** A subscriber removed from the list. */
+  public static final String DELETED = "Deleted";
+  /** A subscriber whose mail bounced. */
+  public static final String BOUNCED = "Bounced";
+  /** A subscriber that has not confirmed a double opt-in. */
+  public static final String UNCONFIRMED = "Unconfirmed";
+  /** The documented most subscribers per import call. */
+  public static final int MAX_IMPORT_SUBSCRIBERS = 1000;
+  /** The simulator's cap on an import body (the vendor documents none). */
+  public static final long MAX_IMPORT_BYTES = 10L * 1024 * 1024;
+  /** The documented longest custom field value. */
+  public static final int MAX_VALUE_LENGTH = 250;
+  /** The custom field types the vendor knows. */
+  public static final Set<String> DATA_TYPES =
+      Set.of("Text", "Number", "MultiSelectOne", "MultiSelectMany", "Date", "Country", "USState");
+
+  /** How a list id that is unknown, or belongs to another account, is answered (the vendor's documents disagree). */
+  public enum UnknownListAnswer {
+    /** HTTP 400 with {@code Code} 101 "Invalid ListID" (the legacy API's code). */
+    INVALID_LIST_ID_400,
+    /** HTTP 401 with {@code Code} 101 (v3.3 answers 401 for ids the caller does not own). */
+    INVALID_LIST_ID_401,
+    /** HTTP 404 with the vendor's envelope. */
+    NOT_FOUND_404
+  }
+
+  /**
+   * A comparable copy of the account's state.
+   *
+   * @param lists the lists by id
+   * @param suppressed the client's suppression list, lower-cased
+   */
+  public record Snapshot(Map<String, ListState> lists, Set<String> suppressed) {}
+
+  /**
+   * A list as the snapshot holds it.
+   *
+   * @param title the list's title
+   * @param customFields the custom fields, key (such as {@code [tier]}) to data type
+   * @param subscribers the subscribers by lower-cased address, whatever their state
+   */
+  public record ListState(String title, Map<String, String> customFields, Map<String, Subscriber> subscribers) {}
+
+  /**
+   * A subscriber as the simulator holds it.
+   *
+   * @param name the subscriber's {@code Name} (empty when none was given)
+   * @param state {@link #ACTIVE}, {@link #UNSUBSCRIBED}, {@link #DELETED}, {@link #BOUNCED} or {@link #UNCONFIRMED}
+   * @param consentToTrack {@code Yes}, {@code No} or {@code Unchanged} (never given)
+   * @param customFields values as text by field name (not key), as the vendor reads them back
+   */
+  public record Subscriber(String name, String state, String consentToTrack, Map<String, String> customFields) {}
+
+  /**
+   * The top-level flags of one import as received.
+   *
+   * @param listId the list
+   * @param subscribers the rows in it
+   * @param resubscribe {@code Resubscribe}
+   * @param queueAutoresponders {@code QueueSubscriptionBasedAutoResponders} (either spelling)
+   * @param restartAutoresponders {@code RestartSubscriptionBasedAutoresponders}
+   * @param consentValues the {@code ConsentToTrack} values its rows carried
+   */
+  public record ImportRequest(String listId, int subscribers, boolean resubscribe, boolean queueAutoresponders,
+      boolean restartAutoresponders, Set<String> consentValues) {}
+
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s\"]+@[^@\\s\"]+\\.[^@\\s\".]+");
+  private static final Pattern LIST_ID = Pattern.compile("[0-9a-fA-F]{32}");
+  private static final Set<String> IMPORT_MEMBERS = Set.of("subscribers", "resubscribe",
+      "queuesubscriptionbasedautoresponders", "restartsubscriptionbasedautoresponders");
+  private static final Set<String> SUBSCRIBER_MEMBERS = Set.of("emailaddress", "name", "customfields", "consenttotrack");
+  private static final Set<String> FIELD_MEMBERS = Set.of("key", "value", "clear");
+  private static final Set<String> CONSENT = Set.of("yes", "no", "unchanged");
+  private static final int IMPORTS_KEPT = 1000;
+
+  private final String apiKey;
+  private final String clientId = hexId();
+  private final Object lock = new Object();
+  private final Map<String, ListData> lists = new TreeMap<>();
+  private final Set<String> foreignLists = new HashSet<>();
+  private final Set<String> suppressed = new TreeSet<>();
+  private final List<ImportRequest> importRequests = new ArrayList<>();
+
+  private volatile String accessToken;
+  private volatile String refreshToken;
+  private volatile boolean accessTokenExpired;
+  private volatile boolean accessTokenRevoked;
+  private volatile boolean rateLimitHeaders = true;
+  private volatile boolean acceptBracketedKeys = true;
+  private volatile UnknownListAnswer unknownListAnswer = UnknownListAnswer.INVALID_LIST_ID_401;
+  private volatile double ratePerSecond;
+
+  private final AtomicInteger importsAccepted = new AtomicInteger();
+  private final AtomicInteger unknownKeys = new AtomicInteger();
+  private final AtomicInteger invalidValues = new AtomicInteger();
+  private final AtomicInteger tokenRefreshes = new AtomicInteger();
+  private final AtomicInteger autorespondersQueued = new AtomicInteger();
+
+  /**
+   * Creates a simulator of one Campaign Monitor account with one client and no lists; call
+   * {@link #start()} before use.
+   *
+   * @param apiKey the API key the simulator accepts as the Basic user name
+   */
+  public CampaignMonitorSimulator(String apiKey) {
+    this.apiKey = requireNonNull(apiKey, "apiKey == null");
+  }
+
+  @Override
+  public String vendor() {
+    return "Campaign Monitor";
+  }
+
+  @Override
+  protected String basePath() {
+    return "/api/v3.3/";
+  }
+
+  /** The OAuth token endpoint (the vendor's {@code https://api.createsend.com/oauth/token}). */
+  public String tokenUrl() {
+    return url("/oauth/token").toString();
+  }
+
+  @Override
+  public List<String> credentials() {
+    List<String> out = new ArrayList<>(List.of(apiKey));
+    if (accessToken != null) {
+      out.add(accessToken);
+    }
+    if (refreshToken != null) {
+      out.add(refreshToken);
+    }
+    return out;
+  }
+
+  /** The account's client id. */
+  public String clientId() {
+    return clientId;
+  }
+
+  // ---- configuration ------------------------------------------------------------------------
+
+  /**
+   * Issues an OAuth access token and refresh token the simulator accepts (besides the API key).
+   *
+   * @param access the access token
+   * @param refresh the refresh token, exchanged at {@link #tokenUrl()} for a new pair
+   * @return this simulator
+   */
+  public CampaignMonitorSimulator oauthTokens(String access, String refresh) {
+    this.accessToken = requireNonNull(access, "access == null");
+    this.refreshToken = requireNonNull(refresh, "refresh == null");
+    this.accessTokenExpired = false;
+    this.accessTokenRevoked = false;
+    return this;
+  }
+
+  /** Makes the current access token expired (code 121) until it is refreshed. */
+  public CampaignMonitorSimulator expireAccessToken() {
+    this.accessTokenExpired = true;
+    return this;
+  }
+
+  /** Makes the current access token revoked (code 122). */
+  public CampaignMonitorSimulator revokeAccessToken() {
+    this.accessTokenRevoked = true;
+    return this;
+  }
+
+  /** The access token now valid, if any. */
+  public Optional<String> accessToken() {
+    return Optional.ofNullable(accessToken);
+  }
+
+  /** Whether 429 answers carry {@code X-RateLimit-*} headers (true by default). */
+  public CampaignMonitorSimulator rateLimitHeaders(boolean send) {
+    this.rateLimitHeaders = send;
+    return this;
+  }
+
+  /** Whether custom field keys are accepted bracketed ({@code [tier]}) on write as well as bare (true by default). */
+  public CampaignMonitorSimulator acceptBracketedKeys(boolean accept) {
+    this.acceptBracketedKeys = accept;
+    return this;
+  }
+
+  /** How unknown and foreign list ids are answered. */
+  public CampaignMonitorSimulator unknownListAnswer(UnknownListAnswer answer) {
+    this.unknownListAnswer = requireNonNull(answer, "answer == null");
+    return this;
+  }
+
+  @Override
+  public synchronized CampaignMonitorSimulator rateLimit(double perSecond, double burst) {
+    super.rateLimit(perSecond, burst);
+    this.ratePerSecond = perSecond;
+    return this;
+  }
+
+  /**
+   * Makes the import refuse this address in {@code FailureDetails}. Categories: {@code invalid} (code 1,
+   * the default when null), {@code suppressed} (204), {@code deleted} (205), {@code unsubscribed} (206),
+   * {@code bounced} (207), {@code unconfirmed} (208), or a number used as the code.
+   */
+  @Override
+  public CampaignMonitorSimulator rejectAddress(String email, String category) {
+    super.rejectAddress(email, category);
+    return this;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /** Creates a list of the account's client, as {@code POST lists/{clientid}.json} would; returns its id. */
+  public String createList(String title) {
+    synchronized (lock) {
+      String id = hexId();
+      lists.put(id, new ListData(title));
+      return id;
+    }
+  }
+
+  /** The id of the list with this title, created if there is none. */
+  public String ensureList(String title) {
+    synchronized (lock) {
+      for (Map.Entry<String, ListData> e : lists.entrySet()) {
+        if (e.getValue().title.equals(title)) {
+          return e.getKey();
+        }
+      }
+      return createList(title);
+    }
+  }
+
+  /** A list id that exists at the vendor but belongs to another account (answered like an unknown one). */
+  public String foreignListId() {
+    synchronized (lock) {
+      String id = hexId();
+      foreignLists.add(id);
+      return id;
+    }
+  }
+
+  /** Creates a custom field on a list directly; returns its key. */
+  public String addCustomField(String listId, String name, String dataType) {
+    if (!DATA_TYPES.contains(dataType)) {
+      throw new IllegalArgumentException("unknown data type " + dataType);
+    }
+    synchronized (lock) {
+      String key = key(name);
+      list(listId).fields.put(key, new FieldDef(name, dataType));
+      return key;
+    }
+  }
+
+  /** Adds (or replaces) a subscriber in a state such as {@link #UNSUBSCRIBED}. */
+  public void addSubscriber(String listId, String email, String state) {
+    synchronized (lock) {
+      SubscriberData s = new SubscriberData(state);
+      list(listId).subscribers.put(email.trim().toLowerCase(Locale.ROOT), s);
+    }
+  }
+
+  /** Puts an address on the client's suppression list. */
+  public void suppress(String email) {
+    synchronized (lock) {
+      suppressed.add(email.trim().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** The list's {@link #ACTIVE} subscribers, lower-cased; empty for an unknown list. */
+  public Set<String> activeSubscribers(String listId) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      Set<String> out = new TreeSet<>();
+      if (l != null) {
+        l.subscribers.forEach((e, s) -> {
+          if (s.state.equals(ACTIVE)) {
+            out.add(e);
+          }
+        });
+      }
+      return out;
+    }
+  }
+
+  /** A subscriber of a list, if present. */
+  public Optional<Subscriber> subscriber(String listId, String email) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      return s == null ? Optional.empty() : Optional.of(s.view(l));
+    }
+  }
+
+  /** A list's custom fields, key to data type, in creation order. */
+  public Map<String, String> customFields(String listId) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      return l == null ? Map.of() : l.fieldTypes();
+    }
+  }
+
+  /** The most recent imports received (up to 1,000), oldest first. */
+  public List<ImportRequest> importRequests() {
+    synchronized (lock) {
+      return List.copyOf(importRequests);
+    }
+  }
+
+  /** Imports applied (answered 201 or 400 with code 210). */
+  public int importsAccepted() {
+    return importsAccepted.get();
+  }
+
+  /** Custom field values sent with a key the list does not have (skipped silently). */
+  public int unknownCustomFieldKeys() {
+    return unknownKeys.get();
+  }
+
+  /** Custom field values not stored because they did not fit their field (type, date range, 250 characters). */
+  public int invalidCustomFieldValues() {
+    return invalidValues.get();
+  }
+
+  /** Refresh-token exchanges answered with new tokens. */
+  public int tokenRefreshes() {
+    return tokenRefreshes.get();
+  }
+
+  /** Subscribers for whom an import queued subscription-based autoresponders. */
+  public int autorespondersQueued() {
+    return autorespondersQueued.get();
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    synchronized (lock) {
+      Map<String, ListState> out = new TreeMap<>();
+      lists.forEach((id, l) -> {
+        Map<String, Subscriber> subs = new TreeMap<>();
+        l.subscribers.forEach((e, s) -> subs.put(e, s.view(l)));
+        out.put(id, new ListState(l.title, l.fieldTypes(), Collections.unmodifiableMap(subs)));
+      });
+      return new Snapshot(Collections.unmodifiableMap(out), Set.copyOf(suppressed));
+    }
+  }
+
+  // ---- protocol ------------------------------------------------------------------------------
+
+  private boolean isTokenRequest(RecordedRequest request) {
+    return request.getUrl().encodedPath().equals("/oauth/token");
+  }
+
+  @Override
+  protected boolean isWrite(RecordedRequest request) {
+    return "POST".equals(request.getMethod()) && route(request).toLowerCase(Locale.ROOT).matches("/subscribers/[^/]+/import\\.json");
+  }
+
+  @Override
+  protected boolean authenticated(RecordedRequest request) {
+    return isTokenRequest(request) || authFailure(request.getHeaders().get("Authorization")) == null;
+  }
+
+  /** The vendor's code and message for refused credentials. */
+  private record AuthFailure(int code, String message) {}
+
+  private static final AuthFailure NO_BASIC_HEADER =
+      new AuthFailure(50, "Must supply a valid HTTP Basic Authorization header");
+
+  /** Why the vendor refuses an Authorization header; null when it is accepted. */
+  private AuthFailure authFailure(String header) {
+    if (header != null && header.startsWith("Basic ")) {
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return NO_BASIC_HEADER;
+      }
+      int colon = decoded.indexOf(':');
+      String user = colon < 0 ? decoded : decoded.substring(0, colon);
+      return user.equals(apiKey) ? null : new AuthFailure(100, "Invalid API Key");
+    }
+    if (header != null && header.startsWith("Bearer ")) {
+      String token = header.substring(7).trim();
+      if (!token.equals(accessToken)) {
+        return new AuthFailure(120, "Invalid OAuth Token");
+      }
+      if (accessTokenRevoked) {
+        return new AuthFailure(122, "Revoked OAuth Token");
+      }
+      return accessTokenExpired ? new AuthFailure(121, "Expired OAuth Token") : null;
+    }
+    return NO_BASIC_HEADER;
+  }
+
+  @Override
+  protected MockResponse unauthorized(RecordedRequest request) {
+    AuthFailure failure = authFailure(request.getHeaders().get("Authorization"));
+    return error(401, failure.code(), failure.message());
+  }
+
+  @Override
+  protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
+    if (!rateLimitHeaders || untilNextToken == null) {
+      return error(429, 429, "Subscriber was added too many times too quickly, try again later.");
+    }
+    long resetSeconds = Math.max(1, (untilNextToken.toMillis() + 999) / 1000);
+    return new MockResponse.Builder(error(429, 429, "Rate limit exceeded"))
+        .setHeader("X-RateLimit-Limit", Long.toString(Math.max(1, Math.round(ratePerSecond))))
+        .setHeader("X-RateLimit-Remaining", "0")
+        .setHeader("X-RateLimit-Reset", Long.toString(resetSeconds))
+        .build();
+  }
+
+  @Override
+  protected MockResponse serverError(RecordedRequest request, int status) {
+    return error(status, status, "Sorry, something went wrong while processing your request");
+  }
+
+  @Override
+  protected MockResponse badRequest(RecordedRequest request, String message) {
+    return error(400, 400, "Failed to deserialize your request. Please check the documentation and try again. "
+        + message);
+  }
+
+  @Override
+  protected MockResponse handle(RecordedRequest request) {
+    if (isTokenRequest(request)) {
+      return "POST".equals(request.getMethod()) ? refresh(request) : error(405, 405, "Method not allowed");
+    }
+    String path = request.getUrl().encodedPath();
+    if (!path.startsWith(basePath())) {
+      return error(404, 404, "Not found");
+    }
+    String route = route(request);
+    if (!route.toLowerCase(Locale.ROOT).endsWith(".json")) {
+      // XML is the vendor's default format.
+      return new MockResponse.Builder().code(400).setHeader("Content-Type", "application/xml; charset=utf-8")
+          .body("<Result><Code>400</Code><Message>Use a .json path for JSON</Message></Result>").build();
+    }
+    String[] seg = route.substring(1, route.length() - ".json".length()).split("/");
+    String method = request.getMethod();
+    if (seg.length == 1 && seg[0].equals("clients")) {
+      return method.equals("GET") ? clients() : methodNotAllowed();
+    }
+    if (seg.length == 3 && seg[0].equals("clients") && seg[2].equals("lists")) {
+      return method.equals("GET") ? clientLists(seg[1]) : methodNotAllowed();
+    }
+    if (seg.length == 2 && seg[0].equals("lists")) {
+      return method.equals("GET") ? listDetails(seg[1]) : methodNotAllowed();
+    }
+    if (seg.length == 3 && seg[0].equals("lists") && seg[2].equals("customfields")) {
+      return method.equals("GET") ? listFields(seg[1]) : method.equals("POST") ? createField(seg[1], request)
+          : methodNotAllowed();
+    }
+    if (seg.length == 3 && seg[0].equals("subscribers") && seg[2].equals("import")) {
+      return method.equals("POST") ? importSubscribers(seg[1], request) : methodNotAllowed();
+    }
+    return error(404, 404, "Not found");
+  }
+
+  // ---- OAuth ---------------------------------------------------------------------------------
+
+  private MockResponse refresh(RecordedRequest request) {
+    Map<String, String> form = new LinkedHashMap<>();
+    String body = request.getBody() == null ? "" : request.getBody().utf8();
+    HttpUrl parsed = HttpUrl.parse("http://form.invalid/?" + body);
+    if (parsed != null) {
+      for (String name : parsed.queryParameterNames()) {
+        form.put(name, parsed.queryParameter(name));
+      }
+    }
+    if (!"refresh_token".equals(form.get("grant_type"))) {
+      return oauthError("unsupported_grant_type", "The grant type is not supported");
+    }
+    String given = form.get("refresh_token");
+    if (given == null || refreshToken == null || !given.equals(refreshToken)) {
+      return oauthError("invalid_grant", "Specified refresh_token is invalid or expired");
+    }
+    String access = "access-" + UUID.randomUUID();
+    String refresh = "refresh-" + UUID.randomUUID();
+    oauthTokens(access, refresh);
+    tokenRefreshes.incrementAndGet();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("access_token", access);
+    out.put("expires_in", 1209600);
+    out.put("refresh_token", refresh);
+    return json(200, render(out));
+  }
+
+  private static MockResponse oauthError(String error, String description) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("error", error);
+    out.put("error_description", description);
+    return json(400, render(out));
+  }
+
+  // ---- clients and lists ---------------------------------------------------------------------
+
+  private MockResponse clients() {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("ClientID", clientId);
+    c.put("Name", "Simulated client");
+    return json(200, render(List.of(c)));
+  }
+
+  private MockResponse clientLists(String id) {
+    if (!id.equals(clientId)) {
+      return error(401, 102, "Invalid ClientID");
+    }
+    List<Object> out = new ArrayList<>();
+    synchronized (lock) {
+      lists.forEach((listId, l) -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ListID", listId);
+        m.put("Name", l.title);
+        out.add(m);
+      });
+    }
+    return json(200, render(out));
+  }
+
+  /** The list, or null when the id is unknown or foreign. Holds {@link #lock}. */
+  private ListData known(String listId) {
+    return LIST_ID.matcher(listId).matches() ? lists.get(listId.toLowerCase(Locale.ROOT)) : null;
+  }
+
+  private MockResponse unknownList() {
+    switch (unknownListAnswer) {
+      case INVALID_LIST_ID_400:
+        return error(400, 101, "Invalid ListID");
+      case NOT_FOUND_404:
+        return error(404, 404, "The requested list could not be found");
+      default:
+        return error(401, 101, "Invalid ListID");
+    }
+  }
+
+  private MockResponse listDetails(String listId) {
+    synchronized (lock) {
+      ListData l = known(listId);
+      if (l == null) {
+        return unknownList();
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ListID", listId.toLowerCase(Locale.ROOT));
+      m.put("Title", l.title);
+      m.put("UnsubscribePage", "");
+      m.put("ConfirmedOptIn", false);
+      m.put("ConfirmationSuccessPage", "");
+      m.put("UnsubscribeSetting", "AllClientLists");
+      return json(200, render(m));
+    }
+  }
+
+  private MockResponse listFields(String listId) {
+    List<Object> out = new ArrayList<>();
+    synchronized (lock) {
+      ListData l = known(listId);
+      if (l == null) {
+        return unknownList();
+      }
+      l.fields.forEach((key, f) -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("FieldName", f.name);
+        m.put("Key", key);
+        m.put("DataType", f.dataType);
+        m.put("FieldOptions", List.of());
+        m.put("VisibleInPreferenceCenter", false);
+        out.add(m);
+      });
+    }
+    return json(200, render(out));
+  }
+
+  private MockResponse createField(String listId, RecordedRequest request) {
+    Map<String, Object> body = members(jsonBody(request), Set.of("fieldname", "datatype", "options",
+        "visibleinpreferencecenter"), "");
+    Object name = body.get("fieldname");
+    Object type = body.get("datatype");
+    if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 100
+        || key((String) name).equals("[]")) {
+      return error(400, 254, "Invalid Field Name");
+    }
+    if (!(type instanceof String) || !DATA_TYPES.contains(type)) {
+      return badRequest(request, "DataType must be one of " + new TreeSet<>(DATA_TYPES));
+    }
+    synchronized (lock) {
+      ListData l = known(listId);
+      if (l == null) {
+        return unknownList();
+      }
+      String key = key((String) name);
+      if (l.fields.containsKey(key)) {
+        return error(400, 255, "Field name already exists");
+      }
+      l.fields.put(key, new FieldDef(((String) name).trim(), (String) type));
+      return json(201, render(key));
+    }
+  }
+
+  // ---- import --------------------------------------------------------------------------------
+
+  private MockResponse importSubscribers(String listId, RecordedRequest request) {
+    if (request.getBodySize() > MAX_IMPORT_BYTES) {
+      return error(413, 413, "Request entity too large");
+    }
+    Map<String, Object> body = members(jsonBody(request), IMPORT_MEMBERS, "");
+    boolean resubscribe = flag(body, "resubscribe");
+    boolean queue = flag(body, "queuesubscriptionbasedautoresponders");
+    boolean restart = flag(body, "restartsubscriptionbasedautoresponders");
+    Object rows = body.get("subscribers");
+    if (rows != null && !(rows instanceof List)) {
+      throw new MalformedBodyException("Subscribers must be an array");
+    }
+    List<?> subscribers = rows == null ? List.of() : (List<?>) rows;
+    if (subscribers.isEmpty()) {
+      return error(400, 212, "No subscribers provided");
+    }
+    if (subscribers.size() > MAX_IMPORT_SUBSCRIBERS) {
+      return error(400, 209, "Too many subscribers in this batch. You can only add 1000 subscribers in one call");
+    }
+    List<Map<String, Object>> parsed = new ArrayList<>();
+    Set<String> consent = new TreeSet<>();
+    for (int i = 0; i < subscribers.size(); i++) {
+      Map<String, Object> s = members(subscribers.get(i), SUBSCRIBER_MEMBERS, "Subscribers[" + i + "].");
+      if (!(s.get("emailaddress") instanceof String)) {
+        throw new MalformedBodyException("Subscribers[" + i + "].EmailAddress is required");
+      }
+      Object c = s.get("consenttotrack");
+      if (c == null) {
+        return error(400, 214, "ConsentToTrack is required");
+      }
+      if (!(c instanceof String) || !CONSENT.contains(((String) c).toLowerCase(Locale.ROOT))) {
+        return error(400, 215, "Invalid ConsentToTrack value");
+      }
+      consent.add((String) c);
+      if (s.get("name") != null && !(s.get("name") instanceof String)) {
+        throw new MalformedBodyException("Subscribers[" + i + "].Name must be text");
+      }
+      Object fields = s.get("customfields");
+      if (fields != null && !(fields instanceof List)) {
+        throw new MalformedBodyException("Subscribers[" + i + "].CustomFields must be an array");
+      }
+      for (Object f : fields == null ? List.of() : (List<?>) fields) {
+        Map<String, Object> field = members(f, FIELD_MEMBERS, "Subscribers[" + i + "].CustomFields.");
+        if (!(field.get("key") instanceof String)) {
+          throw new MalformedBodyException("Subscribers[" + i + "].CustomFields.Key is required");
+        }
+      }
+      parsed.add(s);
+    }
+    synchronized (lock) {
+      ListData list = known(listId);
+      if (list == null) {
+        return unknownList();
+      }
+      noteBatch(parsed.size());
+      for (Map<String, Object> s : parsed) {
+        noteEmail((String) s.get("emailaddress"));
+      }
+      if (importRequests.size() >= IMPORTS_KEPT) {
+        importRequests.remove(0);
+      }
+      importRequests.add(new ImportRequest(listId, parsed.size(), resubscribe, queue, restart, Set.copyOf(consent)));
+      importsAccepted.incrementAndGet();
+      return apply(list, parsed, resubscribe, queue);
+    }
+  }
+
+  /** Applies an import and renders its result. Holds {@link #lock}. */
+  private MockResponse apply(ListData list, List<Map<String, Object>> rows, boolean resubscribe, boolean queue) {
+    List<Object> failures = new ArrayList<>();
+    Set<String> duplicates = new LinkedHashSet<>();
+    Set<String> seen = new HashSet<>();
+    int created = 0;
+    int existing = 0;
+    for (Map<String, Object> row : rows) {
+      String email = ((String) row.get("emailaddress")).trim();
+      String key = email.toLowerCase(Locale.ROOT);
+      if (!seen.add(key)) {
+        duplicates.add(key);
+        continue;
+      }
+      Optional<String> rejection = rejectionFor(key);
+      if (!EMAIL.matcher(key).matches() || rejection.isPresent()) {
+        int code = rejection.map(CampaignMonitorSimulator::codeFor).orElse(1);
+        failures.add(failure(email, code));
+        continue;
+      }
+      if (!retainsContacts()) {
+        created++;
+        continue;
+      }
+      SubscriberData s = list.subscribers.get(key);
+      boolean wasSuppressed = suppressed.contains(key);
+      if ((s != null && !s.state.equals(ACTIVE)) || wasSuppressed) {
+        if (!resubscribe) {
+          failures.add(failure(email, wasSuppressed ? 204 : codeForState(s.state)));
+          continue;
+        }
+        suppressed.remove(key);
+        if (queue) {
+          autorespondersQueued.incrementAndGet();
+        }
+      }
+      if (s == null) {
+        s = new SubscriberData(ACTIVE);
+        list.subscribers.put(key, s);
+        created++;
+        if (queue) {
+          autorespondersQueued.incrementAndGet();
+        }
+      } else {
+        existing++;
+      }
+      s.state = ACTIVE;
+      update(list, s, row);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("FailureDetails", failures);
+    result.put("TotalUniqueEmailsSubmitted", seen.size());
+    result.put("TotalExistingSubscribers", existing);
+    result.put("TotalNewSubscribers", created);
+    result.put("DuplicateEmailsInSubmission", new ArrayList<>(duplicates));
+    if (failures.isEmpty()) {
+      return json(201, render(result));
+    }
+    Map<String, Object> envelope = new LinkedHashMap<>();
+    envelope.put("Code", 210);
+    envelope.put("Message", "Subscriber Import had some failures");
+    envelope.put("ResultData", result);
+    return json(400, render(envelope));
+  }
+
+  /** Writes a row's name, consent and custom fields to a subscriber. Holds {@link #lock}. */
+  private void update(ListData list, SubscriberData s, Map<String, Object> row) {
+    Object name = row.get("name");
+    if (name instanceof String) {
+      s.name = (String) name;
+    }
+    String consent = ((String) row.get("consenttotrack"));
+    if (!consent.equalsIgnoreCase("unchanged")) {
+      s.consent = consent.substring(0, 1).toUpperCase(Locale.ROOT) + consent.substring(1).toLowerCase(Locale.ROOT);
+    }
+    Object fields = row.get("customfields");
+    for (Object f : fields == null ? List.of() : (List<?>) fields) {
+      Map<String, Object> field = members(f, FIELD_MEMBERS, "");
+      String key = writtenKey((String) field.get("key"));
+      FieldDef def = key == null ? null : list.fields.get(key);
+      if (def == null) {
+        unknownKeys.incrementAndGet();
+        continue;
+      }
+      Object value = field.get("value");
+      if (Boolean.TRUE.equals(field.get("clear"))) {
+        s.fields.remove(key);
+        continue;
+      }
+      String text = value == null ? "" : value instanceof Double && (Double) value == Math.rint((Double) value)
+          ? Long.toString(((Double) value).longValue()) : value.toString();
+      if (text.isEmpty()) {
+        continue; // an empty value leaves the field as it is
+      }
+      if (!fits(def.dataType, text)) {
+        invalidValues.incrementAndGet();
+        continue;
+      }
+      s.fields.put(key, text);
+    }
+  }
+
+  /** The list key a written key names, or null when the form is not accepted. */
+  private String writtenKey(String written) {
+    String k = written.trim();
+    if (k.startsWith("[") && k.endsWith("]")) {
+      return acceptBracketedKeys ? k.toLowerCase(Locale.ROOT) : null;
+    }
+    return "[" + k.toLowerCase(Locale.ROOT) + "]";
+  }
+
+  private static boolean fits(String dataType, String text) {
+    if (text.length() > MAX_VALUE_LENGTH) {
+      return false;
+    }
+    switch (dataType) {
+      case "Number":
+        try {
+          Double.parseDouble(text);
+          return true;
+        } catch (NumberFormatException e) {
+          return false;
+        }
+      case "Date":
+        return text.matches("\\d{4}/\\d{2}/\\d{2}") && text.compareTo("1900/01/01") >= 0
+            && text.compareTo("2076/06/06") <= 0;
+      default:
+        return true;
+    }
+  }
+
+  private static int codeFor(String category) {
+    switch (category) {
+      case "":
+      case "invalid":
+        return 1;
+      case "suppressed":
+        return 204;
+      case "deleted":
+        return 205;
+      case "unsubscribed":
+        return 206;
+      case "bounced":
+        return 207;
+      case "unconfirmed":
+        return 208;
+      default:
+        return Integer.parseInt(category);
+    }
+  }
+
+  private static int codeForState(String state) {
+    switch (state) {
+      case DELETED:
+        return 205;
+      case UNSUBSCRIBED:
+        return 206;
+      case BOUNCED:
+        return 207;
+      default:
+        return 208;
+    }
+  }
+
+  private static Map<String, Object> failure(String email, int code) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("EmailAddress", email);
+    f.put("Code", code);
+    f.put("Message", messageFor(code));
+    return f;
+  }
+
+  private static String messageFor(int code) {
+    switch (code) {
+      case 1:
+        return "Invalid Email Address";
+      case 204:
+        return "In Suppression List";
+      case 205:
+        return "Is Deleted";
+      case 206:
+        return "Is Unsubscribed";
+      case 207:
+        return "Is Bounced";
+      case 208:
+        return "Is Unconfirmed";
+      default:
+        return "Subscriber was not added";
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /**
+   * An object's members by lower-cased name, as the vendor binds them: case-insensitively, refusing
+   * unknown members and two spellings of one member with different values.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> members(Object value, Set<String> known, String where) {
+    if (!(value instanceof Map)) {
+      throw new MalformedBodyException(where.isEmpty() ? "the body must be an object" : where + " must be an object");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : ((Map<String, Object>) value).entrySet()) {
+      String name = e.getKey().toLowerCase(Locale.ROOT);
+      if (!known.contains(name)) {
+        throw new MalformedBodyException("Fields in error: " + where + e.getKey());
+      }
+      if (out.containsKey(name) && !java.util.Objects.equals(out.get(name), e.getValue())) {
+        throw new MalformedBodyException("Fields in error: " + where + e.getKey() + " (given twice, differently)");
+      }
+      out.put(name, e.getValue());
+    }
+    return out;
+  }
+
+  private static boolean flag(Map<String, Object> body, String name) {
+    Object v = body.get(name);
+    if (v != null && !(v instanceof Boolean)) {
+      throw new MalformedBodyException("Fields in error: " + name + " must be true or false");
+    }
+    return Boolean.TRUE.equals(v);
+  }
+
+  private ListData list(String listId) {
+    ListData l = lists.get(listId);
+    if (l == null) {
+      throw new IllegalArgumentException("no such list");
+    }
+    return l;
+  }
+
+  /** The key the vendor derives from a field name: {@code "subscription date"} becomes {@code [subscriptiondate]}. */
+  static String key(String name) {
+    return "[" + name.trim().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "]";
+  }
+
+  private static String hexId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  private static MockResponse methodNotAllowed() {
+    return error(405, 405, "Method not allowed");
+  }
+
+  private static MockResponse error(int status, int code, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Code", code);
+    m.put("Message", message);
+    return json(status, render(m));
+  }
+
+  private static String render(Object value) {
+    Buffer buffer = new Buffer();
+    try (JsonWriter writer = JsonWriter.of(buffer)) {
+      writer.jsonValue(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.readUtf8();
+  }
+
+  private static final class FieldDef {
+    final String name;
+    final String dataType;
+
+    FieldDef(String name, String dataType) {
+      this.name = name;
+      this.dataType = dataType;
+    }
+  }
+
+  private static final class ListData {
+    final String title;
+    final Map<String, FieldDef> fields = new LinkedHashMap<>();
+    final Map<String, SubscriberData> subscribers = new TreeMap<>();
+
+    ListData(String title) {
+      this.title = title;
+    }
+
+    Map<String, String> fieldTypes() {
+      Map<String, String> out = new LinkedHashMap<>();
+      fields.forEach((k, f) -> out.put(k, f.dataType));
+      return Collections.unmodifiableMap(out);
+    }
+  }
+
+  private static final class SubscriberData {
+    String state;
+    String name = "";
+    String consent = "Unchanged";
+    final Map<String, String> fields = new TreeMap<>();
+
+    SubscriberData(String state) {
+      this.state = state;
+    }
+
+    Subscriber view(ListData list) {
+      Map<String, String> byName = new TreeMap<>();
+      fields.forEach((k, v) -> {
+        FieldDef def = list.fields.get(k);
+        byName.put(def == null ? k : def.name, v);
+      });
+      return new Subscriber(name, state, consent, Collections.unmodifiableMap(byName));
+    }
+  }
+}
