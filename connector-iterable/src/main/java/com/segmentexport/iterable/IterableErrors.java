@@ -7,8 +7,6 @@ import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.ResponseClassifier;
 import com.segmentexport.spi.Verdict;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Iterable's error envelope {@code {"msg", "code", "params"}} and signals: {@code 401 BadApiKey},
@@ -22,7 +20,6 @@ final class IterableErrors {
   /** The marker of a list id Iterable does not (yet) accept. */
   static final String INVALID_LIST_ID = "invalidListId";
 
-  private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@\"'<>(),;:]+@[^\\s@\"'<>(),;:]+");
   private static final int MAX_MESSAGE = 300;
 
   /** How every Iterable response is read. */
@@ -72,12 +69,7 @@ final class IterableErrors {
 
   /** Masks anything that looks like an e-mail address and shortens the text for messages. */
   static String mask(String text) {
-    Matcher m = EMAIL_LIKE.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(Masking.email(m.group())));
-    }
-    m.appendTail(out);
-    return out.length() > MAX_MESSAGE ? out.substring(0, MAX_MESSAGE) + "..." : out.toString();
+    String masked = Masking.emailsIn(text);
+    return masked.length() > MAX_MESSAGE ? masked.substring(0, MAX_MESSAGE) + "..." : masked;
   }
 }
