@@ -91,11 +91,26 @@ final class IterableConnector implements Connector {
     return best;
   }
 
+  /**
+   * Creates the list. The create is not idempotent (a repeat may make a second list of the same name),
+   * so it is never repeated after an ambiguous failure; the lists are read again instead, and a list
+   * the lost create made is used.
+   */
   private long createList(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
-    // Not idempotent: a repeated create may make a second list of the same name.
-    HttpResponse r = http.execute(request("api/lists").post(body).build(),
-        CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
+    HttpResponse r;
+    try {
+      r = http.execute(request("api/lists").post(body).build(),
+          CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
+    } catch (DestinationException e) {
+      Long made = e.httpStatus() == 0 ? findList(http, name) : null;
+      if (made == null) {
+        throw e;
+      }
+      log.info("Iterable: the answer to creating the list for segment '{}' was lost; it exists as list {}", name,
+          made);
+      return made;
+    }
     if (!r.isSuccessful()) {
       throw IterableErrors.destination(r, "Iterable refused to create the static list for segment '" + name + "'");
     }

@@ -109,12 +109,16 @@ final class IterableDestination implements Destination {
 
   /** Subscribes, waiting out {@code invalidListId} while the list is fresh. */
   private HttpResponse subscribe(RequestBody body) {
+    // Read once, before the first send: another batch's success while this one is refused does not
+    // make the refusal final (Iterable's servers learn of a new list at different times).
+    boolean sentToFreshList = fresh;
     Duration wait = FRESH_LIST_BACKOFF;
     for (int attempt = 1; ; attempt++) {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
       HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
           IterableConnector.idempotent("subscribe"));
-      if (r.code() != 400 || !fresh || attempt >= FRESH_LIST_ATTEMPTS || !IterableErrors.parse(r).invalidListId()) {
+      if (r.code() != 400 || !sentToFreshList || attempt >= FRESH_LIST_ATTEMPTS
+          || !IterableErrors.parse(r).invalidListId()) {
         return r;
       }
       log.debug("Iterable list {} is not usable yet (invalidListId); retrying in {} ms", listId, wait.toMillis());

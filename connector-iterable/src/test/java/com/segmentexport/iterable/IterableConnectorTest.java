@@ -189,6 +189,21 @@ class IterableConnectorTest {
   }
 
   @Test
+  void aFreshListRefusalAnsweredAfterAnotherBatchSucceededIsStillRetried() {
+    sim.freshListRejections(1);
+    // The first subscribe is refused (invalidListId), but its answer comes only after the other
+    // batches, sent meanwhile, have succeeded.
+    sim.freshListRejectionDelay(Duration.ofMillis(600));
+
+    ExportResult result = export(connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "4")),
+        mapping().build(), profiles(4000), d -> d);
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(4000);
+    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400).hasSize(1);
+  }
+
+  @Test
   void invalidListIdOnAListThisExportDidNotCreateIsNotRetried() {
     sim.freshListRejections(5);
     sim.createList(SEGMENT, "Standard"); // refuses its next 5 subscribes, but already existed

@@ -82,6 +82,7 @@ public final class IterableSimulator extends VendorSimulator {
   private final AtomicInteger typeMismatches = new AtomicInteger();
   private long nextListId = 731_200;
   private volatile int freshListRejections;
+  private volatile Duration freshListRejectionDelay = Duration.ZERO;
   private volatile boolean typeMismatchPerRecord;
   private volatile boolean legacyResponses;
   private volatile boolean retryAfterHeader = true;
@@ -109,6 +110,15 @@ public final class IterableSimulator extends VendorSimulator {
       throw new IllegalArgumentException("n < 0");
     }
     freshListRejections = n;
+    return this;
+  }
+
+  /**
+   * Answers each fresh-list refusal only after {@code delay}, as when the server that refuses a new list
+   * is slower than the ones that already know it.
+   */
+  public IterableSimulator freshListRejectionDelay(Duration delay) {
+    freshListRejectionDelay = requireNonNull(delay, "delay == null");
     return this;
   }
 
@@ -351,14 +361,17 @@ public final class IterableSimulator extends VendorSimulator {
     IterableList list = lists.get(listId);
     Integer fresh = freshRejectionsLeft.get(listId);
     if (list == null || !list.listType().equals("Standard") || fresh != null) {
-      if (fresh != null) {
-        if (fresh <= 1) {
-          freshRejectionsLeft.remove(listId);
-        } else {
-          freshRejectionsLeft.put(listId, fresh - 1);
-        }
+      MockResponse refusal = error(400, "BadParams", "error.lists.invalidListId: " + listId);
+      if (fresh == null) {
+        return refusal;
       }
-      return error(400, "BadParams", "error.lists.invalidListId: " + listId);
+      if (fresh <= 1) {
+        freshRejectionsLeft.remove(listId);
+      } else {
+        freshRejectionsLeft.put(listId, fresh - 1);
+      }
+      return freshListRejectionDelay.isZero() ? refusal : new MockResponse.Builder(refusal)
+          .headersDelay(freshListRejectionDelay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).build();
     }
     Map<String, String> mismatched = new LinkedHashMap<>();
     Map<String, String> pendingTypes = new LinkedHashMap<>();
