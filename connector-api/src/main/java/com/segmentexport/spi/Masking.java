@@ -1,8 +1,27 @@
 package com.segmentexport.spi;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Masks personal data for logs, messages and rejected-record reports. */
 public final class Masking {
+  private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@\"'<>(),;:]+@[^\\s@\"'<>(),;:]+");
+
   private Masking() {}
+
+  /**
+   * Masks, with {@link #email}, everything in a vendor's text that looks like an e-mail address, so
+   * that the vendor's own messages can go into exceptions and rejection reports.
+   */
+  public static String emailsIn(String text) {
+    Matcher m = EMAIL_LIKE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, Matcher.quoteReplacement(email(m.group())));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
 
   /**
    * Masks an e-mail address, keeping its first letter and top-level domain:

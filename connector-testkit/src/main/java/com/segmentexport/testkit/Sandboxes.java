@@ -26,6 +26,12 @@ public final class Sandboxes {
       return of("campaignmonitor", cm, Map.of("baseUrl", cm.baseUrl()), Map.of("apiKey", "sandbox-api-key"),
           Map.of("listId", list));
     });
+    FACTORIES.put("iterable", () -> {
+      // Lists are found or created by name; a new list refuses its first subscribe, as Iterable's can.
+      com.segmentexport.testkit.iterable.IterableSimulator it =
+          new com.segmentexport.testkit.iterable.IterableSimulator("sandbox-api-key").freshListRejections(1).start();
+      return of("iterable", it, Map.of("baseUrl", it.baseUrl()), Map.of("apiKey", "sandbox-api-key"), Map.of());
+    });
   }
 
   private Sandboxes() {}

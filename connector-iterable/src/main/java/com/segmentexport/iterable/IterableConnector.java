@@ -1,0 +1,135 @@
+package com.segmentexport.iterable;
+
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.VendorHttp;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Iterable connector of one connection: resolves the data centre, finds or creates each segment's
+ * static list, and hands out {@link IterableDestination}s that subscribe batches to it. Thread-safe.
+ */
+final class IterableConnector implements Connector {
+  private static final Logger log = LoggerFactory.getLogger(IterableConnector.class);
+
+  private final ConnectorLimits limits;
+  private final HttpUrl baseUrl;
+  private final String apiKey;
+
+  IterableConnector(IterableConnectorProvider provider, Connection connection) {
+    this.limits = StandardSettings.applyTo(provider.limits(), connection);
+    String dataCenter = connection.setting(IterableConnectorProvider.DATA_CENTER).orElse("US").trim()
+        .toUpperCase(Locale.ROOT);
+    String base = connection.setting(StandardSettings.BASE_URL).orElse(
+        dataCenter.equals("EU") ? IterableConnectorProvider.EU_BASE_URL : IterableConnectorProvider.US_BASE_URL);
+    this.baseUrl = HttpUrl.parse(base.trim());
+    if (baseUrl == null) {
+      throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
+    }
+    this.apiKey = connection.secret(IterableConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
+  }
+
+  @Override
+  public ConnectorLimits limits() {
+    return limits;
+  }
+
+  /** {@code GET /api/lists}: the cheapest authenticated call. */
+  @Override
+  public void verify(VendorHttp http) {
+    HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
+    if (!r.isSuccessful()) {
+      throw IterableErrors.destination(r, "Iterable's list of lists could not be read");
+    }
+  }
+
+  /** Finds the Standard list named exactly as the segment, or creates it. */
+  @Override
+  public Destination open(DestinationRequest request) {
+    VendorHttp http = request.http();
+    String name = request.segment();
+    Long found = findList(http, name);
+    boolean created = found == null;
+    long listId = created ? createList(http, name) : found;
+    log.info("Iterable: segment '{}' goes to {} static list {}", name, created ? "new" : "existing", listId);
+    return new IterableDestination(this, http, listId, created, request.schema(),
+        request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
+  }
+
+  private Long findList(VendorHttp http, String name) {
+    HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
+    if (!r.isSuccessful()) {
+      throw IterableErrors.destination(r, "Iterable's list of lists could not be read");
+    }
+    Long best = null;
+    for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
+      Map<String, Object> list = Json.object(o);
+      // Only static (Standard) lists take subscribers; a Dynamic list of the same name is not ours.
+      if (name.equals(Json.string(list, "name")) && "Standard".equals(Json.string(list, "listType"))) {
+        long id = Json.number(list, "id", -1);
+        if (id > 0 && (best == null || id < best)) {
+          best = id;
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Creates the list. The create is not idempotent (a repeat may make a second list of the same name),
+   * so it is never repeated after an ambiguous failure; the lists are read again instead, and a list
+   * the lost create made is used.
+   */
+  private long createList(VendorHttp http, String name) {
+    RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
+    HttpResponse r;
+    try {
+      r = http.execute(request("api/lists").post(body).build(),
+          CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
+    } catch (DestinationException e) {
+      Long made = e.httpStatus() == 0 ? findList(http, name) : null;
+      if (made == null) {
+        throw e;
+      }
+      log.info("Iterable: the answer to creating the list for segment '{}' was lost; it exists as list {}", name,
+          made);
+      return made;
+    }
+    if (!r.isSuccessful()) {
+      throw IterableErrors.destination(r, "Iterable refused to create the static list for segment '" + name + "'");
+    }
+    long id = Json.number(Json.object(r.json()), "listId", -1);
+    if (id < 1) {
+      throw new DestinationException(r.code(), null, null, "Iterable created a list but sent no listId");
+    }
+    return id;
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  /** A request to a path under the base URL, with the {@code Api-Key} header. */
+  Request.Builder request(String path) {
+    return new Request.Builder().url(baseUrl.newBuilder().addPathSegments(path).build())
+        .header("Api-Key", apiKey).header("Accept", "application/json");
+  }
+
+  static CallSpec idempotent(String name) {
+    return CallSpec.idempotent(name).classifiedBy(IterableErrors.CLASSIFIER);
+  }
+}

@@ -1,0 +1,249 @@
+package com.segmentexport.iterable;
+
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.VendorHttp;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes batches to one static list with {@code POST /api/lists/subscribe}, which upserts each user
+ * (e-mail as identifier, mapped fields as {@code dataFields}) and adds them to the list. Per-record
+ * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}; a batch
+ * refused whole for a field type clash, or too large, is split until only the offending profiles are
+ * rejected.
+ */
+final class IterableDestination implements Destination {
+  private static final Logger log = LoggerFactory.getLogger(IterableDestination.class);
+
+  /** Iterable's accepted date-time format. */
+  static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx").withZone(ZoneOffset.UTC);
+  /** The first wait before subscribing again to a list Iterable does not yet accept. */
+  static final Duration FRESH_LIST_BACKOFF = Duration.ofMillis(250);
+  /** How often a just-created list's {@code invalidListId} is waited out. */
+  static final int FRESH_LIST_ATTEMPTS = 6;
+
+  /** The per-record failure keys of {@code failedUpdates}, for e-mail identified users. */
+  private static final List<String> FAILURE_KEYS = List.of("invalidEmails", "invalidDataEmails",
+      "notFoundEmails", "forgottenEmails", "conflictEmails");
+
+  private record Field(MappedField field, String name) {}
+
+  private final IterableConnector connector;
+  private final VendorHttp http;
+  private final long listId;
+  private final List<Field> fields;
+  private final boolean updateExistingUsersOnly;
+  /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
+  private volatile boolean fresh;
+
+  IterableDestination(IterableConnector connector, VendorHttp http, long listId, boolean created,
+      RecordSchema schema, boolean updateExistingUsersOnly) {
+    this.connector = connector;
+    this.http = http;
+    this.listId = listId;
+    this.fresh = created;
+    this.updateExistingUsersOnly = updateExistingUsersOnly;
+    List<Field> f = new ArrayList<>();
+    for (MappedField m : schema.fields()) {
+      if (m.index() != 0) {
+        f.add(new Field(m, IterableConnectorProvider.dataFieldName(m.name(), m.custom())));
+      }
+    }
+    this.fields = List.copyOf(f);
+  }
+
+  @Override
+  public String id() {
+    return Long.toString(listId);
+  }
+
+  @Override
+  public BatchResult write(Batch batch) {
+    RequestBody body = body(batch);
+    try {
+      if (body.contentLength() > IterableConnectorProvider.MAX_BODY_BYTES && batch.size() > 1) {
+        return split(batch, "the request would exceed 4 MB");
+      }
+    } catch (IOException e) {
+      throw new DestinationException("could not size the subscribe request", e);
+    }
+    HttpResponse r = subscribe(body);
+    if (r.isSuccessful()) {
+      fresh = false;
+      return outcome(batch, r);
+    }
+    IterableErrors.Error e = IterableErrors.parse(r);
+    boolean tooLarge = r.code() == 413 || e.code().equals("BatchTooLarge");
+    if (e.code().equals(IterableErrors.TYPES_MISMATCHED) || tooLarge) {
+      if (batch.size() > 1) {
+        return split(batch, e.code());
+      }
+      if (!tooLarge) {
+        return BatchResult.builder(batch).reject(batch.records().get(0), RejectionReason.INVALID_VALUE, e.code(),
+            e.message()).build();
+      }
+    }
+    throw IterableErrors.destination(r, "Iterable refused to subscribe " + batch.size() + " users to list " + listId);
+  }
+
+  /** Subscribes, waiting out {@code invalidListId} while the list is fresh. */
+  private HttpResponse subscribe(RequestBody body) {
+    // Read once, before the first send: another batch's success while this one is refused does not
+    // make the refusal final (Iterable's servers learn of a new list at different times).
+    boolean sentToFreshList = fresh;
+    Duration wait = FRESH_LIST_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
+      HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
+          IterableConnector.idempotent("subscribe"));
+      if (r.code() != 400 || !sentToFreshList || attempt >= FRESH_LIST_ATTEMPTS
+          || !IterableErrors.parse(r).invalidListId()) {
+        return r;
+      }
+      log.debug("Iterable list {} is not usable yet (invalidListId); retrying in {} ms", listId, wait.toMillis());
+      http.pause(wait, false);
+      wait = wait.multipliedBy(2);
+    }
+  }
+
+  /** Writes both halves and merges their outcomes. */
+  private BatchResult split(Batch batch, String why) {
+    log.debug("Iterable: splitting batch {} of segment '{}' ({} users): {}", batch.sequence(), batch.segment(),
+        batch.size(), why);
+    BatchResult.Builder result = BatchResult.builder(batch);
+    for (Batch half : batch.halves()) {
+      result.merge(write(half));
+    }
+    return result.count("iterable.splits", 1).build();
+  }
+
+  private RequestBody body(Batch batch) {
+    return Json.body(w -> {
+      w.beginObject();
+      w.name("listId").value(listId);
+      w.name("subscribers").beginArray();
+      for (ExportRecord r : batch.records()) {
+        writeSubscriber(w, r);
+      }
+      w.endArray();
+      w.name("updateExistingUsersOnly").value(updateExistingUsersOnly);
+      w.endObject();
+    });
+  }
+
+  private void writeSubscriber(JsonWriter w, ExportRecord r) throws IOException {
+    w.beginObject();
+    w.name("email").value(r.email());
+    boolean open = false;
+    for (Field f : fields) {
+      Object v = r.value(f.field());
+      if (v == null || (v instanceof String && ((String) v).isEmpty())) {
+        continue;
+      }
+      if (!open) {
+        w.name("dataFields").beginObject();
+        open = true;
+      }
+      w.name(f.name());
+      writeValue(w, v);
+    }
+    if (open) {
+      w.endObject();
+    }
+    w.endObject();
+  }
+
+  /** Writes a value: instants in Iterable's date format, dates as {@code yyyy-MM-dd}, the rest as JSON. */
+  static void writeValue(JsonWriter w, Object v) throws IOException {
+    if (v instanceof Instant) {
+      w.value(DATE_TIME.format((Instant) v));
+    } else if (v instanceof BigDecimal) {
+      w.value((BigDecimal) v);
+    } else {
+      Json.writeValue(w, v);
+    }
+  }
+
+  /** Turns a 200 answer into per-record outcomes; e-mails are matched case-insensitively. */
+  private BatchResult outcome(Batch batch, HttpResponse r) {
+    Map<String, Object> body = Json.object(r.json());
+    BatchResult.Builder result = BatchResult.builder(batch);
+    Map<String, Object> failed = Json.object(body.get("failedUpdates"));
+    long unmatched = 0;
+    for (String key : FAILURE_KEYS) {
+      unmatched += reject(batch, result, key, failed.get(key));
+    }
+    // The older generation of the answer: top-level lists, deprecated in favour of failedUpdates.
+    unmatched += reject(batch, result, "invalidEmails", body.get("invalidEmails"));
+    long failCount = Json.number(body, "failCount", 0);
+    long rejected = result.build().rejections().size();
+    if (unmatched > 0 || failCount > rejected) {
+      log.warn("Iterable's answer for batch {} of segment '{}': failCount {}, {} rejection(s) matched, {} "
+          + "identifier(s) not in the batch", batch.sequence(), batch.segment(), failCount, rejected, unmatched);
+    }
+    return result.build();
+  }
+
+  private static long reject(Batch batch, BatchResult.Builder result, String key, Object emails) {
+    long unmatched = 0;
+    for (Object o : Json.array(emails)) {
+      ExportRecord record = o instanceof String ? batch.byEmail((String) o) : null;
+      if (record == null) {
+        unmatched++;
+      } else {
+        result.reject(record, reasonFor(key), key, messageFor(key));
+      }
+    }
+    return unmatched;
+  }
+
+  /** Our reason for a {@code failedUpdates} key. */
+  static RejectionReason reasonFor(String key) {
+    switch (key) {
+      case "invalidEmails":
+        return RejectionReason.INVALID_EMAIL;
+      case "invalidDataEmails":
+        return RejectionReason.INVALID_VALUE;
+      default:
+        return RejectionReason.VENDOR_REJECTED;
+    }
+  }
+
+  private static String messageFor(String key) {
+    switch (key) {
+      case "invalidEmails":
+        return "Iterable considers the e-mail address invalid";
+      case "invalidDataEmails":
+        return "Iterable refused a value in the user's dataFields";
+      case "notFoundEmails":
+        return "the user does not exist in Iterable (updateExistingUsersOnly)";
+      case "forgottenEmails":
+        return "the user was forgotten at their request (GDPR); Iterable does not recreate them";
+      case "conflictEmails":
+        return "the e-mail address conflicts with another Iterable user's identity";
+      default:
+        return "Iterable refused this user";
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package com.segmentexport.iterable;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.SegmentExporterContract;
+import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The contract against the Iterable simulator, with every new list refusing its first subscribe
+ * ({@code invalidListId}), so that every case also proves the fresh-list retry.
+ */
+class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
+  static final String API_KEY = "contract-server-key-5f2c1e";
+
+  IterableContractTest() {}
+
+  @Override
+  protected ConnectorProvider provider() {
+    return new IterableConnectorProvider();
+  }
+
+  @Override
+  protected IterableSimulator newSimulator() {
+    return new IterableSimulator(API_KEY).freshListRejections(1);
+  }
+
+  @Override
+  protected Connection.Builder connection(IterableSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(IterableConnectorProvider.API_KEY, Secret.of(API_KEY));
+  }
+
+  @Override
+  protected Connection.Builder connectionWithBadCredentials(IterableSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(IterableConnectorProvider.API_KEY, Secret.of("not-the-key"));
+  }
+
+  @Override
+  protected Set<String> destinationMembers(IterableSimulator simulator, String segment) {
+    return simulator.members(segment);
+  }
+
+  /** The user's dataFields: firstName, lastName and the custom field under its own name. */
+  @Override
+  protected Map<String, String> storedFields(IterableSimulator simulator, String segment, String email) {
+    return simulator.dataFields(email);
+  }
+
+  @Override
+  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+    Map<String, String> expected = new LinkedHashMap<>();
+    if (firstName != null) {
+      expected.put("firstName", firstName);
+    }
+    if (lastName != null) {
+      expected.put("lastName", lastName);
+    }
+    if (tier != null) {
+      expected.put(CUSTOM_FIELD, tier);
+    }
+    return expected;
+  }
+
+  @Override
+  protected int vendorMaxBatch() {
+    return IterableSimulator.MAX_SUBSCRIBERS;
+  }
+
+  @Override
+  protected String vendorRejectionCategory() {
+    return "conflictEmails";
+  }
+
+  @Override
+  protected RejectionReason expectedVendorRejectionReason() {
+    return RejectionReason.VENDOR_REJECTED;
+  }
+}

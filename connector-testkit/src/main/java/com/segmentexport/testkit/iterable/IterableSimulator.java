@@ -1,0 +1,526 @@
+package com.segmentexport.testkit.iterable;
+
+import static java.util.Objects.requireNonNull;
+
+import com.segmentexport.testkit.VendorSimulator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * Iterable's REST API as a segment export uses it: {@code GET /api/lists}, {@code POST /api/lists},
+ * {@code POST /api/lists/subscribe}, authenticated by an {@code Api-Key} header.
+ *
+ * <p>What it enforces, from Iterable's own API spec and recorded traffic:
+ * <ul>
+ *   <li>{@code Api-Key} header; anything else is {@code 401 {"code":"BadApiKey"}}.
+ *   <li>Subscribe bodies parsed strictly: {@code listId} and {@code subscribers} required, each
+ *       subscriber an {@code email} or {@code userId} with optional {@code dataFields}; unknown members
+ *       are {@code 400 BadJsonBody}.
+ *   <li>At most {@value #MAX_SUBSCRIBERS} subscribers ({@code 400 BatchTooLarge}) and
+ *       {@value #MAX_BODY_BYTES} bytes per request ({@code 413 BatchTooLarge}) — Iterable documents no
+ *       cap for subscribe; these are the caps integrators use (1,000, and bulkUpdate's 4 MB).
+ *   <li>Subscribing to a list id that does not exist, or that is not a Standard list, is
+ *       {@code 400 {"msg":"error.lists.invalidListId"}}; so are the first
+ *       {@linkplain #freshListRejections(int) few} subscribes to a list just created.
+ *   <li>Profile field types are fixed at their first write. A value of another type rejects the whole
+ *       request with {@code 400 RequestFieldsTypesMismatched}, or, in the other documented reading
+ *       ({@link #typeMismatchPerRecord(boolean)}), reports the user in
+ *       {@code failedUpdates.invalidDataEmails}.
+ *   <li>Per-record failures come back with HTTP 200 in {@code failedUpdates.*} (or, with
+ *       {@link #legacyResponses(boolean)}, in the older top-level {@code invalidEmails}), addresses
+ *       lower-cased.
+ *   <li>429 {@code RateLimitExceeded}, with {@code Retry-After} unless {@link #retryAfterHeader(boolean)}
+ *       is off (whether Iterable sends it is not known).
+ * </ul>
+ *
+ * <p>Stated choices where Iterable's documents are silent: e-mails are valid when they look like
+ * {@code local@domain.tld}; an address twice in one request is applied twice (the last values win);
+ * list names need not be unique.
+ */
+public final class IterableSimulator extends VendorSimulator {
+  /** Most subscribers per subscribe request. */
+  public static final int MAX_SUBSCRIBERS = 1000;
+  /** Most bytes per subscribe request body. */
+  public static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+  /** The categories {@link #rejectAddress} understands: {@code failedUpdates} keys for e-mails. */
+  public static final Set<String> FAILURE_CATEGORIES = Set.of("invalidEmails", "notFoundEmails",
+      "forgottenEmails", "conflictEmails", "invalidDataEmails");
+
+  private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[A-Za-z]{2,}");
+  private static final Pattern DATE = Pattern.compile(
+      "\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+  private static final Set<String> SUBSCRIBE_MEMBERS = Set.of("listId", "subscribers", "updateExistingUsersOnly");
+  private static final Set<String> USER_MEMBERS = Set.of("email", "userId", "dataFields", "preferUserId",
+      "mergeNestedObjects");
+
+  /** One list: its name, type and members (lower-cased e-mails). */
+  public record IterableList(String name, String listType, Set<String> members) {}
+
+  /** The project's state, comparable. */
+  public record Snapshot(Map<Long, IterableList> lists, Map<String, Map<String, Object>> users,
+      Map<String, String> fieldTypes) {}
+
+  private final String apiKey;
+  private final Map<Long, IterableList> lists = new TreeMap<>();
+  private final Map<Long, Integer> freshRejectionsLeft = new TreeMap<>();
+  private final Map<String, Map<String, Object>> users = new TreeMap<>();
+  private final Map<String, String> fieldTypes = new TreeMap<>();
+  private final AtomicInteger listCreations = new AtomicInteger();
+  private final AtomicInteger updateExistingOnly = new AtomicInteger();
+  private final AtomicInteger typeMismatches = new AtomicInteger();
+  private long nextListId = 731_200;
+  private volatile int freshListRejections;
+  private volatile Duration freshListRejectionDelay = Duration.ZERO;
+  private volatile boolean typeMismatchPerRecord;
+  private volatile boolean legacyResponses;
+  private volatile boolean retryAfterHeader = true;
+
+  /** A simulator of a project whose server-side API key is {@code apiKey}. */
+  public IterableSimulator(String apiKey) {
+    this.apiKey = requireNonNull(apiKey, "apiKey == null");
+  }
+
+  @Override
+  public String vendor() {
+    return "Iterable";
+  }
+
+  @Override
+  public List<String> credentials() {
+    return List.of(apiKey);
+  }
+
+  // ---- knobs ---------------------------------------------------------------------------------
+
+  /** Each list created from now on refuses its first {@code n} subscribes with {@code invalidListId}. */
+  public IterableSimulator freshListRejections(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n < 0");
+    }
+    freshListRejections = n;
+    return this;
+  }
+
+  /**
+   * Answers each fresh-list refusal only after {@code delay}, as when the server that refuses a new list
+   * is slower than the ones that already know it.
+   */
+  public IterableSimulator freshListRejectionDelay(Duration delay) {
+    freshListRejectionDelay = requireNonNull(delay, "delay == null");
+    return this;
+  }
+
+  /** Reports type clashes per user in {@code failedUpdates.invalidDataEmails} instead of a 400. */
+  public IterableSimulator typeMismatchPerRecord(boolean perRecord) {
+    typeMismatchPerRecord = perRecord;
+    return this;
+  }
+
+  /** Answers subscribes in the older shape: top-level {@code invalidEmails}/{@code invalidUserIds} only. */
+  public IterableSimulator legacyResponses(boolean legacy) {
+    legacyResponses = legacy;
+    return this;
+  }
+
+  /** Whether 429 answers carry {@code Retry-After} (default true). */
+  public IterableSimulator retryAfterHeader(boolean send) {
+    retryAfterHeader = send;
+    return this;
+  }
+
+  /**
+   * Refuses this address per record in {@code failedUpdates.<category>}; category one of
+   * {@link #FAILURE_CATEGORIES}, null for {@code invalidEmails}.
+   */
+  @Override
+  public IterableSimulator rejectAddress(String email, String category) {
+    String c = category == null ? "invalidEmails" : category;
+    if (!FAILURE_CATEGORIES.contains(c)) {
+      throw new IllegalArgumentException("unknown category " + c + "; use one of " + FAILURE_CATEGORIES);
+    }
+    super.rejectAddress(email, c);
+    return this;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /** Creates a list of this type ({@code Standard}, {@code Dynamic}, ...) and returns its id. */
+  public synchronized long createList(String name, String listType) {
+    long id = nextListId++;
+    lists.put(id, new IterableList(name, listType, new LinkedHashSet<>()));
+    if (freshListRejections > 0) {
+      freshRejectionsLeft.put(id, freshListRejections);
+    }
+    return id;
+  }
+
+  /** The ids of the lists with this name and type, oldest first. */
+  public synchronized List<Long> listIds(String name, String listType) {
+    List<Long> ids = new ArrayList<>();
+    lists.forEach((id, l) -> {
+      if (l.name().equals(name) && l.listType().equals(listType)) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
+  /** The members of the Standard list named {@code name} (empty if there is none). */
+  public synchronized Set<String> members(String name) {
+    Set<String> all = new TreeSet<>();
+    for (long id : listIds(name, "Standard")) {
+      all.addAll(lists.get(id).members());
+    }
+    return all;
+  }
+
+  /** A user's data fields as text (absent fields left out). */
+  public synchronized Map<String, String> dataFields(String email) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, Object> fields = users.getOrDefault(email.toLowerCase(Locale.ROOT), Map.of());
+    fields.forEach((k, v) -> out.put(k, text(v)));
+    return out;
+  }
+
+  /** The project's field types, fixed at each field's first write. */
+  public synchronized Map<String, String> fieldTypes() {
+    return Map.copyOf(fieldTypes);
+  }
+
+  /** Fixes a field's type, as if an earlier write had set it. */
+  public synchronized void fieldType(String field, String type) {
+    fieldTypes.put(field, type);
+  }
+
+  /** {@code POST /api/lists} calls accepted. */
+  public int listCreations() {
+    return listCreations.get();
+  }
+
+  /** Subscribe requests that set {@code updateExistingUsersOnly} to true. */
+  public int updateExistingUsersOnlyRequests() {
+    return updateExistingOnly.get();
+  }
+
+  /** Subscribe requests refused whole with {@code RequestFieldsTypesMismatched}. */
+  public int typeMismatchRejections() {
+    return typeMismatches.get();
+  }
+
+  @Override
+  public synchronized Snapshot snapshot() {
+    Map<Long, IterableList> l = new TreeMap<>();
+    lists.forEach((id, v) -> l.put(id, new IterableList(v.name(), v.listType(), Set.copyOf(v.members()))));
+    Map<String, Map<String, Object>> u = new TreeMap<>();
+    users.forEach((k, v) -> u.put(k, Map.copyOf(v)));
+    return new Snapshot(l, u, Map.copyOf(fieldTypes));
+  }
+
+  // ---- protocol ------------------------------------------------------------------------------
+
+  @Override
+  protected boolean isWrite(RecordedRequest request) {
+    return "POST".equals(request.getMethod()) && route(request).equals("/api/lists/subscribe");
+  }
+
+  @Override
+  protected boolean authenticated(RecordedRequest request) {
+    return apiKey.equals(request.getHeaders().get("Api-Key"));
+  }
+
+  @Override
+  protected MockResponse unauthorized(RecordedRequest request) {
+    return json(401, "{\"msg\":\"Invalid API key\",\"code\":\"BadApiKey\",\"params\":{\"ip\":\"127.0.0.1\","
+        + "\"endpoint\":\"" + route(request) + "\"}}");
+  }
+
+  @Override
+  protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
+    MockResponse.Builder b = new MockResponse.Builder(json(429, "{\"msg\":\"Exceeded rate limit for endpoint: "
+        + route(request) + ", project: 10216 \",\"code\":\"RateLimitExceeded\",\"params\":{}}"));
+    if (retryAfterHeader && untilNextToken != null) {
+      b.setHeader("Retry-After", Long.toString(Math.max(1, (untilNextToken.toMillis() + 999) / 1000)));
+    }
+    return b.build();
+  }
+
+  @Override
+  protected MockResponse serverError(RecordedRequest request, int status) {
+    if (status == 502 || status == 503 || status == 504) {
+      // Iterable's ingress answers these with plain text, not its JSON envelope.
+      return new MockResponse.Builder().code(status).setHeader("Content-Type", "text/plain")
+          .body("Request timeout. Try again later.").build();
+    }
+    return error(status, "GenericError", "An unexpected error occurred");
+  }
+
+  @Override
+  protected MockResponse badRequest(RecordedRequest request, String message) {
+    return error(400, "BadJsonBody", message);
+  }
+
+  @Override
+  protected MockResponse handle(RecordedRequest request) {
+    String path = route(request);
+    String method = request.getMethod();
+    if (path.equals("/api/lists") && method.equals("GET")) {
+      return listLists();
+    }
+    if (path.equals("/api/lists") && method.equals("POST")) {
+      return createList(request);
+    }
+    if (path.equals("/api/lists/subscribe") && method.equals("POST")) {
+      return subscribe(request);
+    }
+    return error(404, "NotFound", "No such endpoint: " + method + " " + path);
+  }
+
+  private synchronized MockResponse listLists() {
+    StringBuilder b = new StringBuilder("{\"lists\":[");
+    String sep = "";
+    for (Map.Entry<Long, IterableList> e : lists.entrySet()) {
+      b.append(sep).append("{\"id\":").append(e.getKey()).append(",\"name\":").append(quote(e.getValue().name()))
+          .append(",\"createdAt\":1719912000123,\"listType\":\"").append(e.getValue().listType()).append("\"}");
+      sep = ",";
+    }
+    return json(200, b.append("]}").toString());
+  }
+
+  private MockResponse createList(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request), "body");
+    for (String k : body.keySet()) {
+      if (!k.equals("name") && !k.equals("description")) {
+        throw new MalformedBodyException("Unknown field '" + k + "'");
+      }
+    }
+    Object name = body.get("name");
+    if (!(name instanceof String) || ((String) name).isBlank()) {
+      return error(400, "BadParams", "name is required");
+    }
+    listCreations.incrementAndGet();
+    return json(200, "{\"listId\":" + createList((String) name, "Standard") + "}");
+  }
+
+  private MockResponse subscribe(RecordedRequest request) {
+    if (request.getBodySize() > MAX_BODY_BYTES) {
+      return error(413, "BatchTooLarge", "Request body exceeds " + MAX_BODY_BYTES + " bytes");
+    }
+    Map<String, Object> body = object(jsonBody(request), "body");
+    for (String k : body.keySet()) {
+      if (!SUBSCRIBE_MEMBERS.contains(k)) {
+        throw new MalformedBodyException("Unknown field '" + k + "' in SubscribeRequest");
+      }
+    }
+    if (!(body.get("listId") instanceof Number) || !(body.get("subscribers") instanceof List)) {
+      return error(400, "BadParams", "listId and subscribers are required");
+    }
+    Object only = body.get("updateExistingUsersOnly");
+    if (only != null && !(only instanceof Boolean)) {
+      throw new MalformedBodyException("updateExistingUsersOnly must be a boolean");
+    }
+    if (Boolean.TRUE.equals(only)) {
+      updateExistingOnly.incrementAndGet();
+    }
+    List<?> subscribers = (List<?>) body.get("subscribers");
+    if (subscribers.size() > MAX_SUBSCRIBERS) {
+      return error(400, "BatchTooLarge", "At most " + MAX_SUBSCRIBERS + " subscribers per request");
+    }
+    List<Map<String, Object>> users = new ArrayList<>();
+    for (Object s : subscribers) {
+      Map<String, Object> user = object(s, "subscriber");
+      for (String k : user.keySet()) {
+        if (!USER_MEMBERS.contains(k)) {
+          throw new MalformedBodyException("Unknown field '" + k + "' in subscriber");
+        }
+      }
+      if (!(user.get("email") instanceof String) && !(user.get("userId") instanceof String)) {
+        return error(400, "BadParams", "Each subscriber needs an email or a userId");
+      }
+      if (user.containsKey("dataFields")) {
+        object(user.get("dataFields"), "dataFields");
+      }
+      users.add(user);
+    }
+    noteBatch(users.size());
+    return apply(((Number) body.get("listId")).longValue(), users);
+  }
+
+  private synchronized MockResponse apply(long listId, List<Map<String, Object>> subscribers) {
+    IterableList list = lists.get(listId);
+    Integer fresh = freshRejectionsLeft.get(listId);
+    if (list == null || !list.listType().equals("Standard") || fresh != null) {
+      MockResponse refusal = error(400, "BadParams", "error.lists.invalidListId: " + listId);
+      if (fresh == null) {
+        return refusal;
+      }
+      if (fresh <= 1) {
+        freshRejectionsLeft.remove(listId);
+      } else {
+        freshRejectionsLeft.put(listId, fresh - 1);
+      }
+      return freshListRejectionDelay.isZero() ? refusal : new MockResponse.Builder(refusal)
+          .headersDelay(freshListRejectionDelay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).build();
+    }
+    Map<String, String> mismatched = new LinkedHashMap<>();
+    Map<String, String> pendingTypes = new LinkedHashMap<>();
+    Map<String, List<String>> failed = new LinkedHashMap<>();
+    for (String c : FAILURE_CATEGORIES) {
+      failed.put(c, new ArrayList<>());
+    }
+    List<Map<String, Object>> accepted = new ArrayList<>();
+    for (Map<String, Object> s : subscribers) {
+      Object rawEmail = s.get("email");
+      if (!(rawEmail instanceof String)) {
+        continue; // userId-only subscribers: not used by this project's identity (email)
+      }
+      String email = ((String) rawEmail).toLowerCase(Locale.ROOT);
+      noteEmail(email);
+      String category = rejectionFor(email).orElse(null);
+      if (category == null && !EMAIL.matcher(email).matches()) {
+        category = "invalidEmails";
+      }
+      if (category == null) {
+        String clash = clash(object(s.getOrDefault("dataFields", Map.of()), "dataFields"), pendingTypes);
+        if (clash != null) {
+          if (!typeMismatchPerRecord) {
+            mismatched.put(clash, email);
+            continue;
+          }
+          category = "invalidDataEmails";
+        }
+      }
+      if (category != null) {
+        failed.get(category).add(email);
+        continue;
+      }
+      accepted.add(s);
+    }
+    if (!mismatched.isEmpty()) {
+      typeMismatches.incrementAndGet();
+      String field = mismatched.keySet().iterator().next();
+      return json(400, "{\"msg\":\"Project 10216: The request does not have the same data types as the data "
+          + "previously submitted. Field '" + field + "' already exists for type 'user' and has a data type of '"
+          + fieldTypes.get(field) + "'\",\"code\":\"RequestFieldsTypesMismatched\",\"params\":{\"validationErrors\":{"
+          + quote(field) + ":{\"expectedType\":\"" + fieldTypes.get(field) + "\",\"_type\":\"UnexpectedType\","
+          + "\"category\":\"user\"}}}}");
+    }
+    fieldTypes.putAll(pendingTypes);
+    for (Map<String, Object> s : retainsContacts() ? accepted : List.<Map<String, Object>>of()) {
+      String email = ((String) s.get("email")).toLowerCase(Locale.ROOT);
+      Map<String, Object> fields = users.computeIfAbsent(email, k -> new TreeMap<>());
+      fields.putAll(object(s.getOrDefault("dataFields", Map.of()), "dataFields"));
+      list.members().add(email);
+    }
+    int failCount = subscribers.size() - accepted.size();
+    StringBuilder b = new StringBuilder("{\"successCount\":").append(accepted.size())
+        .append(",\"failCount\":").append(failCount);
+    if (legacyResponses) {
+      b.append(",\"invalidEmails\":").append(array(failed.get("invalidEmails"))).append(",\"invalidUserIds\":[]}");
+    } else {
+      b.append(",\"failedUpdates\":{");
+      String sep = "";
+      for (Map.Entry<String, List<String>> e : failed.entrySet()) {
+        b.append(sep).append(quote(e.getKey())).append(':').append(array(e.getValue()));
+        sep = ",";
+      }
+      b.append(",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
+          + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
+    }
+    return json(200, b.toString());
+  }
+
+  /** The first field whose value's type differs from the project's (or this request's) type for it. */
+  private String clash(Map<String, Object> dataFields, Map<String, String> pendingTypes) {
+    for (Map.Entry<String, Object> e : dataFields.entrySet()) {
+      if (e.getValue() == null) {
+        continue;
+      }
+      String type = typeOf(e.getValue());
+      String known = fieldTypes.getOrDefault(e.getKey(), pendingTypes.get(e.getKey()));
+      if (known == null) {
+        pendingTypes.put(e.getKey(), type);
+      } else if (!compatible(known, type)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  private static String typeOf(Object v) {
+    if (v instanceof Boolean) {
+      return "boolean";
+    }
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      return d == Math.rint(d) ? "long" : "double";
+    }
+    if (v instanceof String) {
+      return DATE.matcher((String) v).matches() ? "date" : "string";
+    }
+    return "object";
+  }
+
+  private static boolean compatible(String known, String incoming) {
+    return known.equals(incoming) || (known.equals("double") && incoming.equals("long"))
+        || (known.equals("string") && incoming.equals("date"));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static MockResponse error(int status, String code, String msg) {
+    return json(status, "{\"msg\":" + quote(msg) + ",\"code\":\"" + code + "\",\"params\":null}");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object value, String what) {
+    if (!(value instanceof Map)) {
+      throw new MalformedBodyException(what + " must be a JSON object");
+    }
+    return (Map<String, Object>) value;
+  }
+
+  private static String text(Object v) {
+    if (v instanceof Double && (Double) v == Math.rint((Double) v)) {
+      return Long.toString(((Double) v).longValue());
+    }
+    return String.valueOf(v);
+  }
+
+  private static String array(List<String> values) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < values.size(); i++) {
+      b.append(i == 0 ? "" : ",").append(quote(values.get(i)));
+    }
+    return b.append(']').toString();
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}

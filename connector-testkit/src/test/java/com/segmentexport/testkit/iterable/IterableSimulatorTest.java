@@ -1,0 +1,218 @@
+package com.segmentexport.testkit.iterable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.squareup.moshi.JsonReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Iterable simulator answers as Iterable documents, refusals included. */
+@SuppressWarnings("unchecked")
+class IterableSimulatorTest {
+  private static final String KEY = "key-1";
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private IterableSimulator sim;
+  private long list;
+
+  /** What a call returned. */
+  record Answer(int code, String retryAfter, Map<String, Object> json) {
+    String vendorCode() {
+      return (String) json.get("code");
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    sim = new IterableSimulator(KEY).start();
+    list = sim.createList("Buyers", "Standard");
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Answer call(String method, String path, String body, String key) throws IOException {
+    Request.Builder b = new Request.Builder().url(sim.url(path));
+    if (key != null) {
+      b.header("Api-Key", key);
+    }
+    b.method(method, body == null ? null : RequestBody.create(body, JSON));
+    try (Response r = client.newCall(b.build()).execute()) {
+      String text = r.body().string();
+      Object json;
+      try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(text))) {
+        json = reader.readJsonValue();
+      } catch (IOException | RuntimeException e) {
+        json = Map.of("text", text);
+      }
+      return new Answer(r.code(), r.header("Retry-After"), (Map<String, Object>) json);
+    }
+  }
+
+  private Answer subscribe(String body) throws IOException {
+    return call("POST", "/api/lists/subscribe", body, KEY);
+  }
+
+  private String subscribers(String... emails) {
+    StringBuilder b = new StringBuilder("{\"listId\":" + list + ",\"subscribers\":[");
+    for (int i = 0; i < emails.length; i++) {
+      b.append(i == 0 ? "" : ",").append("{\"email\":\"").append(emails[i]).append("\"}");
+    }
+    return b.append("]}").toString();
+  }
+
+  @Test
+  void aMissingOrWrongApiKeyIsBadApiKey() throws IOException {
+    for (String key : new String[] {null, "nope"}) {
+      Answer a = call("GET", "/api/lists", null, key);
+      assertThat(a.code).isEqualTo(401);
+      assertThat(a.vendorCode()).isEqualTo("BadApiKey");
+    }
+    Answer asQuery = call("GET", "/api/lists?api_key=" + KEY, null, null);
+    assertThat(asQuery.code).isEqualTo(401);
+  }
+
+  @Test
+  void listsAreListedAndCreated() throws IOException {
+    sim.createList("Engaged", "Dynamic");
+    Answer created = call("POST", "/api/lists", "{\"name\":\"New list\"}", KEY);
+    assertThat(created.code).isEqualTo(200);
+    assertThat(created.json()).containsKey("listId");
+    List<?> lists = (List<Object>) call("GET", "/api/lists", null, KEY).json().get("lists");
+    assertThat(lists).hasSize(3).allSatisfy(l -> assertThat((Map<String, Object>) l)
+        .containsKeys("id", "name", "listType", "createdAt"));
+    assertThat(sim.listIds("New list", "Standard")).hasSize(1);
+    assertThat(call("POST", "/api/lists", "{\"title\":\"x\"}", KEY).code).isEqualTo(400);
+  }
+
+  @Test
+  void subscribeUpsertsUsersAndAddsThemToTheList() throws IOException {
+    Answer a = subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"Ana@Example.org\","
+        + "\"dataFields\":{\"firstName\":\"Ana\"}}],\"updateExistingUsersOnly\":false}");
+    assertThat(a.code).isEqualTo(200);
+    assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 0.0);
+    assertThat(sim.members("Buyers")).containsExactly("ana@example.org");
+    assertThat(sim.dataFields("ana@example.org")).containsEntry("firstName", "Ana");
+  }
+
+  @Test
+  void subscribeBodiesAreParsedStrictly() throws IOException {
+    assertThat(subscribe("{\"subscribers\":[]}").vendorCode()).isEqualTo("BadParams");
+    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[],\"extra\":1}").vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"mail\":\"a@b.org\"}]}").vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"dataFields\":{}}]}").vendorCode())
+        .isEqualTo("BadParams");
+    assertThat(subscribe("not json").code).isEqualTo(400);
+  }
+
+  @Test
+  void batchLimitsAreEnforced() throws IOException {
+    String[] many = new String[IterableSimulator.MAX_SUBSCRIBERS + 1];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "u" + i + "@example.org";
+    }
+    assertThat(subscribe(subscribers(many)).vendorCode()).isEqualTo("BatchTooLarge");
+    String huge = "{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":{\"x\":\""
+        + "y".repeat((int) IterableSimulator.MAX_BODY_BYTES) + "\"}}]}";
+    assertThat(subscribe(huge).code).isEqualTo(413);
+    assertThat(sim.members("Buyers")).isEmpty();
+  }
+
+  @Test
+  void unknownAndFreshListsAreInvalidListId() throws IOException {
+    Answer unknown = subscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
+    assertThat(unknown.code).isEqualTo(400);
+    assertThat((String) unknown.json().get("msg")).contains("invalidListId");
+
+    sim.freshListRejections(2);
+    list = sim.createList("Fresh", "Standard");
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(400);
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(400);
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(200);
+
+    list = sim.createList("Engaged", "Dynamic");
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(400);
+  }
+
+  @Test
+  void perRecordFailuresComeBackLowerCasedInFailedUpdates() throws IOException {
+    sim.rejectAddress("gone@example.org", "forgottenEmails");
+    Answer a = subscribe(subscribers("Gone@Example.org", "not-an-email@@x", "ok@example.org"));
+    assertThat(a.code).isEqualTo(200);
+    Map<?, ?> failed = (Map<String, Object>) a.json().get("failedUpdates");
+    assertThat((List<Object>) failed.get("forgottenEmails")).containsExactly("gone@example.org");
+    assertThat((List<Object>) failed.get("invalidEmails")).containsExactly("not-an-email@@x");
+    assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 2.0);
+    assertThat(sim.members("Buyers")).containsExactly("ok@example.org");
+
+    sim.legacyResponses(true);
+    Answer legacy = subscribe(subscribers("bad@@x"));
+    assertThat(legacy.json()).doesNotContainKey("failedUpdates");
+    assertThat((List<Object>) legacy.json().get("invalidEmails")).containsExactly("bad@@x");
+    assertThatThrownBy(() -> sim.rejectAddress("a@example.org", "noSuchCategory"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aFieldTypeClashRejectsTheWholeRequestOrTheUser() throws IOException {
+    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":"
+        + "{\"signupDate\":\"2024-01-02 10:00:00 +00:00\"}}]}").code).isEqualTo(200);
+    assertThat(sim.fieldTypes()).containsEntry("signupDate", "date");
+    String clash = "{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"b@example.org\"},{\"email\":\"c@example.org\","
+        + "\"dataFields\":{\"signupDate\":\"GGG\"}}]}";
+    Answer whole = subscribe(clash);
+    assertThat(whole.code).isEqualTo(400);
+    assertThat(whole.vendorCode()).isEqualTo("RequestFieldsTypesMismatched");
+    assertThat(sim.members("Buyers")).containsExactly("a@example.org");
+
+    sim.typeMismatchPerRecord(true);
+    Answer perUser = subscribe(clash);
+    assertThat(perUser.code).isEqualTo(200);
+    assertThat((List<Object>) ((Map<String, Object>) perUser.json().get("failedUpdates")).get("invalidDataEmails"))
+        .containsExactly("c@example.org");
+    assertThat(sim.members("Buyers")).containsExactlyInAnyOrder("a@example.org", "b@example.org");
+  }
+
+  @Test
+  void rateLimitIsAnsweredWithRateLimitExceeded() throws IOException {
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "/api/lists", null, KEY).code).isEqualTo(200);
+    Answer limited = call("GET", "/api/lists", null, KEY);
+    assertThat(limited.code).isEqualTo(429);
+    assertThat(limited.vendorCode()).isEqualTo("RateLimitExceeded");
+    assertThat(limited.retryAfter).isNotNull();
+
+    sim.noRateLimit();
+    sim.retryAfterHeader(false).faults().throttleWrite(1, Duration.ofSeconds(2));
+    Answer noHeader = subscribe(subscribers("a@example.org"));
+    assertThat(noHeader.code).isEqualTo(429);
+    assertThat(noHeader.retryAfter).isNull();
+  }
+
+  @Test
+  void snapshotsCompareState() throws IOException {
+    subscribe(subscribers("a@example.org"));
+    Object before = sim.snapshot();
+    subscribe(subscribers("a@example.org"));
+    assertThat(sim.snapshot()).isEqualTo(before);
+    subscribe(subscribers("b@example.org"));
+    assertThat(sim.snapshot()).isNotEqualTo(before);
+  }
+}
