@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * One connection's request pacing, shared by every export on it: a generic cell-rate limiter (a
- * token bucket holding 200 ms of requests) seeded with the vendor's documented rate, paused by the
+ * token bucket holding 100 ms of requests) seeded with the vendor's documented rate, paused by the
  * vendor's signals ({@code Retry-After}, an exhausted {@code X-RateLimit-Remaining}), and slowed
  * multiplicatively by throttling that gives no wait, recovering additively on success.
  */
@@ -26,7 +26,11 @@ final class RateLimiter {
   private void setRate(double r) {
     rate = r;
     intervalNanos = Math.max(1, (long) (1_000_000_000L / r));
-    long burst = Math.max(1, (long) Math.ceil(r * 0.2));
+    // Half of the 200 ms a vendor's bucket commonly holds: spending the vendor's whole burst at the start
+    // would leave its bucket empty for the rest of the export, so that any request arriving a little early
+    // (a slow upload before it, a pause in the network) is refused, and some vendors' 429s say only "wait
+    // until the next second". Keeping half of it is the vendor's margin for our jitter.
+    long burst = Math.max(1, (long) Math.ceil(r * 0.1));
     burstNanos = (burst - 1) * intervalNanos;
   }
 

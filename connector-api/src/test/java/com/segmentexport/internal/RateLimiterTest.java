@@ -26,16 +26,16 @@ class RateLimiterTest {
 
   @Test
   void reservationsAreSpacedByTheRateAfterTheBurst() {
-    RateLimiter limiter = new RateLimiter(10); // a burst of 2, then one request per 100 ms
+    RateLimiter limiter = new RateLimiter(20); // a burst of 2 (100 ms of requests), then one per 50 ms
     long before = System.nanoTime();
     assertThat(limiter.reserve()).isZero();
     assertThat(limiter.reserve()).isZero();
     long[] s = starts(limiter, 5);
     // The third request's slot is one interval after the first, the next ones one interval apart. (The
     // tolerance covers a thread preempted inside a call on a busy machine.)
-    assertThat(s[0] - before).isCloseTo(100 * MS, within(10 * MS));
+    assertThat(s[0] - before).isCloseTo(50 * MS, within(10 * MS));
     for (int i = 1; i < s.length; i++) {
-      assertThat(s[i] - s[i - 1]).isCloseTo(100 * MS, within(10 * MS));
+      assertThat(s[i] - s[i - 1]).isCloseTo(50 * MS, within(10 * MS));
     }
   }
 
