@@ -24,7 +24,6 @@ final class DotdigitalErrors {
   static final String TOO_MANY_ACTIVE_IMPORTS = "contacts:tooManyActiveImports";
 
   private static final Pattern V2_CODE = Pattern.compile("\\b(ERROR_[A-Z0-9_]+)\\b");
-  private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@\"'<>(),;:]+@[^\\s@\"'<>(),;:]+");
   private static final int MAX_MESSAGE = 300;
 
   /** How every dotdigital response is read; see the class description. */
@@ -114,13 +113,8 @@ final class DotdigitalErrors {
     if (text == null) {
       return null;
     }
-    Matcher m = EMAIL_LIKE.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(Masking.email(m.group())));
-    }
-    m.appendTail(out);
-    return out.length() > MAX_MESSAGE ? out.substring(0, MAX_MESSAGE) + "..." : out.toString();
+    String out = Masking.emailsIn(text);
+    return out.length() > MAX_MESSAGE ? out.substring(0, MAX_MESSAGE) + "..." : out;
   }
 
   private static String nonNull(String a, String b) {
