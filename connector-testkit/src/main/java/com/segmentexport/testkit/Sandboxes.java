@@ -19,6 +19,11 @@ public final class Sandboxes {
           Map.of("username", "apiuser-sandbox@apiconnector.com", "password", "sandbox-password"),
           Map.of("addressBookId", Long.toString(book)));
     });
+    FACTORIES.put("autopilot", () -> {
+      com.segmentexport.testkit.autopilot.AutopilotSimulator ap =
+          new com.segmentexport.testkit.autopilot.AutopilotSimulator("sandbox-autopilot-key").start();
+      return of("autopilot", ap, Map.of("baseUrl", ap.baseUrl()), Map.of("apiKey", "sandbox-autopilot-key"), Map.of());
+    });
   }
 
   private Sandboxes() {}
