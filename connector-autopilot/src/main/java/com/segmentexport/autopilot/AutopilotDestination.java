@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
@@ -28,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes batches to one list: one {@code POST /v1/contacts} per batch with {@code _autopilot_list} on
  * every contact, then a membership check. Whether Autopilot adds existing contacts to the list through
- * {@code _autopilot_list} is not documented, so after each upsert the list's {@code total_contacts} is
- * read: when it grew by the number of contacts upserted, every one of them joined; otherwise each is
+ * {@code _autopilot_list} is not documented, so before the first batch the list's members are read
+ * (100 a page), and after each upsert its {@code total_contacts}: when it grew by the number of
+ * upserted contacts that were not members yet, every one of them joined; otherwise each of those is
  * checked ({@code GET /v1/list/{id}/contact/{email}}) and those not on the list are added one by one
  * ({@code POST /v1/list/{id}/contact/{email}}). Batches of one list are written one at a time, so that
  * the count belongs to one batch.
@@ -48,6 +51,7 @@ final class AutopilotDestination implements Destination {
   private final String listId;
   private final List<MappedField> fields;
   private long expectedMembers = -1;
+  private MemberSet knownMembers;
 
   AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
     this.connector = connector;
@@ -63,8 +67,8 @@ final class AutopilotDestination implements Destination {
 
   @Override
   public synchronized BatchResult write(Batch batch) {
-    if (expectedMembers < 0) {
-      expectedMembers = memberCount();
+    if (knownMembers == null) {
+      readMembers();
     }
     HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body(batch)).build(),
         AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
@@ -92,13 +96,19 @@ final class AutopilotDestination implements Destination {
   }
 
   private void confirmMembership(List<ExportRecord> upserted, BatchResult.Builder result) {
+    List<ExportRecord> joining = new ArrayList<>();
+    for (ExportRecord record : upserted) {
+      if (!knownMembers.contains(record.email())) {
+        joining.add(record);
+      }
+    }
     long members = memberCount();
-    if (members - expectedMembers == upserted.size()) {
+    if (members - expectedMembers == joining.size()) {
       expectedMembers = members;
       return;
     }
     long added = 0;
-    for (ExportRecord record : upserted) {
+    for (ExportRecord record : joining) {
       HttpUrl url = memberUrl(record);
       HttpResponse check = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("is-member", true));
       if (check.isSuccessful()) {
@@ -113,18 +123,81 @@ final class AutopilotDestination implements Destination {
         result.reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
       }
     }
-    log.debug("autopilot list {}: {} contact(s) checked one by one, {} added", listId, upserted.size(), added);
-    result.count(MEMBERSHIP_CHECKS, upserted.size()).count(LIST_ADDS, added);
+    log.debug("autopilot list {}: {} contact(s) checked one by one, {} added", listId, joining.size(), added);
+    result.count(MEMBERSHIP_CHECKS, joining.size()).count(LIST_ADDS, added);
     expectedMembers = members + added;
   }
 
   private long memberCount() {
-    HttpResponse r = http.execute(connector.request(connector.url("list/" + listId + "/contacts")).get().build(),
-        AutopilotConnector.spec("list-members", true));
+    return Json.number(membersPage(null), "total_contacts", 0);
+  }
+
+  /** Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}. */
+  private void readMembers() {
+    MemberSet set = new MemberSet();
+    String bookmark = null;
+    long total = -1;
+    do {
+      Map<String, Object> page = membersPage(bookmark);
+      if (total < 0) {
+        total = Json.number(page, "total_contacts", 0);
+      }
+      List<Object> contacts = Json.array(page.get("contacts"));
+      for (Object c : contacts) {
+        String email = Json.string(Json.object(c), "Email");
+        if (email != null) {
+          set.add(email);
+        }
+      }
+      String next = Json.string(page, "bookmark");
+      bookmark = contacts.isEmpty() || next == null || next.equals(bookmark) ? null : next;
+    } while (bookmark != null);
+    knownMembers = set.sorted();
+    expectedMembers = total;
+  }
+
+  private Map<String, Object> membersPage(String bookmark) {
+    HttpUrl url = connector.url("list/" + listId + "/contacts");
+    if (bookmark != null) {
+      url = url.newBuilder().addPathSegment(bookmark).build();
+    }
+    HttpResponse r = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("list-members", true));
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot's list " + listId + " could not be read");
     }
-    return Json.number(Json.object(r.json()), "total_contacts", 0);
+    return Json.object(r.json());
+  }
+
+  /** Addresses as 64-bit hashes in a sorted array: 8 bytes a member, however long the list. */
+  static final class MemberSet {
+    private long[] hashes = new long[16];
+    private int size;
+
+    void add(String email) {
+      if (size == hashes.length) {
+        hashes = Arrays.copyOf(hashes, size * 2);
+      }
+      hashes[size++] = hash(email);
+    }
+
+    MemberSet sorted() {
+      Arrays.sort(hashes, 0, size);
+      return this;
+    }
+
+    boolean contains(String email) {
+      return Arrays.binarySearch(hashes, 0, size, hash(email)) >= 0;
+    }
+
+    /** FNV-1a over the lower-cased address. */
+    private static long hash(String email) {
+      String s = email.trim().toLowerCase(Locale.ROOT);
+      long h = 0xcbf29ce484222325L;
+      for (int i = 0; i < s.length(); i++) {
+        h = (h ^ s.charAt(i)) * 0x100000001b3L;
+      }
+      return h;
+    }
   }
 
   private HttpUrl memberUrl(ExportRecord record) {

@@ -248,6 +248,28 @@ class AutopilotConnectorTest {
     assertThat(list).isEqualTo(segment.destinationId().orElseThrow());
   }
 
+  @ParameterizedTest
+  @EnumSource(ListAssignment.class)
+  void aRerunIntoAListThatHoldsItsContactsNeedsNoCallPerContact(ListAssignment reading) {
+    sim.listAssignment(reading);
+    export(connection(), of(profiles(230)), VIP);
+    int adds = sim.singleListAdds();
+    sim.resetCounters();
+
+    ExportResult again = export(connection(), of(profiles(250)), VIP);
+
+    assertThat(again.exported()).isEqualTo(250);
+    assertThat(sim.members(VIP)).hasSize(250);
+    SegmentResult segment = again.segment(VIP).orElseThrow();
+    long expectedChecks = reading == ListAssignment.NEVER_IN_BULK ? 20 : 0; // the 20 new ones, if at all
+    assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
+    assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
+        reading == ListAssignment.NEVER_IN_BULK ? 40 : 0);
+    assertThat(sim.calls()).as("three pages of members, then one count per batch")
+        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?")).hasSize(3 + 3);
+    assertThat(adds).isEqualTo(reading == ListAssignment.NEVER_IN_BULK ? 230 : 0);
+  }
+
   @Test
   void aContactThatCannotBeAddedToTheListIsRejectedWithTheVendorsCode() throws Exception {
     try (MockWebServer server = new MockWebServer()) {

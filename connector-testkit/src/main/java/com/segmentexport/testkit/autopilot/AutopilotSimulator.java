@@ -222,8 +222,8 @@ public final class AutopilotSimulator extends VendorSimulator {
         if (list == null) {
           return error(404, "Not Found", "List could not be found.");
         }
-        if (seg.length >= 3 && seg[2].equals("contacts") && method.equals("GET")) {
-          return listContacts(seg[1], list);
+        if ((seg.length == 3 || seg.length == 4) && seg[2].equals("contacts") && method.equals("GET")) {
+          return listContacts(seg[1], list, seg.length == 4 ? seg[3] : null);
         }
         if (seg.length == 4 && seg[2].equals("contact")) {
           return membership(method, seg[1], list, URLDecoder.decode(seg[3], StandardCharsets.UTF_8));
@@ -282,8 +282,7 @@ public final class AutopilotSimulator extends VendorSimulator {
         if (rejectionFor(email).isPresent()) {
           continue; // refused: absent from email_contact_map, not stored
         }
-        String id = "person_" + UUID.nameUUIDFromBytes(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
-            .toString().toUpperCase(Locale.ROOT);
+        String id = contactId(email);
         boolean created = apply(email, contact);
         Object list = contact.get("_autopilot_list");
         if (list instanceof String && (listAssignment == ListAssignment.ALWAYS
@@ -384,17 +383,37 @@ public final class AutopilotSimulator extends VendorSimulator {
     }
   }
 
-  private MockResponse listContacts(String id, ContactList list) {
+  /** One page of 100 members after {@code bookmark} (a contact id); the last page has no bookmark. */
+  private MockResponse listContacts(String id, ContactList list, String bookmark) {
     long total = retainsContacts() ? list.members().size() : memberCounts.get(id);
     StringBuilder b = new StringBuilder("{\"contacts\":[");
     int n = 0;
+    boolean started = bookmark == null;
+    String last = null;
+    boolean more = false;
     for (String m : list.members()) {
+      if (!started) {
+        started = contactId(m).equals(bookmark);
+        continue;
+      }
       if (n == 100) {
+        more = true;
         break;
       }
-      b.append(n++ == 0 ? "" : ",").append("{\"Email\":").append(quote(m)).append('}');
+      last = contactId(m);
+      b.append(n++ == 0 ? "" : ",").append("{\"contact_id\":").append(quote(last)).append(",\"Email\":")
+          .append(quote(m)).append('}');
     }
-    return json(200, b.append("],\"total_contacts\":").append(total).append('}').toString());
+    b.append("],\"total_contacts\":").append(total);
+    if (more) {
+      b.append(",\"bookmark\":").append(quote(last));
+    }
+    return json(200, b.append('}').toString());
+  }
+
+  private static String contactId(String email) {
+    return "person_" + UUID.nameUUIDFromBytes(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
+        .toString().toUpperCase(Locale.ROOT);
   }
 
   private MockResponse membership(String method, String listId, ContactList list, String email) {

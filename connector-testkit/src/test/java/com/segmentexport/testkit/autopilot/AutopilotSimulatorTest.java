@@ -151,6 +151,20 @@ class AutopilotSimulatorTest {
   }
 
   @Test
+  void membersArePaged100AtATimeWithBookmarks() throws IOException {
+    String list = sim.createList("VIP");
+    sim.listAssignment(ListAssignment.ALWAYS);
+    call("POST", "/contacts", contacts(100, ",\"_autopilot_list\":\"" + list + "\""));
+    call("POST", "/contacts", contacts(50, ",\"_autopilot_list\":\"" + list + "\"").replace("Email\":\"c", "Email\":\"d"));
+    Answer first = call("GET", "/list/" + list + "/contacts", null);
+    assertThat((java.util.List<?>) first.json().get("contacts")).hasSize(100);
+    assertThat(first.json()).containsEntry("total_contacts", 150.0);
+    Answer last = call("GET", "/list/" + list + "/contacts/" + first.json().get("bookmark"), null);
+    assertThat((java.util.List<?>) last.json().get("contacts")).hasSize(50);
+    assertThat(last.json()).doesNotContainKey("bookmark");
+  }
+
+  @Test
   void a429CarriesTheDocumentedBodyAndNoRateLimitHeaders() throws IOException {
     sim.rateLimit(1, 1);
     call("GET", "/lists", null);
