@@ -32,6 +32,11 @@ public final class Sandboxes {
           new com.segmentexport.testkit.iterable.IterableSimulator("sandbox-api-key").freshListRejections(1).start();
       return of("iterable", it, Map.of("baseUrl", it.baseUrl()), Map.of("apiKey", "sandbox-api-key"), Map.of());
     });
+    FACTORIES.put("autopilot", () -> {
+      com.segmentexport.testkit.autopilot.AutopilotSimulator ap =
+          new com.segmentexport.testkit.autopilot.AutopilotSimulator("sandbox-autopilot-key").start();
+      return of("autopilot", ap, Map.of("baseUrl", ap.baseUrl()), Map.of("apiKey", "sandbox-autopilot-key"), Map.of());
+    });
   }
 
   private Sandboxes() {}

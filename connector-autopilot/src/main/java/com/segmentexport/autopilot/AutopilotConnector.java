@@ -1,0 +1,124 @@
+package com.segmentexport.autopilot;
+
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.VendorHttp;
+import java.util.Map;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Autopilot connector of one connection: finds or creates the list named as each segment and hands
+ * out {@link AutopilotDestination}s that upsert batches into it. Thread-safe.
+ */
+final class AutopilotConnector implements Connector {
+  private static final Logger log = LoggerFactory.getLogger(AutopilotConnector.class);
+
+  private final ConnectorLimits limits;
+  private final HttpUrl baseUrl;
+  private final String apiKey;
+
+  AutopilotConnector(Connection connection) {
+    ConnectorLimits l = StandardSettings.applyTo(new AutopilotConnectorProvider().limits(), connection);
+    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > AutopilotConnectorProvider.MAX_PROFILES_PER_EXPORT) {
+      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 100000: "
+          + "Autopilot exports are limited to 100,000 profiles");
+    }
+    this.limits = l;
+    String base = connection.setting(StandardSettings.BASE_URL).orElse(AutopilotConnectorProvider.DEFAULT_BASE_URL);
+    HttpUrl url = HttpUrl.parse(base.replaceAll("/+$", ""));
+    if (url == null) {
+      throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
+    }
+    this.baseUrl = url;
+    this.apiKey = connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
+  }
+
+  @Override
+  public ConnectorLimits limits() {
+    return limits;
+  }
+
+  /** {@code GET /v1/lists}: a missing key (400) or a wrong one (401) is an authentication error. */
+  @Override
+  public void verify(VendorHttp http) {
+    readLists(http);
+  }
+
+  @Override
+  public Destination open(DestinationRequest request) {
+    VendorHttp http = request.http();
+    String name = request.segment();
+    String listId = find(readLists(http), name);
+    if (listId == null) {
+      listId = create(http, name);
+    }
+    log.info("autopilot: segment '{}' goes to list {}", name, listId);
+    return new AutopilotDestination(this, http, listId, request.schema());
+  }
+
+  private String create(VendorHttp http, String name) {
+    RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
+    // Not repeated after an ambiguous failure: a replay could make a second list of the same name.
+    HttpResponse r = http.execute(request(url("list")).post(body).build(), spec("create-list", false));
+    if (r.code() == 409) {
+      // Created meanwhile (another export, or a replay the vendor had applied): use the match.
+      String id = find(readLists(http), name);
+      if (id != null) {
+        return id;
+      }
+    }
+    String id = r.isSuccessful() ? Json.string(Json.object(r.json()), "list_id") : null;
+    if (id == null || id.isBlank()) {
+      throw AutopilotErrors.destination(r, "Autopilot did not create the list for segment '" + name + "'");
+    }
+    log.info("autopilot: created list {} for segment '{}'", id, name);
+    return id;
+  }
+
+  private HttpResponse readLists(VendorHttp http) {
+    HttpResponse r = http.execute(request(url("lists")).get().build(), spec("lists", true));
+    if (!r.isSuccessful()) {
+      throw AutopilotErrors.destination(r, "Autopilot's lists could not be read");
+    }
+    return r;
+  }
+
+  /** The id of the first list whose {@code title} is exactly {@code name}, or null. */
+  private static String find(HttpResponse lists, String name) {
+    for (Object o : Json.array(Json.object(lists.json()).get("lists"))) {
+      Map<String, Object> list = Json.object(o);
+      if (name.equals(Json.string(list, "title"))) {
+        return Json.string(list, "list_id");
+      }
+    }
+    return null;
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  HttpUrl url(String path) {
+    return baseUrl.newBuilder().addPathSegments(path).build();
+  }
+
+  Request.Builder request(HttpUrl url) {
+    return new Request.Builder().url(url).header("autopilotapikey", apiKey).header("Accept", "application/json");
+  }
+
+  static CallSpec spec(String name, boolean idempotent) {
+    return new CallSpec(name, idempotent, AutopilotErrors.CLASSIFIER);
+  }
+}

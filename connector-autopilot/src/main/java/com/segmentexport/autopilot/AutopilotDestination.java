@@ -1,0 +1,247 @@
+package com.segmentexport.autopilot;
+
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.Json;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.VendorHttp;
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import okhttp3.HttpUrl;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes batches to one list: one {@code POST /v1/contacts} per batch with {@code _autopilot_list} on
+ * every contact, then a membership check. Whether Autopilot adds existing contacts to the list through
+ * {@code _autopilot_list} is not documented, so before the first batch the list's members are read
+ * (100 a page), and after each upsert its {@code total_contacts}: when it grew by the number of
+ * upserted contacts that were not members yet, every one of them joined; otherwise each of those is
+ * checked ({@code GET /v1/list/{id}/contact/{email}}) and those not on the list are added one by one
+ * ({@code POST /v1/list/{id}/contact/{email}}). Batches of one list are written one at a time, so that
+ * the count belongs to one batch.
+ */
+final class AutopilotDestination implements Destination {
+  private static final Logger log = LoggerFactory.getLogger(AutopilotDestination.class);
+  /** Counter: contacts checked one by one because the list's count did not confirm them. */
+  static final String MEMBERSHIP_CHECKS = "autopilot.membershipChecks";
+  /** Counter: contacts the list did not receive through {@code _autopilot_list}, added one by one. */
+  static final String LIST_ADDS = "autopilot.listAdds";
+  /** Our code for a contact the upsert answer does not map to a contact id. */
+  static final String NOT_MAPPED = "not_in_email_contact_map";
+
+  private final AutopilotConnector connector;
+  private final VendorHttp http;
+  private final String listId;
+  private final List<MappedField> fields;
+  private long expectedMembers = -1;
+  private MemberSet knownMembers;
+
+  AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
+    this.connector = connector;
+    this.http = http;
+    this.listId = listId;
+    this.fields = schema.fields().stream().filter(f -> f.index() != 0).collect(Collectors.toList());
+  }
+
+  @Override
+  public String id() {
+    return listId;
+  }
+
+  @Override
+  public synchronized BatchResult write(Batch batch) {
+    if (knownMembers == null) {
+      readMembers();
+    }
+    HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body(batch)).build(),
+        AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
+    if (!r.isSuccessful()) {
+      throw AutopilotErrors.destination(r, "Autopilot refused the upsert of " + batch.size() + " contacts");
+    }
+    Set<String> mapped = Json.object(Json.object(r.json()).get("email_contact_map")).keySet().stream()
+        .map(e -> e.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    BatchResult.Builder result = BatchResult.builder(batch);
+    List<ExportRecord> upserted = new ArrayList<>();
+    for (ExportRecord record : batch.records()) {
+      if (mapped.contains(record.email().toLowerCase(Locale.ROOT))) {
+        upserted.add(record);
+      } else {
+        result.reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
+            "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
+      }
+    }
+    try {
+      confirmMembership(upserted, result);
+    } catch (ExportCancelledException e) {
+      throw new ExportCancelledException(e.getMessage(), true); // the upsert was applied
+    }
+    return result.build();
+  }
+
+  private void confirmMembership(List<ExportRecord> upserted, BatchResult.Builder result) {
+    List<ExportRecord> joining = new ArrayList<>();
+    for (ExportRecord record : upserted) {
+      if (!knownMembers.contains(record.email())) {
+        joining.add(record);
+      }
+    }
+    long members = memberCount();
+    if (members - expectedMembers == joining.size()) {
+      expectedMembers = members;
+      return;
+    }
+    long added = 0;
+    for (ExportRecord record : joining) {
+      HttpUrl url = memberUrl(record);
+      HttpResponse check = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("is-member", true));
+      if (check.isSuccessful()) {
+        continue;
+      }
+      HttpResponse add = http.execute(connector.request(url).post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
+          .build(), AutopilotConnector.spec("add-to-list", true)); // adding a member again changes nothing
+      if (add.isSuccessful()) {
+        added++;
+      } else {
+        AutopilotErrors.Error e = AutopilotErrors.parse(add);
+        result.reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
+      }
+    }
+    log.debug("autopilot list {}: {} contact(s) checked one by one, {} added", listId, joining.size(), added);
+    result.count(MEMBERSHIP_CHECKS, joining.size()).count(LIST_ADDS, added);
+    expectedMembers = members + added;
+  }
+
+  private long memberCount() {
+    return Json.number(membersPage(null), "total_contacts", 0);
+  }
+
+  /** Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}. */
+  private void readMembers() {
+    MemberSet set = new MemberSet();
+    String bookmark = null;
+    long total = -1;
+    do {
+      Map<String, Object> page = membersPage(bookmark);
+      if (total < 0) {
+        total = Json.number(page, "total_contacts", 0);
+      }
+      List<Object> contacts = Json.array(page.get("contacts"));
+      for (Object c : contacts) {
+        String email = Json.string(Json.object(c), "Email");
+        if (email != null) {
+          set.add(email);
+        }
+      }
+      String next = Json.string(page, "bookmark");
+      bookmark = contacts.isEmpty() || next == null || next.equals(bookmark) ? null : next;
+    } while (bookmark != null);
+    knownMembers = set.sorted();
+    expectedMembers = total;
+  }
+
+  private Map<String, Object> membersPage(String bookmark) {
+    HttpUrl url = connector.url("list/" + listId + "/contacts");
+    if (bookmark != null) {
+      url = url.newBuilder().addPathSegment(bookmark).build();
+    }
+    HttpResponse r = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("list-members", true));
+    if (!r.isSuccessful()) {
+      throw AutopilotErrors.destination(r, "Autopilot's list " + listId + " could not be read");
+    }
+    return Json.object(r.json());
+  }
+
+  /** Addresses as 64-bit hashes in a sorted array: 8 bytes a member, however long the list. */
+  static final class MemberSet {
+    private long[] hashes = new long[16];
+    private int size;
+
+    void add(String email) {
+      if (size == hashes.length) {
+        hashes = Arrays.copyOf(hashes, size * 2);
+      }
+      hashes[size++] = hash(email);
+    }
+
+    MemberSet sorted() {
+      Arrays.sort(hashes, 0, size);
+      return this;
+    }
+
+    boolean contains(String email) {
+      return Arrays.binarySearch(hashes, 0, size, hash(email)) >= 0;
+    }
+
+    /** FNV-1a over the lower-cased address. */
+    private static long hash(String email) {
+      String s = email.trim().toLowerCase(Locale.ROOT);
+      long h = 0xcbf29ce484222325L;
+      for (int i = 0; i < s.length(); i++) {
+        h = (h ^ s.charAt(i)) * 0x100000001b3L;
+      }
+      return h;
+    }
+  }
+
+  private HttpUrl memberUrl(ExportRecord record) {
+    return connector.url("list/" + listId + "/contact").newBuilder()
+        .addEncodedPathSegment(URLEncoder.encode(record.email(), StandardCharsets.UTF_8)).build();
+  }
+
+  private RequestBody body(Batch batch) {
+    return Json.body(w -> {
+      w.beginObject().name("contacts").beginArray();
+      for (ExportRecord r : batch.records()) {
+        writeContact(w, r);
+      }
+      w.endArray().endObject();
+    });
+  }
+
+  /** One contact: standard fields, typed custom keys, the list; never a null, never an unsubscribe flag. */
+  private void writeContact(JsonWriter w, ExportRecord r) throws IOException {
+    w.beginObject().name("Email").value(r.email());
+    boolean custom = false;
+    for (MappedField f : fields) {
+      if (!f.custom() && present(r.value(f))) {
+        w.name(f.name());
+        Json.writeValue(w, r.value(f));
+      }
+    }
+    for (MappedField f : fields) {
+      if (f.custom() && present(r.value(f))) {
+        if (!custom) {
+          w.name("custom").beginObject();
+          custom = true;
+        }
+        w.name(AutopilotConnectorProvider.customKey(f.name(), f.type()));
+        Json.writeValue(w, r.value(f));
+      }
+    }
+    if (custom) {
+      w.endObject();
+    }
+    w.name("_autopilot_list").value(listId).endObject();
+  }
+
+  private static boolean present(Object v) {
+    return v != null && !(v instanceof String && ((String) v).isEmpty());
+  }
+}

@@ -1,0 +1,379 @@
+package com.segmentexport.autopilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportResult;
+import com.segmentexport.api.ExportStatus;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.FieldType;
+import com.segmentexport.api.LimitExceededException;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectedRecord;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator.ListAssignment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Autopilot-specific behaviour, one group per bullet of the connector's issue. */
+class AutopilotConnectorTest {
+  private static final String KEY = "test-autopilot-key";
+  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(10), Duration.ofMillis(200));
+  private static final String VIP = "VIP customers";
+
+  private AutopilotSimulator sim;
+
+  @BeforeEach
+  void start() {
+    sim = new AutopilotSimulator(KEY).start();
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  private static Connection connection(String baseUrl, String key) {
+    return Connection.builder(new AutopilotConnectorProvider())
+        .setting(StandardSettings.BASE_URL, baseUrl)
+        .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(key))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))
+        .build();
+  }
+
+  private Connection connection() {
+    return connection(sim.baseUrl(), KEY);
+  }
+
+  private static FieldMapping mapping() {
+    return FieldMapping.builder().email("email").firstName("first").lastName("last")
+        .custom("Loyalty Tier", "tier").custom("Orders", "orders", FieldType.INTEGER).build();
+  }
+
+  private static List<Profile> profiles(int n) {
+    return IntStream.range(0, n).mapToObj(i -> Profile.of("email", "user" + i + "@example.org", "first", "F" + i,
+        "last", "L" + i, "tier", i % 2 == 0 ? "gold" : "", "orders", Integer.toString(i))).collect(Collectors.toList());
+  }
+
+  private static ExportResult export(Connection c, SegmentSource source, String... segments) {
+    ExportDefinition d = ExportDefinition.builder(c).segments(segments).mapping(mapping()).build();
+    try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider())
+        .withHttpClient(new OkHttpClient.Builder().readTimeout(Duration.ofMillis(800)).build()).exporter(c)) {
+      return exporter.export(d, source, ExportOptions.DEFAULT.withRetryPolicy(FAST));
+    }
+  }
+
+  private static SegmentSource of(List<Profile> profiles) {
+    return name -> Segment.of(name, profiles);
+  }
+
+  // ---- connection ----------------------------------------------------------------------------
+
+  @Test
+  void verifyReadsTheListsWithTheApiKeyHeaderAtTheConfiguredBase() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(200).body("{\"lists\":[]}").build());
+      server.start();
+      try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider())
+          .exporter(connection(server.url("/v1").toString(), KEY))) {
+        exporter.verify();
+      }
+      RecordedRequest r = server.takeRequest();
+      assertThat(r.getMethod()).isEqualTo("GET");
+      assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/lists");
+      assertThat(r.getHeaders().get("autopilotapikey")).isEqualTo(KEY);
+    }
+    assertThat(new AutopilotConnectorProvider().settings()).anySatisfy(s -> {
+      assertThat(s.name()).isEqualTo(StandardSettings.BASE_URL);
+      assertThat(s.defaultValue()).hasValue("https://api2.autopilothq.com/v1");
+    });
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "400|{\"error\":\"Bad Request\",\"message\":\"No autopilotapikey header provided.\"}",
+      "401|{\"error\":\"Unauthorized\",\"message\":\"Provided autopilotapikey not valid.\"}"})
+  void missingAndBadKeysAreAuthenticationErrors(String answer) throws Exception {
+    String[] parts = answer.split("\\|", 2);
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(Integer.parseInt(parts[0])).body(parts[1]).build());
+      server.start();
+      try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider())
+          .exporter(connection(server.url("/v1").toString(), KEY))) {
+        assertThatThrownBy(exporter::verify).isInstanceOf(AuthenticationException.class);
+      }
+      assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anOrdinary400IsNotAnAuthenticationError() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(400)
+          .body("{\"error\":\"Bad Request\",\"message\":\"Something else.\"}").build());
+      server.start();
+      try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider())
+          .exporter(connection(server.url("/v1").toString(), KEY))) {
+        assertThatThrownBy(exporter::verify).isNotInstanceOf(AuthenticationException.class)
+            .hasMessageContaining("Something else.");
+      }
+    }
+  }
+
+  // ---- lists ---------------------------------------------------------------------------------
+
+  @Test
+  void anExistingListIsFoundByTitleAndAMissingOneCreated() {
+    String existing = sim.createList(VIP);
+    ExportResult result = export(connection(), of(profiles(3)), VIP, "Lapsed 90 days");
+    assertThat(result.segment(VIP).flatMap(SegmentResult::destinationId)).hasValue(existing);
+    assertThat(sim.listsTitled(VIP)).isEqualTo(1);
+    assertThat(sim.listsTitled("Lapsed 90 days")).isEqualTo(1);
+    assertThat(sim.members("Lapsed 90 days")).hasSize(3);
+    assertThat(sim.calls()).filteredOn(c -> c.method().equals("POST") && c.path().equals("/v1/list")).hasSize(1);
+  }
+
+  @Test
+  void a409OnCreateReReadsTheListsAndUsesTheMatch() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_other\",\"title\":\"VIP\"}]}"));
+      server.enqueue(new MockResponse.Builder().code(409)
+          .body("{\"error\":\"Conflict\",\"message\":\"A list with this name already exists.\"}").build());
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":0}"));
+      server.enqueue(json("{\"contact_ids\":[\"person_1\"],\"email_contact_map\":{\"user0@example.org\":\"person_1\"}}"));
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":1}"));
+      server.start();
+      ExportResult result = export(connection(server.url("/v1").toString(), KEY), of(profiles(1)), VIP);
+      assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(result.segment(VIP).flatMap(SegmentResult::destinationId)).hasValue("contactlist_X");
+      server.takeRequest();
+      RecordedRequest create = server.takeRequest();
+      assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/list");
+      assertThat(create.getBody().utf8()).isEqualTo("{\"name\":\"" + VIP + "\"}");
+      assertThat(server.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/lists");
+      server.takeRequest();
+      assertThat(server.takeRequest().getBody().utf8()).contains("\"_autopilot_list\":\"contactlist_X\"");
+    }
+  }
+
+  @Test
+  void aSecondListOfTheSameNameIsNeverCreated() {
+    sim.duplicateListNames(true);
+    export(connection(), of(profiles(2)), VIP);
+    export(connection(), of(profiles(2)), VIP);
+    assertThat(sim.listsTitled(VIP)).isEqualTo(1);
+  }
+
+  private static MockResponse json(String body) {
+    return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(body).build();
+  }
+
+  // ---- profiles ------------------------------------------------------------------------------
+
+  @Test
+  void profilesAreUpsertedInBatchesOfAtMost100WithTypedCustomKeys() {
+    ExportResult result = export(connection(), of(profiles(250)), VIP);
+    assertThat(result.exported()).isEqualTo(250);
+    assertThat(sim.bulkUpserts()).isEqualTo(3);
+    assertThat(sim.maxBatchSize()).isEqualTo(100);
+    assertThat(sim.contactFields("user4@example.org")).containsEntry("Email", "user4@example.org")
+        .containsEntry("FirstName", "F4").containsEntry("LastName", "L4")
+        .containsEntry("string--Loyalty--Tier", "gold").containsEntry("integer--Orders", "4");
+    assertThat(sim.contactFields("user5@example.org")).doesNotContainKey("string--Loyalty--Tier");
+    assertThat(sim.members(VIP)).hasSize(250);
+  }
+
+  @Test
+  void anAddressMissingFromEmailContactMapIsARejectedRecord() {
+    sim.rejectAddress("user7@example.org", null);
+    ExportResult result = export(connection(), of(profiles(20)), VIP);
+    assertThat(result.exported()).isEqualTo(19);
+    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
+      assertThat(r.row()).isEqualTo(8);
+      assertThat(r.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+      assertThat(r.vendorCode()).hasValue(AutopilotDestination.NOT_MAPPED);
+    });
+    assertThat(sim.members(VIP)).hasSize(19).doesNotContain("user7@example.org");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ListAssignment.class)
+  void membershipIsConfirmedAndOnlyMissingContactsAreAddedOneByOne(ListAssignment reading) {
+    sim.listAssignment(reading);
+    String list = sim.createList(VIP);
+    for (int i = 0; i < 30; i++) {
+      sim.addContact("user" + i + "@example.org", Map.of()); // known to the account, not on the list
+    }
+    ExportResult result = export(connection(), of(profiles(120)), VIP);
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(sim.members(VIP)).hasSize(120);
+    long expectedAdds = reading == ListAssignment.ALWAYS ? 0 : reading == ListAssignment.ON_CREATION ? 30 : 120;
+    SegmentResult segment = result.segment(VIP).orElseThrow();
+    assertThat(segment.counters().getOrDefault(AutopilotDestination.LIST_ADDS, 0L)).isEqualTo(expectedAdds);
+    assertThat(sim.singleListAdds()).isEqualTo((int) expectedAdds);
+    assertThat(list).isEqualTo(segment.destinationId().orElseThrow());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ListAssignment.class)
+  void aRerunIntoAListThatHoldsItsContactsNeedsNoCallPerContact(ListAssignment reading) {
+    sim.listAssignment(reading);
+    export(connection(), of(profiles(230)), VIP);
+    int adds = sim.singleListAdds();
+    sim.resetCounters();
+
+    ExportResult again = export(connection(), of(profiles(250)), VIP);
+
+    assertThat(again.exported()).isEqualTo(250);
+    assertThat(sim.members(VIP)).hasSize(250);
+    SegmentResult segment = again.segment(VIP).orElseThrow();
+    long expectedChecks = reading == ListAssignment.NEVER_IN_BULK ? 20 : 0; // the 20 new ones, if at all
+    assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
+    assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
+        reading == ListAssignment.NEVER_IN_BULK ? 40 : 0);
+    assertThat(sim.calls()).as("three pages of members, then one count per batch")
+        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?")).hasSize(3 + 3);
+    assertThat(adds).isEqualTo(reading == ListAssignment.NEVER_IN_BULK ? 230 : 0);
+  }
+
+  @Test
+  void aContactThatCannotBeAddedToTheListIsRejectedWithTheVendorsCode() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":0}"));
+      server.enqueue(json("{\"email_contact_map\":{\"user0@example.org\":\"p0\",\"user1@example.org\":\"p1\"}}"));
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":1}"));
+      server.enqueue(new MockResponse.Builder().code(200).body("{}").build()); // user0 is a member
+      server.enqueue(new MockResponse.Builder().code(404).body("{\"error\":\"Not Found\",\"message\":\"\"}").build());
+      server.enqueue(new MockResponse.Builder().code(404)
+          .body("{\"error\":\"Not Found\",\"message\":\"Contact could not be found.\"}").build());
+      server.start();
+      ExportResult result = export(connection(server.url("/v1").toString(), KEY), of(profiles(2)), VIP);
+      assertThat(result.exported()).isEqualTo(1);
+      RejectedRecord r = result.rejectedSample().get(0);
+      assertThat(r.row()).isEqualTo(2);
+      assertThat(r.vendorCode()).hasValue("Not Found");
+      assertThat(r.message()).isEqualTo("Contact could not be found.");
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        RecordedRequest q = server.takeRequest();
+        paths.add(q.getMethod() + " " + q.getUrl().encodedPath());
+      }
+      assertThat(paths.subList(4, 7)).containsExactly("GET /v1/list/contactlist_X/contact/user0%40example.org",
+          "GET /v1/list/contactlist_X/contact/user1%40example.org",
+          "POST /v1/list/contactlist_X/contact/user1%40example.org");
+    }
+  }
+
+  // ---- rate limit and replays ----------------------------------------------------------------
+
+  @Test
+  void theDefaultRateIsFivePerSecondAndA429WithoutHeadersIsBackedOff() {
+    assertThat(new AutopilotConnectorProvider().limits().requestsPerSecond()).isEqualTo(5.0);
+    sim.faults().throttleWrite(1, null).throttleWrite(2, null);
+    ExportResult result = export(connection(), of(profiles(50)), VIP);
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.retries()).isGreaterThanOrEqualTo(2);
+    assertThat(result.throttledTime()).isPositive();
+    assertThat(sim.members(VIP)).hasSize(50);
+  }
+
+  @Test
+  void anUpsertThatTimedOutButCompletedIsReplayedHarmlessly() {
+    sim.faults().delayWrite(1, Duration.ofMillis(1500));
+    ExportResult result = export(connection(), of(profiles(40)), VIP);
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(40);
+    assertThat(sim.bulkUpserts()).isEqualTo(2);
+    assertThat(sim.members(VIP)).hasSize(40);
+    assertThat(sim.singleListAdds()).isZero();
+  }
+
+  // ---- the 100,000-profile limit -------------------------------------------------------------
+
+  @Test
+  void knownSizesOverTheLimitAcrossSegmentsFailBeforeAnyRequest() {
+    SegmentSource known = new SegmentSource() {
+      @Override
+      public Segment open(String name) {
+        throw new AssertionError("must fail before opening");
+      }
+
+      @Override
+      public OptionalLong size(String name) {
+        return OptionalLong.of(50_001);
+      }
+    };
+    Connection c = connection();
+    ExportDefinition d = ExportDefinition.builder(c).segments("A", "B").mapping(mapping()).build();
+    try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider()).exporter(c)) {
+      assertThatThrownBy(() -> exporter.start(d, known, ExportOptions.DEFAULT))
+          .isInstanceOf(LimitExceededException.class).hasMessageContaining("100000");
+    }
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
+  void unknownSizesStopAtTheLimitAcrossSegmentsAndCountTheRest() {
+    Connection c = Connection.builder(new AutopilotConnectorProvider())
+        .setting(StandardSettings.BASE_URL, sim.baseUrl()).setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "150")
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
+    ExportResult result = export(c, of(profiles(100)), "A", "B");
+    assertThat(result.exported()).isEqualTo(150);
+    assertThat(result.notAttempted()).isEqualTo(50);
+    assertThat(result.segment("B").orElseThrow().notAttemptedReason()).hasValueSatisfying(
+        reason -> assertThat(reason).contains("150"));
+    assertThat(sim.receivedEmailCount()).isEqualTo(150);
+  }
+
+  @Test
+  void aLimitAbove100000IsAConfigurationError() {
+    Connection c = Connection.builder(new AutopilotConnectorProvider())
+        .setting(StandardSettings.BASE_URL, sim.baseUrl()).setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "100001")
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
+    assertThatThrownBy(() -> Connectors.of(new AutopilotConnectorProvider()).exporter(c))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("100000");
+  }
+
+  @Test
+  void theProviderIsFoundThroughServiceLoader() {
+    assertThat(Connectors.load().find("autopilot")).containsInstanceOf(AutopilotConnectorProvider.class);
+  }
+}

@@ -1,0 +1,76 @@
+package com.segmentexport.autopilot;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.SegmentExporterContract;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The contract against the Autopilot simulator, in its default reading of {@code _autopilot_list}
+ * (honoured for contacts the upsert creates).
+ */
+class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> {
+  static final String API_KEY = "contract-autopilot-key-0123456789";
+
+  AutopilotContractTest() {}
+
+  @Override
+  protected ConnectorProvider provider() {
+    return new AutopilotConnectorProvider();
+  }
+
+  @Override
+  protected AutopilotSimulator newSimulator() {
+    return new AutopilotSimulator(API_KEY);
+  }
+
+  @Override
+  protected Connection.Builder connection(AutopilotSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(API_KEY));
+  }
+
+  @Override
+  protected Connection.Builder connectionWithBadCredentials(AutopilotSimulator simulator) {
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of("wrong-key"));
+  }
+
+  @Override
+  protected Set<String> destinationMembers(AutopilotSimulator simulator, String segment) {
+    return simulator.members(segment);
+  }
+
+  @Override
+  protected Map<String, String> storedFields(AutopilotSimulator simulator, String segment, String email) {
+    return simulator.contactFields(email);
+  }
+
+  /** FirstName, LastName and the custom text field under its typed key. */
+  @Override
+  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+    Map<String, String> expected = new LinkedHashMap<>();
+    if (firstName != null) {
+      expected.put("FirstName", firstName);
+    }
+    if (lastName != null) {
+      expected.put("LastName", lastName);
+    }
+    if (tier != null) {
+      expected.put("string--" + CUSTOM_FIELD, tier);
+    }
+    return expected;
+  }
+
+  @Override
+  protected int vendorMaxBatch() {
+    return AutopilotSimulator.MAX_BULK_CONTACTS;
+  }
+}

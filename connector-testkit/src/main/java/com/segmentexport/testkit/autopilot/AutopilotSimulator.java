@@ -1,0 +1,465 @@
+package com.segmentexport.testkit.autopilot;
+
+import com.segmentexport.testkit.VendorSimulator;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * A stand-in for Autopilot's REST API v1, written from the vendor's documented behaviour: the
+ * {@code autopilotapikey} header (missing: 400, wrong: 401), {@code GET /v1/lists} ({@code title}),
+ * {@code POST /v1/list} ({@code name}; 409 for a taken name, or a second list of that name),
+ * {@code POST /v1/contacts} with at most 100 contacts (standard PascalCase fields, typed
+ * {@code custom} keys such as {@code string--Loyalty--Tier}, {@code _autopilot_list}), answered with
+ * {@code contact_ids} and {@code email_contact_map} (a refused contact is missing from the map),
+ * list membership calls ({@code GET|POST|DELETE /v1/list/{id}/contact/{email}}), list member paging,
+ * errors as {@code {"error", "message"}}, and 429 without any rate-limit header.
+ *
+ * <p>Where the vendor's behaviour is uncertain the simulator offers both readings:
+ * {@link ListAssignment} (whether {@code _autopilot_list} in a bulk upsert adds existing contacts),
+ * {@link #duplicateListNames} (409 or a second list).
+ */
+public final class AutopilotSimulator extends VendorSimulator {
+  /** Most contacts in one {@code POST /v1/contacts}. */
+  public static final int MAX_BULK_CONTACTS = 100;
+  /** Standard contact fields accepted at the top level of a contact. */
+  public static final Set<String> STANDARD_FIELDS = Set.of("Email", "FirstName", "LastName", "Twitter", "Salutation",
+      "Company", "NumberOfEmployees", "Title", "Industry", "Phone", "MobilePhone", "Fax", "Website", "MailingStreet",
+      "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "owner_name", "LeadSource", "Status",
+      "LinkedIn", "Unsubscribed", "unsubscribed", "_autopilot_list", "_autopilot_session_id", "_NewEmail", "notify",
+      "custom");
+  private static final Pattern CUSTOM_KEY = Pattern.compile("(string|integer|float|date|boolean)--\\S+");
+
+  /** When {@code _autopilot_list} in a bulk upsert puts a contact on the list (UNCERTAIN at the vendor). */
+  public enum ListAssignment {
+    /** For new and existing contacts. */
+    ALWAYS,
+    /** Only for contacts the upsert creates (n8n: "added on creation"). */
+    ON_CREATION,
+    /** Never in bulk calls (only {@code POST /v1/list/{id}/contact/{email}} adds). */
+    NEVER_IN_BULK
+  }
+
+  /** A list: its title and members (lower-cased addresses). */
+  public record ContactList(String title, Set<String> members) {}
+
+  /** A deep copy of the account: lists by id, contacts' fields by address. */
+  public record Snapshot(Map<String, ContactList> lists, Map<String, Map<String, String>> contacts) {}
+
+  private final String apiKey;
+  private final Map<String, ContactList> lists = new LinkedHashMap<>();
+  private final Map<String, Long> memberCounts = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> contacts = new LinkedHashMap<>();
+  private final AtomicInteger listAdds = new AtomicInteger();
+  private final AtomicInteger bulkUpserts = new AtomicInteger();
+  private volatile ListAssignment listAssignment = ListAssignment.ON_CREATION;
+  private volatile boolean duplicateListNames;
+
+  /** A simulator accepting this API key. */
+  public AutopilotSimulator(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  @Override
+  public String vendor() {
+    return "Autopilot";
+  }
+
+  @Override
+  protected String basePath() {
+    return "/v1";
+  }
+
+  @Override
+  public List<String> credentials() {
+    return List.of(apiKey);
+  }
+
+  /** Chooses the reading of {@code _autopilot_list} (default {@link ListAssignment#ON_CREATION}). */
+  public AutopilotSimulator listAssignment(ListAssignment assignment) {
+    this.listAssignment = assignment;
+    return this;
+  }
+
+  /** True: creating a list with a taken name makes a second one (ap-php); false (default): 409. */
+  public AutopilotSimulator duplicateListNames(boolean duplicates) {
+    this.duplicateListNames = duplicates;
+    return this;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /** Creates a list and returns its id. */
+  public synchronized String createList(String title) {
+    String id = "contactlist_" + UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
+    lists.put(id, new ContactList(title, new LinkedHashSet<>()));
+    memberCounts.put(id, 0L);
+    return id;
+  }
+
+  /** The id of the first list with this title, or null. */
+  public synchronized String listId(String title) {
+    for (Map.Entry<String, ContactList> e : lists.entrySet()) {
+      if (e.getValue().title().equals(title)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** How many lists carry this title. */
+  public synchronized int listsTitled(String title) {
+    return (int) lists.values().stream().filter(l -> l.title().equals(title)).count();
+  }
+
+  /** The members of the first list with this title (empty if none). */
+  public synchronized Set<String> members(String title) {
+    String id = listId(title);
+    return id == null ? Set.of() : Set.copyOf(lists.get(id).members());
+  }
+
+  /** Adds a contact (as another source would have) with these fields. */
+  public synchronized void addContact(String email, Map<String, String> fields) {
+    Map<String, String> c = new TreeMap<>(fields);
+    c.put("Email", email);
+    contacts.put(email.toLowerCase(Locale.ROOT), c);
+  }
+
+  /** The stored fields of a contact (standard names, custom fields by typed key), or an empty map. */
+  public synchronized Map<String, String> contactFields(String email) {
+    Map<String, String> c = contacts.get(email.toLowerCase(Locale.ROOT));
+    return c == null ? Map.of() : Map.copyOf(c);
+  }
+
+  /** Contacts added to lists one by one ({@code POST /v1/list/{id}/contact/{email}}). */
+  public int singleListAdds() {
+    return listAdds.get();
+  }
+
+  /** Bulk upserts applied. */
+  public int bulkUpserts() {
+    return bulkUpserts.get();
+  }
+
+  @Override
+  public synchronized Snapshot snapshot() {
+    Map<String, ContactList> l = new TreeMap<>();
+    lists.forEach((id, list) -> l.put(id, new ContactList(list.title(), Set.copyOf(list.members()))));
+    Map<String, Map<String, String>> c = new TreeMap<>();
+    contacts.forEach((k, v) -> c.put(k, Map.copyOf(v)));
+    return new Snapshot(l, c);
+  }
+
+  // ---- protocol ------------------------------------------------------------------------------
+
+  @Override
+  protected boolean isWrite(RecordedRequest request) {
+    String path = route(request);
+    return "POST".equals(request.getMethod()) && (path.equals("/contacts") || path.equals("/contact")
+        || path.matches("/list/[^/]+/contact/[^/]+"));
+  }
+
+  @Override
+  protected boolean authenticated(RecordedRequest request) {
+    return apiKey.equals(request.getHeaders().get("autopilotapikey"));
+  }
+
+  @Override
+  protected MockResponse unauthorized(RecordedRequest request) {
+    return request.getHeaders().get("autopilotapikey") == null
+        ? error(400, "Bad Request", "No autopilotapikey header provided.")
+        : error(401, "Unauthorized", "Provided autopilotapikey not valid.");
+  }
+
+  /** 429 with the documented body and no header: Autopilot sends no Retry-After nor X-RateLimit-*. */
+  @Override
+  protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
+    return route(request).startsWith("/contact")
+        ? error(429, "Too Many Requests", "You have exceeded your request rate of 5 r/s.")
+        : error(429, "Too Many Requests", "Your request was throttled. Please see \"Rate Limit\" section of "
+            + "documentation at http://developers.autopilothq.com.");
+  }
+
+  @Override
+  protected MockResponse serverError(RecordedRequest request, int status) {
+    return error(status, status == 503 ? "Service Unavailable" : "Internal Server Error", "(various)");
+  }
+
+  @Override
+  protected MockResponse badRequest(RecordedRequest request, String message) {
+    return error(400, "Bad Request", message);
+  }
+
+  @Override
+  protected MockResponse handle(RecordedRequest request) {
+    String method = request.getMethod();
+    String[] seg = route(request).substring(1).split("/");
+    if (seg.length == 1 && seg[0].equals("lists") && method.equals("GET")) {
+      return getLists();
+    }
+    if (seg.length == 1 && seg[0].equals("list") && method.equals("POST")) {
+      return createList(request);
+    }
+    if (seg.length == 1 && seg[0].equals("contacts") && method.equals("POST")) {
+      return bulkUpsert(request);
+    }
+    if (seg.length >= 2 && seg[0].equals("list")) {
+      synchronized (this) {
+        ContactList list = lists.get(seg[1]);
+        if (list == null) {
+          return error(404, "Not Found", "List could not be found.");
+        }
+        if ((seg.length == 3 || seg.length == 4) && seg[2].equals("contacts") && method.equals("GET")) {
+          return listContacts(seg[1], list, seg.length == 4 ? seg[3] : null);
+        }
+        if (seg.length == 4 && seg[2].equals("contact")) {
+          return membership(method, seg[1], list, URLDecoder.decode(seg[3], StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return error(404, "Not Found", "Resource could not be found.");
+  }
+
+  private synchronized MockResponse getLists() {
+    StringBuilder b = new StringBuilder("{\"lists\":[");
+    String sep = "";
+    for (Map.Entry<String, ContactList> e : lists.entrySet()) {
+      b.append(sep).append("{\"list_id\":").append(quote(e.getKey())).append(",\"title\":")
+          .append(quote(e.getValue().title())).append('}');
+      sep = ",";
+    }
+    return json(200, b.append("]}").toString());
+  }
+
+  private MockResponse createList(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request), "body");
+    if (!body.keySet().equals(Set.of("name")) || !(body.get("name") instanceof String)
+        || ((String) body.get("name")).isBlank()) {
+      throw new MalformedBodyException("A list needs exactly a non-empty \"name\".");
+    }
+    String name = (String) body.get("name");
+    synchronized (this) {
+      if (!duplicateListNames && listId(name) != null) {
+        return error(409, "Conflict", "A list with this name already exists.");
+      }
+      return json(200, "{\"list_id\":" + quote(createList(name)) + "}");
+    }
+  }
+
+  private MockResponse bulkUpsert(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request), "body");
+    if (!body.keySet().equals(Set.of("contacts")) || !(body.get("contacts") instanceof List)) {
+      throw new MalformedBodyException("The body must be {\"contacts\": [...]}.");
+    }
+    List<?> items = (List<?>) body.get("contacts");
+    if (items.isEmpty() || items.size() > MAX_BULK_CONTACTS) {
+      throw new MalformedBodyException("Between 1 and 100 contacts may be sent at once.");
+    }
+    List<Map<String, Object>> parsed = new ArrayList<>();
+    for (Object item : items) {
+      parsed.add(validContact(object(item, "contact")));
+    }
+    noteBatch(parsed.size());
+    StringBuilder ids = new StringBuilder();
+    StringBuilder map = new StringBuilder();
+    synchronized (this) {
+      for (Map<String, Object> contact : parsed) {
+        String email = (String) contact.get("Email");
+        noteEmail(email);
+        if (rejectionFor(email).isPresent()) {
+          continue; // refused: absent from email_contact_map, not stored
+        }
+        String id = contactId(email);
+        boolean created = apply(email, contact);
+        Object list = contact.get("_autopilot_list");
+        if (list instanceof String && (listAssignment == ListAssignment.ALWAYS
+            || (listAssignment == ListAssignment.ON_CREATION && created))) {
+          addMember((String) list, email);
+        }
+        ids.append(ids.length() == 0 ? "" : ",").append(quote(id));
+        map.append(map.length() == 0 ? "" : ",").append(quote(email)).append(':').append(quote(id));
+      }
+      bulkUpserts.incrementAndGet();
+    }
+    return json(200, "{\"contact_ids\":[" + ids + "],\"email_contact_map\":{" + map
+        + "},\"_removeResultKeys\":[\"proposedContacts\"]}");
+  }
+
+  /** Checks one contact's shape as the vendor reads it; returns it. */
+  private static Map<String, Object> validContact(Map<String, Object> contact) {
+    for (Map.Entry<String, Object> e : contact.entrySet()) {
+      String key = e.getKey();
+      Object v = e.getValue();
+      if (!STANDARD_FIELDS.contains(key)) {
+        throw new MalformedBodyException("Unknown contact field " + key + ": custom fields go in \"custom\".");
+      }
+      if (key.equals("custom")) {
+        for (Map.Entry<String, Object> c : object(v, "custom").entrySet()) {
+          checkCustom(c.getKey(), c.getValue());
+        }
+      } else if (v == null || v instanceof Map || v instanceof List) {
+        throw new MalformedBodyException("Field " + key + " must be a plain value.");
+      }
+    }
+    if (!(contact.get("Email") instanceof String) || !((String) contact.get("Email")).contains("@")) {
+      throw new MalformedBodyException("Invalid contact_id_or_email value provided.");
+    }
+    return contact;
+  }
+
+  private static void checkCustom(String key, Object value) {
+    if (!CUSTOM_KEY.matcher(key).matches()) {
+      throw new MalformedBodyException("Custom field keys are <type>--<Name>, spaces as --.");
+    }
+    String type = key.substring(0, key.indexOf("--"));
+    boolean ok;
+    switch (type) {
+      case "integer":
+        ok = value instanceof Double && ((Double) value) == Math.rint((Double) value);
+        break;
+      case "float":
+        ok = value instanceof Double;
+        break;
+      case "boolean":
+        ok = value instanceof Boolean;
+        break;
+      case "date":
+        ok = value instanceof String && ((String) value).matches("\\d{4}-\\d{2}-\\d{2}.*");
+        break;
+      default:
+        ok = value instanceof String;
+    }
+    if (!ok) {
+      throw new MalformedBodyException("Custom field " + key + " holds a value of another type.");
+    }
+  }
+
+  /** Upserts a contact by e-mail; true if it was created. */
+  private boolean apply(String email, Map<String, Object> contact) {
+    if (!retainsContacts()) {
+      return true;
+    }
+    String key = email.toLowerCase(Locale.ROOT);
+    boolean created = !contacts.containsKey(key);
+    Map<String, String> stored = contacts.computeIfAbsent(key, k -> new TreeMap<>());
+    for (Map.Entry<String, Object> e : contact.entrySet()) {
+      if (e.getKey().equals("custom")) {
+        object(e.getValue(), "custom").forEach((k, v) -> put(stored, k, v));
+      } else if (!e.getKey().startsWith("_") && !e.getKey().equals("notify")) {
+        put(stored, e.getKey(), e.getValue());
+      }
+    }
+    return created;
+  }
+
+  private static void put(Map<String, String> stored, String key, Object value) {
+    String text = value instanceof Double && ((Double) value) == Math.rint((Double) value)
+        ? Long.toString(((Double) value).longValue()) : String.valueOf(value);
+    stored.put(key, text);
+  }
+
+  private void addMember(String listId, String email) {
+    ContactList list = lists.get(listId);
+    if (list == null) {
+      return; // an unknown list id is ignored by the upsert
+    }
+    if (retainsContacts()) {
+      list.members().add(email.toLowerCase(Locale.ROOT));
+    } else {
+      memberCounts.merge(listId, 1L, Long::sum);
+    }
+  }
+
+  /** One page of 100 members after {@code bookmark} (a contact id); the last page has no bookmark. */
+  private MockResponse listContacts(String id, ContactList list, String bookmark) {
+    long total = retainsContacts() ? list.members().size() : memberCounts.get(id);
+    StringBuilder b = new StringBuilder("{\"contacts\":[");
+    int n = 0;
+    boolean started = bookmark == null;
+    String last = null;
+    boolean more = false;
+    for (String m : list.members()) {
+      if (!started) {
+        started = contactId(m).equals(bookmark);
+        continue;
+      }
+      if (n == 100) {
+        more = true;
+        break;
+      }
+      last = contactId(m);
+      b.append(n++ == 0 ? "" : ",").append("{\"contact_id\":").append(quote(last)).append(",\"Email\":")
+          .append(quote(m)).append('}');
+    }
+    b.append("],\"total_contacts\":").append(total);
+    if (more) {
+      b.append(",\"bookmark\":").append(quote(last));
+    }
+    return json(200, b.append('}').toString());
+  }
+
+  private static String contactId(String email) {
+    return "person_" + UUID.nameUUIDFromBytes(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
+        .toString().toUpperCase(Locale.ROOT);
+  }
+
+  private MockResponse membership(String method, String listId, ContactList list, String email) {
+    String key = email.toLowerCase(Locale.ROOT);
+    switch (method) {
+      case "GET":
+        return list.members().contains(key) ? json(200, "{}") : error(404, "Not Found", "");
+      case "POST":
+        if (!contacts.containsKey(key)) {
+          return error(404, "Not Found", "Contact could not be found.");
+        }
+        listAdds.incrementAndGet();
+        return list.members().add(key) ? json(200, "{}") : json(200, "{\"not_modified\":true}");
+      case "DELETE":
+        list.members().remove(key);
+        return json(200, "{}");
+      default:
+        return error(405, "Method Not Allowed", "");
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static MockResponse error(int status, String error, String message) {
+    return json(status, "{\"error\":" + quote(error) + ",\"message\":" + quote(message) + "}");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object value, String what) {
+    if (!(value instanceof Map)) {
+      throw new MalformedBodyException("Expected a JSON object for " + what + ".");
+    }
+    return (Map<String, Object>) value;
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}

@@ -1,0 +1,177 @@
+package com.segmentexport.testkit.autopilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.segmentexport.testkit.autopilot.AutopilotSimulator.ListAssignment;
+import com.squareup.moshi.JsonReader;
+import java.io.IOException;
+import java.util.Map;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Autopilot simulator answers as the vendor documents, refusals included. */
+class AutopilotSimulatorTest {
+  private static final String KEY = "sim-key";
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private AutopilotSimulator sim;
+
+  /** What a call returned. */
+  record Answer(int code, Map<String, Object> json, Response raw) {}
+
+  @BeforeEach
+  void start() {
+    sim = new AutopilotSimulator(KEY).start();
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Answer call(String method, String path, String body, String key) throws IOException {
+    Request.Builder b = new Request.Builder().url(sim.baseUrl() + path);
+    if (key != null) {
+      b.header("autopilotapikey", key);
+    }
+    b.method(method, body == null ? (method.equals("GET") ? null : RequestBody.create(new byte[0], JSON))
+        : RequestBody.create(body, JSON));
+    try (Response r = client.newCall(b.build()).execute()) {
+      String text = r.body().string();
+      Object json = text.isEmpty() ? null : JsonReader.of(new Buffer().writeUtf8(text)).readJsonValue();
+      return new Answer(r.code(), json instanceof Map ? (Map<String, Object>) json : Map.of(), r);
+    }
+  }
+
+  private Answer call(String method, String path, String body) throws IOException {
+    return call(method, path, body, KEY);
+  }
+
+  private static String contacts(int n, String extra) {
+    StringBuilder b = new StringBuilder("{\"contacts\":[");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : ",").append("{\"Email\":\"c").append(i).append("@example.org\"").append(extra).append('}');
+    }
+    return b.append("]}").toString();
+  }
+
+  @Test
+  void aMissingKeyIs400AndAWrongOne401() throws IOException {
+    Answer missing = call("GET", "/lists", null, null);
+    assertThat(missing.code()).isEqualTo(400);
+    assertThat(missing.json()).containsEntry("message", "No autopilotapikey header provided.");
+    Answer wrong = call("GET", "/lists", null, "nope");
+    assertThat(wrong.code()).isEqualTo(401);
+    assertThat(wrong.json()).containsEntry("error", "Unauthorized");
+    assertThat(call("GET", "/lists", null, null).raw().request().url().encodedPath()).isEqualTo("/v1/lists");
+  }
+
+  @Test
+  void listsHaveATitleAndAreCreatedByName() throws IOException {
+    Answer created = call("POST", "/list", "{\"name\":\"VIP\"}");
+    assertThat(created.code()).isEqualTo(200);
+    assertThat((String) created.json().get("list_id")).startsWith("contactlist_");
+    assertThat(call("GET", "/lists", null).json().toString()).contains("title=VIP");
+    assertThat(call("POST", "/list", "{\"title\":\"VIP\"}").code()).isEqualTo(400);
+  }
+
+  @Test
+  void aTakenNameIs409OrASecondListDependingOnTheReading() throws IOException {
+    sim.createList("VIP");
+    assertThat(call("POST", "/list", "{\"name\":\"VIP\"}").json()).containsEntry("error", "Conflict");
+    sim.duplicateListNames(true);
+    assertThat(call("POST", "/list", "{\"name\":\"VIP\"}").code()).isEqualTo(200);
+    assertThat(sim.listsTitled("VIP")).isEqualTo(2);
+  }
+
+  @Test
+  void bulkUpsertsTakeAtMost100ContactsOfTheDocumentedShape() throws IOException {
+    assertThat(call("POST", "/contacts", contacts(101, "")).code()).isEqualTo(400);
+    assertThat(call("POST", "/contacts", contacts(1, ",\"tier\":\"gold\"")).code()).as("custom outside custom")
+        .isEqualTo(400);
+    assertThat(call("POST", "/contacts", contacts(1, ",\"custom\":{\"Tier\":\"gold\"}")).code()).as("untyped key")
+        .isEqualTo(400);
+    assertThat(call("POST", "/contacts", contacts(1, ",\"custom\":{\"integer--Orders\":\"7\"}")).code())
+        .as("a text value under an integer key").isEqualTo(400);
+    assertThat(call("POST", "/contacts", "{\"contacts\":[{\"FirstName\":\"x\"}]}").code()).isEqualTo(400);
+    assertThat(sim.bulkUpserts()).isZero();
+
+    Answer ok = call("POST", "/contacts", contacts(100, ",\"custom\":{\"string--Loyalty--Tier\":\"gold\",\"integer--Orders\":7}"));
+    assertThat(ok.code()).isEqualTo(200);
+    assertThat((Map<?, ?>) ok.json().get("email_contact_map")).hasSize(100);
+    assertThat(sim.contactFields("c3@example.org")).containsEntry("string--Loyalty--Tier", "gold")
+        .containsEntry("integer--Orders", "7");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aRefusedAddressIsMissingFromEmailContactMap() throws IOException {
+    sim.rejectAddress("c1@example.org", null);
+    Answer a = call("POST", "/contacts", contacts(3, ""));
+    assertThat(((Map<String, Object>) a.json().get("email_contact_map")).keySet()).containsExactlyInAnyOrder("c0@example.org", "c2@example.org");
+    assertThat(sim.contactFields("c1@example.org")).isEmpty();
+  }
+
+  @Test
+  void autopilotListFollowsTheChosenReading() throws IOException {
+    String list = sim.createList("VIP");
+    sim.addContact("c0@example.org", Map.of());
+    call("POST", "/contacts", contacts(2, ",\"_autopilot_list\":\"" + list + "\""));
+    assertThat(sim.members("VIP")).containsExactly("c1@example.org");
+
+    sim.listAssignment(ListAssignment.ALWAYS);
+    call("POST", "/contacts", contacts(2, ",\"_autopilot_list\":\"" + list + "\""));
+    assertThat(sim.members("VIP")).containsExactlyInAnyOrder("c0@example.org", "c1@example.org");
+
+    String other = sim.createList("Other");
+    sim.listAssignment(ListAssignment.NEVER_IN_BULK);
+    call("POST", "/contacts", contacts(2, ",\"_autopilot_list\":\"" + other + "\""));
+    assertThat(sim.members("Other")).isEmpty();
+  }
+
+  @Test
+  void membershipCallsAddCheckAndCount() throws IOException {
+    String list = sim.createList("VIP");
+    assertThat(call("POST", "/list/" + list + "/contact/nobody%40example.org", null).code()).isEqualTo(404);
+    sim.addContact("ana@example.org", Map.of());
+    assertThat(call("GET", "/list/" + list + "/contact/ana%40example.org", null).code()).isEqualTo(404);
+    assertThat(call("POST", "/list/" + list + "/contact/ana%40example.org", null).code()).isEqualTo(200);
+    assertThat(call("GET", "/list/" + list + "/contact/ana%40example.org", null).code()).isEqualTo(200);
+    assertThat(call("GET", "/list/" + list + "/contacts", null).json()).containsEntry("total_contacts", 1.0);
+    assertThat(sim.singleListAdds()).isEqualTo(1);
+  }
+
+  @Test
+  void membersArePaged100AtATimeWithBookmarks() throws IOException {
+    String list = sim.createList("VIP");
+    sim.listAssignment(ListAssignment.ALWAYS);
+    call("POST", "/contacts", contacts(100, ",\"_autopilot_list\":\"" + list + "\""));
+    call("POST", "/contacts", contacts(50, ",\"_autopilot_list\":\"" + list + "\"").replace("Email\":\"c", "Email\":\"d"));
+    Answer first = call("GET", "/list/" + list + "/contacts", null);
+    assertThat((java.util.List<?>) first.json().get("contacts")).hasSize(100);
+    assertThat(first.json()).containsEntry("total_contacts", 150.0);
+    Answer last = call("GET", "/list/" + list + "/contacts/" + first.json().get("bookmark"), null);
+    assertThat((java.util.List<?>) last.json().get("contacts")).hasSize(50);
+    assertThat(last.json()).doesNotContainKey("bookmark");
+  }
+
+  @Test
+  void a429CarriesTheDocumentedBodyAndNoRateLimitHeaders() throws IOException {
+    sim.rateLimit(1, 1);
+    call("GET", "/lists", null);
+    Answer throttled = call("POST", "/contacts", contacts(1, ""));
+    assertThat(throttled.code()).isEqualTo(429);
+    assertThat(throttled.json()).containsEntry("message", "You have exceeded your request rate of 5 r/s.");
+    assertThat(throttled.raw().header("Retry-After")).isNull();
+    assertThat(throttled.raw().header("X-RateLimit-Reset")).isNull();
+  }
+}
