@@ -26,7 +26,8 @@ import mockwebserver3.RecordedRequest;
  * {@code custom} keys such as {@code string--Loyalty--Tier}, {@code _autopilot_list}), answered with
  * {@code contact_ids} and {@code email_contact_map} (a refused contact is missing from the map),
  * list membership calls ({@code GET|POST|DELETE /v1/list/{id}/contact/{email}}), list member paging,
- * errors as {@code {"error", "message"}}, and 429 without any rate-limit header.
+ * errors as {@code {"error", "message"}}, and 429 without any rate-limit header. Not simulated: the
+ * single-contact upsert {@code POST /v1/contact}, contact reads and deletes, custom-field definitions.
  *
  * <p>Where the vendor's behaviour is uncertain the simulator offers both readings:
  * {@link ListAssignment} (whether {@code _autopilot_list} in a bulk upsert adds existing contacts),
@@ -168,8 +169,7 @@ public final class AutopilotSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request);
-    return "POST".equals(request.getMethod()) && (path.equals("/contacts") || path.equals("/contact")
-        || path.matches("/list/[^/]+/contact/[^/]+"));
+    return "POST".equals(request.getMethod()) && (path.equals("/contacts") || path.matches("/list/[^/]+/contact/[^/]+"));
   }
 
   @Override
