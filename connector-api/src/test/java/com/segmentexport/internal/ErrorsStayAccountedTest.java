@@ -95,7 +95,8 @@ class ErrorsStayAccountedTest {
     }
     assertAddsUp(r);
     SegmentResult s = r.segment("S").orElseThrow();
-    assertThat(s.read()).isEqualTo(10);
+    // The failure stops the reader wherever it is: at least the two batches written were read.
+    assertThat(s.read()).isBetween(6L, 10L);
     assertThat(s.exported()).isEqualTo(3);
     assertThat(r.rejectedSample()).filteredOn(x -> x.reason() == RejectionReason.DELIVERY_FAILED)
         .hasSize(3)
