@@ -44,7 +44,8 @@ echo
 echo "| connector | exported | seconds | achieved profiles/s | ceiling profiles/s | ratio | HTTP calls | 429s | limit scale |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in $CONNECTORS; do
-  r=$($E2E ceiling "$c" "$PROFILES" 2>"$OUT/ceiling-$c.log" | grep '^RESULT')
+  r=$($E2E ceiling "$c" "$PROFILES" 2>"$OUT/ceiling-$c.log" | grep '^RESULT') \
+    || { echo "| $c | failed: see $OUT/ceiling-$c.log |"; continue; }
   printf '| %s | %s | %s | %s | %s | **%s** | %s | %s | ×%s |\n' "$c" "$(field "$r" exported)" \
     "$(field "$r" seconds)" "$(field "$r" achieved)" "$(field "$r" ceiling)" "$(field "$r" ratio)" \
     "$(field "$r" httpCalls)" "$(field "$r" throttled429)" "$(field "$r" scale)"
@@ -53,11 +54,13 @@ done
 echo
 echo "## 3. Overhead against a raw OkHttp loop ($PROFILES profiles, simulator limits off)"
 echo
-echo "| connector | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for c in $CONNECTORS; do
-  r=$($E2E overhead "$c" "$PROFILES" 2>"$OUT/overhead-$c.log" | grep '^RESULT')
-  printf '| %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" requests)" "$(field "$r" concurrency)" \
+  r=$($E2E overhead "$c" "$PROFILES" 2>"$OUT/overhead-$c.log" | grep '^RESULT') \
+    || { echo "| $c | failed: see $OUT/overhead-$c.log |"; continue; }
+  printf '| %s | %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" exported)" "$(field "$r" requests)" \
+    "$(field "$r" concurrency)" \
     "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" "$(field "$r" ratio)"
 done
 

@@ -159,12 +159,14 @@ public final class EndToEndBenchmark {
       if (sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
         ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim).importProcessingTime(java.time.Duration.ZERO);
       }
+      Connection c = connection(sandbox, 1_000_000);
       // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
-      // and the raw loop below has no such cost either.
+      // and the raw loop below has no such cost either. A segment of known size beyond the connector's
+      // per-export limit would be refused, so it is cut to the limit (Autopilot: 100,000).
+      long limit = Connectors.load().provider(connector).limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
       ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
       List<com.segmentexport.api.Profile> segment = new ArrayList<>();
-      generator.profiles(profiles).forEachRemaining(segment::add);
-      Connection c = connection(sandbox, 1_000_000);
+      generator.profiles(Math.min(profiles, limit)).forEachRemaining(segment::add);
       ExportDefinition d = definition(sandbox, c);
 
       // 1. An untimed run through a capturing client records the very requests the SDK sends.
@@ -186,7 +188,8 @@ public final class EndToEndBenchmark {
       double sdkSeconds = r.duration().toNanos() / 1e9;
 
       // 3. The raw loop: the captured requests, pre-serialised, with the same concurrency.
-      OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+      OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+          .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
       replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency); // warm-up
       long t0 = System.nanoTime();
       replay(raw, requests, concurrency);
