@@ -19,111 +19,121 @@ public final class EmailAddresses {
     if (raw == null) {
       return null;
     }
-    String s = raw.trim();
-    int at = s.indexOf('@');
-    if (at <= 0 || at != s.lastIndexOf('@') || at == s.length() - 1 || at > 64) {
+    // One pass, within the bounds String.trim() would give: the common address (trimmed, ASCII, its
+    // domain lower-case) comes back as the very string it was given, with nothing allocated.
+    int begin = 0;
+    int end = raw.length();
+    while (begin < end && raw.charAt(begin) <= ' ') {
+      begin++;
+    }
+    while (end > begin && raw.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    int at = localPartEnd(raw, begin, end);
+    if (at < 0) {
       return null;
     }
-    String local = s.substring(0, at);
-    if (!validLocal(local)) {
+    boolean upper = false;
+    int labels = 0;
+    int label = at + 1;
+    int topLevel = label;
+    for (int i = at + 1; i <= end; i++) {
+      char c = i < end ? raw.charAt(i) : '.';
+      if (c == '.') {
+        if (!validLabel(raw, label, i)) {
+          return null;
+        }
+        labels++;
+        topLevel = label;
+        label = i + 1;
+      } else if (c >= 'A' && c <= 'Z') {
+        upper = true;
+      } else if (c >= 128) {
+        return withInternationalDomain(raw.substring(begin, at), raw.substring(at + 1, end));
+      } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return null;
+      }
+    }
+    if (labels < 2 || end - at - 1 > 253 || end - begin > 254 || !validTopLevel(raw, topLevel, end)) {
       return null;
     }
-    String domain = asciiDomain(s.substring(at + 1));
-    if (domain == null) {
-      return null;
+    if (!upper) {
+      return begin == 0 && end == raw.length() ? raw : raw.substring(begin, end);
     }
-    String normalized = local + '@' + domain;
-    return normalized.length() <= 254 ? normalized : null;
+    return raw.substring(begin, at + 1) + raw.substring(at + 1, end).toLowerCase(Locale.ROOT);
   }
 
-  /** The key two addresses share when vendors treat them as one contact: fully lower-cased. */
-  public static String dedupKey(String normalized) {
-    return normalized.toLowerCase(Locale.ROOT);
-  }
-
-  private static boolean validLocal(String local) {
-    if (local.charAt(0) == '.' || local.charAt(local.length() - 1) == '.') {
-      return false;
-    }
-    char previous = 0;
-    for (int i = 0; i < local.length(); i++) {
-      char c = local.charAt(i);
+  /**
+   * Validates the local part, a dot-atom from {@code begin}: returns the index of the {@code @} that
+   * ends it, or -1 if it is empty, longer than 64 characters, or not a dot-atom.
+   */
+  private static int localPartEnd(String s, int begin, int end) {
+    char previous = '.'; // a leading dot is refused like a doubled one
+    for (int i = begin; i < end; i++) {
+      char c = s.charAt(i);
+      if (c == '@') {
+        return i == begin || i - begin > 64 || previous == '.' ? -1 : i;
+      }
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || (c < 128 && ATEXT_SPECIALS.indexOf(c) >= 0);
-      if (!ok || (c == '.' && previous == '.')) {
-        return false;
+          || (c < 128 && ATEXT_SPECIALS.indexOf(c) >= 0);
+      if (!(ok || (c == '.' && previous != '.'))) {
+        return -1;
       }
       previous = c;
     }
-    return true;
+    return -1;
   }
 
-  private static String asciiDomain(String domain) {
+  /** A domain with non-ASCII characters: converted to its ASCII form, then validated. */
+  private static String withInternationalDomain(String local, String domain) {
     if (domain.endsWith(".")) {
       return null;
     }
-    String d = domain;
-    for (int i = 0; i < d.length(); i++) {
-      if (d.charAt(i) >= 128) {
-        try {
-          d = IDN.toASCII(domain, 0);
-        } catch (IllegalArgumentException e) {
-          return null;
-        }
-        break;
-      }
+    String d;
+    try {
+      d = IDN.toASCII(domain, 0).toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    d = d.toLowerCase(Locale.ROOT);
-    if (d.length() > 253) {
+    if (d.length() > 253 || !d.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || c == '-' || c == '.')) {
       return null;
     }
     int labels = 0;
-    int start = 0;
-    while (start <= d.length()) {
-      int end = d.indexOf('.', start);
-      if (end < 0) {
-        end = d.length();
-      }
-      String label = d.substring(start, end);
-      if (!validLabel(label)) {
-        return null;
-      }
-      labels++;
-      if (end == d.length()) {
-        if (labels < 2 || !validTopLevel(label)) {
+    int label = 0;
+    for (int i = 0; i <= d.length(); i++) {
+      if (i == d.length() || d.charAt(i) == '.') {
+        if (!validLabel(d, label, i)) {
           return null;
         }
-        break;
-      }
-      start = end + 1;
-    }
-    return d;
-  }
-
-  private static boolean validLabel(String label) {
-    int n = label.length();
-    if (n == 0 || n > 63 || label.charAt(0) == '-' || label.charAt(n - 1) == '-') {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = label.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-        return false;
+        labels++;
+        if (i == d.length()) {
+          break;
+        }
+        label = i + 1;
       }
     }
-    return true;
+    String normalized = local + '@' + d;
+    return labels >= 2 && validTopLevel(d, label, d.length()) && normalized.length() <= 254 ? normalized : null;
   }
 
-  private static boolean validTopLevel(String label) {
-    if (label.startsWith("xn--")) {
-      return label.length() > 4;
+  /** A DNS label of characters already checked to be letters, digits and hyphens. */
+  private static boolean validLabel(String s, int from, int to) {
+    int n = to - from;
+    return n > 0 && n <= 63 && s.charAt(from) != '-' && s.charAt(to - 1) != '-';
+  }
+
+  /** An alphabetic top-level label of two letters or more, or an internationalised one ({@code xn--}). */
+  private static boolean validTopLevel(String s, int from, int to) {
+    if (s.regionMatches(true, from, "xn--", 0, 4)) {
+      return to - from > 4;
     }
-    if (label.length() < 2) {
+    if (to - from < 2) {
       return false;
     }
-    for (int i = 0; i < label.length(); i++) {
-      char c = label.charAt(i);
-      if (c < 'a' || c > 'z') {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
         return false;
       }
     }

@@ -192,7 +192,7 @@ final class ExportRun implements ExportHandle {
                   + " bytes) exceeds the vendor's request size limit of " + limits.maxBatchBytes() + " bytes"));
           continue;
         }
-        if (!seen.add(EmailAddresses.dedupKey(m.record.email()))) {
+        if (!seen.add(m.record.email())) {
           tally.duplicates++;
           continue;
         }

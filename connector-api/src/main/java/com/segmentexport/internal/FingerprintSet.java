@@ -5,6 +5,10 @@ package com.segmentexport.internal;
  * open-addressing table: 8 to 16 bytes per distinct address instead of a String per address, so that
  * de-duplicating a 1,000,000-profile segment (the vendors' per-export cap) takes at most 16 MiB.
  *
+ * <p>Addresses differing only in case are one contact to every vendor, so they share a fingerprint:
+ * letters are folded to lower case as they are hashed. Only ASCII letters need folding, because a
+ * normalised address is ASCII (see {@link EmailAddresses}).
+ *
  * <p>Two different addresses share a fingerprint with probability about n²/2⁶⁵ (3·10⁻⁸ for a
  * million addresses); such an address would be counted as a duplicate, never sent twice.
  */
@@ -23,7 +27,10 @@ final class FingerprintSet {
     table = new long[capacity];
   }
 
-  /** Adds a key; returns false if it (or a key with the same fingerprint) was already present. */
+  /**
+   * Adds a normalised address; returns false if it (or one equal ignoring case, or one with the same
+   * fingerprint) was already present.
+   */
   boolean add(String key) {
     long f = fingerprint(key);
     if (insert(table, f)) {
@@ -66,11 +73,15 @@ final class FingerprintSet {
     table = bigger;
   }
 
-  /** A well-mixed 64-bit hash of the characters; never 0 (0 marks an empty slot). */
+  /**
+   * A well-mixed 64-bit hash of the characters, ASCII letters folded to lower case; never 0 (0 marks
+   * an empty slot).
+   */
   static long fingerprint(String s) {
     long h = 0x9E3779B97F4A7C15L ^ s.length();
     for (int i = 0; i < s.length(); i++) {
-      h ^= s.charAt(i);
+      char c = s.charAt(i);
+      h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
       h *= 0xBF58476D1CE4E5B9L;
       h = Long.rotateLeft(h, 29);
     }

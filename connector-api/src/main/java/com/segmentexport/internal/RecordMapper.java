@@ -89,7 +89,8 @@ final class RecordMapper {
     }
     List<MappedField> fields = schema.fields();
     Object[] values = new Object[fields.size()];
-    long bytes = RECORD_OVERHEAD_BYTES + nameBytes[0].length + jsonLength(email);
+    // A normalised address is ASCII without quotes or backslashes: one byte a character, plus the quotes.
+    long bytes = RECORD_OVERHEAD_BYTES + nameBytes[0].length + email.length() + 2;
     for (int i = 1; i < values.length; i++) {
       Object v = profile.get(sources[i]);
       if (v == null) {

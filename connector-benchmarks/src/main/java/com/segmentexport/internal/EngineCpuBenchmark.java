@@ -126,7 +126,7 @@ public class EngineCpuBenchmark {
     long row = 0;
     for (Profile p : profiles) {
       RecordMapper.Mapped m = mapper.map(p, ++row);
-      if (m.record == null || !seen.add(EmailAddresses.dedupKey(m.record.email()))) {
+      if (m.record == null || !seen.add(m.record.email())) {
         continue;
       }
       records.add(m.record);
