@@ -1,7 +1,6 @@
 package com.segmentexport.spi;
 
 import com.squareup.moshi.JsonReader;
-import com.squareup.moshi.JsonWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -15,8 +14,8 @@ import okhttp3.RequestBody;
 import okio.Buffer;
 
 /**
- * JSON helpers for connectors, on Moshi's streaming {@link JsonWriter} and {@link JsonReader}: a
- * batch is written token by token into one buffer, with no object graph per profile.
+ * JSON helpers for connectors: request bodies written token by token with a {@link JsonBodyWriter}
+ * into one buffer, with no object graph per profile; answers read with Moshi's {@link JsonReader}.
  */
 public final class Json {
   /** {@code application/json; charset=utf-8}. */
@@ -28,41 +27,39 @@ public final class Json {
   @FunctionalInterface
   public interface Writing {
     /** Writes to {@code writer}. */
-    void writeTo(JsonWriter writer) throws IOException;
+    void writeTo(JsonBodyWriter writer) throws IOException;
   }
 
-  /** Serialises a request body with {@code writing}. */
+  /**
+   * Serialises a request body with {@code writing}.
+   *
+   * @throws IllegalStateException if {@code writing} leaves the document incomplete or misnested
+   */
   public static RequestBody body(Writing writing) {
-    Buffer buffer = new Buffer();
-    try (JsonWriter writer = JsonWriter.of(buffer)) {
+    JsonBodyWriter writer = new JsonBodyWriter();
+    try {
       writing.writeTo(writer);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return RequestBody.create(buffer.readByteString(), MEDIA_TYPE);
+    return writer.toRequestBody(MEDIA_TYPE);
   }
 
   /**
    * Writes a record value: text, whole and decimal numbers, booleans, dates as {@code yyyy-MM-dd},
    * instants as ISO-8601. Connectors with other date formats convert before calling this.
    */
-  public static void writeValue(JsonWriter writer, Object value) throws IOException {
+  public static void writeValue(JsonBodyWriter writer, Object value) {
     if (value == null) {
       writer.nullValue();
     } else if (value instanceof String) {
       writer.value((String) value);
-    } else if (value instanceof Long || value instanceof Integer) {
-      writer.value(((Number) value).longValue());
-    } else if (value instanceof BigDecimal) {
-      writer.value((BigDecimal) value);
     } else if (value instanceof Number) {
       writer.value((Number) value);
     } else if (value instanceof Boolean) {
       writer.value((Boolean) value);
-    } else if (value instanceof LocalDate || value instanceof Instant) {
-      writer.value(value.toString());
     } else {
-      writer.value(value.toString());
+      writer.value(value.toString()); // LocalDate as yyyy-MM-dd, Instant as ISO-8601
     }
   }
 

@@ -11,7 +11,7 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorHttp;
-import com.squareup.moshi.JsonWriter;
+import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -216,7 +216,7 @@ final class AutopilotDestination implements Destination {
   }
 
   /** One contact: standard fields, typed custom keys, the list; never a null, never an unsubscribe flag. */
-  private void writeContact(JsonWriter w, ExportRecord r) throws IOException {
+  private void writeContact(JsonBodyWriter w, ExportRecord r) throws IOException {
     w.beginObject().name("Email").value(r.email());
     boolean custom = false;
     for (MappedField f : fields) {

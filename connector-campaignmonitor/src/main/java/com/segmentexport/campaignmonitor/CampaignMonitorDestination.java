@@ -11,7 +11,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.VendorHttp;
-import com.squareup.moshi.JsonWriter;
+import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -234,7 +234,7 @@ final class CampaignMonitorDestination implements Destination {
   }
 
   /** Writes one subscriber: no empty value (which would leave the field as it is anyway), never a null. */
-  private void writeSubscriber(JsonWriter w, ExportRecord r) throws IOException {
+  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) throws IOException {
     w.beginObject();
     w.name("EmailAddress").value(r.email());
     String name = name(r);

@@ -10,7 +10,7 @@ import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
-import com.squareup.moshi.JsonWriter;
+import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -129,7 +129,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes one contact: never a null value (null clears data), never an e-mail status (no resubscribing). */
-  private void writeContact(JsonWriter w, ExportRecord r) throws IOException {
+  private void writeContact(JsonBodyWriter w, ExportRecord r) throws IOException {
     w.beginObject();
     w.name("matchIdentifier").value("email");
     w.name("identifiers").beginObject().name("email").value(r.email()).endObject();
@@ -154,7 +154,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes a value as the account's data field type expects it. */
-  static void writeValue(JsonWriter w, String type, Object v) throws IOException {
+  static void writeValue(JsonBodyWriter w, String type, Object v) throws IOException {
     if (type.equals("String")) {
       w.value(text(v));
     } else if (v instanceof LocalDate || v instanceof Instant) {

@@ -11,7 +11,7 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorHttp;
-import com.squareup.moshi.JsonWriter;
+import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -152,7 +152,7 @@ final class IterableDestination implements Destination {
     });
   }
 
-  private void writeSubscriber(JsonWriter w, ExportRecord r) throws IOException {
+  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) throws IOException {
     w.beginObject();
     w.name("email").value(r.email());
     boolean open = false;
@@ -175,7 +175,7 @@ final class IterableDestination implements Destination {
   }
 
   /** Writes a value: instants in Iterable's date format, dates as {@code yyyy-MM-dd}, the rest as JSON. */
-  static void writeValue(JsonWriter w, Object v) throws IOException {
+  static void writeValue(JsonBodyWriter w, Object v) throws IOException {
     if (v instanceof Instant) {
       w.value(DATE_TIME.format((Instant) v));
     } else if (v instanceof BigDecimal) {
