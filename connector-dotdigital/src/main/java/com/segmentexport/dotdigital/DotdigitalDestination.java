@@ -37,7 +37,9 @@ final class DotdigitalDestination implements Destination {
   /** The first wait before polling an import. */
   static final Duration FIRST_POLL = Duration.ofMillis(200);
   /** The shortest wait between polls once the typical import time is known. */
-  static final Duration MIN_POLL = Duration.ofMillis(5);
+  static final Duration MIN_POLL = Duration.ofMillis(2);
+  /** Polls a hundredth of the typical import time apart before the interval starts doubling. */
+  static final int CLOSE_POLLS = 10;
   /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
   static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
 
@@ -180,20 +182,26 @@ final class DotdigitalDestination implements Destination {
         .addPathSegment(importId).build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
     // Adaptive polling: once imports have been seen to finish, the first poll goes out just before the
-    // typical import time and later ones follow closely (a twentieth of it apart, doubling); until then,
-    // back off from FIRST_POLL. An import is known only to have finished between the last poll that found
-    // it unfinished and the one that found it finished, so the midpoint is what feeds the typical time:
-    // feeding the time of discovery would make the estimate chase its own polling delay.
+    // typical import time (at 97% of it) and the next ones follow closely, a hundredth of it apart (at
+    // least MIN_POLL), ten times, then twice as far apart each time; until then, back off from
+    // FIRST_POLL. An import slot is idle from the moment its import finishes until a poll sees it, so
+    // the close polls are what keeps the account's import capacity busy. Status polls are in the
+    // vendor's "Unlimited" rate tier. An import is known only to have finished between the last poll
+    // that found it unfinished and the one that found it finished, so the midpoint is what feeds the
+    // typical time: feeding the time of discovery would make the estimate chase its own polling delay.
     long typical = connector.typicalImportNanos();
     long max = MAX_POLL_INTERVAL.toNanos();
-    long delay = typical > 0 ? clamp(typical * 19 / 20, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
-    long step = typical > 0 ? clamp(typical / 20, MIN_POLL.toNanos(), max) : 0;
+    long delay = typical > 0 ? clamp(typical - typical * 3 / 100, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
+    long step = typical > 0 ? clamp(typical / 100, MIN_POLL.toNanos(), max) : 0;
+    int closePolls = 0;
     long lastUnfinished = submittedAt;
     while (true) {
       sleep(delay, true);
       if (step > 0) {
         delay = step;
-        step = Math.min(step * 2, max);
+        if (++closePolls >= CLOSE_POLLS) {
+          step = Math.min(step * 2, max);
+        }
       } else {
         delay = Math.min(delay * 2, max);
       }
