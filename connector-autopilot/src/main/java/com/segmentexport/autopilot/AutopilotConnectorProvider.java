@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>{@value #API_KEY} (secret): the account's API key, sent as the {@code autopilotapikey} header.
  *   <li>{@code baseUrl} (default {@value #DEFAULT_BASE_URL}), {@code requestsPerSecond} (default 5, the
- *       documented limit), {@code maxConcurrentBatches} (default 24: batches whose list
+ *       documented limit), {@code maxConcurrentBatches} (default 28: batches whose list
  *       membership one count read confirms; upserts still go one at a time, see below),
  *       {@code maxProfilesPerExport} (at most and by default 100,000, across all segments of an export).
  * </ul>
@@ -30,7 +30,7 @@ import java.util.OptionalLong;
  * <h2>Requests</h2>
  * Each batch is one bulk upsert carrying the list; then the list's count confirms that the contacts
  * joined it, one count read for a group of up to {@code maxConcurrentBatches} upserted batches (contacts
- * it does not confirm are checked and added one by one). With the default, about 25 requests carry 24
+ * it does not confirm are checked and added one by one). With the default, about 29 requests carry 28
  * batches; with 1, each batch costs two requests.
  *
  * <h2>Fields</h2>
@@ -52,10 +52,11 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
   /** Bytes of profile data per request: Autopilot documents no cap, so a conservative one. */
   static final long MAX_BULK_BYTES = 2L * 1024 * 1024;
   /**
-   * Batches in flight by default: the upserts of a group of this many share one count read (a group
-   * of 100-contact batches holds 2,400 contacts in memory).
+   * Batches in flight by default: the upserts of a group of this many share one count read (2,800
+   * contacts in memory). Not more: a group's first batch waits for all of its upserts (5.6 s at 5
+   * requests/s), and the shared contract wants a result before a 30-batch segment is confirmed whole.
    */
-  static final int DEFAULT_CONCURRENT_BATCHES = 24;
+  static final int DEFAULT_CONCURRENT_BATCHES = 28;
   /** The documented rate limit. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
   /** Autopilot's limit on profiles per export, across all of its segments. */
