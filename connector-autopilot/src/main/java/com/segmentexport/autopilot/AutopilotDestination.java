@@ -90,15 +90,12 @@ final class AutopilotDestination implements Destination {
     synchronized (this) {
       try {
         upserted = upsert(batch);
-      } catch (RuntimeException | Error e) {
+        group = current;
+        group.batches.add(upserted);
+      } finally {
         upserting.decrementAndGet();
-        closeIfDue(); // the group may have waited for this upsert
-        throw e;
+        closeIfDue(); // also after a failed upsert: the group may have waited for it
       }
-      upserting.decrementAndGet();
-      group = current;
-      group.batches.add(upserted);
-      closeIfDue();
     }
     return group.await(upserted);
   }
