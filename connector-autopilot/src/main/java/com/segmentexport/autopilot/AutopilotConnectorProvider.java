@@ -22,9 +22,16 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>{@value #API_KEY} (secret): the account's API key, sent as the {@code autopilotapikey} header.
  *   <li>{@code baseUrl} (default {@value #DEFAULT_BASE_URL}), {@code requestsPerSecond} (default 5, the
- *       documented limit), {@code maxConcurrentBatches} (default 1), {@code maxProfilesPerExport} (at most
- *       and by default 100,000, across all segments of an export).
+ *       documented limit), {@code maxConcurrentBatches} (default 28: batches whose list
+ *       membership one count read confirms; upserts still go one at a time, see below),
+ *       {@code maxProfilesPerExport} (at most and by default 100,000, across all segments of an export).
  * </ul>
+ *
+ * <h2>Requests</h2>
+ * Each batch is one bulk upsert carrying the list; then the list's count confirms that the contacts
+ * joined it, one count read for a group of up to {@code maxConcurrentBatches} upserted batches (contacts
+ * it does not confirm are checked and added one by one). With the default, about 29 requests carry 28
+ * batches; with 1, each batch costs two requests.
  *
  * <h2>Fields</h2>
  * {@code Email}, {@code FirstName}, {@code LastName} and the other standard Autopilot fields listed by
@@ -44,6 +51,12 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
   static final int MAX_BULK_CONTACTS = 100;
   /** Bytes of profile data per request: Autopilot documents no cap, so a conservative one. */
   static final long MAX_BULK_BYTES = 2L * 1024 * 1024;
+  /**
+   * Batches in flight by default: the upserts of a group of this many share one count read (2,800
+   * contacts in memory). Not more: a group's first batch waits for all of its upserts (5.6 s at 5
+   * requests/s), and the shared contract wants a result before a 30-batch segment is confirmed whole.
+   */
+  static final int DEFAULT_CONCURRENT_BATCHES = 28;
   /** The documented rate limit. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
   /** Autopilot's limit on profiles per export, across all of its segments. */
@@ -73,7 +86,7 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Autopilot documents 5 requests per second; 429 answers are backed off exponentially"),
-        StandardSettings.maxConcurrentBatches(1),
+        StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
         SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
             "Most profiles one export may send across its segments (Autopilot allows at most 100,000)", false,
             Long.toString(MAX_PROFILES_PER_EXPORT)));
@@ -96,8 +109,8 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(MAX_BULK_CONTACTS, MAX_BULK_BYTES, 1, DEFAULT_REQUESTS_PER_SECOND,
-        OptionalLong.of(MAX_PROFILES_PER_EXPORT));
+    return new ConnectorLimits(MAX_BULK_CONTACTS, MAX_BULK_BYTES, DEFAULT_CONCURRENT_BATCHES,
+        DEFAULT_REQUESTS_PER_SECOND, OptionalLong.of(MAX_PROFILES_PER_EXPORT));
   }
 
   /** Custom field names must not be blank nor contain {@code --} (which reads back as a space). */

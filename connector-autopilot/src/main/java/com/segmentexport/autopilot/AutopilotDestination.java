@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
@@ -29,13 +32,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes batches to one list: one {@code POST /v1/contacts} per batch with {@code _autopilot_list} on
- * every contact, then a membership check. Whether Autopilot adds existing contacts to the list through
- * {@code _autopilot_list} is not documented, so before the first batch the list's members are read
- * (100 a page), and after each upsert its {@code total_contacts}: when it grew by the number of
- * upserted contacts that were not members yet, every one of them joined; otherwise each of those is
- * checked ({@code GET /v1/list/{id}/contact/{email}}) and those not on the list are added one by one
- * ({@code POST /v1/list/{id}/contact/{email}}). Batches of one list are written one at a time, so that
- * the count belongs to one batch.
+ * every contact, then a membership check shared by a group of batches. Whether Autopilot adds
+ * existing contacts to the list through {@code _autopilot_list} is not documented, so before the first
+ * batch the list's members are read (100 a page), and after a group of upserts its
+ * {@code total_contacts}: when it grew by the number of upserted contacts that were not members yet,
+ * every one of them joined; otherwise each of those is checked ({@code GET /v1/list/{id}/contact/{email}})
+ * and those not on the list are added one by one ({@code POST /v1/list/{id}/contact/{email}}).
+ *
+ * <p>Group confirmation, like a database's group commit: upserts of one list go one at a time (so the
+ * count belongs to known upserts), and each upserted batch joins the current group. The worker that
+ * upserts while no other is waiting to upsert, or that fills the group to
+ * {@code maxConcurrentBatches}, reads the count once for the whole group (and runs the fallback over
+ * the whole group's joining contacts, each failure on its own batch), still holding the lock. The
+ * other workers of the group wait outside the lock and then return their own batch's result, so no
+ * result counts a contact before its membership is confirmed. A failure of the count read or the
+ * fallback reaches every batch of the group. With {@code maxConcurrentBatches} 1 every group is one
+ * batch: an upsert and a count read per batch.
  */
 final class AutopilotDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(AutopilotDestination.class);
@@ -50,14 +62,19 @@ final class AutopilotDestination implements Destination {
   private final VendorHttp http;
   private final String listId;
   private final List<MappedField> fields;
+  private final int maxGroup;
+  /** Workers that entered {@link #write} and have not finished their upsert; counted outside the lock. */
+  private final AtomicInteger upserting = new AtomicInteger();
   private long expectedMembers = -1;
   private MemberSet knownMembers;
+  private Group current = new Group();
 
   AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
     this.fields = schema.fields().stream().filter(f -> f.index() != 0).collect(Collectors.toList());
+    this.maxGroup = connector.limits().maxConcurrentBatches();
   }
 
   @Override
@@ -66,7 +83,25 @@ final class AutopilotDestination implements Destination {
   }
 
   @Override
-  public synchronized BatchResult write(Batch batch) {
+  public BatchResult write(Batch batch) {
+    upserting.incrementAndGet();
+    Upserted upserted;
+    Group group;
+    synchronized (this) {
+      try {
+        upserted = upsert(batch);
+        group = current;
+        group.batches.add(upserted);
+      } finally {
+        upserting.decrementAndGet();
+        closeIfDue(); // also after a failed upsert: the group may have waited for it
+      }
+    }
+    return group.await(upserted);
+  }
+
+  /** Upserts a batch; returns its result so far and its contacts that were not members yet. */
+  private Upserted upsert(Batch batch) {
     if (knownMembers == null) {
       readMembers();
     }
@@ -77,55 +112,100 @@ final class AutopilotDestination implements Destination {
     }
     Set<String> mapped = Json.object(Json.object(r.json()).get("email_contact_map")).keySet().stream()
         .map(e -> e.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-    BatchResult.Builder result = BatchResult.builder(batch);
-    List<ExportRecord> upserted = new ArrayList<>();
+    Upserted upserted = new Upserted(BatchResult.builder(batch), new ArrayList<>());
     for (ExportRecord record : batch.records()) {
-      if (mapped.contains(record.email().toLowerCase(Locale.ROOT))) {
-        upserted.add(record);
-      } else {
-        result.reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
+      if (!mapped.contains(record.email().toLowerCase(Locale.ROOT))) {
+        upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
             "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
+      } else if (!knownMembers.contains(record.email())) {
+        upserted.joining().add(record);
       }
     }
-    try {
-      confirmMembership(upserted, result);
-    } catch (ExportCancelledException e) {
-      throw new ExportCancelledException(e.getMessage(), true); // the upsert was applied
-    }
-    return result.build();
+    return upserted;
   }
 
-  private void confirmMembership(List<ExportRecord> upserted, BatchResult.Builder result) {
-    List<ExportRecord> joining = new ArrayList<>();
-    for (ExportRecord record : upserted) {
-      if (!knownMembers.contains(record.email())) {
-        joining.add(record);
-      }
+  /**
+   * Confirms and completes the current group if no other worker is about to upsert into it or it is
+   * full. Holds the lock. Never throws: the group's outcome, failure included, goes to its batches.
+   */
+  private void closeIfDue() {
+    Group group = current;
+    if (group.batches.isEmpty() || (upserting.get() > 0 && group.batches.size() < maxGroup)) {
+      return;
     }
+    current = new Group();
+    try {
+      confirmMembership(group.batches);
+      group.done.complete(null);
+    } catch (Throwable t) { // an Error too: the group's waiting workers must not wait forever
+      group.done.completeExceptionally(t);
+    }
+  }
+
+  private void confirmMembership(List<Upserted> batches) {
+    long joining = batches.stream().mapToLong(b -> b.joining().size()).sum();
     long members = memberCount();
-    if (members - expectedMembers == joining.size()) {
+    if (members - expectedMembers == joining) {
       expectedMembers = members;
       return;
     }
     long added = 0;
-    for (ExportRecord record : joining) {
-      HttpUrl url = memberUrl(record);
-      HttpResponse check = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("is-member", true));
-      if (check.isSuccessful()) {
-        continue;
+    for (Upserted batch : batches) {
+      long addedHere = 0;
+      for (ExportRecord record : batch.joining()) {
+        HttpUrl url = memberUrl(record);
+        HttpResponse check = http.execute(connector.request(url).get().build(),
+            AutopilotConnector.spec("is-member", true));
+        if (check.isSuccessful()) {
+          continue;
+        }
+        HttpResponse add = http.execute(connector.request(url).post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
+            .build(), AutopilotConnector.spec("add-to-list", true)); // adding a member again changes nothing
+        if (add.isSuccessful()) {
+          addedHere++;
+        } else {
+          AutopilotErrors.Error e = AutopilotErrors.parse(add);
+          batch.result().reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
+        }
       }
-      HttpResponse add = http.execute(connector.request(url).post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
-          .build(), AutopilotConnector.spec("add-to-list", true)); // adding a member again changes nothing
-      if (add.isSuccessful()) {
-        added++;
-      } else {
-        AutopilotErrors.Error e = AutopilotErrors.parse(add);
-        result.reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
-      }
+      batch.result().count(MEMBERSHIP_CHECKS, batch.joining().size()).count(LIST_ADDS, addedHere);
+      added += addedHere;
     }
-    log.debug("autopilot list {}: {} contact(s) checked one by one, {} added", listId, joining.size(), added);
-    result.count(MEMBERSHIP_CHECKS, joining.size()).count(LIST_ADDS, added);
+    log.debug("autopilot list {}: {} contact(s) of {} batch(es) checked one by one, {} added", listId, joining,
+        batches.size(), added);
     expectedMembers = members + added;
+  }
+
+  /** An upserted batch awaiting confirmation: its result so far, and its contacts that were not members. */
+  private record Upserted(BatchResult.Builder result, List<ExportRecord> joining) {}
+
+  /** Upserted batches confirmed by one count read; completed by the worker that closes it. */
+  private static final class Group {
+    final List<Upserted> batches = new ArrayList<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    /** Waits (outside the destination's lock) for the group's confirmation; returns this batch's result. */
+    BatchResult await(Upserted upserted) {
+      try {
+        done.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ExportCancelledException("interrupted while Autopilot's list membership was confirmed", true);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ExportCancelledException) {
+          throw new ExportCancelledException(cause.getMessage(), true); // the upsert was applied
+        }
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException(cause);
+      }
+      return upserted.result().build();
+    }
   }
 
   private long memberCount() {

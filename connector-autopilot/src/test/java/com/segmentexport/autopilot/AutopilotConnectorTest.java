@@ -8,6 +8,8 @@ import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
@@ -30,10 +32,12 @@ import com.segmentexport.testkit.autopilot.AutopilotSimulator.ListAssignment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import mockwebserver3.MockResponse;
@@ -43,6 +47,7 @@ import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -65,12 +70,15 @@ class AutopilotConnectorTest {
   }
 
   private static Connection connection(String baseUrl, String key) {
+    return builder(baseUrl, key).build();
+  }
+
+  private static Connection.Builder builder(String baseUrl, String key) {
     return Connection.builder(new AutopilotConnectorProvider())
         .setting(StandardSettings.BASE_URL, baseUrl)
         .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
         .secret(AutopilotConnectorProvider.API_KEY, Secret.of(key))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))
-        .build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()));
   }
 
   private Connection connection() {
@@ -88,11 +96,19 @@ class AutopilotConnectorTest {
   }
 
   private static ExportResult export(Connection c, SegmentSource source, String... segments) {
+    return export(c, source, ExportOptions.DEFAULT, segments);
+  }
+
+  private static ExportResult export(Connection c, SegmentSource source, ExportOptions options, String... segments) {
     ExportDefinition d = ExportDefinition.builder(c).segments(segments).mapping(mapping()).build();
-    try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider())
-        .withHttpClient(new OkHttpClient.Builder().readTimeout(Duration.ofMillis(800)).build()).exporter(c)) {
-      return exporter.export(d, source, ExportOptions.DEFAULT.withRetryPolicy(FAST));
+    try (SegmentExporter exporter = exporter(c)) {
+      return exporter.export(d, source, options.withRetryPolicy(FAST));
     }
+  }
+
+  private static SegmentExporter exporter(Connection c) {
+    return Connectors.of(new AutopilotConnectorProvider())
+        .withHttpClient(new OkHttpClient.Builder().readTimeout(Duration.ofMillis(800)).build()).exporter(c);
   }
 
   private static SegmentSource of(List<Profile> profiles) {
@@ -265,8 +281,8 @@ class AutopilotConnectorTest {
     assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
     assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
         reading == ListAssignment.NEVER_IN_BULK ? 40 : 0);
-    assertThat(sim.calls()).as("three pages of members, then one count per batch")
-        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?")).hasSize(3 + 3);
+    assertThat(sim.calls()).as("three pages of members, then one count per group of batches (at most one a batch)")
+        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?")).hasSizeBetween(3 + 1, 3 + 3);
     assertThat(adds).isEqualTo(reading == ListAssignment.NEVER_IN_BULK ? 230 : 0);
   }
 
@@ -296,6 +312,116 @@ class AutopilotConnectorTest {
       assertThat(paths.subList(4, 7)).containsExactly("GET /v1/list/contactlist_X/contact/user0%40example.org",
           "GET /v1/list/contactlist_X/contact/user1%40example.org",
           "POST /v1/list/contactlist_X/contact/user1%40example.org");
+    }
+  }
+
+  // ---- group confirmation --------------------------------------------------------------------
+
+  /** Delaying the first upsert lets the reader queue every later batch behind it: one group. */
+  private static final Duration QUEUE_UP = Duration.ofMillis(300);
+
+  @Test
+  void withTheDefaultConcurrencyOneCountReadConfirmsAGroupOfBatches() {
+    assertThat(new AutopilotConnectorProvider().limits().maxConcurrentBatches())
+        .isEqualTo(AutopilotConnectorProvider.DEFAULT_CONCURRENT_BATCHES).isGreaterThan(20);
+    sim.faults().delayWrite(1, QUEUE_UP);
+    ExportResult result = export(connection(), of(profiles(2000)), VIP);
+
+    assertThat(result.exported()).isEqualTo(2000);
+    assertThat(result.rejected()).isZero();
+    assertThat(sim.members(VIP)).hasSize(2000);
+    assertThat(sim.bulkUpserts()).isEqualTo(20);
+    assertThat(sim.listCountReads()).as("the members read once, then a count per group, not per batch")
+        .isBetween(2, 4);
+    assertThat(sim.requestCount()).as("lists, create, upserts and count reads").isLessThanOrEqualTo(2 + 20 + 4);
+    SegmentResult segment = result.segment(VIP).orElseThrow();
+    assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isZero();
+    assertThat(sim.singleListAdds()).isZero();
+  }
+
+  @Test
+  void withOneBatchInFlightEachBatchIsConfirmedByItsOwnCountRead() {
+    Connection c = builder(sim.baseUrl(), KEY).setting(StandardSettings.MAX_CONCURRENT_BATCHES, "1").build();
+    ExportResult result = export(c, of(profiles(500)), VIP);
+    assertThat(result.exported()).isEqualTo(500);
+    assertThat(sim.listCountReads()).as("the members read, then one count per batch").isEqualTo(1 + 5);
+    assertThat(sim.requestCount()).isEqualTo(2 + 1 + 5 + 5);
+  }
+
+  @Test
+  void aGroupTheCountDoesNotConfirmIsCheckedContactByContact() {
+    sim.listAssignment(ListAssignment.ON_CREATION);
+    for (int i = 0; i < 1000; i += 5) {
+      sim.addContact("user" + i + "@example.org", Map.of()); // known to the account, not on the list
+    }
+    sim.faults().delayWrite(1, QUEUE_UP);
+    ExportResult result = export(connection(), of(profiles(1000)), VIP);
+
+    assertThat(result.exported()).isEqualTo(1000);
+    assertThat(sim.members(VIP)).hasSize(1000);
+    SegmentResult segment = result.segment(VIP).orElseThrow();
+    assertThat(segment.counters()).as("summed over the batches of every group")
+        .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 1000L)
+        .containsEntry(AutopilotDestination.LIST_ADDS, 200L);
+    assertThat(sim.singleListAdds()).isEqualTo(200);
+    assertThat(sim.listCountReads()).isLessThan(1 + 10);
+  }
+
+  @Test
+  void aFailedListAddInAGroupIsRejectedOnItsOwnBatchWithTheVendorsCode() {
+    sim.listAssignment(ListAssignment.NEVER_IN_BULK).refuseListAdd("user237@example.org");
+    sim.faults().delayWrite(1, QUEUE_UP);
+    List<Integer> rejectedPerBatch = Collections.synchronizedList(new ArrayList<>());
+    ExportListener listener = new ExportListener() {
+      @Override
+      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+        rejectedPerBatch.add(rejected);
+      }
+    };
+    ExportResult result = export(connection(), of(profiles(500)), ExportOptions.DEFAULT.withListener(listener), VIP);
+
+    assertThat(sim.listCountReads()).as("one group for the five batches").isLessThan(1 + 5);
+    assertThat(result.exported()).isEqualTo(499);
+    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
+      assertThat(r.row()).isEqualTo(238);
+      assertThat(r.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+      assertThat(r.vendorCode()).hasValue("Not Found");
+      assertThat(r.message()).isEqualTo("Contact could not be found.");
+    });
+    assertThat(rejectedPerBatch).containsExactlyInAnyOrder(0, 0, 1, 0, 0);
+    assertThat(result.segment(VIP).orElseThrow().counters())
+        .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 500L)
+        .containsEntry(AutopilotDestination.LIST_ADDS, 499L);
+    assertThat(sim.members(VIP)).hasSize(499).doesNotContain("user237@example.org");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void cancellingWhileBatchesAwaitTheirGroupStopsAndAccountsForEveryProfile() throws Exception {
+    sim.faults().delayWrite(1, QUEUE_UP).delayWrite(3, Duration.ofMillis(500));
+    Connection c = connection();
+    ExportDefinition d = ExportDefinition.builder(c).segments(VIP).mapping(mapping()).build();
+    try (SegmentExporter exporter = exporter(c)) {
+      ExportHandle handle = exporter.start(d, of(profiles(2000)),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST).withRejectedSampleSize(2000));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (sim.writeCount() < 3 && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // batches 1 and 2 are upserted and wait for their group; 3 is in flight
+      }
+      assertThat(sim.writeCount()).isGreaterThanOrEqualTo(3);
+      handle.cancel();
+      ExportResult result = handle.await(Duration.ofSeconds(10)).orElseThrow(
+          () -> new AssertionError("the export did not stop within 10 s of cancel()"));
+
+      assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
+      SegmentResult segment = result.segment(VIP).orElseThrow();
+      assertThat(segment.read()).isEqualTo(segment.exported() + segment.rejected() + segment.notAttempted());
+      assertThat(result.exported()).as("no group was confirmed").isZero();
+      long unconfirmed = result.rejectedSample().stream()
+          .filter(r -> r.reason() == RejectionReason.DELIVERY_FAILED).count();
+      assertThat(unconfirmed).as("the upserted batches waiting for their group").isGreaterThanOrEqualTo(200);
+      assertThat((long) sim.members(VIP).size()).isBetween(200L, unconfirmed);
+      assertThat(segment.notAttempted()).isPositive();
     }
   }
 

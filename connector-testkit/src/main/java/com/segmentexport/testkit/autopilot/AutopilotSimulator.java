@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
@@ -66,6 +67,8 @@ public final class AutopilotSimulator extends VendorSimulator {
   private final Map<String, Map<String, String>> contacts = new LinkedHashMap<>();
   private final AtomicInteger listAdds = new AtomicInteger();
   private final AtomicInteger bulkUpserts = new AtomicInteger();
+  private final AtomicInteger listCountReads = new AtomicInteger();
+  private final Set<String> refusedListAdds = ConcurrentHashMap.newKeySet();
   private volatile ListAssignment listAssignment = ListAssignment.ON_CREATION;
   private volatile boolean duplicateListNames;
 
@@ -153,6 +156,23 @@ public final class AutopilotSimulator extends VendorSimulator {
   /** Bulk upserts applied. */
   public int bulkUpserts() {
     return bulkUpserts.get();
+  }
+
+  /**
+   * Reads of a list's first member page ({@code GET /v1/list/{id}/contacts}, no bookmark), the page
+   * that carries {@code total_contacts}: each count read, and the first page of each full read.
+   */
+  public int listCountReads() {
+    return listCountReads.get();
+  }
+
+  /**
+   * Makes {@code POST /v1/list/{id}/contact/{email}} answer 404 "Contact could not be found." for
+   * this address, as when the contact was deleted after its upsert.
+   */
+  public AutopilotSimulator refuseListAdd(String email) {
+    refusedListAdds.add(email.toLowerCase(Locale.ROOT));
+    return this;
   }
 
   @Override
@@ -385,6 +405,9 @@ public final class AutopilotSimulator extends VendorSimulator {
 
   /** One page of 100 members after {@code bookmark} (a contact id); the last page has no bookmark. */
   private MockResponse listContacts(String id, ContactList list, String bookmark) {
+    if (bookmark == null) {
+      listCountReads.incrementAndGet();
+    }
     long total = retainsContacts() ? list.members().size() : memberCounts.get(id);
     StringBuilder b = new StringBuilder("{\"contacts\":[");
     int n = 0;
@@ -422,7 +445,7 @@ public final class AutopilotSimulator extends VendorSimulator {
       case "GET":
         return list.members().contains(key) ? json(200, "{}") : error(404, "Not Found", "");
       case "POST":
-        if (!contacts.containsKey(key)) {
+        if (!contacts.containsKey(key) || refusedListAdds.contains(key)) {
           return error(404, "Not Found", "Contact could not be found.");
         }
         listAdds.incrementAndGet();
