@@ -62,6 +62,8 @@ final class AutopilotDestination implements Destination {
   private final VendorHttp http;
   private final String listId;
   private final List<MappedField> fields;
+  /** Each custom field's typed key ({@code string--Loyalty--Tier}), worked out once, not per contact. */
+  private final String[] customKeys;
   private final int maxGroup;
   /** Workers that entered {@link #write} and have not finished their upsert; counted outside the lock. */
   private final AtomicInteger upserting = new AtomicInteger();
@@ -74,6 +76,12 @@ final class AutopilotDestination implements Destination {
     this.http = http;
     this.listId = listId;
     this.fields = schema.fields().stream().filter(f -> f.index() != 0).collect(Collectors.toList());
+    this.customKeys = new String[schema.fields().size()];
+    for (MappedField f : fields) {
+      if (f.custom()) {
+        customKeys[f.index()] = AutopilotConnectorProvider.customKey(f.name(), f.type());
+      }
+    }
     this.maxGroup = connector.limits().maxConcurrentBatches();
   }
 
@@ -311,7 +319,7 @@ final class AutopilotDestination implements Destination {
           w.name("custom").beginObject();
           custom = true;
         }
-        w.name(AutopilotConnectorProvider.customKey(f.name(), f.type()));
+        w.name(customKeys[f.index()]);
         Json.writeValue(w, r.value(f));
       }
     }
