@@ -68,7 +68,7 @@ final class DotdigitalDestination implements Destination {
   @Override
   public BatchResult write(Batch batch) {
     Submitted submitted = submit(batch);
-    Map<String, Object> report = await(submitted.importId(), batch, System.nanoTime());
+    ImportReport report = await(submitted.importId(), batch, System.nanoTime());
     BatchResult.Builder result = outcome(batch, report);
     if (submitted.slotWaits() > 0) {
       result.count("dotdigital.importSlotWaits", submitted.slotWaits());
@@ -177,7 +177,7 @@ final class DotdigitalDestination implements Destination {
   // ---- poll ----------------------------------------------------------------------------------
 
   /** Polls until the import ends; returns the Finished report or throws for a failed import. */
-  private Map<String, Object> await(String importId, Batch batch, long submittedAt) {
+  private ImportReport await(String importId, Batch batch, long submittedAt) {
     HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
         .addPathSegment(importId).build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
@@ -220,8 +220,8 @@ final class DotdigitalDestination implements Destination {
         throw new DestinationException("dotdigital import " + importId + " was submitted but its status could not "
             + "be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown", null);
       }
-      Map<String, Object> report = Json.object(r.json());
-      String status = Json.string(report, "status");
+      ImportReport report = ImportReport.read(r.body());
+      String status = report.status();
       if ("Finished".equalsIgnoreCase(status)) {
         connector.recordImportTime((lastUnfinished + System.nanoTime()) / 2 - submittedAt);
         return report;
@@ -272,16 +272,15 @@ final class DotdigitalDestination implements Destination {
    * account holds suppressed. Records the report does not mention are suppressed contacts where
    * {@code summary.globallySuppressed} accounts for them, else rejected as not reported.
    */
-  private BatchResult.Builder outcome(Batch batch, Map<String, Object> report) {
+  private BatchResult.Builder outcome(Batch batch, ImportReport report) {
     BatchResult.Builder result = BatchResult.builder(batch);
     Set<ExportRecord> confirmed = Collections.newSetFromMap(new IdentityHashMap<>());
-    long created = confirm(batch, report.get("created"), confirmed);
-    long updated = confirm(batch, report.get("updated"), confirmed);
+    long created = confirm(batch, report.created(), confirmed);
+    long updated = confirm(batch, report.updated(), confirmed);
     long suppressedListed = 0;
     long dataSetFailures = 0;
     long unmatched = 0;
-    for (Object o : Json.array(report.get("failures"))) {
-      Map<String, Object> failure = Json.object(o);
+    for (Map<String, Object> failure : report.failureObjects()) {
       String email = Json.string(Json.object(failure.get("identifiers")), "email");
       ExportRecord record = email == null ? null : batch.byEmail(email);
       if (record == null) {
@@ -303,8 +302,7 @@ final class DotdigitalDestination implements Destination {
       result.reject(record, reason, code != null ? code : "unknown",
           description != null ? DotdigitalErrors.mask(description) : defaultMessage(reason));
     }
-    long suppressedUnlisted = Math.max(0,
-        Json.number(Json.object(report.get("summary")), "globallySuppressed", 0) - suppressedListed);
+    long suppressedUnlisted = Math.max(0, report.globallySuppressed() - suppressedListed);
     long notReported = 0;
     for (ExportRecord r : batch.records()) {
       if (confirmed.contains(r) || result.isRejected(r)) {
@@ -332,10 +330,9 @@ final class DotdigitalDestination implements Destination {
     return result.addCreated(created).addUpdated(updated);
   }
 
-  private static long confirm(Batch batch, Object entries, Set<ExportRecord> confirmed) {
+  private static long confirm(Batch batch, List<String> emails, Set<ExportRecord> confirmed) {
     long n = 0;
-    for (Object o : Json.array(entries)) {
-      String email = Json.string(Json.object(Json.object(o).get("identifiers")), "email");
+    for (String email : emails) {
       ExportRecord record = email == null ? null : batch.byEmail(email);
       if (record != null && confirmed.add(record)) {
         n++;
