@@ -51,18 +51,36 @@ for c in $CONNECTORS; do
     "$(field "$r" httpCalls)" "$(field "$r" throttled429)" "$(field "$r" scale)"
 done
 
+# overhead_table MODE COMMAND...: one row per connector of "COMMAND MODE CONNECTOR PROFILES".
+overhead_table() {
+  local mode=$1 c r
+  shift
+  echo
+  echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for c in $CONNECTORS; do
+    r=$("$@" "$mode" "$c" "$PROFILES" 2>"$OUT/$mode-$c.log" | grep '^RESULT') \
+      || { echo "| $c | failed: see $OUT/$mode-$c.log |"; continue; }
+    printf '| %s | %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" exported)" "$(field "$r" requests)" \
+      "$(field "$r" concurrency)" \
+      "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" "$(field "$r" ratio)"
+  done
+}
+
 echo
 echo "## 3. Overhead against a raw OkHttp loop ($PROFILES profiles, simulator limits off)"
+overhead_table overhead $E2E
+
 echo
-echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-for c in $CONNECTORS; do
-  r=$($E2E overhead "$c" "$PROFILES" 2>"$OUT/overhead-$c.log" | grep '^RESULT') \
-    || { echo "| $c | failed: see $OUT/overhead-$c.log |"; continue; }
-  printf '| %s | %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" exported)" "$(field "$r" requests)" \
-    "$(field "$r" concurrency)" \
-    "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" "$(field "$r" ratio)"
-done
+echo "## 3b. Overhead with the SDK and the simulator on separate cores"
+echo
+if command -v taskset > /dev/null; then
+  echo "As table 3, with the simulator in its own JVM pinned to CPU 1 and the SDK and the raw loop on CPU 0."
+  overhead_table overhead-isolated taskset -c 0 $E2E
+else
+  echo "taskset is missing: both JVMs run unpinned, so the cores are still shared (RESULT pinned=false)."
+  overhead_table overhead-isolated $E2E
+fi
 
 echo
 echo "## 4 and 5. Memory and scaling: one export per size in a JVM with -Xmx64m (limits off)"

@@ -36,7 +36,8 @@ import okhttp3.Response;
 import okio.Buffer;
 
 /**
- * End-to-end benchmarks against the vendor simulators, in process over loopback HTTP.
+ * End-to-end benchmarks against the vendor simulators over loopback HTTP, in process (or, for
+ * {@code overhead-isolated}, in a child JVM).
  *
  * <ul>
  *   <li>{@code ceiling CONNECTOR PROFILES}: the simulator enforces the vendor's rate limit (scaled up
@@ -44,6 +45,11 @@ import okio.Buffer;
  *       throughput ÷ the theoretical ceiling.
  *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
  *       sending the very requests the SDK sent (captured, pre-serialised) with the same concurrency.
+ *   <li>{@code overhead-isolated CONNECTOR PROFILES}: the same, against the simulator in a child JVM
+ *       ({@link SimulatorServer}) pinned to CPU 1 with {@code taskset}; run this JVM pinned to CPU 0
+ *       ({@code taskset -c 0 java ...}) so that the SDK and the simulator do not share cores, as they do
+ *       not in production. Its line adds {@code pinned} (false if {@code taskset} was missing) and
+ *       {@code driverCpus} (the CPUs this JVM may use).
  *   <li>{@code memory CONNECTOR PROFILES}: one export, printing its time and the most heap still live
  *       after a collection (run it with a small {@code -Xmx}).
  * </ul>
@@ -75,7 +81,7 @@ public final class EndToEndBenchmark {
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: EndToEndBenchmark ceiling|overhead|memory CONNECTOR PROFILES");
+      System.err.println("usage: EndToEndBenchmark ceiling|overhead|overhead-isolated|memory CONNECTOR PROFILES");
       System.exit(2);
     }
     String mode = args[0];
@@ -88,6 +94,9 @@ public final class EndToEndBenchmark {
       case "overhead":
         overhead(connector, profiles);
         break;
+      case "overhead-isolated":
+        overheadIsolated(connector, profiles);
+        break;
       case "memory":
         memory(connector, profiles);
         break;
@@ -98,20 +107,20 @@ public final class EndToEndBenchmark {
     System.exit(0);
   }
 
-  private static Connection connection(Sandbox sandbox, double rate) {
-    Connection.Builder b = Connection.builder(sandbox.connectorId());
-    sandbox.settings().forEach(b::setting);
-    sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
+  private static Connection connection(SimulatorEndpoint endpoint, double rate) {
+    Connection.Builder b = Connection.builder(endpoint.connectorId());
+    endpoint.settings().forEach(b::setting);
+    endpoint.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     return b.setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
         .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
   }
 
-  private static ExportDefinition definition(Sandbox sandbox, Connection c) {
+  private static ExportDefinition definition(SimulatorEndpoint endpoint, Connection c) {
     ExportDefinition.Builder d = ExportDefinition.builder(c).segments("Benchmark")
         .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
             .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
             .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
-    sandbox.exportOptions().forEach(d::option);
+    endpoint.exportOptions().forEach(d::option);
     return d.build();
   }
 
@@ -137,11 +146,12 @@ public final class EndToEndBenchmark {
     try (Sandbox sandbox = Sandboxes.start(connector)) {
       VendorSimulator sim = sandbox.simulator().retainContacts(false);
       configure(connector, sim, p);
-      Connection c = connection(sandbox, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000);
+      SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
+      Connection c = connection(endpoint, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000);
       Connectors connectors = Connectors.load();
       ConnectorLimits limits = connectors.exporter(c).connection().provider().create(
           new com.segmentexport.spi.ConnectorContext(c)).limits();
-      ExportResult r = export(connectors, c, definition(sandbox, c), profiles);
+      ExportResult r = export(connectors, c, definition(endpoint, c), profiles);
       double seconds = r.duration().toNanos() / 1e9;
       double achieved = r.exported() / seconds;
       double ceiling = p.importSeconds() > 0
@@ -154,51 +164,64 @@ public final class EndToEndBenchmark {
   }
 
   static void overhead(String connector, long profiles) throws Exception {
-    try (Sandbox sandbox = Sandboxes.start(connector)) {
-      VendorSimulator sim = sandbox.simulator().retainContacts(false);
-      if (sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
-        ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim).importProcessingTime(java.time.Duration.ZERO);
-      }
-      Connection c = connection(sandbox, 1_000_000);
-      // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
-      // and the raw loop below has no such cost either. A segment of known size beyond the connector's
-      // per-export limit would be refused, so it is cut to the limit (Autopilot: 100,000).
-      long limit = Connectors.load().provider(connector).limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
-      ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
-      List<com.segmentexport.api.Profile> segment = new ArrayList<>();
-      generator.profiles(Math.min(profiles, limit)).forEachRemaining(segment::add);
-      ExportDefinition d = definition(sandbox, c);
-
-      // 1. An untimed run through a capturing client records the very requests the SDK sends.
-      List<Request> captured = Collections.synchronizedList(new ArrayList<>());
-      OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
-        Request req = chain.request();
-        captured.add(copy(req));
-        return chain.proceed(req);
-      }).build();
-      exportList(Connectors.load().withHttpClient(capturing), c, d, segment);
-      List<Request> requests = new ArrayList<>(captured);
-
-      // 2. The timed SDK run, with a plain client, after one warm-up run.
-      Connectors connectors = Connectors.load();
-      int concurrency = connectors.provider(connector).create(new com.segmentexport.spi.ConnectorContext(c))
-          .limits().maxConcurrentBatches();
-      exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
-      ExportResult r = exportList(connectors, c, d, segment);
-      double sdkSeconds = r.duration().toNanos() / 1e9;
-
-      // 3. The raw loop: the captured requests, pre-serialised, with the same concurrency.
-      OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
-          .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
-      replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency); // warm-up
-      long t0 = System.nanoTime();
-      replay(raw, requests, concurrency);
-      double rawSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "RESULT mode=overhead connector=%s exported=%d requests=%d concurrency=%d "
-              + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f%n", connector,
-          r.exported(), requests.size(), concurrency, sdkSeconds, rawSeconds, r.exported() / sdkSeconds,
-          r.exported() / rawSeconds, rawSeconds / sdkSeconds);
+    try (Sandbox sandbox = SimulatorServer.startUnlimited(connector)) {
+      overhead("overhead", SimulatorEndpoint.of(sandbox), profiles, "");
     }
+  }
+
+  static void overheadIsolated(String connector, long profiles) throws Exception {
+    try (RemoteSimulator simulator = RemoteSimulator.launch(connector, 1)) {
+      overhead("overhead-isolated", simulator.endpoint(), profiles, " pinned=" + simulator.pinned()
+          + " driverCpus=" + Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /**
+   * The overhead measurement against a running, unlimited simulator; prints its {@code RESULT} line,
+   * {@code extra} (a leading space and more pairs, or nothing) at its end.
+   */
+  private static void overhead(String mode, SimulatorEndpoint endpoint, long profiles, String extra)
+      throws Exception {
+    String connector = endpoint.connectorId();
+    Connection c = connection(endpoint, 1_000_000);
+    // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
+    // and the raw loop below has no such cost either. A segment of known size beyond the connector's
+    // per-export limit would be refused, so it is cut to the limit (Autopilot: 100,000).
+    long limit = Connectors.load().provider(connector).limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
+    ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
+    List<com.segmentexport.api.Profile> segment = new ArrayList<>();
+    generator.profiles(Math.min(profiles, limit)).forEachRemaining(segment::add);
+    ExportDefinition d = definition(endpoint, c);
+
+    // 1. An untimed run through a capturing client records the very requests the SDK sends.
+    List<Request> captured = Collections.synchronizedList(new ArrayList<>());
+    OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
+      Request req = chain.request();
+      captured.add(copy(req));
+      return chain.proceed(req);
+    }).build();
+    exportList(Connectors.load().withHttpClient(capturing), c, d, segment);
+    List<Request> requests = new ArrayList<>(captured);
+
+    // 2. The timed SDK run, with a plain client, after one warm-up run.
+    Connectors connectors = Connectors.load();
+    int concurrency = connectors.provider(connector).create(new com.segmentexport.spi.ConnectorContext(c))
+        .limits().maxConcurrentBatches();
+    exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
+    ExportResult r = exportList(connectors, c, d, segment);
+    double sdkSeconds = r.duration().toNanos() / 1e9;
+
+    // 3. The raw loop: the captured requests, pre-serialised, with the same concurrency.
+    OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+        .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
+    replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency); // warm-up
+    long t0 = System.nanoTime();
+    replay(raw, requests, concurrency);
+    double rawSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d "
+            + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f%s%n", mode, connector,
+        r.exported(), requests.size(), concurrency, sdkSeconds, rawSeconds, r.exported() / sdkSeconds,
+        r.exported() / rawSeconds, rawSeconds / sdkSeconds, extra);
   }
 
   private static ExportResult exportList(Connectors connectors, Connection c, ExportDefinition d,
@@ -262,13 +285,10 @@ public final class EndToEndBenchmark {
     });
     sampler.setDaemon(true);
     sampler.start();
-    try (Sandbox sandbox = Sandboxes.start(connector)) {
-      VendorSimulator sim = sandbox.simulator().retainContacts(false);
-      if (sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
-        ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim).importProcessingTime(java.time.Duration.ZERO);
-      }
-      Connection c = connection(sandbox, 1_000_000);
-      ExportResult r = export(Connectors.load(), c, definition(sandbox, c), profiles);
+    try (Sandbox sandbox = SimulatorServer.startUnlimited(connector)) {
+      SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
+      Connection c = connection(endpoint, 1_000_000);
+      ExportResult r = export(Connectors.load(), c, definition(endpoint, c), profiles);
       sampler.interrupt();
       long peakHeap = 0;
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
