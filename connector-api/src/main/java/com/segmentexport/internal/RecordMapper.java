@@ -132,7 +132,10 @@ final class RecordMapper {
         }
         return v.toString();
       case INTEGER:
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+        if (v instanceof Long) {
+          return v;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
           return ((Number) v).longValue();
         }
         try {

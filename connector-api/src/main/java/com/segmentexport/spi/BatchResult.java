@@ -86,16 +86,14 @@ public final class BatchResult {
   public static final class Builder {
     private final Batch batch;
     private final Map<ExportRecord, Rejection> rejections = new IdentityHashMap<>();
-    private final Map<ExportRecord, Boolean> members = new IdentityHashMap<>();
+    /** The batch's records, to check what is rejected; built at the first rejection only. */
+    private Map<ExportRecord, Boolean> members;
     private OptionalLong created = OptionalLong.empty();
     private OptionalLong updated = OptionalLong.empty();
     private final Map<String, Long> counters = new LinkedHashMap<>();
 
     private Builder(Batch batch) {
       this.batch = requireNonNull(batch, "batch == null");
-      for (ExportRecord r : batch.records()) {
-        members.put(r, Boolean.TRUE);
-      }
     }
 
     /**
@@ -104,6 +102,12 @@ public final class BatchResult {
      * @param vendorCode the vendor's code, or null
      */
     public Builder reject(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
+      if (members == null) {
+        members = new IdentityHashMap<>(batch.size() * 2);
+        for (ExportRecord r : batch.records()) {
+          members.put(r, Boolean.TRUE);
+        }
+      }
       if (!members.containsKey(record)) {
         throw new IllegalArgumentException("record is not in this batch: " + record);
       }

@@ -3,9 +3,6 @@ package com.segmentexport.spi;
 import com.squareup.moshi.JsonReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +33,17 @@ public final class Json {
    * @throws IllegalStateException if {@code writing} leaves the document incomplete or misnested
    */
   public static RequestBody body(Writing writing) {
-    JsonBodyWriter writer = new JsonBodyWriter();
+    return body(0, writing);
+  }
+
+  /**
+   * Serialises a request body with {@code writing} into a buffer of {@code expectedBytes} to begin
+   * with (a batch's {@link Batch#estimatedBytes()}), so that a batch body is written without growing.
+   *
+   * @throws IllegalStateException if {@code writing} leaves the document incomplete or misnested
+   */
+  public static RequestBody body(long expectedBytes, Writing writing) {
+    JsonBodyWriter writer = new JsonBodyWriter(expectedBytes);
     try {
       writing.writeTo(writer);
     } catch (IOException e) {

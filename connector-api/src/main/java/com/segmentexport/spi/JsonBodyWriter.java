@@ -20,14 +20,18 @@ public final class JsonBodyWriter {
   private static final int NONEMPTY_ARRAY = 5;
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  private byte[] bytes = new byte[16 * 1024];
+  /** The largest buffer allocated up front, whatever the estimate: bigger bodies grow to their size. */
+  private static final int MAX_INITIAL_BYTES = 8 * 1024 * 1024;
+
+  private byte[] bytes;
   private int size;
   private int[] scopes = new int[16];
   private int depth = 1;
   /** A name written but whose value is not yet: Moshi leaves out a name whose value is null. */
   private String deferredName;
 
-  JsonBodyWriter() {
+  JsonBodyWriter(long expectedBytes) {
+    bytes = new byte[(int) Math.max(256, Math.min(expectedBytes, MAX_INITIAL_BYTES))];
     scopes[0] = EMPTY_DOCUMENT;
   }
 
@@ -145,9 +149,9 @@ public final class JsonBodyWriter {
     if (depth != 1 || scopes[0] != NONEMPTY_DOCUMENT || deferredName != null) {
       throw new IllegalStateException("Incomplete document");
     }
-    // A batch body is kept while its request is in flight (and replayed on retry): no slack beyond a quarter.
-    byte[] body = bytes.length - size > size / 4 ? Arrays.copyOf(bytes, size) : bytes;
-    return RequestBody.create(body, mediaType, 0, size);
+    // The buffer is not trimmed: a batch's estimate exceeds its body by a bounded factor, and copying
+    // would cost as much as the writing.
+    return RequestBody.create(bytes, mediaType, 0, size);
   }
 
   private JsonBodyWriter open(int empty, char bracket) {

@@ -294,7 +294,7 @@ final class AutopilotDestination implements Destination {
   }
 
   private RequestBody body(Batch batch) {
-    return Json.body(w -> {
+    return Json.body(batch.estimatedBytes(), w -> {
       w.beginObject().name("contacts").beginArray();
       for (ExportRecord r : batch.records()) {
         writeContact(w, r);

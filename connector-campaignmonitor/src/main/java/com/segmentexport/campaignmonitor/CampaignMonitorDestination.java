@@ -100,7 +100,7 @@ final class CampaignMonitorDestination implements Destination {
     if (sent.isEmpty()) {
       return result.build();
     }
-    RequestBody body = Json.body(w -> {
+    RequestBody body = Json.body(batch.estimatedBytes(), w -> {
       w.beginObject();
       w.name("Subscribers").beginArray();
       for (ExportRecord r : sent) {

@@ -87,7 +87,7 @@ final class DotdigitalDestination implements Destination {
    * import timeout.
    */
   private Submitted submit(Batch batch) {
-    RequestBody body = Json.body(w -> {
+    RequestBody body = Json.body(batch.estimatedBytes(), w -> {
       w.beginObject();
       w.name("mergeOption").value("overwrite");
       w.name("contacts").beginArray();

@@ -139,7 +139,7 @@ final class IterableDestination implements Destination {
   }
 
   private RequestBody body(Batch batch) {
-    return Json.body(w -> {
+    return Json.body(batch.estimatedBytes(), w -> {
       w.beginObject();
       w.name("listId").value(listId);
       w.name("subscribers").beginArray();
