@@ -44,7 +44,8 @@ import okio.Buffer;
  *       where the real one would make a run take too long, see {@link VendorProfile}); prints achieved
  *       throughput ÷ the theoretical ceiling.
  *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
- *       sending the very requests the SDK sent (captured, pre-serialised) with the same concurrency.
+ *       sending the very requests the SDK sent (captured, pre-serialised), as many at once as the SDK
+ *       had in flight at most.
  *   <li>{@code overhead-isolated CONNECTOR PROFILES}: the same, against the simulator in a child JVM
  *       ({@link SimulatorServer}) pinned to CPU 1 with {@code taskset}; run this JVM pinned to CPU 0
  *       ({@code taskset -c 0 java ...}) so that the SDK and the simulator do not share cores, as they do
@@ -193,25 +194,33 @@ public final class EndToEndBenchmark {
     generator.profiles(Math.min(profiles, limit)).forEachRemaining(segment::add);
     ExportDefinition d = definition(endpoint, c);
 
-    // 1. An untimed run through a capturing client records the very requests the SDK sends.
+    // 1. An untimed run through a capturing client records the very requests the SDK sends, and how
+    // many it had in flight at most (fewer than its batches in flight where a connector sends one
+    // request at a time, as Autopilot does to one list).
     List<Request> captured = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
     OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
       Request req = chain.request();
       captured.add(copy(req));
-      return chain.proceed(req);
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        return chain.proceed(req);
+      } finally {
+        inFlight.decrementAndGet();
+      }
     }).build();
     exportList(Connectors.load().withHttpClient(capturing), c, d, segment);
     List<Request> requests = new ArrayList<>(captured);
 
     // 2. The timed SDK run, with a plain client, after one warm-up run.
     Connectors connectors = Connectors.load();
-    int concurrency = connectors.provider(connector).create(new com.segmentexport.spi.ConnectorContext(c))
-        .limits().maxConcurrentBatches();
+    int concurrency = maxInFlight.get();
     exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
     ExportResult r = exportList(connectors, c, d, segment);
     double sdkSeconds = r.duration().toNanos() / 1e9;
 
-    // 3. The raw loop: the captured requests, pre-serialised, with the same concurrency.
+    // 3. The raw loop: the captured requests, pre-serialised, as many at once as the SDK had in flight.
     OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
         .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
     replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency); // warm-up
