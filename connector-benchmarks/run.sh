@@ -35,7 +35,7 @@ if [ -z "${SKIP_JMH:-}" ]; then
   echo "| connector | profiles/s (one core) | ± | ÷ 200,000 target | bytes allocated per profile |"
   echo "|---|---:|---:|---:|---:|"
   awk -F, 'NR > 1 {
-      gsub(/"/, "");
+      gsub(/["\r]/, "");
       if ($1 ~ /exportProfiles$/) { s[$NF] = $5; e[$NF] = $6 }
       if ($1 ~ /gc.alloc.rate.norm$/) { a[$NF] = $5 }
     }

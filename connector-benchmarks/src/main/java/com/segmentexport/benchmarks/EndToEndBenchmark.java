@@ -155,8 +155,11 @@ public final class EndToEndBenchmark {
       ExportResult r = export(connectors, c, definition(endpoint, c), profiles);
       double seconds = r.duration().toNanos() / 1e9;
       double achieved = r.exported() / seconds;
+      // For dotdigital the connection's maxConcurrentBatches is the number of imports it keeps active (the
+      // import capacity); its connector runs one batch more, whose body is written while they are busy.
+      int importSlots = StandardSettings.applyTo(connectors.provider(connector).limits(), c).maxConcurrentBatches();
       double ceiling = p.importSeconds() > 0
-          ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
+          ? importSlots * limits.maxBatchRecords() / p.importSeconds()
           : p.requestsPerSecond() * limits.maxBatchRecords();
       System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
               + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s%n", connector, r.exported(), seconds,

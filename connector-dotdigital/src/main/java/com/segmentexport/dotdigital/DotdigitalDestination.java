@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 import org.slf4j.Logger;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes batches to one address book: one v3 import per batch ({@code PUT /contacts/v3/import}), polled
  * with backoff until it ends, its report turned into per-record outcomes.
+ *
+ * <p>An import holds one of the export's import slots ({@code maxConcurrentBatches}) from the moment
+ * it is sent until a poll finds it ended. The engine runs one batch more than there are slots: that
+ * batch's body is serialised while the slots are busy and is sent as soon as one frees, so a slot does
+ * not stay idle while a body is written or a report is read.
  */
 final class DotdigitalDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);
@@ -49,15 +55,17 @@ final class DotdigitalDestination implements Destination {
   private final long bookId;
   private final List<DotdigitalConnector.DataFieldPlan> fields;
   private final Duration importTimeout;
+  private final Semaphore importSlots;
 
   DotdigitalDestination(DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, long bookId,
-      List<DotdigitalConnector.DataFieldPlan> fields, Duration importTimeout) {
+      List<DotdigitalConnector.DataFieldPlan> fields, Duration importTimeout, int importSlots) {
     this.connector = connector;
     this.http = http;
     this.endpoint = endpoint;
     this.bookId = bookId;
     this.fields = fields;
     this.importTimeout = importTimeout;
+    this.importSlots = new Semaphore(importSlots);
   }
 
   @Override
@@ -67,8 +75,21 @@ final class DotdigitalDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
-    Submitted submitted = submit(batch);
-    ImportReport report = await(submitted.importId(), batch, System.nanoTime());
+    RequestBody body = body(batch);
+    try {
+      importSlots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExportCancelledException("interrupted while waiting for an import slot", false);
+    }
+    Submitted submitted;
+    ImportReport report;
+    try {
+      submitted = submit(batch, body);
+      report = await(submitted.importId(), batch, System.nanoTime());
+    } finally {
+      importSlots.release();
+    }
     BatchResult.Builder result = outcome(batch, report);
     if (submitted.slotWaits() > 0) {
       result.count("dotdigital.importSlotWaits", submitted.slotWaits());
@@ -81,13 +102,9 @@ final class DotdigitalDestination implements Destination {
   /** An accepted import and how often it waited for an import slot. */
   private record Submitted(String importId, int slotWaits) {}
 
-  /**
-   * Submits the batch as one import. While the account has its 25 imports active ({@code 429
-   * contacts:tooManyActiveImports}) it waits, with the polling backoff, for a slot, for at most the
-   * import timeout.
-   */
-  private Submitted submit(Batch batch) {
-    RequestBody body = Json.body(batch.estimatedBytes(), w -> {
+  /** The batch's import request body. */
+  private RequestBody body(Batch batch) {
+    return Json.body(batch.estimatedBytes(), w -> {
       w.beginObject();
       w.name("mergeOption").value("overwrite");
       w.name("contacts").beginArray();
@@ -97,6 +114,14 @@ final class DotdigitalDestination implements Destination {
       w.endArray();
       w.endObject();
     });
+  }
+
+  /**
+   * Submits the batch as one import. While the account has its 25 imports active ({@code 429
+   * contacts:tooManyActiveImports}) it waits, with the polling backoff, for a slot, for at most the
+   * import timeout.
+   */
+  private Submitted submit(Batch batch, RequestBody body) {
     HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import");
     long deadline = System.nanoTime() + importTimeout.toNanos();
     long delay = FIRST_POLL.toNanos();

@@ -66,8 +66,8 @@ import static java.util.Objects.requireNonNull;
  * contacts:requestTooLarge}; a rate-limited v3 request carries {@code contacts:tooManyRequests}; a
  * value of the wrong type for its data field is a per-contact failure {@code invalidDataFieldValue};
  * only {@code email} is supported as a match identifier. The simulator applies an import when it accepts
- * it and reports it {@code NotFinished} until its {@linkplain #importProcessingTime processing time} has
- * passed.
+ * it and reports it {@code NotFinished} until its {@linkplain #importProcessingTime processing time},
+ * counted from its arrival, has passed.
  */
 public final class DotdigitalSimulator extends VendorSimulator {
   /** The e-mail status of a contact that receives mail. */
@@ -210,7 +210,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
   }
 
   /**
-   * How long an accepted import stays {@code NotFinished} (50 ms by default).
+   * How long an import takes, from its arrival to {@code Finished} (50 ms by default). The time the
+   * simulator spends reading, checking and applying it before it answers 202 is part of it, as the
+   * vendor's own handling of an upload is part of its import time.
    *
    * @param time the processing time
    * @return this simulator
@@ -795,6 +797,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   // ---- v3 import -----------------------------------------------------------------------------
 
   private MockResponse importContacts(RecordedRequest request) {
+    long arrived = System.nanoTime();
     if (request.getBodySize() > maxImportBytes) {
       long cap = maxImportBytes;
       return v3Error(413, "contacts:requestTooLarge", "The request body exceeds the maximum size of "
@@ -833,7 +836,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
       if (invalid != null) {
         return invalid;
       }
-      ImportJob job = new ImportJob(System.nanoTime() + processingTime.toNanos());
+      ImportJob job = new ImportJob(arrived + processingTime.toNanos());
       String forced = forcedStatuses.poll();
       if (forced != null) {
         job.terminal = forced;
