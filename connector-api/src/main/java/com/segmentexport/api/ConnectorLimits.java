@@ -8,7 +8,8 @@ import java.util.OptionalLong;
  *
  * @param maxBatchRecords most profiles in one write request
  * @param maxBatchBytes most bytes of profile data in one write request
- * @param maxConcurrentBatches most write requests in flight at once for one export
+ * @param maxConcurrentBatches most requests in flight at once for one export; the engine hands the
+ *     connector one batch more, whose body is serialised while the others' requests are out
  * @param requestsPerSecond the request rate the connection's rate limiter is seeded with
  * @param maxProfilesPerExport most profiles one export may send, across all of its segments
  */

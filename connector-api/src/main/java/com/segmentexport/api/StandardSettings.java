@@ -34,7 +34,7 @@ public final class StandardSettings {
   /** Describes {@link #MAX_CONCURRENT_BATCHES} with a default. */
   public static SettingDescriptor maxConcurrentBatches(int defaultValue) {
     return SettingDescriptor.connection(MAX_CONCURRENT_BATCHES, SettingDescriptor.Kind.INTEGER,
-        "Batches in flight at once for one export", false, Integer.toString(defaultValue));
+        "Requests in flight at once for one export (one more batch is serialised meanwhile)", false, Integer.toString(defaultValue));
   }
 
   /**

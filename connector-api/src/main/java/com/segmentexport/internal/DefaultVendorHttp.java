@@ -13,7 +13,9 @@ import com.segmentexport.spi.Verdict;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Date;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,7 +24,10 @@ import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The engine's {@link VendorHttp}: rate limiting, retries with backoff, vendor wait signals. */
+/**
+ * The engine's {@link VendorHttp}: rate limiting, retries with backoff, vendor wait signals, and a
+ * cap on the requests one export has in flight at once.
+ */
 final class DefaultVendorHttp implements VendorHttp {
   private static final Logger log = LoggerFactory.getLogger(DefaultVendorHttp.class);
   /** Consecutive throttling answers tolerated for one request before giving up. */
@@ -34,10 +39,23 @@ final class DefaultVendorHttp implements VendorHttp {
   private final RetryPolicy policy;
   private final RunStats stats;
   private final ExportListener listener;
+  private final Semaphore requestSlots;
 
+  /** Without a cap on requests in flight (set-up checks and single calls). */
   DefaultVendorHttp(
       OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
       ExportListener listener) {
+    this(client, limiter, control, policy, stats, listener, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxRequestsInFlight most requests sent and not yet answered at once (a connector's
+   *     {@code maxConcurrentBatches}); further callers wait for one to be answered
+   */
+  DefaultVendorHttp(
+      OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
+      ExportListener listener, int maxRequestsInFlight) {
+    this.requestSlots = new Semaphore(maxRequestsInFlight);
     this.client = client;
     this.limiter = limiter;
     this.control = control;
@@ -51,9 +69,23 @@ final class DefaultVendorHttp implements VendorHttp {
     if (!request.url().isHttps() && !HttpClients.isLoopback(request.url().host())) {
       throw new ConfigurationException("refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
     }
+    acquireSlot(spec);
+    try {
+      return sendUntilSettled(request, spec);
+    } finally {
+      requestSlots.release();
+    }
+  }
+
+  /**
+   * Sends, waits and repeats as the vendor's answers ask, holding one of the export's request slots
+   * throughout: a request waiting out a throttle or a backoff still counts as in flight, as it does for
+   * the vendor, and the pause it was told of is in the limiter before the next request can start.
+   */
+  private HttpResponse sendUntilSettled(Request request, CallSpec spec) {
+    boolean sent = false;
     int failures = 0;
     int throttles = 0;
-    boolean sent = false;
     while (true) {
       long wait = limiter.reserve();
       if (wait > 0 && !control.sleep(wait)) {
@@ -97,6 +129,9 @@ final class DefaultVendorHttp implements VendorHttp {
           return response;
         case AUTHENTICATION:
           log.warn("{} refused the credentials: {}", spec.name(), verdict.reason());
+          // Stopped before the slot is released, so that no request waiting for it goes out with the
+          // refused credentials. (The engine's own stop, with the same reason, follows.)
+          control.stop("failed: " + AuthenticationException.class.getSimpleName());
           throw new AuthenticationException(response.code(),
               "The vendor refused the connection's credentials on '" + spec.name() + "': " + verdict.reason());
         case THROTTLE:
@@ -135,6 +170,21 @@ final class DefaultVendorHttp implements VendorHttp {
   public void pause(Duration duration, boolean sent) {
     if (!control.sleep(duration.toNanos())) {
       throw new ExportCancelledException("stopped while waiting: " + control.stopReason(), sent);
+    }
+  }
+
+  /** Waits for one of the export's request slots; throws if the export stops meanwhile. */
+  private void acquireSlot(CallSpec spec) {
+    try {
+      while (!requestSlots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+        if (control.isStopped()) {
+          throw cancelled(spec, false);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      control.stop("interrupted");
+      throw cancelled(spec, false);
     }
   }
 

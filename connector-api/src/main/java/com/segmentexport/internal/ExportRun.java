@@ -66,6 +66,12 @@ final class ExportRun implements ExportHandle {
   private final List<RejectedRecord> sample = new ArrayList<>();
   private final List<SegmentResult> finished = new ArrayList<>();
   private final long profileCap;
+  /**
+   * Batches handed to workers at once: one more than the connector's requests in flight, so that a
+   * batch's body is serialised while the others' requests are out, and is sent as soon as one returns.
+   * {@link DefaultVendorHttp} holds the requests themselves to {@code maxConcurrentBatches}.
+   */
+  private final int batchesInFlight;
   private long admitted;
   private volatile ExportException fatal;
 
@@ -80,7 +86,9 @@ final class ExportRun implements ExportHandle {
     this.control = new RunControl(definition.connection());
     this.stats = new RunStats(options.retryPolicy().retryBudget());
     this.listener = new SafeListener(options.listener());
-    this.http = new DefaultVendorHttp(client, limiter, control, options.retryPolicy(), stats, listener);
+    this.http = new DefaultVendorHttp(client, limiter, control, options.retryPolicy(), stats, listener,
+        limits.maxConcurrentBatches());
+    this.batchesInFlight = limits.maxConcurrentBatches() + 1;
     this.profileCap = limits.maxProfilesPerExport().orElse(Long.MAX_VALUE);
   }
 
@@ -121,7 +129,7 @@ final class ExportRun implements ExportHandle {
     log.info("Export '{}' started: {} segment(s) via {}", definition.name(), definition.segments().size(),
         definition.connection().connectorId());
     AtomicInteger workerIds = new AtomicInteger();
-    ExecutorService workers = Executors.newFixedThreadPool(limits.maxConcurrentBatches(), r -> {
+    ExecutorService workers = Executors.newFixedThreadPool(batchesInFlight, r -> {
       Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -160,7 +168,7 @@ final class ExportRun implements ExportHandle {
 
   private void runSegment(String name, ExecutorService workers) {
     SegmentTally tally = new SegmentTally(name);
-    Semaphore inFlight = new Semaphore(limits.maxConcurrentBatches());
+    Semaphore inFlight = new Semaphore(batchesInFlight);
     boolean failedHere = false;
     try (Segment segment = open(name)) {
       OptionalLong hint = segment.sizeHint();
@@ -225,7 +233,7 @@ final class ExportRun implements ExportHandle {
       failedHere = true;
       fail(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
     } finally {
-      inFlight.acquireUninterruptibly(limits.maxConcurrentBatches());
+      inFlight.acquireUninterruptibly(batchesInFlight);
     }
     if (control.isStopped()) {
       // Profiles read into a batch that was never submitted (reading failed or the run stopped).

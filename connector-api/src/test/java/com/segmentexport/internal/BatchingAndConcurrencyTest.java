@@ -124,4 +124,16 @@ class BatchingAndConcurrencyTest {
     assertThat(vendor.appliedCounts().keySet())
         .isEqualTo(Fixtures.validAddresses("p", 100).stream().collect(Collectors.toSet()));
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void oneBatchMoreIsSerialisedWhileTheRequestsAreOut(int concurrency) {
+    vendor.writeDelayMillis(40);
+    TestConnectorProvider provider = TestConnectorProvider.builder().limits(5, 1 << 20, concurrency, 1000).build();
+    ExportResult result = export(provider, Fixtures.valid("p", 100));
+    assertThat(result.exported()).isEqualTo(100);
+    // The extra batch is handed to the connector, whose request then waits for one of the others to return.
+    assertThat(provider.maxConcurrentWriteCalls()).isEqualTo(concurrency + 1);
+    assertThat(vendor.maxConcurrentWrites()).isLessThanOrEqualTo(concurrency);
+  }
 }

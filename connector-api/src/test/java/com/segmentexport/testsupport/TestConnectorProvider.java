@@ -43,6 +43,8 @@ public final class TestConnectorProvider implements ConnectorProvider {
   private final boolean idempotentWrites;
   private final boolean openCallsVendor;
   private final SettingDescriptor.Kind baseUrlKind;
+  private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxWriting = new java.util.concurrent.atomic.AtomicInteger();
 
   private TestConnectorProvider(Builder b) {
     this.limits = b.limits;
@@ -55,6 +57,11 @@ public final class TestConnectorProvider implements ConnectorProvider {
   /** Starts a provider with generous limits (100 records, 64 KiB, 2 in flight, 1000 requests/s). */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The most {@code Destination.write} calls that ran at once, across this provider's connectors. */
+  public int maxConcurrentWriteCalls() {
+    return maxWriting.get();
   }
 
   /** A provider with the default knobs. */
@@ -173,6 +180,15 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
       @Override
       public BatchResult write(Batch batch) {
+        maxWriting.accumulateAndGet(writing.incrementAndGet(), Math::max);
+        try {
+          return send(batch);
+        } finally {
+          writing.decrementAndGet();
+        }
+      }
+
+      private BatchResult send(Batch batch) {
         List<MappedField> fields = batch.schema().fields();
         Request http = request("lists", id, "members").post(Json.body(w -> {
           w.beginObject();

@@ -155,11 +155,8 @@ public final class EndToEndBenchmark {
       ExportResult r = export(connectors, c, definition(endpoint, c), profiles);
       double seconds = r.duration().toNanos() / 1e9;
       double achieved = r.exported() / seconds;
-      // For dotdigital the connection's maxConcurrentBatches is the number of imports it keeps active (the
-      // import capacity); its connector runs one batch more, whose body is written while they are busy.
-      int importSlots = StandardSettings.applyTo(connectors.provider(connector).limits(), c).maxConcurrentBatches();
       double ceiling = p.importSeconds() > 0
-          ? importSlots * limits.maxBatchRecords() / p.importSeconds()
+          ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
           : p.requestsPerSecond() * limits.maxBatchRecords();
       System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
               + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s%n", connector, r.exported(), seconds,
@@ -216,24 +213,73 @@ public final class EndToEndBenchmark {
     exportList(Connectors.load().withHttpClient(capturing), c, d, segment);
     List<Request> requests = new ArrayList<>(captured);
 
-    // 2. The timed SDK run, with a plain client, after one warm-up run.
+    // 2. Warm-up: one SDK export of up to 50,000 profiles with a plain client, and 60 raw requests.
     Connectors connectors = Connectors.load();
     int concurrency = maxInFlight.get();
     exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
-    ExportResult r = exportList(connectors, c, d, segment);
-    double sdkSeconds = r.duration().toNanos() / 1e9;
-
-    // 3. The raw loop: the captured requests, pre-serialised, as many at once as the SDK had in flight.
     OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
         .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
-    replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency); // warm-up
-    long t0 = System.nanoTime();
-    replay(raw, requests, concurrency);
-    double rawSeconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d "
-            + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f%s%n", mode, connector,
-        r.exported(), requests.size(), concurrency, sdkSeconds, rawSeconds, r.exported() / sdkSeconds,
-        r.exported() / rawSeconds, rawSeconds / sdkSeconds, extra);
+    replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency);
+
+    // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured requests,
+    // pre-serialised, as many at once as the SDK had in flight. Alternating the two spreads the
+    // machine's drifts over both; the medians are compared.
+    int rounds = Integer.getInteger("rounds", 3);
+    double[] sdkSeconds = new double[rounds];
+    double[] rawSeconds = new double[rounds];
+    double[] sdkCpu = new double[rounds];
+    double[] rawCpu = new double[rounds];
+    long exported = -1;
+    StringBuilder perRound = new StringBuilder();
+    for (int i = 0; i < rounds; i++) {
+      settleHeap();
+      long cpu0 = processCpuNanos();
+      ExportResult r = exportList(connectors, c, d, segment);
+      sdkCpu[i] = (processCpuNanos() - cpu0) / 1e9;
+      sdkSeconds[i] = r.duration().toNanos() / 1e9;
+      if (exported >= 0 && r.exported() != exported) {
+        throw new IllegalStateException("round " + (i + 1) + " exported " + r.exported() + ", not " + exported);
+      }
+      exported = r.exported();
+
+      settleHeap();
+      cpu0 = processCpuNanos();
+      long t0 = System.nanoTime();
+      replay(raw, requests, concurrency);
+      rawSeconds[i] = (System.nanoTime() - t0) / 1e9;
+      rawCpu[i] = (processCpuNanos() - cpu0) / 1e9;
+      perRound.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", rawSeconds[i] / sdkSeconds[i]));
+    }
+    double sdk = median(sdkSeconds);
+    double rawMedian = median(rawSeconds);
+    System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
+            + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f roundRatios=%s "
+            + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%n", mode, connector, exported, requests.size(), concurrency,
+        rounds, sdk, rawMedian, exported / sdk, exported / rawMedian, rawMedian / sdk, perRound, median(sdkCpu),
+        median(rawCpu), extra);
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /**
+   * A full collection before a timed run. The generated profiles and the captured requests (hundreds of
+   * megabytes, alive for the whole benchmark) would otherwise still be in the young generation, and the
+   * collection that copies them into the old one (over a second with the serial collector, which a JVM
+   * pinned to one CPU uses) would land inside whichever timed run fills the young generation.
+   */
+  /** CPU time this JVM has used, all of its threads (the simulator's too, where it runs in this JVM). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static void settleHeap() {
+    System.gc();
   }
 
   private static ExportResult exportList(Connectors connectors, Connection c, ExportDefinition d,

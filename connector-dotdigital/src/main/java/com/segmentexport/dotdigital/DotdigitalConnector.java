@@ -40,7 +40,6 @@ final class DotdigitalConnector implements Connector {
   private static final Logger log = LoggerFactory.getLogger(DotdigitalConnector.class);
 
   private final ConnectorLimits limits;
-  private final int importSlots;
   private final HttpUrl baseUrl;
   private final String authorization;
   private final Duration importTimeout;
@@ -57,10 +56,7 @@ final class DotdigitalConnector implements Connector {
       throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 1000000: "
           + "dotdigital exports are limited to 1,000,000 profiles");
     }
-    // maxConcurrentBatches is the number of imports an export keeps active; the engine runs one batch
-    // more, whose body is written while they run (see DotdigitalDestination).
-    this.importSlots = l.maxConcurrentBatches();
-    this.limits = l.withMaxConcurrentBatches(importSlots + 1);
+    this.limits = l;
     String base = connection.setting(StandardSettings.BASE_URL).orElse(DotdigitalConnectorProvider.DEFAULT_BASE_URL);
     this.baseUrl = parseEndpoint(base);
     if (baseUrl == null) {
@@ -152,7 +148,7 @@ final class DotdigitalConnector implements Connector {
     List<DataFieldPlan> plans = planDataFields(http, ep, request, createFields);
     log.info("dotdigital: segment '{}' goes to address book {} with {} data field(s)", request.segment(), bookId,
         plans.size());
-    return new DotdigitalDestination(this, http, ep, bookId, plans, importTimeout, importSlots);
+    return new DotdigitalDestination(this, http, ep, bookId, plans, importTimeout, limits.maxConcurrentBatches());
   }
 
   /** How one mapped field is written: the data field's name and the account's type for it. */

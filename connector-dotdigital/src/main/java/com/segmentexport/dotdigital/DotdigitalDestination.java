@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * with backoff until it ends, its report turned into per-record outcomes.
  *
  * <p>An import holds one of the export's import slots ({@code maxConcurrentBatches}) from the moment
- * it is sent until a poll finds it ended. The engine runs one batch more than there are slots: that
- * batch's body is serialised while the slots are busy and is sent as soon as one frees, so a slot does
- * not stay idle while a body is written or a report is read.
+ * it is sent until a poll finds it ended: the engine holds only requests to that number, and an import
+ * is active between them. The engine hands out one batch more than that: its body is serialised while
+ * the slots are busy and is sent as soon as one frees, so a slot does not stay idle while a body is
+ * written or a report is read.
  */
 final class DotdigitalDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);

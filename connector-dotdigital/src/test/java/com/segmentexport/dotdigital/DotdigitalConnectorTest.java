@@ -326,15 +326,6 @@ class DotdigitalConnectorTest {
   }
 
   @Test
-  void theEngineRunsOneBatchMoreThanThereAreImportSlots() {
-    // The extra batch's body is written while the slots are busy; noMoreImportsAreActiveThanTheConnectionAllows
-    // shows that it still waits for a slot before it is sent.
-    Connection c = connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "3"));
-    assertThat(new DotdigitalConnectorProvider().create(new com.segmentexport.spi.ConnectorContext(c)).limits()
-        .maxConcurrentBatches()).isEqualTo(4);
-  }
-
-  @Test
   void tooManyActiveImportsIsWaitedOutWithoutSlowingTheConnection() {
     sim.importProcessingTime(Duration.ofMillis(600)).maxActiveImports(1);
     Connection c = connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "3"));
