@@ -11,18 +11,48 @@ import static java.util.Objects.requireNonNull;
  * <p>Values may be {@link String}, {@link Number}, {@link Boolean}, {@link java.time.LocalDate},
  * {@link java.time.Instant}, {@link java.time.OffsetDateTime} or {@code null}; the engine converts
  * them to the destination field's {@link FieldType}. Blank strings count as absent.
+ *
+ * <p>A profile of up to {@value #MAX_SCANNED_FIELDS} fields keeps its names and values in one array,
+ * looked up by scanning it: the engine reads a handful of fields from each of millions of profiles,
+ * and one array is fewer memory reads than a hash map's table and entries. Larger profiles keep a map.
  */
 public final class Profile {
-  private final Map<String, Object> fields;
+  /** The most fields kept in the scanned array; a profile with more keeps a map. */
+  static final int MAX_SCANNED_FIELDS = 16;
+
+  /** Names and values, alternating, in the order given; null when {@link #map} holds them. */
+  private final Object[] entries;
+  /** The fields of a profile with more than {@link #MAX_SCANNED_FIELDS}; null otherwise. */
+  private final Map<String, Object> map;
+  /** {@link #fields()}, made on first use. */
+  private volatile Map<String, Object> view;
 
   private Profile(Map<String, Object> fields) {
-    this.fields = fields;
+    if (fields.size() <= MAX_SCANNED_FIELDS) {
+      Object[] e = new Object[fields.size() * 2];
+      int i = 0;
+      for (Map.Entry<String, Object> f : fields.entrySet()) {
+        e[i++] = requireNonNull(f.getKey(), "field name == null");
+        e[i++] = f.getValue();
+      }
+      this.entries = e;
+      this.map = null;
+    } else {
+      if (fields.containsKey(null)) {
+        throw new NullPointerException("field name == null");
+      }
+      this.entries = null;
+      this.map = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      this.view = map;
+    }
   }
 
-  /** A profile holding a copy of these fields (null values allowed). */
+  /** A profile holding a copy of these fields (null values allowed, null names not). */
   public static Profile of(Map<String, ?> fields) {
     requireNonNull(fields, "fields == null");
-    return new Profile(Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copy = (Map<String, Object>) fields;
+    return new Profile(copy);
   }
 
   /** A profile from alternating names and values: {@code Profile.of("email", "a@b.example", "tier", "gold")}. */
@@ -34,32 +64,56 @@ public final class Profile {
     for (int i = 0; i < namesAndValues.length; i += 2) {
       map.put((String) requireNonNull(namesAndValues[i], "field name == null"), namesAndValues[i + 1]);
     }
-    return new Profile(Collections.unmodifiableMap(map));
+    return new Profile(map);
   }
 
   /** The value of a field, or null when absent. */
   public Object get(String field) {
-    return fields.get(field);
+    Object[] e = entries;
+    if (e == null) {
+      return map.get(field);
+    }
+    // Names the host reuses for every profile (constants, a result set's column labels) match by
+    // identity, without reading the names themselves.
+    for (int i = 0; i < e.length; i += 2) {
+      if (e[i] == field) {
+        return e[i + 1];
+      }
+    }
+    for (int i = 0; i < e.length; i += 2) {
+      if (e[i].equals(field)) {
+        return e[i + 1];
+      }
+    }
+    return null;
   }
 
-  /** All fields, unmodifiable. */
+  /** All fields, unmodifiable, in the order given. */
   public Map<String, Object> fields() {
-    return fields;
+    Map<String, Object> v = view;
+    if (v == null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < entries.length; i += 2) {
+        m.put((String) entries[i], entries[i + 1]);
+      }
+      view = v = Collections.unmodifiableMap(m);
+    }
+    return v;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Profile && ((Profile) o).fields.equals(fields);
+    return o instanceof Profile && ((Profile) o).fields().equals(fields());
   }
 
   @Override
   public int hashCode() {
-    return fields.hashCode();
+    return fields().hashCode();
   }
 
   /** Lists field names only: profile values are personal data and stay out of logs. */
   @Override
   public String toString() {
-    return "Profile" + fields.keySet();
+    return "Profile" + fields().keySet();
   }
 }
