@@ -11,6 +11,15 @@ import java.util.Locale;
  */
 public final class EmailAddresses {
   private static final String ATEXT_SPECIALS = "!#$%&'*+/=?^_`{|}~-";
+  /** The ASCII characters of a dot-atom's atoms (RFC 5322 atext): letters, digits and the specials. */
+  private static final boolean[] ATEXT = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      ATEXT[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || ATEXT_SPECIALS.indexOf(c) >= 0;
+    }
+  }
 
   private EmailAddresses() {}
 
@@ -74,9 +83,7 @@ public final class EmailAddresses {
       if (c == '@') {
         return i == begin || i - begin > 64 || previous == '.' ? -1 : i;
       }
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || (c < 128 && ATEXT_SPECIALS.indexOf(c) >= 0);
-      if (!(ok || (c == '.' && previous != '.'))) {
+      if (!((c < 128 && ATEXT[c]) || (c == '.' && previous != '.'))) {
         return -1;
       }
       previous = c;

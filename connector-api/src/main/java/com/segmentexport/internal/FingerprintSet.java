@@ -78,10 +78,18 @@ final class FingerprintSet {
    * an empty slot).
    */
   static long fingerprint(String s) {
-    long h = 0x9E3779B97F4A7C15L ^ s.length();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    int n = s.length();
+    long h = 0x9E3779B97F4A7C15L ^ n;
+    int i = 0;
+    // Two characters a round: the multiplications form one chain, so half as many rounds is about half
+    // the time. The pair is packed without loss (16 bits each).
+    for (; i + 1 < n; i += 2) {
+      h ^= fold(s.charAt(i)) | (long) fold(s.charAt(i + 1)) << 16;
+      h *= 0xBF58476D1CE4E5B9L;
+      h = Long.rotateLeft(h, 29);
+    }
+    if (i < n) {
+      h ^= fold(s.charAt(i));
       h *= 0xBF58476D1CE4E5B9L;
       h = Long.rotateLeft(h, 29);
     }
@@ -91,5 +99,9 @@ final class FingerprintSet {
     h *= 0xC4CEB9FE1A85EC53L;
     h ^= h >>> 33;
     return h == 0 ? 1 : h;
+  }
+
+  private static int fold(char c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
   }
 }

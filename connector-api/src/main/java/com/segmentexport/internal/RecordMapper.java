@@ -107,7 +107,8 @@ final class RecordMapper {
       if (converted != null) {
         values[i] = converted;
         bytes += nameBytes[i].length + 8
-            + (converted instanceof String ? jsonLength((String) converted) : converted.toString().length() + 2);
+            + (converted instanceof String ? jsonLength((String) converted)
+                : converted instanceof Long ? digits((Long) converted) + 2 : converted.toString().length() + 2);
       }
     }
     return new Mapped(new ExportRecord(row, email, values), bytes, null, null, email);
@@ -222,6 +223,18 @@ final class RecordMapper {
   }
 
   /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
+  /** The characters of a whole number written in decimal, its minus sign included. */
+  static int digits(long v) {
+    if (v == Long.MIN_VALUE) {
+      return 20;
+    }
+    int n = v < 0 ? 2 : 1;
+    for (long a = Math.abs(v); a >= 10; a /= 10) {
+      n++;
+    }
+    return n;
+  }
+
   static long jsonLength(String s) {
     long n = 2;
     for (int i = 0; i < s.length(); i++) {

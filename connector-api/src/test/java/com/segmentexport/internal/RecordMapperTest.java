@@ -211,6 +211,19 @@ class RecordMapperTest {
     assertThat(RecordMapper.jsonLength(ctrl)).isGreaterThanOrEqualTo(moshiLength(ctrl));
   }
 
+  @Test
+  void digitsCountsTheCharactersOfEveryWholeNumber() {
+    long[] samples = {0, 7, 9, 10, 99, 100, -1, -9, -10, 123_456_789, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+    for (long v : samples) {
+      assertThat(RecordMapper.digits(v)).as("%d", v).isEqualTo(Long.toString(v).length());
+    }
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 10_000; i++) {
+      long v = random.nextLong() >> random.nextInt(64);
+      assertThat(RecordMapper.digits(v)).as("%d", v).isEqualTo(Long.toString(v).length());
+    }
+  }
+
   private static long moshiLength(String s) throws IOException {
     Buffer buffer = new Buffer();
     try (JsonWriter w = JsonWriter.of(buffer)) {
