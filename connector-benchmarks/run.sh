@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite (about 11 minutes on the 2-core build machine) and prints the tables
+# Runs the whole benchmark suite (about 10 minutes on the 2-core build machine) and prints the tables
 # that go into BENCHMARKS.md. Each figure is measured in this one run.
 #
 #   connector-benchmarks/run.sh                     # everything, every connector
@@ -19,7 +19,9 @@ E2E="java -Xmx1g -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
 # both of their runs. In a 1 GiB heap G1 would mark concurrently all the time, and without pre-touching
 # the first use of each heap page would be charged to whichever run allocates more (the SDK's): both
 # would measure the harness, not the SDK.
-OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
+# Five alternating SDK and raw rounds each: single rounds on this machine range over +-30%.
+ROUNDS=${ROUNDS:-5}
+OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
 
 # key=value pairs of a RESULT line, as awk variables.
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
@@ -70,14 +72,15 @@ overhead_table() {
   local mode=$1 c r
   shift
   echo
-  echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw (median round) | each round | CPU s, SDK run | CPU s, raw run |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
   for c in $CONNECTORS; do
     r=$("$@" "$mode" "$c" "$PROFILES" 2>"$OUT/$mode-$c.log" | grep '^RESULT') \
       || { echo "| $c | failed: see $OUT/$mode-$c.log |"; continue; }
-    printf '| %s | %s | %s | %s | %s | %s | **%s** |\n' "$c" "$(field "$r" exported)" "$(field "$r" requests)" \
-      "$(field "$r" concurrency)" \
-      "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" "$(field "$r" ratio)"
+    printf '| %s | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n' "$c" "$(field "$r" exported)" \
+      "$(field "$r" requests)" "$(field "$r" concurrency)" "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" \
+      "$(field "$r" ratio)" "$(field "$r" roundRatios | sed 's/,/, /g')" "$(field "$r" sdkCpuSeconds)" \
+      "$(field "$r" rawCpuSeconds)"
   done
 }
 

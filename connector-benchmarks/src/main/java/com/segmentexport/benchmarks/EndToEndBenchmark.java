@@ -45,7 +45,9 @@ import okio.Buffer;
  *       throughput ÷ the theoretical ceiling.
  *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
  *       sending the very requests the SDK sent (captured, pre-serialised), as many at once as the SDK
- *       had in flight at most.
+ *       had in flight at most. The two alternate for {@code -Drounds=N} rounds (3 by default), each
+ *       after a full collection; the median of the rounds' ratios is reported, with the median times and
+ *       the JVM's CPU time.
  *   <li>{@code overhead-isolated CONNECTOR PROFILES}: the same, against the simulator in a child JVM
  *       ({@link SimulatorServer}) pinned to CPU 1 with {@code taskset}; run this JVM pinned to CPU 0
  *       ({@code taskset -c 0 java ...}) so that the SDK and the simulator do not share cores, as they do
@@ -222,13 +224,14 @@ public final class EndToEndBenchmark {
     replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency);
 
     // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured requests,
-    // pre-serialised, as many at once as the SDK had in flight. Alternating the two spreads the
-    // machine's drifts over both; the medians are compared.
+    // pre-serialised, as many at once as the SDK had in flight. Each round's two runs are next to each
+    // other in time, so their ratio is little moved by the machine's drifts; the median round is reported.
     int rounds = Integer.getInteger("rounds", 3);
     double[] sdkSeconds = new double[rounds];
     double[] rawSeconds = new double[rounds];
     double[] sdkCpu = new double[rounds];
     double[] rawCpu = new double[rounds];
+    double[] ratios = new double[rounds];
     long exported = -1;
     StringBuilder perRound = new StringBuilder();
     for (int i = 0; i < rounds; i++) {
@@ -248,14 +251,15 @@ public final class EndToEndBenchmark {
       replay(raw, requests, concurrency);
       rawSeconds[i] = (System.nanoTime() - t0) / 1e9;
       rawCpu[i] = (processCpuNanos() - cpu0) / 1e9;
-      perRound.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", rawSeconds[i] / sdkSeconds[i]));
+      ratios[i] = rawSeconds[i] / sdkSeconds[i];
+      perRound.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", ratios[i]));
     }
     double sdk = median(sdkSeconds);
     double rawMedian = median(rawSeconds);
     System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
             + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f roundRatios=%s "
             + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%n", mode, connector, exported, requests.size(), concurrency,
-        rounds, sdk, rawMedian, exported / sdk, exported / rawMedian, rawMedian / sdk, perRound, median(sdkCpu),
+        rounds, sdk, rawMedian, exported / sdk, exported / rawMedian, median(ratios), perRound, median(sdkCpu),
         median(rawCpu), extra);
   }
 
