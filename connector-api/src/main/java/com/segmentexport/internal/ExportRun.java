@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 final class ExportRun implements ExportHandle {
   private static final Logger log = LoggerFactory.getLogger(ExportRun.class);
   private static final AtomicInteger RUNS = new AtomicInteger();
+  /** Records de-duplicated together; see {@link Admission}. */
+  static final int DEDUP_GROUP = 128;
 
   private final Connector connector;
   private final ExportDefinition definition;
@@ -178,10 +180,8 @@ final class ExportRun implements ExportHandle {
       Destination destination = connector.open(new DestinationRequest(name, definition, mapper.schema(), http));
       tally.destinationId = destination.id();
       listener.segmentStarted(name, destination.id(), hint);
-      FingerprintSet seen = new FingerprintSet(Math.min(hint.orElse(1024), profileCap));
-      List<ExportRecord> records = new ArrayList<>(limits.maxBatchRecords());
-      long bytes = 0;
-      long sequence = 0;
+      Admission admission = new Admission(new FingerprintSet(Math.min(hint.orElse(1024), profileCap)),
+          new BatchFiller(name, destination, tally, inFlight, workers), tally);
       Iterator<Profile> profiles = segment.profiles();
       while (!control.isStopped() && profiles.hasNext()) {
         Profile profile = profiles.next();
@@ -200,28 +200,9 @@ final class ExportRun implements ExportHandle {
                   + " bytes) exceeds the vendor's request size limit of " + limits.maxBatchBytes() + " bytes"));
           continue;
         }
-        if (!seen.add(m.record.email())) {
-          tally.duplicates++;
-          continue;
-        }
-        if (admitted >= profileCap) {
-          tally.notAttempted(1, "the export reached " + definition.connection().provider().displayName()
-              + "'s limit of " + profileCap + " profiles");
-          continue;
-        }
-        admitted++;
-        if (!records.isEmpty()
-            && (records.size() >= limits.maxBatchRecords() || bytes + m.estimatedBytes > limits.maxBatchBytes())) {
-          submit(new Batch(name, ++sequence, mapper.schema(), records, bytes), destination, tally, inFlight, workers);
-          records = new ArrayList<>(limits.maxBatchRecords());
-          bytes = 0;
-        }
-        records.add(m.record);
-        bytes += m.estimatedBytes;
+        admission.offer(m);
       }
-      if (!records.isEmpty()) {
-        submit(new Batch(name, ++sequence, mapper.schema(), records, bytes), destination, tally, inFlight, workers);
-      }
+      admission.finish();
     } catch (ExportCancelledException e) {
       control.stop(e.getMessage());
     } catch (ExportException e) {
@@ -236,7 +217,8 @@ final class ExportRun implements ExportHandle {
       inFlight.acquireUninterruptibly(batchesInFlight);
     }
     if (control.isStopped()) {
-      // Profiles read into a batch that was never submitted (reading failed or the run stopped).
+      // Profiles read but never submitted (reading failed or the run stopped): in a batch being filled or
+      // waiting to be de-duplicated.
       tally.accountRemainder("the export stopped: " + control.stopReason());
     }
     SegmentResult result = tally.result(control.isStopped() && fatal == null, failedHere || fatal != null);
@@ -244,6 +226,99 @@ final class ExportRun implements ExportHandle {
       finished.add(result);
     }
     listener.segmentFinished(result);
+  }
+
+  /**
+   * De-duplicates mapped records and admits them, in order, into batches, up to the export's profile
+   * cap. Records wait in groups of {@value #DEDUP_GROUP}: the de-duplication table of a large segment
+   * does not fit in the CPU's caches, and probing a whole group at once lets the CPU fetch its slots
+   * together. Reader thread only.
+   */
+  private final class Admission {
+    private final FingerprintSet seen;
+    private final BatchFiller filler;
+    private final SegmentTally tally;
+    private final RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[DEDUP_GROUP];
+    private final long[] fingerprints = new long[DEDUP_GROUP];
+    private final boolean[] fresh = new boolean[DEDUP_GROUP];
+    private int count;
+
+    Admission(FingerprintSet seen, BatchFiller filler, SegmentTally tally) {
+      this.seen = seen;
+      this.filler = filler;
+      this.tally = tally;
+    }
+
+    void offer(RecordMapper.Mapped m) {
+      waiting[count] = m;
+      fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
+      if (count == DEDUP_GROUP) {
+        admitWaiting();
+      }
+    }
+
+    /** Admits what waits and submits the last batch (which the engine accounts for if it has stopped). */
+    void finish() {
+      admitWaiting();
+      filler.flush();
+    }
+
+    private void admitWaiting() {
+      seen.addAll(fingerprints, count, fresh);
+      for (int i = 0; i < count; i++) {
+        RecordMapper.Mapped m = waiting[i];
+        waiting[i] = null;
+        if (!fresh[i]) {
+          tally.duplicates++;
+        } else if (admitted >= profileCap) {
+          tally.notAttempted(1, "the export reached " + definition.connection().provider().displayName()
+              + "'s limit of " + profileCap + " profiles");
+        } else {
+          admitted++;
+          filler.add(m);
+        }
+      }
+      count = 0;
+    }
+  }
+
+  /** Fills one segment's batches and submits each when the next record would not fit. Reader thread only. */
+  private final class BatchFiller {
+    private final String segment;
+    private final Destination destination;
+    private final SegmentTally tally;
+    private final Semaphore inFlight;
+    private final ExecutorService workers;
+    private List<ExportRecord> records = new ArrayList<>(limits.maxBatchRecords());
+    private long bytes;
+    private long sequence;
+
+    BatchFiller(String segment, Destination destination, SegmentTally tally, Semaphore inFlight,
+        ExecutorService workers) {
+      this.segment = segment;
+      this.destination = destination;
+      this.tally = tally;
+      this.inFlight = inFlight;
+      this.workers = workers;
+    }
+
+    void add(RecordMapper.Mapped m) {
+      if (!records.isEmpty()
+          && (records.size() >= limits.maxBatchRecords() || bytes + m.estimatedBytes > limits.maxBatchBytes())) {
+        flush();
+      }
+      records.add(m.record);
+      bytes += m.estimatedBytes;
+    }
+
+    void flush() {
+      if (records.isEmpty()) {
+        return;
+      }
+      submit(new Batch(segment, ++sequence, mapper.schema(), records, bytes), destination, tally, inFlight, workers);
+      records = new ArrayList<>(limits.maxBatchRecords());
+      bytes = 0;
+    }
   }
 
   private Segment open(String name) {

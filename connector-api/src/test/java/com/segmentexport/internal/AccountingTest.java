@@ -196,4 +196,30 @@ class AccountingTest {
     assertThat(vendor.appliedCounts().keySet()).isEqualTo(Set.of("p4@example.org", "p5@example.org",
         "p6@example.org", "p7@example.org"));
   }
+
+  @Test
+  void duplicatesAreFoundAcrossTheGroupsTheyAreCheckedIn() {
+    // 1,000 distinct addresses, then each of the first 300 again in upper case, then invalid rows in
+    // between: repeats fall in other de-duplication groups than their originals, and in the same one.
+    List<Profile> profiles = new ArrayList<>(Fixtures.valid("g", 1000));
+    for (int i = 1; i <= 300; i++) {
+      profiles.add(profile(("g" + i + "@example.org").toUpperCase(java.util.Locale.ROOT), "Again"));
+      if (i % 7 == 0) {
+        profiles.add(profile("not-an-email", "Bad"));
+      }
+    }
+    profiles.add(5, profile("G1@EXAMPLE.ORG", "SameGroup"));
+    ExportResult result;
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      result = exporter.export(Fixtures.definition(connection, "S"), Fixtures.streaming("S", profiles), FAST);
+    }
+    assertAddsUp(result);
+    SegmentResult s = result.segment("S").orElseThrow();
+    assertThat(s.read()).isEqualTo(1000 + 300 + 42 + 1);
+    assertThat(s.exported()).isEqualTo(1000);
+    assertThat(s.duplicates()).isEqualTo(301);
+    assertThat(s.rejected()).isEqualTo(42);
+    assertThat(ExportRun.DEDUP_GROUP).isLessThan(300);
+    assertThat(vendor.appliedCounts().values()).hasSize(1000).containsOnly(1);
+  }
 }

@@ -20,6 +20,32 @@ class FingerprintSetTest {
   }
 
   @Test
+  void addingAGroupAnswersAsAddingOneByOne() {
+    // Repeats inside a group, across groups and in other case, and enough keys to grow the table.
+    java.util.Random random = new java.util.Random(3);
+    FingerprintSet single = new FingerprintSet(16);
+    FingerprintSet grouped = new FingerprintSet(16);
+    long[] group = new long[100];
+    boolean[] expected = new boolean[100];
+    boolean[] added = new boolean[100];
+    for (int g = 0; g < 50; g++) {
+      int n = 1 + random.nextInt(group.length);
+      for (int i = 0; i < n; i++) {
+        String key = "p" + random.nextInt(2000) + "@example.org";
+        key = random.nextBoolean() ? key : key.toUpperCase(java.util.Locale.ROOT);
+        expected[i] = single.add(key);
+        group[i] = FingerprintSet.fingerprint(key);
+      }
+      grouped.addAll(group, n, added);
+      for (int i = 0; i < n; i++) {
+        assertThat(added[i]).as("group %d, key %d", g, i).isEqualTo(expected[i]);
+      }
+      assertThat(grouped.size()).isEqualTo(single.size());
+    }
+    assertThat(single.size()).as("grew from 1,024 slots").isGreaterThan(1024);
+  }
+
+  @Test
   void addressesDifferingOnlyInCaseAreOneContact() {
     FingerprintSet set = new FingerprintSet(10);
     assertThat(set.add("Ana.Silva@example.org")).isTrue();
