@@ -19,9 +19,11 @@ E2E="java -Xmx1g -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
 # both of their runs. In a 1 GiB heap G1 would mark concurrently all the time, and without pre-touching
 # the first use of each heap page would be charged to whichever run allocates more (the SDK's): both
 # would measure the harness, not the SDK.
-# Five alternating SDK and raw rounds each: single rounds on this machine range over +-30%.
+# At least five alternating SDK and raw rounds each, and enough for about 8 s of SDK time in all (so
+# 12 or so for Autopilot's short export): single rounds on this machine range over +-30%.
 ROUNDS=${ROUNDS:-5}
-OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
+MIN_SECONDS=${MIN_SECONDS:-8}
+OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -DminSeconds=$MIN_SECONDS -cp $JAR com.segmentexport.benchmarks.EndToEndBenchmark"
 
 # key=value pairs of a RESULT line, as awk variables.
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }

@@ -95,9 +95,20 @@ final class AutopilotDestination implements Destination {
     upserting.incrementAndGet();
     Upserted upserted;
     Group group;
+    // Written before taking the lock: upserts go one at a time, and the next body is ready when it is free.
+    RequestBody body;
+    try {
+      body = body(batch);
+    } catch (RuntimeException | Error e) {
+      upserting.decrementAndGet();
+      synchronized (this) {
+        closeIfDue(); // a group may be waiting for this worker's upsert
+      }
+      throw e;
+    }
     synchronized (this) {
       try {
-        upserted = upsert(batch);
+        upserted = upsert(batch, body);
         group = current;
         group.batches.add(upserted);
       } finally {
@@ -109,11 +120,11 @@ final class AutopilotDestination implements Destination {
   }
 
   /** Upserts a batch; returns its result so far and its contacts that were not members yet. */
-  private Upserted upsert(Batch batch) {
+  private Upserted upsert(Batch batch, RequestBody body) {
     if (knownMembers == null) {
       readMembers();
     }
-    HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body(batch)).build(),
+    HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body).build(),
         AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot refused the upsert of " + batch.size() + " contacts");

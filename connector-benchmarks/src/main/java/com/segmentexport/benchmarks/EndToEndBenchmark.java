@@ -45,7 +45,8 @@ import okio.Buffer;
  *       throughput ÷ the theoretical ceiling.
  *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
  *       sending the very requests the SDK sent (captured, pre-serialised), as many at once as the SDK
- *       had in flight at most. The two alternate for {@code -Drounds=N} rounds (3 by default), each
+ *       had in flight at most. The two alternate for {@code -Drounds=N} rounds (3 by default; more, up to 25, where
+ *       {@code -DminSeconds=S} asks for about S seconds of SDK time in all), each
  *       after a full collection; the median of the rounds' ratios is reported, with the median times and
  *       the JVM's CPU time.
  *   <li>{@code overhead-isolated CONNECTOR PROFILES}: the same, against the simulator in a child JVM
@@ -226,20 +227,26 @@ public final class EndToEndBenchmark {
     // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured requests,
     // pre-serialised, as many at once as the SDK had in flight. Each round's two runs are next to each
     // other in time, so their ratio is little moved by the machine's drifts; the median round is reported.
-    int rounds = Integer.getInteger("rounds", 3);
-    double[] sdkSeconds = new double[rounds];
-    double[] rawSeconds = new double[rounds];
-    double[] sdkCpu = new double[rounds];
-    double[] rawCpu = new double[rounds];
-    double[] ratios = new double[rounds];
+    // At least -Drounds rounds, and more (up to 25) while less than -DminSeconds (default 0) of SDK time
+    // has been measured: Autopilot's 100,000-profile export takes well under a second.
+    int minRounds = Integer.getInteger("rounds", 3);
+    double minSeconds = Integer.getInteger("minSeconds", 0);
+    double[] sdkSeconds = new double[25];
+    double[] rawSeconds = new double[25];
+    double[] sdkCpu = new double[25];
+    double[] rawCpu = new double[25];
+    double[] ratios = new double[25];
+    double measured = 0;
+    int rounds = 0;
     long exported = -1;
     StringBuilder perRound = new StringBuilder();
-    for (int i = 0; i < rounds; i++) {
+    for (int i = 0; i < 25 && (i < minRounds || measured < minSeconds); i++, rounds++) {
       settleHeap();
       long cpu0 = processCpuNanos();
       ExportResult r = exportList(connectors, c, d, segment);
       sdkCpu[i] = (processCpuNanos() - cpu0) / 1e9;
       sdkSeconds[i] = r.duration().toNanos() / 1e9;
+      measured += sdkSeconds[i];
       if (exported >= 0 && r.exported() != exported) {
         throw new IllegalStateException("round " + (i + 1) + " exported " + r.exported() + ", not " + exported);
       }
@@ -254,6 +261,11 @@ public final class EndToEndBenchmark {
       ratios[i] = rawSeconds[i] / sdkSeconds[i];
       perRound.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", ratios[i]));
     }
+    sdkSeconds = java.util.Arrays.copyOf(sdkSeconds, rounds);
+    rawSeconds = java.util.Arrays.copyOf(rawSeconds, rounds);
+    sdkCpu = java.util.Arrays.copyOf(sdkCpu, rounds);
+    rawCpu = java.util.Arrays.copyOf(rawCpu, rounds);
+    ratios = java.util.Arrays.copyOf(ratios, rounds);
     double sdk = median(sdkSeconds);
     double rawMedian = median(rawSeconds);
     System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
