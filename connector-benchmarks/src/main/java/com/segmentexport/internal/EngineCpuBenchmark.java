@@ -124,17 +124,32 @@ public class EngineCpuBenchmark {
     List<ExportRecord> records = new ArrayList<>(batchSize);
     long bytes = 0;
     long row = 0;
-    for (Profile p : profiles) {
-      RecordMapper.Mapped m = mapper.map(p, ++row);
-      if (m.record == null || !seen.add(m.record.email())) {
-        continue;
+    // De-duplicated in groups, as the engine's reader does (ExportRun.Admission).
+    RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[ExportRun.DEDUP_GROUP];
+    long[] fingerprints = new long[ExportRun.DEDUP_GROUP];
+    boolean[] fresh = new boolean[ExportRun.DEDUP_GROUP];
+    int count = 0;
+    for (int i = 0; i < profiles.size(); i++) {
+      RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row);
+      if (m.record != null) {
+        waiting[count] = m;
+        fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
       }
-      records.add(m.record);
-      bytes += m.estimatedBytes;
-      if (records.size() == batchSize) {
-        batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
-        records = new ArrayList<>(batchSize);
-        bytes = 0;
+      if (count == waiting.length || (i == profiles.size() - 1 && count > 0)) {
+        seen.addAll(fingerprints, count, fresh);
+        for (int j = 0; j < count; j++) {
+          if (!fresh[j]) {
+            continue;
+          }
+          records.add(waiting[j].record);
+          bytes += waiting[j].estimatedBytes;
+          if (records.size() == batchSize) {
+            batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
+            records = new ArrayList<>(batchSize);
+            bytes = 0;
+          }
+        }
+        count = 0;
       }
     }
     if (!records.isEmpty()) {
