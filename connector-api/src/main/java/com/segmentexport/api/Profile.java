@@ -50,9 +50,9 @@ public final class Profile {
   /** A profile holding a copy of these fields (null values allowed, null names not). */
   public static Profile of(Map<String, ?> fields) {
     requireNonNull(fields, "fields == null");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> copy = (Map<String, Object>) fields;
-    return new Profile(copy);
+    @SuppressWarnings("unchecked") // read only, into the profile's own array or map
+    Map<String, Object> given = (Map<String, Object>) fields;
+    return new Profile(given);
   }
 
   /** A profile from alternating names and values: {@code Profile.of("email", "a@b.example", "tier", "gold")}. */
