@@ -12,11 +12,13 @@ import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.JsonBodyWriter;
+import com.squareup.moshi.JsonReader;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
+import okio.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,8 +132,7 @@ final class AutopilotDestination implements Destination {
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot refused the upsert of " + batch.size() + " contacts");
     }
-    Set<String> mapped = Json.object(Json.object(r.json()).get("email_contact_map")).keySet().stream()
-        .map(e -> e.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    Set<String> mapped = mappedAddresses(r.body());
     Upserted upserted = new Upserted(BatchResult.builder(batch), new ArrayList<>());
     for (ExportRecord record : batch.records()) {
       if (!mapped.contains(record.email().toLowerCase(Locale.ROOT))) {
@@ -141,6 +143,42 @@ final class AutopilotDestination implements Destination {
       }
     }
     return upserted;
+  }
+
+  /**
+   * The addresses of an upsert answer's {@code email_contact_map}, trimmed and lower-cased; none when the
+   * answer is not a JSON object with such a map. Read as a stream, keys only: the answer is read under
+   * the list's lock, where the next upsert waits for it.
+   */
+  static Set<String> mappedAddresses(byte[] json) {
+    if (json.length == 0) {
+      return Set.of();
+    }
+    try (JsonReader reader = JsonReader.of(new Buffer().write(json))) {
+      reader.setLenient(true);
+      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
+        return Set.of();
+      }
+      Set<String> mapped = Set.of();
+      reader.beginObject();
+      while (reader.hasNext()) {
+        if (!reader.nextName().equals("email_contact_map") || reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
+          reader.skipValue();
+          continue;
+        }
+        mapped = new HashSet<>();
+        reader.beginObject();
+        while (reader.hasNext()) {
+          mapped.add(reader.nextName().trim().toLowerCase(Locale.ROOT));
+          reader.skipValue();
+        }
+        reader.endObject();
+      }
+      reader.endObject();
+      return mapped;
+    } catch (IOException | RuntimeException e) {
+      return Set.of(); // not JSON: nothing is mapped, as for an answer without the map
+    }
   }
 
   /**

@@ -245,6 +245,23 @@ class AutopilotConnectorTest {
     assertThat(sim.members(VIP)).hasSize(19).doesNotContain("user7@example.org");
   }
 
+  @Test
+  void theUpsertAnswerIsReadForItsMappedAddressesOnly() {
+    assertThat(AutopilotDestination.mappedAddresses(utf8("{\"contact_ids\":[\"p1\",\"p2\"],\"email_contact_map\":"
+        + "{\" Ann@Example.org \":\"p1\",\"bob@example.org\":{\"nested\":[1,2]}},\"extra\":{\"a\":null}}")))
+        .containsExactlyInAnyOrder("ann@example.org", "bob@example.org");
+    assertThat(AutopilotDestination.mappedAddresses(utf8("{\"contact_ids\":[]}"))).isEmpty();
+    assertThat(AutopilotDestination.mappedAddresses(utf8("{\"email_contact_map\":[\"a@example.org\"]}"))).isEmpty();
+    // Not JSON, or cut off: nothing counts as mapped, so every contact of the batch is rejected, none lost.
+    assertThat(AutopilotDestination.mappedAddresses(utf8("<html>502</html>"))).isEmpty();
+    assertThat(AutopilotDestination.mappedAddresses(utf8("{\"email_contact_map\":{\"a@example.org\":\"p1\""))).isEmpty();
+    assertThat(AutopilotDestination.mappedAddresses(new byte[0])).isEmpty();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @ParameterizedTest
   @EnumSource(ListAssignment.class)
   void membershipIsConfirmedAndOnlyMissingContactsAreAddedOneByOne(ListAssignment reading) {
