@@ -22,6 +22,16 @@ public final class JsonBodyWriter {
 
   /** The largest buffer allocated up front, whatever the estimate: bigger bodies grow to their size. */
   private static final int MAX_INITIAL_BYTES = 8 * 1024 * 1024;
+  /** How many distinct names a writer keeps encoded; a connector names the same few members per record. */
+  private static final int NAME_CACHE = 16;
+  /** The ASCII characters written as they are in a JSON string: printable, not a quote or a backslash. */
+  private static final boolean[] PLAIN = new boolean[128];
+
+  static {
+    for (char c = 0x20; c < 0x80; c++) {
+      PLAIN[c] = c != '"' && c != '\\';
+    }
+  }
 
   private byte[] bytes;
   private int size;
@@ -29,6 +39,10 @@ public final class JsonBodyWriter {
   private int depth = 1;
   /** A name written but whose value is not yet: Moshi leaves out a name whose value is null. */
   private String deferredName;
+  /** Names written so far (the first {@value #NAME_CACHE}), each with its encoded {@code "name":}. */
+  private final String[] names = new String[NAME_CACHE];
+  private final byte[][] encodedNames = new byte[NAME_CACHE][];
+  private int nameCount;
 
   JsonBodyWriter(long expectedBytes) {
     bytes = new byte[(int) Math.max(256, Math.min(expectedBytes, MAX_INITIAL_BYTES))];
@@ -204,10 +218,32 @@ public final class JsonBodyWriter {
           bytes[size++] = ',';
         }
         scopes[depth - 1] = NONEMPTY_OBJECT;
-        string(deferredName);
-        ensure(1);
-        bytes[size++] = ':';
+        writeName(deferredName);
         deferredName = null;
+    }
+  }
+
+  /**
+   * Writes {@code "name":}, copied when this very string was written before: a batch names the same
+   * members for each of its records, and looking a name up by identity costs less than encoding it.
+   */
+  private void writeName(String name) {
+    for (int i = 0; i < nameCount; i++) {
+      if (names[i] == name) {
+        byte[] encoded = encodedNames[i];
+        ensure(encoded.length);
+        System.arraycopy(encoded, 0, bytes, size, encoded.length);
+        size += encoded.length;
+        return;
+      }
+    }
+    int start = size;
+    string(name);
+    ensure(1);
+    bytes[size++] = ':';
+    if (nameCount < NAME_CACHE) {
+      names[nameCount] = name;
+      encodedNames[nameCount++] = Arrays.copyOfRange(bytes, start, size);
     }
   }
 
@@ -218,9 +254,18 @@ public final class JsonBodyWriter {
     byte[] b = bytes;
     int p = size;
     b[p++] = '"';
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    while (i < n) { // a loop of its own for plain ASCII, which most strings are from end to end
       char c = s.charAt(i);
-      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      if (c >= 0x80 || !PLAIN[c]) {
+        break;
+      }
+      b[p++] = (byte) c;
+      i++;
+    }
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80 && PLAIN[c]) {
         b[p++] = (byte) c;
       } else if (c < 0x80) {
         p = escape(b, p, c);

@@ -57,6 +57,41 @@ class JsonBodyWriterTest {
   }
 
   @Test
+  void namesBeyondTheEncodedOnesAndEqualNamesOfOtherInstancesAreWrittenAsMoshiWritesThem() throws IOException {
+    String[] names = new String[40];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = i % 3 == 0 ? "naïve \"" + i + "\"" : "field" + i; // 40 distinct strings, some escaped
+    }
+    okhttp3.RequestBody ours = Json.body(w -> {
+      w.beginArray();
+      for (int round = 0; round < 3; round++) {
+        w.beginObject();
+        for (String name : names) {
+          w.name(name).value(round);
+          w.name(new String(name)); // equal, but another instance: not the one encoded
+          w.beginArray().value(name).endArray();
+        }
+        w.endObject();
+      }
+      w.endArray();
+    });
+    Buffer moshi = new Buffer();
+    try (JsonWriter w = JsonWriter.of(moshi)) {
+      w.beginArray();
+      for (int round = 0; round < 3; round++) {
+        w.beginObject();
+        for (String name : names) {
+          w.name(name).value(round);
+          w.name(name).beginArray().value(name).endArray();
+        }
+        w.endObject();
+      }
+      w.endArray();
+    }
+    assertThat(utf8(ours)).isEqualTo(moshi.readUtf8());
+  }
+
+  @Test
   void aLargeBodyGrowsItsBufferAndKeepsEveryByte() throws IOException {
     okhttp3.RequestBody body = Json.body(w -> {
       w.beginArray();
