@@ -282,18 +282,18 @@ public final class EndToEndBenchmark {
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
-  /**
-   * A full collection before a timed run. The generated profiles and the captured requests (hundreds of
-   * megabytes, alive for the whole benchmark) would otherwise still be in the young generation, and the
-   * collection that copies them into the old one (over a second with the serial collector, which a JVM
-   * pinned to one CPU uses) would land inside whichever timed run fills the young generation.
-   */
   /** CPU time this JVM has used, all of its threads (the simulator's too, where it runs in this JVM). */
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
+  /**
+   * A full collection before a timed run. The generated profiles and the captured requests (hundreds of
+   * megabytes, alive for the whole benchmark) would otherwise still be in the young generation, and the
+   * collection that copies them into the old one (over a second with the serial collector, which a JVM
+   * pinned to one CPU uses) would land inside whichever timed run fills the young generation.
+   */
   private static void settleHeap() {
     System.gc();
   }
