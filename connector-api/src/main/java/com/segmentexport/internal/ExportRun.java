@@ -265,20 +265,24 @@ final class ExportRun implements ExportHandle {
 
     private void admitWaiting() {
       seen.addAll(fingerprints, count, fresh);
+      int overCap = 0;
       for (int i = 0; i < count; i++) {
         RecordMapper.Mapped m = waiting[i];
         waiting[i] = null;
         if (!fresh[i]) {
           tally.duplicates++;
         } else if (admitted >= profileCap) {
-          tally.notAttempted(1, "the export reached " + definition.connection().provider().displayName()
-              + "'s limit of " + profileCap + " profiles");
+          overCap++;
         } else {
           admitted++;
           filler.add(m);
         }
       }
       count = 0;
+      if (overCap > 0) { // once per group: past the cap, every profile of a large segment comes here
+        tally.notAttempted(overCap, "the export reached " + definition.connection().provider().displayName()
+            + "'s limit of " + profileCap + " profiles");
+      }
     }
   }
 
