@@ -222,7 +222,6 @@ final class RecordMapper {
     }
   }
 
-  /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
   /** The characters of a whole number written in decimal, its minus sign included. */
   static int digits(long v) {
     if (v == Long.MIN_VALUE) {
@@ -235,6 +234,7 @@ final class RecordMapper {
     return n;
   }
 
+  /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
   static long jsonLength(String s) {
     long n = 2;
     for (int i = 0; i < s.length(); i++) {
