@@ -135,10 +135,11 @@ final class AutopilotDestination implements Destination {
     Set<String> mapped = mappedAddresses(r.body());
     Upserted upserted = new Upserted(BatchResult.builder(batch), new ArrayList<>());
     for (ExportRecord record : batch.records()) {
-      if (!mapped.contains(record.email().toLowerCase(Locale.ROOT))) {
+      String address = MemberSet.normalise(record.email());
+      if (!mapped.contains(address)) {
         upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
             "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
-      } else if (!knownMembers.contains(record.email())) {
+      } else if (!knownMembers.containsNormalised(address)) {
         upserted.joining().add(record);
       }
     }
@@ -166,10 +167,10 @@ final class AutopilotDestination implements Destination {
           reader.skipValue();
           continue;
         }
-        mapped = new HashSet<>();
+        mapped = new HashSet<>(4 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
         reader.beginObject();
         while (reader.hasNext()) {
-          mapped.add(reader.nextName().trim().toLowerCase(Locale.ROOT));
+          mapped.add(MemberSet.normalise(reader.nextName()));
           reader.skipValue();
         }
         reader.endObject();
@@ -266,7 +267,37 @@ final class AutopilotDestination implements Destination {
   }
 
   private long memberCount() {
-    return Json.number(membersPage(null), "total_contacts", 0);
+    return totalContacts(membersPage(null));
+  }
+
+  /**
+   * The {@code total_contacts} of a members page, or 0 when the answer has none (so that every joining
+   * contact is checked one by one). Read as a stream: once per group, under the list's lock, and the
+   * page's 100 contacts are skipped rather than built into maps.
+   */
+  static long totalContacts(byte[] json) {
+    if (json.length == 0) {
+      return 0;
+    }
+    try (JsonReader reader = JsonReader.of(new Buffer().write(json))) {
+      reader.setLenient(true);
+      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
+        return 0;
+      }
+      reader.beginObject();
+      while (reader.hasNext()) {
+        if (!reader.nextName().equals("total_contacts")) {
+          reader.skipValue();
+        } else if (reader.peek() == JsonReader.Token.NUMBER || reader.peek() == JsonReader.Token.STRING) {
+          return (long) Double.parseDouble(reader.nextString());
+        } else {
+          return 0;
+        }
+      }
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      return 0; // not JSON (NumberFormatException included): no count, as for a page without one
+    }
   }
 
   /** Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}. */
@@ -275,7 +306,7 @@ final class AutopilotDestination implements Destination {
     String bookmark = null;
     long total = -1;
     do {
-      Map<String, Object> page = membersPage(bookmark);
+      Map<String, Object> page = Json.object(Json.parseLenient(membersPage(bookmark)));
       if (total < 0) {
         total = Json.number(page, "total_contacts", 0);
       }
@@ -293,7 +324,8 @@ final class AutopilotDestination implements Destination {
     expectedMembers = total;
   }
 
-  private Map<String, Object> membersPage(String bookmark) {
+  /** One page of the list's members, as the answer's bytes. */
+  private byte[] membersPage(String bookmark) {
     HttpUrl url = connector.url("list/" + listId + "/contacts");
     if (bookmark != null) {
       url = url.newBuilder().addPathSegment(bookmark).build();
@@ -302,7 +334,7 @@ final class AutopilotDestination implements Destination {
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot's list " + listId + " could not be read");
     }
-    return Json.object(r.json());
+    return r.body();
   }
 
   /** Addresses as 64-bit hashes in a sorted array: 8 bytes a member, however long the list. */
@@ -323,12 +355,25 @@ final class AutopilotDestination implements Destination {
     }
 
     boolean contains(String email) {
-      return Arrays.binarySearch(hashes, 0, size, hash(email)) >= 0;
+      return containsNormalised(normalise(email));
     }
 
-    /** FNV-1a over the lower-cased address. */
+    /** Whether the address, already {@linkplain #normalise normalised}, is a member. */
+    boolean containsNormalised(String address) {
+      return Arrays.binarySearch(hashes, 0, size, hashNormalised(address)) >= 0;
+    }
+
+    /** An address as members and answers are compared: trimmed and lower-cased. */
+    static String normalise(String email) {
+      return email.trim().toLowerCase(Locale.ROOT);
+    }
+
     private static long hash(String email) {
-      String s = email.trim().toLowerCase(Locale.ROOT);
+      return hashNormalised(normalise(email));
+    }
+
+    /** FNV-1a over the normalised address. */
+    private static long hashNormalised(String s) {
       long h = 0xcbf29ce484222325L;
       for (int i = 0; i < s.length(); i++) {
         h = (h ^ s.charAt(i)) * 0x100000001b3L;

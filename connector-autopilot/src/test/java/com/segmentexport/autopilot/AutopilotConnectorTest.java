@@ -258,6 +258,22 @@ class AutopilotConnectorTest {
     assertThat(AutopilotDestination.mappedAddresses(new byte[0])).isEmpty();
   }
 
+  @Test
+  void theMemberCountIsReadPastThePagesContacts() {
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[{\"Email\":\"a@example.org\",\"lists\":"
+        + "[\"contactlist_1\"],\"custom\":{\"integer--Orders\":3}}],\"total_contacts\":20000,"
+        + "\"bookmark\":\"person_1\"}"))).isEqualTo(20000);
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":\"42\",\"contacts\":[]}"))).isEqualTo(42);
+    // No count, or an answer that is not one: 0, which no group's growth matches, so each joining contact
+    // is checked one by one.
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[]}"))).isZero();
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":null}"))).isZero();
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":\"many\"}"))).isZero();
+    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[{\"Email\":"))).isZero();
+    assertThat(AutopilotDestination.totalContacts(utf8("<html>502</html>"))).isZero();
+    assertThat(AutopilotDestination.totalContacts(new byte[0])).isZero();
+  }
+
   private static byte[] utf8(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
