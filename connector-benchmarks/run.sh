@@ -74,15 +74,16 @@ overhead_table() {
   local mode=$1 c r
   shift
   echo
-  echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw (median round) | each round | CPU s, SDK run | CPU s, raw run |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  echo "| connector | exported | requests | concurrency | SDK profiles/s | raw profiles/s | SDK ÷ raw (median round) | each round | CPU s, SDK run | CPU s, raw run | µs from request written to answer read, SDK / raw | share of the run with no request in flight, SDK / raw |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   for c in $CONNECTORS; do
     r=$("$@" "$mode" "$c" "$PROFILES" 2>"$OUT/$mode-$c.log" | grep '^RESULT') \
       || { echo "| $c | failed: see $OUT/$mode-$c.log |"; continue; }
-    printf '| %s | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n' "$c" "$(field "$r" exported)" \
-      "$(field "$r" requests)" "$(field "$r" concurrency)" "$(field "$r" sdkPerSecond)" "$(field "$r" rawPerSecond)" \
-      "$(field "$r" ratio)" "$(field "$r" roundRatios | sed 's/,/, /g')" "$(field "$r" sdkCpuSeconds)" \
-      "$(field "$r" rawCpuSeconds)"
+    printf '| %s | %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s / %s | %s / %s |\n' "$c" \
+      "$(field "$r" exported)" "$(field "$r" requests)" "$(field "$r" concurrency)" "$(field "$r" sdkPerSecond)" \
+      "$(field "$r" rawPerSecond)" "$(field "$r" ratio)" "$(field "$r" roundRatios | sed 's/,/, /g')" \
+      "$(field "$r" sdkCpuSeconds)" "$(field "$r" rawCpuSeconds)" "$(field "$r" sdkAnswerMicros)" \
+      "$(field "$r" rawAnswerMicros)" "$(field "$r" sdkIdleShare)" "$(field "$r" rawIdleShare)"
   done
 }
 

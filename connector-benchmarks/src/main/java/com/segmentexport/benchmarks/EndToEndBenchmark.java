@@ -48,7 +48,10 @@ import okio.Buffer;
  *       had in flight at most. The two alternate for {@code -Drounds=N} rounds (3 by default; more, up to 25, where
  *       {@code -DminSeconds=S} asks for about S seconds of SDK time in all), each
  *       after a full collection; the median of the rounds' ratios is reported, with the median times and
- *       the JVM's CPU time.
+ *       the JVM's CPU time. One more, untimed, run of each records OkHttp's events ({@link RequestTimeline}):
+ *       {@code sdkAnswerMicros}/{@code rawAnswerMicros}, the mean wait from a request written to its
+ *       answer read, and {@code sdkIdleShare}/{@code rawIdleShare}, the share of the run with no request in
+ *       flight.
  *   <li>{@code overhead-isolated CONNECTOR PROFILES}: the same, against the simulator in a child JVM
  *       ({@link SimulatorServer}) pinned to CPU 1 with {@code taskset}; run this JVM pinned to CPU 0
  *       ({@code taskset -c 0 java ...}) so that the SDK and the simulator do not share cores, as they do
@@ -182,11 +185,13 @@ public final class EndToEndBenchmark {
 
   /**
    * The overhead measurement against a running, unlimited simulator; prints its {@code RESULT} line,
-   * {@code extra} (a leading space and more pairs, or nothing) at its end.
+   * with {@link RequestTimeline}'s pairs for one more (untimed) run of each, and {@code extraPairs} (a
+   * leading space and more pairs, or nothing) at its end.
    */
-  private static void overhead(String mode, SimulatorEndpoint endpoint, long profiles, String extra)
+  private static void overhead(String mode, SimulatorEndpoint endpoint, long profiles, String extraPairs)
       throws Exception {
     String connector = endpoint.connectorId();
+    String extra = extraPairs;
     Connection c = connection(endpoint, 1_000_000);
     // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
     // and the raw loop below has no such cost either. A segment of known size beyond the connector's
@@ -268,6 +273,18 @@ public final class EndToEndBenchmark {
     ratios = java.util.Arrays.copyOf(ratios, rounds);
     double sdk = median(sdkSeconds);
     double rawMedian = median(rawSeconds);
+
+    // 4. Untimed, one more pair of runs with OkHttp's events recorded: where the time went between the
+    // requests (a listener on every call is a cost of its own, so these runs are not in the ratio).
+    RequestTimeline sdkTimeline = new RequestTimeline();
+    settleHeap();
+    exportList(Connectors.load().withHttpClient(com.segmentexport.internal.HttpClients.configure(
+        new OkHttpClient.Builder().socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory())
+            .eventListenerFactory(sdkTimeline)).build()), c, d, segment);
+    RequestTimeline rawTimeline = new RequestTimeline();
+    settleHeap();
+    replay(raw.newBuilder().eventListenerFactory(rawTimeline).build(), requests, concurrency);
+    extra = sdkTimeline.summary("sdk") + rawTimeline.summary("raw") + extra;
     System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
             + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f roundRatios=%s "
             + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%n", mode, connector, exported, requests.size(), concurrency,
