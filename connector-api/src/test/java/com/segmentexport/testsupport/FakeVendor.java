@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,18 +136,19 @@ public final class FakeVendor implements AutoCloseable {
     return this;
   }
 
-  /** Every request received, in arrival order. */
+  /**
+   * Every request received, in arrival order (by {@link Received#number()}: two requests handled at once
+   * may be recorded the other way round).
+   */
   public List<Received> received() {
     synchronized (received) {
-      return List.copyOf(received);
+      return received.stream().sorted(Comparator.comparingInt(Received::number)).toList();
     }
   }
 
-  /** The members upserts received, in arrival order. */
+  /** The members upserts received, in arrival order (by {@link Received#number()}). */
   public List<Received> writes() {
-    synchronized (received) {
-      return received.stream().filter(Received::isWrite).toList();
-    }
+    return received().stream().filter(Received::isWrite).toList();
   }
 
   /** How many requests reached the vendor (faults and refusals included). */
@@ -188,12 +190,17 @@ public final class FakeVendor implements AutoCloseable {
   }
 
   private MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-    long at = System.nanoTime();
-    int number = requests.incrementAndGet();
     String method = request.getMethod();
     String path = request.getUrl().encodedPath();
     boolean write = "POST".equals(method) && path.startsWith("/api/lists/") && path.endsWith("/members");
-    int writeNumber = write ? writes.incrementAndGet() : 0;
+    long at;
+    int number;
+    int writeNumber;
+    synchronized (requests) { // one order for both numbers and the instant, with requests handled at once
+      at = System.nanoTime();
+      number = requests.incrementAndGet();
+      writeNumber = write ? writes.incrementAndGet() : 0;
+    }
     ByteString body = request.getBody();
     List<Map<String, Object>> members = write && !discardBodies ? members(body) : null;
     List<String> emails = null;
