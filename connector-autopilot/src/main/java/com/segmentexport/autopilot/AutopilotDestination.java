@@ -167,7 +167,7 @@ final class AutopilotDestination implements Destination {
           reader.skipValue();
           continue;
         }
-        mapped = new HashSet<>(4 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
+        mapped = new HashSet<>(2 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
         reader.beginObject();
         while (reader.hasNext()) {
           mapped.add(MemberSet.normalise(reader.nextName()));

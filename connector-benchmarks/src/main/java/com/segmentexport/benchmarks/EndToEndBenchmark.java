@@ -185,13 +185,12 @@ public final class EndToEndBenchmark {
 
   /**
    * The overhead measurement against a running, unlimited simulator; prints its {@code RESULT} line,
-   * with {@link RequestTimeline}'s pairs for one more (untimed) run of each, and {@code extraPairs} (a
+   * with {@link RequestTimeline}'s pairs for one more (untimed) run of each, and {@code extra} (a
    * leading space and more pairs, or nothing) at its end.
    */
-  private static void overhead(String mode, SimulatorEndpoint endpoint, long profiles, String extraPairs)
+  private static void overhead(String mode, SimulatorEndpoint endpoint, long profiles, String extra)
       throws Exception {
     String connector = endpoint.connectorId();
-    String extra = extraPairs;
     Connection c = connection(endpoint, 1_000_000);
     // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
     // and the raw loop below has no such cost either. A segment of known size beyond the connector's
@@ -284,12 +283,12 @@ public final class EndToEndBenchmark {
     RequestTimeline rawTimeline = new RequestTimeline();
     settleHeap();
     replay(raw.newBuilder().eventListenerFactory(rawTimeline).build(), requests, concurrency);
-    extra = sdkTimeline.summary("sdk") + rawTimeline.summary("raw") + extra;
+    String timeline = sdkTimeline.summary("sdk") + rawTimeline.summary("raw");
     System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
             + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f roundRatios=%s "
-            + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%n", mode, connector, exported, requests.size(), concurrency,
+            + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%s%n", mode, connector, exported, requests.size(), concurrency,
         rounds, sdk, rawMedian, exported / sdk, exported / rawMedian, median(ratios), perRound, median(sdkCpu),
-        median(rawCpu), extra);
+        median(rawCpu), timeline, extra);
   }
 
   private static double median(double[] values) {
