@@ -30,6 +30,7 @@ final class AutopilotConnector implements Connector {
   private final ConnectorLimits limits;
   private final HttpUrl baseUrl;
   private final String apiKey;
+  private final int maxConcurrentUpserts;
 
   AutopilotConnector(Connection connection) {
     ConnectorLimits l = StandardSettings.applyTo(new AutopilotConnectorProvider().limits(), connection);
@@ -45,11 +46,21 @@ final class AutopilotConnector implements Connector {
     }
     this.baseUrl = url;
     this.apiKey = connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
+    this.maxConcurrentUpserts = connection.setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
+        .map(String::trim).map(Integer::parseInt).orElse(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
+    if (maxConcurrentUpserts < 1 || maxConcurrentUpserts > 64) {
+      throw new ConfigurationException(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS + " must be between 1 and 64");
+    }
   }
 
   @Override
   public ConnectorLimits limits() {
     return limits;
+  }
+
+  /** Upserts into one list that may be unanswered at once (at most the batches in flight). */
+  int maxConcurrentUpserts() {
+    return maxConcurrentUpserts;
   }
 
   /** {@code GET /v1/lists}: a missing key (400) or a wrong one (401) is an authentication error. */

@@ -23,7 +23,9 @@ import java.util.OptionalLong;
  *   <li>{@value #API_KEY} (secret): the account's API key, sent as the {@code autopilotapikey} header.
  *   <li>{@code baseUrl} (default {@value #DEFAULT_BASE_URL}), {@code requestsPerSecond} (default 5, the
  *       documented limit), {@code maxConcurrentBatches} (default 28: batches whose list
- *       membership one count read confirms; upserts still go one at a time, see below),
+ *       membership one count read confirms, see below), {@value #MAX_CONCURRENT_UPSERTS} (default 4:
+ *       upserts sent and not yet answered at once, so that answers slower than the rate's spacing do
+ *       not slow the export),
  *       {@code maxProfilesPerExport} (at most and by default 100,000, across all segments of an export).
  * </ul>
  *
@@ -57,6 +59,14 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
    * requests/s), and the shared contract wants a result before a 30-batch segment is confirmed whole.
    */
   static final int DEFAULT_CONCURRENT_BATCHES = 28;
+  /** Setting: upserts into one list unanswered at once. */
+  public static final String MAX_CONCURRENT_UPSERTS = "maxConcurrentUpserts";
+  /**
+   * Upserts unanswered at once by default. At 5 requests/s one goes every 200 ms; an upsert answered
+   * more slowly than that would hold the export under the rate with one at a time. 4 keep the rate
+   * with answers of up to 800 ms. A count read still waits until none is unanswered.
+   */
+  static final int DEFAULT_CONCURRENT_UPSERTS = 4;
   /** The documented rate limit. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
   /** Autopilot's limit on profiles per export, across all of its segments. */
@@ -87,6 +97,9 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Autopilot documents 5 requests per second; 429 answers are backed off exponentially"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
+        SettingDescriptor.connection(MAX_CONCURRENT_UPSERTS, SettingDescriptor.Kind.INTEGER,
+            "Upserts into one list sent and not yet answered at once (1 to 64, at most maxConcurrentBatches); "
+                + "a count read waits until none is", false, Integer.toString(DEFAULT_CONCURRENT_UPSERTS)),
         SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
             "Most profiles one export may send across its segments (Autopilot allows at most 100,000)", false,
             Long.toString(MAX_PROFILES_PER_EXPORT)));

@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
@@ -42,11 +44,13 @@ import org.slf4j.LoggerFactory;
  * every one of them joined; otherwise each of those is checked ({@code GET /v1/list/{id}/contact/{email}})
  * and those not on the list are added one by one ({@code POST /v1/list/{id}/contact/{email}}).
  *
- * <p>Group confirmation, like a database's group commit: upserts of one list go one at a time (so the
- * count belongs to known upserts), and each upserted batch joins the current group. The worker that
- * upserts while no other is waiting to upsert, or that fills the group to
- * {@code maxConcurrentBatches}, reads the count once for the whole group (and runs the fallback over
- * the whole group's joining contacts, each failure on its own batch), still holding the lock. The
+ * <p>Group confirmation, like a database's group commit: each answered upsert joins the current group,
+ * and a count read belongs to known upserts because it goes only while none is unanswered. Up to
+ * {@code maxConcurrentUpserts} upserts are unanswered at once (so that an answer slower than the rate's
+ * spacing does not slow the export), and none goes while a count read does. The worker whose answer
+ * leaves none unanswered, while no other worker is about to upsert or the group holds
+ * {@code maxConcurrentBatches} batches, reads the count once for the whole group (and runs the fallback
+ * over the whole group's joining contacts, each failure on its own batch), holding the lock. The
  * other workers of the group wait outside the lock and then return their own batch's result, so no
  * result counts a contact before its membership is confirmed. A failure of the count read or the
  * fallback reaches every batch of the group. With {@code maxConcurrentBatches} 1 every group is one
@@ -68,8 +72,15 @@ final class AutopilotDestination implements Destination {
   /** Each custom field's typed key ({@code string--Loyalty--Tier}), worked out once, not per contact. */
   private final String[] customKeys;
   private final int maxGroup;
+  private final int maxUpserts;
   /** Workers that entered {@link #write} and have not finished their upsert; counted outside the lock. */
   private final AtomicInteger upserting = new AtomicInteger();
+  /** Guards the fields below; held for member reads, count reads and their fallback, never for an upsert. */
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when an upsert may go: one was answered, or a group closed. */
+  private final Condition turn = lock.newCondition();
+  /** Upserts sent and not yet recorded in a group. A count read waits until there are none. */
+  private int unanswered;
   private long expectedMembers = -1;
   private MemberSet knownMembers;
   private Group current = new Group();
@@ -86,6 +97,7 @@ final class AutopilotDestination implements Destination {
       }
     }
     this.maxGroup = connector.limits().maxConcurrentBatches();
+    this.maxUpserts = Math.min(connector.maxConcurrentUpserts(), maxGroup);
   }
 
   @Override
@@ -96,37 +108,80 @@ final class AutopilotDestination implements Destination {
   @Override
   public BatchResult write(Batch batch) {
     upserting.incrementAndGet();
-    Upserted upserted;
-    Group group;
-    // Written before taking the lock: upserts go one at a time, and the next body is ready when it is free.
-    RequestBody body;
+    boolean sent = false;
     try {
-      body = body(batch);
-    } catch (RuntimeException | Error e) {
-      upserting.decrementAndGet();
-      synchronized (this) {
-        closeIfDue(); // a group may be waiting for this worker's upsert
-      }
-      throw e;
-    }
-    synchronized (this) {
+      // Written before waiting for a turn: the body is ready when an upsert may go.
+      RequestBody body = body(batch);
+      lock.lock();
       try {
-        upserted = upsert(batch, body);
-        group = current;
-        group.batches.add(upserted);
+        awaitTurn();
+        if (knownMembers == null) {
+          readMembers(); // no upsert is unanswered before the members are known
+        }
+        unanswered++;
       } finally {
-        upserting.decrementAndGet();
-        closeIfDue(); // also after a failed upsert: the group may have waited for it
+        lock.unlock();
+      }
+      sent = true;
+      Upserted upserted;
+      try {
+        upserted = upsert(batch, body); // outside the lock: up to maxUpserts at once
+      } catch (RuntimeException | Error e) {
+        finish(null);
+        throw e;
+      }
+      return finish(upserted).await(upserted);
+    } finally {
+      if (!sent) { // failed before its upsert went (the body, the members read, an interrupt)
+        lock.lock();
+        try {
+          upserting.decrementAndGet();
+          closeIfDue(); // a group may be waiting for this worker's upsert
+        } finally {
+          lock.unlock();
+        }
       }
     }
-    return group.await(upserted);
+  }
+
+  /**
+   * Waits, holding the lock, until an upsert may go: fewer than {@code maxUpserts} are unanswered, and
+   * the current group has room for it beside those that are.
+   */
+  private void awaitTurn() {
+    while (unanswered >= maxUpserts || current.batches.size() + unanswered >= maxGroup) {
+      try {
+        turn.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ExportCancelledException("interrupted while waiting to upsert into Autopilot's list", false);
+      }
+    }
+  }
+
+  /**
+   * Records an answered upsert (null: it failed) in the current group, and closes the group if it is
+   * due; returns the group.
+   */
+  private Group finish(Upserted upserted) {
+    lock.lock();
+    try {
+      unanswered--;
+      upserting.decrementAndGet();
+      Group group = current;
+      if (upserted != null) {
+        group.batches.add(upserted);
+      }
+      closeIfDue();
+      turn.signal(); // this upsert's turn is free
+      return group;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Upserts a batch; returns its result so far and its contacts that were not members yet. */
   private Upserted upsert(Batch batch, RequestBody body) {
-    if (knownMembers == null) {
-      readMembers();
-    }
     HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body).build(),
         AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
     if (!r.isSuccessful()) {
@@ -139,7 +194,7 @@ final class AutopilotDestination implements Destination {
       if (!mapped.contains(address)) {
         upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
             "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
-      } else if (!knownMembers.containsNormalised(address)) {
+      } else if (!knownMembers.containsNormalised(address)) { // set before any upsert, never changed
         upserted.joining().add(record);
       }
     }
@@ -148,8 +203,8 @@ final class AutopilotDestination implements Destination {
 
   /**
    * The addresses of an upsert answer's {@code email_contact_map}, trimmed and lower-cased; none when the
-   * answer is not a JSON object with such a map. Read as a stream, keys only: the answer is read under
-   * the list's lock, where the next upsert waits for it.
+   * answer is not a JSON object with such a map. Read as a stream, keys only: a worker reads its
+   * answer before its upsert's turn is free.
    */
   static Set<String> mappedAddresses(byte[] json) {
     if (json.length == 0) {
@@ -188,10 +243,12 @@ final class AutopilotDestination implements Destination {
    */
   private void closeIfDue() {
     Group group = current;
-    if (group.batches.isEmpty() || (upserting.get() > 0 && group.batches.size() < maxGroup)) {
+    if (group.batches.isEmpty() || unanswered > 0
+        || (upserting.get() > 0 && group.batches.size() < maxGroup)) {
       return;
     }
     current = new Group();
+    turn.signalAll(); // a new group: workers waiting for room in the last one may go
     try {
       confirmMembership(group.batches);
       group.done.complete(null);

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Autopilot-specific behaviour, one group per bullet of the connector's issue. */
 class AutopilotConnectorTest {
@@ -379,6 +380,77 @@ class AutopilotConnectorTest {
     assertThat(result.exported()).isEqualTo(500);
     assertThat(sim.listCountReads()).as("the members read, then one count per batch").isEqualTo(1 + 5);
     assertThat(sim.requestCount()).isEqualTo(2 + 1 + 5 + 5);
+  }
+
+  /** Each write's answer comes this long after it arrives, so that upserts sent together overlap. */
+  private static final Duration SLOW_ANSWER = Duration.ofMillis(150);
+
+  /** Batches in flight: the default (20 batches are one group), and 6 (groups fill while upserts are unanswered). */
+  @ParameterizedTest
+  @ValueSource(ints = {AutopilotConnectorProvider.DEFAULT_CONCURRENT_BATCHES, 6})
+  void upsertsOverlapUpToTheirLimitAndACountReadWaitsUntilEveryUpsertIsAnswered(int batchesInFlight) {
+    assertThat(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS).isEqualTo(4);
+    sim.latency(SLOW_ANSWER);
+    Connection c = builder(sim.baseUrl(), KEY)
+        .setting(StandardSettings.MAX_CONCURRENT_BATCHES, Integer.toString(batchesInFlight)).build();
+    ExportResult result = export(c, of(profiles(2000)), VIP);
+
+    assertThat(result.exported()).isEqualTo(2000);
+    assertThat(sim.members(VIP)).hasSize(2000);
+    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L))
+        .as("every count read confirmed its group").isZero();
+    List<Long> upserts = arrivals("POST", "/v1/contacts");
+    List<Long> countReads = arrivals("GET", "/v1/list/" + sim.listId(VIP) + "/contacts");
+    assertThat(upserts).hasSize(20);
+    assertThat(countReads).as("the members read, then a count per group").hasSizeBetween(2, 1 + 20 / 2);
+    assertThat(mostArrivingWithin(upserts, SLOW_ANSWER)).as("upserts unanswered at once").isBetween(2, 4);
+    for (long read : countReads) {
+      for (long upsert : upserts) {
+        if (upsert < read) {
+          assertThat(read - upsert).as("a count read after an upsert's answer, never during it")
+              .isGreaterThanOrEqualTo(SLOW_ANSWER.toNanos());
+        }
+      }
+    }
+  }
+
+  @Test
+  void withOneUpsertAtATimeNoTwoOverlap() {
+    sim.latency(SLOW_ANSWER);
+    Connection c = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, "1").build();
+    ExportResult result = export(c, of(profiles(500)), VIP);
+    assertThat(result.exported()).isEqualTo(500);
+    List<Long> upserts = arrivals("POST", "/v1/contacts");
+    assertThat(upserts).hasSize(5);
+    assertThat(mostArrivingWithin(upserts, SLOW_ANSWER)).isEqualTo(1);
+  }
+
+  @Test
+  void upsertsAtOnceOutside1To64AreAConfigurationError() {
+    for (String bad : List.of("0", "65")) {
+      Connection c = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, bad).build();
+      assertThatThrownBy(() -> exporter(c)).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS);
+    }
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  /** When the simulator received each call of this method and path, in nanoseconds, in order. */
+  private List<Long> arrivals(String method, String path) {
+    return sim.calls().stream().filter(call -> call.method().equals(method) && call.path().equals(path))
+        .map(call -> call.atNanos()).sorted().collect(Collectors.toList());
+  }
+
+  /** The most of these sorted instants that fall within any one span of the given length. */
+  private static int mostArrivingWithin(List<Long> sorted, Duration span) {
+    int most = 0;
+    for (int i = 0, j = 0; j < sorted.size(); j++) {
+      while (sorted.get(j) - sorted.get(i) >= span.toNanos()) {
+        i++;
+      }
+      most = Math.max(most, j - i + 1);
+    }
+    return most;
   }
 
   @Test

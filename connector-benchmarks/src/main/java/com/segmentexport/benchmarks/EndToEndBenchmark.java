@@ -42,7 +42,9 @@ import okio.Buffer;
  * <ul>
  *   <li>{@code ceiling CONNECTOR PROFILES}: the simulator enforces the vendor's rate limit (scaled up
  *       where the real one would make a run take too long, see {@link VendorProfile}); prints achieved
- *       throughput ÷ the theoretical ceiling.
+ *       throughput ÷ the theoretical ceiling. {@code -DlatencyMillis=N} delays each write's answer by N
+ *       ms (none by default: no vendor documents its latency), and {@code -Dsettings=k=v,k=v} adds
+ *       connection settings (such as {@code maxConcurrentUpserts=1}).
  *   <li>{@code overhead CONNECTOR PROFILES}: no limits; the SDK's export time against a raw OkHttp loop
  *       sending the very requests the SDK sent (captured, pre-serialised), as many at once as the SDK
  *       had in flight at most. The two alternate for {@code -Drounds=N} rounds (3 by default; more, up to 25, where
@@ -115,8 +117,19 @@ public final class EndToEndBenchmark {
   }
 
   private static Connection connection(SimulatorEndpoint endpoint, double rate) {
+    return connection(endpoint, rate, "");
+  }
+
+  /** A connection to the endpoint at this rate, with {@code extra} settings ({@code k=v,k=v}) on top. */
+  private static Connection connection(SimulatorEndpoint endpoint, double rate, String extra) {
     Connection.Builder b = Connection.builder(endpoint.connectorId());
     endpoint.settings().forEach(b::setting);
+    for (String pair : extra.split(",")) {
+      if (!pair.isBlank()) {
+        String[] kv = pair.split("=", 2);
+        b.setting(kv[0].trim(), kv.length > 1 ? kv[1].trim() : "");
+      }
+    }
     endpoint.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     return b.setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
         .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
@@ -150,11 +163,14 @@ public final class EndToEndBenchmark {
 
   static void ceiling(String connector, long profiles) {
     VendorProfile p = VendorProfile.of(connector);
+    long latencyMillis = Long.getLong("latencyMillis", 0);
     try (Sandbox sandbox = Sandboxes.start(connector)) {
       VendorSimulator sim = sandbox.simulator().retainContacts(false);
       configure(connector, sim, p);
+      sim.latency(java.time.Duration.ofMillis(latencyMillis));
       SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
-      Connection c = connection(endpoint, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000);
+      Connection c = connection(endpoint, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000,
+          System.getProperty("settings", ""));
       Connectors connectors = Connectors.load();
       ConnectorLimits limits = connectors.exporter(c).connection().provider().create(
           new com.segmentexport.spi.ConnectorContext(c)).limits();
@@ -165,8 +181,9 @@ public final class EndToEndBenchmark {
           ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
           : p.requestsPerSecond() * limits.maxBatchRecords();
       System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
-              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s%n", connector, r.exported(), seconds,
-          achieved, ceiling, achieved / ceiling, r.httpCalls(), sim.throttledCount(), p.scale());
+              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s latencyMillis=%d%n", connector,
+          r.exported(), seconds, achieved, ceiling, achieved / ceiling, r.httpCalls(), sim.throttledCount(), p.scale(),
+          latencyMillis);
     }
   }
 
