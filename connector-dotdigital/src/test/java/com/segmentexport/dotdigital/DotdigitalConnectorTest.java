@@ -309,9 +309,23 @@ class DotdigitalConnectorTest {
 
     assertThat(r.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(sim.addressBookMembers(book)).hasSize(10);
-    // Polls at about 0.2, 0.6, 1.4 s (fewer when the machine is slow): a fixed 200 ms interval needs 7.
-    assertThat(sim.importStatusPolls()).isBetween(2, 4);
+    // Polls at about 0.05, 0.15, 0.35, 0.75, 1.55 s (fewer when the machine is slow): a fixed 50 ms
+    // interval needs 27.
+    assertThat(DotdigitalDestination.FIRST_POLL).isEqualTo(Duration.ofMillis(50));
+    assertThat(sim.importStatusPolls()).isBetween(3, 5);
     assertThat(elapsedMillis).isGreaterThanOrEqualTo(1300);
+  }
+
+  @Test
+  void theTypicalImportTimeFollowsAFasterImportHalfwayAndASlowerOneAQuarter() {
+    DotdigitalConnector c = new DotdigitalConnector(new DotdigitalConnectorProvider(), connection());
+    assertThat(c.typicalImportNanos()).isZero();
+    c.recordImportTime(1_000);
+    assertThat(c.typicalImportNanos()).isEqualTo(1_000);
+    c.recordImportTime(200);
+    assertThat(c.typicalImportNanos()).isEqualTo(600);
+    c.recordImportTime(1_400);
+    assertThat(c.typicalImportNanos()).isEqualTo(800);
   }
 
   @Test
