@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite (about 9 minutes on the 2-core build machine) and prints the tables
+# Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine) and prints the tables
 # that go into BENCHMARKS.md. Each figure is measured in this one run.
 #
 #   connector-benchmarks/run.sh                     # everything, every connector
