@@ -11,14 +11,13 @@ import com.segmentexport.api.FieldType;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.VendorSimulator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -371,41 +370,19 @@ public final class EndToEndBenchmark {
   }
 
   static void memory(String connector, long profiles) {
-    long[] peakLive = new long[1];
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        long live = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-          if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-            live += pool.getCollectionUsage().getUsed();
-          }
-        }
-        synchronized (peakLive) {
-          peakLive[0] = Math.max(peakLive[0], live);
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.setDaemon(true);
-    sampler.start();
     try (Sandbox sandbox = SimulatorServer.startUnlimited(connector)) {
       SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
       Connection c = connection(endpoint, 1_000_000);
-      ExportResult r = export(Connectors.load(), c, definition(endpoint, c), profiles);
-      sampler.interrupt();
-      long peakHeap = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peakHeap += pool.getPeakUsage().getUsed();
-        }
+      ExportResult r;
+      long peakLive;
+      try (HeapSampler heap = HeapSampler.start()) {
+        r = export(Connectors.load(), c, definition(endpoint, c), profiles);
+        peakLive = heap.peakLiveBytes();
       }
+      long peakHeap = HeapSampler.peakHeapBytes();
       System.out.printf(Locale.ROOT, "RESULT mode=memory connector=%s profiles=%d exported=%d notAttempted=%d "
               + "seconds=%.2f peakLiveMiB=%.1f peakHeapMiB=%.1f maxHeapMiB=%.0f%n", connector, profiles, r.exported(),
-          r.notAttempted(), r.duration().toNanos() / 1e9, peakLive[0] / 1048576.0, peakHeap / 1048576.0,
+          r.notAttempted(), r.duration().toNanos() / 1e9, peakLive / 1048576.0, peakHeap / 1048576.0,
           Runtime.getRuntime().maxMemory() / 1048576.0);
     }
   }

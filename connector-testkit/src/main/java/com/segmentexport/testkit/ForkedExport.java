@@ -1,9 +1,6 @@
 package com.segmentexport.testkit;
 
 import com.segmentexport.api.ExportResult;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.lang.reflect.Constructor;
 
 /**
@@ -26,39 +23,17 @@ public final class ForkedExport {
       Constructor<?> constructor = type.getDeclaredConstructor();
       constructor.setAccessible(true);
       SegmentExporterContract<?> contract = (SegmentExporterContract<?>) constructor.newInstance();
-      long[] peakLive = new long[1];
-      Thread sampler = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          long live = 0;
-          for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-              live += pool.getCollectionUsage().getUsed();
-            }
-          }
-          synchronized (peakLive) {
-            peakLive[0] = Math.max(peakLive[0], live);
-          }
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
-      sampler.setDaemon(true);
-      sampler.start();
-      ExportResult result = contract.runLargeExport(Long.parseLong(args[1]));
-      sampler.interrupt();
-      long peak = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peak += pool.getPeakUsage().getUsed();
-        }
+      ExportResult result;
+      long peakLive;
+      try (HeapSampler heap = HeapSampler.start()) {
+        result = contract.runLargeExport(Long.parseLong(args[1]));
+        peakLive = heap.peakLiveBytes();
       }
+      long peak = HeapSampler.peakHeapBytes();
       System.out.println("RESULT status=" + result.status() + " read=" + result.read() + " exported="
           + result.exported() + " rejected=" + result.rejected() + " duplicates=" + result.duplicates()
           + " notAttempted=" + result.notAttempted() + " httpCalls=" + result.httpCalls()
-          + " peakHeapBytes=" + peak + " peakLiveAfterGcBytes=" + peakLive[0]
+          + " peakHeapBytes=" + peak + " peakLiveAfterGcBytes=" + peakLive
           + " maxHeapBytes=" + Runtime.getRuntime().maxMemory());
       System.exit(0);
     } catch (Throwable t) {
