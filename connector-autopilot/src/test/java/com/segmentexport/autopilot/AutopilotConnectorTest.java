@@ -415,6 +415,23 @@ class AutopilotConnectorTest {
   }
 
   @Test
+  void anUpsertRefusedWhileOthersAreUnansweredFailsOnlyItsBatchAndTheGroupIsStillConfirmed() {
+    sim.latency(SLOW_ANSWER);
+    sim.faults().failWrite(3, 400);
+    ExportResult result = export(connection(), of(profiles(2000)), ExportOptions.DEFAULT.withRejectedSampleSize(2000),
+        VIP);
+
+    assertThat(result.exported()).isEqualTo(1900);
+    assertThat(result.rejected()).isEqualTo(100);
+    assertThat(sim.members(VIP)).hasSize(1900);
+    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L))
+        .as("the refused batch is in no group: the count still confirms the others").isZero();
+    // The refused upsert is answered at once, so a fifth can arrive within the others' answer time.
+    assertThat(mostArrivingWithin(arrivals("POST", "/v1/contacts"), SLOW_ANSWER)).as("upserts overlapped")
+        .isBetween(2, 5);
+  }
+
+  @Test
   void withOneUpsertAtATimeNoTwoOverlap() {
     sim.latency(SLOW_ANSWER);
     Connection c = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, "1").build();
