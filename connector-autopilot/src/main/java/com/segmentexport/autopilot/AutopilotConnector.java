@@ -46,11 +46,13 @@ final class AutopilotConnector implements Connector {
     }
     this.baseUrl = url;
     this.apiKey = connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
-    this.maxConcurrentUpserts = connection.setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
-        .map(String::trim).map(Integer::parseInt).orElse(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
-    if (maxConcurrentUpserts < 1 || maxConcurrentUpserts > 64) {
+    // A whole number already (the connection checks it), but perhaps one too large for an int.
+    long upserts = connection.setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
+        .map(String::trim).map(Long::parseLong).orElse((long) AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
+    if (upserts < 1 || upserts > 64) {
       throw new ConfigurationException(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS + " must be between 1 and 64");
     }
+    this.maxConcurrentUpserts = (int) upserts;
   }
 
   @Override

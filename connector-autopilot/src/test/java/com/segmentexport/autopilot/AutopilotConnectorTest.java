@@ -444,7 +444,7 @@ class AutopilotConnectorTest {
 
   @Test
   void upsertsAtOnceOutside1To64AreAConfigurationError() {
-    for (String bad : List.of("0", "65")) {
+    for (String bad : List.of("0", "65", "9999999999")) {
       Connection c = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, bad).build();
       assertThatThrownBy(() -> exporter(c)).isInstanceOf(ConfigurationException.class)
           .hasMessageContaining(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS);
