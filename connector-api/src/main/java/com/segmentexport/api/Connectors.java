@@ -30,9 +30,10 @@ import static java.util.Objects.requireNonNull;
  * }
  * }</pre>
  *
- * <p>One instance should be shared by the whole application: it holds the HTTP connection pool and
- * one rate limiter per connection, so that concurrent exports on the same vendor account share that
- * account's rate limit.
+ * <p>One instance should be shared by the whole application: it holds the HTTP connection pool. Rate
+ * budgets belong to vendor accounts, not to this object or to a {@link Connection}: every export in the
+ * JVM that sends to one account (same connector, same API endpoint, same credentials) shares that
+ * account's budget, whichever {@code Connectors} instance or rebuilt connection it runs on.
  */
 public final class Connectors {
   private static final Logger log = LoggerFactory.getLogger(Connectors.class);
@@ -40,7 +41,7 @@ public final class Connectors {
 
   private final Map<String, ConnectorProvider> providers;
   private final OkHttpClient client;
-  private final RateLimiters limiters = new RateLimiters();
+
 
   private Connectors(Map<String, ConnectorProvider> providers, OkHttpClient client) {
     this.providers = Collections.unmodifiableMap(providers);
@@ -167,6 +168,6 @@ public final class Connectors {
     }
     ConnectorProvider provider = provider(connection.connectorId());
     Connector connector = provider.create(new ConnectorContext(connection));
-    return new DefaultSegmentExporter(connection, role, connector, client, limiters);
+    return new DefaultSegmentExporter(connection, role, connector, client, RateLimiters.shared());
   }
 }

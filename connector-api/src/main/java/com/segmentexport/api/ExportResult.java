@@ -9,12 +9,14 @@ import static java.util.Objects.requireNonNull;
 /**
  * The outcome of one export run: its status, what happened to each segment, a bounded sample of the
  * rejected records (all of them went to the {@link ExportOptions#rejectedRecordSink() sink}, if one
- * was given), and how the run went on the wire.
+ * was given) and of the unconfirmed ones (reason {@link RejectionReason#UNCONFIRMED}: never given to
+ * the sink, since they may be at the vendor), and how the run went on the wire.
  *
  * @param definitionName the export's name
  * @param status how the export ended
  * @param segments one result per segment attempted, in run order
- * @param rejectedSample the first rejected records, at most {@link ExportOptions#rejectedSampleSize()}
+ * @param rejectedSample the first rejected and unconfirmed records, at most
+ *     {@link ExportOptions#rejectedSampleSize()}
  * @param httpCalls HTTP requests sent, retries included
  * @param retries requests repeated after a retryable failure
  * @param throttledTime time spent waiting for the vendor's rate limit
@@ -64,6 +66,11 @@ public record ExportResult(
   /** Duplicate e-mail addresses skipped, all segments. */
   public long duplicates() {
     return segments.stream().mapToLong(SegmentResult::duplicates).sum();
+  }
+
+  /** Profiles sent whose outcome no answer of the vendor proved, all segments. */
+  public long unconfirmed() {
+    return segments.stream().mapToLong(SegmentResult::unconfirmed).sum();
   }
 
   /** Profiles read but not sent, all segments. */

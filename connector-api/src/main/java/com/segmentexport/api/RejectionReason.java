@@ -16,6 +16,13 @@ public enum RejectionReason {
   SUPPRESSED,
   /** The vendor refused the whole request this record was in (see the vendor code and message). */
   BATCH_FAILED,
-  /** The request carrying this record failed through every retry, or was cut short by cancellation. */
-  DELIVERY_FAILED
+  /** The request carrying this record failed through every retry: it is not at the vendor. */
+  DELIVERY_FAILED,
+  /**
+   * Not a rejection: the record was sent, but no answer of the vendor proved what became of it (the
+   * run stopped before the vendor confirmed it, or the vendor's answer did not name it). It may be on
+   * the list. Counted in {@link SegmentResult#unconfirmed()}, shown in the result's sample, and never
+   * given to the {@link RejectedRecordSink}.
+   */
+  UNCONFIRMED
 }

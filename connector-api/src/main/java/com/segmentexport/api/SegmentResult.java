@@ -7,7 +7,12 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What happened to one segment. Every profile read is accounted for exactly once:
- * {@code read == exported + rejected + duplicates + notAttempted}.
+ * {@code read == exported + rejected + duplicates + unconfirmed + notAttempted}.
+ *
+ * <p>{@code rejected} profiles were refused (by our validation or by the vendor) and are not at the
+ * vendor; {@code unconfirmed} ones were sent, but the run ended (cancelled, connection removed, a
+ * failure elsewhere) or the vendor's answer did not say what became of them, so they may or may not be
+ * on the list. Re-sending either is safe: exports are upserts.
  *
  * @param name the segment's name
  * @param destinationId the vendor's id of the list it went to, once known
@@ -18,6 +23,8 @@ import static java.util.Objects.requireNonNull;
  * @param updated of those, already known to the vendor, where the vendor says
  * @param rejected profiles rejected (by us or the vendor); see {@link ExportResult#rejectedSample()}
  * @param duplicates repeats of an e-mail address earlier in the same segment, not sent
+ * @param unconfirmed profiles sent whose outcome no answer of the vendor proved (they may be at the
+ *     vendor); see {@link RejectionReason#UNCONFIRMED} in the result's sample
  * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
  * @param notAttemptedReason why profiles were not attempted, when some were not
  * @param counters connector-specific counts (for example calls that needed a fallback)
@@ -32,6 +39,7 @@ public record SegmentResult(
     OptionalLong updated,
     long rejected,
     long duplicates,
+    long unconfirmed,
     long notAttempted,
     Optional<String> notAttemptedReason,
     Map<String, Long> counters) {
@@ -45,10 +53,10 @@ public record SegmentResult(
     requireNonNull(updated, "updated == null");
     requireNonNull(notAttemptedReason, "notAttemptedReason == null");
     counters = Map.copyOf(counters);
-    if (read != exported + rejected + duplicates + notAttempted) {
+    if (read != exported + rejected + duplicates + unconfirmed + notAttempted) {
       throw new IllegalStateException("segment '" + name + "' does not add up: read " + read + " != exported "
-          + exported + " + rejected " + rejected + " + duplicates " + duplicates + " + notAttempted "
-          + notAttempted);
+          + exported + " + rejected " + rejected + " + duplicates " + duplicates + " + unconfirmed " + unconfirmed
+          + " + notAttempted " + notAttempted);
     }
   }
 }

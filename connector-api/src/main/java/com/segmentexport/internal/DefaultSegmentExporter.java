@@ -4,6 +4,7 @@ import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectionRemovedException;
 import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportOptions;
@@ -35,7 +36,8 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     this.role = requireNonNull(role, "role == null");
     this.connector = requireNonNull(connector, "connector == null");
     this.client = requireNonNull(client, "client == null");
-    this.limiter = limiters.forConnection(connection.id(), connector.limits().requestsPerSecond());
+    this.limiter = limiters.forAccount(RateLimiters.accountKey(connection, connector),
+        connector.limits().requestsPerSecond());
   }
 
   @Override
@@ -75,7 +77,8 @@ public final class DefaultSegmentExporter implements SegmentExporter {
 
   private void checkUsable() {
     if (closed) {
-      throw new IllegalStateException("this exporter is closed");
+      throw new ExportException("This exporter for connection '" + connection.displayName()
+          + "' is closed; get a new one from Connectors.exporter(...)");
     }
     if (connection.isRemoved()) {
       throw new ConnectionRemovedException(

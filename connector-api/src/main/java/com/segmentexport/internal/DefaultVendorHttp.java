@@ -8,6 +8,7 @@ import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.Verdict;
 import java.io.IOException;
@@ -103,11 +104,11 @@ final class DefaultVendorHttp implements VendorHttp {
       } catch (InsecureRedirectException e) {
         throw new ConfigurationException(e.getMessage());
       } catch (IOException e) {
-        sent = true;
+        boolean reached = !neverReachedTheVendor(e);
+        sent |= reached;
         failure = e.getClass().getSimpleName();
-        if (!spec.idempotent()) {
-          throw new DestinationException("'" + spec.name() + "' failed (" + failure
-              + ") and is not safe to repeat: the vendor may or may not have applied it", e);
+        if (!spec.idempotent() && reached) {
+          throw outcomeUnknown(spec, failure, 0, e);
         }
         failures++;
         retryOrFail(spec, failures, failure, null);
@@ -157,6 +158,10 @@ final class DefaultVendorHttp implements VendorHttp {
           log.debug("{} throttled ({}); waiting {} ms", spec.name(), verdict.reason(), throttleWait.toMillis());
           continue;
         case RETRY:
+          if (!spec.idempotent() && response.code() >= 500) {
+            // A gateway's 502/504 may stand in front of a vendor that applied the request.
+            throw outcomeUnknown(spec, "HTTP " + response.code(), response.code(), null);
+          }
           failures++;
           retryOrFail(spec, failures, verdict.reason(), response);
           continue;
@@ -279,6 +284,20 @@ final class DefaultVendorHttp implements VendorHttp {
       waitMillis = (long) (v * 1000);
     }
     return Duration.ofMillis(Math.max(0, waitMillis));
+  }
+
+  /**
+   * True for failures that prove the request never reached the vendor (no connection was made), so that
+   * even a request that is not safe to repeat may be sent again.
+   */
+  private static boolean neverReachedTheVendor(IOException e) {
+    return e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+        || e instanceof java.net.NoRouteToHostException;
+  }
+
+  private static OutcomeUnknownException outcomeUnknown(CallSpec spec, String failure, int status, IOException e) {
+    return new OutcomeUnknownException(status, "'" + spec.name() + "' failed (" + failure
+        + ") and is not safe to repeat: the vendor may or may not have applied it", e);
   }
 
   private ExportCancelledException cancelled(CallSpec spec, boolean sent) {

@@ -24,6 +24,7 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.Masking;
+import com.segmentexport.spi.OutcomeUnknownException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,10 @@ final class ExportRun implements ExportHandle {
   private static final AtomicInteger RUNS = new AtomicInteger();
   /** Records de-duplicated together; see {@link Admission}. */
   static final int DEDUP_GROUP = 128;
+  /** How long an interrupted {@link #await()} waits for the cancelled run to stop, for its result. */
+  static final int STOP_WAIT_SECONDS = 30;
+  /** How long the reader goes on past the export's profile cap, only to count the rest. */
+  static final Duration PAST_CAP_READING = Duration.ofSeconds(10);
 
   private final Connector connector;
   private final ExportDefinition definition;
@@ -75,10 +80,23 @@ final class ExportRun implements ExportHandle {
    */
   private final int batchesInFlight;
   private long admitted;
+  /**
+   * Past the profile cap the reader goes on only to count (and de-duplicate) what is left, so that the
+   * result says how much was not sent; for at most this long, then it stops reading.
+   */
+  private final long pastCapReadingNanos;
+  /** When the cap was first reached ({@link System#nanoTime()}), or 0. */
+  private long capReachedAt;
   private volatile ExportException fatal;
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
       OkHttpClient client, RateLimiter limiter) {
+    this(connector, definition, source, options, client, limiter, PAST_CAP_READING);
+  }
+
+  ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
+      OkHttpClient client, RateLimiter limiter, Duration pastCapReading) {
+    this.pastCapReadingNanos = pastCapReading.toNanos();
     this.connector = connector;
     this.definition = definition;
     this.source = source;
@@ -110,6 +128,11 @@ final class ExportRun implements ExportHandle {
     if (total > profileCap) {
       throw limitExceeded(total);
     }
+  }
+
+  private String capReason() {
+    return "the export reached " + definition.connection().provider().displayName() + "'s limit of " + profileCap
+        + " profiles";
   }
 
   private LimitExceededException limitExceeded(long requested) {
@@ -150,9 +173,10 @@ final class ExportRun implements ExportHandle {
       workers.shutdownNow();
     }
     ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
-    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, not attempted {}, "
+    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, not attempted {}, "
             + "{} HTTP calls, {} retries", definition.name(), result.status(), result.read(), result.exported(),
-        result.rejected(), result.duplicates(), result.notAttempted(), result.httpCalls(), result.retries());
+        result.rejected(), result.duplicates(), result.unconfirmed(), result.notAttempted(), result.httpCalls(),
+        result.retries());
     listener.exportFinished(result);
     if (fatal != null) {
       completion.completeExceptionally(fatal.withPartialResult(result));
@@ -161,11 +185,21 @@ final class ExportRun implements ExportHandle {
     }
   }
 
+  /** Ends the run with this failure at once: batches in flight stop waiting for their answers. */
   private void fail(ExportException e) {
+    recordFailure(e);
+    control.stop("failed: " + e.getClass().getSimpleName());
+  }
+
+  /**
+   * Records the failure that will end the run, without stopping it yet: the reader fails this way (a
+   * source that throws, a destination that cannot be opened) so that batches already handed to the
+   * vendor are still confirmed before the run stops.
+   */
+  private synchronized void recordFailure(ExportException e) {
     if (fatal == null) {
       fatal = e;
     }
-    control.stop("failed: " + e.getClass().getSimpleName());
   }
 
   private void runSegment(String name, ExecutorService workers) {
@@ -184,6 +218,11 @@ final class ExportRun implements ExportHandle {
           new BatchFiller(name, destination, tally, inFlight, workers), tally);
       Iterator<Profile> profiles = segment.profiles();
       while (!control.isStopped() && profiles.hasNext()) {
+        if (capReachedAt != 0 && System.nanoTime() - capReachedAt > pastCapReadingNanos) {
+          tally.stoppedReading(capReason(), "; the rest of the segment was not read (counting stops "
+              + Duration.ofNanos(pastCapReadingNanos).toSeconds() + " s after the limit)");
+          break;
+        }
         Profile profile = profiles.next();
         long row = ++tally.read;
         RecordMapper.Mapped m = mapper.map(profile, row);
@@ -207,14 +246,19 @@ final class ExportRun implements ExportHandle {
       control.stop(e.getMessage());
     } catch (ExportException e) {
       failedHere = true;
-      fail(e);
+      recordFailure(e);
     } catch (RuntimeException | Error e) {
       // An Error too (a heap exhausted by the host's source, a connector's linkage error): the segment's
       // counts so far still go into the result.
       failedHere = true;
-      fail(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
+      recordFailure(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
     } finally {
+      // Batches already handed out are confirmed (or refused) before the segment ends, also when reading
+      // failed: what the vendor did with them is known, not guessed.
       inFlight.acquireUninterruptibly(batchesInFlight);
+    }
+    if (failedHere) {
+      control.stop("failed: " + fatal.getClass().getSimpleName());
     }
     if (control.isStopped()) {
       // Profiles read but never submitted (reading failed or the run stopped): in a batch being filled or
@@ -280,8 +324,10 @@ final class ExportRun implements ExportHandle {
       }
       count = 0;
       if (overCap > 0) { // once per group: past the cap, every profile of a large segment comes here
-        tally.notAttempted(overCap, "the export reached " + definition.connection().provider().displayName()
-            + "'s limit of " + profileCap + " profiles");
+        if (capReachedAt == 0) {
+          capReachedAt = System.nanoTime();
+        }
+        tally.notAttempted(overCap, capReason());
       }
     }
   }
@@ -372,6 +418,11 @@ final class ExportRun implements ExportHandle {
             r.reason(), Optional.ofNullable(r.vendorCode()), maskQuoted(r.message(), r.record().email())));
       }
       tally.rejected(result.rejections().size());
+      for (BatchResult.Rejection r : result.unconfirmed()) {
+        unconfirmed(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
+            RejectionReason.UNCONFIRMED, Optional.empty(), maskQuoted(r.message(), r.record().email())));
+      }
+      tally.unconfirmed(result.unconfirmed().size());
       tally.exported(result.exported());
       result.created().ifPresent(tally::created);
       result.updated().ifPresent(tally::updated);
@@ -380,7 +431,7 @@ final class ExportRun implements ExportHandle {
           tally.exportedSoFar());
     } catch (ExportCancelledException e) {
       if (e.sent()) {
-        rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null,
+        unconfirmAll(batch, tally,
             "the export stopped before the vendor confirmed this record (" + control.stopReason() + ")");
       } else {
         tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
@@ -388,6 +439,10 @@ final class ExportRun implements ExportHandle {
     } catch (AuthenticationException e) {
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, "HTTP_" + e.httpStatus(), e.getMessage());
       fail(e);
+    } catch (OutcomeUnknownException e) {
+      unconfirmAll(batch, tally, e.getMessage());
+      log.warn("Batch {} of segment '{}' may or may not have been applied: {}", batch.sequence(), batch.segment(),
+          e.getMessage());
     } catch (DestinationException e) {
       boolean refused = e.httpStatus() >= 400 && e.httpStatus() < 500 && e.httpStatus() != 408
           && e.httpStatus() != 429;
@@ -401,8 +456,9 @@ final class ExportRun implements ExportHandle {
       rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
       fail(e);
     } catch (RuntimeException | Error e) {
-      // Uncaught, an Error would end the worker with the batch unaccounted for.
-      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, "connector error: " + e.getClass().getName());
+      // Uncaught, an Error would end the worker with the batch unaccounted for. Whether the connector had
+      // sent the batch is not known: it may be at the vendor.
+      unconfirmAll(batch, tally, "connector error before the vendor's answer was read: " + e.getClass().getName());
       fail(new ExportException("The connector failed: " + e.getClass().getName(), e));
     }
   }
@@ -437,6 +493,21 @@ final class ExportRun implements ExportHandle {
           Optional.ofNullable(code), message));
     }
     tally.rejected(batch.size());
+  }
+
+  /** Records sent whose outcome is unknown: counted apart, in the sample, never given to the sink. */
+  private void unconfirmAll(Batch batch, SegmentTally tally, String why) {
+    for (ExportRecord r : batch.records()) {
+      unconfirmed(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()), RejectionReason.UNCONFIRMED,
+          Optional.empty(), why));
+    }
+    tally.unconfirmed(batch.size());
+  }
+
+  private synchronized void unconfirmed(RejectedRecord record) {
+    if (sample.size() < options.rejectedSampleSize()) {
+      sample.add(record);
+    }
   }
 
   private synchronized void reject(RejectedRecord record) {
@@ -489,12 +560,43 @@ final class ExportRun implements ExportHandle {
     try {
       return completion.get();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       cancel();
-      throw new ExportException("Interrupted while waiting for the export", e);
+      throw interrupted(e);
     } catch (ExecutionException e) {
       throw rethrow(e.getCause());
     }
+  }
+
+  /**
+   * The caller's thread was interrupted while it waited: the run is cancelled, and the exception carries
+   * the result of the run once it has stopped (cancellation is prompt: in-flight requests end within
+   * {@value #STOP_WAIT_SECONDS} s), like every other ending. The interrupt flag is set again.
+   */
+  private ExportException interrupted(InterruptedException e) {
+    ExportException failure = new ExportException(
+        "Interrupted while waiting for the export; the export was cancelled", e);
+    boolean done = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+    while (!done && deadline - System.nanoTime() > 0) {
+      try {
+        completion.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        done = true;
+      } catch (InterruptedException again) {
+        // Keep waiting for the stop; the flag is restored below.
+      } catch (ExecutionException | TimeoutException ended) {
+        done = true;
+      }
+    }
+    Thread.currentThread().interrupt();
+    ExportResult result = null;
+    if (completion.isDone()) {
+      try {
+        result = completion.join();
+      } catch (CompletionException ended) {
+        result = rethrow(ended.getCause()).partialResult().orElse(null);
+      }
+    }
+    return result == null ? failure : failure.withPartialResult(result);
   }
 
   @Override
@@ -504,8 +606,8 @@ final class ExportRun implements ExportHandle {
     } catch (TimeoutException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ExportException("Interrupted while waiting for the export", e);
+      cancel();
+      throw interrupted(e);
     } catch (ExecutionException e) {
       throw rethrow(e.getCause());
     }

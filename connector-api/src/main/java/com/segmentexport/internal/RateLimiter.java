@@ -9,7 +9,7 @@ import java.time.Duration;
  * multiplicatively by throttling that gives no wait, recovering additively on success.
  */
 final class RateLimiter {
-  private final double baseRate;
+  private double baseRate;
   private double rate;
   private long intervalNanos;
   private long burstNanos;
@@ -32,6 +32,19 @@ final class RateLimiter {
     // until the next second". Keeping half of it is the vendor's margin for our jitter.
     long burst = Math.max(1, (long) Math.ceil(r * 0.1));
     burstNanos = (burst - 1) * intervalNanos;
+  }
+
+  /**
+   * Sets the rate to recover towards (a connection configured anew for the same account); the current
+   * rate moves to it at once unless throttling had slowed it below both.
+   */
+  synchronized void setBaseRate(double requestsPerSecond) {
+    if (requestsPerSecond == baseRate) {
+      return;
+    }
+    boolean slowed = rate < baseRate;
+    baseRate = requestsPerSecond;
+    setRate(slowed ? Math.min(rate, requestsPerSecond) : requestsPerSecond);
   }
 
   /** Reserves the next request slot; returns how long to wait before sending, in nanoseconds. */

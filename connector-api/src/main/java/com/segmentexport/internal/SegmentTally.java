@@ -15,10 +15,12 @@ final class SegmentTally {
   long duplicates;
   private long exported;
   private long rejected;
+  private long unconfirmed;
   private long notAttempted;
   private long created = -1;
   private long updated = -1;
   private String notAttemptedReason;
+  private boolean unread;
   private final Map<String, Long> counters = new LinkedHashMap<>();
 
   SegmentTally(String name) {
@@ -37,6 +39,10 @@ final class SegmentTally {
     rejected += n;
   }
 
+  synchronized void unconfirmed(int n) {
+    unconfirmed += n;
+  }
+
   synchronized void notAttempted(long n, String reason) {
     if (n > 0) {
       notAttempted += n;
@@ -47,11 +53,23 @@ final class SegmentTally {
   }
 
   /**
+   * Reading stopped before the segment's end (past the export's profile cap): the unread rest is in no
+   * count, so the reason says so, and the segment cannot have succeeded.
+   *
+   * @param capReason why profiles were not attempted
+   * @param unread what the reason adds about the rest
+   */
+  synchronized void stoppedReading(String capReason, String unread) {
+    this.unread = true;
+    notAttemptedReason = (notAttemptedReason == null ? capReason : notAttemptedReason) + unread;
+  }
+
+  /**
    * After a stop, counts profiles that were read but neither sent nor otherwise accounted for (a
    * batch still being filled when reading failed or the run stopped) as not attempted.
    */
   synchronized void accountRemainder(String reason) {
-    notAttempted(read - exported - rejected - duplicates - notAttempted, reason);
+    notAttempted(read - exported - rejected - duplicates - unconfirmed - notAttempted, reason);
   }
 
   synchronized void created(long n) {
@@ -70,9 +88,9 @@ final class SegmentTally {
     ExportStatus status;
     if (stopped && !failed) {
       status = ExportStatus.CANCELLED;
-    } else if (failed || (exported == 0 && rejected + notAttempted > 0)) {
+    } else if (failed || (exported == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
       status = ExportStatus.FAILED;
-    } else if (rejected + notAttempted > 0) {
+    } else if (rejected + unconfirmed + notAttempted > 0 || unread) {
       status = ExportStatus.PARTIALLY_SUCCEEDED;
     } else {
       status = ExportStatus.SUCCEEDED;
@@ -80,6 +98,6 @@ final class SegmentTally {
     return new SegmentResult(name, Optional.ofNullable(destinationId), status, read, exported,
         created < 0 ? OptionalLong.empty() : OptionalLong.of(created),
         updated < 0 ? OptionalLong.empty() : OptionalLong.of(updated),
-        rejected, duplicates, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
+        rejected, duplicates, unconfirmed, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
   }
 }

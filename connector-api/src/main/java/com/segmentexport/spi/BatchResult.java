@@ -12,8 +12,11 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What the vendor did with a {@link Batch}: the rejected records with the vendor's code and message,
- * created and updated counts where the vendor reports them, and connector-specific counters. Every
- * record not rejected counts as exported.
+ * the unconfirmed ones (sent, but the vendor's answer does not say what became of them), created and
+ * updated counts where the vendor reports them, and connector-specific counters. Every record neither
+ * rejected nor unconfirmed counts as exported: a connector that cannot attribute a failure the vendor
+ * reports marks the records it cannot vouch for {@linkplain Builder#unconfirmed unconfirmed}, never
+ * exported.
  */
 public final class BatchResult {
   /**
@@ -35,13 +38,20 @@ public final class BatchResult {
 
   private final int size;
   private final List<Rejection> rejections;
+  private final List<Rejection> unconfirmed;
   private final OptionalLong created;
   private final OptionalLong updated;
   private final Map<String, Long> counters;
 
   private BatchResult(Builder b) {
     this.size = b.batch.size();
-    this.rejections = Collections.unmodifiableList(new ArrayList<>(b.rejections.values()));
+    List<Rejection> rejected = new ArrayList<>();
+    List<Rejection> unknown = new ArrayList<>();
+    for (Rejection r : b.rejections.values()) {
+      (r.reason() == RejectionReason.UNCONFIRMED ? unknown : rejected).add(r);
+    }
+    this.rejections = Collections.unmodifiableList(rejected);
+    this.unconfirmed = Collections.unmodifiableList(unknown);
     this.created = b.created;
     this.updated = b.updated;
     this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
@@ -57,14 +67,22 @@ public final class BatchResult {
     return builder(batch).build();
   }
 
-  /** The rejected records, each once. */
+  /** The rejected records, each once (the unconfirmed ones are in {@link #unconfirmed()}). */
   public List<Rejection> rejections() {
     return rejections;
   }
 
-  /** Records exported. */
+  /**
+   * The records sent whose outcome the vendor's answer did not prove, each once, with reason
+   * {@link RejectionReason#UNCONFIRMED} and why.
+   */
+  public List<Rejection> unconfirmed() {
+    return unconfirmed;
+  }
+
+  /** Records exported: neither rejected nor unconfirmed. */
   public int exported() {
-    return size - rejections.size();
+    return size - rejections.size() - unconfirmed.size();
   }
 
   /** New contacts, where the vendor says. */
@@ -115,7 +133,18 @@ public final class BatchResult {
       return this;
     }
 
-    /** True if the record was already rejected. */
+    /**
+     * Marks a record as sent but unconfirmed: the vendor's answer does not say what became of it (it
+     * reports a failure it does not attribute, say). A record marked twice, or already rejected, keeps
+     * its first outcome.
+     *
+     * @param why a sentence for the result, without the address
+     */
+    public Builder unconfirmed(ExportRecord record, String why) {
+      return reject(record, RejectionReason.UNCONFIRMED, null, why);
+    }
+
+    /** True if the record was already rejected or marked unconfirmed. */
     public boolean isRejected(ExportRecord record) {
       return rejections.containsKey(record);
     }
@@ -123,6 +152,9 @@ public final class BatchResult {
     /** Merges the outcome of a part of this batch (after a split). */
     public Builder merge(BatchResult part) {
       for (Rejection r : part.rejections()) {
+        reject(r.record(), r.reason(), r.vendorCode(), r.message());
+      }
+      for (Rejection r : part.unconfirmed()) {
         reject(r.record(), r.reason(), r.vendorCode(), r.message());
       }
       part.created().ifPresent(this::addCreated);

@@ -36,6 +36,18 @@ public interface Connector extends AutoCloseable {
    */
   Destination open(DestinationRequest request);
 
+  /**
+   * What, besides the connection's credentials, identifies the vendor account this connector sends
+   * to: the API base URL it uses (after applying region or data-centre settings), and any other setting
+   * that selects an account. The engine keys the account's rate budget by the connector's id, the
+   * connection's {@code baseUrl} setting, this value and a one-way fingerprint of the connection's
+   * secrets, so that every connection to one account shares one budget in the JVM however often the
+   * host rebuilds it. Never a credential; must be the same for equal settings. The default is empty.
+   */
+  default String accountEndpoint() {
+    return "";
+  }
+
   /** Releases resources. The default does nothing. */
   @Override
   default void close() {}

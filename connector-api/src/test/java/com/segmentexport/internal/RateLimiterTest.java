@@ -85,7 +85,7 @@ class RateLimiterTest {
   @Test
   void eachConnectionHasOneLimiter() {
     RateLimiters limiters = new RateLimiters();
-    assertThat(limiters.forConnection("a", 10)).isSameAs(limiters.forConnection("a", 99));
-    assertThat(limiters.forConnection("a", 10)).isNotSameAs(limiters.forConnection("b", 10));
+    assertThat(limiters.forAccount("a", 10)).isSameAs(limiters.forAccount("a", 99));
+    assertThat(limiters.forAccount("a", 10)).isNotSameAs(limiters.forAccount("b", 10));
   }
 }

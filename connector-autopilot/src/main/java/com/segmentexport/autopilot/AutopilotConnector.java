@@ -7,6 +7,7 @@ import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
@@ -14,6 +15,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -60,6 +62,12 @@ final class AutopilotConnector implements Connector {
     return limits;
   }
 
+  /** The base URL: every connection with these credentials at this URL shares one rate budget. */
+  @Override
+  public String accountEndpoint() {
+    return baseUrl.toString();
+  }
+
   /** Upserts into one list that may be unanswered at once (at most the batches in flight). */
   int maxConcurrentUpserts() {
     return maxConcurrentUpserts;
@@ -75,17 +83,17 @@ final class AutopilotConnector implements Connector {
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     String name = request.segment();
-    String listId = find(readLists(http), name);
-    if (listId == null) {
-      listId = create(http, name);
-    }
+    String found = find(readLists(http), name);
+    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading the
+    // lists again, never by repeating it: a replay could make a second list of the same name.
+    String listId = found != null ? found : Creation.createOrAdopt("the list for segment '" + name + "'",
+        () -> Optional.ofNullable(find(readLists(http), name)), () -> create(http, name));
     log.info("autopilot: segment '{}' goes to list {}", name, listId);
     return new AutopilotDestination(this, http, listId, request.schema());
   }
 
   private String create(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
-    // Not repeated after an ambiguous failure: a replay could make a second list of the same name.
     HttpResponse r = http.execute(request(url("list")).post(body).build(), spec("create-list", false));
     if (r.code() == 409) {
       // Created meanwhile (another export, or a replay the vendor had applied): use the match.

@@ -83,6 +83,12 @@ final class CampaignMonitorConnector implements Connector {
     return limits;
   }
 
+  /** The base URL: every connection with these credentials at this URL shares one rate budget. */
+  @Override
+  public String accountEndpoint() {
+    return baseUrl.toString();
+  }
+
   /** {@code GET clients.json}: the cheapest authenticated call. */
   @Override
   public void verify(VendorHttp http) {

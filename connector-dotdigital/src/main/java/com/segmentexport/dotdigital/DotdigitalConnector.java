@@ -78,6 +78,12 @@ final class DotdigitalConnector implements Connector {
     return limits;
   }
 
+  /** The base URL: every connection with these credentials at this URL shares one rate budget. */
+  @Override
+  public String accountEndpoint() {
+    return baseUrl.toString();
+  }
+
   /** Asks r1 (or the base URL) for the account's endpoint, which also checks the credentials. */
   @Override
   public void verify(VendorHttp http) {

@@ -7,6 +7,7 @@ import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.CallSpec;
+import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
@@ -15,6 +16,7 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -50,6 +52,12 @@ final class IterableConnector implements Connector {
     return limits;
   }
 
+  /** The base URL: every connection with these credentials at this URL shares one rate budget. */
+  @Override
+  public String accountEndpoint() {
+    return baseUrl.toString();
+  }
+
   /** {@code GET /api/lists}: the cheapest authenticated call. */
   @Override
   public void verify(VendorHttp http) {
@@ -66,7 +74,10 @@ final class IterableConnector implements Connector {
     String name = request.segment();
     Long found = findList(http, name);
     boolean created = found == null;
-    long listId = created ? createList(http, name) : found;
+    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading the
+    // lists again, never by repeating it: a replay could make a second list of the same name.
+    long listId = created ? Creation.createOrAdopt("the list for segment '" + name + "'",
+        () -> Optional.ofNullable(findList(http, name)), () -> createList(http, name)) : found;
     log.info("Iterable: segment '{}' goes to {} static list {}", name, created ? "new" : "existing", listId);
     return new IterableDestination(this, http, listId, created, request.schema(),
         request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
@@ -91,26 +102,11 @@ final class IterableConnector implements Connector {
     return best;
   }
 
-  /**
-   * Creates the list. The create is not idempotent (a repeat may make a second list of the same name),
-   * so it is never repeated after an ambiguous failure; the lists are read again instead, and a list
-   * the lost create made is used.
-   */
+  /** Creates the list, once: {@link Creation#createOrAdopt} resolves a lost answer. */
   private long createList(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
-    HttpResponse r;
-    try {
-      r = http.execute(request("api/lists").post(body).build(),
-          CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
-    } catch (DestinationException e) {
-      Long made = e.httpStatus() == 0 ? findList(http, name) : null;
-      if (made == null) {
-        throw e;
-      }
-      log.info("Iterable: the answer to creating the list for segment '{}' was lost; it exists as list {}", name,
-          made);
-      return made;
-    }
+    HttpResponse r = http.execute(request("api/lists").post(body).build(),
+        CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
     if (!r.isSuccessful()) {
       throw IterableErrors.destination(r, "Iterable refused to create the static list for segment '" + name + "'");
     }

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Faults a {@link VendorSimulator} injects into its write requests (the requests that change the
  * destination), counted from 1 in arrival order: fail the k-th with a status, drop its connection
- * (before or after applying it), delay it, or answer it as rate-limited.
+ * (before or after applying it), delay it, or answer it as rate-limited. Requests that create a
+ * destination (a list) are counted apart, as creates, and take the same kinds of fault.
  */
 public final class FaultPlan {
   /** What happens to one write request. */
@@ -21,7 +22,12 @@ public final class FaultPlan {
     /** Apply the request and answer normally, but only after a delay. */
     DELAY,
     /** Answer 429 in the vendor's shape; nothing applied. */
-    THROTTLE
+    THROTTLE,
+    /**
+     * Apply the request, then answer with an HTTP error status (a gateway's 502 or 504 in front of a
+     * vendor that did the work): the client is told it failed although it did not.
+     */
+    STATUS_AFTER_APPLYING
   }
 
   /**
@@ -35,6 +41,7 @@ public final class FaultPlan {
   public record Fault(Kind kind, int status, Duration duration) {}
 
   private final Map<Integer, Fault> byWrite = new ConcurrentHashMap<>();
+  private final Map<Integer, Fault> byCreate = new ConcurrentHashMap<>();
   private volatile Fault everyWrite;
 
   /** The k-th write (1-based) answers {@code status}. */
@@ -62,6 +69,29 @@ public final class FaultPlan {
     return put(k, new Fault(Kind.THROTTLE, 429, retryAfter));
   }
 
+  /** The k-th write is applied, then answered {@code status} (a gateway's 504 after the vendor's work). */
+  public FaultPlan failWriteAfterApplying(int k, int status) {
+    return put(k, new Fault(Kind.STATUS_AFTER_APPLYING, status, null));
+  }
+
+  /**
+   * The k-th request that creates a destination (1-based, counted apart from writes) is applied, then
+   * answered {@code status}: the list exists, but the client was told the create failed.
+   */
+  public FaultPlan failCreateAfterApplying(int k, int status) {
+    return putCreate(k, new Fault(Kind.STATUS_AFTER_APPLYING, status, null));
+  }
+
+  /** The k-th create is applied, then its connection is dropped before the answer. */
+  public FaultPlan dropCreateAfterApplying(int k) {
+    return putCreate(k, new Fault(Kind.DROP_AFTER_APPLYING, 0, null));
+  }
+
+  /** The k-th create answers {@code status} without being applied. */
+  public FaultPlan failCreate(int k, int status) {
+    return putCreate(k, new Fault(Kind.STATUS, status, null));
+  }
+
   /** Every write answers {@code status} (a vendor outage). */
   public FaultPlan failEveryWrite(int status) {
     everyWrite = new Fault(Kind.STATUS, status, null);
@@ -77,6 +107,7 @@ public final class FaultPlan {
   /** Removes every planned fault. */
   public FaultPlan clear() {
     byWrite.clear();
+    byCreate.clear();
     everyWrite = null;
     return this;
   }
@@ -87,6 +118,18 @@ public final class FaultPlan {
     }
     byWrite.put(k, fault);
     return this;
+  }
+
+  private FaultPlan putCreate(int k, Fault fault) {
+    if (k < 1) {
+      throw new IllegalArgumentException("creates are counted from 1");
+    }
+    byCreate.put(k, fault);
+    return this;
+  }
+
+  Fault forCreate(int k) {
+    return byCreate.get(k);
   }
 
   Fault forWrite(int k) {

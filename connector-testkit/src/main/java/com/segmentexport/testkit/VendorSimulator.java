@@ -51,6 +51,7 @@ public abstract class VendorSimulator implements AutoCloseable {
   private final FaultPlan faults = new FaultPlan();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
+  private final AtomicInteger creates = new AtomicInteger();
   private final AtomicInteger throttled = new AtomicInteger();
   private final AtomicInteger maxBatch = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -184,6 +185,7 @@ public abstract class VendorSimulator implements AutoCloseable {
   public synchronized void resetCounters() {
     requests.set(0);
     writes.set(0);
+    creates.set(0);
     throttled.set(0);
     maxBatch.set(0);
     maxInFlight.set(0);
@@ -290,6 +292,14 @@ public abstract class VendorSimulator implements AutoCloseable {
   /** True for requests that change the destination (the ones faults apply to). */
   protected abstract boolean isWrite(RecordedRequest request);
 
+  /**
+   * True for requests that create a destination (a list), which {@link FaultPlan} counts apart from
+   * writes; false (the default) for vendors whose destinations the export never creates.
+   */
+  protected boolean isCreate(RecordedRequest request) {
+    return false;
+  }
+
   /** Handles an authenticated, admitted request: validates it, applies it, answers it. */
   protected abstract MockResponse handle(RecordedRequest request);
 
@@ -391,7 +401,8 @@ public abstract class VendorSimulator implements AutoCloseable {
       throttled.incrementAndGet();
       return throttled(request, wait);
     }
-    FaultPlan.Fault fault = write ? faults.forWrite(writes.incrementAndGet()) : null;
+    FaultPlan.Fault fault = write ? faults.forWrite(writes.incrementAndGet())
+        : isCreate(request) ? faults.forCreate(creates.incrementAndGet()) : null;
     if (fault != null) {
       switch (fault.kind()) {
         case STATUS:
@@ -407,6 +418,9 @@ public abstract class VendorSimulator implements AutoCloseable {
     MockResponse response = handle(request);
     if (fault != null && fault.kind() == FaultPlan.Kind.DROP_AFTER_APPLYING) {
       return dropped();
+    }
+    if (fault != null && fault.kind() == FaultPlan.Kind.STATUS_AFTER_APPLYING) {
+      return serverError(request, fault.status());
     }
     Duration delay = write ? latency : Duration.ZERO;
     if (fault != null && fault.kind() == FaultPlan.Kind.DELAY) {

@@ -193,6 +193,11 @@ public final class AutopilotSimulator extends VendorSimulator {
   }
 
   @Override
+  protected boolean isCreate(RecordedRequest request) {
+    return "POST".equals(request.getMethod()) && route(request).equals("/list");
+  }
+
+  @Override
   protected boolean authenticated(RecordedRequest request) {
     return apiKey.equals(request.getHeaders().get("autopilotapikey"));
   }

@@ -236,6 +236,11 @@ public final class IterableSimulator extends VendorSimulator {
   }
 
   @Override
+  protected boolean isCreate(RecordedRequest request) {
+    return "POST".equals(request.getMethod()) && route(request).equals("/api/lists");
+  }
+
+  @Override
   protected boolean authenticated(RecordedRequest request) {
     return apiKey.equals(request.getHeaders().get("Api-Key"));
   }
