@@ -13,6 +13,7 @@ import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectionAccess;
 import com.segmentexport.api.ConnectionRemovedException;
 import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
@@ -31,6 +32,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +187,51 @@ class CancellationAndAccessTest {
       assertThat(result.notAttempted()).isEqualTo(result.read() - 10);
     }
     assertThat(vendor.writes()).hasSize(1);
+  }
+
+  @Test
+  void aClosedExporterRefusesWithAnExportException() {
+    SegmentExporter exporter = connectors.exporter(connection);
+    exporter.close();
+    assertThatThrownBy(() -> exporter.export(Fixtures.definition(connection, "S"),
+        Fixtures.streaming("S", Fixtures.valid("p", 3)), FAST))
+        .isInstanceOf(ExportException.class).hasMessageContaining("closed");
+    assertThatThrownBy(exporter::verify).isInstanceOf(ExportException.class);
+    assertThat(vendor.requestCount()).isZero();
+  }
+
+  @Test
+  void interruptingTheThreadBlockedInExportCancelsItAndTheExceptionCarriesThePartialResult() throws Exception {
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    CountDownLatch acknowledged = new CountDownLatch(1);
+    RecordingListener listener = new RecordingListener() {
+      @Override
+      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+        acknowledged.countDown();
+      }
+    };
+    Thread caller = new Thread(() -> {
+      try (SegmentExporter exporter = connectors.exporter(connection)) {
+        exporter.export(Fixtures.definition(connection, "Slow"),
+            Fixtures.streaming("Slow", Fixtures.valid("p", PROFILES)), FAST.withListener(listener));
+      } catch (Throwable t) {
+        thrown.set(t);
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    caller.start();
+    assertThat(acknowledged.await(10, TimeUnit.SECONDS)).isTrue();
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(caller.isAlive()).isFalse();
+    assertThat(thrown.get()).isInstanceOf(ExportException.class).hasMessageContaining("Interrupted");
+    ExportResult partial = ((ExportException) thrown.get()).partialResult().orElseThrow(
+        () -> new AssertionError("an interrupted export must carry its partial result"));
+    assertAddsUp(partial);
+    assertThat(partial.status()).isEqualTo(ExportStatus.CANCELLED);
+    assertThat(partial.exported()).isPositive().isLessThan(PROFILES);
+    assertThat(stillInterrupted).as("the interrupt flag is set again").isTrue();
   }
 
   @Test

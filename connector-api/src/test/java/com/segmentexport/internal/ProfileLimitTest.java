@@ -1,5 +1,10 @@
 package com.segmentexport.internal;
 
+import org.junit.jupiter.api.Timeout;
+import java.util.Iterator;
+import java.time.Duration;
+import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.Connector;
 import static com.segmentexport.testsupport.Fixtures.FAST;
 import static com.segmentexport.testsupport.Fixtures.assertAddsUp;
 import static com.segmentexport.testsupport.Fixtures.connection;
@@ -67,6 +72,39 @@ class ProfileLimitTest {
     }
     assertThat(opened).hasValue(0);
     assertThat(vendor.requestCount()).isZero();
+  }
+
+  @Test
+  @Timeout(20)
+  void pastTheCapAnEndlessSourceIsReadForABoundedTimeOnly() {
+    Iterator<Profile> endless = new Iterator<>() {
+      private long i;
+
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Profile next() {
+        i++;
+        return Fixtures.profile("e" + i + "@example.org", "N");
+      }
+    };
+    Connector connector = provider.create(new ConnectorContext(connection));
+    ExportRun run = new ExportRun(connector, Fixtures.definition(connection, "Endless"),
+        name -> Segment.of(name, OptionalLong.empty(), endless, () -> {}), FAST, HttpClients.newClient(),
+        new RateLimiter(1000), Duration.ofMillis(300));
+    run.preflight();
+    run.start();
+    ExportResult result = run.await();
+    assertAddsUp(result);
+    SegmentResult s = result.segment("Endless").orElseThrow();
+    assertThat(s.exported()).isEqualTo(CAP);
+    assertThat(s.notAttempted()).isEqualTo(s.read() - CAP).isPositive();
+    assertThat(s.notAttemptedReason()).hasValueSatisfying(reason ->
+        assertThat(reason).contains(Integer.toString(CAP)).contains("not read"));
+    assertThat(s.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
   }
 
   @Test

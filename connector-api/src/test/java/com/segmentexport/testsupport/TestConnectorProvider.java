@@ -41,6 +41,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
   private final ConnectorLimits limits;
   private final boolean customFields;
   private final boolean idempotentWrites;
+  private final java.util.function.Predicate<String> unattributed;
   private final boolean openCallsVendor;
   private final SettingDescriptor.Kind baseUrlKind;
   private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
@@ -50,6 +51,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     this.limits = b.limits;
     this.customFields = b.customFields;
     this.idempotentWrites = b.idempotentWrites;
+    this.unattributed = b.unattributed;
     this.openCallsVendor = b.openCallsVendor;
     this.baseUrlKind = b.baseUrlKind;
   }
@@ -217,6 +219,11 @@ public final class TestConnectorProvider implements ConnectorProvider {
         }
         Map<String, Object> body = Json.object(response.json());
         BatchResult.Builder result = BatchResult.builder(batch);
+        for (ExportRecord r : batch.records()) {
+          if (unattributed.test(r.email())) {
+            result.unconfirmed(r, "the vendor reported a failure it did not attribute to any record");
+          }
+        }
         for (Object o : Json.array(body.get("results"))) {
           Map<String, Object> item = Json.object(o);
           ExportRecord r = batch.byEmail(Json.string(item, "email"));
@@ -248,6 +255,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     private ConnectorLimits limits = new ConnectorLimits(100, 64 * 1024, 2, 1000, OptionalLong.empty());
     private boolean customFields = true;
     private boolean idempotentWrites = true;
+    private java.util.function.Predicate<String> unattributed = email -> false;
     private boolean openCallsVendor = true;
     private SettingDescriptor.Kind baseUrlKind = SettingDescriptor.Kind.URL;
 
@@ -265,6 +273,15 @@ public final class TestConnectorProvider implements ConnectorProvider {
     /** Whether custom fields may be mapped (true by default). */
     public Builder customFields(boolean b) {
       this.customFields = b;
+      return this;
+    }
+
+    /**
+     * Addresses whose outcome the connector reports as unconfirmed (as a connector does when the vendor
+     * reports a failure without naming the record).
+     */
+    public Builder unattributed(java.util.function.Predicate<String> emails) {
+      this.unattributed = emails;
       return this;
     }
 
