@@ -43,6 +43,12 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
         .secret(AutopilotConnectorProvider.API_KEY, Secret.of("wrong-key"));
   }
 
+  /** The lists titled after the segment. */
+  @Override
+  protected int destinationCount(AutopilotSimulator simulator, String segment) {
+    return simulator.listsTitled(segment);
+  }
+
   @Override
   protected Set<String> destinationMembers(AutopilotSimulator simulator, String segment) {
     return simulator.members(segment);

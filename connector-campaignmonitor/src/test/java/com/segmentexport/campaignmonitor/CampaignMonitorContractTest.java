@@ -51,6 +51,12 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
     return builder.option(CampaignMonitorConnectorProvider.LIST_ID, simulator.ensureList(LIST));
   }
 
+  /** The list is given by id (listId); the connector never creates one. */
+  @Override
+  protected int destinationCount(CampaignMonitorSimulator simulator, String segment) {
+    return 1;
+  }
+
   @Override
   protected Set<String> destinationMembers(CampaignMonitorSimulator simulator, String segment) {
     return simulator.activeSubscribers(simulator.ensureList(LIST));

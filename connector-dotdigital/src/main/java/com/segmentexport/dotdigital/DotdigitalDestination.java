@@ -9,6 +9,7 @@ import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
+import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
@@ -248,13 +249,14 @@ final class DotdigitalDestination implements Destination {
         // The import itself was sent: its records' fate is unknown, not "not attempted".
         throw new ExportCancelledException(e.getMessage(), true);
       } catch (DestinationException e) {
-        throw new DestinationException("dotdigital import " + importId + " was submitted but its status could not "
-            + "be read (" + e.getMessage() + "); its outcome is unknown", e);
+        throw new OutcomeUnknownException(e.httpStatus(), "dotdigital import " + importId + " was submitted but its "
+            + "status could not be read (" + e.getMessage() + "); its outcome is unknown", e);
       }
       if (!r.isSuccessful()) {
         DotdigitalErrors.Error e = DotdigitalErrors.parse(r);
-        throw new DestinationException("dotdigital import " + importId + " was submitted but its status could not "
-            + "be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown", null);
+        throw new OutcomeUnknownException(r.code(), "dotdigital import " + importId + " was submitted but its status "
+            + "could not be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown",
+            null);
       }
       ImportReport report = ImportReport.read(r.body());
       String status = report.status();
@@ -265,7 +267,8 @@ final class DotdigitalDestination implements Destination {
       if (status == null || "NotFinished".equalsIgnoreCase(status)) {
         lastUnfinished = polledAt;
         if (System.nanoTime() - deadline > 0) {
-          throw new DestinationException("dotdigital import " + importId + " did not finish within "
+          // Accepted by dotdigital and possibly still running: its contacts may yet be added.
+          throw new OutcomeUnknownException(0, "dotdigital import " + importId + " did not finish within "
               + importTimeout.toSeconds() + " s; its outcome is unknown", null);
         }
         continue;

@@ -53,6 +53,12 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
     return builder.option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(simulator.ensureAddressBook(BOOK)));
   }
 
+  /** The address book is given by id (addressBookId); the connector never creates one. */
+  @Override
+  protected int destinationCount(DotdigitalSimulator simulator, String segment) {
+    return 1;
+  }
+
   @Override
   protected Set<String> destinationMembers(DotdigitalSimulator simulator, String segment) {
     return simulator.addressBookMembers(simulator.ensureAddressBook(BOOK));

@@ -44,6 +44,12 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
         .secret(IterableConnectorProvider.API_KEY, Secret.of("not-the-key"));
   }
 
+  /** The Standard lists named after the segment. */
+  @Override
+  protected int destinationCount(IterableSimulator simulator, String segment) {
+    return simulator.listIds(segment, "Standard").size();
+  }
+
   @Override
   protected Set<String> destinationMembers(IterableSimulator simulator, String segment) {
     return simulator.members(segment);

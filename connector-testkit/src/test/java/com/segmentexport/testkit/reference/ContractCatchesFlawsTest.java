@@ -40,7 +40,13 @@ class ContractCatchesFlawsTest {
         Arguments.of(BuffersEveryProfile.class, "largeSegmentStreamsInBoundedMemory", "OutOfMemoryError"),
         Arguments.of(LogsTheApiKey.class, "logsHoldNoSecretAndNoRawAddress", "ref-key-0123456789"),
         Arguments.of(LogsRawAddresses.class, "logsHoldNoSecretAndNoRawAddress", "the vendor refused"),
-        Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"));
+        Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"),
+        Arguments.of(RetriesANonIdempotentCreate.class, "aCreateAnsweredAmbiguouslyLeavesOneDestination",
+            "lists made for the segment"),
+        Arguments.of(ReportsUnconfirmedAsRejected.class, "recordsSentButUnconfirmedAtACancelAreNotRejected",
+            "rejected: nothing was refused"),
+        Arguments.of(KeysTheBudgetPerObject.class, "rebuiltConnectionsShareTheAccountsRateBudget",
+            "requests the vendor refused as over its rate"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -68,7 +74,9 @@ class ContractCatchesFlawsTest {
   /** A few of the cases above; all of them pass against the correct connector in ReferenceContractTest. */
   static Stream<String> controls() {
     return Stream.of("everyValidProfileArrivesExactlyOnceWithItsFields", "throttlingAnswersAreWaitedOut",
-        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult");
+        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult",
+        "aCreateAnsweredAmbiguouslyLeavesOneDestination", "rebuiltConnectionsShareTheAccountsRateBudget",
+        "recordsSentButUnconfirmedAtACancelAreNotRejected");
   }
 
   private static Events run(Class<?> contract, String method) {
@@ -173,6 +181,24 @@ class ContractCatchesFlawsTest {
   static final class StampsEachRun extends FlawedContract {
     StampsEachRun() {
       super(Flaw.STAMPS_EACH_RUN);
+    }
+  }
+
+  static final class RetriesANonIdempotentCreate extends FlawedContract {
+    RetriesANonIdempotentCreate() {
+      super(Flaw.RETRIES_A_NON_IDEMPOTENT_CREATE);
+    }
+  }
+
+  static final class ReportsUnconfirmedAsRejected extends FlawedContract {
+    ReportsUnconfirmedAsRejected() {
+      super(Flaw.REPORTS_UNCONFIRMED_AS_REJECTED);
+    }
+  }
+
+  static final class KeysTheBudgetPerObject extends FlawedContract {
+    KeysTheBudgetPerObject() {
+      super(Flaw.KEYS_THE_BUDGET_PER_OBJECT);
     }
   }
 }

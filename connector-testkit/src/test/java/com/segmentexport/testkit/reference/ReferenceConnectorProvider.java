@@ -15,6 +15,7 @@ import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportCancelledException;
@@ -28,6 +29,7 @@ import com.segmentexport.spi.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
@@ -75,7 +77,13 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     /** Logs the addresses the vendor refused, unmasked. */
     LOGS_RAW_ADDRESSES,
     /** Stamps each contact with the time of the run, so a re-run changes every contact. */
-    STAMPS_EACH_RUN
+    STAMPS_EACH_RUN,
+    /** Declares its list create idempotent, so a create whose answer was lost is repeated. */
+    RETRIES_A_NON_IDEMPOTENT_CREATE,
+    /** Reports records sent but unconfirmed at a cancellation as rejected (delivery failed). */
+    REPORTS_UNCONFIRMED_AS_REJECTED,
+    /** Names a new account for every connector object, so rebuilt connections get budgets of their own. */
+    KEYS_THE_BUDGET_PER_OBJECT
   }
 
   private final Flaw flaw;
@@ -164,6 +172,11 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
       return limits;
     }
 
+    @Override
+    public String accountEndpoint() {
+      return flaw == Flaw.KEYS_THE_BUDGET_PER_OBJECT ? java.util.UUID.randomUUID().toString() : base.toString();
+    }
+
     private Request.Builder request(String path) {
       return new Request.Builder().url(base.resolve(path)).header("X-Api-Key", key);
     }
@@ -187,21 +200,9 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     @Override
     public Destination open(DestinationRequest request) {
       VendorHttp http = request.http();
-      String id = findList(http, request.segment());
-      if (id == null) {
-        HttpResponse created = http.execute(request("lists").post(Json.body(w -> {
-          w.beginObject().name("name").value(request.segment()).endObject();
-        })).build(), CallSpec.once("create-list"));
-        if (created.code() == 409) {
-          id = findList(http, request.segment());
-        } else if (created.isSuccessful()) {
-          id = Json.string(Json.object(created.json()), "id");
-        }
-        if (id == null) {
-          throw new DestinationException(created.code(), null, null, "could not create the list");
-        }
-      }
-      String listId = id;
+      String found = findList(http, request.segment());
+      String listId = found != null ? found : Creation.createOrAdopt("the list",
+          () -> Optional.ofNullable(findList(http, request.segment())), () -> createList(http, request.segment()));
       return new Destination() {
         @Override
         public String id() {
@@ -234,8 +235,17 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
             }
             w.endArray().endObject();
           })).build();
-          HttpResponse r = flaw == Flaw.IGNORES_CANCELLATION ? executeIgnoringCancellation(http, post)
-              : http.execute(post, write);
+          HttpResponse r;
+          try {
+            r = flaw == Flaw.IGNORES_CANCELLATION ? executeIgnoringCancellation(http, post) : http.execute(post, write);
+          } catch (ExportCancelledException e) {
+            if (flaw != Flaw.REPORTS_UNCONFIRMED_AS_REJECTED || !e.sent()) {
+              throw e;
+            }
+            BatchResult.Builder failed = BatchResult.builder(batch);
+            batch.records().forEach(rec -> failed.reject(rec, RejectionReason.DELIVERY_FAILED, null, "not confirmed"));
+            return failed.build();
+          }
           if (flaw == Flaw.IGNORES_THROTTLING && r.code() == 429) {
             return BatchResult.builder(batch).build();
           }
@@ -257,6 +267,19 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
           return result.build();
         }
       };
+    }
+
+    private String createList(VendorHttp http, String name) {
+      CallSpec create = flaw == Flaw.RETRIES_A_NON_IDEMPOTENT_CREATE ? CallSpec.idempotent("create-list")
+          : CallSpec.once("create-list");
+      HttpResponse created = http.execute(request("lists").post(Json.body(w -> {
+        w.beginObject().name("name").value(name).endObject();
+      })).build(), create);
+      String id = created.isSuccessful() ? Json.string(Json.object(created.json()), "id") : null;
+      if (id == null) {
+        throw new DestinationException(created.code(), null, null, "could not create the list");
+      }
+      return id;
     }
 
     /** The flaw: on cancellation, keeps trying for six seconds before giving up. */

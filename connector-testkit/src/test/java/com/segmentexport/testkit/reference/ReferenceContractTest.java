@@ -39,6 +39,11 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
   }
 
   @Override
+  protected int destinationCount(ReferenceSimulator simulator, String segment) {
+    return simulator.listsNamed(segment);
+  }
+
+  @Override
   protected Map<String, String> storedFields(ReferenceSimulator simulator, String segment, String email) {
     return simulator.membersOf(segment).getOrDefault(email, Map.of());
   }

@@ -18,7 +18,11 @@ import mockwebserver3.RecordedRequest;
 final class ReferenceSimulator extends VendorSimulator {
   static final int MAX_BATCH = 50;
   private final String apiKey;
-  private final Map<String, String> listIdsByName = new LinkedHashMap<>();
+  /**
+   * List names by id. Like some real vendors, a second list with a taken name is made, not refused: a
+   * client that repeats a create whose answer it lost makes a duplicate.
+   */
+  private final Map<String, String> listNamesById = new LinkedHashMap<>();
   private final Map<String, Map<String, Map<String, String>>> members = new LinkedHashMap<>();
 
   ReferenceSimulator(String apiKey) {
@@ -39,13 +43,28 @@ final class ReferenceSimulator extends VendorSimulator {
   public synchronized Object snapshot() {
     Map<String, Object> copy = new TreeMap<>();
     members.forEach((list, m) -> copy.put(list, new TreeMap<>(m)));
-    copy.put("_lists", new TreeMap<>(listIdsByName));
+    copy.put("_lists", new TreeMap<>(listNamesById));
     return copy;
   }
 
   synchronized Map<String, Map<String, String>> membersOf(String listName) {
-    String id = listIdsByName.get(listName);
-    return id == null ? Map.of() : Map.copyOf(members.get(id));
+    Map<String, Map<String, String>> all = new LinkedHashMap<>();
+    listNamesById.forEach((id, name) -> {
+      if (name.equals(listName)) {
+        all.putAll(members.get(id));
+      }
+    });
+    return all;
+  }
+
+  /** How many lists have this name. */
+  synchronized int listsNamed(String listName) {
+    return (int) listNamesById.values().stream().filter(listName::equals).count();
+  }
+
+  @Override
+  protected boolean isCreate(RecordedRequest request) {
+    return request.getMethod().equals("POST") && route(request).equals("/lists");
   }
 
   @Override
@@ -89,9 +108,9 @@ final class ReferenceSimulator extends VendorSimulator {
     if (method.equals("GET") && route.equals("/lists")) {
       StringBuilder sb = new StringBuilder("{\"lists\":[");
       int i = 0;
-      for (Map.Entry<String, String> e : listIdsByName.entrySet()) {
-        sb.append(i++ > 0 ? "," : "").append("{\"id\":\"").append(e.getValue()).append("\",\"name\":\"")
-            .append(e.getKey().replace("\"", "\\\"")).append("\"}");
+      for (Map.Entry<String, String> e : listNamesById.entrySet()) {
+        sb.append(i++ > 0 ? "," : "").append("{\"id\":\"").append(e.getKey()).append("\",\"name\":\"")
+            .append(e.getValue().replace("\"", "\\\"")).append("\"}");
       }
       return json(200, sb.append("]}").toString());
     }
@@ -100,11 +119,8 @@ final class ReferenceSimulator extends VendorSimulator {
       if (!(name instanceof String) || ((String) name).isBlank()) {
         return badRequest(request, "name required");
       }
-      if (listIdsByName.containsKey(name)) {
-        return json(409, "{\"error\":\"exists\"}");
-      }
-      String id = "list-" + (listIdsByName.size() + 1);
-      listIdsByName.put((String) name, id);
+      String id = "list-" + (listNamesById.size() + 1);
+      listNamesById.put(id, (String) name);
       members.put(id, new LinkedHashMap<>());
       return json(201, "{\"id\":\"" + id + "\"}");
     }
