@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
@@ -47,11 +49,111 @@ public final class HttpClients {
         });
   }
 
-  /** True for localhost, 127.0.0.0/8 and ::1. */
+  /**
+   * Whether a URL's host is loopback, decided from its text alone (no DNS lookup): the name
+   * {@code localhost} itself (not a name under it such as {@code foo.localhost}, nor one that merely
+   * starts with it), an IPv4 literal of four decimal octets in 127.0.0.0/8 ({@code 127.0.0.1},
+   * {@code 127.255.255.254}; not {@code 127.1}, not a name such as {@code 127.evil.example}), or the
+   * IPv6 literal {@code ::1} in any of its textual forms, with or without brackets
+   * ({@code [::1]}, {@code 0:0:0:0:0:0:0:1}).
+   */
   public static boolean isLoopback(String host) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
     String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
-        || h.equals("[::1]") || h.equals("0:0:0:0:0:0:0:1");
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      return isIpv6Loopback(h.substring(1, h.length() - 1));
+    }
+    if (h.indexOf(':') >= 0) {
+      return isIpv6Loopback(h);
+    }
+    return isIpv4Loopback(h);
+  }
+
+  /** Four decimal octets (0-255, at most three digits each), the first 127. */
+  private static boolean isIpv4Loopback(String h) {
+    String[] parts = h.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3) {
+        return false;
+      }
+      for (int i = 0; i < part.length(); i++) {
+        char c = part.charAt(i);
+        if (c < '0' || c > '9') {
+          return false;
+        }
+      }
+      if (Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return Integer.parseInt(parts[0]) == 127;
+  }
+
+  /** The IPv6 address ::1 in any textual form: eight 16-bit groups, {@code ::} for zero groups. */
+  private static boolean isIpv6Loopback(String h) {
+    if (h.isEmpty() || h.indexOf('%') >= 0) {
+      return false;
+    }
+    int gap = h.indexOf("::");
+    if (gap >= 0 && h.indexOf("::", gap + 1) >= 0) {
+      return false;
+    }
+    List<String> groups = new ArrayList<>();
+    int zerosToInsert;
+    if (gap >= 0) {
+      List<String> head = groupsOf(h.substring(0, gap));
+      List<String> tail = groupsOf(h.substring(gap + 2));
+      if (head == null || tail == null || head.size() + tail.size() > 7) {
+        return false;
+      }
+      zerosToInsert = 8 - head.size() - tail.size();
+      groups.addAll(head);
+      for (int i = 0; i < zerosToInsert; i++) {
+        groups.add("0");
+      }
+      groups.addAll(tail);
+    } else {
+      List<String> all = groupsOf(h);
+      if (all == null || all.size() != 8) {
+        return false;
+      }
+      groups.addAll(all);
+    }
+    for (int i = 0; i < 8; i++) {
+      int value = Integer.parseInt(groups.get(i), 16);
+      if (value != (i == 7 ? 1 : 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The colon-separated hex groups of one side of an IPv6 literal; empty for ""; null if malformed. */
+  private static List<String> groupsOf(String side) {
+    List<String> out = new ArrayList<>();
+    if (side.isEmpty()) {
+      return out;
+    }
+    for (String g : side.split(":", -1)) {
+      if (g.isEmpty() || g.length() > 4) {
+        return null;
+      }
+      for (int i = 0; i < g.length(); i++) {
+        if ("0123456789abcdef".indexOf(g.charAt(i)) < 0) {
+          return null;
+        }
+      }
+      out.add(g);
+    }
+    return out;
   }
 
   /** The socket factory of {@link #newClient()}: the platform's sockets, with {@code TCP_NODELAY} set. */
