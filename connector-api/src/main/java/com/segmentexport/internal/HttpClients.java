@@ -11,14 +11,33 @@ import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
-/** The one OkHttp configuration every connector shares. */
+/**
+ * The one OkHttp configuration every connector shares.
+ *
+ * <h2>HTTPS only, except loopback</h2>
+ *
+ * <p>Every request goes over HTTPS unless its host is loopback by {@link #isLoopback} (the name
+ * {@code localhost}, a 127.0.0.0/8 four-octet literal, or {@code ::1}), decided from the URL's text
+ * and never by a DNS lookup. The rule is checked when a connection is built, again by the engine before
+ * each request, and once more on the wire by a network interceptor.
+ *
+ * <h2>Vendor calls never follow redirects</h2>
+ *
+ * <p>Connectors send their credentials in headers (Iterable's {@code Api-Key}, Autopilot's
+ * {@code autopilotapikey}, basic or bearer {@code Authorization}), and OkHttp strips only
+ * {@code Authorization} when it follows a redirect to another host. No vendor API redirects its calls,
+ * so a client from {@link #newClient()} or {@link #configure} follows no redirect at all (HTTP or
+ * HTTPS), whatever the host's own builder said, and the engine turns a 3xx answer into a
+ * {@link com.segmentexport.api.DestinationException} naming the status and the host of its
+ * {@code Location} (never its path or query, which may carry a token), without retrying it and without
+ * asking the connector to classify it.
+ */
 public final class HttpClients {
   private HttpClients() {}
 
   /**
-   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt, on every redirect hop
-   * too), and OkHttp's own silent retry disabled so that the engine counts and controls every
-   * repetition. Nothing is logged: no headers, so no credentials. Its sockets send at once
+   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt), redirects never followed,
+   * and OkHttp's own silent retry disabled so that the engine counts and controls every repetition. Nothing is logged: no headers, so no credentials. Its sockets send at once
    * ({@code TCP_NODELAY}): OkHttp writes a request body in 8 KiB segments, and with Nagle's algorithm the
    * last part of a body waits for the vendor's delayed acknowledgement of the first (up to 40 ms a request
    * on Linux, more elsewhere), which made a batch of 100 Autopilot contacts take 45 ms on loopback.
@@ -34,11 +53,14 @@ public final class HttpClients {
 
   /**
    * Applies the SDK's rules to a host's own client builder (sharing its pool and dispatcher, keeping
-   * its timeouts and proxy): HTTPS only except loopback, and no silent OkHttp retries.
+   * its timeouts and proxy): HTTPS only except loopback, no redirect followed (even if the builder
+   * followed them), and no silent OkHttp retries.
    */
   public static OkHttpClient.Builder configure(OkHttpClient.Builder builder) {
     return builder
         .retryOnConnectionFailure(false)
+        .followRedirects(false)
+        .followSslRedirects(false)
         .addNetworkInterceptor(chain -> {
           Request request = chain.request();
           if (!request.url().isHttps() && !isLoopback(request.url().host())) {
