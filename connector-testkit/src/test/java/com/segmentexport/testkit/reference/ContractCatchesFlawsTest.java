@@ -40,7 +40,9 @@ class ContractCatchesFlawsTest {
         Arguments.of(BuffersEveryProfile.class, "largeSegmentStreamsInBoundedMemory", "OutOfMemoryError"),
         Arguments.of(LogsTheApiKey.class, "logsHoldNoSecretAndNoRawAddress", "ref-key-0123456789"),
         Arguments.of(LogsRawAddresses.class, "logsHoldNoSecretAndNoRawAddress", "the vendor refused"),
-        Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"));
+        Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"),
+        Arguments.of(OwnClientFollowsRedirects.class, "aRedirectToAnotherHostNeverCarriesTheCredentials",
+            "credential headers that reached the redirect's target"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -68,7 +70,8 @@ class ContractCatchesFlawsTest {
   /** A few of the cases above; all of them pass against the correct connector in ReferenceContractTest. */
   static Stream<String> controls() {
     return Stream.of("everyValidProfileArrivesExactlyOnceWithItsFields", "throttlingAnswersAreWaitedOut",
-        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult");
+        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult",
+        "aRedirectToAnotherHostNeverCarriesTheCredentials");
   }
 
   private static Events run(Class<?> contract, String method) {
@@ -173,6 +176,12 @@ class ContractCatchesFlawsTest {
   static final class StampsEachRun extends FlawedContract {
     StampsEachRun() {
       super(Flaw.STAMPS_EACH_RUN);
+    }
+  }
+
+  static final class OwnClientFollowsRedirects extends FlawedContract {
+    OwnClientFollowsRedirects() {
+      super(Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS);
     }
   }
 }

@@ -25,13 +25,17 @@ import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.ResponseClassifier;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.Verdict;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +79,13 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     /** Logs the addresses the vendor refused, unmasked. */
     LOGS_RAW_ADDRESSES,
     /** Stamps each contact with the time of the run, so a re-run changes every contact. */
-    STAMPS_EACH_RUN
+    STAMPS_EACH_RUN,
+    /**
+     * Verifies with an OkHttp client of its own, which follows redirects (OkHttp's default) and so
+     * forwards the {@code X-Api-Key} header to whatever host a 3xx names. (As a test connector it
+     * trusts the loopback test servers' certificates.)
+     */
+    OWN_CLIENT_FOLLOWS_REDIRECTS
   }
 
   private final Flaw flaw;
@@ -170,7 +180,26 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
     @Override
     public void verify(VendorHttp http) {
+      if (flaw == Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS) {
+        verifyWithOwnClient();
+        return;
+      }
       http.execute(request("lists").get().build(), read);
+    }
+
+    /** The flaw: a call past the engine, on a client that follows redirects. */
+    private void verifyWithOwnClient() {
+      HandshakeCertificates trust = new HandshakeCertificates.Builder().addPlatformTrustedCertificates()
+          .addInsecureHost("127.0.0.1").addInsecureHost("localhost").build();
+      OkHttpClient own = new OkHttpClient.Builder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
+          .build();
+      try (Response r = own.newCall(request("lists").get().build()).execute()) {
+        if (!r.isSuccessful()) {
+          throw new DestinationException(r.code(), null, null, "verify failed: HTTP " + r.code());
+        }
+      } catch (IOException e) {
+        throw new DestinationException("verify failed", e);
+      }
     }
 
     private String findList(VendorHttp http, String name) {
