@@ -18,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -99,7 +100,7 @@ final class DefaultVendorHttp implements VendorHttp {
       HttpResponse response;
       String failure;
       try {
-        response = send(request);
+        response = send(request, spec);
         sent = true;
       } catch (InsecureRedirectException e) {
         throw new ConfigurationException(e.getMessage());
@@ -193,12 +194,30 @@ final class DefaultVendorHttp implements VendorHttp {
     }
   }
 
-  private HttpResponse send(Request request) throws IOException {
+  /**
+   * Sends once. A 3xx answer ends the call here, before any classifier sees it and before any retry:
+   * vendor calls never follow redirects (see {@link HttpClients}).
+   */
+  private HttpResponse send(Request request, CallSpec spec) throws IOException {
     try (Response r = client.newCall(request).execute()) {
+      if (r.code() >= 300 && r.code() < 400) {
+        throw redirected(request, spec, r);
+      }
       ResponseBody body = r.body();
       byte[] bytes = body == null ? new byte[0] : body.bytes();
       return new HttpResponse(r.code(), r.headers(), bytes);
     }
+  }
+
+  /** The failure for a redirect: its status and the host it named, never the path or query. */
+  private static DestinationException redirected(Request request, CallSpec spec, Response r) {
+    String location = r.header("Location");
+    HttpUrl target = location == null ? null : request.url().resolve(location);
+    String where = location == null ? "without a Location"
+        : target == null ? "to an unreadable Location" : "with a redirect to " + target.host();
+    log.warn("{} was answered HTTP {} {}; not followed", spec.name(), r.code(), where);
+    return new DestinationException(r.code(), null, null, "'" + spec.name() + "' was answered HTTP " + r.code()
+        + " " + where + "; vendor calls never follow redirects (check the connection's base URL)");
   }
 
   private void retryOrFail(CallSpec spec, int failures, String reason, HttpResponse response) {

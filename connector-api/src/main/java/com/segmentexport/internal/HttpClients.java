@@ -4,19 +4,40 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
-/** The one OkHttp configuration every connector shares. */
+/**
+ * The one OkHttp configuration every connector shares.
+ *
+ * <h2>HTTPS only, except loopback</h2>
+ *
+ * <p>Every request goes over HTTPS unless its host is loopback by {@link #isLoopback} (the name
+ * {@code localhost}, a 127.0.0.0/8 four-octet literal, or {@code ::1}), decided from the URL's text
+ * and never by a DNS lookup. The rule is checked when a connection is built, again by the engine before
+ * each request, and once more on the wire by a network interceptor.
+ *
+ * <h2>Vendor calls never follow redirects</h2>
+ *
+ * <p>Connectors send their credentials in headers (Iterable's {@code Api-Key}, Autopilot's
+ * {@code autopilotapikey}, basic or bearer {@code Authorization}), and OkHttp strips only
+ * {@code Authorization} when it follows a redirect to another host. No vendor API redirects its calls,
+ * so a client from {@link #newClient()} or {@link #configure} follows no redirect at all (HTTP or
+ * HTTPS), whatever the host's own builder said, and the engine turns a 3xx answer into a
+ * {@link com.segmentexport.api.DestinationException} naming the status and the host of its
+ * {@code Location} (never its path or query, which may carry a token), without retrying it and without
+ * asking the connector to classify it.
+ */
 public final class HttpClients {
   private HttpClients() {}
 
   /**
-   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt, on every redirect hop
-   * too), and OkHttp's own silent retry disabled so that the engine counts and controls every
-   * repetition. Nothing is logged: no headers, so no credentials. Its sockets send at once
+   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt), redirects never followed,
+   * and OkHttp's own silent retry disabled so that the engine counts and controls every repetition. Nothing is logged: no headers, so no credentials. Its sockets send at once
    * ({@code TCP_NODELAY}): OkHttp writes a request body in 8 KiB segments, and with Nagle's algorithm the
    * last part of a body waits for the vendor's delayed acknowledgement of the first (up to 40 ms a request
    * on Linux, more elsewhere), which made a batch of 100 Autopilot contacts take 45 ms on loopback.
@@ -32,11 +53,14 @@ public final class HttpClients {
 
   /**
    * Applies the SDK's rules to a host's own client builder (sharing its pool and dispatcher, keeping
-   * its timeouts and proxy): HTTPS only except loopback, and no silent OkHttp retries.
+   * its timeouts and proxy): HTTPS only except loopback, no redirect followed (even if the builder
+   * followed them), and no silent OkHttp retries.
    */
   public static OkHttpClient.Builder configure(OkHttpClient.Builder builder) {
     return builder
         .retryOnConnectionFailure(false)
+        .followRedirects(false)
+        .followSslRedirects(false)
         .addNetworkInterceptor(chain -> {
           Request request = chain.request();
           if (!request.url().isHttps() && !isLoopback(request.url().host())) {
@@ -47,11 +71,111 @@ public final class HttpClients {
         });
   }
 
-  /** True for localhost, 127.0.0.0/8 and ::1. */
+  /**
+   * Whether a URL's host is loopback, decided from its text alone (no DNS lookup): the name
+   * {@code localhost} itself (not a name under it such as {@code foo.localhost}, nor one that merely
+   * starts with it), an IPv4 literal of four decimal octets in 127.0.0.0/8 ({@code 127.0.0.1},
+   * {@code 127.255.255.254}; not {@code 127.1}, not a name such as {@code 127.evil.example}), or the
+   * IPv6 literal {@code ::1} in any of its textual forms, with or without brackets
+   * ({@code [::1]}, {@code 0:0:0:0:0:0:0:1}).
+   */
   public static boolean isLoopback(String host) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
     String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
-        || h.equals("[::1]") || h.equals("0:0:0:0:0:0:0:1");
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      return isIpv6Loopback(h.substring(1, h.length() - 1));
+    }
+    if (h.indexOf(':') >= 0) {
+      return isIpv6Loopback(h);
+    }
+    return isIpv4Loopback(h);
+  }
+
+  /** Four decimal octets (0-255, at most three digits each), the first 127. */
+  private static boolean isIpv4Loopback(String h) {
+    String[] parts = h.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3) {
+        return false;
+      }
+      for (int i = 0; i < part.length(); i++) {
+        char c = part.charAt(i);
+        if (c < '0' || c > '9') {
+          return false;
+        }
+      }
+      if (Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return Integer.parseInt(parts[0]) == 127;
+  }
+
+  /** The IPv6 address ::1 in any textual form: eight 16-bit groups, {@code ::} for zero groups. */
+  private static boolean isIpv6Loopback(String h) {
+    if (h.isEmpty() || h.indexOf('%') >= 0) {
+      return false;
+    }
+    int gap = h.indexOf("::");
+    if (gap >= 0 && h.indexOf("::", gap + 1) >= 0) {
+      return false;
+    }
+    List<String> groups = new ArrayList<>();
+    int zerosToInsert;
+    if (gap >= 0) {
+      List<String> head = groupsOf(h.substring(0, gap));
+      List<String> tail = groupsOf(h.substring(gap + 2));
+      if (head == null || tail == null || head.size() + tail.size() > 7) {
+        return false;
+      }
+      zerosToInsert = 8 - head.size() - tail.size();
+      groups.addAll(head);
+      for (int i = 0; i < zerosToInsert; i++) {
+        groups.add("0");
+      }
+      groups.addAll(tail);
+    } else {
+      List<String> all = groupsOf(h);
+      if (all == null || all.size() != 8) {
+        return false;
+      }
+      groups.addAll(all);
+    }
+    for (int i = 0; i < 8; i++) {
+      int value = Integer.parseInt(groups.get(i), 16);
+      if (value != (i == 7 ? 1 : 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The colon-separated hex groups of one side of an IPv6 literal; empty for ""; null if malformed. */
+  private static List<String> groupsOf(String side) {
+    List<String> out = new ArrayList<>();
+    if (side.isEmpty()) {
+      return out;
+    }
+    for (String g : side.split(":", -1)) {
+      if (g.isEmpty() || g.length() > 4) {
+        return null;
+      }
+      for (int i = 0; i < g.length(); i++) {
+        if ("0123456789abcdef".indexOf(g.charAt(i)) < 0) {
+          return null;
+        }
+      }
+      out.add(g);
+    }
+    return out;
   }
 
   /** The socket factory of {@link #newClient()}: the platform's sockets, with {@code TCP_NODELAY} set. */

@@ -26,6 +26,8 @@ import java.util.Locale;
 final class RecordMapper {
   /** Bytes a record's JSON envelope may take beyond its values, in any connector's format. */
   static final int RECORD_OVERHEAD_BYTES = 160;
+  /** Most characters a NUMBER value may take written out in full: sign, digits and decimal point. */
+  static final int MAX_NUMBER_CHARS = 40;
 
   private final RecordSchema schema;
   private final String[] sources;
@@ -102,13 +104,20 @@ final class RecordMapper {
         converted = convert(v, f.type());
       } catch (IllegalArgumentException e) {
         return new Mapped(null, 0, RejectionReason.INVALID_VALUE,
-            "field '" + f.name() + "' is not a valid " + f.type().name().toLowerCase(Locale.ROOT), email);
+            "field '" + f.name() + "' is not a valid " + f.type().name().toLowerCase(Locale.ROOT)
+                + (f.type() == FieldType.NUMBER
+                    ? " (a finite number of at most " + MAX_NUMBER_CHARS + " characters written out in full)" : ""),
+            email);
       }
       if (converted != null) {
         values[i] = converted;
         bytes += nameBytes[i].length + 8
             + (converted instanceof String ? jsonLength((String) converted)
-                : converted instanceof Long ? digits((Long) converted) + 2 : converted.toString().length() + 2);
+                : converted instanceof Long ? digits((Long) converted) + 2
+                : converted instanceof BigDecimal
+                    // Written as toString() or, by some connectors, as toPlainString(): the longer.
+                    ? Math.max(converted.toString().length(), plainLength((BigDecimal) converted)) + 2
+                    : converted.toString().length() + 2);
       }
     }
     return new Mapped(new ExportRecord(row, email, values), bytes, null, null, email);
@@ -145,14 +154,7 @@ final class RecordMapper {
           throw new IllegalArgumentException("not a whole number");
         }
       case NUMBER:
-        if (v instanceof BigDecimal) {
-          return v;
-        }
-        try {
-          return new BigDecimal(v.toString());
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("not a number");
-        }
+        return boundedNumber(v);
       case BOOLEAN:
         if (v instanceof Boolean) {
           return v;
@@ -172,6 +174,51 @@ final class RecordMapper {
       default:
         throw new AssertionError(type);
     }
+  }
+
+  /**
+   * A NUMBER value: finite, and at most {@link #MAX_NUMBER_CHARS} characters written out in full
+   * (sign, digits and point, no exponent). Beyond that a value either overflows what the vendors store
+   * (a double), so that {@code 1e400} makes a body they refuse, or expands without bound when a
+   * connector writes it without an exponent ({@code 1e999999999} would take a gigabyte).
+   */
+  private static BigDecimal boundedNumber(Object v) {
+    BigDecimal n;
+    if (v instanceof BigDecimal) {
+      n = (BigDecimal) v;
+    } else {
+      String s = v.toString();
+      if (s.length() > MAX_NUMBER_CHARS) {
+        throw new IllegalArgumentException("longer than " + MAX_NUMBER_CHARS + " characters");
+      }
+      try {
+        n = new BigDecimal(s);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a number");
+      }
+    }
+    if (plainLength(n) > MAX_NUMBER_CHARS) {
+      throw new IllegalArgumentException("more than " + MAX_NUMBER_CHARS + " characters written out in full");
+    }
+    return n;
+  }
+
+  /**
+   * The length of {@link BigDecimal#toPlainString()}, computed without building it (which for
+   * {@code 1e999999999} would exhaust memory).
+   */
+  static long plainLength(BigDecimal n) {
+    long precision = n.precision();
+    long scale = n.scale();
+    long length;
+    if (scale <= 0) {
+      length = n.signum() == 0 ? 1 : precision - scale;
+    } else if (scale >= precision) {
+      length = scale + 2;
+    } else {
+      length = precision + 1;
+    }
+    return length + (n.signum() < 0 ? 1 : 0);
   }
 
   private static LocalDate toDate(Object v) {

@@ -24,9 +24,11 @@ public final class Masking {
   }
 
   /**
-   * Masks an e-mail address, keeping its first letter and top-level domain:
+   * Masks an e-mail address, keeping its first character and top-level domain:
    * {@code ana.silva@example.org} becomes {@code a***@e***.org}. Never returns the input unchanged
-   * unless it is empty.
+   * unless it is empty. Characters are code points: a first character outside the Basic Multilingual
+   * Plane (an emoji) is kept whole, and the result is always well-formed UTF-16 (an unpaired surrogate
+   * in the input becomes U+FFFD), so any UTF-8 writer can write it.
    */
   public static String email(String email) {
     if (email == null || email.isEmpty()) {
@@ -35,7 +37,7 @@ public final class Masking {
     String s = email.trim();
     int at = s.lastIndexOf('@');
     if (at <= 0 || at == s.length() - 1) {
-      return s.isEmpty() ? "***" : s.charAt(0) + "***";
+      return s.isEmpty() ? "***" : firstCharacter(s) + "***";
     }
     String domain = s.substring(at + 1);
     int dot = domain.lastIndexOf('.');
@@ -43,6 +45,33 @@ public final class Masking {
     if (tld.length() > 8) {
       tld = "";
     }
-    return s.charAt(0) + "***@" + domain.charAt(0) + "***" + tld;
+    return firstCharacter(s) + "***@" + firstCharacter(domain) + "***" + wellFormed(tld);
+  }
+
+  /** The first code point of a non-empty string, U+FFFD if it is an unpaired surrogate. */
+  private static String firstCharacter(String s) {
+    return wellFormed(s.substring(0, Character.charCount(s.codePointAt(0))));
+  }
+
+  /** The text with each unpaired surrogate replaced by U+FFFD. */
+  private static String wellFormed(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      int n = Character.charCount(cp);
+      boolean unpaired = n == 1 && Character.isSurrogate(s.charAt(i));
+      if (unpaired && out == null) {
+        out = new StringBuilder(s.length()).append(s, 0, i);
+      }
+      if (out != null) {
+        if (unpaired) {
+          out.append('\uFFFD');
+        } else {
+          out.appendCodePoint(cp);
+        }
+      }
+      i += n;
+    }
+    return out == null ? s : out.toString();
   }
 }

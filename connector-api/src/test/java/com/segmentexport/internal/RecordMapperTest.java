@@ -84,6 +84,49 @@ class RecordMapperTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** A NUMBER is a finite number of at most 40 characters written out in full; no overflow, no huge expansion. */
+  @ParameterizedTest
+  @ValueSource(strings = {"1e400", "-1e400", "1e999999999", "1E+2147483647", "1e-400", "0.1e-999999999",
+      "1e40", "1e-40", "12345678901234567890123456789012345678901",
+      "0.00000000000000000000000000000000000000001"})
+  void aNumberOutOfRangeOrTooLongIsNotAValidNumber(String v) {
+    assertThatThrownBy(() -> convert(v, FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(new BigDecimal(v), FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void numbersOfUpToFortyCharactersWrittenOutAreKept() {
+    String forty = "1234567890123456789012345678901234567890";
+    assertThat(convert(forty, FieldType.NUMBER)).isEqualTo(new BigDecimal(forty));
+    assertThat(convert("-123456789012345678901234567890123456789", FieldType.NUMBER))
+        .isEqualTo(new BigDecimal("-123456789012345678901234567890123456789"));
+    assertThat(convert("1e38", FieldType.NUMBER)).isEqualTo(new BigDecimal("1e38"));
+    assertThat(convert("1e-37", FieldType.NUMBER)).isEqualTo(new BigDecimal("1e-37"));
+    assertThat(convert(1.0E-5, FieldType.NUMBER)).isEqualTo(new BigDecimal("0.000010"));
+    // Zero is written "0" in full whatever its exponent.
+    assertThat((BigDecimal) convert("0e999999999", FieldType.NUMBER)).isEqualByComparingTo(BigDecimal.ZERO);
+    assertThatThrownBy(() -> convert(Double.MAX_VALUE, FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aNumberOutOfRangeRejectsOnlyItsProfileNamingTheField() {
+    RecordMapper.Mapped m = mapper.map(Profile.of("mail", "ana@example.org", "score", "1e400"), 4);
+    assertThat(m.record).isNull();
+    assertThat(m.reason).isEqualTo(RejectionReason.INVALID_VALUE);
+    assertThat(m.message).contains("'Score'").contains("number").contains("40").doesNotContain("1e400");
+    assertThat(mapper.map(Profile.of("mail", "bo@example.org", "score", "1e999999999"), 5).reason)
+        .isEqualTo(RejectionReason.INVALID_VALUE);
+    assertThat(mapper.map(Profile.of("mail", "cy@example.org", "score", "1e3"), 6).record.value(2))
+        .isEqualTo(new BigDecimal("1e3"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-0.00", "12.50", "1e3", "-0.001", "1E-7", "1.23456E+6", "0E+5", "-1e38"})
+  void thePlainLengthIsThatOfToPlainString(String v) {
+    BigDecimal n = new BigDecimal(v);
+    assertThat(RecordMapper.plainLength(n)).isEqualTo(n.toPlainString().length());
+  }
+
   @Test
   void booleans() {
     for (Object yes : new Object[] {true, "true", "TRUE", "yes", "Y", "1", 1}) {

@@ -376,6 +376,34 @@ class CampaignMonitorConnectorTest {
     assertThat(sim.receivedEmails()).containsExactly("ok@example.org");
   }
 
+  /**
+   * Campaign Monitor writes numbers out in full ({@code toPlainString}): a number too large or too long
+   * for the engine's rule is rejected for its row before the connector formats it ({@code 1e999999999}
+   * written out would take a gigabyte); the rest of the batch is sent.
+   */
+  @Test
+  void aNumberTooLargeToWriteOutRejectsOnlyItsRow() {
+    Connection c = connection();
+    FieldMapping mapping = FieldMapping.builder().email("email").custom("score", "score", FieldType.NUMBER).build();
+    List<Profile> profiles = List.of(
+        Profile.of("email", "ok@example.org", "score", "12.5"),
+        Profile.of("email", "huge@example.org", "score", "1e999999999"),
+        Profile.of("email", "over@example.org", "score", "1e400"),
+        Profile.of("email", "long@example.org", "score", "1e100"),
+        Profile.of("email", "big@example.org", "score", "1e38"));
+    ExportResult result = export(c, definition(c, mapping, list), profiles);
+    assertThat(result.exported()).isEqualTo(2);
+    for (long row = 2; row <= 4; row++) {
+      RejectedRecord r = rejection(result, row);
+      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+      assertThat(r.message()).contains("'score'").contains("40 characters written out in full");
+    }
+    assertThat(sim.receivedEmails()).containsExactlyInAnyOrder("ok@example.org", "big@example.org");
+    assertThat(sim.subscriber(list, "ok@example.org").orElseThrow().customFields()).containsEntry("score", "12.5");
+    assertThat(sim.subscriber(list, "big@example.org").orElseThrow().customFields())
+        .containsEntry("score", "1" + "0".repeat(38));
+  }
+
   @Test
   void createdAndUpdatedComeFromTheImportTotals() {
     SegmentResult first = export(people(30)).segments().get(0);

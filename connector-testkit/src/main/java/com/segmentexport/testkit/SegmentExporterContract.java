@@ -2,12 +2,14 @@ package com.segmentexport.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.segmentexport.api.AuthenticationException;
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.Connectors;
+import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
@@ -29,10 +31,12 @@ import com.segmentexport.api.StandardSettings;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,9 +44,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -815,5 +828,98 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       int members = destinationMembers(simulator, SEGMENT).size();
       assertThat((long) members).isBetween(result.exported(), result.exported() + result.unconfirmed());
     }
+  }
+
+  /**
+   * Case 17: vendor calls never follow a redirect, so a credential never reaches another host. The
+   * connection's base URL is an HTTPS server that answers every request with a 307 to another HTTPS
+   * host (OkHttp would forward every header but {@code Authorization} there); verify and export fail
+   * with a {@link DestinationException} naming the status and that host, and the other host receives
+   * nothing, least of all the vendor's credential header.
+   */
+  @Test
+  void aRedirectToAnotherHostNeverCarriesTheCredentials() throws Exception {
+    HeldCertificate certificate = new HeldCertificate.Builder()
+        .addSubjectAlternativeName("127.0.0.1").addSubjectAlternativeName("localhost").build();
+    HandshakeCertificates serverSide = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+    HandshakeCertificates clientSide = new HandshakeCertificates.Builder()
+        .addTrustedCertificate(certificate.certificate()).build();
+    List<RecordedRequest> reachedElsewhere = new CopyOnWriteArrayList<>();
+    try (MockWebServer elsewhere = new MockWebServer(); MockWebServer redirecting = new MockWebServer()) {
+      elsewhere.useHttps(serverSide.sslSocketFactory());
+      elsewhere.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          reachedElsewhere.add(request);
+          return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{}").build();
+        }
+      });
+      elsewhere.start(InetAddress.getByName("localhost"), 0);
+      String otherHost = "https://localhost:" + elsewhere.getPort();
+      redirecting.useHttps(serverSide.sslSocketFactory());
+      redirecting.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return new MockResponse.Builder().code(307)
+              .addHeader("Location", otherHost + request.getUrl().encodedPath()).build();
+        }
+      });
+      redirecting.start(InetAddress.getByName("127.0.0.1"), 0);
+      String base = HttpUrl.get(simulator.baseUrl()).newBuilder()
+          .scheme("https").host("127.0.0.1").port(redirecting.getPort()).build().toString();
+      Connection connection = connection(simulator)
+          .setting(StandardSettings.BASE_URL, base)
+          .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+          .build();
+      Connectors trusting = Connectors.of(provider()).withHttpClient(new OkHttpClient.Builder()
+          .sslSocketFactory(clientSide.sslSocketFactory(), clientSide.trustManager())
+          .readTimeout(READ_TIMEOUT).connectTimeout(READ_TIMEOUT).build());
+      Throwable verifyFailure;
+      Throwable exportFailure;
+      try (SegmentExporter exporter = trusting.exporter(connection)) {
+        verifyFailure = catchThrowable(exporter::verify);
+        ProfileGenerator generator = ProfileGenerator.builder().seed(23).build();
+        ExportDefinition definition = definition(connection, SEGMENT);
+        exportFailure = catchThrowable(() -> exporter.export(definition, generator.source(ordinarySize()),
+            ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)));
+      }
+
+      assertThat(redirecting.getRequestCount()).as("requests to the base URL").isPositive();
+      for (RecordedRequest r : reachedElsewhere) {
+        assertThat(credentialHeaders(r.getHeaders(), simulator.credentials()))
+            .as("credential headers that reached the redirect's target with %s %s", r.getMethod(),
+                r.getUrl().encodedPath())
+            .isEmpty();
+      }
+      assertThat(reachedElsewhere).as("requests that reached the redirect's target").isEmpty();
+      for (Throwable failure : List.of(verifyFailure, exportFailure)) {
+        assertThat(failure).isInstanceOf(DestinationException.class)
+            .hasMessageContaining("307").hasMessageContaining("localhost");
+        assertThat(((DestinationException) failure).httpStatus()).isEqualTo(307);
+      }
+    }
+  }
+
+  /** The names of the headers that carry one of the credentials, as such or in HTTP basic auth. */
+  private static List<String> credentialHeaders(Headers headers, List<String> credentials) {
+    List<String> found = new ArrayList<>();
+    for (int i = 0; i < headers.size(); i++) {
+      String value = headers.value(i);
+      String decoded = "";
+      if (value.regionMatches(true, 0, "Basic ", 0, 6)) {
+        try {
+          decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          decoded = "";
+        }
+      }
+      for (String credential : credentials) {
+        if (value.contains(credential) || decoded.contains(credential)) {
+          found.add(headers.name(i));
+        }
+      }
+    }
+    return found;
   }
 }

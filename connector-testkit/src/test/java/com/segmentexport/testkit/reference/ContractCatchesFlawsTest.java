@@ -46,7 +46,9 @@ class ContractCatchesFlawsTest {
         Arguments.of(ReportsUnconfirmedAsRejected.class, "recordsSentButUnconfirmedAtACancelAreNotRejected",
             "rejected: nothing was refused"),
         Arguments.of(KeysTheBudgetPerObject.class, "rebuiltConnectionsShareTheAccountsRateBudget",
-            "requests the vendor refused as over its rate"));
+            "requests the vendor refused as over its rate"),
+        Arguments.of(OwnClientFollowsRedirects.class, "aRedirectToAnotherHostNeverCarriesTheCredentials",
+            "credential headers that reached the redirect's target"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -76,7 +78,8 @@ class ContractCatchesFlawsTest {
     return Stream.of("everyValidProfileArrivesExactlyOnceWithItsFields", "throttlingAnswersAreWaitedOut",
         "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult",
         "aCreateAnsweredAmbiguouslyLeavesOneDestination", "rebuiltConnectionsShareTheAccountsRateBudget",
-        "recordsSentButUnconfirmedAtACancelAreNotRejected");
+        "recordsSentButUnconfirmedAtACancelAreNotRejected",
+        "aRedirectToAnotherHostNeverCarriesTheCredentials");
   }
 
   private static Events run(Class<?> contract, String method) {
@@ -199,6 +202,12 @@ class ContractCatchesFlawsTest {
   static final class KeysTheBudgetPerObject extends FlawedContract {
     KeysTheBudgetPerObject() {
       super(Flaw.KEYS_THE_BUDGET_PER_OBJECT);
+    }
+  }
+
+  static final class OwnClientFollowsRedirects extends FlawedContract {
+    OwnClientFollowsRedirects() {
+      super(Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS);
     }
   }
 }

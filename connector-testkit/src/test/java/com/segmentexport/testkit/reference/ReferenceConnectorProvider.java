@@ -26,6 +26,7 @@ import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.ResponseClassifier;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.Verdict;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +87,13 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     /** Reports records sent but unconfirmed at a cancellation as rejected (delivery failed). */
     REPORTS_UNCONFIRMED_AS_REJECTED,
     /** Names a new account for every connector object, so rebuilt connections get budgets of their own. */
-    KEYS_THE_BUDGET_PER_OBJECT
+    KEYS_THE_BUDGET_PER_OBJECT,
+    /**
+     * Verifies with an OkHttp client of its own, which follows redirects (OkHttp's default) and so
+     * forwards the {@code X-Api-Key} header to whatever host a 3xx names. (As a test connector it
+     * trusts the loopback test servers' certificates.)
+     */
+    OWN_CLIENT_FOLLOWS_REDIRECTS
   }
 
   private final Flaw flaw;
@@ -183,7 +193,26 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
     @Override
     public void verify(VendorHttp http) {
+      if (flaw == Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS) {
+        verifyWithOwnClient();
+        return;
+      }
       http.execute(request("lists").get().build(), read);
+    }
+
+    /** The flaw: a call past the engine, on a client that follows redirects. */
+    private void verifyWithOwnClient() {
+      HandshakeCertificates trust = new HandshakeCertificates.Builder().addPlatformTrustedCertificates()
+          .addInsecureHost("127.0.0.1").addInsecureHost("localhost").build();
+      OkHttpClient own = new OkHttpClient.Builder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
+          .build();
+      try (Response r = own.newCall(request("lists").get().build()).execute()) {
+        if (!r.isSuccessful()) {
+          throw new DestinationException(r.code(), null, null, "verify failed: HTTP " + r.code());
+        }
+      } catch (IOException e) {
+        throw new DestinationException("verify failed", e);
+      }
     }
 
     private String findList(VendorHttp http, String name) {
