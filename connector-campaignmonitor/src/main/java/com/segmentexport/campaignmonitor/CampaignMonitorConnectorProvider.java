@@ -114,22 +114,34 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
         SettingDescriptor.optionalSecret(ACCESS_TOKEN, "An OAuth access token, instead of the API key"),
         SettingDescriptor.optionalSecret(REFRESH_TOKEN, "The OAuth refresh token, used when the access token expires"),
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
-        SettingDescriptor.connection(OAUTH_TOKEN_URL, SettingDescriptor.Kind.URL,
-            "Where OAuth access tokens are refreshed", false, DEFAULT_TOKEN_URL),
+        SettingDescriptor.connection(OAUTH_TOKEN_URL, SettingDescriptor.Kind.URL)
+            .description("Where OAuth access tokens are refreshed")
+            .maxLength(StandardSettings.MAX_URL_LENGTH)
+            .defaultValue(DEFAULT_TOKEN_URL)
+            .build(),
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Campaign Monitor publishes no limit; its 429 answers are backed off"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS),
-        SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
-            "Most profiles one export may send (Campaign Monitor exports allow at most 1,000,000)", false,
-            Long.toString(MAX_PROFILES_PER_EXPORT)),
-        SettingDescriptor.export(LIST_ID, SettingDescriptor.Kind.TEXT,
-            "The 32-character id of the Campaign Monitor list profiles are added to", true, null),
-        SettingDescriptor.export(CONSENT_TO_TRACK, SettingDescriptor.Kind.CHOICE,
-            "ConsentToTrack sent for every subscriber", false, "Unchanged", "Yes", "No", "Unchanged"),
-        SettingDescriptor.export(RESUBSCRIBE, SettingDescriptor.Kind.BOOLEAN,
-            "Re-add addresses that unsubscribed, were deleted, bounced or are suppressed", false, "false"),
-        SettingDescriptor.export(TRIGGER_AUTORESPONDERS, SettingDescriptor.Kind.BOOLEAN,
-            "Trigger subscription-based autoresponders for the subscribers added", false, "false"));
+        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+            "Most profiles one export may send (Campaign Monitor exports allow at most 1,000,000)"),
+        SettingDescriptor.export(LIST_ID, SettingDescriptor.Kind.TEXT)
+            .description("The 32-character id of the Campaign Monitor list profiles are added to")
+            .maxLength(32)
+            .required()
+            .build(),
+        SettingDescriptor.export(CONSENT_TO_TRACK, SettingDescriptor.Kind.CHOICE)
+            .description("ConsentToTrack sent for every subscriber")
+            .allowedValues("Yes", "No", "Unchanged")
+            .defaultValue("Unchanged")
+            .build(),
+        SettingDescriptor.export(RESUBSCRIBE, SettingDescriptor.Kind.BOOLEAN)
+            .description("Re-add addresses that unsubscribed, were deleted, bounced or are suppressed")
+            .defaultValue(false)
+            .build(),
+        SettingDescriptor.export(TRIGGER_AUTORESPONDERS, SettingDescriptor.Kind.BOOLEAN)
+            .description("Trigger subscription-based autoresponders for the subscribers added")
+            .defaultValue(false)
+            .build());
   }
 
   @Override
