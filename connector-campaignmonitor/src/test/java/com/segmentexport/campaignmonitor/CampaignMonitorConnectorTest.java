@@ -433,10 +433,10 @@ class CampaignMonitorConnectorTest {
   @Test
   void theProfileLimitIsOneMillion() {
     assertThat(new CampaignMonitorConnectorProvider().limits().maxProfilesPerExport()).hasValue(1_000_000L);
-    Connection tooHigh = connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001"));
-    assertThatThrownBy(() -> Connectors.of(new CampaignMonitorConnectorProvider()).exporter(tooHigh))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("1000000");
+    // Refused when the connection is built, not later when an exporter is made.
+    assertThatThrownBy(() -> connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("between 1 and 1000000");
     Connection c = connection();
     SegmentSource huge = new SegmentSource() {
       @Override
