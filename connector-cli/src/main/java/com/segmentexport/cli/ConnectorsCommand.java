@@ -25,7 +25,7 @@ final class ConnectorsCommand implements Callable<Integer> {
       for (SettingDescriptor d : p.settings()) {
         if (d.scope() == SettingDescriptor.Scope.CONNECTION) {
           out.printf("    %-22s %s%s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.required() ? ", required" : "", d.range().map(r -> " " + r.describe()).orElse(""),
+              d.range().map(r -> " " + r.describe()).orElse(""), d.required() ? ", required" : "",
               d.defaultValue().map(v -> ", default " + v).orElse(""), d.description());
         }
       }
@@ -33,7 +33,7 @@ final class ConnectorsCommand implements Callable<Integer> {
       for (SettingDescriptor d : p.settings()) {
         if (d.scope() == SettingDescriptor.Scope.EXPORT) {
           out.printf("    %-22s %s%s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.required() ? ", required" : "", d.range().map(r -> " " + r.describe()).orElse(""),
+              d.range().map(r -> " " + r.describe()).orElse(""), d.required() ? ", required" : "",
               d.defaultValue().map(v -> ", default " + v).orElse(""), d.description());
         }
       }
