@@ -20,7 +20,7 @@ class ConnectorsListingRangesTest {
         .containsPattern("maxConcurrentUpserts +integer between 1 and 64, default 4")
         .containsPattern("importTimeoutSeconds +integer between 1 and 86400, default 3600")
         .containsPattern("addressBookId +integer between 1 and 2147483647, required")
-        .containsPattern("requestsPerSecond +decimal between 0.01 and 100000, default 5")
+        .containsPattern("requestsPerSecond +decimal between 0.01 and 1000000, default 5")
         .containsPattern("maxProfilesPerExport +integer at least 1  ");
   }
 }
