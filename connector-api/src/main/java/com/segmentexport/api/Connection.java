@@ -265,8 +265,9 @@ public final class Connection {
      *
      * @throws ConfigurationException listing every problem at once: no privacy consent, an unknown
      *     setting or credential name, a setting its descriptor refuses (kind, allowed values, range,
-     *     length), a required setting or credential not given, a credential given as a missing secret;
-     *     or, alone, an unknown connector
+     *     length), a required setting or credential not given, a credential given as a missing secret,
+     *     the connector's own rules ({@link ConnectorProvider#validate(Connection)}); or, alone, an
+     *     unknown connector
      */
     public Connection build() {
       Problems problems = new Problems();
@@ -282,10 +283,16 @@ public final class Connection {
           (d.kind() == SettingDescriptor.Kind.SECRET ? credentials : plain).add(d);
         }
       }
+      int before = problems.size();
       problems.checkValues("setting", settings, plain, p.id());
       problems.checkCredentials(secrets, credentials, p.id());
+      Connection connection = new Connection(this, p);
+      // The connector's own rules read settings typed: they run when every value passed its descriptor.
+      if (problems.size() == before) {
+        problems.addAll(p.validate(connection));
+      }
       problems.throwIfAny("Invalid " + p.id() + " connection");
-      return new Connection(this, p);
+      return connection;
     }
   }
 }

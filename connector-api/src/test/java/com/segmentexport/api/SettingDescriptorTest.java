@@ -165,6 +165,27 @@ class SettingDescriptorTest {
   }
 
   @Test
+  void theConnectorsConnectionRulesAreListedWithTheOtherProblemsOnceTheValuesAreSound() {
+    ConnectorProvider strict = new ExtraSettingsProvider(TestConnectorProvider.standard(), List.of(UPSERTS)) {
+      @Override
+      public List<String> validate(Connection connection) {
+        return connection.intSetting("maxUpserts").getAsInt() > 8 ? List.of("maxUpserts above 8 needs a paid plan")
+            : List.of();
+      }
+    };
+    Connection.Builder b = Connection.builder(strict).setting("baseUrl", "https://api.vendor.invalid")
+        .secret("apiKey", Secret.of("k")).setting("maxUpserts", "9");
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, b::build);
+    assertThat(e.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("privacy consent"))
+        .contains("maxUpserts above 8 needs a paid plan");
+    // With a value its descriptor refuses, the connector's rules (which read it typed) do not run.
+    ConfigurationException bad = catchThrowableOfType(ConfigurationException.class,
+        () -> b.setting("maxUpserts", "65").privacyConsent(CONSENT).build());
+    assertThat(bad.problems()).containsExactly("maxUpserts must be between 1 and 64 but was '65'");
+    assertThat(b.setting("maxUpserts", "8").build().intSetting("maxUpserts")).hasValue(8);
+  }
+
+  @Test
   void aMissingSecretRevealsNothingAndSaysSo() {
     Secret missing = Secret.of(null);
     assertThat(missing.isMissing()).isTrue();
@@ -176,7 +197,7 @@ class SettingDescriptorTest {
   }
 
   /** Adds settings to another provider. */
-  private static final class ExtraSettingsProvider implements ConnectorProvider {
+  private static class ExtraSettingsProvider implements ConnectorProvider {
     private final ConnectorProvider d;
     private final List<SettingDescriptor> extra;
 

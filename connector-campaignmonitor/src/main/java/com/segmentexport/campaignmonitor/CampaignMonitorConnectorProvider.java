@@ -164,13 +164,12 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
   }
 
   /**
-   * Checks Campaign Monitor's rules: the connection has exactly one of an API key and an access token;
-   * the list id is 32 hexadecimal characters; each custom field name has a letter or digit (the key
+   * Checks Campaign Monitor's rules: the list id is 32 hexadecimal characters; each custom field name has a letter or digit (the key
    * Campaign Monitor derives from it), and no two custom fields share a key.
    */
   @Override
   public List<String> validate(ExportDefinition definition) {
-    List<String> problems = new ArrayList<>(credentialProblems(definition.connection()));
+    List<String> problems = new ArrayList<>();
     definition.option(LIST_ID).map(String::trim).ifPresent(id -> {
       if (!LIST_ID_FORM.matcher(id).matches()) {
         problems.add(LIST_ID + " must be a Campaign Monitor list id (32 hexadecimal characters) but was '" + id + "'");
@@ -193,6 +192,15 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
       }
     }
     return problems;
+  }
+
+  /**
+   * Checks the connection's credentials when it is built: exactly one of an API key and an access token,
+   * and a refresh token only with an access token.
+   */
+  @Override
+  public List<String> validate(Connection connection) {
+    return credentialProblems(connection);
   }
 
   /** Problems with a connection's credentials: exactly one of API key and access token. */

@@ -205,15 +205,16 @@ class CampaignMonitorConnectorTest {
   }
 
   @Test
-  void credentialsMustBeExactlyOneOfApiKeyAndAccessToken() {
-    Connection both = connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")));
-    Connection neither = connection(b -> b);
-    for (Connection c : List.of(both, neither)) {
-      assertThatThrownBy(() -> definition(c, names(), list)).isInstanceOf(ConfigurationException.class)
+  void credentialsMustBeExactlyOneOfApiKeyAndAccessTokenWhenTheConnectionIsBuilt() {
+    List<UnaryOperator<Connection.Builder>> wrong = List.of(
+        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")),
+        b -> b,
+        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("r")));
+    for (UnaryOperator<Connection.Builder> credentials : wrong) {
+      assertThatThrownBy(() -> connection(credentials)).isInstanceOf(ConfigurationException.class)
           .hasMessageContaining(CampaignMonitorConnectorProvider.API_KEY);
-      assertThatThrownBy(() -> Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c))
-          .isInstanceOf(ConfigurationException.class);
     }
     assertThat(sim.requestCount()).isZero();
   }
