@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import static java.util.Objects.requireNonNull;
@@ -106,6 +109,56 @@ public final class Connection {
         .flatMap(SettingDescriptor::defaultValue);
   }
 
+  /**
+   * An {@link SettingDescriptor.Kind#INTEGER} setting as a long: the one given, else the default; empty
+   * when neither. Never fails to parse: the value passed its descriptor when the connection was built.
+   *
+   * @throws IllegalArgumentException if the connector declares no such INTEGER connection setting
+   */
+  public OptionalLong longSetting(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.INTEGER);
+    return setting(name).map(v -> OptionalLong.of(d.longValue(v))).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * An {@link SettingDescriptor.Kind#INTEGER} setting whose range fits in an int: the one given, else
+   * the default; empty when neither.
+   *
+   * @throws IllegalArgumentException if the connector declares no such INTEGER connection setting
+   * @throws IllegalStateException if the setting's range does not fit in an int (read it as a long)
+   */
+  public OptionalInt intSetting(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.INTEGER);
+    return setting(name).map(v -> OptionalInt.of(d.intValue(v))).orElse(OptionalInt.empty());
+  }
+
+  /**
+   * A {@link SettingDescriptor.Kind#DECIMAL} setting: the one given, else the default; empty when
+   * neither. Positive, finite and within the descriptor's range.
+   *
+   * @throws IllegalArgumentException if the connector declares no such DECIMAL connection setting
+   */
+  public OptionalDouble decimalSetting(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.DECIMAL);
+    return setting(name).map(v -> OptionalDouble.of(d.decimalValue(v))).orElse(OptionalDouble.empty());
+  }
+
+  /**
+   * A {@link SettingDescriptor.Kind#BOOLEAN} setting: the one given, else the default; false when
+   * neither.
+   *
+   * @throws IllegalArgumentException if the connector declares no such BOOLEAN connection setting
+   */
+  public boolean flag(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.BOOLEAN);
+    return setting(name).map(d::booleanValue).orElse(false);
+  }
+
+  private SettingDescriptor declared(String name, SettingDescriptor.Kind kind) {
+    requireNonNull(name, "name == null");
+    return SettingDescriptor.declared(provider, SettingDescriptor.Scope.CONNECTION, name, kind);
+  }
+
   /** The settings given explicitly (no secrets). */
   public Map<String, String> settings() {
     return settings;
@@ -184,7 +237,10 @@ public final class Connection {
       return this;
     }
 
-    /** Sets a credential. */
+    /**
+     * Sets a credential. A {@linkplain Secret#isMissing() missing} one (made from {@code null} or a
+     * blank value, such as an unset environment variable) is reported by {@link #build()}.
+     */
     public Builder secret(String name, Secret value) {
       requireNonNull(name, "name == null");
       requireNonNull(value, "value == null");
@@ -207,61 +263,36 @@ public final class Connection {
     /**
      * Validates and builds the connection. Makes no network call.
      *
-     * @throws ConfigurationException listing every problem: no privacy consent, an unknown
-     *     connector, a missing or invalid setting or credential, an unknown setting name
+     * @throws ConfigurationException listing every problem at once: no privacy consent, an unknown
+     *     setting or credential name, a setting its descriptor refuses (kind, allowed values, range,
+     *     length), a required setting or credential not given, a credential given as a missing secret,
+     *     the connector's own rules ({@link ConnectorProvider#validate(Connection)}); or, alone, an
+     *     unknown connector
      */
     public Connection build() {
-      List<String> problems = new ArrayList<>();
+      Problems problems = new Problems();
       if (privacyConsent == null) {
         problems.add("privacy consent is required: record who agreed to send profile data to the vendor "
             + "with privacyConsent(PrivacyConsent.acknowledgedBy(who, when))");
       }
       ConnectorProvider p = provider != null ? provider : Connectors.defaultInstance().provider(connectorId);
-      Map<String, SettingDescriptor> known = new LinkedHashMap<>();
+      List<SettingDescriptor> plain = new ArrayList<>();
+      List<SettingDescriptor> credentials = new ArrayList<>();
       for (SettingDescriptor d : p.settings()) {
         if (d.scope() == SettingDescriptor.Scope.CONNECTION) {
-          known.put(d.name(), d);
+          (d.kind() == SettingDescriptor.Kind.SECRET ? credentials : plain).add(d);
         }
       }
-      for (Map.Entry<String, String> e : settings.entrySet()) {
-        SettingDescriptor d = known.get(e.getKey());
-        if (d == null || d.kind() == SettingDescriptor.Kind.SECRET) {
-          problems.add(unknown("setting", e.getKey(), p, known, false));
-        } else {
-          d.check(e.getValue()).ifPresent(problems::add);
-        }
+      int before = problems.size();
+      problems.checkValues("setting", settings, plain, p.id());
+      problems.checkCredentials(secrets, credentials, p.id());
+      Connection connection = new Connection(this, p);
+      // The connector's own rules read settings typed: they run when every value passed its descriptor.
+      if (problems.size() == before) {
+        problems.addAll(p.validate(connection));
       }
-      for (String name : secrets.keySet()) {
-        SettingDescriptor d = known.get(name);
-        if (d == null || d.kind() != SettingDescriptor.Kind.SECRET) {
-          problems.add(unknown("credential", name, p, known, true));
-        }
-      }
-      for (SettingDescriptor d : known.values()) {
-        boolean given = d.kind() == SettingDescriptor.Kind.SECRET
-            ? secrets.containsKey(d.name())
-            : settings.containsKey(d.name()) || d.defaultValue().isPresent();
-        if (d.required() && !given) {
-          problems.add((d.kind() == SettingDescriptor.Kind.SECRET ? "credential " : "setting ")
-              + d.name() + " is required (" + d.description() + ")");
-        }
-      }
-      if (!problems.isEmpty()) {
-        throw new ConfigurationException("Invalid " + p.id() + " connection", problems);
-      }
-      return new Connection(this, p);
-    }
-
-    private static String unknown(
-        String what, String name, ConnectorProvider p, Map<String, SettingDescriptor> known, boolean secret) {
-      List<String> names = new ArrayList<>();
-      for (SettingDescriptor d : known.values()) {
-        if ((d.kind() == SettingDescriptor.Kind.SECRET) == secret) {
-          names.add(d.name());
-        }
-      }
-      return "unknown " + what + " '" + name + "' for connector " + p.id() + " (known: "
-          + (names.isEmpty() ? "none" : String.join(", ", names)) + ")";
+      problems.throwIfAny("Invalid " + p.id() + " connection");
+      return connection;
     }
   }
 }

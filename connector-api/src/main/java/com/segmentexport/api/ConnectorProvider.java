@@ -38,6 +38,18 @@ public interface ConnectorProvider {
   ConnectorLimits limits();
 
   /**
+   * Checks a connection for vendor rules that the descriptors do not cover (combinations of settings
+   * or credentials, such as "an API key or an access token, not both"). Called by
+   * {@link Connection.Builder#build()} once every setting and credential passed its descriptor, so that
+   * typed getters such as {@link Connection#intSetting} may be used; makes no network call.
+   *
+   * @return problems, one sentence each; empty when the connection is acceptable
+   */
+  default List<String> validate(Connection connection) {
+    return List.of();
+  }
+
+  /**
    * Checks an export definition for vendor rules that the generic checks do not cover (field-name
    * rules, option combinations). Called before any network call.
    *

@@ -8,6 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import static java.util.Objects.requireNonNull;
 
@@ -82,9 +85,49 @@ public final class ExportDefinition {
         .flatMap(SettingDescriptor::defaultValue);
   }
 
-  /** A boolean export option, false when absent. */
+  /** A boolean export option: the one given, else the connector's default; false when neither. */
   public boolean flag(String name) {
     return option(name).map(v -> v.trim().equalsIgnoreCase("true")).orElse(false);
+  }
+
+  /**
+   * An {@link SettingDescriptor.Kind#INTEGER} export option as a long: the one given, else the
+   * connector's default; empty when neither. Never fails to parse: the value passed its descriptor
+   * when the definition was built.
+   *
+   * @throws IllegalArgumentException if the connector declares no such INTEGER export option
+   */
+  public OptionalLong longOption(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.INTEGER);
+    return option(name).map(v -> OptionalLong.of(d.longValue(v))).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * An {@link SettingDescriptor.Kind#INTEGER} export option whose range fits in an int: the one given,
+   * else the connector's default; empty when neither.
+   *
+   * @throws IllegalArgumentException if the connector declares no such INTEGER export option
+   * @throws IllegalStateException if the option's range does not fit in an int (read it as a long)
+   */
+  public OptionalInt intOption(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.INTEGER);
+    return option(name).map(v -> OptionalInt.of(d.intValue(v))).orElse(OptionalInt.empty());
+  }
+
+  /**
+   * A {@link SettingDescriptor.Kind#DECIMAL} export option: the one given, else the connector's
+   * default; empty when neither.
+   *
+   * @throws IllegalArgumentException if the connector declares no such DECIMAL export option
+   */
+  public OptionalDouble decimalOption(String name) {
+    SettingDescriptor d = declared(name, SettingDescriptor.Kind.DECIMAL);
+    return option(name).map(v -> OptionalDouble.of(d.decimalValue(v))).orElse(OptionalDouble.empty());
+  }
+
+  private SettingDescriptor declared(String name, SettingDescriptor.Kind kind) {
+    requireNonNull(name, "name == null");
+    return SettingDescriptor.declared(connection.provider(), SettingDescriptor.Scope.EXPORT, name, kind);
   }
 
   /** The sync mode. */
@@ -157,11 +200,15 @@ public final class ExportDefinition {
     /**
      * Validates the definition against the connection's connector and builds it. Runs nothing.
      *
+     * <p>Every export option is checked against its descriptor (kind, allowed values, range, length);
+     * the connector's own rules ({@link ConnectorProvider#validate}) run when the mapping and the
+     * options are sound. Every problem found is reported at once.
+     *
      * @throws ConfigurationException listing every problem found
      */
     public ExportDefinition build() {
       ConnectorProvider provider = connection.provider();
-      List<String> problems = new ArrayList<>();
+      Problems problems = new Problems();
       if (segments.isEmpty()) {
         problems.add("at least one segment is required");
       }
@@ -178,35 +225,21 @@ public final class ExportDefinition {
       } else {
         problems.addAll(mapping.problemsFor(provider));
       }
-      Map<String, SettingDescriptor> known = new LinkedHashMap<>();
+      List<SettingDescriptor> known = new ArrayList<>();
       for (SettingDescriptor d : provider.settings()) {
         if (d.scope() == SettingDescriptor.Scope.EXPORT) {
-          known.put(d.name(), d);
+          known.add(d);
         }
       }
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        SettingDescriptor d = known.get(e.getKey());
-        if (d == null) {
-          problems.add("unknown export option '" + e.getKey() + "' for connector " + provider.id()
-              + " (known: " + (known.isEmpty() ? "none" : String.join(", ", known.keySet())) + ")");
-        } else {
-          d.check(e.getValue()).ifPresent(problems::add);
-        }
+      int before = problems.size();
+      problems.checkValues("export option", options, known, provider.id());
+      // The connector's own rules read the mapping and the options: they run when those are sound, and
+      // their problems are listed with the others.
+      if (mapping != null && problems.size() == before) {
+        problems.addAll(provider.validate(new ExportDefinition(this)));
       }
-      for (SettingDescriptor d : known.values()) {
-        if (d.required() && !options.containsKey(d.name()) && d.defaultValue().isEmpty()) {
-          problems.add("export option " + d.name() + " is required (" + d.description() + ")");
-        }
-      }
-      if (!problems.isEmpty()) {
-        throw new ConfigurationException("Invalid export definition", problems);
-      }
-      ExportDefinition definition = new ExportDefinition(this);
-      List<String> vendorProblems = provider.validate(definition);
-      if (!vendorProblems.isEmpty()) {
-        throw new ConfigurationException("Invalid export definition", vendorProblems);
-      }
-      return definition;
+      problems.throwIfAny("Invalid export definition");
+      return new ExportDefinition(this);
     }
   }
 }

@@ -2,15 +2,21 @@ package com.segmentexport.api;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A credential value (API key, password, token) that never shows itself by accident.
  *
  * <p>{@link #toString()} prints {@code Secret[hidden]}; the real value is only available through an
  * explicit {@link #reveal()} call, which connectors make when they build a request.
+ *
+ * <p>A value that is {@code null} or blank makes a <em>missing</em> secret rather than an exception, so
+ * that {@code Secret.of(System.getenv("ITERABLE_API_KEY"))} with the variable unset is reported by
+ * {@link Connection.Builder#build()} as a {@link ConfigurationException} naming the credential, together
+ * with every other problem of the connection.
  */
 public final class Secret {
+  private static final Secret MISSING = new Secret(null);
+
   private final String value;
 
   private Secret(String value) {
@@ -18,29 +24,40 @@ public final class Secret {
   }
 
   /**
-   * Wraps a credential value.
-   *
-   * @throws IllegalArgumentException if the value is blank
+   * Wraps a credential value; {@code null} or a blank value gives a {@linkplain #isMissing() missing}
+   * secret, which a connection refuses when it is built.
    */
   public static Secret of(String value) {
-    requireNonNull(value, "value == null");
-    if (value.isBlank()) {
-      throw new IllegalArgumentException("secret value is blank");
-    }
-    return new Secret(value);
+    return value == null || value.isBlank() ? MISSING : new Secret(value);
   }
 
-  /** Returns the real value. Never log it. */
+  /** True when this secret was made from {@code null} or a blank value. */
+  public boolean isMissing() {
+    return value == null;
+  }
+
+  /**
+   * Returns the real value. Never log it.
+   *
+   * @throws IllegalStateException if the secret is {@linkplain #isMissing() missing}
+   */
   public String reveal() {
+    if (value == null) {
+      throw new IllegalStateException("the secret is missing (it was made from null or a blank value)");
+    }
     return value;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Secret
-        && MessageDigest.isEqual(
-            value.getBytes(StandardCharsets.UTF_8),
-            ((Secret) o).value.getBytes(StandardCharsets.UTF_8));
+    if (!(o instanceof Secret)) {
+      return false;
+    }
+    Secret other = (Secret) o;
+    if (value == null || other.value == null) {
+      return value == null && other.value == null;
+    }
+    return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), other.value.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -50,6 +67,6 @@ public final class Secret {
 
   @Override
   public String toString() {
-    return "Secret[hidden]";
+    return value == null ? "Secret[missing]" : "Secret[hidden]";
   }
 }

@@ -84,12 +84,14 @@ public final class TestConnectorProvider implements ConnectorProvider {
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.connection("baseUrl", baseUrlKind, "API base URL", true, null),
+        SettingDescriptor.connection("baseUrl", baseUrlKind).description("API base URL").required().build(),
         SettingDescriptor.secret("apiKey", "API key"),
-        SettingDescriptor.connection("region", SettingDescriptor.Kind.CHOICE, "Data center", false, "eu", "eu", "us"),
-        SettingDescriptor.export("listPrefix", SettingDescriptor.Kind.TEXT, "Prefix of list names", false, null),
-        SettingDescriptor.export("doubleOptIn", SettingDescriptor.Kind.BOOLEAN, "Ask for confirmation", false,
-            "false"));
+        SettingDescriptor.connection("region", SettingDescriptor.Kind.CHOICE).description("Data center")
+            .allowedValues("eu", "us").defaultValue("eu").build(),
+        SettingDescriptor.export("listPrefix", SettingDescriptor.Kind.TEXT).description("Prefix of list names")
+            .maxLength(20).build(),
+        SettingDescriptor.export("doubleOptIn", SettingDescriptor.Kind.BOOLEAN).description("Ask for confirmation")
+            .defaultValue(false).build());
   }
 
   @Override

@@ -35,12 +35,8 @@ final class AutopilotConnector implements Connector {
   private final int maxConcurrentUpserts;
 
   AutopilotConnector(Connection connection) {
-    ConnectorLimits l = StandardSettings.applyTo(new AutopilotConnectorProvider().limits(), connection);
-    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > AutopilotConnectorProvider.MAX_PROFILES_PER_EXPORT) {
-      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 100000: "
-          + "Autopilot exports are limited to 100,000 profiles");
-    }
-    this.limits = l;
+    // Ranges (maxProfilesPerExport at most 100,000, upserts 1 to 64) were checked when the connection was built.
+    this.limits = StandardSettings.applyTo(new AutopilotConnectorProvider().limits(), connection);
     String base = connection.setting(StandardSettings.BASE_URL).orElse(AutopilotConnectorProvider.DEFAULT_BASE_URL);
     HttpUrl url = HttpUrl.parse(base.replaceAll("/+$", ""));
     if (url == null) {
@@ -48,13 +44,8 @@ final class AutopilotConnector implements Connector {
     }
     this.baseUrl = url;
     this.apiKey = connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
-    // A whole number already (the connection checks it), but perhaps one too large for an int.
-    long upserts = connection.setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
-        .map(String::trim).map(Long::parseLong).orElse((long) AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
-    if (upserts < 1 || upserts > 64) {
-      throw new ConfigurationException(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS + " must be between 1 and 64");
-    }
-    this.maxConcurrentUpserts = (int) upserts;
+    this.maxConcurrentUpserts = connection.intSetting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
+        .orElse(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
   }
 
   @Override

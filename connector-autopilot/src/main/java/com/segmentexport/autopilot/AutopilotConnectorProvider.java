@@ -97,12 +97,14 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Autopilot documents 5 requests per second; 429 answers are backed off exponentially"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
-        SettingDescriptor.connection(MAX_CONCURRENT_UPSERTS, SettingDescriptor.Kind.INTEGER,
-            "Upserts into one list sent and not yet answered at once (1 to 64, at most maxConcurrentBatches); "
-                + "a count read waits until none is", false, Integer.toString(DEFAULT_CONCURRENT_UPSERTS)),
-        SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
-            "Most profiles one export may send across its segments (Autopilot allows at most 100,000)", false,
-            Long.toString(MAX_PROFILES_PER_EXPORT)));
+        SettingDescriptor.connection(MAX_CONCURRENT_UPSERTS, SettingDescriptor.Kind.INTEGER)
+            .description("Upserts into one list sent and not yet answered at once (at most maxConcurrentBatches); "
+                + "a count read waits until none is")
+            .range(SettingDescriptor.Range.between(1, StandardSettings.MAX_CONCURRENCY))
+            .defaultValue(DEFAULT_CONCURRENT_UPSERTS)
+            .build(),
+        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+            "Most profiles one export may send across its segments (Autopilot allows at most 100,000)"));
   }
 
   @Override

@@ -2,6 +2,7 @@ package com.segmentexport.autopilot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.segmentexport.api.AuthenticationException;
 import com.segmentexport.api.ConfigurationException;
@@ -443,13 +444,27 @@ class AutopilotConnectorTest {
   }
 
   @Test
-  void upsertsAtOnceOutside1To64AreAConfigurationError() {
-    for (String bad : List.of("0", "65", "9999999999")) {
-      Connection c = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, bad).build();
-      assertThatThrownBy(() -> exporter(c)).isInstanceOf(ConfigurationException.class)
-          .hasMessageContaining(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS);
+  void upsertsAtOnceOutside1To64AreRefusedWhenTheConnectionIsBuilt() {
+    for (String bad : List.of("0", "65", "9999999999", "-1")) {
+      Connection.Builder b = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, bad);
+      assertThatThrownBy(b::build).as(bad).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS).hasMessageContaining("between 1 and 64");
     }
     assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
+  void everyOutOfRangeSettingIsListedAtOnce() {
+    Connection.Builder b = builder(sim.baseUrl(), KEY).setting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS, "0")
+        .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "3000000000")
+        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "100001")
+        .setting(StandardSettings.REQUESTS_PER_SECOND, "NaN");
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, b::build);
+    assertThat(e.problems()).hasSize(4);
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS))
+        .anySatisfy(p -> assertThat(p).startsWith(StandardSettings.MAX_CONCURRENT_BATCHES))
+        .anySatisfy(p -> assertThat(p).startsWith(StandardSettings.MAX_PROFILES_PER_EXPORT).contains("100000"))
+        .anySatisfy(p -> assertThat(p).startsWith(StandardSettings.REQUESTS_PER_SECOND));
   }
 
   /** When the simulator received each call of this method and path, in nanoseconds, in order. */
@@ -616,13 +631,13 @@ class AutopilotConnectorTest {
   }
 
   @Test
-  void aLimitAbove100000IsAConfigurationError() {
-    Connection c = Connection.builder(new AutopilotConnectorProvider())
+  void aLimitAbove100000IsRefusedWhenTheConnectionIsBuilt() {
+    Connection.Builder b = Connection.builder(new AutopilotConnectorProvider())
         .setting(StandardSettings.BASE_URL, sim.baseUrl()).setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "100001")
         .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
-    assertThatThrownBy(() -> Connectors.of(new AutopilotConnectorProvider()).exporter(c))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("100000");
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()));
+    assertThatThrownBy(b::build).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be between 1 and 100000");
   }
 
   @Test

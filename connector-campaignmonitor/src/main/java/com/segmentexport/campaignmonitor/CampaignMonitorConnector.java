@@ -52,12 +52,8 @@ final class CampaignMonitorConnector implements Connector {
     if (!problems.isEmpty()) {
       throw new ConfigurationException("Invalid campaignmonitor connection", problems);
     }
-    ConnectorLimits l = StandardSettings.applyTo(provider.limits(), connection);
-    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > CampaignMonitorConnectorProvider.MAX_PROFILES_PER_EXPORT) {
-      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 1000000: "
-          + "Campaign Monitor exports are limited to 1,000,000 profiles");
-    }
-    this.limits = l;
+    // Ranges (maxProfilesPerExport at most 1,000,000) were checked when the connection was built.
+    this.limits = StandardSettings.applyTo(provider.limits(), connection);
     this.baseUrl = url(connection, StandardSettings.BASE_URL, CampaignMonitorConnectorProvider.DEFAULT_BASE_URL, true);
     this.tokenUrl = url(connection, CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL,
         CampaignMonitorConnectorProvider.DEFAULT_TOKEN_URL, false);

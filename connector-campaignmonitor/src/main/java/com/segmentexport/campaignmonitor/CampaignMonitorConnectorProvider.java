@@ -114,22 +114,34 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
         SettingDescriptor.optionalSecret(ACCESS_TOKEN, "An OAuth access token, instead of the API key"),
         SettingDescriptor.optionalSecret(REFRESH_TOKEN, "The OAuth refresh token, used when the access token expires"),
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
-        SettingDescriptor.connection(OAUTH_TOKEN_URL, SettingDescriptor.Kind.URL,
-            "Where OAuth access tokens are refreshed", false, DEFAULT_TOKEN_URL),
+        SettingDescriptor.connection(OAUTH_TOKEN_URL, SettingDescriptor.Kind.URL)
+            .description("Where OAuth access tokens are refreshed")
+            .maxLength(StandardSettings.MAX_URL_LENGTH)
+            .defaultValue(DEFAULT_TOKEN_URL)
+            .build(),
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Campaign Monitor publishes no limit; its 429 answers are backed off"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS),
-        SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
-            "Most profiles one export may send (Campaign Monitor exports allow at most 1,000,000)", false,
-            Long.toString(MAX_PROFILES_PER_EXPORT)),
-        SettingDescriptor.export(LIST_ID, SettingDescriptor.Kind.TEXT,
-            "The 32-character id of the Campaign Monitor list profiles are added to", true, null),
-        SettingDescriptor.export(CONSENT_TO_TRACK, SettingDescriptor.Kind.CHOICE,
-            "ConsentToTrack sent for every subscriber", false, "Unchanged", "Yes", "No", "Unchanged"),
-        SettingDescriptor.export(RESUBSCRIBE, SettingDescriptor.Kind.BOOLEAN,
-            "Re-add addresses that unsubscribed, were deleted, bounced or are suppressed", false, "false"),
-        SettingDescriptor.export(TRIGGER_AUTORESPONDERS, SettingDescriptor.Kind.BOOLEAN,
-            "Trigger subscription-based autoresponders for the subscribers added", false, "false"));
+        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+            "Most profiles one export may send (Campaign Monitor exports allow at most 1,000,000)"),
+        SettingDescriptor.export(LIST_ID, SettingDescriptor.Kind.TEXT)
+            .description("The 32-character id of the Campaign Monitor list profiles are added to")
+            .maxLength(32)
+            .required()
+            .build(),
+        SettingDescriptor.export(CONSENT_TO_TRACK, SettingDescriptor.Kind.CHOICE)
+            .description("ConsentToTrack sent for every subscriber")
+            .allowedValues("Yes", "No", "Unchanged")
+            .defaultValue("Unchanged")
+            .build(),
+        SettingDescriptor.export(RESUBSCRIBE, SettingDescriptor.Kind.BOOLEAN)
+            .description("Re-add addresses that unsubscribed, were deleted, bounced or are suppressed")
+            .defaultValue(false)
+            .build(),
+        SettingDescriptor.export(TRIGGER_AUTORESPONDERS, SettingDescriptor.Kind.BOOLEAN)
+            .description("Trigger subscription-based autoresponders for the subscribers added")
+            .defaultValue(false)
+            .build());
   }
 
   @Override
@@ -152,13 +164,12 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
   }
 
   /**
-   * Checks Campaign Monitor's rules: the connection has exactly one of an API key and an access token;
-   * the list id is 32 hexadecimal characters; each custom field name has a letter or digit (the key
+   * Checks Campaign Monitor's rules: the list id is 32 hexadecimal characters; each custom field name has a letter or digit (the key
    * Campaign Monitor derives from it), and no two custom fields share a key.
    */
   @Override
   public List<String> validate(ExportDefinition definition) {
-    List<String> problems = new ArrayList<>(credentialProblems(definition.connection()));
+    List<String> problems = new ArrayList<>();
     definition.option(LIST_ID).map(String::trim).ifPresent(id -> {
       if (!LIST_ID_FORM.matcher(id).matches()) {
         problems.add(LIST_ID + " must be a Campaign Monitor list id (32 hexadecimal characters) but was '" + id + "'");
@@ -181,6 +192,15 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
       }
     }
     return problems;
+  }
+
+  /**
+   * Checks the connection's credentials when it is built: exactly one of an API key and an access token,
+   * and a refresh token only with an access token.
+   */
+  @Override
+  public List<String> validate(Connection connection) {
+    return credentialProblems(connection);
   }
 
   /** Problems with a connection's credentials: exactly one of API key and access token. */

@@ -205,15 +205,16 @@ class CampaignMonitorConnectorTest {
   }
 
   @Test
-  void credentialsMustBeExactlyOneOfApiKeyAndAccessToken() {
-    Connection both = connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")));
-    Connection neither = connection(b -> b);
-    for (Connection c : List.of(both, neither)) {
-      assertThatThrownBy(() -> definition(c, names(), list)).isInstanceOf(ConfigurationException.class)
+  void credentialsMustBeExactlyOneOfApiKeyAndAccessTokenWhenTheConnectionIsBuilt() {
+    List<UnaryOperator<Connection.Builder>> wrong = List.of(
+        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")),
+        b -> b,
+        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("r")));
+    for (UnaryOperator<Connection.Builder> credentials : wrong) {
+      assertThatThrownBy(() -> connection(credentials)).isInstanceOf(ConfigurationException.class)
           .hasMessageContaining(CampaignMonitorConnectorProvider.API_KEY);
-      assertThatThrownBy(() -> Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c))
-          .isInstanceOf(ConfigurationException.class);
     }
     assertThat(sim.requestCount()).isZero();
   }
@@ -461,10 +462,10 @@ class CampaignMonitorConnectorTest {
   @Test
   void theProfileLimitIsOneMillion() {
     assertThat(new CampaignMonitorConnectorProvider().limits().maxProfilesPerExport()).hasValue(1_000_000L);
-    Connection tooHigh = connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001"));
-    assertThatThrownBy(() -> Connectors.of(new CampaignMonitorConnectorProvider()).exporter(tooHigh))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("1000000");
+    // Refused when the connection is built, not later when an exporter is made.
+    assertThatThrownBy(() -> connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("between 1 and 1000000");
     Connection c = connection();
     SegmentSource huge = new SegmentSource() {
       @Override

@@ -24,17 +24,17 @@ final class ConnectorsCommand implements Callable<Integer> {
       out.println("  connection settings:");
       for (SettingDescriptor d : p.settings()) {
         if (d.scope() == SettingDescriptor.Scope.CONNECTION) {
-          out.printf("    %-22s %s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.required() ? ", required" : "", d.defaultValue().map(v -> ", default " + v).orElse(""),
-              d.description());
+          out.printf("    %-22s %s%s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
+              d.range().map(r -> " " + r.describe()).orElse(""), d.required() ? ", required" : "",
+              d.defaultValue().map(v -> ", default " + v).orElse(""), d.description());
         }
       }
       out.println("  export options:");
       for (SettingDescriptor d : p.settings()) {
         if (d.scope() == SettingDescriptor.Scope.EXPORT) {
-          out.printf("    %-22s %s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.required() ? ", required" : "", d.defaultValue().map(v -> ", default " + v).orElse(""),
-              d.description());
+          out.printf("    %-22s %s%s%s%s  %s%n", d.name(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
+              d.range().map(r -> " " + r.describe()).orElse(""), d.required() ? ", required" : "",
+              d.defaultValue().map(v -> ", default " + v).orElse(""), d.description());
         }
       }
       out.print("  destination fields: ");

@@ -47,16 +47,9 @@ final class DotdigitalConnector implements Connector {
   private volatile HttpUrl endpoint;
 
   DotdigitalConnector(DotdigitalConnectorProvider provider, Connection connection) {
-    ConnectorLimits l = StandardSettings.applyTo(provider.limits(), connection);
-    if (l.maxConcurrentBatches() > DotdigitalConnectorProvider.MAX_ACTIVE_IMPORTS) {
-      throw new ConfigurationException(StandardSettings.MAX_CONCURRENT_BATCHES + " must be at most "
-          + DotdigitalConnectorProvider.MAX_ACTIVE_IMPORTS + ": dotdigital allows 25 active imports per account");
-    }
-    if (l.maxProfilesPerExport().orElse(Long.MAX_VALUE) > DotdigitalConnectorProvider.MAX_PROFILES_PER_EXPORT) {
-      throw new ConfigurationException(StandardSettings.MAX_PROFILES_PER_EXPORT + " must be at most 1000000: "
-          + "dotdigital exports are limited to 1,000,000 profiles");
-    }
-    this.limits = l;
+    // Ranges (imports in flight at most 25, profiles at most 1,000,000, the import timeout at most a day)
+    // were checked when the connection was built.
+    this.limits = StandardSettings.applyTo(provider.limits(), connection);
     String base = connection.setting(StandardSettings.BASE_URL).orElse(DotdigitalConnectorProvider.DEFAULT_BASE_URL);
     this.baseUrl = parseEndpoint(base);
     if (baseUrl == null) {
@@ -65,12 +58,8 @@ final class DotdigitalConnector implements Connector {
     String user = connection.secret(DotdigitalConnectorProvider.USERNAME).map(Secret::reveal).orElse("");
     String pass = connection.secret(DotdigitalConnectorProvider.PASSWORD).map(Secret::reveal).orElse("");
     this.authorization = Credentials.basic(user, pass, StandardCharsets.UTF_8);
-    long timeout = connection.setting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS).map(String::trim)
-        .map(Long::parseLong).orElse(3600L);
-    if (timeout < 1) {
-      throw new ConfigurationException(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS + " must be at least 1");
-    }
-    this.importTimeout = Duration.ofSeconds(timeout);
+    this.importTimeout = Duration.ofSeconds(connection.intSetting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS)
+        .orElse(DotdigitalConnectorProvider.DEFAULT_IMPORT_TIMEOUT_SECONDS));
   }
 
   @Override
@@ -137,9 +126,9 @@ final class DotdigitalConnector implements Connector {
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     ExportDefinition definition = request.definition();
-    long bookId = Long.parseLong(definition.option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
+    long bookId = definition.longOption(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
         .orElseThrow(() -> new ConfigurationException("export option "
-            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required")).trim());
+            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required"));
     boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
     HttpUrl ep = endpoint(http);
 

@@ -32,12 +32,13 @@ import java.util.regex.Pattern;
  *       connector's life.
  *   <li>{@code requestsPerSecond} (default 2), {@code maxConcurrentBatches} (imports in flight per export,
  *       default 5, at most 25), {@code maxProfilesPerExport} (at most and by default 1,000,000),
- *       {@value #IMPORT_TIMEOUT_SECONDS} (how long one import may stay unfinished, default 3600).
+ *       {@value #IMPORT_TIMEOUT_SECONDS} (how long one import may stay unfinished, default 3600, at most
+ *       86,400: a day).
  * </ul>
  *
  * <h2>Export options</h2>
  * <ul>
- *   <li>{@value #ADDRESS_BOOK_ID} (required): the numeric id of the address book (list) profiles are added
+ *   <li>{@value #ADDRESS_BOOK_ID} (required, 1 to 2,147,483,647): the numeric id of the address book (list) profiles are added
  *       to. A book that does not exist fails the export before any profile is sent.
  *   <li>{@value #CREATE_MISSING_FIELDS} (default true): create mapped contact data fields the account
  *       lacks; when false a missing field fails the export before any profile is sent.
@@ -82,6 +83,10 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
   static final long MAX_PROFILES_PER_EXPORT = 1_000_000L;
   /** The default request rate. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 2;
+  /** Seconds one import may stay unfinished by default. */
+  static final int DEFAULT_IMPORT_TIMEOUT_SECONDS = 3600;
+  /** The longest an import may be given to finish: a day (dotdigital imports take minutes). */
+  static final int MAX_IMPORT_TIMEOUT_SECONDS = 86_400;
 
   private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
   private static final Map<String, String> STANDARD = Map.of(
@@ -112,17 +117,23 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "dotdigital limits calls per minute per tier; 429 answers with X-RateLimit-Reset are waited out"),
-        StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS),
-        SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
-            "Most profiles one export may send (dotdigital allows at most 1,000,000)", false,
-            Long.toString(MAX_PROFILES_PER_EXPORT)),
-        SettingDescriptor.connection(IMPORT_TIMEOUT_SECONDS, SettingDescriptor.Kind.INTEGER,
-            "Seconds one import may stay unfinished before its profiles are reported as not confirmed", false,
-            "3600"),
-        SettingDescriptor.export(ADDRESS_BOOK_ID, SettingDescriptor.Kind.INTEGER,
-            "The id of the dotdigital address book (list) profiles are added to", true, null),
-        SettingDescriptor.export(CREATE_MISSING_FIELDS, SettingDescriptor.Kind.BOOLEAN,
-            "Create mapped contact data fields the account lacks (false: fail the export instead)", false, "true"));
+        StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS, MAX_ACTIVE_IMPORTS),
+        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+            "Most profiles one export may send (dotdigital allows at most 1,000,000)"),
+        SettingDescriptor.connection(IMPORT_TIMEOUT_SECONDS, SettingDescriptor.Kind.INTEGER)
+            .description("Seconds one import may stay unfinished before its profiles are reported as not confirmed")
+            .range(SettingDescriptor.Range.between(1, MAX_IMPORT_TIMEOUT_SECONDS))
+            .defaultValue(DEFAULT_IMPORT_TIMEOUT_SECONDS)
+            .build(),
+        SettingDescriptor.export(ADDRESS_BOOK_ID, SettingDescriptor.Kind.INTEGER)
+            .description("The id of the dotdigital address book (list) profiles are added to")
+            .range(SettingDescriptor.Range.between(1, Integer.MAX_VALUE))
+            .required()
+            .build(),
+        SettingDescriptor.export(CREATE_MISSING_FIELDS, SettingDescriptor.Kind.BOOLEAN)
+            .description("Create mapped contact data fields the account lacks (false: fail the export instead)")
+            .defaultValue(true)
+            .build());
   }
 
   @Override
@@ -148,21 +159,13 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
   }
 
   /**
-   * Checks dotdigital's rules: the address book id is a positive whole number; custom field names are 1
-   * to 20 letters, digits, {@code _} or {@code -}, and no two mapped fields land in the same data field.
+   * Checks dotdigital's rules: custom field names are 1 to 20 letters, digits, {@code _} or {@code -},
+   * and no two mapped fields land in the same data field. (The address book id's range, 1 to
+   * 2,147,483,647 as dotdigital's ids are 32-bit, is checked by its descriptor.)
    */
   @Override
   public List<String> validate(ExportDefinition definition) {
     List<String> problems = new ArrayList<>();
-    definition.option(ADDRESS_BOOK_ID).ifPresent(id -> {
-      try {
-        if (Long.parseLong(id.trim()) < 1) {
-          problems.add(ADDRESS_BOOK_ID + " must be a positive address book id but was '" + id.trim() + "'");
-        }
-      } catch (NumberFormatException e) {
-        problems.add(ADDRESS_BOOK_ID + " must be a whole number but was '" + id.trim() + "'");
-      }
-    });
     Map<String, String> taken = new HashMap<>();
     for (FieldMapping.Entry e : definition.mapping().entries()) {
       if (e.destination().equals(StandardFields.EMAIL) && !e.custom()) {

@@ -197,12 +197,34 @@ class DotdigitalConnectorTest {
   @Test
   void connectionLimitsStayWithinDotdigitalsCaps() {
     ConnectorLimitsAssert.check(new DotdigitalConnectorProvider());
-    Connection tooManyImports = connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "26"));
-    assertThatThrownBy(() -> Connectors.of(new DotdigitalConnectorProvider()).exporter(tooManyImports))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("25");
-    Connection tooManyProfiles = connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001"));
-    assertThatThrownBy(() -> Connectors.of(new DotdigitalConnectorProvider()).exporter(tooManyProfiles))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("1,000,000");
+    // Refused when the connection is built, not later when an exporter is made.
+    assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "26")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("between 1 and 25");
+    assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("between 1 and 1000000");
+    assertThat(connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "25"))
+        .setting(StandardSettings.MAX_CONCURRENT_BATCHES)).hasValue("25");
+  }
+
+  @Test
+  void anImportTimeoutOutOfRangeIsRefusedWhenTheConnectionIsBuilt() {
+    // 9999999999999 s used to pass, then overflow Duration.toNanos() in the first import's wait.
+    for (String bad : List.of("0", "86401", "9999999999999")) {
+      assertThatThrownBy(() -> connection(b -> b.setting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS, bad)))
+          .as(bad).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS + " must be between 1 and 86400");
+    }
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
+  void anAddressBookIdBeyondDotdigitalsIdsIsRefusedWhenTheDefinitionIsBuilt() {
+    Connection c = connection();
+    for (long bad : List.of(0L, -5L, 2_147_483_648L)) {
+      assertThatThrownBy(() -> definition(c, names(), bad)).as("" + bad).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " must be between 1 and 2147483647");
+    }
+    assertThat(sim.requestCount()).isZero();
   }
 
   /** Small helper so the limit figures are asserted in one place. */

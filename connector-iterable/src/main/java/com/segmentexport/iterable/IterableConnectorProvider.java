@@ -88,19 +88,25 @@ public final class IterableConnectorProvider implements ConnectorProvider {
   public List<SettingDescriptor> settings() {
     return List.of(
         SettingDescriptor.secret(API_KEY, "A server-side Iterable API key (sent as the Api-Key header)"),
-        SettingDescriptor.connection(DATA_CENTER, SettingDescriptor.Kind.CHOICE,
-            "The project's data centre: US (api.iterable.com) or EU (api.eu.iterable.com)", false, "US", "US", "EU"),
-        SettingDescriptor.connection(StandardSettings.BASE_URL, SettingDescriptor.Kind.URL,
-            "API base URL instead of the data centre's; HTTPS required except for loopback hosts", false, null),
+        SettingDescriptor.connection(DATA_CENTER, SettingDescriptor.Kind.CHOICE)
+            .description("The project's data centre: US (api.iterable.com) or EU (api.eu.iterable.com)")
+            .allowedValues("US", "EU")
+            .defaultValue("US")
+            .build(),
+        SettingDescriptor.connection(StandardSettings.BASE_URL, SettingDescriptor.Kind.URL)
+            .description("API base URL instead of the data centre's; HTTPS required except for loopback hosts")
+            .maxLength(StandardSettings.MAX_URL_LENGTH)
+            .build(),
         StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
             "Iterable documents no limit for list subscribe; 429 RateLimitExceeded answers are waited out"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
-        SettingDescriptor.connection(StandardSettings.MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER,
-            "Most profiles one export may send (the customer's Iterable contract); unbounded when absent", false,
-            null),
-        SettingDescriptor.export(UPDATE_EXISTING_USERS_ONLY, SettingDescriptor.Kind.BOOLEAN,
-            "Only update users that already exist (respected by Iterable in userID-based and hybrid projects)",
-            false, "false"));
+        StandardSettings.maxProfilesPerExport(
+            "Most profiles one export may send (the customer's Iterable contract); unbounded when absent"),
+        SettingDescriptor.export(UPDATE_EXISTING_USERS_ONLY, SettingDescriptor.Kind.BOOLEAN)
+            .description("Only update users that already exist (respected by Iterable in userID-based and hybrid "
+                + "projects)")
+            .defaultValue(false)
+            .build());
   }
 
   @Override

@@ -373,6 +373,27 @@ class IterableConnectorTest {
   // ---- validation ----------------------------------------------------------------------------
 
   @Test
+  void outOfRangeSettingsAreRefusedWhenTheConnectionIsBuiltNotByTheExporter() {
+    // 3000000000 used to pass build() and throw a NumberFormatException from connectors.exporter(...).
+    for (String bad : List.of("3000000000", "0", "100")) {
+      assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, bad))).as(bad)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(StandardSettings.MAX_CONCURRENT_BATCHES + " must be between 1 and 64");
+    }
+    for (String bad : List.of("NaN", "-1", "0", "1e10")) {
+      assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.REQUESTS_PER_SECOND, bad))).as(bad)
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining(StandardSettings.REQUESTS_PER_SECOND);
+    }
+    assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "0")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("at least 1");
+    Connection unbounded = connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "9999999999"));
+    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(unbounded)) {
+      assertThat(exporter).isNotNull();
+    }
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
   void fieldNamesIterableCannotTakeFailBeforeAnyRequest() {
     Connection connection = connection(b -> b);
     assertThatThrownBy(() -> ExportDefinition.builder(connection).segments(SEGMENT)

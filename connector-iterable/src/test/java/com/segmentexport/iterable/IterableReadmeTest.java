@@ -1,8 +1,11 @@
 package com.segmentexport.iterable;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
+import com.segmentexport.api.ConnectionAccess;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportResult;
@@ -17,6 +20,7 @@ import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The README's host application, run against the simulator. */
@@ -61,5 +65,20 @@ class IterableReadmeTest {
           .containsEntry("lastName", "Ruiz").containsEntry("tier", "gold")
           .containsEntry("signupDate", "2024-07-02 10:15:30 +00:00");
     }
+  }
+
+  @Test
+  void theReadmeConnectionWithItsVariableUnsetIsAConfigurationErrorNamingTheKey() {
+    String unsetVariable = "ITERABLE_API_KEY_" + UUID.randomUUID().toString().replace('-', '_');
+    Connection.Builder b = Connection.builder("iterable")
+        .displayName("Iterable (EU marketing)")
+        .setting("dataCenter", "Mars")
+        .secret("apiKey", Secret.of(System.getenv(unsetVariable)))
+        .access(ConnectionAccess.ADMINISTRATORS_AND_CONTRIBUTORS)
+        .privacyConsent(PrivacyConsent.acknowledgedBy("admin@acme.example", Instant.now()));
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, b::build);
+    assertThat(e.problems()).hasSize(2);
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("credential 'apiKey' is missing"))
+        .anySatisfy(p -> assertThat(p).contains("dataCenter", "Mars"));
   }
 }
