@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,5 +187,127 @@ class SegmentExportCliTest {
     assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
     assertThat(err).contains("sandbox");
     assertThat(out).contains("vip-customers");
+  }
+
+  // ---- issue 22, item 1: --sandbox is isolated --------------------------------------------------
+
+  @Test
+  void sandboxIgnoresEveryConfiguredAddressAndCredentialAndSaysSo() throws Exception {
+    try (MockWebServer real = new MockWebServer()) {
+      real.start(InetAddress.getByName("127.0.0.1"), 0);
+      String realUrl = real.url("/").toString();
+      Path props = dir.resolve("it.properties");
+      Files.writeString(props, "iterable.baseUrl=" + realUrl + "\niterable.apiKey=key-from-config-file\n");
+      env.put("SEGMENT_EXPORT_ITERABLE_APIKEY", "key-from-environment");
+      env.put("SEGMENT_EXPORT_ITERABLE_BASEURL", realUrl);
+      Path f = csv("vip.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+
+      int code = run("export", "-c", "iterable", "--sandbox", "--config", props.toString(),
+          "--setting", "baseUrl=" + realUrl, "--privacy-consent-by", "Ops", "--no-progress",
+          "--map", "Email=email", "--map", "FirstName=first", f.toString());
+
+      assertThat(real.getRequestCount()).as("requests to the configured endpoint").isZero();
+      assertThat(code).as(err).isIn(ExitCodes.SUCCESS, ExitCodes.PARTIAL);
+      assertThat(out).contains("vip");
+      assertThat(err).contains("sandbox: ignored").contains("baseUrl").contains("apiKey")
+          .contains("SEGMENT_EXPORT_ITERABLE_APIKEY").contains("--setting baseUrl");
+      assertThat(err + out).doesNotContain("key-from-environment").doesNotContain("key-from-config-file")
+          .doesNotContain(realUrl);
+
+      assertThat(run("verify", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Ops")).as(err)
+          .isEqualTo(ExitCodes.SUCCESS);
+      assertThat(real.getRequestCount()).isZero();
+    }
+  }
+
+  // ---- item 2: --rejected never destroys an input ----------------------------------------------
+
+  @Test
+  void refusesARejectedFileThatIsAnInputEvenThroughALink() throws IOException {
+    credentialsInEnv();
+    Path x = csv("x.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}");
+    String before = Files.readString(x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", x.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("--rejected").contains("input");
+    Path link = Files.createSymbolicLink(dir.resolve("link.csv"), x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", link.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    Path relative = Path.of("").toAbsolutePath().relativize(x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", relative.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(Files.readString(x)).isEqualTo(before);
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  @Test
+  void anEarlierRejectedFileIsUntouchedWhenTheExportNeverStarts() throws IOException {
+    credentialsInEnv();
+    Path rejected = dir.resolve("rejected.csv");
+    Files.writeString(rejected, "the previous run's rejections\n");
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+    // two profiles against a cap of one: refused before anything is sent
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1",
+        "--rejected", rejected.toString(), f.toString()))).as(err).isEqualTo(ExitCodes.USAGE);
+    assertThat(Files.readString(rejected)).isEqualTo("the previous run's rejections\n");
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("rejected.csv", "s.csv");
+    }
+    assertThat(dotdigital.writeCount()).isZero();
+  }
+
+  // ---- item 3: mapped columns exist ------------------------------------------------------------
+
+  @Test
+  void everyMappedColumnMustBeInEveryFileBeforeAnythingIsSent() throws IOException {
+    credentialsInEnv();
+    Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana");
+    List<String> base = List.of("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--option", "addressBookId=" + book, "--no-progress", "--privacy-consent-by", "Ops");
+
+    List<String> args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=frist", vip.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'frist' is not in vip.csv (columns: email, first)")
+        .contains("did you mean 'first'");
+
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=Email", vip.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'Email' is not in vip.csv").contains("did you mean 'email'");
+
+    Path other = csv("other.csv", "email,given", "li@example.com,Li");
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=first", vip.toString(), other.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'first' is not in other.csv");
+
+    Path lines = csv("lapsed.jsonl", "{\"email\": \"zoe@example.net\", \"first\": \"Zoe\"}");
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=frist", lines.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("'frist'").contains("lapsed.jsonl").contains("did you mean 'first'");
+
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  // ---- item 4: a failing rejected file never hides the result ----------------------------------
+
+  @Test
+  void aRejectedFileThatCannotBeWrittenStillShowsTheSummaryAndLeavesNoTornFile() throws IOException {
+    credentialsInEnv();
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
+    Path rejected = dir.resolve("rejected.csv");
+    // a lone surrogate in the segment name cannot be encoded as UTF-8
+    int code = run(exportArgs("--privacy-consent-by", "Ops", "--segment-name", "vip\uD800",
+        "--rejected", rejected.toString(), f.toString()));
+    assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(out).contains("PARTIALLY_SUCCEEDED").contains("not attempted");
+    assertThat(err).contains("rejected-record file").contains("was not written");
+    assertThat(rejected).doesNotExist();
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("s.csv");
+    }
+    assertThat(dotdigital.addressBookMembers(book)).containsExactly("ana@example.org");
   }
 }
