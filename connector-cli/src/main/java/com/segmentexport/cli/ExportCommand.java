@@ -282,10 +282,14 @@ final class ExportCommand implements Callable<Integer> {
       if (column.isEmpty()) {
         throw new UsageException("--map " + v + ": no column after '='; give FIELD=COLUMN");
       }
-      if (seen.put(field, column) != null) {
+      if (seen.put(field.toLowerCase(Locale.ROOT), column) != null) {
         throw new UsageException("--map gives the field '" + field + "' twice; map each field once");
       }
       result.add(new Mapped(field, type, column));
+    }
+    if (result.stream().noneMatch(m -> m.field().equals("Email"))) {
+      throw new UsageException("no --map Email=COLUMN: the e-mail address identifies every profile; map the "
+          + "column that holds it");
     }
     return result;
   }

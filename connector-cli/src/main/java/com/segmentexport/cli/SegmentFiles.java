@@ -41,6 +41,8 @@ import org.apache.commons.csv.DuplicateHeaderMode;
 final class SegmentFiles {
   /** How many JSON Lines records the first pass looks at to learn the keys a file has. */
   static final int KEY_SAMPLE = 1000;
+  /** The longest line (and CSV field) a segment file may have: 1 MiB. */
+  static final int MAX_LINE_BYTES = 1024 * 1024;
 
   private SegmentFiles() {}
 
@@ -92,9 +94,13 @@ final class SegmentFiles {
   static FileInfo scan(Path file, Format format) {
     checkReadable(file);
     try {
-      long bad = Utf8Check.firstInvalidLine(file);
-      if (bad > 0) {
-        throw new UsageException(file + " is not UTF-8 at line " + bad + " (save it as UTF-8)");
+      Utf8Check.Result bytes = Utf8Check.check(file, MAX_LINE_BYTES);
+      if (bytes.invalidLine() > 0) {
+        throw new UsageException(file + " is not UTF-8 at line " + bytes.invalidLine() + " (save it as UTF-8)");
+      }
+      if (bytes.longLine() > 0) {
+        throw new UsageException(file + " line " + bytes.longLine() + " is longer than " + MAX_LINE_BYTES / 1024
+            + " KiB, the most a segment file's line may hold");
       }
     } catch (IOException e) {
       throw cannotRead(file, e);
@@ -227,7 +233,12 @@ final class SegmentFiles {
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (int i = 0; i < header.size(); i++) {
-          fields.put(header.get(i), record.get(i));
+          String value = record.get(i);
+          if (value.length() > MAX_LINE_BYTES) {
+            throw new UsageException(file + " record " + record.getRecordNumber() + ": the value of column '"
+                + header.get(i) + "' is longer than " + MAX_LINE_BYTES / 1024 + " KiB");
+          }
+          fields.put(header.get(i), value);
         }
         return Profile.of(fields);
       }

@@ -33,7 +33,10 @@ final class Summary {
     print(r, Map.of(), out);
   }
 
-  /** Prints the table, then the run's figures, then the rejections by reason (all of them, counted by the CLI). */
+  /**
+   * Prints the table, then the run's figures, then the rejections by reason, most frequent first (all
+   * of them, counted by the CLI).
+   */
   static void print(ExportResult r, Map<RejectionReason, Long> rejectionsByReason, PrintWriter out) {
     int w = 8;
     for (SegmentResult s : r.segments()) {
@@ -72,6 +75,8 @@ final class Summary {
         r.duration().toMillis() / 1000.0, r.httpCalls(), r.retries(), r.throttledTime().toMillis() / 1000.0);
     if (!rejectionsByReason.isEmpty()) {
       out.println("rejected by reason: " + rejectionsByReason.entrySet().stream()
+          .sorted(Map.Entry.<RejectionReason, Long>comparingByValue().reversed()
+              .thenComparing(e -> e.getKey().name()))
           .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
     }
     for (SegmentResult s : r.segments()) {

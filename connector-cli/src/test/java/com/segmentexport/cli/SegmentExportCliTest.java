@@ -310,4 +310,137 @@ class SegmentExportCliTest {
     }
     assertThat(dotdigital.addressBookMembers(book)).containsExactly("ana@example.org");
   }
+
+  // ---- item 6: no formula in the rejected CSV --------------------------------------------------
+
+  @Test
+  void rejectedCellsThatASpreadsheetWouldRunAsFormulasAreQuoted() throws IOException {
+    credentialsInEnv();
+    Path f = csv("=1+2.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
+    Path rejected = dir.resolve("rejected.csv");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", rejected.toString(), f.toString())))
+        .as(err).isEqualTo(ExitCodes.PARTIAL);
+    List<String> lines = Files.readAllLines(rejected, StandardCharsets.UTF_8);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).startsWith("'=1+2,2,");
+    for (String risky : List.of("=SUM(A1)", "+1", "-1", "@cmd", "\tx", "\rx")) {
+      assertThat(RejectedCsv.cell(risky)).isEqualTo("'" + risky);
+    }
+    assertThat(RejectedCsv.cell("vip")).isEqualTo("vip");
+    assertThat(RejectedCsv.cell("")).isEmpty();
+  }
+
+  // ---- item 9: every input problem found before sending is exit 2 ------------------------------
+
+  @Test
+  void everyInputProblemFoundBeforeSendingExitsTwo() throws IOException {
+    credentialsInEnv();
+    Path trailing = csv("trailing.csv", "email,first,", "ana@example.org,Ana,");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", trailing.toString()))).as(err)
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("trailing.csv").contains("column 3").contains("no name");
+
+    Path latin1 = dir.resolve("latin1.csv");
+    Files.write(latin1, ("email,first\nana@example.org,Ana\nzoe@example.net,Zo\u00eb\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("latin1.csv is not UTF-8 at line 3");
+    Path latin1Lines = dir.resolve("latin1.jsonl");
+    Files.write(latin1Lines, ("{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n"
+        + "{\"email\": \"zoe@example.net\", \"first\": \"Zo\u00eb\"}\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1Lines.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("latin1.jsonl is not UTF-8 at line 2");
+
+    Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "tier=", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no column");
+    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
+        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "Email=", ok.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "requestsPerSecond=-3", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("requestsPerSecond");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("at most 1");
+    assertThat(dotdigital.requestCount()).isZero();
+
+    assertThat(run("export", "--help")).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("--rejected");
+    assertThat(run("verify", "--help")).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("--sandbox");
+  }
+
+  // ---- item 10: silently wrong input is refused ------------------------------------------------
+
+  @Test
+  void silentlyWrongInputIsRefused() throws IOException {
+    credentialsInEnv();
+    Path twoValues = csv("two.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"} {\"email\": \"x@example.org\"}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", twoValues.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("two.jsonl line 1 has more than one JSON value");
+
+    Path txt = csv("s.txt", "email,first", "ana@example.org,Ana");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", txt.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("s.txt").contains("--format");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--format", "csv", txt.toString()))).as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    int requests = dotdigital.requestCount();
+
+    Path ok = csv("ok.csv", "email,first,tier", "li@example.com,Li,gold");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FirstName=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("'FirstName' twice");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FIRSTNAME=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "LastName:INTEGER=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("LastName is a standard field");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", ":INTEGER=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("not a field name");
+
+    Path longLine = dir.resolve("long.jsonl");
+    Files.writeString(longLine, "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n{\"email\": \"b@example.org\", "
+        + "\"first\": \"" + "x".repeat(SegmentFiles.MAX_LINE_BYTES) + "\"}\n", StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longLine.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("long.jsonl line 2 is longer than 1024 KiB");
+    Path longField = dir.resolve("long.csv");
+    Files.writeString(longField, "email,first\nana@example.org,\"" + "x\n".repeat(SegmentFiles.MAX_LINE_BYTES / 2 + 1)
+        + "\"\n", StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longField.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("long.csv record 1").contains("'first'").contains("longer than 1024 KiB");
+    assertThat(dotdigital.requestCount()).isEqualTo(requests);
+  }
+
+  // ---- item 11: messages a user can act on -----------------------------------------------------
+
+  @Test
+  void messagesSayWhatIsWrongAndWhere() throws IOException {
+    credentialsInEnv();
+    Path folder = Files.createDirectory(dir.resolve("folder.csv"));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", folder.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("is a directory");
+
+    Path badJson = csv("bad.jsonl", "{\"email\": \"ana@example.org\"}", "{\"email\": \"b@example.org\" \"first\": 1}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", badJson.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("bad.jsonl line 2 is not valid JSON").contains("$.email").doesNotContain("setLenient");
+
+    Path dup = csv("dup.csv", "email,first,email", "ana@example.org,Ana,a@example.org");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dup.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("the column 'email' twice");
+
+    Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana");
+    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
+        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "FirstName=first", ok.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("--map Email=").doesNotContain("email(sourceField)");
+    assertThat(dotdigital.requestCount()).isZero();
+
+    Path mixed = csv("mixed.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad", ",Missing",
+        "also-bad,X");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", mixed.toString()))).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(out).contains("rejected by reason: INVALID_EMAIL 2, MISSING_EMAIL 1");
+  }
 }
