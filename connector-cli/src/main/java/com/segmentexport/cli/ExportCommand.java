@@ -109,6 +109,10 @@ final class ExportCommand implements Callable<Integer> {
     }
     Connectors connectors = Connectors.load();
     try (Sandbox box = connection.startSandbox()) {
+      if (box != null) {
+        // the summary needs counts only: a sandbox export runs in the memory a real one needs
+        box.simulator().retainContacts(false);
+      }
       Connection c = connection.connection(connectors, cli.env, box, cli.err);
       ExportDefinition definition = definition(c, box, mapped, new ArrayList<>(segments.keySet()));
       SegmentSource source = new SegmentSource() {
