@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@value ExitCodes#SUCCESS} success, {@value ExitCodes#PARTIAL} partial success (some
  * profiles rejected or not attempted), {@value ExitCodes#FAILURE} failure, {@value ExitCodes#USAGE}
- * bad usage (nothing was sent).
+ * bad usage (nothing was sent), {@value Interrupts#EXIT_CODE} interrupted (Ctrl-C).
  */
 @Command(
     name = "segment-export",
