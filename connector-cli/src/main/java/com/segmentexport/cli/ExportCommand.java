@@ -137,6 +137,8 @@ final class ExportCommand implements Callable<Integer> {
   private int run(SegmentExporter exporter, ExportDefinition definition, SegmentSource source, long total,
       Sandbox box, Connection c) {
     Map<RejectionReason, Long> byReason = new EnumMap<>(RejectionReason.class);
+    // from here on, Ctrl-C is noted and the export cancelled as soon as it has started
+    cli.interrupts.onInterrupt(() -> {});
     RejectedCsv rejectedCsv = rejected == null ? null : RejectedCsv.open(rejected);
     ExportOptions opts = ExportOptions.DEFAULT.withRejectedRecordSink((RejectedRecord r) -> {
       synchronized (byReason) {
@@ -158,6 +160,7 @@ final class ExportCommand implements Callable<Integer> {
       try {
         handle = exporter.start(definition, source, opts);
       } catch (RuntimeException e) {
+        cli.interrupts.onInterrupt(null);
         if (rejectedCsv != null) {
           rejectedCsv.abandon();
         }
@@ -167,6 +170,9 @@ final class ExportCommand implements Callable<Integer> {
         throw e;
       }
       cli.interrupts.onInterrupt(handle::cancel);
+      if (cli.interrupts.interrupted()) {
+        handle.cancel();
+      }
       if (box != null) {
         cli.err.println("sandbox: exporting into the built-in " + c.provider().displayName()
             + " simulator at " + box.simulator().baseUrl() + " (no account, no network)");
@@ -179,7 +185,6 @@ final class ExportCommand implements Callable<Integer> {
         result = e.partialResult().orElse(null);
       }
     } finally {
-      cli.interrupts.onInterrupt(null);
       if (progress != null) {
         progress.close();
       }
@@ -212,6 +217,8 @@ final class ExportCommand implements Callable<Integer> {
         cli.out.printf("%d rejected record(s) written to %s%n", rejectedCsv.written(), rejected);
       }
     }
+    cli.out.flush();
+    cli.interrupts.onInterrupt(null);
     return code;
   }
 
