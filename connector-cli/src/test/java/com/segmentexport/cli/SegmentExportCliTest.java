@@ -1,6 +1,8 @@
 package com.segmentexport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.io.IOException;
@@ -442,5 +444,16 @@ class SegmentExportCliTest {
         "also-bad,X");
     assertThat(run(exportArgs("--privacy-consent-by", "Ops", mixed.toString()))).isEqualTo(ExitCodes.PARTIAL);
     assertThat(out).contains("rejected by reason: INVALID_EMAIL 2, MISSING_EMAIL 1");
+  }
+
+  @Test
+  void anUnreadableFileIsReportedAsSuch() throws IOException {
+    Path f = csv("locked.csv", "email,first", "ana@example.org,Ana");
+    assumeTrue(f.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    Files.setPosixFilePermissions(f, java.util.Set.of());
+    assumeFalse(Files.isReadable(f), "the file stays readable to this user (root)");
+    credentialsInEnv();
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", f.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("cannot read").contains("locked.csv").contains("permission denied");
   }
 }
