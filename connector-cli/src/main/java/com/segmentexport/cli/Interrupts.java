@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then reports what it did); with no action set (nothing sent yet) it exits at once, as does a second
  * one. {@link #none()} never fires: for a CLI run inside another program, such as a test.
  */
-class Interrupts {
+final class Interrupts {
   /** Exit code after an interrupt: 128 + SIGINT. */
   static final int EXIT_CODE = 130;
 
