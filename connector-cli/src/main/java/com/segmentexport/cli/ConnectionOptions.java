@@ -10,11 +10,13 @@ import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,10 +84,12 @@ final class ConnectionOptions {
   }
 
   /**
-   * Builds the connection: sandbox values first (when sandboxed), then the properties file, the
-   * environment and {@code --setting}, later ones winning.
+   * Builds the connection: the properties file, the environment and {@code --setting}, later ones
+   * winning. With a sandbox the connection points at the simulator alone: its base URL and
+   * credentials are used, and every configured credential or URL setting is ignored, with one line on
+   * {@code err} naming what was ignored and where it came from (never its value).
    */
-  Connection connection(Connectors connectors, Map<String, String> env, Sandbox box) {
+  Connection connection(Connectors connectors, Map<String, String> env, Sandbox box, PrintWriter err) {
     ConnectorProvider provider;
     try {
       provider = connectors.provider(connectorId);
@@ -94,19 +98,33 @@ final class ConnectionOptions {
     }
     Properties props = properties();
     Connection.Builder b = Connection.builder(provider);
+    List<String> ignored = new ArrayList<>();
     for (SettingDescriptor d : provider.settings()) {
       if (d.scope() != SettingDescriptor.Scope.CONNECTION) {
         continue;
       }
       boolean secret = d.kind() == SettingDescriptor.Kind.SECRET;
       String value = null;
-      if (box != null) {
-        value = secret ? box.secrets().get(d.name()) : box.settings().get(d.name());
+      String source = null;
+      String key = connectorId + "." + d.name();
+      if (props.getProperty(key) != null) {
+        value = props.getProperty(key);
+        source = "--config " + key;
       }
-      value = props.getProperty(connectorId + "." + d.name(), value);
-      value = env.getOrDefault(envName(connectorId, d.name()), value);
+      String envName = envName(connectorId, d.name());
+      if (env.get(envName) != null) {
+        value = env.get(envName);
+        source = envName;
+      }
       if (!secret && settings.containsKey(d.name())) {
         value = settings.get(d.name());
+        source = "--setting " + d.name();
+      }
+      if (box != null && isolatedInSandbox(d, box)) {
+        if (value != null) {
+          ignored.add(d.name() + " (" + source + ")");
+        }
+        value = secret ? box.secrets().get(d.name()) : box.settings().get(d.name());
       }
       if (value != null) {
         if (secret) {
@@ -115,6 +133,10 @@ final class ConnectionOptions {
           b.setting(d.name(), value);
         }
       }
+    }
+    if (!ignored.isEmpty()) {
+      err.println("sandbox: ignored " + String.join(", ", ignored)
+          + "; the sandbox uses only the simulator's address and credentials");
     }
     for (String name : settings.keySet()) {
       boolean isSecret = provider.settings().stream()
@@ -141,6 +163,15 @@ final class ConnectionOptions {
     } catch (ConfigurationException e) {
       throw new UsageException(String.join("; ", e.problems()) + describeSources(provider));
     }
+  }
+
+  /**
+   * Whether a setting is taken from the sandbox alone: credentials, and every setting that says where
+   * requests go (URLs, and whatever the sandbox itself sets, such as {@code baseUrl}).
+   */
+  private static boolean isolatedInSandbox(SettingDescriptor d, Sandbox box) {
+    return d.kind() == SettingDescriptor.Kind.SECRET || d.kind() == SettingDescriptor.Kind.URL
+        || box.settings().containsKey(d.name()) || box.secrets().containsKey(d.name());
   }
 
   private String describeSources(ConnectorProvider provider) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Lists the discovered connectors with their settings, destination fields and limits. */
-@Command(name = "connectors", description = "Lists the connectors with their settings, fields and limits.")
+@Command(name = "connectors", mixinStandardHelpOptions = true, description = "Lists the connectors with their settings, fields and limits.")
 final class ConnectorsCommand implements Callable<Integer> {
   @ParentCommand
   SegmentExportCli cli;

@@ -2,7 +2,10 @@ package com.segmentexport.cli;
 
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.SegmentResult;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
 
@@ -91,6 +94,24 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
       err.println(line());
       lastLineNanos = now;
     }
+  }
+
+  /**
+   * Whether stderr, where the bar is drawn, is a terminal. On Linux this reads where file descriptor 2
+   * points; elsewhere it falls back to whether the JVM has a console.
+   */
+  static boolean stderrIsTerminal() {
+    Path fd = Path.of("/proc/self/fd/2");
+    try {
+      return isTerminalDevice(Files.readSymbolicLink(fd).toString());
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return System.console() != null;
+    }
+  }
+
+  /** Whether a file descriptor's target (such as {@code /dev/pts/3}) is a terminal device. */
+  static boolean isTerminalDevice(String target) {
+    return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
   }
 
   @Override

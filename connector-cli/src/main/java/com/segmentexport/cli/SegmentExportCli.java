@@ -1,5 +1,6 @@
 package com.segmentexport.cli;
 
+import com.segmentexport.api.ConfigurationException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@value ExitCodes#SUCCESS} success, {@value ExitCodes#PARTIAL} partial success (some
  * profiles rejected or not attempted), {@value ExitCodes#FAILURE} failure, {@value ExitCodes#USAGE}
- * bad usage (nothing was sent).
+ * bad usage (nothing was sent), {@value Interrupts#EXIT_CODE} interrupted (Ctrl-C).
  */
 @Command(
     name = "segment-export",
@@ -24,16 +25,19 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "3:partial success (some profiles rejected or not attempted)",
-        "1:failure", "2:bad usage (nothing was sent)"})
+        "1:failure", "2:bad usage (nothing was sent)",
+        "130:interrupted (Ctrl-C); the partial summary was printed"})
 public final class SegmentExportCli implements Runnable {
   final Map<String, String> env;
   final PrintWriter out;
   final PrintWriter err;
+  final Interrupts interrupts;
 
-  SegmentExportCli(Map<String, String> env, PrintWriter out, PrintWriter err) {
+  SegmentExportCli(Map<String, String> env, PrintWriter out, PrintWriter err, Interrupts interrupts) {
     this.env = env;
     this.out = out;
     this.err = err;
+    this.interrupts = interrupts;
   }
 
   @Override
@@ -45,16 +49,20 @@ public final class SegmentExportCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    System.exit(run(args, System.getenv(), out, err));
+    System.exit(run(args, System.getenv(), out, err, Interrupts.onSigint(err)));
   }
 
   /** Runs the CLI with an environment and output streams of the caller's choosing; returns the exit code. */
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new SegmentExportCli(env, out, err));
+    return run(args, env, out, err, Interrupts.none());
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Interrupts interrupts) {
+    CommandLine cli = new CommandLine(new SegmentExportCli(env, out, err, interrupts));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof UsageException) {
+      if (e instanceof UsageException || e instanceof ConfigurationException) {
         err.println("error: " + e.getMessage());
         return ExitCodes.USAGE;
       }

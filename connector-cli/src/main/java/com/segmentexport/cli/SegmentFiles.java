@@ -2,24 +2,35 @@ package com.segmentexport.cli;
 
 import com.segmentexport.api.Profile;
 import com.segmentexport.api.Segment;
+import com.squareup.moshi.JsonDataException;
+import com.squareup.moshi.JsonEncodingException;
 import com.squareup.moshi.JsonReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
+import java.util.Set;
 import okio.Buffer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Segment files: CSV with a header row (RFC 4180, UTF-8) or JSON Lines ({@code .jsonl},
@@ -28,11 +39,48 @@ import org.apache.commons.csv.CSVRecord;
  * streams.
  */
 final class SegmentFiles {
+  /** How many JSON Lines records the first pass looks at to learn the keys a file has. */
+  static final int KEY_SAMPLE = 1000;
+  /** The longest line (and CSV field) a segment file may have: 1 MiB. */
+  static final int MAX_LINE_BYTES = 1024 * 1024;
+
   private SegmentFiles() {}
 
-  static boolean isJsonLines(Path file) {
+  /** A segment file's format. */
+  enum Format {
+    CSV, JSONL
+  }
+
+  /**
+   * What the first pass learnt about a file.
+   *
+   * @param records how many records it has
+   * @param columns its CSV header, or the keys the first {@link #KEY_SAMPLE} JSON Lines records have
+   */
+  record FileInfo(long records, List<String> columns) {}
+
+  /** The format a file's extension gives, or {@code override} ({@code csv}, {@code jsonl}) when set. */
+  static Format format(Path file, String override) {
+    if (override != null) {
+      switch (override.toLowerCase(Locale.ROOT)) {
+        case "csv":
+          return Format.CSV;
+        case "jsonl":
+        case "ndjson":
+          return Format.JSONL;
+        default:
+          throw new UsageException("unknown --format '" + override + "' (use csv or jsonl)");
+      }
+    }
     String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".jsonl") || n.endsWith(".ndjson");
+    if (n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+      return Format.JSONL;
+    }
+    if (n.endsWith(".csv")) {
+      return Format.CSV;
+    }
+    throw new UsageException(file + ": unknown file type; segment files end in .csv, .jsonl or .ndjson "
+        + "(or say which with --format csv or --format jsonl)");
   }
 
   /** The segment name a file gives: its name without the extension. */
@@ -42,31 +90,80 @@ final class SegmentFiles {
     return dot > 0 ? n.substring(0, dot) : n;
   }
 
-  /** Checks a file and counts its records. */
-  static long count(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new UsageException("no such file: " + file);
+  /** Checks a file (readable, UTF-8, well-formed) and counts its records. */
+  static FileInfo scan(Path file, Format format) {
+    checkReadable(file);
+    try {
+      Utf8Check.Result bytes = Utf8Check.check(file, MAX_LINE_BYTES);
+      if (bytes.invalidLine() > 0) {
+        throw new UsageException(file + " is not UTF-8 at line " + bytes.invalidLine() + " (save it as UTF-8)");
+      }
+      if (bytes.longLine() > 0) {
+        throw new UsageException(file + " line " + bytes.longLine() + " is longer than " + MAX_LINE_BYTES / 1024
+            + " KiB, the most a segment file's line may hold");
+      }
+    } catch (IOException e) {
+      throw cannotRead(file, e);
     }
+    Set<String> keys = new LinkedHashSet<>();
+    List<String> header = new ArrayList<>();
     long n = 0;
-    Iterator<Profile> it = read(file);
+    Iterator<Profile> it = read(file, format, header);
     while (it.hasNext()) {
-      it.next();
+      Profile p = it.next();
+      if (format == Format.JSONL && n < KEY_SAMPLE) {
+        keys.addAll(p.fields().keySet());
+      }
       n++;
     }
-    return n;
+    return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys));
   }
 
   /** A segment streaming the file's profiles. */
-  static Segment open(Path file, String name, long size) {
-    return Segment.of(name, OptionalLong.of(size), read(file), () -> {});
+  static Segment open(Path file, Format format, String name, long size) {
+    return Segment.of(name, OptionalLong.of(size), read(file, format, new ArrayList<>()), () -> {});
   }
 
-  private static Iterator<Profile> read(Path file) {
-    try {
-      return isJsonLines(file) ? jsonLines(file) : csv(file);
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ": " + e.getMessage());
+  private static void checkReadable(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new UsageException(file + " is a directory, not a segment file");
     }
+    if (!Files.exists(file)) {
+      throw new UsageException("no such file: " + file);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException(file + " is not a regular file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new UsageException("cannot read " + file + ": permission denied");
+    }
+  }
+
+  private static UsageException cannotRead(Path file, IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return new UsageException("cannot read " + file + ": permission denied");
+    }
+    if (e instanceof NoSuchFileException) {
+      return new UsageException("no such file: " + file);
+    }
+    if (e instanceof CharacterCodingException) {
+      return new UsageException(file + " is not UTF-8 (save it as UTF-8)");
+    }
+    return new UsageException("cannot read " + file + ": " + e.getMessage());
+  }
+
+  private static Iterator<Profile> read(Path file, Format format, List<String> header) {
+    try {
+      return format == Format.JSONL ? jsonLines(file) : csv(file, header);
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+  }
+
+  /** Moshi's message without its API advice: what is wrong, and the JSON path where. */
+  static String jsonProblem(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    return m.replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
   }
 
   private static Reader reader(Path file) throws IOException {
@@ -78,12 +175,33 @@ final class SegmentFiles {
     return r;
   }
 
-  private static Iterator<Profile> csv(Path file) throws IOException {
-    CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(false)
-        .setIgnoreEmptyLines(true).get().parse(reader(file));
-    if (parser.getHeaderNames().isEmpty()) {
+  private static Iterator<Profile> csv(Path file, List<String> headerOut) throws IOException {
+    CSVParser parser;
+    try {
+      parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(false)
+          .setIgnoreEmptyLines(true).setAllowMissingColumnNames(true)
+          .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL).get().parse(reader(file));
+    } catch (UncheckedIOException e) {
+      throw cannotRead(file, e.getCause());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new UsageException(file + ": malformed header row");
+    }
+    List<String> header = parser.getHeaderNames();
+    if (header.isEmpty()) {
       throw new UsageException(file + " has no header row");
     }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < header.size(); i++) {
+      String h = header.get(i);
+      if (h == null || h.isBlank()) {
+        throw new UsageException(file + ": column " + (i + 1) + " of the header row has no name"
+            + (i == header.size() - 1 ? " (a trailing comma?)" : ""));
+      }
+      if (!seen.add(h)) {
+        throw new UsageException(file + ": the header row has the column '" + h + "' twice");
+      }
+    }
+    headerOut.addAll(header);
     Iterator<CSVRecord> records = parser.iterator();
     return new Iterator<>() {
       @Override
@@ -94,8 +212,15 @@ final class SegmentFiles {
             parser.close();
           }
           return more;
-        } catch (IOException | UncheckedIOException | IllegalStateException e) {
-          throw new UsageException(file + ": malformed CSV (" + e.getMessage() + ")");
+        } catch (UncheckedIOException e) {
+          if (e.getCause() instanceof CharacterCodingException) {
+            throw new UsageException(file + " is not UTF-8 near line " + parser.getCurrentLineNumber());
+          }
+          throw new UsageException(file + ": malformed CSV near line " + parser.getCurrentLineNumber()
+              + " (" + e.getMessage() + ")");
+        } catch (IOException | IllegalStateException e) {
+          throw new UsageException(file + ": malformed CSV near line " + parser.getCurrentLineNumber()
+              + " (" + e.getMessage() + ")");
         }
       }
 
@@ -104,11 +229,16 @@ final class SegmentFiles {
         CSVRecord record = records.next();
         if (!record.isConsistent()) {
           throw new UsageException(file + " record " + record.getRecordNumber() + " has " + record.size()
-              + " values, the header has " + parser.getHeaderNames().size());
+              + " values, the header has " + header.size());
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : record.toMap().entrySet()) {
-          fields.put(e.getKey(), e.getValue());
+        for (int i = 0; i < header.size(); i++) {
+          String value = record.get(i);
+          if (value.length() > MAX_LINE_BYTES) {
+            throw new UsageException(file + " record " + record.getRecordNumber() + ": the value of column '"
+                + header.get(i) + "' is longer than " + MAX_LINE_BYTES / 1024 + " KiB");
+          }
+          fields.put(header.get(i), value);
         }
         return Profile.of(fields);
       }
@@ -136,8 +266,10 @@ final class SegmentFiles {
             }
           }
           return true;
+        } catch (CharacterCodingException e) {
+          throw new UsageException(file + " is not UTF-8 at line " + (lineNumber + 1));
         } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          throw new UsageException("cannot read " + file + " at line " + (lineNumber + 1) + ": " + e.getMessage());
         }
       }
 
@@ -151,8 +283,18 @@ final class SegmentFiles {
         Object value;
         try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(line))) {
           value = reader.readJsonValue();
-        } catch (IOException | RuntimeException e) {
-          throw new UsageException(file + " line " + lineNumber + " is not valid JSON");
+          boolean more;
+          try {
+            more = reader.peek() != JsonReader.Token.END_DOCUMENT;
+          } catch (JsonEncodingException e) {
+            more = true;
+          }
+          if (more) {
+            throw new UsageException(file + " line " + lineNumber + " has more than one JSON value "
+                + "(JSON Lines has one object per line)");
+          }
+        } catch (IOException | JsonDataException e) {
+          throw new UsageException(file + " line " + lineNumber + " is not valid JSON: " + jsonProblem(e));
         }
         if (!(value instanceof Map)) {
           throw new UsageException(file + " line " + lineNumber + " is not a JSON object");

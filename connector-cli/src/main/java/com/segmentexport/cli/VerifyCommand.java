@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** Checks a connection's credentials with one call to the vendor. */
-@Command(name = "verify", description = "Checks a connection's credentials with one cheap call.")
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Checks a connection's credentials with one cheap call.")
 final class VerifyCommand implements Callable<Integer> {
   @ParentCommand
   SegmentExportCli cli;
@@ -24,7 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     Connectors connectors = Connectors.load();
     try (Sandbox box = connection.startSandbox()) {
-      Connection c = connection.connection(connectors, cli.env, box);
+      Connection c = connection.connection(connectors, cli.env, box, cli.err);
       try (SegmentExporter exporter = connectors.exporter(c)) {
         exporter.verify();
         cli.out.println("OK: " + c.provider().displayName() + " accepted the credentials.");

@@ -1,9 +1,12 @@
 package com.segmentexport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,5 +189,271 @@ class SegmentExportCliTest {
     assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
     assertThat(err).contains("sandbox");
     assertThat(out).contains("vip-customers");
+  }
+
+  // ---- issue 22, item 1: --sandbox is isolated --------------------------------------------------
+
+  @Test
+  void sandboxIgnoresEveryConfiguredAddressAndCredentialAndSaysSo() throws Exception {
+    try (MockWebServer real = new MockWebServer()) {
+      real.start(InetAddress.getByName("127.0.0.1"), 0);
+      String realUrl = real.url("/").toString();
+      Path props = dir.resolve("it.properties");
+      Files.writeString(props, "iterable.baseUrl=" + realUrl + "\niterable.apiKey=key-from-config-file\n");
+      env.put("SEGMENT_EXPORT_ITERABLE_APIKEY", "key-from-environment");
+      env.put("SEGMENT_EXPORT_ITERABLE_BASEURL", realUrl);
+      Path f = csv("vip.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+
+      int code = run("export", "-c", "iterable", "--sandbox", "--config", props.toString(),
+          "--setting", "baseUrl=" + realUrl, "--privacy-consent-by", "Ops", "--no-progress",
+          "--map", "Email=email", "--map", "FirstName=first", f.toString());
+
+      assertThat(real.getRequestCount()).as("requests to the configured endpoint").isZero();
+      assertThat(code).as(err).isIn(ExitCodes.SUCCESS, ExitCodes.PARTIAL);
+      assertThat(out).contains("vip");
+      assertThat(err).contains("sandbox: ignored").contains("baseUrl").contains("apiKey")
+          .contains("SEGMENT_EXPORT_ITERABLE_APIKEY").contains("--setting baseUrl");
+      assertThat(err + out).doesNotContain("key-from-environment").doesNotContain("key-from-config-file")
+          .doesNotContain(realUrl);
+
+      assertThat(run("verify", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Ops")).as(err)
+          .isEqualTo(ExitCodes.SUCCESS);
+      assertThat(real.getRequestCount()).isZero();
+    }
+  }
+
+  // ---- item 2: --rejected never destroys an input ----------------------------------------------
+
+  @Test
+  void refusesARejectedFileThatIsAnInputEvenThroughALink() throws IOException {
+    credentialsInEnv();
+    Path x = csv("x.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}");
+    String before = Files.readString(x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", x.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("--rejected").contains("input");
+    Path link = Files.createSymbolicLink(dir.resolve("link.csv"), x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", link.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    Path relative = Path.of("").toAbsolutePath().relativize(x);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", relative.toString(), x.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(Files.readString(x)).isEqualTo(before);
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  @Test
+  void anEarlierRejectedFileIsUntouchedWhenTheExportNeverStarts() throws IOException {
+    credentialsInEnv();
+    Path rejected = dir.resolve("rejected.csv");
+    Files.writeString(rejected, "the previous run's rejections\n");
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+    // two profiles against a cap of one: refused before anything is sent
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1",
+        "--rejected", rejected.toString(), f.toString()))).as(err).isEqualTo(ExitCodes.USAGE);
+    assertThat(Files.readString(rejected)).isEqualTo("the previous run's rejections\n");
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("rejected.csv", "s.csv");
+    }
+    assertThat(dotdigital.writeCount()).isZero();
+  }
+
+  // ---- item 3: mapped columns exist ------------------------------------------------------------
+
+  @Test
+  void everyMappedColumnMustBeInEveryFileBeforeAnythingIsSent() throws IOException {
+    credentialsInEnv();
+    Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana");
+    List<String> base = List.of("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--option", "addressBookId=" + book, "--no-progress", "--privacy-consent-by", "Ops");
+
+    List<String> args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=frist", vip.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'frist' is not in vip.csv (columns: email, first)")
+        .contains("did you mean 'first'");
+
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=Email", vip.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'Email' is not in vip.csv").contains("did you mean 'email'");
+
+    Path other = csv("other.csv", "email,given", "li@example.com,Li");
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=first", vip.toString(), other.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("column 'first' is not in other.csv");
+
+    Path lines = csv("lapsed.jsonl", "{\"email\": \"zoe@example.net\", \"first\": \"Zoe\"}");
+    args = new ArrayList<>(base);
+    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=frist", lines.toString()));
+    assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("'frist'").contains("lapsed.jsonl").contains("did you mean 'first'");
+
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  // ---- item 4: a failing rejected file never hides the result ----------------------------------
+
+  @Test
+  void aRejectedFileThatCannotBeWrittenStillShowsTheSummaryAndLeavesNoTornFile() throws IOException {
+    credentialsInEnv();
+    Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
+    Path rejected = dir.resolve("rejected.csv");
+    // a lone surrogate in the segment name cannot be encoded as UTF-8
+    int code = run(exportArgs("--privacy-consent-by", "Ops", "--segment-name", "vip\uD800",
+        "--rejected", rejected.toString(), f.toString()));
+    assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(out).contains("PARTIALLY_SUCCEEDED").contains("not attempted");
+    assertThat(err).contains("rejected-record file").contains("was not written");
+    assertThat(rejected).doesNotExist();
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("s.csv");
+    }
+    assertThat(dotdigital.addressBookMembers(book)).containsExactly("ana@example.org");
+  }
+
+  // ---- item 6: no formula in the rejected CSV --------------------------------------------------
+
+  @Test
+  void rejectedCellsThatASpreadsheetWouldRunAsFormulasAreQuoted() throws IOException {
+    credentialsInEnv();
+    Path f = csv("=1+2.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
+    Path rejected = dir.resolve("rejected.csv");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", rejected.toString(), f.toString())))
+        .as(err).isEqualTo(ExitCodes.PARTIAL);
+    List<String> lines = Files.readAllLines(rejected, StandardCharsets.UTF_8);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).startsWith("'=1+2,2,");
+    for (String risky : List.of("=SUM(A1)", "+1", "-1", "@cmd", "\tx", "\rx")) {
+      assertThat(RejectedCsv.cell(risky)).isEqualTo("'" + risky);
+    }
+    assertThat(RejectedCsv.cell("vip")).isEqualTo("vip");
+    assertThat(RejectedCsv.cell("")).isEmpty();
+  }
+
+  // ---- item 9: every input problem found before sending is exit 2 ------------------------------
+
+  @Test
+  void everyInputProblemFoundBeforeSendingExitsTwo() throws IOException {
+    credentialsInEnv();
+    Path trailing = csv("trailing.csv", "email,first,", "ana@example.org,Ana,");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", trailing.toString()))).as(err)
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("trailing.csv").contains("column 3").contains("no name");
+
+    Path latin1 = dir.resolve("latin1.csv");
+    Files.write(latin1, ("email,first\nana@example.org,Ana\nzoe@example.net,Zo\u00eb\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("latin1.csv is not UTF-8 at line 3");
+    Path latin1Lines = dir.resolve("latin1.jsonl");
+    Files.write(latin1Lines, ("{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n"
+        + "{\"email\": \"zoe@example.net\", \"first\": \"Zo\u00eb\"}\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1Lines.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("latin1.jsonl is not UTF-8 at line 2");
+
+    Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "tier=", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no column");
+    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
+        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "Email=", ok.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "requestsPerSecond=-3", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("requestsPerSecond");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("at most 1");
+    assertThat(dotdigital.requestCount()).isZero();
+
+    assertThat(run("export", "--help")).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("--rejected");
+    assertThat(run("verify", "--help")).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("--sandbox");
+  }
+
+  // ---- item 10: silently wrong input is refused ------------------------------------------------
+
+  @Test
+  void silentlyWrongInputIsRefused() throws IOException {
+    credentialsInEnv();
+    Path twoValues = csv("two.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"} {\"email\": \"x@example.org\"}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", twoValues.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("two.jsonl line 1 has more than one JSON value");
+
+    Path txt = csv("s.txt", "email,first", "ana@example.org,Ana");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", txt.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("s.txt").contains("--format");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--format", "csv", txt.toString()))).as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    int requests = dotdigital.requestCount();
+
+    Path ok = csv("ok.csv", "email,first,tier", "li@example.com,Li,gold");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FirstName=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("'FirstName' twice");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FIRSTNAME=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "LastName:INTEGER=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("LastName is a standard field");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", ":INTEGER=tier", ok.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("not a field name");
+
+    Path longLine = dir.resolve("long.jsonl");
+    Files.writeString(longLine, "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n{\"email\": \"b@example.org\", "
+        + "\"first\": \"" + "x".repeat(SegmentFiles.MAX_LINE_BYTES) + "\"}\n", StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longLine.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("long.jsonl line 2 is longer than 1024 KiB");
+    Path longField = dir.resolve("long.csv");
+    Files.writeString(longField, "email,first\nana@example.org,\"" + "x\n".repeat(SegmentFiles.MAX_LINE_BYTES / 2 + 1)
+        + "\"\n", StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longField.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("long.csv record 1").contains("'first'").contains("longer than 1024 KiB");
+    assertThat(dotdigital.requestCount()).isEqualTo(requests);
+  }
+
+  // ---- item 11: messages a user can act on -----------------------------------------------------
+
+  @Test
+  void messagesSayWhatIsWrongAndWhere() throws IOException {
+    credentialsInEnv();
+    Path folder = Files.createDirectory(dir.resolve("folder.csv"));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", folder.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("is a directory");
+
+    Path badJson = csv("bad.jsonl", "{\"email\": \"ana@example.org\"}", "{\"email\": \"b@example.org\" \"first\": 1}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", badJson.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("bad.jsonl line 2 is not valid JSON").contains("$.email").doesNotContain("setLenient");
+
+    Path dup = csv("dup.csv", "email,first,email", "ana@example.org,Ana,a@example.org");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dup.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("the column 'email' twice");
+
+    Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana");
+    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
+        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "FirstName=first", ok.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("--map Email=").doesNotContain("email(sourceField)");
+    assertThat(dotdigital.requestCount()).isZero();
+
+    Path mixed = csv("mixed.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad", ",Missing",
+        "also-bad,X");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", mixed.toString()))).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(out).contains("rejected by reason: INVALID_EMAIL 2, MISSING_EMAIL 1");
+  }
+
+  @Test
+  void anUnreadableFileIsReportedAsSuch() throws IOException {
+    Path f = csv("locked.csv", "email,first", "ana@example.org,Ana");
+    assumeTrue(f.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    Files.setPosixFilePermissions(f, java.util.Set.of());
+    assumeFalse(Files.isReadable(f), "the file stays readable to this user (root)");
+    credentialsInEnv();
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", f.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("cannot read").contains("locked.csv").contains("permission denied");
   }
 }
