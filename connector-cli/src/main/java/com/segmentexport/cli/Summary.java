@@ -25,6 +25,7 @@ final class Summary {
       new Column("updated", s -> opt(s.updated()), null),
       new Column("rejected", SegmentResult::rejected, ExportResult::rejected),
       new Column("duplicates", SegmentResult::duplicates, ExportResult::duplicates),
+      new Column("unconfirmed", SegmentResult::unconfirmed, ExportResult::unconfirmed),
       new Column("not attempted", SegmentResult::notAttempted, ExportResult::notAttempted));
 
   private Summary() {}

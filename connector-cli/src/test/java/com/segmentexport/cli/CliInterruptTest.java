@@ -81,7 +81,7 @@ class CliInterruptTest {
     assertThat(process.exitValue()).as(child.err()).isEqualTo(Interrupts.EXIT_CODE);
     assertThat(child.err()).contains("interrupted: stopping the export");
     String out = child.out();
-    assertThat(out).contains("not attempted").contains("CANCELLED").contains("big");
+    assertThat(out).contains("unconfirmed").contains("not attempted").contains("CANCELLED").contains("big");
     List<CSVRecord> rows;
     try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
         .parse(Files.newBufferedReader(dir.resolve("rejected.csv"), StandardCharsets.UTF_8))) {
