@@ -16,9 +16,11 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.RequestBody;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes batches to one static list with {@code POST /api/lists/subscribe}, which upserts each user
  * (e-mail as identifier, mapped fields as {@code dataFields}) and adds them to the list. Per-record
- * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}; a batch
- * refused whole for a field type clash, or too large, is split until only the offending profiles are
- * rejected.
+ * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}. Values
+ * whose type clashes with the project's field type (read once with {@code GET /api/users/getFields},
+ * and learnt from {@code RequestFieldsTypesMismatched} answers' {@code params.validationErrors}) are
+ * rejected per record and the rest sent together; a batch refused whole without naming a record of
+ * it, or too large, is split until only the offending profiles are rejected.
  */
 final class IterableDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(IterableDestination.class);
@@ -54,6 +58,14 @@ final class IterableDestination implements Destination {
   private final long listId;
   private final List<Field> fields;
   private final boolean updateExistingUsersOnly;
+  /** Text Iterable takes as a date: {@code yyyy-MM-dd}, optionally {@code HH:mm:ss +00:00}. */
+  private static final java.util.regex.Pattern ITERABLE_DATE =
+      java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+  /** The field types whose values this code can tell apart. */
+  private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of("string", "keyword", "long",
+      "double", "boolean", "date");
+  /** The mapped fields' types in the project: null until read (on the first batch). */
+  private volatile Map<String, String> fieldTypes;
   /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
   private volatile boolean fresh;
 
@@ -80,6 +92,22 @@ final class IterableDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
+    Map<String, String> types = projectFieldTypes();
+    if (!types.isEmpty()) {
+      BatchResult.Builder refused = BatchResult.builder(batch);
+      List<ExportRecord> rest = withoutClashes(batch, types, refused, "the project's");
+      if (rest.size() < batch.size()) {
+        if (!rest.isEmpty()) {
+          refused.merge(send(subBatch(batch, rest)));
+        }
+        return refused.build();
+      }
+    }
+    return send(batch);
+  }
+
+  /** Sends a batch whose values fit the project's known field types. */
+  private BatchResult send(Batch batch) {
     RequestBody body = body(batch);
     try {
       if (body.contentLength() > IterableConnectorProvider.MAX_BODY_BYTES && batch.size() > 1) {
@@ -95,6 +123,21 @@ final class IterableDestination implements Destination {
     }
     IterableErrors.Error e = IterableErrors.parse(r);
     boolean tooLarge = r.code() == 413 || e.code().equals("BatchTooLarge");
+    if (e.code().equals(IterableErrors.TYPES_MISMATCHED)) {
+      // The answer names the offending fields and their types: reject the records whose value for one of
+      // them has another type and send the rest together. Only when it names none of the batch's records
+      // is the batch split to find them.
+      Map<String, String> expected = IterableErrors.expectedTypes(r);
+      BatchResult.Builder refused = BatchResult.builder(batch);
+      List<ExportRecord> rest = withoutClashes(batch, expected, refused, "Iterable's");
+      if (rest.size() < batch.size()) {
+        remember(expected);
+        if (!rest.isEmpty()) {
+          refused.merge(send(subBatch(batch, rest)));
+        }
+        return refused.count("iterable.typeClashResends", rest.isEmpty() ? 0 : 1).build();
+      }
+    }
     if (e.code().equals(IterableErrors.TYPES_MISMATCHED) || tooLarge) {
       if (batch.size() > 1) {
         return split(batch, e.code());
@@ -133,9 +176,135 @@ final class IterableDestination implements Destination {
         batch.size(), why);
     BatchResult.Builder result = BatchResult.builder(batch);
     for (Batch half : batch.halves()) {
-      result.merge(write(half));
+      result.merge(send(half));
     }
     return result.count("iterable.splits", 1).build();
+  }
+
+  /**
+   * The project's field types ({@code GET /api/users/getFields}, read once, on the first batch), with
+   * those learnt from type clashes since; empty if Iterable did not answer with them (the clashes are
+   * then found by the subscribe answers alone).
+   */
+  private Map<String, String> projectFieldTypes() {
+    Map<String, String> known = fieldTypes;
+    if (known != null) {
+      return known;
+    }
+    synchronized (this) {
+      if (fieldTypes == null && fields.isEmpty()) {
+        fieldTypes = Map.of(); // nothing but the e-mail: no data field to check
+      } else if (fieldTypes == null) {
+        Map<String, String> read = Map.of();
+        HttpResponse r = http.execute(connector.request("api/users/getFields").get().build(),
+            IterableConnector.idempotent("get-fields"));
+        if (r.isSuccessful()) {
+          read = fieldTypesOf(Json.object(r.json()).get("fields"));
+        } else {
+          log.debug("Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
+              + "found from subscribe answers", listId, r.code());
+        }
+        fieldTypes = read;
+      }
+      return fieldTypes;
+    }
+  }
+
+  /** Adds types learnt from a clash to those known (a new map: readers take it without the lock). */
+  private synchronized void remember(Map<String, String> types) {
+    Map<String, String> merged = new HashMap<>(fieldTypes == null ? Map.of() : fieldTypes);
+    merged.putAll(types);
+    fieldTypes = Map.copyOf(merged);
+  }
+
+  /** The mapped data fields' types from a {@code fields} object; others left out. */
+  private Map<String, String> fieldTypesOf(Object fieldsObject) {
+    Map<String, Object> all = Json.object(fieldsObject);
+    Map<String, String> types = new HashMap<>();
+    for (Field f : fields) {
+      Object type = all.get(f.name());
+      if (type instanceof String) {
+        types.put(f.name(), (String) type);
+      }
+    }
+    return Map.copyOf(types);
+  }
+
+  /**
+   * Rejects each record of the batch holding a value whose type clashes with the field's type in
+   * {@code types}, and returns the others.
+   *
+   * @param whose whose types they are, for the message ("the project's", "Iterable's")
+   */
+  private List<ExportRecord> withoutClashes(Batch batch, Map<String, String> types, BatchResult.Builder result,
+      String whose) {
+    List<ExportRecord> rest = new ArrayList<>(batch.size());
+    for (ExportRecord record : batch.records()) {
+      String clash = null;
+      for (Field f : fields) {
+        String expected = types.get(f.name());
+        Object v = expected == null ? null : record.value(f.field());
+        if (v == null || (v instanceof String && ((String) v).isEmpty())) {
+          continue;
+        }
+        String incoming = typeOf(v);
+        if (!compatible(expected, incoming)) {
+          clash = "data field '" + f.name() + "' has the type " + expected + " in " + whose + " project; this "
+              + "profile's value is a " + incoming;
+          break;
+        }
+      }
+      if (clash == null) {
+        rest.add(record);
+      } else {
+        result.reject(record, RejectionReason.INVALID_VALUE, IterableErrors.TYPES_MISMATCHED, clash);
+      }
+    }
+    return rest;
+  }
+
+  /** The Iterable type of a value as it is sent: long, double, boolean, date or string. */
+  static String typeOf(Object v) {
+    if (v instanceof Boolean) {
+      return "boolean";
+    }
+    if (v instanceof BigDecimal) {
+      BigDecimal d = (BigDecimal) v;
+      return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0 ? "long" : "double";
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return "long";
+    }
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      return d == Math.rint(d) ? "long" : "double";
+    }
+    if (v instanceof Instant || v instanceof LocalDate) {
+      return "date";
+    }
+    if (v instanceof String && ITERABLE_DATE.matcher((String) v).matches()) {
+      return "date";
+    }
+    return "string";
+  }
+
+  /**
+   * Whether Iterable takes a value of type {@code incoming} into a field of type {@code expected}: the
+   * same type, a whole number into a decimal field, a date-like text into a text field; a type this
+   * code does not know ({@code object}, {@code geo_location}, ...) is left to Iterable.
+   */
+  static boolean compatible(String expected, String incoming) {
+    String e = expected.toLowerCase(java.util.Locale.ROOT);
+    if (!KNOWN_TYPES.contains(e)) {
+      return true;
+    }
+    return e.equals(incoming) || (e.equals("double") && incoming.equals("long"))
+        || ((e.equals("string") || e.equals("keyword")) && (incoming.equals("string") || incoming.equals("date")));
+  }
+
+  private static Batch subBatch(Batch batch, List<ExportRecord> records) {
+    long bytes = batch.estimatedBytes() * records.size() / Math.max(1, batch.size()) + 1;
+    return new Batch(batch.segment(), batch.sequence(), batch.schema(), records, bytes);
   }
 
   private RequestBody body(Batch batch) {
