@@ -116,7 +116,8 @@ final class IterableDestination implements Destination {
     } catch (IOException e) {
       throw new DestinationException("could not size the subscribe request", e);
     }
-    HttpResponse r = subscribe(body);
+    Subscribed subscribed = subscribe(body);
+    HttpResponse r = subscribed.response();
     if (r.isSuccessful()) {
       fresh = false;
       return outcome(batch, r);
@@ -147,25 +148,44 @@ final class IterableDestination implements Destination {
             e.message()).build();
       }
     }
+    if (subscribed.waited() != null && e.invalidListId()) {
+      // The message every profile of the batch is rejected with says why, beside Iterable's own.
+      String why = "list " + listId + " was just created by this export and Iterable still refused it after "
+          + FRESH_LIST_ATTEMPTS + " attempts over " + subscribed.waited().toMillis() + " ms of waiting; a new "
+          + "list can take longer to become usable: export again later";
+      throw new DestinationException(r.code(), e.code(), e.message() + " (" + why + ")",
+          "Iterable refused to subscribe " + batch.size() + " users: " + why + " (HTTP " + r.code() + " " + e.code()
+              + ": " + e.message() + ")");
+    }
     throw IterableErrors.destination(r, "Iterable refused to subscribe " + batch.size() + " users to list " + listId);
   }
 
+  /**
+   * A subscribe's final answer, and how long a just-created list's refusals were waited out before it
+   * (null when none was: the list was not fresh, or the answer is not such a refusal).
+   */
+  private record Subscribed(HttpResponse response, Duration waited) {}
+
   /** Subscribes, waiting out {@code invalidListId} while the list is fresh. */
-  private HttpResponse subscribe(RequestBody body) {
+  private Subscribed subscribe(RequestBody body) {
     // Read once, before the first send: another batch's success while this one is refused does not
     // make the refusal final (Iterable's servers learn of a new list at different times).
     boolean sentToFreshList = fresh;
     Duration wait = FRESH_LIST_BACKOFF;
+    Duration waited = Duration.ZERO;
     for (int attempt = 1; ; attempt++) {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
       HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
           IterableConnector.idempotent("subscribe"));
-      if (r.code() != 400 || !sentToFreshList || attempt >= FRESH_LIST_ATTEMPTS
-          || !IterableErrors.parse(r).invalidListId()) {
-        return r;
+      if (r.code() != 400 || !sentToFreshList || !IterableErrors.parse(r).invalidListId()) {
+        return new Subscribed(r, null);
+      }
+      if (attempt >= FRESH_LIST_ATTEMPTS) {
+        return new Subscribed(r, waited);
       }
       log.debug("Iterable list {} is not usable yet (invalidListId); retrying in {} ms", listId, wait.toMillis());
       http.pause(wait, false);
+      waited = waited.plus(wait);
       wait = wait.multipliedBy(2);
     }
   }

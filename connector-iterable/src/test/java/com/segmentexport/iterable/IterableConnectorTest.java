@@ -204,6 +204,26 @@ class IterableConnectorTest {
   }
 
   @Test
+  void aNewListStillRefusedAfterTheWaitsSaysItWasJustCreatedAndHowLongItWaited() {
+    sim.freshListRejections(IterableDestination.FRESH_LIST_ATTEMPTS);
+
+    ExportResult result = export(profiles(2));
+
+    assertThat(result.exported()).isZero();
+    long waited = 0;
+    for (int i = 0; i < IterableDestination.FRESH_LIST_ATTEMPTS - 1; i++) {
+      waited += IterableDestination.FRESH_LIST_BACKOFF.toMillis() << i;
+    }
+    String expected = "after " + IterableDestination.FRESH_LIST_ATTEMPTS + " attempts over " + waited + " ms";
+    assertThat(result.rejectedSample()).hasSize(2).allSatisfy(r -> {
+      assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+      assertThat(r.message()).contains("invalidListId", "just created", expected);
+    });
+    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe"))
+        .hasSize(IterableDestination.FRESH_LIST_ATTEMPTS);
+  }
+
+  @Test
   void invalidListIdOnAListThisExportDidNotCreateIsNotRetried() {
     sim.freshListRejections(5);
     sim.createList(SEGMENT, "Standard"); // refuses its next 5 subscribes, but already existed
