@@ -97,6 +97,10 @@ final class AutopilotDestination implements Destination {
   private int unanswered;
   private long expectedMembers = -1;
   private MemberSet knownMembers;
+  /** The id of the last member of the last members read, after which later joiners are listed; or null. */
+  private String tailBookmark;
+  /** The list's count at the last members read. */
+  private long membersAtTail;
   private Group current = new Group();
 
   AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
@@ -298,12 +302,24 @@ final class AutopilotDestination implements Destination {
       expectedMembers = members;
       return;
     }
-    // Some did not join (or the list changed otherwise): find out which, at the lower cost of re-reading
-    // the list (a call per 100 members) or asking for each joining contact.
-    long pages = Math.max(1, (members + PAGE - 1) / PAGE);
-    boolean reread = pages < distinct.size();
+    // Some did not join (or the list changed otherwise): find out which, at the lowest cost of reading
+    // the members added since the last read (the pages after its last member, when that read accounts for
+    // every member), re-reading the whole list (a call per 100 members) or asking for each joining contact.
+    long fullPages = Math.max(1, (members + PAGE - 1) / PAGE);
+    long tailPages = tailBookmark == null ? Long.MAX_VALUE
+        : Math.max(1, (Math.max(0, members - membersAtTail) + PAGE - 1) / PAGE);
+    boolean reread = Math.min(tailPages, fullPages) < distinct.size();
     if (reread) {
-      readMembers();
+      long pages = 0;
+      boolean known = false;
+      if (tailPages < fullPages) {
+        long tail = readTail();
+        known = tail >= 0;
+        pages += known ? tail : -1 - tail;
+      }
+      if (!known) {
+        pages += readMembers();
+      }
       batches.get(0).result().count(MEMBER_PAGES, pages);
     }
     // None joined through the upsert: a check per contact would find each missing, so add at once (adding
@@ -347,7 +363,7 @@ final class AutopilotDestination implements Destination {
       added += addedHere;
     }
     log.debug("autopilot list {}: {} joining contact(s) of {} batch(es) not confirmed by the count; {}, {} added",
-        listId, distinct.size(), batches.size(), reread ? "the members re-read in " + pages + " page(s)"
+        listId, distinct.size(), batches.size(), reread ? "the members read again"
             : addAtOnce ? "none checked" : "each checked", added);
     if (reread) {
       expectedMembers += added; // the re-read set it; adds by an earlier duplicate change nothing more
@@ -426,13 +442,52 @@ final class AutopilotDestination implements Destination {
     }
   }
 
-  /** Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}. */
-  private void readMembers() {
+  /**
+   * Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}; returns the
+   * pages read.
+   */
+  private long readMembers() {
     MemberSet set = new MemberSet();
-    String bookmark = null;
+    Paged paged = page(null, set);
+    knownMembers = set.sorted();
+    expectedMembers = paged.total();
+    tailBookmark = paged.lastId();
+    membersAtTail = paged.total();
+    return paged.pages();
+  }
+
+  /**
+   * Reads the members after the last one of the last read, where Autopilot lists members in the order
+   * they joined. Returns the pages read when, with the members known, they account for the list's
+   * {@code total_contacts} (then known); otherwise {@code -1 - pages}, and the caller reads the whole list.
+   */
+  private long readTail() {
+    MemberSet tail = new MemberSet();
+    Paged paged = page(tailBookmark, tail);
+    MemberSet merged = knownMembers.with(tail.keys());
+    if (merged.size() != paged.total()) {
+      return -1 - paged.pages();
+    }
+    knownMembers = merged;
+    expectedMembers = paged.total();
+    if (paged.lastId() != null) {
+      tailBookmark = paged.lastId();
+    }
+    membersAtTail = paged.total();
+    return paged.pages();
+  }
+
+  /** What paging read: the first page's {@code total_contacts}, the last member's id, the pages. */
+  private record Paged(long total, String lastId, long pages) {}
+
+  /** Pages through the members after {@code bookmark} (null: from the first) into {@code set}. */
+  private Paged page(String bookmark, MemberSet set) {
     long total = -1;
+    long pages = 0;
+    String lastId = null;
     do {
       Map<String, Object> page = Json.object(Json.parseLenient(membersPage(bookmark)));
+      pages++;
       if (total < 0) {
         total = Json.number(page, "total_contacts", 0);
       }
@@ -444,12 +499,12 @@ final class AutopilotDestination implements Destination {
         if (id != null || email != null) {
           set.add(MemberSet.key(id, email == null ? "" : MemberSet.normalise(email)));
         }
+        lastId = id; // null when the last member has no id: no tail read then
       }
       String next = Json.string(page, "bookmark");
       bookmark = contacts.isEmpty() || next == null || next.equals(bookmark) ? null : next;
     } while (bookmark != null);
-    knownMembers = set.sorted();
-    expectedMembers = total;
+    return new Paged(total, lastId, pages);
   }
 
   /** One page of the list's members, as the answer's bytes. */
@@ -486,6 +541,20 @@ final class AutopilotDestination implements Destination {
     MemberSet sorted() {
       Arrays.sort(hashes, 0, size);
       return this;
+    }
+
+    /** How many members. */
+    int size() {
+      return size;
+    }
+
+    /** The members' keys, sorted or not. */
+    List<Long> keys() {
+      List<Long> keys = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        keys.add(hashes[i]);
+      }
+      return keys;
     }
 
     /** Whether the contact of this {@linkplain #key key} is a member. */

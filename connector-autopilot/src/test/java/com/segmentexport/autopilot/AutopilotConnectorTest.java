@@ -313,11 +313,11 @@ class AutopilotConnectorTest {
     SegmentResult segment = again.segment(VIP).orElseThrow();
     long expectedChecks = reading == ListAssignment.NEVER_IN_BULK ? 20 : 0; // the 20 new ones, if at all
     assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
-    // Never in bulk: the 20 new ones are added one by one, without a check each first (the three pages re-read
-    // show they are not members).
+    // Never in bulk: the 20 new ones are added one by one, without a check each first (the page after the
+    // last member read shows they are not members).
     assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
         reading == ListAssignment.NEVER_IN_BULK ? 20 : 0);
-    int rereads = reading == ListAssignment.NEVER_IN_BULK ? 3 : 0;
+    int rereads = reading == ListAssignment.NEVER_IN_BULK ? 1 : 0;
     assertThat(sim.calls()).as("three pages of members, then one count per group of batches (at most one a batch)")
         .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?"))
         .hasSizeBetween(3 + 1 + rereads, 3 + 3 + 3 * rereads);
@@ -352,6 +352,68 @@ class AutopilotConnectorTest {
       assertThat(paths.subList(4, 7)).containsExactly("GET /v1/list/contactlist_X/contact/user0%40example.org",
           "GET /v1/list/contactlist_X/contact/user1%40example.org",
           "POST /v1/list/contactlist_X/contact/user1%40example.org");
+    }
+  }
+
+  /** A members page of these contact ids (addresses made up from them), with a bookmark unless last. */
+  private static MockResponse page(List<String> ids, long total, boolean last) {
+    StringBuilder b = new StringBuilder("{\"contacts\":[");
+    for (int i = 0; i < ids.size(); i++) {
+      b.append(i == 0 ? "" : ",").append("{\"contact_id\":\"").append(ids.get(i)).append("\",\"Email\":\"")
+          .append(ids.get(i)).append("@members.example.org\"}");
+    }
+    b.append("],\"total_contacts\":").append(total);
+    if (!last) {
+      b.append(",\"bookmark\":\"").append(ids.get(ids.size() - 1)).append('"');
+    }
+    return json(b.append('}').toString());
+  }
+
+  private static List<String> ids(int from, int to) {
+    return IntStream.range(from, to).mapToObj(i -> "p" + i).collect(Collectors.toList());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void theMembersAddedSinceTheLastReadAreReadAfterItsLastMemberAndTheWholeListWhenThatDoesNotAddUp(
+      boolean joinOrder) throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
+      server.enqueue(page(ids(0, 100), 150, false));
+      server.enqueue(page(ids(100, 150), 150, true));
+      server.enqueue(json("{\"email_contact_map\":{\"user0@example.org\":\"n0\",\"user1@example.org\":\"n1\","
+          + "\"user2@example.org\":\"n2\"}}"));
+      server.enqueue(page(ids(0, 100), 152, false)); // the count: one short
+      if (joinOrder) { // the page after p149 holds the two that joined
+        server.enqueue(page(List.of("n0", "n1"), 152, true));
+      } else { // n0 is listed elsewhere: the tail does not add up, so the whole list is read
+        server.enqueue(page(List.of("n1"), 152, true));
+        List<String> first = new ArrayList<>(ids(0, 99));
+        first.add("n0");
+        server.enqueue(page(first, 152, false));
+        List<String> second = new ArrayList<>(ids(99, 150));
+        second.add("n1");
+        server.enqueue(page(second, 152, true));
+      }
+      server.enqueue(json("{}")); // user2 added
+      server.start();
+      ExportResult result = export(connection(server.url("/v1").toString(), KEY), of(profiles(3)), VIP);
+
+      assertThat(result.exported()).isEqualTo(3);
+      assertThat(result.segment(VIP).orElseThrow().counters())
+          .containsEntry(AutopilotDestination.MEMBER_PAGES, joinOrder ? 1L : 3L)
+          .containsEntry(AutopilotDestination.LIST_ADDS, 1L);
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < server.getRequestCount(); i++) {
+        RecordedRequest q = server.takeRequest();
+        paths.add(q.getMethod() + " " + q.getUrl().encodedPath());
+      }
+      List<String> expected = new ArrayList<>(List.of("GET /v1/list/contactlist_X/contacts/p149"));
+      if (!joinOrder) {
+        expected.addAll(List.of("GET /v1/list/contactlist_X/contacts", "GET /v1/list/contactlist_X/contacts/n0"));
+      }
+      expected.add("POST /v1/list/contactlist_X/contact/user2%40example.org");
+      assertThat(paths.subList(5, paths.size())).containsExactlyElementsOf(expected);
     }
   }
 
