@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * every one of them joined. Members and upserted contacts are compared by the contact id of the member
  * pages and of the upsert answer's {@code email_contact_map}, so that an address differing in case from
  * a member's is what Autopilot made of it (the same contact or another). When the count falls short,
- * the cheaper way finds the missing ones: re-reading the members (a call per 100) when that takes fewer
- * calls than the joining contacts, else checking each ({@code GET /v1/list/{id}/contact/{email}}, left
- * out when none of the group joined); the missing are added one by one
+ * the cheapest way finds the missing ones: reading the members listed after the last one read (those
+ * that joined since, where Autopilot lists members in the order they joined; kept only when they add up
+ * to the count, else the whole list is read again), a call per 100, when that takes fewer calls than
+ * the joining contacts; else checking each ({@code GET /v1/list/{id}/contact/{email}}, left out when
+ * none of the group joined). The missing are added one by one
  * ({@code POST /v1/list/{id}/contact/{email}}), the only list add Autopilot has.
  *
  * <p>Group confirmation, like a database's group commit: each answered upsert joins the current group,
