@@ -11,6 +11,7 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorHttp;
+import com.segmentexport.spi.Verdict;
 import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -216,13 +217,21 @@ final class IterableDestination implements Destination {
         fieldTypes = Map.of(); // nothing but the e-mail: no data field to check
       } else if (fieldTypes == null) {
         Map<String, String> read = Map.of();
-        HttpResponse r = http.execute(connector.request("api/users/getFields").get().build(),
-            IterableConnector.idempotent("get-fields"));
-        if (r.isSuccessful()) {
-          read = fieldTypesOf(Json.object(r.json()).get("fields"));
-        } else {
-          log.debug("Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
-              + "found from subscribe answers", listId, r.code());
+        try {
+          // Optional: a key without the right to read fields (401/403) or a failing read leaves the clashes
+          // to the subscribe answers rather than failing the export.
+          HttpResponse r = http.execute(connector.request("api/users/getFields").get().build(),
+              IterableConnector.idempotent("get-fields").classifiedBy(IterableErrors.CLASSIFIER.or(
+                  a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
+          if (r.isSuccessful()) {
+            read = fieldTypesOf(Json.object(r.json()).get("fields"));
+          } else {
+            log.debug("Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
+                + "found from subscribe answers", listId, r.code());
+          }
+        } catch (DestinationException e) {
+          log.debug("Iterable list {}: the project's field types could not be read ({}); type clashes are found "
+              + "from subscribe answers", listId, e.getMessage());
         }
         fieldTypes = read;
       }
