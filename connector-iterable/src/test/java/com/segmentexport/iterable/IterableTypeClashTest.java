@@ -115,6 +115,25 @@ class IterableTypeClashTest {
     }
   }
 
+  @Test
+  void valuesAreTypedAsIterableTypesThemAndCompatibleWhereIterableTakesThem() {
+    assertThat(IterableDestination.typeOf(7L)).isEqualTo("long");
+    assertThat(IterableDestination.typeOf(new java.math.BigDecimal("7.00"))).isEqualTo("long");
+    assertThat(IterableDestination.typeOf(new java.math.BigDecimal("7.5"))).isEqualTo("double");
+    assertThat(IterableDestination.typeOf(true)).isEqualTo("boolean");
+    assertThat(IterableDestination.typeOf(java.time.LocalDate.of(2024, 1, 2))).isEqualTo("date");
+    assertThat(IterableDestination.typeOf(Instant.EPOCH)).isEqualTo("date");
+    assertThat(IterableDestination.typeOf("2024-01-02 10:00:00 +00:00")).isEqualTo("date");
+    assertThat(IterableDestination.typeOf("gold")).isEqualTo("string");
+
+    assertThat(IterableDestination.compatible("double", "long")).isTrue();
+    assertThat(IterableDestination.compatible("long", "double")).isFalse();
+    assertThat(IterableDestination.compatible("string", "date")).isTrue();
+    assertThat(IterableDestination.compatible("date", "string")).isFalse();
+    assertThat(IterableDestination.compatible("Boolean", "boolean")).isTrue();
+    assertThat(IterableDestination.compatible("geo_location", "string")).as("left to Iterable").isTrue();
+  }
+
   private static MockResponse json(String body) {
     return new MockResponse.Builder().setHeader("Content-Type", "application/json").body(body).build();
   }
