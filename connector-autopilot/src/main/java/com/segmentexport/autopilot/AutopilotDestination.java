@@ -18,6 +18,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +43,15 @@ import org.slf4j.LoggerFactory;
  * existing contacts to the list through {@code _autopilot_list} is not documented, so before the first
  * batch the list's members are read (100 a page), and after a group of upserts its
  * {@code total_contacts}: when it grew by the number of upserted contacts that were not members yet,
- * every one of them joined; otherwise each of those is checked ({@code GET /v1/list/{id}/contact/{email}})
- * and those not on the list are added one by one ({@code POST /v1/list/{id}/contact/{email}}).
+ * every one of them joined. Members and upserted contacts are compared by the contact id of the member
+ * pages and of the upsert answer's {@code email_contact_map}, so that an address differing in case from
+ * a member's is what Autopilot made of it (the same contact or another). When the count falls short,
+ * the cheapest way finds the missing ones: reading the members listed after the last one read (those
+ * that joined since, where Autopilot lists members in the order they joined; kept only when they add up
+ * to the count, else the whole list is read again), a call per 100, when that takes fewer calls than
+ * the joining contacts; else checking each ({@code GET /v1/list/{id}/contact/{email}}, left out when
+ * none of the group joined). The missing are added one by one
+ * ({@code POST /v1/list/{id}/contact/{email}}), the only list add Autopilot has.
  *
  * <p>Group confirmation, like a database's group commit: each answered upsert joins the current group,
  * and a count read belongs to known upserts because it goes only while none is unanswered. Up to
@@ -58,10 +67,17 @@ import org.slf4j.LoggerFactory;
  */
 final class AutopilotDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(AutopilotDestination.class);
-  /** Counter: contacts checked one by one because the list's count did not confirm them. */
+  /**
+   * Counter: joining contacts the list's count did not confirm, checked in a re-read of the members or
+   * one by one.
+   */
   static final String MEMBERSHIP_CHECKS = "autopilot.membershipChecks";
   /** Counter: contacts the list did not receive through {@code _autopilot_list}, added one by one. */
   static final String LIST_ADDS = "autopilot.listAdds";
+  /** Counter: member pages re-read because the list's count did not confirm a group. */
+  static final String MEMBER_PAGES = "autopilot.memberPagesReread";
+  /** Members in one page of {@code GET /v1/list/{id}/contacts}. */
+  private static final int PAGE = 100;
   /** Our code for a contact the upsert answer does not map to a contact id. */
   static final String NOT_MAPPED = "not_in_email_contact_map";
 
@@ -83,6 +99,10 @@ final class AutopilotDestination implements Destination {
   private int unanswered;
   private long expectedMembers = -1;
   private MemberSet knownMembers;
+  /** The id of the last member of the last members read, after which later joiners are listed; or null. */
+  private String tailBookmark;
+  /** The list's count at the last members read. */
+  private long membersAtTail;
   private Group current = new Group();
 
   AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
@@ -187,15 +207,18 @@ final class AutopilotDestination implements Destination {
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot refused the upsert of " + batch.size() + " contacts");
     }
-    Set<String> mapped = mappedAddresses(r.body());
+    Map<String, String> mapped = mappedContacts(r.body());
     Upserted upserted = new Upserted(BatchResult.builder(batch), new ArrayList<>());
     for (ExportRecord record : batch.records()) {
       String address = MemberSet.normalise(record.email());
-      if (!mapped.contains(address)) {
+      if (!mapped.containsKey(address)) {
         upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
             "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
-      } else if (!knownMembers.containsNormalised(address)) { // set before any upsert, never changed
-        upserted.joining().add(record);
+        continue;
+      }
+      long key = MemberSet.key(mapped.get(address), address);
+      if (!knownMembers.containsKey(key)) { // changed only while no upsert is unanswered
+        upserted.joining().add(new Joining(record, key));
       }
     }
     return upserted;
@@ -203,37 +226,50 @@ final class AutopilotDestination implements Destination {
 
   /**
    * The addresses of an upsert answer's {@code email_contact_map}, trimmed and lower-cased; none when the
-   * answer is not a JSON object with such a map. Read as a stream, keys only: a worker reads its
-   * answer before its upsert's turn is free.
+   * answer is not a JSON object with such a map.
    */
   static Set<String> mappedAddresses(byte[] json) {
+    return mappedContacts(json).keySet();
+  }
+
+  /**
+   * An upsert answer's {@code email_contact_map}: each address, trimmed and lower-cased, to the contact
+   * id Autopilot upserted (null when the value is not a string); empty when the answer is not a JSON
+   * object with such a map. Read as a stream: a worker reads its answer before its upsert's turn is free.
+   */
+  static Map<String, String> mappedContacts(byte[] json) {
     if (json.length == 0) {
-      return Set.of();
+      return Map.of();
     }
     try (JsonReader reader = JsonReader.of(new Buffer().write(json))) {
       reader.setLenient(true);
       if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
-        return Set.of();
+        return Map.of();
       }
-      Set<String> mapped = Set.of();
+      Map<String, String> mapped = Map.of();
       reader.beginObject();
       while (reader.hasNext()) {
         if (!reader.nextName().equals("email_contact_map") || reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
           reader.skipValue();
           continue;
         }
-        mapped = new HashSet<>(2 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
+        mapped = new HashMap<>(2 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
         reader.beginObject();
         while (reader.hasNext()) {
-          mapped.add(MemberSet.normalise(reader.nextName()));
-          reader.skipValue();
+          String address = MemberSet.normalise(reader.nextName());
+          if (reader.peek() == JsonReader.Token.STRING) {
+            mapped.put(address, reader.nextString());
+          } else {
+            reader.skipValue();
+            mapped.put(address, null);
+          }
         }
         reader.endObject();
       }
       reader.endObject();
       return mapped;
     } catch (IOException | RuntimeException e) {
-      return Set.of(); // not JSON: nothing is mapped, as for an answer without the map
+      return Map.of(); // not JSON: nothing is mapped, as for an answer without the map
     }
   }
 
@@ -258,41 +294,92 @@ final class AutopilotDestination implements Destination {
   }
 
   private void confirmMembership(List<Upserted> batches) {
-    long joining = batches.stream().mapToLong(b -> b.joining().size()).sum();
+    Set<Long> distinct = new HashSet<>();
+    for (Upserted batch : batches) {
+      batch.joining().forEach(j -> distinct.add(j.key()));
+    }
     long members = memberCount();
-    if (members - expectedMembers == joining) {
+    if (members - expectedMembers == distinct.size()) {
+      knownMembers = knownMembers.with(distinct);
       expectedMembers = members;
       return;
     }
+    // Some did not join (or the list changed otherwise): find out which, at the lowest cost of reading
+    // the members added since the last read (the pages after its last member, when that read accounts for
+    // every member), re-reading the whole list (a call per 100 members) or asking for each joining contact.
+    long fullPages = Math.max(1, (members + PAGE - 1) / PAGE);
+    long tailPages = tailBookmark == null ? Long.MAX_VALUE
+        : Math.max(1, (Math.max(0, members - membersAtTail) + PAGE - 1) / PAGE);
+    boolean reread = Math.min(tailPages, fullPages) < distinct.size();
+    if (reread) {
+      long pages = 0;
+      boolean known = false;
+      if (tailPages < fullPages) {
+        long tail = readTail();
+        known = tail >= 0;
+        pages += known ? tail : -1 - tail;
+      }
+      if (!known) {
+        pages += readMembers();
+      }
+      batches.get(0).result().count(MEMBER_PAGES, pages);
+    }
+    // None joined through the upsert: a check per contact would find each missing, so add at once (adding
+    // a member again changes nothing).
+    boolean addAtOnce = !reread && members - expectedMembers <= 0;
     long added = 0;
+    Set<Long> confirmed = new HashSet<>();
     for (Upserted batch : batches) {
       long addedHere = 0;
-      for (ExportRecord record : batch.joining()) {
+      long checkedHere = 0;
+      for (Joining joining : batch.joining()) {
+        if (confirmed.contains(joining.key())) {
+          continue; // the same contact twice in the group (two addresses Autopilot takes as one)
+        }
+        ExportRecord record = joining.record();
         HttpUrl url = memberUrl(record);
-        HttpResponse check = http.execute(connector.request(url).get().build(),
-            AutopilotConnector.spec("is-member", true));
-        if (check.isSuccessful()) {
-          continue;
+        checkedHere++;
+        if (reread) {
+          if (knownMembers.containsKey(joining.key())) {
+            continue;
+          }
+        } else if (!addAtOnce) {
+          HttpResponse check = http.execute(connector.request(url).get().build(),
+              AutopilotConnector.spec("is-member", true));
+          if (check.isSuccessful()) {
+            confirmed.add(joining.key());
+            continue;
+          }
         }
         HttpResponse add = http.execute(connector.request(url).post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
             .build(), AutopilotConnector.spec("add-to-list", true)); // adding a member again changes nothing
         if (add.isSuccessful()) {
           addedHere++;
+          confirmed.add(joining.key());
         } else {
           AutopilotErrors.Error e = AutopilotErrors.parse(add);
           batch.result().reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
         }
       }
-      batch.result().count(MEMBERSHIP_CHECKS, batch.joining().size()).count(LIST_ADDS, addedHere);
+      batch.result().count(MEMBERSHIP_CHECKS, checkedHere).count(LIST_ADDS, addedHere);
       added += addedHere;
     }
-    log.debug("autopilot list {}: {} contact(s) of {} batch(es) checked one by one, {} added", listId, joining,
-        batches.size(), added);
-    expectedMembers = members + added;
+    log.debug("autopilot list {}: {} joining contact(s) of {} batch(es) not confirmed by the count; {}, {} added",
+        listId, distinct.size(), batches.size(), reread ? "the members read again"
+            : addAtOnce ? "none checked" : "each checked", added);
+    if (reread) {
+      expectedMembers += added; // the re-read set it; adds by an earlier duplicate change nothing more
+    } else {
+      expectedMembers = members + added;
+    }
+    knownMembers = knownMembers.with(confirmed);
   }
 
+  /** An upserted contact that was not a member: its record and its {@linkplain MemberSet#key key}. */
+  private record Joining(ExportRecord record, long key) {}
+
   /** An upserted batch awaiting confirmation: its result so far, and its contacts that were not members. */
-  private record Upserted(BatchResult.Builder result, List<ExportRecord> joining) {}
+  private record Upserted(BatchResult.Builder result, List<Joining> joining) {}
 
   /** Upserted batches confirmed by one count read; completed by the worker that closes it. */
   private static final class Group {
@@ -357,28 +444,69 @@ final class AutopilotDestination implements Destination {
     }
   }
 
-  /** Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}. */
-  private void readMembers() {
+  /**
+   * Pages through the list's members (bookmarks, 100 a page) into {@link #knownMembers}; returns the
+   * pages read.
+   */
+  private long readMembers() {
     MemberSet set = new MemberSet();
-    String bookmark = null;
+    Paged paged = page(null, set);
+    knownMembers = set.sorted();
+    expectedMembers = paged.total();
+    tailBookmark = paged.lastId();
+    membersAtTail = paged.total();
+    return paged.pages();
+  }
+
+  /**
+   * Reads the members after the last one of the last read, where Autopilot lists members in the order
+   * they joined. Returns the pages read when, with the members known, they account for the list's
+   * {@code total_contacts} (then known); otherwise {@code -1 - pages}, and the caller reads the whole list.
+   */
+  private long readTail() {
+    MemberSet tail = new MemberSet();
+    Paged paged = page(tailBookmark, tail);
+    MemberSet merged = knownMembers.with(tail.keys());
+    if (merged.size() != paged.total()) {
+      return -1 - paged.pages();
+    }
+    knownMembers = merged;
+    expectedMembers = paged.total();
+    if (paged.lastId() != null) {
+      tailBookmark = paged.lastId();
+    }
+    membersAtTail = paged.total();
+    return paged.pages();
+  }
+
+  /** What paging read: the first page's {@code total_contacts}, the last member's id, the pages. */
+  private record Paged(long total, String lastId, long pages) {}
+
+  /** Pages through the members after {@code bookmark} (null: from the first) into {@code set}. */
+  private Paged page(String bookmark, MemberSet set) {
     long total = -1;
+    long pages = 0;
+    String lastId = null;
     do {
       Map<String, Object> page = Json.object(Json.parseLenient(membersPage(bookmark)));
+      pages++;
       if (total < 0) {
         total = Json.number(page, "total_contacts", 0);
       }
       List<Object> contacts = Json.array(page.get("contacts"));
       for (Object c : contacts) {
-        String email = Json.string(Json.object(c), "Email");
-        if (email != null) {
-          set.add(email);
+        Map<String, Object> contact = Json.object(c);
+        String id = Json.string(contact, "contact_id");
+        String email = Json.string(contact, "Email");
+        if (id != null || email != null) {
+          set.add(MemberSet.key(id, email == null ? "" : MemberSet.normalise(email)));
         }
+        lastId = id; // null when the last member has no id: no tail read then
       }
       String next = Json.string(page, "bookmark");
       bookmark = contacts.isEmpty() || next == null || next.equals(bookmark) ? null : next;
     } while (bookmark != null);
-    knownMembers = set.sorted();
-    expectedMembers = total;
+    return new Paged(total, lastId, pages);
   }
 
   /** One page of the list's members, as the answer's bytes. */
@@ -394,16 +522,22 @@ final class AutopilotDestination implements Destination {
     return r.body();
   }
 
-  /** Addresses as 64-bit hashes in a sorted array: 8 bytes a member, however long the list. */
+  /**
+   * Members as 64-bit hashes in a sorted array, 8 bytes a member however long the list. A member is
+   * known by its contact id, which the upsert answer also gives: whether Autopilot takes
+   * {@code Ana@example.org} and {@code ana@example.org} as one contact or two, the id says which
+   * contact an upsert reached. Only a member page without {@code contact_id} falls back to the address,
+   * trimmed and lower-cased.
+   */
   static final class MemberSet {
     private long[] hashes = new long[16];
     private int size;
 
-    void add(String email) {
+    void add(long key) {
       if (size == hashes.length) {
         hashes = Arrays.copyOf(hashes, size * 2);
       }
-      hashes[size++] = hash(email);
+      hashes[size++] = key;
     }
 
     MemberSet sorted() {
@@ -411,13 +545,42 @@ final class AutopilotDestination implements Destination {
       return this;
     }
 
-    boolean contains(String email) {
-      return containsNormalised(normalise(email));
+    /** How many members. */
+    int size() {
+      return size;
     }
 
-    /** Whether the address, already {@linkplain #normalise normalised}, is a member. */
-    boolean containsNormalised(String address) {
-      return Arrays.binarySearch(hashes, 0, size, hashNormalised(address)) >= 0;
+    /** The members' keys, sorted or not. */
+    List<Long> keys() {
+      List<Long> keys = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        keys.add(hashes[i]);
+      }
+      return keys;
+    }
+
+    /** Whether the contact of this {@linkplain #key key} is a member. */
+    boolean containsKey(long key) {
+      return Arrays.binarySearch(hashes, 0, size, key) >= 0;
+    }
+
+    /** A set of these members and those keys (a merge: one pass, once a group). */
+    MemberSet with(Collection<Long> keys) {
+      if (keys.isEmpty()) {
+        return this;
+      }
+      long[] added = keys.stream().mapToLong(Long::longValue).sorted().toArray();
+      MemberSet merged = new MemberSet();
+      merged.hashes = new long[Math.max(16, size + added.length)];
+      int i = 0;
+      int j = 0;
+      while (i < size || j < added.length) {
+        long next = j == added.length || (i < size && hashes[i] <= added[j]) ? hashes[i++] : added[j++];
+        if (merged.size == 0 || merged.hashes[merged.size - 1] != next) {
+          merged.hashes[merged.size++] = next;
+        }
+      }
+      return merged;
     }
 
     /** An address as members and answers are compared: trimmed and lower-cased. */
@@ -425,12 +588,16 @@ final class AutopilotDestination implements Destination {
       return email.trim().toLowerCase(Locale.ROOT);
     }
 
-    private static long hash(String email) {
-      return hashNormalised(normalise(email));
+    /**
+     * A contact's key: its contact id's hash, or without an id its normalised address's (each
+     * prefixed, so that no id and address share a key).
+     */
+    static long key(String contactId, String normalisedAddress) {
+      return contactId != null ? hash("id:" + contactId) : hash("email:" + normalisedAddress);
     }
 
-    /** FNV-1a over the normalised address. */
-    private static long hashNormalised(String s) {
+    /** FNV-1a. */
+    private static long hash(String s) {
       long h = 0xcbf29ce484222325L;
       for (int i = 0; i < s.length(); i++) {
         h = (h ^ s.charAt(i)) * 0x100000001b3L;

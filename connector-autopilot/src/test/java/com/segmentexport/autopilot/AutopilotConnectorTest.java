@@ -314,10 +314,14 @@ class AutopilotConnectorTest {
     SegmentResult segment = again.segment(VIP).orElseThrow();
     long expectedChecks = reading == ListAssignment.NEVER_IN_BULK ? 20 : 0; // the 20 new ones, if at all
     assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
+    // Never in bulk: the 20 new ones are added one by one, without a check each first (the page after the
+    // last member read shows they are not members).
     assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
-        reading == ListAssignment.NEVER_IN_BULK ? 40 : 0);
+        reading == ListAssignment.NEVER_IN_BULK ? 20 : 0);
+    int rereads = reading == ListAssignment.NEVER_IN_BULK ? 1 : 0;
     assertThat(sim.calls()).as("three pages of members, then one count per group of batches (at most one a batch)")
-        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?")).hasSizeBetween(3 + 1, 3 + 3);
+        .filteredOn(c -> c.path().matches("/v1/list/[^/]+/contacts(/.*)?"))
+        .hasSizeBetween(3 + 1 + rereads, 3 + 3 + 3 * rereads);
     assertThat(adds).isEqualTo(reading == ListAssignment.NEVER_IN_BULK ? 230 : 0);
   }
 
@@ -327,7 +331,9 @@ class AutopilotConnectorTest {
       server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
       server.enqueue(json("{\"contacts\":[],\"total_contacts\":0}"));
       server.enqueue(json("{\"email_contact_map\":{\"user0@example.org\":\"p0\",\"user1@example.org\":\"p1\"}}"));
-      server.enqueue(json("{\"contacts\":[],\"total_contacts\":1}"));
+      // Two joining contacts, a list of 150 (someone else added some): re-reading it would take two pages, no
+      // fewer than asking for each contact.
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":150}"));
       server.enqueue(new MockResponse.Builder().code(200).body("{}").build()); // user0 is a member
       server.enqueue(new MockResponse.Builder().code(404).body("{\"error\":\"Not Found\",\"message\":\"\"}").build());
       server.enqueue(new MockResponse.Builder().code(404)
@@ -347,6 +353,100 @@ class AutopilotConnectorTest {
       assertThat(paths.subList(4, 7)).containsExactly("GET /v1/list/contactlist_X/contact/user0%40example.org",
           "GET /v1/list/contactlist_X/contact/user1%40example.org",
           "POST /v1/list/contactlist_X/contact/user1%40example.org");
+    }
+  }
+
+  /** A members page of these contact ids (addresses made up from them), with a bookmark unless last. */
+  private static MockResponse page(List<String> ids, long total, boolean last) {
+    StringBuilder b = new StringBuilder("{\"contacts\":[");
+    for (int i = 0; i < ids.size(); i++) {
+      b.append(i == 0 ? "" : ",").append("{\"contact_id\":\"").append(ids.get(i)).append("\",\"Email\":\"")
+          .append(ids.get(i)).append("@members.example.org\"}");
+    }
+    b.append("],\"total_contacts\":").append(total);
+    if (!last) {
+      b.append(",\"bookmark\":\"").append(ids.get(ids.size() - 1)).append('"');
+    }
+    return json(b.append('}').toString());
+  }
+
+  private static List<String> ids(int from, int to) {
+    return IntStream.range(from, to).mapToObj(i -> "p" + i).collect(Collectors.toList());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void theMembersAddedSinceTheLastReadAreReadAfterItsLastMemberAndTheWholeListWhenThatDoesNotAddUp(
+      boolean joinOrder) throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
+      server.enqueue(page(ids(0, 100), 150, false));
+      server.enqueue(page(ids(100, 150), 150, true));
+      server.enqueue(json("{\"email_contact_map\":{\"user0@example.org\":\"n0\",\"user1@example.org\":\"n1\","
+          + "\"user2@example.org\":\"n2\"}}"));
+      server.enqueue(page(ids(0, 100), 152, false)); // the count: one short
+      if (joinOrder) { // the page after p149 holds the two that joined
+        server.enqueue(page(List.of("n0", "n1"), 152, true));
+      } else { // n0 is listed elsewhere: the tail does not add up, so the whole list is read
+        server.enqueue(page(List.of("n1"), 152, true));
+        List<String> first = new ArrayList<>(ids(0, 99));
+        first.add("n0");
+        server.enqueue(page(first, 152, false));
+        List<String> second = new ArrayList<>(ids(99, 150));
+        second.add("n1");
+        server.enqueue(page(second, 152, true));
+      }
+      server.enqueue(json("{}")); // user2 added
+      server.start();
+      ExportResult result = export(connection(server.url("/v1").toString(), KEY), of(profiles(3)), VIP);
+
+      assertThat(result.exported()).isEqualTo(3);
+      assertThat(result.segment(VIP).orElseThrow().counters())
+          .containsEntry(AutopilotDestination.MEMBER_PAGES, joinOrder ? 1L : 3L)
+          .containsEntry(AutopilotDestination.LIST_ADDS, 1L);
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < server.getRequestCount(); i++) {
+        RecordedRequest q = server.takeRequest();
+        paths.add(q.getMethod() + " " + q.getUrl().encodedPath());
+      }
+      List<String> expected = new ArrayList<>(List.of("GET /v1/list/contactlist_X/contacts/p149"));
+      if (!joinOrder) {
+        expected.addAll(List.of("GET /v1/list/contactlist_X/contacts", "GET /v1/list/contactlist_X/contacts/n0"));
+      }
+      expected.add("POST /v1/list/contactlist_X/contact/user2%40example.org");
+      assertThat(paths.subList(5, paths.size())).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aGroupTheCountDoesNotConfirmIsCheckedByReReadingTheMembersWhenThatIsCheaper() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(json("{\"lists\":[{\"list_id\":\"contactlist_X\",\"title\":\"" + VIP + "\"}]}"));
+      server.enqueue(json("{\"contacts\":[],\"total_contacts\":0}"));
+      server.enqueue(json("{\"email_contact_map\":{\"user0@example.org\":\"p0\",\"user1@example.org\":\"p1\"}}"));
+      server.enqueue(json("{\"contacts\":[{\"contact_id\":\"p0\",\"Email\":\"User0@example.org\"}],"
+          + "\"total_contacts\":1}")); // the count: one page holds the whole list
+      server.enqueue(json("{\"contacts\":[{\"contact_id\":\"p0\",\"Email\":\"User0@example.org\"}],"
+          + "\"total_contacts\":1}")); // the re-read: user0 is a member (by its contact id)
+      server.enqueue(new MockResponse.Builder().code(404)
+          .body("{\"error\":\"Not Found\",\"message\":\"Contact could not be found.\"}").build());
+      server.start();
+      ExportResult result = export(connection(server.url("/v1").toString(), KEY), of(profiles(2)), VIP);
+      assertThat(result.exported()).isEqualTo(1);
+      assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
+        assertThat(r.row()).isEqualTo(2);
+        assertThat(r.message()).isEqualTo("Contact could not be found.");
+      });
+      assertThat(result.segment(VIP).orElseThrow().counters()).containsEntry(AutopilotDestination.MEMBER_PAGES, 1L)
+          .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 2L).containsEntry(AutopilotDestination.LIST_ADDS, 0L);
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        RecordedRequest q = server.takeRequest();
+        paths.add(q.getMethod() + " " + q.getUrl().encodedPath());
+      }
+      assertThat(paths.subList(3, 6)).containsExactly("GET /v1/list/contactlist_X/contacts",
+          "GET /v1/list/contactlist_X/contacts", "POST /v1/list/contactlist_X/contact/user1%40example.org");
+      assertThat(server.getRequestCount()).isEqualTo(6);
     }
   }
 
@@ -502,6 +602,49 @@ class AutopilotConnectorTest {
         .containsEntry(AutopilotDestination.LIST_ADDS, 200L);
     assertThat(sim.singleListAdds()).isEqualTo(200);
     assertThat(sim.listCountReads()).isLessThan(1 + 10);
+  }
+
+  /** Calls to the one-contact membership routes ({@code /v1/list/{id}/contact/{email}}). */
+  private long perContactCalls() {
+    return sim.calls().stream().filter(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).count();
+  }
+
+  @Test
+  void addressesDifferingInCaseFromMembersCostNoCallPerContactWhereAutopilotTellsThemApart() {
+    sim.caseSensitiveAddresses(true); // Autopilot documents neither reading
+    String list = sim.createList(VIP);
+    for (int i = 0; i < 1000; i += 100) {
+      sim.addListMember(list, "User" + i + "@example.org"); // 1%: another contact to a case-sensitive vendor
+    }
+    ExportResult result = export(connection(), of(profiles(1000)), VIP);
+
+    assertThat(result.exported()).isEqualTo(1000);
+    assertThat(sim.members(VIP)).hasSize(1010);
+    assertThat(perContactCalls()).isZero();
+    // The lists, a page of members, 10 upserts and at most a count read each.
+    assertThat(sim.calls()).hasSizeLessThanOrEqualTo(1 + 1 + 10 + 10);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ListAssignment.class)
+  void onePercentOfContactsAlreadyOnTheListOrMissingFromItCostsBoundedCalls(ListAssignment reading) {
+    sim.listAssignment(reading);
+    String list = sim.createList(VIP);
+    for (int i = 0; i < 1000; i += 100) {
+      sim.addListMember(list, "user" + i + "@example.org"); // already on the list: sent again
+      sim.addContact("user" + (i + 1) + "@example.org", Map.of()); // known to the account, not on the list
+    }
+    ExportResult result = export(connection(), of(profiles(1000)), VIP);
+
+    assertThat(result.exported()).isEqualTo(1000);
+    assertThat(sim.members(VIP)).hasSize(1000);
+    long missing = reading == ListAssignment.ALWAYS ? 0 : reading == ListAssignment.ON_CREATION ? 10 : 990;
+    assertThat(perContactCalls()).as("one add per contact the upsert did not put on the list, no check first")
+        .isEqualTo(missing);
+    assertThat(sim.singleListAdds()).isEqualTo((int) missing);
+    // The lists, a page of members, 10 upserts, a count read each at most, and where the count falls short
+    // the pages after the last member read: one a group (10 groups at most), plus one per 100 joiners.
+    assertThat(sim.calls()).hasSizeLessThanOrEqualTo((int) (1 + 1 + 10 + 10 + (10 + 10) + missing));
   }
 
   @Test

@@ -60,6 +60,11 @@ import okio.Buffer;
  *       {@code driverCpus} (the CPUs this JVM may use).
  *   <li>{@code memory CONNECTOR PROFILES}: one export, printing its time and the most heap still live
  *       after a collection (run it with a small {@code -Xmx}).
+ *   <li>{@code slowpath autopilot|iterable PROFILES}: one export at the vendor's (scaled) rate where 1% of
+ *       the profiles take the connector's slow path: for Autopilot, contacts the account has but the
+ *       list does not (the upsert does not add them, so the membership count falls short); for
+ *       Iterable, a value whose type clashes with the project's type for its field. Prints the HTTP
+ *       calls per profile and the seconds.
  * </ul>
  * Each prints one {@code RESULT} line of {@code key=value} pairs.
  */
@@ -89,7 +94,8 @@ public final class EndToEndBenchmark {
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: EndToEndBenchmark ceiling|overhead|overhead-isolated|memory CONNECTOR PROFILES");
+      System.err.println("usage: EndToEndBenchmark ceiling|overhead|overhead-isolated|memory|slowpath CONNECTOR "
+          + "PROFILES");
       System.exit(2);
     }
     String mode = args[0];
@@ -107,6 +113,9 @@ public final class EndToEndBenchmark {
         break;
       case "memory":
         memory(connector, profiles);
+        break;
+      case "slowpath":
+        slowPath(connector, profiles);
         break;
       default:
         System.err.println("unknown mode " + mode);
@@ -367,6 +376,51 @@ public final class EndToEndBenchmark {
     }
     pool.shutdown();
     pool.awaitTermination(1, TimeUnit.MINUTES);
+  }
+
+  static void slowPath(String connector, long profiles) {
+    VendorProfile p = VendorProfile.of(connector);
+    try (Sandbox sandbox = Sandboxes.start(connector)) {
+      VendorSimulator sim = sandbox.simulator();
+      configure(connector, sim, p);
+      SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
+      Connection c = connection(endpoint, p.requestsPerSecond());
+      ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
+      List<com.segmentexport.api.Profile> segment = new ArrayList<>();
+      java.util.Iterator<com.segmentexport.api.Profile> it = generator.profiles(profiles);
+      long triggering = 0;
+      for (int i = 0; it.hasNext(); i++) {
+        com.segmentexport.api.Profile profile = it.next();
+        boolean trigger = i % 100 == 50;
+        triggering += trigger ? 1 : 0;
+        String email = (String) profile.get(ProfileGenerator.EMAIL);
+        switch (connector) {
+          case "autopilot":
+            if (trigger) { // known to the account, not on the list
+              ((com.segmentexport.testkit.autopilot.AutopilotSimulator) sim).addContact(email, java.util.Map.of());
+            }
+            break;
+          case "iterable": // the project types tier as a date; 1% of the values are not dates
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(profile.fields());
+            fields.put(ProfileGenerator.TIER, trigger ? "gold" : "2024-01-02");
+            profile = com.segmentexport.api.Profile.of(fields);
+            break;
+          default:
+            throw new IllegalArgumentException("slowpath: autopilot or iterable, not " + connector);
+        }
+        segment.add(profile);
+      }
+      if (connector.equals("iterable")) {
+        ((com.segmentexport.testkit.iterable.IterableSimulator) sim).fieldType("tier", "date");
+      }
+      ExportResult r = exportList(Connectors.load(), c, definition(endpoint, c), segment);
+      double seconds = r.duration().toNanos() / 1e9;
+      System.out.printf(Locale.ROOT, "RESULT mode=slowpath connector=%s profiles=%d triggering=%d exported=%d "
+              + "rejected=%d httpCalls=%d callsPerProfile=%.4f seconds=%.2f requestsPerSecond=%s scale=%s "
+              + "secondsAtVendorRate=%.1f%n", connector, segment.size(), triggering, r.exported(), r.rejected(),
+          r.httpCalls(), (double) r.httpCalls() / segment.size(), seconds, p.requestsPerSecond(), p.scale(),
+          seconds * p.scale());
+    }
   }
 
   static void memory(String connector, long profiles) {

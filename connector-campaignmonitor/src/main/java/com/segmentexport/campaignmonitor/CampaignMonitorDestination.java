@@ -213,8 +213,16 @@ final class CampaignMonitorDestination implements Destination {
 
   // ---- rows ----------------------------------------------------------------------------------
 
-  /** Why a record's values cannot be imported (a value over 250 characters, a date out of range), or null. */
+  /**
+   * Why a record's values cannot be imported (a value or the joined Name over 250 characters, a date out
+   * of range), or null.
+   */
   private String valueProblem(ExportRecord r) {
+    String name = name(r);
+    if (name != null && name.length() > MAX_VALUE_LENGTH) {
+      return "'Name' (the first and last name joined) has " + name.length() + " characters: Campaign Monitor "
+          + "takes at most " + MAX_VALUE_LENGTH;
+    }
     for (CampaignMonitorConnector.FieldPlan f : fields) {
       Object v = r.value(f.field());
       if (v == null) {

@@ -406,6 +406,21 @@ class CampaignMonitorConnectorTest {
   }
 
   @Test
+  void aNameOver250CharactersRejectsItsProfileWithoutSendingIt() {
+    Connection c = connection();
+    List<Profile> profiles = List.of(
+        Profile.of("email", "ok@example.org", "first", "F".repeat(124), "last", "L".repeat(125)), // 250 joined
+        Profile.of("email", "long@example.org", "first", "F".repeat(125), "last", "L".repeat(125)));
+    ExportResult result = export(c, definition(c, names(), list), profiles);
+    assertThat(result.exported()).isEqualTo(1);
+    RejectedRecord r = rejection(result, 2);
+    assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+    assertThat(r.message()).contains("'Name'", "251", "250");
+    assertThat(sim.receivedEmails()).containsExactly("ok@example.org");
+    assertThat(sim.invalidNames()).isZero();
+  }
+
+  @Test
   void createdAndUpdatedComeFromTheImportTotals() {
     SegmentResult first = export(people(30)).segments().get(0);
     assertThat(first.created()).hasValue(30);

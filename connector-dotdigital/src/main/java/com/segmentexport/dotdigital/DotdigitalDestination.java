@@ -17,6 +17,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -59,6 +60,9 @@ final class DotdigitalDestination implements Destination {
   /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
   static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
 
+  /** Most characters in a text data field's value (dotdigital's support article). */
+  static final int MAX_TEXT_LENGTH = 255;
+
   private final DotdigitalConnector connector;
   private final VendorHttp http;
   private final HttpUrl endpoint;
@@ -85,6 +89,42 @@ final class DotdigitalDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
+    // A text value over 255 characters can fail a whole import: such profiles are rejected here, and
+    // the others sent.
+    BatchResult.Builder refused = BatchResult.builder(batch);
+    List<ExportRecord> rest = new ArrayList<>(batch.size());
+    for (ExportRecord r : batch.records()) {
+      String problem = valueProblem(r);
+      if (problem == null) {
+        rest.add(r);
+      } else {
+        refused.reject(r, RejectionReason.INVALID_VALUE, null, problem);
+      }
+    }
+    if (rest.size() == batch.size()) {
+      return send(batch);
+    }
+    if (!rest.isEmpty()) {
+      long bytes = batch.estimatedBytes() * rest.size() / batch.size() + 1;
+      refused.merge(send(new Batch(batch.segment(), batch.sequence(), batch.schema(), rest, bytes)));
+    }
+    return refused.build();
+  }
+
+  /** Why dotdigital would not take a record's values (a text over 255 characters), or null. */
+  private String valueProblem(ExportRecord r) {
+    for (DotdigitalConnector.DataFieldPlan f : fields) {
+      Object v = r.value(f.field());
+      if (v != null && f.type().equals("String") && text(v).length() > MAX_TEXT_LENGTH) {
+        return "data field '" + f.name() + "' would hold " + text(v).length() + " characters: dotdigital takes at "
+            + "most " + MAX_TEXT_LENGTH + " in a text field";
+      }
+    }
+    return null;
+  }
+
+  /** Imports a batch whose values dotdigital takes. */
+  private BatchResult send(Batch batch) {
     RequestBody body = body(batch);
     try {
       importSlots.acquire();

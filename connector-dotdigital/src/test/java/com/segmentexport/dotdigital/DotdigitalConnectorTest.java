@@ -276,6 +276,27 @@ class DotdigitalConnectorTest {
   }
 
   @Test
+  void aTextOver255CharactersRejectsItsProfileAndTheRestAreImported() {
+    Connection c = connection();
+    FieldMapping mapping = FieldMapping.builder().email("email").firstName("first").custom("note", "note").build();
+    List<Profile> profiles = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      profiles.add(Profile.of("email", "person" + i + "@example.org", "first", "First" + i,
+          "note", i == 7 ? "x".repeat(300) : i == 8 ? "y".repeat(255) : "short"));
+    }
+    ExportResult result = export(c, definition(c, mapping, book), profiles);
+
+    assertThat(result.exported()).isEqualTo(1999);
+    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
+      assertThat(r.row()).isEqualTo(8);
+      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+      assertThat(r.message()).contains("'NOTE'", "300", "255");
+    });
+    assertThat(sim.overLongTextImports()).isZero();
+    assertThat(sim.addressBookMembers(book)).hasSize(1999).doesNotContain("person7@example.org");
+  }
+
+  @Test
   void aMissingFieldIsAClearErrorWhenTheExportMayNotCreateFields() {
     Connection c = connection();
     FieldMapping mapping = FieldMapping.builder().email("email").custom("tier", "tier").build();

@@ -11,14 +11,17 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorHttp;
+import com.segmentexport.spi.Verdict;
 import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.RequestBody;
@@ -28,9 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes batches to one static list with {@code POST /api/lists/subscribe}, which upserts each user
  * (e-mail as identifier, mapped fields as {@code dataFields}) and adds them to the list. Per-record
- * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}; a batch
- * refused whole for a field type clash, or too large, is split until only the offending profiles are
- * rejected.
+ * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}. Values
+ * whose type clashes with the project's field type (read once with {@code GET /api/users/getFields},
+ * and learnt from {@code RequestFieldsTypesMismatched} answers' {@code params.validationErrors}) are
+ * rejected per record and the rest sent together; a batch refused whole without naming a record of
+ * it, or too large, is split until only the offending profiles are rejected.
  */
 final class IterableDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(IterableDestination.class);
@@ -54,6 +59,14 @@ final class IterableDestination implements Destination {
   private final long listId;
   private final List<Field> fields;
   private final boolean updateExistingUsersOnly;
+  /** Text Iterable takes as a date: {@code yyyy-MM-dd}, optionally {@code HH:mm:ss +00:00}. */
+  private static final java.util.regex.Pattern ITERABLE_DATE =
+      java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+  /** The field types whose values this code can tell apart. */
+  private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of("string", "keyword", "long",
+      "double", "boolean", "date");
+  /** The mapped fields' types in the project: null until read (on the first batch). */
+  private volatile Map<String, String> fieldTypes;
   /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
   private volatile boolean fresh;
 
@@ -80,6 +93,22 @@ final class IterableDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
+    Map<String, String> types = projectFieldTypes();
+    if (!types.isEmpty()) {
+      BatchResult.Builder refused = BatchResult.builder(batch);
+      List<ExportRecord> rest = withoutClashes(batch, types, refused, "the project's");
+      if (rest.size() < batch.size()) {
+        if (!rest.isEmpty()) {
+          refused.merge(send(subBatch(batch, rest)));
+        }
+        return refused.build();
+      }
+    }
+    return send(batch);
+  }
+
+  /** Sends a batch whose values fit the project's known field types. */
+  private BatchResult send(Batch batch) {
     RequestBody body = body(batch);
     try {
       if (body.contentLength() > IterableConnectorProvider.MAX_BODY_BYTES && batch.size() > 1) {
@@ -88,13 +117,29 @@ final class IterableDestination implements Destination {
     } catch (IOException e) {
       throw new DestinationException("could not size the subscribe request", e);
     }
-    HttpResponse r = subscribe(body);
+    Subscribed subscribed = subscribe(body);
+    HttpResponse r = subscribed.response();
     if (r.isSuccessful()) {
       fresh = false;
       return outcome(batch, r);
     }
     IterableErrors.Error e = IterableErrors.parse(r);
     boolean tooLarge = r.code() == 413 || e.code().equals("BatchTooLarge");
+    if (e.code().equals(IterableErrors.TYPES_MISMATCHED)) {
+      // The answer names the offending fields and their types: reject the records whose value for one of
+      // them has another type and send the rest together. Only when it names none of the batch's records
+      // is the batch split to find them.
+      Map<String, String> expected = IterableErrors.expectedTypes(r);
+      BatchResult.Builder refused = BatchResult.builder(batch);
+      List<ExportRecord> rest = withoutClashes(batch, expected, refused, "Iterable's");
+      if (rest.size() < batch.size()) {
+        remember(expected);
+        if (!rest.isEmpty()) {
+          refused.merge(send(subBatch(batch, rest)));
+        }
+        return refused.count("iterable.typeClashResends", rest.isEmpty() ? 0 : 1).build();
+      }
+    }
     if (e.code().equals(IterableErrors.TYPES_MISMATCHED) || tooLarge) {
       if (batch.size() > 1) {
         return split(batch, e.code());
@@ -104,25 +149,44 @@ final class IterableDestination implements Destination {
             e.message()).build();
       }
     }
+    if (subscribed.waited() != null && e.invalidListId()) {
+      // The message every profile of the batch is rejected with says why, beside Iterable's own.
+      String why = "list " + listId + " was just created by this export and Iterable still refused it after "
+          + FRESH_LIST_ATTEMPTS + " attempts over " + subscribed.waited().toMillis() + " ms of waiting; a new "
+          + "list can take longer to become usable: export again later";
+      throw new DestinationException(r.code(), e.code(), e.message() + " (" + why + ")",
+          "Iterable refused to subscribe " + batch.size() + " users: " + why + " (HTTP " + r.code() + " " + e.code()
+              + ": " + e.message() + ")");
+    }
     throw IterableErrors.destination(r, "Iterable refused to subscribe " + batch.size() + " users to list " + listId);
   }
 
+  /**
+   * A subscribe's final answer, and how long a just-created list's refusals were waited out before it
+   * (null when none was: the list was not fresh, or the answer is not such a refusal).
+   */
+  private record Subscribed(HttpResponse response, Duration waited) {}
+
   /** Subscribes, waiting out {@code invalidListId} while the list is fresh. */
-  private HttpResponse subscribe(RequestBody body) {
+  private Subscribed subscribe(RequestBody body) {
     // Read once, before the first send: another batch's success while this one is refused does not
     // make the refusal final (Iterable's servers learn of a new list at different times).
     boolean sentToFreshList = fresh;
     Duration wait = FRESH_LIST_BACKOFF;
+    Duration waited = Duration.ZERO;
     for (int attempt = 1; ; attempt++) {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
       HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
           IterableConnector.idempotent("subscribe"));
-      if (r.code() != 400 || !sentToFreshList || attempt >= FRESH_LIST_ATTEMPTS
-          || !IterableErrors.parse(r).invalidListId()) {
-        return r;
+      if (r.code() != 400 || !sentToFreshList || !IterableErrors.parse(r).invalidListId()) {
+        return new Subscribed(r, null);
+      }
+      if (attempt >= FRESH_LIST_ATTEMPTS) {
+        return new Subscribed(r, waited);
       }
       log.debug("Iterable list {} is not usable yet (invalidListId); retrying in {} ms", listId, wait.toMillis());
       http.pause(wait, false);
+      waited = waited.plus(wait);
       wait = wait.multipliedBy(2);
     }
   }
@@ -133,9 +197,143 @@ final class IterableDestination implements Destination {
         batch.size(), why);
     BatchResult.Builder result = BatchResult.builder(batch);
     for (Batch half : batch.halves()) {
-      result.merge(write(half));
+      result.merge(send(half));
     }
     return result.count("iterable.splits", 1).build();
+  }
+
+  /**
+   * The project's field types ({@code GET /api/users/getFields}, read once, on the first batch), with
+   * those learnt from type clashes since; empty if Iterable did not answer with them (the clashes are
+   * then found by the subscribe answers alone).
+   */
+  private Map<String, String> projectFieldTypes() {
+    Map<String, String> known = fieldTypes;
+    if (known != null) {
+      return known;
+    }
+    synchronized (this) {
+      if (fieldTypes == null && fields.isEmpty()) {
+        fieldTypes = Map.of(); // nothing but the e-mail: no data field to check
+      } else if (fieldTypes == null) {
+        Map<String, String> read = Map.of();
+        try {
+          // Optional: a key without the right to read fields (401/403) or a failing read leaves the clashes
+          // to the subscribe answers rather than failing the export.
+          HttpResponse r = http.execute(connector.request("api/users/getFields").get().build(),
+              IterableConnector.idempotent("get-fields").classifiedBy(IterableErrors.CLASSIFIER.or(
+                  a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
+          if (r.isSuccessful()) {
+            read = fieldTypesOf(Json.object(r.json()).get("fields"));
+          } else {
+            log.debug("Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
+                + "found from subscribe answers", listId, r.code());
+          }
+        } catch (DestinationException e) {
+          log.debug("Iterable list {}: the project's field types could not be read ({}); type clashes are found "
+              + "from subscribe answers", listId, e.getMessage());
+        }
+        fieldTypes = read;
+      }
+      return fieldTypes;
+    }
+  }
+
+  /** Adds types learnt from a clash to those known (a new map: readers take it without the lock). */
+  private synchronized void remember(Map<String, String> types) {
+    Map<String, String> merged = new HashMap<>(fieldTypes == null ? Map.of() : fieldTypes);
+    merged.putAll(types);
+    fieldTypes = Map.copyOf(merged);
+  }
+
+  /** The mapped data fields' types from a {@code fields} object; others left out. */
+  private Map<String, String> fieldTypesOf(Object fieldsObject) {
+    Map<String, Object> all = Json.object(fieldsObject);
+    Map<String, String> types = new HashMap<>();
+    for (Field f : fields) {
+      Object type = all.get(f.name());
+      if (type instanceof String) {
+        types.put(f.name(), (String) type);
+      }
+    }
+    return Map.copyOf(types);
+  }
+
+  /**
+   * Rejects each record of the batch holding a value whose type clashes with the field's type in
+   * {@code types}, and returns the others.
+   *
+   * @param whose whose types they are, for the message ("the project's", "Iterable's")
+   */
+  private List<ExportRecord> withoutClashes(Batch batch, Map<String, String> types, BatchResult.Builder result,
+      String whose) {
+    List<ExportRecord> rest = new ArrayList<>(batch.size());
+    for (ExportRecord record : batch.records()) {
+      String clash = null;
+      for (Field f : fields) {
+        String expected = types.get(f.name());
+        Object v = expected == null ? null : record.value(f.field());
+        if (v == null || (v instanceof String && ((String) v).isEmpty())) {
+          continue;
+        }
+        String incoming = typeOf(v);
+        if (!compatible(expected, incoming)) {
+          clash = "data field '" + f.name() + "' has the type " + expected + " in " + whose + " project; this "
+              + "profile's value is a " + incoming;
+          break;
+        }
+      }
+      if (clash == null) {
+        rest.add(record);
+      } else {
+        result.reject(record, RejectionReason.INVALID_VALUE, IterableErrors.TYPES_MISMATCHED, clash);
+      }
+    }
+    return rest;
+  }
+
+  /** The Iterable type of a value as it is sent: long, double, boolean, date or string. */
+  static String typeOf(Object v) {
+    if (v instanceof Boolean) {
+      return "boolean";
+    }
+    if (v instanceof BigDecimal) {
+      BigDecimal d = (BigDecimal) v;
+      return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0 ? "long" : "double";
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return "long";
+    }
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      return d == Math.rint(d) ? "long" : "double";
+    }
+    if (v instanceof Instant || v instanceof LocalDate) {
+      return "date";
+    }
+    if (v instanceof String && ITERABLE_DATE.matcher((String) v).matches()) {
+      return "date";
+    }
+    return "string";
+  }
+
+  /**
+   * Whether Iterable takes a value of type {@code incoming} into a field of type {@code expected}: the
+   * same type, a whole number into a decimal field, a date-like text into a text field; a type this
+   * code does not know ({@code object}, {@code geo_location}, ...) is left to Iterable.
+   */
+  static boolean compatible(String expected, String incoming) {
+    String e = expected.toLowerCase(java.util.Locale.ROOT);
+    if (!KNOWN_TYPES.contains(e)) {
+      return true;
+    }
+    return e.equals(incoming) || (e.equals("double") && incoming.equals("long"))
+        || ((e.equals("string") || e.equals("keyword")) && (incoming.equals("string") || incoming.equals("date")));
+  }
+
+  private static Batch subBatch(Batch batch, List<ExportRecord> records) {
+    long bytes = batch.estimatedBytes() * records.size() / Math.max(1, batch.size()) + 1;
+    return new Batch(batch.segment(), batch.sequence(), batch.schema(), records, bytes);
   }
 
   private RequestBody body(Batch batch) {

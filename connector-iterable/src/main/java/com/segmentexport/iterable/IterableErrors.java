@@ -57,6 +57,22 @@ final class IterableErrors {
   }
 
   /**
+   * The fields a {@code RequestFieldsTypesMismatched} answer names in {@code params.validationErrors},
+   * each with the type the project has for it ({@code expectedType}); empty when there are none.
+   */
+  static Map<String, String> expectedTypes(HttpResponse response) {
+    Map<String, Object> params = Json.object(Json.object(response.json()).get("params"));
+    Map<String, String> types = new java.util.HashMap<>();
+    Json.object(params.get("validationErrors")).forEach((field, error) -> {
+      String expected = Json.string(Json.object(error), "expectedType");
+      if (expected != null) {
+        types.put(field, expected);
+      }
+    });
+    return types;
+  }
+
+  /**
    * A {@link DestinationException} for a refused request.
    *
    * @param what our summary, such as "Iterable refused to create the list"; no personal data

@@ -204,6 +204,26 @@ class IterableConnectorTest {
   }
 
   @Test
+  void aNewListStillRefusedAfterTheWaitsSaysItWasJustCreatedAndHowLongItWaited() {
+    sim.freshListRejections(IterableDestination.FRESH_LIST_ATTEMPTS);
+
+    ExportResult result = export(profiles(2));
+
+    assertThat(result.exported()).isZero();
+    long waited = 0;
+    for (int i = 0; i < IterableDestination.FRESH_LIST_ATTEMPTS - 1; i++) {
+      waited += IterableDestination.FRESH_LIST_BACKOFF.toMillis() << i;
+    }
+    String expected = "after " + IterableDestination.FRESH_LIST_ATTEMPTS + " attempts over " + waited + " ms";
+    assertThat(result.rejectedSample()).hasSize(2).allSatisfy(r -> {
+      assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+      assertThat(r.message()).contains("invalidListId", "just created", expected);
+    });
+    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe"))
+        .hasSize(IterableDestination.FRESH_LIST_ATTEMPTS);
+  }
+
+  @Test
   void invalidListIdOnAListThisExportDidNotCreateIsNotRetried() {
     sim.freshListRejections(5);
     sim.createList(SEGMENT, "Standard"); // refuses its next 5 subscribes, but already existed
@@ -301,8 +321,12 @@ class IterableConnectorTest {
     assertThat(result.rejectedSample()).singleElement().satisfies(r -> assertThat(r.row()).isEqualTo(1));
   }
 
+  private long subscribeCalls() {
+    return sim.calls().stream().filter(c -> c.path().equals("/api/lists/subscribe")).count();
+  }
+
   @Test
-  void aTypeMismatchRejectingTheBatchIsNarrowedToTheOffendingProfiles() {
+  void aValueOfAnotherTypeThanTheProjectsFieldIsRejectedBeforeSending() {
     sim.fieldType("signupDate", "date");
     List<Profile> profiles = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
@@ -316,15 +340,41 @@ class IterableConnectorTest {
     assertThat(result.rejectedSample()).allSatisfy(r -> {
       assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
       assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
+      assertThat(r.message()).contains("'signupDate'", "date", "string");
     });
-    assertThat(sim.typeMismatchRejections()).isGreaterThan(2);
+    assertThat(sim.typeMismatchRejections()).isZero();
+    assertThat(subscribeCalls()).isOne();
+    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/users/getFields")).hasSize(1);
     assertThat(sim.members(SEGMENT)).hasSize(598).doesNotContain(email(17), email(480));
   }
 
   @Test
+  void aTypeMismatchRejectingTheBatchRejectsTheRecordsItNamesAndSendsTheRestOnce() {
+    // The project does not know the field yet: the request's first value types it as a date, and the 1% of
+    // values that are text clash with that (the answer's validationErrors names the field and its type).
+    List<Profile> profiles = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      profiles.add(Profile.of("email", email(i), "signup", i % 100 == 50 ? "GGG" : "2024-01-02"));
+    }
+
+    ExportResult result = export(connection(b -> b), signupMapping(), profiles, d -> d);
+
+    assertThat(result.exported()).isEqualTo(990);
+    assertThat(result.rejectedSample()).hasSize(10).allSatisfy(r -> {
+      assertThat(r.row() % 100).isEqualTo(51);
+      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+      assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
+      assertThat(r.message()).contains("'signupDate'", "date", "string");
+    });
+    assertThat(sim.typeMismatchRejections()).isOne();
+    assertThat(subscribeCalls()).as("the refused request and the rest, not a split down to single profiles")
+        .isEqualTo(2);
+    assertThat(sim.members(SEGMENT)).hasSize(990);
+  }
+
+  @Test
   void aTypeMismatchReportedPerUserIsARejectionToo() {
-    sim.fieldType("signupDate", "date");
-    sim.typeMismatchPerRecord(true);
+    sim.typeMismatchPerRecord(true); // the request's first value types the field as a date
     ExportResult result = export(connection(b -> b), signupMapping(),
         List.of(Profile.of("email", email(0), "signup", "2024-01-02"), Profile.of("email", email(1), "signup", "GGG")),
         d -> d);

@@ -32,7 +32,8 @@ import mockwebserver3.RecordedRequest;
  *
  * <p>Where the vendor's behaviour is uncertain the simulator offers both readings:
  * {@link ListAssignment} (whether {@code _autopilot_list} in a bulk upsert adds existing contacts),
- * {@link #duplicateListNames} (409 or a second list).
+ * {@link #duplicateListNames} (409 or a second list), {@link #caseSensitiveAddresses} (whether
+ * {@code Ana@example.org} and {@code ana@example.org} are one contact or two; undocumented).
  */
 public final class AutopilotSimulator extends VendorSimulator {
   /** Most contacts in one {@code POST /v1/contacts}. */
@@ -55,7 +56,7 @@ public final class AutopilotSimulator extends VendorSimulator {
     NEVER_IN_BULK
   }
 
-  /** A list: its title and members (lower-cased addresses). */
+  /** A list: its title and members (addresses as the account keys them, lower-cased by default). */
   public record ContactList(String title, Set<String> members) {}
 
   /** A deep copy of the account: lists by id, contacts' fields by address. */
@@ -71,6 +72,7 @@ public final class AutopilotSimulator extends VendorSimulator {
   private final Set<String> refusedListAdds = ConcurrentHashMap.newKeySet();
   private volatile ListAssignment listAssignment = ListAssignment.ON_CREATION;
   private volatile boolean duplicateListNames;
+  private volatile boolean caseSensitive;
 
   /** A simulator accepting this API key. */
   public AutopilotSimulator(String apiKey) {
@@ -102,6 +104,21 @@ public final class AutopilotSimulator extends VendorSimulator {
   public AutopilotSimulator duplicateListNames(boolean duplicates) {
     this.duplicateListNames = duplicates;
     return this;
+  }
+
+  /**
+   * True: addresses differing in case are different contacts (the upsert creates a second contact, the
+   * membership calls and pages keep the case); false (default): one contact, keyed lower-case.
+   * Autopilot documents neither.
+   */
+  public AutopilotSimulator caseSensitiveAddresses(boolean sensitive) {
+    this.caseSensitive = sensitive;
+    return this;
+  }
+
+  /** The account's key for an address: as given when addresses are case-sensitive, else lower-cased. */
+  private String key(String email) {
+    return caseSensitive ? email : email.toLowerCase(Locale.ROOT);
   }
 
   // ---- state ---------------------------------------------------------------------------------
@@ -139,12 +156,21 @@ public final class AutopilotSimulator extends VendorSimulator {
   public synchronized void addContact(String email, Map<String, String> fields) {
     Map<String, String> c = new TreeMap<>(fields);
     c.put("Email", email);
-    contacts.put(email.toLowerCase(Locale.ROOT), c);
+    contacts.put(key(email), c);
+  }
+
+  /**
+   * Puts a contact on a list (as another source would have), creating the contact if the account does
+   * not know it.
+   */
+  public synchronized void addListMember(String listId, String email) {
+    contacts.computeIfAbsent(key(email), k -> new TreeMap<>(Map.of("Email", email)));
+    lists.get(listId).members().add(key(email));
   }
 
   /** The stored fields of a contact (standard names, custom fields by typed key), or an empty map. */
   public synchronized Map<String, String> contactFields(String email) {
-    Map<String, String> c = contacts.get(email.toLowerCase(Locale.ROOT));
+    Map<String, String> c = contacts.get(key(email));
     return c == null ? Map.of() : Map.copyOf(c);
   }
 
@@ -171,7 +197,7 @@ public final class AutopilotSimulator extends VendorSimulator {
    * this address, as when the contact was deleted after its upsert.
    */
   public AutopilotSimulator refuseListAdd(String email) {
-    refusedListAdds.add(email.toLowerCase(Locale.ROOT));
+    refusedListAdds.add(key(email));
     return this;
   }
 
@@ -377,7 +403,7 @@ public final class AutopilotSimulator extends VendorSimulator {
     if (!retainsContacts()) {
       return true;
     }
-    String key = email.toLowerCase(Locale.ROOT);
+    String key = key(email);
     boolean created = !contacts.containsKey(key);
     Map<String, String> stored = contacts.computeIfAbsent(key, k -> new TreeMap<>());
     for (Map.Entry<String, Object> e : contact.entrySet()) {
@@ -402,7 +428,7 @@ public final class AutopilotSimulator extends VendorSimulator {
       return; // an unknown list id is ignored by the upsert
     }
     if (retainsContacts()) {
-      list.members().add(email.toLowerCase(Locale.ROOT));
+      list.members().add(key(email));
     } else {
       memberCounts.merge(listId, 1L, Long::sum);
     }
@@ -439,13 +465,13 @@ public final class AutopilotSimulator extends VendorSimulator {
     return json(200, b.append('}').toString());
   }
 
-  private static String contactId(String email) {
-    return "person_" + UUID.nameUUIDFromBytes(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
+  private String contactId(String email) {
+    return "person_" + UUID.nameUUIDFromBytes(key(email).getBytes(StandardCharsets.UTF_8))
         .toString().toUpperCase(Locale.ROOT);
   }
 
   private MockResponse membership(String method, String listId, ContactList list, String email) {
-    String key = email.toLowerCase(Locale.ROOT);
+    String key = key(email);
     switch (method) {
       case "GET":
         return list.members().contains(key) ? json(200, "{}") : error(404, "Not Found", "");

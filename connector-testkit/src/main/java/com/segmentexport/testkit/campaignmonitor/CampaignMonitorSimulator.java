@@ -164,6 +164,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   private final AtomicInteger importsAccepted = new AtomicInteger();
   private final AtomicInteger unknownKeys = new AtomicInteger();
   private final AtomicInteger invalidValues = new AtomicInteger();
+  private final AtomicInteger invalidNames = new AtomicInteger();
   private final AtomicInteger tokenRefreshes = new AtomicInteger();
   private final AtomicInteger autorespondersQueued = new AtomicInteger();
 
@@ -391,6 +392,11 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   /** Custom field values not stored because they did not fit their field (type, date range, 250 characters). */
   public int invalidCustomFieldValues() {
     return invalidValues.get();
+  }
+
+  /** Names not stored because they were longer than {@value #MAX_VALUE_LENGTH} characters. */
+  public int invalidNames() {
+    return invalidNames.get();
   }
 
   /** Refresh-token exchanges answered with new tokens. */
@@ -807,7 +813,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   /** Writes a row's name, consent and custom fields to a subscriber. Holds {@link #lock}. */
   private void update(ListData list, SubscriberData s, Map<String, Object> row) {
     Object name = row.get("name");
-    if (name instanceof String) {
+    if (name instanceof String && ((String) name).length() > MAX_VALUE_LENGTH) {
+      invalidNames.incrementAndGet(); // not stored, like an over-long custom field value
+    } else if (name instanceof String) {
       s.name = (String) name;
     }
     String consent = ((String) row.get("consenttotrack"));

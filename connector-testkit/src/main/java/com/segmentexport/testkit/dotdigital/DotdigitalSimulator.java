@@ -38,7 +38,8 @@ import static java.util.Objects.requireNonNull;
  * {@code GET /v2/account-info} (whose {@code ApiEndpoint} ends with a slash), address books, account-wide
  * contact data fields, the asynchronous v3 bulk import ({@code PUT /contacts/v3/import}, 202 with an
  * {@code importId}, polled at {@code GET /contacts/v3/import/{importId}} until {@code Finished},
- * {@code RejectedByWatchdog}, {@code Failed} or {@code ExceedsAllowedContactLimit}), the 50 MB body cap,
+ * {@code RejectedByWatchdog}, {@code Failed} or {@code ExceedsAllowedContactLimit}; {@code Failed} for an
+ * import holding a text value over {@value #MAX_TEXT_LENGTH} characters), the 50 MB body cap,
  * 25 active imports per account ({@code 429 contacts:tooManyActiveImports}), v2 errors
  * ({@code {"message": "... ERROR_X"}}) and v3 errors ({@code {"errorCode", "description", "details"}}),
  * and rate limiting answered with {@code 429} and {@code X-RateLimit-Limit/Remaining/Reset/Scope}, or,
@@ -78,6 +79,12 @@ public final class DotdigitalSimulator extends VendorSimulator {
   public static final String SUPPRESSED = "suppressed";
   /** The documented cap on a v3 import request body: 50 MB. */
   public static final long MAX_IMPORT_BYTES = 50L * 1024 * 1024;
+  /**
+   * Most characters in a text data field's value (dotdigital's support article: "text values up to 255
+   * characters"). What the vendor does with a longer one is not documented; this simulator fails the
+   * whole import ({@code Failed}), the harshest reading: one such value may lose a batch of 2,000.
+   */
+  public static final int MAX_TEXT_LENGTH = 255;
   /** The documented number of contact imports an account may have active at once. */
   public static final int MAX_ACTIVE_IMPORTS = 25;
   /** The import statuses that end an import without applying it. */
@@ -135,6 +142,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private final Map<String, ContactState> contacts = new TreeMap<>();
   private final Map<String, ImportJob> imports = new LinkedHashMap<>();
   private final Deque<String> forcedStatuses = new ArrayDeque<>();
+  private final AtomicInteger overLongImports = new AtomicInteger();
   private long nextBookId = 4711;
   private long nextContactId = 35_210_001;
 
@@ -270,6 +278,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
   public DotdigitalSimulator listSuppressedContactsAsFailures(boolean listed) {
     this.listSuppressed = listed;
     return this;
+  }
+
+  /** Imports failed whole because a text value was over {@value #MAX_TEXT_LENGTH} characters. */
+  public int overLongTextImports() {
+    return overLongImports.get();
   }
 
   /**
@@ -840,6 +853,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
       String forced = forcedStatuses.poll();
       if (forced != null) {
         job.terminal = forced;
+      } else if (hasOverLongText(rows)) {
+        // One text value over 255 characters fails the whole import: nothing of it is applied.
+        overLongImports.incrementAndGet();
+        job.terminal = "Failed";
       } else {
         job.report = apply(importId, rows, (String) mergeOption);
       }
@@ -917,6 +934,20 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
       return null;
     }
+  }
+
+  /** Whether a contact holds a value over {@value #MAX_TEXT_LENGTH} characters for a text field. Holds {@link #lock}. */
+  private boolean hasOverLongText(List<?> rows) {
+    for (Object row : rows) {
+      for (Map.Entry<String, Object> e : object(object(row).get("dataFields")).entrySet()) {
+        String def = fields.get(e.getKey().toUpperCase(Locale.ROOT));
+        if (def != null && def.endsWith("|String") && e.getValue() != null
+            && e.getValue().toString().length() > MAX_TEXT_LENGTH) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Applies an accepted import and renders its Finished report. Holds {@link #lock}. */

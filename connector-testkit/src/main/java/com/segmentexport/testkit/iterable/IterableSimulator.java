@@ -20,7 +20,8 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * Iterable's REST API as a segment export uses it: {@code GET /api/lists}, {@code POST /api/lists},
- * {@code POST /api/lists/subscribe}, authenticated by an {@code Api-Key} header.
+ * {@code POST /api/lists/subscribe}, {@code GET /api/users/getFields}, authenticated by an
+ * {@code Api-Key} header.
  *
  * <p>What it enforces, from Iterable's own API spec and recorded traffic:
  * <ul>
@@ -35,7 +36,9 @@ import mockwebserver3.RecordedRequest;
  *       {@code 400 {"msg":"error.lists.invalidListId"}}; so are the first
  *       {@linkplain #freshListRejections(int) few} subscribes to a list just created.
  *   <li>Profile field types are fixed at their first write. A value of another type rejects the whole
- *       request with {@code 400 RequestFieldsTypesMismatched}, or, in the other documented reading
+ *       request with {@code 400 RequestFieldsTypesMismatched} naming every offending field in
+ *       {@code params.validationErrors} (expected type, incoming types, a value), or, in the other
+ *       documented reading
  *       ({@link #typeMismatchPerRecord(boolean)}), reports the user in
  *       {@code failedUpdates.invalidDataEmails}.
  *   <li>Per-record failures come back with HTTP 200 in {@code failedUpdates.*} (or, with
@@ -289,7 +292,21 @@ public final class IterableSimulator extends VendorSimulator {
     if (path.equals("/api/lists/subscribe") && method.equals("POST")) {
       return subscribe(request);
     }
+    if (path.equals("/api/users/getFields") && method.equals("GET")) {
+      return getFields();
+    }
     return error(404, "NotFound", "No such endpoint: " + method + " " + path);
+  }
+
+  /** {@code {"fields": {name: type}}}, the project's profile fields as recorded (it-gr). */
+  private synchronized MockResponse getFields() {
+    StringBuilder b = new StringBuilder("{\"fields\":{");
+    String sep = "";
+    for (Map.Entry<String, String> e : fieldTypes.entrySet()) {
+      b.append(sep).append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+      sep = ",";
+    }
+    return json(200, b.append("}}").toString());
   }
 
   private synchronized MockResponse listLists() {
@@ -378,7 +395,7 @@ public final class IterableSimulator extends VendorSimulator {
       return freshListRejectionDelay.isZero() ? refusal : new MockResponse.Builder(refusal)
           .headersDelay(freshListRejectionDelay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).build();
     }
-    Map<String, String> mismatched = new LinkedHashMap<>();
+    Map<String, Object> mismatched = new LinkedHashMap<>(); // field -> its first offending value
     Map<String, String> pendingTypes = new LinkedHashMap<>();
     Map<String, List<String>> failed = new LinkedHashMap<>();
     for (String c : FAILURE_CATEGORIES) {
@@ -397,10 +414,11 @@ public final class IterableSimulator extends VendorSimulator {
         category = "invalidEmails";
       }
       if (category == null) {
-        String clash = clash(object(s.getOrDefault("dataFields", Map.of()), "dataFields"), pendingTypes);
-        if (clash != null) {
+        Map<String, Object> dataFields = object(s.getOrDefault("dataFields", Map.of()), "dataFields");
+        List<String> clashes = clashes(dataFields, pendingTypes);
+        if (!clashes.isEmpty()) {
           if (!typeMismatchPerRecord) {
-            mismatched.put(clash, email);
+            clashes.forEach(f -> mismatched.putIfAbsent(f, dataFields.get(f)));
             continue;
           }
           category = "invalidDataEmails";
@@ -413,13 +431,24 @@ public final class IterableSimulator extends VendorSimulator {
       accepted.add(s);
     }
     if (!mismatched.isEmpty()) {
+      // As recorded: every offending field in params.validationErrors, with the project's type, the types
+      // the request's value could have, and the value.
       typeMismatches.incrementAndGet();
       String field = mismatched.keySet().iterator().next();
-      return json(400, "{\"msg\":\"Project 10216: The request does not have the same data types as the data "
+      StringBuilder errors = new StringBuilder();
+      for (Map.Entry<String, Object> e : mismatched.entrySet()) {
+        String expected = fieldTypes.getOrDefault(e.getKey(), pendingTypes.get(e.getKey()));
+        List<String> incoming = incomingTypes(typeOf(e.getValue()));
+        errors.append(errors.length() == 0 ? "" : ",").append(quote(e.getKey())).append(":{\"incomingTypes\":")
+            .append(array(incoming)).append(",\"expectedType\":").append(quote(expected))
+            .append(",\"_type\":\"UnexpectedType\",\"offendingValue\":").append(quote(text(e.getValue())))
+            .append(",\"category\":\"user\"}");
+      }
+      return json(400, "{\"msg\":" + quote("Project 10216: The request does not have the same data types as the data "
           + "previously submitted. Field '" + field + "' already exists for type 'user' and has a data type of '"
-          + fieldTypes.get(field) + "'\",\"code\":\"RequestFieldsTypesMismatched\",\"params\":{\"validationErrors\":{"
-          + quote(field) + ":{\"expectedType\":\"" + fieldTypes.get(field) + "\",\"_type\":\"UnexpectedType\","
-          + "\"category\":\"user\"}}}}");
+          + fieldTypes.getOrDefault(field, pendingTypes.get(field)) + "' but possible types '"
+          + String.join(", ", incomingTypes(typeOf(mismatched.get(field)))) + "' in the request.")
+          + ",\"code\":\"RequestFieldsTypesMismatched\",\"params\":{\"validationErrors\":{" + errors + "}}}");
     }
     fieldTypes.putAll(pendingTypes);
     for (Map<String, Object> s : retainsContacts() ? accepted : List.<Map<String, Object>>of()) {
@@ -446,8 +475,9 @@ public final class IterableSimulator extends VendorSimulator {
     return json(200, b.toString());
   }
 
-  /** The first field whose value's type differs from the project's (or this request's) type for it. */
-  private String clash(Map<String, Object> dataFields, Map<String, String> pendingTypes) {
+  /** The fields whose value's type differs from the project's (or this request's) type for them. */
+  private List<String> clashes(Map<String, Object> dataFields, Map<String, String> pendingTypes) {
+    List<String> clashes = new ArrayList<>();
     for (Map.Entry<String, Object> e : dataFields.entrySet()) {
       if (e.getValue() == null) {
         continue;
@@ -457,10 +487,15 @@ public final class IterableSimulator extends VendorSimulator {
       if (known == null) {
         pendingTypes.put(e.getKey(), type);
       } else if (!compatible(known, type)) {
-        return e.getKey();
+        clashes.add(e.getKey());
       }
     }
-    return null;
+    return clashes;
+  }
+
+  /** The types Iterable names for a value ({@code "string", "keyword"} for text, as recorded). */
+  private static List<String> incomingTypes(String type) {
+    return type.equals("string") ? List.of("string", "keyword") : List.of(type);
   }
 
   private static String typeOf(Object v) {

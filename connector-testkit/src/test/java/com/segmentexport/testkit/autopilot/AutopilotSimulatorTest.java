@@ -65,6 +65,33 @@ class AutopilotSimulatorTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void addressesDifferingInCaseAreOneContactUnlessTheAccountIsCaseSensitive() throws IOException {
+    String list = sim.createList("VIP");
+    sim.addListMember(list, "Ana@example.org");
+    String upsert = "{\"contacts\":[{\"Email\":\"ana@example.org\",\"_autopilot_list\":\"" + list + "\"}]}";
+    Map<String, Object> page = call("GET", "/list/" + list + "/contacts", null).json();
+    String memberId = (String) ((Map<String, Object>) ((java.util.List<Object>) page.get("contacts")).get(0))
+        .get("contact_id");
+
+    Map<String, Object> same = (Map<String, Object>) call("POST", "/contacts", upsert).json().get("email_contact_map");
+    assertThat(same).containsEntry("ana@example.org", memberId);
+    assertThat(sim.members("VIP")).hasSize(1);
+
+    sim.caseSensitiveAddresses(true);
+    String other = sim.createList("Other");
+    sim.addListMember(other, "Bea@example.org");
+    Map<String, Object> otherPage = call("GET", "/list/" + other + "/contacts", null).json();
+    String otherMemberId = (String) ((Map<String, Object>) ((java.util.List<Object>) otherPage.get("contacts")).get(0))
+        .get("contact_id");
+    Map<String, Object> second = (Map<String, Object>) call("POST", "/contacts",
+        upsert.replace(list, other).replace("ana@", "bea@")).json().get("email_contact_map");
+    assertThat(second.get("bea@example.org")).isNotEqualTo(otherMemberId);
+    assertThat(sim.members("Other")).containsExactlyInAnyOrder("Bea@example.org", "bea@example.org");
+    assertThat(call("GET", "/list/" + other + "/contact/Bea@example.org", null).code()).isEqualTo(200);
+  }
+
+  @Test
   void aMissingKeyIs400AndAWrongOne401() throws IOException {
     Answer missing = call("GET", "/lists", null, null);
     assertThat(missing.code()).isEqualTo(400);

@@ -180,6 +180,10 @@ class IterableSimulatorTest {
     Answer whole = subscribe(clash);
     assertThat(whole.code).isEqualTo(400);
     assertThat(whole.vendorCode()).isEqualTo("RequestFieldsTypesMismatched");
+    Map<String, Object> error = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) whole.json()
+        .get("params")).get("validationErrors")).get("signupDate");
+    assertThat(error).containsEntry("expectedType", "date").containsEntry("incomingTypes", List.of("string", "keyword"))
+        .containsEntry("offendingValue", "GGG").containsEntry("_type", "UnexpectedType");
     assertThat(sim.members("Buyers")).containsExactly("a@example.org");
 
     sim.typeMismatchPerRecord(true);
