@@ -400,6 +400,17 @@ final class IterableDestination implements Destination {
       log.warn("Iterable's answer for batch {} of segment '{}': failCount {}, {} rejection(s) matched, {} "
           + "identifier(s) not in the batch", batch.sequence(), batch.segment(), failCount, rejected, unmatched);
     }
+    if (failCount > rejected) {
+      // Iterable failed records it did not name (the older answer lists only invalid e-mails and user
+      // ids): which of the others were subscribed is unknown, so none of them counts as exported.
+      String why = "Iterable reported " + failCount + " failure(s) in this request but named only " + rejected
+          + "; whether this record was subscribed is unknown";
+      for (ExportRecord record : batch.records()) {
+        if (!result.isRejected(record)) {
+          result.unconfirmed(record, why);
+        }
+      }
+    }
     return result.build();
   }
 

@@ -313,6 +313,24 @@ class IterableConnectorTest {
   }
 
   @Test
+  void aFailureTheOlderAnswerDoesNotNameLeavesTheOthersUnconfirmedNotExported() {
+    // The older answer lists invalid e-mails only: a conflict shows in failCount alone.
+    sim.legacyResponses(true).rejectAddress(email(1), "invalidEmails").rejectAddress(email(2), "conflictEmails");
+    ExportResult result = export(profiles(4));
+    assertThat(result.rejected()).isEqualTo(1);
+    assertThat(result.rejectedSample()).filteredOn(r -> r.reason() != RejectionReason.UNCONFIRMED)
+        .extracting(RejectedRecord::row).containsExactly(2L);
+    // Which of the other three was subscribed is unknown: none is counted exported.
+    assertThat(result.exported()).isZero();
+    assertThat(result.unconfirmed()).isEqualTo(3);
+    assertThat(result.rejectedSample()).filteredOn(r -> r.reason() == RejectionReason.UNCONFIRMED)
+        .extracting(RejectedRecord::row).containsExactlyInAnyOrder(1L, 3L, 4L)
+        .allSatisfy(row -> assertThat(row).isPositive());
+    assertThat(result.status()).isEqualTo(ExportStatus.FAILED);
+    assertThat(sim.members(SEGMENT)).hasSize(2);
+  }
+
+  @Test
   void failuresAreMatchedCaseInsensitively() {
     sim.rejectAddress("mixed.case@example.org", "conflictEmails");
     ExportResult result = export(List.of(Profile.of("email", "Mixed.Case@Example.org", "first", "M"),
