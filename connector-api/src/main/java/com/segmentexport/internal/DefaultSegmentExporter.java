@@ -25,7 +25,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   private final Role role;
   private final Connector connector;
   private final OkHttpClient client;
-  private final RateLimiter limiter;
+  private final AccountBudgets budgets;
   private final Set<ExportRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -36,8 +36,9 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     this.role = requireNonNull(role, "role == null");
     this.connector = requireNonNull(connector, "connector == null");
     this.client = requireNonNull(client, "client == null");
-    this.limiter = limiters.forAccount(RateLimiters.accountKey(connection, connector),
-        connector.limits().requestsPerSecond());
+    String account = RateLimiters.accountKey(connection, connector);
+    this.budgets = AccountBudgets.of(limiters, account,
+        limiters.forAccount(account, connector.limits().requestsPerSecond()));
   }
 
   @Override
@@ -50,7 +51,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     checkUsable();
     RunControl control = new RunControl(connection);
     try {
-      connector.verify(new DefaultVendorHttp(client, limiter, control, RetryPolicy.DEFAULT.withMaxAttempts(3),
+      connector.verify(new DefaultVendorHttp(client, budgets, control, RetryPolicy.DEFAULT.withMaxAttempts(3),
           new RunStats(3), ExportListener.NONE));
     } catch (ExportCancelledException e) {
       throw new ConnectionRemovedException("Connection '" + connection.displayName() + "' was removed");
@@ -67,7 +68,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
       throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
           + definition.connection().id() + ", not for this exporter's connection " + connection.id());
     }
-    ExportRun run = new ExportRun(connector, definition, source, options, client, limiter);
+    ExportRun run = new ExportRun(connector, definition, source, options, client, budgets);
     run.preflight();
     running.add(run);
     run.completion().whenComplete((r, e) -> running.remove(run));

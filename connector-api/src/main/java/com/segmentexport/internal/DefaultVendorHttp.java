@@ -34,9 +34,11 @@ final class DefaultVendorHttp implements VendorHttp {
   private static final Logger log = LoggerFactory.getLogger(DefaultVendorHttp.class);
   /** Consecutive throttling answers tolerated for one request before giving up. */
   private static final int MAX_THROTTLES_PER_REQUEST = 50;
+  /** Where the wait after a throttling answer without a stated wait starts, in seconds. */
+  static final int THROTTLE_BASE_SECONDS = 2;
 
   private final OkHttpClient client;
-  private final RateLimiter limiter;
+  private final AccountBudgets budgets;
   private final RunControl control;
   private final RetryPolicy policy;
   private final RunStats stats;
@@ -47,7 +49,14 @@ final class DefaultVendorHttp implements VendorHttp {
   DefaultVendorHttp(
       OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
       ExportListener listener) {
-    this(client, limiter, control, policy, stats, listener, Integer.MAX_VALUE);
+    this(client, AccountBudgets.of(limiter), control, policy, stats, listener, Integer.MAX_VALUE);
+  }
+
+  /** Without a cap on requests in flight, on an account's budgets. */
+  DefaultVendorHttp(
+      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
+      ExportListener listener) {
+    this(client, budgets, control, policy, stats, listener, Integer.MAX_VALUE);
   }
 
   /**
@@ -55,11 +64,11 @@ final class DefaultVendorHttp implements VendorHttp {
    *     {@code maxConcurrentBatches}); further callers wait for one to be answered
    */
   DefaultVendorHttp(
-      OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
+      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
       ExportListener listener, int maxRequestsInFlight) {
     this.requestSlots = new Semaphore(maxRequestsInFlight);
     this.client = client;
-    this.limiter = limiter;
+    this.budgets = budgets;
     this.control = control;
     this.policy = policy;
     this.stats = stats;
@@ -85,14 +94,13 @@ final class DefaultVendorHttp implements VendorHttp {
    * the vendor, and the pause it was told of is in the limiter before the next request can start.
    */
   private HttpResponse sendUntilSettled(Request request, CallSpec spec) {
+    RateLimiter limiter = budgets.limiterFor(spec);
     boolean sent = false;
     int failures = 0;
     int throttles = 0;
     while (true) {
-      long wait = limiter.reserve();
-      if (wait > 0 && !control.sleep(wait)) {
-        throw cancelled(spec, sent);
-      }
+      awaitTurn(limiter, spec, sent);
+      Request gated = request.newBuilder().tag(PauseGate.class, new PauseGate(limiter, control)).build();
       if (control.isStopped()) {
         throw cancelled(spec, sent);
       }
@@ -100,10 +108,12 @@ final class DefaultVendorHttp implements VendorHttp {
       HttpResponse response;
       String failure;
       try {
-        response = send(request, spec);
+        response = send(gated, spec);
         sent = true;
       } catch (InsecureRedirectException e) {
         throw new ConfigurationException(e.getMessage());
+      } catch (PauseGate.StoppedWhilePaused e) {
+        throw cancelled(spec, sent);
       } catch (IOException e) {
         boolean reached = !neverReachedTheVendor(e);
         sent |= reached;
@@ -115,7 +125,7 @@ final class DefaultVendorHttp implements VendorHttp {
         retryOrFail(spec, failures, failure, null);
         continue;
       }
-      Duration headerPause = pauseFromRateLimitHeaders(response.headers());
+      Duration headerPause = pauseFromRateLimitHeaders(limiter, response.headers());
       Verdict verdict = spec.classifier().classify(response);
       if (headerPause != null && verdict.kind() != Verdict.Kind.THROTTLE) {
         // The vendor's quota is spent: the next requests wait for its reset. (A throttling answer
@@ -144,15 +154,14 @@ final class DefaultVendorHttp implements VendorHttp {
           }
           Duration throttleWait = verdict.requestedWait().orElseGet(() -> waitFromHeaders(response.headers()));
           if (throttleWait == null) {
-            limiter.slowDown();
-            throttleWait = backoff(throttles);
+            throttleWait = throttleBackoff(throttles);
           }
           if (throttleWait.compareTo(policy.maxThrottleWait()) > 0) {
             throw new DestinationException(response.code(), null, null, "The vendor asked to wait "
                 + throttleWait + " before '" + spec.name() + "', longer than the policy allows ("
                 + policy.maxThrottleWait() + ")");
           }
-          limiter.pause(throttleWait);
+          limiter.throttled(throttleWait);
           stats.throttledNanos.addAndGet(throttleWait.toNanos());
           stats.retries.incrementAndGet();
           listener.throttled(throttleWait, spec.name() + ": " + verdict.reason());
@@ -176,6 +185,28 @@ final class DefaultVendorHttp implements VendorHttp {
   public void pause(Duration duration, boolean sent) {
     if (!control.sleep(duration.toNanos())) {
       throw new ExportCancelledException("stopped while waiting: " + control.stopReason(), sent);
+    }
+  }
+
+  /**
+   * Waits for this request's turn in its rate budget: its reserved slot, and then any pause the vendor
+   * asked for while it waited (a 429 to another request of the budget). A pause found after the slot
+   * sends the request back to wait it out and reserve again, so that no queued request goes out while
+   * the vendor's bucket is still empty.
+   */
+  private void awaitTurn(RateLimiter limiter, CallSpec spec, boolean sent) {
+    while (true) {
+      long wait = limiter.reserve();
+      if (wait > 0 && !control.sleep(wait)) {
+        throw cancelled(spec, sent);
+      }
+      long paused = limiter.pauseRemaining();
+      if (paused <= 0) {
+        return;
+      }
+      if (!control.sleep(paused)) {
+        throw cancelled(spec, sent);
+      }
     }
   }
 
@@ -239,10 +270,23 @@ final class DefaultVendorHttp implements VendorHttp {
     }
   }
 
+  /**
+   * The wait after a throttling answer that names none: from {@value #THROTTLE_BASE_SECONDS} s (within
+   * the policy's cap), doubling, with equal jitter, so that a small vendor bucket with a window of a
+   * second or two refills rather than being hit again a quarter of a second later.
+   */
+  private Duration throttleBackoff(int attempt) {
+    long cap = policy.maxDelay().toNanos();
+    return jittered(Math.min(cap, Math.max(policy.initialDelay().toNanos(),
+        TimeUnit.SECONDS.toNanos(THROTTLE_BASE_SECONDS))), cap, attempt);
+  }
+
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
   private Duration backoff(int attempt) {
-    long initial = policy.initialDelay().toNanos();
-    long cap = policy.maxDelay().toNanos();
+    return jittered(policy.initialDelay().toNanos(), policy.maxDelay().toNanos(), attempt);
+  }
+
+  private static Duration jittered(long initial, long cap, int attempt) {
     long exp = initial << Math.min(attempt - 1, 30);
     long d = exp <= 0 || exp > cap ? cap : exp;
     long half = d / 2;
@@ -250,13 +294,13 @@ final class DefaultVendorHttp implements VendorHttp {
   }
 
   /** Pauses the limiter when the vendor says its quota is used up; returns the pause, or null. */
-  private Duration pauseFromRateLimitHeaders(Headers headers) {
+  private Duration pauseFromRateLimitHeaders(RateLimiter limiter, Headers headers) {
     String remaining = headers.get("X-RateLimit-Remaining");
     if (remaining != null && remaining.trim().equals("0")) {
       Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"));
       if (untilReset != null && !untilReset.isZero()) {
         Duration pause = untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset;
-        limiter.pause(pause);
+        limiter.throttled(pause);
         return pause;
       }
     }

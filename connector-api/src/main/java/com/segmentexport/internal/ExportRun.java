@@ -90,12 +90,12 @@ final class ExportRun implements ExportHandle {
   private volatile ExportException fatal;
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, RateLimiter limiter) {
-    this(connector, definition, source, options, client, limiter, PAST_CAP_READING);
+      OkHttpClient client, AccountBudgets budgets) {
+    this(connector, definition, source, options, client, budgets, PAST_CAP_READING);
   }
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, RateLimiter limiter, Duration pastCapReading) {
+      OkHttpClient client, AccountBudgets budgets, Duration pastCapReading) {
     this.pastCapReadingNanos = pastCapReading.toNanos();
     this.connector = connector;
     this.definition = definition;
@@ -106,7 +106,7 @@ final class ExportRun implements ExportHandle {
     this.control = new RunControl(definition.connection());
     this.stats = new RunStats(options.retryPolicy().retryBudget());
     this.listener = new SafeListener(options.listener());
-    this.http = new DefaultVendorHttp(client, limiter, control, options.retryPolicy(), stats, listener,
+    this.http = new DefaultVendorHttp(client, budgets, control, options.retryPolicy(), stats, listener,
         limits.maxConcurrentBatches());
     this.batchesInFlight = limits.maxConcurrentBatches() + 1;
     this.profileCap = limits.maxProfilesPerExport().orElse(Long.MAX_VALUE);

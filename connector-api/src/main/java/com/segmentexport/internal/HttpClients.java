@@ -67,6 +67,10 @@ public final class HttpClients {
             throw new InsecureRedirectException(
                 "refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
           }
+          PauseGate gate = request.tag(PauseGate.class);
+          if (gate != null) {
+            gate.await();
+          }
           return chain.proceed(request);
         });
   }

@@ -55,6 +55,30 @@ final class RateLimiter {
     return start - now;
   }
 
+  /**
+   * The vendor pushed back (a 429, or its quota reported used up): holds every request of this budget
+   * back for {@code wait} — also those that reserved their slot earlier and are still waiting for it, which
+   * check {@link #pauseRemaining()} before they go — and, once per such event, lowers the rate to 70%
+   * (not below a tenth of the base rate), so that the pause does not end in the same burst that caused
+   * it. Successes raise it again gradually ({@link #recover()}).
+   */
+  synchronized void throttled(Duration wait) {
+    boolean newEvent = System.nanoTime() - pausedUntil >= 0;
+    pause(wait);
+    if (newEvent) {
+      setRate(Math.max(baseRate / 10, rate * 0.7));
+    }
+    // No burst credit at the pause's end: the requests held back resume one interval apart.
+    if (pausedUntil + burstNanos - theoreticalArrival > 0) {
+      theoreticalArrival = pausedUntil + burstNanos;
+    }
+  }
+
+  /** How long the current pause still holds requests back, in nanoseconds; 0 or less when none does. */
+  synchronized long pauseRemaining() {
+    return pausedUntil - System.nanoTime();
+  }
+
   /** Holds every request back for {@code wait}, as a vendor asked. */
   synchronized void pause(Duration wait) {
     long until = System.nanoTime() + wait.toNanos();

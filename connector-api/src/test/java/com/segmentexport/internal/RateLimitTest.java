@@ -1,5 +1,11 @@
 package com.segmentexport.internal;
 
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import mockwebserver3.MockResponse;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.time.Instant;
 import static com.segmentexport.testsupport.Fixtures.FAST;
 import static com.segmentexport.testsupport.Fixtures.FAST_RETRY;
 import static com.segmentexport.testsupport.Fixtures.assertAddsUp;
@@ -48,6 +54,44 @@ class RateLimitTest {
 
   private static long millisBetween(FakeVendor.Received a, FakeVendor.Received b) {
     return (b.atNanos() - a.atNanos()) / 1_000_000;
+  }
+
+  /**
+   * A 429 with a wait pauses every request of the budget, also those that had reserved their slot and
+   * were waiting for it when the 429 came: none reaches the vendor before the wait is over.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Retry-After seconds", "Retry-After date", "X-RateLimit-Reset"})
+  void aWaitHoldsTheRequestsAlreadyQueuedInTheLimiter(String signal) {
+    long[] refusedAt = new long[1];
+    vendor.fault((r, proceed) -> {
+      if (r.writeNumber() != 1) {
+        return proceed.get();
+      }
+      refusedAt[0] = r.atNanos();
+      MockResponse.Builder slowDown = FakeVendor.error(429, "SLOW_DOWN", "too many requests");
+      switch (signal) {
+        case "Retry-After seconds":
+          return slowDown.addHeader("Retry-After", "1");
+        case "Retry-After date":
+          return slowDown.addHeader("Retry-After", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              Instant.ofEpochSecond(System.currentTimeMillis() / 1000 + 2).atZone(ZoneOffset.UTC)));
+        default:
+          return slowDown.addHeader("X-RateLimit-Remaining", "0")
+              .addHeader("X-RateLimit-Reset", Long.toString(System.currentTimeMillis() / 1000 + 2));
+      }
+    });
+    // Four requests in flight at 20 per second: when the first is refused, the next three have reserved
+    // their slots (50, 100 and 150 ms later) and are waiting for them.
+    ExportResult result = export(TestConnectorProvider.builder().limits(5, 1 << 20, 4, 20).build(), 40, FAST);
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(40);
+    // A write sent together with the refused one (the limiter's burst lets two go at once) may arrive just
+    // after it; one queued behind it would come 50 ms or more later.
+    List<FakeVendor.Received> early = vendor.writes().stream()
+        .filter(w -> w.atNanos() - refusedAt[0] > 10_000_000L && w.atNanos() - refusedAt[0] < 900_000_000L).toList();
+    assertThat(early).as("writes that reached the vendor during its wait").isEmpty();
   }
 
   @Test

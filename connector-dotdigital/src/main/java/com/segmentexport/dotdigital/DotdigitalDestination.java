@@ -10,6 +10,7 @@ import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.OutcomeUnknownException;
+import com.segmentexport.spi.RateBudget;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * written or a report is read.
  */
 final class DotdigitalDestination implements Destination {
+  /**
+   * Import status polls are in dotdigital's Unlimited tier: they are not paced by the account's import
+   * budget, and a 429 on imports does not hold them (nor theirs the imports).
+   */
+  static final RateBudget STATUS_POLLS = RateBudget.unmetered("dotdigital-import-status");
   private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);
 
   /**
@@ -284,7 +290,7 @@ final class DotdigitalDestination implements Destination {
       HttpResponse r;
       long polledAt = System.nanoTime();
       try {
-        r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status"));
+        r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status").inBudget(STATUS_POLLS));
       } catch (ExportCancelledException e) {
         // The import itself was sent: its records' fate is unknown, not "not attempted".
         throw new ExportCancelledException(e.getMessage(), true);

@@ -756,12 +756,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   void rebuiltConnectionsShareTheAccountsRateBudget() throws Exception {
     double rate = 5;
     simulator.rateLimit(rate, 2);
-    ProfileGenerator generator = ProfileGenerator.builder().seed(25).build();
     long size = 2L * vendorMaxBatch();
     List<ExportHandle> handles = new ArrayList<>();
     List<SegmentExporter> exporters = new ArrayList<>();
     try {
       for (String segment : List.of(SEGMENT + " A", SEGMENT + " B")) {
+        ProfileGenerator generator = ProfileGenerator.builder().seed(250 + handles.size()).build();
         Connection rebuilt = connection(simulator)
             .id(java.util.UUID.randomUUID().toString())
             .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
@@ -921,5 +921,48 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       }
     }
     return found;
+  }
+
+  /**
+   * Case 18: a vendor's wait holds every request of the budget, not only the one that was told: with
+   * a connection set faster than the vendor's limit and several batches in flight, no request arrives
+   * while the vendor's bucket is still empty after a 429 — for each way vendors say how long to wait
+   * ({@code Retry-After} in seconds or as a date, {@code X-RateLimit-Remaining: 0} with a reset time) —
+   * and nothing is lost.
+   */
+  @Test
+  void aVendorsWaitHoldsEveryRequestOfTheBudget() {
+    simulator.rateLimit(10, 2);
+    long size = 5L * vendorMaxBatch();
+    for (VendorSimulator.WaitSignal signal : List.of(VendorSimulator.WaitSignal.RETRY_AFTER_SECONDS,
+        VendorSimulator.WaitSignal.RETRY_AFTER_DATE, VendorSimulator.WaitSignal.RATE_LIMIT_RESET)) {
+      // New contacts each time: contacts the account already holds can cost a vendor more calls each.
+      ProfileGenerator generator = ProfileGenerator.builder().seed(27 + signal.ordinal()).build();
+      ProfileGenerator.Expectation expected = generator.expect(size);
+      simulator.waitSignal(signal).resetCounters();
+      // Three times faster than the vendor allows: the vendor's 429s, not the connection's rate, set the pace.
+      Connection connection = connection(simulator)
+          .setting(StandardSettings.REQUESTS_PER_SECOND, "30")
+          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+          .build();
+      String segment = SEGMENT + " " + signal;
+      ExportResult result = export(connection, definition(connection, segment), generator.source(size));
+      assertThat(simulator.waitViolations()).as("requests sent into the vendor's empty bucket after a 429 (%s), "
+          + "of %s requests:%n%s", signal, simulator.requestCount(), timeline(simulator.calls())).isZero();
+      assertAddsUp(result);
+      assertThat(result.exported()).as("exported with %s", signal).isEqualTo(expected.valid());
+      assertThat(simulator.throttledCount()).as("the vendor pushed back with %s", signal).isPositive();
+    }
+  }
+
+  /** The calls as lines of milliseconds since the first, method, path and status, for failure messages. */
+  private static String timeline(List<VendorSimulator.Call> calls) {
+    StringBuilder b = new StringBuilder();
+    long t0 = calls.isEmpty() ? 0 : calls.get(0).atNanos();
+    for (VendorSimulator.Call c : calls) {
+      b.append(String.format(Locale.ROOT, "  +%5d ms %s %s -> %d%n", (c.atNanos() - t0) / 1_000_000, c.method(),
+          c.path(), c.status()));
+    }
+    return b.toString();
   }
 }

@@ -53,6 +53,17 @@ public abstract class VendorSimulator implements AutoCloseable {
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicInteger creates = new AtomicInteger();
   private final AtomicInteger throttled = new AtomicInteger();
+  private final AtomicInteger violations = new AtomicInteger();
+  /** A 429 was sent for an empty bucket, and the bucket has admitted no request since. */
+  private boolean emptyAfterThrottle;
+  /** When the first 429 of the current empty period was sent. */
+  private long emptySince;
+  /**
+   * Requests arriving this soon after a 429 were on their way before its answer could reach the client
+   * (sent concurrently): not counted as {@linkplain #waitViolations() violations}.
+   */
+  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(10);
+  private volatile WaitSignal waitSignal = WaitSignal.VENDOR;
   private final AtomicInteger maxBatch = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -139,6 +150,37 @@ public abstract class VendorSimulator implements AutoCloseable {
     return this;
   }
 
+  /** How a rate-limited answer tells the client how long to wait. */
+  public enum WaitSignal {
+    /** The vendor's own way (its simulator's default). */
+    VENDOR,
+    /** {@code Retry-After} in whole seconds, rounded up. */
+    RETRY_AFTER_SECONDS,
+    /** {@code Retry-After} as an HTTP date, the next whole second at or after the bucket's next token. */
+    RETRY_AFTER_DATE,
+    /** {@code X-RateLimit-Remaining: 0} with {@code X-RateLimit-Reset} as a Unix time in seconds, rounded up. */
+    RATE_LIMIT_RESET
+  }
+
+  /**
+   * Answers the rate limit's 429s with this wait signal instead of the vendor's own headers (the body
+   * stays the vendor's), so that a client is tested against every way vendors say how long to wait.
+   */
+  public VendorSimulator waitSignal(WaitSignal signal) {
+    this.waitSignal = signal;
+    return this;
+  }
+
+  /**
+   * Requests that arrived while the rate limit's bucket was still empty after a 429 (before the bucket
+   * admitted any request): each is a client that did not wait as it was told, or kept sending requests it
+   * had queued before the 429. Requests arriving within {@link #IN_FLIGHT_GRACE} of the 429 are not
+   * counted: they were sent concurrently with the refused one, before its answer could reach the client.
+   */
+  public int waitViolations() {
+    return violations.get();
+  }
+
   /** Lifts the rate limit. */
   public synchronized VendorSimulator noRateLimit() {
     this.ratePerSecond = 0;
@@ -187,6 +229,8 @@ public abstract class VendorSimulator implements AutoCloseable {
     writes.set(0);
     creates.set(0);
     throttled.set(0);
+    violations.set(0);
+    emptyAfterThrottle = false;
     maxBatch.set(0);
     maxInFlight.set(0);
     emailsReceived.set(0);
@@ -396,10 +440,10 @@ public abstract class VendorSimulator implements AutoCloseable {
     if (!authenticated(request)) {
       return unauthorized(request);
     }
-    Duration wait = takeToken();
+    Duration wait = rateLimited(request) ? admit() : null;
     if (wait != null) {
       throttled.incrementAndGet();
-      return throttled(request, wait);
+      return signalled(throttled(request, wait), wait);
     }
     FaultPlan.Fault fault = write ? faults.forWrite(writes.incrementAndGet())
         : isCreate(request) ? faults.forCreate(creates.incrementAndGet()) : null;
@@ -467,6 +511,55 @@ public abstract class VendorSimulator implements AutoCloseable {
   }
 
   /** Takes a token; returns null if one was available, else the time until the next one. */
+  /** Takes a token, counting requests that arrive while the bucket is empty after a 429. */
+  private synchronized Duration admit() {
+    Duration wait = takeToken();
+    long now = System.nanoTime();
+    if (wait == null) {
+      emptyAfterThrottle = false;
+    } else if (!emptyAfterThrottle) {
+      emptyAfterThrottle = true;
+      emptySince = now;
+    } else if (now - emptySince > IN_FLIGHT_GRACE.toNanos()) {
+      violations.incrementAndGet();
+    }
+    return wait;
+  }
+
+  /** The rate limit's 429 with the {@link #waitSignal(WaitSignal) chosen} wait signal. */
+  private MockResponse signalled(MockResponse response, Duration wait) {
+    WaitSignal signal = waitSignal;
+    if (signal == WaitSignal.VENDOR || response.getCode() != 429) {
+      return response;
+    }
+    MockResponse.Builder b = new MockResponse.Builder(response).removeHeader("Retry-After")
+        .removeHeader("X-RateLimit-Remaining").removeHeader("X-RateLimit-Reset").removeHeader("X-RateLimit-Limit");
+    long atMillis = System.currentTimeMillis() + wait.toMillis() + 1;
+    switch (signal) {
+      case RETRY_AFTER_SECONDS:
+        b.setHeader("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
+        break;
+      case RETRY_AFTER_DATE:
+        b.setHeader("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            java.time.Instant.ofEpochSecond((atMillis + 999) / 1000).atZone(java.time.ZoneOffset.UTC)));
+        break;
+      case RATE_LIMIT_RESET:
+        b.setHeader("X-RateLimit-Remaining", "0").setHeader("X-RateLimit-Reset", Long.toString((atMillis + 999) / 1000));
+        break;
+      default:
+        break;
+    }
+    return b.build();
+  }
+
+  /**
+   * Whether the rate limit applies to this request (true by default); a vendor that does not rate some
+   * calls (dotdigital's import status polls) says false for them.
+   */
+  protected boolean rateLimited(RecordedRequest request) {
+    return true;
+  }
+
   private synchronized Duration takeToken() {
     if (ratePerSecond <= 0) {
       return null;

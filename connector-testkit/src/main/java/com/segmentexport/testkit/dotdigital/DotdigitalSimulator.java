@@ -567,6 +567,12 @@ public final class DotdigitalSimulator extends VendorSimulator {
     return b.build();
   }
 
+  /** Polls of an import's status are in dotdigital's Unlimited tier: the rate limit does not count them. */
+  @Override
+  protected boolean rateLimited(RecordedRequest request) {
+    return !"Unlimited".equals(tier(request));
+  }
+
   /** The documented rate-limit tier of a call: bulk imports Low, polling Unlimited, the rest Medium. */
   private String tier(RecordedRequest request) {
     String rel = relative(request);

@@ -48,7 +48,9 @@ class ContractCatchesFlawsTest {
         Arguments.of(KeysTheBudgetPerObject.class, "rebuiltConnectionsShareTheAccountsRateBudget",
             "requests the vendor refused as over its rate"),
         Arguments.of(OwnClientFollowsRedirects.class, "aRedirectToAnotherHostNeverCarriesTheCredentials",
-            "credential headers that reached the redirect's target"));
+            "credential headers that reached the redirect's target"),
+        Arguments.of(Treats429AsAPlainRetry.class, "aVendorsWaitHoldsEveryRequestOfTheBudget",
+            "requests sent into the vendor's empty bucket after a 429"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -79,7 +81,7 @@ class ContractCatchesFlawsTest {
         "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult",
         "aCreateAnsweredAmbiguouslyLeavesOneDestination", "rebuiltConnectionsShareTheAccountsRateBudget",
         "recordsSentButUnconfirmedAtACancelAreNotRejected",
-        "aRedirectToAnotherHostNeverCarriesTheCredentials");
+        "aRedirectToAnotherHostNeverCarriesTheCredentials", "aVendorsWaitHoldsEveryRequestOfTheBudget");
   }
 
   private static Events run(Class<?> contract, String method) {
@@ -208,6 +210,12 @@ class ContractCatchesFlawsTest {
   static final class OwnClientFollowsRedirects extends FlawedContract {
     OwnClientFollowsRedirects() {
       super(Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS);
+    }
+  }
+
+  static final class Treats429AsAPlainRetry extends FlawedContract {
+    Treats429AsAPlainRetry() {
+      super(Flaw.TREATS_429_AS_A_PLAIN_RETRY);
     }
   }
 }

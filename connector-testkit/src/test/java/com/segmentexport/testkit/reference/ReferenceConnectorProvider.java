@@ -93,7 +93,12 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * forwards the {@code X-Api-Key} header to whatever host a 3xx names. (As a test connector it
      * trusts the loopback test servers' certificates.)
      */
-    OWN_CLIENT_FOLLOWS_REDIRECTS
+    OWN_CLIENT_FOLLOWS_REDIRECTS,
+    /**
+     * Classifies a 429 as a plain failure to retry, not as the vendor's wait: the request backs off alone
+     * while the requests queued behind it go out into the vendor's empty bucket.
+     */
+    TREATS_429_AS_A_PLAIN_RETRY
   }
 
   private final Flaw flaw;
@@ -167,6 +172,8 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
       if (flaw == Flaw.RETRIES_REFUSED_CREDENTIALS) {
         read = read.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 401 ? Verdict.retry("401") : null));
         write = write.classifiedBy(read.classifier());
+      } else if (flaw == Flaw.TREATS_429_AS_A_PLAIN_RETRY) {
+        write = write.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.retry("429") : null));
       } else if (flaw == Flaw.IGNORES_THROTTLING) {
         write = write.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.accept() : null));
       }
