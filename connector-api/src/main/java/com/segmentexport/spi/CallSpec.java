@@ -13,23 +13,43 @@ import static java.util.Objects.requireNonNull;
  * @param classifier decides what each response means
  */
 public record CallSpec(String name, boolean idempotent, ResponseClassifier classifier) {
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param name the call's name, in logs and retry events
+   * @param idempotent whether repeating the request is harmless (reads, upserts). Only idempotent requests are
+   *     repeated after a timeout or dropped connection, where the vendor may already have applied them; any request is
+   *     repeated after a response that says it was not processed (429, and statuses the classifier marks as retryable)
+   * @param classifier decides what each response means
+   */
   public CallSpec {
     requireNonNull(name, "name == null");
     requireNonNull(classifier, "classifier == null");
   }
 
-  /** An idempotent call (read or upsert) with the default classifier. */
+  /**
+   * {@return an idempotent call (read or upsert) with the default classifier}
+   *
+   * @param name the call's name, in logs and retry events
+   */
   public static CallSpec idempotent(String name) {
     return new CallSpec(name, true, ResponseClassifier.DEFAULT);
   }
 
-  /** A call that must not be repeated after an ambiguous failure, with the default classifier. */
+  /**
+   * {@return a call that must not be repeated after an ambiguous failure, with the default classifier}
+   *
+   * @param name the call's name, in logs and retry events
+   */
   public static CallSpec once(String name) {
     return new CallSpec(name, false, ResponseClassifier.DEFAULT);
   }
 
-  /** A copy with this classifier. */
+  /**
+   * {@return a copy with this classifier}
+   *
+   * @param c the response classifier
+   */
   public CallSpec classifiedBy(ResponseClassifier c) {
     return new CallSpec(name, idempotent, c);
   }
