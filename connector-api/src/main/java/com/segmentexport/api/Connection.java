@@ -52,50 +52,67 @@ public final class Connection {
     this.privacyConsent = b.privacyConsent;
   }
 
-  /** Starts a connection to the connector with this id, found through {@link Connectors#load()}. */
+  /**
+   * Starts a connection to the connector with this id, found through {@link Connectors#load()}.
+   *
+   * @param connectorId the connector's id
+   * @return a new builder
+   */
   public static Builder builder(String connectorId) {
     requireNonNull(connectorId, "connectorId == null");
     return new Builder(connectorId, null);
   }
 
-  /** Starts a connection to this provider. */
+  /**
+   * Starts a connection to this provider.
+   *
+   * @param provider the connector provider
+   * @return a new builder
+   */
   public static Builder builder(ConnectorProvider provider) {
     requireNonNull(provider, "provider == null");
     return new Builder(provider.id(), provider);
   }
 
-  /** A stable identifier; the connection's rate limiter is shared by every export with this id. */
+  /**
+   * A stable identifier; the connection's rate limiter is shared by every export with this id.
+   *
+   * @return a stable identifier
+   */
   public String id() {
     return id;
   }
 
-  /** The name shown to users. */
+  /** {@return the name shown to users} */
   public String displayName() {
     return displayName;
   }
 
-  /** The id of the connector this connection uses. */
+  /** {@return the id of the connector this connection uses} */
   public String connectorId() {
     return provider.id();
   }
 
-  /** The provider this connection was validated against. */
+  /** {@return the provider this connection was validated against} */
   public ConnectorProvider provider() {
     return provider;
   }
 
-  /** Who may run exports on this connection. */
+  /** {@return who may run exports on this connection} */
   public ConnectionAccess access() {
     return access;
   }
 
-  /** The data-privacy consent given for this connection. */
+  /** {@return the data-privacy consent given for this connection} */
   public PrivacyConsent privacyConsent() {
     return privacyConsent;
   }
 
   /**
    * A setting's value: the one given when the connection was built, else the provider's default.
+   *
+   * @param name the setting's name
+   * @return a setting's value
    */
   public Optional<String> setting(String name) {
     requireNonNull(name, "name == null");
@@ -113,6 +130,8 @@ public final class Connection {
    * An {@link SettingDescriptor.Kind#INTEGER} setting as a long: the one given, else the default; empty
    * when neither. Never fails to parse: the value passed its descriptor when the connection was built.
    *
+   * @param name the setting's name
+   * @return an {@link SettingDescriptor.Kind#INTEGER} setting as a long
    * @throws IllegalArgumentException if the connector declares no such INTEGER connection setting
    */
   public OptionalLong longSetting(String name) {
@@ -124,6 +143,8 @@ public final class Connection {
    * An {@link SettingDescriptor.Kind#INTEGER} setting whose range fits in an int: the one given, else
    * the default; empty when neither.
    *
+   * @param name the setting's name
+   * @return an {@link SettingDescriptor.Kind#INTEGER} setting whose range fits in an int
    * @throws IllegalArgumentException if the connector declares no such INTEGER connection setting
    * @throws IllegalStateException if the setting's range does not fit in an int (read it as a long)
    */
@@ -136,6 +157,8 @@ public final class Connection {
    * A {@link SettingDescriptor.Kind#DECIMAL} setting: the one given, else the default; empty when
    * neither. Positive, finite and within the descriptor's range.
    *
+   * @param name the setting's name
+   * @return a {@link SettingDescriptor.Kind#DECIMAL} setting
    * @throws IllegalArgumentException if the connector declares no such DECIMAL connection setting
    */
   public OptionalDouble decimalSetting(String name) {
@@ -147,6 +170,8 @@ public final class Connection {
    * A {@link SettingDescriptor.Kind#BOOLEAN} setting: the one given, else the default; false when
    * neither.
    *
+   * @param name the setting's name
+   * @return a {@link SettingDescriptor.Kind#BOOLEAN} setting
    * @throws IllegalArgumentException if the connector declares no such BOOLEAN connection setting
    */
   public boolean flag(String name) {
@@ -159,12 +184,16 @@ public final class Connection {
     return SettingDescriptor.declared(provider, SettingDescriptor.Scope.CONNECTION, name, kind);
   }
 
-  /** The settings given explicitly (no secrets). */
+  /** {@return the settings given explicitly (no secrets)} */
   public Map<String, String> settings() {
     return settings;
   }
 
-  /** A credential, if given. */
+  /**
+   * {@return a credential, if given}
+   *
+   * @param name the secret's name
+   */
   public Optional<Secret> secret(String name) {
     requireNonNull(name, "name == null");
     return Optional.ofNullable(secrets.get(name));
@@ -178,7 +207,7 @@ public final class Connection {
     removed.set(true);
   }
 
-  /** True once {@link #remove()} has been called. */
+  /** {@return true once {@link #remove()} has been called} */
   public boolean isRemoved() {
     return removed.get();
   }
@@ -186,6 +215,7 @@ public final class Connection {
   /**
    * Checks that a caller with {@code role} may use this connection.
    *
+   * @param role the role the caller acts as
    * @throws AccessDeniedException if the role is not allowed
    */
   public void checkAccess(Role role) {
@@ -217,19 +247,35 @@ public final class Connection {
       this.provider = provider;
     }
 
-    /** Sets a stable id (for example the host's primary key); a random UUID otherwise. */
+    /**
+     * Sets a stable id (for example the host's primary key); a random UUID otherwise.
+     *
+     * @param id the connection's id, stable across restarts
+     * @return this builder
+     */
     public Builder id(String id) {
       this.id = requireNonNull(id, "id == null");
       return this;
     }
 
-    /** Sets the name shown to users. */
+    /**
+     * Sets the name shown to users.
+     *
+     * @param displayName the name shown to users
+     * @return this builder
+     */
     public Builder displayName(String displayName) {
       this.displayName = requireNonNull(displayName, "displayName == null");
       return this;
     }
 
-    /** Sets a non-secret setting such as a region or base URL. */
+    /**
+     * Sets a non-secret setting such as a region or base URL.
+     *
+     * @param name the setting's name
+     * @param value its value, checked against the setting's descriptor when the connection is built
+     * @return this builder
+     */
     public Builder setting(String name, String value) {
       requireNonNull(name, "name == null");
       requireNonNull(value, "value == null");
@@ -240,6 +286,10 @@ public final class Connection {
     /**
      * Sets a credential. A {@linkplain Secret#isMissing() missing} one (made from {@code null} or a
      * blank value, such as an unset environment variable) is reported by {@link #build()}.
+     *
+     * @param name the secret's name
+     * @param value the credential
+     * @return this builder
      */
     public Builder secret(String name, Secret value) {
       requireNonNull(name, "name == null");
@@ -248,13 +298,23 @@ public final class Connection {
       return this;
     }
 
-    /** Sets who may use the connection; administrators only by default. */
+    /**
+     * Sets who may use the connection; administrators only by default.
+     *
+     * @param access who may use the connection
+     * @return this builder
+     */
     public Builder access(ConnectionAccess access) {
       this.access = requireNonNull(access, "access == null");
       return this;
     }
 
-    /** Records the data-privacy consent; required. */
+    /**
+     * Records the data-privacy consent; required.
+     *
+     * @param consent the privacy consent
+     * @return this builder
+     */
     public Builder privacyConsent(PrivacyConsent consent) {
       this.privacyConsent = requireNonNull(consent, "consent == null");
       return this;
@@ -263,6 +323,7 @@ public final class Connection {
     /**
      * Validates and builds the connection. Makes no network call.
      *
+     * @return the connection
      * @throws ConfigurationException listing every problem at once: no privacy consent, an unknown
      *     setting or credential name, a setting its descriptor refuses (kind, allowed values, range,
      *     length), a required setting or credential not given, a credential given as a missing secret,

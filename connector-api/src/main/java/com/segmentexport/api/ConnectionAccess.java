@@ -9,7 +9,12 @@ public enum ConnectionAccess {
   /** Administrators and contributors; contributors never see the connection's credentials. */
   ADMINISTRATORS_AND_CONTRIBUTORS;
 
-  /** Returns true if a caller with {@code role} may run exports on a connection with this access. */
+  /**
+   * Returns true if a caller with {@code role} may run exports on a connection with this access.
+   *
+   * @param role the role the caller acts as
+   * @return true if a caller with {@code role} may run exports on a connection with this access
+   */
   public boolean allows(Role role) {
     requireNonNull(role, "role == null");
     switch (role) {

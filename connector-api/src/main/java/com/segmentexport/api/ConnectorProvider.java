@@ -19,22 +19,26 @@ import java.util.List;
  * </ol>
  */
 public interface ConnectorProvider {
-  /** A stable lower-case id such as {@code iterable}. */
+  /** {@return a stable lower-case id such as {@code iterable}} */
   String id();
 
-  /** A human-readable name such as {@code Iterable}. */
+  /** {@return a human-readable name such as {@code Iterable}} */
   String displayName();
 
-  /** The settings this connector understands, on connections and on exports. */
+  /** {@return the settings this connector understands, on connections and on exports} */
   List<SettingDescriptor> settings();
 
-  /** The standard destination fields; {@link StandardFields#EMAIL} is always among them. */
+  /**
+   * The standard destination fields; {@link StandardFields#EMAIL} is always among them.
+   *
+   * @return the standard destination fields
+   */
   List<DestinationField> destinationFields();
 
-  /** Whether mappings may add custom fields beyond {@link #destinationFields()}. */
+  /** {@return whether mappings may add custom fields beyond {@link #destinationFields()}} */
   boolean supportsCustomFields();
 
-  /** The vendor's documented limits, before any per-connection setting changes them. */
+  /** {@return the vendor's documented limits, before any per-connection setting changes them} */
   ConnectorLimits limits();
 
   /**
@@ -43,6 +47,7 @@ public interface ConnectorProvider {
    * {@link Connection.Builder#build()} once every setting and credential passed its descriptor, so that
    * typed getters such as {@link Connection#intSetting} may be used; makes no network call.
    *
+   * @param connection the connection
    * @return problems, one sentence each; empty when the connection is acceptable
    */
   default List<String> validate(Connection connection) {
@@ -53,12 +58,18 @@ public interface ConnectorProvider {
    * Checks an export definition for vendor rules that the generic checks do not cover (field-name
    * rules, option combinations). Called before any network call.
    *
+   * @param definition the export to run
    * @return problems, one sentence each; empty when the definition is acceptable
    */
   default List<String> validate(ExportDefinition definition) {
     return List.of();
   }
 
-  /** Creates the connector for one connection. Must not perform network calls. */
+  /**
+   * Creates the connector for one connection. Must not perform network calls.
+   *
+   * @param context the connection and the engine's services
+   * @return a connector for the context's connection
+   */
   Connector create(ConnectorContext context);
 }

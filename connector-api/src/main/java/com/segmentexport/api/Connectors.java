@@ -48,7 +48,11 @@ public final class Connectors {
     this.client = client;
   }
 
-  /** Discovers the providers on the class path with this class's class loader. */
+  /**
+   * Discovers the providers on the class path with this class's class loader.
+   *
+   * @return the connectors found
+   */
   public static Connectors load() {
     return load(Connectors.class.getClassLoader());
   }
@@ -57,6 +61,8 @@ public final class Connectors {
    * Discovers the providers visible to a class loader. A provider that cannot be instantiated is
    * logged and skipped; two providers with the same id are an error.
    *
+   * @param loader the class loader to discover providers with
+   * @return the connectors found
    * @throws IllegalStateException if two providers share an id
    */
   public static Connectors load(ClassLoader loader) {
@@ -75,7 +81,12 @@ public final class Connectors {
     return of(found);
   }
 
-  /** Uses exactly these providers (no discovery). */
+  /**
+   * Uses exactly these providers (no discovery).
+   *
+   * @param providers the connector providers
+   * @return the connectors
+   */
   public static Connectors of(List<? extends ConnectorProvider> providers) {
     Map<String, ConnectorProvider> byId = new LinkedHashMap<>();
     for (ConnectorProvider p : providers) {
@@ -89,7 +100,12 @@ public final class Connectors {
     return new Connectors(byId, HttpClients.newClient());
   }
 
-  /** Uses exactly these providers (no discovery). */
+  /**
+   * Uses exactly these providers (no discovery).
+   *
+   * @param providers the connector providers
+   * @return the connectors
+   */
   public static Connectors of(ConnectorProvider... providers) {
     return of(List.of(providers));
   }
@@ -112,25 +128,33 @@ public final class Connectors {
   /**
    * A copy that sends requests with a host's own client (for its proxy, pool or dispatcher). The SDK
    * still applies its rules: timeouts, HTTPS only, no silent OkHttp retries.
+   *
+   * @param hostClient the host's client
+   * @return a copy that sends requests with a host's own client (for its proxy, pool or dispatcher)
    */
   public Connectors withHttpClient(OkHttpClient hostClient) {
     requireNonNull(hostClient, "hostClient == null");
     return new Connectors(new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
   }
 
-  /** The providers, in discovery order. */
+  /** {@return the providers, in discovery order} */
   public List<ConnectorProvider> providers() {
     return List.copyOf(providers.values());
   }
 
-  /** The provider with this id, if present. */
+  /**
+   * {@return the provider with this id, if present}
+   *
+   * @param id the connector's id, such as {@code iterable}
+   */
   public Optional<ConnectorProvider> find(String id) {
     return Optional.ofNullable(providers.get(requireNonNull(id, "id == null")));
   }
 
   /**
-   * The provider with this id.
+   * {@return the provider with this id}
    *
+   * @param id the connector's id, such as {@code iterable}
    * @throws ConfigurationException naming the available ids when there is none
    */
   public ConnectorProvider provider(String id) {
@@ -144,8 +168,9 @@ public final class Connectors {
   }
 
   /**
-   * An exporter acting for an administrator (the host application itself).
+   * {@return an exporter acting for an administrator (the host application itself)}
    *
+   * @param connection the connection
    * @throws ConnectionRemovedException if the connection was removed
    */
   public SegmentExporter exporter(Connection connection) {
@@ -153,8 +178,10 @@ public final class Connectors {
   }
 
   /**
-   * An exporter acting for a caller with this role.
+   * {@return an exporter acting for a caller with this role}
    *
+   * @param connection the connection
+   * @param role the role the caller acts as
    * @throws AccessDeniedException if the connection's {@link ConnectionAccess} does not allow the role
    * @throws ConnectionRemovedException if the connection was removed
    */

@@ -8,8 +8,11 @@ import java.util.Optional;
  * message where it gave them.
  */
 public class DestinationException extends ExportException {
+  /** The HTTP status the vendor answered, or 0 when no response came. */
   private final int httpStatus;
+  /** The vendor's error code, or null. */
   private final String vendorCode;
+  /** The vendor's message, or null. */
   private final String vendorMessage;
 
   /**
@@ -27,7 +30,12 @@ public class DestinationException extends ExportException {
     this.vendorMessage = vendorMessage;
   }
 
-  /** Creates an exception caused by another failure (such as an I/O error). */
+  /**
+   * Creates an exception caused by another failure (such as an I/O error).
+   *
+   * @param message our summary
+   * @param cause the underlying failure
+   */
   public DestinationException(String message, Throwable cause) {
     super(message, cause);
     this.httpStatus = 0;
@@ -35,17 +43,17 @@ public class DestinationException extends ExportException {
     this.vendorMessage = null;
   }
 
-  /** The HTTP status, or 0 when no response arrived. */
+  /** {@return the HTTP status, or 0 when no response arrived} */
   public int httpStatus() {
     return httpStatus;
   }
 
-  /** The vendor's error code, where it gave one. */
+  /** {@return the vendor's error code, where it gave one} */
   public Optional<String> vendorCode() {
     return Optional.ofNullable(vendorCode);
   }
 
-  /** The vendor's error message, where it gave one. */
+  /** {@return the vendor's error message, where it gave one} */
   public Optional<String> vendorMessage() {
     return Optional.ofNullable(vendorMessage);
   }

@@ -42,37 +42,51 @@ public final class ExportDefinition {
     this.syncMode = b.syncMode;
   }
 
-  /** Starts a definition on this connection. */
+  /**
+   * Starts a definition on this connection.
+   *
+   * @param connection the connection
+   * @return a new builder
+   */
   public static Builder builder(Connection connection) {
     return new Builder(requireNonNull(connection, "connection == null"));
   }
 
-  /** A name for logs and results; the segment names joined by default. */
+  /**
+   * A name for logs and results; the segment names joined by default.
+   *
+   * @return a name for logs and results
+   */
   public String name() {
     return name;
   }
 
-  /** The connection the export runs on. */
+  /** {@return the connection the export runs on} */
   public Connection connection() {
     return connection;
   }
 
-  /** The segment names, in run order, without duplicates. */
+  /** {@return the segment names, in run order, without duplicates} */
   public List<String> segments() {
     return segments;
   }
 
-  /** The field mapping. */
+  /** {@return the field mapping} */
   public FieldMapping mapping() {
     return mapping;
   }
 
-  /** The export options given explicitly. */
+  /** {@return the export options given explicitly} */
   public Map<String, String> options() {
     return options;
   }
 
-  /** An export option: the one given, else the connector's default. */
+  /**
+   * An export option: the one given, else the connector's default.
+   *
+   * @param name the option's name
+   * @return an export option
+   */
   public Optional<String> option(String name) {
     requireNonNull(name, "name == null");
     String value = options.get(name);
@@ -85,7 +99,12 @@ public final class ExportDefinition {
         .flatMap(SettingDescriptor::defaultValue);
   }
 
-  /** A boolean export option: the one given, else the connector's default; false when neither. */
+  /**
+   * A boolean export option: the one given, else the connector's default; false when neither.
+   *
+   * @param name the option's name
+   * @return a boolean export option
+   */
   public boolean flag(String name) {
     return option(name).map(v -> v.trim().equalsIgnoreCase("true")).orElse(false);
   }
@@ -95,6 +114,8 @@ public final class ExportDefinition {
    * connector's default; empty when neither. Never fails to parse: the value passed its descriptor
    * when the definition was built.
    *
+   * @param name the option's name
+   * @return an {@link SettingDescriptor.Kind#INTEGER} export option as a long
    * @throws IllegalArgumentException if the connector declares no such INTEGER export option
    */
   public OptionalLong longOption(String name) {
@@ -106,6 +127,8 @@ public final class ExportDefinition {
    * An {@link SettingDescriptor.Kind#INTEGER} export option whose range fits in an int: the one given,
    * else the connector's default; empty when neither.
    *
+   * @param name the option's name
+   * @return an {@link SettingDescriptor.Kind#INTEGER} export option whose range fits in an int
    * @throws IllegalArgumentException if the connector declares no such INTEGER export option
    * @throws IllegalStateException if the option's range does not fit in an int (read it as a long)
    */
@@ -118,6 +141,8 @@ public final class ExportDefinition {
    * A {@link SettingDescriptor.Kind#DECIMAL} export option: the one given, else the connector's
    * default; empty when neither.
    *
+   * @param name the option's name
+   * @return a {@link SettingDescriptor.Kind#DECIMAL} export option
    * @throws IllegalArgumentException if the connector declares no such DECIMAL export option
    */
   public OptionalDouble decimalOption(String name) {
@@ -130,7 +155,7 @@ public final class ExportDefinition {
     return SettingDescriptor.declared(connection.provider(), SettingDescriptor.Scope.EXPORT, name, kind);
   }
 
-  /** The sync mode. */
+  /** {@return the sync mode} */
   public SyncMode syncMode() {
     return syncMode;
   }
@@ -155,18 +180,33 @@ public final class ExportDefinition {
       this.connection = connection;
     }
 
-    /** Names the export. */
+    /**
+     * Names the export, for logs and results.
+     *
+     * @param name the export's name
+     * @return this builder
+     */
     public Builder name(String name) {
       this.name = requireNonNull(name, "name == null");
       return this;
     }
 
-    /** Adds segments by name. */
+    /**
+     * Adds segments by name.
+     *
+     * @param names the segments' names, as the {@link SegmentSource} knows them
+     * @return this builder
+     */
     public Builder segments(String... names) {
       return segments(Arrays.asList(names));
     }
 
-    /** Adds segments by name. */
+    /**
+     * Adds segments by name.
+     *
+     * @param names the segments' names, as the {@link SegmentSource} knows them
+     * @return this builder
+     */
     public Builder segments(List<String> names) {
       for (String n : names) {
         requireNonNull(n, "segment name == null");
@@ -177,13 +217,24 @@ public final class ExportDefinition {
       return this;
     }
 
-    /** Sets the field mapping (required). */
+    /**
+     * Sets the field mapping (required).
+     *
+     * @param mapping how profile fields map to destination fields
+     * @return this builder
+     */
     public Builder mapping(FieldMapping mapping) {
       this.mapping = requireNonNull(mapping, "mapping == null");
       return this;
     }
 
-    /** Sets an export option of the connector, such as Campaign Monitor's {@code listId}. */
+    /**
+     * Sets an export option of the connector, such as Campaign Monitor's {@code listId}.
+     *
+     * @param name the option's name
+     * @param value its value, checked against the option's descriptor when the definition is built
+     * @return this builder
+     */
     public Builder option(String name, String value) {
       requireNonNull(name, "name == null");
       requireNonNull(value, "value == null");
@@ -191,7 +242,12 @@ public final class ExportDefinition {
       return this;
     }
 
-    /** Sets the sync mode; {@link SyncMode#ADD_AND_UPDATE} by default. */
+    /**
+     * Sets the sync mode; {@link SyncMode#ADD_AND_UPDATE} by default.
+     *
+     * @param mode the sync mode
+     * @return this builder
+     */
     public Builder syncMode(SyncMode mode) {
       this.syncMode = requireNonNull(mode, "mode == null");
       return this;
@@ -204,6 +260,7 @@ public final class ExportDefinition {
      * the connector's own rules ({@link ConnectorProvider#validate}) run when the mapping and the
      * options are sound. Every problem found is reported at once.
      *
+     * @return the definition
      * @throws ConfigurationException listing every problem found
      */
     public ExportDefinition build() {

@@ -14,16 +14,26 @@ public abstract class ExportListener {
   /** A listener that ignores every event. */
   public static final ExportListener NONE = new ExportListener() {};
 
-  /** The run started; nothing has been sent yet. */
+  /**
+   * The run started; nothing has been sent yet.
+   *
+   * @param definition the export to run
+   */
   public void exportStarted(ExportDefinition definition) {}
 
-  /** A segment was opened and its destination list found or created. */
+  /**
+   * A segment was opened and its destination list found or created.
+   *
+   * @param segment the segment's name
+   * @param destinationId the vendor's id of the destination list
+   * @param sizeHint how many profiles the segment holds, if known
+   */
   public void segmentStarted(String segment, String destinationId, OptionalLong sizeHint) {}
 
   /**
    * The vendor acknowledged a batch.
    *
-   * @param segment the segment
+   * @param segment the segment's name
    * @param records records in the batch
    * @param exported records the vendor accepted
    * @param rejected records rejected
@@ -31,15 +41,35 @@ public abstract class ExportListener {
    */
   public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {}
 
-  /** The engine waits {@code wait} for the vendor's rate limit. */
+  /**
+   * The engine waits {@code wait} for the vendor's rate limit.
+   *
+   * @param wait how long to wait
+   * @param reason why, for logs and events
+   */
   public void throttled(Duration wait, String reason) {}
 
-  /** A request failed with a retryable error and will be repeated after {@code delay}. */
+  /**
+   * A request failed with a retryable error and will be repeated after {@code delay}.
+   *
+   * @param call the call's name
+   * @param attempt the attempt about to be made, from 2
+   * @param delay the wait before it
+   * @param reason why, for logs and events
+   */
   public void retrying(String call, int attempt, Duration delay, String reason) {}
 
-  /** A segment finished. */
+  /**
+   * A segment finished.
+   *
+   * @param result what happened to the segment
+   */
   public void segmentFinished(SegmentResult result) {}
 
-  /** The run finished. */
+  /**
+   * The run finished.
+   *
+   * @param result how the run ended
+   */
   public void exportFinished(ExportResult result) {}
 }

@@ -21,7 +21,14 @@ public record ExportOptions(
   public static final ExportOptions DEFAULT =
       new ExportOptions(ExportListener.NONE, Optional.empty(), 100, RetryPolicy.DEFAULT);
 
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param listener hears progress events
+   * @param rejectedRecordSink receives every rejected record, if given
+   * @param rejectedSampleSize how many rejected records the result keeps
+   * @param retryPolicy how retryable failures are retried
+   */
   public ExportOptions {
     requireNonNull(listener, "listener == null");
     requireNonNull(rejectedRecordSink, "rejectedRecordSink == null");
@@ -31,22 +38,38 @@ public record ExportOptions(
     }
   }
 
-  /** A copy with this listener. */
+  /**
+   * {@return a copy with this listener}
+   *
+   * @param l hears the run's progress
+   */
   public ExportOptions withListener(ExportListener l) {
     return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy);
   }
 
-  /** A copy with this sink. */
+  /**
+   * {@return a copy with this sink}
+   *
+   * @param sink receives every rejected record
+   */
   public ExportOptions withRejectedRecordSink(RejectedRecordSink sink) {
     return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy);
   }
 
-  /** A copy keeping this many rejected records in the result. */
+  /**
+   * {@return a copy keeping this many rejected records in the result}
+   *
+   * @param size how many rejected records the result keeps (0 or more)
+   */
   public ExportOptions withRejectedSampleSize(int size) {
     return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy);
   }
 
-  /** A copy with this retry policy. */
+  /**
+   * {@return a copy with this retry policy}
+   *
+   * @param policy the retry policy
+   */
   public ExportOptions withRetryPolicy(RetryPolicy policy) {
     return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy);
   }

@@ -36,7 +36,21 @@ public record ExportResult(
     Duration duration,
     Optional<String> failure) {
 
-  /** Checks the parts and copies the lists. */
+  /**
+   * Checks the parts and copies the lists.
+   *
+   * @param definitionName the export's name
+   * @param status how the export ended
+   * @param segments one result per segment attempted, in run order
+   * @param rejectedSample the first rejected and unconfirmed records, at most {@link
+   *     ExportOptions#rejectedSampleSize()}
+   * @param httpCalls HTTP requests sent, retries included
+   * @param retries requests repeated after a retryable failure
+   * @param throttledTime time spent waiting for the vendor's rate limit
+   * @param startedAt when the run started
+   * @param duration how long it took
+   * @param failure why it failed or was cancelled, when it did not succeed
+   */
   public ExportResult {
     requireNonNull(definitionName, "definitionName == null");
     requireNonNull(status, "status == null");
@@ -48,37 +62,45 @@ public record ExportResult(
     requireNonNull(failure, "failure == null");
   }
 
-  /** Profiles read, all segments. */
+  /** {@return profiles read, all segments} */
   public long read() {
     return segments.stream().mapToLong(SegmentResult::read).sum();
   }
 
-  /** Profiles exported, all segments. */
+  /** {@return profiles exported, all segments} */
   public long exported() {
     return segments.stream().mapToLong(SegmentResult::exported).sum();
   }
 
-  /** Profiles rejected, all segments (the full count, not the sample size). */
+  /** {@return profiles rejected, all segments (the full count, not the sample size)} */
   public long rejected() {
     return segments.stream().mapToLong(SegmentResult::rejected).sum();
   }
 
-  /** Duplicate e-mail addresses skipped, all segments. */
+  /**
+   * Duplicate e-mail addresses skipped, all segments.
+   *
+   * @return the duplicates of every segment
+   */
   public long duplicates() {
     return segments.stream().mapToLong(SegmentResult::duplicates).sum();
   }
 
-  /** Profiles sent whose outcome no answer of the vendor proved, all segments. */
+  /** {@return profiles sent whose outcome no answer of the vendor proved, all segments} */
   public long unconfirmed() {
     return segments.stream().mapToLong(SegmentResult::unconfirmed).sum();
   }
 
-  /** Profiles read but not sent, all segments. */
+  /** {@return profiles read but not sent, all segments} */
   public long notAttempted() {
     return segments.stream().mapToLong(SegmentResult::notAttempted).sum();
   }
 
-  /** The result of the segment with this name. */
+  /**
+   * {@return the result of the segment with this name}
+   *
+   * @param name the segment's name
+   */
   public Optional<SegmentResult> segment(String name) {
     return segments.stream().filter(s -> s.name().equals(name)).findFirst();
   }

@@ -36,7 +36,14 @@ public final class FieldMapping {
    * @param custom whether this is a custom field rather than a standard one
    */
   public record Entry(String destination, String source, Optional<FieldType> type, boolean custom) {
-    /** Checks the parts. */
+    /**
+     * Checks the parts.
+     *
+     * @param destination the destination field name
+     * @param source the profile field name
+     * @param type the declared type, if any (standard fields take the connector's type)
+     * @param custom whether this is a custom field rather than a standard one
+     */
     public Entry {
       requireNonNull(destination, "destination == null");
       requireNonNull(source, "source == null");
@@ -56,17 +63,21 @@ public final class FieldMapping {
     this.entries = List.copyOf(entries);
   }
 
-  /** Starts a mapping. */
+  /**
+   * Starts a mapping.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Every mapped field, Email first. */
+  /** {@return every mapped field, Email first} */
   public List<Entry> entries() {
     return entries;
   }
 
-  /** The profile field holding the e-mail address. */
+  /** {@return the profile field holding the e-mail address} */
   public String emailSource() {
     return entries.get(0).source();
   }
@@ -74,6 +85,7 @@ public final class FieldMapping {
   /**
    * Checks this mapping against a connector.
    *
+   * @param provider the connector provider
    * @return one sentence per problem; empty when the mapping fits the connector
    */
   public List<String> problemsFor(ConnectorProvider provider) {
@@ -126,24 +138,45 @@ public final class FieldMapping {
 
     private Builder() {}
 
-    /** Maps the e-mail address (required). */
+    /**
+     * Maps the e-mail address (required).
+     *
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
     public Builder email(String sourceField) {
       requireNonNull(sourceField, "sourceField == null");
       this.emailSource = sourceField;
       return this;
     }
 
-    /** Maps {@link StandardFields#FIRST_NAME}. */
+    /**
+     * Maps {@link StandardFields#FIRST_NAME}.
+     *
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
     public Builder firstName(String sourceField) {
       return map(StandardFields.FIRST_NAME, sourceField);
     }
 
-    /** Maps {@link StandardFields#LAST_NAME}. */
+    /**
+     * Maps {@link StandardFields#LAST_NAME}.
+     *
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
     public Builder lastName(String sourceField) {
       return map(StandardFields.LAST_NAME, sourceField);
     }
 
-    /** Maps a standard destination field of the connector; {@code Email} is the same as {@link #email}. */
+    /**
+     * Maps a standard destination field of the connector; {@code Email} is the same as {@link #email}.
+     *
+     * @param destinationField the destination's field name
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
     public Builder map(String destinationField, String sourceField) {
       requireNonNull(destinationField, "destinationField == null");
       requireNonNull(sourceField, "sourceField == null");
@@ -154,12 +187,25 @@ public final class FieldMapping {
       return this;
     }
 
-    /** Maps a custom text field. */
+    /**
+     * Maps a custom text field.
+     *
+     * @param destinationField the destination's field name
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
     public Builder custom(String destinationField, String sourceField) {
       return custom(destinationField, sourceField, FieldType.TEXT);
     }
 
-    /** Maps a custom field of the given type. */
+    /**
+     * Maps a custom field of the given type.
+     *
+     * @param destinationField the destination's field name
+     * @param sourceField the profile's field name
+     * @param type the declared type, if any (standard fields take the connector's type)
+     * @return this builder
+     */
     public Builder custom(String destinationField, String sourceField, FieldType type) {
       requireNonNull(type, "type == null");
       others.add(new Entry(destinationField, sourceField, Optional.of(type), true));
@@ -169,6 +215,7 @@ public final class FieldMapping {
     /**
      * Builds the mapping.
      *
+     * @return the mapping
      * @throws ConfigurationException if Email is not mapped or a destination is mapped twice
      */
     public FieldMapping build() {

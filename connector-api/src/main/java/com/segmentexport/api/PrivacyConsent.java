@@ -11,7 +11,12 @@ import static java.util.Objects.requireNonNull;
  * @param acknowledgedAt when they agreed
  */
 public record PrivacyConsent(String acknowledgedBy, Instant acknowledgedAt) {
-  /** Checks that both parts are present. */
+  /**
+   * Checks that both parts are present.
+   *
+   * @param acknowledgedBy the person (or service account) who agreed; never blank
+   * @param acknowledgedAt when they agreed
+   */
   public PrivacyConsent {
     requireNonNull(acknowledgedBy, "acknowledgedBy == null");
     requireNonNull(acknowledgedAt, "acknowledgedAt == null");
@@ -20,7 +25,13 @@ public record PrivacyConsent(String acknowledgedBy, Instant acknowledgedAt) {
     }
   }
 
-  /** Records that {@code who} agreed at {@code when}. */
+  /**
+   * Records that {@code who} agreed at {@code when}.
+   *
+   * @param who who acknowledged the data-privacy terms (kept with the connection, never logged)
+   * @param when when they did
+   * @return the consent
+   */
   public static PrivacyConsent acknowledgedBy(String who, Instant when) {
     return new PrivacyConsent(who, when);
   }

@@ -47,7 +47,11 @@ public final class Profile {
     }
   }
 
-  /** A profile holding a copy of these fields (null values allowed, null names not). */
+  /**
+   * {@return a profile holding a copy of these fields (null values allowed, null names not)}
+   *
+   * @param fields the fields by name
+   */
   public static Profile of(Map<String, ?> fields) {
     requireNonNull(fields, "fields == null");
     @SuppressWarnings("unchecked") // read only, into the profile's own array or map
@@ -55,7 +59,12 @@ public final class Profile {
     return new Profile(given);
   }
 
-  /** A profile from alternating names and values: {@code Profile.of("email", "a@b.example", "tier", "gold")}. */
+  /**
+   * A profile from alternating names and values: {@code Profile.of("email", "a@b.example", "tier", "gold")}.
+   *
+   * @param namesAndValues alternating field names and values
+   * @return a profile from alternating names and values
+   */
   public static Profile of(Object... namesAndValues) {
     if (namesAndValues.length % 2 != 0) {
       throw new IllegalArgumentException("expected name, value pairs");
@@ -67,7 +76,11 @@ public final class Profile {
     return new Profile(map);
   }
 
-  /** The value of a field, or null when absent. */
+  /**
+   * {@return the value of a field, or null when absent}
+   *
+   * @param field the field's name
+   */
   public Object get(String field) {
     Object[] e = entries;
     if (e == null) {
@@ -88,7 +101,7 @@ public final class Profile {
     return null;
   }
 
-  /** All fields, unmodifiable, in the order given. */
+  /** {@return all fields, unmodifiable, in the order given} */
   public Map<String, Object> fields() {
     Map<String, Object> v = view;
     if (v == null) {

@@ -22,7 +22,16 @@ public record RejectedRecord(
     Optional<String> vendorCode,
     String message) {
 
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param segment the segment it belongs to
+   * @param row its 1-based position in the segment as read
+   * @param maskedIdentifier the e-mail address, masked
+   * @param reason our reason code
+   * @param vendorCode the vendor's code, where the vendor gave one
+   * @param message the vendor's message, or ours
+   */
   public RejectedRecord {
     requireNonNull(segment, "segment == null");
     requireNonNull(maskedIdentifier, "maskedIdentifier == null");

@@ -7,6 +7,10 @@ package com.segmentexport.api;
  */
 @FunctionalInterface
 public interface RejectedRecordSink {
-  /** Receives one rejected record. */
+  /**
+   * Receives one rejected record.
+   *
+   * @param record the rejected record, its address masked
+   */
   void accept(RejectedRecord record);
 }

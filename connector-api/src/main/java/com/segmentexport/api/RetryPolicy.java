@@ -23,7 +23,15 @@ public record RetryPolicy(
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(30), 8, 1000, Duration.ofMinutes(15));
 
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param initialDelay the first backoff
+   * @param maxDelay the cap on one backoff
+   * @param maxAttempts attempts per request, the first included
+   * @param retryBudget retries allowed in one export, across all its requests
+   * @param maxThrottleWait the longest single wait a vendor may ask for before the export gives up
+   */
   public RetryPolicy {
     requireNonNull(initialDelay, "initialDelay == null");
     requireNonNull(maxDelay, "maxDelay == null");
@@ -36,17 +44,30 @@ public record RetryPolicy(
     }
   }
 
-  /** A copy with other backoff delays (tests use short ones). */
+  /**
+   * {@return a copy with other backoff delays (tests use short ones)}
+   *
+   * @param initial the delay before the first retry
+   * @param max the longest delay between retries
+   */
   public RetryPolicy withDelays(Duration initial, Duration max) {
     return new RetryPolicy(initial, max, maxAttempts, retryBudget, maxThrottleWait);
   }
 
-  /** A copy with another number of attempts per request. */
+  /**
+   * {@return a copy with another number of attempts per request}
+   *
+   * @param attempts the most attempts per request, the first included
+   */
   public RetryPolicy withMaxAttempts(int attempts) {
     return new RetryPolicy(initialDelay, maxDelay, attempts, retryBudget, maxThrottleWait);
   }
 
-  /** A copy with another retry budget per export. */
+  /**
+   * {@return a copy with another retry budget per export}
+   *
+   * @param budget the most retries per export, all requests together
+   */
   public RetryPolicy withRetryBudget(int budget) {
     return new RetryPolicy(initialDelay, maxDelay, maxAttempts, budget, maxThrottleWait);
   }

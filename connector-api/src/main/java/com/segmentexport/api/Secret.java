@@ -26,12 +26,15 @@ public final class Secret {
   /**
    * Wraps a credential value; {@code null} or a blank value gives a {@linkplain #isMissing() missing}
    * secret, which a connection refuses when it is built.
+   *
+   * @param value the credential; {@code null} or blank for a missing one
+   * @return the secret, or the missing secret for {@code null} or a blank value
    */
   public static Secret of(String value) {
     return value == null || value.isBlank() ? MISSING : new Secret(value);
   }
 
-  /** True when this secret was made from {@code null} or a blank value. */
+  /** {@return true when this secret was made from {@code null} or a blank value} */
   public boolean isMissing() {
     return value == null;
   }
@@ -39,6 +42,7 @@ public final class Secret {
   /**
    * Returns the real value. Never log it.
    *
+   * @return the real value
    * @throws IllegalStateException if the secret is {@linkplain #isMissing() missing}
    */
   public String reveal() {

@@ -11,7 +11,7 @@ package com.segmentexport.api;
  * }</pre>
  */
 public interface SegmentExporter extends AutoCloseable {
-  /** The connection this exporter uses. */
+  /** {@return the connection this exporter uses} */
   Connection connection();
 
   /**
@@ -22,17 +22,37 @@ public interface SegmentExporter extends AutoCloseable {
    */
   void verify();
 
-  /** Runs an export to completion with default options. */
+  /**
+   * Runs an export to completion with default options.
+   *
+   * @param definition the export to run
+   * @param source supplies each segment at run time
+   * @return the result; a run that failed throws an {@link ExportException} carrying its partial result
+   */
   default ExportResult export(ExportDefinition definition, SegmentSource source) {
     return start(definition, source, ExportOptions.DEFAULT).await();
   }
 
-  /** Runs an export to completion, reporting progress to {@code listener}. */
+  /**
+   * Runs an export to completion, reporting progress to {@code listener}.
+   *
+   * @param definition the export to run
+   * @param source supplies each segment at run time
+   * @param listener hears the run's progress
+   * @return the result; a run that failed throws an {@link ExportException} carrying its partial result
+   */
   default ExportResult export(ExportDefinition definition, SegmentSource source, ExportListener listener) {
     return start(definition, source, ExportOptions.DEFAULT.withListener(listener)).await();
   }
 
-  /** Runs an export to completion with these options. */
+  /**
+   * Runs an export to completion with these options.
+   *
+   * @param definition the export to run
+   * @param source supplies each segment at run time
+   * @param options run-time options
+   * @return the result; a run that failed throws an {@link ExportException} carrying its partial result
+   */
   default ExportResult export(ExportDefinition definition, SegmentSource source, ExportOptions options) {
     return start(definition, source, options).await();
   }
@@ -41,6 +61,10 @@ public interface SegmentExporter extends AutoCloseable {
    * Starts an export in the background. Validation that needs no network (definition, access,
    * removed connection, limits when sizes are known) happens here and throws at once.
    *
+   * @param definition the export to run
+   * @param source supplies each segment at run time
+   * @param options run-time options
+   * @return a handle to await or cancel the run
    * @throws ConfigurationException if the definition is for another connection or is invalid
    * @throws AccessDeniedException if this exporter's role may not use the connection
    * @throws ConnectionRemovedException if the connection was removed

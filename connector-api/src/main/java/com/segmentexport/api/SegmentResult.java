@@ -44,7 +44,23 @@ public record SegmentResult(
     Optional<String> notAttemptedReason,
     Map<String, Long> counters) {
 
-  /** Checks the parts and that the counts add up. */
+  /**
+   * Checks the parts and that the counts add up.
+   *
+   * @param name the segment's name
+   * @param destinationId the vendor's id of the list it went to, once known
+   * @param status how the segment ended
+   * @param read profiles read from the segment
+   * @param exported profiles the vendor accepted
+   * @param created of those, new at the vendor, where the vendor says
+   * @param updated of those, already known to the vendor, where the vendor says
+   * @param rejected profiles rejected (by us or the vendor); see {@link ExportResult#rejectedSample()}
+   * @param duplicates repeats of an e-mail address earlier in the same segment, not sent
+   * @param unconfirmed profiles sent whose outcome no answer of the vendor proved (they may be at the vendor)
+   * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
+   * @param notAttemptedReason why profiles were not attempted, when some were not
+   * @param counters connector-specific counts (for example calls that needed a fallback)
+   */
   public SegmentResult {
     requireNonNull(name, "name == null");
     requireNonNull(destinationId, "destinationId == null");

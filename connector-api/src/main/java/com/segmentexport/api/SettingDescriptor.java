@@ -81,7 +81,12 @@ public record SettingDescriptor(
    * @param max the largest value accepted, if bounded above
    */
   public record Range(Optional<BigDecimal> min, Optional<BigDecimal> max) {
-    /** Checks that there is a bound and that {@code min <= max}. */
+    /**
+     * Checks that there is a bound and that {@code min <= max}.
+     *
+     * @param min the smallest value accepted, if bounded below
+     * @param max the largest value accepted, if bounded above
+     */
     public Range {
       requireNonNull(min, "min == null");
       requireNonNull(max, "max == null");
@@ -93,27 +98,50 @@ public record SettingDescriptor(
       }
     }
 
-    /** Whole numbers from {@code min} to {@code max}, both included. */
+    /**
+     * {@return whole numbers from {@code min} to {@code max}, both included}
+     *
+     * @param min the smallest value accepted, if bounded below
+     * @param max the largest value accepted, if bounded above
+     */
     public static Range between(long min, long max) {
       return new Range(Optional.of(BigDecimal.valueOf(min)), Optional.of(BigDecimal.valueOf(max)));
     }
 
-    /** Numbers from {@code min} to {@code max}, both included; both must be finite. */
+    /**
+     * Numbers from {@code min} to {@code max}, both included; both must be finite.
+     *
+     * @param min the smallest value accepted, if bounded below
+     * @param max the largest value accepted, if bounded above
+     * @return numbers from {@code min} to {@code max}, both included
+     */
     public static Range between(double min, double max) {
       return new Range(Optional.of(decimal(min)), Optional.of(decimal(max)));
     }
 
-    /** Numbers from {@code min} up, {@code min} included. */
+    /**
+     * {@return numbers from {@code min} up, {@code min} included}
+     *
+     * @param min the smallest value accepted, if bounded below
+     */
     public static Range atLeast(long min) {
       return new Range(Optional.of(BigDecimal.valueOf(min)), Optional.empty());
     }
 
-    /** Numbers up to {@code max}, {@code max} included. */
+    /**
+     * {@return numbers up to {@code max}, {@code max} included}
+     *
+     * @param max the largest value accepted, if bounded above
+     */
     public static Range atMost(long max) {
       return new Range(Optional.empty(), Optional.of(BigDecimal.valueOf(max)));
     }
 
-    /** Whether {@code value} lies within the range. */
+    /**
+     * {@return whether {@code value} lies within the range}
+     *
+     * @param value the number to check
+     */
     public boolean contains(BigDecimal value) {
       requireNonNull(value, "value == null");
       return min.map(m -> value.compareTo(m) >= 0).orElse(true) && max.map(m -> value.compareTo(m) <= 0).orElse(true);
@@ -126,7 +154,11 @@ public record SettingDescriptor(
           && max.get().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0;
     }
 
-    /** The range in words for a form or a problem: {@code between 1 and 64}, {@code at least 1}. */
+    /**
+     * The range in words for a form or a problem: {@code between 1 and 64}, {@code at least 1}.
+     *
+     * @return the range in words for a form or a problem
+     */
     public String describe() {
       if (min.isPresent() && max.isPresent()) {
         return "between " + plain(min.get()) + " and " + plain(max.get());
@@ -152,7 +184,19 @@ public record SettingDescriptor(
     }
   }
 
-  /** Checks the parts, copies the list, and checks that the default value is itself acceptable. */
+  /**
+   * Checks the parts, copies the list, and checks that the default value is itself acceptable.
+   *
+   * @param name the setting's name
+   * @param description a sentence for the form
+   * @param scope whether the setting belongs to the connection or to an export
+   * @param kind the kind of value
+   * @param required whether a value must be given
+   * @param defaultValue the value used when none is given
+   * @param allowedValues the values allowed
+   * @param range the range allowed
+   * @param maxLength the most characters allowed
+   */
   public SettingDescriptor {
     requireNonNull(name, "name == null");
     requireNonNull(description, "description == null");
@@ -195,22 +239,44 @@ public record SettingDescriptor(
     return d.stripTrailingZeros().scale() > 0;
   }
 
-  /** Starts a connection setting (not a credential: see {@link #secret} and {@link #optionalSecret}). */
+  /**
+   * Starts a connection setting (not a credential: see {@link #secret} and {@link #optionalSecret}).
+   *
+   * @param name the setting's name
+   * @param kind the kind of value
+   * @return a new builder of the setting
+   */
   public static Builder connection(String name, Kind kind) {
     return new Builder(name, Scope.CONNECTION, kind);
   }
 
-  /** Starts an export option. */
+  /**
+   * Starts an export option.
+   *
+   * @param name the setting's name
+   * @param kind the kind of value
+   * @return a new builder of the option
+   */
   public static Builder export(String name, Kind kind) {
     return new Builder(name, Scope.EXPORT, kind);
   }
 
-  /** A required credential on the connection. */
+  /**
+   * {@return a required credential on the connection}
+   *
+   * @param name the secret's name
+   * @param description a sentence for the form
+   */
   public static SettingDescriptor secret(String name, String description) {
     return connection(name, Kind.SECRET).description(description).required().build();
   }
 
-  /** An optional credential on the connection. */
+  /**
+   * {@return an optional credential on the connection}
+   *
+   * @param name the secret's name
+   * @param description a sentence for the form
+   */
   public static SettingDescriptor optionalSecret(String name, String description) {
     return connection(name, Kind.SECRET).description(description).build();
   }
@@ -218,6 +284,7 @@ public record SettingDescriptor(
   /**
    * Checks one value against this descriptor: its kind, allowed values, range and length.
    *
+   * @param value the value given, as text
    * @return a problem description naming the setting, or empty if the value is acceptable
    */
   public Optional<String> check(String value) {
@@ -380,53 +447,97 @@ public record SettingDescriptor(
       this.kind = requireNonNull(kind, "kind == null");
     }
 
-    /** Sets the sentence shown in a form; required. */
+    /**
+     * Sets the sentence shown in a form; required.
+     *
+     * @param description a sentence for the form
+     * @return this builder
+     */
     public Builder description(String description) {
       this.description = requireNonNull(description, "description == null");
       return this;
     }
 
-    /** Marks the setting as required: a connection or definition without a value is refused. */
+    /**
+     * Marks the setting as required: a connection or definition without a value is refused.
+     *
+     * @return this builder
+     */
     public Builder required() {
       this.required = true;
       return this;
     }
 
-    /** Sets the value used when none is given. */
+    /**
+     * Sets the value used when none is given.
+     *
+     * @param value the default, as text
+     * @return this builder
+     */
     public Builder defaultValue(String value) {
       this.defaultValue = requireNonNull(value, "value == null");
       return this;
     }
 
-    /** Sets a whole-number default value. */
+    /**
+     * Sets a whole-number default value.
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(long value) {
       return defaultValue(Long.toString(value));
     }
 
-    /** Sets a decimal default value (written without a fraction when it is whole). */
+    /**
+     * Sets a decimal default value (written without a fraction when it is whole).
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(double value) {
       return defaultValue(value == Math.rint(value) && Math.abs(value) < 1e15
           ? Long.toString((long) value) : Double.toString(value));
     }
 
-    /** Sets a boolean default value. */
+    /**
+     * Sets a boolean default value.
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(boolean value) {
       return defaultValue(Boolean.toString(value));
     }
 
-    /** Sets the values a {@link Kind#CHOICE} setting accepts. */
+    /**
+     * Sets the values a {@link Kind#CHOICE} setting accepts.
+     *
+     * @param values the values allowed
+     * @return this builder
+     */
     public Builder allowedValues(String... values) {
       allowedValues.addAll(Arrays.asList(values));
       return this;
     }
 
-    /** Sets the range an {@link Kind#INTEGER} or {@link Kind#DECIMAL} setting accepts. */
+    /**
+     * Sets the range an {@link Kind#INTEGER} or {@link Kind#DECIMAL} setting accepts.
+     *
+     * @param range the range allowed
+     * @return this builder
+     */
     public Builder range(Range range) {
       this.range = requireNonNull(range, "range == null");
       return this;
     }
 
-    /** Sets the most characters a {@link Kind#TEXT} or {@link Kind#URL} value may have. */
+    /**
+     * Sets the most characters a {@link Kind#TEXT} or {@link Kind#URL} value may have.
+     *
+     * @param maxLength the most characters allowed
+     * @return this builder
+     */
     public Builder maxLength(int maxLength) {
       this.maxLength = maxLength;
       return this;
@@ -435,6 +546,7 @@ public record SettingDescriptor(
     /**
      * Builds the descriptor.
      *
+     * @return the descriptor
      * @throws IllegalStateException without a description
      * @throws IllegalArgumentException if the parts do not fit the kind, or the default is invalid
      */

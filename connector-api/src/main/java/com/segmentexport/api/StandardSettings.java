@@ -35,6 +35,10 @@ public final class StandardSettings {
   /**
    * Describes {@link #REQUESTS_PER_SECOND} with a default: a decimal from {@link #MIN_REQUESTS_PER_SECOND}
    * to {@link #MAX_REQUESTS_PER_SECOND}.
+   *
+   * @param defaultRate requests per second by default
+   * @param why why, shown in the setting's description
+   * @return the {@code requestsPerSecond} setting
    */
   public static SettingDescriptor requestsPerSecond(double defaultRate, String why) {
     return SettingDescriptor.connection(REQUESTS_PER_SECOND, SettingDescriptor.Kind.DECIMAL)
@@ -44,7 +48,12 @@ public final class StandardSettings {
         .build();
   }
 
-  /** Describes {@link #BASE_URL} with a default. */
+  /**
+   * Describes {@link #BASE_URL} with a default.
+   *
+   * @param defaultUrl the vendor's API URL
+   * @return the {@code baseUrl} setting
+   */
   public static SettingDescriptor baseUrl(String defaultUrl) {
     requireNonNull(defaultUrl, "defaultUrl == null");
     return SettingDescriptor.connection(BASE_URL, SettingDescriptor.Kind.URL)
@@ -54,7 +63,12 @@ public final class StandardSettings {
         .build();
   }
 
-  /** Describes {@link #MAX_CONCURRENT_BATCHES} with a default: a whole number from 1 to {@link #MAX_CONCURRENCY}. */
+  /**
+   * Describes {@link #MAX_CONCURRENT_BATCHES} with a default: a whole number from 1 to {@link #MAX_CONCURRENCY}.
+   *
+   * @param defaultValue the value used when none is given
+   * @return the {@code maxConcurrentBatches} setting
+   */
   public static SettingDescriptor maxConcurrentBatches(int defaultValue) {
     return maxConcurrentBatches(defaultValue, MAX_CONCURRENCY);
   }
@@ -62,6 +76,10 @@ public final class StandardSettings {
   /**
    * Describes {@link #MAX_CONCURRENT_BATCHES} with a default, for a vendor that allows at most {@code max}
    * (itself at most {@link #MAX_CONCURRENCY}).
+   *
+   * @param defaultValue the value used when none is given
+   * @param max the largest value allowed
+   * @return the {@code maxConcurrentBatches} setting
    */
   public static SettingDescriptor maxConcurrentBatches(int defaultValue, int max) {
     if (max < 1 || max > MAX_CONCURRENCY) {
@@ -77,6 +95,10 @@ public final class StandardSettings {
   /**
    * Describes {@link #MAX_PROFILES_PER_EXPORT} for a vendor that caps exports: from 1 to {@code vendorMax},
    * which is also the default.
+   *
+   * @param vendorMax the vendor's own maximum
+   * @param description what it is for, shown to whoever fills in the form
+   * @return the {@code maxProfilesPerExport} setting
    */
   public static SettingDescriptor maxProfilesPerExport(long vendorMax, String description) {
     return SettingDescriptor.connection(MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER)
@@ -86,7 +108,12 @@ public final class StandardSettings {
         .build();
   }
 
-  /** Describes {@link #MAX_PROFILES_PER_EXPORT} for a vendor without a cap: at least 1, unbounded when absent. */
+  /**
+   * Describes {@link #MAX_PROFILES_PER_EXPORT} for a vendor without a cap: at least 1, unbounded when absent.
+   *
+   * @param description what it is for, shown to whoever fills in the form
+   * @return the {@code maxProfilesPerExport} setting
+   */
   public static SettingDescriptor maxProfilesPerExport(String description) {
     return SettingDescriptor.connection(MAX_PROFILES_PER_EXPORT, SettingDescriptor.Kind.INTEGER)
         .description(description)
@@ -99,6 +126,9 @@ public final class StandardSettings {
    * were range-checked against the connector's descriptors when the connection was built; a setting
    * the connector does not declare is left alone.
    *
+   * @param limits the connector's limits
+   * @param connection the connection
+   * @return the limits with the connection's settings applied
    * @throws ConfigurationException if a connector declares a standard setting without a range and the
    *     value given is out of what the engine accepts
    */

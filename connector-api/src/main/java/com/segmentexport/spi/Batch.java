@@ -35,32 +35,32 @@ public final class Batch {
     this.estimatedBytes = estimatedBytes;
   }
 
-  /** The segment's name. */
+  /** {@return the segment's name} */
   public String segment() {
     return segment;
   }
 
-  /** The batch's 1-based number within its segment. */
+  /** {@return the batch's 1-based number within its segment} */
   public long sequence() {
     return sequence;
   }
 
-  /** The records' fields. */
+  /** {@return the records' fields} */
   public RecordSchema schema() {
     return schema;
   }
 
-  /** The records, in segment order. */
+  /** {@return the records, in segment order} */
   public List<ExportRecord> records() {
     return records;
   }
 
-  /** The number of records. */
+  /** {@return the number of records} */
   public int size() {
     return records.size();
   }
 
-  /** An upper estimate of the records' JSON size in bytes. */
+  /** {@return an upper estimate of the records' JSON size in bytes} */
   public long estimatedBytes() {
     return estimatedBytes;
   }
@@ -68,6 +68,10 @@ public final class Batch {
   /**
    * The record with this e-mail address, compared case-insensitively (vendors report addresses
    * lower-cased), or null.
+   *
+   * @param email the e-mail address
+   * @return the record with this e-mail address, compared case-insensitively (vendors report addresses lower-cased),
+   *     or null
    */
   public ExportRecord byEmail(String email) {
     Map<String, ExportRecord> index = byEmail;
@@ -81,7 +85,11 @@ public final class Batch {
     return index.get(email.trim().toLowerCase(Locale.ROOT));
   }
 
-  /** Splits the batch into two halves (to narrow down a request a vendor refused whole). */
+  /**
+   * Splits the batch into two halves (to narrow down a request a vendor refused whole).
+   *
+   * @return the two halves, in order
+   */
   public List<Batch> halves() {
     if (records.size() < 2) {
       throw new IllegalStateException("a batch of " + records.size() + " cannot be split");

@@ -28,7 +28,14 @@ public final class BatchResult {
    * @param message the vendor's message, or ours
    */
   public record Rejection(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
-    /** Checks the parts. */
+    /**
+     * Checks the parts.
+     *
+     * @param record the record
+     * @param reason our reason
+     * @param vendorCode the vendor's code, or null
+     * @param message the vendor's message, or ours
+     */
     public Rejection {
       requireNonNull(record, "record == null");
       requireNonNull(reason, "reason == null");
@@ -57,17 +64,26 @@ public final class BatchResult {
     this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
   }
 
-  /** Starts the result of a batch. */
+  /**
+   * Starts the result of a batch.
+   *
+   * @param batch the batch this result is about
+   * @return a new builder
+   */
   public static Builder builder(Batch batch) {
     return new Builder(batch);
   }
 
-  /** Every record of the batch was exported. */
+  /**
+   * {@return a result where every record of the batch was exported}
+   *
+   * @param batch the batch this result is about
+   */
   public static BatchResult allExported(Batch batch) {
     return builder(batch).build();
   }
 
-  /** The rejected records, each once (the unconfirmed ones are in {@link #unconfirmed()}). */
+  /** {@return the rejected records, each once (the unconfirmed ones are in {@link #unconfirmed()})} */
   public List<Rejection> rejections() {
     return rejections;
   }
@@ -75,27 +91,46 @@ public final class BatchResult {
   /**
    * The records sent whose outcome the vendor's answer did not prove, each once, with reason
    * {@link RejectionReason#UNCONFIRMED} and why.
+   *
+   * @return the records sent whose outcome the vendor's answer did not prove, each once, with reason {@link
+   *     RejectionReason#UNCONFIRMED} and why
    */
   public List<Rejection> unconfirmed() {
     return unconfirmed;
   }
 
-  /** Records exported: neither rejected nor unconfirmed. */
+  /**
+   * Records exported: neither rejected nor unconfirmed.
+   *
+   * @return how many records were exported
+   */
   public int exported() {
     return size - rejections.size() - unconfirmed.size();
   }
 
-  /** New contacts, where the vendor says. */
+  /**
+   * New contacts, where the vendor says.
+   *
+   * @return how many were new at the vendor, if it said
+   */
   public OptionalLong created() {
     return created;
   }
 
-  /** Existing contacts updated, where the vendor says. */
+  /**
+   * Existing contacts updated, where the vendor says.
+   *
+   * @return how many were already at the vendor, if it said
+   */
   public OptionalLong updated() {
     return updated;
   }
 
-  /** Connector-specific counters. */
+  /**
+   * Connector-specific counters.
+   *
+   * @return the connector-specific counts
+   */
   public Map<String, Long> counters() {
     return counters;
   }
@@ -117,7 +152,11 @@ public final class BatchResult {
     /**
      * Rejects a record. A record rejected twice keeps its first rejection.
      *
+     * @param record a record of the batch
+     * @param reason our reason
      * @param vendorCode the vendor's code, or null
+     * @param message the vendor's message, or ours
+     * @return this builder
      */
     public Builder reject(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
       if (members == null) {
@@ -138,18 +177,29 @@ public final class BatchResult {
      * reports a failure it does not attribute, say). A record marked twice, or already rejected, keeps
      * its first outcome.
      *
+     * @param record a record of the batch
      * @param why a sentence for the result, without the address
+     * @return this builder
      */
     public Builder unconfirmed(ExportRecord record, String why) {
       return reject(record, RejectionReason.UNCONFIRMED, null, why);
     }
 
-    /** True if the record was already rejected or marked unconfirmed. */
+    /**
+     * {@return true if the record was already rejected or marked unconfirmed}
+     *
+     * @param record a record of the batch
+     */
     public boolean isRejected(ExportRecord record) {
       return rejections.containsKey(record);
     }
 
-    /** Merges the outcome of a part of this batch (after a split). */
+    /**
+     * Merges the outcome of a part of this batch (after a split).
+     *
+     * @param part a partial result to merge in
+     * @return this builder
+     */
     public Builder merge(BatchResult part) {
       for (Rejection r : part.rejections()) {
         reject(r.record(), r.reason(), r.vendorCode(), r.message());
@@ -163,25 +213,45 @@ public final class BatchResult {
       return this;
     }
 
-    /** Adds to the count of new contacts. */
+    /**
+     * Adds to the count of new contacts.
+     *
+     * @param n how many more were new at the vendor
+     * @return this builder
+     */
     public Builder addCreated(long n) {
       created = OptionalLong.of(created.orElse(0) + n);
       return this;
     }
 
-    /** Adds to the count of updated contacts. */
+    /**
+     * Adds to the count of updated contacts.
+     *
+     * @param n how many more were already at the vendor
+     * @return this builder
+     */
     public Builder addUpdated(long n) {
       updated = OptionalLong.of(updated.orElse(0) + n);
       return this;
     }
 
-    /** Adds to a connector-specific counter. */
+    /**
+     * Adds to a connector-specific counter.
+     *
+     * @param counter the counter's name
+     * @param n how much to add
+     * @return this builder
+     */
     public Builder count(String counter, long n) {
       counters.merge(counter, n, Long::sum);
       return this;
     }
 
-    /** Builds the result. */
+    /**
+     * Builds the result.
+     *
+     * @return the result
+     */
     public BatchResult build() {
       return new BatchResult(this);
     }

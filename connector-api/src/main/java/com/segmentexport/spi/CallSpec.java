@@ -13,33 +13,62 @@ import static java.util.Objects.requireNonNull;
  * @param budget the rate budget the call is paced by and paused with, or null for the account's main one
  */
 public record CallSpec(String name, boolean idempotent, ResponseClassifier classifier, RateBudget budget) {
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param name the call's name, in logs and retry events
+   * @param idempotent whether repeating the request is harmless (reads, upserts)
+   * @param classifier decides what each response means
+   * @param budget the rate budget the call is paced by and paused with, or null for the account's main one
+   */
   public CallSpec {
     requireNonNull(name, "name == null");
     requireNonNull(classifier, "classifier == null");
   }
 
-  /** A call on the account's main rate budget. */
+  /**
+   * A call on the account's main rate budget.
+   *
+   * @param name the call's name, in logs and retry events
+   * @param idempotent whether repeating the request is harmless (reads, upserts)
+   * @param classifier decides what each response means
+   */
   public CallSpec(String name, boolean idempotent, ResponseClassifier classifier) {
     this(name, idempotent, classifier, null);
   }
 
-  /** An idempotent call (read or upsert) with the default classifier. */
+  /**
+   * {@return an idempotent call (read or upsert) with the default classifier}
+   *
+   * @param name the call's name, in logs and retry events
+   */
   public static CallSpec idempotent(String name) {
     return new CallSpec(name, true, ResponseClassifier.DEFAULT);
   }
 
-  /** A call that must not be repeated after an ambiguous failure, with the default classifier. */
+  /**
+   * {@return a call that must not be repeated after an ambiguous failure, with the default classifier}
+   *
+   * @param name the call's name, in logs and retry events
+   */
   public static CallSpec once(String name) {
     return new CallSpec(name, false, ResponseClassifier.DEFAULT);
   }
 
-  /** A copy with this classifier. */
+  /**
+   * {@return a copy with this classifier}
+   *
+   * @param c the response classifier
+   */
   public CallSpec classifiedBy(ResponseClassifier c) {
     return new CallSpec(name, idempotent, c, budget);
   }
 
-  /** A copy paced by, and paused with, this budget instead of the account's main one. */
+  /**
+   * {@return a copy paced by, and paused with, this budget instead of the account's main one}
+   *
+   * @param b the budget
+   */
   public CallSpec inBudget(RateBudget b) {
     return new CallSpec(name, idempotent, classifier, requireNonNull(b, "budget == null"));
   }

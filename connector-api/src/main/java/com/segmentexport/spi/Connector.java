@@ -17,12 +17,13 @@ import com.segmentexport.api.ConnectorLimits;
  * </ol>
  */
 public interface Connector extends AutoCloseable {
-  /** The limits in force for this connection (settings may lower or raise the vendor defaults). */
+  /** {@return the limits in force for this connection (settings may lower or raise the vendor defaults)} */
   ConnectorLimits limits();
 
   /**
    * Checks the credentials with one cheap authenticated call.
    *
+   * @param http sends requests to the vendor
    * @throws com.segmentexport.api.AuthenticationException if they are refused
    */
   void verify(VendorHttp http);
@@ -32,6 +33,8 @@ public interface Connector extends AutoCloseable {
    * checks options that need the vendor (a list id that does not exist). Called before any profile of
    * the segment is sent.
    *
+   * @param request the export's segment and options
+   * @return the destination, ready for batches
    * @throws com.segmentexport.api.DestinationException if the destination cannot be used
    */
   Destination open(DestinationRequest request);
@@ -43,6 +46,8 @@ public interface Connector extends AutoCloseable {
    * connection's {@code baseUrl} setting, this value and a one-way fingerprint of the connection's
    * secrets, so that every connection to one account shares one budget in the JVM however often the
    * host rebuilds it. Never a credential; must be the same for equal settings. The default is empty.
+   *
+   * @return what, besides the connection's credentials, identifies the vendor account this connector sends to
    */
   default String accountEndpoint() {
     return "";

@@ -8,7 +8,11 @@ import com.segmentexport.api.Connection;
  * @param connection the validated connection the connector serves
  */
 public record ConnectorContext(Connection connection) {
-  /** Checks the connection is present. */
+  /**
+   * Checks the connection is present.
+   *
+   * @param connection the validated connection the connector serves
+   */
   public ConnectorContext {
     java.util.Objects.requireNonNull(connection, "connection == null");
   }

@@ -5,13 +5,14 @@ package com.segmentexport.spi;
  * {@link com.segmentexport.api.ConnectorLimits#maxConcurrentBatches()} threads at once.
  */
 public interface Destination {
-  /** The vendor's id of the destination list. */
+  /** {@return the vendor's id of the destination list} */
   String id();
 
   /**
    * Writes one batch and reports what the vendor did with each record. Requests go through the
    * {@link VendorHttp} of the {@link DestinationRequest}, which retries and throttles.
    *
+   * @param batch the records to send
    * @return per-record outcomes; records not rejected count as exported
    * @throws com.segmentexport.api.DestinationException if the vendor refused the whole batch (its
    *     records are then rejected with the vendor's code and message)

@@ -12,7 +12,14 @@ import static java.util.Objects.requireNonNull;
  * @param http the client to use for every request of this export
  */
 public record DestinationRequest(String segment, ExportDefinition definition, RecordSchema schema, VendorHttp http) {
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param segment the segment's name
+   * @param definition the export being run (options, mapping)
+   * @param schema the mapped fields each record carries
+   * @param http the client to use for every request of this export
+   */
   public DestinationRequest {
     requireNonNull(segment, "segment == null");
     requireNonNull(definition, "definition == null");

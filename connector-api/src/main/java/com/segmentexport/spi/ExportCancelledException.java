@@ -4,11 +4,13 @@ import com.segmentexport.api.ExportException;
 
 /** The export was cancelled (or its connection removed) while a request waited or was retried. */
 public final class ExportCancelledException extends ExportException {
+  /** Whether the request had been sent at least once before the cancellation. */
   private final boolean sent;
 
   /**
    * Creates the exception.
    *
+   * @param message the message, for the host developer
    * @param sent whether the request had been sent at least once before the cancellation
    */
   public ExportCancelledException(String message, boolean sent) {
@@ -16,7 +18,7 @@ public final class ExportCancelledException extends ExportException {
     this.sent = sent;
   }
 
-  /** Whether the request had been sent at least once (its effect at the vendor is then unknown). */
+  /** {@return whether the request had been sent at least once (its effect at the vendor is then unknown)} */
   public boolean sent() {
     return sent;
   }

@@ -26,27 +26,39 @@ public final class ExportRecord {
     this.values = requireNonNull(values, "values == null");
   }
 
-  /** The 1-based position of the profile in its segment. */
+  /** {@return the 1-based position of the profile in its segment} */
   public long row() {
     return row;
   }
 
-  /** The normalised e-mail address. */
+  /** {@return the normalised e-mail address} */
   public String email() {
     return email;
   }
 
-  /** The value of a field, or null. */
+  /**
+   * {@return the value of a field, or null}
+   *
+   * @param field a field of the record's schema
+   */
   public Object value(MappedField field) {
     return field.index() == 0 ? email : values[field.index()];
   }
 
-  /** The value at a field index, or null. */
+  /**
+   * {@return the value at a field index, or null}
+   *
+   * @param index the position, from 0
+   */
   public Object value(int index) {
     return index == 0 ? email : values[index];
   }
 
-  /** The value as text, or null. */
+  /**
+   * {@return the value as text, or null}
+   *
+   * @param field a field of the record's schema
+   */
   public String text(MappedField field) {
     Object v = value(field);
     return v == null ? null : v.toString();

@@ -23,13 +23,20 @@ public final class Json {
   /** Writes JSON tokens. */
   @FunctionalInterface
   public interface Writing {
-    /** Writes to {@code writer}. */
+    /**
+     * Writes to {@code writer}.
+     *
+     * @param writer the writer of the request body
+     * @throws IOException if writing fails (the request then fails)
+     */
     void writeTo(JsonBodyWriter writer) throws IOException;
   }
 
   /**
    * Serialises a request body with {@code writing}.
    *
+   * @param writing writes the body
+   * @return a request body writing the JSON on demand
    * @throws IllegalStateException if {@code writing} leaves the document incomplete or misnested
    */
   public static RequestBody body(Writing writing) {
@@ -40,6 +47,9 @@ public final class Json {
    * Serialises a request body with {@code writing} into a buffer of {@code expectedBytes} to begin
    * with (a batch's {@link Batch#estimatedBytes()}), so that a batch body is written without growing.
    *
+   * @param expectedBytes the body's expected size in bytes, for batch sizing
+   * @param writing writes the body
+   * @return a request body writing the JSON on demand
    * @throws IllegalStateException if {@code writing} leaves the document incomplete or misnested
    */
   public static RequestBody body(long expectedBytes, Writing writing) {
@@ -55,6 +65,9 @@ public final class Json {
   /**
    * Writes a record value: text, whole and decimal numbers, booleans, dates as {@code yyyy-MM-dd},
    * instants as ISO-8601. Connectors with other date formats convert before calling this.
+   *
+   * @param writer the writer
+   * @param value the value to write, of one of the kinds above, or null
    */
   public static void writeValue(JsonBodyWriter writer, Object value) {
     if (value == null) {
@@ -73,6 +86,8 @@ public final class Json {
   /**
    * Parses JSON into maps, lists, strings, doubles, booleans and nulls.
    *
+   * @param json the JSON bytes
+   * @return the value: {@code Map}, {@code List}, {@code String}, {@code Double}, {@code Boolean} or {@code null}
    * @throws IllegalArgumentException if the bytes are not JSON
    */
   public static Object parse(byte[] json) {
@@ -84,7 +99,12 @@ public final class Json {
     }
   }
 
-  /** Parses JSON, or returns null when the bytes are empty or not JSON. */
+  /**
+   * Parses JSON, or returns null when the bytes are empty or not JSON.
+   *
+   * @param json the JSON bytes
+   * @return the value, or {@code null} when the body is empty
+   */
   public static Object parseLenient(byte[] json) {
     if (json.length == 0) {
       return null;
@@ -96,19 +116,32 @@ public final class Json {
     }
   }
 
-  /** The value as a JSON object, or an empty map. */
+  /**
+   * {@return the value as a JSON object, or an empty map}
+   *
+   * @param value a value as parsed
+   */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> object(Object value) {
     return value instanceof Map ? (Map<String, Object>) value : Collections.emptyMap();
   }
 
-  /** The value as a JSON array, or an empty list. */
+  /**
+   * {@return the value as a JSON array, or an empty list}
+   *
+   * @param value a value as parsed
+   */
   @SuppressWarnings("unchecked")
   public static List<Object> array(Object value) {
     return value instanceof List ? (List<Object>) value : Collections.emptyList();
   }
 
-  /** A member as text (numbers without a fraction print as whole numbers), or null. */
+  /**
+   * {@return a member as text (numbers without a fraction print as whole numbers), or null}
+   *
+   * @param object a JSON object as parsed
+   * @param name the member's name
+   */
   public static String string(Map<String, Object> object, String name) {
     Object v = object.get(name);
     if (v == null) {
@@ -120,7 +153,13 @@ public final class Json {
     return v.toString();
   }
 
-  /** A numeric member as a long, or {@code fallback}. */
+  /**
+   * {@return a numeric member as a long, or {@code fallback}}
+   *
+   * @param object a JSON object as parsed
+   * @param name the member's name
+   * @param fallback the value when absent
+   */
   public static long number(Map<String, Object> object, String name, long fallback) {
     Object v = object.get(name);
     if (v instanceof Number) {

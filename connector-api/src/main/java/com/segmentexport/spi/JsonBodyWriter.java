@@ -49,27 +49,48 @@ public final class JsonBodyWriter {
     scopes[0] = EMPTY_DOCUMENT;
   }
 
-  /** Opens an object. */
+  /**
+   * Opens an object.
+   *
+   * @return this writer
+   */
   public JsonBodyWriter beginObject() {
     return open(EMPTY_OBJECT, '{');
   }
 
-  /** Closes the current object. */
+  /**
+   * Closes the current object.
+   *
+   * @return this writer
+   */
   public JsonBodyWriter endObject() {
     return close(EMPTY_OBJECT, NONEMPTY_OBJECT, '}');
   }
 
-  /** Opens an array. */
+  /**
+   * Opens an array.
+   *
+   * @return this writer
+   */
   public JsonBodyWriter beginArray() {
     return open(EMPTY_ARRAY, '[');
   }
 
-  /** Closes the current array. */
+  /**
+   * Closes the current array.
+   *
+   * @return this writer
+   */
   public JsonBodyWriter endArray() {
     return close(EMPTY_ARRAY, NONEMPTY_ARRAY, ']');
   }
 
-  /** Names the next value of the current object. */
+  /**
+   * Names the next value of the current object.
+   *
+   * @param name the member's name
+   * @return this writer
+   */
   public JsonBodyWriter name(String name) {
     if (name == null) {
       throw new NullPointerException("name == null");
@@ -82,7 +103,12 @@ public final class JsonBodyWriter {
     return this;
   }
 
-  /** Writes a string, or null. */
+  /**
+   * Writes a string, or null.
+   *
+   * @param value the value
+   * @return this writer
+   */
   public JsonBodyWriter value(String value) {
     if (value == null) {
       return nullValue();
@@ -92,7 +118,12 @@ public final class JsonBodyWriter {
     return this;
   }
 
-  /** Writes a whole number. */
+  /**
+   * Writes a whole number.
+   *
+   * @param value the value
+   * @return this writer
+   */
   public JsonBodyWriter value(long value) {
     beforeValue();
     if (value == Long.MIN_VALUE) {
@@ -113,14 +144,24 @@ public final class JsonBodyWriter {
     return this;
   }
 
-  /** Writes {@code true} or {@code false}. */
+  /**
+   * Writes {@code true} or {@code false}.
+   *
+   * @param value the value
+   * @return this writer
+   */
   public JsonBodyWriter value(boolean value) {
     beforeValue();
     ascii(value ? "true" : "false");
     return this;
   }
 
-  /** Writes {@code true}, {@code false}, or null. */
+  /**
+   * Writes {@code true}, {@code false}, or null.
+   *
+   * @param value the value
+   * @return this writer
+   */
   public JsonBodyWriter value(Boolean value) {
     return value == null ? nullValue() : value(value.booleanValue());
   }
@@ -129,6 +170,8 @@ public final class JsonBodyWriter {
    * Writes a number as its {@code toString()} (a {@link BigDecimal} may come out in exponent form, as
    * it does with Moshi), or null.
    *
+   * @param value the value
+   * @return this writer
    * @throws IllegalArgumentException for NaN and infinities, which JSON cannot hold
    */
   public JsonBodyWriter value(Number value) {
@@ -147,7 +190,11 @@ public final class JsonBodyWriter {
     return this;
   }
 
-  /** Writes {@code null}; a named null member is left out altogether, as Moshi does by default. */
+  /**
+   * Writes {@code null}; a named null member is left out altogether, as Moshi does by default.
+   *
+   * @return this writer
+   */
   public JsonBodyWriter nullValue() {
     if (deferredName != null) {
       deferredName = null;

@@ -12,7 +12,14 @@ import static java.util.Objects.requireNonNull;
  * @param custom whether it is a custom field
  */
 public record MappedField(int index, String name, FieldType type, boolean custom) {
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param index the position, from 0
+   * @param name the destination field's name
+   * @param type the type values were converted to
+   * @param custom whether it is a custom field
+   */
   public MappedField {
     requireNonNull(name, "name == null");
     requireNonNull(type, "type == null");

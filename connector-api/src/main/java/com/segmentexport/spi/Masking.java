@@ -12,6 +12,9 @@ public final class Masking {
   /**
    * Masks, with {@link #email}, everything in a vendor's text that looks like an e-mail address, so
    * that the vendor's own messages can go into exceptions and rejection reports.
+   *
+   * @param text text that may contain e-mail addresses
+   * @return the text with every e-mail-like part masked
    */
   public static String emailsIn(String text) {
     Matcher m = EMAIL_LIKE.matcher(text);
@@ -29,6 +32,9 @@ public final class Masking {
    * unless it is empty. Characters are code points: a first character outside the Basic Multilingual
    * Plane (an emoji) is kept whole, and the result is always well-formed UTF-16 (an unpaired surrogate
    * in the input becomes U+FFFD), so any UTF-8 writer can write it.
+   *
+   * @param email the e-mail address
+   * @return the address, masked
    */
   public static String email(String email) {
     if (email == null || email.isEmpty()) {

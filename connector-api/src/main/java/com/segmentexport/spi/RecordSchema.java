@@ -8,7 +8,11 @@ import java.util.Optional;
 public final class RecordSchema {
   private final List<MappedField> fields;
 
-  /** Creates a schema; the first field must be the e-mail address. */
+  /**
+   * Creates a schema; the first field must be the e-mail address.
+   *
+   * @param fields the mapped fields, in order
+   */
   public RecordSchema(List<MappedField> fields) {
     this.fields = List.copyOf(fields);
     for (int i = 0; i < this.fields.size(); i++) {
@@ -18,12 +22,16 @@ public final class RecordSchema {
     }
   }
 
-  /** All fields, e-mail first. */
+  /** {@return all fields, e-mail first} */
   public List<MappedField> fields() {
     return fields;
   }
 
-  /** The field with this destination name. */
+  /**
+   * {@return the field with this destination name}
+   *
+   * @param name the field's name
+   */
   public Optional<MappedField> field(String name) {
     for (MappedField f : fields) {
       if (f.name().equals(name)) {
@@ -33,7 +41,7 @@ public final class RecordSchema {
     return Optional.empty();
   }
 
-  /** The custom fields. */
+  /** {@return the custom fields} */
   public List<MappedField> customFields() {
     List<MappedField> custom = new ArrayList<>();
     for (MappedField f : fields) {

@@ -24,10 +24,19 @@ public interface ResponseClassifier {
     return Verdict.accept();
   };
 
-  /** Classifies one response. */
+  /**
+   * Classifies one response.
+   *
+   * @param response the vendor's response
+   * @return what the engine should do with the response
+   */
   Verdict classify(HttpResponse response);
 
-  /** This classifier, except that {@code first} decides wherever it returns a verdict. */
+  /**
+   * {@return this classifier, except that {@code first} decides wherever it returns a verdict}
+   *
+   * @param first consulted first; its {@code null} means ask this classifier
+   */
   default ResponseClassifier or(java.util.function.Function<HttpResponse, Verdict> first) {
     ResponseClassifier fallback = this;
     return response -> {

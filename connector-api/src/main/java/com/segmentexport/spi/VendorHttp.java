@@ -17,6 +17,8 @@ public interface VendorHttp {
    * Executes a request until the {@link CallSpec#classifier() classifier} accepts a response, or
    * fails.
    *
+   * @param request the request to send
+   * @param spec how the call is retried and classified
    * @return the accepted response, its body read in full (any status the classifier returned as
    *     {@link Verdict#accept()})
    * @throws com.segmentexport.api.AuthenticationException on an authentication verdict (never retried)
@@ -31,6 +33,7 @@ public interface VendorHttp {
    * the export is cancelled or its connection removed. Connectors use this instead of
    * {@link Thread#sleep}, so that cancellation stays prompt.
    *
+   * @param duration how long to pause
    * @param sent whether the job was already accepted by the vendor (reported on cancellation)
    * @throws ExportCancelledException if the export stopped while waiting
    */

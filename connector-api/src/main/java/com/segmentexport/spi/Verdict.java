@@ -30,42 +30,66 @@ public final class Verdict {
     this.reason = reason;
   }
 
-  /** Hand the response to the connector. */
+  /**
+   * Hand the response to the connector.
+   *
+   * @return the verdict
+   */
   public static Verdict accept() {
     return ACCEPT;
   }
 
-  /** Rate-limited; the wait comes from the response headers or the backoff. */
+  /**
+   * Rate-limited; the wait comes from the response headers or the backoff.
+   *
+   * @param reason why, for logs and events
+   * @return the verdict
+   */
   public static Verdict throttle(String reason) {
     return new Verdict(Kind.THROTTLE, null, requireNonNull(reason, "reason == null"));
   }
 
-  /** Rate-limited for a known time. */
+  /**
+   * Rate-limited for a known time.
+   *
+   * @param wait how long to wait
+   * @param reason why, for logs and events
+   * @return the verdict
+   */
   public static Verdict throttle(Duration wait, String reason) {
     return new Verdict(Kind.THROTTLE, requireNonNull(wait, "wait == null"), requireNonNull(reason, "reason == null"));
   }
 
-  /** A transient failure to retry with backoff. */
+  /**
+   * {@return a transient failure to retry with backoff}
+   *
+   * @param reason why, for logs and events
+   */
   public static Verdict retry(String reason) {
     return new Verdict(Kind.RETRY, null, requireNonNull(reason, "reason == null"));
   }
 
-  /** The credentials were refused; {@code reason} must not contain secrets. */
+  /**
+   * The credentials were refused; {@code reason} must not contain secrets.
+   *
+   * @param reason why, for logs and events
+   * @return the verdict
+   */
   public static Verdict authentication(String reason) {
     return new Verdict(Kind.AUTHENTICATION, null, requireNonNull(reason, "reason == null"));
   }
 
-  /** The kind. */
+  /** {@return the kind} */
   public Kind kind() {
     return kind;
   }
 
-  /** A wait the vendor asked for, if the classifier knows it. */
+  /** {@return a wait the vendor asked for, if the classifier knows it} */
   public Optional<Duration> requestedWait() {
     return Optional.ofNullable(wait);
   }
 
-  /** Why, for logs and events. */
+  /** {@return why, for logs and events} */
   public String reason() {
     return reason;
   }
