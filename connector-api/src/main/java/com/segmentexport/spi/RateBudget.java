@@ -17,7 +17,12 @@ import static java.util.Objects.requireNonNull;
  *     not rate (they still obey the vendor's waits)
  */
 public record RateBudget(String name, double requestsPerSecond) {
-  /** Checks the parts. */
+  /**
+   * Checks the parts.
+   *
+   * @param name a short stable name, unique among the connector's budgets
+   * @param requestsPerSecond the budget's pace, positive; {@link Double#POSITIVE_INFINITY} for unrated calls
+   */
   public RateBudget {
     requireNonNull(name, "name == null");
     if (name.isBlank()) {
@@ -28,7 +33,11 @@ public record RateBudget(String name, double requestsPerSecond) {
     }
   }
 
-  /** A budget for calls the vendor does not rate: not paced, but paused by the vendor's waits. */
+  /**
+   * {@return a budget for calls the vendor does not rate: not paced, but paused by the vendor's waits}
+   *
+   * @param name a short stable name, unique among the connector's budgets
+   */
   public static RateBudget unmetered(String name) {
     return new RateBudget(name, Double.POSITIVE_INFINITY);
   }
