@@ -96,11 +96,14 @@ final class DefaultVendorHttp implements VendorHttp {
   private HttpResponse sendUntilSettled(Request request, CallSpec spec) {
     RateLimiter limiter = budgets.limiterFor(spec);
     boolean sent = false;
+    boolean staleRetried = false;
     int failures = 0;
     int throttles = 0;
     while (true) {
       awaitTurn(limiter, spec, sent);
-      Request gated = request.newBuilder().tag(PauseGate.class, new PauseGate(limiter, control)).build();
+      ConnectionUse use = new ConnectionUse();
+      Request gated = request.newBuilder().tag(PauseGate.class, new PauseGate(limiter, control))
+          .tag(ConnectionUse.class, use).build();
       if (control.isStopped()) {
         throw cancelled(spec, sent);
       }
@@ -120,6 +123,15 @@ final class DefaultVendorHttp implements VendorHttp {
         failure = e.getClass().getSimpleName();
         if (!spec.idempotent() && reached) {
           throw outcomeUnknown(spec, failure, 0, e);
+        }
+        if (use.reused() && !staleRetried && !(e instanceof java.io.InterruptedIOException)) {
+          // Most likely a keep-alive connection the server had closed while it sat idle in the pool: repeat
+          // once at once, as OkHttp itself would, without spending the retry budget or warning. (Counted as
+          // a retry: it is a repetition.) A timeout is not this: the server was reached and was slow.
+          staleRetried = true;
+          stats.retries.incrementAndGet();
+          log.debug("{} failed on a reused connection ({}); repeating it on a fresh one", spec.name(), failure);
+          continue;
         }
         failures++;
         retryOrFail(spec, failures, failure, null);

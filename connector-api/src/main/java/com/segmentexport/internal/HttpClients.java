@@ -71,6 +71,10 @@ public final class HttpClients {
           if (gate != null) {
             gate.await();
           }
+          ConnectionUse use = request.tag(ConnectionUse.class);
+          if (use != null && chain.connection() != null) {
+            use.on(chain.connection());
+          }
           return chain.proceed(request);
         });
   }

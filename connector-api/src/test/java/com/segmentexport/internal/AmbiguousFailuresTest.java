@@ -15,6 +15,7 @@ import com.segmentexport.testsupport.RecordingListener;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.io.IOException;
 import java.net.ServerSocket;
+import mockwebserver3.SocketEffect;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -78,6 +79,29 @@ class AmbiguousFailuresTest {
         .header("Authorization", "Bearer " + FakeVendor.API_KEY).build(), CallSpec.idempotent("verify"));
     assertThat(r.code()).isEqualTo(200);
     assertThat(vendor.requestCount()).isEqualTo(3);
+  }
+
+  /**
+   * A keep-alive connection the server closed while it sat in the pool: the next request written on it
+   * fails at once. It is repeated on a fresh connection without spending the retry budget or warning.
+   */
+  @Test
+  void aRequestOnAConnectionTheServerClosedWhileIdleIsRepeatedAtNoCost() throws Exception {
+    vendor.fault((r, proceed) -> r.number() == 1
+        ? proceed.get().onResponseEnd(new SocketEffect.CloseSocket(true, true, true)) : proceed.get());
+    RunStats stats = new RunStats(0); // no retry budget at all
+    DefaultVendorHttp http = new DefaultVendorHttp(HttpClients.newClient(), new RateLimiter(1000),
+        new RunControl(connection), FAST_RETRY, stats, new SafeListener(listener));
+    Request me = new Request.Builder().url(vendor.baseUrl() + "/me")
+        .header("Authorization", "Bearer " + FakeVendor.API_KEY).build();
+    assertThat(http.execute(me, CallSpec.idempotent("verify")).code()).isEqualTo(200);
+    Thread.sleep(100); // the server's close reaches the client; the connection still sits in the pool
+
+    HttpResponse second = http.execute(me, CallSpec.idempotent("verify"));
+
+    assertThat(second.code()).isEqualTo(200);
+    assertThat(stats.retries.get()).as("counted as a repetition").isEqualTo(1);
+    assertThat(listener.events("retrying")).as("no retry event, no budget spent").isEmpty();
   }
 
   @Test
