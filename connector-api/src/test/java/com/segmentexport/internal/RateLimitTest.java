@@ -74,8 +74,9 @@ class RateLimitTest {
         case "Retry-After seconds":
           return slowDown.addHeader("Retry-After", "1");
         case "Retry-After date":
-          return slowDown.addHeader("Retry-After", DateTimeFormatter.RFC_1123_DATE_TIME.format(
-              Instant.ofEpochSecond(System.currentTimeMillis() / 1000 + 2).atZone(ZoneOffset.UTC)));
+          return slowDown.addHeader("Retry-After", DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+              java.util.Locale.US).format(Instant.ofEpochSecond(System.currentTimeMillis() / 1000 + 2)
+              .atZone(ZoneOffset.UTC)));
         default:
           return slowDown.addHeader("X-RateLimit-Remaining", "0")
               .addHeader("X-RateLimit-Reset", Long.toString(System.currentTimeMillis() / 1000 + 2));
