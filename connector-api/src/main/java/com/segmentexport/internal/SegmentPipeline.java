@@ -122,8 +122,9 @@ final class SegmentPipeline {
         tally.stoppedReading(run.cap().reason(), run.cap().unreadNote());
         return;
       }
+      Profile profile = profiles.next(); // may throw: a profile counts as read once the source gave it
       long row = ++tally.read;
-      RecordMapper.Mapped m = run.mapper().map(profiles.next(), row);
+      RecordMapper.Mapped m = run.mapper().map(profile, row);
       if (m.record == null) {
         tally.rejected(1);
         run.rejected().reject(

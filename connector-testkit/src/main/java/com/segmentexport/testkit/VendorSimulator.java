@@ -62,7 +62,7 @@ public abstract class VendorSimulator implements AutoCloseable {
    * Requests arriving this soon after a 429 were on their way before its answer could reach the client
    * (sent concurrently): not counted as {@linkplain #waitViolations() violations}.
    */
-  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(10);
+  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(25);
   private volatile WaitSignal waitSignal = WaitSignal.VENDOR;
   private final AtomicInteger maxBatch = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
