@@ -4,11 +4,13 @@ import java.time.Duration;
 import static java.util.Objects.requireNonNull;
 
 /**
- * How the engine retries safe (idempotent) requests after 429, 5xx, timeouts and dropped
- * connections: exponential backoff from {@code initialDelay}, doubled per attempt up to
- * {@code maxDelay}, with full jitter; at most {@code maxAttempts} per request and
- * {@code retryBudget} retries per export. A vendor's {@code Retry-After} is honoured up to
- * {@code maxThrottleWait}. Authentication failures are never retried.
+ * How the engine retries: idempotent requests after 5xx, timeouts and dropped connections, any
+ * request after a 429. Exponential backoff from {@code initialDelay}, doubled per attempt up to
+ * {@code maxDelay}, with equal jitter (half of each delay fixed, half random); at most
+ * {@code maxAttempts} per request and {@code retryBudget} retries per export. A vendor's wait
+ * ({@code Retry-After}, {@code X-RateLimit-Reset}) is honoured up to {@code maxThrottleWait}; a 429
+ * without one backs off from 2 seconds (within {@code maxDelay}). Authentication failures are never
+ * retried.
  *
  * @param initialDelay the first backoff
  * @param maxDelay the cap on one backoff

@@ -12,11 +12,14 @@ import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.Verdict;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -44,6 +47,8 @@ final class DefaultVendorHttp implements VendorHttp {
   private final RunStats stats;
   private final ExportListener listener;
   private final Semaphore requestSlots;
+  private final Clock wallClock;
+  private final LongUnaryOperator jitter;
 
   /** Without a cap on requests in flight (set-up checks and single calls). */
   DefaultVendorHttp(
@@ -66,6 +71,20 @@ final class DefaultVendorHttp implements VendorHttp {
   DefaultVendorHttp(
       OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
       ExportListener listener, int maxRequestsInFlight) {
+    this(client, budgets, control, policy, stats, listener, maxRequestsInFlight, Clock.systemUTC(),
+        bound -> ThreadLocalRandom.current().nextLong(bound));
+  }
+
+  /**
+   * @param wallClock the clock a vendor's absolute times (an HTTP-date {@code Retry-After}, a Unix-time
+   *     {@code X-RateLimit-Reset}) are read against
+   * @param jitter a random number in {@code [0, bound)} for each backoff's random half
+   */
+  DefaultVendorHttp(
+      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
+      ExportListener listener, int maxRequestsInFlight, Clock wallClock, LongUnaryOperator jitter) {
+    this.wallClock = wallClock;
+    this.jitter = jitter;
     this.requestSlots = new Semaphore(maxRequestsInFlight);
     this.client = client;
     this.budgets = budgets;
@@ -164,7 +183,8 @@ final class DefaultVendorHttp implements VendorHttp {
             throw new DestinationException(response.code(), null, null, "'" + spec.name()
                 + "' was throttled " + throttles + " times in a row; giving up");
           }
-          Duration throttleWait = verdict.requestedWait().orElseGet(() -> waitFromHeaders(response.headers()));
+          Duration throttleWait = verdict.requestedWait()
+              .orElseGet(() -> waitFromHeaders(response.headers(), wallClock));
           if (throttleWait == null) {
             throttleWait = throttleBackoff(throttles);
           }
@@ -298,18 +318,18 @@ final class DefaultVendorHttp implements VendorHttp {
     return jittered(policy.initialDelay().toNanos(), policy.maxDelay().toNanos(), attempt);
   }
 
-  private static Duration jittered(long initial, long cap, int attempt) {
+  private Duration jittered(long initial, long cap, int attempt) {
     long exp = initial << Math.min(attempt - 1, 30);
     long d = exp <= 0 || exp > cap ? cap : exp;
     long half = d / 2;
-    return Duration.ofNanos(half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0));
+    return Duration.ofNanos(half + (half > 0 ? jitter.applyAsLong(half + 1) : 0));
   }
 
   /** Pauses the limiter when the vendor says its quota is used up; returns the pause, or null. */
   private Duration pauseFromRateLimitHeaders(RateLimiter limiter, Headers headers) {
     String remaining = headers.get("X-RateLimit-Remaining");
     if (remaining != null && remaining.trim().equals("0")) {
-      Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"));
+      Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"), wallClock);
       if (untilReset != null && !untilReset.isZero()) {
         Duration pause = untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset;
         limiter.throttled(pause);
@@ -320,26 +340,43 @@ final class DefaultVendorHttp implements VendorHttp {
   }
 
   /** The wait a throttling response asks for: Retry-After, else X-RateLimit-Reset; null if neither. */
-  static Duration waitFromHeaders(Headers headers) {
+  static Duration waitFromHeaders(Headers headers, Clock wallClock) {
     String retryAfter = headers.get("Retry-After");
     if (retryAfter != null) {
       try {
         return Duration.ofMillis((long) (Double.parseDouble(retryAfter.trim()) * 1000));
       } catch (NumberFormatException e) {
-        Date date = headers.getDate("Retry-After");
-        if (date != null) {
-          return Duration.ofMillis(Math.max(0, date.getTime() - System.currentTimeMillis()));
+        Instant at = httpDate(retryAfter.trim());
+        if (at != null) {
+          return Duration.ofMillis(Math.max(0, at.toEpochMilli() - wallClock.millis()));
         }
       }
     }
-    return resetWait(headers.get("X-RateLimit-Reset"));
+    return resetWait(headers.get("X-RateLimit-Reset"), wallClock);
+  }
+
+  /**
+   * An HTTP date: the IMF-fixdate every server should send ({@code Sat, 05 Dec 2026 10:00:00 GMT}), or
+   * the looser forms OkHttp reads (obsolete RFC 850 and asctime), or RFC 1123 with a one-digit day
+   * ({@code Sat, 5 Dec 2026 ...}, as Java's own formatter writes it); null if none of them.
+   */
+  static Instant httpDate(String value) {
+    Date date = okhttp3.Headers.of("Date", value).getDate("Date");
+    if (date != null) {
+      return date.toInstant();
+    }
+    try {
+      return java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /**
    * Reads {@code X-RateLimit-Reset}, which vendors send either as a Unix time (seconds or
    * milliseconds) or as seconds from now.
    */
-  static Duration resetWait(String reset) {
+  static Duration resetWait(String reset, Clock wallClock) {
     if (reset == null) {
       return null;
     }
@@ -349,7 +386,7 @@ final class DefaultVendorHttp implements VendorHttp {
     } catch (NumberFormatException e) {
       return null;
     }
-    long nowMillis = System.currentTimeMillis();
+    long nowMillis = wallClock.millis();
     long waitMillis;
     if (v > 1e12) {
       waitMillis = (long) v - nowMillis;

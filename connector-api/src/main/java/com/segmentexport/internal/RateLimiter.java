@@ -3,10 +3,11 @@ package com.segmentexport.internal;
 import java.time.Duration;
 
 /**
- * One connection's request pacing, shared by every export on it: a generic cell-rate limiter (a
- * token bucket holding 100 ms of requests) seeded with the vendor's documented rate, paused by the
- * vendor's signals ({@code Retry-After}, an exhausted {@code X-RateLimit-Remaining}), and slowed
- * multiplicatively by throttling that gives no wait, recovering additively on success.
+ * One rate budget's request pacing (a vendor account's, see {@link RateLimiters}), shared by every
+ * export on it: a generic cell-rate limiter (a token bucket holding 100 ms of requests) seeded with the
+ * vendor's documented rate, paused by the vendor's signals ({@code Retry-After}, an exhausted {@code
+ * X-RateLimit-Remaining}, a 429), slowed multiplicatively by each such push-back and recovering
+ * additively on success. Time comes from a {@link Ticker}.
  */
 final class RateLimiter {
   private double baseRate;
@@ -15,11 +16,18 @@ final class RateLimiter {
   private long burstNanos;
   private long theoreticalArrival;
   private long pausedUntil;
+  private final Ticker ticker;
 
   RateLimiter(double requestsPerSecond) {
+    this(requestsPerSecond, Ticker.SYSTEM);
+  }
+
+  /** A limiter on this clock (tests drive a fake one). */
+  RateLimiter(double requestsPerSecond, Ticker ticker) {
+    this.ticker = ticker;
     this.baseRate = requestsPerSecond;
     setRate(requestsPerSecond);
-    this.theoreticalArrival = System.nanoTime();
+    this.theoreticalArrival = ticker.nanoTime();
     this.pausedUntil = theoreticalArrival;
   }
 
@@ -49,7 +57,7 @@ final class RateLimiter {
 
   /** Reserves the next request slot; returns how long to wait before sending, in nanoseconds. */
   synchronized long reserve() {
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     long start = Math.max(now, Math.max(theoreticalArrival - burstNanos, pausedUntil));
     theoreticalArrival = Math.max(theoreticalArrival, start) + intervalNanos;
     return start - now;
@@ -63,7 +71,7 @@ final class RateLimiter {
    * it. Successes raise it again gradually ({@link #recover()}).
    */
   synchronized void throttled(Duration wait) {
-    boolean newEvent = System.nanoTime() - pausedUntil >= 0;
+    boolean newEvent = ticker.nanoTime() - pausedUntil >= 0;
     pause(wait);
     if (newEvent) {
       setRate(Math.max(baseRate / 10, rate * 0.7));
@@ -76,12 +84,12 @@ final class RateLimiter {
 
   /** How long the current pause still holds requests back, in nanoseconds; 0 or less when none does. */
   synchronized long pauseRemaining() {
-    return pausedUntil - System.nanoTime();
+    return pausedUntil - ticker.nanoTime();
   }
 
   /** Holds every request back for {@code wait}, as a vendor asked. */
   synchronized void pause(Duration wait) {
-    long until = System.nanoTime() + wait.toNanos();
+    long until = ticker.nanoTime() + wait.toNanos();
     if (until - pausedUntil > 0) {
       pausedUntil = until;
     }

@@ -2,7 +2,9 @@ package com.segmentexport.spi;
 
 /**
  * Writes one segment's batches to its destination list. {@link #write(Batch)} is called from up to
- * {@link com.segmentexport.api.ConnectorLimits#maxConcurrentBatches()} threads at once.
+ * {@link com.segmentexport.api.ConnectorLimits#maxConcurrentBatches()} + 1 threads at once: one more
+ * batch than may be at the vendor, so that its request body is ready when a request returns. The
+ * {@link VendorHttp} of the request holds the requests themselves to {@code maxConcurrentBatches}.
  */
 public interface Destination {
   /** {@return the vendor's id of the destination list} */

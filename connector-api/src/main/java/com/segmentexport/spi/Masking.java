@@ -27,6 +27,34 @@ public final class Masking {
   }
 
   /**
+   * Masks one known address wherever a vendor's message quotes it, in any letter case ("Invalid email:
+   * Ana@example.org"), so that results and sinks never carry it unmasked; null stays null.
+   *
+   * @param message the vendor's message, or null
+   * @param email the record's address
+   * @return the message with every occurrence of the address masked by {@link #email}
+   */
+  public static String addressIn(String message, String email) {
+    if (message == null || email == null || email.isEmpty()) {
+      return message;
+    }
+    String lower = message.toLowerCase(java.util.Locale.ROOT);
+    String needle = email.toLowerCase(java.util.Locale.ROOT);
+    int at = lower.indexOf(needle);
+    if (at < 0) {
+      return message;
+    }
+    StringBuilder sb = new StringBuilder();
+    int from = 0;
+    while (at >= 0) {
+      sb.append(message, from, at).append(email(email));
+      from = at + needle.length();
+      at = lower.indexOf(needle, from);
+    }
+    return sb.append(message.substring(from)).toString();
+  }
+
+  /**
    * Masks an e-mail address, keeping its first character and top-level domain:
    * {@code ana.silva@example.org} becomes {@code a***@e***.org}. Never returns the input unchanged
    * unless it is empty. Characters are code points: a first character outside the Basic Multilingual

@@ -7,5 +7,12 @@
  * <p>A connector holds only vendor protocol: how to find or create the destination list, how one
  * batch is written, how a response maps to per-record outcomes, and how errors map to the SDK's
  * exceptions. Batching, rate limiting, retries, accounting and cancellation live in the engine.
+ *
+ * <h2>Nulls</h2>
+ * Parameters and return values are never null unless their documentation says so ("or null"): optional
+ * values are {@link java.util.Optional} in the host API, and documented nullable parameters in the few
+ * SPI places where a vendor may leave something out (a {@link com.segmentexport.spi.BatchResult.Rejection}'s
+ * vendor code, a {@link com.segmentexport.spi.CallSpec}'s budget). Constructors and factories check their
+ * arguments with {@link java.util.Objects#requireNonNull} and say which one was null.
  */
 package com.segmentexport.spi;

@@ -221,7 +221,7 @@ class AccountingTest {
     assertThat(s.exported()).isEqualTo(1000);
     assertThat(s.duplicates()).isEqualTo(301);
     assertThat(s.rejected()).isEqualTo(42);
-    assertThat(ExportRun.DEDUP_GROUP).isLessThan(300);
+    assertThat(Deduplicator.GROUP).isLessThan(300);
     assertThat(vendor.appliedCounts().values()).hasSize(1000).containsOnly(1);
   }
 }

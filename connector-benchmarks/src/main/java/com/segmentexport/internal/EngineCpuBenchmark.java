@@ -125,9 +125,9 @@ public class EngineCpuBenchmark {
     long bytes = 0;
     long row = 0;
     // De-duplicated in groups, as the engine's reader does (ExportRun.Admission).
-    RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[ExportRun.DEDUP_GROUP];
-    long[] fingerprints = new long[ExportRun.DEDUP_GROUP];
-    boolean[] fresh = new boolean[ExportRun.DEDUP_GROUP];
+    RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[Deduplicator.GROUP];
+    long[] fingerprints = new long[Deduplicator.GROUP];
+    boolean[] fresh = new boolean[Deduplicator.GROUP];
     int count = 0;
     for (int i = 0; i < profiles.size(); i++) {
       RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row);

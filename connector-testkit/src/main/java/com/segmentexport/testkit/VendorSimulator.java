@@ -62,7 +62,7 @@ public abstract class VendorSimulator implements AutoCloseable {
    * Requests arriving this soon after a 429 were on their way before its answer could reach the client
    * (sent concurrently): not counted as {@linkplain #waitViolations() violations}.
    */
-  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(10);
+  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(25);
   private volatile WaitSignal waitSignal = WaitSignal.VENDOR;
   private final AtomicInteger maxBatch = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -540,8 +540,10 @@ public abstract class VendorSimulator implements AutoCloseable {
         b.setHeader("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
         break;
       case RETRY_AFTER_DATE:
-        b.setHeader("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            java.time.Instant.ofEpochSecond((atMillis + 999) / 1000).atZone(java.time.ZoneOffset.UTC)));
+        // IMF-fixdate, as servers write it (a two-digit day; java.time's RFC_1123 formatter writes one).
+        b.setHeader("Retry-After", java.time.format.DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+            .format(java.time.Instant.ofEpochSecond((atMillis + 999) / 1000).atZone(java.time.ZoneOffset.UTC)));
         break;
       case RATE_LIMIT_RESET:
         b.setHeader("X-RateLimit-Remaining", "0").setHeader("X-RateLimit-Reset", Long.toString((atMillis + 999) / 1000));

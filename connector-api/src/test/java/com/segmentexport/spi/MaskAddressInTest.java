@@ -1,13 +1,13 @@
-package com.segmentexport.internal;
+package com.segmentexport.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class MaskQuotedTest {
+class MaskAddressInTest {
   @Test
   void masksEveryQuotedOccurrenceWhateverItsCase() {
-    assertThat(ExportRun.maskQuoted("Invalid email: Ana.Silva@example.org (ana.silva@EXAMPLE.org)",
+    assertThat(Masking.addressIn("Invalid email: Ana.Silva@example.org (ana.silva@EXAMPLE.org)",
         "ana.silva@example.org"))
         .isEqualTo("Invalid email: a***@e***.org (a***@e***.org)")
         .doesNotContainIgnoringCase("silva");
@@ -15,8 +15,8 @@ class MaskQuotedTest {
 
   @Test
   void leavesOtherMessagesAlone() {
-    assertThat(ExportRun.maskQuoted("Subscriber is unsubscribed", "ana@example.org"))
+    assertThat(Masking.addressIn("Subscriber is unsubscribed", "ana@example.org"))
         .isEqualTo("Subscriber is unsubscribed");
-    assertThat(ExportRun.maskQuoted(null, "ana@example.org")).isNull();
+    assertThat(Masking.addressIn(null, "ana@example.org")).isNull();
   }
 }

@@ -1,0 +1,185 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportException;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectedRecord;
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.spi.Masking;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One segment of a run, source to result: opens the segment and its destination, maps and validates
+ * each profile, de-duplicates ({@link Deduplicator}), fills batches ({@link BatchFiller}), keeps up to
+ * {@link Scope#batchesInFlight} of them with the workers, and waits for every batch handed out before
+ * it ends — also when reading fails, so that what the vendor did with them is known, not guessed.
+ */
+final class SegmentPipeline {
+  /** What a run shares with each of its segments. */
+  record Scope(
+      Connector connector,
+      ExportDefinition definition,
+      SegmentSource source,
+      RecordMapper mapper,
+      ConnectorLimits limits,
+      RunControl control,
+      SafeListener listener,
+      DefaultVendorHttp http,
+      RejectedRecords rejected,
+      ProfileCap cap,
+      BatchOutcomes outcomes,
+      RunFailures failures,
+      ExecutorService workers,
+      int batchesInFlight) {}
+
+  /** How a segment reports the failure that will end the run, without stopping batches in flight. */
+  interface RunFailures {
+    /** Records the failure that ends the run (the first one wins). */
+    void record(ExportException e);
+
+    /** The failure that ends the run, or null. */
+    ExportException fatal();
+  }
+
+  private final Scope run;
+  private final String name;
+  private final SegmentTally tally;
+  private final Semaphore inFlight;
+
+  SegmentPipeline(Scope run, String name) {
+    this.run = run;
+    this.name = name;
+    this.tally = new SegmentTally(name);
+    this.inFlight = new Semaphore(run.batchesInFlight());
+  }
+
+  /**
+   * Runs the segment to its end.
+   *
+   * @param first whether no profile has been sent yet in this run (a size hint over the cap then fails
+   *     the export before anything is sent)
+   */
+  SegmentResult run(boolean first) {
+    RunControl control = run.control();
+    boolean failedHere = false;
+    try (Segment segment = open()) {
+      OptionalLong hint = segment.sizeHint();
+      if (first && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
+        throw run.cap().exceeded(hint.getAsLong());
+      }
+      Destination destination = run.connector().open(
+          new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http()));
+      tally.destinationId = destination.id();
+      run.listener().segmentStarted(name, destination.id(), hint);
+      Deduplicator admission = new Deduplicator(new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
+          new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination)), tally,
+          run.cap());
+      read(segment.profiles(), admission);
+      admission.finish();
+    } catch (ExportCancelledException e) {
+      control.stop(e.getMessage());
+    } catch (ExportException e) {
+      failedHere = true;
+      run.failures().record(e);
+    } catch (RuntimeException | Error e) {
+      // An Error too (a heap exhausted by the host's source, a connector's linkage error): the segment's
+      // counts so far still go into the result.
+      failedHere = true;
+      run.failures().record(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
+    } finally {
+      inFlight.acquireUninterruptibly(run.batchesInFlight());
+    }
+    if (failedHere) {
+      control.stop("failed: " + run.failures().fatal().getClass().getSimpleName());
+    }
+    if (control.isStopped()) {
+      // Profiles read but never submitted (reading failed or the run stopped): in a batch being filled or
+      // waiting to be de-duplicated.
+      tally.accountRemainder("the export stopped: " + control.stopReason());
+    }
+    boolean failed = failedHere || run.failures().fatal() != null;
+    return tally.result(control.isStopped() && !failed, failed);
+  }
+
+  private void read(Iterator<Profile> profiles, Deduplicator admission) {
+    ConnectorLimits limits = run.limits();
+    while (!run.control().isStopped() && profiles.hasNext()) {
+      if (run.cap().doneCounting()) {
+        tally.stoppedReading(run.cap().reason(), run.cap().unreadNote());
+        return;
+      }
+      Profile profile = profiles.next(); // may throw: a profile counts as read once the source gave it
+      long row = ++tally.read;
+      RecordMapper.Mapped m = run.mapper().map(profile, row);
+      if (m.record == null) {
+        tally.rejected(1);
+        run.rejected().reject(
+            new RejectedRecord(name, row, Masking.email(m.rawEmail), m.reason, Optional.empty(), m.message));
+      } else if (m.estimatedBytes > limits.maxBatchBytes()) {
+        // Alone it would already break the vendor's request size limit: reject it rather than send it.
+        tally.rejected(1);
+        run.rejected().reject(new RejectedRecord(name, row, Masking.email(m.record.email()),
+            RejectionReason.INVALID_VALUE, Optional.empty(), "the profile's data (about " + m.estimatedBytes
+                + " bytes) exceeds the vendor's request size limit of " + limits.maxBatchBytes() + " bytes"));
+      } else {
+        admission.offer(m);
+      }
+    }
+  }
+
+  private Segment open() {
+    try {
+      Segment segment = run.source().open(name);
+      if (segment == null) {
+        throw new ExportException("The segment source returned no segment for '" + name + "'");
+      }
+      return segment;
+    } catch (ExportException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ExportException("Opening segment '" + name + "' failed: " + e.getClass().getName(), e);
+    }
+  }
+
+  /** Hands a batch to a worker once one of the segment's batch slots is free; not at all once stopped. */
+  private void submit(Batch batch, Destination destination) {
+    RunControl control = run.control();
+    while (true) {
+      if (control.isStopped()) {
+        tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
+        return;
+      }
+      try {
+        if (inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        control.stop("interrupted");
+      }
+    }
+    run.workers().execute(() -> {
+      try {
+        run.outcomes().answered(batch, tally, destination.write(batch));
+      } catch (RuntimeException | Error e) {
+        run.outcomes().failed(batch, tally, e);
+      } finally {
+        inFlight.release();
+      }
+    });
+  }
+}
