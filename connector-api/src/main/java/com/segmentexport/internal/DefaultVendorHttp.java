@@ -149,6 +149,7 @@ final class DefaultVendorHttp implements VendorHttp {
           // a retry: it is a repetition.) A timeout is not this: the server was reached and was slow.
           staleRetried = true;
           stats.retries.incrementAndGet();
+          listener.retrying(spec.name(), failures + 2, Duration.ZERO, failure + " on a reused connection");
           log.debug("{} failed on a reused connection ({}); repeating it on a fresh one", spec.name(), failure);
           continue;
         }
