@@ -388,20 +388,29 @@ final class DotdigitalDestination implements Destination {
           description != null ? DotdigitalErrors.mask(description) : defaultMessage(reason));
     }
     long suppressedUnlisted = Math.max(0, report.globallySuppressed() - suppressedListed);
-    long notReported = 0;
+    List<ExportRecord> unmentioned = new ArrayList<>();
     for (ExportRecord r : batch.records()) {
-      if (confirmed.contains(r) || result.isRejected(r)) {
-        continue;
+      if (!confirmed.contains(r) && !result.isRejected(r)) {
+        unmentioned.add(r);
       }
-      if (suppressedUnlisted > 0) {
-        suppressedUnlisted--;
+    }
+    long notReported = 0;
+    if (!unmentioned.isEmpty() && unmentioned.size() == suppressedUnlisted) {
+      // The report counts exactly as many suppressed contacts as it leaves unmentioned: these are they.
+      for (ExportRecord r : unmentioned) {
         result.reject(r, RejectionReason.SUPPRESSED, "globallySuppressed",
             "the import counted this contact as suppressed at account level (unsubscribed, bounced or complained); "
                 + "it was not updated nor added to the address book");
-      } else {
+      }
+    } else {
+      // The report does not say what became of these (it may count some suppressed without naming them):
+      // neither exported nor rejected, but unconfirmed.
+      String why = "dotdigital's import report does not mention this contact" + (suppressedUnlisted > 0
+          ? " (it counted " + suppressedUnlisted + " suppressed contact(s) without naming them)" : "")
+          + "; whether it was imported is unknown";
+      for (ExportRecord r : unmentioned) {
+        result.unconfirmed(r, why);
         notReported++;
-        result.reject(r, RejectionReason.VENDOR_REJECTED, "notReported",
-            "dotdigital's import report does not mention this contact");
       }
     }
     if (dataSetFailures > 0) {

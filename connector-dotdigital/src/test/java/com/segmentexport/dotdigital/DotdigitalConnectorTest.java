@@ -501,6 +501,35 @@ class DotdigitalConnectorTest {
   }
 
   @Test
+  void aContactTheReportDoesNotMentionIsUnconfirmedNotRejected() {
+    sim.leaveOutOfReports("person2@example.org");
+    ExportResult r = export(people(6));
+    assertThat(r.exported()).isEqualTo(5);
+    assertThat(r.rejected()).as("nothing was refused").isZero();
+    assertThat(r.unconfirmed()).isEqualTo(1);
+    assertThat(r.rejectedSample()).singleElement().satisfies(rec -> {
+      assertThat(rec.row()).isEqualTo(3L);
+      assertThat(rec.reason()).isEqualTo(RejectionReason.UNCONFIRMED);
+      assertThat(rec.message()).contains("does not mention");
+    });
+    assertThat(sim.addressBookMembers(book)).contains("person2@example.org");
+  }
+
+  @Test
+  void aContactTheReportLeavesOutBesidesAnUnnamedSuppressedOneIsNotGuessedSuppressed() {
+    sim.listSuppressedContactsAsFailures(false);
+    sim.addContact("person4@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of());
+    sim.leaveOutOfReports("person1@example.org");
+    ExportResult r = export(people(6));
+    // Two contacts unmentioned, one counted suppressed without a name: which is which is unknown.
+    assertThat(r.exported()).isEqualTo(4);
+    assertThat(r.rejected()).isZero();
+    assertThat(r.unconfirmed()).isEqualTo(2);
+    assertThat(r.rejectedSample()).extracting(RejectedRecord::row).containsExactlyInAnyOrder(2L, 5L);
+    assertThat(r.rejectedSample()).allSatisfy(rec -> assertThat(rec.message()).contains("1 suppressed"));
+  }
+
+  @Test
   void perRecordFailuresKeepTheVendorCodeAndMaskAddressesInMessages() {
     sim.rejectAddress("person0@example.org", "duplicateIdentifier");
     sim.rejectAddress("person1@example.org", null);

@@ -152,6 +152,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private volatile long maxImportBytes = MAX_IMPORT_BYTES;
   private volatile ThrottleStyle throttleStyle = ThrottleStyle.TIERED_EPOCH_RESET;
   private volatile boolean listSuppressed = true;
+  private final Set<String> leftOutOfReports = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile double ratePerMinute = 0;
 
   private final AtomicInteger importsAccepted = new AtomicInteger();
@@ -277,6 +278,18 @@ public final class DotdigitalSimulator extends VendorSimulator {
    */
   public DotdigitalSimulator listSuppressedContactsAsFailures(boolean listed) {
     this.listSuppressed = listed;
+    return this;
+  }
+
+  /**
+   * Imports this contact like any other but leaves it out of the import's report (neither created,
+   * updated nor failed), as a report that does not account for every contact would.
+   *
+   * @param email the address
+   * @return this simulator
+   */
+  public DotdigitalSimulator leaveOutOfReports(String email) {
+    leftOutOfReports.add(email.toLowerCase(Locale.ROOT));
     return this;
   }
 
@@ -1072,7 +1085,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
       for (Object l : (List<?>) Optional.ofNullable(c.get("lists")).orElse(List.of())) {
         books.get(((Number) l).longValue()).members.add(key);
       }
-      (isNew ? created : updated).add(entry(contact.id, key));
+      if (!leftOutOfReports.contains(key)) {
+        (isNew ? created : updated).add(entry(contact.id, key));
+      }
     }
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("newContacts", created.size());
