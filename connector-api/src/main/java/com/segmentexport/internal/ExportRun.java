@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One export run, the handle a host holds: its lifecycle (start, cancel, await, the result or the
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
 final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private static final Logger log = LoggerFactory.getLogger(ExportRun.class);
   private static final AtomicInteger RUNS = new AtomicInteger();
+  /** The slf4j MDC key of the run's id while it runs, on its threads: host logs can be correlated. */
+  static final String MDC_RUN_ID = "segmentExport.runId";
+  /** The slf4j MDC key of the run's connector id. */
+  static final String MDC_CONNECTOR = "segmentExport.connector";
   /** How long an interrupted {@link #await()} waits for the cancelled run to stop, for its result. */
   static final int STOP_WAIT_SECONDS = 30;
 
@@ -58,6 +63,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
    */
   private final int batchesInFlight;
   private volatile ExportException fatal;
+  private final String runId = java.util.UUID.randomUUID().toString();
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
       OkHttpClient client, AccountBudgets budgets) {
@@ -106,11 +112,22 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   }
 
   private void run() {
+    MDC.put(MDC_RUN_ID, runId);
+    MDC.put(MDC_CONNECTOR, definition.connection().connectorId());
+    try {
+      runAndComplete();
+    } finally {
+      MDC.remove(MDC_RUN_ID);
+      MDC.remove(MDC_CONNECTOR);
+    }
+  }
+
+  private void runAndComplete() {
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     listener.exportStarted(definition);
-    log.info("Export '{}' started: {} segment(s) via {}", definition.name(), definition.segments().size(),
-        definition.connection().connectorId());
+    log.info("Export '{}' started: {} segment(s) via {} (run {})", definition.name(), definition.segments().size(),
+        definition.connection().connectorId(), runId);
     AtomicInteger workerIds = new AtomicInteger();
     ExecutorService workers = Executors.newFixedThreadPool(batchesInFlight, r -> {
       Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());

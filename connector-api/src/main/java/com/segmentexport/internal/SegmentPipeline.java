@@ -16,11 +16,13 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.Masking;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
 
 /**
  * One segment of a run, source to result: opens the segment and its destination, maps and validates
@@ -172,13 +174,18 @@ final class SegmentPipeline {
         control.stop("interrupted");
       }
     }
+    Map<String, String> context = MDC.getCopyOfContextMap(); // the run's id and connector, for the host's logs
     run.workers().execute(() -> {
+      if (context != null) {
+        MDC.setContextMap(context);
+      }
       try {
         run.outcomes().answered(batch, tally, destination.write(batch));
       } catch (RuntimeException | Error e) {
         run.outcomes().failed(batch, tally, e);
       } finally {
         inFlight.release();
+        MDC.clear();
       }
     });
   }
