@@ -53,7 +53,9 @@ public final class Connection {
   }
 
   /**
-   * Starts a connection to the connector with this id, found through {@link Connectors#load()}.
+   * Starts a connection to the connector with this id, found through {@link Connectors#load()}: the
+   * providers visible to the SDK's own class loader. A host that loads connectors from another class
+   * loader (a plug-in directory) uses {@link #builder(Connectors, String)} instead.
    *
    * @param connectorId the connector's id
    * @return a new builder
@@ -61,6 +63,32 @@ public final class Connection {
   public static Builder builder(String connectorId) {
     requireNonNull(connectorId, "connectorId == null");
     return new Builder(connectorId, null);
+  }
+
+  /**
+   * Starts a connection to the connector with this id among these connectors (for example
+   * {@code Connectors.load(pluginClassLoader)}).
+   *
+   * @param connectors where to find the connector
+   * @param connectorId the connector's id
+   * @return a new builder
+   * @throws ConfigurationException naming the available ids when there is no such connector
+   */
+  public static Builder builder(Connectors connectors, String connectorId) {
+    requireNonNull(connectors, "connectors == null");
+    requireNonNull(connectorId, "connectorId == null");
+    return new Builder(connectorId, connectors.provider(connectorId));
+  }
+
+  /** The provider {@link #builder(String)} names, with a way out when discovery did not find it. */
+  private static ConnectorProvider discovered(String connectorId) {
+    try {
+      return Connectors.defaultInstance().provider(connectorId);
+    } catch (ConfigurationException e) {
+      throw new ConfigurationException(e.getMessage() + ". Connection.builder(\"" + connectorId + "\") looks only on "
+          + "the SDK's own class loader (Connectors.load()); if your connectors are loaded by another one (a "
+          + "plug-in directory), use Connection.builder(Connectors.load(thatClassLoader), \"" + connectorId + "\")");
+    }
   }
 
   /**
@@ -336,7 +364,7 @@ public final class Connection {
         problems.add("privacy consent is required: record who agreed to send profile data to the vendor "
             + "with privacyConsent(PrivacyConsent.acknowledgedBy(who, when))");
       }
-      ConnectorProvider p = provider != null ? provider : Connectors.defaultInstance().provider(connectorId);
+      ConnectorProvider p = provider != null ? provider : discovered(connectorId);
       List<SettingDescriptor> plain = new ArrayList<>();
       List<SettingDescriptor> credentials = new ArrayList<>();
       for (SettingDescriptor d : p.settings()) {

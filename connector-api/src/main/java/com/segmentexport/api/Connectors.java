@@ -168,12 +168,29 @@ public final class Connectors {
   }
 
   /**
-   * {@return an exporter acting for an administrator (the host application itself)}
+   * An exporter acting for an administrator: the host application itself, with every right. The same as
+   * {@link #administratorExporter(Connection)}; a host acting for one of its users passes the user's
+   * role to {@link #exporter(Connection, Role)} instead.
    *
-   * @param connection the connection
+   * @param connection the connection to export on
+   * @return an exporter acting as {@link Role#ADMINISTRATOR}
    * @throws ConnectionRemovedException if the connection was removed
    */
   public SegmentExporter exporter(Connection connection) {
+    return exporter(connection, Role.ADMINISTRATOR);
+  }
+
+  /**
+   * An exporter acting for an administrator: the host application itself, with every right, whoever
+   * the connection is shared with. A host acting for one of its users passes the user's role to
+   * {@link #exporter(Connection, Role)} instead, so that the connection's {@link ConnectionAccess} is
+   * checked.
+   *
+   * @param connection the connection to export on
+   * @return an exporter acting as {@link Role#ADMINISTRATOR}
+   * @throws ConnectionRemovedException if the connection was removed
+   */
+  public SegmentExporter administratorExporter(Connection connection) {
     return exporter(connection, Role.ADMINISTRATOR);
   }
 
