@@ -148,6 +148,8 @@ final class DefaultVendorHttp implements VendorHttp {
           // once at once, as OkHttp itself would, without spending the retry budget or warning. (Counted as
           // a retry: it is a repetition.) A timeout is not this: the server was reached and was slow.
           staleRetried = true;
+          // The server closes idle connections: the others idle in the pool are likely closed too.
+          client.connectionPool().evictAll();
           stats.retries.incrementAndGet();
           listener.retrying(spec.name(), failures + 2, Duration.ZERO, failure + " on a reused connection");
           log.debug("{} failed on a reused connection ({}); repeating it on a fresh one", spec.name(), failure);

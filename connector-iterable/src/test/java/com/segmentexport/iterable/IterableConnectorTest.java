@@ -22,6 +22,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.LogCapture;
 import com.segmentexport.testkit.VendorSimulator;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.time.Duration;
@@ -328,6 +329,22 @@ class IterableConnectorTest {
         .allSatisfy(row -> assertThat(row).isPositive());
     assertThat(result.status()).isEqualTo(ExportStatus.FAILED);
     assertThat(sim.members(SEGMENT)).hasSize(2);
+  }
+
+  @Test
+  void aConnectionTheServerClosedWhileIdleIsRepeatedOnAFreshOneWithoutAWarning() throws Exception {
+    sim.closeConnectionsAfterAnswers(true); // Iterable's side drops each connection once it has answered
+    Connection c = connection(b -> b);
+    List<String> logs;
+    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(c);
+        LogCapture capture = LogCapture.start()) {
+      exporter.verify();
+      Thread.sleep(100); // the close reaches the client; the connection still sits in its pool
+      exporter.verify(); // written on that connection, it fails at once
+      logs = capture.messages();
+    }
+    assertThat(String.join("\n", logs)).contains("on a reused connection").doesNotContain("WARNING");
+    assertThat(sim.requestCount()).isEqualTo(2);
   }
 
   @Test

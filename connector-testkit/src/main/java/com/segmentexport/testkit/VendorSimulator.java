@@ -64,6 +64,7 @@ public abstract class VendorSimulator implements AutoCloseable {
    */
   static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(25);
   private volatile WaitSignal waitSignal = WaitSignal.VENDOR;
+  private volatile boolean closeConnectionsAfterAnswers;
   private final AtomicInteger maxBatch = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -179,6 +180,19 @@ public abstract class VendorSimulator implements AutoCloseable {
    */
   public int waitViolations() {
     return violations.get();
+  }
+
+  /**
+   * Closes every connection right after answering on it, without saying so ({@code Connection: close}
+   * is not sent), as a server does that drops idle keep-alive connections sooner than its clients
+   * expect: a client that writes its next request on such a pooled connection sees it fail.
+   *
+   * @param close whether to close connections after each answer
+   * @return this simulator
+   */
+  public VendorSimulator closeConnectionsAfterAnswers(boolean close) {
+    this.closeConnectionsAfterAnswers = close;
+    return this;
   }
 
   /** Lifts the rate limit. */
@@ -432,6 +446,10 @@ public abstract class VendorSimulator implements AutoCloseable {
       }
       calls.add(new Call(request.getMethod(), request.getUrl().encodedPath(), at,
           request.getBodySize(), response.getCode(), write));
+    }
+    if (closeConnectionsAfterAnswers) {
+      response = new MockResponse.Builder(response)
+          .onResponseEnd(new mockwebserver3.SocketEffect.CloseSocket(true, true, true)).build();
     }
     return response;
   }
