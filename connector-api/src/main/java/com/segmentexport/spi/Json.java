@@ -84,19 +84,71 @@ public final class Json {
   }
 
   /**
-   * Parses JSON into maps, lists, strings, doubles, booleans and nulls.
+   * Parses JSON into maps, lists, strings, numbers, booleans and nulls. A whole number that fits a
+   * {@code long} is a {@code Long}, exactly (vendors' ids beyond 2<sup>53</sup> survive); any other
+   * number is a {@code Double}.
    *
    * @param json the JSON bytes
-   * @return the value: {@code Map}, {@code List}, {@code String}, {@code Double}, {@code Boolean} or {@code null}
+   * @return the value: {@code Map}, {@code List}, {@code String}, {@code Long}, {@code Double},
+   *     {@code Boolean} or {@code null}
    * @throws IllegalArgumentException if the bytes are not JSON
    */
   public static Object parse(byte[] json) {
     try (JsonReader reader = JsonReader.of(new Buffer().write(json))) {
       reader.setLenient(true);
-      return reader.readJsonValue();
+      return read(reader);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not JSON: " + e.getClass().getSimpleName(), e);
     }
+  }
+
+  private static Object read(JsonReader reader) throws IOException {
+    switch (reader.peek()) {
+      case BEGIN_OBJECT: {
+        Map<String, Object> object = new java.util.LinkedHashMap<>();
+        reader.beginObject();
+        while (reader.hasNext()) {
+          String name = reader.nextName();
+          object.put(name, read(reader)); // a repeated name keeps its last value
+        }
+        reader.endObject();
+        return object;
+      }
+      case BEGIN_ARRAY: {
+        List<Object> array = new java.util.ArrayList<>();
+        reader.beginArray();
+        while (reader.hasNext()) {
+          array.add(read(reader));
+        }
+        reader.endArray();
+        return array;
+      }
+      case NUMBER:
+        return number(reader.nextString());
+      case BOOLEAN:
+        return reader.nextBoolean();
+      case NULL:
+        return reader.nextNull();
+      default:
+        return reader.nextString();
+    }
+  }
+
+  /** A number's text as a {@code Long} when it is a whole number that fits one, else a {@code Double}. */
+  private static Object number(String text) {
+    boolean whole = !text.isEmpty();
+    for (int i = 0; i < text.length() && whole; i++) {
+      char c = text.charAt(i);
+      whole = (c >= '0' && c <= '9') || (i == 0 && c == '-' && text.length() > 1);
+    }
+    if (whole) {
+      try {
+        return Long.parseLong(text);
+      } catch (NumberFormatException tooLarge) {
+        // falls through to a Double
+      }
+    }
+    return Double.parseDouble(text);
   }
 
   /**

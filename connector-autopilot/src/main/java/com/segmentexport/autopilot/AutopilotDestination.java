@@ -8,10 +8,11 @@ import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
+import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
-import com.segmentexport.spi.JsonBodyWriter;
 import com.squareup.moshi.JsonReader;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -357,7 +358,7 @@ final class AutopilotDestination implements Destination {
           addedHere++;
           confirmed.add(joining.key());
         } else {
-          AutopilotErrors.Error e = AutopilotErrors.parse(add);
+          VendorError e = AutopilotErrors.parse(add);
           batch.result().reject(record, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
         }
       }

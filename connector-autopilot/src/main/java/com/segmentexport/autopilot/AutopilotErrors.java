@@ -4,6 +4,7 @@ import com.segmentexport.api.DestinationException;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.ResponseClassifier;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.util.Map;
 
@@ -29,17 +30,15 @@ final class AutopilotErrors {
   }
 
   /** A parsed vendor error: its {@code error} (or {@code code}) and message. */
-  record Error(String code, String message) {}
-
   /** Reads an error body; falls back to {@code HTTP_<status>}. */
-  static Error parse(HttpResponse response) {
+  static VendorError parse(HttpResponse response) {
     Map<String, Object> body = Json.object(response.json());
     String code = Json.string(body, "error");
     if (code == null) {
       code = Json.string(body, "code");
     }
     String message = Json.string(body, "message");
-    return new Error(code != null ? code : "HTTP_" + response.code(),
+    return new VendorError(code != null ? code : "HTTP_" + response.code(),
         message != null && !message.isBlank() ? message : "HTTP " + response.code());
   }
 
@@ -49,7 +48,7 @@ final class AutopilotErrors {
    * @param what our summary; no personal data
    */
   static DestinationException destination(HttpResponse response, String what) {
-    Error e = parse(response);
+    VendorError e = parse(response);
     return new DestinationException(response.code(), e.code(), e.message(),
         what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }

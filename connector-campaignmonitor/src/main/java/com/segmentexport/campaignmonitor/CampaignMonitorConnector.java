@@ -18,6 +18,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.VendorHttp;
+import com.segmentexport.spi.VendorError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,9 +105,9 @@ final class CampaignMonitorConnector implements Connector {
     String listPath = "lists/" + listId;
     HttpResponse list = send(http, request(listPath + ".json").get(), spec("get-list"));
     if (!list.isSuccessful()) {
-      CampaignMonitorErrors.Error e = CampaignMonitorErrors.parse(list);
-      boolean unknown = list.code() == 404 || e.code() == CampaignMonitorErrors.INVALID_LIST_ID;
-      throw new DestinationException(list.code(), e.vendorCode(list.code()), e.message(), "Campaign Monitor list "
+      VendorError e = CampaignMonitorErrors.parse(list);
+      boolean unknown = list.code() == 404 || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
+      throw new DestinationException(list.code(), e.code(), e.message(), "Campaign Monitor list "
           + listId + " (export option " + CampaignMonitorConnectorProvider.LIST_ID + ") cannot be used: "
           + (unknown ? "it does not exist, or belongs to another account or client" : e.code() + " " + e.message()));
     }
@@ -195,7 +196,7 @@ final class CampaignMonitorConnector implements Connector {
       log.info("Campaign Monitor: created custom field {} ({})", key, type);
       return new ListField(bare(key instanceof String ? (String) key : f.name()), type);
     }
-    if (CampaignMonitorErrors.parse(r).code() == CampaignMonitorErrors.FIELD_EXISTS) {
+    if (CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == CampaignMonitorErrors.FIELD_EXISTS) {
       return null;
     }
     throw CampaignMonitorErrors.destination(r, "Campaign Monitor refused to create the custom field '" + f.name() + "'");
@@ -278,7 +279,7 @@ final class CampaignMonitorConnector implements Connector {
       Map<String, Object> body = Json.object(r.json());
       String access = Json.string(body, "access_token");
       if (!r.isSuccessful() || access == null) {
-        CampaignMonitorErrors.Error e = CampaignMonitorErrors.parse(r);
+        VendorError e = CampaignMonitorErrors.parse(r);
         throw new AuthenticationException(r.code(), "Campaign Monitor refused to refresh the OAuth token (HTTP "
             + r.code() + ": " + e.message() + ")");
       }

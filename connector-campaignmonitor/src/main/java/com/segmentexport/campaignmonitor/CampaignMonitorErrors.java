@@ -4,6 +4,7 @@ import com.segmentexport.api.DestinationException;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.ResponseClassifier;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.util.Map;
 import java.util.Set;
@@ -39,29 +40,26 @@ final class CampaignMonitorErrors {
     if (response.code() != 401) {
       return null;
     }
-    Error e = parse(response);
-    if (e.code() == INVALID_LIST_ID || e.code() == EXPIRED_TOKEN) {
+    VendorError e = parse(response);
+    int code = number(e);
+    if (code == INVALID_LIST_ID || code == EXPIRED_TOKEN) {
       return Verdict.accept();
     }
     return Verdict.authentication("HTTP 401, Campaign Monitor code " + e.code() + ": " + e.message()
-        + (CREDENTIAL_CODES.contains(e.code()) ? "" : " (treated as refused credentials)"));
+        + (CREDENTIAL_CODES.contains(code) ? "" : " (treated as refused credentials)"));
   }
 
-  /**
-   * A parsed error: the vendor's code ({@code -1} when the body has none) and message.
-   *
-   * @param code the {@code Code}
-   * @param message the {@code Message}, shortened
-   */
-  record Error(int code, String message) {
-    /** The code as text for rejected records and exceptions, or {@code HTTP_<status>} when there is none. */
-    String vendorCode(int status) {
-      return code >= 0 ? Integer.toString(code) : "HTTP_" + status;
+  /** An error's numeric {@code Code}, or {@code -1} when the body had none ({@code HTTP_<status>}). */
+  static int number(VendorError e) {
+    try {
+      return Integer.parseInt(e.code());
+    } catch (NumberFormatException notANumber) {
+      return -1;
     }
   }
 
   /** Reads the error envelope (or an OAuth error) of a response. */
-  static Error parse(HttpResponse response) {
+  static VendorError parse(HttpResponse response) {
     Map<String, Object> body = Json.object(response.json());
     long code = Json.number(body, "Code", -1);
     String message = Json.string(body, "Message");
@@ -74,12 +72,12 @@ final class CampaignMonitorErrors {
     if (message == null) {
       message = "HTTP " + response.code();
     }
-    return new Error((int) code, shorten(message));
+    return new VendorError(code >= 0 ? Long.toString(code) : "HTTP_" + response.code(), shorten(message));
   }
 
   /** True for a 401 saying the OAuth access token expired (code 121). */
   static boolean isExpiredToken(HttpResponse response) {
-    return response.code() == 401 && parse(response).code() == EXPIRED_TOKEN;
+    return response.code() == 401 && number(parse(response)) == EXPIRED_TOKEN;
   }
 
   /**
@@ -88,10 +86,9 @@ final class CampaignMonitorErrors {
    * @param what our summary, such as "Campaign Monitor refused the import"; no personal data
    */
   static DestinationException destination(HttpResponse response, String what) {
-    Error e = parse(response);
-    String code = e.vendorCode(response.code());
-    return new DestinationException(response.code(), code, e.message(),
-        what + " (HTTP " + response.code() + ", code " + code + ": " + e.message() + ")");
+    VendorError e = parse(response);
+    return new DestinationException(response.code(), e.code(), e.message(),
+        what + " (HTTP " + response.code() + ", code " + e.code() + ": " + e.message() + ")");
   }
 
   private static String shorten(String text) {

@@ -15,6 +15,7 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -134,7 +135,7 @@ final class DotdigitalConnector implements Connector {
 
     HttpResponse book = http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
     if (!book.isSuccessful()) {
-      DotdigitalErrors.Error e = DotdigitalErrors.parse(book);
+      VendorError e = DotdigitalErrors.parse(book);
       throw new DestinationException(book.code(), e.code(), e.message(), "dotdigital address book " + bookId
           + " (export option " + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + ") cannot be used: "
           + (book.code() == 404 ? "it does not exist in this account" : e.code() + " " + e.message()));
@@ -209,7 +210,7 @@ final class DotdigitalConnector implements Connector {
       log.info("dotdigital: created contact data field {} ({})", name, type);
       return;
     }
-    DotdigitalErrors.Error e = DotdigitalErrors.parse(r);
+    VendorError e = DotdigitalErrors.parse(r);
     if ("ERROR_NON_UNIQUE_DATAFIELD".equals(e.code())) {
       return; // created meanwhile (another export, or a repeated request)
     }

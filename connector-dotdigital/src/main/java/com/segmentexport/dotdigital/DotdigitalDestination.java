@@ -9,10 +9,11 @@ import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
+import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.RateBudget;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
-import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -299,7 +300,7 @@ final class DotdigitalDestination implements Destination {
             + "status could not be read (" + e.getMessage() + "); its outcome is unknown", e);
       }
       if (!r.isSuccessful()) {
-        DotdigitalErrors.Error e = DotdigitalErrors.parse(r);
+        VendorError e = DotdigitalErrors.parse(r);
         throw new OutcomeUnknownException(r.code(), "dotdigital import " + importId + " was submitted but its status "
             + "could not be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown",
             null);

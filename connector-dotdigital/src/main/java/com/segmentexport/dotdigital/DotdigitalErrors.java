@@ -5,6 +5,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.ResponseClassifier;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,15 @@ final class DotdigitalErrors {
   private static Verdict classify(HttpResponse response) {
     int code = response.code();
     if (code == 400) {
-      Error e = parse(response);
-      if (API_USAGE_EXCEEDED.equals(e.code)) {
+      VendorError e = parse(response);
+      if (API_USAGE_EXCEEDED.equals(e.code())) {
         return Verdict.throttle(API_USAGE_EXCEEDED + ": the account's hourly API call cap was reached");
       }
       return null;
     }
     if (code == 429) {
-      Error e = parse(response);
-      if (TOO_MANY_ACTIVE_IMPORTS.equals(e.code)) {
+      VendorError e = parse(response);
+      if (TOO_MANY_ACTIVE_IMPORTS.equals(e.code())) {
         // A concurrency signal, not a rate limit: the import waits for a slot itself, without slowing
         // or pausing the connection (whose polls are what frees the slots).
         return Verdict.accept();
@@ -62,10 +63,8 @@ final class DotdigitalErrors {
   }
 
   /** A parsed vendor error: its code (v3 errorCode, v2 ERROR_ token, else HTTP_status) and message. */
-  record Error(String code, String message) {}
-
   /** Reads a v2 or v3 error body; e-mail addresses in the vendor's text are masked. */
-  static Error parse(HttpResponse response) {
+  static VendorError parse(HttpResponse response) {
     Map<String, Object> body = Json.object(response.json());
     String errorCode = Json.string(body, "errorCode");
     if (errorCode != null) {
@@ -80,7 +79,7 @@ final class DotdigitalErrors {
               .append(description != null ? description : "");
         }
       }
-      return new Error(errorCode, mask(message.toString().trim()));
+      return new VendorError(errorCode, mask(message.toString().trim()));
     }
     String text = Json.string(body, "message");
     if (text == null) {
@@ -92,9 +91,9 @@ final class DotdigitalErrors {
       while (m.find()) {
         code = m.group(1);
       }
-      return new Error(code != null ? code : "HTTP_" + response.code(), mask(text));
+      return new VendorError(code != null ? code : "HTTP_" + response.code(), mask(text));
     }
-    return new Error("HTTP_" + response.code(), "HTTP " + response.code());
+    return VendorError.ofStatus(response.code());
   }
 
   /**
@@ -103,9 +102,9 @@ final class DotdigitalErrors {
    * @param what our summary, such as "dotdigital refused the import"; no personal data
    */
   static DestinationException destination(HttpResponse response, String what) {
-    Error e = parse(response);
-    return new DestinationException(response.code(), e.code, e.message,
-        what + " (HTTP " + response.code() + " " + e.code + ": " + e.message + ")");
+    VendorError e = parse(response);
+    return new DestinationException(response.code(), e.code(), e.message(),
+        what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }
 
   /** Masks anything that looks like an e-mail address and shortens the text for messages. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.nio.charset.StandardCharsets;
 import okhttp3.Headers;
@@ -18,7 +19,7 @@ class DotdigitalErrorsTest {
 
   @Test
   void readsTheTrailingCodeOfAV2Message() {
-    DotdigitalErrors.Error e = DotdigitalErrors.parse(response(400,
+    VendorError e = DotdigitalErrors.parse(response(400,
         "{\"message\":\"Contact is suppressed. ERROR_CONTACT_SUPPRESSED\"}"));
     assertThat(e.code()).isEqualTo("ERROR_CONTACT_SUPPRESSED");
     assertThat(e.message()).isEqualTo("Contact is suppressed. ERROR_CONTACT_SUPPRESSED");
@@ -30,7 +31,7 @@ class DotdigitalErrorsTest {
 
   @Test
   void readsV3ErrorsWithTheirDetails() {
-    DotdigitalErrors.Error e = DotdigitalErrors.parse(response(400, "{\"errorCode\":\"contacts:badRequest\","
+    VendorError e = DotdigitalErrors.parse(response(400, "{\"errorCode\":\"contacts:badRequest\","
         + "\"description\":\"The Identifiers field is required\",\"details\":[{\"item\":\"contacts[0].identifiers\","
         + "\"description\":\"Required\"}]}"));
     assertThat(e.code()).isEqualTo("contacts:badRequest");
@@ -44,7 +45,7 @@ class DotdigitalErrorsTest {
 
   @Test
   void masksAddressesInVendorText() {
-    DotdigitalErrors.Error e = DotdigitalErrors.parse(response(400, "{\"errorCode\":\"contacts:badRequest\","
+    VendorError e = DotdigitalErrors.parse(response(400, "{\"errorCode\":\"contacts:badRequest\","
         + "\"description\":\"Duplicate identifier detected for email ana.ruiz@example.org\"}"));
     assertThat(e.message()).doesNotContain("ana.ruiz@example.org").contains("a***@e***.org");
   }

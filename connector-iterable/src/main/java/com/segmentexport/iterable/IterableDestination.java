@@ -8,11 +8,12 @@ import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
+import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.Verdict;
-import com.segmentexport.spi.JsonBodyWriter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -123,7 +124,7 @@ final class IterableDestination implements Destination {
       fresh = false;
       return outcome(batch, r);
     }
-    IterableErrors.Error e = IterableErrors.parse(r);
+    VendorError e = IterableErrors.parse(r);
     boolean tooLarge = r.code() == 413 || e.code().equals("BatchTooLarge");
     if (e.code().equals(IterableErrors.TYPES_MISMATCHED)) {
       // The answer names the offending fields and their types: reject the records whose value for one of
@@ -149,7 +150,7 @@ final class IterableDestination implements Destination {
             e.message()).build();
       }
     }
-    if (subscribed.waited() != null && e.invalidListId()) {
+    if (subscribed.waited() != null && IterableErrors.invalidListId(e)) {
       // The message every profile of the batch is rejected with says why, beside Iterable's own.
       String why = "list " + listId + " was just created by this export and Iterable still refused it after "
           + FRESH_LIST_ATTEMPTS + " attempts over " + subscribed.waited().toMillis() + " ms of waiting; a new "
@@ -178,7 +179,7 @@ final class IterableDestination implements Destination {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
       HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
           IterableConnector.idempotent("subscribe"));
-      if (r.code() != 400 || !sentToFreshList || !IterableErrors.parse(r).invalidListId()) {
+      if (r.code() != 400 || !sentToFreshList || !IterableErrors.invalidListId(IterableErrors.parse(r))) {
         return new Subscribed(r, null);
       }
       if (attempt >= FRESH_LIST_ATTEMPTS) {

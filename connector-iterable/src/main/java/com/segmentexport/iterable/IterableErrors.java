@@ -5,6 +5,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.ResponseClassifier;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.util.Map;
 
@@ -38,22 +39,20 @@ final class IterableErrors {
   }
 
   /** A parsed error: Iterable's code (else {@code HTTP_<status>}) and its message, addresses masked. */
-  record Error(String code, String message) {
-    /** True when the message names an invalid list id. */
-    boolean invalidListId() {
-      return message.contains(INVALID_LIST_ID);
-    }
+  /** True when an error's message names an invalid list id. */
+  static boolean invalidListId(VendorError e) {
+    return e.message().contains(INVALID_LIST_ID);
   }
 
   /** Reads an error body, JSON or not. */
-  static Error parse(HttpResponse response) {
+  static VendorError parse(HttpResponse response) {
     Map<String, Object> body = Json.object(response.json());
     String code = Json.string(body, "code");
     String msg = Json.string(body, "msg");
     if (code == null || code.equals("Success")) {
       code = "HTTP_" + response.code();
     }
-    return new Error(code, msg != null && !msg.isBlank() ? mask(msg) : "HTTP " + response.code());
+    return new VendorError(code, msg != null && !msg.isBlank() ? mask(msg) : "HTTP " + response.code());
   }
 
   /**
@@ -78,7 +77,7 @@ final class IterableErrors {
    * @param what our summary, such as "Iterable refused to create the list"; no personal data
    */
   static DestinationException destination(HttpResponse response, String what) {
-    Error e = parse(response);
+    VendorError e = parse(response);
     return new DestinationException(response.code(), e.code(), e.message(),
         what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.spi.HttpResponse;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.Verdict;
 import java.nio.charset.StandardCharsets;
 import okhttp3.Headers;
@@ -34,7 +35,7 @@ class IterableErrorsTest {
 
   @Test
   void statusDecidesEvenWhenTheBodySaysSuccess() {
-    IterableErrors.Error e = IterableErrors.parse(response(400, "{\"msg\":\"bad\",\"code\":\"Success\"}"));
+    VendorError e = IterableErrors.parse(response(400, "{\"msg\":\"bad\",\"code\":\"Success\"}"));
     assertThat(e.code()).isEqualTo("HTTP_400");
     assertThat(IterableErrors.CLASSIFIER.classify(response(503, "Request timeout. Try again later.")).kind())
         .isEqualTo(Verdict.Kind.RETRY);
@@ -42,9 +43,9 @@ class IterableErrorsTest {
 
   @Test
   void invalidListIdIsRecognisedInTheMessage() {
-    assertThat(IterableErrors.parse(response(400,
-        "{\"msg\":\"error.lists.invalidListId\",\"code\":\"BadParams\",\"params\":null}")).invalidListId()).isTrue();
-    assertThat(IterableErrors.parse(response(400, "{\"msg\":\"nope\",\"code\":\"BadParams\"}")).invalidListId())
+    assertThat(IterableErrors.invalidListId(IterableErrors.parse(response(400,
+        "{\"msg\":\"error.lists.invalidListId\",\"code\":\"BadParams\",\"params\":null}")))).isTrue();
+    assertThat(IterableErrors.invalidListId(IterableErrors.parse(response(400, "{\"msg\":\"nope\",\"code\":\"BadParams\"}"))))
         .isFalse();
   }
 
