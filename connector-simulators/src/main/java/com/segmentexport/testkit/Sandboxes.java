@@ -1,42 +1,31 @@
 package com.segmentexport.testkit;
 
+import com.segmentexport.testkit.autopilot.AutopilotSimulator;
+import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
+import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
+import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /** Starts a {@link Sandbox} for a connector id. */
 public final class Sandboxes {
+  /** The address book {@link #bind} gives a dotdigital simulator. */
+  public static final String DOTDIGITAL_ADDRESS_BOOK = "Sandbox address book";
+  /** The list {@link #bind} gives a Campaign Monitor simulator. */
+  public static final String CAMPAIGN_MONITOR_LIST = "Sandbox list";
+
   private static final Map<String, Supplier<Sandbox>> FACTORIES = new LinkedHashMap<>();
 
   static {
-    FACTORIES.put("dotdigital", () -> {
-      com.segmentexport.testkit.dotdigital.DotdigitalSimulator dd =
-          new com.segmentexport.testkit.dotdigital.DotdigitalSimulator("apiuser-sandbox@apiconnector.com",
-              "sandbox-password").start();
-      long book = dd.createAddressBook("Sandbox address book");
-      return of("dotdigital", dd, Map.of("baseUrl", dd.baseUrl()),
-          Map.of("username", "apiuser-sandbox@apiconnector.com", "password", "sandbox-password"),
-          Map.of("addressBookId", Long.toString(book)));
-    });
-    FACTORIES.put("campaignmonitor", () -> {
-      com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator cm =
-          new com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator("sandbox-api-key").start();
-      String list = cm.createList("Sandbox list");
-      return of("campaignmonitor", cm, Map.of("baseUrl", cm.baseUrl()), Map.of("apiKey", "sandbox-api-key"),
-          Map.of("listId", list));
-    });
-    FACTORIES.put("iterable", () -> {
-      // Lists are found or created by name; a new list refuses its first subscribe, as Iterable's can.
-      com.segmentexport.testkit.iterable.IterableSimulator it =
-          new com.segmentexport.testkit.iterable.IterableSimulator("sandbox-api-key").freshListRejections(1).start();
-      return of("iterable", it, Map.of("baseUrl", it.baseUrl()), Map.of("apiKey", "sandbox-api-key"), Map.of());
-    });
-    FACTORIES.put("autopilot", () -> {
-      com.segmentexport.testkit.autopilot.AutopilotSimulator ap =
-          new com.segmentexport.testkit.autopilot.AutopilotSimulator("sandbox-autopilot-key").start();
-      return of("autopilot", ap, Map.of("baseUrl", ap.baseUrl()), Map.of("apiKey", "sandbox-autopilot-key"), Map.of());
-    });
+    FACTORIES.put("dotdigital", () -> bind(
+        new DotdigitalSimulator("apiuser-sandbox@apiconnector.com", "sandbox-password").start()));
+    FACTORIES.put("campaignmonitor", () -> bind(new CampaignMonitorSimulator("sandbox-api-key").start()));
+    // Lists are found or created by name; a new list refuses its first subscribe, as Iterable's can.
+    FACTORIES.put("iterable", () -> bind(new IterableSimulator("sandbox-api-key").freshListRejections(1).start()));
+    FACTORIES.put("autopilot", () -> bind(new AutopilotSimulator("sandbox-autopilot-key").start()));
   }
 
   private Sandboxes() {}
@@ -58,6 +47,35 @@ public final class Sandboxes {
           + String.join(", ", FACTORIES.keySet()) + ")");
     }
     return factory.get();
+  }
+
+  /**
+   * A sandbox around a simulator the caller configured and started (its knobs, its credentials): the
+   * settings and secrets the vendor's connector needs to reach it, and a destination created in it
+   * where the connector takes one by id ({@value #DOTDIGITAL_ADDRESS_BOOK}, {@value
+   * #CAMPAIGN_MONITOR_LIST}). Closing the sandbox stops the simulator.
+   *
+   * @throws IllegalArgumentException for a simulator of no known vendor
+   */
+  public static Sandbox bind(VendorSimulator started) {
+    Map<String, String> settings = Map.of("baseUrl", started.baseUrl());
+    if (started instanceof DotdigitalSimulator dd) {
+      List<String> credentials = dd.credentials();
+      return of("dotdigital", dd, settings, Map.of("username", credentials.get(0), "password", credentials.get(1)),
+          Map.of("addressBookId", Long.toString(dd.ensureAddressBook(DOTDIGITAL_ADDRESS_BOOK))));
+    }
+    if (started instanceof CampaignMonitorSimulator cm) {
+      return of("campaignmonitor", cm, settings, Map.of("apiKey", cm.credentials().get(0)),
+          Map.of("listId", cm.ensureList(CAMPAIGN_MONITOR_LIST)));
+    }
+    if (started instanceof IterableSimulator it) {
+      return of("iterable", it, settings, Map.of("apiKey", it.credentials().get(0)), Map.of());
+    }
+    if (started instanceof AutopilotSimulator ap) {
+      return of("autopilot", ap, settings, Map.of("apiKey", ap.credentials().get(0)), Map.of());
+    }
+    throw new IllegalArgumentException("No sandbox for a " + started.vendor() + " simulator (available: "
+        + String.join(", ", FACTORIES.keySet()) + ")");
   }
 
   /** A sandbox from its parts; the simulator must be started. */
