@@ -44,10 +44,11 @@ public final class RouteTable {
   }
 
   /**
-   * The answer of the route for the request's method and {@code path}; {@code methodNotAllowed}'s
-   * answer when the path has routes for other methods only; empty when no route has the path.
+   * The answer of the route for {@code method} and {@code path} (the request's, or a part of its
+   * path); {@code methodNotAllowed}'s answer when the path has routes for other methods only; empty
+   * when no route has the path.
    */
-  public Optional<MockResponse> dispatch(RecordedRequest request, String path,
+  public Optional<MockResponse> dispatch(String method, String path, RecordedRequest request,
       Function<String, MockResponse> methodNotAllowed) {
     String[] segments = split(path);
     boolean pathKnown = false;
@@ -56,12 +57,12 @@ public final class RouteTable {
       if (parameters == null) {
         continue;
       }
-      if (route.method().equals(request.getMethod())) {
+      if (route.method().equals(method)) {
         return Optional.of(route.handler().handle(request, parameters));
       }
       pathKnown = true;
     }
-    return pathKnown ? Optional.of(methodNotAllowed.apply(request.getMethod())) : Optional.empty();
+    return pathKnown ? Optional.of(methodNotAllowed.apply(method)) : Optional.empty();
   }
 
   private List<String> match(String[] template, String[] segments) {

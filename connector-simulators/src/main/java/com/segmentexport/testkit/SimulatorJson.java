@@ -5,6 +5,7 @@ import com.squareup.moshi.JsonWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import okio.ByteString;
@@ -12,6 +13,15 @@ import okio.ByteString;
 /** JSON helpers the vendor simulators share: rendering answers, strict parsing, query parameters. */
 public final class SimulatorJson {
   private SimulatorJson() {}
+
+  /** A JSON answer with the given status. */
+  public static MockResponse response(int status, String body) {
+    return new MockResponse.Builder()
+        .code(status)
+        .setHeader("Content-Type", "application/json; charset=utf-8")
+        .body(body)
+        .build();
+  }
 
   /** Renders a value (maps, lists, strings, numbers, booleans) as JSON, leaving out null map values. */
   public static String render(Object value) {

@@ -27,6 +27,14 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
 import static com.segmentexport.testkit.SimulatorJson.render;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeFor;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeForState;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.error;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.failure;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.fits;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.methodNotAllowed;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.oauthError;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -515,7 +523,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       return new MockResponse.Builder().code(400).setHeader("Content-Type", "application/xml; charset=utf-8")
           .body("<Result><Code>400</Code><Message>Use a .json path for JSON</Message></Result>").build();
     }
-    return routes.dispatch(request, route.substring(0, route.length() - ".json".length()),
+    return routes.dispatch(request.getMethod(), route.substring(0, route.length() - ".json".length()), request,
         method -> methodNotAllowed()).orElseGet(() -> error(404, 404, "Not found"));
   }
 
@@ -546,13 +554,6 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     out.put("expires_in", 1209600);
     out.put("refresh_token", refresh);
     return json(200, render(out));
-  }
-
-  private static MockResponse oauthError(String error, String description) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("error", error);
-    out.put("error_description", description);
-    return json(400, render(out));
   }
 
   // ---- clients and lists ---------------------------------------------------------------------
@@ -744,7 +745,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       }
       Optional<String> rejection = rejectionFor(key);
       if (!EMAIL.matcher(key).matches() || rejection.isPresent()) {
-        int code = rejection.map(CampaignMonitorSimulator::codeFor).orElse(1);
+        int code = rejection.map(CampaignMonitorJson::codeFor).orElse(1);
         failures.add(failure(email, code));
         continue;
       }
@@ -841,87 +842,20 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     return "[" + k.toLowerCase(Locale.ROOT) + "]";
   }
 
-  private static boolean fits(String dataType, String text) {
-    if (text.length() > MAX_VALUE_LENGTH) {
-      return false;
-    }
-    switch (dataType) {
-      case "Number":
-        try {
-          Double.parseDouble(text);
-          return true;
-        } catch (NumberFormatException e) {
-          return false;
-        }
-      case "Date":
-        return text.matches("\\d{4}/\\d{2}/\\d{2}") && text.compareTo("1900/01/01") >= 0
-            && text.compareTo("2076/06/06") <= 0;
-      default:
-        return true;
-    }
-  }
-
-  private static int codeFor(String category) {
-    switch (category) {
-      case "":
-      case "invalid":
-        return 1;
-      case "suppressed":
-        return 204;
-      case "deleted":
-        return 205;
-      case "unsubscribed":
-        return 206;
-      case "bounced":
-        return 207;
-      case "unconfirmed":
-        return 208;
-      default:
-        return Integer.parseInt(category);
-    }
-  }
-
-  private static int codeForState(String state) {
-    switch (state) {
-      case DELETED:
-        return 205;
-      case UNSUBSCRIBED:
-        return 206;
-      case BOUNCED:
-        return 207;
-      default:
-        return 208;
-    }
-  }
-
-  private static Map<String, Object> failure(String email, int code) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("EmailAddress", email);
-    f.put("Code", code);
-    f.put("Message", messageFor(code));
-    return f;
-  }
-
-  private static String messageFor(int code) {
-    switch (code) {
-      case 1:
-        return "Invalid Email Address";
-      case 204:
-        return "In Suppression List";
-      case 205:
-        return "Is Deleted";
-      case 206:
-        return "Is Unsubscribed";
-      case 207:
-        return "Is Bounced";
-      case 208:
-        return "Is Unconfirmed";
-      default:
-        return "Subscriber was not added";
-    }
-  }
-
   // ---- helpers -------------------------------------------------------------------------------
+
+  private ListData list(String listId) {
+    ListData l = account.lists.get(listId);
+    if (l == null) {
+      throw new IllegalArgumentException("no such list");
+    }
+    return l;
+  }
+
+  /** The key the vendor derives from a field name: {@code "subscription date"} becomes {@code [subscriptiondate]}. */
+  static String key(String name) {
+    return "[" + name.trim().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "]";
+  }
 
   /**
    * An object's members by lower-cased name, as the vendor binds them: case-insensitively, refusing
@@ -953,33 +887,4 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     }
     return Boolean.TRUE.equals(v);
   }
-
-  private ListData list(String listId) {
-    ListData l = account.lists.get(listId);
-    if (l == null) {
-      throw new IllegalArgumentException("no such list");
-    }
-    return l;
-  }
-
-  /** The key the vendor derives from a field name: {@code "subscription date"} becomes {@code [subscriptiondate]}. */
-  static String key(String name) {
-    return "[" + name.trim().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "]";
-  }
-
-  private static String hexId() {
-    return UUID.randomUUID().toString().replace("-", "");
-  }
-
-  private static MockResponse methodNotAllowed() {
-    return error(405, 405, "Method not allowed");
-  }
-
-  private static MockResponse error(int status, int code, String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("Code", code);
-    m.put("Message", message);
-    return json(status, render(m));
-  }
-
 }

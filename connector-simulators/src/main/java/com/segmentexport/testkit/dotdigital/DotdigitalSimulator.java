@@ -29,6 +29,17 @@ import static com.segmentexport.testkit.SimulatorJson.intParam;
 import static com.segmentexport.testkit.SimulatorJson.object;
 import static com.segmentexport.testkit.SimulatorJson.parseStrict;
 import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.bookJson;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.convert;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.entry;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.failure;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.isV3;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.methodNotAllowed;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.parseId;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.property;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.suppressedDescription;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v2Error;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v3Error;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -513,10 +524,6 @@ public final class DotdigitalSimulator extends VendorSimulator {
     return path.startsWith(prefix) ? path.substring(prefix.length() - 1) : null;
   }
 
-  private static boolean isV3(String path) {
-    return path != null && path.toLowerCase(Locale.ROOT).startsWith("/contacts/v3");
-  }
-
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String rel = relative(request);
@@ -608,7 +615,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return isV3(path) ? new MockResponse.Builder().code(403).body("Forbidden: Access is denied").build()
           : v2Error(403, "Forbidden: Access is denied");
     }
-    return routes.dispatch(request, rel, DotdigitalSimulator::methodNotAllowed).orElseGet(() -> isV3(rel)
+    return routes.dispatch(method, rel, request, DotdigitalJson::methodNotAllowed).orElseGet(() -> isV3(rel)
         ? v3Error(404, "contacts:notFound", "The resource was not found.")
         : v2Error(404, "No HTTP resource was found that matches the request URI."));
   }
@@ -627,14 +634,6 @@ public final class DotdigitalSimulator extends VendorSimulator {
     body.put("id", 90210);
     body.put("properties", props);
     return json(200, renderWithNulls(body));
-  }
-
-  private static Map<String, Object> property(String name, String type, String value) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("name", name);
-    p.put("type", type);
-    p.put("value", value);
-    return p;
   }
 
   private MockResponse listBooks(RecordedRequest request) {
@@ -727,15 +726,6 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
     }
     return json(200, renderWithNulls(out));
-  }
-
-  private static Map<String, Object> bookJson(long id, BookState b) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id);
-    m.put("name", b.name);
-    m.put("visibility", "Private");
-    m.put("contacts", b.members.size());
-    return m;
   }
 
   private MockResponse listFields() {
@@ -1057,65 +1047,6 @@ public final class DotdigitalSimulator extends VendorSimulator {
     return renderWithNulls(report).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String suppressedDescription(String code) {
-    return code.equals(UNSUBSCRIBED)
-        ? "The contact has unsubscribed and is suppressed at account level; it was not updated"
-        : "The contact is suppressed at account level; it was not updated";
-  }
-
-  /** Converts a value for a field of this type; null when it does not fit. */
-  private static Object convert(Object v, String type) {
-    switch (type) {
-      case "String":
-        if (v instanceof Double && ((Double) v) == Math.rint((Double) v)) {
-          return Long.toString(((Double) v).longValue());
-        }
-        return v.toString();
-      case "Numeric":
-        if (v instanceof Number) {
-          return v;
-        }
-        try {
-          return Double.parseDouble(v.toString());
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      case "Boolean":
-        if (v instanceof Boolean) {
-          return v;
-        }
-        return v.toString().equalsIgnoreCase("true") ? Boolean.TRUE
-            : v.toString().equalsIgnoreCase("false") ? Boolean.FALSE : null;
-      case "Date":
-        String s = v.toString();
-        return s.matches("\\d{4}-\\d{2}-\\d{2}([T ].*)?") ? s : null;
-      default:
-        return null;
-    }
-  }
-
-  private static Map<String, Object> entry(long id, String email) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("contactId", id);
-    Map<String, Object> ids = new LinkedHashMap<>();
-    ids.put("email", email);
-    m.put("identifiers", ids);
-    return m;
-  }
-
-  private static Map<String, Object> failure(String email, String code, String description) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("failureCode", code);
-    f.put("description", description);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("matchIdentifier", "email");
-    Map<String, Object> ids = new LinkedHashMap<>();
-    ids.put("email", email);
-    m.put("identifiers", ids);
-    m.put("failures", List.of(f));
-    return m;
-  }
-
   private MockResponse importStatus(String importId) {
     counters.increment(DotdigitalCounter.STATUS_POLLS);
     synchronized (account.lock) {
@@ -1163,41 +1094,4 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private static MockResponse methodNotAllowed(String method) {
-    return v2Error(405, "The requested resource does not support http method '" + method + "'.");
-  }
-
-  private static MockResponse v2Error(int status, String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("message", message);
-    return json(status, renderWithNulls(m));
-  }
-
-  private static MockResponse v3Error(int status, String code, String description) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("errorCode", code);
-    m.put("description", description);
-    m.put("details", List.of());
-    return json(status, renderWithNulls(m));
-  }
-
-  private static MockResponse v3Error(int status, String code, String description, String item, String detail) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("item", item);
-    d.put("description", detail);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("errorCode", code);
-    m.put("description", description);
-    m.put("details", List.of(d));
-    return json(status, renderWithNulls(m));
-  }
-
-  private static Long parseId(String text) {
-    try {
-      long id = Long.parseLong(text);
-      return id > 0 ? id : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 }
