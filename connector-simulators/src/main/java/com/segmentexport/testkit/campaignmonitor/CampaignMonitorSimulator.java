@@ -292,32 +292,17 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** Creates a list of the account's client, as {@code POST lists/{clientid}.json} would; returns its id. */
   public String createList(String title) {
-    synchronized (account.lock) {
-      String id = hexId();
-      account.lists.put(id, new ListData(title));
-      return id;
-    }
+    return account.createList(title);
   }
 
   /** The id of the list with this title, created if there is none. */
   public String ensureList(String title) {
-    synchronized (account.lock) {
-      for (Map.Entry<String, ListData> e : account.lists.entrySet()) {
-        if (e.getValue().title.equals(title)) {
-          return e.getKey();
-        }
-      }
-      return createList(title);
-    }
+    return account.ensureList(title);
   }
 
   /** A list id that exists at the vendor but belongs to another account (answered like an unknown one). */
   public String foreignListId() {
-    synchronized (account.lock) {
-      String id = hexId();
-      account.foreignLists.add(id);
-      return id;
-    }
+    return account.foreignListId();
   }
 
   /** Creates a custom field on a list directly; returns its key. */
@@ -342,49 +327,27 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** Puts an address on the client's suppression list. */
   public void suppress(String email) {
-    synchronized (account.lock) {
-      account.suppressed.add(email.trim().toLowerCase(Locale.ROOT));
-    }
+    account.suppress(email);
   }
 
   /** The list's {@link #ACTIVE} subscribers, lower-cased; empty for an unknown list. */
   public Set<String> activeSubscribers(String listId) {
-    synchronized (account.lock) {
-      ListData l = account.lists.get(listId);
-      Set<String> out = new TreeSet<>();
-      if (l != null) {
-        l.subscribers.forEach((e, s) -> {
-          if (s.state.equals(ACTIVE)) {
-            out.add(e);
-          }
-        });
-      }
-      return out;
-    }
+    return account.activeSubscribers(listId);
   }
 
   /** A subscriber of a list, if present. */
   public Optional<Subscriber> subscriber(String listId, String email) {
-    synchronized (account.lock) {
-      ListData l = account.lists.get(listId);
-      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
-      return s == null ? Optional.empty() : Optional.of(s.view(l));
-    }
+    return account.subscriber(listId, email);
   }
 
   /** A list's custom fields, key to data type, in creation order. */
   public Map<String, String> customFields(String listId) {
-    synchronized (account.lock) {
-      ListData l = account.lists.get(listId);
-      return l == null ? Map.of() : l.fieldTypes();
-    }
+    return account.customFields(listId);
   }
 
   /** The most recent imports received (up to 1,000), oldest first. */
   public List<ImportRequest> importRequests() {
-    synchronized (account.lock) {
-      return List.copyOf(account.importRequests);
-    }
+    return account.importRequests();
   }
 
   /** Imports applied (answered 201 or 400 with code 210). */

@@ -337,11 +337,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return its id
    */
   public long createAddressBook(String name) {
-    synchronized (account.lock) {
-      long id = account.nextBookId++;
-      account.books.put(id, new BookState(name));
-      return id;
-    }
+    return account.createAddressBook(name);
   }
 
   /**
@@ -351,14 +347,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return its id
    */
   public long ensureAddressBook(String name) {
-    synchronized (account.lock) {
-      for (Map.Entry<Long, BookState> e : account.books.entrySet()) {
-        if (e.getValue().name.equals(name)) {
-          return e.getKey();
-        }
-      }
-      return createAddressBook(name);
-    }
+    return account.ensureAddressBook(name);
   }
 
   /**
@@ -368,10 +357,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the members
    */
   public Set<String> addressBookMembers(long id) {
-    synchronized (account.lock) {
-      BookState b = account.books.get(id);
-      return b == null ? Set.of() : Set.copyOf(b.members);
-    }
+    return account.addressBookMembers(id);
   }
 
   /**
@@ -382,17 +368,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param dataFields data field values by field name (the fields must exist)
    */
   public void addContact(String email, String status, Map<String, ?> dataFields) {
-    synchronized (account.lock) {
-      ContactState c = new ContactState(account.nextContactId++, email.trim().toLowerCase(Locale.ROOT), status);
-      for (Map.Entry<String, ?> e : dataFields.entrySet()) {
-        String field = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
-        if (field == null) {
-          throw new IllegalArgumentException("no data field " + e.getKey());
-        }
-        c.dataFields.put(field.substring(0, field.indexOf('|')), e.getValue());
-      }
-      account.contacts.put(c.email, c);
-    }
+    account.addContact(email, status, dataFields);
   }
 
   /**
@@ -402,13 +378,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param email the member's address (the contact must exist)
    */
   public void addToAddressBook(long id, String email) {
-    synchronized (account.lock) {
-      String key = email.trim().toLowerCase(Locale.ROOT);
-      if (!account.contacts.containsKey(key)) {
-        throw new IllegalArgumentException("no such contact");
-      }
-      account.books.get(id).members.add(key);
-    }
+    account.addToAddressBook(id, email);
   }
 
   /**
@@ -418,10 +388,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the status
    */
   public Optional<String> contactStatus(String email) {
-    synchronized (account.lock) {
-      ContactState c = account.contacts.get(email.trim().toLowerCase(Locale.ROOT));
-      return c == null ? Optional.empty() : Optional.of(c.status);
-    }
+    return account.contactStatus(email);
   }
 
   /**
@@ -432,10 +399,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the values
    */
   public Map<String, String> contactDataFields(String email) {
-    synchronized (account.lock) {
-      ContactState c = account.contacts.get(email.trim().toLowerCase(Locale.ROOT));
-      return c == null ? Map.of() : c.textFields();
-    }
+    return account.contactDataFields(email);
   }
 
   /**
@@ -455,14 +419,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   /** The account's data fields, name to type, in creation order. */
   public Map<String, String> dataFields() {
-    synchronized (account.lock) {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (String f : account.fields.values()) {
-        int bar = f.indexOf('|');
-        out.put(f.substring(0, bar), f.substring(bar + 1));
-      }
-      return out;
-    }
+    return account.dataFields();
   }
 
   /** Imports accepted (answered 202). */
