@@ -2,23 +2,15 @@ package com.segmentexport.autopilot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.segmentexport.api.Connection;
-import com.segmentexport.api.Connectors;
-import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.ExportResult;
-import com.segmentexport.api.ExportStatus;
-import com.segmentexport.api.FieldMapping;
-import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
-import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
-import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.ReadmeExample;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator;
-import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's host application, run against the simulator. */
+/** The README's host application, read from README.md and run against the simulator. */
 class AutopilotReadmeTest {
   /** Stands in for the host's data warehouse. */
   static final class Warehouse {
@@ -34,26 +26,15 @@ class AutopilotReadmeTest {
     try (AutopilotSimulator simulator = new AutopilotSimulator("readme-key").start()) {
       Warehouse warehouse = new Warehouse();
 
-      // --- the README's lines, with baseUrl (and a faster rate) pointed at the simulator ---
-      Connectors connectors = Connectors.load();
-      Connection autopilot = Connection.builder("autopilot")
-          .setting("baseUrl", simulator.baseUrl()).setting("requestsPerSecond", "50")
-          .secret("apiKey", Secret.of("readme-key"))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("dpo@acme.example", Instant.now()))
-          .build();
-      ExportDefinition vip = ExportDefinition.builder(autopilot)
-          .segments("VIP customers")
-          .mapping(FieldMapping.builder().email("email").firstName("first_name").lastName("last_name")
-              .custom("Loyalty Tier", "loyalty_tier").build())
-          .build();
-      ExportResult result;
-      try (SegmentExporter exporter = connectors.exporter(autopilot)) {
-        result = exporter.export(vip, name -> warehouse.segment(name));
-      }
-      // ---
+      // The README's example, read from README.md, pointed at the simulator (base URL, faster rate)
+      // with the credentials and ids the simulator knows.
+      ReadmeExample.javaBlock(Path.of("README.md"))
+          .replacing("Connection.builder(\"autopilot\")", "Connection.builder(\"autopilot\").setting(\"baseUrl\", "
+              + ReadmeExample.literal(simulator.baseUrl()) + ").setting(\"requestsPerSecond\", \"50\")")
+          .replacing("System.getenv(\"AUTOPILOT_API_KEY\")", ReadmeExample.literal("readme-key"))
+          .given("warehouse", ReadmeExample.Warehouse.class, warehouse::segment)
+          .run();
 
-      assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(result.exported()).isEqualTo(2);
       assertThat(simulator.members("VIP customers")).containsExactlyInAnyOrder("ana.ruiz@example.org", "li.wei@example.org");
       assertThat(simulator.contactFields("ana.ruiz@example.org")).containsEntry("FirstName", "Ana")
           .containsEntry("LastName", "Ruiz").containsEntry("string--Loyalty--Tier", "gold");

@@ -2,23 +2,15 @@ package com.segmentexport.campaignmonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.segmentexport.api.Connection;
-import com.segmentexport.api.Connectors;
-import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.ExportResult;
-import com.segmentexport.api.ExportStatus;
-import com.segmentexport.api.FieldMapping;
-import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
-import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
-import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.ReadmeExample;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
-import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's host application, run against the simulator. */
+/** The README's host application, read from README.md and run against the simulator. */
 class CampaignMonitorReadmeTest {
   /** Stands in for the host's data warehouse. */
   static final class Warehouse {
@@ -35,27 +27,16 @@ class CampaignMonitorReadmeTest {
       String list = simulator.createList("VIP customers");
       Warehouse warehouse = new Warehouse();
 
-      // --- the README's lines, with baseUrl (and a faster rate) pointed at the simulator ---
-      Connectors connectors = Connectors.load();
-      Connection campaignMonitor = Connection.builder("campaignmonitor")
-          .setting("baseUrl", simulator.baseUrl()).setting("requestsPerSecond", "50")
-          .secret("apiKey", Secret.of("cm-api-key"))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("dpo@acme.example", Instant.now()))
-          .build();
-      ExportDefinition vip = ExportDefinition.builder(campaignMonitor)
-          .segments("VIP customers")
-          .mapping(FieldMapping.builder().email("email").firstName("first_name").lastName("last_name")
-              .custom("tier", "loyalty_tier").build())
-          .option("listId", list)
-          .build();
-      ExportResult result;
-      try (SegmentExporter exporter = connectors.exporter(campaignMonitor)) {
-        result = exporter.export(vip, name -> warehouse.segment(name));
-      }
-      // ---
+      // The README's example, read from README.md, pointed at the simulator (base URL, faster rate)
+      // with the credentials and ids the simulator knows.
+      ReadmeExample.javaBlock(Path.of("README.md"))
+          .replacing("Connection.builder(\"campaignmonitor\")", "Connection.builder(\"campaignmonitor\").setting(\"baseUrl\", "
+              + ReadmeExample.literal(simulator.baseUrl()) + ").setting(\"requestsPerSecond\", \"50\")")
+          .replacing("System.getenv(\"CAMPAIGN_MONITOR_API_KEY\")", ReadmeExample.literal("cm-api-key"))
+          .replacing("\"b2c3d4e5f60718293a4b5c6d7e8f9a0b\"", ReadmeExample.literal(list))
+          .given("warehouse", ReadmeExample.Warehouse.class, warehouse::segment)
+          .run();
 
-      assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(result.exported()).isEqualTo(2);
       assertThat(simulator.activeSubscribers(list)).containsExactlyInAnyOrder("ana.ruiz@example.org", "li.wei@example.org");
       assertThat(simulator.subscriber(list, "ana.ruiz@example.org")).hasValueSatisfying(s -> {
         assertThat(s.name()).isEqualTo("Ana Ruiz");

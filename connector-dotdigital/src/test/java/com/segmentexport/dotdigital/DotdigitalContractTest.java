@@ -1,12 +1,10 @@
 package com.segmentexport.dotdigital;
 
-import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorProvider;
-import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.Secret;
-import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,11 +12,11 @@ import java.util.Set;
 /**
  * The contract against the dotdigital simulator, with the account on a second region so that every
  * case proves the connector sends its calls to the endpoint {@code account-info} announced.
+ * Connection, credentials and the address book (by id) come from the simulator's sandbox.
  */
 class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator> {
   static final String API_USER = "apiuser-contract@apiconnector.com";
   static final String PASSWORD = "contract-Pa55word";
-  static final String BOOK = "Contract address book";
 
   DotdigitalContractTest() {}
 
@@ -32,28 +30,17 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
     return new DotdigitalSimulator(API_USER, PASSWORD).accountRegion("r2");
   }
 
-  @Override
-  protected Connection.Builder connection(DotdigitalSimulator simulator) {
-    return Connection.builder(provider())
-        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
-        .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(API_USER))
-        .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD));
-  }
-
-  @Override
-  protected Connection.Builder connectionWithBadCredentials(DotdigitalSimulator simulator) {
-    return Connection.builder(provider())
-        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
-        .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(API_USER))
-        .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of("wrong-password"));
-  }
-
-  @Override
-  protected ExportDefinition.Builder destination(DotdigitalSimulator simulator, ExportDefinition.Builder builder) {
-    return builder.option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(simulator.ensureAddressBook(BOOK)));
-  }
-
   /** The address book is given by id (addressBookId); the connector never creates one. */
+  @Override
+  protected Set<Capability> capabilities() {
+    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION));
+  }
+
+  private long book() {
+    return Long.parseLong(sandbox().exportOptions().get(DotdigitalConnectorProvider.ADDRESS_BOOK_ID));
+  }
+
+  /** One address book: the sandbox's. */
   @Override
   protected int destinationCount(DotdigitalSimulator simulator, String segment) {
     return 1;
@@ -61,7 +48,7 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
 
   @Override
   protected Set<String> destinationMembers(DotdigitalSimulator simulator, String segment) {
-    return simulator.addressBookMembers(simulator.ensureAddressBook(BOOK));
+    return simulator.addressBookMembers(book());
   }
 
   /** The contact's data fields: FIRSTNAME, LASTNAME and the custom field in capitals (TIER). */

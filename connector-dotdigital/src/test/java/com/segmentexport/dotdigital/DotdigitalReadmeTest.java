@@ -2,23 +2,15 @@ package com.segmentexport.dotdigital;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.segmentexport.api.Connection;
-import com.segmentexport.api.Connectors;
-import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.ExportResult;
-import com.segmentexport.api.ExportStatus;
-import com.segmentexport.api.FieldMapping;
-import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
-import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
-import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.ReadmeExample;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
-import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's host application, run against the simulator. */
+/** The README's host application, read from README.md and run against the simulator. */
 class DotdigitalReadmeTest {
   /** Stands in for the host's data warehouse. */
   static final class Warehouse {
@@ -36,28 +28,16 @@ class DotdigitalReadmeTest {
       long book = simulator.createAddressBook("VIP customers");
       Warehouse warehouse = new Warehouse();
 
-      // --- the README's lines, with baseUrl (and a faster rate) pointed at the simulator ---
-      Connectors connectors = Connectors.load();
-      Connection dotdigital = Connection.builder("dotdigital")
-          .setting("baseUrl", simulator.baseUrl()).setting("requestsPerSecond", "50")
-          .secret("username", Secret.of("apiuser-123456@apiconnector.com"))
-          .secret("password", Secret.of("pw"))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("dpo@acme.example", Instant.now()))
-          .build();
-      ExportDefinition vip = ExportDefinition.builder(dotdigital)
-          .segments("VIP customers")
-          .mapping(FieldMapping.builder().email("email").firstName("first_name").lastName("last_name")
-              .custom("tier", "loyalty_tier").build())
-          .option("addressBookId", Long.toString(book))
-          .build();
-      ExportResult result;
-      try (SegmentExporter exporter = connectors.exporter(dotdigital)) {
-        result = exporter.export(vip, name -> warehouse.segment(name));
-      }
-      // ---
+      // The README's example, read from README.md, pointed at the simulator (base URL, faster rate)
+      // with the credentials and ids the simulator knows.
+      ReadmeExample.javaBlock(Path.of("README.md"))
+          .replacing("Connection.builder(\"dotdigital\")", "Connection.builder(\"dotdigital\").setting(\"baseUrl\", "
+              + ReadmeExample.literal(simulator.baseUrl()) + ").setting(\"requestsPerSecond\", \"50\")")
+          .replacing("System.getenv(\"DOTDIGITAL_PASSWORD\")", ReadmeExample.literal("pw"))
+          .replacing("\"4711\"", ReadmeExample.literal(Long.toString(book)))
+          .given("warehouse", ReadmeExample.Warehouse.class, warehouse::segment)
+          .run();
 
-      assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(result.exported()).isEqualTo(2);
       assertThat(simulator.addressBookMembers(book)).containsExactlyInAnyOrder("ana.ruiz@example.org", "li.wei@example.org");
       assertThat(simulator.contactDataFields("ana.ruiz@example.org")).containsEntry("FIRSTNAME", "Ana")
           .containsEntry("LASTNAME", "Ruiz").containsEntry("TIER", "gold");

@@ -6,24 +6,19 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectionAccess;
-import com.segmentexport.api.Connectors;
-import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.ExportResult;
-import com.segmentexport.api.ExportStatus;
-import com.segmentexport.api.FieldMapping;
-import com.segmentexport.api.FieldType;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
-import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.ReadmeExample;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The README's host application, run against the simulator. */
+/** The README's host application, read from README.md and run against the simulator. */
 class IterableReadmeTest {
   /** Stands in for the host's data warehouse. */
   static final class Warehouse {
@@ -40,26 +35,15 @@ class IterableReadmeTest {
     try (IterableSimulator simulator = new IterableSimulator("eu-server-key").freshListRejections(1).start()) {
       Warehouse warehouse = new Warehouse();
 
-      // --- the README's lines, with baseUrl (and a faster rate) pointed at the simulator ---
-      Connectors connectors = Connectors.load();
-      Connection iterable = Connection.builder("iterable")
-          .setting("dataCenter", "EU").setting("baseUrl", simulator.baseUrl()).setting("requestsPerSecond", "50")
-          .secret("apiKey", Secret.of("eu-server-key"))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("dpo@acme.example", Instant.now()))
-          .build();
-      ExportDefinition vip = ExportDefinition.builder(iterable)
-          .segments("VIP customers")
-          .mapping(FieldMapping.builder().email("email").firstName("first_name").lastName("last_name")
-              .custom("tier", "loyalty_tier").custom("signupDate", "signed_up", FieldType.DATETIME).build())
-          .build();
-      ExportResult result;
-      try (SegmentExporter exporter = connectors.exporter(iterable)) {
-        result = exporter.export(vip, name -> warehouse.segment(name));
-      }
-      // ---
+      // The README's example, read from README.md, pointed at the simulator (base URL, faster rate)
+      // with the credentials and ids the simulator knows.
+      ReadmeExample.javaBlock(Path.of("README.md"))
+          .replacing("Connection.builder(\"iterable\")", "Connection.builder(\"iterable\").setting(\"baseUrl\", "
+              + ReadmeExample.literal(simulator.baseUrl()) + ").setting(\"requestsPerSecond\", \"50\")")
+          .replacing("System.getenv(\"ITERABLE_API_KEY\")", ReadmeExample.literal("eu-server-key"))
+          .given("warehouse", ReadmeExample.Warehouse.class, warehouse::segment)
+          .run();
 
-      assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(result.exported()).isEqualTo(2);
       assertThat(simulator.members("VIP customers")).containsExactlyInAnyOrder("ana.ruiz@example.org", "li.wei@example.org");
       assertThat(simulator.dataFields("ana.ruiz@example.org")).containsEntry("firstName", "Ana")
           .containsEntry("lastName", "Ruiz").containsEntry("tier", "gold")

@@ -1,6 +1,7 @@
 package com.segmentexport.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -23,6 +24,7 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
@@ -37,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,24 +59,32 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The cases every connector passes. A vendor module extends this class once, binding its provider
- * to its simulator; every case asserts on the simulator's final state and on the
+ * The cases every connector passes (a TCK). A vendor module extends this class once, binding its
+ * provider to its simulator; every case asserts on the simulator's final state and on the
  * {@link ExportResult}, not only on the counts the connector reports itself.
  *
  * <pre>{@code
  * class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
  *   protected ConnectorProvider provider() { return new IterableConnectorProvider(); }
  *   protected IterableSimulator newSimulator() { return new IterableSimulator("test-key"); }
- *   protected Connection.Builder connection(IterableSimulator s) { ... baseUrl, apiKey ... }
+ *   protected Set<Capability> capabilities() { return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED)); }
  *   ...
  * }
  * }</pre>
+ *
+ * <p>The connection, the bad credentials and the destination options come from the simulator's
+ * {@link Sandbox} ({@link Sandboxes#bind}); a binding whose simulator has none overrides {@link
+ * #connection}, {@link #connectionWithBadCredentials} and {@link #destination}. A connector without a
+ * {@link Capability} declares so in {@link #capabilities()}, and the cases assert its documented
+ * refusal instead. {@link ContractCoverage} fails a binding that did not run every case.
  *
  * <p>The subclass needs an accessible no-argument constructor: the bounded-memory case runs it again
  * in a forked JVM with a 64 MiB heap.
@@ -81,6 +92,7 @@ import org.junit.jupiter.api.Timeout;
  * @param <S> the vendor's simulator
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(ContractCoverage.class)
 public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** The segment name most cases export. */
   protected static final String SEGMENT = "Contract segment";
@@ -97,6 +109,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** The simulator of the current case, started. */
   protected S simulator;
 
+  private Sandbox sandbox;
+
   // ---- what a vendor module binds -----------------------------------------------------------------
 
   /** The provider under test. */
@@ -106,17 +120,61 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   protected abstract S newSimulator();
 
   /**
-   * A connection builder with valid credentials whose base URL points at the simulator. The contract
-   * adds the privacy consent and the request rate.
+   * What the connector can do (default: every {@link Capability}). For each capability left out, the
+   * cases assert the connector's documented refusal or absence instead of the behaviour.
    */
-  protected abstract Connection.Builder connection(S simulator);
+  protected Set<Capability> capabilities() {
+    return EnumSet.allOf(Capability.class);
+  }
 
-  /** A connection builder like {@link #connection} but with credentials the simulator refuses. */
-  protected abstract Connection.Builder connectionWithBadCredentials(S simulator);
+  /**
+   * The sandbox around the current simulator ({@link Sandboxes#bind}): the settings, credentials and
+   * destination options {@link #connection}, {@link #connectionWithBadCredentials} and {@link
+   * #destination} use by default.
+   */
+  protected Sandbox sandbox() {
+    if (sandbox == null || sandbox.simulator() != simulator) {
+      sandbox = Sandboxes.bind(simulator);
+    }
+    return sandbox;
+  }
 
-  /** Adds the vendor's destination options (a list id, an address-book id) where it needs them. */
+  /**
+   * A connection builder with valid credentials whose base URL points at the simulator: by default the
+   * {@linkplain #sandbox() sandbox's} settings and secrets. The contract adds the privacy consent and
+   * the request rate.
+   */
+  protected Connection.Builder connection(S simulator) {
+    return builder(sandbox().settings(), sandbox().secrets());
+  }
+
+  /**
+   * A connection builder like {@link #connection} but with credentials the simulator refuses: by
+   * default the {@linkplain Sandbox#wrongSecrets() sandbox's wrong secrets}.
+   */
+  protected Connection.Builder connectionWithBadCredentials(S simulator) {
+    return builder(sandbox().settings(), sandbox().wrongSecrets());
+  }
+
+  private Connection.Builder builder(Map<String, String> settings, Map<String, String> secrets) {
+    Connection.Builder b = Connection.builder(provider());
+    settings.forEach(b::setting);
+    secrets.forEach((name, value) -> b.secret(name, Secret.of(value)));
+    return b;
+  }
+
+  /**
+   * Adds the vendor's destination options (a list id, an address-book id) where it needs them: by
+   * default the {@linkplain #sandbox() sandbox's} export options.
+   */
   protected ExportDefinition.Builder destination(S simulator, ExportDefinition.Builder builder) {
+    sandbox().exportOptions().forEach(builder::option);
     return builder;
+  }
+
+  /** Whether the binding declared the capability. */
+  protected final boolean has(Capability capability) {
+    return capabilities().contains(capability);
   }
 
   /** The addresses (lower-cased) in the destination list the segment was exported to. */
@@ -163,6 +221,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   @BeforeEach
   void startSimulator() {
+    sandbox = null;
     simulator = newSimulator().start();
   }
 
@@ -195,7 +254,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
         .email(ProfileGenerator.EMAIL)
         .firstName(ProfileGenerator.FIRST_NAME)
         .lastName(ProfileGenerator.LAST_NAME);
-    if (provider().supportsCustomFields()) {
+    if (has(Capability.CUSTOM_FIELDS)) {
       b.custom(CUSTOM_FIELD, ProfileGenerator.TIER);
     }
     return b.build();
@@ -229,7 +288,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       Profile p = e.getValue();
       Map<String, String> want = expectedStoredFields(text(p, ProfileGenerator.FIRST_NAME),
           text(p, ProfileGenerator.LAST_NAME),
-          provider().supportsCustomFields() ? text(p, ProfileGenerator.TIER) : null);
+          has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER) : null);
       Map<String, String> stored = storedFields(simulator, segment, e.getKey());
       assertThat(stored).as("fields of row for %s", e.getKey().hashCode()).containsAllEntriesOf(want);
     }
@@ -252,6 +311,17 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(Connectors.load().find(expected.id()))
         .hasValueSatisfying(p -> assertThat(p.getClass()).isEqualTo(expected.getClass()));
     assertThat(expected.destinationFields()).extracting(f -> f.name()).contains("Email");
+    assertThat(has(Capability.CUSTOM_FIELDS)).as("Capability.CUSTOM_FIELDS declared as the provider's"
+        + " supportsCustomFields()").isEqualTo(expected.supportsCustomFields());
+    assertThat(has(Capability.PROFILE_LIMIT_SETTING)).as("Capability.PROFILE_LIMIT_SETTING declared as the"
+        + " provider's settings have a connection setting %s", StandardSettings.MAX_PROFILES_PER_EXPORT)
+        .isEqualTo(takesProfileLimitSetting(expected));
+  }
+
+  private static boolean takesProfileLimitSetting(ConnectorProvider provider) {
+    return provider.settings().stream()
+        .anyMatch(d -> d.name().equals(StandardSettings.MAX_PROFILES_PER_EXPORT)
+            && d.scope() == SettingDescriptor.Scope.CONNECTION);
   }
 
   /** Case 1: every valid profile arrives exactly once, with every mapped field, in the destination list. */
@@ -325,6 +395,16 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThatThrownBy(() -> connection(simulator).setting("noSuchSetting", "x")
         .privacyConsent(PrivacyConsent.acknowledgedBy("a", Instant.now())).build())
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("noSuchSetting");
+    FieldMapping custom = FieldMapping.builder().email(ProfileGenerator.EMAIL)
+        .custom(CUSTOM_FIELD, ProfileGenerator.TIER).build();
+    ThrowingCallable withCustomField = () -> destination(simulator,
+        ExportDefinition.builder(connection).segments(SEGMENT).mapping(custom)).build();
+    if (has(Capability.CUSTOM_FIELDS)) {
+      assertThatCode(withCustomField).as("a custom field, with Capability.CUSTOM_FIELDS").doesNotThrowAnyException();
+    } else {
+      assertThatThrownBy(withCustomField).as("a custom field, without Capability.CUSTOM_FIELDS")
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining(CUSTOM_FIELD);
+    }
     assertThat(simulator.requestCount()).isZero();
   }
 
@@ -460,34 +540,36 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     }
     assertThat(simulator.requestCount()).isZero();
 
-    if (limit <= 120_000) {
-      ProfileGenerator generator = ProfileGenerator.builder().seed(17).build();
-      long size = limit + 25;
-      ExportResult result = export(connection, definition(connection, SEGMENT),
-          name -> generator.segmentOfUnknownSize(name, size));
-      assertAddsUp(result);
-      assertThat(result.exported()).isEqualTo(limit);
-      assertThat(result.notAttempted()).isEqualTo(25);
-      assertThat(result.segments().get(0).notAttemptedReason()).hasValueSatisfying(
-          reason -> assertThat(reason).contains(Long.toString(limit)));
-      assertThat(simulator.receivedEmailCount()).isEqualTo(limit);
-      assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
-    }
+    ProfileGenerator generator = ProfileGenerator.builder().seed(17).build();
+    long size = limit + 25;
+    ExportResult result = export(connection, definition(connection, SEGMENT),
+        name -> generator.segmentOfUnknownSize(name, size));
+    assertAddsUp(result);
+    assertThat(result.exported()).isEqualTo(limit);
+    assertThat(result.notAttempted()).isEqualTo(25);
+    assertThat(result.segments().get(0).notAttemptedReason()).hasValueSatisfying(
+        reason -> assertThat(reason).contains(Long.toString(limit)));
+    assertThat(simulator.receivedEmailCount()).isEqualTo(limit);
+    assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
   }
 
   /**
-   * The connection the limit case uses: where the connector takes a {@code maxProfilesPerExport}
-   * setting (a customer's contract), a small one; else its documented limit.
+   * The connection the limit case uses: with {@link Capability#PROFILE_LIMIT_SETTING} (a customer's
+   * contract), a small {@code maxProfilesPerExport}; without, the setting is refused and the documented
+   * limit holds, however large.
    */
   private Connection limitedConnection() {
     Connection.Builder b = connection(simulator)
         .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
         .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()));
-    boolean configurable = provider().settings().stream()
-        .anyMatch(d -> d.name().equals(StandardSettings.MAX_PROFILES_PER_EXPORT)
-            && d.scope() == SettingDescriptor.Scope.CONNECTION);
-    if (configurable) {
-      b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, Integer.toString(3 * vendorMaxBatch() / 2));
+    String small = Integer.toString(3 * vendorMaxBatch() / 2);
+    if (has(Capability.PROFILE_LIMIT_SETTING)) {
+      b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, small);
+    } else {
+      assertThatThrownBy(() -> connection(simulator).setting(StandardSettings.MAX_PROFILES_PER_EXPORT, small)
+          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now())).build())
+          .as("%s without Capability.PROFILE_LIMIT_SETTING", StandardSettings.MAX_PROFILES_PER_EXPORT)
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining(StandardSettings.MAX_PROFILES_PER_EXPORT);
     }
     return b.build();
   }
@@ -675,7 +757,13 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(second.exported()).isEqualTo(expected.valid());
     assertThat(simulator.snapshot()).isEqualTo(afterFirst);
     assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
-    second.segments().get(0).created().ifPresent(created -> assertThat(created).isZero());
+    if (has(Capability.REPORTS_CREATED)) {
+      assertThat(first.segments().get(0).created()).as("new contacts of the first run").isPresent();
+      assertThat(second.segments().get(0).created()).as("new contacts of the re-run").hasValue(0);
+    } else {
+      assertThat(first.segments().get(0).created()).as("created(), without Capability.REPORTS_CREATED").isEmpty();
+      assertThat(second.segments().get(0).created()).as("created(), without Capability.REPORTS_CREATED").isEmpty();
+    }
   }
 
   /**
@@ -685,6 +773,16 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   void aCreateAnsweredAmbiguouslyLeavesOneDestination() {
+    Connection bare = connectionAt(FAST_RATE);
+    ThrowingCallable withoutDestination = () -> ExportDefinition.builder(bare).segments(SEGMENT).mapping(mapping()).build();
+    if (has(Capability.CREATES_DESTINATION)) {
+      assertThatCode(withoutDestination).as("a definition naming no destination, with Capability.CREATES_DESTINATION")
+          .doesNotThrowAnyException();
+    } else {
+      assertThatThrownBy(withoutDestination).as("a definition naming no destination, without Capability.CREATES_DESTINATION")
+          .isInstanceOf(ConfigurationException.class);
+      assertThat(simulator.requestCount()).isZero();
+    }
     simulator.faults().failCreateAfterApplying(1, 504).dropCreateAfterApplying(2);
     ProfileGenerator generator = ProfileGenerator.builder().seed(23).build();
     long size = ordinarySize();

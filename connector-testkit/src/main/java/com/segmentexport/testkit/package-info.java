@@ -1,7 +1,6 @@
 /**
- * Test support for connectors and for host applications: {@link
- * com.segmentexport.testkit.SegmentExporterContract} (the cases every connector passes), {@link
- * com.segmentexport.testkit.VendorSimulator} (in-process stand-ins for the vendors' APIs, built on
- * MockWebServer) and {@link com.segmentexport.testkit.ProfileGenerator} (deterministic segments).
+ * The connector contract (TCK): {@link com.segmentexport.testkit.SegmentExporterContract} (the cases
+ * every connector passes) and its support. The vendor simulators, sandboxes and profile generators it
+ * runs against come from the {@code connector-simulators} module (same package, no test framework).
  */
 package com.segmentexport.testkit;

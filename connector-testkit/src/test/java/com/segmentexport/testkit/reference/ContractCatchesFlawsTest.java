@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.testkit.ContractCoverage;
 import com.segmentexport.testkit.reference.ReferenceConnectorProvider.Flaw;
 import java.util.List;
 import java.util.stream.Stream;
@@ -87,6 +88,7 @@ class ContractCatchesFlawsTest {
   private static Events run(Class<?> contract, String method) {
     return EngineTestKit.engine("junit-jupiter")
         .selectors(selectMethod(contract, method))
+        .configurationParameter(ContractCoverage.PARTIAL, "true")
         .execute()
         .testEvents();
   }

@@ -2,9 +2,12 @@ package com.segmentexport.testkit.reference;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +34,21 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
   protected Connection.Builder connectionWithBadCredentials(ReferenceSimulator simulator) {
     return Connection.builder(provider()).setting(StandardSettings.BASE_URL, simulator.baseUrl())
         .secret("apiKey", Secret.of("wrong-key"));
+  }
+
+  /** The reference vendor has no sandbox: its lists are made by name, with no option. */
+  @Override
+  protected ExportDefinition.Builder destination(ReferenceSimulator simulator, ExportDefinition.Builder builder) {
+    return builder;
+  }
+
+  /**
+   * The reference vendor's answers do not say which members were new, and its limit (100,000 profiles
+   * an export) is no setting.
+   */
+  @Override
+  protected Set<Capability> capabilities() {
+    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.PROFILE_LIMIT_SETTING));
   }
 
   @Override

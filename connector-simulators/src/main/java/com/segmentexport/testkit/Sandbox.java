@@ -1,5 +1,6 @@
 package com.segmentexport.testkit;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,6 +32,16 @@ public interface Sandbox extends AutoCloseable {
 
   /** Export options the connector requires, with destinations created in the simulator. */
   Map<String, String> exportOptions();
+
+  /**
+   * The credentials of {@link #secrets()}, each changed so that the simulator refuses them: for cases
+   * that prove bad credentials fail fast.
+   */
+  default Map<String, String> wrongSecrets() {
+    Map<String, String> wrong = new LinkedHashMap<>();
+    secrets().forEach((name, value) -> wrong.put(name, "wrong-" + value));
+    return wrong;
+  }
 
   /** Stops the simulator. */
   @Override

@@ -1,21 +1,19 @@
 package com.segmentexport.testkit.dotdigital;
 
+import com.segmentexport.testkit.Counters;
+import com.segmentexport.testkit.RouteTable;
 import com.segmentexport.testkit.VendorSimulator;
-import com.squareup.moshi.JsonReader;
-import com.squareup.moshi.JsonWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.segmentexport.testkit.dotdigital.DotdigitalAccount.BookState;
+import com.segmentexport.testkit.dotdigital.DotdigitalAccount.ContactState;
+import com.segmentexport.testkit.dotdigital.DotdigitalAccount.ImportJob;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,12 +22,24 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import okio.Buffer;
-import okio.ByteString;
+import static com.segmentexport.testkit.SimulatorJson.intParam;
+import static com.segmentexport.testkit.SimulatorJson.object;
+import static com.segmentexport.testkit.SimulatorJson.parseStrict;
+import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.bookJson;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.convert;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.entry;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.failure;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.isV3;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.methodNotAllowed;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.parseId;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.property;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.suppressedDescription;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v2Error;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v3Error;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -136,15 +146,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private final String password;
   private final String expectedAuthorization;
 
-  private final Object lock = new Object();
-  private final Map<Long, BookState> books = new TreeMap<>();
-  private final Map<String, String> fields = new LinkedHashMap<>(); // upper-case name -> "Name|Type"
-  private final Map<String, ContactState> contacts = new TreeMap<>();
-  private final Map<String, ImportJob> imports = new LinkedHashMap<>();
-  private final Deque<String> forcedStatuses = new ArrayDeque<>();
-  private final AtomicInteger overLongImports = new AtomicInteger();
-  private long nextBookId = 4711;
-  private long nextContactId = 35_210_001;
+  private final DotdigitalAccount account = new DotdigitalAccount();
 
   private volatile String region;
   private volatile Duration processingTime = Duration.ofMillis(50);
@@ -155,13 +157,17 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private final Set<String> leftOutOfReports = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile double ratePerMinute = 0;
 
-  private final AtomicInteger importsAccepted = new AtomicInteger();
-  private final AtomicInteger activeImportRefusals = new AtomicInteger();
-  private final AtomicInteger maxActiveSeen = new AtomicInteger();
-  private final AtomicInteger nullValues = new AtomicInteger();
-  private final AtomicInteger channelStatuses = new AtomicInteger();
-  private final AtomicInteger statusPolls = new AtomicInteger();
-  private final AtomicInteger accountInfoCalls = new AtomicInteger();
+  private final Counters<DotdigitalCounter> counters = new Counters<>(DotdigitalCounter.class);
+  /** The API's routes, relative to the account's regional endpoint (paths are case-insensitive). */
+  private final RouteTable routes = new RouteTable(true)
+      .on("GET", "/v2/address-books", (request, p) -> listBooks(request))
+      .on("POST", "/v2/address-books", (request, p) -> createBook(request))
+      .on("GET", "/v2/address-books/{}", (request, p) -> getBook(p.get(0)))
+      .on("GET", "/v2/address-books/{}/contacts", (request, p) -> bookContacts(p.get(0), request))
+      .on("GET", "/v2/data-fields", (request, p) -> listFields())
+      .on("POST", "/v2/data-fields", (request, p) -> createField(request))
+      .on("PUT", "/contacts/v3/import", (request, p) -> importContacts(request))
+      .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)));
 
   /**
    * Creates a simulator of one dotdigital account with the default data fields ({@code FIRSTNAME},
@@ -177,9 +183,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
     this.expectedAuthorization = "Basic " + Base64.getEncoder()
         .encodeToString((apiUser + ":" + password).getBytes(StandardCharsets.UTF_8));
     for (String f : List.of("FIRSTNAME", "LASTNAME", "FULLNAME", "GENDER", "POSTCODE")) {
-      fields.put(f, f + "|String");
+      account.fields.put(f, f + "|String");
     }
-    fields.put("LASTSUBSCRIBED", "LASTSUBSCRIBED|Date");
+    account.fields.put("LASTSUBSCRIBED", "LASTSUBSCRIBED|Date");
   }
 
   @Override
@@ -295,7 +301,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   /** Imports failed whole because a text value was over {@value #MAX_TEXT_LENGTH} characters. */
   public int overLongTextImports() {
-    return overLongImports.get();
+    return counters.intValue(DotdigitalCounter.OVER_LONG_IMPORTS);
   }
 
   /**
@@ -306,11 +312,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param imports how many imports
    * @return this simulator
    */
-  public DotdigitalSimulator forceImportStatus(String status, int imports) {
+  public DotdigitalSimulator forceImportStatus(String status, int count) {
     requireNonNull(status, "status == null");
-    synchronized (lock) {
-      for (int i = 0; i < imports; i++) {
-        forcedStatuses.add(status);
+    synchronized (account.lock) {
+      for (int i = 0; i < count; i++) {
+        account.forcedStatuses.add(status);
       }
     }
     return this;
@@ -344,11 +350,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return its id
    */
   public long createAddressBook(String name) {
-    synchronized (lock) {
-      long id = nextBookId++;
-      books.put(id, new BookState(name));
-      return id;
-    }
+    return account.createAddressBook(name);
   }
 
   /**
@@ -358,14 +360,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return its id
    */
   public long ensureAddressBook(String name) {
-    synchronized (lock) {
-      for (Map.Entry<Long, BookState> e : books.entrySet()) {
-        if (e.getValue().name.equals(name)) {
-          return e.getKey();
-        }
-      }
-      return createAddressBook(name);
-    }
+    return account.ensureAddressBook(name);
   }
 
   /**
@@ -375,10 +370,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the members
    */
   public Set<String> addressBookMembers(long id) {
-    synchronized (lock) {
-      BookState b = books.get(id);
-      return b == null ? Set.of() : Set.copyOf(b.members);
-    }
+    return account.addressBookMembers(id);
   }
 
   /**
@@ -389,17 +381,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param dataFields data field values by field name (the fields must exist)
    */
   public void addContact(String email, String status, Map<String, ?> dataFields) {
-    synchronized (lock) {
-      ContactState c = new ContactState(nextContactId++, email.trim().toLowerCase(Locale.ROOT), status);
-      for (Map.Entry<String, ?> e : dataFields.entrySet()) {
-        String field = fields.get(e.getKey().toUpperCase(Locale.ROOT));
-        if (field == null) {
-          throw new IllegalArgumentException("no data field " + e.getKey());
-        }
-        c.dataFields.put(field.substring(0, field.indexOf('|')), e.getValue());
-      }
-      contacts.put(c.email, c);
-    }
+    account.addContact(email, status, dataFields);
   }
 
   /**
@@ -409,13 +391,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param email the member's address (the contact must exist)
    */
   public void addToAddressBook(long id, String email) {
-    synchronized (lock) {
-      String key = email.trim().toLowerCase(Locale.ROOT);
-      if (!contacts.containsKey(key)) {
-        throw new IllegalArgumentException("no such contact");
-      }
-      books.get(id).members.add(key);
-    }
+    account.addToAddressBook(id, email);
   }
 
   /**
@@ -425,10 +401,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the status
    */
   public Optional<String> contactStatus(String email) {
-    synchronized (lock) {
-      ContactState c = contacts.get(email.trim().toLowerCase(Locale.ROOT));
-      return c == null ? Optional.empty() : Optional.of(c.status);
-    }
+    return account.contactStatus(email);
   }
 
   /**
@@ -439,10 +412,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @return the values
    */
   public Map<String, String> contactDataFields(String email) {
-    synchronized (lock) {
-      ContactState c = contacts.get(email.trim().toLowerCase(Locale.ROOT));
-      return c == null ? Map.of() : c.textFields();
-    }
+    return account.contactDataFields(email);
   }
 
   /**
@@ -455,65 +425,58 @@ public final class DotdigitalSimulator extends VendorSimulator {
     if (!FIELD_TYPES.contains(type)) {
       throw new IllegalArgumentException("unknown type " + type);
     }
-    synchronized (lock) {
-      fields.put(name.toUpperCase(Locale.ROOT), name + "|" + type);
+    synchronized (account.lock) {
+      account.fields.put(name.toUpperCase(Locale.ROOT), name + "|" + type);
     }
   }
 
   /** The account's data fields, name to type, in creation order. */
   public Map<String, String> dataFields() {
-    synchronized (lock) {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (String f : fields.values()) {
-        int bar = f.indexOf('|');
-        out.put(f.substring(0, bar), f.substring(bar + 1));
-      }
-      return out;
-    }
+    return account.dataFields();
   }
 
   /** Imports accepted (answered 202). */
   public int importsAccepted() {
-    return importsAccepted.get();
+    return counters.intValue(DotdigitalCounter.IMPORTS_ACCEPTED);
   }
 
   /** Imports refused with {@code 429 contacts:tooManyActiveImports}. */
   public int tooManyActiveImportsAnswers() {
-    return activeImportRefusals.get();
+    return counters.intValue(DotdigitalCounter.ACTIVE_IMPORT_REFUSALS);
   }
 
   /** The most imports that were active at once. */
   public int maxActiveImportsSeen() {
-    return maxActiveSeen.get();
+    return counters.intValue(DotdigitalCounter.MAX_ACTIVE_IMPORTS_SEEN);
   }
 
   /** Data field values received as JSON {@code null} (which clears the field at the vendor). */
   public int nullDataFieldValuesReceived() {
-    return nullValues.get();
+    return counters.intValue(DotdigitalCounter.NULL_VALUES);
   }
 
   /** Contacts received with a {@code channelProperties.email.status} (which changes their status). */
   public int channelStatusesReceived() {
-    return channelStatuses.get();
+    return counters.intValue(DotdigitalCounter.CHANNEL_STATUSES);
   }
 
   /** Import status requests received. */
   public int importStatusPolls() {
-    return statusPolls.get();
+    return counters.intValue(DotdigitalCounter.STATUS_POLLS);
   }
 
   /** {@code GET /v2/account-info} requests received. */
   public int accountInfoCalls() {
-    return accountInfoCalls.get();
+    return counters.intValue(DotdigitalCounter.ACCOUNT_INFO_CALLS);
   }
 
   @Override
   public Snapshot snapshot() {
-    synchronized (lock) {
+    synchronized (account.lock) {
       Map<Long, Book> b = new TreeMap<>();
-      books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)))));
+      account.books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)))));
       Map<String, Contact> c = new TreeMap<>();
-      contacts.forEach((e, s) -> c.put(e, new Contact(s.id, s.status, s.textFields())));
+      account.contacts.forEach((e, s) -> c.put(e, new Contact(s.id, s.status, s.textFields())));
       return new Snapshot(Collections.unmodifiableMap(b), dataFields(), Collections.unmodifiableMap(c));
     }
   }
@@ -529,10 +492,6 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
     String prefix = "/" + r + "/";
     return path.startsWith(prefix) ? path.substring(prefix.length() - 1) : null;
-  }
-
-  private static boolean isV3(String path) {
-    return path != null && path.toLowerCase(Locale.ROOT).startsWith("/contacts/v3");
   }
 
   @Override
@@ -626,43 +585,15 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return isV3(path) ? new MockResponse.Builder().code(403).body("Forbidden: Access is denied").build()
           : v2Error(403, "Forbidden: Access is denied");
     }
-    String[] seg = rel.substring(1).split("/");
-    String s0 = seg[0].toLowerCase(Locale.ROOT);
-    if (s0.equals("v2") && seg.length >= 2) {
-      String s1 = seg[1].toLowerCase(Locale.ROOT);
-      if (s1.equals("address-books")) {
-        if (seg.length == 2) {
-          return method.equals("GET") ? listBooks(request) : method.equals("POST") ? createBook(request)
-              : methodNotAllowed(method);
-        }
-        if (seg.length == 3) {
-          return method.equals("GET") ? getBook(seg[2]) : methodNotAllowed(method);
-        }
-        if (seg.length == 4 && seg[3].equalsIgnoreCase("contacts")) {
-          return method.equals("GET") ? bookContacts(seg[2], request) : methodNotAllowed(method);
-        }
-      } else if (s1.equals("data-fields") && seg.length == 2) {
-        return method.equals("GET") ? listFields() : method.equals("POST") ? createField(request)
-            : methodNotAllowed(method);
-      }
-      return v2Error(404, "No HTTP resource was found that matches the request URI.");
-    }
-    if (s0.equals("contacts") && seg.length >= 3 && seg[1].equalsIgnoreCase("v3") && seg[2].equalsIgnoreCase("import")) {
-      if (seg.length == 3) {
-        return method.equals("PUT") ? importContacts(request) : methodNotAllowed(method);
-      }
-      if (seg.length == 4) {
-        return method.equals("GET") ? importStatus(seg[3]) : methodNotAllowed(method);
-      }
-    }
-    return isV3(rel) ? v3Error(404, "contacts:notFound", "The resource was not found.")
-        : v2Error(404, "No HTTP resource was found that matches the request URI.");
+    return routes.dispatch(method, rel, request, DotdigitalJson::methodNotAllowed).orElseGet(() -> isV3(rel)
+        ? v3Error(404, "contacts:notFound", "The resource was not found.")
+        : v2Error(404, "No HTTP resource was found that matches the request URI."));
   }
 
   // ---- v2 ------------------------------------------------------------------------------------
 
   private MockResponse accountInfo() {
-    accountInfoCalls.incrementAndGet();
+    counters.increment(DotdigitalCounter.ACCOUNT_INFO_CALLS);
     List<Object> props = new ArrayList<>();
     props.add(property("Name", "String", "Simulated account"));
     props.add(property("MainEmail", "String", "owner@account.invalid"));
@@ -672,15 +603,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", 90210);
     body.put("properties", props);
-    return json(200, render(body));
-  }
-
-  private static Map<String, Object> property(String name, String type, String value) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("name", name);
-    p.put("type", type);
-    p.put("value", value);
-    return p;
+    return json(200, renderWithNulls(body));
   }
 
   private MockResponse listBooks(RecordedRequest request) {
@@ -690,15 +613,15 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
     }
     List<Object> out = new ArrayList<>();
-    synchronized (lock) {
+    synchronized (account.lock) {
       int i = 0;
-      for (Map.Entry<Long, BookState> e : books.entrySet()) {
+      for (Map.Entry<Long, BookState> e : account.books.entrySet()) {
         if (i++ >= skip && out.size() < select) {
           out.add(bookJson(e.getKey(), e.getValue()));
         }
       }
     }
-    return json(200, render(out));
+    return json(200, renderWithNulls(out));
   }
 
   private MockResponse createBook(RecordedRequest request) {
@@ -707,18 +630,18 @@ public final class DotdigitalSimulator extends VendorSimulator {
     if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 128) {
       return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
     }
-    synchronized (lock) {
+    synchronized (account.lock) {
       String n = ((String) name).trim();
       if (RESERVED_BOOK_NAMES.contains(n.toLowerCase(Locale.ROOT))) {
         return v2Error(400, "Error: ERROR_ADDRESSBOOK_DUPLICATE");
       }
-      for (BookState b : books.values()) {
+      for (BookState b : account.books.values()) {
         if (b.name.equalsIgnoreCase(n)) {
           return v2Error(400, "Error: ERROR_ADDRESSBOOK_DUPLICATE");
         }
       }
       long id = createAddressBook(n);
-      return json(201, render(bookJson(id, books.get(id))));
+      return json(201, renderWithNulls(bookJson(id, account.books.get(id))));
     }
   }
 
@@ -727,9 +650,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
     if (id == null) {
       return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
     }
-    synchronized (lock) {
-      BookState b = books.get(id);
-      return b == null ? v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND") : json(200, render(bookJson(id, b)));
+    synchronized (account.lock) {
+      BookState b = account.books.get(id);
+      return b == null ? v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND") : json(200, renderWithNulls(bookJson(id, b)));
     }
   }
 
@@ -744,8 +667,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
     }
     List<Object> out = new ArrayList<>();
-    synchronized (lock) {
-      BookState b = books.get(id);
+    synchronized (account.lock) {
+      BookState b = account.books.get(id);
       if (b == null) {
         return v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND");
       }
@@ -754,7 +677,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
         if (i++ < skip || out.size() >= select) {
           continue;
         }
-        ContactState c = contacts.get(email);
+        ContactState c = account.contacts.get(email);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", c.id);
         m.put("email", c.email);
@@ -772,16 +695,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
         out.add(m);
       }
     }
-    return json(200, render(out));
-  }
-
-  private static Map<String, Object> bookJson(long id, BookState b) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id);
-    m.put("name", b.name);
-    m.put("visibility", "Private");
-    m.put("contacts", b.members.size());
-    return m;
+    return json(200, renderWithNulls(out));
   }
 
   private MockResponse listFields() {
@@ -794,7 +708,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
       m.put("defaultValue", null);
       out.add(m);
     }
-    return json(200, render(out));
+    return json(200, renderWithNulls(out));
   }
 
   private MockResponse createField(RecordedRequest request) {
@@ -811,19 +725,19 @@ public final class DotdigitalSimulator extends VendorSimulator {
     if (!("Private".equals(visibility) || "Public".equals(visibility))) {
       return v2Error(400, "The data field visibility must be Private or Public. ERROR_PARAMETER_INVALID");
     }
-    synchronized (lock) {
+    synchronized (account.lock) {
       String key = ((String) name).toUpperCase(Locale.ROOT);
-      if (fields.containsKey(key)) {
+      if (account.fields.containsKey(key)) {
         return v2Error(400, "Field already exists. ERROR_NON_UNIQUE_DATAFIELD");
       }
-      fields.put(key, name + "|" + type);
+      account.fields.put(key, name + "|" + type);
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("type", type);
     m.put("visibility", visibility);
     m.put("defaultValue", body.get("defaultValue"));
-    return json(201, render(m));
+    return json(201, renderWithNulls(m));
   }
 
   // ---- v3 import -----------------------------------------------------------------------------
@@ -852,10 +766,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
     List<?> rows = (List<?>) contactsValue;
     String importId = UUID.randomUUID().toString();
-    synchronized (lock) {
+    synchronized (account.lock) {
       int active = activeImports();
       if (active >= maxActiveImports) {
-        activeImportRefusals.incrementAndGet();
+        counters.increment(DotdigitalCounter.ACTIVE_IMPORT_REFUSALS);
         return v3Error(429, "contacts:tooManyActiveImports", "There are too many active imports. "
             + "Please wait for an import to complete and then resubmit.");
       }
@@ -869,28 +783,28 @@ public final class DotdigitalSimulator extends VendorSimulator {
         return invalid;
       }
       ImportJob job = new ImportJob(arrived + processingTime.toNanos());
-      String forced = forcedStatuses.poll();
+      String forced = account.forcedStatuses.poll();
       if (forced != null) {
         job.terminal = forced;
       } else if (hasOverLongText(rows)) {
         // One text value over 255 characters fails the whole import: nothing of it is applied.
-        overLongImports.incrementAndGet();
+        counters.increment(DotdigitalCounter.OVER_LONG_IMPORTS);
         job.terminal = "Failed";
       } else {
         job.report = apply(importId, rows, (String) mergeOption);
       }
-      imports.put(importId, job);
-      importsAccepted.incrementAndGet();
-      maxActiveSeen.accumulateAndGet(active + 1, Math::max);
+      account.imports.put(importId, job);
+      counters.increment(DotdigitalCounter.IMPORTS_ACCEPTED);
+      counters.atLeast(DotdigitalCounter.MAX_ACTIVE_IMPORTS_SEEN, active + 1);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("importId", importId);
-    return json(202, render(out));
+    return json(202, renderWithNulls(out));
   }
 
   /** Checks every contact's shape; null when the request is acceptable. */
   private MockResponse validateContacts(List<?> rows) {
-    synchronized (lock) {
+    synchronized (account.lock) {
       for (int i = 0; i < rows.size(); i++) {
         String item = "contacts[" + i + "]";
         if (!(rows.get(i) instanceof Map)) {
@@ -921,7 +835,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
                 "Not an object");
           }
           for (Map.Entry<String, Object> e : object(df).entrySet()) {
-            if (!fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
+            if (!account.fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
               return v3Error(400, "contacts:badRequest", "Unknown data field", item + ".dataFields." + e.getKey(),
                   "Data field '" + e.getKey() + "' does not exist");
             }
@@ -939,7 +853,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
                 "Between 1 and 100 list ids");
           }
           for (Object l : (List<?>) lists) {
-            if (!(l instanceof Number) || !books.containsKey(((Number) l).longValue())) {
+            if (!(l instanceof Number) || !account.books.containsKey(((Number) l).longValue())) {
               return v3Error(400, "contacts:badRequest", "Unknown list", item + ".lists",
                   "List " + l + " does not exist");
             }
@@ -959,7 +873,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private boolean hasOverLongText(List<?> rows) {
     for (Object row : rows) {
       for (Map.Entry<String, Object> e : object(object(row).get("dataFields")).entrySet()) {
-        String def = fields.get(e.getKey().toUpperCase(Locale.ROOT));
+        String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
         if (def != null && def.endsWith("|String") && e.getValue() != null
             && e.getValue().toString().length() > MAX_TEXT_LENGTH) {
           return true;
@@ -985,13 +899,13 @@ public final class DotdigitalSimulator extends VendorSimulator {
       Map<String, Object> data = object(c.get("dataFields"));
       for (Object v : data.values()) {
         if (v == null) {
-          nullValues.incrementAndGet();
+          counters.increment(DotdigitalCounter.NULL_VALUES);
         }
       }
       String channelStatus = Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("status"))
           .map(Object::toString).orElse(null);
       if (channelStatus != null) {
-        channelStatuses.incrementAndGet();
+        counters.increment(DotdigitalCounter.CHANNEL_STATUSES);
       }
       if (!EMAIL.matcher(key).matches()) {
         invalid++;
@@ -1021,10 +935,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
         continue;
       }
       if (!retainsContacts()) {
-        created.add(entry(nextContactId++, key));
+        created.add(entry(account.nextContactId++, key));
         continue;
       }
-      ContactState contact = contacts.get(key);
+      ContactState contact = account.contacts.get(key);
       String status = contact == null ? null : contact.status;
       if (contact != null && !status.equals(SUBSCRIBED) && !status.equals("pendingOptIn")
           && !SUBSCRIBED.equals(channelStatus)) {
@@ -1038,7 +952,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
       Map<String, Object> converted = new LinkedHashMap<>();
       String badField = null;
       for (Map.Entry<String, Object> e : data.entrySet()) {
-        String def = fields.get(e.getKey().toUpperCase(Locale.ROOT));
+        String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
         String name = def.substring(0, def.indexOf('|'));
         String type = def.substring(def.indexOf('|') + 1);
         Object v = e.getValue();
@@ -1061,8 +975,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
             .map(Object::toString).orElse("single");
         String initial = channelStatus != null ? channelStatus
             : optIn.equals("double") || optIn.equals("verifiedDouble") ? "pendingOptIn" : SUBSCRIBED;
-        contact = new ContactState(nextContactId++, key, initial);
-        contacts.put(key, contact);
+        contact = new ContactState(account.nextContactId++, key, initial);
+        account.contacts.put(key, contact);
       } else if (channelStatus != null) {
         contact.status = channelStatus;
       }
@@ -1083,7 +997,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
         }
       }
       for (Object l : (List<?>) Optional.ofNullable(c.get("lists")).orElse(List.of())) {
-        books.get(((Number) l).longValue()).members.add(key);
+        account.books.get(((Number) l).longValue()).members.add(key);
       }
       if (!leftOutOfReports.contains(key)) {
         (isNew ? created : updated).add(entry(contact.id, key));
@@ -1102,72 +1016,13 @@ public final class DotdigitalSimulator extends VendorSimulator {
     report.put("created", created);
     report.put("updated", updated);
     report.put("failures", failures);
-    return render(report).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String suppressedDescription(String code) {
-    return code.equals(UNSUBSCRIBED)
-        ? "The contact has unsubscribed and is suppressed at account level; it was not updated"
-        : "The contact is suppressed at account level; it was not updated";
-  }
-
-  /** Converts a value for a field of this type; null when it does not fit. */
-  private static Object convert(Object v, String type) {
-    switch (type) {
-      case "String":
-        if (v instanceof Double && ((Double) v) == Math.rint((Double) v)) {
-          return Long.toString(((Double) v).longValue());
-        }
-        return v.toString();
-      case "Numeric":
-        if (v instanceof Number) {
-          return v;
-        }
-        try {
-          return Double.parseDouble(v.toString());
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      case "Boolean":
-        if (v instanceof Boolean) {
-          return v;
-        }
-        return v.toString().equalsIgnoreCase("true") ? Boolean.TRUE
-            : v.toString().equalsIgnoreCase("false") ? Boolean.FALSE : null;
-      case "Date":
-        String s = v.toString();
-        return s.matches("\\d{4}-\\d{2}-\\d{2}([T ].*)?") ? s : null;
-      default:
-        return null;
-    }
-  }
-
-  private static Map<String, Object> entry(long id, String email) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("contactId", id);
-    Map<String, Object> ids = new LinkedHashMap<>();
-    ids.put("email", email);
-    m.put("identifiers", ids);
-    return m;
-  }
-
-  private static Map<String, Object> failure(String email, String code, String description) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("failureCode", code);
-    f.put("description", description);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("matchIdentifier", "email");
-    Map<String, Object> ids = new LinkedHashMap<>();
-    ids.put("email", email);
-    m.put("identifiers", ids);
-    m.put("failures", List.of(f));
-    return m;
+    return renderWithNulls(report).getBytes(StandardCharsets.UTF_8);
   }
 
   private MockResponse importStatus(String importId) {
-    statusPolls.incrementAndGet();
-    synchronized (lock) {
-      ImportJob job = imports.get(importId);
+    counters.increment(DotdigitalCounter.STATUS_POLLS);
+    synchronized (account.lock) {
+      ImportJob job = account.imports.get(importId);
       if (job == null) {
         return v3Error(404, "contacts:importNotFound", "The import was not found.");
       }
@@ -1175,17 +1030,17 @@ public final class DotdigitalSimulator extends VendorSimulator {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("importId", importId);
         m.put("status", "NotFinished");
-        return json(200, render(m));
+        return json(200, renderWithNulls(m));
       }
       if (job.terminal != null) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("importId", importId);
         m.put("status", job.terminal);
-        return json(200, render(m));
+        return json(200, renderWithNulls(m));
       }
       String report = new String(job.report, StandardCharsets.UTF_8);
       if (!retainsContacts()) {
-        imports.remove(importId); // keep memory flat in very large exports
+        account.imports.remove(importId); // keep memory flat in very large exports
       }
       return json(200, report);
     }
@@ -1194,7 +1049,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   /** Imports not yet finished. Holds {@link #lock}. */
   private int activeImports() {
     int n = 0;
-    for (Iterator<ImportJob> it = imports.values().iterator(); it.hasNext(); ) {
+    for (Iterator<ImportJob> it = account.imports.values().iterator(); it.hasNext(); ) {
       if (!it.next().finished()) {
         n++;
       }
@@ -1204,135 +1059,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   /** The number of imports not yet finished. */
   public int activeImportCount() {
-    synchronized (lock) {
+    synchronized (account.lock) {
       return activeImports();
     }
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private static MockResponse methodNotAllowed(String method) {
-    return v2Error(405, "The requested resource does not support http method '" + method + "'.");
-  }
-
-  private static MockResponse v2Error(int status, String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("message", message);
-    return json(status, render(m));
-  }
-
-  private static MockResponse v3Error(int status, String code, String description) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("errorCode", code);
-    m.put("description", description);
-    m.put("details", List.of());
-    return json(status, render(m));
-  }
-
-  private static MockResponse v3Error(int status, String code, String description, String item, String detail) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("item", item);
-    d.put("description", detail);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("errorCode", code);
-    m.put("description", description);
-    m.put("details", List.of(d));
-    return json(status, render(m));
-  }
-
-  private static String render(Object value) {
-    Buffer buffer = new Buffer();
-    try (JsonWriter writer = JsonWriter.of(buffer)) {
-      writer.setSerializeNulls(true);
-      writer.jsonValue(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.readUtf8();
-  }
-
-  /** Parses strictly (the vendor refuses lenient JSON); null when the body is absent or malformed. */
-  private static Object parseStrict(ByteString body) {
-    if (body == null || body.size() == 0) {
-      return null;
-    }
-    try (JsonReader reader = JsonReader.of(new Buffer().write(body))) {
-      Object v = reader.readJsonValue();
-      return reader.peek() == JsonReader.Token.END_DOCUMENT ? v : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object v) {
-    return v instanceof Map ? (Map<String, Object>) v : Map.of();
-  }
-
-  private static int intParam(RecordedRequest request, String name, int fallback) {
-    String v = request.getUrl().queryParameter(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static Long parseId(String text) {
-    try {
-      long id = Long.parseLong(text);
-      return id > 0 ? id : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static final class BookState {
-    final String name;
-    final Set<String> members = new LinkedHashSet<>();
-
-    BookState(String name) {
-      this.name = name;
-    }
-  }
-
-  private static final class ContactState {
-    final long id;
-    final String email;
-    String status;
-    final Map<String, Object> dataFields = new TreeMap<>();
-
-    ContactState(long id, String email, String status) {
-      this.id = id;
-      this.email = email;
-      this.status = status;
-    }
-
-    Map<String, String> textFields() {
-      Map<String, String> out = new TreeMap<>();
-      dataFields.forEach((k, v) -> {
-        String text = v instanceof Double && ((Double) v) == Math.rint((Double) v) && !((Double) v).isInfinite()
-            ? Long.toString(((Double) v).longValue()) : v.toString();
-        out.put(k, text);
-      });
-      return Collections.unmodifiableMap(out);
-    }
-  }
-
-  private static final class ImportJob {
-    final long finishAtNanos;
-    String terminal;
-    byte[] report;
-
-    ImportJob(long finishAtNanos) {
-      this.finishAtNanos = finishAtNanos;
-    }
-
-    boolean finished() {
-      return System.nanoTime() - finishAtNanos >= 0;
-    }
-  }
 }

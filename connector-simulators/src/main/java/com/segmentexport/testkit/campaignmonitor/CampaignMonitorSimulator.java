@@ -1,9 +1,11 @@
 package com.segmentexport.testkit.campaignmonitor;
 
+import com.segmentexport.testkit.Counters;
+import com.segmentexport.testkit.RouteTable;
 import com.segmentexport.testkit.VendorSimulator;
-import com.squareup.moshi.JsonWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.segmentexport.testkit.campaignmonitor.CampaignMonitorAccount.FieldDef;
+import com.segmentexport.testkit.campaignmonitor.CampaignMonitorAccount.ListData;
+import com.segmentexport.testkit.campaignmonitor.CampaignMonitorAccount.SubscriberData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +22,19 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
-import okio.Buffer;
+import static com.segmentexport.testkit.SimulatorJson.render;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeFor;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeForState;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.error;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.failure;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.fits;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.methodNotAllowed;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.oauthError;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -146,11 +155,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   private final String apiKey;
   private final String clientId = hexId();
-  private final Object lock = new Object();
-  private final Map<String, ListData> lists = new TreeMap<>();
-  private final Set<String> foreignLists = new HashSet<>();
-  private final Set<String> suppressed = new TreeSet<>();
-  private final List<ImportRequest> importRequests = new ArrayList<>();
+  private final CampaignMonitorAccount account = new CampaignMonitorAccount();
 
   private volatile String accessToken;
   private volatile String refreshToken;
@@ -161,12 +166,15 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   private volatile UnknownListAnswer unknownListAnswer = UnknownListAnswer.INVALID_LIST_ID_401;
   private volatile double ratePerSecond;
 
-  private final AtomicInteger importsAccepted = new AtomicInteger();
-  private final AtomicInteger unknownKeys = new AtomicInteger();
-  private final AtomicInteger invalidValues = new AtomicInteger();
-  private final AtomicInteger invalidNames = new AtomicInteger();
-  private final AtomicInteger tokenRefreshes = new AtomicInteger();
-  private final AtomicInteger autorespondersQueued = new AtomicInteger();
+  private final Counters<CampaignMonitorCounter> counters = new Counters<>(CampaignMonitorCounter.class);
+  /** The API's routes below the base path, without the {@code .json} suffix (paths are case-sensitive). */
+  private final RouteTable routes = new RouteTable(false)
+      .on("GET", "/clients", (request, p) -> clients())
+      .on("GET", "/clients/{}/lists", (request, p) -> clientLists(p.get(0)))
+      .on("GET", "/lists/{}", (request, p) -> listDetails(p.get(0)))
+      .on("GET", "/lists/{}/customfields", (request, p) -> listFields(p.get(0)))
+      .on("POST", "/lists/{}/customfields", (request, p) -> createField(p.get(0), request))
+      .on("POST", "/subscribers/{}/import", (request, p) -> importSubscribers(p.get(0), request));
 
   /**
    * Creates a simulator of one Campaign Monitor account with one client and no lists; call
@@ -284,32 +292,17 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** Creates a list of the account's client, as {@code POST lists/{clientid}.json} would; returns its id. */
   public String createList(String title) {
-    synchronized (lock) {
-      String id = hexId();
-      lists.put(id, new ListData(title));
-      return id;
-    }
+    return account.createList(title);
   }
 
   /** The id of the list with this title, created if there is none. */
   public String ensureList(String title) {
-    synchronized (lock) {
-      for (Map.Entry<String, ListData> e : lists.entrySet()) {
-        if (e.getValue().title.equals(title)) {
-          return e.getKey();
-        }
-      }
-      return createList(title);
-    }
+    return account.ensureList(title);
   }
 
   /** A list id that exists at the vendor but belongs to another account (answered like an unknown one). */
   public String foreignListId() {
-    synchronized (lock) {
-      String id = hexId();
-      foreignLists.add(id);
-      return id;
-    }
+    return account.foreignListId();
   }
 
   /** Creates a custom field on a list directly; returns its key. */
@@ -317,7 +310,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     if (!DATA_TYPES.contains(dataType)) {
       throw new IllegalArgumentException("unknown data type " + dataType);
     }
-    synchronized (lock) {
+    synchronized (account.lock) {
       String key = key(name);
       list(listId).fields.put(key, new FieldDef(name, dataType));
       return key;
@@ -326,7 +319,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** Adds (or replaces) a subscriber in a state such as {@link #UNSUBSCRIBED}. */
   public void addSubscriber(String listId, String email, String state) {
-    synchronized (lock) {
+    synchronized (account.lock) {
       SubscriberData s = new SubscriberData(state);
       list(listId).subscribers.put(email.trim().toLowerCase(Locale.ROOT), s);
     }
@@ -334,91 +327,69 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** Puts an address on the client's suppression list. */
   public void suppress(String email) {
-    synchronized (lock) {
-      suppressed.add(email.trim().toLowerCase(Locale.ROOT));
-    }
+    account.suppress(email);
   }
 
   /** The list's {@link #ACTIVE} subscribers, lower-cased; empty for an unknown list. */
   public Set<String> activeSubscribers(String listId) {
-    synchronized (lock) {
-      ListData l = lists.get(listId);
-      Set<String> out = new TreeSet<>();
-      if (l != null) {
-        l.subscribers.forEach((e, s) -> {
-          if (s.state.equals(ACTIVE)) {
-            out.add(e);
-          }
-        });
-      }
-      return out;
-    }
+    return account.activeSubscribers(listId);
   }
 
   /** A subscriber of a list, if present. */
   public Optional<Subscriber> subscriber(String listId, String email) {
-    synchronized (lock) {
-      ListData l = lists.get(listId);
-      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
-      return s == null ? Optional.empty() : Optional.of(s.view(l));
-    }
+    return account.subscriber(listId, email);
   }
 
   /** A list's custom fields, key to data type, in creation order. */
   public Map<String, String> customFields(String listId) {
-    synchronized (lock) {
-      ListData l = lists.get(listId);
-      return l == null ? Map.of() : l.fieldTypes();
-    }
+    return account.customFields(listId);
   }
 
   /** The most recent imports received (up to 1,000), oldest first. */
   public List<ImportRequest> importRequests() {
-    synchronized (lock) {
-      return List.copyOf(importRequests);
-    }
+    return account.importRequests();
   }
 
   /** Imports applied (answered 201 or 400 with code 210). */
   public int importsAccepted() {
-    return importsAccepted.get();
+    return counters.intValue(CampaignMonitorCounter.IMPORTS_ACCEPTED);
   }
 
   /** Custom field values sent with a key the list does not have (skipped silently). */
   public int unknownCustomFieldKeys() {
-    return unknownKeys.get();
+    return counters.intValue(CampaignMonitorCounter.UNKNOWN_KEYS);
   }
 
   /** Custom field values not stored because they did not fit their field (type, date range, 250 characters). */
   public int invalidCustomFieldValues() {
-    return invalidValues.get();
+    return counters.intValue(CampaignMonitorCounter.INVALID_VALUES);
   }
 
   /** Names not stored because they were longer than {@value #MAX_VALUE_LENGTH} characters. */
   public int invalidNames() {
-    return invalidNames.get();
+    return counters.intValue(CampaignMonitorCounter.INVALID_NAMES);
   }
 
   /** Refresh-token exchanges answered with new tokens. */
   public int tokenRefreshes() {
-    return tokenRefreshes.get();
+    return counters.intValue(CampaignMonitorCounter.TOKEN_REFRESHES);
   }
 
   /** Subscribers for whom an import queued subscription-based autoresponders. */
   public int autorespondersQueued() {
-    return autorespondersQueued.get();
+    return counters.intValue(CampaignMonitorCounter.AUTORESPONDERS_QUEUED);
   }
 
   @Override
   public Snapshot snapshot() {
-    synchronized (lock) {
+    synchronized (account.lock) {
       Map<String, ListState> out = new TreeMap<>();
-      lists.forEach((id, l) -> {
+      account.lists.forEach((id, l) -> {
         Map<String, Subscriber> subs = new TreeMap<>();
         l.subscribers.forEach((e, s) -> subs.put(e, s.view(l)));
         out.put(id, new ListState(l.title, l.fieldTypes(), Collections.unmodifiableMap(subs)));
       });
-      return new Snapshot(Collections.unmodifiableMap(out), Set.copyOf(suppressed));
+      return new Snapshot(Collections.unmodifiableMap(out), Set.copyOf(account.suppressed));
     }
   }
 
@@ -515,25 +486,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       return new MockResponse.Builder().code(400).setHeader("Content-Type", "application/xml; charset=utf-8")
           .body("<Result><Code>400</Code><Message>Use a .json path for JSON</Message></Result>").build();
     }
-    String[] seg = route.substring(1, route.length() - ".json".length()).split("/");
-    String method = request.getMethod();
-    if (seg.length == 1 && seg[0].equals("clients")) {
-      return method.equals("GET") ? clients() : methodNotAllowed();
-    }
-    if (seg.length == 3 && seg[0].equals("clients") && seg[2].equals("lists")) {
-      return method.equals("GET") ? clientLists(seg[1]) : methodNotAllowed();
-    }
-    if (seg.length == 2 && seg[0].equals("lists")) {
-      return method.equals("GET") ? listDetails(seg[1]) : methodNotAllowed();
-    }
-    if (seg.length == 3 && seg[0].equals("lists") && seg[2].equals("customfields")) {
-      return method.equals("GET") ? listFields(seg[1]) : method.equals("POST") ? createField(seg[1], request)
-          : methodNotAllowed();
-    }
-    if (seg.length == 3 && seg[0].equals("subscribers") && seg[2].equals("import")) {
-      return method.equals("POST") ? importSubscribers(seg[1], request) : methodNotAllowed();
-    }
-    return error(404, 404, "Not found");
+    return routes.dispatch(request.getMethod(), route.substring(0, route.length() - ".json".length()), request,
+        method -> methodNotAllowed()).orElseGet(() -> error(404, 404, "Not found"));
   }
 
   // ---- OAuth ---------------------------------------------------------------------------------
@@ -557,19 +511,12 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     String access = "access-" + UUID.randomUUID();
     String refresh = "refresh-" + UUID.randomUUID();
     oauthTokens(access, refresh);
-    tokenRefreshes.incrementAndGet();
+    counters.increment(CampaignMonitorCounter.TOKEN_REFRESHES);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("access_token", access);
     out.put("expires_in", 1209600);
     out.put("refresh_token", refresh);
     return json(200, render(out));
-  }
-
-  private static MockResponse oauthError(String error, String description) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("error", error);
-    out.put("error_description", description);
-    return json(400, render(out));
   }
 
   // ---- clients and lists ---------------------------------------------------------------------
@@ -586,8 +533,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       return error(401, 102, "Invalid ClientID");
     }
     List<Object> out = new ArrayList<>();
-    synchronized (lock) {
-      lists.forEach((listId, l) -> {
+    synchronized (account.lock) {
+      account.lists.forEach((listId, l) -> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ListID", listId);
         m.put("Name", l.title);
@@ -599,7 +546,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   /** The list, or null when the id is unknown or foreign. Holds {@link #lock}. */
   private ListData known(String listId) {
-    return LIST_ID.matcher(listId).matches() ? lists.get(listId.toLowerCase(Locale.ROOT)) : null;
+    return LIST_ID.matcher(listId).matches() ? account.lists.get(listId.toLowerCase(Locale.ROOT)) : null;
   }
 
   private MockResponse unknownList() {
@@ -614,7 +561,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   }
 
   private MockResponse listDetails(String listId) {
-    synchronized (lock) {
+    synchronized (account.lock) {
       ListData l = known(listId);
       if (l == null) {
         return unknownList();
@@ -632,7 +579,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   private MockResponse listFields(String listId) {
     List<Object> out = new ArrayList<>();
-    synchronized (lock) {
+    synchronized (account.lock) {
       ListData l = known(listId);
       if (l == null) {
         return unknownList();
@@ -662,7 +609,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     if (!(type instanceof String) || !DATA_TYPES.contains(type)) {
       return badRequest(request, "DataType must be one of " + new TreeSet<>(DATA_TYPES));
     }
-    synchronized (lock) {
+    synchronized (account.lock) {
       ListData l = known(listId);
       if (l == null) {
         return unknownList();
@@ -727,7 +674,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       }
       parsed.add(s);
     }
-    synchronized (lock) {
+    synchronized (account.lock) {
       ListData list = known(listId);
       if (list == null) {
         return unknownList();
@@ -736,11 +683,11 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       for (Map<String, Object> s : parsed) {
         noteEmail((String) s.get("emailaddress"));
       }
-      if (importRequests.size() >= IMPORTS_KEPT) {
-        importRequests.remove(0);
+      if (account.importRequests.size() >= IMPORTS_KEPT) {
+        account.importRequests.remove(0);
       }
-      importRequests.add(new ImportRequest(listId, parsed.size(), resubscribe, queue, restart, Set.copyOf(consent)));
-      importsAccepted.incrementAndGet();
+      account.importRequests.add(new ImportRequest(listId, parsed.size(), resubscribe, queue, restart, Set.copyOf(consent)));
+      counters.increment(CampaignMonitorCounter.IMPORTS_ACCEPTED);
       return apply(list, parsed, resubscribe, queue);
     }
   }
@@ -761,7 +708,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       }
       Optional<String> rejection = rejectionFor(key);
       if (!EMAIL.matcher(key).matches() || rejection.isPresent()) {
-        int code = rejection.map(CampaignMonitorSimulator::codeFor).orElse(1);
+        int code = rejection.map(CampaignMonitorJson::codeFor).orElse(1);
         failures.add(failure(email, code));
         continue;
       }
@@ -770,15 +717,15 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         continue;
       }
       SubscriberData s = list.subscribers.get(key);
-      boolean wasSuppressed = suppressed.contains(key);
+      boolean wasSuppressed = account.suppressed.contains(key);
       if ((s != null && !s.state.equals(ACTIVE)) || wasSuppressed) {
         if (!resubscribe) {
           failures.add(failure(email, wasSuppressed ? 204 : codeForState(s.state)));
           continue;
         }
-        suppressed.remove(key);
+        account.suppressed.remove(key);
         if (queue) {
-          autorespondersQueued.incrementAndGet();
+          counters.increment(CampaignMonitorCounter.AUTORESPONDERS_QUEUED);
         }
       }
       if (s == null) {
@@ -786,7 +733,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         list.subscribers.put(key, s);
         created++;
         if (queue) {
-          autorespondersQueued.incrementAndGet();
+          counters.increment(CampaignMonitorCounter.AUTORESPONDERS_QUEUED);
         }
       } else {
         existing++;
@@ -814,7 +761,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   private void update(ListData list, SubscriberData s, Map<String, Object> row) {
     Object name = row.get("name");
     if (name instanceof String && ((String) name).length() > MAX_VALUE_LENGTH) {
-      invalidNames.incrementAndGet(); // not stored, like an over-long custom field value
+      counters.increment(CampaignMonitorCounter.INVALID_NAMES); // not stored, like an over-long custom field value
     } else if (name instanceof String) {
       s.name = (String) name;
     }
@@ -828,7 +775,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       String key = writtenKey((String) field.get("key"));
       FieldDef def = key == null ? null : list.fields.get(key);
       if (def == null) {
-        unknownKeys.incrementAndGet();
+        counters.increment(CampaignMonitorCounter.UNKNOWN_KEYS);
         continue;
       }
       Object value = field.get("value");
@@ -842,7 +789,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         continue; // an empty value leaves the field as it is
       }
       if (!fits(def.dataType, text)) {
-        invalidValues.incrementAndGet();
+        counters.increment(CampaignMonitorCounter.INVALID_VALUES);
         continue;
       }
       s.fields.put(key, text);
@@ -858,87 +805,20 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     return "[" + k.toLowerCase(Locale.ROOT) + "]";
   }
 
-  private static boolean fits(String dataType, String text) {
-    if (text.length() > MAX_VALUE_LENGTH) {
-      return false;
-    }
-    switch (dataType) {
-      case "Number":
-        try {
-          Double.parseDouble(text);
-          return true;
-        } catch (NumberFormatException e) {
-          return false;
-        }
-      case "Date":
-        return text.matches("\\d{4}/\\d{2}/\\d{2}") && text.compareTo("1900/01/01") >= 0
-            && text.compareTo("2076/06/06") <= 0;
-      default:
-        return true;
-    }
-  }
-
-  private static int codeFor(String category) {
-    switch (category) {
-      case "":
-      case "invalid":
-        return 1;
-      case "suppressed":
-        return 204;
-      case "deleted":
-        return 205;
-      case "unsubscribed":
-        return 206;
-      case "bounced":
-        return 207;
-      case "unconfirmed":
-        return 208;
-      default:
-        return Integer.parseInt(category);
-    }
-  }
-
-  private static int codeForState(String state) {
-    switch (state) {
-      case DELETED:
-        return 205;
-      case UNSUBSCRIBED:
-        return 206;
-      case BOUNCED:
-        return 207;
-      default:
-        return 208;
-    }
-  }
-
-  private static Map<String, Object> failure(String email, int code) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("EmailAddress", email);
-    f.put("Code", code);
-    f.put("Message", messageFor(code));
-    return f;
-  }
-
-  private static String messageFor(int code) {
-    switch (code) {
-      case 1:
-        return "Invalid Email Address";
-      case 204:
-        return "In Suppression List";
-      case 205:
-        return "Is Deleted";
-      case 206:
-        return "Is Unsubscribed";
-      case 207:
-        return "Is Bounced";
-      case 208:
-        return "Is Unconfirmed";
-      default:
-        return "Subscriber was not added";
-    }
-  }
-
   // ---- helpers -------------------------------------------------------------------------------
+
+  private ListData list(String listId) {
+    ListData l = account.lists.get(listId);
+    if (l == null) {
+      throw new IllegalArgumentException("no such list");
+    }
+    return l;
+  }
+
+  /** The key the vendor derives from a field name: {@code "subscription date"} becomes {@code [subscriptiondate]}. */
+  static String key(String name) {
+    return "[" + name.trim().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "]";
+  }
 
   /**
    * An object's members by lower-cased name, as the vendor binds them: case-insensitively, refusing
@@ -969,89 +849,5 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       throw new MalformedBodyException("Fields in error: " + name + " must be true or false");
     }
     return Boolean.TRUE.equals(v);
-  }
-
-  private ListData list(String listId) {
-    ListData l = lists.get(listId);
-    if (l == null) {
-      throw new IllegalArgumentException("no such list");
-    }
-    return l;
-  }
-
-  /** The key the vendor derives from a field name: {@code "subscription date"} becomes {@code [subscriptiondate]}. */
-  static String key(String name) {
-    return "[" + name.trim().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "]";
-  }
-
-  private static String hexId() {
-    return UUID.randomUUID().toString().replace("-", "");
-  }
-
-  private static MockResponse methodNotAllowed() {
-    return error(405, 405, "Method not allowed");
-  }
-
-  private static MockResponse error(int status, int code, String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("Code", code);
-    m.put("Message", message);
-    return json(status, render(m));
-  }
-
-  private static String render(Object value) {
-    Buffer buffer = new Buffer();
-    try (JsonWriter writer = JsonWriter.of(buffer)) {
-      writer.jsonValue(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.readUtf8();
-  }
-
-  private static final class FieldDef {
-    final String name;
-    final String dataType;
-
-    FieldDef(String name, String dataType) {
-      this.name = name;
-      this.dataType = dataType;
-    }
-  }
-
-  private static final class ListData {
-    final String title;
-    final Map<String, FieldDef> fields = new LinkedHashMap<>();
-    final Map<String, SubscriberData> subscribers = new TreeMap<>();
-
-    ListData(String title) {
-      this.title = title;
-    }
-
-    Map<String, String> fieldTypes() {
-      Map<String, String> out = new LinkedHashMap<>();
-      fields.forEach((k, f) -> out.put(k, f.dataType));
-      return Collections.unmodifiableMap(out);
-    }
-  }
-
-  private static final class SubscriberData {
-    String state;
-    String name = "";
-    String consent = "Unchanged";
-    final Map<String, String> fields = new TreeMap<>();
-
-    SubscriberData(String state) {
-      this.state = state;
-    }
-
-    Subscriber view(ListData list) {
-      Map<String, String> byName = new TreeMap<>();
-      fields.forEach((k, v) -> {
-        FieldDef def = list.fields.get(k);
-        byName.put(def == null ? k : def.name, v);
-      });
-      return new Subscriber(name, state, consent, Collections.unmodifiableMap(byName));
-    }
   }
 }

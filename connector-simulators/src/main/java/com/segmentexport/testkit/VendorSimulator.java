@@ -376,11 +376,7 @@ public abstract class VendorSimulator implements AutoCloseable {
 
   /** A JSON response. */
   protected static MockResponse json(int status, String body) {
-    return new MockResponse.Builder()
-        .code(status)
-        .setHeader("Content-Type", "application/json; charset=utf-8")
-        .body(body)
-        .build();
+    return SimulatorJson.response(status, body);
   }
 
   /** Parses the request body as JSON (maps, lists, strings, doubles, booleans); null if absent. */

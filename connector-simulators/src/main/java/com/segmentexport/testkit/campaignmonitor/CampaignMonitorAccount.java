@@ -1,0 +1,144 @@
+package com.segmentexport.testkit.campaignmonitor;
+
+import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator.Subscriber;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
+
+/**
+ * The state of the simulated Campaign Monitor client: its lists with their custom fields and
+ * subscribers, the suppression list and the imports received, guarded by {@link #lock}. {@link
+ * CampaignMonitorSimulator} answers the API from it.
+ */
+final class CampaignMonitorAccount {
+  final Object lock = new Object();
+  final Map<String, ListData> lists = new TreeMap<>();
+  final Set<String> foreignLists = new HashSet<>();
+  final Set<String> suppressed = new TreeSet<>();
+  final List<CampaignMonitorSimulator.ImportRequest> importRequests = new ArrayList<>();
+
+  String createList(String title) {
+    synchronized (lock) {
+      String id = hexId();
+      lists.put(id, new ListData(title));
+      return id;
+    }
+  }
+
+  String ensureList(String title) {
+    synchronized (lock) {
+      for (Map.Entry<String, ListData> e : lists.entrySet()) {
+        if (e.getValue().title.equals(title)) {
+          return e.getKey();
+        }
+      }
+      return createList(title);
+    }
+  }
+
+  String foreignListId() {
+    synchronized (lock) {
+      String id = hexId();
+      foreignLists.add(id);
+      return id;
+    }
+  }
+
+  void suppress(String email) {
+    synchronized (lock) {
+      suppressed.add(email.trim().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  Set<String> activeSubscribers(String listId) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      Set<String> out = new TreeSet<>();
+      if (l != null) {
+        l.subscribers.forEach((e, s) -> {
+          if (s.state.equals(CampaignMonitorSimulator.ACTIVE)) {
+            out.add(e);
+          }
+        });
+      }
+      return out;
+    }
+  }
+
+  Optional<Subscriber> subscriber(String listId, String email) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      return s == null ? Optional.empty() : Optional.of(s.view(l));
+    }
+  }
+
+  Map<String, String> customFields(String listId) {
+    synchronized (lock) {
+      ListData l = lists.get(listId);
+      return l == null ? Map.of() : l.fieldTypes();
+    }
+  }
+
+  List<CampaignMonitorSimulator.ImportRequest> importRequests() {
+    synchronized (lock) {
+      return List.copyOf(importRequests);
+    }
+  }
+
+  static final class FieldDef {
+    final String name;
+    final String dataType;
+
+    FieldDef(String name, String dataType) {
+      this.name = name;
+      this.dataType = dataType;
+    }
+  }
+
+  static final class ListData {
+    final String title;
+    final Map<String, FieldDef> fields = new LinkedHashMap<>();
+    final Map<String, SubscriberData> subscribers = new TreeMap<>();
+
+    ListData(String title) {
+      this.title = title;
+    }
+
+    Map<String, String> fieldTypes() {
+      Map<String, String> out = new LinkedHashMap<>();
+      fields.forEach((k, f) -> out.put(k, f.dataType));
+      return Collections.unmodifiableMap(out);
+    }
+  }
+
+  static final class SubscriberData {
+    String state;
+    String name = "";
+    String consent = "Unchanged";
+    final Map<String, String> fields = new TreeMap<>();
+
+    SubscriberData(String state) {
+      this.state = state;
+    }
+
+    Subscriber view(ListData list) {
+      Map<String, String> byName = new TreeMap<>();
+      fields.forEach((k, v) -> {
+        FieldDef def = list.fields.get(k);
+        byName.put(def == null ? k : def.name, v);
+      });
+      return new Subscriber(name, state, consent, Collections.unmodifiableMap(byName));
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package com.segmentexport.testkit.dotdigital;
+
+/** What {@link DotdigitalSimulator} counts, in one {@link com.segmentexport.testkit.Counters}. */
+enum DotdigitalCounter {
+  /** Imports answered 202. */
+  IMPORTS_ACCEPTED,
+  /** Imports refused with {@code 429 contacts:tooManyActiveImports}. */
+  ACTIVE_IMPORT_REFUSALS,
+  /** The most imports active at once (a high-water mark). */
+  MAX_ACTIVE_IMPORTS_SEEN,
+  /** Data field values received as JSON null. */
+  NULL_VALUES,
+  /** Contacts received with a channel status. */
+  CHANNEL_STATUSES,
+  /** Import status requests. */
+  STATUS_POLLS,
+  /** {@code GET /v2/account-info} requests. */
+  ACCOUNT_INFO_CALLS,
+  /** Imports with a text value over 255 characters. */
+  OVER_LONG_IMPORTS
+}

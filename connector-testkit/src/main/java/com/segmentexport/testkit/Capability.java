@@ -1,0 +1,33 @@
+package com.segmentexport.testkit;
+
+/**
+ * What a connector can do that not every vendor allows. A binding of {@link SegmentExporterContract}
+ * declares its connector's capabilities (by default all of them); for each one it lacks, the contract
+ * asserts the documented refusal or absence instead of the behaviour, so that no case is skipped.
+ */
+public enum Capability {
+  /**
+   * Maps custom fields beyond the standard destination fields. Without it, a mapping with a custom
+   * field is refused with a {@link com.segmentexport.api.ConfigurationException} naming the field,
+   * before any request. Must agree with {@link com.segmentexport.api.ConnectorProvider#supportsCustomFields()}.
+   */
+  CUSTOM_FIELDS,
+  /**
+   * Creates (or adopts) its destination list, named after the segment. Without it, the destination is
+   * given by id in an export option, and a definition without that option is refused with a {@link
+   * com.segmentexport.api.ConfigurationException} before any request.
+   */
+  CREATES_DESTINATION,
+  /**
+   * Reports how many contacts were new at the vendor ({@link
+   * com.segmentexport.api.SegmentResult#created()}). Without it, {@code created()} is empty: the
+   * connector never claims a count the vendor did not give.
+   */
+  REPORTS_CREATED,
+  /**
+   * Takes the customer's per-export profile limit as the connection setting {@code
+   * maxProfilesPerExport}. Without it, the setting is refused with a {@link
+   * com.segmentexport.api.ConfigurationException} and the limit case runs at the documented limit.
+   */
+  PROFILE_LIMIT_SETTING
+}
