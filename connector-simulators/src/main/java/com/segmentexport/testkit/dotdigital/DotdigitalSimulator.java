@@ -312,10 +312,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param imports how many imports
    * @return this simulator
    */
-  public DotdigitalSimulator forceImportStatus(String status, int count) {
+  public DotdigitalSimulator forceImportStatus(String status, int imports) {
     requireNonNull(status, "status == null");
     synchronized (account.lock) {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < imports; i++) {
         account.forcedStatuses.add(status);
       }
     }
