@@ -878,8 +878,10 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     } finally {
       exporters.forEach(SegmentExporter::close);
     }
+    // One shared budget keeps within the vendor's rate: at most one refusal, for clock differences between
+    // the two sides on a loaded machine. Two budgets send twice the rate, and half of it is refused.
     assertThat(simulator.throttledCount()).as("requests the vendor refused as over its rate, of %s",
-        simulator.requestCount()).isZero();
+        simulator.requestCount()).isLessThanOrEqualTo(1);
   }
 
   /**
