@@ -853,6 +853,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void rebuiltConnectionsShareTheAccountsRateBudget() throws Exception {
     double rate = 5;
+    // The host sets its connections a little under the vendor's limit, for timing jitter; two budgets
+    // would still send nearly twice the limit.
+    double connectionRate = 4.5;
     simulator.rateLimit(rate, 2);
     long size = 2L * vendorMaxBatch();
     List<ExportHandle> handles = new ArrayList<>();
@@ -862,7 +865,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
         ProfileGenerator generator = ProfileGenerator.builder().seed(250 + handles.size()).build();
         Connection rebuilt = connection(simulator)
             .id(java.util.UUID.randomUUID().toString())
-            .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
+            .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(connectionRate))
             .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
             .build();
         SegmentExporter exporter = connectors().exporter(rebuilt);
@@ -878,10 +881,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     } finally {
       exporters.forEach(SegmentExporter::close);
     }
-    // One shared budget keeps within the vendor's rate: at most one refusal, for clock differences between
-    // the two sides on a loaded machine. Two budgets send twice the rate, and half of it is refused.
     assertThat(simulator.throttledCount()).as("requests the vendor refused as over its rate, of %s",
-        simulator.requestCount()).isLessThanOrEqualTo(1);
+        simulator.requestCount()).isZero();
   }
 
   /**
