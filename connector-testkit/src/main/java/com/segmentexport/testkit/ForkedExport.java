@@ -2,6 +2,8 @@ package com.segmentexport.testkit;
 
 import com.segmentexport.api.ExportResult;
 import java.lang.reflect.Constructor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one contract's large export in this JVM (started by the contract with a small {@code -Xmx})
@@ -10,6 +12,8 @@ import java.lang.reflect.Constructor;
  * most heap still in use right after a collection, which is what the run retains). Exits 0 on success, 1 on any failure (an {@link OutOfMemoryError} included).
  */
 public final class ForkedExport {
+  private static final Logger log = LoggerFactory.getLogger(ForkedExport.class);
+
   private ForkedExport() {}
 
   /**
@@ -30,14 +34,15 @@ public final class ForkedExport {
         peakLive = heap.peakLiveBytes();
       }
       long peak = HeapSampler.peakHeapBytes();
+      // The RESULT line on standard output is how this process reports to the contract that started it.
       System.out.println("RESULT status=" + result.status() + " read=" + result.read() + " exported="
           + result.exported() + " rejected=" + result.rejected() + " duplicates=" + result.duplicates()
-          + " notAttempted=" + result.notAttempted() + " httpCalls=" + result.httpCalls()
+          + " unconfirmed=" + result.unconfirmed() + " notAttempted=" + result.notAttempted() + " httpCalls=" + result.httpCalls()
           + " peakHeapBytes=" + peak + " peakLiveAfterGcBytes=" + peakLive
           + " maxHeapBytes=" + Runtime.getRuntime().maxMemory());
       System.exit(0);
     } catch (Throwable t) {
-      t.printStackTrace();
+      log.error("The forked export failed", t);
       System.exit(1);
     }
   }

@@ -94,6 +94,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(ContractCoverage.class)
 public abstract class SegmentExporterContract<S extends VendorSimulator> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SegmentExporterContract.class);
+
   /** The segment name most cases export. */
   protected static final String SEGMENT = "Contract segment";
   /** The custom field the mapping adds where the connector supports custom fields. */
@@ -608,13 +610,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(members).isEqualTo(accepted);
   }
 
-  /** Case 9: cancellation stops promptly and the result says what was and was not sent. */
-  @Test
-  void cancellationStopsPromptlyWithAnHonestResult() throws Exception {
-    simulator.latency(Duration.ofMillis(250));
-    ProfileGenerator generator = ProfileGenerator.builder().seed(19).build();
-    long size = 30L * vendorMaxBatch();
-    Connection connection = connectionAt(FAST_RATE);
+  /**
+   * Starts a long export of generated profiles (every record kept in the sample, rejected ones also
+   * given to {@code sink}) and returns once the vendor acknowledged its first batch.
+   */
+  private ExportHandle startAndAwaitFirstBatch(SegmentExporter exporter, Connection connection, long seed,
+      long size, List<RejectedRecord> sink) throws InterruptedException {
     CountDownLatch firstBatch = new CountDownLatch(1);
     ExportListener listener = new ExportListener() {
       @Override
@@ -622,12 +623,23 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
         firstBatch.countDown();
       }
     };
+    ExportHandle handle = exporter.start(definition(connection, SEGMENT),
+        ProfileGenerator.builder().seed(seed).build().source(size),
+        ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener).withRejectedRecordSink(sink::add)
+            .withRejectedSampleSize((int) size));
+    assertThat(firstBatch.await(30, TimeUnit.SECONDS)).as("the vendor acknowledged a first batch").isTrue();
+    return handle;
+  }
+
+  /** Case 9: cancellation stops promptly and the result says what was and was not sent. */
+  @Test
+  void cancellationStopsPromptlyWithAnHonestResult() throws Exception {
+    simulator.latency(Duration.ofMillis(250));
+    long size = 30L * vendorMaxBatch();
+    Connection connection = connectionAt(FAST_RATE);
     List<RejectedRecord> sink = java.util.Collections.synchronizedList(new ArrayList<>());
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      ExportHandle handle = exporter.start(definition(connection, SEGMENT), generator.source(size),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener)
-              .withRejectedRecordSink(sink::add));
-      assertThat(firstBatch.await(30, TimeUnit.SECONDS)).isTrue();
+      ExportHandle handle = startAndAwaitFirstBatch(exporter, connection, 19, size, sink);
       long t0 = System.nanoTime();
       handle.cancel();
       ExportResult result = handle.await(Duration.ofSeconds(10)).orElseThrow(
@@ -673,7 +685,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(process.waitFor(280, TimeUnit.SECONDS)).isTrue();
     String tail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
     assertThat(process.exitValue()).as("forked export output:\n%s", tail).isZero();
-    System.out.println(getClass().getSimpleName() + " forked export: " + output.stream()
+    LOG.info("{} forked export: {}", getClass().getSimpleName(), output.stream()
         .filter(l -> l.startsWith("RESULT ")).findFirst().orElse("(no result)"));
     String resultLine = output.stream().filter(l -> l.startsWith("RESULT ")).findFirst()
         .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
@@ -893,22 +905,11 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   void recordsSentButUnconfirmedAtACancelAreNotRejected() throws Exception {
-    ProfileGenerator generator = ProfileGenerator.builder().seed(26).build();
     long size = 30L * vendorMaxBatch();
     Connection connection = connectionAt(FAST_RATE);
-    CountDownLatch firstBatch = new CountDownLatch(1);
-    ExportListener listener = new ExportListener() {
-      @Override
-      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
-        firstBatch.countDown();
-      }
-    };
     List<RejectedRecord> sink = java.util.Collections.synchronizedList(new ArrayList<>());
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      ExportHandle handle = exporter.start(definition(connection, SEGMENT), generator.source(size),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener).withRejectedRecordSink(sink::add)
-              .withRejectedSampleSize((int) size));
-      assertThat(firstBatch.await(30, TimeUnit.SECONDS)).isTrue();
+      ExportHandle handle = startAndAwaitFirstBatch(exporter, connection, 26, size, sink);
       // From now on the vendor answers every write 503: the writes in flight wait to be retried.
       simulator.faults().failEveryWrite(503);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
