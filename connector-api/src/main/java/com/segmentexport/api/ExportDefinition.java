@@ -155,15 +155,19 @@ public final class ExportDefinition {
     return SettingDescriptor.declared(connection.provider(), SettingDescriptor.Scope.EXPORT, name, kind);
   }
 
-  /** {@return the sync mode} */
-  public SyncMode syncMode() {
-    return syncMode;
+  /**
+   * {@return the sync mode, when the definition sets one} When it sets none, a run with a
+   * {@linkplain ExportOptions#syncState() sync state} is {@link SyncMode#INCREMENTAL}, a run without one
+   * {@link SyncMode#ADD_AND_UPDATE}.
+   */
+  public Optional<SyncMode> syncMode() {
+    return Optional.ofNullable(syncMode);
   }
 
   @Override
   public String toString() {
     return "ExportDefinition{name=" + name + ", connection=" + connection.id() + ", segments=" + segments
-        + ", mapping=" + mapping + ", options=" + options + ", syncMode=" + syncMode + "}";
+        + ", mapping=" + mapping + ", options=" + options + ", syncMode=" + (syncMode == null ? "default" : syncMode) + "}";
   }
 
   /** Builds an {@link ExportDefinition}. */
@@ -174,7 +178,7 @@ public final class ExportDefinition {
     private final List<String> duplicateSegments = new ArrayList<>();
     private FieldMapping mapping;
     private final Map<String, String> options = new LinkedHashMap<>();
-    private SyncMode syncMode = SyncMode.ADD_AND_UPDATE;
+    private SyncMode syncMode;
 
     private Builder(Connection connection) {
       this.connection = connection;
@@ -243,7 +247,8 @@ public final class ExportDefinition {
     }
 
     /**
-     * Sets the sync mode; {@link SyncMode#ADD_AND_UPDATE} by default.
+     * Sets the sync mode. By default a run with a {@linkplain ExportOptions#syncState() sync state} is
+     * {@link SyncMode#INCREMENTAL} and a run without one {@link SyncMode#ADD_AND_UPDATE}.
      *
      * @param mode the sync mode
      * @return this builder

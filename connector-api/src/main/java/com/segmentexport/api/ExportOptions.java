@@ -4,22 +4,28 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Run-time options of one export run: listener, rejected-record sink, retry policy.
+ * Run-time options of one export run: listener, rejected-record sink, retry policy, and the sync state
+ * that makes runs incremental.
  *
  * @param listener hears progress events
  * @param rejectedRecordSink receives every rejected record, if given
  * @param rejectedSampleSize how many rejected records the result keeps
  * @param retryPolicy how retryable failures are retried
+ * @param syncState remembers what the vendor confirmed, if given (see {@link SyncMode})
+ * @param fullRefresh whether to send every profile even when the sync state says it is unchanged, and
+ *     rewrite the state from the vendor's answers
  */
 public record ExportOptions(
     ExportListener listener,
     Optional<RejectedRecordSink> rejectedRecordSink,
     int rejectedSampleSize,
-    RetryPolicy retryPolicy) {
+    RetryPolicy retryPolicy,
+    Optional<SyncState> syncState,
+    boolean fullRefresh) {
 
-  /** No listener, no sink, a sample of 100 rejected records, the default retry policy. */
-  public static final ExportOptions DEFAULT =
-      new ExportOptions(ExportListener.NONE, Optional.empty(), 100, RetryPolicy.DEFAULT);
+  /** No listener, no sink, a sample of 100 rejected records, the default retry policy, no sync state. */
+  public static final ExportOptions DEFAULT = new ExportOptions(ExportListener.NONE, Optional.empty(), 100,
+      RetryPolicy.DEFAULT, Optional.empty(), false);
 
   /**
    * Checks the parts.
@@ -28,11 +34,14 @@ public record ExportOptions(
    * @param rejectedRecordSink receives every rejected record, if given
    * @param rejectedSampleSize how many rejected records the result keeps
    * @param retryPolicy how retryable failures are retried
+   * @param syncState remembers what the vendor confirmed, if given
+   * @param fullRefresh whether to send every profile whatever the sync state says
    */
   public ExportOptions {
     requireNonNull(listener, "listener == null");
     requireNonNull(rejectedRecordSink, "rejectedRecordSink == null");
     requireNonNull(retryPolicy, "retryPolicy == null");
+    requireNonNull(syncState, "syncState == null");
     if (rejectedSampleSize < 0) {
       throw new IllegalArgumentException("rejectedSampleSize < 0");
     }
@@ -44,7 +53,7 @@ public record ExportOptions(
    * @param l hears the run's progress
    */
   public ExportOptions withListener(ExportListener l) {
-    return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy);
+    return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh);
   }
 
   /**
@@ -53,7 +62,7 @@ public record ExportOptions(
    * @param sink receives every rejected record
    */
   public ExportOptions withRejectedRecordSink(RejectedRecordSink sink) {
-    return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy);
+    return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy, syncState, fullRefresh);
   }
 
   /**
@@ -62,7 +71,7 @@ public record ExportOptions(
    * @param size how many rejected records the result keeps (0 or more)
    */
   public ExportOptions withRejectedSampleSize(int size) {
-    return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy);
+    return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy, syncState, fullRefresh);
   }
 
   /**
@@ -71,6 +80,27 @@ public record ExportOptions(
    * @param policy the retry policy
    */
   public ExportOptions withRetryPolicy(RetryPolicy policy) {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy);
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy, syncState, fullRefresh);
+  }
+
+  /**
+   * {@return a copy with this sync state} The run reads it before batching, to skip the profiles the
+   * vendor already holds as they are ({@link SyncMode#INCREMENTAL}, the default with a sync state), and
+   * records in it each batch the vendor confirmed. The run does not close it.
+   *
+   * @param state the sync state, e.g. {@code JdbcSyncStateStore.sqlite(path)}
+   */
+  public ExportOptions withSyncState(SyncState state) {
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy,
+        Optional.of(requireNonNull(state, "state == null")), fullRefresh);
+  }
+
+  /**
+   * {@return a copy that sends every profile, even those the sync state holds as unchanged, and rewrites
+   * the state from the vendor's answers} For a list someone changed by hand, or to check a destination
+   * end to end.
+   */
+  public ExportOptions withFullRefresh() {
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, true);
   }
 }

@@ -91,6 +91,11 @@ public record ExportResult(
     return segments.stream().mapToLong(SegmentResult::unconfirmed).sum();
   }
 
+  /** {@return profiles not sent because the vendor already confirmed them exactly so, all segments} */
+  public long unchanged() {
+    return segments.stream().mapToLong(SegmentResult::unchanged).sum();
+  }
+
   /** {@return profiles read but not sent, all segments} */
   public long notAttempted() {
     return segments.stream().mapToLong(SegmentResult::notAttempted).sum();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import static java.util.Objects.requireNonNull;
@@ -58,9 +59,11 @@ public final class FieldMapping {
   }
 
   private final List<Entry> entries;
+  private final String profileIdSource;
 
-  private FieldMapping(List<Entry> entries) {
+  private FieldMapping(List<Entry> entries, String profileIdSource) {
     this.entries = List.copyOf(entries);
+    this.profileIdSource = profileIdSource;
   }
 
   /**
@@ -75,6 +78,15 @@ public final class FieldMapping {
   /** {@return every mapped field, Email first} */
   public List<Entry> entries() {
     return entries;
+  }
+
+  /**
+   * {@return the profile field holding the profile's stable id, when the mapping names one} With a
+   * sync state, a profile is then remembered by its id rather than its address, so that a changed
+   * address updates the same contact at the vendor.
+   */
+  public Optional<String> profileIdSource() {
+    return Optional.ofNullable(profileIdSource);
   }
 
   /** {@return the profile field holding the e-mail address} */
@@ -118,22 +130,24 @@ public final class FieldMapping {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FieldMapping && ((FieldMapping) o).entries.equals(entries);
+    return o instanceof FieldMapping && ((FieldMapping) o).entries.equals(entries)
+        && Objects.equals(((FieldMapping) o).profileIdSource, profileIdSource);
   }
 
   @Override
   public int hashCode() {
-    return entries.hashCode();
+    return entries.hashCode() * 31 + Objects.hashCode(profileIdSource);
   }
 
   @Override
   public String toString() {
-    return "FieldMapping" + entries;
+    return "FieldMapping" + entries + (profileIdSource == null ? "" : "{profileId=" + profileIdSource + "}");
   }
 
   /** Builds a {@link FieldMapping}. */
   public static final class Builder {
     private String emailSource;
+    private String profileIdSource;
     private final List<Entry> others = new ArrayList<>();
 
     private Builder() {}
@@ -147,6 +161,25 @@ public final class FieldMapping {
     public Builder email(String sourceField) {
       requireNonNull(sourceField, "sourceField == null");
       this.emailSource = sourceField;
+      return this;
+    }
+
+    /**
+     * Names the profile field that holds the profile's stable id (a customer id that does not change
+     * when the address does). Not sent to the vendor. With a sync state, the SDK then remembers each
+     * profile by this id: when its address changes, the vendor's contact is updated to the new address
+     * where the vendor can do that, instead of a second contact being added. A profile without a value
+     * in this field is remembered by its address.
+     *
+     * @param sourceField the profile's field name
+     * @return this builder
+     */
+    public Builder profileId(String sourceField) {
+      requireNonNull(sourceField, "sourceField == null");
+      if (sourceField.isBlank()) {
+        throw new IllegalArgumentException("source field name is blank");
+      }
+      this.profileIdSource = sourceField;
       return this;
     }
 
@@ -236,7 +269,7 @@ public final class FieldMapping {
       List<Entry> all = new ArrayList<>();
       all.add(new Entry(StandardFields.EMAIL, emailSource, Optional.of(FieldType.TEXT), false));
       all.addAll(others);
-      return new FieldMapping(all);
+      return new FieldMapping(all, profileIdSource);
     }
   }
 }

@@ -7,7 +7,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What happened to one segment. Every profile read is accounted for exactly once:
- * {@code read == exported + rejected + duplicates + unconfirmed + notAttempted}.
+ * {@code read == exported + rejected + duplicates + unconfirmed + unchanged + notAttempted}.
  *
  * <p>{@code rejected} profiles were refused (by our validation or by the vendor) and are not at the
  * vendor; {@code unconfirmed} ones were sent, but the run ended (cancelled, connection removed, a
@@ -25,6 +25,8 @@ import static java.util.Objects.requireNonNull;
  * @param duplicates repeats of an e-mail address earlier in the same segment, not sent
  * @param unconfirmed profiles sent whose outcome no answer of the vendor proved (they may be at the
  *     vendor); see {@link RejectionReason#UNCONFIRMED} in the result's sample
+ * @param unchanged profiles not sent because the vendor already confirmed them exactly so (an
+ *     {@linkplain SyncMode#INCREMENTAL incremental} run)
  * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
  * @param notAttemptedReason why profiles were not attempted, when some were not
  * @param counters connector-specific counts (for example calls that needed a fallback)
@@ -40,6 +42,7 @@ public record SegmentResult(
     long rejected,
     long duplicates,
     long unconfirmed,
+    long unchanged,
     long notAttempted,
     Optional<String> notAttemptedReason,
     Map<String, Long> counters) {
@@ -57,6 +60,7 @@ public record SegmentResult(
    * @param rejected profiles rejected (by us or the vendor); see {@link ExportResult#rejectedSample()}
    * @param duplicates repeats of an e-mail address earlier in the same segment, not sent
    * @param unconfirmed profiles sent whose outcome no answer of the vendor proved (they may be at the vendor)
+   * @param unchanged profiles not sent because the vendor already confirmed them exactly so
    * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
    * @param notAttemptedReason why profiles were not attempted, when some were not
    * @param counters connector-specific counts (for example calls that needed a fallback)
@@ -69,10 +73,10 @@ public record SegmentResult(
     requireNonNull(updated, "updated == null");
     requireNonNull(notAttemptedReason, "notAttemptedReason == null");
     counters = Map.copyOf(counters);
-    if (read != exported + rejected + duplicates + unconfirmed + notAttempted) {
+    if (read != exported + rejected + duplicates + unconfirmed + unchanged + notAttempted) {
       throw new IllegalStateException("segment '" + name + "' does not add up: read " + read + " != exported "
           + exported + " + rejected " + rejected + " + duplicates " + duplicates + " + unconfirmed " + unconfirmed
-          + " + notAttempted " + notAttempted);
+          + " + unchanged " + unchanged + " + notAttempted " + notAttempted);
     }
   }
 }

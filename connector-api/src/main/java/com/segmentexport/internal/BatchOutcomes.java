@@ -10,6 +10,8 @@ import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.Masking;
+import com.segmentexport.spi.MemberOutcome;
+import com.segmentexport.spi.SyncStateException;
 import com.segmentexport.spi.OutcomeUnknownException;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -36,8 +38,12 @@ final class BatchOutcomes {
     this.fail = fail;
   }
 
-  /** The vendor answered: counts each record as the connector reports it. */
-  void answered(Batch batch, SegmentTally tally, BatchResult result) {
+  /**
+   * The vendor answered: counts each record as the connector reports it, then records the outcomes in
+   * the sync state, if the run has one (a state that cannot be written ends the run: the next one would
+   * not know what this one confirmed).
+   */
+  void answered(Batch batch, SegmentTally tally, BatchResult result, SegmentSync sync) {
     for (BatchResult.Rejection r : result.rejections()) {
       records.reject(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
           r.reason(), Optional.ofNullable(r.vendorCode()), Masking.addressIn(r.message(), r.record().email())));
@@ -54,38 +60,57 @@ final class BatchOutcomes {
     result.counters().forEach(tally::count);
     listener.batchAcknowledged(batch.segment(), batch.size(), result.exported(), result.rejections().size(),
         tally.exportedSoFar());
+    if (sync != null) {
+      remember(() -> sync.answered(batch, result));
+    }
   }
 
-  /** The write threw: every record of the batch is accounted for by what the failure says. */
-  void failed(Batch batch, SegmentTally tally, Throwable e) {
+  /** Writes to the sync state; a failure ends the run with a {@link SyncStateException}. */
+  private void remember(Runnable write) {
+    try {
+      write.run();
+    } catch (SyncStateException e) {
+      fail.accept(e);
+    } catch (RuntimeException e) {
+      fail.accept(new SyncStateException("Recording a batch in the sync state failed: " + e.getClass().getName(), e));
+    }
+  }
+
+  /**
+   * The write threw: every record of the batch is accounted for by what the failure says, and, with a
+   * sync state, recorded as rejected or unconfirmed (so that the next run sends it again).
+   */
+  void failed(Batch batch, SegmentTally tally, Throwable e, SegmentSync sync) {
     if (e instanceof ExportCancelledException) {
       if (((ExportCancelledException) e).sent()) {
-        unconfirmAll(batch, tally,
+        unconfirmAll(batch, tally, sync,
             "the export stopped before the vendor confirmed this record (" + control.stopReason() + ")");
       } else {
         tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
       }
     } else if (e instanceof AuthenticationException) {
-      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, "HTTP_" + ((AuthenticationException) e).httpStatus(),
-          e.getMessage());
+      rejectAll(batch, tally, sync, RejectionReason.DELIVERY_FAILED,
+          "HTTP_" + ((AuthenticationException) e).httpStatus(), e.getMessage());
       fail.accept((AuthenticationException) e);
     } else if (e instanceof OutcomeUnknownException) {
-      unconfirmAll(batch, tally, e.getMessage());
+      unconfirmAll(batch, tally, sync, e.getMessage());
       log.warn("Batch {} of segment '{}' may or may not have been applied: {}", batch.sequence(), batch.segment(),
           e.getMessage());
     } else if (e instanceof DestinationException) {
       DestinationException d = (DestinationException) e;
-      rejectAll(batch, tally, reasonFor(d), d.vendorCode().orElse(d.httpStatus() > 0 ? "HTTP_" + d.httpStatus() : null),
+      rejectAll(batch, tally, sync, reasonFor(d),
+          d.vendorCode().orElse(d.httpStatus() > 0 ? "HTTP_" + d.httpStatus() : null),
           d.vendorMessage().orElse(d.getMessage()));
       log.warn("Batch {} of segment '{}' failed: {}", batch.sequence(), batch.segment(), d.getMessage());
     } else if (e instanceof ExportException) {
       // A typed failure such as a ConfigurationException (plain HTTP refused): the export ends with it as is.
-      rejectAll(batch, tally, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
+      rejectAll(batch, tally, sync, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
       fail.accept((ExportException) e);
     } else {
       // A connector's bug or an Error: uncaught, it would end the worker with the batch unaccounted for.
       // Whether the connector had sent the batch is not known: it may be at the vendor.
-      unconfirmAll(batch, tally, "connector error before the vendor's answer was read: " + e.getClass().getName());
+      unconfirmAll(batch, tally, sync,
+          "connector error before the vendor's answer was read: " + e.getClass().getName());
       fail.accept(new ExportException("The connector failed: " + e.getClass().getName(), e));
     }
   }
@@ -103,19 +128,26 @@ final class BatchOutcomes {
         ? RejectionReason.BATCH_FAILED : RejectionReason.DELIVERY_FAILED;
   }
 
-  private void rejectAll(Batch batch, SegmentTally tally, RejectionReason reason, String code, String message) {
+  private void rejectAll(Batch batch, SegmentTally tally, SegmentSync sync, RejectionReason reason, String code,
+      String message) {
     for (ExportRecord r : batch.records()) {
       records.reject(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()), reason,
           Optional.ofNullable(code), message));
     }
     tally.rejected(batch.size());
+    if (sync != null) {
+      remember(() -> sync.all(batch, MemberOutcome.Kind.REJECTED, reason, code));
+    }
   }
 
-  private void unconfirmAll(Batch batch, SegmentTally tally, String why) {
+  private void unconfirmAll(Batch batch, SegmentTally tally, SegmentSync sync, String why) {
     for (ExportRecord r : batch.records()) {
       records.unconfirmed(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()),
           RejectionReason.UNCONFIRMED, Optional.empty(), why));
     }
     tally.unconfirmed(batch.size());
+    if (sync != null) {
+      remember(() -> sync.all(batch, MemberOutcome.Kind.UNCONFIRMED, RejectionReason.UNCONFIRMED, null));
+    }
   }
 }

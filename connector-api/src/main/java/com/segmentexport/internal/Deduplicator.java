@@ -2,7 +2,8 @@ package com.segmentexport.internal;
 
 /**
  * Drops repeats of an address within a segment and admits the rest, in order, into batches, up to the
- * export's {@link ProfileCap}. Records wait in groups of {@value #GROUP}: the de-duplication table of a
+ * export's {@link ProfileCap}; with a sync state, leaves out the members the vendor already holds as
+ * they are ({@link SegmentSync}). Records wait in groups of {@value #GROUP}: the de-duplication table of a
  * large segment does not fit in the CPU's caches, and probing a whole group at once lets the CPU fetch
  * its slots together. Reader thread only.
  */
@@ -17,13 +18,17 @@ final class Deduplicator {
   private final RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[GROUP];
   private final long[] fingerprints = new long[GROUP];
   private final boolean[] fresh = new boolean[GROUP];
+  private final boolean[] unchanged = new boolean[GROUP];
+  /** The segment's destination in the sync state, or null when the run has none. */
+  private final SegmentSync sync;
   private int count;
 
-  Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap) {
+  Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync) {
     this.seen = seen;
     this.filler = filler;
     this.tally = tally;
     this.cap = cap;
+    this.sync = sync;
   }
 
   void offer(RecordMapper.Mapped m) {
@@ -42,12 +47,18 @@ final class Deduplicator {
 
   private void admitWaiting() {
     seen.addAll(fingerprints, count, fresh);
+    if (sync != null && count > 0) {
+      // One look-up for the group; unchanged members are not sent and take no place under the cap.
+      tally.unchanged(sync.check(waiting, fresh, count, unchanged));
+    }
     int overCap = 0;
     for (int i = 0; i < count; i++) {
       RecordMapper.Mapped m = waiting[i];
       waiting[i] = null;
       if (!fresh[i]) {
         tally.duplicates++;
+      } else if (sync != null && unchanged[i]) {
+        // Counted as unchanged above; not sent.
       } else if (cap.admit()) {
         filler.add(m);
       } else {

@@ -14,6 +14,7 @@ import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ExportCancelledException;
+import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.OkHttpClient;
@@ -26,6 +27,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   private final Connector connector;
   private final OkHttpClient client;
   private final AccountBudgets budgets;
+  private final SyncRun.Factory sync;
   private final Set<ExportRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -39,6 +41,8 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     String account = RateLimiters.accountKey(connection, connector);
     this.budgets = AccountBudgets.of(limiters, account,
         limiters.forAccount(account, connector.limits().requestsPerSecond()));
+    this.sync = new SyncRun.Factory(connection.connectorId(), RateLimiters.stateAccount(connection, connector),
+        Clock.systemUTC());
   }
 
   @Override
@@ -68,7 +72,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
       throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
           + definition.connection().id() + ", not for this exporter's connection " + connection.id());
     }
-    ExportRun run = new ExportRun(connector, definition, source, options, client, budgets);
+    ExportRun run = new ExportRun(connector, definition, source, options, client, budgets, sync);
     run.preflight();
     running.add(run);
     run.completion().whenComplete((r, e) -> running.remove(run));

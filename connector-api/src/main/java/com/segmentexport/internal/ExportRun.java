@@ -64,14 +64,16 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private final int batchesInFlight;
   private volatile ExportException fatal;
   private final String runId = java.util.UUID.randomUUID().toString();
+  /** The run's use of the sync state, or null without one. */
+  private final SyncRun sync;
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, AccountBudgets budgets) {
-    this(connector, definition, source, options, client, budgets, ProfileCap.PAST_CAP_READING);
+      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory sync) {
+    this(connector, definition, source, options, client, budgets, sync, ProfileCap.PAST_CAP_READING);
   }
 
   ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, AccountBudgets budgets, Duration pastCapReading) {
+      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory sync, Duration pastCapReading) {
     this.connector = connector;
     this.definition = definition;
     this.source = source;
@@ -85,6 +87,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     this.batchesInFlight = connector.limits().maxConcurrentBatches() + 1;
     this.cap = new ProfileCap(connector.limits().maxProfilesPerExport(),
         definition.connection().provider().displayName(), pastCapReading, Ticker.SYSTEM);
+    this.sync = sync == null ? null : sync.forRun(definition, options, runId);
   }
 
   /** Checks limits against sizes known in advance. Throws before anything is sent. */
@@ -136,7 +139,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     });
     SegmentPipeline.Scope scope = new SegmentPipeline.Scope(connector, definition, source, mapper,
         connector.limits(), control, listener, http, rejected, cap,
-        new BatchOutcomes(rejected, control, listener, this::fail), this, workers, batchesInFlight);
+        new BatchOutcomes(rejected, control, listener, this::fail), this, workers, batchesInFlight, sync);
     try {
       for (String name : definition.segments()) {
         if (control.isStopped()) {
@@ -156,10 +159,10 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
       workers.shutdownNow();
     }
     ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
-    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, not attempted {}, "
-            + "{} HTTP calls, {} retries", definition.name(), result.status(), result.read(), result.exported(),
-        result.rejected(), result.duplicates(), result.unconfirmed(), result.notAttempted(), result.httpCalls(),
-        result.retries());
+    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, unchanged {}, "
+            + "not attempted {}, {} HTTP calls, {} retries", definition.name(), result.status(), result.read(),
+        result.exported(), result.rejected(), result.duplicates(), result.unconfirmed(), result.unchanged(),
+        result.notAttempted(), result.httpCalls(), result.retries());
     listener.exportFinished(result);
     if (fatal != null) {
       completion.completeExceptionally(fatal.withPartialResult(result));

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,34 @@ public final class RateLimiters {
 
   /** The account a connection's connector sends to: id, endpoint, and a fingerprint of its secrets. */
   static String accountKey(Connection connection, Connector connector) {
+    StringBuilder key = new StringBuilder(connection.connectorId()).append('\n')
+        .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse("")).append('\n')
+        .append(connector.accountEndpoint()).append('\n');
+    return hex(key, secretsDigest(connection, SALT)).toString();
+  }
+
+  /**
+   * The account as the sync state knows it, the same in every JVM and every run: a one-way fingerprint of
+   * the connector's id, its endpoint and the connection's secrets (so a rotated credential starts a new
+   * state, and the state file holds no credential).
+   */
+  static String stateAccount(Connection connection, Connector connector) {
+    MessageDigest sha = sha256();
+    sha.update("segment-export/sync-state/v1\n".getBytes(StandardCharsets.UTF_8));
+    sha.update(accountKey(connection, connector, secretsDigest(connection, new byte[0]))
+        .getBytes(StandardCharsets.UTF_8));
+    byte[] digest = Arrays.copyOf(sha.digest(), 16);
+    return hex(new StringBuilder(), digest).toString();
+  }
+
+  private static String accountKey(Connection connection, Connector connector, byte[] secrets) {
+    StringBuilder key = new StringBuilder(connection.connectorId()).append('\n')
+        .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse("")).append('\n')
+        .append(connector.accountEndpoint()).append('\n');
+    return hex(key, secrets).toString();
+  }
+
+  private static byte[] secretsDigest(Connection connection, byte[] salt) {
     TreeMap<String, String> secrets = new TreeMap<>();
     for (SettingDescriptor d : connection.provider().settings()) {
       if (d.kind() == SettingDescriptor.Kind.SECRET) {
@@ -64,25 +93,29 @@ public final class RateLimiters {
         secret.ifPresent(s -> secrets.put(d.name(), s.reveal()));
       }
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every Java platform has SHA-256", e);
-    }
-    sha.update(SALT);
+    MessageDigest sha = sha256();
+    sha.update(salt);
     secrets.forEach((name, value) -> {
       sha.update(name.getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
       sha.update(value.getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
     });
-    StringBuilder key = new StringBuilder(connection.connectorId()).append('\n')
-        .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse("")).append('\n')
-        .append(connector.accountEndpoint()).append('\n');
-    for (byte b : sha.digest()) {
-      key.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    return sha.digest();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every Java platform has SHA-256", e);
     }
-    return key.toString();
+  }
+
+  private static StringBuilder hex(StringBuilder out, byte[] bytes) {
+    for (byte b : bytes) {
+      out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+    return out;
   }
 }

@@ -32,6 +32,8 @@ final class RecordMapper {
   private final RecordSchema schema;
   private final String[] sources;
   private final byte[][] nameBytes;
+  /** The profile field holding the profile's stable id, or null. */
+  private final String idSource;
 
   RecordMapper(FieldMapping mapping, ConnectorProvider provider) {
     List<MappedField> fields = new ArrayList<>();
@@ -46,6 +48,7 @@ final class RecordMapper {
       nameBytes[i] = e.destination().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     schema = new RecordSchema(fields);
+    idSource = mapping.profileIdSource().orElse(null);
   }
 
   private static FieldType standardType(ConnectorProvider provider, String name) {
@@ -63,7 +66,8 @@ final class RecordMapper {
 
   /** The outcome of mapping one profile: a record, or a rejection. */
   static final class Mapped {
-    final ExportRecord record;
+    /** The record; replaced once by the sync state when the profile's address changed. */
+    ExportRecord record;
     final long estimatedBytes;
     final RejectionReason reason;
     final String message;
@@ -120,7 +124,17 @@ final class RecordMapper {
                     : converted.toString().length() + 2);
       }
     }
-    return new Mapped(new ExportRecord(row, email, values), bytes, null, null, email);
+    return new Mapped(new ExportRecord(row, email, values, profileId(profile)), bytes, null, null, email);
+  }
+
+  /** The profile's stable id as text, trimmed, or null when the mapping names none or it has none. */
+  private String profileId(Profile profile) {
+    if (idSource == null) {
+      return null;
+    }
+    Object id = profile.get(idSource);
+    String text = id == null ? "" : id.toString().trim();
+    return text.isEmpty() ? null : text;
   }
 
   /** Converts a profile value to a field type; null for blank text. */

@@ -10,6 +10,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
@@ -22,6 +23,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -31,6 +34,7 @@ import org.slf4j.MDC;
  * it ends — also when reading fails, so that what the vendor did with them is known, not guessed.
  */
 final class SegmentPipeline {
+  private static final Logger log = LoggerFactory.getLogger(SegmentPipeline.class);
   /** What a run shares with each of its segments. */
   record Scope(
       Connector connector,
@@ -46,7 +50,8 @@ final class SegmentPipeline {
       BatchOutcomes outcomes,
       RunFailures failures,
       ExecutorService workers,
-      int batchesInFlight) {}
+      int batchesInFlight,
+      SyncRun sync) {}
 
   /** How a segment reports the failure that will end the run, without stopping batches in flight. */
   interface RunFailures {
@@ -61,6 +66,8 @@ final class SegmentPipeline {
   private final String name;
   private final SegmentTally tally;
   private final Semaphore inFlight;
+  /** The segment's destination in the sync state, once open; null without a sync state. */
+  private SegmentSync sync;
 
   SegmentPipeline(Scope run, String name) {
     this.run = run;
@@ -86,10 +93,13 @@ final class SegmentPipeline {
       Destination destination = run.connector().open(
           new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http()));
       tally.destinationId = destination.id();
+      if (run.sync() != null) {
+        sync = run.sync().open(destination.id(), run.mapper().schema());
+      }
       run.listener().segmentStarted(name, destination.id(), hint);
       Deduplicator admission = new Deduplicator(new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
           new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination)), tally,
-          run.cap());
+          run.cap(), sync);
       read(segment.profiles(), admission);
       admission.finish();
     } catch (ExportCancelledException e) {
@@ -114,7 +124,16 @@ final class SegmentPipeline {
       tally.accountRemainder("the export stopped: " + control.stopReason());
     }
     boolean failed = failedHere || run.failures().fatal() != null;
-    return tally.result(control.isStopped() && !failed, failed);
+    SegmentResult result = tally.result(control.isStopped() && !failed, failed);
+    if (sync != null) {
+      try {
+        sync.finished(run.sync().runId(), result.status().name());
+      } catch (RuntimeException e) {
+        // Every batch's outcome is recorded already: only the run's own record is missing.
+        log.warn("Could not record the end of segment '{}' in the sync state: {}", name, e.toString());
+      }
+    }
+    return result;
   }
 
   private void read(Iterator<Profile> profiles, Deduplicator admission) {
@@ -180,9 +199,14 @@ final class SegmentPipeline {
         MDC.setContextMap(context);
       }
       try {
-        run.outcomes().answered(batch, tally, destination.write(batch));
-      } catch (RuntimeException | Error e) {
-        run.outcomes().failed(batch, tally, e);
+        BatchResult result;
+        try {
+          result = destination.write(batch);
+        } catch (RuntimeException | Error e) {
+          run.outcomes().failed(batch, tally, e, sync);
+          return;
+        }
+        run.outcomes().answered(batch, tally, result, sync);
       } finally {
         inFlight.release();
         MDC.clear();

@@ -16,6 +16,7 @@ final class SegmentTally {
   private long exported;
   private long rejected;
   private long unconfirmed;
+  private long unchanged;
   private long notAttempted;
   private long created = -1;
   private long updated = -1;
@@ -41,6 +42,10 @@ final class SegmentTally {
 
   synchronized void unconfirmed(int n) {
     unconfirmed += n;
+  }
+
+  synchronized void unchanged(int n) {
+    unchanged += n;
   }
 
   synchronized void notAttempted(long n, String reason) {
@@ -69,7 +74,7 @@ final class SegmentTally {
    * batch still being filled when reading failed or the run stopped) as not attempted.
    */
   synchronized void accountRemainder(String reason) {
-    notAttempted(read - exported - rejected - duplicates - unconfirmed - notAttempted, reason);
+    notAttempted(read - exported - rejected - duplicates - unconfirmed - unchanged - notAttempted, reason);
   }
 
   synchronized void created(long n) {
@@ -88,7 +93,7 @@ final class SegmentTally {
     ExportStatus status;
     if (stopped && !failed) {
       status = ExportStatus.CANCELLED;
-    } else if (failed || (exported == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
+    } else if (failed || (exported + unchanged == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
       status = ExportStatus.FAILED;
     } else if (rejected + unconfirmed + notAttempted > 0 || unread) {
       status = ExportStatus.PARTIALLY_SUCCEEDED;
@@ -98,6 +103,6 @@ final class SegmentTally {
     return new SegmentResult(name, Optional.ofNullable(destinationId), status, read, exported,
         created < 0 ? OptionalLong.empty() : OptionalLong.of(created),
         updated < 0 ? OptionalLong.empty() : OptionalLong.of(updated),
-        rejected, duplicates, unconfirmed, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
+        rejected, duplicates, unconfirmed, unchanged, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
   }
 }

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +50,7 @@ public final class BatchResult {
   private final OptionalLong created;
   private final OptionalLong updated;
   private final Map<String, Long> counters;
+  private final Map<ExportRecord, String> vendorIds;
 
   private BatchResult(Builder b) {
     this.size = b.batch.size();
@@ -62,6 +64,7 @@ public final class BatchResult {
     this.created = b.created;
     this.updated = b.updated;
     this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
+    this.vendorIds = b.vendorIds.isEmpty() ? Map.of() : new IdentityHashMap<>(b.vendorIds);
   }
 
   /**
@@ -135,6 +138,16 @@ public final class BatchResult {
     return counters;
   }
 
+  /**
+   * {@return the vendor's own id of a record's contact, when the connector reported it} The engine keeps
+   * it in the sync state, for later updates and removals by id.
+   *
+   * @param record a record of the batch
+   */
+  public Optional<String> vendorId(ExportRecord record) {
+    return Optional.ofNullable(vendorIds.get(record));
+  }
+
   /** Builds a {@link BatchResult}. */
   public static final class Builder {
     private final Batch batch;
@@ -144,6 +157,7 @@ public final class BatchResult {
     private OptionalLong created = OptionalLong.empty();
     private OptionalLong updated = OptionalLong.empty();
     private final Map<String, Long> counters = new LinkedHashMap<>();
+    private final Map<ExportRecord, String> vendorIds = new IdentityHashMap<>();
 
     private Builder(Batch batch) {
       this.batch = requireNonNull(batch, "batch == null");
@@ -210,6 +224,20 @@ public final class BatchResult {
       part.created().ifPresent(this::addCreated);
       part.updated().ifPresent(this::addUpdated);
       part.counters().forEach(this::count);
+      vendorIds.putAll(part.vendorIds);
+      return this;
+    }
+
+    /**
+     * Reports the vendor's own id of a record's contact (dotdigital's contact id, Autopilot's contact
+     * id), for the sync state.
+     *
+     * @param record a record of the batch
+     * @param vendorId the vendor's id of its contact
+     * @return this builder
+     */
+    public Builder vendorId(ExportRecord record, String vendorId) {
+      vendorIds.put(requireNonNull(record, "record == null"), requireNonNull(vendorId, "vendorId == null"));
       return this;
     }
 

@@ -2,6 +2,8 @@ package com.segmentexport.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
 /**
  * One profile, mapped, validated and converted, ready to be written. Values are {@code null} when
  * absent or blank (connectors omit them), else of the Java type for the field's
@@ -12,6 +14,8 @@ public final class ExportRecord {
   private final long row;
   private final String email;
   private final Object[] values;
+  private final String profileId;
+  private final String previousEmail;
 
   /**
    * Creates a record.
@@ -21,9 +25,54 @@ public final class ExportRecord {
    * @param values the values by {@link MappedField#index()}; index 0 is ignored (the e-mail)
    */
   public ExportRecord(long row, String email, Object[] values) {
+    this(row, email, values, null, null);
+  }
+
+  /**
+   * Creates a record of a profile with a stable id.
+   *
+   * @param row the 1-based position in the segment
+   * @param email the normalised e-mail address (trimmed, domain lower-cased)
+   * @param values the values by {@link MappedField#index()}; index 0 is ignored (the e-mail)
+   * @param profileId the profile's stable id, or null
+   */
+  public ExportRecord(long row, String email, Object[] values, String profileId) {
+    this(row, email, values, profileId, null);
+  }
+
+  private ExportRecord(long row, String email, Object[] values, String profileId, String previousEmail) {
     this.row = row;
     this.email = requireNonNull(email, "email == null");
     this.values = requireNonNull(values, "values == null");
+    this.profileId = profileId;
+    this.previousEmail = previousEmail;
+  }
+
+  /**
+   * {@return a copy of this record for a contact the vendor holds under another address}
+   *
+   * @param previousEmail the address the vendor last confirmed for this profile
+   */
+  public ExportRecord withPreviousEmail(String previousEmail) {
+    return new ExportRecord(row, email, values, profileId, requireNonNull(previousEmail, "previousEmail == null"));
+  }
+
+  /**
+   * {@return the profile's stable id, when the export's mapping names one and the profile has it} Not
+   * sent to the vendor.
+   */
+  public Optional<String> profileId() {
+    return Optional.ofNullable(profileId);
+  }
+
+  /**
+   * {@return the address the vendor last confirmed for this profile, when it differs from {@link #email()}}
+   * Present only in incremental runs whose mapping names a {@linkplain #profileId() profile id}: the
+   * profile's address changed since, and the connector updates the vendor's contact to the new address
+   * where the vendor can, instead of adding a second contact.
+   */
+  public Optional<String> previousEmail() {
+    return Optional.ofNullable(previousEmail);
   }
 
   /** {@return the 1-based position of the profile in its segment} */

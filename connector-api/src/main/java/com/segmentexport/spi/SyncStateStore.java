@@ -1,5 +1,6 @@
 package com.segmentexport.spi;
 
+import com.segmentexport.api.SyncState;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ import java.util.List;
  * <p>The state holds the members' e-mail addresses (to update a contact whose address changed, and to
  * remove members that left a segment): protect it as the segment data it came from.
  */
-public interface SyncStateStore extends AutoCloseable {
+public interface SyncStateStore extends SyncState {
   /**
    * Opens the state of one destination, creating it when it is new.
    *

@@ -94,7 +94,7 @@ class ProfileLimitTest {
     Connector connector = provider.create(new ConnectorContext(connection));
     ExportRun run = new ExportRun(connector, Fixtures.definition(connection, "Endless"),
         name -> Segment.of(name, OptionalLong.empty(), endless, () -> {}), FAST, HttpClients.newClient(),
-        AccountBudgets.of(new RateLimiter(1000)), Duration.ofMillis(300));
+        AccountBudgets.of(new RateLimiter(1000)), null, Duration.ofMillis(300));
     run.preflight();
     run.start();
     ExportResult result = run.await();

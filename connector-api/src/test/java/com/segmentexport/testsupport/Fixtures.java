@@ -93,10 +93,10 @@ public final class Fixtures {
   /** Asserts that every segment of a result adds up (the record also checks this when built). */
   public static void assertAddsUp(ExportResult result) {
     for (SegmentResult s : result.segments()) {
-      assertThat(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.notAttempted())
+      assertThat(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.unchanged() + s.notAttempted())
           .as("segment %s adds up", s.name()).isEqualTo(s.read());
     }
-    assertThat(result.exported() + result.rejected() + result.duplicates() + result.unconfirmed()
+    assertThat(result.exported() + result.rejected() + result.duplicates() + result.unconfirmed() + result.unchanged()
         + result.notAttempted()).isEqualTo(result.read());
   }
 }

@@ -1,0 +1,188 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.MemberOutcome;
+import com.segmentexport.spi.MemberState;
+import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.SyncStateException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One segment's destination in the sync state: before batching, which members the vendor already holds
+ * exactly as they are (not sent, counted unchanged) and which changed address; after each answer, what
+ * the vendor did with each member of the batch. The state is written only after the vendor's answer, so
+ * that it never holds as confirmed what the vendor did not confirm.
+ */
+final class SegmentSync {
+  private final DestinationState state;
+  private final RecordSchema schema;
+  private final boolean skipUnchanged;
+  private final Clock clock;
+
+  SegmentSync(DestinationState state, RecordSchema schema, boolean skipUnchanged, Clock clock) {
+    this.state = state;
+    this.schema = schema;
+    this.skipUnchanged = skipUnchanged;
+    this.clock = clock;
+  }
+
+  DestinationState state() {
+    return state;
+  }
+
+  /**
+   * Looks a group of records up in one round trip. Marks {@code unchanged[i]} for each record the vendor
+   * confirmed with exactly these fields (when unchanged members are skipped), and gives a record whose
+   * profile the vendor holds under another address its {@linkplain ExportRecord#previousEmail() previous
+   * address}.
+   *
+   * @param group the records, of which only those with {@code candidate[i]} are looked at
+   * @return how many records are unchanged
+   */
+  int check(RecordMapper.Mapped[] group, boolean[] candidate, int count, boolean[] unchanged) {
+    Set<String> keys = new LinkedHashSet<>(count * 2);
+    for (int i = 0; i < count; i++) {
+      if (candidate[i]) {
+        keys.add(memberKey(group[i].record));
+      }
+    }
+    Map<String, MemberState> known = keys.isEmpty() ? Map.of() : state.lookup(keys);
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+      unchanged[i] = false;
+      if (!candidate[i]) {
+        continue;
+      }
+      ExportRecord record = group[i].record;
+      MemberState member = known.get(memberKey(record));
+      if (member == null) {
+        continue;
+      }
+      if (skipUnchanged && member.isUnchanged(fieldsHash(schema, record))) {
+        unchanged[i] = true;
+        n++;
+      } else if (record.profileId().isPresent() && member.confirmedHash().isPresent()
+          && !member.email().equalsIgnoreCase(record.email())) {
+        group[i].record = record.withPreviousEmail(member.email());
+      }
+    }
+    return n;
+  }
+
+  /** The vendor answered for the batch: records each member's outcome, in one transaction. */
+  void answered(Batch batch, BatchResult result) {
+    Map<ExportRecord, BatchResult.Rejection> notConfirmed = new IdentityHashMap<>();
+    result.rejections().forEach(r -> notConfirmed.put(r.record(), r));
+    result.unconfirmed().forEach(r -> notConfirmed.put(r.record(), r));
+    Instant at = clock.instant();
+    Map<String, MemberOutcome> outcomes = new LinkedHashMap<>(batch.size() * 2);
+    for (ExportRecord record : batch.records()) {
+      BatchResult.Rejection r = notConfirmed.get(record);
+      MemberOutcome.Kind kind = r == null ? MemberOutcome.Kind.CONFIRMED
+          : r.reason() == RejectionReason.UNCONFIRMED ? MemberOutcome.Kind.UNCONFIRMED : MemberOutcome.Kind.REJECTED;
+      Optional<String> reason = r == null ? Optional.empty()
+          : Optional.of(r.reason().name() + (r.vendorCode() == null ? "" : " " + r.vendorCode()));
+      String key = memberKey(record);
+      outcomes.put(key, new MemberOutcome(key, record.email(), fieldsHash(schema, record), kind, reason,
+          r == null ? result.vendorId(record) : Optional.empty(), at));
+    }
+    write(outcomes);
+  }
+
+  /** The vendor refused the whole batch, or no answer proved what became of it. */
+  void all(Batch batch, MemberOutcome.Kind kind, RejectionReason reason, String vendorCode) {
+    Instant at = clock.instant();
+    Optional<String> why = Optional.of(reason.name() + (vendorCode == null ? "" : " " + vendorCode));
+    Map<String, MemberOutcome> outcomes = new LinkedHashMap<>(batch.size() * 2);
+    for (ExportRecord record : batch.records()) {
+      String key = memberKey(record);
+      outcomes.put(key, new MemberOutcome(key, record.email(), fieldsHash(schema, record), kind, why,
+          Optional.empty(), at));
+    }
+    write(outcomes);
+  }
+
+  private void write(Map<String, MemberOutcome> outcomes) {
+    try {
+      state.record(new ArrayList<>(outcomes.values()));
+    } catch (SyncStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SyncStateException("Recording a batch's outcomes in the sync state failed: "
+          + e.getClass().getName(), e);
+    }
+  }
+
+  /** Records how the segment's run ended on this destination. */
+  void finished(String runId, String status) {
+    state.runFinished(runId, clock.instant(), status);
+  }
+
+  /**
+   * The key a member is remembered by: {@code id:} and its stable profile id when it has one, else
+   * {@code email:} and its address in lower case (the vendors treat addresses without regard to case, as
+   * the de-duplication does).
+   */
+  static String memberKey(ExportRecord record) {
+    Optional<String> id = record.profileId();
+    return id.isPresent() ? "id:" + id.get() : "email:" + record.email().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A 64-bit hash of a record's mapped fields: each field's name and type and its value as text, so that
+   * a changed value, a changed mapping and a changed address all change it.
+   */
+  static long fieldsHash(RecordSchema schema, ExportRecord record) {
+    long h = 0xCBF29CE484222325L;
+    List<MappedField> fields = schema.fields();
+    for (int i = 0; i < fields.size(); i++) {
+      MappedField f = fields.get(i);
+      h = text(h, f.name());
+      h = mix(h, f.type().ordinal() + (f.custom() ? 64 : 0));
+      Object v = record.value(i);
+      if (v == null) {
+        h = mix(h, 0x9E3779B97F4A7C15L);
+      } else {
+        h = mix(h, v.getClass().getName().hashCode());
+        h = text(h, v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString());
+      }
+    }
+    return fmix(h);
+  }
+
+  private static long text(long h, String s) {
+    h = mix(h, s.length());
+    for (int i = 0; i < s.length(); i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001B3L;
+    }
+    return h;
+  }
+
+  private static long mix(long h, long v) {
+    return Long.rotateLeft((h ^ v) * 0xBF58476D1CE4E5B9L, 31);
+  }
+
+  private static long fmix(long h) {
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    return h ^ (h >>> 33);
+  }
+}
