@@ -72,6 +72,30 @@ public interface SegmentExporter extends AutoCloseable {
    */
   ExportHandle start(ExportDefinition definition, SegmentSource source, ExportOptions options);
 
+  /**
+   * Predicts what a run of this export would do, writing nothing anywhere: reads every segment, asks the
+   * sync state (when the options give one) which profiles are unchanged, new, changed or to retry, and
+   * makes only read-only calls to the vendor (does the list exist, which custom fields are missing).
+   *
+   * @param definition the export to plan
+   * @param source supplies each segment
+   * @param options the options the run would use (its sync state and full refresh matter)
+   * @return the plan
+   * @throws ConfigurationException if the definition is for another connection or is invalid
+   * @throws AccessDeniedException if this exporter's role may not use the connection
+   */
+  ExportPlan plan(ExportDefinition definition, SegmentSource source, ExportOptions options);
+
+  /**
+   * Forgets what the sync state knows about one of this connection's destination lists: the next
+   * incremental run to it sends every profile again.
+   *
+   * @param state the sync state
+   * @param destinationId the vendor's id of the list (see {@link SegmentResult#destinationId()})
+   * @return how many members were forgotten
+   */
+  long forgetState(SyncState state, String destinationId);
+
   /** Cancels running exports and releases threads. */
   @Override
   void close();

@@ -1,5 +1,7 @@
 package com.segmentexport.internal;
 
+import java.util.function.Consumer;
+
 /**
  * Drops repeats of an address within a segment and admits the rest, in order, into batches, up to the
  * export's {@link ProfileCap}; with a sync state, leaves out the members the vendor already holds as
@@ -21,14 +23,22 @@ final class Deduplicator {
   private final boolean[] unchanged = new boolean[GROUP];
   /** The segment's destination in the sync state, or null when the run has none. */
   private final SegmentSync sync;
+  /** Hears each record admitted into a batch (a plan counts them by what the state knows), or null. */
+  private final Consumer<RecordMapper.Mapped> admitted;
   private int count;
 
   Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync) {
+    this(seen, filler, tally, cap, sync, null);
+  }
+
+  Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync,
+      Consumer<RecordMapper.Mapped> admitted) {
     this.seen = seen;
     this.filler = filler;
     this.tally = tally;
     this.cap = cap;
     this.sync = sync;
+    this.admitted = admitted;
   }
 
   void offer(RecordMapper.Mapped m) {
@@ -60,6 +70,9 @@ final class Deduplicator {
       } else if (sync != null && unchanged[i]) {
         // Counted as unchanged above; not sent.
       } else if (cap.admit()) {
+        if (admitted != null) {
+          admitted.accept(m);
+        }
         filler.add(m);
       } else {
         overCap++;

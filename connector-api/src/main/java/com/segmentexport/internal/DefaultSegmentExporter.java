@@ -14,6 +14,9 @@ import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ExportCancelledException;
+import com.segmentexport.api.ExportPlan;
+import com.segmentexport.api.SyncState;
+import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,16 +71,42 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     requireNonNull(source, "source == null");
     requireNonNull(options, "options == null");
     checkUsable();
-    if (!definition.connection().id().equals(connection.id())) {
-      throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
-          + definition.connection().id() + ", not for this exporter's connection " + connection.id());
-    }
+    checkOwn(definition);
     ExportRun run = new ExportRun(connector, definition, source, options, client, budgets, sync);
     run.preflight();
     running.add(run);
     run.completion().whenComplete((r, e) -> running.remove(run));
     run.start();
     return run;
+  }
+
+  @Override
+  public ExportPlan plan(ExportDefinition definition, SegmentSource source, ExportOptions options) {
+    requireNonNull(definition, "definition == null");
+    requireNonNull(source, "source == null");
+    requireNonNull(options, "options == null");
+    checkUsable();
+    checkOwn(definition);
+    return new ExportPlanner(connector, definition, source, options, client, budgets, sync).plan();
+  }
+
+  @Override
+  public long forgetState(SyncState state, String destinationId) {
+    requireNonNull(state, "state == null");
+    requireNonNull(destinationId, "destinationId == null");
+    checkUsable();
+    if (!(state instanceof SyncStateStore)) {
+      throw new ConfigurationException("The sync state " + state.getClass().getName() + " does not implement "
+          + SyncStateStore.class.getName());
+    }
+    return ((SyncStateStore) state).forget(sync.key(destinationId));
+  }
+
+  private void checkOwn(ExportDefinition definition) {
+    if (!definition.connection().id().equals(connection.id())) {
+      throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
+          + definition.connection().id() + ", not for this exporter's connection " + connection.id());
+    }
   }
 
   private void checkUsable() {

@@ -72,6 +72,14 @@ final class RecordMapper {
     final RejectionReason reason;
     final String message;
     final String rawEmail;
+    /** What the sync state knows of the profile: {@link #NEW}, {@link #CHANGED} or {@link #RETRY}. */
+    byte known;
+    /** Not in the sync state (or no state). */
+    static final byte NEW = 0;
+    /** Confirmed by the vendor with other fields. */
+    static final byte CHANGED = 1;
+    /** Rejected or unconfirmed at its last send. */
+    static final byte RETRY = 2;
 
     private Mapped(ExportRecord record, long bytes, RejectionReason reason, String message, String rawEmail) {
       this.record = record;

@@ -77,7 +77,11 @@ final class SegmentSync {
       if (skipUnchanged && member.isUnchanged(fieldsHash(schema, record))) {
         unchanged[i] = true;
         n++;
-      } else if (record.profileId().isPresent() && member.confirmedHash().isPresent()
+        continue;
+      }
+      group[i].known = member.outcome() == MemberOutcome.Kind.CONFIRMED ? RecordMapper.Mapped.CHANGED
+          : RecordMapper.Mapped.RETRY;
+      if (record.profileId().isPresent() && member.confirmedHash().isPresent()
           && !member.email().equalsIgnoreCase(record.email())) {
         group[i].record = record.withPreviousEmail(member.email());
       }

@@ -44,6 +44,14 @@ final class SegmentTally {
     unconfirmed += n;
   }
 
+  synchronized long unchangedSoFar() {
+    return unchanged;
+  }
+
+  synchronized long notAttemptedSoFar() {
+    return notAttempted;
+  }
+
   synchronized void unchanged(int n) {
     unchanged += n;
   }

@@ -8,6 +8,7 @@ import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
 import java.util.Optional;
@@ -28,6 +29,11 @@ final class SyncRun {
       this.connectorId = requireNonNull(connectorId, "connectorId == null");
       this.account = requireNonNull(account, "account == null");
       this.clock = requireNonNull(clock, "clock == null");
+    }
+
+    /** The key of one of this exporter's destinations. */
+    DestinationKey key(String destinationId) {
+      return new DestinationKey(connectorId, account, destinationId);
     }
 
     /**
@@ -81,6 +87,15 @@ final class SyncRun {
         skipUnchanged, clock);
     sync.state().runStarted(runId, clock.instant());
     return sync;
+  }
+
+  /** Finds a segment's destination in the store without creating it (a plan writes nothing). */
+  Optional<DestinationState> find(String destinationId) {
+    return store.find(new DestinationKey(connectorId, account, destinationId));
+  }
+
+  boolean skipsUnchanged() {
+    return skipUnchanged;
   }
 
   String runId() {

@@ -40,6 +40,31 @@ public interface Connector extends AutoCloseable {
   Destination open(DestinationRequest request);
 
   /**
+   * Looks at a segment's destination for a plan, with read-only calls only: never creates a list or a
+   * field, never writes a contact. The default knows nothing (the plan then treats every profile the sync
+   * state does not know as new).
+   *
+   * @param request the export's segment and options
+   * @return what the connector could tell
+   * @throws com.segmentexport.api.DestinationException if the vendor refuses the look (bad list id)
+   */
+  default DestinationPreview preview(DestinationRequest request) {
+    return DestinationPreview.unknown();
+  }
+
+  /**
+   * How many calls to the vendor writing this batch takes, for a plan's estimate of a run's duration: the
+   * default is one; a connector whose batches take more (a membership call per contact, an import and
+   * its status polls) says so.
+   *
+   * @param batch a batch as the engine would send it
+   * @return the calls its write would make, at least one
+   */
+  default int estimatedCalls(Batch batch) {
+    return 1;
+  }
+
+  /**
    * What, besides the connection's credentials, identifies the vendor account this connector sends
    * to: the API base URL it uses (after applying region or data-centre settings), and any other setting
    * that selects an account. The engine keys the account's rate budget by the connector's id, the

@@ -2,6 +2,7 @@ package com.segmentexport.spi;
 
 import com.segmentexport.api.SyncState;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The memory of exports: for each destination list and each member the SDK sent to it, what the vendor
@@ -27,6 +28,17 @@ public interface SyncStateStore extends SyncState {
    * @throws SyncStateException if the store cannot be read or written
    */
   DestinationState open(DestinationKey key);
+
+  /**
+   * Finds the state of a destination without creating it, for a plan, which writes nothing.
+   *
+   * @param key the destination
+   * @return its state, if the store has one
+   * @throws SyncStateException if the store cannot be read
+   */
+  default Optional<DestinationState> find(DestinationKey key) {
+    return destinations().contains(key) ? Optional.of(open(key)) : Optional.empty();
+  }
 
   /**
    * Forgets everything about a destination: its members, runs and pending work. The next export to it

@@ -14,11 +14,13 @@ import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportPlan;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.Profile;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentPlan;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.spi.MemberOutcome;
@@ -231,5 +233,46 @@ class IncrementalSyncTest {
       assertThat(second.exported()).isEqualTo(20);
       assertThat(second.notAttempted()).isZero();
     }
+  }
+
+  @Test
+  void aPlanPredictsTheRunAndWritesNothing() {
+    vendor.rejectAddress("p2@example.org");
+    List<Profile> segment = new ArrayList<>(Fixtures.valid("p", 30));
+    run(segment, withState);
+    long writesBefore = vendor.received().stream().filter(r -> !r.method().equals("GET")).count();
+    int recordsBefore = store.records.get();
+    segment.set(4, profile("p5@example.org", "Changed"));                  // to update
+    segment.add(profile("new1@example.org", "New"));                        // to add
+    segment.add(profile("new2@example.org", "New"));                        // to add
+    segment.add(profile("not-an-address", "Bad"));                          // invalid
+    segment.add(profile("P1@example.org", "Again"));                        // duplicate
+    vendor.rejectAddress("nobody@example.org");
+
+    ExportPlan plan;
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      plan = exporter.plan(Fixtures.definition(connection, "VIP"), Fixtures.streaming("VIP", segment), withState);
+    }
+    assertThat(vendor.received().stream().filter(r -> !r.method().equals("GET")).count())
+        .as("a plan makes no write request").isEqualTo(writesBefore);
+    assertThat(store.records.get()).as("a plan writes nothing to the state").isEqualTo(recordsBefore);
+    SegmentPlan p = plan.segments().get(0);
+    assertThat(p.read()).isEqualTo(34);
+    assertThat(p.toAdd()).isEqualTo(2);
+    assertThat(p.toUpdate()).isEqualTo(1);
+    assertThat(p.toRetry()).isEqualTo(1);   // p2, rejected by the vendor last time
+    assertThat(p.unchanged()).isEqualTo(28);
+    assertThat(p.invalid()).isEqualTo(1);
+    assertThat(p.duplicates()).isEqualTo(1);
+    assertThat(p.batches()).isEqualTo(1);
+    assertThat(plan.calls()).isEqualTo(1);
+    assertThat(plan.estimatedDuration()).isEqualTo(java.time.Duration.ofMillis(1));
+
+    // The run does what the plan said.
+    ExportResult result = run(segment, withState);
+    SegmentResult r = result.segment("VIP").orElseThrow();
+    assertThat(r.unchanged()).isEqualTo(p.unchanged());
+    assertThat(r.exported() + r.rejected() - 1 /* invalid */).isEqualTo(p.toSend());
+    assertThat(r.duplicates()).isEqualTo(p.duplicates());
   }
 }

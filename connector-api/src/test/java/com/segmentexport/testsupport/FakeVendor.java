@@ -33,6 +33,7 @@ import okio.ByteString;
  * <ul>
  *   <li>{@code GET /api/me} checks the credentials;
  *   <li>{@code PUT /api/lists/{name}} finds or creates a list and answers {@code {"id":"list-{name}"}};
+ *   <li>{@code GET /api/lists/{name}} answers the same for a list created before, else 404;
  *   <li>{@code POST /api/lists/{id}/members} upserts {@code {"members":[{"email":..,"fields":{..}}]}} and
  *       answers {@code {"results":[rejections], "created":n, "updated":m}}.
  * </ul>
@@ -78,6 +79,8 @@ public final class FakeVendor implements AutoCloseable {
   private volatile long writeDelayMillis;
   private volatile boolean discardBodies;
   private volatile Fault fault = (request, proceed) -> proceed.get();
+  /** The lists created, by name. */
+  private final java.util.Set<String> lists = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Starts the vendor on a loopback port. */
   public FakeVendor() {
@@ -236,7 +239,13 @@ public final class FakeVendor implements AutoCloseable {
     }
     if ("PUT".equals(method) && path.startsWith("/api/lists/")) {
       String name = request.getUrl().pathSegments().get(2);
+      lists.add(name);
       return ok(w -> w.beginObject().name("id").value("list-" + name).endObject());
+    }
+    if ("GET".equals(method) && path.startsWith("/api/lists/")) {
+      String name = request.getUrl().pathSegments().get(2);
+      return lists.contains(name) ? ok(w -> w.beginObject().name("id").value("list-" + name).endObject())
+          : error(404, "NOT_FOUND", "no such list");
     }
     if ("POST".equals(method) && path.endsWith("/members")) {
       long delay = writeDelayMillis;

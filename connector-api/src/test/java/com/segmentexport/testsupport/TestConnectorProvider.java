@@ -15,6 +15,7 @@ import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
@@ -166,6 +167,23 @@ public final class TestConnectorProvider implements ConnectorProvider {
         id = "list-" + name;
       }
       return new TestDestination(request, id);
+    }
+
+    /** Looks the list up by name with a GET; without calls to the vendor, its id is known offline. */
+    @Override
+    public DestinationPreview preview(DestinationRequest request) {
+      String name = request.definition().option("listPrefix").orElse("") + request.segment();
+      if (!openCallsVendor) {
+        return DestinationPreview.existing("list-" + name, List.of());
+      }
+      HttpResponse r = request.http().execute(request("lists", name).get().build(), CallSpec.idempotent("findList"));
+      if (r.code() == 404) {
+        return DestinationPreview.missing(List.of());
+      }
+      if (!r.isSuccessful()) {
+        throw refused("findList", r);
+      }
+      return DestinationPreview.existing(Json.string(Json.object(r.json()), "id"), List.of());
     }
 
     private final class TestDestination implements Destination {

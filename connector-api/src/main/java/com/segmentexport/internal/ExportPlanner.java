@@ -1,0 +1,110 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.api.ConnectorLimits;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportException;
+import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportPlan;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentPlan;
+import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.DestinationPreview;
+import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.DestinationState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.OkHttpClient;
+
+/**
+ * A run that writes nothing: each segment goes through the same mapping, de-duplication, sync-state check,
+ * cap and batching as an export, but its batches are only counted, the connector only looks at the
+ * destination ({@link Connector#preview}), and the sync state is only read. Runs in the caller's thread.
+ */
+final class ExportPlanner {
+  private final Connector connector;
+  private final ExportDefinition definition;
+  private final SegmentSource source;
+  private final ExportOptions options;
+  private final SyncRun sync;
+  private final RecordMapper mapper;
+  private final ProfileCap cap;
+  private final DefaultVendorHttp http;
+  private long calls;
+
+  ExportPlanner(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
+      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory syncs) {
+    this.connector = connector;
+    this.definition = definition;
+    this.source = source;
+    this.options = options;
+    this.sync = syncs.forRun(definition, options, "plan");
+    this.mapper = new RecordMapper(definition.mapping(), definition.connection().provider());
+    this.cap = new ProfileCap(connector.limits().maxProfilesPerExport(),
+        definition.connection().provider().displayName(), Duration.ZERO, Ticker.SYSTEM);
+    RunControl control = new RunControl(definition.connection());
+    this.http = new DefaultVendorHttp(client, budgets, control, options.retryPolicy(),
+        new RunStats(options.retryPolicy().retryBudget()), new SafeListener(ExportListener.NONE),
+        connector.limits().maxConcurrentBatches());
+  }
+
+  ExportPlan plan() {
+    List<SegmentPlan> plans = new ArrayList<>();
+    for (String name : definition.segments()) {
+      plans.add(plan(name));
+    }
+    double rate = connector.limits().requestsPerSecond();
+    Duration duration = Duration.ofMillis((long) Math.ceil(calls * 1000.0 / rate));
+    return new ExportPlan(definition.name(), plans, calls, duration);
+  }
+
+  private SegmentPlan plan(String name) {
+    DestinationPreview preview = connector.preview(
+        new DestinationRequest(name, definition, mapper.schema(), http));
+    SegmentSync state = null;
+    if (sync != null && preview.destinationId().isPresent()) {
+      Optional<DestinationState> found = sync.find(preview.destinationId().get());
+      if (found.isPresent()) {
+        state = new SegmentSync(found.get(), mapper.schema(), sync.skipsUnchanged(), Clock.systemUTC());
+      }
+    }
+    SegmentTally tally = new SegmentTally(name);
+    long[] byKnown = new long[3];
+    long[] invalid = {0};
+    long[] batches = {0};
+    ConnectorLimits limits = connector.limits();
+    Deduplicator admission = new Deduplicator(new FingerprintSet(1024),
+        new BatchFiller(name, mapper.schema(), limits, batch -> {
+          batches[0]++;
+          calls += Math.max(1, connector.estimatedCalls(batch));
+        }), tally, cap, state, m -> byKnown[m.known]++);
+    try (Segment segment = source.open(name)) {
+      if (segment == null) {
+        throw new ExportException("The segment source returned no segment for '" + name + "'");
+      }
+      Iterator<Profile> profiles = segment.profiles();
+      while (profiles.hasNext()) {
+        RecordMapper.Mapped m = mapper.map(profiles.next(), ++tally.read);
+        if (m.record == null || m.estimatedBytes > limits.maxBatchBytes()) {
+          invalid[0]++;
+        } else {
+          admission.offer(m);
+        }
+      }
+      admission.finish();
+    } catch (ExportException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ExportException("Reading segment '" + name + "' for a plan failed: " + e.getClass().getName(), e);
+    }
+    return new SegmentPlan(name, preview.destinationId(), preview.exists(), tally.read, byKnown[RecordMapper.Mapped.NEW],
+        byKnown[RecordMapper.Mapped.CHANGED], byKnown[RecordMapper.Mapped.RETRY], tally.unchangedSoFar(), invalid[0],
+        tally.duplicates, tally.notAttemptedSoFar(), preview.fieldsToCreate(), batches[0]);
+  }
+}
