@@ -17,11 +17,19 @@ final class BatchFiller {
   private final RecordSchema schema;
   private final ConnectorLimits limits;
   private final Consumer<Batch> submit;
+  /** The segment's destination in the sync state (to hear the work batches leave at the vendor), or null. */
+  private final SegmentSync sync;
   private List<ExportRecord> records;
   private long bytes;
   private long sequence;
 
   BatchFiller(String segment, RecordSchema schema, ConnectorLimits limits, Consumer<Batch> submit) {
+    this(segment, schema, limits, submit, null);
+  }
+
+  BatchFiller(String segment, RecordSchema schema, ConnectorLimits limits, Consumer<Batch> submit,
+      SegmentSync sync) {
+    this.sync = sync;
     this.segment = segment;
     this.schema = schema;
     this.limits = limits;
@@ -43,7 +51,8 @@ final class BatchFiller {
     if (records.isEmpty()) {
       return;
     }
-    submit.accept(new Batch(segment, ++sequence, schema, records, bytes));
+    submit.accept(sync == null ? new Batch(segment, ++sequence, schema, records, bytes)
+        : sync.track(segment, ++sequence, schema, records, bytes));
     records = new ArrayList<>(limits.maxBatchRecords());
     bytes = 0;
   }

@@ -71,7 +71,7 @@ final class ExportPlanner {
     if (sync != null && preview.destinationId().isPresent()) {
       Optional<DestinationState> found = sync.find(preview.destinationId().get());
       if (found.isPresent()) {
-        state = new SegmentSync(found.get(), mapper.schema(), sync.skipsUnchanged(), Clock.systemUTC());
+        state = new SegmentSync(found.get(), mapper.schema(), sync.skipsUnchanged(), Clock.systemUTC(), "plan");
       }
     }
     SegmentTally tally = new SegmentTally(name);

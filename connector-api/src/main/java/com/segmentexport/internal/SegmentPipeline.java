@@ -95,11 +95,13 @@ final class SegmentPipeline {
       tally.destinationId = destination.id();
       if (run.sync() != null) {
         sync = run.sync().open(destination.id(), run.mapper().schema());
+        // Work a crashed run left at the vendor is finished and recorded before any new batch.
+        sync.resumePending(destination, tally);
       }
       run.listener().segmentStarted(name, destination.id(), hint);
       Deduplicator admission = new Deduplicator(new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
-          new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination)), tally,
-          run.cap(), sync);
+          new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination), sync),
+          tally, run.cap(), sync);
       read(segment.profiles(), admission);
       admission.finish();
     } catch (ExportCancelledException e) {

@@ -1,19 +1,24 @@
 package com.segmentexport.internal;
 
+import com.segmentexport.api.AuthenticationException;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
+import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
+import com.segmentexport.spi.PendingWork;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.SyncStateException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment's destination in the sync state: before batching, which members the vendor already holds
@@ -30,12 +37,15 @@ import java.util.Set;
  * that it never holds as confirmed what the vendor did not confirm.
  */
 final class SegmentSync {
+  private static final Logger log = LoggerFactory.getLogger(SegmentSync.class);
   private final DestinationState state;
   private final RecordSchema schema;
   private final boolean skipUnchanged;
   private final Clock clock;
+  private final String runId;
 
-  SegmentSync(DestinationState state, RecordSchema schema, boolean skipUnchanged, Clock clock) {
+  SegmentSync(DestinationState state, RecordSchema schema, boolean skipUnchanged, Clock clock, String runId) {
+    this.runId = runId;
     this.state = state;
     this.schema = schema;
     this.skipUnchanged = skipUnchanged;
@@ -89,24 +99,168 @@ final class SegmentSync {
     return n;
   }
 
+  /**
+   * A new batch whose work at the vendor is heard: a connector that leaves work there (a dotdigital
+   * import) announces it with {@link Batch#startedAtVendor}, and the state remembers it, with the batch's
+   * members, before the connector waits for it.
+   */
+  Batch track(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long bytes) {
+    Work work = new Work();
+    Batch batch = new Batch(segment, sequence, schema, records, bytes, work);
+    works.put(batch, work);
+    return batch;
+  }
+
+  /** The work batches left at the vendor, by batch, until their outcomes are recorded. */
+  private final Map<Batch, Work> works = Collections.synchronizedMap(new IdentityHashMap<>());
+
+  /** What one batch (or its halves) left at the vendor. */
+  private final class Work implements Batch.VendorWorkListener {
+    private final List<String[]> refs = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void started(Batch batch, String kind, String vendorRef) {
+      state.addPending(new PendingWork(runId, kind, vendorRef, encode(batch), clock.instant()));
+      refs.add(new String[] {kind, vendorRef});
+    }
+  }
+
+  /** Forgets the work a batch left at the vendor, once its outcome is recorded. */
+  private void settled(Batch batch) {
+    Work work = works.remove(batch);
+    if (work != null) {
+      synchronized (work.refs) {
+        for (String[] ref : work.refs) {
+          state.removePending(ref[0], ref[1]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Finishes what crashed runs left at the vendor on this destination: asks the connector for each
+   * pending work's outcome and records it, then forgets the work. Work the connector cannot resume is
+   * forgotten too: its members were never recorded as confirmed, so this run sends them again. Work whose
+   * look-up fails stays pending for the next run (its members are sent again now all the same).
+   */
+  void resumePending(Destination destination, SegmentTally tally) {
+    for (PendingWork work : state.pending()) {
+      Decoded d = decode(work.payload());
+      Optional<BatchResult> result;
+      try {
+        result = destination.resume(work.kind(), work.vendorRef(), d.batch);
+      } catch (AuthenticationException | ExportCancelledException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        log.warn("Could not finish the {} {} a previous run left at the vendor: {}; its profiles are sent again",
+            work.kind(), work.vendorRef(), e.toString());
+        continue;
+      }
+      if (result.isPresent()) {
+        write(outcomes(d.batch, result.get(), d.hashes));
+        tally.count("sync.resumedConfirmed", result.get().exported());
+        tally.count("sync.resumedNotConfirmed", d.batch.size() - result.get().exported());
+      }
+      state.removePending(work.kind(), work.vendorRef());
+    }
+  }
+
+  /** A pending work's batch, rebuilt: addresses and profile ids without values, and each member's hash. */
+  private record Decoded(Batch batch, long[] hashes) {}
+
+  /** One line per record: row, member key, fields hash and address, tab-separated, escaped. */
+  private String encode(Batch batch) {
+    StringBuilder out = new StringBuilder(batch.size() * 64);
+    for (ExportRecord r : batch.records()) {
+      out.append(r.row()).append('\t');
+      escape(out, memberKey(r)).append('\t');
+      out.append(fieldsHash(schema, r)).append('\t');
+      escape(out, r.email()).append('\n');
+    }
+    return out.toString();
+  }
+
+  private Decoded decode(String payload) {
+    List<ExportRecord> records = new ArrayList<>();
+    List<Long> hashes = new ArrayList<>();
+    for (String line : payload.split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] f = line.split("\t", -1);
+      String key = unescape(f[1]);
+      String id = key.startsWith("id:") ? key.substring(3) : null;
+      records.add(new ExportRecord(Long.parseLong(f[0]), unescape(f[3]), new Object[schema.fields().size()], id));
+      hashes.add(Long.parseLong(f[2]));
+    }
+    long[] h = new long[hashes.size()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = hashes.get(i);
+    }
+    return new Decoded(new Batch("resumed", 0, schema, records, 0), h);
+  }
+
+  private static StringBuilder escape(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(c);
+      }
+    }
+    return out;
+  }
+
+  private static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        out.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   /** The vendor answered for the batch: records each member's outcome, in one transaction. */
   void answered(Batch batch, BatchResult result) {
+    long[] hashes = new long[batch.size()];
+    List<ExportRecord> records = batch.records();
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = fieldsHash(schema, records.get(i));
+    }
+    write(outcomes(batch, result, hashes));
+    settled(batch);
+  }
+
+  private Map<String, MemberOutcome> outcomes(Batch batch, BatchResult result, long[] hashes) {
     Map<ExportRecord, BatchResult.Rejection> notConfirmed = new IdentityHashMap<>();
     result.rejections().forEach(r -> notConfirmed.put(r.record(), r));
     result.unconfirmed().forEach(r -> notConfirmed.put(r.record(), r));
     Instant at = clock.instant();
     Map<String, MemberOutcome> outcomes = new LinkedHashMap<>(batch.size() * 2);
-    for (ExportRecord record : batch.records()) {
+    List<ExportRecord> records = batch.records();
+    for (int i = 0; i < records.size(); i++) {
+      ExportRecord record = records.get(i);
       BatchResult.Rejection r = notConfirmed.get(record);
       MemberOutcome.Kind kind = r == null ? MemberOutcome.Kind.CONFIRMED
           : r.reason() == RejectionReason.UNCONFIRMED ? MemberOutcome.Kind.UNCONFIRMED : MemberOutcome.Kind.REJECTED;
       Optional<String> reason = r == null ? Optional.empty()
           : Optional.of(r.reason().name() + (r.vendorCode() == null ? "" : " " + r.vendorCode()));
       String key = memberKey(record);
-      outcomes.put(key, new MemberOutcome(key, record.email(), fieldsHash(schema, record), kind, reason,
+      outcomes.put(key, new MemberOutcome(key, record.email(), hashes[i], kind, reason,
           r == null ? result.vendorId(record) : Optional.empty(), at));
     }
-    write(outcomes);
+    return outcomes;
   }
 
   /** The vendor refused the whole batch, or no answer proved what became of it. */
@@ -120,6 +274,7 @@ final class SegmentSync {
           Optional.empty(), at));
     }
     write(outcomes);
+    settled(batch);
   }
 
   private void write(Map<String, MemberOutcome> outcomes) {

@@ -84,7 +84,7 @@ final class SyncRun {
   /** Opens a segment's destination in the store and records that this run started on it. */
   SegmentSync open(String destinationId, com.segmentexport.spi.RecordSchema schema) {
     SegmentSync sync = new SegmentSync(store.open(new DestinationKey(connectorId, account, destinationId)), schema,
-        skipUnchanged, clock);
+        skipUnchanged, clock, runId);
     sync.state().runStarted(runId, clock.instant());
     return sync;
   }

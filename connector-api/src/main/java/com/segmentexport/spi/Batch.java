@@ -17,6 +17,25 @@ public final class Batch {
   private final List<ExportRecord> records;
   private final long estimatedBytes;
   private volatile Map<String, ExportRecord> byEmail;
+  private final VendorWorkListener vendorWork;
+
+  /**
+   * Hears the work a connector leaves at the vendor for a batch (see {@link Batch#startedAtVendor}). The
+   * engine's, to remember it in the sync state; a connector never implements it.
+   */
+  public interface VendorWorkListener {
+    /** Hears nothing. */
+    VendorWorkListener NONE = (batch, kind, vendorRef) -> {};
+
+    /**
+     * The vendor accepted work for this batch whose outcome the connector will poll for.
+     *
+     * @param batch the batch (or a half of it) the work carries
+     * @param kind what the work is, e.g. {@code import}
+     * @param vendorRef the vendor's reference of it
+     */
+    void started(Batch batch, String kind, String vendorRef);
+  }
 
   /**
    * Creates a batch.
@@ -28,11 +47,41 @@ public final class Batch {
    * @param estimatedBytes an upper estimate of the records' JSON size
    */
   public Batch(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long estimatedBytes) {
+    this(segment, sequence, schema, records, estimatedBytes, VendorWorkListener.NONE);
+  }
+
+  /**
+   * Creates a batch whose work at the vendor is heard. For the engine.
+   *
+   * @param segment the segment's name
+   * @param sequence the batch's 1-based number within the segment
+   * @param schema the records' fields
+   * @param records the records
+   * @param estimatedBytes an upper estimate of the records' JSON size
+   * @param vendorWork hears the work a connector leaves at the vendor for it
+   */
+  public Batch(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long estimatedBytes,
+      VendorWorkListener vendorWork) {
     this.segment = requireNonNull(segment, "segment == null");
     this.sequence = sequence;
     this.schema = requireNonNull(schema, "schema == null");
     this.records = List.copyOf(records);
     this.estimatedBytes = estimatedBytes;
+    this.vendorWork = requireNonNull(vendorWork, "vendorWork == null");
+  }
+
+  /**
+   * Tells the engine that the vendor accepted work for this batch whose outcome the connector is about to
+   * wait for (a dotdigital import): with a sync state, the engine remembers it before the wait, so that
+   * if the process dies while it waits, the next run asks the connector to {@linkplain
+   * Destination#resume finish it} instead of losing what the vendor did. Call it once the vendor has
+   * answered with the work's reference, before polling.
+   *
+   * @param kind what the work is, e.g. {@code import}
+   * @param vendorRef the vendor's reference of it, e.g. the import's id
+   */
+  public void startedAtVendor(String kind, String vendorRef) {
+    vendorWork.started(this, requireNonNull(kind, "kind == null"), requireNonNull(vendorRef, "vendorRef == null"));
   }
 
   /** {@return the segment's name} */
@@ -97,8 +146,8 @@ public final class Batch {
     int mid = records.size() / 2;
     long bytes = estimatedBytes / 2 + 1;
     return List.of(
-        new Batch(segment, sequence, schema, records.subList(0, mid), bytes),
-        new Batch(segment, sequence, schema, records.subList(mid, records.size()), bytes));
+        new Batch(segment, sequence, schema, records.subList(0, mid), bytes, vendorWork),
+        new Batch(segment, sequence, schema, records.subList(mid, records.size()), bytes, vendorWork));
   }
 
   @Override

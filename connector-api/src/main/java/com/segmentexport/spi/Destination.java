@@ -21,4 +21,21 @@ public interface Destination {
    * @throws com.segmentexport.api.AuthenticationException if the credentials were refused
    */
   BatchResult write(Batch batch);
+
+  /**
+   * Finishes work a crashed run left at the vendor for a batch (work the connector announced with {@link
+   * Batch#startedAtVendor}): waits for it to end and reports what became of each record, as {@link
+   * #write} would have. Called before any new batch of the segment. The batch is rebuilt from the sync
+   * state: its records carry their addresses (and profile ids) but no field values. The default cannot
+   * resume anything: its records are then sent again by the run (writes are upserts).
+   *
+   * @param kind the work's kind, as announced
+   * @param vendorRef the vendor's reference of it, as announced
+   * @param batch the records the work carried
+   * @return what became of each record, or empty if the connector cannot tell (the vendor no longer
+   *     knows the work, or the connector does not resume work)
+   */
+  default java.util.Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
+    return java.util.Optional.empty();
+  }
 }
