@@ -42,6 +42,17 @@ public abstract class ExportListener {
   public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {}
 
   /**
+   * Profiles of a segment were found unchanged in the sync state and will not be sent: heard once per
+   * group of profiles read, so that a progress bar moves while an incremental run checks a large segment
+   * that sends little.
+   *
+   * @param segment the segment's name
+   * @param unchanged profiles of the group found unchanged
+   * @param segmentUnchangedSoFar the segment's unchanged total so far
+   */
+  public void profilesUnchanged(String segment, int unchanged, long segmentUnchangedSoFar) {}
+
+  /**
    * The engine waits {@code wait} for the vendor's rate limit.
    *
    * @param wait how long to wait

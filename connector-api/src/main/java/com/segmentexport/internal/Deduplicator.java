@@ -31,6 +31,15 @@ final class Deduplicator {
     this(seen, filler, tally, cap, sync, null);
   }
 
+  /** Hears the unchanged profiles of each group, or null. */
+  private SafeListener listener;
+
+  /** Reports unchanged profiles to this listener, group by group. */
+  Deduplicator reportingTo(SafeListener l) {
+    this.listener = l;
+    return this;
+  }
+
   Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync,
       Consumer<RecordMapper.Mapped> admitted) {
     this.seen = seen;
@@ -59,7 +68,13 @@ final class Deduplicator {
     seen.addAll(fingerprints, count, fresh);
     if (sync != null && count > 0) {
       // One look-up for the group; unchanged members are not sent and take no place under the cap.
-      tally.unchanged(sync.check(waiting, fresh, count, unchanged));
+      int n = sync.check(waiting, fresh, count, unchanged);
+      if (n > 0) {
+        tally.unchanged(n);
+        if (listener != null) {
+          listener.profilesUnchanged(tally.name, n, tally.unchangedSoFar());
+        }
+      }
     }
     int overCap = 0;
     for (int i = 0; i < count; i++) {

@@ -37,6 +37,11 @@ final class SafeListener extends ExportListener {
   }
 
   @Override
+  public void profilesUnchanged(String segment, int unchanged, long soFar) {
+    call(() -> delegate.profilesUnchanged(segment, unchanged, soFar));
+  }
+
+  @Override
   public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
     call(() -> delegate.batchAcknowledged(segment, records, exported, rejected, soFar));
   }

@@ -101,7 +101,7 @@ final class SegmentPipeline {
       run.listener().segmentStarted(name, destination.id(), hint);
       Deduplicator admission = new Deduplicator(new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
           new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination), sync),
-          tally, run.cap(), sync);
+          tally, run.cap(), sync).reportingTo(run.listener());
       read(segment.profiles(), admission);
       admission.finish();
     } catch (ExportCancelledException e) {

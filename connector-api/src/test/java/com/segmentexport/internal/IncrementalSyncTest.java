@@ -75,7 +75,17 @@ class IncrementalSyncTest {
     int sent = sentSoFar();
     assertThat(sent).isEqualTo(95);
 
-    ExportResult second = run(segment, withState);
+    java.util.concurrent.atomic.AtomicLong heard = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong lastSoFar = new java.util.concurrent.atomic.AtomicLong();
+    ExportResult second = run(segment, withState.withListener(new com.segmentexport.api.ExportListener() {
+      @Override
+      public void profilesUnchanged(String segmentName, int unchanged, long soFar) {
+        heard.addAndGet(unchanged);
+        lastSoFar.set(soFar);
+      }
+    }));
+    assertThat(heard).as("a progress bar hears the unchanged profiles").hasValue(95);
+    assertThat(lastSoFar).hasValue(95);
     SegmentResult s = second.segment("VIP").orElseThrow();
     assertThat(s.read()).isEqualTo(95);
     assertThat(s.unchanged()).isEqualTo(95);

@@ -47,7 +47,8 @@ import static java.util.Objects.requireNonNull;
  *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@value #PROFILES}</td><td>counter</td><td>connector, destination, outcome</td>
  *     <td>profiles of finished segments by outcome: {@code read}, {@code exported}, {@code rejected},
- *     {@code duplicate}, {@code unconfirmed}, {@code not_attempted} (read = the sum of the others)</td></tr>
+ *     {@code duplicate}, {@code unconfirmed}, {@code unchanged}, {@code not_attempted} (read = the sum of the
+ *     others)</td></tr>
  *   <tr><td>{@value #REJECTIONS}</td><td>counter</td><td>connector, destination, reason</td>
  *     <td>rejected profiles by {@link com.segmentexport.api.RejectionReason} (with
  *     {@link #instrument(ExportOptions)} only)</td></tr>
@@ -197,6 +198,11 @@ public final class ExportMetrics implements MeterBinder {
     }
 
     @Override
+    public void profilesUnchanged(String segment, int unchanged, long segmentUnchangedSoFar) {
+      delegate.profilesUnchanged(segment, unchanged, segmentUnchangedSoFar);
+    }
+
+    @Override
     public void throttled(Duration wait, String reason) {
       Timer.builder(THROTTLED).description("Waits for the vendor's rate limit").tags("connector", connector)
           .register(registry).record(wait);
@@ -219,6 +225,7 @@ public final class ExportMetrics implements MeterBinder {
       profiles(where, "rejected", result.rejected());
       profiles(where, "duplicate", result.duplicates());
       profiles(where, "unconfirmed", result.unconfirmed());
+      profiles(where, "unchanged", result.unchanged());
       profiles(where, "not_attempted", result.notAttempted());
       counter(SEGMENTS, "Finished segments", "segments", where.and("status", lower(result.status()))).increment();
       delegate.segmentFinished(result);
