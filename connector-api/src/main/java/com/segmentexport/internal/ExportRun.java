@@ -92,7 +92,8 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
 
   /** Checks limits against sizes known in advance. Throws before anything is sent. */
   void preflight() {
-    if (cap.unlimited()) {
+    if (cap.unlimited() || (sync != null && sync.skipsUnchanged())) {
+      // An incremental run sends only what changed: the cap applies to that, counted as it goes.
       return;
     }
     long total = 0;

@@ -87,7 +87,8 @@ final class SegmentPipeline {
     boolean failedHere = false;
     try (Segment segment = open()) {
       OptionalLong hint = segment.sizeHint();
-      if (first && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
+      boolean incremental = run.sync() != null && run.sync().skipsUnchanged();
+      if (first && !incremental && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
         throw run.cap().exceeded(hint.getAsLong());
       }
       Destination destination = run.connector().open(

@@ -285,4 +285,29 @@ class IncrementalSyncTest {
     assertThat(r.exported() + r.rejected() - 1 /* invalid */).isEqualTo(p.toSend());
     assertThat(r.duplicates()).isEqualTo(p.duplicates());
   }
+
+  @Test
+  void aSegmentLargerThanTheCapRunsIncrementallyWhenLittleOfItChanged() {
+    TestConnectorProvider capped = TestConnectorProvider.builder()
+        .limits(new ConnectorLimits(10, 64 * 1024, 2, 1000, OptionalLong.of(25))).build();
+    Connection c = connection(capped, vendor);
+    Connectors cs = Connectors.of(capped);
+    List<Profile> all = Fixtures.valid("p", 60);
+    com.segmentexport.api.SegmentSource sized = name -> com.segmentexport.api.Segment.of(name, OptionalLong.of(60),
+        all.iterator(), () -> {});
+    try (SegmentExporter exporter = cs.exporter(c)) {
+      // Without a state, a known size over the cap fails before anything is sent.
+      assertThatThrownBy(() -> exporter.export(Fixtures.definition(c, "VIP"), sized, FAST))
+          .isInstanceOf(com.segmentexport.api.LimitExceededException.class);
+      // With one, the first run sends up to the cap and the next ones pick up the rest, 25 at a time.
+      ExportResult first = exporter.export(Fixtures.definition(c, "VIP"), sized, withState);
+      assertThat(first.exported()).isEqualTo(25);
+      assertThat(first.notAttempted()).isEqualTo(35);
+      ExportResult second = exporter.export(Fixtures.definition(c, "VIP"),
+          name -> com.segmentexport.api.Segment.of(name, OptionalLong.of(60), all.iterator(), () -> {}), withState);
+      assertThat(second.unchanged()).isEqualTo(25);
+      assertThat(second.exported()).isEqualTo(25);
+      assertThat(second.notAttempted()).isEqualTo(10);
+    }
+  }
 }
