@@ -31,7 +31,7 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
 
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED));
+    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
   }
 
   /** The lists titled after the segment. */

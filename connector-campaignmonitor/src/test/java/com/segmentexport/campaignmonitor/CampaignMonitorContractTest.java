@@ -33,7 +33,7 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
   /** The list is given by id (listId); the connector never creates one. */
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION));
+    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION, Capability.ASYNC_VENDOR_WORK));
   }
 
   private String list() {

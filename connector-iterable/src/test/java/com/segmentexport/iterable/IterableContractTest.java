@@ -32,7 +32,7 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
 
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED));
+    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
   }
 
   /** The Standard lists named after the segment. */

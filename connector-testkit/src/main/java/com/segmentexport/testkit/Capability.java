@@ -29,5 +29,12 @@ public enum Capability {
    * maxProfilesPerExport}. Without it, the setting is refused with a {@link
    * com.segmentexport.api.ConfigurationException} and the limit case runs at the documented limit.
    */
-  PROFILE_LIMIT_SETTING
+  PROFILE_LIMIT_SETTING,
+  /**
+   * Leaves work at the vendor that it waits for (an asynchronous import) and announces it with {@link
+   * com.segmentexport.spi.Batch#startedAtVendor}, so that a run that dies while it waits is finished by the
+   * next one ({@link com.segmentexport.spi.Destination#resume}). Without it, the connector never
+   * announces such work: its writes are answered in the request.
+   */
+  ASYNC_VENDOR_WORK
 }

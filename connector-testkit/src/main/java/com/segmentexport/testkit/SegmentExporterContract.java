@@ -30,11 +30,16 @@ import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.spi.MemberOutcome;
+import com.segmentexport.state.JdbcSyncStateStore;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +66,7 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -711,6 +717,139 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       // Size not announced: the engine must stream, and stop at the vendor's limit if it has one.
       return export(connection, definition(connection, SEGMENT), name -> generator.segmentOfUnknownSize(name, size));
     }
+  }
+
+  /**
+   * Kill and resume, after committed batches: a forked JVM runs an incremental export and halts right
+   * after the sync state committed its second batch; the next run finishes the job.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void killedAfterCommittedBatchesTheNextRunFinishesTheJob(@TempDir Path dir) throws Exception {
+    killAndResume(dir, CrashPoint.AFTER_COMMITTED_BATCHES);
+  }
+
+  /**
+   * Kill and resume, between the vendor's answer and the state's commit: the vendor holds the batch,
+   * the state does not know it; the next run sends it again (an upsert: still one contact each) and
+   * finishes the job.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void killedBetweenTheVendorsAnswerAndTheCommitTheNextRunFinishesTheJob(@TempDir Path dir) throws Exception {
+    killAndResume(dir, CrashPoint.BEFORE_A_COMMIT);
+  }
+
+  /**
+   * Kill and resume, while the vendor imports: a connector with asynchronous imports announces each
+   * one before it waits; the JVM halts right after the state remembered it, and the next run polls that
+   * import to its end and records it before any new work. A connector without asynchronous work never
+   * announces any: the forked export runs to its end.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void killedWhileTheVendorImportsTheNextRunFinishesTheImportFirst(@TempDir Path dir) throws Exception {
+    if (!has(Capability.ASYNC_VENDOR_WORK)) {
+      Path state = dir.resolve("state.db");
+      assertThat(fork(dir, state, CrashPoint.DURING_VENDOR_WORK, 1)).as("no work announced, no crash").isEqualTo(3);
+      try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state)) {
+        assertThat(store.destinations()).singleElement()
+            .satisfies(key -> assertThat(store.open(key).pending()).isEmpty());
+      }
+      return;
+    }
+    killAndResume(dir, CrashPoint.DURING_VENDOR_WORK);
+  }
+
+  private static final long CRASH_SEED = 23;
+
+  private void killAndResume(Path dir, CrashPoint point) throws Exception {
+    Path state = dir.resolve("state.db");
+    long size = ordinarySize();
+    assertThat(fork(dir, state, point, 2)).as("the forked export halted at %s", point)
+        .isEqualTo(CrashingStore.HALTED);
+    long confirmedBefore;
+    long pendingBefore;
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state)) {
+      DestinationKey key = store.destinations().get(0);
+      long[] confirmed = {0};
+      store.open(key).forEachMember(m -> confirmed[0] += m.outcome() == MemberOutcome.Kind.CONFIRMED ? 1 : 0);
+      confirmedBefore = confirmed[0];
+      pendingBefore = store.open(key).pending().size();
+    }
+    if (point == CrashPoint.DURING_VENDOR_WORK) {
+      assertThat(pendingBefore).as("the import the crashed run waited for").isPositive();
+    }
+
+    ProfileGenerator generator = ProfileGenerator.builder().seed(CRASH_SEED).build();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+    ExportResult resumed;
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state);
+         SegmentExporter exporter = connectors().exporter(connection)) {
+      resumed = exporter.export(definition(connection, SEGMENT), name -> generator.segment(name, size),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store));
+      SegmentResult s = resumed.segment(SEGMENT).orElseThrow();
+      assertThat(s.status()).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(s.unchanged()).as("nothing the vendor confirmed before the crash is sent again")
+          .isGreaterThanOrEqualTo(confirmedBefore);
+      assertThat(s.exported() + s.unchanged()).isEqualTo(expected.valid());
+      Set<String> members = destinationMembers(simulator, SEGMENT);
+      assertThat(members).as("every valid profile is on the list, once")
+          .containsExactlyInAnyOrderElementsOf(lowerCase(expected.profilesByEmail().keySet()));
+      assertThat(destinationCount(simulator, SEGMENT)).isEqualTo(1);
+      DestinationKey key = store.destinations().get(0);
+      Set<String> remembered = new java.util.HashSet<>();
+      store.open(key).forEachMember(m -> {
+        assertThat(m.outcome()).isEqualTo(MemberOutcome.Kind.CONFIRMED);
+        remembered.add(m.email().toLowerCase(java.util.Locale.ROOT));
+      });
+      assertThat(remembered).as("the state agrees with the vendor").isEqualTo(members);
+      assertThat(store.open(key).pending()).as("no work left pending").isEmpty();
+    }
+  }
+
+  private static Set<String> lowerCase(Set<String> emails) {
+    Set<String> out = new java.util.HashSet<>();
+    emails.forEach(e -> out.add(e.toLowerCase(java.util.Locale.ROOT)));
+    return out;
+  }
+
+  /** Runs {@link ForkedSyncExport} against this case's simulator; returns its exit status. */
+  private int fork(Path dir, Path state, CrashPoint point, int batch) throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("contract", getClass().getName());
+    // The binding's own connection and destination, as the forked JVM rebuilds them.
+    Connection connection = connectionAt(FAST_RATE);
+    connection.settings().forEach((k, v) -> p.setProperty("setting." + k, v));
+    for (SettingDescriptor d : provider().settings()) {
+      if (d.kind() == SettingDescriptor.Kind.SECRET) {
+        connection.secret(d.name()).ifPresent(secret -> p.setProperty("secret." + d.name(), secret.reveal()));
+      }
+    }
+    definition(connection, SEGMENT).options().forEach((k, v) -> p.setProperty("option." + k, v));
+    p.setProperty("segment", SEGMENT);
+    p.setProperty("size", Long.toString(ordinarySize()));
+    p.setProperty("seed", Long.toString(CRASH_SEED));
+    p.setProperty("state", state.toString());
+    p.setProperty("crash", point.name());
+    p.setProperty("batch", Integer.toString(batch));
+    Path file = dir.resolve("fork.properties");
+    try (java.io.Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(out, null);
+    }
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ForkedSyncExport.class.getName(), file.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(dir.resolve("fork.log").toFile());
+    Process process = pb.start();
+    assertThat(process.waitFor(100, TimeUnit.SECONDS)).as("the forked export ends").isTrue();
+    int status = process.exitValue();
+    if (status != CrashingStore.HALTED && status != 3) {
+      throw new AssertionError("forked export exited " + status + ":\n" + Files.readString(dir.resolve("fork.log")));
+    }
+    return status;
   }
 
   /** Case 11: no secret and no raw e-mail address appears in the logs captured during a run. */

@@ -48,7 +48,8 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
    */
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.PROFILE_LIMIT_SETTING));
+    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.PROFILE_LIMIT_SETTING,
+        Capability.ASYNC_VENDOR_WORK));
   }
 
   @Override
