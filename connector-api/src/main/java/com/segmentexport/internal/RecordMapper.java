@@ -1,6 +1,6 @@
 package com.segmentexport.internal;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
@@ -33,7 +33,7 @@ final class RecordMapper {
   private final String[] sources;
   private final byte[][] nameBytes;
 
-  RecordMapper(FieldMapping mapping, ConnectorProvider provider) {
+  RecordMapper(FieldMapping mapping, ConnectorDescriptor provider) {
     List<MappedField> fields = new ArrayList<>();
     List<FieldMapping.Entry> entries = mapping.entries();
     sources = new String[entries.size()];
@@ -48,7 +48,7 @@ final class RecordMapper {
     schema = new RecordSchema(fields);
   }
 
-  private static FieldType standardType(ConnectorProvider provider, String name) {
+  private static FieldType standardType(ConnectorDescriptor provider, String name) {
     for (DestinationField f : provider.destinationFields()) {
       if (f.name().equals(name)) {
         return f.type();
