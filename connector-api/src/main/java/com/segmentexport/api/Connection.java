@@ -27,7 +27,7 @@ import static java.util.Objects.requireNonNull;
  *     .build();
  * }</pre>
  *
- * <p>Settings are validated against the provider's {@link ConnectorProvider#settings()} when the
+ * <p>Settings are validated against the provider's {@link ConnectorDescriptor#settings()} when the
  * connection is built; nothing is sent to the vendor until {@link SegmentExporter#verify()} or an
  * export runs. A connection is immutable except for its lifecycle: {@link #remove()} refuses new
  * exports and stops those in flight.
@@ -35,14 +35,14 @@ import static java.util.Objects.requireNonNull;
 public final class Connection {
   private final String id;
   private final String displayName;
-  private final ConnectorProvider provider;
+  private final ConnectorDescriptor provider;
   private final Map<String, String> settings;
   private final Map<String, Secret> secrets;
   private final ConnectionAccess access;
   private final PrivacyConsent privacyConsent;
   private final AtomicBoolean removed = new AtomicBoolean();
 
-  private Connection(Builder b, ConnectorProvider provider) {
+  private Connection(Builder b, ConnectorDescriptor provider) {
     this.id = b.id != null ? b.id : UUID.randomUUID().toString();
     this.displayName = b.displayName != null ? b.displayName : provider.displayName();
     this.provider = provider;
@@ -81,7 +81,7 @@ public final class Connection {
   }
 
   /** The provider {@link #builder(String)} names, with a way out when discovery did not find it. */
-  private static ConnectorProvider discovered(String connectorId) {
+  private static ConnectorDescriptor discovered(String connectorId) {
     try {
       return Connectors.defaultInstance().provider(connectorId);
     } catch (ConfigurationException e) {
@@ -92,12 +92,12 @@ public final class Connection {
   }
 
   /**
-   * Starts a connection to this provider.
+   * Starts a connection to this connector (one of {@link Connectors#providers()}).
    *
-   * @param provider the connector provider
+   * @param provider the connector's description
    * @return a new builder
    */
-  public static Builder builder(ConnectorProvider provider) {
+  public static Builder builder(ConnectorDescriptor provider) {
     requireNonNull(provider, "provider == null");
     return new Builder(provider.id(), provider);
   }
@@ -121,8 +121,8 @@ public final class Connection {
     return provider.id();
   }
 
-  /** {@return the provider this connection was validated against} */
-  public ConnectorProvider provider() {
+  /** {@return the connector this connection was validated against, as hosts see it} */
+  public ConnectorDescriptor provider() {
     return provider;
   }
 
@@ -262,7 +262,7 @@ public final class Connection {
   /** Builds a {@link Connection}. */
   public static final class Builder {
     private final String connectorId;
-    private final ConnectorProvider provider;
+    private final ConnectorDescriptor provider;
     private String id;
     private String displayName;
     private final Map<String, String> settings = new LinkedHashMap<>();
@@ -270,7 +270,7 @@ public final class Connection {
     private ConnectionAccess access = ConnectionAccess.ADMINISTRATORS;
     private PrivacyConsent privacyConsent;
 
-    private Builder(String connectorId, ConnectorProvider provider) {
+    private Builder(String connectorId, ConnectorDescriptor provider) {
       this.connectorId = connectorId;
       this.provider = provider;
     }
@@ -355,7 +355,7 @@ public final class Connection {
      * @throws ConfigurationException listing every problem at once: no privacy consent, an unknown
      *     setting or credential name, a setting its descriptor refuses (kind, allowed values, range,
      *     length), a required setting or credential not given, a credential given as a missing secret,
-     *     the connector's own rules ({@link ConnectorProvider#validate(Connection)}); or, alone, an
+     *     the connector's own rules ({@link ConnectorDescriptor#validate(Connection)}); or, alone, an
      *     unknown connector
      */
     public Connection build() {
@@ -364,7 +364,7 @@ public final class Connection {
         problems.add("privacy consent is required: record who agreed to send profile data to the vendor "
             + "with privacyConsent(PrivacyConsent.acknowledgedBy(who, when))");
       }
-      ConnectorProvider p = provider != null ? provider : discovered(connectorId);
+      ConnectorDescriptor p = provider != null ? provider : discovered(connectorId);
       List<SettingDescriptor> plain = new ArrayList<>();
       List<SettingDescriptor> credentials = new ArrayList<>();
       for (SettingDescriptor d : p.settings()) {

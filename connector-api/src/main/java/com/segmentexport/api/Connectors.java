@@ -5,6 +5,7 @@ import com.segmentexport.internal.HttpClients;
 import com.segmentexport.internal.RateLimiters;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -34,6 +35,10 @@ import static java.util.Objects.requireNonNull;
  * budgets belong to vendor accounts, not to this object or to a {@link Connection}: every export in the
  * JVM that sends to one account (same connector, same API endpoint, same credentials) shares that
  * account's budget, whichever {@code Connectors} instance or rebuilt connection it runs on.
+ *
+ * <p>Hosts see each connector as a {@link ConnectorDescriptor}. This class is where the host API meets
+ * the SPI and the engine: it loads {@link ConnectorProvider}s and builds the engine's exporters, so it
+ * is one of the few host-API classes allowed to use those packages (ModuleBoundaryTest lists them).
  */
 public final class Connectors {
   private static final Logger log = LoggerFactory.getLogger(Connectors.class);
@@ -137,8 +142,8 @@ public final class Connectors {
     return new Connectors(new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
   }
 
-  /** {@return the providers, in discovery order} */
-  public List<ConnectorProvider> providers() {
+  /** {@return the connectors, in discovery order} */
+  public List<ConnectorDescriptor> providers() {
     return List.copyOf(providers.values());
   }
 
@@ -147,7 +152,7 @@ public final class Connectors {
    *
    * @param id the connector's id, such as {@code iterable}
    */
-  public Optional<ConnectorProvider> find(String id) {
+  public Optional<ConnectorDescriptor> find(String id) {
     return Optional.ofNullable(providers.get(requireNonNull(id, "id == null")));
   }
 
@@ -157,7 +162,11 @@ public final class Connectors {
    * @param id the connector's id, such as {@code iterable}
    * @throws ConfigurationException naming the available ids when there is none
    */
-  public ConnectorProvider provider(String id) {
+  public ConnectorDescriptor provider(String id) {
+    return connectorProvider(id);
+  }
+
+  private ConnectorProvider connectorProvider(String id) {
     ConnectorProvider p = providers.get(requireNonNull(id, "id == null"));
     if (p == null) {
       throw new ConfigurationException("No connector with id '" + id + "' on the class path (available: "
@@ -210,7 +219,7 @@ public final class Connectors {
       throw new ConnectionRemovedException(
           "Connection '" + connection.displayName() + "' was removed; it can run no more exports");
     }
-    ConnectorProvider provider = provider(connection.connectorId());
+    ConnectorProvider provider = connectorProvider(connection.connectorId());
     Connector connector = provider.create(new ConnectorContext(connection));
     return new DefaultSegmentExporter(connection, role, connector, client, RateLimiters.shared());
   }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A standard field a connector can write, such as {@code Email} or {@code FirstName}. Host
- * applications render mapping forms from {@link ConnectorProvider#destinationFields()}.
+ * applications render mapping forms from {@link ConnectorDescriptor#destinationFields()}.
  *
  * @param name the name used in a {@link FieldMapping}
  * @param displayName a human-readable label

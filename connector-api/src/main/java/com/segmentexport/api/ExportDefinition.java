@@ -262,14 +262,14 @@ public final class ExportDefinition {
      * Validates the definition against the connection's connector and builds it. Runs nothing.
      *
      * <p>Every export option is checked against its descriptor (kind, allowed values, range, length);
-     * the connector's own rules ({@link ConnectorProvider#validate}) run when the mapping and the
+     * the connector's own rules ({@link ConnectorDescriptor#validate}) run when the mapping and the
      * options are sound. Every problem found is reported at once.
      *
      * @return the definition
      * @throws ConfigurationException listing every problem found
      */
     public ExportDefinition build() {
-      ConnectorProvider provider = connection.provider();
+      ConnectorDescriptor provider = connection.provider();
       Problems problems = new Problems();
       if (segments.isEmpty()) {
         problems.add("at least one segment is required");

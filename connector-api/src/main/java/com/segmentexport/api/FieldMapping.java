@@ -23,8 +23,8 @@ import static java.util.Objects.requireNonNull;
  * }</pre>
  *
  * <p>Standard destination names must be among the connector's
- * {@link ConnectorProvider#destinationFields()}; custom fields are allowed where the connector
- * {@linkplain ConnectorProvider#supportsCustomFields() supports them}. Both are checked when an
+ * {@link ConnectorDescriptor#destinationFields()}; custom fields are allowed where the connector
+ * {@linkplain ConnectorDescriptor#supportsCustomFields() supports them}. Both are checked when an
  * {@link ExportDefinition} is built.
  */
 public final class FieldMapping {
@@ -97,10 +97,10 @@ public final class FieldMapping {
   /**
    * Checks this mapping against a connector.
    *
-   * @param provider the connector provider
+   * @param provider the connector's description
    * @return one sentence per problem; empty when the mapping fits the connector
    */
-  public List<String> problemsFor(ConnectorProvider provider) {
+  public List<String> problemsFor(ConnectorDescriptor provider) {
     requireNonNull(provider, "provider == null");
     List<String> problems = new ArrayList<>();
     List<String> standard = new ArrayList<>();

@@ -369,7 +369,7 @@ public record SettingDescriptor(
    *
    * @throws IllegalArgumentException if there is none (a typo in a connector, or a read of the wrong kind)
    */
-  static SettingDescriptor declared(ConnectorProvider provider, Scope scope, String name, Kind kind) {
+  static SettingDescriptor declared(ConnectorDescriptor provider, Scope scope, String name, Kind kind) {
     for (SettingDescriptor d : provider.settings()) {
       if (d.name().equals(name) && d.scope() == scope) {
         d.requireKind(kind);

@@ -9,7 +9,7 @@ import java.util.Locale;
  * converted to their ASCII form) with an alphabetic top-level label, 254 characters at most.
  * Normalising trims and lower-cases the domain; the local part keeps its case.
  */
-public final class EmailAddresses {
+final class EmailAddresses {
   private static final String ATEXT_SPECIALS = "!#$%&'*+/=?^_`{|}~-";
   /** The ASCII characters of a dot-atom's atoms (RFC 5322 atext): letters, digits and the specials. */
   private static final boolean[] ATEXT = new boolean[128];
@@ -24,7 +24,7 @@ public final class EmailAddresses {
   private EmailAddresses() {}
 
   /** Returns the normalised address, or null if it is not one the vendors accept. */
-  public static String normalize(String raw) {
+  static String normalize(String raw) {
     if (raw == null) {
       return null;
     }

@@ -31,6 +31,9 @@ import okhttp3.Request;
  * {@link com.segmentexport.api.DestinationException} naming the status and the host of its
  * {@code Location} (never its path or query, which may carry a token), without retrying it and without
  * asking the connector to classify it.
+ *
+ * <p>Public because the host API applies these rules: {@link com.segmentexport.api.Connectors} builds its
+ * client with {@link #newClient()} or {@link #configure}, and its URL check asks {@link #isLoopback}.
  */
 public final class HttpClients {
   private HttpClients() {}
@@ -187,7 +190,7 @@ public final class HttpClients {
   }
 
   /** The socket factory of {@link #newClient()}: the platform's sockets, with {@code TCP_NODELAY} set. */
-  public static SocketFactory noDelaySocketFactory() {
+  static SocketFactory noDelaySocketFactory() {
     return NoDelaySocketFactory.INSTANCE;
   }
 

@@ -25,6 +25,9 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>The fingerprint is a SHA-256 of the secrets salted with a random value drawn once per JVM, so it
  * tells nothing about a credential even to a reader of a heap dump; it is never logged.
+ *
+ * <p>Public (with {@link #shared()} its only public member) because {@link com.segmentexport.api.Connectors}
+ * hands the JVM's registry to each exporter it builds.
  */
 public final class RateLimiters {
   private static final RateLimiters SHARED = new RateLimiters();
@@ -33,7 +36,7 @@ public final class RateLimiters {
   private final ConcurrentMap<String, RateLimiter> limiters = new ConcurrentHashMap<>();
 
   /** Creates an empty registry (tests); the SDK uses {@link #shared()}. */
-  public RateLimiters() {}
+  RateLimiters() {}
 
   private static byte[] salt() {
     byte[] salt = new byte[16];

@@ -1,6 +1,6 @@
 package com.segmentexport.internal;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
@@ -35,7 +35,7 @@ final class RecordMapper {
   /** The profile field holding the profile's stable id, or null. */
   private final String idSource;
 
-  RecordMapper(FieldMapping mapping, ConnectorProvider provider) {
+  RecordMapper(FieldMapping mapping, ConnectorDescriptor provider) {
     List<MappedField> fields = new ArrayList<>();
     List<FieldMapping.Entry> entries = mapping.entries();
     sources = new String[entries.size()];
@@ -51,7 +51,7 @@ final class RecordMapper {
     idSource = mapping.profileIdSource().orElse(null);
   }
 
-  private static FieldType standardType(ConnectorProvider provider, String name) {
+  private static FieldType standardType(ConnectorDescriptor provider, String name) {
     for (DestinationField f : provider.destinationFields()) {
       if (f.name().equals(name)) {
         return f.type();

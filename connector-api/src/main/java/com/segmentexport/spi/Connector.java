@@ -4,7 +4,7 @@ import com.segmentexport.api.ConnectorLimits;
 
 /**
  * One vendor connector bound to one connection. Created by a
- * {@link com.segmentexport.api.ConnectorProvider}; used by the engine from several threads, so
+ * {@link ConnectorProvider}; used by the engine from several threads, so
  * implementations must be thread-safe.
  *
  * <h2>Lifecycle</h2>

@@ -3,7 +3,7 @@ package com.segmentexport.spi;
 import com.segmentexport.api.Connection;
 
 /**
- * What a {@link com.segmentexport.api.ConnectorProvider} receives when it creates a connector.
+ * What a {@link ConnectorProvider} receives when it creates a connector.
  *
  * @param connection the validated connection the connector serves
  */

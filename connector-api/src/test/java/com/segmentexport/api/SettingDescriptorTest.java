@@ -9,6 +9,7 @@ import com.segmentexport.api.SettingDescriptor.Kind;
 import com.segmentexport.api.SettingDescriptor.Range;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.math.BigDecimal;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.util.ArrayList;

@@ -156,26 +156,38 @@ class DefaultVendorHttpTest {
   }
 
   @Test
-  void pauseWaitsAndWakesAtOnceWhenTheRunStops() throws Exception {
+  void pauseWaitsAndEndsAtOnceWhenTheRunStops() {
+    FakeTime time = new FakeTime();
+    control = time.control(connection);
     DefaultVendorHttp http = http(FAST_RETRY);
-    long t0 = System.nanoTime();
     http.pause(Duration.ofMillis(120), false);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(110));
+    assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(120));
 
-    Thread stopper = new Thread(() -> {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      }
-      control.stop("cancelled by the caller");
-    });
-    stopper.start();
-    long t1 = System.nanoTime();
-    com.segmentexport.spi.ExportCancelledException e = catchThrowableOfType(
-        com.segmentexport.spi.ExportCancelledException.class, () -> http.pause(Duration.ofSeconds(30), true));
+    time.at(Duration.ofMillis(220), () -> control.stop("cancelled by the caller"));
+    ExportCancelledException e = catchThrowableOfType(ExportCancelledException.class,
+        () -> http.pause(Duration.ofSeconds(30), true));
     assertThat(e.sent()).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - t1)).isLessThan(Duration.ofSeconds(5));
-    stopper.join();
+    assertThat(e).hasMessageContaining("cancelled by the caller");
+    assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(220));
+  }
+
+  @Test
+  void aRetryWaitsItsBackoffInTheRunsTime() {
+    FakeTime time = new FakeTime();
+    control = time.control(connection);
+    stats = new RunStats(FAST_RETRY.retryBudget());
+    RetryPolicy policy = RetryPolicy.DEFAULT.withDelays(Duration.ofSeconds(2), Duration.ofSeconds(60));
+    DefaultVendorHttp http = new DefaultVendorHttp(HttpClients.newClient(), AccountBudgets.of(new RateLimiter(1000)),
+        control, policy, stats, new SafeListener(listener), Integer.MAX_VALUE, java.time.Clock.systemUTC(),
+        bound -> 0); // no jitter: the random half of each backoff is 0
+    vendor.fault((r, proceed) -> vendor.requestCount() <= 2 ? FakeVendor.error(503, "DOWN", "maintenance")
+        : proceed.get());
+
+    HttpResponse r = http.execute(me(), CallSpec.idempotent("verify"));
+
+    assertThat(r.code()).isEqualTo(200);
+    assertThat(stats.retries.get()).isEqualTo(2);
+    // Equal jitter with no random part: half of 2 s, then half of 4 s, waited in virtual time.
+    assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(3));
   }
 }

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportException;
@@ -23,6 +22,7 @@ import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;

@@ -3,7 +3,6 @@ package com.segmentexport.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
@@ -15,6 +14,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.ConnectorProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package com.segmentexport.autopilot;
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.CallSpec;

@@ -1,7 +1,6 @@
 package com.segmentexport.autopilot;
 
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.FieldMapping;
@@ -11,6 +10,7 @@ import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;

@@ -262,18 +262,18 @@ class AutopilotConnectorTest {
 
   @Test
   void theMemberCountIsReadPastThePagesContacts() {
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[{\"Email\":\"a@example.org\",\"lists\":"
+    assertThat(ListMembership.totalContacts(utf8("{\"contacts\":[{\"Email\":\"a@example.org\",\"lists\":"
         + "[\"contactlist_1\"],\"custom\":{\"integer--Orders\":3}}],\"total_contacts\":20000,"
         + "\"bookmark\":\"person_1\"}"))).isEqualTo(20000);
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":\"42\",\"contacts\":[]}"))).isEqualTo(42);
+    assertThat(ListMembership.totalContacts(utf8("{\"total_contacts\":\"42\",\"contacts\":[]}"))).isEqualTo(42);
     // No count, or an answer that is not one: 0, which no group's growth matches, so each joining contact
     // is checked one by one.
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[]}"))).isZero();
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":null}"))).isZero();
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"total_contacts\":\"many\"}"))).isZero();
-    assertThat(AutopilotDestination.totalContacts(utf8("{\"contacts\":[{\"Email\":"))).isZero();
-    assertThat(AutopilotDestination.totalContacts(utf8("<html>502</html>"))).isZero();
-    assertThat(AutopilotDestination.totalContacts(new byte[0])).isZero();
+    assertThat(ListMembership.totalContacts(utf8("{\"contacts\":[]}"))).isZero();
+    assertThat(ListMembership.totalContacts(utf8("{\"total_contacts\":null}"))).isZero();
+    assertThat(ListMembership.totalContacts(utf8("{\"total_contacts\":\"many\"}"))).isZero();
+    assertThat(ListMembership.totalContacts(utf8("{\"contacts\":[{\"Email\":"))).isZero();
+    assertThat(ListMembership.totalContacts(utf8("<html>502</html>"))).isZero();
+    assertThat(ListMembership.totalContacts(new byte[0])).isZero();
   }
 
   private static byte[] utf8(String s) {
@@ -294,7 +294,7 @@ class AutopilotConnectorTest {
     assertThat(sim.members(VIP)).hasSize(120);
     long expectedAdds = reading == ListAssignment.ALWAYS ? 0 : reading == ListAssignment.ON_CREATION ? 30 : 120;
     SegmentResult segment = result.segment(VIP).orElseThrow();
-    assertThat(segment.counters().getOrDefault(AutopilotDestination.LIST_ADDS, 0L)).isEqualTo(expectedAdds);
+    assertThat(segment.counters().getOrDefault(ListMembership.LIST_ADDS, 0L)).isEqualTo(expectedAdds);
     assertThat(sim.singleListAdds()).isEqualTo((int) expectedAdds);
     assertThat(list).isEqualTo(segment.destinationId().orElseThrow());
   }
@@ -313,7 +313,7 @@ class AutopilotConnectorTest {
     assertThat(sim.members(VIP)).hasSize(250);
     SegmentResult segment = again.segment(VIP).orElseThrow();
     long expectedChecks = reading == ListAssignment.NEVER_IN_BULK ? 20 : 0; // the 20 new ones, if at all
-    assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
+    assertThat(segment.counters().getOrDefault(ListMembership.MEMBERSHIP_CHECKS, 0L)).isEqualTo(expectedChecks);
     // Never in bulk: the 20 new ones are added one by one, without a check each first (the page after the
     // last member read shows they are not members).
     assertThat(sim.calls()).filteredOn(c -> c.path().matches("/v1/list/[^/]+/contact/.*")).hasSize(
@@ -402,8 +402,8 @@ class AutopilotConnectorTest {
 
       assertThat(result.exported()).isEqualTo(3);
       assertThat(result.segment(VIP).orElseThrow().counters())
-          .containsEntry(AutopilotDestination.MEMBER_PAGES, joinOrder ? 1L : 3L)
-          .containsEntry(AutopilotDestination.LIST_ADDS, 1L);
+          .containsEntry(ListMembership.MEMBER_PAGES, joinOrder ? 1L : 3L)
+          .containsEntry(ListMembership.LIST_ADDS, 1L);
       List<String> paths = new ArrayList<>();
       for (int i = 0; i < server.getRequestCount(); i++) {
         RecordedRequest q = server.takeRequest();
@@ -437,8 +437,8 @@ class AutopilotConnectorTest {
         assertThat(r.row()).isEqualTo(2);
         assertThat(r.message()).isEqualTo("Contact could not be found.");
       });
-      assertThat(result.segment(VIP).orElseThrow().counters()).containsEntry(AutopilotDestination.MEMBER_PAGES, 1L)
-          .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 2L).containsEntry(AutopilotDestination.LIST_ADDS, 0L);
+      assertThat(result.segment(VIP).orElseThrow().counters()).containsEntry(ListMembership.MEMBER_PAGES, 1L)
+          .containsEntry(ListMembership.MEMBERSHIP_CHECKS, 2L).containsEntry(ListMembership.LIST_ADDS, 0L);
       List<String> paths = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         RecordedRequest q = server.takeRequest();
@@ -470,7 +470,7 @@ class AutopilotConnectorTest {
         .isBetween(2, 4);
     assertThat(sim.requestCount()).as("lists, create, upserts and count reads").isLessThanOrEqualTo(2 + 20 + 4);
     SegmentResult segment = result.segment(VIP).orElseThrow();
-    assertThat(segment.counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L)).isZero();
+    assertThat(segment.counters().getOrDefault(ListMembership.MEMBERSHIP_CHECKS, 0L)).isZero();
     assertThat(sim.singleListAdds()).isZero();
   }
 
@@ -498,7 +498,7 @@ class AutopilotConnectorTest {
 
     assertThat(result.exported()).isEqualTo(2000);
     assertThat(sim.members(VIP)).hasSize(2000);
-    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L))
+    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(ListMembership.MEMBERSHIP_CHECKS, 0L))
         .as("every count read confirmed its group").isZero();
     List<Long> upserts = arrivals("POST", "/v1/contacts");
     List<Long> countReads = arrivals("GET", "/v1/list/" + sim.listId(VIP) + "/contacts");
@@ -525,7 +525,7 @@ class AutopilotConnectorTest {
     assertThat(result.exported()).isEqualTo(1900);
     assertThat(result.rejected()).isEqualTo(100);
     assertThat(sim.members(VIP)).hasSize(1900);
-    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(AutopilotDestination.MEMBERSHIP_CHECKS, 0L))
+    assertThat(result.segment(VIP).orElseThrow().counters().getOrDefault(ListMembership.MEMBERSHIP_CHECKS, 0L))
         .as("the refused batch is in no group: the count still confirms the others").isZero();
     // The refused upsert is answered at once, so a fifth can arrive within the others' answer time.
     assertThat(mostArrivingWithin(arrivals("POST", "/v1/contacts"), SLOW_ANSWER)).as("upserts overlapped")
@@ -598,8 +598,8 @@ class AutopilotConnectorTest {
     assertThat(sim.members(VIP)).hasSize(1000);
     SegmentResult segment = result.segment(VIP).orElseThrow();
     assertThat(segment.counters()).as("summed over the batches of every group")
-        .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 1000L)
-        .containsEntry(AutopilotDestination.LIST_ADDS, 200L);
+        .containsEntry(ListMembership.MEMBERSHIP_CHECKS, 1000L)
+        .containsEntry(ListMembership.LIST_ADDS, 200L);
     assertThat(sim.singleListAdds()).isEqualTo(200);
     assertThat(sim.listCountReads()).isLessThan(1 + 10);
   }
@@ -670,8 +670,8 @@ class AutopilotConnectorTest {
     });
     assertThat(rejectedPerBatch).containsExactlyInAnyOrder(0, 0, 1, 0, 0);
     assertThat(result.segment(VIP).orElseThrow().counters())
-        .containsEntry(AutopilotDestination.MEMBERSHIP_CHECKS, 500L)
-        .containsEntry(AutopilotDestination.LIST_ADDS, 499L);
+        .containsEntry(ListMembership.MEMBERSHIP_CHECKS, 500L)
+        .containsEntry(ListMembership.LIST_ADDS, 499L);
     assertThat(sim.members(VIP)).hasSize(499).doesNotContain("user237@example.org");
   }
 

@@ -1,6 +1,6 @@
 package com.segmentexport.autopilot;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator;

@@ -11,6 +11,8 @@ import com.segmentexport.api.FieldType;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.internal.EngineBenchmarkHooks;
+import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
@@ -180,8 +182,7 @@ public final class EndToEndBenchmark {
       Connection c = connection(endpoint, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000,
           System.getProperty("settings", ""));
       Connectors connectors = Connectors.load();
-      ConnectorLimits limits = connectors.exporter(c).connection().provider().create(
-          new com.segmentexport.spi.ConnectorContext(c)).limits();
+      ConnectorLimits limits = Providers.find(connector).create(new ConnectorContext(c)).limits();
       ExportResult r = export(connectors, c, definition(endpoint, c), profiles);
       double seconds = r.duration().toNanos() / 1e9;
       double achieved = r.exported() / seconds;
@@ -250,7 +251,7 @@ public final class EndToEndBenchmark {
     int concurrency = maxInFlight.get();
     exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
     OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
-        .socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory()).build();
+        .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory()).build();
     replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency);
 
     // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured requests,
@@ -302,9 +303,9 @@ public final class EndToEndBenchmark {
     // requests (a listener on every call is a cost of its own, so these runs are not in the ratio).
     RequestTimeline sdkTimeline = new RequestTimeline();
     settleHeap();
-    exportList(Connectors.load().withHttpClient(com.segmentexport.internal.HttpClients.configure(
-        new OkHttpClient.Builder().socketFactory(com.segmentexport.internal.HttpClients.noDelaySocketFactory())
-            .eventListenerFactory(sdkTimeline)).build()), c, d, segment);
+    exportList(Connectors.load().withHttpClient(new OkHttpClient.Builder()
+        .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory()).eventListenerFactory(sdkTimeline).build()),
+        c, d, segment);
     RequestTimeline rawTimeline = new RequestTimeline();
     settleHeap();
     replay(raw.newBuilder().eventListenerFactory(rawTimeline).build(), requests, concurrency);

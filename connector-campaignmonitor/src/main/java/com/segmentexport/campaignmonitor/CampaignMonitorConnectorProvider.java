@@ -2,7 +2,6 @@ package com.segmentexport.campaignmonitor;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.FieldMapping;
@@ -12,6 +11,7 @@ import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

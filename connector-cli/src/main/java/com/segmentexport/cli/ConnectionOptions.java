@@ -2,7 +2,7 @@ package com.segmentexport.cli;
 
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
@@ -90,7 +90,7 @@ final class ConnectionOptions {
    * {@code err} naming what was ignored and where it came from (never its value).
    */
   Connection connection(Connectors connectors, Map<String, String> env, Sandbox box, PrintWriter err) {
-    ConnectorProvider provider;
+    ConnectorDescriptor provider;
     try {
       provider = connectors.provider(connectorId);
     } catch (ConfigurationException e) {
@@ -174,7 +174,7 @@ final class ConnectionOptions {
         || box.settings().containsKey(d.name()) || box.secrets().containsKey(d.name());
   }
 
-  private String describeSources(ConnectorProvider provider) {
+  private String describeSources(ConnectorDescriptor provider) {
     List<String> secrets = provider.settings().stream()
         .filter(d -> d.kind() == SettingDescriptor.Kind.SECRET && d.required())
         .map(d -> envName(connectorId, d.name())).toList();

@@ -1,7 +1,7 @@
 package com.segmentexport.cli;
 
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.SettingDescriptor;
@@ -19,7 +19,7 @@ final class ConnectorsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = cli.out;
-    for (ConnectorProvider p : Connectors.load().providers()) {
+    for (ConnectorDescriptor p : Connectors.load().providers()) {
       out.printf("%s (%s)%n", p.id(), p.displayName());
       out.println("  connection settings:");
       for (SettingDescriptor d : p.settings()) {

@@ -2,7 +2,7 @@ package com.segmentexport.cli;
 
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportDefinition;
@@ -353,7 +353,7 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   private ExportDefinition definition(Connection c, Sandbox box, List<Mapped> mapped, List<String> segmentNames) {
-    ConnectorProvider provider = c.provider();
+    ConnectorDescriptor provider = c.provider();
     FieldMapping.Builder mapping = FieldMapping.builder();
     for (Mapped m : mapped) {
       String name = m.field();

@@ -5,16 +5,11 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
-import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.JsonBodyWriter;
-import com.segmentexport.spi.OutcomeUnknownException;
-import com.segmentexport.spi.RateBudget;
-import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 import org.slf4j.Logger;
@@ -34,39 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes batches to one address book: one v3 import per batch ({@code PUT /contacts/v3/import}), polled
- * with backoff until it ends, its report turned into per-record outcomes.
+ * until it ends, its report turned into per-record outcomes.
  *
- * <p>An import holds one of the export's import slots ({@code maxConcurrentBatches}) from the moment
- * it is sent until a poll finds it ended: the engine holds only requests to that number, and an import
- * is active between them. The engine hands out one batch more than that: its body is serialised while
- * the slots are busy and is sent as soon as one frees, so a slot does not stay idle while a body is
- * written or a report is read.
+ * <p>An import holds one of the destination's {@link ImportSlots} from the moment it is sent until the
+ * {@link ImportPoller} finds it ended.
  */
 final class DotdigitalDestination implements Destination {
-  /**
-   * Import status polls are in dotdigital's Unlimited tier: they are not paced by the account's import
-   * budget, and a 429 on imports does not hold them (nor theirs the imports).
-   */
-  static final RateBudget STATUS_POLLS = RateBudget.unmetered("dotdigital-import-status");
   private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);
 
-  /**
-   * The first wait before polling an import, while no import of this connection has finished yet; each
-   * further wait is twice the last. Status polls are in dotdigital's unlimited rate tier.
-   */
-  static final Duration FIRST_POLL = Duration.ofMillis(50);
   /**
    * The first wait before submitting an import again while the account has its 25 imports active; each
    * further wait is twice the last. A resubmission carries the whole batch, so it starts slower than a poll.
    */
   static final Duration ACTIVE_IMPORTS_WAIT = Duration.ofMillis(200);
-  /** The shortest wait between polls once the typical import time is known. */
-  static final Duration MIN_POLL = Duration.ofMillis(2);
-  /** Polls a hundredth of the typical import time apart before the interval starts doubling. */
-  static final int CLOSE_POLLS = 10;
-  /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
-  static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
-
   /** Most characters in a text data field's value (dotdigital's support article). */
   static final int MAX_TEXT_LENGTH = 255;
 
@@ -76,7 +50,8 @@ final class DotdigitalDestination implements Destination {
   private final long bookId;
   private final List<DotdigitalConnector.DataFieldPlan> fields;
   private final Duration importTimeout;
-  private final Semaphore importSlots;
+  private final ImportSlots importSlots;
+  private final ImportPoller poller;
 
   DotdigitalDestination(DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, long bookId,
       List<DotdigitalConnector.DataFieldPlan> fields, Duration importTimeout, int importSlots) {
@@ -86,7 +61,8 @@ final class DotdigitalDestination implements Destination {
     this.bookId = bookId;
     this.fields = fields;
     this.importTimeout = importTimeout;
-    this.importSlots = new Semaphore(importSlots);
+    this.importSlots = new ImportSlots(importSlots);
+    this.poller = new ImportPoller(connector, http, endpoint, importTimeout);
   }
 
   @Override
@@ -133,23 +109,13 @@ final class DotdigitalDestination implements Destination {
   /** Imports a batch whose values dotdigital takes. */
   private BatchResult send(Batch batch) {
     RequestBody body = body(batch);
-    try {
-      importSlots.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ExportCancelledException("interrupted while waiting for an import slot", false);
-    }
-    Submitted submitted;
-    ImportReport report;
-    try {
-      submitted = submit(batch, body);
-      report = await(submitted.importId(), batch, System.nanoTime());
-    } finally {
-      importSlots.release();
-    }
-    BatchResult.Builder result = outcome(batch, report);
-    if (submitted.slotWaits() > 0) {
-      result.count("dotdigital.importSlotWaits", submitted.slotWaits());
+    Imported imported = importSlots.holding(() -> {
+      Submitted submitted = submit(batch, body);
+      return new Imported(submitted, poller.pollToEnd(submitted.importId(), System.nanoTime(), batch));
+    });
+    BatchResult.Builder result = outcome(batch, imported.report());
+    if (imported.submitted().slotWaits() > 0) {
+      result.count("dotdigital.importSlotWaits", imported.submitted().slotWaits());
     }
     return result.build();
   }
@@ -158,6 +124,9 @@ final class DotdigitalDestination implements Destination {
 
   /** An accepted import and how often it waited for an import slot. */
   private record Submitted(String importId, int slotWaits) {}
+
+  /** A submitted import and its Finished report. */
+  private record Imported(Submitted submitted, ImportReport report) {}
 
   /** The batch's import request body. */
   private RequestBody body(Batch batch) {
@@ -195,8 +164,8 @@ final class DotdigitalDestination implements Destination {
           log.info("dotdigital has 25 imports active: batch {} of segment '{}' waits for one to finish",
               batch.sequence(), batch.segment());
         }
-        sleep(delay, false);
-        delay = Math.min(delay * 2, MAX_POLL_INTERVAL.toNanos());
+        http.pause(Duration.ofNanos(delay), false); // wakes at once if the export stops: nothing was sent
+        delay = Math.min(delay * 2, ImportPoller.MAX_POLL_INTERVAL.toNanos());
         continue;
       }
       if (!r.isSuccessful()) {
@@ -213,7 +182,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes one contact: never a null value (null clears data), never an e-mail status (no resubscribing). */
-  private void writeContact(JsonBodyWriter w, ExportRecord r) throws IOException {
+  private void writeContact(JsonBodyWriter w, ExportRecord r) {
     w.beginObject();
     w.name("matchIdentifier").value("email");
     w.name("identifiers").beginObject().name("email").value(r.email()).endObject();
@@ -238,7 +207,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes a value as the account's data field type expects it. */
-  static void writeValue(JsonBodyWriter w, String type, Object v) throws IOException {
+  static void writeValue(JsonBodyWriter w, String type, Object v) {
     if (type.equals("String")) {
       w.value(text(v));
     } else if (v instanceof LocalDate || v instanceof Instant) {
@@ -248,105 +217,8 @@ final class DotdigitalDestination implements Destination {
     }
   }
 
-  private static long clamp(long v, long min, long max) {
-    return Math.max(min, Math.min(max, v));
-  }
-
   private static String text(Object v) {
     return v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString();
-  }
-
-  // ---- poll ----------------------------------------------------------------------------------
-
-  /** Polls until the import ends; returns the Finished report or throws for a failed import. */
-  private ImportReport await(String importId, Batch batch, long submittedAt) {
-    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
-        .addPathSegment(importId).build();
-    long deadline = System.nanoTime() + importTimeout.toNanos();
-    // Adaptive polling: once imports have been seen to finish, the first poll goes out just before the
-    // typical import time (at 97% of it) and the next ones follow closely, a hundredth of it apart (at
-    // least MIN_POLL), ten times, then twice as far apart each time; until then, back off from
-    // FIRST_POLL. An import slot is idle from the moment its import finishes until a poll sees it, so
-    // the close polls are what keeps the account's import capacity busy. Status polls are in the
-    // vendor's "Unlimited" rate tier. An import is known only to have finished between the last poll
-    // that found it unfinished and the one that found it finished (each taken as it was sent, when the
-    // answer's time would add the poll's own round trip), so the midpoint is what feeds the
-    // typical time: feeding the time of discovery would make the estimate chase its own polling delay.
-    long typical = connector.typicalImportNanos();
-    long max = MAX_POLL_INTERVAL.toNanos();
-    long delay = typical > 0 ? clamp(typical - typical * 3 / 100, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
-    long step = typical > 0 ? clamp(typical / 100, MIN_POLL.toNanos(), max) : 0;
-    int closePolls = 0;
-    long lastUnfinished = submittedAt;
-    while (true) {
-      sleep(delay, true);
-      if (step > 0) {
-        delay = step;
-        if (++closePolls >= CLOSE_POLLS) {
-          step = Math.min(step * 2, max);
-        }
-      } else {
-        delay = Math.min(delay * 2, max);
-      }
-      HttpResponse r;
-      long polledAt = System.nanoTime();
-      try {
-        r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status").inBudget(STATUS_POLLS));
-      } catch (ExportCancelledException e) {
-        // The import itself was sent: its records' fate is unknown, not "not attempted".
-        throw new ExportCancelledException(e.getMessage(), true);
-      } catch (DestinationException e) {
-        throw new OutcomeUnknownException(e.httpStatus(), "dotdigital import " + importId + " was submitted but its "
-            + "status could not be read (" + e.getMessage() + "); its outcome is unknown", e);
-      }
-      if (!r.isSuccessful()) {
-        VendorError e = DotdigitalErrors.parse(r);
-        throw new OutcomeUnknownException(r.code(), "dotdigital import " + importId + " was submitted but its status "
-            + "could not be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown",
-            null);
-      }
-      ImportReport report = ImportReport.read(r.body());
-      String status = report.status();
-      if ("Finished".equalsIgnoreCase(status)) {
-        connector.recordImportTime((lastUnfinished + polledAt) / 2 - submittedAt);
-        return report;
-      }
-      if (status == null || "NotFinished".equalsIgnoreCase(status)) {
-        lastUnfinished = polledAt;
-        if (System.nanoTime() - deadline > 0) {
-          // Accepted by dotdigital and possibly still running: its contacts may yet be added.
-          throw new OutcomeUnknownException(0, "dotdigital import " + importId + " did not finish within "
-              + importTimeout.toSeconds() + " s; its outcome is unknown", null);
-        }
-        continue;
-      }
-      log.warn("dotdigital import {} (batch {} of segment '{}') ended with status {}", importId, batch.sequence(),
-          batch.segment(), safe(status));
-      throw new DestinationException(r.code(), safe(status), describe(status),
-          "dotdigital import " + importId + " ended with status " + safe(status) + ": " + describe(status));
-    }
-  }
-
-  private static String describe(String status) {
-    switch (status) {
-      case "RejectedByWatchdog":
-        return "dotdigital's watchdog rejected the import (its data-quality checks refused the contacts)";
-      case "Failed":
-        return "the import failed at dotdigital";
-      case "ExceedsAllowedContactLimit":
-        return "the import would exceed the account's contact limit";
-      default:
-        return "the import ended without finishing (" + safe(status) + ")";
-    }
-  }
-
-  private static String safe(String status) {
-    return status.matches("[A-Za-z]{1,40}") ? status : "unrecognised";
-  }
-
-  /** Waits, waking at once if the export stops ({@code sent}: whether an import was accepted). */
-  private void sleep(long nanos, boolean sent) {
-    http.pause(java.time.Duration.ofNanos(nanos), sent);
   }
 
   // ---- report --------------------------------------------------------------------------------

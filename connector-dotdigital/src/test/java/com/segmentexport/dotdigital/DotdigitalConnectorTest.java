@@ -354,7 +354,7 @@ class DotdigitalConnectorTest {
     assertThat(sim.addressBookMembers(book)).hasSize(10);
     // Polls at about 0.05, 0.15, 0.35, 0.75, 1.55 s (fewer when the machine is slow): a fixed 50 ms
     // interval needs 27.
-    assertThat(DotdigitalDestination.FIRST_POLL).isEqualTo(Duration.ofMillis(50));
+    assertThat(ImportPoller.FIRST_POLL).isEqualTo(Duration.ofMillis(50));
     assertThat(sim.importStatusPolls()).isBetween(3, 5);
     assertThat(elapsedMillis).isGreaterThanOrEqualTo(1300);
   }

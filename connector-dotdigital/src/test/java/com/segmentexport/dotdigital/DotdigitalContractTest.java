@@ -1,6 +1,6 @@
 package com.segmentexport.dotdigital;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;

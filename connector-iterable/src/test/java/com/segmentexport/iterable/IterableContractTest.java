@@ -1,7 +1,7 @@
 package com.segmentexport.iterable;
 
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
 import com.segmentexport.testkit.iterable.IterableSimulator;

@@ -9,7 +9,7 @@ public enum Capability {
   /**
    * Maps custom fields beyond the standard destination fields. Without it, a mapping with a custom
    * field is refused with a {@link com.segmentexport.api.ConfigurationException} naming the field,
-   * before any request. Must agree with {@link com.segmentexport.api.ConnectorProvider#supportsCustomFields()}.
+   * before any request. Must agree with {@link com.segmentexport.spi.ConnectorProvider#supportsCustomFields()}.
    */
   CUSTOM_FIELDS,
   /**

@@ -3,7 +3,7 @@ package com.segmentexport.testkit.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.ContractCoverage;
 import com.segmentexport.testkit.reference.ReferenceConnectorProvider.Flaw;
 import java.util.List;

@@ -2,7 +2,6 @@ package com.segmentexport.testkit.reference;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.FieldType;
@@ -15,6 +14,7 @@ import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;

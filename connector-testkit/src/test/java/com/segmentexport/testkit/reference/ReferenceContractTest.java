@@ -1,10 +1,10 @@
 package com.segmentexport.testkit.reference;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.SegmentExporterContract;
 import java.util.EnumSet;

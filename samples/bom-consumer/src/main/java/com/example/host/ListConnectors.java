@@ -1,6 +1,6 @@
 package com.example.host;
 
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.api.ConnectorDescriptor;
 import com.segmentexport.api.Connectors;
 
 /** A host that compiles against the SDK with the BOM's versions: lists the connectors it finds. */
@@ -13,7 +13,7 @@ public final class ListConnectors {
    * @param args ignored
    */
   public static void main(String[] args) {
-    for (ConnectorProvider provider : Connectors.load().providers()) {
+    for (ConnectorDescriptor provider : Connectors.load().providers()) {
       System.out.println(provider.id());
     }
   }

@@ -1,24 +1,21 @@
-package com.segmentexport.internal;
+package com.segmentexport.benchmarks;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
-import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
-import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.internal.EngineBenchmarkHooks;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
-import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
@@ -64,18 +61,15 @@ public class EngineCpuBenchmark {
   public String connector;
 
   private Sandbox sandbox;
-  private RecordMapper mapper;
+  private EngineBenchmarkHooks.Reader reader;
   private Destination destination;
   private ReplayHttp http;
   private List<Profile> profiles;
-  private int batchSize;
 
   @Setup(Level.Trial)
   public void setUp() {
     sandbox = Sandboxes.start(connector);
-    Connectors connectors = Connectors.load();
-    ConnectorProvider provider = connectors.provider(connector);
-    Connection.Builder b = Connection.builder(provider);
+    Connection.Builder b = Connection.builder(Connectors.load(), connector);
     sandbox.settings().forEach(b::setting);
     sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     Connection connection = b.setting(StandardSettings.REQUESTS_PER_SECOND, "100000")
@@ -87,17 +81,14 @@ public class EngineCpuBenchmark {
     sandbox.exportOptions().forEach(d::option);
     ExportDefinition definition = d.build();
 
-    Connector c = provider.create(new ConnectorContext(connection));
-    batchSize = Math.min(c.limits().maxBatchRecords(), PROFILES);
-    mapper = new RecordMapper(definition.mapping(), provider);
+    Connector c = Providers.find(connector).create(new ConnectorContext(connection));
+    reader = EngineBenchmarkHooks.reader(definition, "Benchmark", Math.min(c.limits().maxBatchRecords(), PROFILES));
     ProfileGenerator generator = ProfileGenerator.builder().seed(3).unicodeNames(0.1).build();
     profiles = new ArrayList<>();
     generator.profiles(PROFILES).forEachRemaining(profiles::add);
 
-    DefaultVendorHttp live = new DefaultVendorHttp(HttpClients.newClient(), new RateLimiter(100_000),
-        new RunControl(connection), RetryPolicy.DEFAULT, new RunStats(1000), new SafeListener(ExportListener.NONE));
-    http = new ReplayHttp(live);
-    destination = c.open(new DestinationRequest("Benchmark", definition, mapper.schema(), http));
+    http = new ReplayHttp(EngineBenchmarkHooks.vendorHttp(connection));
+    destination = c.open(new DestinationRequest("Benchmark", definition, reader.schema(), http));
     // One live write first absorbs what a new list answers at first (Iterable can refuse the first
     // subscribe to a list it has just created), so the recording holds only the steady-state answers.
     destination.write(batches().get(0));
@@ -117,45 +108,9 @@ public class EngineCpuBenchmark {
     sandbox.close();
   }
 
-  /** Maps, validates, de-duplicates and batches the profiles, as the engine's reader does. */
+  /** Maps, validates, de-duplicates and batches the profiles, with the engine's own reader. */
   private List<Batch> batches() {
-    FingerprintSet seen = new FingerprintSet(PROFILES);
-    List<Batch> batches = new ArrayList<>();
-    List<ExportRecord> records = new ArrayList<>(batchSize);
-    long bytes = 0;
-    long row = 0;
-    // De-duplicated in groups, as the engine's reader does (ExportRun.Admission).
-    RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[Deduplicator.GROUP];
-    long[] fingerprints = new long[Deduplicator.GROUP];
-    boolean[] fresh = new boolean[Deduplicator.GROUP];
-    int count = 0;
-    for (int i = 0; i < profiles.size(); i++) {
-      RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row);
-      if (m.record != null) {
-        waiting[count] = m;
-        fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
-      }
-      if (count == waiting.length || (i == profiles.size() - 1 && count > 0)) {
-        seen.addAll(fingerprints, count, fresh);
-        for (int j = 0; j < count; j++) {
-          if (!fresh[j]) {
-            continue;
-          }
-          records.add(waiting[j].record);
-          bytes += waiting[j].estimatedBytes;
-          if (records.size() == batchSize) {
-            batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
-            records = new ArrayList<>(batchSize);
-            bytes = 0;
-          }
-        }
-        count = 0;
-      }
-    }
-    if (!records.isEmpty()) {
-      batches.add(new Batch("Benchmark", batches.size() + 1, mapper.schema(), records, bytes));
-    }
-    return batches;
+    return reader.batches(profiles);
   }
 
   /** One invocation: 2,000 profiles read, mapped, de-duplicated, batched, serialised and answered. */

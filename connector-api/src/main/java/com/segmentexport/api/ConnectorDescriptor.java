@@ -1,24 +1,18 @@
 package com.segmentexport.api;
 
-import com.segmentexport.spi.Connector;
-import com.segmentexport.spi.ConnectorContext;
 import java.util.List;
 
 /**
- * A connector to one vendor, discovered through {@link java.util.ServiceLoader}.
+ * What a host application knows of a connector: its id and name, the settings and destination fields
+ * it renders configuration and mapping forms from, the vendor's limits, and the connector's own
+ * validation rules, which {@link Connection.Builder#build()} and {@link ExportDefinition.Builder#build()}
+ * apply. Found through {@link Connectors#providers()} and {@link Connectors#provider(String)}.
  *
- * <p>A provider describes itself (settings, destination fields, limits) so that a host application
- * can render configuration forms, and creates a {@link Connector} per connection.
- *
- * <h2>Implementing a provider</h2>
- * <ol>
- *   <li>A public class with a public no-argument constructor that neither throws nor does I/O.
- *   <li>Listed in {@code META-INF/services/com.segmentexport.api.ConnectorProvider}.
- *   <li>Its {@link #id()} unique among the providers on the class path.
- *   <li>Its module's tests extend the testkit's {@code SegmentExporterContract}.
- * </ol>
+ * <p>A vendor module implements it as part of its {@link com.segmentexport.spi.ConnectorProvider},
+ * which adds what only the engine calls. Implementations are immutable and thread-safe; none of these
+ * methods performs I/O.
  */
-public interface ConnectorProvider {
+public interface ConnectorDescriptor {
   /** {@return a stable lower-case id such as {@code iterable}} */
   String id();
 
@@ -64,12 +58,4 @@ public interface ConnectorProvider {
   default List<String> validate(ExportDefinition definition) {
     return List.of();
   }
-
-  /**
-   * Creates the connector for one connection. Must not perform network calls.
-   *
-   * @param context the connection and the engine's services
-   * @return a connector for the context's connection
-   */
-  Connector create(ConnectorContext context);
 }

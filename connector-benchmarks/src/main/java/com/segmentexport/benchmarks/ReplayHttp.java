@@ -1,4 +1,4 @@
-package com.segmentexport.internal;
+package com.segmentexport.benchmarks;
 
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.HttpResponse;
