@@ -135,6 +135,17 @@ public final class Batch {
   }
 
   /**
+   * {@return a batch of some of this batch's records, in its place} (its segment, number and listener of
+   * the work it leaves at the vendor), for a connector that sends only part of a batch
+   *
+   * @param part records of this batch
+   * @param estimatedBytes an upper estimate of their JSON size
+   */
+  public Batch withRecords(List<ExportRecord> part, long estimatedBytes) {
+    return new Batch(segment, sequence, schema, part, estimatedBytes, vendorWork);
+  }
+
+  /**
    * Splits the batch into two halves (to narrow down a request a vendor refused whole).
    *
    * @return the two halves, in order

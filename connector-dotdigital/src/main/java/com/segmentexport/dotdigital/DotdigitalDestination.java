@@ -9,6 +9,7 @@ import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.JsonBodyWriter;
+import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorHttp;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +45,8 @@ final class DotdigitalDestination implements Destination {
   static final Duration ACTIVE_IMPORTS_WAIT = Duration.ofMillis(200);
   /** Most characters in a text data field's value (dotdigital's support article). */
   static final int MAX_TEXT_LENGTH = 255;
+  /** The kind of work an import is, as the sync state remembers it. */
+  static final String IMPORT = "import";
 
   private final DotdigitalConnector connector;
   private final VendorHttp http;
@@ -89,7 +93,7 @@ final class DotdigitalDestination implements Destination {
     }
     if (!rest.isEmpty()) {
       long bytes = batch.estimatedBytes() * rest.size() / batch.size() + 1;
-      refused.merge(send(new Batch(batch.segment(), batch.sequence(), batch.schema(), rest, bytes)));
+      refused.merge(send(batch.withRecords(rest, bytes)));
     }
     return refused.build();
   }
@@ -111,6 +115,9 @@ final class DotdigitalDestination implements Destination {
     RequestBody body = body(batch);
     Imported imported = importSlots.holding(() -> {
       Submitted submitted = submit(batch, body);
+      // Remembered (with a sync state) before the wait: if this process dies while dotdigital imports, the
+      // next run finishes the import through resume(...) instead of losing what it did.
+      batch.startedAtVendor(IMPORT, submitted.importId());
       return new Imported(submitted, poller.pollToEnd(submitted.importId(), System.nanoTime(), batch));
     });
     BatchResult.Builder result = outcome(batch, imported.report());
@@ -118,6 +125,35 @@ final class DotdigitalDestination implements Destination {
       result.count("dotdigital.importSlotWaits", imported.submitted().slotWaits());
     }
     return result.build();
+  }
+
+  /**
+   * Finishes an import a crashed run left pending: polls it to its end and reports each contact as the
+   * run would have. Empty for an import dotdigital no longer knows (its contacts are then sent again).
+   */
+  @Override
+  public Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
+    if (!IMPORT.equals(kind)) {
+      return Optional.empty();
+    }
+    ImportReport report;
+    try {
+      report = poller.pollToEnd(vendorRef, System.nanoTime(), batch);
+    } catch (OutcomeUnknownException e) {
+      if (e.httpStatus() == 404) {
+        log.info("dotdigital no longer knows import {}: its {} contacts are sent again", vendorRef, batch.size());
+        return Optional.empty();
+      }
+      throw e; // Left pending: the next run asks again (this one sends the contacts again all the same).
+    } catch (DestinationException e) {
+      // The import ended otherwise than Finished: none of its contacts was imported.
+      BatchResult.Builder failed = BatchResult.builder(batch);
+      for (ExportRecord r : batch.records()) {
+        failed.reject(r, RejectionReason.BATCH_FAILED, e.vendorCode().orElse(null), e.getMessage());
+      }
+      return Optional.of(failed.build());
+    }
+    return Optional.of(outcome(batch, report).build());
   }
 
   // ---- submit --------------------------------------------------------------------------------

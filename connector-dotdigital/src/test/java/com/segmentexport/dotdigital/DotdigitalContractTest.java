@@ -33,7 +33,7 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
   /** The address book is given by id (addressBookId); the connector never creates one. */
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION, Capability.ASYNC_VENDOR_WORK));
+    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION));
   }
 
   private long book() {
