@@ -1125,7 +1125,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private Object find(String identifier, String value) {
     String id = identifier.toLowerCase(Locale.ROOT);
     if (id.equals("email")) {
-      String key = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8).trim().toLowerCase(Locale.ROOT);
+      // Percent-decoding only: a "+" in a path is a plus sign (in addresses such as a+tag@example.org).
+      String key = java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8).trim()
+          .toLowerCase(Locale.ROOT);
       if (!EMAIL.matcher(key).matches()) {
         return invalidId(key, "email");
       }
