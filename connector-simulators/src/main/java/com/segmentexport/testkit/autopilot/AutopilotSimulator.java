@@ -1,10 +1,12 @@
 package com.segmentexport.testkit.autopilot;
 
+import com.segmentexport.testkit.Counters;
 import com.segmentexport.testkit.VendorSimulator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,13 +29,24 @@ import mockwebserver3.RecordedRequest;
  * {@code custom} keys such as {@code string--Loyalty--Tier}, {@code _autopilot_list}), answered with
  * {@code contact_ids} and {@code email_contact_map} (a refused contact is missing from the map),
  * list membership calls ({@code GET|POST|DELETE /v1/list/{id}/contact/{email}}), list member paging,
- * errors as {@code {"error", "message"}}, and 429 without any rate-limit header. Not simulated: the
- * single-contact upsert {@code POST /v1/contact}, contact reads and deletes, custom-field definitions.
+ * errors as {@code {"error", "message"}}, and 429 without any rate-limit header; the single-contact
+ * upsert {@code POST /v1/contact} ({@code {"contact": {...}}}, answered {@code {"contact_id"}}) with
+ * {@code _NewEmail}, and contact reads {@code GET /v1/contact/{contact_id_or_email}} (404 "Contact could
+ * not be found."). Not simulated: contact deletes, custom-field definitions.
+ *
+ * <p>A contact keeps its {@code contact_id} for life: {@code _NewEmail} in a single upsert gives the
+ * contact identified by {@code Email} the new address, keeping its id, fields and list memberships (as
+ * n8n describes the key; Autopilot's own documents in the store do not mention it). A later contact
+ * at the old address is another contact, with another id.
  *
  * <p>Where the vendor's behaviour is uncertain the simulator offers both readings:
  * {@link ListAssignment} (whether {@code _autopilot_list} in a bulk upsert adds existing contacts),
  * {@link #duplicateListNames} (409 or a second list), {@link #caseSensitiveAddresses} (whether
- * {@code Ana@example.org} and {@code ana@example.org} are one contact or two; undocumented).
+ * {@code Ana@example.org} and {@code ana@example.org} are one contact or two; undocumented), and for
+ * {@code _NewEmail}: {@link UnknownCurrentAddress} (what a change of an address no contact has does),
+ * {@link TakenNewAddress} (what a change to an address another contact has does) and
+ * {@link BulkNewEmail} (whether the bulk upsert honours the key). Each defaults to the stricter reading:
+ * the one under which a connector that sends the change blindly leaves the account wrong.
  */
 public final class AutopilotSimulator extends VendorSimulator {
   /** Most contacts in one {@code POST /v1/contacts}. */
@@ -56,6 +69,33 @@ public final class AutopilotSimulator extends VendorSimulator {
     NEVER_IN_BULK
   }
 
+  /** What {@code _NewEmail} does when no contact has the address in {@code Email} (undocumented). */
+  public enum UnknownCurrentAddress {
+    /** The upsert creates a contact at the new address, answered 200 like a change (the default). */
+    CREATES_CONTACT,
+    /** 404 "Contact could not be found."; nothing is created. */
+    NOT_FOUND
+  }
+
+  /** What {@code _NewEmail} does when another contact already has the new address (undocumented). */
+  public enum TakenNewAddress {
+    /**
+     * The change is applied anyway and two contacts share the address (Autopilot allows several
+     * contacts with one address): the default.
+     */
+    SHARED_BY_TWO_CONTACTS,
+    /** 409 Conflict; nothing changes. */
+    CONFLICT
+  }
+
+  /** Whether {@code _NewEmail} works in the bulk upsert {@code POST /v1/contacts} (undocumented). */
+  public enum BulkNewEmail {
+    /** Ignored: the contact at {@code Email} is upserted and keeps its address (the default). */
+    IGNORED,
+    /** Applied as in the single upsert. */
+    APPLIED
+  }
+
   /** A list: its title and members (addresses as the account keys them, lower-cased by default). */
   public record ContactList(String title, Set<String> members) {}
 
@@ -73,6 +113,20 @@ public final class AutopilotSimulator extends VendorSimulator {
   private volatile ListAssignment listAssignment = ListAssignment.ON_CREATION;
   private volatile boolean duplicateListNames;
   private volatile boolean caseSensitive;
+  private volatile UnknownCurrentAddress unknownCurrentAddress = UnknownCurrentAddress.CREATES_CONTACT;
+  private volatile TakenNewAddress takenNewAddress = TakenNewAddress.SHARED_BY_TWO_CONTACTS;
+  private volatile BulkNewEmail bulkNewEmail = BulkNewEmail.IGNORED;
+  /**
+   * Contact ids that differ from the one derived from the address: a contact that moved to this
+   * address keeps its id, and a new contact at an address one moved away from gets a fresh one.
+   */
+  private final Map<String, String> contactIds = new HashMap<>();
+  /** Contacts sharing an address with the contact the address resolves to, by key: their id and fields. */
+  private final Map<String, List<SharedContact>> shared = new LinkedHashMap<>();
+  private final Counters<AutopilotCounter> counters = new Counters<>(AutopilotCounter.class);
+
+  /** A second contact at an address, as the taken-address reading leaves it. */
+  private record SharedContact(String id, Map<String, String> fields) {}
 
   /** A simulator accepting this API key. */
   public AutopilotSimulator(String apiKey) {
@@ -113,6 +167,24 @@ public final class AutopilotSimulator extends VendorSimulator {
    */
   public AutopilotSimulator caseSensitiveAddresses(boolean sensitive) {
     this.caseSensitive = sensitive;
+    return this;
+  }
+
+  /** Chooses the reading of a change whose current address no contact has (default: creates a contact). */
+  public AutopilotSimulator unknownCurrentAddress(UnknownCurrentAddress reading) {
+    this.unknownCurrentAddress = reading;
+    return this;
+  }
+
+  /** Chooses the reading of a change to an address another contact has (default: two contacts share it). */
+  public AutopilotSimulator takenNewAddress(TakenNewAddress reading) {
+    this.takenNewAddress = reading;
+    return this;
+  }
+
+  /** Chooses whether the bulk upsert honours {@code _NewEmail} (default: ignored). */
+  public AutopilotSimulator bulkNewEmail(BulkNewEmail reading) {
+    this.bulkNewEmail = reading;
     return this;
   }
 
@@ -174,6 +246,72 @@ public final class AutopilotSimulator extends VendorSimulator {
     return c == null ? Map.of() : Map.copyOf(c);
   }
 
+  /** A contact's id, if a contact has this address (the first one, when several share it). */
+  public synchronized java.util.Optional<String> contactIdOf(String email) {
+    return contacts.containsKey(key(email)) ? java.util.Optional.of(contactId(email)) : java.util.Optional.empty();
+  }
+
+  /** How many contacts have this address (more than one only after a change to a taken address). */
+  public synchronized int contactsWithAddress(String email) {
+    String k = key(email);
+    return (contacts.containsKey(k) ? 1 : 0) + shared.getOrDefault(k, List.of()).size();
+  }
+
+  /**
+   * How many contacts hold this field value (a standard field, or a custom one by its typed key such as
+   * {@code string--Profile--Id}): with a field holding the profile's stable id, whether the profile is
+   * one contact or was split into two.
+   */
+  public synchronized int contactsWith(String field, String value) {
+    int n = 0;
+    for (Map<String, String> c : contacts.values()) {
+      n += value.equals(c.get(field)) ? 1 : 0;
+    }
+    for (List<SharedContact> list : shared.values()) {
+      for (SharedContact c : list) {
+        n += value.equals(c.fields().get(field)) ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /** The titles of the lists this address is a member of, in creation order. */
+  public synchronized List<String> listsOf(String email) {
+    String k = key(email);
+    List<String> titles = new ArrayList<>();
+    lists.values().forEach(l -> {
+      if (l.members().contains(k)) {
+        titles.add(l.title());
+      }
+    });
+    return titles;
+  }
+
+  /** Contacts given a new address by {@code _NewEmail}. */
+  public int addressChanges() {
+    return counters.intValue(AutopilotCounter.ADDRESS_CHANGES);
+  }
+
+  /** Changes to a taken address that left two contacts sharing it. */
+  public int sharedAddressChanges() {
+    return counters.intValue(AutopilotCounter.SHARED_ADDRESSES);
+  }
+
+  /** Changes of an unknown address that created a contact instead. */
+  public int contactsCreatedByAddressChange() {
+    return counters.intValue(AutopilotCounter.CONTACTS_CREATED_BY_ADDRESS_CHANGE);
+  }
+
+  /** Contacts in bulk upserts whose {@code _NewEmail} was ignored. */
+  public int ignoredBulkNewEmails() {
+    return counters.intValue(AutopilotCounter.IGNORED_BULK_NEW_EMAILS);
+  }
+
+  /** Single upserts ({@code POST /v1/contact}) applied. */
+  public int singleUpserts() {
+    return counters.intValue(AutopilotCounter.SINGLE_UPSERTS);
+  }
+
   /** Contacts added to lists one by one ({@code POST /v1/list/{id}/contact/{email}}). */
   public int singleListAdds() {
     return listAdds.get();
@@ -215,7 +353,8 @@ public final class AutopilotSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request);
-    return "POST".equals(request.getMethod()) && (path.equals("/contacts") || path.matches("/list/[^/]+/contact/[^/]+"));
+    return "POST".equals(request.getMethod())
+        && (path.equals("/contacts") || path.equals("/contact") || path.matches("/list/[^/]+/contact/[^/]+"));
   }
 
   @Override
@@ -266,6 +405,12 @@ public final class AutopilotSimulator extends VendorSimulator {
     }
     if (seg.length == 1 && seg[0].equals("contacts") && method.equals("POST")) {
       return bulkUpsert(request);
+    }
+    if (seg.length == 1 && seg[0].equals("contact") && method.equals("POST")) {
+      return singleUpsert(request);
+    }
+    if (seg.length == 2 && seg[0].equals("contact") && method.equals("GET")) {
+      return getContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
     }
     if (seg.length >= 2 && seg[0].equals("list")) {
       synchronized (this) {
@@ -333,6 +478,19 @@ public final class AutopilotSimulator extends VendorSimulator {
         if (rejectionFor(email).isPresent()) {
           continue; // refused: absent from email_contact_map, not stored
         }
+        if (contact.containsKey("_NewEmail") && bulkNewEmail == BulkNewEmail.APPLIED) {
+          Changed changed = change(email, contact);
+          if (changed.refusal() == null) {
+            String id = changed.id();
+            String now = (String) contact.get("_NewEmail");
+            ids.append(ids.length() == 0 ? "" : ",").append(quote(id));
+            map.append(map.length() == 0 ? "" : ",").append(quote(now)).append(':').append(quote(id));
+          }
+          continue;
+        }
+        if (contact.containsKey("_NewEmail")) {
+          counters.increment(AutopilotCounter.IGNORED_BULK_NEW_EMAILS);
+        }
         String id = contactId(email);
         boolean created = apply(email, contact);
         Object list = contact.get("_autopilot_list");
@@ -367,6 +525,10 @@ public final class AutopilotSimulator extends VendorSimulator {
     }
     if (!(contact.get("Email") instanceof String) || !((String) contact.get("Email")).contains("@")) {
       throw new MalformedBodyException("Invalid contact_id_or_email value provided.");
+    }
+    if (contact.containsKey("_NewEmail") && !(contact.get("_NewEmail") instanceof String
+        && ((String) contact.get("_NewEmail")).contains("@"))) {
+      throw new MalformedBodyException("Invalid _NewEmail value provided.");
     }
     return contact;
   }
@@ -466,8 +628,147 @@ public final class AutopilotSimulator extends VendorSimulator {
   }
 
   private String contactId(String email) {
-    return "person_" + UUID.nameUUIDFromBytes(key(email).getBytes(StandardCharsets.UTF_8))
-        .toString().toUpperCase(Locale.ROOT);
+    String k = key(email);
+    String id = contactIds.get(k);
+    return id != null ? id : derivedId(k);
+  }
+
+  private static String derivedId(String key) {
+    return "person_" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString().toUpperCase(Locale.ROOT);
+  }
+
+  // ---- the single upsert and _NewEmail ------------------------------------------------------------
+
+  private MockResponse singleUpsert(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request), "body");
+    if (!body.keySet().equals(Set.of("contact"))) {
+      throw new MalformedBodyException("The body must be {\"contact\": {...}}.");
+    }
+    Map<String, Object> contact = validContact(object(body.get("contact"), "contact"));
+    String email = (String) contact.get("Email");
+    noteBatch(1);
+    noteEmail(email);
+    synchronized (this) {
+      counters.increment(AutopilotCounter.SINGLE_UPSERTS);
+      if (contact.containsKey("_NewEmail")) {
+        Changed changed = change(email, contact);
+        return changed.refusal() != null ? changed.refusal() : json(200, "{\"contact_id\":" + quote(changed.id()) + "}");
+      }
+      String id = contactId(email);
+      boolean created = apply(email, contact);
+      Object list = contact.get("_autopilot_list");
+      if (list instanceof String && (listAssignment == ListAssignment.ALWAYS || created)) {
+        addMember((String) list, email);
+      }
+      return json(200, "{\"contact_id\":" + quote(id) + "}");
+    }
+  }
+
+  /** A change's outcome: the contact id now at the new address, or the vendor's refusal. */
+  private record Changed(String id, MockResponse refusal) {}
+
+  /**
+   * Gives the contact at {@code email} the address in {@code _NewEmail}, keeping its id, fields and
+   * memberships, then applies the other fields. Holds the lock.
+   */
+  private Changed change(String email, Map<String, Object> contact) {
+    String target = (String) contact.get("_NewEmail");
+    noteEmail(target);
+    String from = key(email);
+    String to = key(target);
+    if (!retainsContacts()) {
+      return new Changed(derivedId(to), null);
+    }
+    if (!contacts.containsKey(from)) {
+      if (unknownCurrentAddress == UnknownCurrentAddress.NOT_FOUND) {
+        return new Changed(null, error(404, "Not Found", "Contact could not be found."));
+      }
+      // The upsert's reading: a contact is made, at the new address (the change had nothing to move).
+      Map<String, Object> asNew = new LinkedHashMap<>(contact);
+      asNew.remove("_NewEmail");
+      asNew.put("Email", target);
+      counters.increment(AutopilotCounter.CONTACTS_CREATED_BY_ADDRESS_CHANGE);
+      apply(target, asNew);
+      return new Changed(contactId(target), null);
+    }
+    if (from.equals(to)) {
+      contact = new LinkedHashMap<>(contact);
+      contact.put("Email", target);
+      apply(target, contact);
+      return new Changed(contactId(target), null);
+    }
+    boolean taken = contacts.containsKey(to);
+    if (taken && takenNewAddress == TakenNewAddress.CONFLICT) {
+      return new Changed(null, error(409, "Conflict", "A contact with this email already exists."));
+    }
+    String id = contactId(email);
+    Map<String, String> fields = contacts.remove(from);
+    fields.put("Email", target);
+    // A later contact at the old address is another contact: it gets a fresh id.
+    contactIds.put(from, "person_" + UUID.randomUUID().toString().toUpperCase(Locale.ROOT));
+    for (ContactList list : lists.values()) {
+      if (list.members().remove(from)) {
+        list.members().add(to);
+      }
+    }
+    if (taken) {
+      // The taken-address reading: the contact moves anyway, and two contacts now share the address.
+      shared.computeIfAbsent(to, k -> new ArrayList<>()).add(new SharedContact(id, fields));
+      counters.increment(AutopilotCounter.SHARED_ADDRESSES);
+    } else {
+      contacts.put(to, fields);
+      if (id.equals(derivedId(to))) {
+        contactIds.remove(to);
+      } else {
+        contactIds.put(to, id);
+      }
+      Map<String, Object> rest = new LinkedHashMap<>(contact);
+      rest.remove("_NewEmail");
+      rest.remove("Email");
+      apply(target, rest);
+    }
+    counters.increment(AutopilotCounter.ADDRESS_CHANGES);
+    return new Changed(id, null);
+  }
+
+  /** {@code GET /v1/contact/{contact_id_or_email}}: the contact with its lists, or 404. */
+  private synchronized MockResponse getContact(String idOrEmail) {
+    String found = null;
+    if (idOrEmail.startsWith("person_")) {
+      for (String k : contacts.keySet()) {
+        if (contactId(k).equals(idOrEmail)) {
+          found = k;
+          break;
+        }
+      }
+    } else if (contacts.containsKey(key(idOrEmail))) {
+      found = key(idOrEmail);
+    }
+    if (found == null) {
+      return error(404, "Not Found", "Contact could not be found.");
+    }
+    Map<String, String> fields = contacts.get(found);
+    StringBuilder b = new StringBuilder("{\"contact_id\":").append(quote(contactId(found)));
+    StringBuilder custom = new StringBuilder();
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      if (CUSTOM_KEY.matcher(e.getKey()).matches()) {
+        String type = e.getKey().substring(0, e.getKey().indexOf("--"));
+        String name = e.getKey().substring(type.length() + 2).replace("--", " ");
+        custom.append(custom.length() == 0 ? "" : ",").append("{\"kind\":").append(quote(name))
+            .append(",\"value\":").append(quote(e.getValue())).append(",\"fieldType\":").append(quote(type)).append('}');
+      } else {
+        b.append(',').append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+      }
+    }
+    b.append(",\"custom_fields\":[").append(custom).append("],\"lists\":[");
+    String sep = "";
+    for (Map.Entry<String, ContactList> e : lists.entrySet()) {
+      if (e.getValue().members().contains(found)) {
+        b.append(sep).append(quote(e.getKey()));
+        sep = ",";
+      }
+    }
+    return json(200, b.append("]}").toString());
   }
 
   private MockResponse membership(String method, String listId, ContactList list, String email) {

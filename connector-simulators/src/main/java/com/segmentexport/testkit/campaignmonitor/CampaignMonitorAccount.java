@@ -123,6 +123,12 @@ final class CampaignMonitorAccount {
   }
 
   static final class SubscriberData {
+    private static final java.util.concurrent.atomic.AtomicLong JOINED = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.time.LocalDateTime EPOCH = java.time.LocalDateTime.of(2020, 1, 1, 0, 0);
+
+    /** When the subscriber joined the list, as {@code ListJoinedDate}: distinct per record, kept for life. */
+    final String joined = EPOCH.plusSeconds(JOINED.incrementAndGet())
+        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
     String state;
     String name = "";
     String consent = "Unchanged";

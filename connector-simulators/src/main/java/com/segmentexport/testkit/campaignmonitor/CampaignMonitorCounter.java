@@ -13,5 +13,9 @@ enum CampaignMonitorCounter {
   /** OAuth token refreshes. */
   TOKEN_REFRESHES,
   /** Subscribers whose import queued autoresponders. */
-  AUTORESPONDERS_QUEUED
+  AUTORESPONDERS_QUEUED,
+  /** Subscriber updates ({@code PUT subscribers/{listid}.json?email=}) applied. */
+  SUBSCRIBER_UPDATES,
+  /** Subscriber updates that gave the subscriber another address (same record, same list). */
+  ADDRESS_CHANGES
 }

@@ -55,6 +55,19 @@ import static java.util.Objects.requireNonNull;
  * {@code {"Code":429,"Message":...}} with {@code X-RateLimit-Limit/Remaining/Reset} (seconds until the
  * reset), or without any such header (as seen on subscriber endpoints); never {@code Retry-After}.
  *
+ * <p>A subscriber's address changes with {@code PUT subscribers/{listid}.json?email={current}} whose body
+ * carries the new {@code EmailAddress} (members bound as the import binds them; {@code ConsentToTrack}
+ * required, 214/215): the same record, on that list only, keeps its state, join date
+ * ({@code ListJoinedDate}), name, consent and custom fields, except those the body sets ("any details
+ * omitted will not be changed"; an empty {@code Name} or value changes nothing). The update is applied
+ * to inactive subscribers too, without changing their state unless {@code Resubscribe} is true. A current
+ * address not on the list (in any state) is 400 with code 203 "Subscriber Not In List"; a new address
+ * already on the list is 400 with code 201 "Already subscribed", in any state of that record (whether a
+ * deleted or unsubscribed record counts is not documented: the stricter reading); an invalid new address
+ * is 400 with code 211. The call is a write for the fault plan and is rate limited like the others.
+ * {@code GET subscribers/{listid}.json?email=} answers the subscriber in any state, or 400 with code 203
+ * for an address not on the list (that it fails is reported; its code is not known).
+ *
  * <pre>{@code
  * try (CampaignMonitorSimulator cm = new CampaignMonitorSimulator("api-key").start()) {
  *   String list = cm.createList("VIP customers");
@@ -150,6 +163,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       "queuesubscriptionbasedautoresponders", "restartsubscriptionbasedautoresponders");
   private static final Set<String> SUBSCRIBER_MEMBERS = Set.of("emailaddress", "name", "customfields", "consenttotrack");
   private static final Set<String> FIELD_MEMBERS = Set.of("key", "value", "clear");
+  private static final Set<String> UPDATE_MEMBERS = Set.of("emailaddress", "name", "mobilenumber", "customfields",
+      "resubscribe", "restartsubscriptionbasedautoresponders", "consenttotrack", "consenttosendsms");
   private static final Set<String> CONSENT = Set.of("yes", "no", "unchanged");
   private static final int IMPORTS_KEPT = 1000;
 
@@ -174,7 +189,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       .on("GET", "/lists/{}", (request, p) -> listDetails(p.get(0)))
       .on("GET", "/lists/{}/customfields", (request, p) -> listFields(p.get(0)))
       .on("POST", "/lists/{}/customfields", (request, p) -> createField(p.get(0), request))
-      .on("POST", "/subscribers/{}/import", (request, p) -> importSubscribers(p.get(0), request));
+      .on("POST", "/subscribers/{}/import", (request, p) -> importSubscribers(p.get(0), request))
+      .on("GET", "/subscribers/{}", (request, p) -> subscriberDetails(p.get(0), request))
+      .on("PUT", "/subscribers/{}", (request, p) -> updateSubscriber(p.get(0), request));
 
   /**
    * Creates a simulator of one Campaign Monitor account with one client and no lists; call
@@ -340,6 +357,40 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     return account.subscriber(listId, email);
   }
 
+  /** A subscriber's {@code ListJoinedDate}, if the address is on the list: a record keeps it for life. */
+  public Optional<String> listJoinedDate(String listId, String email) {
+    synchronized (account.lock) {
+      ListData l = account.lists.get(listId);
+      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      return s == null ? Optional.empty() : Optional.of(s.joined);
+    }
+  }
+
+  /**
+   * How many subscribers of a list, in any state, hold this custom field value (field by name): with a
+   * field holding the profile's stable id, whether the profile is one subscriber or was split into two.
+   */
+  public int subscribersWith(String listId, String fieldName, String value) {
+    synchronized (account.lock) {
+      ListData l = account.lists.get(listId);
+      int n = 0;
+      for (SubscriberData s : l == null ? List.<SubscriberData>of() : l.subscribers.values()) {
+        n += value.equals(s.view(l).customFields().get(fieldName)) ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  /** Subscriber updates applied. */
+  public int subscriberUpdates() {
+    return counters.intValue(CampaignMonitorCounter.SUBSCRIBER_UPDATES);
+  }
+
+  /** Subscriber updates that changed the subscriber's address. */
+  public int addressChanges() {
+    return counters.intValue(CampaignMonitorCounter.ADDRESS_CHANGES);
+  }
+
   /** A list's custom fields, key to data type, in creation order. */
   public Map<String, String> customFields(String listId) {
     return account.customFields(listId);
@@ -401,7 +452,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return "POST".equals(request.getMethod()) && route(request).toLowerCase(Locale.ROOT).matches("/subscribers/[^/]+/import\\.json");
+    String path = route(request).toLowerCase(Locale.ROOT);
+    return ("POST".equals(request.getMethod()) && path.matches("/subscribers/[^/]+/import\\.json"))
+        || ("PUT".equals(request.getMethod()) && path.matches("/subscribers/[^/]+\\.json"));
   }
 
   @Override
@@ -755,6 +808,102 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     envelope.put("Message", "Subscriber Import had some failures");
     envelope.put("ResultData", result);
     return json(400, render(envelope));
+  }
+
+  // ---- one subscriber -----------------------------------------------------------------------
+
+  private MockResponse subscriberDetails(String listId, RecordedRequest request) {
+    String email = request.getUrl().queryParameter("email");
+    synchronized (account.lock) {
+      ListData list = known(listId);
+      if (list == null) {
+        return unknownList();
+      }
+      SubscriberData s = email == null ? null : list.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      if (s == null) {
+        return error(400, 203, "Subscriber Not In List");
+      }
+      Subscriber view = s.view(list);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("EmailAddress", email.trim().toLowerCase(Locale.ROOT));
+      out.put("Name", view.name());
+      out.put("Date", s.joined);
+      out.put("ListJoinedDate", s.joined);
+      out.put("State", view.state());
+      List<Object> fields = new ArrayList<>();
+      view.customFields().forEach((k, v) -> fields.add(Map.of("Key", k, "Value", v)));
+      out.put("CustomFields", fields);
+      out.put("ReadsEmailWith", "");
+      if ("true".equalsIgnoreCase(request.getUrl().queryParameter("includetrackingpreference"))) {
+        out.put("ConsentToTrack", view.consentToTrack());
+      }
+      return json(200, render(out));
+    }
+  }
+
+  private MockResponse updateSubscriber(String listId, RecordedRequest request) {
+    String email = request.getUrl().queryParameter("email");
+    Map<String, Object> body = members(jsonBody(request), UPDATE_MEMBERS, "");
+    Object consent = body.get("consenttotrack");
+    if (consent == null) {
+      return error(400, 214, "Please provide a consent to track value");
+    }
+    if (!(consent instanceof String) || !CONSENT.contains(((String) consent).toLowerCase(Locale.ROOT))) {
+      return error(400, 215, "Please provide a valid consent to track value");
+    }
+    if (body.get("name") != null && !(body.get("name") instanceof String)) {
+      throw new MalformedBodyException("Name must be text");
+    }
+    Object fields = body.get("customfields");
+    if (fields != null && !(fields instanceof List)) {
+      throw new MalformedBodyException("CustomFields must be an array");
+    }
+    for (Object f : fields == null ? List.of() : (List<?>) fields) {
+      if (!(members(f, FIELD_MEMBERS, "CustomFields.").get("key") instanceof String)) {
+        throw new MalformedBodyException("CustomFields.Key is required");
+      }
+    }
+    boolean resubscribe = flag(body, "resubscribe");
+    flag(body, "restartsubscriptionbasedautoresponders");
+    Object given = body.get("emailaddress");
+    if (given != null && !(given instanceof String)) {
+      throw new MalformedBodyException("EmailAddress must be text");
+    }
+    synchronized (account.lock) {
+      ListData list = known(listId);
+      if (list == null) {
+        return unknownList();
+      }
+      String from = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+      SubscriberData s = list.subscribers.get(from);
+      if (s == null) {
+        return error(400, 203, "Subscriber Not In List");
+      }
+      // An omitted or empty EmailAddress leaves the address as it is ("empty parameters will remain unchanged").
+      String to = given == null || ((String) given).isBlank() ? from : ((String) given).trim().toLowerCase(Locale.ROOT);
+      if (!EMAIL.matcher(to).matches()) {
+        return error(400, 211, "Invalid New Email Address");
+      }
+      if (!to.equals(from) && list.subscribers.containsKey(to)) {
+        return error(400, 201, "Already subscribed");
+      }
+      noteEmail(to);
+      if (!to.equals(from)) {
+        list.subscribers.put(to, list.subscribers.remove(from));
+        counters.increment(CampaignMonitorCounter.ADDRESS_CHANGES);
+      }
+      if (resubscribe && !s.state.equals(ACTIVE)) {
+        s.state = ACTIVE;
+        account.suppressed.remove(to);
+      }
+      Map<String, Object> row = new LinkedHashMap<>(body);
+      if ("".equals(row.get("name"))) {
+        row.remove("name");
+      }
+      update(list, s, row);
+      counters.increment(CampaignMonitorCounter.SUBSCRIBER_UPDATES);
+      return json(200, "");
+    }
   }
 
   /** Writes a row's name, consent and custom fields to a subscriber. Holds {@link #lock}. */

@@ -111,7 +111,8 @@ final class DotdigitalAccount {
 
   static final class ContactState {
     final long id;
-    final String email;
+    /** The contact's address, lower-cased; it changes only by a single-contact write naming a new one. */
+    String email;
     String status;
     final Map<String, Object> dataFields = new TreeMap<>();
 

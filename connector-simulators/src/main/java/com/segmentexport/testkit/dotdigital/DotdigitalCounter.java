@@ -17,5 +17,11 @@ enum DotdigitalCounter {
   /** {@code GET /v2/account-info} requests. */
   ACCOUNT_INFO_CALLS,
   /** Imports with a text value over 255 characters. */
-  OVER_LONG_IMPORTS
+  OVER_LONG_IMPORTS,
+  /** Single-contact writes ({@code PATCH /contacts/v3/{identifier}/{value}}) applied. */
+  CONTACT_PATCHES,
+  /** Single-contact writes that created a contact (no contact had the path's identifier). */
+  CONTACTS_CREATED_BY_PATCH,
+  /** Single-contact writes that gave an existing contact another e-mail address, keeping its id. */
+  ADDRESS_CHANGES
 }

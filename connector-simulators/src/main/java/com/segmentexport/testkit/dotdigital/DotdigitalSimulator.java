@@ -71,6 +71,17 @@ import static java.util.Objects.requireNonNull;
  * }
  * }</pre>
  *
+ * <p>A contact's address changes with {@code PATCH /contacts/v3/{identifier}/{value}} (identifier
+ * {@code contactId} or {@code email}) whose body names the new address in {@code identifiers.email}:
+ * the same contact (its {@code contactId}, status, data fields and list memberships) answers to the new
+ * address (implied by the documents, not stated). A new address another contact has is {@code 409
+ * contacts:idAlreadyExists} ("All identifiers must be unique!") and changes nothing; an invalid one is
+ * {@code 400 contacts:invalidId}. As documented, the call is an upsert: when no contact has the path's
+ * identifier, a contact is created from the body's identifiers (201). {@code GET
+ * /contacts/v3/{identifier}/{value}} answers the contact, or {@code 404 contacts:contactNotFound}. Both
+ * are rate limited in the Medium tier (the tier of each call is not in the sources); the {@code PATCH} is
+ * a write for the fault plan.
+ *
  * <p>Where the vendor's documents are silent the simulator makes a stated choice: an import naming an
  * unknown data field or address book is refused whole with {@code 400 contacts:badRequest} (with a
  * {@code details} item naming it); a body over the cap is answered {@code 413
@@ -167,7 +178,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
       .on("GET", "/v2/data-fields", (request, p) -> listFields())
       .on("POST", "/v2/data-fields", (request, p) -> createField(request))
       .on("PUT", "/contacts/v3/import", (request, p) -> importContacts(request))
-      .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)));
+      .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)))
+      .on("GET", "/contacts/v3/{}/{}", (request, p) -> getContact(p.get(0), p.get(1)))
+      .on("PATCH", "/contacts/v3/{}/{}", (request, p) -> patchContact(p.get(0), p.get(1), request));
 
   /**
    * Creates a simulator of one dotdigital account with the default data fields ({@code FIRSTNAME},
@@ -435,6 +448,57 @@ public final class DotdigitalSimulator extends VendorSimulator {
     return account.dataFields();
   }
 
+  /** A contact's id, if a contact has this address. */
+  public java.util.OptionalLong contactId(String email) {
+    synchronized (account.lock) {
+      ContactState c = account.contacts.get(email.trim().toLowerCase(Locale.ROOT));
+      return c == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(c.id);
+    }
+  }
+
+  /** The names of the address books (lists) this address is a member of, in id order. */
+  public List<String> addressBooksOf(String email) {
+    synchronized (account.lock) {
+      String key = email.trim().toLowerCase(Locale.ROOT);
+      List<String> names = new ArrayList<>();
+      account.books.values().forEach(b -> {
+        if (b.members.contains(key)) {
+          names.add(b.name);
+        }
+      });
+      return names;
+    }
+  }
+
+  /**
+   * How many contacts hold this data field value (as text, field by name): with a field holding the
+   * profile's stable id, whether the profile is one contact or was split into two.
+   */
+  public int contactsWith(String field, String value) {
+    synchronized (account.lock) {
+      int n = 0;
+      for (ContactState c : account.contacts.values()) {
+        n += value.equals(c.textFields().get(field)) ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  /** Single-contact writes applied. */
+  public int contactPatches() {
+    return counters.intValue(DotdigitalCounter.CONTACT_PATCHES);
+  }
+
+  /** Single-contact writes that created a contact. */
+  public int contactsCreatedByPatch() {
+    return counters.intValue(DotdigitalCounter.CONTACTS_CREATED_BY_PATCH);
+  }
+
+  /** Single-contact writes that gave a contact another address. */
+  public int addressChanges() {
+    return counters.intValue(DotdigitalCounter.ADDRESS_CHANGES);
+  }
+
   /** Imports accepted (answered 202). */
   public int importsAccepted() {
     return counters.intValue(DotdigitalCounter.IMPORTS_ACCEPTED);
@@ -496,6 +560,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
+    return isImport(request) || ("PATCH".equals(request.getMethod()) && isV3(relative(request)));
+  }
+
+  private boolean isImport(RecordedRequest request) {
     String rel = relative(request);
     return "PUT".equals(request.getMethod()) && rel != null && rel.equalsIgnoreCase("/contacts/v3/import");
   }
@@ -548,7 +616,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   /** The documented rate-limit tier of a call: bulk imports Low, polling Unlimited, the rest Medium. */
   private String tier(RecordedRequest request) {
     String rel = relative(request);
-    if (isWrite(request)) {
+    if (isImport(request)) {
       return "Low";
     }
     if (rel != null && rel.toLowerCase(Locale.ROOT).startsWith("/contacts/v3/import/")) {
@@ -1044,6 +1112,226 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
       return json(200, report);
     }
+  }
+
+  // ---- one contact ---------------------------------------------------------------------------
+
+  private static final Set<String> PATCH_MEMBERS = Set.of("identifiers", "dataFields", "channelProperties", "lists",
+      "preferences", "consentRecords");
+  private static final Map<String, String> PATCH_MERGE_OPTIONS = Map.of("overwrite", "overwrite",
+      "overwrite-if-not-empty", "overwriteIfNotEmpty", "overwrite-if-empty", "overwriteIfEmpty");
+
+  /** The contact a path names, null when none has it; or an error answer for an identifier it cannot be. */
+  private Object find(String identifier, String value) {
+    String id = identifier.toLowerCase(Locale.ROOT);
+    if (id.equals("email")) {
+      // Percent-decoding only: a "+" in a path is a plus sign (in addresses such as a+tag@example.org).
+      String key = java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8).trim()
+          .toLowerCase(Locale.ROOT);
+      if (!EMAIL.matcher(key).matches()) {
+        return invalidId(key, "email");
+      }
+      return account.contacts.get(key);
+    }
+    if (id.equals("contactid")) {
+      Long contactId = parseId(value);
+      if (contactId == null) {
+        return invalidId(value, "contactId");
+      }
+      for (ContactState c : account.contacts.values()) {
+        if (c.id == contactId) {
+          return c;
+        }
+      }
+      return null;
+    }
+    return v3Error(400, "contacts:badRequest", "Unsupported identifier", "identifier",
+        "This simulator supports the contactId and email identifiers only");
+  }
+
+  private static MockResponse invalidId(String value, String identifier) {
+    return v3Error(400, "contacts:invalidId", "The id value '" + value + "' is invalid for the identifier '"
+        + identifier + "'");
+  }
+
+  private MockResponse getContact(String identifier, String value) {
+    synchronized (account.lock) {
+      Object found = find(identifier, value);
+      if (found instanceof MockResponse) {
+        return (MockResponse) found;
+      }
+      if (found == null) {
+        return v3Error(404, "contacts:contactNotFound", "The following contacts could not be found", value,
+            "Not found using the identifier '" + identifier + "'");
+      }
+      return json(200, renderWithNulls(contactJson((ContactState) found)));
+    }
+  }
+
+  private MockResponse patchContact(String identifier, String value, RecordedRequest request) {
+    String option = request.getUrl().queryParameter("merge-option");
+    String mergeOption = PATCH_MERGE_OPTIONS.get(option == null ? "overwrite" : option);
+    if (mergeOption == null) {
+      return v3Error(400, "contacts:badRequest", "The merge-option parameter is invalid", "merge-option",
+          "Allowed values: overwrite, overwrite-if-not-empty, overwrite-if-empty");
+    }
+    Object parsed = parseStrict(request.getBody());
+    if (!(parsed instanceof Map)) {
+      return v3Error(400, "contacts:badJson", "The request JSON is badly formed");
+    }
+    Map<String, Object> body = object(parsed);
+    for (String k : body.keySet()) {
+      if (!PATCH_MEMBERS.contains(k)) {
+        return v3Error(400, "contacts:badRequest", "Unknown field", k, "'" + k + "' is not a contact field");
+      }
+    }
+    Object identifiers = body.getOrDefault("identifiers", Map.of());
+    if (!(identifiers instanceof Map)) {
+      return v3Error(400, "contacts:badRequest", "The Identifiers field must be an object", "identifiers", "Not an object");
+    }
+    for (Map.Entry<String, Object> e : object(identifiers).entrySet()) {
+      if (!e.getKey().equals("email") || !(e.getValue() instanceof String)) {
+        return v3Error(400, "contacts:badRequest", "Unsupported identifier", "identifiers." + e.getKey(),
+            "This simulator supports the email identifier only, as text");
+      }
+    }
+    String newEmail = (String) object(identifiers).get("email");
+    String target = newEmail == null ? null : newEmail.trim().toLowerCase(Locale.ROOT);
+    if (target != null && !EMAIL.matcher(target).matches()) {
+      return invalidId(newEmail, "email");
+    }
+    synchronized (account.lock) {
+      Object found = find(identifier, value);
+      if (found instanceof MockResponse) {
+        return (MockResponse) found;
+      }
+      MockResponse invalid = validatePatch(body);
+      if (invalid != null) {
+        return invalid;
+      }
+      ContactState contact = (ContactState) found;
+      ContactState holder = target == null ? null : account.contacts.get(target);
+      if (holder != null && holder != contact) {
+        return v3Error(409, "contacts:idAlreadyExists", "The id value '" + target
+            + " for the identifier 'email' already exists. All identifiers must be unique!");
+      }
+      boolean created = contact == null;
+      if (created) {
+        if (target == null) {
+          return v3Error(400, "contacts:badRequest", "The Identifiers field is required", "identifiers",
+              "A new contact needs an email identifier");
+        }
+        contact = new ContactState(account.nextContactId++, target, SUBSCRIBED);
+        account.contacts.put(target, contact);
+        counters.increment(DotdigitalCounter.CONTACTS_CREATED_BY_PATCH);
+      } else if (target != null && !target.equals(contact.email)) {
+        String from = contact.email;
+        account.contacts.remove(from);
+        contact.email = target;
+        account.contacts.put(target, contact);
+        for (BookState b : account.books.values()) {
+          if (b.members.remove(from)) {
+            b.members.add(target);
+          }
+        }
+        counters.increment(DotdigitalCounter.ADDRESS_CHANGES);
+      }
+      noteEmail(contact.email);
+      merge(contact, object(body.get("dataFields")), mergeOption);
+      for (Object l : (List<?>) Optional.ofNullable(body.get("lists")).orElse(List.of())) {
+        account.books.get(((Number) l).longValue()).members.add(contact.email);
+      }
+      String status = Optional.ofNullable(object(object(body.get("channelProperties")).get("email")).get("status"))
+          .map(Object::toString).orElse(null);
+      if (status != null) {
+        contact.status = status;
+      }
+      counters.increment(DotdigitalCounter.CONTACT_PATCHES);
+      return json(created ? 201 : 200, renderWithNulls(contactJson(contact)));
+    }
+  }
+
+  /** Checks a single-contact write's data fields, lists and channel properties; null when acceptable. Holds the lock. */
+  private MockResponse validatePatch(Map<String, Object> body) {
+    Object df = body.get("dataFields");
+    if (df != null && !(df instanceof Map)) {
+      return v3Error(400, "contacts:badRequest", "The DataFields field must be an object", "dataFields", "Not an object");
+    }
+    for (Map.Entry<String, Object> e : object(df).entrySet()) {
+      if (!account.fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
+        return v3Error(400, "contacts:badRequest", "Unknown data field", "dataFields." + e.getKey(),
+            "Data field '" + e.getKey() + "' does not exist");
+      }
+      if (e.getValue() instanceof Map || e.getValue() instanceof List) {
+        return v3Error(400, "contacts:badRequest", "Data field values must be scalars", "dataFields." + e.getKey(),
+            "Not a scalar");
+      }
+      String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
+      if (e.getValue() != null && convert(e.getValue(), def.substring(def.indexOf('|') + 1)) == null) {
+        return v3Error(400, "contacts:badRequest", "Invalid data field value", "dataFields." + e.getKey(),
+            "Invalid value for data field '" + def.substring(0, def.indexOf('|')) + "'");
+      }
+    }
+    Object lists = body.get("lists");
+    if (lists != null) {
+      if (!(lists instanceof List) || ((List<?>) lists).isEmpty() || ((List<?>) lists).size() > 100) {
+        return v3Error(400, "contacts:badRequest", "The Lists field must hold 1 to 100 list ids", "lists",
+            "Between 1 and 100 list ids");
+      }
+      for (Object l : (List<?>) lists) {
+        if (!(l instanceof Number) || !account.books.containsKey(((Number) l).longValue())) {
+          return v3Error(400, "contacts:badRequest", "Unknown list", "lists", "List " + l + " does not exist");
+        }
+      }
+    }
+    Object channel = body.get("channelProperties");
+    if (channel != null && !(channel instanceof Map)) {
+      return v3Error(400, "contacts:badRequest", "The ChannelProperties field must be an object", "channelProperties",
+          "Not an object");
+    }
+    return null;
+  }
+
+  /** Writes checked data field values by the merge option ({@code null} clears a field). Holds the lock. */
+  private void merge(ContactState contact, Map<String, Object> data, String mergeOption) {
+    Map<String, Object> converted = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : data.entrySet()) {
+      String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
+      converted.put(def.substring(0, def.indexOf('|')),
+          e.getValue() == null ? null : convert(e.getValue(), def.substring(def.indexOf('|') + 1)));
+    }
+    converted.forEach((name, v) -> {
+      boolean empty = v == null || (v instanceof String && ((String) v).isEmpty());
+      if ((mergeOption.equals("overwriteIfNotEmpty") && empty)
+          || (mergeOption.equals("overwriteIfEmpty") && contact.dataFields.get(name) != null)) {
+        return;
+      }
+      if (v == null) {
+        contact.dataFields.remove(name);
+      } else {
+        contact.dataFields.put(name, v);
+      }
+    });
+  }
+
+  /** A contact as the v3 API renders it. Holds {@link #lock}. */
+  private Map<String, Object> contactJson(ContactState c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("contactId", c.id);
+    m.put("status", c.status);
+    m.put("created", "2024-01-01T00:00:00Z");
+    m.put("updated", "2024-01-01T00:00:00Z");
+    m.put("identifiers", Map.of("email", c.email));
+    m.put("dataFields", new LinkedHashMap<>(c.textFields()));
+    m.put("channelProperties", Map.of("email", Map.of("status", c.status, "emailType", "html", "optInType", "single")));
+    List<Object> lists = new ArrayList<>();
+    account.books.forEach((id, b) -> {
+      if (b.members.contains(c.email)) {
+        lists.add(Map.of("id", id, "name", b.name, "status", "subscribed"));
+      }
+    });
+    m.put("lists", lists);
+    return m;
   }
 
   /** Imports not yet finished. Holds {@link #lock}. */

@@ -2,6 +2,8 @@ package com.segmentexport.testkit.iterable;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.testkit.Counters;
+import com.segmentexport.testkit.SimulatorJson;
 import com.segmentexport.testkit.VendorSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +22,9 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * Iterable's REST API as a segment export uses it: {@code GET /api/lists}, {@code POST /api/lists},
- * {@code POST /api/lists/subscribe}, {@code GET /api/users/getFields}, authenticated by an
- * {@code Api-Key} header.
+ * {@code POST /api/lists/subscribe}, {@code GET /api/users/getFields}, and, for a profile whose address
+ * changed, {@code POST /api/users/updateEmail} and {@code GET /api/users/getByEmail}; authenticated by an
+ * {@code Api-Key} header. The project is email-based (users are identified by their lower-cased address).
  *
  * <p>What it enforces, from Iterable's own API spec and recorded traffic:
  * <ul>
@@ -46,6 +49,19 @@ import mockwebserver3.RecordedRequest;
  *       lower-cased.
  *   <li>429 {@code RateLimitExceeded}, with {@code Retry-After} unless {@link #retryAfterHeader(boolean)}
  *       is off (whether Iterable sends it is not known).
+ *   <li>{@code POST /api/users/updateEmail} ({@code {"currentEmail" | "currentUserId", "newEmail"}},
+ *       parsed strictly; {@code currentEmail} wins when both are given) moves the user, its data fields
+ *       and its list memberships to the new address: the same user, never a second one ("all profile
+ *       data and events will be migrated"). An unknown current user is {@code 400 BadParams "Cannot
+ *       change user Some(old) to new. User does not exist"} (as recorded); a new address that already
+ *       belongs to a user, or that was forgotten ({@link #rejectAddress} with {@code forgottenEmails}),
+ *       is {@code EmailAlreadyExists} ("New email already exists" / "New email is on the forgotten
+ *       list") and changes nothing. Its HTTP status is not known (Iterable's spec lists 400 and 409 for
+ *       the call): 409 by default, {@link #emailConflictStatus(int)} for the other reading. A new address
+ *       equal to the current one (in any case) counts as taken: the stricter reading. The call is a write
+ *       for the {@link #faults() fault plan}, and is rate limited like every other call.
+ *   <li>{@code GET /api/users/getByEmail?email=} answers {@code {"user": {"email", "dataFields"}}}, or
+ *       {@code {}} for an unknown user (as recorded for {@code GET /api/users/{email}}).
  * </ul>
  *
  * <p>Stated choices where Iterable's documents are silent: e-mails are valid when they look like
@@ -67,6 +83,7 @@ public final class IterableSimulator extends VendorSimulator {
   private static final Set<String> SUBSCRIBE_MEMBERS = Set.of("listId", "subscribers", "updateExistingUsersOnly");
   private static final Set<String> USER_MEMBERS = Set.of("email", "userId", "dataFields", "preferUserId",
       "mergeNestedObjects");
+  private static final Set<String> UPDATE_EMAIL_MEMBERS = Set.of("currentEmail", "currentUserId", "newEmail");
 
   /** One list: its name, type and members (lower-cased e-mails). */
   public record IterableList(String name, String listType, Set<String> members) {}
@@ -89,6 +106,8 @@ public final class IterableSimulator extends VendorSimulator {
   private volatile boolean typeMismatchPerRecord;
   private volatile boolean legacyResponses;
   private volatile boolean retryAfterHeader = true;
+  private volatile int emailConflictStatus = 409;
+  private final Counters<IterableCounter> counters = new Counters<>(IterableCounter.class);
 
   /** A simulator of a project whose server-side API key is {@code apiKey}. */
   public IterableSimulator(String apiKey) {
@@ -134,6 +153,18 @@ public final class IterableSimulator extends VendorSimulator {
   /** Answers subscribes in the older shape: top-level {@code invalidEmails}/{@code invalidUserIds} only. */
   public IterableSimulator legacyResponses(boolean legacy) {
     legacyResponses = legacy;
+    return this;
+  }
+
+  /**
+   * The HTTP status of an {@code EmailAlreadyExists} answer to {@code updateEmail}: 409 (the default) or
+   * 400. Iterable's spec lists both for the call and no recording shows which one it sends.
+   */
+  public IterableSimulator emailConflictStatus(int status) {
+    if (status != 400 && status != 409) {
+      throw new IllegalArgumentException("status must be 400 or 409: " + status);
+    }
+    emailConflictStatus = status;
     return this;
   }
 
@@ -197,6 +228,65 @@ public final class IterableSimulator extends VendorSimulator {
     return out;
   }
 
+  /** Adds (or replaces) a user with these data fields, as another source would have. */
+  public synchronized void addUser(String email, Map<String, ?> dataFields) {
+    users.put(email.toLowerCase(Locale.ROOT), new TreeMap<>(dataFields));
+  }
+
+  /** Puts a user on a list (the user is created when the project does not have it). */
+  public synchronized void addListMember(long listId, String email) {
+    String key = email.toLowerCase(Locale.ROOT);
+    IterableList list = lists.get(listId);
+    if (list == null) {
+      throw new IllegalArgumentException("no list " + listId);
+    }
+    users.computeIfAbsent(key, k -> new TreeMap<>());
+    list.members().add(key);
+  }
+
+  /** Whether the project has a user at this address. */
+  public synchronized boolean hasUser(String email) {
+    return users.containsKey(email.toLowerCase(Locale.ROOT));
+  }
+
+  /** The names of the lists whose members include this address, in list id order. */
+  public synchronized List<String> listsOf(String email) {
+    String key = email.toLowerCase(Locale.ROOT);
+    List<String> names = new ArrayList<>();
+    lists.values().forEach(l -> {
+      if (l.members().contains(key)) {
+        names.add(l.name());
+      }
+    });
+    return names;
+  }
+
+  /**
+   * How many users hold this data field value (compared as text): with a field holding the profile's
+   * stable id, whether the profile is one user or was split into two.
+   */
+  public synchronized int usersWith(String field, Object value) {
+    String wanted = text(value);
+    int n = 0;
+    for (Map<String, Object> fields : users.values()) {
+      Object v = fields.get(field);
+      if (v != null && text(v).equals(wanted)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** {@code updateEmail} calls applied. */
+  public int addressChanges() {
+    return counters.intValue(IterableCounter.ADDRESS_CHANGES);
+  }
+
+  /** {@code updateEmail} calls refused. */
+  public int addressChangeRefusals() {
+    return counters.intValue(IterableCounter.ADDRESS_CHANGE_REFUSALS);
+  }
+
   /** The project's field types, fixed at each field's first write. */
   public synchronized Map<String, String> fieldTypes() {
     return Map.copyOf(fieldTypes);
@@ -235,7 +325,8 @@ public final class IterableSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return "POST".equals(request.getMethod()) && route(request).equals("/api/lists/subscribe");
+    return "POST".equals(request.getMethod())
+        && (route(request).equals("/api/lists/subscribe") || route(request).equals("/api/users/updateEmail"));
   }
 
   @Override
@@ -294,6 +385,12 @@ public final class IterableSimulator extends VendorSimulator {
     }
     if (path.equals("/api/users/getFields") && method.equals("GET")) {
       return getFields();
+    }
+    if (path.equals("/api/users/updateEmail") && method.equals("POST")) {
+      return updateEmail(request);
+    }
+    if (path.equals("/api/users/getByEmail") && method.equals("GET")) {
+      return getByEmail(request);
     }
     return error(404, "NotFound", "No such endpoint: " + method + " " + path);
   }
@@ -473,6 +570,92 @@ public final class IterableSimulator extends VendorSimulator {
           + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
     }
     return json(200, b.toString());
+  }
+
+  // ---- a profile's address changes ------------------------------------------------------------
+
+  private MockResponse updateEmail(RecordedRequest request) {
+    Map<String, Object> body = object(jsonBody(request), "body");
+    for (Map.Entry<String, Object> e : body.entrySet()) {
+      if (!UPDATE_EMAIL_MEMBERS.contains(e.getKey())) {
+        throw new MalformedBodyException("Unknown field '" + e.getKey() + "' in UpdateEmailRequest");
+      }
+      if (e.getValue() != null && !(e.getValue() instanceof String)) {
+        throw new MalformedBodyException(e.getKey() + " must be a string");
+      }
+    }
+    String currentEmail = (String) body.get("currentEmail");
+    String currentUserId = (String) body.get("currentUserId");
+    String newEmail = (String) body.get("newEmail");
+    if (newEmail == null || newEmail.isBlank()) {
+      return refused(error(400, "BadParams", "newEmail is required"));
+    }
+    if (currentEmail == null && currentUserId == null) {
+      return refused(error(400, "BadParams", "currentEmail or currentUserId is required"));
+    }
+    String target = newEmail.trim().toLowerCase(Locale.ROOT);
+    if (!EMAIL.matcher(target).matches()) {
+      return refused(error(400, "InvalidEmailAddressError", "Invalid email: " + newEmail));
+    }
+    synchronized (this) {
+      // currentEmail takes precedence when both are given, as documented.
+      String current = currentEmail != null ? currentEmail.trim().toLowerCase(Locale.ROOT) : userById(currentUserId);
+      String named = currentEmail != null ? currentEmail : currentUserId;
+      if (current == null || !users.containsKey(current)) {
+        return refused(error(400, "BadParams", "Cannot change user Some(" + named + ") to " + newEmail
+            + ". User does not exist"));
+      }
+      if ("forgottenEmails".equals(rejectionFor(target).orElse(null))) {
+        return refused(error(emailConflictStatus, "EmailAlreadyExists", "Cannot change user " + named + " to "
+            + newEmail + ". New email is on the forgotten list"));
+      }
+      if (users.containsKey(target)) {
+        return refused(error(emailConflictStatus, "EmailAlreadyExists", "Cannot change user Some(" + named + ") to "
+            + newEmail + ". New email already exists"));
+      }
+      users.put(target, users.remove(current));
+      for (IterableList list : lists.values()) {
+        if (list.members().remove(current)) {
+          list.members().add(target);
+        }
+      }
+      noteEmail(target);
+      counters.increment(IterableCounter.ADDRESS_CHANGES);
+    }
+    return json(200, "{\"msg\":\"\",\"code\":\"Success\",\"params\":null}");
+  }
+
+  private MockResponse refused(MockResponse answer) {
+    counters.increment(IterableCounter.ADDRESS_CHANGE_REFUSALS);
+    return answer;
+  }
+
+  /** The address of the user whose {@code userId} data field is {@code userId}, or null. Holds the lock. */
+  private String userById(String userId) {
+    for (Map.Entry<String, Map<String, Object>> e : users.entrySet()) {
+      if (userId.equals(e.getValue().get("userId"))) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  private synchronized MockResponse getByEmail(RecordedRequest request) {
+    String email = request.getUrl().queryParameter("email");
+    if (email == null || email.isBlank()) {
+      return error(400, "BadParams", "email is required");
+    }
+    String key = email.trim().toLowerCase(Locale.ROOT);
+    Map<String, Object> fields = users.get(key);
+    if (fields == null) {
+      return json(200, "{}"); // as recorded: an unknown user is an empty object, not a 404
+    }
+    Map<String, Object> dataFields = new TreeMap<>(fields);
+    dataFields.put("email", key);
+    Map<String, Object> user = new LinkedHashMap<>();
+    user.put("email", key);
+    user.put("dataFields", dataFields);
+    return json(200, SimulatorJson.render(Map.of("user", user)));
   }
 
   /** The fields whose value's type differs from the project's (or this request's) type for them. */

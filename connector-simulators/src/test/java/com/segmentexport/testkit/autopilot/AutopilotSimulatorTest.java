@@ -2,7 +2,10 @@ package com.segmentexport.testkit.autopilot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.segmentexport.testkit.autopilot.AutopilotSimulator.BulkNewEmail;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator.ListAssignment;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator.TakenNewAddress;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator.UnknownCurrentAddress;
 import com.squareup.moshi.JsonReader;
 import java.io.IOException;
 import java.util.Map;
@@ -200,5 +203,116 @@ class AutopilotSimulatorTest {
     assertThat(throttled.json()).containsEntry("message", "You have exceeded your request rate of 5 r/s.");
     assertThat(throttled.raw().header("Retry-After")).isNull();
     assertThat(throttled.raw().header("X-RateLimit-Reset")).isNull();
+  }
+
+  // ---- a contact's address changes ------------------------------------------------------------
+
+  private static String change(String from, String to) {
+    return "{\"contact\":{\"Email\":\"" + from + "\",\"_NewEmail\":\"" + to + "\"}}";
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void newEmailGivesTheSameContactTheNewAddressWithItsIdFieldsAndLists() throws IOException {
+    String vip = sim.createList("VIP");
+    sim.addContact("old@example.org", Map.of("FirstName", "Ana", "string--Profile--Id", "p-1"));
+    sim.addListMember(vip, "old@example.org");
+    Map<String, Object> before = call("GET", "/contact/old%40example.org", null).json();
+    String id = (String) before.get("contact_id");
+    assertThat((java.util.List<Object>) before.get("lists")).containsExactly(vip);
+
+    Answer a = call("POST", "/contact", change("old@example.org", "new@example.org"));
+
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(a.json()).containsEntry("contact_id", id);
+    assertThat(sim.contactIdOf("new@example.org")).hasValue(id);
+    assertThat(sim.contactIdOf("old@example.org")).isEmpty();
+    assertThat(sim.contactFields("new@example.org")).containsEntry("Email", "new@example.org")
+        .containsEntry("FirstName", "Ana").containsEntry("string--Profile--Id", "p-1");
+    assertThat(sim.listsOf("new@example.org")).containsExactly("VIP");
+    assertThat(sim.members("VIP")).containsExactly("new@example.org");
+    assertThat(sim.contactsWith("string--Profile--Id", "p-1")).isEqualTo(1);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    assertThat(call("GET", "/contact/old%40example.org", null).code()).isEqualTo(404);
+    Map<String, Object> byId = call("GET", "/contact/" + id, null).json();
+    assertThat(byId).containsEntry("Email", "new@example.org");
+    assertThat((java.util.List<Object>) byId.get("custom_fields")).hasSize(1);
+
+    // A later contact at the old address is another contact.
+    Map<String, Object> again = call("POST", "/contact", "{\"contact\":{\"Email\":\"old@example.org\"}}").json();
+    assertThat(again.get("contact_id")).isNotEqualTo(id);
+  }
+
+  @Test
+  void anUnknownCurrentAddressCreatesAContactOrIsNotFound() throws IOException {
+    Answer created = call("POST", "/contact", change("nobody@example.org", "new@example.org"));
+    assertThat(created.code()).isEqualTo(200);
+    assertThat(sim.contactsWithAddress("new@example.org")).isEqualTo(1);
+    assertThat(sim.contactsCreatedByAddressChange()).isEqualTo(1);
+    assertThat(sim.addressChanges()).isZero();
+
+    sim.unknownCurrentAddress(UnknownCurrentAddress.NOT_FOUND);
+    Answer missing = call("POST", "/contact", change("nobody@example.org", "other@example.org"));
+    assertThat(missing.code()).isEqualTo(404);
+    assertThat(missing.json()).containsEntry("error", "Not Found").containsEntry("message", "Contact could not be found.");
+    assertThat(sim.contactsWithAddress("other@example.org")).isZero();
+  }
+
+  @Test
+  void aTakenNewAddressIsSharedByTwoContactsOrAConflict() throws IOException {
+    sim.addContact("old@example.org", Map.of("FirstName", "Ana"));
+    sim.addContact("taken@example.org", Map.of("FirstName", "Bo"));
+    sim.takenNewAddress(TakenNewAddress.CONFLICT);
+    Answer conflict = call("POST", "/contact", change("old@example.org", "taken@example.org"));
+    assertThat(conflict.code()).isEqualTo(409);
+    assertThat(conflict.json()).containsEntry("error", "Conflict");
+    assertThat(sim.contactsWithAddress("old@example.org")).isEqualTo(1);
+    assertThat(sim.contactsWithAddress("taken@example.org")).isEqualTo(1);
+
+    sim.takenNewAddress(TakenNewAddress.SHARED_BY_TWO_CONTACTS);
+    assertThat(call("POST", "/contact", change("old@example.org", "taken@example.org")).code()).isEqualTo(200);
+    assertThat(sim.contactsWithAddress("taken@example.org")).isEqualTo(2);
+    assertThat(sim.contactsWithAddress("old@example.org")).isZero();
+    assertThat(sim.sharedAddressChanges()).isEqualTo(1);
+    assertThat(sim.contactsWith("FirstName", "Ana")).isEqualTo(1);
+  }
+
+  @Test
+  void theBulkUpsertIgnoresNewEmailUnlessTheOtherReadingIsChosen() throws IOException {
+    sim.addContact("old@example.org", Map.of());
+    String bulk = "{\"contacts\":[{\"Email\":\"old@example.org\",\"_NewEmail\":\"new@example.org\"}]}";
+    assertThat(call("POST", "/contacts", bulk).code()).isEqualTo(200);
+    assertThat(sim.contactsWithAddress("old@example.org")).isEqualTo(1);
+    assertThat(sim.contactsWithAddress("new@example.org")).isZero();
+    assertThat(sim.ignoredBulkNewEmails()).isEqualTo(1);
+
+    sim.bulkNewEmail(BulkNewEmail.APPLIED);
+    Answer applied = call("POST", "/contacts", bulk);
+    assertThat(applied.json().get("email_contact_map")).isEqualTo(Map.of("new@example.org",
+        sim.contactIdOf("new@example.org").orElseThrow()));
+    assertThat(sim.contactsWithAddress("old@example.org")).isZero();
+    assertThat(sim.addressChanges()).isEqualTo(1);
+  }
+
+  @Test
+  void singleUpsertBodiesAreCheckedAndTheCallIsRateLimitedAndFaulted() throws IOException {
+    assertThat(call("POST", "/contact", "{\"contacts\":[]}").code()).isEqualTo(400);
+    assertThat(call("POST", "/contact", "{\"contact\":{\"Email\":\"a@example.org\",\"_NewEmail\":\"nope\"}}").code())
+        .isEqualTo(400);
+    assertThat(call("POST", "/contact", "{\"contact\":{\"Email\":\"a@example.org\",\"Nickname\":\"x\"}}").code())
+        .isEqualTo(400);
+    assertThat(call("POST", "/contact", "{\"contact\":{\"Email\":\"a@example.org\"}}").code()).isEqualTo(200);
+    assertThat(sim.singleUpserts()).isEqualTo(1);
+
+    sim.faults().failWrite(sim.writeCount() + 1, 503); // the single upsert is a write
+    assertThat(call("POST", "/contact", change("a@example.org", "b@example.org")).code()).isEqualTo(503);
+    assertThat(sim.contactsWithAddress("a@example.org")).isEqualTo(1);
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "/contact/a%40example.org", null).code()).isEqualTo(200);
+    Answer limited = call("POST", "/contact", change("a@example.org", "b@example.org"));
+    assertThat(limited.code()).isEqualTo(429);
+    assertThat(limited.json()).containsEntry("message", "You have exceeded your request rate of 5 r/s.");
+    assertThat(sim.addressChanges()).isZero();
   }
 }

@@ -266,4 +266,103 @@ class CampaignMonitorSimulatorTest {
     assertThat(bare.raw().header("Retry-After")).isNull();
     assertThat(sim.activeSubscribers(list)).isEmpty();
   }
+
+  // ---- a subscriber's address changes ---------------------------------------------------------
+
+  private Answer update(String email, String body) throws IOException {
+    return call("PUT", "subscribers/" + list + ".json?email=" + email, body);
+  }
+
+  private static String change(String to) {
+    return "{\"EmailAddress\":\"" + to + "\",\"ConsentToTrack\":\"Unchanged\",\"Resubscribe\":false,"
+        + "\"RestartSubscriptionBasedAutoresponders\":false}";
+  }
+
+  @Test
+  void anUpdateWithANewAddressKeepsTheSameRecordWithItsStateJoinDateAndFields() throws IOException {
+    sim.addCustomField(list, "ProfileId", "Text");
+    call("POST", "subscribers/" + list + "/import.json", importBody(
+        row("old@example.org", "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"ProfileId\",\"Value\":\"p-1\"}]")));
+    String joined = sim.listJoinedDate(list, "old@example.org").orElseThrow();
+
+    Answer a = update("Old%40example.org", change("New@example.org"));
+
+    assertThat(a.code).isEqualTo(200);
+    assertThat(sim.subscriber(list, "old@example.org")).isEmpty();
+    assertThat(sim.subscriber(list, "new@example.org")).hasValueSatisfying(s -> {
+      assertThat(s.name()).isEqualTo("Ana");
+      assertThat(s.state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
+      assertThat(s.customFields()).containsEntry("ProfileId", "p-1");
+    });
+    assertThat(sim.listJoinedDate(list, "new@example.org")).hasValue(joined);
+    assertThat(sim.subscribersWith(list, "ProfileId", "p-1")).isEqualTo(1);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    Answer details = call("GET", "subscribers/" + list + ".json?email=new%40example.org&includetrackingpreference=true",
+        null);
+    assertThat(details.object()).containsEntry("EmailAddress", "new@example.org").containsEntry("ListJoinedDate", joined)
+        .containsEntry("State", "Active").containsKey("ConsentToTrack");
+    Answer gone = call("GET", "subscribers/" + list + ".json?email=old%40example.org", null);
+    assertThat(gone.code).isEqualTo(400);
+    assertThat(gone.code("Code")).isEqualTo(203.0);
+  }
+
+  @Test
+  void anInactiveSubscriberIsRenamedAndStaysInactiveUnlessResubscribed() throws IOException {
+    sim.addSubscriber(list, "left@example.org", CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(update("left%40example.org", change("moved@example.org")).code).isEqualTo(200);
+    assertThat(sim.subscriber(list, "moved@example.org").orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(update("moved%40example.org", "{\"ConsentToTrack\":\"Yes\",\"Resubscribe\":true}").code)
+        .isEqualTo(200);
+    assertThat(sim.subscriber(list, "moved@example.org").orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    assertThat(sim.subscriberUpdates()).isEqualTo(2);
+  }
+
+  @Test
+  void aCurrentAddressNotOnTheListIs203AndATakenNewAddressIs201InAnyState() throws IOException {
+    sim.addSubscriber(list, "old@example.org", CampaignMonitorSimulator.ACTIVE);
+    sim.addSubscriber(list, "deleted@example.org", CampaignMonitorSimulator.DELETED);
+
+    Answer missing = update("nobody%40example.org", change("new@example.org"));
+    assertThat(missing.code).isEqualTo(400);
+    assertThat(missing.code("Code")).isEqualTo(203.0);
+
+    Answer taken = update("old%40example.org", change("Deleted@example.org"));
+    assertThat(taken.code).isEqualTo(400);
+    assertThat(taken.code("Code")).isEqualTo(201.0);
+    assertThat(sim.subscriber(list, "old@example.org")).isPresent();
+    assertThat(sim.subscriber(list, "deleted@example.org").orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.DELETED);
+
+    assertThat(update("old%40example.org", change("not-an-address")).code("Code")).isEqualTo(211.0);
+    assertThat(sim.addressChanges()).isZero();
+  }
+
+  @Test
+  void updateBodiesAreCheckedLikeTheImport() throws IOException {
+    sim.addSubscriber(list, "old@example.org", CampaignMonitorSimulator.ACTIVE);
+    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\"}").code("Code")).isEqualTo(214.0);
+    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"maybe\"}")
+        .code("Code")).isEqualTo(215.0);
+    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"No\","
+        + "\"Colour\":\"red\"}").code).isEqualTo(400);
+    assertThat(call("PUT", "subscribers/" + sim.foreignListId() + ".json?email=old%40example.org",
+        change("new@example.org")).code).isEqualTo(401);
+    assertThat(sim.subscriber(list, "old@example.org")).isPresent();
+  }
+
+  @Test
+  void theUpdateIsAWriteForFaultsAndIsRateLimited() throws IOException {
+    sim.addSubscriber(list, "old@example.org", CampaignMonitorSimulator.ACTIVE);
+    sim.faults().failWriteAfterApplying(sim.writeCount() + 1, 504);
+    assertThat(update("old%40example.org", change("new@example.org")).code).isEqualTo(504);
+    assertThat(sim.subscriber(list, "new@example.org")).isPresent();
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "subscribers/" + list + ".json?email=new%40example.org", null).code).isEqualTo(200);
+    Answer limited = update("new%40example.org", change("newer@example.org"));
+    assertThat(limited.code).isEqualTo(429);
+    assertThat(limited.code("Code")).isEqualTo(429.0);
+    assertThat(sim.subscriber(list, "new@example.org")).isPresent();
+  }
 }

@@ -307,4 +307,101 @@ class DotdigitalSimulatorTest {
     finishedReport((String) call("PUT", "contacts/v3/import", body).object().get("importId"));
     assertThat(sim.snapshot()).isEqualTo(first);
   }
+
+  // ---- a contact's address changes ------------------------------------------------------------
+
+  private static String newAddress(String email) {
+    return "{\"identifiers\":{\"email\":\"" + email + "\"}}";
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPatchByContactIdGivesTheSameContactTheNewAddressWithItsStatusFieldsAndLists() throws Exception {
+    sim.addDataField("PROFILEID", "String");
+    sim.addContact("old@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of("PROFILEID", "p-1", "FIRSTNAME", "Ana"));
+    sim.addToAddressBook(book, "old@example.org");
+    Answer read = call("GET", "contacts/v3/email/old%40example.org", null);
+    assertThat(read.code()).isEqualTo(200);
+    long id = ((Number) read.object().get("contactId")).longValue();
+    assertThat((List<Object>) read.object().get("lists")).hasSize(1);
+
+    Answer a = call("PATCH", "contacts/v3/contactId/" + id + "?merge-option=overwrite", newAddress("New@Example.org"));
+
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(((Number) a.object().get("contactId")).longValue()).isEqualTo(id);
+    assertThat(a.object().get("identifiers")).isEqualTo(Map.of("email", "new@example.org"));
+    assertThat(sim.contactId("new@example.org")).hasValue(id);
+    assertThat(sim.contactId("old@example.org")).isEmpty();
+    assertThat(sim.contactStatus("new@example.org")).hasValue(DotdigitalSimulator.UNSUBSCRIBED);
+    assertThat(sim.contactDataFields("new@example.org")).containsEntry("PROFILEID", "p-1").containsEntry("FIRSTNAME", "Ana");
+    assertThat(sim.addressBookMembers(book)).containsExactly("new@example.org");
+    assertThat(sim.addressBooksOf("new@example.org")).containsExactly("Book");
+    assertThat(sim.contactsWith("PROFILEID", "p-1")).isEqualTo(1);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    Answer gone = call("GET", "contacts/v3/email/old%40example.org", null);
+    assertThat(gone.code()).isEqualTo(404);
+    assertThat(gone.object()).containsEntry("errorCode", "contacts:contactNotFound");
+
+    // Repeating it changes nothing: the contact already has the address.
+    assertThat(call("PATCH", "contacts/v3/contactId/" + id, newAddress("new@example.org")).code()).isEqualTo(200);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    assertThat(sim.contactsWith("PROFILEID", "p-1")).isEqualTo(1);
+  }
+
+  @Test
+  void aTakenNewAddressIsAnIdentifierConflictAndChangesNothing() throws Exception {
+    sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("FIRSTNAME", "Ana"));
+    sim.addContact("taken@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("FIRSTNAME", "Bo"));
+    Answer a = call("PATCH", "contacts/v3/email/old%40example.org", newAddress("taken@example.org"));
+    assertThat(a.code()).isEqualTo(409);
+    assertThat(a.object()).containsEntry("errorCode", "contacts:idAlreadyExists");
+    assertThat((String) a.object().get("description")).endsWith("All identifiers must be unique!");
+    assertThat(sim.contactDataFields("old@example.org")).containsEntry("FIRSTNAME", "Ana");
+    assertThat(sim.contactDataFields("taken@example.org")).containsEntry("FIRSTNAME", "Bo");
+    assertThat(call("PATCH", "contacts/v3/email/old%40example.org", newAddress("not-an-address")).object())
+        .containsEntry("errorCode", "contacts:invalidId");
+    assertThat(sim.addressChanges()).isZero();
+  }
+
+  @Test
+  void anUnknownContactIsNotFoundOnReadAndCreatedByThePatchAsDocumented() throws Exception {
+    assertThat(call("GET", "contacts/v3/contactId/99", null).code()).isEqualTo(404);
+    assertThat(call("GET", "contacts/v3/email/bad-address", null).object()).containsEntry("errorCode", "contacts:invalidId");
+    assertThat(call("GET", "contacts/v3/mobileNumber/447123123123", null).code()).isEqualTo(400);
+
+    Answer created = call("PATCH", "contacts/v3/contactId/99", newAddress("new@example.org"));
+    assertThat(created.code()).isEqualTo(201);
+    assertThat(sim.contactId("new@example.org")).isPresent();
+    assertThat(sim.contactsCreatedByPatch()).isEqualTo(1);
+    assertThat(sim.addressChanges()).isZero();
+    assertThat(call("PATCH", "contacts/v3/contactId/98", "{\"dataFields\":{\"FIRSTNAME\":\"x\"}}").code()).isEqualTo(400);
+  }
+
+  @Test
+  void patchBodiesAreParsedStrictly() throws Exception {
+    sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    String path = "contacts/v3/email/old%40example.org";
+    assertThat(call("PATCH", path, "not json").object()).containsEntry("errorCode", "contacts:badJson");
+    assertThat(call("PATCH", path, "{\"identifiers\":{\"email\":\"n@example.org\"},\"colour\":1}").code()).isEqualTo(400);
+    assertThat(call("PATCH", path, "{\"dataFields\":{\"NOPE\":\"x\"}}").code()).isEqualTo(400);
+    assertThat(call("PATCH", path, "{\"lists\":[123456]}").code()).isEqualTo(400);
+    assertThat(call("PATCH", path + "?merge-option=sometimes", newAddress("n@example.org")).code()).isEqualTo(400);
+    assertThat(sim.contactId("old@example.org")).isPresent();
+    assertThat(sim.contactPatches()).isZero();
+  }
+
+  @Test
+  void thePatchIsAWriteForFaultsAndIsRateLimitedInTheMediumTier() throws Exception {
+    sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    sim.faults().failWriteAfterApplying(sim.writeCount() + 1, 504);
+    assertThat(call("PATCH", "contacts/v3/email/old%40example.org", newAddress("new@example.org")).code()).isEqualTo(504);
+    assertThat(sim.contactId("new@example.org")).isPresent();
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "contacts/v3/email/new%40example.org", null).code()).isEqualTo(200);
+    Answer limited = call("PATCH", "contacts/v3/email/new%40example.org", newAddress("newer@example.org"));
+    assertThat(limited.code()).isEqualTo(429);
+    assertThat(limited.headers()).containsEntry("x-ratelimit-scope", "Medium");
+    assertThat(sim.contactId("new@example.org")).isPresent();
+  }
 }

@@ -219,4 +219,117 @@ class IterableSimulatorTest {
     subscribe(subscribers("b@example.org"));
     assertThat(sim.snapshot()).isNotEqualTo(before);
   }
+
+  // ---- a profile's address changes ------------------------------------------------------------
+
+  private Answer updateEmail(String body) throws IOException {
+    return call("POST", "/api/users/updateEmail", body, KEY);
+  }
+
+  @Test
+  void updateEmailMovesTheUserItsDataAndItsListsToTheNewAddress() throws IOException {
+    long other = sim.createList("Newsletter", "Standard");
+    sim.addUser("old@example.org", Map.of("profileId", "p-1", "tier", "gold"));
+    sim.addListMember(list, "old@example.org");
+    sim.addListMember(other, "old@example.org");
+
+    Answer a = updateEmail("{\"currentEmail\":\"Old@Example.org\",\"newEmail\":\"New@Example.org\"}");
+
+    assertThat(a.code).isEqualTo(200);
+    assertThat(a.vendorCode()).isEqualTo("Success");
+    assertThat(sim.hasUser("old@example.org")).isFalse();
+    assertThat(sim.dataFields("new@example.org")).containsEntry("profileId", "p-1").containsEntry("tier", "gold");
+    assertThat(sim.listsOf("new@example.org")).containsExactly("Buyers", "Newsletter");
+    assertThat(sim.listsOf("old@example.org")).isEmpty();
+    assertThat(sim.usersWith("profileId", "p-1")).isEqualTo(1);
+    assertThat(sim.addressChanges()).isEqualTo(1);
+    Map<String, Object> user = (Map<String, Object>) call("GET", "/api/users/getByEmail?email=new%40example.org", null,
+        KEY).json().get("user");
+    assertThat(user).containsEntry("email", "new@example.org");
+    assertThat(call("GET", "/api/users/getByEmail?email=old%40example.org", null, KEY).json()).isEmpty();
+  }
+
+  @Test
+  void anUnknownCurrentUserIsBadParamsAndChangesNothing() throws IOException {
+    Answer a = updateEmail("{\"currentEmail\":\"nobody@example.org\",\"newEmail\":\"new@example.org\"}");
+    assertThat(a.code).isEqualTo(400);
+    assertThat(a.vendorCode()).isEqualTo("BadParams");
+    assertThat((String) a.json().get("msg")).isEqualTo(
+        "Cannot change user Some(nobody@example.org) to new@example.org. User does not exist");
+    assertThat(sim.hasUser("new@example.org")).isFalse();
+    assertThat(sim.addressChanges()).isZero();
+    assertThat(sim.addressChangeRefusals()).isEqualTo(1);
+  }
+
+  @Test
+  void aTakenNewAddressIsEmailAlreadyExistsAndNeverMerges() throws IOException {
+    sim.addUser("old@example.org", Map.of("profileId", "p-1"));
+    sim.addUser("taken@example.org", Map.of("profileId", "p-2"));
+    Answer a = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"taken@example.org\"}");
+    assertThat(a.code).isEqualTo(409);
+    assertThat(a.vendorCode()).isEqualTo("EmailAlreadyExists");
+    assertThat((String) a.json().get("msg")).endsWith("New email already exists");
+    assertThat(sim.dataFields("old@example.org")).containsEntry("profileId", "p-1");
+    assertThat(sim.dataFields("taken@example.org")).containsEntry("profileId", "p-2");
+
+    sim.emailConflictStatus(400);
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"TAKEN@example.org\"}").code)
+        .isEqualTo(400);
+    Answer same = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"Old@example.org\"}");
+    assertThat(same.vendorCode()).isEqualTo("EmailAlreadyExists");
+    assertThatThrownBy(() -> sim.emailConflictStatus(422)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(sim.addressChanges()).isZero();
+  }
+
+  @Test
+  void aForgottenNewAddressIsRefusedToo() throws IOException {
+    sim.addUser("old@example.org", Map.of());
+    sim.rejectAddress("gone@example.org", "forgottenEmails");
+    Answer a = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"gone@example.org\"}");
+    assertThat(a.vendorCode()).isEqualTo("EmailAlreadyExists");
+    assertThat((String) a.json().get("msg")).endsWith("New email is on the forgotten list");
+    assertThat(sim.hasUser("old@example.org")).isTrue();
+  }
+
+  @Test
+  void updateEmailBodiesAreParsedStrictlyAndCurrentEmailWinsOverCurrentUserId() throws IOException {
+    sim.addUser("old@example.org", Map.of("userId", "u-1"));
+    sim.addUser("other@example.org", Map.of("userId", "u-2"));
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\"}").vendorCode()).isEqualTo("BadParams");
+    assertThat(updateEmail("{\"newEmail\":\"n@example.org\"}").vendorCode()).isEqualTo("BadParams");
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"n@example.org\",\"x\":1}")
+        .vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"not-an-address\"}").vendorCode())
+        .isEqualTo("InvalidEmailAddressError");
+    assertThat(updateEmail("not json").code).isEqualTo(400);
+
+    assertThat(updateEmail("{\"currentUserId\":\"u-2\",\"currentEmail\":\"old@example.org\","
+        + "\"newEmail\":\"n@example.org\"}").code).isEqualTo(200);
+    assertThat(sim.dataFields("n@example.org")).containsEntry("userId", "u-1");
+    assertThat(updateEmail("{\"currentUserId\":\"u-2\",\"newEmail\":\"m@example.org\"}").code).isEqualTo(200);
+    assertThat(sim.dataFields("m@example.org")).containsEntry("userId", "u-2");
+    assertThat(sim.addressChanges()).isEqualTo(2);
+  }
+
+  @Test
+  void updateEmailIsAWriteForFaultsAndIsRateLimited() throws IOException {
+    sim.addUser("old@example.org", Map.of());
+    sim.faults().failWrite(1, 503);
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}").code)
+        .isEqualTo(503);
+    assertThat(sim.hasUser("old@example.org")).isTrue();
+
+    sim.faults().failWriteAfterApplying(2, 504);
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}").code)
+        .isEqualTo(504);
+    assertThat(sim.hasUser("new@example.org")).isTrue();
+    assertThat(sim.addressChanges()).isEqualTo(1);
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "/api/users/getByEmail?email=new%40example.org", null, KEY).code).isEqualTo(200);
+    Answer limited = updateEmail("{\"currentEmail\":\"new@example.org\",\"newEmail\":\"newer@example.org\"}");
+    assertThat(limited.code).isEqualTo(429);
+    assertThat(limited.vendorCode()).isEqualTo("RateLimitExceeded");
+    assertThat(sim.hasUser("new@example.org")).isTrue();
+  }
 }
