@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.api.ConnectorProvider;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportDefinition;
