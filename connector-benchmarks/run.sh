@@ -5,6 +5,7 @@
 #   connector-benchmarks/run.sh                     # everything, every connector
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
 #   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
+#   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
@@ -147,3 +148,22 @@ for c in $CONNECTORS; do
     "$(field "$r" callsPerProfile)" "$(field "$r" seconds)" "$(field "$r" requestsPerSecond)" \
     "$(field "$r" secondsAtVendorRate)"
 done
+
+STATE_MEMBERS=${STATE_MEMBERS:-1000000}
+echo
+echo "## 7. Sync state on an SQLite file: $STATE_MEMBERS members, -Xmx64m, one thread pinned to one core"
+echo
+echo "Recorded in batches of 1,000 (into a new destination, then all again with new hashes), then looked"
+echo "up in groups of 128 (twice). Per CPU second: the benchmark thread's CPU time, SQLite's work included."
+echo
+echo "| members | inserted/s | per CPU s | updated/s | per CPU s | lookups/s | per CPU s | again/s | per CPU s | file MiB | peak heap MiB | live heap MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+PIN=""
+command -v taskset > /dev/null && PIN="taskset -c 0"
+r=$($PIN java -Xmx64m -XX:+UseSerialGC -cp "$JAR" com.segmentexport.benchmarks.SyncStateBenchmark "$STATE_MEMBERS" \
+    2>"$OUT/sync-state.log" | grep '^RESULT') \
+  && printf '| %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s |\n' "$(field "$r" members)" \
+    "$(field "$r" inserted)" "$(field "$r" insertedPerCpu)" "$(field "$r" updated)" "$(field "$r" updatedPerCpu)" \
+    "$(field "$r" lookups)" "$(field "$r" lookupsPerCpu)" "$(field "$r" lookupsAgain)" \
+    "$(field "$r" lookupsAgainPerCpu)" "$(field "$r" fileMiB)" "$(field "$r" peakHeapMiB)" "$(field "$r" liveHeapMiB)" \
+  || echo "| $STATE_MEMBERS | failed: see $OUT/sync-state.log |"

@@ -37,6 +37,11 @@ enum Dialect {
     }
 
     @Override
+    String forUpdate() {
+      return "";
+    }
+
+    @Override
     void beforeInstall(Session session, String schemaName) {
       // BEGIN IMMEDIATE, taken by the caller, serialises creation between processes.
     }
@@ -67,6 +72,12 @@ enum Dialect {
       // A write takes its destination's row in share mode, so that forget (which deletes that row first)
       // waits for running writes and no write adds members to a destination forget just removed.
       return " FOR SHARE";
+    }
+
+    @Override
+    String forUpdate() {
+      // forget takes the row for deletion at once: two forgets holding it in share mode would deadlock.
+      return " FOR UPDATE";
     }
 
     @Override
@@ -106,6 +117,9 @@ enum Dialect {
 
   /** {@return the clause that locks a selected row against deletion until the transaction ends} */
   abstract String forShare();
+
+  /** {@return the clause that locks a selected row for deletion until the transaction ends} */
+  abstract String forUpdate();
 
   /**
    * Runs first in the transaction that creates or checks the schema.

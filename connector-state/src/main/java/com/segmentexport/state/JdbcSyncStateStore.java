@@ -245,11 +245,11 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     checkOpen();
     DestinationRef ref = destinations.computeIfAbsent(key, DestinationRef::new);
     long forgotten = write("forget " + ref.label, session -> {
-      long id = resolveForWrite(session, key, false);
+      // In PostgreSQL this waits for the writes holding the destination's row in share mode.
+      long id = select(session, schema.selectDestinationForDelete, key);
       if (id == 0) {
         return 0L;
       }
-      // The destination's row first: in PostgreSQL that waits for the writes holding it in share mode.
       long deleted = 0;
       for (String sql : List.of(schema.deleteDestination, schema.deleteMembers, schema.deleteRuns,
           schema.deletePending)) {

@@ -26,6 +26,7 @@ final class Schema {
 
   final String selectDestination;
   final String selectDestinationForWrite;
+  final String selectDestinationForDelete;
   final String insertDestination;
   final String selectDestinations;
   final String deleteDestination;
@@ -67,6 +68,7 @@ final class Schema {
     String destinationWhere = " WHERE connector_id = ? AND account = ? AND destination_id = ?";
     selectDestination = "SELECT id FROM " + destinationTable + destinationWhere;
     selectDestinationForWrite = selectDestination + dialect.forShare();
+    selectDestinationForDelete = selectDestination + dialect.forUpdate();
     insertDestination = "INSERT INTO " + destinationTable
         + " (connector_id, account, destination_id, created_at) VALUES (?, ?, ?, ?)"
         + " ON CONFLICT (connector_id, account, destination_id) DO NOTHING";

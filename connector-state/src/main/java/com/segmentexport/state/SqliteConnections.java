@@ -6,6 +6,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.JDBC;
 
@@ -13,12 +17,26 @@ import org.sqlite.JDBC;
  * Two connections to one SQLite file, each used under its own lock: one for every write transaction
  * (SQLite has one writer at a time anyway) and one for short reads, which in WAL mode go on beside a
  * write and see the last commit. Long reads ({@link #stream}) get a connection of their own.
+ *
+ * <p>Checkpoints (copying the log back into the database file, the only step that syncs to the disk
+ * under {@code synchronous=NORMAL}) run on a third connection in a background thread, every
+ * {@value #COMMITS_PER_CHECKPOINT} commits, so that a batch's commit never waits for the disk; SQLite's
+ * own checkpoint in the committing thread stays as a backstop, at a log of {@value #BACKSTOP_PAGES}
+ * pages, should the background one fall behind.
  */
 final class SqliteConnections extends Connections {
   /** SQLite's page cache per connection, in KiB (a negative {@code cache_size}); native memory, not heap. */
   static final int CACHE_KIB = 32 * 1024;
   /** Memory-mapped reads, in bytes: pages are read without a system call each. */
   static final long MMAP_BYTES = 256L * 1024 * 1024;
+
+  /** Commits between two background checkpoints. */
+  static final int COMMITS_PER_CHECKPOINT = 8;
+  /** The log's size, in pages, at which the committing thread checkpoints (SQLite's default is 1,000). */
+  static final int BACKSTOP_PAGES = 10_000;
+
+  /** The size, in bytes, the log is cut back to after a checkpoint. */
+  static final long LOG_SIZE_LIMIT = 16L * 1024 * 1024;
 
   private final String url;
   private final Duration busyTimeout;
@@ -27,6 +45,10 @@ final class SqliteConnections extends Connections {
   private Session writer; // guarded by writeLock
   private Session reader; // guarded by readLock
   private boolean closed; // guarded by both locks
+  private int commitsSinceCheckpoint; // guarded by writeLock
+  private final AtomicBoolean checkpointing = new AtomicBoolean();
+  private ExecutorService checkpointer; // created on first use, guarded by writeLock
+  private Connection checkpointConnection; // used only by the checkpointer's thread
 
   /**
    * Opens the two connections; the first one created makes the file and turns on WAL mode.
@@ -46,6 +68,10 @@ final class SqliteConnections extends Connections {
       // the state claims a confirmation the vendor did not give.
       s.execute("PRAGMA journal_mode = WAL");
       s.execute("PRAGMA synchronous = NORMAL");
+      s.execute("PRAGMA wal_autocheckpoint = " + BACKSTOP_PAGES);
+      // Once checkpointed, a log that grew larger than this is cut back, so the file beside the database
+      // does not keep the size of the longest burst.
+      s.execute("PRAGMA journal_size_limit = " + LOG_SIZE_LIMIT);
     } catch (SQLException e) {
       closeQuietly(write);
       throw e;
@@ -106,6 +132,10 @@ final class SqliteConnections extends Connections {
       try {
         T result = work.run(writer);
         writer.prepare("COMMIT").execute();
+        if (++commitsSinceCheckpoint >= COMMITS_PER_CHECKPOINT && checkpointing.compareAndSet(false, true)) {
+          commitsSinceCheckpoint = 0;
+          startCheckpoint();
+        }
         return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollback();
@@ -114,6 +144,32 @@ final class SqliteConnections extends Connections {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Starts a checkpoint in the background thread; called under the write lock. */
+  private void startCheckpoint() {
+    if (checkpointer == null) {
+      checkpointer = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "segment-export-state-checkpoint");
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+    checkpointer.execute(() -> {
+      try {
+        if (checkpointConnection == null) {
+          checkpointConnection = open();
+        }
+        try (Statement s = checkpointConnection.createStatement()) {
+          // PASSIVE: copies what it can without waiting for the writer or the readers.
+          s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+      } catch (SQLException e) {
+        // Nothing is lost: the log keeps every commit, and the next checkpoint (or the backstop) copies it.
+      } finally {
+        checkpointing.set(false);
+      }
+    });
   }
 
   private void rollback() {
@@ -143,12 +199,28 @@ final class SqliteConnections extends Connections {
     try {
       if (!closed) {
         closed = true;
+        stopCheckpointer();
         reader.close();
         writer.close();
       }
     } finally {
       readLock.unlock();
       writeLock.unlock();
+    }
+  }
+
+  private void stopCheckpointer() {
+    if (checkpointer == null) {
+      return;
+    }
+    checkpointer.shutdown();
+    try {
+      checkpointer.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (checkpointConnection != null) {
+      closeQuietly(checkpointConnection); // the last connection to close checkpoints and removes the log
     }
   }
 

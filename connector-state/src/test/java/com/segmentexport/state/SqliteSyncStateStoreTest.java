@@ -68,6 +68,28 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
   }
 
   @Test
+  void afterManyCommitsAndCloseEverythingIsInTheOneFile() throws SQLException {
+    Path file = directory.resolve("checkpointed.db");
+    SyncStateStore many = open(file(file, JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT));
+    DestinationState state = many.open(LIST_A);
+    for (int batch = 0; batch < 5 * SqliteConnections.COMMITS_PER_CHECKPOINT; batch++) {
+      List<MemberOutcome> outcomes = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        outcomes.add(confirmed("b" + batch + "m" + i + "@example.com", batch, null, T0));
+      }
+      state.record(outcomes);
+    }
+    many.close();
+
+    assertThat(directory.resolve("checkpointed.db-wal")).as("the log, checkpointed and removed").doesNotExist();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM segment_export_member")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(500L * SqliteConnections.COMMITS_PER_CHECKPOINT);
+    }
+  }
+
+  @Test
   void theFileHoldsTheDocumentedTablesForAnyoneWithJdbc() throws SQLException {
     DestinationState state = store.open(LIST_A);
     state.record(List.of(confirmed("ann@example.com", 7L, "contact-7", T0)));
