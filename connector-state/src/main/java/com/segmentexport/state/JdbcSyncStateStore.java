@@ -42,10 +42,11 @@ import javax.sql.DataSource;
  * {@code synchronous=NORMAL}: a commit is not synced to the disk, only the checkpoints are. That keeps
  * the store true: after a crash of the process every commit is still there (the operating system holds
  * the log), and after a power loss the last commits may be lost, which only means that their members are
- * sent again; the store never holds a member as confirmed that the vendor did not confirm. Look at the
- * file with any SQLite tool, but not while an export writes to it, as a lock held by the tool makes the
- * export wait up to the busy timeout (5 seconds unless {@link #sqlite(Path, Duration)} says otherwise)
- * and then fail.
+ * sent again; the store never holds a member as confirmed that the vendor did not confirm. Checkpoints
+ * (copying the log into the file, the step that waits for the disk) run in a background daemon thread,
+ * so that recording a batch does not. Any SQLite tool may read the file while an export runs; a tool that
+ * writes to it (or holds a write transaction open) makes the export wait up to the busy timeout (5
+ * seconds unless {@link #sqlite(Path, Duration)} says otherwise) and then fail.
  *
  * <h2>PostgreSQL</h2>
  * {@link #postgres(DataSource)} takes a connection from the host's data source for each operation and
