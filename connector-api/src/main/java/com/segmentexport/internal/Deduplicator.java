@@ -17,10 +17,16 @@ final class Deduplicator {
   private final BatchFiller filler;
   private final SegmentTally tally;
   private final ProfileCap cap;
-  private final RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[GROUP];
-  private final long[] fingerprints = new long[GROUP];
-  private final boolean[] fresh = new boolean[GROUP];
-  private final boolean[] unchanged = new boolean[GROUP];
+  /**
+   * Records looked up in the sync state together: one query for this many, because a query's own cost
+   * (a round trip to PostgreSQL, a statement step in SQLite) outweighs its rows'.
+   */
+  static final int SYNC_GROUP = 512;
+
+  private final RecordMapper.Mapped[] waiting;
+  private final long[] fingerprints;
+  private final boolean[] fresh;
+  private final boolean[] unchanged;
   /** The segment's destination in the sync state, or null when the run has none. */
   private final SegmentSync sync;
   /** Hears each record admitted into a batch (a plan counts them by what the state knows), or null. */
@@ -48,12 +54,17 @@ final class Deduplicator {
     this.cap = cap;
     this.sync = sync;
     this.admitted = admitted;
+    int group = sync == null ? GROUP : SYNC_GROUP;
+    this.waiting = new RecordMapper.Mapped[group];
+    this.fingerprints = new long[group];
+    this.fresh = new boolean[group];
+    this.unchanged = new boolean[group];
   }
 
   void offer(RecordMapper.Mapped m) {
     waiting[count] = m;
     fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
-    if (count == GROUP) {
+    if (count == waiting.length) {
       admitWaiting();
     }
   }

@@ -154,10 +154,26 @@ public final class EndToEndBenchmark {
     return d.build();
   }
 
+  /**
+   * One export of a generated segment. With {@code -Dstate=true}, through a new SQLite sync state (every
+   * profile new to it, so every one is sent and recorded): what the state costs a full export.
+   */
   private static ExportResult export(Connectors connectors, Connection c, ExportDefinition d, long profiles) {
     ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
-    try (var exporter = connectors.exporter(c)) {
-      return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles), ExportOptions.DEFAULT);
+    if (!Boolean.getBoolean("state")) {
+      try (var exporter = connectors.exporter(c)) {
+        return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles), ExportOptions.DEFAULT);
+      }
+    }
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("benchmark-state");
+      try (var exporter = connectors.exporter(c);
+           var state = com.segmentexport.state.JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+        return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles),
+            ExportOptions.DEFAULT.withSyncState(state));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -190,9 +206,9 @@ public final class EndToEndBenchmark {
           ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
           : p.requestsPerSecond() * limits.maxBatchRecords();
       System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
-              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s latencyMillis=%d%n", connector,
+              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s latencyMillis=%d state=%s%n", connector,
           r.exported(), seconds, achieved, ceiling, achieved / ceiling, r.httpCalls(), sim.throttledCount(), p.scale(),
-          latencyMillis);
+          latencyMillis, Boolean.getBoolean("state"));
     }
   }
 
