@@ -11,7 +11,10 @@ import java.util.function.Consumer;
  * confirmed them, its runs, and the work a run left pending at the vendor. Thread-safe: batch workers
  * record outcomes while the reader looks members up.
  *
- * <p>Every method throws {@link SyncStateException} when the store cannot be read or written.
+ * <p>Every method throws {@link SyncStateException} when the store cannot be read or written, and
+ * {@link IllegalStateException} once the store is closed. Times come back as the store keeps them, to the
+ * millisecond at least. A state opened before its destination was {@linkplain SyncStateStore#forget
+ * forgotten} starts the destination afresh at its next {@link #record}.
  */
 public interface DestinationState {
   /** {@return the destination} */
@@ -33,11 +36,14 @@ public interface DestinationState {
    * (the vendor still holds what it confirmed before).
    *
    * @param outcomes one outcome per member, each member once
+   * @throws IllegalArgumentException if a member appears twice (nothing is written)
    */
   void record(List<MemberOutcome> outcomes);
 
   /**
-   * Visits every member, in no particular order, without holding them all in memory.
+   * Visits every member, in no particular order, without holding them all in memory. The visit may hold
+   * one of the store's connections throughout: a visitor that writes to the store needs a store (a
+   * connection pool) with a connection to spare.
    *
    * @param visitor receives each member
    */
