@@ -6,6 +6,7 @@ import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportListener;
+import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.PrivacyConsent;
@@ -14,6 +15,8 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.state.JdbcSyncStateStore;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -77,5 +80,28 @@ public final class VipExport {
       throw e;
     }
     // README:end
+  }
+
+  /**
+   * Runs the export incrementally, with a sync state in a file: only what the vendor does not already
+   * hold as it is is sent.
+   *
+   * @param exporter the exporter of the connection
+   * @param vip the export
+   * @param warehouse each segment's profiles, read once per run
+   * @param stateFile where the sync state lives (an SQLite file)
+   * @return the run's result
+   */
+  public static ExportResult runIncrementally(SegmentExporter exporter, ExportDefinition vip, SegmentSource warehouse,
+      Path stateFile) {
+    // README:incremental:begin
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(stateFile)) {  // one per host, shared by its exports
+      ExportResult result = exporter.export(vip, warehouse, ExportOptions.DEFAULT.withSyncState(state));
+      for (SegmentResult s : result.segments()) {
+        log.info("{}: {} sent, {} unchanged and not sent", s.name(), s.exported(), s.unchanged());
+      }
+      return result;
+    }
+    // README:incremental:end
   }
 }

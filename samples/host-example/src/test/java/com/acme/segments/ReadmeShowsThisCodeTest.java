@@ -33,6 +33,13 @@ class ReadmeShowsThisCodeTest {
         .isEqualTo(region(Path.of("src/test/java/com/acme/segments/VipExportTest.java"), "README:sandbox"));
   }
 
+  @Test
+  void theIncrementalExampleInTheReadmeIsVipExport() throws IOException {
+    assertThat(readme("incremental-example"))
+        .as("README.md's incremental example must be VipExport.java's README:incremental region; copy it over")
+        .isEqualTo(region(Path.of("src/main/java/com/acme/segments/VipExport.java"), "README:incremental"));
+  }
+
   private static String readme(String name) throws IOException {
     String text = Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
     String begin = "<!-- " + name + ":begin -->";

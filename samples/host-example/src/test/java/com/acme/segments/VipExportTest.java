@@ -3,21 +3,31 @@ package com.acme.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Profile;
+import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The README's host example, run against the Iterable sandbox: it compiles, it runs, it ends both ways. */
 class VipExportTest {
@@ -38,6 +48,29 @@ class VipExportTest {
       check(result, (IterableSimulator) sandbox.simulator());  // and what the "vendor" now holds
     }
     // README:sandbox:end
+  }
+
+  @Test
+  void theIncrementalExampleSendsNothingTheSecondTime(@TempDir Path dir) {
+    try (Sandbox sandbox = Sandboxes.start("iterable")) {
+      Connectors connectors = Connectors.load();
+      Connection.Builder b = Connection.builder(connectors, "iterable")
+          .secret("apiKey", Secret.of(sandbox.secrets().get("apiKey")))
+          .privacyConsent(PrivacyConsent.acknowledgedBy("admin@acme.example", Instant.now()));
+      sandbox.settings().forEach(b::setting);
+      Connection connection = b.build();
+      ExportDefinition vip = ExportDefinition.builder(connection).segments("VIP customers")
+          .mapping(FieldMapping.builder().email("EmailAddress").firstName("GivenName").build()).build();
+      SegmentSource warehouse = name -> Segment.of(name, WAREHOUSE.get(name));
+      try (SegmentExporter exporter = connectors.exporter(connection)) {
+        ExportResult first = VipExport.runIncrementally(exporter, vip, warehouse, dir.resolve("state.db"));
+        ExportResult second = VipExport.runIncrementally(exporter, vip, warehouse, dir.resolve("state.db"));
+        assertThat(first.exported()).isEqualTo(2);
+        assertThat(second.exported()).isZero();
+        assertThat(second.unchanged()).isEqualTo(2);
+        assertThat(second.rejected()).isEqualTo(1); // the invalid address, rejected by validation each time
+      }
+    }
   }
 
   private static void check(ExportResult result, IterableSimulator iterable) {
