@@ -272,22 +272,10 @@ final class DotdigitalDestination implements Destination {
     // that found it unfinished and the one that found it finished (each taken as it was sent, when the
     // answer's time would add the poll's own round trip), so the midpoint is what feeds the
     // typical time: feeding the time of discovery would make the estimate chase its own polling delay.
-    long typical = connector.typicalImportNanos();
-    long max = MAX_POLL_INTERVAL.toNanos();
-    long delay = typical > 0 ? clamp(typical - typical * 3 / 100, MIN_POLL.toNanos(), max) : FIRST_POLL.toNanos();
-    long step = typical > 0 ? clamp(typical / 100, MIN_POLL.toNanos(), max) : 0;
-    int closePolls = 0;
+    PollSchedule schedule = new PollSchedule(connector.typicalImportNanos());
     long lastUnfinished = submittedAt;
     while (true) {
-      sleep(delay, true);
-      if (step > 0) {
-        delay = step;
-        if (++closePolls >= CLOSE_POLLS) {
-          step = Math.min(step * 2, max);
-        }
-      } else {
-        delay = Math.min(delay * 2, max);
-      }
+      sleep(schedule.next(), true);
       HttpResponse r;
       long polledAt = System.nanoTime();
       try {
@@ -324,6 +312,55 @@ final class DotdigitalDestination implements Destination {
           batch.segment(), safe(status));
       throw new DestinationException(r.code(), safe(status), describe(status),
           "dotdigital import " + importId + " ended with status " + safe(status) + ": " + describe(status));
+    }
+  }
+
+  /**
+   * The waits before each status poll of one import: with a typical import time known, the first just
+   * before it (at 97%), then {@value #CLOSE_POLLS} a hundredth of it apart (at least {@link #MIN_POLL}),
+   * then twice as far apart each time; without, from {@link #FIRST_POLL}, twice as long each time; never
+   * more than {@link #MAX_POLL_INTERVAL}.
+   */
+  static final class PollSchedule {
+    private final long max = MAX_POLL_INTERVAL.toNanos();
+    private long delay;
+    private long step;
+    private int closePolls;
+
+    /** A schedule for an account whose imports typically take this long (0: not known yet). */
+    PollSchedule(long typicalNanos) {
+      delay = typicalNanos > 0 ? clamp(typicalNanos - typicalNanos * 3 / 100, MIN_POLL.toNanos(), max)
+          : FIRST_POLL.toNanos();
+      step = typicalNanos > 0 ? clamp(typicalNanos / 100, MIN_POLL.toNanos(), max) : 0;
+    }
+
+    /** The wait before the next poll, in nanoseconds. */
+    long next() {
+      long d = delay;
+      if (step > 0) {
+        delay = step;
+        if (++closePolls >= CLOSE_POLLS) {
+          step = Math.min(step * 2, max);
+        }
+      } else {
+        delay = Math.min(delay * 2, max);
+      }
+      return d;
+    }
+
+    /**
+     * The polls this schedule sends for an import that takes {@code importNanos} (the first that comes
+     * after it finds it finished; round trips left out).
+     */
+    static int polls(long typicalNanos, long importNanos) {
+      PollSchedule schedule = new PollSchedule(typicalNanos);
+      long waited = 0;
+      int polls = 0;
+      do {
+        waited += schedule.next();
+        polls++;
+      } while (waited < importNanos);
+      return polls;
     }
   }
 
