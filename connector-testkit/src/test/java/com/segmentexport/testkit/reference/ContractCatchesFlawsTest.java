@@ -59,7 +59,9 @@ class ContractCatchesFlawsTest {
         Arguments.of(SwallowsVendorRejections.class, "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
             "only the profile the vendor rejected on the first run"),
         Arguments.of(PreviewWrites.class, "aPlanPredictsTheRunAndWritesNothing",
-            "requests other than GET during the plan"));
+            "requests other than GET during the plan"),
+        Arguments.of(PreviewKnowsNothing.class, "aPlanPredictsTheRunAndWritesNothing",
+            "whether the plan found the list"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -237,6 +239,12 @@ class ContractCatchesFlawsTest {
   static final class PreviewWrites extends FlawedContract {
     PreviewWrites() {
       super(Flaw.PREVIEW_WRITES);
+    }
+  }
+
+  static final class PreviewKnowsNothing extends FlawedContract {
+    PreviewKnowsNothing() {
+      super(Flaw.PREVIEW_KNOWS_NOTHING);
     }
   }
 }

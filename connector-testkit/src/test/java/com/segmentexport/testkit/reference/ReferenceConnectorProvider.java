@@ -101,7 +101,12 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      */
     TREATS_429_AS_A_PLAIN_RETRY,
     /** Creates the list in {@code preview} when it is missing, so a plan writes to the vendor. */
-    PREVIEW_WRITES
+    PREVIEW_WRITES,
+    /**
+     * Keeps the SPI's default {@code preview}, which knows nothing: a plan can then neither say whether the
+     * list exists nor find its sync state, and counts every profile as new.
+     */
+    PREVIEW_KNOWS_NOTHING
   }
 
   private final Flaw flaw;
@@ -239,6 +244,9 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     /** Finds the list by name ({@code GET /lists}); the vendor takes any field, so none is to create. */
     @Override
     public DestinationPreview preview(DestinationRequest request) {
+      if (flaw == Flaw.PREVIEW_KNOWS_NOTHING) {
+        return Connector.super.preview(request);
+      }
       String found = findList(request.http(), request.segment());
       if (found == null && flaw == Flaw.PREVIEW_WRITES) {
         found = createList(request.http(), request.segment());
