@@ -96,6 +96,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Capability} declares so in {@link #capabilities()}, and the cases assert its documented
  * refusal instead. {@link ContractCoverage} fails a binding that did not run every case.
  *
+ * <p>The incremental cases (19 to 22) run with a real sync state, an SQLite file of {@code
+ * connector-state} in the case's temporary directory, and need the connector's {@link
+ * com.segmentexport.spi.Connector#preview preview}: a plan must find the list and its state with reads only.
+ *
  * <p>The subclass needs an accessible no-argument constructor: the bounded-memory case runs it again
  * in a forked JVM with a 64 MiB heap.
  *
