@@ -112,12 +112,9 @@ final class AutopilotConnector implements Connector {
       throw AutopilotErrors.destination(page, "Autopilot's list " + listId + " could not be read");
     }
     long members = AutopilotDestination.totalContacts(page.body());
-    memberPages.put(request.segment(), Math.max(1, (members + MEMBER_PAGE - 1) / MEMBER_PAGE));
+    memberPages.put(request.segment(), Math.max(1, (members + AutopilotDestination.PAGE - 1) / AutopilotDestination.PAGE));
     return DestinationPreview.existing(listId, List.of());
   }
-
-  /** Members in one page of {@code GET /v1/list/{id}/contacts}. */
-  private static final int MEMBER_PAGE = 100;
 
   /**
    * A batch's upsert ({@code POST /v1/contacts}), and for the first batch of each group of

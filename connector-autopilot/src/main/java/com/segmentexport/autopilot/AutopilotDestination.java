@@ -78,7 +78,7 @@ final class AutopilotDestination implements Destination {
   /** Counter: member pages re-read because the list's count did not confirm a group. */
   static final String MEMBER_PAGES = "autopilot.memberPagesReread";
   /** Members in one page of {@code GET /v1/list/{id}/contacts}. */
-  private static final int PAGE = 100;
+  static final int PAGE = 100;
   /** Our code for a contact the upsert answer does not map to a contact id. */
   static final String NOT_MAPPED = "not_in_email_contact_map";
 
