@@ -52,7 +52,7 @@ final class ListMembership {
   /** Counter: member pages re-read because the list's count did not confirm a group. */
   static final String MEMBER_PAGES = "autopilot.memberPagesReread";
   /** Members in one page of {@code GET /v1/list/{id}/contacts}. */
-  private static final int PAGE = 100;
+  static final int PAGE = 100;
 
   private final AutopilotConnector connector;
   private final VendorHttp http;

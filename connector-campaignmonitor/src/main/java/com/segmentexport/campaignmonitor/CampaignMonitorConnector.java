@@ -10,9 +10,11 @@ import com.segmentexport.api.FieldType;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
@@ -99,11 +101,54 @@ final class CampaignMonitorConnector implements Connector {
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     ExportDefinition definition = request.definition();
+    String listId = checkList(http, definition);
+    List<FieldPlan> plans = planCustomFields(http, "lists/" + listId, request.schema().customFields());
+    log.info("Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)", request.segment(), listId,
+        plans.size());
+    return new CampaignMonitorDestination(this, http, listId, request.schema().field(StandardFields.FIRST_NAME),
+        request.schema().field(StandardFields.LAST_NAME), plans, CampaignMonitorDestination.ImportOptions.of(definition));
+  }
+
+  /**
+   * Looks at the configured list as {@link #open} does, with its two reads only ({@code GET
+   * lists/{listid}.json}, and {@code GET lists/{listid}/customfields.json} when the mapping has custom
+   * fields): the list always exists (a run never creates one; an unknown id fails the preview as it would
+   * fail the run), and the mapped custom fields it lacks are those a run would create. A custom field whose
+   * type cannot take the mapped values fails the preview as it would fail the run. (With OAuth, an access
+   * token that expired is refreshed at the token URL: that changes no list.)
+   */
+  @Override
+  public DestinationPreview preview(DestinationRequest request) {
+    VendorHttp http = request.http();
+    String listId = checkList(http, request.definition());
+    List<MappedField> custom = request.schema().customFields();
+    List<String> missing = new ArrayList<>();
+    if (!custom.isEmpty()) {
+      Map<String, ListField> existing = readCustomFields(http, "lists/" + listId);
+      for (MappedField f : custom) {
+        ListField field = existing.get(CampaignMonitorConnectorProvider.fieldKey(f.name()));
+        if (field == null) {
+          missing.add(f.name());
+        } else {
+          checkCompatible(field, f);
+        }
+      }
+    }
+    return DestinationPreview.existing(listId, missing);
+  }
+
+  /** One import a batch ({@code POST subscribers/{listid}/import.json}), answered synchronously. */
+  @Override
+  public int estimatedCalls(Batch batch) {
+    return 1;
+  }
+
+  /** The configured list's id, after checking that the account has it ({@code GET lists/{listid}.json}). */
+  private String checkList(VendorHttp http, ExportDefinition definition) {
     String listId = definition.option(CampaignMonitorConnectorProvider.LIST_ID).map(String::trim)
         .orElseThrow(() -> new ConfigurationException("export option " + CampaignMonitorConnectorProvider.LIST_ID
             + " is required"));
-    String listPath = "lists/" + listId;
-    HttpResponse list = send(http, request(listPath + ".json").get(), spec("get-list"));
+    HttpResponse list = send(http, request("lists/" + listId + ".json").get(), spec("get-list"));
     if (!list.isSuccessful()) {
       VendorError e = CampaignMonitorErrors.parse(list);
       boolean unknown = list.code() == 404 || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
@@ -111,11 +156,7 @@ final class CampaignMonitorConnector implements Connector {
           + listId + " (export option " + CampaignMonitorConnectorProvider.LIST_ID + ") cannot be used: "
           + (unknown ? "it does not exist, or belongs to another account or client" : e.code() + " " + e.message()));
     }
-    List<FieldPlan> plans = planCustomFields(http, listPath, request.schema().customFields());
-    log.info("Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)", request.segment(), listId,
-        plans.size());
-    return new CampaignMonitorDestination(this, http, listId, request.schema().field(StandardFields.FIRST_NAME),
-        request.schema().field(StandardFields.LAST_NAME), plans, CampaignMonitorDestination.ImportOptions.of(definition));
+    return listId;
   }
 
   /**
@@ -148,14 +189,19 @@ final class CampaignMonitorConnector implements Connector {
               + f.name() + "'");
         }
       }
-      if (!compatible(field.dataType(), f.type())) {
-        throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field.key() + "] holds "
-            + field.dataType() + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
-            + ": map it with a matching type or to another field");
-      }
+      checkCompatible(field, f);
       plans.add(new FieldPlan(f, field.key(), field.dataType()));
     }
     return List.copyOf(plans);
+  }
+
+  /** Fails when the list's field cannot take the mapped field's values. */
+  private static void checkCompatible(ListField field, MappedField f) {
+    if (!compatible(field.dataType(), f.type())) {
+      throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field.key() + "] holds "
+          + field.dataType() + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
+          + ": map it with a matching type or to another field");
+    }
   }
 
   /** A custom field of the list: its key without brackets and its data type. */

@@ -8,9 +8,11 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
@@ -127,19 +129,10 @@ final class DotdigitalConnector implements Connector {
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     ExportDefinition definition = request.definition();
-    long bookId = definition.longOption(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
-        .orElseThrow(() -> new ConfigurationException("export option "
-            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required"));
+    long bookId = bookId(definition);
     boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
     HttpUrl ep = endpoint(http);
-
-    HttpResponse book = http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
-    if (!book.isSuccessful()) {
-      VendorError e = DotdigitalErrors.parse(book);
-      throw new DestinationException(book.code(), e.code(), e.message(), "dotdigital address book " + bookId
-          + " (export option " + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + ") cannot be used: "
-          + (book.code() == 404 ? "it does not exist in this account" : e.code() + " " + e.message()));
-    }
+    checkBook(http, ep, bookId);
 
     List<DataFieldPlan> plans = planDataFields(http, ep, request, createFields);
     log.info("dotdigital: segment '{}' goes to address book {} with {} data field(s)", request.segment(), bookId,
@@ -147,20 +140,96 @@ final class DotdigitalConnector implements Connector {
     return new DotdigitalDestination(this, http, ep, bookId, plans, importTimeout, limits.maxConcurrentBatches());
   }
 
+  /**
+   * Looks at the configured address book as {@link #open} does, with its reads only (the account's
+   * endpoint, {@code GET v2/address-books/{id}} and, when fields are mapped, {@code GET v2/data-fields}):
+   * the book always exists (a run never creates one; an unknown id fails the preview as it would fail the
+   * run), and the mapped data fields the account lacks are those a run would create. When the export does
+   * not let a run create them ({@value DotdigitalConnectorProvider#CREATE_MISSING_FIELDS} false), or a
+   * field's type cannot take the mapped values, the preview fails as the run would.
+   */
+  @Override
+  public DestinationPreview preview(DestinationRequest request) {
+    VendorHttp http = request.http();
+    ExportDefinition definition = request.definition();
+    long bookId = bookId(definition);
+    boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
+    HttpUrl ep = endpoint(http);
+    checkBook(http, ep, bookId);
+    List<String> missing = new ArrayList<>();
+    List<MappedField> mapped = mappedFields(request);
+    if (!mapped.isEmpty()) {
+      Map<String, String> existing = readDataFields(http, ep);
+      for (MappedField f : mapped) {
+        String name = DotdigitalConnectorProvider.dataFieldName(f.name(), f.custom());
+        String type = existing.get(name);
+        if (type == null) {
+          if (!createFields) {
+            throw missingField(name, f);
+          }
+          missing.add(name);
+        } else {
+          checkCompatible(name, type, f);
+        }
+      }
+    }
+    return DestinationPreview.existing(Long.toString(bookId), missing);
+  }
+
+  /**
+   * How long an import is taken to run while this connector has seen none finish: dotdigital documents
+   * no figure, so this is an assumption, for estimates only.
+   */
+  static final Duration ASSUMED_IMPORT_TIME = Duration.ofSeconds(1);
+
+  /**
+   * A batch's import ({@code PUT contacts/v3/import}) and its status polls ({@code GET
+   * contacts/v3/import/{id}}, in dotdigital's Unlimited rate tier), counted on the poll schedule the run
+   * uses: for an import as long as the typical one this connection has seen ({@link
+   * #ASSUMED_IMPORT_TIME} before any), the first {@code maxConcurrentBatches} batches polled from
+   * {@link DotdigitalDestination#FIRST_POLL} (no import has finished when they start), the later ones close
+   * to the typical time. Not foreseen: resubmissions while the account has its 25 imports active.
+   */
+  @Override
+  public int estimatedCalls(Batch batch) {
+    long typical = typicalImportNanos();
+    long importNanos = typical > 0 ? typical : ASSUMED_IMPORT_TIME.toNanos();
+    boolean learnt = typical > 0 || batch.sequence() > limits.maxConcurrentBatches();
+    return 1 + ImportPoller.Schedule.polls(learnt ? importNanos : 0, importNanos);
+  }
+
+  private static long bookId(ExportDefinition definition) {
+    return definition.longOption(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
+        .orElseThrow(() -> new ConfigurationException("export option "
+            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required"));
+  }
+
+  /** Checks that the account has the address book ({@code GET v2/address-books/{id}}). */
+  private void checkBook(VendorHttp http, HttpUrl ep, long bookId) {
+    HttpResponse book = http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
+    if (!book.isSuccessful()) {
+      VendorError e = DotdigitalErrors.parse(book);
+      throw new DestinationException(book.code(), e.code(), e.message(), "dotdigital address book " + bookId
+          + " (export option " + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + ") cannot be used: "
+          + (book.code() == 404 ? "it does not exist in this account" : e.code() + " " + e.message()));
+    }
+  }
+
   /** How one mapped field is written: the data field's name and the account's type for it. */
   record DataFieldPlan(MappedField field, String name, String type) {}
 
-  private List<DataFieldPlan> planDataFields(VendorHttp http, HttpUrl ep, DestinationRequest request,
-      boolean createFields) {
+  private static List<MappedField> mappedFields(DestinationRequest request) {
     List<MappedField> mapped = new ArrayList<>();
     for (MappedField f : request.schema().fields()) {
       if (f.index() != 0) {
         mapped.add(f);
       }
     }
-    if (mapped.isEmpty()) {
-      return List.of();
-    }
+    return mapped;
+  }
+
+  /** The account's data fields: each upper-cased name to its type ({@code GET v2/data-fields}). */
+  private Map<String, String> readDataFields(VendorHttp http, HttpUrl ep) {
     HttpResponse r = http.execute(get(url(ep, "v2/data-fields")), spec("list-data-fields"));
     if (!r.isSuccessful()) {
       throw DotdigitalErrors.destination(r, "dotdigital's data fields could not be read");
@@ -173,25 +242,43 @@ final class DotdigitalConnector implements Connector {
         existing.put(name.toUpperCase(Locale.ROOT), nonNull(Json.string(field, "type"), "String"));
       }
     }
+    return existing;
+  }
+
+  private static DestinationException missingField(String name, MappedField f) {
+    return new DestinationException(0, null, null, "The dotdigital account has no contact data field " + name
+        + " (mapped from '" + f.name() + "') and the export option "
+        + DotdigitalConnectorProvider.CREATE_MISSING_FIELDS + " is false: create the field in dotdigital or "
+        + "let the export create it");
+  }
+
+  private static void checkCompatible(String name, String type, MappedField f) {
+    if (!compatible(type, f.type())) {
+      throw new DestinationException(0, null, null, "The dotdigital data field " + name + " holds " + type
+          + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
+          + ": map it with a matching type or to another field");
+    }
+  }
+
+  private List<DataFieldPlan> planDataFields(VendorHttp http, HttpUrl ep, DestinationRequest request,
+      boolean createFields) {
+    List<MappedField> mapped = mappedFields(request);
+    if (mapped.isEmpty()) {
+      return List.of();
+    }
+    Map<String, String> existing = readDataFields(http, ep);
     List<DataFieldPlan> plans = new ArrayList<>();
     for (MappedField f : mapped) {
       String name = DotdigitalConnectorProvider.dataFieldName(f.name(), f.custom());
       String type = existing.get(name);
       if (type == null) {
         if (!createFields) {
-          throw new DestinationException(0, null, null, "The dotdigital account has no contact data field " + name
-              + " (mapped from '" + f.name() + "') and the export option "
-              + DotdigitalConnectorProvider.CREATE_MISSING_FIELDS + " is false: create the field in dotdigital or "
-              + "let the export create it");
+          throw missingField(name, f);
         }
         type = vendorType(f.type());
         createDataField(http, ep, name, type);
       }
-      if (!compatible(type, f.type())) {
-        throw new DestinationException(0, null, null, "The dotdigital data field " + name + " holds " + type
-            + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
-            + ": map it with a matching type or to another field");
-      }
+      checkCompatible(name, type, f);
       plans.add(new DataFieldPlan(f, name, canonicalType(type)));
     }
     return List.copyOf(plans);

@@ -170,6 +170,21 @@ final class ImportPoller {
       return wait;
     }
 
+    /**
+     * The polls this schedule sends for an import that takes {@code importNanos} (the first that comes
+     * after it finds it finished; round trips left out), for a plan's estimate.
+     */
+    static int polls(long typicalNanos, long importNanos) {
+      Schedule schedule = new Schedule(typicalNanos);
+      long waited = 0;
+      int polls = 0;
+      do {
+        waited += schedule.next();
+        polls++;
+      } while (waited < importNanos);
+      return polls;
+    }
+
     private static long clamp(long v, long min, long max) {
       return Math.max(min, Math.min(max, v));
     }

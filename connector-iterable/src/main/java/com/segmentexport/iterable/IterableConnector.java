@@ -6,14 +6,17 @@ import com.segmentexport.api.ConnectorLimits;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +84,30 @@ final class IterableConnector implements Connector {
     log.info("Iterable: segment '{}' goes to {} static list {}", name, created ? "new" : "existing", listId);
     return new IterableDestination(this, http, listId, created, request.schema(),
         request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
+  }
+
+  /**
+   * Looks the segment's Standard list up by name, with the one {@code GET /api/lists} that {@link #open}
+   * starts with. Iterable creates a data field on the first write of a value for it, so a run creates no
+   * field: none is reported.
+   */
+  @Override
+  public DestinationPreview preview(DestinationRequest request) {
+    Long found = findList(request.http(), request.segment());
+    return found == null ? DestinationPreview.missing(List.of())
+        : DestinationPreview.existing(Long.toString(found), List.of());
+  }
+
+  /**
+   * One {@code POST /api/lists/subscribe} per batch; the first batch of a segment that maps data fields
+   * also reads the project's field types ({@code GET /api/users/getFields}, once per destination). Splits
+   * and resends after a type clash or an oversized body, and the waits for a just-created list, depend on
+   * the vendor's answers and are not foreseen.
+   */
+  @Override
+  public int estimatedCalls(Batch batch) {
+    boolean dataFields = batch.schema().fields().stream().anyMatch(f -> f.index() != 0);
+    return batch.sequence() == 1 && dataFields ? 2 : 1;
   }
 
   private Long findList(VendorHttp http, String name) {

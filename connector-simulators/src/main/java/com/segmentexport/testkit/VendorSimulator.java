@@ -231,6 +231,15 @@ public abstract class VendorSimulator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Stops refusing an address set to be refused with {@link #rejectAddress}: from now on the vendor takes
+   * it like any other (the refusal was passing, such as a check that failed once).
+   */
+  public VendorSimulator acceptAddress(String email) {
+    rejections.remove(email.toLowerCase(Locale.ROOT));
+    return this;
+  }
+
   /** The category an address was set to be refused with, if it was. */
   protected Optional<String> rejectionFor(String email) {
     return rejections.isEmpty() ? Optional.empty()

@@ -14,6 +14,7 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportPlan;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
 import com.segmentexport.api.FieldMapping;
@@ -25,10 +26,12 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentPlan;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.DestinationKey;
 import com.segmentexport.spi.MemberOutcome;
@@ -40,6 +43,10 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,6 +78,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cases every connector passes (a TCK). A vendor module extends this class once, binding its
@@ -91,6 +99,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * #connection}, {@link #connectionWithBadCredentials} and {@link #destination}. A connector without a
  * {@link Capability} declares so in {@link #capabilities()}, and the cases assert its documented
  * refusal instead. {@link ContractCoverage} fails a binding that did not run every case.
+ *
+ * <p>The incremental cases (19 to 22) run with a real sync state, an SQLite file of {@code
+ * connector-state} in the case's temporary directory, and need the connector's {@link
+ * com.segmentexport.spi.Connector#preview preview}: a plan must find the list and its state with reads only.
  *
  * <p>The subclass needs an accessible no-argument constructor: the bounded-memory case runs it again
  * in a forked JVM with a 64 MiB heap.
@@ -283,7 +295,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   private static void assertAddsUp(ExportResult result) {
     for (SegmentResult s : result.segments()) {
       assertThat(s.read()).as("read of %s", s.name())
-          .isEqualTo(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.notAttempted());
+          .isEqualTo(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.unchanged() + s.notAttempted());
     }
   }
 
@@ -1193,6 +1205,290 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertAddsUp(result);
       assertThat(result.exported()).as("exported with %s", signal).isEqualTo(expected.valid());
       assertThat(simulator.throttledCount()).as("the vendor pushed back with %s", signal).isPositive();
+    }
+  }
+
+  // ---- incremental sync (issue 23): a real SQLite sync state in the case's temporary directory ----------
+
+  /** The real sync state the incremental cases use: an SQLite file, {@code state.db}, in {@code dir}. */
+  protected static JdbcSyncStateStore syncState(Path dir) {
+    return JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
+  }
+
+  /** Runs an export to completion with the contract's fast retry policy and this sync state. */
+  protected ExportResult export(Connection connection, ExportDefinition definition, SegmentSource source,
+      SyncState state) {
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      return exporter.export(definition, source, ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)
+          .withSyncState(state).withRejectedSampleSize(1000));
+    }
+  }
+
+  /** The generator's first {@code size} profiles, as a list the cases can change. */
+  private static List<Profile> profiles(ProfileGenerator generator, long size) {
+    List<Profile> list = new ArrayList<>();
+    for (long i = 0; i < size; i++) {
+      list.add(generator.profile(i));
+    }
+    return list;
+  }
+
+  /** A copy of the profile with one field set to another value. */
+  private static Profile with(Profile profile, String field, Object value) {
+    Map<String, Object> fields = new LinkedHashMap<>(profile.fields());
+    fields.put(field, value);
+    return Profile.of(fields);
+  }
+
+  /** The rows of valid, first-seen addresses, in order. */
+  private static List<Long> validRows(ProfileGenerator generator, long size) {
+    List<Long> rows = new ArrayList<>();
+    for (long i = 0; i < size; i++) {
+      if (generator.kind(i) == ProfileGenerator.Kind.VALID) {
+        rows.add(i);
+      }
+    }
+    return rows;
+  }
+
+  private static SegmentSource sourceOf(List<Profile> profiles) {
+    return name -> com.segmentexport.api.Segment.of(name, profiles);
+  }
+
+  /** The calls the simulator saw that write a contact (those its fault plan counts as writes). */
+  private List<VendorSimulator.Call> contactWrites() {
+    return simulator.calls().stream().filter(VendorSimulator.Call::write).toList();
+  }
+
+  /**
+   * Case 19: a second run of an unchanged segment with the sync state sends no profile: the vendor receives
+   * no contact write, its state does not change, and every profile is reported unchanged.
+   */
+  @Test
+  void aSecondRunOfAnUnchangedSegmentSendsNothing(@TempDir Path dir) {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(31).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    Connection connection = connectionAt(FAST_RATE);
+    ExportDefinition definition = definition(connection, SEGMENT);
+    try (JdbcSyncStateStore state = syncState(dir)) {
+      ExportResult first = export(connection, definition, generator.source(size), state);
+      assertThat(first.exported()).as("exported by the first run; failure: %s", first.failure()).isEqualTo(expected.valid());
+      Object afterFirst = simulator.snapshot();
+      simulator.resetCounters();
+
+      ExportResult second = export(connection, definition, generator.source(size), state);
+
+      assertThat(contactWrites()).as("contact writes of the second run of an unchanged segment").isEmpty();
+      assertThat(simulator.receivedEmailCount()).as("addresses the second run sent").isZero();
+      assertThat(simulator.snapshot()).as("the vendor's state after the second run").isEqualTo(afterFirst);
+      assertAddsUp(second);
+      SegmentResult segment = second.segments().get(0);
+      assertThat(second.status()).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(segment.unchanged()).as("unchanged profiles of the second run").isEqualTo(expected.valid());
+      assertThat(segment.exported()).as("exported by the second run").isZero();
+      assertThat(segment.destinationId()).isEqualTo(first.segments().get(0).destinationId());
+      assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    }
+  }
+
+  /**
+   * Case 20: with the sync state, a profile one of whose mapped fields changed is sent again, alone, and
+   * the vendor then holds the new value.
+   */
+  @Test
+  void aChangedFieldResendsExactlyThatProfile(@TempDir Path dir) {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(32).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    List<Profile> segment = profiles(generator, size);
+    long row = validRows(generator, size).get((int) (expected.valid() / 2));
+    String email = generator.validEmail(row);
+    Connection connection = connectionAt(FAST_RATE);
+    ExportDefinition definition = definition(connection, SEGMENT);
+    try (JdbcSyncStateStore state = syncState(dir)) {
+      ExportResult first = export(connection, definition, sourceOf(segment), state);
+      assertThat(first.exported()).as("exported by the first run; failure: %s", first.failure()).isEqualTo(expected.valid());
+      Profile changed = with(segment.get((int) row), ProfileGenerator.FIRST_NAME, "Renamed");
+      segment.set((int) row, changed);
+      simulator.resetCounters();
+
+      ExportResult second = export(connection, definition, sourceOf(segment), state);
+
+      assertThat(simulator.receivedEmails()).as("addresses the second run sent: only the changed profile's")
+          .containsExactly(email);
+      assertThat(simulator.receivedEmailCount()).as("addresses the second run sent, repeats included").isOne();
+      Map<String, String> want = expectedStoredFields("Renamed", text(changed, ProfileGenerator.LAST_NAME),
+          has(Capability.CUSTOM_FIELDS) ? text(changed, ProfileGenerator.TIER) : null);
+      assertThat(storedFields(simulator, SEGMENT, email)).as("the changed profile's fields at the vendor")
+          .containsAllEntriesOf(want);
+      assertAddsUp(second);
+      assertThat(second.exported()).as("exported by the second run").isOne();
+      assertThat(second.unchanged()).as("unchanged in the second run").isEqualTo(expected.valid() - 1);
+      assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
+    }
+  }
+
+  /**
+   * Case 21: a profile the vendor rejected on one run (a per-record refusal in its own shape) is not
+   * remembered as confirmed: the next run sends it again, and once the vendor takes it, it is on the list.
+   * A connector that reported the refused profile as exported would leave it out of every later run.
+   */
+  @Test
+  void aProfileTheVendorRejectedIsRetriedOnTheNextRun(@TempDir Path dir) {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(33).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    String refused = generator.validEmail(validRows(generator, size).get(3));
+    simulator.rejectAddress(refused, vendorRejectionCategory());
+    Connection connection = connectionAt(FAST_RATE);
+    ExportDefinition definition = definition(connection, SEGMENT);
+    try (JdbcSyncStateStore state = syncState(dir)) {
+      ExportResult first = export(connection, definition, generator.source(size), state);
+      simulator.acceptAddress(refused); // the vendor's refusal was passing
+      simulator.resetCounters();
+
+      ExportResult second = export(connection, definition, generator.source(size), state);
+
+      assertThat(simulator.receivedEmails())
+          .as("addresses the second run sent: only the profile the vendor rejected on the first run")
+          .containsExactly(refused);
+      assertThat(destinationMembers(simulator, SEGMENT)).as("the list after the retry").contains(refused)
+          .isEqualTo(expected.validEmails());
+      assertAddsUp(first);
+      assertThat(first.rejected()).as("rejected by the vendor on the first run").isOne();
+      assertThat(first.exported()).isEqualTo(expected.valid() - 1);
+      assertAddsUp(second);
+      assertThat(second.exported()).as("exported by the second run").isOne();
+      assertThat(second.rejected()).as("rejected on the second run").isZero();
+      assertThat(second.unchanged()).as("unchanged in the second run").isEqualTo(expected.valid() - 1);
+    }
+  }
+
+  /**
+   * Case 22: a plan writes nothing and predicts the run that follows it. Before the first run (a list a
+   * connector would create does not exist yet) and again after a run, with a changed, a new and a
+   * formerly refused profile among invalid and repeated ones, the plan makes only GET requests (the
+   * simulator saw no other method and no contact write), leaves the sync state's file as it was (its
+   * members, outcomes and runs), and the run then sends exactly the profiles it said, and counts the
+   * same unchanged, invalid and duplicate ones.
+   */
+  @Test
+  void aPlanPredictsTheRunAndWritesNothing(@TempDir Path dir) throws Exception {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(34).invalidEmails(0.05).missingEmails(0.02)
+        .duplicateEmails(0.05).build();
+    long size = ordinarySize();
+    ProfileGenerator.Expectation expected = generator.expect(size);
+    List<Profile> segment = profiles(generator, size);
+    List<Long> valid = validRows(generator, size);
+    String refused = generator.validEmail(valid.get(2));
+    long changedRow = valid.get(valid.size() / 2);
+    String changed = generator.validEmail(changedRow);
+    String newcomer = generator.validEmail(size + 7);
+    simulator.rejectAddress(refused, vendorRejectionCategory());
+    Connection connection = connectionAt(FAST_RATE);
+    ExportDefinition definition = definition(connection, SEGMENT);
+    Path file = dir.resolve("state.db");
+    try (JdbcSyncStateStore state = syncState(dir)) {
+      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(state);
+      int listsBefore = destinationCount(simulator, SEGMENT);
+
+      // Before any run: nothing in the state, the list (where the connector makes it) not made yet.
+      ExportPlan before = planWritingNothing(connection, definition, sourceOf(segment), options, file);
+      SegmentPlan beforeSegment = before.segments().get(0);
+      assertThat(destinationCount(simulator, SEGMENT)).as("lists for the segment after the plan").isEqualTo(listsBefore);
+      assertThat(beforeSegment.destinationExists()).as("whether the plan found the list")
+          .hasValue(!has(Capability.CREATES_DESTINATION) || listsBefore > 0);
+      assertThat(beforeSegment.toAdd()).as("profiles to add before any run").isEqualTo(expected.valid());
+      assertThat(beforeSegment.toUpdate() + beforeSegment.toRetry() + beforeSegment.unchanged()).isZero();
+      ExportResult first = export(connection, definition, sourceOf(segment), state);
+      assertThat(simulator.receivedEmailCount()).as("addresses the first run sent, as planned")
+          .isEqualTo(before.toSend());
+      assertPlanned(beforeSegment, first.segments().get(0), expected.duplicates(), 1);
+
+      // After it: one profile changed, one new, and the vendor takes the one it refused.
+      segment.set((int) (long) changedRow, with(segment.get((int) (long) changedRow), ProfileGenerator.FIRST_NAME,
+          "Renamed"));
+      segment.add(Profile.of(ProfileGenerator.EMAIL, newcomer, ProfileGenerator.FIRST_NAME, "New",
+          ProfileGenerator.LAST_NAME, "Comer", ProfileGenerator.TIER, "gold"));
+      simulator.acceptAddress(refused);
+      ExportPlan plan = planWritingNothing(connection, definition, sourceOf(segment), options, file);
+      SegmentPlan planned = plan.segments().get(0);
+      assertThat(planned.destinationExists()).hasValue(true);
+      assertThat(planned.destinationId()).isEqualTo(first.segments().get(0).destinationId());
+      assertThat(planned.toAdd()).as("new profiles planned").isOne();
+      assertThat(planned.toUpdate()).as("changed profiles planned").isOne();
+      assertThat(planned.toRetry()).as("profiles planned again after the vendor's refusal").isOne();
+      assertThat(planned.unchanged()).as("unchanged profiles planned").isEqualTo(expected.valid() - 2);
+
+      simulator.resetCounters();
+      ExportResult second = export(connection, definition, sourceOf(segment), state);
+      assertThat(simulator.receivedEmails()).as("addresses the run after the plan sent")
+          .containsExactlyInAnyOrder(refused, changed, newcomer);
+      assertThat(simulator.receivedEmailCount()).as("addresses the run sent, as planned").isEqualTo(plan.toSend());
+      assertPlanned(planned, second.segments().get(0), expected.duplicates(), 0);
+    }
+  }
+
+  /**
+   * Plans with the simulator's counters reset, and asserts that the plan made only GET requests, wrote
+   * no contact, and left the sync state's file as it was.
+   */
+  private ExportPlan planWritingNothing(Connection connection, ExportDefinition definition, SegmentSource source,
+      ExportOptions options, Path stateFile) throws SQLException {
+    StateRows before = StateRows.of(stateFile);
+    simulator.resetCounters();
+    ExportPlan plan;
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      plan = exporter.plan(definition, source, options);
+    }
+    assertThat(simulator.calls().stream().filter(c -> !c.method().equals("GET")).map(c -> c.method() + " " + c.path())
+        .toList()).as("requests other than GET during the plan").isEmpty();
+    assertThat(contactWrites()).as("contact writes during the plan").isEmpty();
+    assertThat(StateRows.of(stateFile)).as("the sync state's file after the plan").isEqualTo(before);
+    return plan;
+  }
+
+  /**
+   * The run did what the plan said: it sent what the plan would send (exported, or refused by the vendor:
+   * {@code vendorRefusals}), and counted the same unchanged, invalid, duplicate and over-the-cap profiles.
+   */
+  private static void assertPlanned(SegmentPlan plan, SegmentResult run, long duplicates, long vendorRefusals) {
+    assertThat(run.read()).as("read").isEqualTo(plan.read());
+    assertThat(run.exported() + vendorRefusals).as("sent (exported, or refused by the vendor), as planned")
+        .isEqualTo(plan.toSend());
+    assertThat(run.unchanged()).as("unchanged, as planned").isEqualTo(plan.unchanged());
+    assertThat(run.duplicates()).as("duplicates, as planned").isEqualTo(plan.duplicates()).isEqualTo(duplicates);
+    assertThat(run.rejected() - vendorRefusals).as("invalid, as planned").isEqualTo(plan.invalid());
+    assertThat(run.notAttempted()).as("over the cap, as planned").isEqualTo(plan.overCap());
+    assertThat(run.unconfirmed()).as("unconfirmed").isZero();
+  }
+
+  /**
+   * What a sync state's SQLite file holds, read with plain JDBC (the store's documented tables): counts,
+   * and sums of the times each row was written, so that a rewritten row shows.
+   */
+  private record StateRows(long destinations, long members, long confirmed, long memberTimes, long runs,
+      long runTimes, long pending) {
+    static StateRows of(Path file) throws SQLException {
+      try (java.sql.Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+           Statement s = c.createStatement()) {
+        return new StateRows(
+            one(s, "SELECT COUNT(*) FROM segment_export_destination"),
+            one(s, "SELECT COUNT(*) FROM segment_export_member"),
+            one(s, "SELECT COUNT(*) FROM segment_export_member WHERE outcome = 'CONFIRMED'"),
+            one(s, "SELECT COALESCE(SUM(updated_at), 0) FROM segment_export_member"),
+            one(s, "SELECT COUNT(*) FROM segment_export_run"),
+            one(s, "SELECT COALESCE(SUM(COALESCE(started_at, 0) + COALESCE(finished_at, 0)), 0) FROM segment_export_run"),
+            one(s, "SELECT COUNT(*) FROM segment_export_pending"));
+      }
+    }
+
+    private static long one(Statement s, String sql) throws SQLException {
+      try (ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 

@@ -20,9 +20,11 @@ class ContractCoverageTest {
 
   @Test
   void theContractHasItsCases() {
-    assertThat(ContractCoverage.cases()).hasSizeGreaterThanOrEqualTo(19)
+    assertThat(ContractCoverage.cases()).hasSizeGreaterThanOrEqualTo(23)
         .contains("providerIsDiscoverableThroughServiceLoader", "batchSizeAndProfileLimitAreRespected",
-            "aVendorsWaitHoldsEveryRequestOfTheBudget");
+            "aVendorsWaitHoldsEveryRequestOfTheBudget", "aSecondRunOfAnUnchangedSegmentSendsNothing",
+            "aChangedFieldResendsExactlyThatProfile", "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
+            "aPlanPredictsTheRunAndWritesNothing");
   }
 
   @Test

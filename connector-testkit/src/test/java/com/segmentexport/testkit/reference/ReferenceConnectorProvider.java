@@ -17,6 +17,7 @@ import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.Creation;
 import com.segmentexport.spi.Destination;
+import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
@@ -98,7 +99,14 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * Classifies a 429 as a plain failure to retry, not as the vendor's wait: the request backs off alone
      * while the requests queued behind it go out into the vendor's empty bucket.
      */
-    TREATS_429_AS_A_PLAIN_RETRY
+    TREATS_429_AS_A_PLAIN_RETRY,
+    /** Creates the list in {@code preview} when it is missing, so a plan writes to the vendor. */
+    PREVIEW_WRITES,
+    /**
+     * Keeps the SPI's default {@code preview}, which knows nothing: a plan can then neither say whether the
+     * list exists nor find its sync state, and counts every profile as new.
+     */
+    PREVIEW_KNOWS_NOTHING
   }
 
   private final Flaw flaw;
@@ -231,6 +239,19 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
         }
       }
       return null;
+    }
+
+    /** Finds the list by name ({@code GET /lists}); the vendor takes any field, so none is to create. */
+    @Override
+    public DestinationPreview preview(DestinationRequest request) {
+      if (flaw == Flaw.PREVIEW_KNOWS_NOTHING) {
+        return Connector.super.preview(request);
+      }
+      String found = findList(request.http(), request.segment());
+      if (found == null && flaw == Flaw.PREVIEW_WRITES) {
+        found = createList(request.http(), request.segment());
+      }
+      return found == null ? DestinationPreview.missing(List.of()) : DestinationPreview.existing(found, List.of());
     }
 
     @Override
