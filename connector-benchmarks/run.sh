@@ -167,3 +167,37 @@ r=$($PIN java -Xmx64m -XX:+UseSerialGC -cp "$JAR" com.segmentexport.benchmarks.S
     "$(field "$r" lookups)" "$(field "$r" lookupsPerCpu)" "$(field "$r" lookupsAgain)" \
     "$(field "$r" lookupsAgainPerCpu)" "$(field "$r" fileMiB)" "$(field "$r" peakHeapMiB)" "$(field "$r" liveHeapMiB)" \
   || echo "| $STATE_MEMBERS | failed: see $OUT/sync-state.log |"
+
+echo
+echo "## 8. Incremental sync end to end: $STATE_MEMBERS profiles, the SQLite state, -Xmx64m, simulator limits off"
+echo
+echo "Four runs of one segment in one JVM: the first (every profile new to the state: sent and recorded), the"
+echo "same segment again (nothing sent: every profile checked against the state), with 1% of the profiles"
+echo "changed (only those sent), and without a state (for the ratio). Rates are profiles read per second."
+echo
+echo "| connector | first /s | unchanged: seconds | unchanged /s | ÷ stateless | 1% changed: sent | seconds | stateless /s | first ÷ stateless | peak live heap MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in $CONNECTORS; do
+  r=$(java -Xmx64m -cp "$JAR" com.segmentexport.benchmarks.IncrementalBenchmark "$c" "$STATE_MEMBERS" \
+      2>"$OUT/incremental-$c.log" | grep '^RESULT') \
+    || { echo "| $c | failed: see $OUT/incremental-$c.log |"; continue; }
+  printf '| %s | %s | **%s** | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$(field "$r" firstPerSecond)" \
+    "$(field "$r" unchangedSeconds)" "$(field "$r" unchangedPerSecond)" "$(field "$r" unchangedRateOverStateless)" \
+    "$(field "$r" changedSent)" "$(field "$r" changed1pctSeconds)" "$(field "$r" statelessPerSecond)" \
+    "$(field "$r" firstRateOverStateless)" "$(field "$r" peakLiveMiB)"
+done
+
+echo
+CEILING_STATE_PROFILES=${CEILING_STATE_PROFILES:-200000}
+echo "## 9. What the state costs a full export at the vendor's limits (ceiling ratio, $CEILING_STATE_PROFILES profiles)"
+echo
+echo "| connector | ratio without a state | ratio with a new SQLite state (every profile recorded) |"
+echo "|---|---:|---:|"
+for c in $CONNECTORS; do
+  n=$CEILING_STATE_PROFILES
+  [ "$c" = autopilot ] && n=100000
+  a=$($E2E ceiling "$c" "$n" 2>"$OUT/ceiling-nostate-$c.log" | grep '^RESULT') || a=""
+  b=$(java -Xmx1g -Dstate=true -cp "$JAR" com.segmentexport.benchmarks.EndToEndBenchmark ceiling "$c" "$n" \
+      2>"$OUT/ceiling-state-$c.log" | grep '^RESULT') || b=""
+  printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
+done
