@@ -84,7 +84,7 @@ class ModuleBoundaryTest {
     assertThat(sources()).extracting(f -> ROOT.relativize(f).getName(0).toString()).contains(
         "connector-api", "connector-simulators", "connector-testkit", "connector-autopilot",
         "connector-campaignmonitor", "connector-dotdigital", "connector-iterable", "connector-cli",
-        "connector-micrometer", "connector-benchmarks", "samples");
+        "connector-micrometer", "connector-state", "connector-benchmarks", "samples");
   }
 
   private static List<Path> sources() {

@@ -1,0 +1,177 @@
+package com.segmentexport.state;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.JDBC;
+
+/**
+ * Two connections to one SQLite file, each used under its own lock: one for every write transaction
+ * (SQLite has one writer at a time anyway) and one for short reads, which in WAL mode go on beside a
+ * write and see the last commit. Long reads ({@link #stream}) get a connection of their own.
+ */
+final class SqliteConnections extends Connections {
+  /** SQLite's page cache per connection, in KiB (a negative {@code cache_size}); native memory, not heap. */
+  static final int CACHE_KIB = 32 * 1024;
+  /** Memory-mapped reads, in bytes: pages are read without a system call each. */
+  static final long MMAP_BYTES = 256L * 1024 * 1024;
+
+  private final String url;
+  private final Duration busyTimeout;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantLock readLock = new ReentrantLock();
+  private Session writer; // guarded by writeLock
+  private Session reader; // guarded by readLock
+  private boolean closed; // guarded by both locks
+
+  /**
+   * Opens the two connections; the first one created makes the file and turns on WAL mode.
+   *
+   * @param file the database file; its directory exists
+   * @param busyTimeout how long to wait for a lock another connection holds
+   * @throws SQLException if the file cannot be opened, is locked, or is not a database
+   */
+  SqliteConnections(Path file, Duration busyTimeout) throws SQLException {
+    this.url = JDBC.PREFIX + file;
+    this.busyTimeout = busyTimeout;
+    Connection write = open();
+    try (Statement s = write.createStatement()) {
+      // WAL: readers go on beside the writer, and a commit is one append to the log. NORMAL syncs the log
+      // only at checkpoints: a commit survives a crash of the process (the OS holds the log), and a power
+      // loss may take back the last commits, which then means those members are sent again, never that
+      // the state claims a confirmation the vendor did not give.
+      s.execute("PRAGMA journal_mode = WAL");
+      s.execute("PRAGMA synchronous = NORMAL");
+    } catch (SQLException e) {
+      closeQuietly(write);
+      throw e;
+    }
+    this.writer = new Session(write);
+    try {
+      Connection read = open();
+      try (Statement s = read.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      this.reader = new Session(read);
+    } catch (SQLException e) {
+      writer.close();
+      throw e;
+    }
+  }
+
+  private Connection open() throws SQLException {
+    Connection connection = JDBC.createConnection(url, new Properties());
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
+      s.execute("PRAGMA cache_size = -" + CACHE_KIB);
+      s.execute("PRAGMA mmap_size = " + MMAP_BYTES);
+      s.execute("PRAGMA temp_store = MEMORY");
+      // The first read fails here, not later, on a file that is not a database.
+      s.execute("PRAGMA schema_version");
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+    return connection;
+  }
+
+  @Override
+  <T> T read(Work<T> work) throws SQLException {
+    readLock.lock();
+    try {
+      checkOpen();
+      try {
+        return work.run(reader);
+      } catch (SQLException | RuntimeException | Error e) {
+        reader.closeStatements();
+        throw e;
+      }
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  @Override
+  <T> T write(Work<T> work) throws SQLException {
+    writeLock.lock();
+    try {
+      checkOpen();
+      // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so that a transaction never
+      // has to upgrade a read to a write halfway, which SQLite may refuse without waiting.
+      writer.prepare("BEGIN IMMEDIATE").execute();
+      try {
+        T result = work.run(writer);
+        writer.prepare("COMMIT").execute();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void rollback() {
+    writer.closeStatements();
+    try (Statement s = writer.connection().createStatement()) {
+      s.execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // SQLite may have rolled back on its own (e.g. on SQLITE_FULL): nothing is left to undo
+    }
+  }
+
+  @Override
+  void stream(Work<Void> work) throws SQLException {
+    checkOpenUnlocked();
+    try (Session session = new Session(open())) {
+      try (Statement s = session.connection().createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      work.run(session);
+    }
+  }
+
+  @Override
+  public void close() {
+    writeLock.lock();
+    readLock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        reader.close();
+        writer.close();
+      }
+    } finally {
+      readLock.unlock();
+      writeLock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the sync-state store is closed");
+    }
+  }
+
+  private void checkOpenUnlocked() {
+    readLock.lock();
+    try {
+      checkOpen();
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // the failure that led here is what the caller reports
+    }
+  }
+}

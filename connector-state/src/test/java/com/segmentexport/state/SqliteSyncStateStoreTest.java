@@ -1,0 +1,212 @@
+package com.segmentexport.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.MemberOutcome;
+import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.spi.SyncStateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store's behaviour on SQLite files, and what only a file can do: be locked, corrupt, or read by hand. */
+class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
+  private static final Duration SHORT_BUSY_TIMEOUT = Duration.ofMillis(300);
+
+  @TempDir
+  Path directory;
+  private final AtomicInteger files = new AtomicInteger();
+
+  @Override
+  protected Database freshDatabase() {
+    return file(directory.resolve("state-" + files.incrementAndGet()).resolve("segment-export.db"),
+        JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT);
+  }
+
+  static Database file(Path file, Duration busyTimeout) {
+    return new Database() {
+      @Override
+      public SyncStateStore open() {
+        return JdbcSyncStateStore.sqlite(file, busyTimeout);
+      }
+
+      @Override
+      public Connection jdbc() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+      }
+
+      @Override
+      public String table(String name) {
+        return "segment_export_" + name;
+      }
+    };
+  }
+
+  @Test
+  void createsTheFileAndItsDirectoriesInWalMode() throws SQLException {
+    Path file = directory.resolve("a/b/c/state.db");
+    open(file(file, JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT));
+    assertThat(file).isRegularFile();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("wal");
+    }
+  }
+
+  @Test
+  void theFileHoldsTheDocumentedTablesForAnyoneWithJdbc() throws SQLException {
+    DestinationState state = store.open(LIST_A);
+    state.record(List.of(confirmed("ann@example.com", 7L, "contact-7", T0)));
+    store.close();
+
+    try (Connection c = database.jdbc(); Statement s = c.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'segment_export_%' ORDER BY name")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      assertThat(tables).containsExactly("segment_export_destination", "segment_export_member",
+          "segment_export_pending", "segment_export_run", "segment_export_schema_version");
+      assertThat(columns(s, "segment_export_member")).containsExactly("destination", "member_key", "email",
+          "confirmed_hash", "outcome", "reason", "vendor_id", "updated_at");
+      assertThat(columns(s, "segment_export_destination"))
+          .containsExactly("id", "connector_id", "account", "destination_id", "created_at");
+      assertThat(columns(s, "segment_export_run"))
+          .containsExactly("destination", "run_id", "started_at", "finished_at", "status");
+      assertThat(columns(s, "segment_export_pending"))
+          .containsExactly("id", "destination", "kind", "vendor_ref", "run_id", "payload", "created_at");
+      try (ResultSet rs = s.executeQuery("SELECT d.connector_id, d.account, d.destination_id, m.member_key, m.email,"
+          + " m.confirmed_hash, m.outcome, m.reason, m.vendor_id, m.updated_at FROM segment_export_member m"
+          + " JOIN segment_export_destination d ON d.id = m.destination")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(LIST_A.connectorId());
+        assertThat(rs.getString(2)).isEqualTo(LIST_A.account());
+        assertThat(rs.getString(3)).isEqualTo(LIST_A.destinationId());
+        assertThat(rs.getString(4)).isEqualTo("email:ann@example.com");
+        assertThat(rs.getString(5)).isEqualTo("ann@example.com");
+        assertThat(rs.getLong(6)).isEqualTo(7L);
+        assertThat(rs.getString(7)).isEqualTo("CONFIRMED");
+        assertThat(rs.getString(8)).isNull();
+        assertThat(rs.getString(9)).isEqualTo("contact-7");
+        assertThat(rs.getLong(10)).isEqualTo(T0.toEpochMilli());
+        assertThat(rs.next()).isFalse();
+      }
+      try (ResultSet rs = s.executeQuery("SELECT version FROM segment_export_schema_version")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.SCHEMA_VERSION);
+      }
+    }
+  }
+
+  private static List<String> columns(Statement s, String table) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (rs.next()) {
+        columns.add(rs.getString("name"));
+      }
+    }
+    return columns;
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseIsRefusedAndLeftAsItWas() throws Exception {
+    Path file = directory.resolve("garbage.db");
+    byte[] garbage = new byte[8192];
+    new Random(23).nextBytes(garbage);
+    Files.write(file, garbage);
+
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file)).isInstanceOf(SyncStateException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("is not an SQLite database, or is damaged")
+        .hasMessageContaining("Nothing was sent")
+        .hasMessageContaining("move it aside");
+    assertThat(Files.readAllBytes(file)).as("the file is untouched").isEqualTo(garbage);
+    assertThat(directory.resolve("garbage.db-wal")).doesNotExist();
+  }
+
+  @Test
+  void aTextFileIsRefusedToo() throws Exception {
+    Path file = directory.resolve("notes.db");
+    Files.writeString(file, "this is not a database, but someone's notes\n".repeat(100));
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file)).isInstanceOf(SyncStateException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("not an SQLite database");
+  }
+
+  @Test
+  void aLockedFileFailsClearlyAfterTheBusyTimeoutInsteadOfHanging() throws SQLException {
+    Path file = directory.resolve("locked.db");
+    JdbcSyncStateStore.sqlite(file).close();
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file, SHORT_BUSY_TIMEOUT))
+          .isInstanceOf(SyncStateException.class)
+          .hasMessageContaining("the state file " + file + " is locked by another process")
+          .hasMessageContaining("300 ms")
+          .hasMessageContaining("Nothing was sent");
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(waited).isGreaterThanOrEqualTo(SHORT_BUSY_TIMEOUT).isLessThan(Duration.ofSeconds(10));
+      s.execute("ROLLBACK");
+    }
+  }
+
+  @Test
+  void whileAnotherProcessHoldsTheLockLookupsGoOnAndRecordsFailWithoutAnAddress() throws SQLException {
+    Path file = directory.resolve("shared.db");
+    SyncStateStore shared = open(file(file, SHORT_BUSY_TIMEOUT));
+    DestinationState state = shared.open(LIST_A);
+    state.record(List.of(confirmed("ann@example.com", 1L, null, T0)));
+
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      s.execute("DELETE FROM segment_export_member"); // uncommitted: nobody sees it
+      MemberOutcome bob = confirmed("bob@example.com", 2L, null, T1);
+      assertThatThrownBy(() -> state.record(List.of(bob))).isInstanceOf(SyncStateException.class)
+          .hasMessageContaining("record the outcomes of 1 member of destination iterable/list-1")
+          .hasMessageContaining("is locked by another process")
+          .hasMessageNotContaining("bob@")
+          .hasMessageNotContaining("Nothing was sent");
+      assertThat(lookupOne(state, "ann@example.com")).as("WAL: reads go on beside a writer").isNotNull();
+      s.execute("ROLLBACK");
+    }
+    state.record(List.of(confirmed("bob@example.com", 2L, null, T1)));
+    assertThat(state.memberCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aPathThatIsADirectoryIsRefusedClearly() throws Exception {
+    Path dir = Files.createDirectories(directory.resolve("a-directory.db"));
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(dir)).isInstanceOf(SyncStateException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("Nothing was sent");
+  }
+
+  @Test
+  void urlsLoseTheirParametersAndUserInformation() {
+    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:postgresql://db.example:5432/exports?user=app&password=s3cret"))
+        .isEqualTo("jdbc:postgresql://db.example:5432/exports");
+    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:postgresql://app:s3cret@db.example/exports"))
+        .isEqualTo("jdbc:postgresql://db.example/exports");
+    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:sqlserver://db;password=s3cret")).isEqualTo("jdbc:sqlserver://db");
+    assertThat(JdbcSyncStateStore.withoutSecrets(null)).isEqualTo("(unknown URL)");
+  }
+}
