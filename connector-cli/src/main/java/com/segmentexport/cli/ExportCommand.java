@@ -14,12 +14,15 @@ import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.SyncStateException;
 import com.segmentexport.testkit.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,6 +34,10 @@ import picocli.CommandLine.ParentCommand;
 /** Exports segment files into one connector. */
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
     "Exports segment files (CSV with a header row, or JSON Lines) into one connector, one segment per file.",
+    "Incremental by default: the sync state file (--state) remembers what the vendor confirmed, and a profile "
+        + "unchanged since is not sent; the summary counts it as unchanged. Profiles that are new, changed, or "
+        + "were rejected or unconfirmed last time are sent. --full-refresh sends every profile and rewrites the "
+        + "state; --no-state sends every profile and records nothing. With --sandbox the state is temporary.",
     "Example: export -c iterable --sandbox --privacy-consent-by \"Ops\" --map Email=email "
         + "--map FirstName=first_name samples/vip-customers.csv"})
 final class ExportCommand implements Callable<Integer> {
@@ -54,8 +61,22 @@ final class ExportCommand implements Callable<Integer> {
   @Mixin
   SegmentArguments segments;
 
+  @Mixin
+  StateOptions state;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
+      description = "With --sandbox: runs the export N times against the same simulator and sandbox state, to "
+          + "show that a second run sends only what changed (default: ${DEFAULT-VALUE}).")
+  int runs;
+
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new UsageException("--runs " + runs + ": give 1 or more");
+    }
+    if (runs > 1 && !connection.sandbox) {
+      throw new UsageException("--runs is for --sandbox only: against a real account, run the command again");
+    }
     checkRejectedIsNoInput();
     SegmentArguments.Prepared prepared = segments.prepare();
     Connectors connectors = Connectors.load();
@@ -66,14 +87,32 @@ final class ExportCommand implements Callable<Integer> {
       }
       Connection c = connection.connection(connectors, cli.env, box, cli.err);
       ExportDefinition definition = segments.definition(c, box, prepared);
-      try (SegmentExporter exporter = connectors.exporter(c)) {
-        return run(exporter, definition, prepared.source(), prepared.total(), box, c);
+      List<Path> others = new ArrayList<>(segments.files);
+      if (rejected != null) {
+        others.add(rejected);
+      }
+      try (StateOptions.StateFile stateFile = state.open(cli.env, box, false, others);
+          SegmentExporter exporter = connectors.exporter(c)) {
+        int code = ExitCodes.SUCCESS;
+        for (int i = 1; i <= runs; i++) {
+          if (runs > 1) {
+            if (i > 1) {
+              cli.out.println();
+            }
+            cli.out.printf("run %d of %d%n", i, runs);
+          }
+          code = run(exporter, definition, prepared.source(), prepared.total(), box, c, stateFile, i == 1);
+          if (code != ExitCodes.SUCCESS && code != ExitCodes.PARTIAL) {
+            break;
+          }
+        }
+        return code;
       }
     }
   }
 
   private int run(SegmentExporter exporter, ExportDefinition definition, SegmentSource source, long total,
-      Sandbox box, Connection c) {
+      Sandbox box, Connection c, StateOptions.StateFile stateFile, boolean first) {
     Map<RejectionReason, Long> byReason = new EnumMap<>(RejectionReason.class);
     // from here on, Ctrl-C is noted and the export cancelled as soon as it has started
     cli.interrupts.onInterrupt(() -> {});
@@ -86,10 +125,10 @@ final class ExportCommand implements Callable<Integer> {
         rejectedCsv.accept(r);
       }
     });
+    opts = stateFile.apply(opts);
     ProgressBar progress = noProgress ? null : new ProgressBar(cli.err, ProgressBar.stderrIsTerminal(), total);
-    if (progress != null) {
-      opts = opts.withListener(progress);
-    }
+    SentTally sent = new SentTally(progress);
+    opts = opts.withListener(sent);
     ExportResult result = null;
     ExportException failure = null;
     boolean settled = true;
@@ -111,7 +150,7 @@ final class ExportCommand implements Callable<Integer> {
       if (cli.interrupts.interrupted()) {
         handle.cancel();
       }
-      if (box != null) {
+      if (box != null && first) {
         cli.err.println("sandbox: exporting into the built-in " + c.provider().displayName()
             + " simulator at " + box.simulator().baseUrl() + " (no account, no network)");
       }
@@ -140,9 +179,11 @@ final class ExportCommand implements Callable<Integer> {
     }
     if (result != null) {
       Summary.print(result, reasons, cli.out);
+      cli.out.println(stateLine(stateFile, result, sent.sent(result)));
     }
     cli.out.flush();
     int code = cli.interrupts.interrupted() ? Interrupts.EXIT_CODE
+        : failure instanceof SyncStateException ? ExitCodes.STATE
         : failure != null || result == null ? ExitCodes.FAILURE
         : result.status() == ExportStatus.SUCCEEDED ? ExitCodes.SUCCESS
         : result.status() == ExportStatus.PARTIALLY_SUCCEEDED ? ExitCodes.PARTIAL : ExitCodes.FAILURE;
@@ -158,6 +199,25 @@ final class ExportCommand implements Callable<Integer> {
     cli.out.flush();
     cli.interrupts.onInterrupt(null);
     return code;
+  }
+
+  /**
+   * The summary's line on the sync state: which, and what it saved, e.g. {@code sync state
+   * /x/state.db (incremental): 0 sent, 12 unchanged and not sent}.
+   */
+  static String stateLine(StateOptions.StateFile stateFile, ExportResult result, long sent) {
+    StringBuilder line = new StringBuilder(stateFile.describe()).append(": ").append(sent).append(" sent");
+    if (stateFile.incremental()) {
+      line.append(", ").append(result.unchanged()).append(" unchanged and not sent");
+      if (result.unchanged() > 0) {
+        line.append(" (--full-refresh sends them)");
+      }
+    } else if (stateFile.store() != null) {
+      line.append(", the state rewritten from the vendor's answers");
+    } else {
+      line.append(", nothing recorded");
+    }
+    return line.toString();
   }
 
   /**

@@ -26,6 +26,10 @@ class PlanCommandTest {
   @TempDir
   Path dir;
 
+  /** Where the sync state goes by default: never the user's own data directory. */
+  @TempDir
+  Path stateHome;
+
   private DotdigitalSimulator dotdigital;
   private long book;
   private final Map<String, String> env = new HashMap<>();
@@ -34,6 +38,7 @@ class PlanCommandTest {
 
   @BeforeEach
   void start() {
+    env.put(StateLocation.ENV, stateHome.resolve("state.db").toString());
     dotdigital = new DotdigitalSimulator(USER, PASSWORD).start();
     book = dotdigital.createAddressBook("Plan tests");
     env.put("SEGMENT_EXPORT_DOTDIGITAL_USERNAME", USER);

@@ -29,6 +29,10 @@ class SegmentExportCliTest {
   @TempDir
   Path dir;
 
+  /** Where the sync state goes by default: never the user's own data directory. */
+  @TempDir
+  Path stateHome;
+
   private DotdigitalSimulator dotdigital;
   private long book;
   private final Map<String, String> env = new HashMap<>();
@@ -37,6 +41,7 @@ class SegmentExportCliTest {
 
   @BeforeEach
   void start() {
+    env.put(StateLocation.ENV, stateHome.resolve("state.db").toString());
     dotdigital = new DotdigitalSimulator(USER, PASSWORD).start();
     book = dotdigital.createAddressBook("CLI tests");
   }
