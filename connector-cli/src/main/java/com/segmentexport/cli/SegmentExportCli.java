@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "segment-export 0.1.0-SNAPSHOT",
     description = "Exports segments of customer profiles into Autopilot, Campaign Monitor, dotdigital and Iterable.",
-    subcommands = {ConnectorsCommand.class, VerifyCommand.class, ExportCommand.class, PlanCommand.class},
+    subcommands = {ConnectorsCommand.class, VerifyCommand.class, ExportCommand.class, PlanCommand.class,
+        StateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "3:partial success (some profiles rejected or not attempted)",

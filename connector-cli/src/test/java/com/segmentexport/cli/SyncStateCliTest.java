@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI's sync state: incremental by default, --state, --no-state, --full-refresh. */
+/** The CLI's sync state: incremental by default, --state, --no-state, --full-refresh, state list/forget. */
 class SyncStateCliTest {
   private static final String USER = "apiuser-state@apiconnector.com";
   private static final String PASSWORD = "state-test-password";
@@ -250,13 +250,53 @@ class SyncStateCliTest {
   }
 
   @Test
+  void forgettingAListMakesItsNextExportSendEveryProfile() throws IOException {
+    Path vip = vip();
+    Path state = dir.resolve("s.db");
+    assertThat(run(args("export", "--state", state.toString(), vip.toString()))).as(err).isEqualTo(ExitCodes.PARTIAL);
+
+    assertThat(run("state", "list", "--state", state.toString())).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("1 destination(s)").containsPattern("dotdigital\\s+" + book + "\\s+\\w+\\s+3");
+    assertThat(out + err).doesNotContain(PASSWORD);
+
+    int requests = dotdigital.requestCount();
+    String[] forget = {"state", "forget", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
+        "--privacy-consent-by", "Ops", "--state", state.toString(), "--list", Long.toString(book)};
+    assertThat(run(forget)).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("forgot 3 member(s) of dotdigital list " + book);
+    assertThat(dotdigital.requestCount()).as("forget makes no vendor call").isEqualTo(requests);
+
+    assertThat(run(args("export", "--state", state.toString(), vip.toString()))).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(cell(out, "vip", 1)).as("exported").isEqualTo(3);
+    assertThat(cell(out, "vip", 4)).as("unchanged").isZero();
+
+    requests = dotdigital.requestCount();
+    String[] unknown = forget.clone();
+    unknown[unknown.length - 1] = "999999";
+    assertThat(run(unknown)).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err).contains("holds nothing for dotdigital list 999999").contains(Long.toString(book));
+    env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "another-account");
+    assertThat(run(forget)).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err).contains("only for another account");
+    assertThat(run("state", "forget", "-c", "dotdigital", "--privacy-consent-by", "Ops", "--state",
+        dir.resolve("none.db").toString(), "--list", "1")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no sync state file");
+    assertThat(run("state", "list", "--state", dir.resolve("none.db").toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(dir.resolve("none.db")).doesNotExist();
+    assertThat(run("state", "forget", "-c", "dotdigital", "--sandbox", "--privacy-consent-by", "Ops", "--list", "1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("nothing to forget");
+    assertThat(dotdigital.requestCount()).as("state commands make no vendor call").isEqualTo(requests);
+  }
+
+  @Test
   void helpSaysExportsAreIncrementalAndWhereTheStateIs() {
     assertThat(run("export", "--help")).isEqualTo(ExitCodes.SUCCESS);
     assertThat(out).contains("Incremental by default").contains("unchanged").contains("--full-refresh")
         .contains("--no-state").contains("--state=FILE").contains("share/segment-export")
         .contains("Application Support").contains("LOCALAPPDATA");
     assertThat(run("--help")).isEqualTo(ExitCodes.SUCCESS);
-    assertThat(out).contains("plan").contains("the sync state file cannot be used");
+    assertThat(out).contains("plan").contains("state").contains("the sync state file cannot be used");
   }
 
   @Test
