@@ -168,6 +168,10 @@ final class ExportCommand implements Callable<Integer> {
     }
     if (failure != null) {
       cli.err.println("export failed: " + failure.getMessage());
+      if (failure instanceof SyncStateException) {
+        cli.err.println("the sync state could not record the run: what it recorded before stays true, and the next "
+            + "run sends again (as upserts) the profiles it could not record; nothing is lost");
+      }
     }
     if (!settled) {
       cli.err.println("interrupted: batches in flight did not settle within " + SETTLE_TIME.toSeconds()

@@ -217,6 +217,46 @@ class SyncStateCliTest {
   }
 
   @Test
+  void aStateThatFailsDuringTheRunFailsTheRunWithExitFour() throws Exception {
+    Path vip = vip();
+    Path state = dir.resolve("busy.db");
+    assertThat(run(args("export", "--state", state.toString(), "--full-refresh", csv("first.csv", "email,first",
+        "first@example.org,First").toString()))).as(err).isEqualTo(ExitCodes.SUCCESS);
+    dotdigital.latency(java.time.Duration.ofMillis(300));
+    dotdigital.resetCounters();
+    // once the first batch is on its way, another process takes the file's write lock and keeps it
+    java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread locker = new Thread(() -> {
+      try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + state);
+          Statement s = other.createStatement()) {
+        while (dotdigital.writeCount() == 0) {
+          Thread.sleep(5);
+        }
+        s.execute("BEGIN EXCLUSIVE");
+        locked.countDown();
+        release.await();
+        s.execute("ROLLBACK");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    locker.start();
+    int code;
+    try {
+      code = run(args("export", "--state", state.toString(), vip.toString()));
+    } finally {
+      release.countDown();
+      locker.join();
+    }
+    assertThat(locked.getCount()).as("the lock was taken during the run").isZero();
+    assertThat(code).as(out + err).isEqualTo(ExitCodes.STATE);
+    assertThat(err).contains("export failed").contains("busy.db").contains("locked")
+        .contains("the sync state could not record the run").contains("nothing is lost");
+    assertThat(out).as("the partial summary").contains("vip").contains("FAILED");
+  }
+
+  @Test
   void aPlanNeitherCreatesNorChangesTheStateFile() throws IOException {
     Path vip = vip();
     assertThat(run(args("plan", vip.toString()))).as(err).isEqualTo(ExitCodes.SUCCESS);
