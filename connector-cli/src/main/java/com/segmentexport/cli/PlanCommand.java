@@ -45,6 +45,10 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--no-progress", hidden = true, description = "Accepted as 'export' takes it; a plan shows none.")
   boolean noProgress;
 
+  @Option(names = "--runs", paramLabel = "N", hidden = true,
+      description = "Accepted as 'export' takes it; a plan is of one run.")
+  int runs;
+
   @Override
   public Integer call() {
     SegmentArguments.Prepared prepared = segments.prepare();

@@ -117,6 +117,16 @@ class SyncStateCliTest {
   }
 
   @Test
+  void theProgressLineCountsUnchangedProfilesAsDone() throws IOException {
+    Path vip = vip();
+    assertThat(run(args("export", vip.toString()))).as(err).isEqualTo(ExitCodes.PARTIAL);
+    List<String> withProgress = new ArrayList<>(List.of(args("export", vip.toString())));
+    withProgress.remove("--no-progress");
+    assertThat(run(withProgress.toArray(new String[0]))).as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(err).contains("0/4 sent, 3 unchanged").contains("[" + "#".repeat(18) + "......]");
+  }
+
+  @Test
   void fullRefreshSendsEveryProfileAndRewritesTheState() throws IOException {
     Path vip = vip();
     Path state = dir.resolve("my-state.db");
@@ -187,6 +197,21 @@ class SyncStateCliTest {
 
     assertThat(run(args("plan", "--state", state.toString(), vip.toString()))).isEqualTo(ExitCodes.STATE);
     assertThat(err).contains("not an SQLite database");
+    assertThat(dotdigital.requestCount()).isZero();
+  }
+
+  @Test
+  void aStateFileOfANewerSdkIsAClearErrorAndNothingIsSent() throws Exception {
+    Path vip = vip();
+    Path state = dir.resolve("newer.db");
+    assertThat(run(args("export", "--state", state.toString(), vip.toString()))).as(err).isEqualTo(ExitCodes.PARTIAL);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state); Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO segment_export_schema_version (version, installed_at) VALUES (99, 0)");
+    }
+    dotdigital.resetCounters();
+    assertThat(run(args("export", "--state", state.toString(), vip.toString()))).isEqualTo(ExitCodes.STATE);
+    assertThat(err).contains("newer.db").contains("schema version 99").contains("newer version of the SDK")
+        .contains("Nothing was sent");
     assertThat(dotdigital.requestCount()).isZero();
   }
 
