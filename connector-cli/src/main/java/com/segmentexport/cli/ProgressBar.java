@@ -21,6 +21,8 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final Thread refresher;
   private long sent;
+  /** Profiles of finished segments the sync state held as unchanged: done, though never sent. */
+  private long unchanged;
   private long throttledNanos;
   private String segment = "";
   private long lastLineNanos;
@@ -60,6 +62,7 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
 
   @Override
   public synchronized void segmentFinished(SegmentResult result) {
+    unchanged += result.unchanged();
     draw(true);
   }
 
@@ -67,16 +70,20 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
     double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
     double rate = sent / seconds;
     StringBuilder sb = new StringBuilder();
+    long done = sent + unchanged;
     if (total > 0) {
-      int filled = (int) Math.min(WIDTH, WIDTH * sent / total);
+      int filled = (int) Math.min(WIDTH, WIDTH * done / total);
       sb.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ");
       sb.append(String.format("%,d/%,d sent", sent, total));
     } else {
       sb.append(String.format("%,d sent", sent));
     }
+    if (unchanged > 0) {
+      sb.append(String.format(", %,d unchanged", unchanged));
+    }
     sb.append(String.format("  %,.0f/s  throttled %.1fs", rate, throttledNanos / 1e9));
-    if (total > 0 && rate > 0 && sent < total) {
-      long eta = (long) ((total - sent) / rate);
+    if (total > 0 && rate > 0 && done < total) {
+      long eta = (long) ((total - done) / rate);
       sb.append(String.format("  ETA %d:%02d", eta / 60, eta % 60));
     }
     if (!segment.isEmpty()) {

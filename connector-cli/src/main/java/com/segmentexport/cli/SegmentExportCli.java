@@ -1,6 +1,7 @@
 package com.segmentexport.cli;
 
 import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.spi.SyncStateException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -14,18 +15,22 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@value ExitCodes#SUCCESS} success, {@value ExitCodes#PARTIAL} partial success (some
  * profiles rejected or not attempted), {@value ExitCodes#FAILURE} failure, {@value ExitCodes#USAGE}
- * bad usage (nothing was sent), {@value Interrupts#EXIT_CODE} interrupted (Ctrl-C).
+ * bad usage (nothing was sent), {@value ExitCodes#STATE} the sync state cannot be used,
+ * {@value Interrupts#EXIT_CODE} interrupted (Ctrl-C).
  */
 @Command(
     name = "segment-export",
     mixinStandardHelpOptions = true,
     version = "segment-export 0.1.0-SNAPSHOT",
     description = "Exports segments of customer profiles into Autopilot, Campaign Monitor, dotdigital and Iterable.",
-    subcommands = {ConnectorsCommand.class, VerifyCommand.class, ExportCommand.class},
+    subcommands = {ConnectorsCommand.class, VerifyCommand.class, ExportCommand.class, PlanCommand.class,
+        StateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "3:partial success (some profiles rejected or not attempted)",
         "1:failure", "2:bad usage (nothing was sent)",
+        "4:the sync state file cannot be used (locked, corrupt, newer schema); the message says whether "
+            + "anything was sent",
         "130:interrupted (Ctrl-C); the partial summary was printed"})
 public final class SegmentExportCli implements Runnable {
   final Map<String, String> env;
@@ -62,6 +67,10 @@ public final class SegmentExportCli implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof SyncStateException) {
+        err.println("error: " + e.getMessage());
+        return ExitCodes.STATE;
+      }
       if (e instanceof UsageException || e instanceof ConfigurationException) {
         err.println("error: " + e.getMessage());
         return ExitCodes.USAGE;

@@ -23,6 +23,7 @@ final class Summary {
       new Column("exported", SegmentResult::exported, ExportResult::exported),
       new Column("created", s -> opt(s.created()), null),
       new Column("updated", s -> opt(s.updated()), null),
+      new Column("unchanged", SegmentResult::unchanged, ExportResult::unchanged),
       new Column("rejected", SegmentResult::rejected, ExportResult::rejected),
       new Column("duplicates", SegmentResult::duplicates, ExportResult::duplicates),
       new Column("unconfirmed", SegmentResult::unconfirmed, ExportResult::unconfirmed),

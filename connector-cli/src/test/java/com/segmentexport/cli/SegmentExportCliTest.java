@@ -29,6 +29,10 @@ class SegmentExportCliTest {
   @TempDir
   Path dir;
 
+  /** Where the sync state goes by default: never the user's own data directory. */
+  @TempDir
+  Path stateHome;
+
   private DotdigitalSimulator dotdigital;
   private long book;
   private final Map<String, String> env = new HashMap<>();
@@ -37,6 +41,7 @@ class SegmentExportCliTest {
 
   @BeforeEach
   void start() {
+    env.put(StateLocation.ENV, stateHome.resolve("state.db").toString());
     dotdigital = new DotdigitalSimulator(USER, PASSWORD).start();
     book = dotdigital.createAddressBook("CLI tests");
   }
@@ -248,8 +253,9 @@ class SegmentExportCliTest {
     Path rejected = dir.resolve("rejected.csv");
     Files.writeString(rejected, "the previous run's rejections\n");
     Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
-    // two profiles against a cap of one: refused before anything is sent
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1",
+    // two profiles against a cap of one, without a sync state: refused before anything is sent (an
+    // incremental run is not: the cap applies to what it sends)
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--no-state", "--setting", "maxProfilesPerExport=1",
         "--rejected", rejected.toString(), f.toString()))).as(err).isEqualTo(ExitCodes.USAGE);
     assertThat(Files.readString(rejected)).isEqualTo("the previous run's rejections\n");
     try (var listing = Files.list(dir)) {
@@ -363,7 +369,8 @@ class SegmentExportCliTest {
     assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "requestsPerSecond=-3", ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("requestsPerSecond");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "maxProfilesPerExport=1", ok.toString())))
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--no-state", "--setting", "maxProfilesPerExport=1",
+        ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("at most 1");
     assertThat(dotdigital.requestCount()).isZero();
