@@ -61,7 +61,10 @@ class ContractCatchesFlawsTest {
         Arguments.of(PreviewWrites.class, "aPlanPredictsTheRunAndWritesNothing",
             "requests other than GET during the plan"),
         Arguments.of(PreviewKnowsNothing.class, "aPlanPredictsTheRunAndWritesNothing",
-            "whether the plan found the list"));
+            "whether the plan found the list"),
+        // A connector that answers before the vendor does makes the state commit what the vendor never got.
+        Arguments.of(ConfirmsBeforeTheVendorAnswers.class, "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
+            "every valid profile is on the list, once"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -233,6 +236,12 @@ class ContractCatchesFlawsTest {
   static final class Treats429AsAPlainRetry extends FlawedContract {
     Treats429AsAPlainRetry() {
       super(Flaw.TREATS_429_AS_A_PLAIN_RETRY);
+    }
+  }
+
+  static final class ConfirmsBeforeTheVendorAnswers extends FlawedContract {
+    ConfirmsBeforeTheVendorAnswers() {
+      super(Flaw.CONFIRMS_BEFORE_THE_VENDOR_ANSWERS);
     }
   }
 

@@ -106,7 +106,12 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * Keeps the SPI's default {@code preview}, which knows nothing: a plan can then neither say whether the
      * list exists nor find its sync state, and counts every profile as new.
      */
-    PREVIEW_KNOWS_NOTHING
+    PREVIEW_KNOWS_NOTHING,
+    /**
+     * Reports every batch exported at once and sends it later, in the background: the sync state then
+     * holds members as confirmed that the vendor has not received, and a crash loses them for good.
+     */
+    CONFIRMS_BEFORE_THE_VENDOR_ANSWERS
   }
 
   private final Flaw flaw;
@@ -292,6 +297,19 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
             }
             w.endArray().endObject();
           })).build();
+          if (flaw == Flaw.CONFIRMS_BEFORE_THE_VENDOR_ANSWERS) {
+            Thread later = new Thread(() -> {
+              try {
+                Thread.sleep(2_000);
+                http.execute(post, write);
+              } catch (InterruptedException | RuntimeException e) {
+                // Fire and forget: what became of it is never known.
+              }
+            });
+            later.setDaemon(true);
+            later.start();
+            return BatchResult.allExported(batch);
+          }
           HttpResponse r;
           try {
             r = flaw == Flaw.IGNORES_CANCELLATION ? executeIgnoringCancellation(http, post) : http.execute(post, write);
