@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives one Autopilot contact a new address, as the same contact: the single upsert
  * {@code POST /v1/contact} with {@code {"contact": {"Email": current, "_NewEmail": new}}}. For the sync
- * state's changed addresses (issue 23, item 6); not yet called by {@link AutopilotDestination}. Facts and
- * sources: {@code docs/vendors-address-change.md}.
+ * state's changed addresses (issue 23, item 6): {@link AutopilotDestination} calls it for each record with
+ * a previous address, before its upsert. Facts and sources: {@code docs/vendors-address-change.md}.
  *
  * <p>Autopilot's own documents in the store do not describe {@code _NewEmail} (n8n does: "will change
  * the email address of the contact identified by the Email field"), nor what it does when no contact has

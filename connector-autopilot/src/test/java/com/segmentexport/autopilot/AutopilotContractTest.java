@@ -45,6 +45,12 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
     return simulator.members(segment);
   }
 
+  /** Autopilot's contacts at this address, on the list or not (it allows several). */
+  @Override
+  protected int contactsWithAddress(AutopilotSimulator simulator, String segment, String email) {
+    return simulator.contactsWithAddress(email);
+  }
+
   @Override
   protected Map<String, String> storedFields(AutopilotSimulator simulator, String segment, String email) {
     return simulator.contactFields(email);

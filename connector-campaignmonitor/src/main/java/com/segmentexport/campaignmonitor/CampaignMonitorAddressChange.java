@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code PUT subscribers/{listid}.json?email={current}} whose body's {@code EmailAddress} is the new
  * address, with {@code ConsentToTrack: Unchanged} (required since API v3.2), {@code Resubscribe: false}
  * and no other detail ("any details omitted will not be changed": state, join date, name, custom fields
- * stay). For the sync state's changed addresses (issue 23, item 6); not yet called by
- * {@link CampaignMonitorDestination}. Facts and sources: {@code docs/vendors-address-change.md}.
+ * stay). For the sync state's changed addresses (issue 23, item 6): {@link CampaignMonitorDestination}
+ * calls it for each record with a previous address, before its import. Facts and sources: {@code docs/vendors-address-change.md}.
  *
  * <p>A subscriber is a per-list record: the change applies to this list only. What Campaign Monitor
  * answers, and what {@link #change} returns:

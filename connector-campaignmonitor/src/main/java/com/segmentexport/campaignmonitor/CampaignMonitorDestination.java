@@ -1,5 +1,6 @@
 package com.segmentexport.campaignmonitor;
 
+import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
@@ -9,6 +10,7 @@ import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
+import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.JsonBodyWriter;
 import java.math.BigDecimal;
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * Writes batches to one list: one synchronous {@code POST subscribers/{listid}/import.json} per batch.
  * A 2xx answer is the import result; a 400 with {@code Code} 210 carries it in {@code ResultData} (the
  * good rows were imported); any other refusal fails the batch and is not repeated.
+ *
+ * <p>A record whose profile the list holds under a {@linkplain ExportRecord#previousEmail() previous
+ * address} first has its subscriber's address changed ({@link CampaignMonitorAddressChange}), so that the
+ * import updates the same subscriber record rather than adding a second one.
  */
 final class CampaignMonitorDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(CampaignMonitorDestination.class);
@@ -40,6 +46,12 @@ final class CampaignMonitorDestination implements Destination {
   static final int MAX_VALUE_LENGTH = 250;
   /** The vendor code given to a row Campaign Monitor merged with another row of the same address. */
   static final String DUPLICATE_IN_SUBMISSION = "DuplicateEmailsInSubmission";
+  /** Counter: subscribers given their profile's new address, as the same subscriber record. */
+  static final String ADDRESS_CHANGED = "addressChange.changed";
+  /** Counter: moved profiles whose old address was not on the list (the import adds the new one). */
+  static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
+  /** Counter: moved profiles whose new address was on the list already (it is updated; the old one stays). */
+  static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
 
   /**
    * The import's top-level options, from the export definition.
@@ -65,6 +77,7 @@ final class CampaignMonitorDestination implements Destination {
   private final Optional<MappedField> lastName;
   private final List<CampaignMonitorConnector.FieldPlan> fields;
   private final ImportOptions options;
+  private final CampaignMonitorAddressChange addressChange;
 
   CampaignMonitorDestination(CampaignMonitorConnector connector, VendorHttp http, String listId,
       Optional<MappedField> firstName, Optional<MappedField> lastName, List<CampaignMonitorConnector.FieldPlan> fields,
@@ -76,6 +89,7 @@ final class CampaignMonitorDestination implements Destination {
     this.lastName = lastName;
     this.fields = fields;
     this.options = options;
+    this.addressChange = new CampaignMonitorAddressChange(connector, http, listId);
   }
 
   @Override
@@ -95,13 +109,15 @@ final class CampaignMonitorDestination implements Destination {
         sent.add(r);
       }
     }
+    sent = changeAddresses(batch, sent, result);
     if (sent.isEmpty()) {
       return result.build();
     }
+    List<ExportRecord> rows = sent;
     RequestBody body = Json.body(batch.estimatedBytes(), w -> {
       w.beginObject();
       w.name("Subscribers").beginArray();
-      for (ExportRecord r : sent) {
+      for (ExportRecord r : rows) {
         writeSubscriber(w, r);
       }
       w.endArray();
@@ -122,6 +138,64 @@ final class CampaignMonitorDestination implements Destination {
     log.debug("Campaign Monitor import: batch {} of segment '{}', {} subscribers, HTTP {}", batch.sequence(),
         batch.segment(), sent.size(), r.code());
     return result.build();
+  }
+
+  /**
+   * Gives the subscribers of the records whose profile this list holds under a {@linkplain
+   * ExportRecord#previousEmail() previous address} their new address ({@link CampaignMonitorAddressChange}),
+   * before the import updates their fields under it. Returns the records to import: all but those whose
+   * change Campaign Monitor refused (rejected) or whose outcome is unknown (unconfirmed). One change at a
+   * time, each through the rate-limited {@link VendorHttp} like every call: changes are rare (a profile's
+   * address seldom changes), so they are not worth a parallel path.
+   */
+  private List<ExportRecord> changeAddresses(Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
+    if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
+      return records;
+    }
+    List<ExportRecord> rest = new ArrayList<>(records.size());
+    for (ExportRecord r : records) {
+      if (r.previousEmail().isEmpty()) {
+        rest.add(r);
+        continue;
+      }
+      CampaignMonitorAddressChange.Result change;
+      try {
+        change = addressChange.change(r.previousEmail().get(), r.email());
+      } catch (OutcomeUnknownException e) {
+        result.unconfirmed(r, "whether Campaign Monitor changed this subscriber's address is unknown ("
+            + e.getMessage() + "); the subscriber was not imported under the new address");
+        continue;
+      } catch (DestinationException e) {
+        // Any other refusal of the change concerns this contact: the batch's other records go on.
+        int status = e.httpStatus();
+        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
+        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null), e.getMessage());
+        continue;
+      }
+      switch (change.outcome()) {
+        case CHANGED:
+          result.count(ADDRESS_CHANGED, 1);
+          rest.add(r);
+          break;
+        case CURRENT_UNKNOWN:
+          result.count(ADDRESS_CURRENT_UNKNOWN, 1); // the import adds the new address to the list
+          rest.add(r);
+          break;
+        case NEW_ADDRESS_TAKEN:
+          // The import updates the subscriber at the new address; the one at the old address stays, for a
+          // mirror mode to remove.
+          log.info("Campaign Monitor list {}: row {} of segment '{}' has a new address already on the list; that "
+              + "subscriber is updated, the one at the old address is left as it is", listId, r.row(),
+              batch.segment());
+          result.count(ADDRESS_NEW_TAKEN, 1);
+          rest.add(r);
+          break;
+        default:
+          result.reject(r, RejectionReason.VENDOR_REJECTED, change.vendorCode(), change.message());
+      }
+    }
+    return rest;
   }
 
   /** The import result of a response, or the batch's failure. */

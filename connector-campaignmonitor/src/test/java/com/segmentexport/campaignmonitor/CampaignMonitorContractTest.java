@@ -51,6 +51,12 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
     return simulator.activeSubscribers(list());
   }
 
+  /** The list's subscriber record at this address, in any state (a subscriber is a per-list record). */
+  @Override
+  protected int contactsWithAddress(CampaignMonitorSimulator simulator, String segment, String email) {
+    return simulator.subscriber(list(), email).isPresent() ? 1 : 0;
+  }
+
   /** The subscriber's Name and its custom fields by field name ({@code tier}). */
   @Override
   protected Map<String, String> storedFields(CampaignMonitorSimulator simulator, String segment, String email) {

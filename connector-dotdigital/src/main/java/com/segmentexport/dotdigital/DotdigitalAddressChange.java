@@ -17,8 +17,8 @@ import okhttp3.RequestBody;
  * address to that contact ({@code PATCH /contacts/v3/contactId/{id}?merge-option=overwrite} with
  * {@code {"identifiers": {"email": new}}}). Contacts are account-wide: the contact keeps its id, status
  * (an unsubscribed contact stays unsubscribed), data fields and list memberships. For the sync state's
- * changed addresses (issue 23, item 6); not yet called by {@link DotdigitalDestination}. Facts and
- * sources: {@code docs/vendors-address-change.md}; that the {@code PATCH} renames rather than adds is
+ * changed addresses (issue 23, item 6): {@link DotdigitalDestination} calls it for each record with a
+ * previous address, before its import. Facts and sources: {@code docs/vendors-address-change.md}; that the {@code PATCH} renames rather than adds is
  * implied by dotdigital's documents, not stated.
  *
  * <p>What {@link #change} returns:

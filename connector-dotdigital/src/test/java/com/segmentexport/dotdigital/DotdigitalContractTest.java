@@ -51,6 +51,12 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
     return simulator.addressBookMembers(book());
   }
 
+  /** dotdigital's account-wide contact at this address, in an address book or not. */
+  @Override
+  protected int contactsWithAddress(DotdigitalSimulator simulator, String segment, String email) {
+    return simulator.contactId(email).isPresent() ? 1 : 0;
+  }
+
   /** The contact's data fields: FIRSTNAME, LASTNAME and the custom field in capitals (TIER). */
   @Override
   protected Map<String, String> storedFields(DotdigitalSimulator simulator, String segment, String email) {

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives one Iterable user a new address, as the same user: {@code POST /api/users/updateEmail} with
  * {@code currentEmail} and {@code newEmail}, which migrates "all profile data and events" (Iterable's
- * spec). For the sync state's changed addresses (issue 23, item 6); not yet called by
- * {@link IterableDestination}. Facts and sources: {@code docs/vendors-address-change.md}.
+ * spec). For the sync state's changed addresses (issue 23, item 6): {@link IterableDestination} calls it
+ * for each record with a previous address, before its subscribe. Facts and sources: {@code docs/vendors-address-change.md}.
  *
  * <p>What Iterable answers, and what {@link #change} returns:
  * <ul>

@@ -46,6 +46,12 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
     return simulator.members(segment);
   }
 
+  /** Iterable has one user per address, on the list or not. */
+  @Override
+  protected int contactsWithAddress(IterableSimulator simulator, String segment, String email) {
+    return simulator.hasUser(email) ? 1 : 0;
+  }
+
   /** The user's dataFields: firstName, lastName and the custom field under its own name. */
   @Override
   protected Map<String, String> storedFields(IterableSimulator simulator, String segment, String email) {

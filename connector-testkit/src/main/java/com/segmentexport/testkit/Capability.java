@@ -36,5 +36,13 @@ public enum Capability {
    * next one ({@link com.segmentexport.spi.Destination#resume}). Without it, the connector never
    * announces such work: its writes are answered in the request.
    */
-  ASYNC_VENDOR_WORK
+  ASYNC_VENDOR_WORK,
+  /**
+   * Gives a vendor contact a new address as the same contact, when a profile named by a stable id
+   * ({@link com.segmentexport.api.FieldMapping.Builder#profileId}) changed its address since the vendor
+   * confirmed it ({@link com.segmentexport.spi.ExportRecord#previousEmail()}), and counts each change as
+   * {@code addressChange.changed}. Without it (a vendor with no such call), the connector adds the new
+   * address and leaves the old contact on the list for a mirror mode to remove; it reports no change.
+   */
+  CHANGES_ADDRESS_IN_PLACE
 }

@@ -25,6 +25,7 @@ import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.api.Secret;
+import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentPlan;
 import com.segmentexport.api.SegmentResult;
@@ -862,6 +863,115 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       throw new AssertionError("forked export exited " + status + ":\n" + Files.readString(dir.resolve("fork.log")));
     }
     return status;
+  }
+
+  // ---- a changed address (issue 23, item 6) ------------------------------------------------------
+
+  /** The profile-id field of {@link #aChangedAddressKeepsTheSameContact}'s profiles. */
+  protected static final String PROFILE_ID = "profile_id";
+
+  /**
+   * How many contacts the vendor holds under this address, on the segment's destination or off it (a
+   * vendor whose contacts live outside lists counts them all): by default 1 if the address is among the
+   * {@linkplain #destinationMembers destination's members}, else 0. A binding whose simulator sees the
+   * vendor's contacts overrides it, so that a contact left off the list still counts.
+   */
+  protected int contactsWithAddress(S simulator, String segment, String email) {
+    return destinationMembers(simulator, segment).contains(email.toLowerCase(Locale.ROOT)) ? 1 : 0;
+  }
+
+  /**
+   * A profile whose address changed reaches the vendor as the same contact, never a second one (issue 23).
+   * With a SQLite sync state and a mapping that names a stable profile id, run 1 exports 30 profiles; run
+   * 2 gives 3 of them new addresses (same ids, same fields). The list then holds the new addresses and not
+   * the old ones, as many contacts as before, each moved contact with its fields; the vendor holds no
+   * contact at an old address and one at each new one; run 2 sends only the 3 and counts 3 changes; run 3
+   * sends nothing. Without {@link Capability#CHANGES_ADDRESS_IN_PLACE}, the documented fallback: the new
+   * addresses are added, the old contacts stay on the list (for a mirror mode to remove), no change counted.
+   */
+  @Test
+  void aChangedAddressKeepsTheSameContact(@TempDir Path dir) {
+    int size = 30;
+    Set<Integer> moved = Set.of(3, 14, 27);
+    Connection connection = connectionAt(FAST_RATE);
+    FieldMapping.Builder byId = FieldMapping.builder().email(ProfileGenerator.EMAIL).profileId(PROFILE_ID)
+        .firstName(ProfileGenerator.FIRST_NAME).lastName(ProfileGenerator.LAST_NAME);
+    if (has(Capability.CUSTOM_FIELDS)) {
+      byId.custom(CUSTOM_FIELD, ProfileGenerator.TIER);
+    }
+    ExportDefinition definition = destination(simulator,
+        ExportDefinition.builder(connection).segments(SEGMENT).mapping(byId.build())).build();
+    List<Profile> before = movingProfiles(size, Set.of());
+    List<Profile> after = movingProfiles(size, moved);
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
+         SegmentExporter exporter = connectors().exporter(connection)) {
+      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store);
+      SegmentResult first = exporter.export(definition, name -> Segment.of(name, before), options)
+          .segment(SEGMENT).orElseThrow();
+      assertThat(first.exported()).as("run 1 exports every profile").isEqualTo(size);
+      Set<String> oldAddresses = new HashSet<>();
+      Set<String> newAddresses = new HashSet<>();
+      for (int i : moved) {
+        oldAddresses.add(address(before.get(i)));
+        newAddresses.add(address(after.get(i)));
+      }
+      int membersBefore = destinationMembers(simulator, SEGMENT).size();
+      assertThat(membersBefore).isEqualTo(size);
+
+      SegmentResult second = exporter.export(definition, name -> Segment.of(name, after), options)
+          .segment(SEGMENT).orElseThrow();
+
+      assertThat(second.status()).as("run 2").isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(second.unchanged()).as("run 2: profiles unchanged").isEqualTo(size - moved.size());
+      assertThat(second.exported()).as("run 2: the moved profiles, sent").isEqualTo(moved.size());
+      Set<String> members = destinationMembers(simulator, SEGMENT);
+      assertThat(members).as("the new addresses on the list").containsAll(newAddresses);
+      for (int i : moved) {
+        Profile p = after.get(i);
+        assertThat(storedFields(simulator, SEGMENT, address(p))).as("the fields of a moved contact")
+            .containsAllEntriesOf(expectedStoredFields(text(p, ProfileGenerator.FIRST_NAME),
+                text(p, ProfileGenerator.LAST_NAME), has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER)
+                    : null));
+        assertThat(contactsWithAddress(simulator, SEGMENT, address(p)))
+            .as("contacts the vendor holds at a new address").isEqualTo(1);
+      }
+      long changed = second.counters().getOrDefault("addressChange.changed", 0L);
+      if (has(Capability.CHANGES_ADDRESS_IN_PLACE)) {
+        assertThat(members).as("the old addresses left on the list").doesNotContainAnyElementsOf(oldAddresses);
+        assertThat(members).as("contacts on the list: as many as before, never a second one for a moved profile")
+            .hasSize(membersBefore);
+        for (String old : oldAddresses) {
+          assertThat(contactsWithAddress(simulator, SEGMENT, old)).as("contacts the vendor holds at an old address")
+              .isZero();
+        }
+        assertThat(changed).as("the connector's addressChange.changed counter").isEqualTo(moved.size());
+      } else {
+        assertThat(members).as("without Capability.CHANGES_ADDRESS_IN_PLACE: the old contacts stay, for a mirror"
+            + " mode to remove").containsAll(oldAddresses).hasSize(membersBefore + moved.size());
+        assertThat(changed).as("without Capability.CHANGES_ADDRESS_IN_PLACE: no change counted").isZero();
+      }
+
+      SegmentResult third = exporter.export(definition, name -> Segment.of(name, after), options)
+          .segment(SEGMENT).orElseThrow();
+      assertThat(third.unchanged()).as("run 3: the state knows the new addresses").isEqualTo(size);
+      assertThat(third.exported()).as("run 3: nothing sent").isZero();
+    }
+  }
+
+  /** Profiles with stable ids; those at the {@code moved} positions under a new address. */
+  private static List<Profile> movingProfiles(int size, Set<Integer> moved) {
+    List<Profile> profiles = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      String email = moved.contains(i) ? "moved" + i + ".new@example.net" : "mover" + i + "@example.org";
+      profiles.add(Profile.of(PROFILE_ID, "contract-" + i, ProfileGenerator.EMAIL, email,
+          ProfileGenerator.FIRST_NAME, "First" + i, ProfileGenerator.LAST_NAME, "Last" + i,
+          ProfileGenerator.TIER, i % 2 == 0 ? "gold" : "silver"));
+    }
+    return profiles;
+  }
+
+  private static String address(Profile p) {
+    return p.get(ProfileGenerator.EMAIL).toString().toLowerCase(Locale.ROOT);
   }
 
   /** Case 11: no secret and no raw e-mail address appears in the logs captured during a run. */

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import com.segmentexport.spi.ConnectorProvider;
+import com.segmentexport.testkit.Capability;
 import com.segmentexport.testkit.ContractCoverage;
 import com.segmentexport.testkit.SegmentExporterContract;
 import com.segmentexport.testkit.reference.ReferenceConnectorProvider.Flaw;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,7 +68,9 @@ class ContractCatchesFlawsTest {
             "whether the plan found the list"),
         // A connector that answers before the vendor does makes the state commit what the vendor never got.
         Arguments.of(ConfirmsBeforeTheVendorAnswers.class, "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
-            "every valid profile is on the list, once"));
+            "every valid profile is on the list, once"),
+        Arguments.of(IgnoresPreviousEmail.class, "aChangedAddressKeepsTheSameContact",
+            "the old addresses left on the list"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -96,9 +102,11 @@ class ContractCatchesFlawsTest {
         "aCreateAnsweredAmbiguouslyLeavesOneDestination", "rebuiltConnectionsShareTheAccountsRateBudget",
         "recordsSentButUnconfirmedAtACancelAreNotRejected",
         "aRedirectToAnotherHostNeverCarriesTheCredentials", "aVendorsWaitHoldsEveryRequestOfTheBudget",
-        "aProfileTheVendorRejectedIsRetriedOnTheNextRun", "aPlanPredictsTheRunAndWritesNothing");
+        "aProfileTheVendorRejectedIsRetriedOnTheNextRun", "aPlanPredictsTheRunAndWritesNothing",
+        "aChangedAddressKeepsTheSameContact", "killedAfterCommittedBatchesTheNextRunFinishesTheJob");
   }
 
+  /** Runs one case of a contract; found by name, so that a case with parameters (a {@code @TempDir}) is found too. */
   private static Events run(Class<?> contract, String method) {
     // By the method itself: cases with parameters (a temporary directory) are not found by name alone.
     Method found = Arrays.stream(SegmentExporterContract.class.getDeclaredMethods())
@@ -230,6 +238,37 @@ class ContractCatchesFlawsTest {
   static final class OwnClientFollowsRedirects extends FlawedContract {
     OwnClientFollowsRedirects() {
       super(Flaw.OWN_CLIENT_FOLLOWS_REDIRECTS);
+    }
+  }
+
+  /**
+   * The capability-less branch of the address-change case: a connector that adds the new address and
+   * leaves the old contact, and declares it has no {@link Capability#CHANGES_ADDRESS_IN_PLACE}, passes.
+   */
+  @Test
+  void aConnectorWithoutInPlaceChangesPassesTheFallbackBranch() {
+    Events events = run(AddsNewAddressesDeclared.class, "aChangedAddressKeepsTheSameContact");
+    assertThat(events.started().count()).isEqualTo(1);
+    assertThat(events.succeeded().count()).isEqualTo(1);
+  }
+
+  static final class IgnoresPreviousEmail extends FlawedContract {
+    IgnoresPreviousEmail() {
+      super(Flaw.IGNORES_PREVIOUS_EMAIL);
+    }
+  }
+
+  /** The same connector, honest about it: no {@link Capability#CHANGES_ADDRESS_IN_PLACE}. */
+  static final class AddsNewAddressesDeclared extends FlawedContract {
+    AddsNewAddressesDeclared() {
+      super(Flaw.IGNORES_PREVIOUS_EMAIL);
+    }
+
+    @Override
+    protected Set<Capability> capabilities() {
+      Set<Capability> without = EnumSet.copyOf(super.capabilities());
+      without.remove(Capability.CHANGES_ADDRESS_IN_PLACE);
+      return without;
     }
   }
 

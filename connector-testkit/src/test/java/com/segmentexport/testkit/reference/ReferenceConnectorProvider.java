@@ -111,7 +111,12 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * Reports every batch exported at once and sends it later, in the background: the sync state then
      * holds members as confirmed that the vendor has not received, and a crash loses them for good.
      */
-    CONFIRMS_BEFORE_THE_VENDOR_ANSWERS
+    CONFIRMS_BEFORE_THE_VENDOR_ANSWERS,
+    /**
+     * Ignores a record's previous address: a profile whose address changed is written as a new member, and
+     * the member at the old address stays (a second contact for one profile).
+     */
+    IGNORES_PREVIOUS_EMAIL
   }
 
   private final Flaw flaw;
@@ -278,6 +283,7 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
               everyRecord.addAll(batch.records());
             }
           }
+          long changed = flaw == Flaw.IGNORES_PREVIOUS_EMAIL ? 0 : changeAddresses(http, listId, batch);
           boolean dropOne = flaw == Flaw.DROPS_A_PROFILE && batch.size() > 1 && dropped.compareAndSet(false, true);
           Request post = request("lists/" + listId + "/members").post(Json.body(w -> {
             w.beginObject().name("members").beginArray();
@@ -329,6 +335,9 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
                 "the vendor refused the batch");
           }
           BatchResult.Builder result = BatchResult.builder(batch);
+          if (changed > 0) {
+            result.count("addressChange.changed", changed);
+          }
           for (Object o : Json.array(Json.object(r.json()).get("failed"))) {
             Map<String, Object> f = Json.object(o);
             ExportRecord record = batch.byEmail(Json.string(f, "email"));
@@ -342,6 +351,31 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
           return result.build();
         }
       };
+    }
+
+    /**
+     * Gives the members of the batch's moved profiles their new address, one by one, before the write;
+     * returns how many changed. A member unknown at the old address (404) or a new address taken (409) is
+     * left to the write, which adds or updates the member at the new address.
+     */
+    private long changeAddresses(VendorHttp http, String listId, Batch batch) {
+      long changed = 0;
+      for (ExportRecord record : batch.records()) {
+        if (record.previousEmail().isEmpty()) {
+          continue;
+        }
+        HttpResponse r = http.execute(request("lists/" + listId + "/members/change").post(Json.body(w -> {
+          w.beginObject().name("email").value(record.previousEmail().get()).name("newEmail").value(record.email())
+              .endObject();
+        })).build(), CallSpec.once("change-address"));
+        if (r.isSuccessful()) {
+          changed++;
+        } else if (r.code() != 404 && r.code() != 409) {
+          throw new DestinationException(r.code(), Json.string(Json.object(r.json()), "error"), null,
+              "the vendor refused an address change");
+        }
+      }
+      return changed;
     }
 
     private String createList(VendorHttp http, String name) {

@@ -12,11 +12,13 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * A small made-up vendor used to test the testkit itself: lists by name, members written in batches
- * of at most {@value #MAX_BATCH}, per-record failures, {@code X-Api-Key} authentication and 429s with
- * {@code Retry-After}.
+ * of at most {@value #MAX_BATCH}, per-record failures, {@code X-Api-Key} authentication, 429s with
+ * {@code Retry-After}, and a call that gives a member a new address.
  */
 final class ReferenceSimulator extends VendorSimulator {
   static final int MAX_BATCH = 50;
+  /** The end of the path that changes a member's address. */
+  private static final String CHANGE = "/members/change";
   private final String apiKey;
   /**
    * List names by id. Like some real vendors, a second list with a taken name is made, not refused: a
@@ -98,7 +100,35 @@ final class ReferenceSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return request.getMethod().equals("POST") && route(request).endsWith("/members");
+    return request.getMethod().equals("POST") && (route(request).endsWith("/members") || route(request).endsWith(CHANGE));
+  }
+
+  /**
+   * {@code POST /lists/{id}/members/change} with {@code {"email": current, "newEmail": new}}: the member
+   * keeps its fields under the new address; 404 when the current address is not a member, 409 when the
+   * new one is. Not idempotent (a repeat finds no member at the current address).
+   */
+  private MockResponse changeAddress(RecordedRequest request, String listId) {
+    Map<String, Map<String, String>> list = members.get(listId);
+    if (list == null) {
+      return json(404, "{\"error\":\"no such list\"}");
+    }
+    Object body = jsonBody(request);
+    Object from = body instanceof Map ? ((Map<?, ?>) body).get("email") : null;
+    Object to = body instanceof Map ? ((Map<?, ?>) body).get("newEmail") : null;
+    if (!(from instanceof String) || !(to instanceof String)) {
+      return badRequest(request, "email and newEmail required");
+    }
+    String current = ((String) from).toLowerCase(Locale.ROOT);
+    String next = ((String) to).toLowerCase(Locale.ROOT);
+    if (!list.containsKey(current)) {
+      return json(404, "{\"error\":\"not a member\"}");
+    }
+    if (list.containsKey(next)) {
+      return json(409, "{\"error\":\"address taken\"}");
+    }
+    list.put(next, list.remove(current));
+    return json(200, "{\"changed\":true}");
   }
 
   @Override
@@ -123,6 +153,9 @@ final class ReferenceSimulator extends VendorSimulator {
       listNamesById.put(id, (String) name);
       members.put(id, new LinkedHashMap<>());
       return json(201, "{\"id\":\"" + id + "\"}");
+    }
+    if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith(CHANGE)) {
+      return changeAddress(request, route.substring("/lists/".length(), route.length() - CHANGE.length()));
     }
     if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith("/members")) {
       String id = route.substring("/lists/".length(), route.length() - "/members".length());

@@ -1,0 +1,93 @@
+package com.segmentexport.autopilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.segmentexport.api.Connection;
+import com.segmentexport.api.Connectors;
+import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.FieldMapping;
+import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RetryPolicy;
+import com.segmentexport.api.Secret;
+import com.segmentexport.api.Segment;
+import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.StandardSettings;
+import com.segmentexport.state.JdbcSyncStateStore;
+import com.segmentexport.testkit.autopilot.AutopilotSimulator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An export with a sync state gives a moved profile's contact its new address before the upsert; a new
+ * address another contact has is left to the upsert, which updates that contact.
+ */
+@Timeout(60)
+class AutopilotAddressChangeExportTest {
+  private static final String KEY = "ap-key-3f1";
+  private static final String SEGMENT = "VIP customers";
+  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+
+  private AutopilotSimulator sim;
+
+  @BeforeEach
+  void start() {
+    sim = new AutopilotSimulator(KEY).start();
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  private static Profile profile(String id, String email) {
+    return Profile.of("id", id, "email", email, "first", "First " + id);
+  }
+
+  @Test
+  void aMovedContactKeepsItsIdAndATakenAddressUpdatesItsHolder(@TempDir Path dir) {
+    Connection connection = Connection.builder(new AutopilotConnectorProvider())
+        .setting(StandardSettings.BASE_URL, sim.baseUrl())
+        .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
+    ExportDefinition definition = ExportDefinition.builder(connection).segments(SEGMENT)
+        .mapping(FieldMapping.builder().email("email").profileId("id").firstName("first").build()).build();
+    List<Profile> before = List.of(profile("p1", "moves@example.org"), profile("p2", "taken@example.org"),
+        profile("p3", "stays@example.org"));
+    List<Profile> after = List.of(profile("p1", "moves.new@example.org"), profile("p2", "taken.new@example.org"),
+        profile("p3", "stays@example.org"));
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
+         SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider()).exporter(connection)) {
+      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST).withSyncState(store);
+      assertThat(exporter.export(definition, name -> Segment.of(name, before), options).exported()).isEqualTo(3);
+      String moved = sim.contactIdOf("moves@example.org").orElseThrow();
+      sim.addContact("taken.new@example.org", Map.of("FirstName", "Another"));
+
+      SegmentResult s = exporter.export(definition, name -> Segment.of(name, after), options)
+          .segment(SEGMENT).orElseThrow();
+
+      assertThat(s.unchanged()).isEqualTo(1);
+      assertThat(s.exported()).isEqualTo(2);
+      assertThat(s.counters()).containsEntry(AutopilotDestination.ADDRESS_CHANGED, 1L)
+          .containsEntry(AutopilotDestination.ADDRESS_NEW_TAKEN, 1L);
+      assertThat(sim.contactIdOf("moves.new@example.org")).as("the same contact").hasValue(moved);
+      assertThat(sim.contactsWithAddress("moves@example.org")).isZero();
+      assertThat(sim.contactFields("moves.new@example.org")).containsEntry("FirstName", "First p1");
+      assertThat(sim.contactsWithAddress("taken.new@example.org")).as("no second contact").isEqualTo(1);
+      assertThat(sim.contactFields("taken.new@example.org")).containsEntry("FirstName", "First p2");
+      assertThat(sim.members(SEGMENT)).contains("moves.new@example.org", "taken.new@example.org",
+          "taken@example.org").doesNotContain("moves@example.org");
+    }
+  }
+}
