@@ -813,7 +813,7 @@ public final class AutopilotSimulator extends VendorSimulator {
   private synchronized MockResponse deleteContact(String idOrEmail) {
     String found = resolve(idOrEmail);
     if (found == null) {
-      return error(404, "Not Found", "Contact could not be found.");
+      return error(404, "Not Found", "Could not delete contact as contact could not be found."); // as documented
     }
     noteEmail(found);
     contacts.remove(found);
