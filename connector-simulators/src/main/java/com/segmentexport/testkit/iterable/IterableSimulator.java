@@ -69,9 +69,11 @@ import mockwebserver3.RecordedRequest;
  *       users from that list only: the user, its data fields, its other lists and its subscriptions are
  *       kept. The answer has the subscribe answer's shape: an unknown user is in
  *       {@code failedUpdates.notFoundEmails} ("for subscribe/unsubscribe only", Iterable's spec), a
- *       malformed address in {@code invalidEmails}; a user who is not on the list is counted a success
- *       and nothing changes (not documented: the lenient reading; {@link #listRemovalNoOps()} counts
- *       them). {@code channelUnsubscribe: true} also unsubscribes the user from the list's channel
+ *       malformed address in {@code invalidEmails}. A user who is not on the list changes nothing
+ *       ({@link #listRemovalNoOps()}); whether Iterable names it in {@code notFoundEmails} (RudderStack
+ *       reads {@code notFoundEmails} on unsubscribe as "already off the list") or counts it a success is
+ *       not documented: {@code notFoundEmails} by default, {@link #notFoundForNonMembers(boolean)} for
+ *       the other reading. A connector must take both as "not on the list". {@code channelUnsubscribe: true} also unsubscribes the user from the list's channel
  *       ("essentially a global unsubscribe"): {@link #isGloballyUnsubscribed(String)} turns true and
  *       stays true; a later subscribe does not undo it.
  *   <li>{@code DELETE /api/users/{email}} deletes the user and its memberships ({@link #hasUser}
@@ -125,6 +127,7 @@ public final class IterableSimulator extends VendorSimulator {
   private volatile boolean legacyResponses;
   private volatile boolean retryAfterHeader = true;
   private volatile int emailConflictStatus = 409;
+  private volatile boolean notFoundForNonMembers = true;
   private final Counters<IterableCounter> counters = new Counters<>(IterableCounter.class);
 
   /** A simulator of a project whose server-side API key is {@code apiKey}. */
@@ -183,6 +186,16 @@ public final class IterableSimulator extends VendorSimulator {
       throw new IllegalArgumentException("status must be 400 or 409: " + status);
     }
     emailConflictStatus = status;
+    return this;
+  }
+
+  /**
+   * Whether {@code lists/unsubscribe} names a user who exists but is not on the list in
+   * {@code failedUpdates.notFoundEmails} (true, the default) or counts it a success (false). Iterable
+   * documents neither; nothing changes either way.
+   */
+  public IterableSimulator notFoundForNonMembers(boolean notFound) {
+    notFoundForNonMembers = notFound;
     return this;
   }
 
@@ -725,11 +738,16 @@ public final class IterableSimulator extends VendorSimulator {
         failed.get(category).add(email);
         continue;
       }
-      success++;
       if (list.members().remove(email)) {
         counters.increment(IterableCounter.LIST_REMOVALS);
+        success++;
       } else {
         counters.increment(IterableCounter.LIST_REMOVAL_NO_OPS);
+        if (notFoundForNonMembers) {
+          failed.get("notFoundEmails").add(email);
+        } else {
+          success++;
+        }
       }
       if (channel && channelUnsubscribed.add(email)) {
         counters.increment(IterableCounter.CHANNEL_UNSUBSCRIBES);

@@ -369,7 +369,7 @@ class IterableSimulatorTest {
   }
 
   @Test
-  void removingANonMemberIsASuccessThatChangesNothingAndAnUnknownUserIsNotFound() throws IOException {
+  void removingANonMemberChangesNothingAndAnUnknownUserIsNotFound() throws IOException {
     sim.addUser("ana@example.org", Map.of());
     subscribe(subscribers("li@example.org"));
     Object before = sim.snapshot();
@@ -377,19 +377,24 @@ class IterableSimulatorTest {
     Answer a = unsubscribe(unsubscribers("", "ana@example.org", "nobody@example.org", "bad@@x"));
 
     assertThat(a.code).isEqualTo(200);
-    assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 2.0);
+    assertThat(a.json()).containsEntry("successCount", 0.0).containsEntry("failCount", 3.0);
     Map<String, Object> failed = (Map<String, Object>) a.json().get("failedUpdates");
-    assertThat((List<Object>) failed.get("notFoundEmails")).containsExactly("nobody@example.org");
+    assertThat((List<Object>) failed.get("notFoundEmails")).containsExactly("ana@example.org", "nobody@example.org");
     assertThat((List<Object>) failed.get("invalidEmails")).containsExactly("bad@@x");
     assertThat(sim.snapshot()).isEqualTo(before);
     assertThat(sim.hasUser("nobody@example.org")).isFalse();
     assertThat(sim.listRemovalNoOps()).isEqualTo(1);
     assertThat(sim.listRemovals()).isZero();
 
+    sim.notFoundForNonMembers(false);
+    Answer lenient = unsubscribe(unsubscribers("", "ana@example.org", "nobody@example.org"));
+    assertThat(lenient.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 1.0);
+    assertThat(sim.snapshot()).isEqualTo(before);
+
     assertThat(unsubscribe(unsubscribers("", "li@example.org")).code).isEqualTo(200);
     assertThat(unsubscribe(unsubscribers("", "li@example.org")).json()).containsEntry("successCount", 1.0);
     assertThat(sim.listRemovals()).isEqualTo(1);
-    assertThat(sim.listRemovalNoOps()).isEqualTo(2);
+    assertThat(sim.listRemovalNoOps()).isEqualTo(3);
   }
 
   @Test
