@@ -32,7 +32,18 @@ import mockwebserver3.RecordedRequest;
  * errors as {@code {"error", "message"}}, and 429 without any rate-limit header; the single-contact
  * upsert {@code POST /v1/contact} ({@code {"contact": {...}}}, answered {@code {"contact_id"}}) with
  * {@code _NewEmail}, and contact reads {@code GET /v1/contact/{contact_id_or_email}} (404 "Contact could
- * not be found."). Not simulated: contact deletes, custom-field definitions.
+ * not be found."). Not simulated: custom-field definitions.
+ *
+ * <p>A member leaves a list with {@code DELETE /v1/list/{list_id}/contact/{contact_id_or_email}}, one
+ * contact per call (v1 has no bulk removal): 200 {@code {}}; the contact, its fields, its other lists and
+ * its subscription are kept. A contact that is not on the list is answered 200
+ * {@code {"not_modified": true}} and nothing changes (undocumented; ap-php reads the flag), an unknown
+ * contact 404 "Contact could not be found.", an unknown list 404. The calls a flawed connector might use
+ * instead are simulated so that their effect shows: {@code POST /v1/contact/{contact_id_or_email}/unsubscribe}
+ * (a global email unsubscribe: {@link #isUnsubscribed(String)}) and {@code DELETE
+ * /v1/contact/{contact_id_or_email}} (204; the contact and all its memberships are gone, every contact
+ * with that address: {@link #contactExists(String)}). All three are writes for the fault plan and rate
+ * limited like every call ({@code /v1/contact...} paths answer 429 with the "5 r/s" message).
  *
  * <p>A contact keeps its {@code contact_id} for life: {@code _NewEmail} in a single upsert gives the
  * contact identified by {@code Email} the new address, keeping its id, fields and list memberships (as
@@ -99,13 +110,16 @@ public final class AutopilotSimulator extends VendorSimulator {
   /** A list: its title and members (addresses as the account keys them, lower-cased by default). */
   public record ContactList(String title, Set<String> members) {}
 
-  /** A deep copy of the account: lists by id, contacts' fields by address. */
-  public record Snapshot(Map<String, ContactList> lists, Map<String, Map<String, String>> contacts) {}
+  /** A deep copy of the account: lists by id, contacts' fields by address, unsubscribed contacts' addresses. */
+  public record Snapshot(Map<String, ContactList> lists, Map<String, Map<String, String>> contacts,
+      Set<String> unsubscribed) {}
 
   private final String apiKey;
   private final Map<String, ContactList> lists = new LinkedHashMap<>();
   private final Map<String, Long> memberCounts = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> contacts = new LinkedHashMap<>();
+  /** Addresses (keys) of contacts unsubscribed by {@code POST /v1/contact/{id}/unsubscribe}. */
+  private final Set<String> unsubscribed = new java.util.TreeSet<>();
   private final AtomicInteger listAdds = new AtomicInteger();
   private final AtomicInteger bulkUpserts = new AtomicInteger();
   private final AtomicInteger listCountReads = new AtomicInteger();
@@ -287,6 +301,49 @@ public final class AutopilotSimulator extends VendorSimulator {
     return titles;
   }
 
+  /** Whether a contact (any, when several share the address) has this address. */
+  public synchronized boolean contactExists(String email) {
+    return contactsWithAddress(email) > 0;
+  }
+
+  /** Whether the list (by id) has this address as a member. */
+  public synchronized boolean isMember(String listId, String email) {
+    ContactList list = lists.get(listId);
+    return list != null && list.members().contains(key(email));
+  }
+
+  /**
+   * Whether the contact at this address is unsubscribed from email: by {@code POST
+   * /v1/contact/{id}/unsubscribe}, or by an upsert that set {@code Unsubscribed}/{@code unsubscribed} true.
+   * Removing a member from a list must never make this true.
+   */
+  public synchronized boolean isUnsubscribed(String email) {
+    String k = key(email);
+    Map<String, String> c = contacts.getOrDefault(k, Map.of());
+    return unsubscribed.contains(k) || "true".equalsIgnoreCase(c.get("Unsubscribed"))
+        || "true".equalsIgnoreCase(c.get("unsubscribed"));
+  }
+
+  /** Contacts taken off a list by {@code DELETE /v1/list/{id}/contact/{id_or_email}}. */
+  public int listRemovals() {
+    return counters.intValue(AutopilotCounter.LIST_REMOVALS);
+  }
+
+  /** List removals of a contact that was not on the list (200 {@code not_modified}, nothing changed). */
+  public int listRemovalNoOps() {
+    return counters.intValue(AutopilotCounter.LIST_REMOVAL_NO_OPS);
+  }
+
+  /** Contacts unsubscribed by {@code POST /v1/contact/{id}/unsubscribe} (a global unsubscribe). */
+  public int contactUnsubscribes() {
+    return counters.intValue(AutopilotCounter.CONTACT_UNSUBSCRIBES);
+  }
+
+  /** Contacts deleted by {@code DELETE /v1/contact/{id_or_email}}. */
+  public int contactDeletions() {
+    return counters.intValue(AutopilotCounter.CONTACT_DELETIONS);
+  }
+
   /** Contacts given a new address by {@code _NewEmail}. */
   public int addressChanges() {
     return counters.intValue(AutopilotCounter.ADDRESS_CHANGES);
@@ -345,7 +402,7 @@ public final class AutopilotSimulator extends VendorSimulator {
     lists.forEach((id, list) -> l.put(id, new ContactList(list.title(), Set.copyOf(list.members()))));
     Map<String, Map<String, String>> c = new TreeMap<>();
     contacts.forEach((k, v) -> c.put(k, Map.copyOf(v)));
-    return new Snapshot(l, c);
+    return new Snapshot(l, c, Set.copyOf(unsubscribed));
   }
 
   // ---- protocol ------------------------------------------------------------------------------
@@ -353,8 +410,10 @@ public final class AutopilotSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request);
-    return "POST".equals(request.getMethod())
-        && (path.equals("/contacts") || path.equals("/contact") || path.matches("/list/[^/]+/contact/[^/]+"));
+    String method = request.getMethod();
+    return ("POST".equals(method) && (path.equals("/contacts") || path.equals("/contact")
+        || path.matches("/list/[^/]+/contact/[^/]+") || path.matches("/contact/[^/]+/unsubscribe")))
+        || ("DELETE".equals(method) && (path.matches("/list/[^/]+/contact/[^/]+") || path.matches("/contact/[^/]+")));
   }
 
   @Override
@@ -411,6 +470,12 @@ public final class AutopilotSimulator extends VendorSimulator {
     }
     if (seg.length == 2 && seg[0].equals("contact") && method.equals("GET")) {
       return getContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
+    }
+    if (seg.length == 2 && seg[0].equals("contact") && method.equals("DELETE")) {
+      return deleteContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
+    }
+    if (seg.length == 3 && seg[0].equals("contact") && seg[2].equals("unsubscribe") && method.equals("POST")) {
+      return unsubscribeContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
     }
     if (seg.length >= 2 && seg[0].equals("list")) {
       synchronized (this) {
@@ -731,19 +796,50 @@ public final class AutopilotSimulator extends VendorSimulator {
     return new Changed(id, null);
   }
 
-  /** {@code GET /v1/contact/{contact_id_or_email}}: the contact with its lists, or 404. */
-  private synchronized MockResponse getContact(String idOrEmail) {
-    String found = null;
+  /** The key of the contact a {@code contact_id_or_email} path segment names, or null. Holds the lock. */
+  private String resolve(String idOrEmail) {
     if (idOrEmail.startsWith("person_")) {
       for (String k : contacts.keySet()) {
         if (contactId(k).equals(idOrEmail)) {
-          found = k;
-          break;
+          return k;
         }
       }
-    } else if (contacts.containsKey(key(idOrEmail))) {
-      found = key(idOrEmail);
+      return null;
     }
+    return contacts.containsKey(key(idOrEmail)) ? key(idOrEmail) : null;
+  }
+
+  /** {@code DELETE /v1/contact/{contact_id_or_email}}: every contact with the address, from every list; 204. */
+  private synchronized MockResponse deleteContact(String idOrEmail) {
+    String found = resolve(idOrEmail);
+    if (found == null) {
+      return error(404, "Not Found", "Could not delete contact as contact could not be found."); // as documented
+    }
+    noteEmail(found);
+    contacts.remove(found);
+    shared.remove(found);
+    unsubscribed.remove(found);
+    lists.values().forEach(l -> l.members().remove(found));
+    counters.increment(AutopilotCounter.CONTACT_DELETIONS);
+    return new MockResponse.Builder().code(204).build();
+  }
+
+  /** {@code POST /v1/contact/{contact_id_or_email}/unsubscribe}: a global email unsubscribe; 200. */
+  private synchronized MockResponse unsubscribeContact(String idOrEmail) {
+    String found = resolve(idOrEmail);
+    if (found == null) {
+      return error(404, "Not Found", "Contact could not be found.");
+    }
+    noteEmail(found);
+    if (unsubscribed.add(found)) {
+      counters.increment(AutopilotCounter.CONTACT_UNSUBSCRIBES);
+    }
+    return json(200, "{}");
+  }
+
+  /** {@code GET /v1/contact/{contact_id_or_email}}: the contact with its lists, or 404. */
+  private synchronized MockResponse getContact(String idOrEmail) {
+    String found = resolve(idOrEmail);
     if (found == null) {
       return error(404, "Not Found", "Contact could not be found.");
     }
@@ -771,8 +867,9 @@ public final class AutopilotSimulator extends VendorSimulator {
     return json(200, b.append("]}").toString());
   }
 
-  private MockResponse membership(String method, String listId, ContactList list, String email) {
-    String key = key(email);
+  private MockResponse membership(String method, String listId, ContactList list, String idOrEmail) {
+    String resolved = resolve(idOrEmail);
+    String key = resolved != null ? resolved : key(idOrEmail);
     switch (method) {
       case "GET":
         return list.members().contains(key) ? json(200, "{}") : error(404, "Not Found", "");
@@ -783,7 +880,15 @@ public final class AutopilotSimulator extends VendorSimulator {
         listAdds.incrementAndGet();
         return list.members().add(key) ? json(200, "{}") : json(200, "{\"not_modified\":true}");
       case "DELETE":
-        list.members().remove(key);
+        if (resolved == null) {
+          return error(404, "Not Found", "Contact could not be found.");
+        }
+        noteEmail(key);
+        if (!list.members().remove(key)) {
+          counters.increment(AutopilotCounter.LIST_REMOVAL_NO_OPS);
+          return json(200, "{\"not_modified\":true}");
+        }
+        counters.increment(AutopilotCounter.LIST_REMOVALS);
         return json(200, "{}");
       default:
         return error(405, "Method Not Allowed", "");

@@ -108,6 +108,8 @@ final class CampaignMonitorAccount {
 
   static final class ListData {
     final String title;
+    /** {@code AllClientLists} (the vendor's default) or {@code OnlyThisList}. */
+    String unsubscribeSetting = "AllClientLists";
     final Map<String, FieldDef> fields = new LinkedHashMap<>();
     final Map<String, SubscriberData> subscribers = new TreeMap<>();
 
@@ -132,6 +134,8 @@ final class CampaignMonitorAccount {
     String state;
     String name = "";
     String consent = "Unchanged";
+    /** Whether the subscriber was ever unsubscribed, bounced or suppressed: its consent must not be overridden. */
+    boolean optedOut;
     final Map<String, String> fields = new TreeMap<>();
 
     SubscriberData(String state) {

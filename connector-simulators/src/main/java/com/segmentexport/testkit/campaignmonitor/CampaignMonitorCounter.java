@@ -17,5 +17,20 @@ enum CampaignMonitorCounter {
   /** Subscriber updates ({@code PUT subscribers/{listid}.json?email=}) applied. */
   SUBSCRIBER_UPDATES,
   /** Subscriber updates that gave the subscriber another address (same record, same list). */
-  ADDRESS_CHANGES
+  ADDRESS_CHANGES,
+  /** {@code DELETE subscribers/{listid}.json?email=} calls that moved a subscriber to Deleted. */
+  DELETIONS,
+  /** {@code DELETE} calls for a subscriber already Deleted (answered 200, nothing changed). */
+  DELETION_NO_OPS,
+  /** {@code POST subscribers/{listid}/unsubscribe.json} calls applied (a consent event). */
+  UNSUBSCRIBES,
+  /** Subscribers put on the client's suppression list by an unsubscribe. */
+  SUPPRESSIONS,
+  /** Deleted subscribers made Active again by an import or update with {@code Resubscribe} true. */
+  DELETED_RESUBSCRIBED,
+  /**
+   * Subscribers made Active again by {@code Resubscribe} true although they had unsubscribed, bounced or
+   * been suppressed: a consent the SDK must never override.
+   */
+  OPT_OUTS_OVERRIDDEN
 }

@@ -68,6 +68,21 @@ import static java.util.Objects.requireNonNull;
  * {@code GET subscribers/{listid}.json?email=} answers the subscriber in any state, or 400 with code 203
  * for an address not on the list (that it fails is reported; its code is not known).
  *
+ * <p>A member leaves a list with {@code DELETE subscribers/{listid}.json?email=} (one address per call;
+ * the vendor has no bulk delete): 200 with an empty body, the subscriber's state on that list becomes
+ * {@link #DELETED}, its name, custom fields, consent and join date are kept, no other list changes and
+ * the address is not suppressed. An address not on the list is 400 with code 203; deleting a subscriber
+ * already Deleted is 200 and changes nothing (not documented: the lenient reading). A Deleted subscriber
+ * stays out of later imports and updates while {@code Resubscribe} is false (code 205 per row) and is
+ * Active again with {@code Resubscribe} true (counted in {@link #deletedResubscribed()}). The call to
+ * confuse it with, {@code POST subscribers/{listid}/unsubscribe.json} {@code {"EmailAddress"}}, is a
+ * consent event: the state becomes {@link #UNSUBSCRIBED} and, when the list's {@code UnsubscribeSetting}
+ * is {@code AllClientLists} (the vendor's default; {@link #unsubscribeSetting}), the address is also
+ * unsubscribed from the client's other {@code AllClientLists} lists and put on the suppression list. A
+ * subscriber who ever unsubscribed, bounced or was suppressed and is made Active again by
+ * {@code Resubscribe} true is counted in {@link #optOutsOverridden()} (a Deleted record keeps that
+ * history). Both calls are writes for the fault plan and rate limited like the others.
+ *
  * <pre>{@code
  * try (CampaignMonitorSimulator cm = new CampaignMonitorSimulator("api-key").start()) {
  *   String list = cm.createList("VIP customers");
@@ -191,7 +206,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       .on("POST", "/lists/{}/customfields", (request, p) -> createField(p.get(0), request))
       .on("POST", "/subscribers/{}/import", (request, p) -> importSubscribers(p.get(0), request))
       .on("GET", "/subscribers/{}", (request, p) -> subscriberDetails(p.get(0), request))
-      .on("PUT", "/subscribers/{}", (request, p) -> updateSubscriber(p.get(0), request));
+      .on("PUT", "/subscribers/{}", (request, p) -> updateSubscriber(p.get(0), request))
+      .on("DELETE", "/subscribers/{}", (request, p) -> deleteSubscriber(p.get(0), request))
+      .on("POST", "/subscribers/{}/unsubscribe", (request, p) -> unsubscribe(p.get(0), request));
 
   /**
    * Creates a simulator of one Campaign Monitor account with one client and no lists; call
@@ -338,8 +355,65 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   public void addSubscriber(String listId, String email, String state) {
     synchronized (account.lock) {
       SubscriberData s = new SubscriberData(state);
+      s.optedOut = state.equals(UNSUBSCRIBED) || state.equals(BOUNCED);
       list(listId).subscribers.put(email.trim().toLowerCase(Locale.ROOT), s);
     }
+  }
+
+  /**
+   * Sets a list's {@code UnsubscribeSetting}: {@code AllClientLists} (the default: an unsubscribe
+   * reaches the client's other such lists and the suppression list) or {@code OnlyThisList}.
+   */
+  public CampaignMonitorSimulator unsubscribeSetting(String listId, String setting) {
+    if (!setting.equals("AllClientLists") && !setting.equals("OnlyThisList")) {
+      throw new IllegalArgumentException("AllClientLists or OnlyThisList: " + setting);
+    }
+    synchronized (account.lock) {
+      list(listId).unsubscribeSetting = setting;
+    }
+    return this;
+  }
+
+  /** A subscriber's state on a list ({@link #ACTIVE}, {@link #DELETED}, ...), empty when the address is not on it. */
+  public Optional<String> subscriberState(String listId, String email) {
+    return subscriber(listId, email).map(Subscriber::state);
+  }
+
+  /** Whether the address is on the client's suppression list. */
+  public boolean isSuppressed(String email) {
+    synchronized (account.lock) {
+      return account.suppressed.contains(email.trim().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** Subscribers moved to Deleted by {@code DELETE subscribers/{listid}.json}. */
+  public int deletions() {
+    return counters.intValue(CampaignMonitorCounter.DELETIONS);
+  }
+
+  /** Deletions of a subscriber already Deleted (200, nothing changed). */
+  public int deletionNoOps() {
+    return counters.intValue(CampaignMonitorCounter.DELETION_NO_OPS);
+  }
+
+  /** {@code POST subscribers/{listid}/unsubscribe.json} calls applied: consent events, never a removal. */
+  public int unsubscribes() {
+    return counters.intValue(CampaignMonitorCounter.UNSUBSCRIBES);
+  }
+
+  /** Addresses put on the suppression list by an unsubscribe. */
+  public int suppressions() {
+    return counters.intValue(CampaignMonitorCounter.SUPPRESSIONS);
+  }
+
+  /** Deleted subscribers made Active again by {@code Resubscribe} true. */
+  public int deletedResubscribed() {
+    return counters.intValue(CampaignMonitorCounter.DELETED_RESUBSCRIBED);
+  }
+
+  /** Subscribers who had unsubscribed, bounced or been suppressed, made Active again by {@code Resubscribe} true. */
+  public int optOutsOverridden() {
+    return counters.intValue(CampaignMonitorCounter.OPT_OUTS_OVERRIDDEN);
   }
 
   /** Puts an address on the client's suppression list. */
@@ -453,8 +527,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request).toLowerCase(Locale.ROOT);
-    return ("POST".equals(request.getMethod()) && path.matches("/subscribers/[^/]+/import\\.json"))
-        || ("PUT".equals(request.getMethod()) && path.matches("/subscribers/[^/]+\\.json"));
+    return ("POST".equals(request.getMethod()) && path.matches("/subscribers/[^/]+/(import|unsubscribe)\\.json"))
+        || (("PUT".equals(request.getMethod()) || "DELETE".equals(request.getMethod()))
+            && path.matches("/subscribers/[^/]+\\.json"));
   }
 
   @Override
@@ -776,6 +851,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
           failures.add(failure(email, wasSuppressed ? 204 : codeForState(s.state)));
           continue;
         }
+        reactivated(s, wasSuppressed);
         account.suppressed.remove(key);
         if (queue) {
           counters.increment(CampaignMonitorCounter.AUTORESPONDERS_QUEUED);
@@ -892,7 +968,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         list.subscribers.put(to, list.subscribers.remove(from));
         counters.increment(CampaignMonitorCounter.ADDRESS_CHANGES);
       }
-      if (resubscribe && !s.state.equals(ACTIVE)) {
+      if (resubscribe && (!s.state.equals(ACTIVE) || account.suppressed.contains(to))) {
+        reactivated(s, account.suppressed.contains(to));
         s.state = ACTIVE;
         account.suppressed.remove(to);
       }
@@ -902,6 +979,78 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       }
       update(list, s, row);
       counters.increment(CampaignMonitorCounter.SUBSCRIBER_UPDATES);
+      return json(200, "");
+    }
+  }
+
+  /** Counts a subscriber made Active again by {@code Resubscribe}. Holds {@link #lock}. */
+  private void reactivated(SubscriberData s, boolean wasSuppressed) {
+    if (s != null && s.state.equals(DELETED) && !s.optedOut && !wasSuppressed) {
+      counters.increment(CampaignMonitorCounter.DELETED_RESUBSCRIBED);
+    } else {
+      counters.increment(CampaignMonitorCounter.OPT_OUTS_OVERRIDDEN);
+    }
+  }
+
+  // ---- a member leaves the list ------------------------------------------------------------
+
+  private MockResponse deleteSubscriber(String listId, RecordedRequest request) {
+    String email = request.getUrl().queryParameter("email");
+    if (request.getBodySize() > 0) {
+      throw new MalformedBodyException("DELETE takes no body");
+    }
+    synchronized (account.lock) {
+      ListData list = known(listId);
+      if (list == null) {
+        return unknownList();
+      }
+      String key = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+      SubscriberData s = list.subscribers.get(key);
+      if (s == null) {
+        return error(400, 203, "Subscriber Not In List");
+      }
+      noteEmail(key);
+      if (s.state.equals(DELETED)) {
+        counters.increment(CampaignMonitorCounter.DELETION_NO_OPS);
+      } else {
+        s.state = DELETED;
+        counters.increment(CampaignMonitorCounter.DELETIONS);
+      }
+      return json(200, "");
+    }
+  }
+
+  private MockResponse unsubscribe(String listId, RecordedRequest request) {
+    Map<String, Object> body = members(jsonBody(request), Set.of("emailaddress"), "");
+    if (!(body.get("emailaddress") instanceof String)) {
+      throw new MalformedBodyException("EmailAddress is required");
+    }
+    String key = ((String) body.get("emailaddress")).trim().toLowerCase(Locale.ROOT);
+    synchronized (account.lock) {
+      ListData list = known(listId);
+      if (list == null) {
+        return unknownList();
+      }
+      SubscriberData s = list.subscribers.get(key);
+      if (s == null) {
+        return error(400, 203, "Subscriber Not In List");
+      }
+      noteEmail(key);
+      s.state = UNSUBSCRIBED;
+      s.optedOut = true;
+      if (list.unsubscribeSetting.equals("AllClientLists")) {
+        for (ListData other : account.lists.values()) {
+          SubscriberData o = other.subscribers.get(key);
+          if (o != null && other.unsubscribeSetting.equals("AllClientLists")) {
+            o.state = UNSUBSCRIBED;
+            o.optedOut = true;
+          }
+        }
+        if (account.suppressed.add(key)) {
+          counters.increment(CampaignMonitorCounter.SUPPRESSIONS);
+        }
+      }
+      counters.increment(CampaignMonitorCounter.UNSUBSCRIBES);
       return json(200, "");
     }
   }

@@ -21,6 +21,8 @@ final class DotdigitalAccount {
   final Map<String, String> fields = new LinkedHashMap<>(); // upper-case name -> "Name|Type"
   final Map<String, ContactState> contacts = new TreeMap<>();
   final Map<String, ImportJob> imports = new LinkedHashMap<>();
+  /** Bulk removals from address books ({@code POST /v2/address-books/{id}/contacts/delete}) by job id. */
+  final Map<String, ImportJob> removals = new LinkedHashMap<>();
   final Deque<String> forcedStatuses = new ArrayDeque<>();
   long nextBookId = 4711;
   long nextContactId = 35_210_001;
@@ -103,6 +105,8 @@ final class DotdigitalAccount {
   static final class BookState {
     final String name;
     final Set<String> members = new LinkedHashSet<>();
+    /** Addresses unsubscribed from this book ({@code POST /v2/address-books/{id}/contacts/unsubscribe}). */
+    final Set<String> unsubscribed = new LinkedHashSet<>();
 
     BookState(String name) {
       this.name = name;

@@ -23,5 +23,17 @@ enum DotdigitalCounter {
   /** Single-contact writes that created a contact (no contact had the path's identifier). */
   CONTACTS_CREATED_BY_PATCH,
   /** Single-contact writes that gave an existing contact another e-mail address, keeping its id. */
-  ADDRESS_CHANGES
+  ADDRESS_CHANGES,
+  /** Bulk removals from an address book ({@code POST /v2/address-books/{id}/contacts/delete}) accepted. */
+  BULK_REMOVALS_ACCEPTED,
+  /** Contacts taken out of an address book (bulk or single), the contact kept. */
+  BOOK_REMOVALS,
+  /** Contact ids in a removal that were not in the book, or unknown: nothing changed. */
+  BOOK_REMOVAL_NO_OPS,
+  /** Contacts unsubscribed from an address book ({@code .../contacts/unsubscribe}): a consent event. */
+  BOOK_UNSUBSCRIBES,
+  /** Contacts unsubscribed from the account ({@code POST /v2/contacts/unsubscribe}): a global unsubscribe. */
+  ACCOUNT_UNSUBSCRIBES,
+  /** Contacts deleted from the account ({@code DELETE /v2/contacts/{id}}, {@code DELETE /contacts/v3/...}). */
+  CONTACT_DELETIONS
 }

@@ -82,6 +82,25 @@ import static java.util.Objects.requireNonNull;
  * are rate limited in the Medium tier (the tier of each call is not in the sources); the {@code PATCH} is
  * a write for the fault plan.
  *
+ * <p>A member leaves an address book with {@code POST /v2/address-books/{addressBookId}/contacts/delete},
+ * whose body is a bare JSON array of contact ids ({@code [35210001, 35210002]}), not addresses: 202
+ * {@code {"id": "<guid>", "status": "Started"}}, polled at {@code GET /v2/contacts/deletion/{id}} until
+ * {@code Completed}. Only membership changes: the contacts, their status and data fields and their
+ * other books are kept; an id that is not in the book, or unknown, changes nothing (the vendor reports
+ * nothing per contact). The vendor documents no cap on the ids per call; the simulator refuses more than
+ * {@link #maxBulkRemovalIds(int)} ({@value #MAX_BULK_REMOVAL_IDS} by default) with {@code 400 ...
+ * ERROR_PARAMETER_INVALID}, and an empty or non-integer array the same way; an unknown book is {@code 404
+ * ERROR_ADDRESSBOOK_NOT_FOUND}. The single {@code DELETE /v2/address-books/{addressBookId}/contacts/{contactId}}
+ * (204) does the same for one contact ({@code 404 ERROR_CONTACT_NOT_FOUND} for an unknown id). The calls a
+ * flawed connector might use instead are simulated so their effect shows: {@code POST
+ * /v2/address-books/{id}/contacts/unsubscribe} {@code {"email"}} (the contact leaves the book as an
+ * unsubscriber: {@link #isUnsubscribedFrom}; a later import does not put it back in that book),
+ * {@code POST /v2/contacts/unsubscribe} {@code {"email"}} (the contact's account status becomes
+ * {@link #UNSUBSCRIBED}) and the contact deletes {@code DELETE /v2/contacts/{id}} (204) and {@code DELETE
+ * /contacts/v3/{identifier}/{value}} (200), which remove the contact from the account
+ * ({@link #contactExists}). All are writes for the fault plan, rate limited in the Medium tier (the tier
+ * of each call is not in the sources).
+ *
  * <p>Where the vendor's documents are silent the simulator makes a stated choice: an import naming an
  * unknown data field or address book is refused whole with {@code 400 contacts:badRequest} (with a
  * {@code details} item naming it); a body over the cap is answered {@code 413
@@ -106,6 +125,12 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * whole import ({@code Failed}), the harshest reading: one such value may lose a batch of 2,000.
    */
   public static final int MAX_TEXT_LENGTH = 255;
+  /**
+   * The simulator's default cap on contact ids in one bulk removal from an address book. dotdigital
+   * documents none; 1,000 is the vendor's page size for address-book reads and a size integrators batch
+   * by. {@link #maxBulkRemovalIds(int)} sets another.
+   */
+  public static final int MAX_BULK_REMOVAL_IDS = 1000;
   /** The documented number of contact imports an account may have active at once. */
   public static final int MAX_ACTIVE_IMPORTS = 25;
   /** The import statuses that end an import without applying it. */
@@ -135,8 +160,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
    *
    * @param name the book's name
    * @param members the member addresses, lower-cased
+   * @param unsubscribed the addresses unsubscribed from the book, lower-cased
    */
-  public record Book(String name, Set<String> members) {}
+  public record Book(String name, Set<String> members, Set<String> unsubscribed) {}
 
   /**
    * A contact as the snapshot holds it.
@@ -165,6 +191,7 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private volatile long maxImportBytes = MAX_IMPORT_BYTES;
   private volatile ThrottleStyle throttleStyle = ThrottleStyle.TIERED_EPOCH_RESET;
   private volatile boolean listSuppressed = true;
+  private volatile int maxBulkRemovalIds = MAX_BULK_REMOVAL_IDS;
   private final Set<String> leftOutOfReports = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile double ratePerMinute = 0;
 
@@ -180,7 +207,14 @@ public final class DotdigitalSimulator extends VendorSimulator {
       .on("PUT", "/contacts/v3/import", (request, p) -> importContacts(request))
       .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)))
       .on("GET", "/contacts/v3/{}/{}", (request, p) -> getContact(p.get(0), p.get(1)))
-      .on("PATCH", "/contacts/v3/{}/{}", (request, p) -> patchContact(p.get(0), p.get(1), request));
+      .on("PATCH", "/contacts/v3/{}/{}", (request, p) -> patchContact(p.get(0), p.get(1), request))
+      .on("DELETE", "/contacts/v3/{}/{}", (request, p) -> deleteContactV3(p.get(0), p.get(1)))
+      .on("POST", "/v2/address-books/{}/contacts/delete", (request, p) -> removeFromBook(p.get(0), request))
+      .on("DELETE", "/v2/address-books/{}/contacts/{}", (request, p) -> removeOneFromBook(p.get(0), p.get(1)))
+      .on("GET", "/v2/contacts/deletion/{}", (request, p) -> removalStatus(p.get(0)))
+      .on("POST", "/v2/address-books/{}/contacts/unsubscribe", (request, p) -> unsubscribeFromBook(p.get(0), request))
+      .on("POST", "/v2/contacts/unsubscribe", (request, p) -> unsubscribeFromAccount(request))
+      .on("DELETE", "/v2/contacts/{}", (request, p) -> deleteContactV2(p.get(0)));
 
   /**
    * Creates a simulator of one dotdigital account with the default data fields ({@code FIRSTNAME},
@@ -309,6 +343,21 @@ public final class DotdigitalSimulator extends VendorSimulator {
    */
   public DotdigitalSimulator leaveOutOfReports(String email) {
     leftOutOfReports.add(email.toLowerCase(Locale.ROOT));
+    return this;
+  }
+
+  /**
+   * The most contact ids one bulk removal from an address book may carry ({@value #MAX_BULK_REMOVAL_IDS}
+   * by default; the vendor documents no cap).
+   *
+   * @param max the cap
+   * @return this simulator
+   */
+  public DotdigitalSimulator maxBulkRemovalIds(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max < 1");
+    }
+    this.maxBulkRemovalIds = max;
     return this;
   }
 
@@ -484,6 +533,54 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
   }
 
+  /** Whether the account has a contact at this address. */
+  public boolean contactExists(String email) {
+    return contactStatus(email).isPresent();
+  }
+
+  /** Whether this address is a member of the address book. */
+  public boolean isMember(long addressBookId, String email) {
+    return addressBookMembers(addressBookId).contains(email.trim().toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether this address was unsubscribed from the address book (a consent event, never a removal). */
+  public boolean isUnsubscribedFrom(long addressBookId, String email) {
+    synchronized (account.lock) {
+      BookState b = account.books.get(addressBookId);
+      return b != null && b.unsubscribed.contains(email.trim().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** Bulk removals from address books accepted (202). */
+  public int bulkRemovalsAccepted() {
+    return counters.intValue(DotdigitalCounter.BULK_REMOVALS_ACCEPTED);
+  }
+
+  /** Contacts taken out of an address book by a removal (bulk or single), the contact kept. */
+  public int bookRemovals() {
+    return counters.intValue(DotdigitalCounter.BOOK_REMOVALS);
+  }
+
+  /** Contact ids in removals that were not in the book, or unknown (nothing changed). */
+  public int bookRemovalNoOps() {
+    return counters.intValue(DotdigitalCounter.BOOK_REMOVAL_NO_OPS);
+  }
+
+  /** Contacts unsubscribed from an address book. */
+  public int bookUnsubscribes() {
+    return counters.intValue(DotdigitalCounter.BOOK_UNSUBSCRIBES);
+  }
+
+  /** Contacts unsubscribed from the account. */
+  public int accountUnsubscribes() {
+    return counters.intValue(DotdigitalCounter.ACCOUNT_UNSUBSCRIBES);
+  }
+
+  /** Contacts deleted from the account. */
+  public int contactDeletions() {
+    return counters.intValue(DotdigitalCounter.CONTACT_DELETIONS);
+  }
+
   /** Single-contact writes applied. */
   public int contactPatches() {
     return counters.intValue(DotdigitalCounter.CONTACT_PATCHES);
@@ -538,7 +635,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
   public Snapshot snapshot() {
     synchronized (account.lock) {
       Map<Long, Book> b = new TreeMap<>();
-      account.books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)))));
+      account.books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)),
+          Collections.unmodifiableSet(new TreeSet<>(s.unsubscribed)))));
       Map<String, Contact> c = new TreeMap<>();
       account.contacts.forEach((e, s) -> c.put(e, new Contact(s.id, s.status, s.textFields())));
       return new Snapshot(Collections.unmodifiableMap(b), dataFields(), Collections.unmodifiableMap(c));
@@ -560,7 +658,17 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return isImport(request) || ("PATCH".equals(request.getMethod()) && isV3(relative(request)));
+    String rel = relative(request);
+    String method = request.getMethod();
+    if (rel == null) {
+      return false;
+    }
+    String lower = rel.toLowerCase(Locale.ROOT);
+    return isImport(request) || ("PATCH".equals(method) && isV3(rel))
+        || ("DELETE".equals(method) && (lower.startsWith("/contacts/v3/") || lower.startsWith("/v2/contacts/")
+            || lower.matches("/v2/address-books/[^/]+/contacts/[^/]+")))
+        || ("POST".equals(method) && (lower.matches("/v2/address-books/[^/]+/contacts/(delete|unsubscribe)")
+            || lower.equals("/v2/contacts/unsubscribe")));
   }
 
   private boolean isImport(RecordedRequest request) {
@@ -1065,7 +1173,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
         }
       }
       for (Object l : (List<?>) Optional.ofNullable(c.get("lists")).orElse(List.of())) {
-        account.books.get(((Number) l).longValue()).members.add(key);
+        BookState book = account.books.get(((Number) l).longValue());
+        if (!book.unsubscribed.contains(key)) {
+          book.members.add(key);
+        }
       }
       if (!leftOutOfReports.contains(key)) {
         (isNew ? created : updated).add(entry(contact.id, key));
@@ -1147,6 +1258,211 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
     return v3Error(400, "contacts:badRequest", "Unsupported identifier", "identifier",
         "This simulator supports the contactId and email identifiers only");
+  }
+
+  // ---- a member leaves the address book ----------------------------------------------------
+
+  private MockResponse removeFromBook(String bookText, RecordedRequest request) {
+    Long bookId = parseId(bookText);
+    if (bookId == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    Object parsed = parseStrict(request.getBody());
+    if (!(parsed instanceof List) || ((List<?>) parsed).isEmpty()) {
+      return v2Error(400, "The request body must be a non-empty array of contact ids. ERROR_PARAMETER_INVALID");
+    }
+    List<?> ids = (List<?>) parsed;
+    if (ids.size() > maxBulkRemovalIds) {
+      return v2Error(400, "At most " + maxBulkRemovalIds + " contact ids may be sent at once. ERROR_PARAMETER_INVALID");
+    }
+    List<Long> contactIds = new ArrayList<>();
+    for (Object id : ids) {
+      if (!(id instanceof Number) || ((Number) id).doubleValue() != Math.rint(((Number) id).doubleValue())
+          || ((Number) id).doubleValue() < 1 || ((Number) id).doubleValue() > Integer.MAX_VALUE) {
+        return v2Error(400, "Contact ids must be whole numbers (int32). ERROR_PARAMETER_INVALID");
+      }
+      contactIds.add(((Number) id).longValue());
+    }
+    synchronized (account.lock) {
+      BookState book = account.books.get(bookId);
+      if (book == null) {
+        return v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND");
+      }
+      noteBatch(contactIds.size());
+      for (long id : contactIds) {
+        ContactState c = byId(id);
+        if (c != null) {
+          noteEmail(c.email);
+        }
+        if (c != null && book.members.remove(c.email)) {
+          counters.increment(DotdigitalCounter.BOOK_REMOVALS);
+        } else {
+          counters.increment(DotdigitalCounter.BOOK_REMOVAL_NO_OPS);
+        }
+      }
+      String jobId = UUID.randomUUID().toString();
+      account.removals.put(jobId, new ImportJob(System.nanoTime() + processingTime.toNanos()));
+      counters.increment(DotdigitalCounter.BULK_REMOVALS_ACCEPTED);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("id", jobId);
+      out.put("status", "Started");
+      return json(202, renderWithNulls(out));
+    }
+  }
+
+  private MockResponse removalStatus(String jobId) {
+    synchronized (account.lock) {
+      ImportJob job = account.removals.get(jobId.toLowerCase(Locale.ROOT));
+      if (job == null) {
+        return v2Error(404, "Error: ERROR_PARAMETER_INVALID");
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("id", jobId.toLowerCase(Locale.ROOT));
+      out.put("status", job.finished() ? "Completed" : "Started");
+      return json(200, renderWithNulls(out));
+    }
+  }
+
+  private MockResponse removeOneFromBook(String bookText, String contactText) {
+    Long bookId = parseId(bookText);
+    Long contactId = parseId(contactText);
+    if (bookId == null || contactId == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (account.lock) {
+      BookState book = account.books.get(bookId);
+      if (book == null) {
+        return v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND");
+      }
+      ContactState c = byId(contactId);
+      if (c == null) {
+        return v2Error(404, "Error: ERROR_CONTACT_NOT_FOUND");
+      }
+      noteEmail(c.email);
+      counters.increment(book.members.remove(c.email) ? DotdigitalCounter.BOOK_REMOVALS
+          : DotdigitalCounter.BOOK_REMOVAL_NO_OPS);
+      return new MockResponse.Builder().code(204).build();
+    }
+  }
+
+  private MockResponse unsubscribeFromBook(String bookText, RecordedRequest request) {
+    Long bookId = parseId(bookText);
+    String email = emailMember(request);
+    if (bookId == null || email == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (account.lock) {
+      BookState book = account.books.get(bookId);
+      if (book == null) {
+        return v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND");
+      }
+      ContactState c = account.contacts.get(email);
+      if (c == null) {
+        return v2Error(404, "Error: ERROR_CONTACT_NOT_FOUND");
+      }
+      noteEmail(email);
+      book.members.remove(email);
+      if (book.unsubscribed.add(email)) {
+        counters.increment(DotdigitalCounter.BOOK_UNSUBSCRIBES);
+      }
+      return json(200, renderWithNulls(suppression(c)));
+    }
+  }
+
+  private MockResponse unsubscribeFromAccount(RecordedRequest request) {
+    String email = emailMember(request);
+    if (email == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (account.lock) {
+      ContactState c = account.contacts.get(email);
+      if (c == null) {
+        return v2Error(404, "Error: ERROR_CONTACT_NOT_FOUND");
+      }
+      noteEmail(email);
+      if (!c.status.equals(UNSUBSCRIBED)) {
+        c.status = UNSUBSCRIBED;
+        counters.increment(DotdigitalCounter.ACCOUNT_UNSUBSCRIBES);
+      }
+      return json(200, renderWithNulls(suppression(c)));
+    }
+  }
+
+  private MockResponse deleteContactV2(String idText) {
+    Long id = parseId(idText);
+    if (id == null) {
+      return v2Error(400, "Error: ERROR_PARAMETER_INVALID");
+    }
+    synchronized (account.lock) {
+      ContactState c = byId(id);
+      if (c == null) {
+        return v2Error(404, "Error: ERROR_CONTACT_NOT_FOUND");
+      }
+      deleteContact(c);
+      return new MockResponse.Builder().code(204).build();
+    }
+  }
+
+  private MockResponse deleteContactV3(String identifier, String value) {
+    synchronized (account.lock) {
+      Object found = find(identifier, value);
+      if (found instanceof MockResponse) {
+        return (MockResponse) found;
+      }
+      if (found == null) {
+        return v3Error(404, "contacts:contactNotFound", "The following contacts could not be found", value,
+            "Not found using the identifier '" + identifier + "'");
+      }
+      ContactState c = (ContactState) found;
+      Map<String, Object> out = contactJson(c);
+      deleteContact(c);
+      return json(200, renderWithNulls(out));
+    }
+  }
+
+  /** Removes a contact from the account and from every book. Holds the lock. */
+  private void deleteContact(ContactState c) {
+    noteEmail(c.email);
+    account.contacts.remove(c.email);
+    account.books.values().forEach(b -> b.members.remove(c.email));
+    counters.increment(DotdigitalCounter.CONTACT_DELETIONS);
+  }
+
+  /** The contact with this id, or null. Holds the lock. */
+  private ContactState byId(long id) {
+    for (ContactState c : account.contacts.values()) {
+      if (c.id == id) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The lower-cased {@code email} of a {@code {"email": ...}} body (other members refused), or null. */
+  private static String emailMember(RecordedRequest request) {
+    Object parsed = parseStrict(request.getBody());
+    if (!(parsed instanceof Map) || !object(parsed).keySet().equals(Set.of("email"))
+        || !(object(parsed).get("email") instanceof String)) {
+      return null;
+    }
+    String email = ((String) object(parsed).get("email")).trim().toLowerCase(Locale.ROOT);
+    return EMAIL.matcher(email).matches() ? email : null;
+  }
+
+  /** The v2 {@code ApiContactSuppression} answer of an unsubscribe. */
+  private static Map<String, Object> suppression(ContactState c) {
+    Map<String, Object> contact = new LinkedHashMap<>();
+    contact.put("id", c.id);
+    contact.put("email", c.email);
+    contact.put("optInType", "Unknown");
+    contact.put("emailType", "Html");
+    contact.put("dataFields", null);
+    contact.put("status", c.status.substring(0, 1).toUpperCase(Locale.ROOT) + c.status.substring(1));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("suppressedContact", contact);
+    out.put("dateRemoved", java.time.Instant.now().toString());
+    out.put("reason", "Unsubscribed");
+    return out;
   }
 
   private static MockResponse invalidId(String value, String identifier) {

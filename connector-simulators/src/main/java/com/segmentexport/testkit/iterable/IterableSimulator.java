@@ -22,8 +22,10 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * Iterable's REST API as a segment export uses it: {@code GET /api/lists}, {@code POST /api/lists},
- * {@code POST /api/lists/subscribe}, {@code GET /api/users/getFields}, and, for a profile whose address
- * changed, {@code POST /api/users/updateEmail} and {@code GET /api/users/getByEmail}; authenticated by an
+ * {@code POST /api/lists/subscribe}, {@code GET /api/users/getFields}, for a profile whose address
+ * changed, {@code POST /api/users/updateEmail} and {@code GET /api/users/getByEmail}, and, for a member
+ * that left the segment, {@code POST /api/lists/unsubscribe} (with the calls a flawed connector might
+ * use instead: a channel unsubscribe and {@code DELETE /api/users/{email}}); authenticated by an
  * {@code Api-Key} header. The project is email-based (users are identified by their lower-cased address).
  *
  * <p>What it enforces, from Iterable's own API spec and recorded traffic:
@@ -62,6 +64,20 @@ import mockwebserver3.RecordedRequest;
  *       for the {@link #faults() fault plan}, and is rate limited like every other call.
  *   <li>{@code GET /api/users/getByEmail?email=} answers {@code {"user": {"email", "dataFields"}}}, or
  *       {@code {}} for an unknown user (as recorded for {@code GET /api/users/{email}}).
+ *   <li>{@code POST /api/lists/unsubscribe} ({@code {"listId", "subscribers": [{"email" | "userId"}],
+ *       "campaignId"?, "channelUnsubscribe"?}}, parsed strictly, the same caps as subscribe) removes the
+ *       users from that list only: the user, its data fields, its other lists and its subscriptions are
+ *       kept. The answer has the subscribe answer's shape: an unknown user is in
+ *       {@code failedUpdates.notFoundEmails} ("for subscribe/unsubscribe only", Iterable's spec), a
+ *       malformed address in {@code invalidEmails}. A user who is not on the list changes nothing
+ *       ({@link #listRemovalNoOps()}); whether Iterable names it in {@code notFoundEmails} (RudderStack
+ *       reads {@code notFoundEmails} on unsubscribe as "already off the list") or counts it a success is
+ *       not documented: {@code notFoundEmails} by default, {@link #notFoundForNonMembers(boolean)} for
+ *       the other reading. A connector must take both as "not on the list". {@code channelUnsubscribe: true} also unsubscribes the user from the list's channel
+ *       ("essentially a global unsubscribe"): {@link #isGloballyUnsubscribed(String)} turns true and
+ *       stays true; a later subscribe does not undo it.
+ *   <li>{@code DELETE /api/users/{email}} deletes the user and its memberships ({@link #hasUser}
+ *       false, {@link #userDeletions()}); an unknown user is {@code 400 BadParams} (not documented).
  * </ul>
  *
  * <p>Stated choices where Iterable's documents are silent: e-mails are valid when they look like
@@ -84,19 +100,23 @@ public final class IterableSimulator extends VendorSimulator {
   private static final Set<String> USER_MEMBERS = Set.of("email", "userId", "dataFields", "preferUserId",
       "mergeNestedObjects");
   private static final Set<String> UPDATE_EMAIL_MEMBERS = Set.of("currentEmail", "currentUserId", "newEmail");
+  private static final Set<String> UNSUBSCRIBE_MEMBERS = Set.of("listId", "subscribers", "campaignId",
+      "channelUnsubscribe");
+  private static final Set<String> UNSUBSCRIBER_MEMBERS = Set.of("email", "userId");
 
   /** One list: its name, type and members (lower-cased e-mails). */
   public record IterableList(String name, String listType, Set<String> members) {}
 
   /** The project's state, comparable. */
   public record Snapshot(Map<Long, IterableList> lists, Map<String, Map<String, Object>> users,
-      Map<String, String> fieldTypes) {}
+      Map<String, String> fieldTypes, Set<String> channelUnsubscribed) {}
 
   private final String apiKey;
   private final Map<Long, IterableList> lists = new TreeMap<>();
   private final Map<Long, Integer> freshRejectionsLeft = new TreeMap<>();
   private final Map<String, Map<String, Object>> users = new TreeMap<>();
   private final Map<String, String> fieldTypes = new TreeMap<>();
+  private final Set<String> channelUnsubscribed = new TreeSet<>();
   private final AtomicInteger listCreations = new AtomicInteger();
   private final AtomicInteger updateExistingOnly = new AtomicInteger();
   private final AtomicInteger typeMismatches = new AtomicInteger();
@@ -107,6 +127,7 @@ public final class IterableSimulator extends VendorSimulator {
   private volatile boolean legacyResponses;
   private volatile boolean retryAfterHeader = true;
   private volatile int emailConflictStatus = 409;
+  private volatile boolean notFoundForNonMembers = true;
   private final Counters<IterableCounter> counters = new Counters<>(IterableCounter.class);
 
   /** A simulator of a project whose server-side API key is {@code apiKey}. */
@@ -165,6 +186,16 @@ public final class IterableSimulator extends VendorSimulator {
       throw new IllegalArgumentException("status must be 400 or 409: " + status);
     }
     emailConflictStatus = status;
+    return this;
+  }
+
+  /**
+   * Whether {@code lists/unsubscribe} names a user who exists but is not on the list in
+   * {@code failedUpdates.notFoundEmails} (true, the default) or counts it a success (false). Iterable
+   * documents neither; nothing changes either way.
+   */
+  public IterableSimulator notFoundForNonMembers(boolean notFound) {
+    notFoundForNonMembers = notFound;
     return this;
   }
 
@@ -277,6 +308,50 @@ public final class IterableSimulator extends VendorSimulator {
     return n;
   }
 
+  /** Whether this list (by id) has this address as a member. */
+  public synchronized boolean isMember(long listId, String email) {
+    IterableList list = lists.get(listId);
+    return list != null && list.members().contains(email.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Whether this address was unsubscribed from a channel (a {@code lists/unsubscribe} with
+   * {@code channelUnsubscribe: true}): a global unsubscribe, which removing a member must never cause.
+   */
+  public synchronized boolean isGloballyUnsubscribed(String email) {
+    return channelUnsubscribed.contains(email.toLowerCase(Locale.ROOT));
+  }
+
+  /** Users removed from a list by {@code lists/unsubscribe} (each user once per list it left). */
+  public int listRemovals() {
+    return counters.intValue(IterableCounter.LIST_REMOVALS);
+  }
+
+  /** Users named in {@code lists/unsubscribe} who were not on the list: counted a success, nothing changed. */
+  public int listRemovalNoOps() {
+    return counters.intValue(IterableCounter.LIST_REMOVAL_NO_OPS);
+  }
+
+  /** {@code lists/unsubscribe} requests accepted (of any size). */
+  public int unsubscribeRequests() {
+    return counters.intValue(IterableCounter.UNSUBSCRIBE_REQUESTS);
+  }
+
+  /** Users unsubscribed from a channel by {@code channelUnsubscribe: true}. */
+  public int channelUnsubscribes() {
+    return counters.intValue(IterableCounter.CHANNEL_UNSUBSCRIBES);
+  }
+
+  /** {@code lists/unsubscribe} requests that attributed the removal to a campaign ({@code campaignId}). */
+  public int campaignAttributedUnsubscribes() {
+    return counters.intValue(IterableCounter.CAMPAIGN_ATTRIBUTED_UNSUBSCRIBES);
+  }
+
+  /** Users deleted by {@code DELETE /api/users/{email}}. */
+  public int userDeletions() {
+    return counters.intValue(IterableCounter.USER_DELETIONS);
+  }
+
   /** {@code updateEmail} calls applied. */
   public int addressChanges() {
     return counters.intValue(IterableCounter.ADDRESS_CHANGES);
@@ -318,15 +393,17 @@ public final class IterableSimulator extends VendorSimulator {
     lists.forEach((id, v) -> l.put(id, new IterableList(v.name(), v.listType(), Set.copyOf(v.members()))));
     Map<String, Map<String, Object>> u = new TreeMap<>();
     users.forEach((k, v) -> u.put(k, Map.copyOf(v)));
-    return new Snapshot(l, u, Map.copyOf(fieldTypes));
+    return new Snapshot(l, u, Map.copyOf(fieldTypes), Set.copyOf(channelUnsubscribed));
   }
 
   // ---- protocol ------------------------------------------------------------------------------
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return "POST".equals(request.getMethod())
-        && (route(request).equals("/api/lists/subscribe") || route(request).equals("/api/users/updateEmail"));
+    String path = route(request);
+    return ("POST".equals(request.getMethod()) && (path.equals("/api/lists/subscribe")
+        || path.equals("/api/lists/unsubscribe") || path.equals("/api/users/updateEmail")))
+        || ("DELETE".equals(request.getMethod()) && isUserPath(path));
   }
 
   @Override
@@ -391,6 +468,12 @@ public final class IterableSimulator extends VendorSimulator {
     }
     if (path.equals("/api/users/getByEmail") && method.equals("GET")) {
       return getByEmail(request);
+    }
+    if (path.equals("/api/lists/unsubscribe") && method.equals("POST")) {
+      return unsubscribe(request);
+    }
+    if (isUserPath(path) && method.equals("DELETE")) {
+      return deleteUser(path);
     }
     return error(404, "NotFound", "No such endpoint: " + method + " " + path);
   }
@@ -570,6 +653,135 @@ public final class IterableSimulator extends VendorSimulator {
           + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
     }
     return json(200, b.toString());
+  }
+
+  // ---- a member leaves the list ---------------------------------------------------------------
+
+  private static boolean isUserPath(String path) {
+    return path.startsWith("/api/users/") && path.indexOf('/', "/api/users/".length()) < 0
+        && path.length() > "/api/users/".length();
+  }
+
+  private MockResponse unsubscribe(RecordedRequest request) {
+    if (request.getBodySize() > MAX_BODY_BYTES) {
+      return error(413, "BatchTooLarge", "Request body exceeds " + MAX_BODY_BYTES + " bytes");
+    }
+    Map<String, Object> body = object(jsonBody(request), "body");
+    for (String k : body.keySet()) {
+      if (!UNSUBSCRIBE_MEMBERS.contains(k)) {
+        throw new MalformedBodyException("Unknown field '" + k + "' in UnsubscribeRequest");
+      }
+    }
+    if (!(body.get("listId") instanceof Number) || !(body.get("subscribers") instanceof List)) {
+      return error(400, "BadParams", "listId and subscribers are required");
+    }
+    Object channel = body.get("channelUnsubscribe");
+    if (channel != null && !(channel instanceof Boolean)) {
+      throw new MalformedBodyException("channelUnsubscribe must be a boolean");
+    }
+    Object campaign = body.get("campaignId");
+    if (campaign != null && !(campaign instanceof Number)) {
+      throw new MalformedBodyException("campaignId must be an integer");
+    }
+    List<?> subscribers = (List<?>) body.get("subscribers");
+    if (subscribers.size() > MAX_SUBSCRIBERS) {
+      return error(400, "BatchTooLarge", "At most " + MAX_SUBSCRIBERS + " subscribers per request");
+    }
+    List<String> emails = new ArrayList<>();
+    for (Object s : subscribers) {
+      Map<String, Object> user = object(s, "subscriber");
+      for (String k : user.keySet()) {
+        if (!UNSUBSCRIBER_MEMBERS.contains(k)) {
+          throw new MalformedBodyException("Unknown field '" + k + "' in Unsubscriber");
+        }
+      }
+      Object email = user.get("email");
+      if (!(email instanceof String) && !(user.get("userId") instanceof String)) {
+        return error(400, "BadParams", "Each subscriber needs an email or a userId");
+      }
+      emails.add(email instanceof String ? (String) email : null);
+    }
+    noteBatch(emails.size());
+    return removeFromList(((Number) body.get("listId")).longValue(), emails, Boolean.TRUE.equals(channel),
+        campaign != null);
+  }
+
+  private synchronized MockResponse removeFromList(long listId, List<String> emails, boolean channel,
+      boolean attributed) {
+    IterableList list = lists.get(listId);
+    if (list == null || !list.listType().equals("Standard")) {
+      return error(400, "BadParams", "error.lists.invalidListId: " + listId);
+    }
+    counters.increment(IterableCounter.UNSUBSCRIBE_REQUESTS);
+    if (attributed) {
+      counters.increment(IterableCounter.CAMPAIGN_ATTRIBUTED_UNSUBSCRIBES);
+    }
+    Map<String, List<String>> failed = new LinkedHashMap<>();
+    for (String c : FAILURE_CATEGORIES) {
+      failed.put(c, new ArrayList<>());
+    }
+    int success = 0;
+    for (String raw : emails) {
+      if (raw == null) {
+        continue; // userId only: this project identifies users by e-mail; counted in failCount
+      }
+      String email = raw.trim().toLowerCase(Locale.ROOT);
+      noteEmail(email);
+      String category = rejectionFor(email).orElse(null);
+      if (category == null && !EMAIL.matcher(email).matches()) {
+        category = "invalidEmails";
+      }
+      if (category == null && !users.containsKey(email)) {
+        category = "notFoundEmails";
+      }
+      if (category != null) {
+        failed.get(category).add(email);
+        continue;
+      }
+      if (list.members().remove(email)) {
+        counters.increment(IterableCounter.LIST_REMOVALS);
+        success++;
+      } else {
+        counters.increment(IterableCounter.LIST_REMOVAL_NO_OPS);
+        if (notFoundForNonMembers) {
+          failed.get("notFoundEmails").add(email);
+        } else {
+          success++;
+        }
+      }
+      if (channel && channelUnsubscribed.add(email)) {
+        counters.increment(IterableCounter.CHANNEL_UNSUBSCRIBES);
+      }
+    }
+    int failCount = emails.size() - success;
+    StringBuilder b = new StringBuilder("{\"successCount\":").append(success).append(",\"failCount\":")
+        .append(failCount);
+    if (legacyResponses) {
+      List<String> invalid = new ArrayList<>();
+      failed.values().forEach(invalid::addAll);
+      return json(200, b.append(",\"invalidEmails\":").append(array(invalid)).append(",\"invalidUserIds\":[]}")
+          .toString());
+    }
+    b.append(",\"failedUpdates\":{");
+    String sep = "";
+    for (Map.Entry<String, List<String>> e : failed.entrySet()) {
+      b.append(sep).append(quote(e.getKey())).append(':').append(array(e.getValue()));
+      sep = ",";
+    }
+    b.append(",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
+        + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
+    return json(200, b.toString());
+  }
+
+  private synchronized MockResponse deleteUser(String path) {
+    String email = java.net.URLDecoder.decode(path.substring("/api/users/".length()).replace("+", "%2B"),
+        java.nio.charset.StandardCharsets.UTF_8).trim().toLowerCase(Locale.ROOT);
+    if (users.remove(email) == null) {
+      return error(400, "BadParams", "User does not exist: " + email);
+    }
+    lists.values().forEach(l -> l.members().remove(email));
+    counters.increment(IterableCounter.USER_DELETIONS);
+    return json(200, "{\"msg\":\"User deletion request accepted\",\"code\":\"Success\",\"params\":null}");
   }
 
   // ---- a profile's address changes ------------------------------------------------------------

@@ -315,4 +315,94 @@ class AutopilotSimulatorTest {
     assertThat(limited.json()).containsEntry("message", "You have exceeded your request rate of 5 r/s.");
     assertThat(sim.addressChanges()).isZero();
   }
+
+  // ---- a member leaves the list ---------------------------------------------------------------
+
+  @Test
+  void removingFromAListTakesTheContactOffThatListOnly() throws IOException {
+    String vip = sim.createList("VIP");
+    String news = sim.createList("News");
+    sim.addContact("ana@example.org", Map.of("FirstName", "Ana"));
+    sim.addListMember(vip, "ana@example.org");
+    sim.addListMember(news, "ana@example.org");
+    String id = sim.contactIdOf("ana@example.org").orElseThrow();
+
+    Answer a = call("DELETE", "/list/" + vip + "/contact/Ana%40example.org", null);
+
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(sim.isMember(vip, "ana@example.org")).isFalse();
+    assertThat(sim.isMember(news, "ana@example.org")).isTrue();
+    assertThat(sim.contactExists("ana@example.org")).isTrue();
+    assertThat(sim.contactIdOf("ana@example.org")).contains(id);
+    assertThat(sim.contactFields("ana@example.org")).containsEntry("FirstName", "Ana");
+    assertThat(sim.isUnsubscribed("ana@example.org")).isFalse();
+    assertThat(call("GET", "/list/" + vip + "/contact/ana%40example.org", null).code()).isEqualTo(404);
+    assertThat(sim.listRemovals()).isEqualTo(1);
+
+    sim.addListMember(vip, "ana@example.org");
+    assertThat(call("DELETE", "/list/" + vip + "/contact/" + id, null).code()).isEqualTo(200);
+    assertThat(sim.isMember(vip, "ana@example.org")).isFalse();
+    assertThat(sim.listRemovals()).isEqualTo(2);
+  }
+
+  @Test
+  void removingANonMemberIsNotModifiedAndAnUnknownContactOrListIs404() throws IOException {
+    String vip = sim.createList("VIP");
+    sim.addContact("ana@example.org", Map.of());
+    Object before = sim.snapshot();
+    Answer a = call("DELETE", "/list/" + vip + "/contact/ana%40example.org", null);
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(a.json()).containsEntry("not_modified", true);
+    assertThat(sim.snapshot()).isEqualTo(before);
+    assertThat(sim.listRemovalNoOps()).isEqualTo(1);
+
+    Answer unknown = call("DELETE", "/list/" + vip + "/contact/nobody%40example.org", null);
+    assertThat(unknown.code()).isEqualTo(404);
+    assertThat(unknown.json()).containsEntry("message", "Contact could not be found.");
+    assertThat(call("DELETE", "/list/contactlist_NOPE/contact/ana%40example.org", null).code()).isEqualTo(404);
+    assertThat(sim.listRemovals()).isZero();
+  }
+
+  @Test
+  void aContactUnsubscribeIsGlobalAndADeleteRemovesTheContactEverywhere() throws IOException {
+    String vip = sim.createList("VIP");
+    sim.addListMember(vip, "ana@example.org");
+    sim.addListMember(vip, "li@example.org");
+
+    assertThat(call("POST", "/contact/ana%40example.org/unsubscribe", null).code()).isEqualTo(200);
+    assertThat(sim.isUnsubscribed("ana@example.org")).isTrue();
+    assertThat(sim.isMember(vip, "ana@example.org")).isTrue();
+    assertThat(sim.contactUnsubscribes()).isEqualTo(1);
+    call("POST", "/contacts", "{\"contacts\":[{\"Email\":\"ana@example.org\",\"FirstName\":\"Ana\"}]}");
+    assertThat(sim.isUnsubscribed("ana@example.org")).isTrue();
+
+    Answer deleted = call("DELETE", "/contact/li%40example.org", null);
+    assertThat(deleted.code()).isEqualTo(204);
+    assertThat(sim.contactExists("li@example.org")).isFalse();
+    assertThat(sim.listsOf("li@example.org")).isEmpty();
+    assertThat(sim.contactDeletions()).isEqualTo(1);
+    assertThat(call("DELETE", "/contact/li%40example.org", null).code()).isEqualTo(404);
+    assertThat(call("POST", "/contact/nobody%40example.org/unsubscribe", null).code()).isEqualTo(404);
+
+    call("POST", "/contacts", "{\"contacts\":[{\"Email\":\"mo@example.org\",\"unsubscribed\":true}]}");
+    assertThat(sim.isUnsubscribed("mo@example.org")).isTrue();
+  }
+
+  @Test
+  void removalsAreWritesForFaultsAndAreRateLimitedOneCallPerContact() throws IOException {
+    String vip = sim.createList("VIP");
+    sim.addListMember(vip, "ana@example.org");
+    sim.addListMember(vip, "li@example.org");
+    sim.faults().failWrite(sim.writeCount() + 1, 503);
+    assertThat(call("DELETE", "/list/" + vip + "/contact/ana%40example.org", null).code()).isEqualTo(503);
+    assertThat(sim.isMember(vip, "ana@example.org")).isTrue();
+
+    sim.rateLimit(1, 1);
+    assertThat(call("DELETE", "/list/" + vip + "/contact/ana%40example.org", null).code()).isEqualTo(200);
+    Answer limited = call("DELETE", "/list/" + vip + "/contact/li%40example.org", null);
+    assertThat(limited.code()).isEqualTo(429);
+    assertThat(limited.json()).containsEntry("error", "Too Many Requests");
+    assertThat(sim.isMember(vip, "li@example.org")).isTrue();
+    assertThat(sim.listRemovals()).isEqualTo(1);
+  }
 }

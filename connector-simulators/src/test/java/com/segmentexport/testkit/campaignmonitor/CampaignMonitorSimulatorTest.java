@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Campaign Monitor simulator answers as the vendor documents, refusals included. */
+@SuppressWarnings("unchecked")
 class CampaignMonitorSimulatorTest {
   private static final String KEY = "sim-key";
   private static final String BASIC = Credentials.basic(KEY, "x");
@@ -364,5 +365,139 @@ class CampaignMonitorSimulatorTest {
     assertThat(limited.code).isEqualTo(429);
     assertThat(limited.code("Code")).isEqualTo(429.0);
     assertThat(sim.subscriber(list, "new@example.org")).isPresent();
+  }
+
+  // ---- a member leaves the list ---------------------------------------------------------------
+
+  private Answer delete(String listId, String email) throws IOException {
+    return call("DELETE", "subscribers/" + listId + ".json?email=" + email, null);
+  }
+
+  private Answer unsubscribe(String listId, String email) throws IOException {
+    return call("POST", "subscribers/" + listId + "/unsubscribe.json", "{\"EmailAddress\":\"" + email + "\"}");
+  }
+
+  private Answer importRows(boolean resubscribe, String... rows) throws IOException {
+    return call("POST", "subscribers/" + list + "/import.json", "{\"Subscribers\":[" + String.join(",", rows)
+        + "],\"Resubscribe\":" + resubscribe + "}");
+  }
+
+  @Test
+  void deleteMovesTheSubscriberToDeletedOnThatListOnlyAndKeepsTheRecord() throws IOException {
+    String other = sim.createList("Other");
+    sim.addCustomField(list, "Tier", "Text");
+    importRows(row("ana@example.org", "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"Tier\",\"Value\":\"gold\"}]"));
+    sim.addSubscriber(other, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
+    String joined = sim.listJoinedDate(list, "ana@example.org").orElseThrow();
+
+    Answer a = delete(list, "Ana%40Example.org");
+
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriber(list, "ana@example.org").orElseThrow().name()).isEqualTo("Ana");
+    assertThat(sim.subscriber(list, "ana@example.org").orElseThrow().customFields()).containsEntry("Tier", "gold");
+    assertThat(sim.listJoinedDate(list, "ana@example.org")).contains(joined);
+    assertThat(sim.subscriberState(other, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.isSuppressed("ana@example.org")).isFalse();
+    assertThat(sim.activeSubscribers(list)).isEmpty();
+    assertThat(sim.deletions()).isEqualTo(1);
+    assertThat(sim.unsubscribes()).isZero();
+    assertThat(call("GET", "subscribers/" + list + ".json?email=ana%40example.org", null).object())
+        .containsEntry("State", "Deleted");
+  }
+
+  @Test
+  void deletingTwiceChangesNothingAndAnAddressNotOnTheListIs203() throws IOException {
+    sim.addSubscriber(list, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
+    assertThat(delete(list, "ana%40example.org").code()).isEqualTo(200);
+    Object before = sim.snapshot();
+    assertThat(delete(list, "ana%40example.org").code()).isEqualTo(200);
+    assertThat(sim.snapshot()).isEqualTo(before);
+    assertThat(sim.deletionNoOps()).isEqualTo(1);
+
+    Answer absent = delete(list, "nobody%40example.org");
+    assertThat(absent.code()).isEqualTo(400);
+    assertThat(absent.code("Code")).isEqualTo(203.0);
+    assertThat(call("DELETE", "subscribers/" + list + ".json", null).code("Code")).isEqualTo(203.0);
+    assertThat(delete(sim.foreignListId(), "ana%40example.org").code()).isEqualTo(401);
+    assertThat(sim.deletions()).isEqualTo(1);
+  }
+
+  @Test
+  void aDeletedSubscriberStaysOutWithoutResubscribeAndComesBackWithIt() throws IOException {
+    importRows(row("ana@example.org", null));
+    delete(list, "ana%40example.org");
+
+    Answer refused = importRows(false, row("ana@example.org", null));
+    assertThat(refused.code()).isEqualTo(400);
+    Map<String, Object> result = (Map<String, Object>) refused.object().get("ResultData");
+    assertThat((List<Object>) result.get("FailureDetails")).singleElement()
+        .satisfies(f -> assertThat((Map<String, Object>) f).containsEntry("Code", 205.0));
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+
+    assertThat(importRows(true, row("ana@example.org", null)).code()).isEqualTo(201);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.deletedResubscribed()).isEqualTo(1);
+    assertThat(sim.optOutsOverridden()).isZero();
+  }
+
+  @Test
+  void unsubscribeIsAConsentEventThatReachesTheClientsOtherListsAndTheSuppressionList() throws IOException {
+    String other = sim.createList("Other");
+    String isolated = sim.createList("Isolated");
+    sim.unsubscribeSetting(isolated, "OnlyThisList");
+    for (String l : List.of(list, other, isolated)) {
+      sim.addSubscriber(l, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
+    }
+
+    Answer a = unsubscribe(list, "Ana@example.org");
+
+    assertThat(a.code()).isEqualTo(200);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriberState(other, "ana@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriberState(isolated, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.isSuppressed("ana@example.org")).isTrue();
+    assertThat(sim.unsubscribes()).isEqualTo(1);
+    assertThat(sim.suppressions()).isEqualTo(1);
+    assertThat(sim.deletions()).isZero();
+
+    sim.addSubscriber(isolated, "li@example.org", CampaignMonitorSimulator.ACTIVE);
+    unsubscribe(isolated, "li@example.org");
+    assertThat(sim.subscriberState(isolated, "li@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.isSuppressed("li@example.org")).isFalse();
+    assertThat(unsubscribe(list, "nobody@example.org").code("Code")).isEqualTo(203.0);
+    assertThat(call("POST", "subscribers/" + list + "/unsubscribe.json", "{\"Email\":\"a@example.org\"}").code())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void resubscribingSomeoneWhoUnsubscribedIsCountedAsAnOverriddenOptOutEvenAfterADelete() throws IOException {
+    sim.addSubscriber(list, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
+    unsubscribe(list, "ana@example.org");
+    delete(list, "ana%40example.org");
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+
+    assertThat(importRows(true, row("ana@example.org", null)).code()).isEqualTo(201);
+    assertThat(sim.optOutsOverridden()).isEqualTo(1);
+    assertThat(sim.deletedResubscribed()).isZero();
+    assertThat(sim.isSuppressed("ana@example.org")).isFalse();
+  }
+
+  @Test
+  void deleteAndUnsubscribeAreWritesForFaultsAndAreRateLimited() throws IOException {
+    sim.addSubscriber(list, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
+    sim.faults().failWrite(sim.writeCount() + 1, 503);
+    assertThat(delete(list, "ana%40example.org").code()).isEqualTo(503);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    sim.faults().failWrite(sim.writeCount() + 1, 503);
+    assertThat(unsubscribe(list, "ana@example.org").code()).isEqualTo(503);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "subscribers/" + list + ".json?email=ana%40example.org", null).code).isEqualTo(200);
+    Answer limited = delete(list, "ana%40example.org");
+    assertThat(limited.code).isEqualTo(429);
+    assertThat(limited.code("Code")).isEqualTo(429.0);
+    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
   }
 }

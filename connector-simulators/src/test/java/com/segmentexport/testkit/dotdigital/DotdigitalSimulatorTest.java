@@ -404,4 +404,151 @@ class DotdigitalSimulatorTest {
     assertThat(limited.headers()).containsEntry("x-ratelimit-scope", "Medium");
     assertThat(sim.contactId("new@example.org")).isPresent();
   }
+
+  // ---- a member leaves the address book -------------------------------------------------------
+
+  private long id(String email) {
+    return sim.contactId(email).orElseThrow();
+  }
+
+  private Answer removeIds(long bookId, String ids) throws IOException {
+    return call("POST", "v2/address-books/" + bookId + "/contacts/delete", ids);
+  }
+
+  @Test
+  void aBulkRemovalByContactIdTakesContactsOutOfThatBookOnly() throws Exception {
+    long other = sim.ensureAddressBook("Other");
+    sim.addDataField("TIER", "String");
+    sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("TIER", "gold"));
+    sim.addContact("li@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    sim.addContact("mo@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    for (String e : List.of("ana@example.org", "li@example.org", "mo@example.org")) {
+      sim.addToAddressBook(book, e);
+    }
+    sim.addToAddressBook(other, "ana@example.org");
+
+    Answer a = removeIds(book, "[" + id("ana@example.org") + "," + id("li@example.org") + "]");
+
+    assertThat(a.code()).isEqualTo(202);
+    assertThat(a.object()).containsEntry("status", "Started").containsKey("id");
+    assertThat(sim.addressBookMembers(book)).containsExactly("mo@example.org");
+    assertThat(sim.isMember(other, "ana@example.org")).isTrue();
+    assertThat(sim.contactExists("ana@example.org")).isTrue();
+    assertThat(sim.contactStatus("ana@example.org")).contains(DotdigitalSimulator.SUBSCRIBED);
+    assertThat(sim.contactDataFields("ana@example.org")).containsEntry("TIER", "gold");
+    assertThat(sim.isUnsubscribedFrom(book, "ana@example.org")).isFalse();
+    assertThat(sim.bookRemovals()).isEqualTo(2);
+    assertThat(sim.bulkRemovalsAccepted()).isEqualTo(1);
+
+    String job = (String) a.object().get("id");
+    String status = "Started";
+    for (int i = 0; i < 100 && status.equals("Started"); i++) {
+      Answer s = call("GET", "v2/contacts/deletion/" + job, null);
+      assertThat(s.code()).isEqualTo(200);
+      status = (String) s.object().get("status");
+      Thread.sleep(20);
+    }
+    assertThat(status).isEqualTo("Completed");
+  }
+
+  @Test
+  void idsNotInTheBookOrUnknownChangeNothingAndARemovedContactCanBeImportedBack() throws Exception {
+    sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    Object before = sim.snapshot();
+    assertThat(removeIds(book, "[" + id("ana@example.org") + ",999999]").code()).isEqualTo(202);
+    assertThat(sim.snapshot()).isEqualTo(before);
+    assertThat(sim.bookRemovalNoOps()).isEqualTo(2);
+
+    sim.addToAddressBook(book, "ana@example.org");
+    removeIds(book, "[" + id("ana@example.org") + "]");
+    assertThat(sim.isMember(book, "ana@example.org")).isFalse();
+    Answer imported = call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
+    finishedReport((String) imported.object().get("importId"));
+    assertThat(sim.isMember(book, "ana@example.org")).isTrue();
+  }
+
+  @Test
+  void removalBodiesAreBareArraysOfIntegerIdsUpToTheCap() throws Exception {
+    sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    sim.addToAddressBook(book, "ana@example.org");
+    assertThat(removeIds(book, "[\"ana@example.org\"]").code()).isEqualTo(400);
+    assertThat(removeIds(book, "{\"contactIds\":[" + id("ana@example.org") + "]}").code()).isEqualTo(400);
+    assertThat(removeIds(book, "[]").code()).isEqualTo(400);
+    assertThat(removeIds(book, "[1.5]").code()).isEqualTo(400);
+    Answer unknownBook = removeIds(999, "[" + id("ana@example.org") + "]");
+    assertThat(unknownBook.code()).isEqualTo(404);
+    assertThat((String) unknownBook.object().get("message")).endsWith("ERROR_ADDRESSBOOK_NOT_FOUND");
+
+    StringBuilder ids = new StringBuilder("[");
+    for (int i = 0; i <= DotdigitalSimulator.MAX_BULK_REMOVAL_IDS; i++) {
+      ids.append(i == 0 ? "" : ",").append(id("ana@example.org"));
+    }
+    Answer tooMany = removeIds(book, ids.append("]").toString());
+    assertThat(tooMany.code()).isEqualTo(400);
+    assertThat((String) tooMany.object().get("message")).endsWith("ERROR_PARAMETER_INVALID");
+    assertThat(sim.isMember(book, "ana@example.org")).isTrue();
+    sim.maxBulkRemovalIds(2);
+    assertThat(removeIds(book, "[1,2,3]").code()).isEqualTo(400);
+    assertThat(removeIds(book, "[" + id("ana@example.org") + ",2]").code()).isEqualTo(202);
+    assertThat(sim.isMember(book, "ana@example.org")).isFalse();
+    assertThat(sim.maxBatchSize()).isEqualTo(2);
+  }
+
+  @Test
+  void theSingleRemovalTakesOneContactOut() throws Exception {
+    sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    sim.addToAddressBook(book, "ana@example.org");
+    assertThat(call("DELETE", "v2/address-books/" + book + "/contacts/" + id("ana@example.org"), null).code())
+        .isEqualTo(204);
+    assertThat(sim.isMember(book, "ana@example.org")).isFalse();
+    assertThat(sim.contactExists("ana@example.org")).isTrue();
+    assertThat(call("DELETE", "v2/address-books/" + book + "/contacts/999999", null).code()).isEqualTo(404);
+  }
+
+  @Test
+  void unsubscribesAndContactDeletesAreVisibleForWhatTheyAre() throws Exception {
+    for (String e : List.of("ana@example.org", "li@example.org", "mo@example.org", "jo@example.org")) {
+      sim.addContact(e, DotdigitalSimulator.SUBSCRIBED, Map.of());
+      sim.addToAddressBook(book, e);
+    }
+
+    Answer bookUnsub = call("POST", "v2/address-books/" + book + "/contacts/unsubscribe", "{\"email\":\"ana@example.org\"}");
+    assertThat(bookUnsub.code()).isEqualTo(200);
+    assertThat(bookUnsub.object()).containsEntry("reason", "Unsubscribed").containsKey("suppressedContact");
+    assertThat(sim.isUnsubscribedFrom(book, "ana@example.org")).isTrue();
+    assertThat(sim.isMember(book, "ana@example.org")).isFalse();
+    Answer imported = call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
+    finishedReport((String) imported.object().get("importId"));
+    assertThat(sim.isMember(book, "ana@example.org")).isFalse();
+
+    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"li@example.org\"}").code()).isEqualTo(200);
+    assertThat(sim.contactStatus("li@example.org")).contains(DotdigitalSimulator.UNSUBSCRIBED);
+    assertThat(sim.accountUnsubscribes()).isEqualTo(1);
+
+    assertThat(call("DELETE", "v2/contacts/" + id("mo@example.org"), null).code()).isEqualTo(204);
+    assertThat(sim.contactExists("mo@example.org")).isFalse();
+    assertThat(call("DELETE", "contacts/v3/email/jo%40example.org", null).code()).isEqualTo(200);
+    assertThat(sim.contactExists("jo@example.org")).isFalse();
+    assertThat(sim.addressBookMembers(book)).containsExactly("li@example.org"); // unsubscribed, still a member
+    assertThat(sim.contactDeletions()).isEqualTo(2);
+    assertThat(sim.bookUnsubscribes()).isEqualTo(1);
+    assertThat(sim.bookRemovals()).isZero();
+    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"nobody@example.org\"}").code()).isEqualTo(404);
+  }
+
+  @Test
+  void removalsAreWritesForFaultsAndAreRateLimitedInTheMediumTier() throws Exception {
+    sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
+    sim.addToAddressBook(book, "ana@example.org");
+    sim.faults().failWrite(sim.writeCount() + 1, 503);
+    assertThat(removeIds(book, "[" + id("ana@example.org") + "]").code()).isEqualTo(503);
+    assertThat(sim.isMember(book, "ana@example.org")).isTrue();
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "v2/address-books", null).code()).isEqualTo(200);
+    Answer limited = removeIds(book, "[" + id("ana@example.org") + "]");
+    assertThat(limited.code()).isEqualTo(429);
+    assertThat(limited.headers()).containsEntry("x-ratelimit-scope", "Medium");
+    assertThat(sim.isMember(book, "ana@example.org")).isTrue();
+  }
 }

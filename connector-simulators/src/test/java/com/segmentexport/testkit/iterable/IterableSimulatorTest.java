@@ -332,4 +332,144 @@ class IterableSimulatorTest {
     assertThat(limited.vendorCode()).isEqualTo("RateLimitExceeded");
     assertThat(sim.hasUser("new@example.org")).isTrue();
   }
+
+  // ---- a member leaves the list ---------------------------------------------------------------
+
+  private Answer unsubscribe(String body) throws IOException {
+    return call("POST", "/api/lists/unsubscribe", body, KEY);
+  }
+
+  private String unsubscribers(String extra, String... emails) {
+    StringBuilder b = new StringBuilder("{\"listId\":" + list + ",\"subscribers\":[");
+    for (int i = 0; i < emails.length; i++) {
+      b.append(i == 0 ? "" : ",").append("{\"email\":\"").append(emails[i]).append("\"}");
+    }
+    return b.append("]").append(extra).append("}").toString();
+  }
+
+  @Test
+  void listUnsubscribeRemovesFromThatListOnlyAndKeepsTheUser() throws IOException {
+    long other = sim.createList("Newsletter", "Standard");
+    sim.addUser("ana@example.org", Map.of("tier", "gold"));
+    sim.addListMember(list, "ana@example.org");
+    sim.addListMember(other, "ana@example.org");
+
+    Answer a = unsubscribe(unsubscribers(",\"campaignId\":null,\"channelUnsubscribe\":false", "Ana@Example.org"));
+
+    assertThat(a.code).isEqualTo(200);
+    assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 0.0);
+    assertThat(sim.isMember(list, "ana@example.org")).isFalse();
+    assertThat(sim.isMember(other, "ana@example.org")).isTrue();
+    assertThat(sim.hasUser("ana@example.org")).isTrue();
+    assertThat(sim.dataFields("ana@example.org")).containsEntry("tier", "gold");
+    assertThat(sim.isGloballyUnsubscribed("ana@example.org")).isFalse();
+    assertThat(sim.listRemovals()).isEqualTo(1);
+    assertThat(sim.unsubscribeRequests()).isEqualTo(1);
+    assertThat(sim.channelUnsubscribes()).isZero();
+  }
+
+  @Test
+  void removingANonMemberChangesNothingAndAnUnknownUserIsNotFound() throws IOException {
+    sim.addUser("ana@example.org", Map.of());
+    subscribe(subscribers("li@example.org"));
+    Object before = sim.snapshot();
+
+    Answer a = unsubscribe(unsubscribers("", "ana@example.org", "nobody@example.org", "bad@@x"));
+
+    assertThat(a.code).isEqualTo(200);
+    assertThat(a.json()).containsEntry("successCount", 0.0).containsEntry("failCount", 3.0);
+    Map<String, Object> failed = (Map<String, Object>) a.json().get("failedUpdates");
+    assertThat((List<Object>) failed.get("notFoundEmails")).containsExactly("ana@example.org", "nobody@example.org");
+    assertThat((List<Object>) failed.get("invalidEmails")).containsExactly("bad@@x");
+    assertThat(sim.snapshot()).isEqualTo(before);
+    assertThat(sim.hasUser("nobody@example.org")).isFalse();
+    assertThat(sim.listRemovalNoOps()).isEqualTo(1);
+    assertThat(sim.listRemovals()).isZero();
+
+    sim.notFoundForNonMembers(false);
+    Answer lenient = unsubscribe(unsubscribers("", "ana@example.org", "nobody@example.org"));
+    assertThat(lenient.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 1.0);
+    assertThat(sim.snapshot()).isEqualTo(before);
+
+    assertThat(unsubscribe(unsubscribers("", "li@example.org")).code).isEqualTo(200);
+    assertThat(unsubscribe(unsubscribers("", "li@example.org")).json()).containsEntry("successCount", 1.0);
+    assertThat(sim.listRemovals()).isEqualTo(1);
+    assertThat(sim.listRemovalNoOps()).isEqualTo(3);
+  }
+
+  @Test
+  void aChannelUnsubscribeIsAGlobalUnsubscribeThatASubscribeDoesNotUndo() throws IOException {
+    subscribe(subscribers("ana@example.org"));
+    Answer a = unsubscribe(unsubscribers(",\"channelUnsubscribe\":true,\"campaignId\":42", "ana@example.org"));
+    assertThat(a.code).isEqualTo(200);
+    assertThat(sim.isMember(list, "ana@example.org")).isFalse();
+    assertThat(sim.isGloballyUnsubscribed("ana@example.org")).isTrue();
+    assertThat(sim.channelUnsubscribes()).isEqualTo(1);
+    assertThat(sim.campaignAttributedUnsubscribes()).isEqualTo(1);
+
+    subscribe(subscribers("ana@example.org"));
+    assertThat(sim.isMember(list, "ana@example.org")).isTrue();
+    assertThat(sim.isGloballyUnsubscribed("ana@example.org")).isTrue();
+  }
+
+  @Test
+  void unsubscribeBodiesAreParsedStrictlyAndCappedLikeSubscribe() throws IOException {
+    assertThat(unsubscribe("{\"subscribers\":[]}").vendorCode()).isEqualTo("BadParams");
+    assertThat(unsubscribe(unsubscribers(",\"extra\":1", "a@example.org")).vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(unsubscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\","
+        + "\"dataFields\":{}}]}").vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(unsubscribe(unsubscribers(",\"channelUnsubscribe\":\"false\"", "a@example.org")).vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(unsubscribe(unsubscribers(",\"campaignId\":\"x\"", "a@example.org")).vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(unsubscribe("{\"listId\":" + list + ",\"subscribers\":[{}]}").vendorCode()).isEqualTo("BadParams");
+    Answer unknownList = unsubscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
+    assertThat(unknownList.code).isEqualTo(400);
+    assertThat((String) unknownList.json().get("msg")).contains("invalidListId");
+
+    String[] many = new String[IterableSimulator.MAX_SUBSCRIBERS + 1];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "u" + i + "@example.org";
+      sim.addListMember(list, many[i]);
+    }
+    Answer tooMany = unsubscribe(unsubscribers("", many));
+    assertThat(tooMany.code).isEqualTo(400);
+    assertThat(tooMany.vendorCode()).isEqualTo("BatchTooLarge");
+    assertThat(sim.members("Buyers")).hasSize(many.length);
+    assertThat(unsubscribe(unsubscribers("", java.util.Arrays.copyOf(many, IterableSimulator.MAX_SUBSCRIBERS))).code)
+        .isEqualTo(200);
+    assertThat(sim.members("Buyers")).containsExactly(many[many.length - 1]);
+    assertThat(sim.maxBatchSize()).isEqualTo(IterableSimulator.MAX_SUBSCRIBERS);
+  }
+
+  @Test
+  void unsubscribeIsAWriteForFaultsAndIsRateLimited() throws IOException {
+    subscribe(subscribers("ana@example.org"));
+    sim.faults().failWrite(2, 503);
+    assertThat(unsubscribe(unsubscribers("", "ana@example.org")).code).isEqualTo(503);
+    assertThat(sim.isMember(list, "ana@example.org")).isTrue();
+    sim.faults().dropWriteAfterApplying(3);
+    assertThatThrownBy(() -> unsubscribe(unsubscribers("", "ana@example.org"))).isInstanceOf(IOException.class);
+    assertThat(sim.isMember(list, "ana@example.org")).isFalse();
+
+    sim.rateLimit(1, 1);
+    assertThat(call("GET", "/api/lists", null, KEY).code).isEqualTo(200);
+    Answer limited = unsubscribe(unsubscribers("", "ana@example.org"));
+    assertThat(limited.code).isEqualTo(429);
+    assertThat(limited.vendorCode()).isEqualTo("RateLimitExceeded");
+  }
+
+  @Test
+  void deletingAUserRemovesItEverywhere() throws IOException {
+    long other = sim.createList("Newsletter", "Standard");
+    subscribe(subscribers("ana@example.org"));
+    sim.addListMember(other, "ana@example.org");
+    Answer a = call("DELETE", "/api/users/Ana%40example.org", null, KEY);
+    assertThat(a.code).isEqualTo(200);
+    assertThat(a.vendorCode()).isEqualTo("Success");
+    assertThat(sim.hasUser("ana@example.org")).isFalse();
+    assertThat(sim.listsOf("ana@example.org")).isEmpty();
+    assertThat(sim.userDeletions()).isEqualTo(1);
+    assertThat(call("DELETE", "/api/users/ana%40example.org", null, KEY).vendorCode()).isEqualTo("BadParams");
+  }
 }
