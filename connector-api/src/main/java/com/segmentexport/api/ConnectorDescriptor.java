@@ -32,6 +32,15 @@ public interface ConnectorDescriptor {
   /** {@return whether mappings may add custom fields beyond {@link #destinationFields()}} */
   boolean supportsCustomFields();
 
+  /**
+   * {@return true if the connector can remove members from its destination list} (list membership only:
+   * never an unsubscribe, a deletion of the contact, or a consent change), which a mirroring export
+   * needs. False by default.
+   */
+  default boolean supportsRemoval() {
+    return false;
+  }
+
   /** {@return the vendor's documented limits, before any per-connection setting changes them} */
   ConnectorLimits limits();
 

@@ -23,6 +23,26 @@ public interface Destination {
   BatchResult write(Batch batch);
 
   /**
+   * Removes members from this destination list, for a mirroring export: list membership only — never an
+   * unsubscribe (from the list, a channel or the account), a deletion of the contact, or any change of
+   * consent. Called only for connectors whose provider {@linkplain
+   * com.segmentexport.api.ConnectorDescriptor#supportsRemoval() supports removal}, with members this SDK
+   * itself put on the list (the sync state knows them), in batches of at most the connector's
+   * {@code maxBatchRecords}. The records carry the address, the profile id and the {@linkplain
+   * ExportRecord#vendorId() vendor's contact id} when known, but no field values. A member already off the
+   * list counts as removed. May be called from several threads at once, like {@link #write}.
+   *
+   * @param batch the members to remove
+   * @return per-record outcomes: rejected records were not removed (with the vendor's code and message),
+   *     unconfirmed ones may or may not have been; the others are off the list
+   * @throws UnsupportedOperationException if the connector cannot remove (the default)
+   * @throws com.segmentexport.api.DestinationException if the vendor refused the whole batch
+   */
+  default BatchResult remove(Batch batch) {
+    throw new UnsupportedOperationException("this connector cannot remove members from its list");
+  }
+
+  /**
    * Finishes work a crashed run left at the vendor for a batch (work the connector announced with {@link
    * Batch#startedAtVendor}): waits for it to end and reports what became of each record, as {@link
    * #write} would have. Called before any new batch of the segment. The batch is rebuilt from the sync

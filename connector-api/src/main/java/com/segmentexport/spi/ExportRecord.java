@@ -16,6 +16,7 @@ public final class ExportRecord {
   private final Object[] values;
   private final String profileId;
   private final String previousEmail;
+  private final String vendorId;
 
   /**
    * Creates a record.
@@ -25,7 +26,7 @@ public final class ExportRecord {
    * @param values the values by {@link MappedField#index()}; index 0 is ignored (the e-mail)
    */
   public ExportRecord(long row, String email, Object[] values) {
-    this(row, email, values, null, null);
+    this(row, email, values, null, null, null);
   }
 
   /**
@@ -37,15 +38,17 @@ public final class ExportRecord {
    * @param profileId the profile's stable id, or null
    */
   public ExportRecord(long row, String email, Object[] values, String profileId) {
-    this(row, email, values, profileId, null);
+    this(row, email, values, profileId, null, null);
   }
 
-  private ExportRecord(long row, String email, Object[] values, String profileId, String previousEmail) {
+  private ExportRecord(long row, String email, Object[] values, String profileId, String previousEmail,
+      String vendorId) {
     this.row = row;
     this.email = requireNonNull(email, "email == null");
     this.values = requireNonNull(values, "values == null");
     this.profileId = profileId;
     this.previousEmail = previousEmail;
+    this.vendorId = vendorId;
   }
 
   /**
@@ -54,7 +57,25 @@ public final class ExportRecord {
    * @param previousEmail the address the vendor last confirmed for this profile
    */
   public ExportRecord withPreviousEmail(String previousEmail) {
-    return new ExportRecord(row, email, values, profileId, requireNonNull(previousEmail, "previousEmail == null"));
+    return new ExportRecord(row, email, values, profileId, requireNonNull(previousEmail, "previousEmail == null"),
+        vendorId);
+  }
+
+  /**
+   * {@return a copy of this record carrying the vendor's own id of its contact}
+   *
+   * @param vendorId the id the vendor gave the contact (as {@link BatchResult.Builder#vendorId} reported it)
+   */
+  public ExportRecord withVendorId(String vendorId) {
+    return new ExportRecord(row, email, values, profileId, previousEmail, requireNonNull(vendorId, "vendorId == null"));
+  }
+
+  /**
+   * {@return the vendor's own id of the record's contact, when the sync state knows it} Set on the records
+   * of a {@linkplain Destination#remove removal}, for vendors that remove by id.
+   */
+  public Optional<String> vendorId() {
+    return Optional.ofNullable(vendorId);
   }
 
   /**
