@@ -1,5 +1,7 @@
 package com.segmentexport.api;
 
+import java.util.List;
+
 /**
  * A memory of what each vendor last confirmed, which makes exports incremental: given to a run through
  * {@link ExportOptions#withSyncState(SyncState)}, it lets the run send only the profiles that are new,
@@ -11,6 +13,14 @@ package com.segmentexport.api;
  * {@link com.segmentexport.spi.SyncStateStore}.
  */
 public interface SyncState extends AutoCloseable {
+  /**
+   * {@return every destination the state knows, in no particular order} (forget one with {@link
+   * SegmentExporter#forgetState})
+   *
+   * @throws SyncStateException if the state cannot be read
+   */
+  List<DestinationKey> destinations();
+
   /** Releases the store's connections. */
   @Override
   void close();

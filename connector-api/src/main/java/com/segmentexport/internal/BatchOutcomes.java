@@ -11,7 +11,7 @@ import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.MemberOutcome;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.OutcomeUnknownException;
 import java.util.Optional;
 import java.util.function.Consumer;

@@ -13,7 +13,7 @@ import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
 import com.segmentexport.spi.RecordSchema;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.api.SyncState;
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package com.segmentexport.spi;
 
+import com.segmentexport.api.DestinationKey;
+import com.segmentexport.api.SyncStateException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,7 @@
 package com.segmentexport.spi;
 
+import com.segmentexport.api.DestinationKey;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.api.SyncState;
 import java.util.List;
 import java.util.Optional;
@@ -49,13 +51,6 @@ public interface SyncStateStore extends SyncState {
    * @throws SyncStateException if the store cannot be written
    */
   long forget(DestinationKey key);
-
-  /**
-   * {@return every destination the store holds state for, in no particular order}
-   *
-   * @throws SyncStateException if the store cannot be read
-   */
-  List<DestinationKey> destinations();
 
   /** Releases the store's connections. States opened from it can no longer be used. */
   @Override

@@ -25,7 +25,7 @@ import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.InMemorySyncStateStore;

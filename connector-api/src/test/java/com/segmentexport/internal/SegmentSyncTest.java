@@ -7,7 +7,7 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.MemberOutcome;

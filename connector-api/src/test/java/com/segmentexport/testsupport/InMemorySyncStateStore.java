@@ -1,11 +1,11 @@
 package com.segmentexport.testsupport;
 
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.testkit.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package com.segmentexport.cli;
 
 import com.segmentexport.api.ConfigurationException;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -3,8 +3,7 @@ package com.segmentexport.cli;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.SegmentExporter;
-import com.segmentexport.spi.DestinationKey;
-import com.segmentexport.spi.SyncStateStore;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.Sandbox;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ final class StateCommand implements Runnable {
     Path file;
 
     /** Opens the file, which must exist: a {@code state} command never creates one. */
-    SyncStateStore open(SegmentExportCli cli) {
+    JdbcSyncStateStore open(SegmentExportCli cli) {
       Path f = file != null ? file : StateLocation.defaultFile(cli.env);
       if (!Files.isRegularFile(f)) {
         throw new UsageException("no sync state file at " + f + (file == null ? " (the default; give --state FILE)" : ""));
@@ -65,7 +64,7 @@ final class StateCommand implements Runnable {
     @Override
     public Integer call() {
       SegmentExportCli cli = parent.cli;
-      try (SyncStateStore store = state.open(cli)) {
+      try (JdbcSyncStateStore store = state.open(cli)) {
         List<DestinationKey> keys = store.destinations().stream()
             .sorted(Comparator.comparing(DestinationKey::connectorId).thenComparing(DestinationKey::destinationId)
                 .thenComparing(DestinationKey::account))
@@ -114,7 +113,7 @@ final class StateCommand implements Runnable {
       Connectors connectors = Connectors.load();
       Connection c = connection.connection(connectors, cli.env, (Sandbox) null, cli.err);
       Path path = state.path(cli);
-      try (SyncStateStore store = state.open(cli); SegmentExporter exporter = connectors.exporter(c)) {
+      try (JdbcSyncStateStore store = state.open(cli); SegmentExporter exporter = connectors.exporter(c)) {
         List<DestinationKey> sameList = store.destinations().stream()
             .filter(k -> k.connectorId().equals(c.connectorId()) && k.destinationId().equals(list)).toList();
         long forgotten = exporter.forgetState(store, list);

@@ -1,7 +1,6 @@
 package com.segmentexport.cli;
 
 import com.segmentexport.api.ExportOptions;
-import com.segmentexport.spi.SyncStateStore;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.Sandbox;
 import java.io.IOException;
@@ -46,7 +45,7 @@ final class StateOptions {
    * @param plan whether for a plan, which creates no state file
    * @param others files the state must not be (the inputs, the rejected-record file)
    * @throws UsageException for contradicting options, or a state file that is one of {@code others}
-   * @throws com.segmentexport.spi.SyncStateException if the state file cannot be used
+   * @throws com.segmentexport.api.SyncStateException if the state file cannot be used
    */
   StateFile open(Map<String, String> env, Sandbox box, boolean plan, List<Path> others) {
     if (noState && file != null) {
@@ -104,12 +103,12 @@ final class StateOptions {
    * sandbox's temporary directory, deleted on {@link #close()}.
    */
   static final class StateFile implements AutoCloseable {
-    private final SyncStateStore store;
+    private final JdbcSyncStateStore store;
     private final Path file;
     private final Path sandboxDir;
     private final boolean fullRefresh;
 
-    StateFile(SyncStateStore store, Path file, Path sandboxDir, boolean fullRefresh) {
+    StateFile(JdbcSyncStateStore store, Path file, Path sandboxDir, boolean fullRefresh) {
       this.store = store;
       this.file = file;
       this.sandboxDir = sandboxDir;
@@ -117,7 +116,7 @@ final class StateOptions {
     }
 
     /** {@return the store, or null without one} */
-    SyncStateStore store() {
+    JdbcSyncStateStore store() {
       return store;
     }
 

@@ -1,6 +1,6 @@
 package com.segmentexport.state;
 
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.time.Duration;

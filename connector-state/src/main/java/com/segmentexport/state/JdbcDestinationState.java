@@ -2,7 +2,7 @@ package com.segmentexport.state;
 
 import static java.util.Objects.requireNonNull;
 
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;

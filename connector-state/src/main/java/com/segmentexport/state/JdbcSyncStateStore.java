@@ -2,9 +2,9 @@ package com.segmentexport.state;
 
 import static java.util.Objects.requireNonNull;
 
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package com.segmentexport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

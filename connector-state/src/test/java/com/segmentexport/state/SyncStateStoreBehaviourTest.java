@@ -3,13 +3,13 @@ package com.segmentexport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberOutcome.Kind;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
-import com.segmentexport.spi.SyncStateException;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -34,7 +34,7 @@ import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.ConnectorProvider;
-import com.segmentexport.spi.DestinationKey;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.state.JdbcSyncStateStore;
 import java.io.BufferedReader;

@@ -1,9 +1,8 @@
-package com.segmentexport.spi;
+package com.segmentexport.api;
 
-import com.segmentexport.api.ExportException;
 
 /**
- * A {@link SyncStateStore} could not be read or written: the file is locked, corrupt, of a newer schema,
+ * A {@link SyncState} could not be read or written: the file is locked, corrupt, of a newer schema,
  * or the database is unreachable. An export that meets it fails rather than re-send everything or
  * forget what the vendor confirmed.
  */

@@ -1,4 +1,4 @@
-package com.segmentexport.spi;
+package com.segmentexport.api;
 
 import static java.util.Objects.requireNonNull;
 
