@@ -295,6 +295,9 @@ public final class ExportDefinition {
       }
       int before = problems.size();
       problems.checkValues("export option", options, known, provider.id());
+      if (syncMode == SyncMode.MIRROR && !provider.supportsRemoval()) {
+        problems.add(provider.displayName() + " cannot remove members from its lists, which SyncMode.MIRROR needs");
+      }
       // The connector's own rules read the mapping and the options: they run when those are sound, and
       // their problems are listed with the others.
       if (mapping != null && problems.size() == before) {

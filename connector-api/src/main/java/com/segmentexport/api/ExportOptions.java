@@ -14,6 +14,7 @@ import static java.util.Objects.requireNonNull;
  * @param syncState remembers what the vendor confirmed, if given (see {@link SyncMode})
  * @param fullRefresh whether to send every profile even when the sync state says it is unchanged, and
  *     rewrite the state from the vendor's answers
+ * @param removalLimit how many removals a {@linkplain SyncMode#MIRROR mirroring} run may make
  */
 public record ExportOptions(
     ExportListener listener,
@@ -21,11 +22,12 @@ public record ExportOptions(
     int rejectedSampleSize,
     RetryPolicy retryPolicy,
     Optional<SyncState> syncState,
-    boolean fullRefresh) {
+    boolean fullRefresh,
+    RemovalLimit removalLimit) {
 
   /** No listener, no sink, a sample of 100 rejected records, the default retry policy, no sync state. */
   public static final ExportOptions DEFAULT = new ExportOptions(ExportListener.NONE, Optional.empty(), 100,
-      RetryPolicy.DEFAULT, Optional.empty(), false);
+      RetryPolicy.DEFAULT, Optional.empty(), false, RemovalLimit.DEFAULT);
 
   /**
    * Checks the parts.
@@ -36,12 +38,14 @@ public record ExportOptions(
    * @param retryPolicy how retryable failures are retried
    * @param syncState remembers what the vendor confirmed, if given
    * @param fullRefresh whether to send every profile whatever the sync state says
+   * @param removalLimit how many removals a mirroring run may make
    */
   public ExportOptions {
     requireNonNull(listener, "listener == null");
     requireNonNull(rejectedRecordSink, "rejectedRecordSink == null");
     requireNonNull(retryPolicy, "retryPolicy == null");
     requireNonNull(syncState, "syncState == null");
+    requireNonNull(removalLimit, "removalLimit == null");
     if (rejectedSampleSize < 0) {
       throw new IllegalArgumentException("rejectedSampleSize < 0");
     }
@@ -53,7 +57,7 @@ public record ExportOptions(
    * @param l hears the run's progress
    */
   public ExportOptions withListener(ExportListener l) {
-    return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh);
+    return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh, removalLimit);
   }
 
   /**
@@ -62,7 +66,7 @@ public record ExportOptions(
    * @param sink receives every rejected record
    */
   public ExportOptions withRejectedRecordSink(RejectedRecordSink sink) {
-    return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy, syncState, fullRefresh);
+    return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy, syncState, fullRefresh, removalLimit);
   }
 
   /**
@@ -71,7 +75,7 @@ public record ExportOptions(
    * @param size how many rejected records the result keeps (0 or more)
    */
   public ExportOptions withRejectedSampleSize(int size) {
-    return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy, syncState, fullRefresh);
+    return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy, syncState, fullRefresh, removalLimit);
   }
 
   /**
@@ -80,7 +84,7 @@ public record ExportOptions(
    * @param policy the retry policy
    */
   public ExportOptions withRetryPolicy(RetryPolicy policy) {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy, syncState, fullRefresh);
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy, syncState, fullRefresh, removalLimit);
   }
 
   /**
@@ -92,7 +96,7 @@ public record ExportOptions(
    */
   public ExportOptions withSyncState(SyncState state) {
     return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy,
-        Optional.of(requireNonNull(state, "state == null")), fullRefresh);
+        Optional.of(requireNonNull(state, "state == null")), fullRefresh, removalLimit);
   }
 
   /**
@@ -101,6 +105,17 @@ public record ExportOptions(
    * end to end.
    */
   public ExportOptions withFullRefresh() {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, true);
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, true, removalLimit);
+  }
+
+  /**
+   * {@return a copy with this removal limit} for a {@linkplain SyncMode#MIRROR mirroring} run: raise it
+   * for one run that is meant to remove many members.
+   *
+   * @param limit the limit
+   */
+  public ExportOptions withRemovalLimit(RemovalLimit limit) {
+    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh,
+        requireNonNull(limit, "limit == null"));
   }
 }

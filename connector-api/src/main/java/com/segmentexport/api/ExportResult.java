@@ -96,6 +96,16 @@ public record ExportResult(
     return segments.stream().mapToLong(SegmentResult::unchanged).sum();
   }
 
+  /** {@return members a mirroring run removed from the lists, all segments} */
+  public long removed() {
+    return segments.stream().mapToLong(SegmentResult::removed).sum();
+  }
+
+  /** {@return removals held back by the removal limit, all segments} */
+  public long removalsHeldBack() {
+    return segments.stream().mapToLong(SegmentResult::removalsHeldBack).sum();
+  }
+
   /** {@return profiles read but not sent, all segments} */
   public long notAttempted() {
     return segments.stream().mapToLong(SegmentResult::notAttempted).sum();

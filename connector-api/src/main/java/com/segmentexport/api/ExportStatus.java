@@ -9,5 +9,11 @@ public enum ExportStatus {
   /** The export stopped on an error, or nothing that could be exported was. */
   FAILED,
   /** Cancelled, or its connection was removed, while running. */
-  CANCELLED
+  CANCELLED,
+  /**
+   * A {@linkplain SyncMode#MIRROR mirroring} run sent what it had to, but removed nobody: the removals it
+   * found were more than its {@link RemovalLimit} allows, or its segment read no profile. The segment's
+   * {@link SegmentResult#removalsHeldBackReason()} gives the numbers.
+   */
+  REMOVALS_HELD_BACK
 }

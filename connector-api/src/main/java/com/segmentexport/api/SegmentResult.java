@@ -29,6 +29,12 @@ import static java.util.Objects.requireNonNull;
  *     {@linkplain SyncMode#INCREMENTAL incremental} run)
  * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
  * @param notAttemptedReason why profiles were not attempted, when some were not
+ * @param removed members a {@linkplain SyncMode#MIRROR mirroring} run removed from the list (outside the
+ *     identity above: they are not profiles read)
+ * @param removalsFailed removals the vendor refused or did not confirm (in the rejected sample with the
+ *     vendor's reason); the next mirroring run tries them again
+ * @param removalsHeldBack removals not made because of the {@link RemovalLimit}
+ * @param removalsHeldBackReason why removals were held back, with the numbers
  * @param counters connector-specific counts (for example calls that needed a fallback)
  */
 public record SegmentResult(
@@ -45,6 +51,10 @@ public record SegmentResult(
     long unchanged,
     long notAttempted,
     Optional<String> notAttemptedReason,
+    long removed,
+    long removalsFailed,
+    long removalsHeldBack,
+    Optional<String> removalsHeldBackReason,
     Map<String, Long> counters) {
 
   /**
@@ -63,6 +73,10 @@ public record SegmentResult(
    * @param unchanged profiles not sent because the vendor already confirmed them exactly so
    * @param notAttempted profiles read but never sent (limit reached, cancelled, export failed)
    * @param notAttemptedReason why profiles were not attempted, when some were not
+   * @param removed members a mirroring run removed from the list
+   * @param removalsFailed removals the vendor refused or did not confirm
+   * @param removalsHeldBack removals not made because of the removal limit
+   * @param removalsHeldBackReason why removals were held back
    * @param counters connector-specific counts (for example calls that needed a fallback)
    */
   public SegmentResult {
@@ -72,6 +86,7 @@ public record SegmentResult(
     requireNonNull(created, "created == null");
     requireNonNull(updated, "updated == null");
     requireNonNull(notAttemptedReason, "notAttemptedReason == null");
+    requireNonNull(removalsHeldBackReason, "removalsHeldBackReason == null");
     counters = Map.copyOf(counters);
     if (read != exported + rejected + duplicates + unconfirmed + unchanged + notAttempted) {
       throw new IllegalStateException("segment '" + name + "' does not add up: read " + read + " != exported "

@@ -19,5 +19,16 @@ public enum SyncMode {
    * as {@linkplain SegmentResult#unchanged() unchanged}. Never removes anyone. Needs a
    * {@linkplain ExportOptions#withSyncState(SyncState) sync state}.
    */
-  INCREMENTAL
+  INCREMENTAL,
+
+  /**
+   * {@link #INCREMENTAL}, and then, once the segment was read whole and every batch was answered, removes
+   * from the list the members this SDK put there (the sync state knows them) that are no longer in the
+   * segment: from that list only, never an unsubscribe, a deletion or a consent change. Members someone
+   * else put on the list are never removed. A {@link RemovalLimit} holds every removal back when there
+   * are too many (a truncated source must not empty a list), and a run that failed or was cancelled
+   * removes nobody. Needs a sync state and a connector that {@linkplain
+   * ConnectorDescriptor#supportsRemoval() supports removal}.
+   */
+  MIRROR
 }

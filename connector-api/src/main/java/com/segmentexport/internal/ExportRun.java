@@ -207,6 +207,10 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
       status = ExportStatus.FAILED;
     } else if (control.isStopped()) {
       status = ExportStatus.CANCELLED;
+    } else if (finished.stream().anyMatch(s -> s.status() == ExportStatus.REMOVALS_HELD_BACK)
+        && finished.stream().allMatch(s -> s.status() == ExportStatus.SUCCEEDED
+            || s.status() == ExportStatus.REMOVALS_HELD_BACK)) {
+      status = ExportStatus.REMOVALS_HELD_BACK;
     } else if (allSucceeded) {
       status = ExportStatus.SUCCEEDED;
     } else if (allFailed) {

@@ -63,6 +63,23 @@ final class FingerprintSet {
     return size;
   }
 
+  /** Whether the key (or one equal ignoring the case of ASCII letters) was added. */
+  boolean contains(String key) {
+    long f = fingerprint(key);
+    int mask = table.length - 1;
+    int i = (int) (f ^ (f >>> 32)) & mask;
+    while (true) {
+      long v = table[i];
+      if (v == 0) {
+        return false;
+      }
+      if (v == f) {
+        return true;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
   private static boolean insert(long[] t, long f) {
     int mask = t.length - 1;
     int i = (int) (f ^ (f >>> 32)) & mask;

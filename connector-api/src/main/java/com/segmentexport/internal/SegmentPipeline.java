@@ -68,6 +68,10 @@ final class SegmentPipeline {
   private final Semaphore inFlight;
   /** The segment's destination in the sync state, once open; null without a sync state. */
   private SegmentSync sync;
+  /** The keys of every member the segment holds, for a mirroring run; null otherwise. */
+  private FingerprintSet seen;
+  /** The segment's destination, once open. */
+  private Destination destination;
 
   SegmentPipeline(Scope run, String name) {
     this.run = run;
@@ -93,6 +97,10 @@ final class SegmentPipeline {
       }
       Destination destination = run.connector().open(
           new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http()));
+      this.destination = destination;
+      if (run.sync() != null && run.sync().removalLimit() != null) {
+        seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));
+      }
       tally.destinationId = destination.id();
       if (run.sync() != null) {
         sync = run.sync().open(destination.id(), run.mapper().schema());
@@ -127,6 +135,22 @@ final class SegmentPipeline {
       tally.accountRemainder("the export stopped: " + control.stopReason());
     }
     boolean failed = failedHere || run.failures().fatal() != null;
+    if (seen != null && !failed && !control.isStopped() && !tally.unreadRest()) {
+      // The segment was read whole and every batch answered: the members it no longer holds leave the list.
+      try {
+        new MirrorRemoval(sync.state(), destination, run.mapper().schema(), name, run.limits().maxBatchRecords(),
+            run.sync().removalLimit(), run.rejected(), tally, control).run(seen, tally.read);
+      } catch (ExportCancelledException e) {
+        control.stop(e.getMessage());
+      } catch (ExportException e) {
+        failed = true;
+        run.failures().record(e);
+      } catch (RuntimeException e) {
+        failed = true;
+        run.failures().record(new ExportException("Removing members of segment '" + name + "' failed: "
+            + e.getClass().getName(), e));
+      }
+    }
     SegmentResult result = tally.result(control.isStopped() && !failed, failed);
     if (sync != null) {
       try {
@@ -149,6 +173,9 @@ final class SegmentPipeline {
       Profile profile = profiles.next(); // may throw: a profile counts as read once the source gave it
       long row = ++tally.read;
       RecordMapper.Mapped m = run.mapper().map(profile, row);
+      if (seen != null && m.record != null) {
+        seen.add(SegmentSync.memberKey(m.record));
+      }
       if (m.record == null) {
         tally.rejected(1);
         run.rejected().reject(

@@ -23,6 +23,10 @@ final class SegmentTally {
   private String notAttemptedReason;
   private boolean unread;
   private final Map<String, Long> counters = new LinkedHashMap<>();
+  private long removed;
+  private long removalsFailed;
+  private long removalsHeldBack;
+  private String removalsHeldBackReason;
 
   SegmentTally(String name) {
     this.name = name;
@@ -93,6 +97,24 @@ final class SegmentTally {
     updated = Math.max(updated, 0) + n;
   }
 
+  /** Whether reading stopped before the segment's end. */
+  synchronized boolean unreadRest() {
+    return unread;
+  }
+
+  synchronized void removed(long n) {
+    removed += n;
+  }
+
+  synchronized void removalsFailed(long n) {
+    removalsFailed += n;
+  }
+
+  synchronized void removalsHeldBack(long n, String reason) {
+    removalsHeldBack += n;
+    removalsHeldBackReason = reason;
+  }
+
   synchronized void count(String counter, long n) {
     counters.merge(counter, n, Long::sum);
   }
@@ -103,7 +125,9 @@ final class SegmentTally {
       status = ExportStatus.CANCELLED;
     } else if (failed || (exported + unchanged == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
       status = ExportStatus.FAILED;
-    } else if (rejected + unconfirmed + notAttempted > 0 || unread) {
+    } else if (removalsHeldBack > 0) {
+      status = ExportStatus.REMOVALS_HELD_BACK;
+    } else if (rejected + unconfirmed + notAttempted + removalsFailed > 0 || unread) {
       status = ExportStatus.PARTIALLY_SUCCEEDED;
     } else {
       status = ExportStatus.SUCCEEDED;
@@ -111,6 +135,7 @@ final class SegmentTally {
     return new SegmentResult(name, Optional.ofNullable(destinationId), status, read, exported,
         created < 0 ? OptionalLong.empty() : OptionalLong.of(created),
         updated < 0 ? OptionalLong.empty() : OptionalLong.of(updated),
-        rejected, duplicates, unconfirmed, unchanged, notAttempted, Optional.ofNullable(notAttemptedReason), counters);
+        rejected, duplicates, unconfirmed, unchanged, notAttempted, Optional.ofNullable(notAttemptedReason), removed, removalsFailed, removalsHeldBack,
+        Optional.ofNullable(removalsHeldBackReason), counters);
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.RemovalLimit;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.api.SyncState;
 import com.segmentexport.api.DestinationKey;
@@ -48,7 +49,7 @@ final class SyncRun {
       Optional<SyncState> given = options.syncState();
       SyncMode mode = definition.syncMode().orElse(given.isPresent() ? SyncMode.INCREMENTAL : SyncMode.ADD_AND_UPDATE);
       if (given.isEmpty()) {
-        if (mode == SyncMode.INCREMENTAL) {
+        if (mode != SyncMode.ADD_AND_UPDATE) {
           throw new ConfigurationException("Export '" + definition.name() + "' is " + mode + ", which needs a sync "
               + "state: run it with ExportOptions.withSyncState(JdbcSyncStateStore.sqlite(path)) (module "
               + "connector-state), or set SyncMode.ADD_AND_UPDATE to send every profile");
@@ -59,8 +60,9 @@ final class SyncRun {
         throw new ConfigurationException("The sync state " + given.get().getClass().getName() + " does not "
             + "implement " + SyncStateStore.class.getName());
       }
-      boolean skipUnchanged = mode == SyncMode.INCREMENTAL && !options.fullRefresh();
-      return new SyncRun((SyncStateStore) given.get(), connectorId, account, runId, skipUnchanged, clock);
+      boolean skipUnchanged = mode != SyncMode.ADD_AND_UPDATE && !options.fullRefresh();
+      return new SyncRun((SyncStateStore) given.get(), connectorId, account, runId, skipUnchanged,
+          mode == SyncMode.MIRROR ? options.removalLimit() : null, clock);
     }
   }
 
@@ -69,10 +71,13 @@ final class SyncRun {
   private final String account;
   private final String runId;
   private final boolean skipUnchanged;
+  /** The removal limit of a mirroring run; null when the run does not mirror. */
+  private final RemovalLimit removalLimit;
   private final Clock clock;
 
   SyncRun(SyncStateStore store, String connectorId, String account, String runId, boolean skipUnchanged,
-      Clock clock) {
+      RemovalLimit removalLimit, Clock clock) {
+    this.removalLimit = removalLimit;
     this.store = requireNonNull(store, "store == null");
     this.connectorId = requireNonNull(connectorId, "connectorId == null");
     this.account = requireNonNull(account, "account == null");
@@ -92,6 +97,11 @@ final class SyncRun {
   /** Finds a segment's destination in the store without creating it (a plan writes nothing). */
   Optional<DestinationState> find(String destinationId) {
     return store.find(new DestinationKey(connectorId, account, destinationId));
+  }
+
+  /** The removal limit of a mirroring run, or null when the run does not mirror. */
+  RemovalLimit removalLimit() {
+    return removalLimit;
   }
 
   boolean skipsUnchanged() {

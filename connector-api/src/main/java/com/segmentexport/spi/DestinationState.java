@@ -43,6 +43,14 @@ public interface DestinationState {
   void record(List<MemberOutcome> outcomes);
 
   /**
+   * Forgets members, all or nothing (one transaction): a mirroring run calls it once the vendor confirmed
+   * it removed them from the list. Unknown keys are ignored.
+   *
+   * @param memberKeys the members' keys
+   */
+  void forgetMembers(Collection<String> memberKeys);
+
+  /**
    * Visits every member, in no particular order, without holding them all in memory. The visit may hold
    * one of the store's connections throughout: a visitor that writes to the store needs a store (a
    * connection pool) with a connection to spare.

@@ -79,6 +79,23 @@ public final class FakeVendor implements AutoCloseable {
   private volatile long writeDelayMillis;
   private volatile boolean discardBodies;
   private volatile Fault fault = (request, proceed) -> proceed.get();
+  /** Members removed from lists. */
+  private final AtomicInteger removals = new AtomicInteger();
+
+  /** {@return how many members were removed from lists} */
+  public int removals() {
+    return removals.get();
+  }
+
+  /**
+   * Puts a contact on the list as someone other than the SDK would (a marketer's import).
+   *
+   * @param email the contact's address
+   */
+  public void addByHand(String email) {
+    contacts.put(email.toLowerCase(Locale.ROOT), new LinkedHashMap<>(Map.of("email", email)));
+  }
+
   /** The lists created, by name. */
   private final java.util.Set<String> lists = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -246,6 +263,14 @@ public final class FakeVendor implements AutoCloseable {
       String name = request.getUrl().pathSegments().get(2);
       return lists.contains(name) ? ok(w -> w.beginObject().name("id").value("list-" + name).endObject())
           : error(404, "NOT_FOUND", "no such list");
+    }
+    if ("POST".equals(method) && path.endsWith("/members/remove")) {
+      List<Map<String, Object>> gone = members(request.getBody());
+      for (Map<String, Object> m : gone) {
+        contacts.remove(((String) m.get("email")).toLowerCase(Locale.ROOT));
+        removals.incrementAndGet();
+      }
+      return ok(w -> w.beginObject().name("removed").value(gone.size()).endObject());
     }
     if ("POST".equals(method) && path.endsWith("/members")) {
       long delay = writeDelayMillis;

@@ -122,6 +122,14 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     @Override
+    public synchronized void forgetMembers(Collection<String> memberKeys) {
+      if (failRecords) {
+        throw new SyncStateException("the state store is locked (test)", null);
+      }
+      memberKeys.forEach(members::remove);
+    }
+
+    @Override
     public void forEachMember(Consumer<MemberState> visitor) {
       members.values().forEach(visitor);
     }

@@ -41,6 +41,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
   private final ConnectorLimits limits;
   private final boolean customFields;
+  private final boolean removal;
   private final boolean idempotentWrites;
   private final java.util.function.Predicate<String> unattributed;
   private final boolean openCallsVendor;
@@ -54,6 +55,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     this.idempotentWrites = b.idempotentWrites;
     this.unattributed = b.unattributed;
     this.openCallsVendor = b.openCallsVendor;
+    this.removal = b.removal;
     this.baseUrlKind = b.baseUrlKind;
   }
 
@@ -108,6 +110,11 @@ public final class TestConnectorProvider implements ConnectorProvider {
   @Override
   public boolean supportsCustomFields() {
     return customFields;
+  }
+
+  @Override
+  public boolean supportsRemoval() {
+    return removal;
   }
 
   @Override
@@ -210,6 +217,23 @@ public final class TestConnectorProvider implements ConnectorProvider {
         }
       }
 
+      /** Removes the batch's members from the list: {@code POST /api/lists/{id}/members/remove}. */
+      @Override
+      public BatchResult remove(Batch batch) {
+        Request http = request("lists", id, "members", "remove").post(Json.body(w -> {
+          w.beginObject().name("members").beginArray();
+          for (ExportRecord r : batch.records()) {
+            w.beginObject().name("email").value(r.email()).endObject();
+          }
+          w.endArray().endObject();
+        })).build();
+        HttpResponse r = request.http().execute(http, CallSpec.idempotent("removeMembers"));
+        if (!r.isSuccessful()) {
+          throw refused("removeMembers", r);
+        }
+        return BatchResult.allExported(batch);
+      }
+
       private BatchResult send(Batch batch) {
         List<MappedField> fields = batch.schema().fields();
         Request http = request("lists", id, "members").post(Json.body(w -> {
@@ -274,6 +298,13 @@ public final class TestConnectorProvider implements ConnectorProvider {
   public static final class Builder {
     private ConnectorLimits limits = new ConnectorLimits(100, 64 * 1024, 2, 1000, OptionalLong.empty());
     private boolean customFields = true;
+    private boolean removal = true;
+
+    /** Whether the connector can remove members from its list (it can by default). */
+    public Builder removal(boolean b) {
+      this.removal = b;
+      return this;
+    }
     private boolean idempotentWrites = true;
     private java.util.function.Predicate<String> unattributed = email -> false;
     private boolean openCallsVendor = true;

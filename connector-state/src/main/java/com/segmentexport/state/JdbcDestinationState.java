@@ -161,6 +161,32 @@ final class JdbcDestinationState implements DestinationState {
     });
   }
 
+  @Override
+  public void forgetMembers(Collection<String> memberKeys) {
+    requireNonNull(memberKeys, "memberKeys == null");
+    store.checkOpen();
+    if (memberKeys.isEmpty()) {
+      return;
+    }
+    String[] keys = memberKeys.toArray(new String[0]);
+    Arrays.sort(keys); // row locks in one order, as record() takes them
+    store.write("forget " + keys.length + (keys.length == 1 ? " member" : " members") + " of " + ref.label,
+        session -> {
+          long id = store.resolveForWrite(session, ref.key, false);
+          if (id == 0) {
+            return null;
+          }
+          PreparedStatement delete = session.prepare(schema.deleteMember);
+          for (String key : keys) {
+            delete.setLong(1, id);
+            delete.setString(2, requireNonNull(key, "a member key is null"));
+            delete.addBatch();
+          }
+          delete.executeBatch();
+          return null;
+        });
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -37,6 +37,7 @@ final class Schema {
   final String countMembers;
   final String selectMembers;
   final String deleteMembers;
+  final String deleteMember;
 
   final String runStarted;
   final String runFinished;
@@ -94,6 +95,7 @@ final class Schema {
     countMembers = "SELECT COUNT(*) FROM " + memberTable + " WHERE destination = ?";
     selectMembers = "SELECT " + memberColumns + " FROM " + memberTable + " WHERE destination = ?";
     deleteMembers = "DELETE FROM " + memberTable + " WHERE destination = ?";
+    deleteMember = "DELETE FROM " + memberTable + " WHERE destination = ? AND member_key = ?";
 
     runStarted = "INSERT INTO " + runTable + " (destination, run_id, started_at) VALUES (?, ?, ?)"
         + " ON CONFLICT (destination, run_id) DO UPDATE SET started_at = excluded.started_at";

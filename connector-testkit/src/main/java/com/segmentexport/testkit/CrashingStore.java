@@ -56,6 +56,11 @@ final class CrashingStore implements SyncStateStore {
       }
 
       @Override
+      public void forgetMembers(Collection<String> memberKeys) {
+        state.forgetMembers(memberKeys);
+      }
+
+      @Override
       public void forEachMember(Consumer<MemberState> visitor) {
         state.forEachMember(visitor);
       }
