@@ -2,7 +2,6 @@ package com.segmentexport.spi;
 
 import com.squareup.moshi.JsonReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +26,8 @@ public final class Json {
      * Writes to {@code writer}.
      *
      * @param writer the writer of the request body
-     * @throws IOException if writing fails (the request then fails)
      */
-    void writeTo(JsonBodyWriter writer) throws IOException;
+    void writeTo(JsonBodyWriter writer);
   }
 
   /**
@@ -54,11 +52,7 @@ public final class Json {
    */
   public static RequestBody body(long expectedBytes, Writing writing) {
     JsonBodyWriter writer = new JsonBodyWriter(expectedBytes);
-    try {
-      writing.writeTo(writer);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    writing.writeTo(writer);
     return writer.toRequestBody(MEDIA_TYPE);
   }
 

@@ -160,7 +160,7 @@ final class AutopilotDestination implements Destination {
   }
 
   /** One contact: standard fields, typed custom keys, the list; never a null, never an unsubscribe flag. */
-  private void writeContact(JsonBodyWriter w, ExportRecord r) throws IOException {
+  private void writeContact(JsonBodyWriter w, ExportRecord r) {
     w.beginObject().name("Email").value(r.email());
     boolean custom = false;
     for (MappedField f : fields) {

@@ -1,6 +1,5 @@
 package com.segmentexport.campaignmonitor;
 
-import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
@@ -12,7 +11,6 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.JsonBodyWriter;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -242,7 +240,7 @@ final class CampaignMonitorDestination implements Destination {
   }
 
   /** Writes one subscriber: no empty value (which would leave the field as it is anyway), never a null. */
-  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) throws IOException {
+  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) {
     w.beginObject();
     w.name("EmailAddress").value(r.email());
     String name = name(r);

@@ -10,7 +10,6 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.VendorHttp;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,7 +182,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes one contact: never a null value (null clears data), never an e-mail status (no resubscribing). */
-  private void writeContact(JsonBodyWriter w, ExportRecord r) throws IOException {
+  private void writeContact(JsonBodyWriter w, ExportRecord r) {
     w.beginObject();
     w.name("matchIdentifier").value("email");
     w.name("identifiers").beginObject().name("email").value(r.email()).endObject();
@@ -208,7 +207,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** Writes a value as the account's data field type expects it. */
-  static void writeValue(JsonBodyWriter w, String type, Object v) throws IOException {
+  static void writeValue(JsonBodyWriter w, String type, Object v) {
     if (type.equals("String")) {
       w.value(text(v));
     } else if (v instanceof LocalDate || v instanceof Instant) {

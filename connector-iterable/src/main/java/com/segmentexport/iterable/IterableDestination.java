@@ -351,7 +351,7 @@ final class IterableDestination implements Destination {
     });
   }
 
-  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) throws IOException {
+  private void writeSubscriber(JsonBodyWriter w, ExportRecord r) {
     w.beginObject();
     w.name("email").value(r.email());
     boolean open = false;
@@ -374,7 +374,7 @@ final class IterableDestination implements Destination {
   }
 
   /** Writes a value: instants in Iterable's date format, dates as {@code yyyy-MM-dd}, the rest as JSON. */
-  static void writeValue(JsonBodyWriter w, Object v) throws IOException {
+  static void writeValue(JsonBodyWriter w, Object v) {
     if (v instanceof Instant) {
       w.value(DATE_TIME.format((Instant) v));
     } else if (v instanceof BigDecimal) {

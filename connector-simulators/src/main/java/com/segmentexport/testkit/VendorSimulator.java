@@ -509,17 +509,17 @@ public abstract class VendorSimulator implements AutoCloseable {
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port) throws IOException {
+    public java.net.ServerSocket createServerSocket(int port) {
       throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+    public java.net.ServerSocket createServerSocket(int port, int backlog) {
       throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) {
       throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
     }
   }
