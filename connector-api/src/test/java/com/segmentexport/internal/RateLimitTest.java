@@ -32,10 +32,18 @@ import org.junit.jupiter.api.Test;
 /** §3 Rate limiting, §5 rule 3: the vendor's signals are honoured and the configured rate is never exceeded. */
 class RateLimitTest {
   private static final long TOLERANCE_MS = 60;
-  /** Requests arriving this soon after a 429 were sent before the client could have read it. */
+  /** Requests arriving this soon after the client paused were sent before it did. */
   private static final long CONCURRENT_MS = 50;
   private final FakeVendor vendor = new FakeVendor();
-  private final RecordingListener listener = new RecordingListener();
+  /** When the client first paused for a throttling answer ({@link System#nanoTime()}, as the vendor's times). */
+  private final AtomicLong pausedAt = new AtomicLong();
+  private final RecordingListener listener = new RecordingListener() {
+    @Override
+    public void throttled(Duration wait, String reason) {
+      pausedAt.compareAndSet(0, System.nanoTime()); // just after the limiter was paused
+      super.throttled(wait, reason);
+    }
+  };
 
   @AfterEach
   void stop() {
@@ -90,11 +98,12 @@ class RateLimitTest {
 
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(40);
-    // The write sent together with the refused one (the limiter's burst lets the first two go at once) may
-    // arrive after it — on a loaded machine, well after it; those queued behind them (the third write on)
-    // must wait out the pause.
+    // A write whose slot came before the client had read the 429 and paused (on a loaded machine, reading
+    // it can take longer than the 100 ms between slots) was sent before the pause and may arrive after
+    // the refusal; one still waiting for its slot when the client paused must wait out the pause.
+    assertThat(pausedAt.get()).isNotZero();
     List<FakeVendor.Received> early = vendor.writes().stream()
-        .filter(w -> w.writeNumber() > 2 && w.atNanos() - refusedAt[0] > 0
+        .filter(w -> w.atNanos() - pausedAt.get() > CONCURRENT_MS * 1_000_000L
             && w.atNanos() - refusedAt[0] < 900_000_000L).toList();
     assertThat(early).as("writes that reached the vendor during its wait").isEmpty();
   }
