@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param overCap profiles past the vendor's per-export limit, which would not be attempted
  * @param fieldsToCreate custom fields the run would create at the vendor
  * @param batches the batches the run would send
+ * @param toRemove members a {@linkplain SyncMode#MIRROR mirroring} run would remove from the list (the
+ *     state's members not in the segment), or hold back
+ * @param removalsHeldBackReason why the {@link RemovalLimit} would hold all of them back, if it would
  */
 public record SegmentPlan(
     String name,
@@ -38,7 +41,9 @@ public record SegmentPlan(
     long duplicates,
     long overCap,
     List<String> fieldsToCreate,
-    long batches) {
+    long batches,
+    long toRemove,
+    Optional<String> removalsHeldBackReason) {
   /**
    * Checks the parts and that the counts add up.
    *
@@ -55,12 +60,15 @@ public record SegmentPlan(
    * @param overCap profiles past the vendor's per-export limit
    * @param fieldsToCreate custom fields the run would create
    * @param batches the batches the run would send
+   * @param toRemove members a mirroring run would remove, or hold back
+   * @param removalsHeldBackReason why the removal limit would hold them back, if it would
    */
   public SegmentPlan {
     requireNonNull(name, "name == null");
     requireNonNull(destinationId, "destinationId == null");
     requireNonNull(destinationExists, "destinationExists == null");
     fieldsToCreate = List.copyOf(fieldsToCreate);
+    requireNonNull(removalsHeldBackReason, "removalsHeldBackReason == null");
     if (read != toAdd + toUpdate + toRetry + unchanged + invalid + duplicates + overCap) {
       throw new IllegalStateException("plan of segment '" + name + "' does not add up: read " + read);
     }

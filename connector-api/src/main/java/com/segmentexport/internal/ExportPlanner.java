@@ -75,6 +75,8 @@ final class ExportPlanner {
       }
     }
     SegmentTally tally = new SegmentTally(name);
+    boolean mirror = sync != null && sync.removalLimit() != null;
+    FingerprintSet seen = mirror ? new FingerprintSet(1024) : null;
     long[] byKnown = new long[3];
     long[] invalid = {0};
     long[] batches = {0};
@@ -91,6 +93,9 @@ final class ExportPlanner {
       Iterator<Profile> profiles = segment.profiles();
       while (profiles.hasNext()) {
         RecordMapper.Mapped m = mapper.map(profiles.next(), ++tally.read);
+        if (seen != null && m.record != null) {
+          seen.add(SegmentSync.memberKey(m.record));
+        }
         if (m.record == null || m.estimatedBytes > limits.maxBatchBytes()) {
           invalid[0]++;
         } else {
@@ -103,8 +108,30 @@ final class ExportPlanner {
     } catch (Exception e) {
       throw new ExportException("Reading segment '" + name + "' for a plan failed: " + e.getClass().getName(), e);
     }
+    long toRemove = 0;
+    String heldBack = null;
+    if (mirror && state != null) {
+      // The members the run would remove, and whether its removal limit would hold them back, counting the
+      // members it adds as managed (as they are once the vendor confirms them).
+      long[] managed = {0};
+      long[] leaving = {0};
+      state.state().forEachMember(member -> {
+        if (member.confirmedHash().isPresent()) {
+          managed[0]++;
+          if (!seen.contains(member.memberKey())) {
+            leaving[0]++;
+          }
+        }
+      });
+      toRemove = leaving[0];
+      heldBack = sync.removalLimit().holdsBack(toRemove, managed[0] + byKnown[RecordMapper.Mapped.NEW], tally.read);
+      if (heldBack == null && toRemove > 0) {
+        calls += (toRemove + limits.maxBatchRecords() - 1) / limits.maxBatchRecords();
+      }
+    }
     return new SegmentPlan(name, preview.destinationId(), preview.exists(), tally.read, byKnown[RecordMapper.Mapped.NEW],
         byKnown[RecordMapper.Mapped.CHANGED], byKnown[RecordMapper.Mapped.RETRY], tally.unchangedSoFar(), invalid[0],
-        tally.duplicates, tally.notAttemptedSoFar(), preview.fieldsToCreate(), batches[0]);
+        tally.duplicates, tally.notAttemptedSoFar(), preview.fieldsToCreate(), batches[0], toRemove,
+        Optional.ofNullable(heldBack));
   }
 }

@@ -192,4 +192,22 @@ class MirrorSyncTest {
         .syncMode(SyncMode.MIRROR).build())
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("cannot remove members");
   }
+
+  @Test
+  void aPlanListsTheRemovalsAndWhetherTheLimitHoldsThemBack() {
+    List<Profile> segment = Fixtures.valid("p", 100);
+    run(segment, withState);
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      var ok = exporter.plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 95)), withState);
+      assertThat(ok.segments().get(0).toRemove()).isEqualTo(5);
+      assertThat(ok.segments().get(0).removalsHeldBackReason()).isEmpty();
+      var tooMany = exporter.plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 60)), withState);
+      assertThat(tooMany.segments().get(0).toRemove()).isEqualTo(40);
+      assertThat(tooMany.segments().get(0).removalsHeldBackReason()).hasValueSatisfying(r -> assertThat(r)
+          .contains("40"));
+    }
+    assertThat(vendor.removals()).as("a plan removes nobody").isZero();
+    // The run does what the plan said.
+    assertThat(run(segment.subList(0, 95), withState).removed()).isEqualTo(5);
+  }
 }
