@@ -120,7 +120,7 @@ final class SegmentSync {
 
     @Override
     public void started(Batch batch, String kind, String vendorRef) {
-      state.addPending(new PendingWork(runId, kind, vendorRef, encode(batch), clock.instant()));
+      state.addPending(new PendingWork(runId, kind, vendorRef, PendingBatches.encode(batch, schema), clock.instant()));
       refs.add(new String[] {kind, vendorRef});
     }
   }
@@ -145,10 +145,10 @@ final class SegmentSync {
    */
   void resumePending(Destination destination, SegmentTally tally) {
     for (PendingWork work : state.pending()) {
-      Decoded d = decode(work.payload());
+      PendingBatches.Decoded d = PendingBatches.decode(work.payload(), schema);
       Optional<BatchResult> result;
       try {
-        result = destination.resume(work.kind(), work.vendorRef(), d.batch);
+        result = destination.resume(work.kind(), work.vendorRef(), d.batch());
       } catch (AuthenticationException | ExportCancelledException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -157,78 +157,12 @@ final class SegmentSync {
         continue;
       }
       if (result.isPresent()) {
-        write(outcomes(d.batch, result.get(), d.hashes));
+        write(outcomes(d.batch(), result.get(), d.hashes()));
         tally.count("sync.resumedConfirmed", result.get().exported());
-        tally.count("sync.resumedNotConfirmed", d.batch.size() - result.get().exported());
+        tally.count("sync.resumedNotConfirmed", d.batch().size() - result.get().exported());
       }
       state.removePending(work.kind(), work.vendorRef());
     }
-  }
-
-  /** A pending work's batch, rebuilt: addresses and profile ids without values, and each member's hash. */
-  private record Decoded(Batch batch, long[] hashes) {}
-
-  /** One line per record: row, member key, fields hash and address, tab-separated, escaped. */
-  private String encode(Batch batch) {
-    StringBuilder out = new StringBuilder(batch.size() * 64);
-    for (ExportRecord r : batch.records()) {
-      out.append(r.row()).append('\t');
-      escape(out, memberKey(r)).append('\t');
-      out.append(fieldsHash(schema, r)).append('\t');
-      escape(out, r.email()).append('\n');
-    }
-    return out.toString();
-  }
-
-  private Decoded decode(String payload) {
-    List<ExportRecord> records = new ArrayList<>();
-    List<Long> hashes = new ArrayList<>();
-    for (String line : payload.split("\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
-      String[] f = line.split("\t", -1);
-      String key = unescape(f[1]);
-      String id = key.startsWith("id:") ? key.substring(3) : null;
-      records.add(new ExportRecord(Long.parseLong(f[0]), unescape(f[3]), new Object[schema.fields().size()], id));
-      hashes.add(Long.parseLong(f[2]));
-    }
-    long[] h = new long[hashes.size()];
-    for (int i = 0; i < h.length; i++) {
-      h[i] = hashes.get(i);
-    }
-    return new Decoded(new Batch("resumed", 0, schema, records, 0), h);
-  }
-
-  private static StringBuilder escape(StringBuilder out, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '\\' -> out.append("\\\\");
-        case '\t' -> out.append("\\t");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        default -> out.append(c);
-      }
-    }
-    return out;
-  }
-
-  private static String unescape(String s) {
-    if (s.indexOf('\\') < 0) {
-      return s;
-    }
-    StringBuilder out = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        out.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 
   /** The vendor answered for the batch: records each member's outcome, in one transaction. */

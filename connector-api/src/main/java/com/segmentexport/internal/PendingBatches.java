@@ -1,0 +1,83 @@
+package com.segmentexport.internal;
+
+import com.segmentexport.spi.Batch;
+import com.segmentexport.spi.ExportRecord;
+import com.segmentexport.spi.RecordSchema;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text form in which the sync state keeps the members of a batch left pending at the vendor (a
+ * {@link com.segmentexport.spi.PendingWork}'s payload): enough to rebuild the batch for {@link
+ * com.segmentexport.spi.Destination#resume} and to record its outcome with the hashes that were sent.
+ */
+final class PendingBatches {
+  private PendingBatches() {}
+
+  /** A pending work's batch, rebuilt: addresses and profile ids without values, and each member's hash. */
+  record Decoded(Batch batch, long[] hashes) {}
+
+  /** One line per record: row, member key, fields hash and address, tab-separated, escaped. */
+  static String encode(Batch batch, RecordSchema schema) {
+    StringBuilder out = new StringBuilder(batch.size() * 64);
+    for (ExportRecord r : batch.records()) {
+      out.append(r.row()).append('\t');
+      escape(out, SegmentSync.memberKey(r)).append('\t');
+      out.append(SegmentSync.fieldsHash(schema, r)).append('\t');
+      escape(out, r.email()).append('\n');
+    }
+    return out.toString();
+  }
+
+  static Decoded decode(String payload, RecordSchema schema) {
+    List<ExportRecord> records = new ArrayList<>();
+    List<Long> hashes = new ArrayList<>();
+    for (String line : payload.split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] f = line.split("\t", -1);
+      String key = unescape(f[1]);
+      String id = key.startsWith("id:") ? key.substring(3) : null;
+      records.add(new ExportRecord(Long.parseLong(f[0]), unescape(f[3]), new Object[schema.fields().size()], id));
+      hashes.add(Long.parseLong(f[2]));
+    }
+    long[] h = new long[hashes.size()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = hashes.get(i);
+    }
+    return new Decoded(new Batch("resumed", 0, schema, records, 0), h);
+  }
+
+  private static StringBuilder escape(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(c);
+      }
+    }
+    return out;
+  }
+
+  private static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        out.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+}
