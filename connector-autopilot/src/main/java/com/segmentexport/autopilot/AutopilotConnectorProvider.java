@@ -122,6 +122,15 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
     return true;
   }
 
+  /**
+   * Removes members with {@code DELETE /v1/list/{list_id}/contact/{contact_id_or_email}}, one call per
+   * contact: this list only.
+   */
+  @Override
+  public boolean supportsRemoval() {
+    return true;
+  }
+
   @Override
   public ConnectorLimits limits() {
     return new ConnectorLimits(MAX_BULK_CONTACTS, MAX_BULK_BYTES, DEFAULT_CONCURRENT_BATCHES,

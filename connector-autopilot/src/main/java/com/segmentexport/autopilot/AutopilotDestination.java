@@ -12,15 +12,19 @@ import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.RecordSchema;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
 import com.squareup.moshi.JsonReader;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 import okio.Buffer;
 import org.slf4j.Logger;
@@ -40,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose profile Autopilot knows under a {@linkplain ExportRecord#previousEmail() previous
  * address} first has its contact's address changed ({@link AutopilotAddressChange}), so that the upsert
  * updates the same contact rather than adding a second one.
+ *
+ * <p>{@link #remove(Batch)} takes contacts off this list only, one {@code DELETE
+ * /v1/list/{list_id}/contact/{contact_id_or_email}} per contact (v1 has no bulk removal), each paced by the
+ * connection's rate like every call. The upsert answer's contact ids are reported to the engine
+ * ({@link BatchResult.Builder#vendorId}) so that a later removal names the contact by id.
  */
 final class AutopilotDestination implements Destination {
   /** Our code for a contact the upsert answer does not map to a contact id. */
@@ -50,6 +59,10 @@ final class AutopilotDestination implements Destination {
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
   /** Counter: moved profiles whose new address another contact has (it is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
+  /** Counter: contacts a removal found already off the list ({@code not_modified}) or unknown (404): removed. */
+  static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
+  /** Autopilot's message for an unknown contact, on a 404. */
+  private static final String CONTACT_NOT_FOUND = "Contact could not be found";
   private static final Logger log = LoggerFactory.getLogger(AutopilotDestination.class);
 
   private final AutopilotConnector connector;
@@ -95,6 +108,58 @@ final class AutopilotDestination implements Destination {
     if (!rest.isEmpty()) {
       long bytes = batch.estimatedBytes() * rest.size() / batch.size() + 1;
       result.merge(upsertAndConfirm(batch.withRecords(rest, bytes)));
+    }
+    return result.build();
+  }
+
+  /**
+   * Removes the batch's contacts from this list, and from this list only: one {@code DELETE
+   * /v1/list/{list_id}/contact/{contact_id_or_email}} per contact, by its contact id when the sync state
+   * knows it, else by its address. Never an unsubscribe ({@code POST /v1/contact/{id}/unsubscribe}, an
+   * upsert with {@code unsubscribed}) nor a contact deletion ({@code DELETE /v1/contact/{id}}). A contact
+   * not on the list (200 {@code not_modified}) or unknown to Autopilot (404 "Contact could not be found.")
+   * is off the list: removed. Any other refusal rejects that contact alone; a list Autopilot no longer
+   * knows fails the batch. Each call is idempotent (a repeat leaves the contact off the list) and goes
+   * through {@link VendorHttp}, so Autopilot's 5 requests a second apply to each.
+   */
+  @Override
+  public BatchResult remove(Batch batch) {
+    BatchResult.Builder result = BatchResult.builder(batch);
+    long notOnList = 0;
+    for (ExportRecord r : batch.records()) {
+      HttpUrl url = connector.url("list/" + listId + "/contact").newBuilder()
+          .addEncodedPathSegment(URLEncoder.encode(r.vendorId().orElse(r.email()), StandardCharsets.UTF_8)).build();
+      HttpResponse answer;
+      try {
+        answer = http.execute(connector.request(url).delete().build(), AutopilotConnector.spec("remove-from-list", true));
+      } catch (OutcomeUnknownException e) {
+        result.unconfirmed(r, "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
+        continue;
+      } catch (DestinationException e) {
+        int status = e.httpStatus();
+        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
+        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null), e.getMessage());
+        continue;
+      }
+      if (answer.isSuccessful()) {
+        if (Boolean.TRUE.equals(Json.object(answer.json()).get("not_modified"))) {
+          notOnList++;
+        }
+        continue;
+      }
+      VendorError e = AutopilotErrors.parse(answer);
+      if (answer.code() == 404 && e.message().startsWith(CONTACT_NOT_FOUND)) {
+        notOnList++; // no such contact: not on the list
+      } else if (answer.code() == 404) {
+        throw AutopilotErrors.destination(answer, "Autopilot no longer knows list " + listId + "; "
+            + batch.size() + " contacts could not be removed from it");
+      } else {
+        result.reject(r, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
+      }
+    }
+    if (notOnList > 0) {
+      result.count(REMOVAL_NOT_ON_LIST, notOnList);
     }
     return result.build();
   }
@@ -180,6 +245,9 @@ final class AutopilotDestination implements Destination {
         upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
             "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
         continue;
+      }
+      if (mapped.get(address) != null) {
+        upserted.result().vendorId(record, mapped.get(address)); // for removals by id
       }
       long key = MemberSet.key(mapped.get(address), address);
       if (!membership.isMember(key)) { // changed only while no upsert is unanswered

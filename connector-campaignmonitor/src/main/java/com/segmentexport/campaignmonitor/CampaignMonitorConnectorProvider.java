@@ -157,6 +157,15 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
     return true;
   }
 
+  /**
+   * Removes members with {@code DELETE subscribers/{listid}.json?email=} (state Deleted on that list: not an
+   * unsubscribe, not suppressed), one call per address.
+   */
+  @Override
+  public boolean supportsRemoval() {
+    return true;
+  }
+
   @Override
   public ConnectorLimits limits() {
     return new ConnectorLimits(MAX_IMPORT_SUBSCRIBERS, MAX_IMPORT_BYTES, DEFAULT_CONCURRENT_IMPORTS,

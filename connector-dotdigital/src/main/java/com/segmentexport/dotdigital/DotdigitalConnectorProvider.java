@@ -152,6 +152,15 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
     return true;
   }
 
+  /**
+   * Removes members with {@code POST /v2/address-books/{id}/contacts/delete} (their contact ids, in bulk):
+   * that address book only, never an unsubscribe nor a contact deletion.
+   */
+  @Override
+  public boolean supportsRemoval() {
+    return true;
+  }
+
   @Override
   public ConnectorLimits limits() {
     return new ConnectorLimits(MAX_IMPORT_RECORDS, MAX_IMPORT_BYTES, DEFAULT_CONCURRENT_IMPORTS,

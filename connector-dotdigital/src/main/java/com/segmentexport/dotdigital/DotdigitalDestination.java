@@ -10,6 +10,7 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.OutcomeUnknownException;
+import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose profile dotdigital knows under a {@linkplain ExportRecord#previousEmail() previous
  * address} first has its contact's address changed ({@link DotdigitalAddressChange}), so that the import
  * updates the same contact rather than adding a second one.
+ *
+ * <p>Each import's report gives the created and updated contacts' {@code contactId}s, reported to the
+ * engine ({@link BatchResult.Builder#vendorId}) so that {@link #remove(Batch)} removes them from this
+ * address book by id, in bulk ({@code POST /v2/address-books/{id}/contacts/delete}).
  */
 final class DotdigitalDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(DotdigitalDestination.class);
@@ -49,6 +54,15 @@ final class DotdigitalDestination implements Destination {
   static final Duration ACTIVE_IMPORTS_WAIT = Duration.ofMillis(200);
   /** Most characters in a text data field's value (dotdigital's support article). */
   static final int MAX_TEXT_LENGTH = 255;
+  /** The kind of work a removal from the address book is, as the sync state remembers it. */
+  static final String REMOVAL = "removal";
+  /**
+   * Most contact ids in one removal request: dotdigital documents no cap; 1,000 is its page size for
+   * address-book reads and what its simulator enforces. A refusal halves the request.
+   */
+  static final int MAX_REMOVAL_IDS = 1000;
+  /** Counter: records whose address no dotdigital contact has: in no address book, so removed. */
+  static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
   /** The kind of work an import is, as the sync state remembers it. */
   static final String IMPORT = "import";
   /** Counter: contacts given their profile's new address, as the same contact. */
@@ -204,6 +218,9 @@ final class DotdigitalDestination implements Destination {
    */
   @Override
   public Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
+    if (REMOVAL.equals(kind)) {
+      return resumeRemoval(vendorRef, batch);
+    }
     if (!IMPORT.equals(kind)) {
       return Optional.empty();
     }
@@ -225,6 +242,204 @@ final class DotdigitalDestination implements Destination {
       return Optional.of(failed.build());
     }
     return Optional.of(outcome(batch, report).build());
+  }
+
+  // ---- removal -------------------------------------------------------------------------------
+
+  /**
+   * Removes the batch's contacts from this address book, and from it only: {@code POST
+   * /v2/address-books/{id}/contacts/delete} with their contact ids (a bare JSON array), at most {@value
+   * #MAX_REMOVAL_IDS} a request, answered 202 with a deletion job polled at {@code GET
+   * /v2/contacts/deletion/{id}} until {@code Completed}. Never an unsubscribe (from the book or the
+   * account) nor a deletion of the contact: the contact keeps its status, data fields and other books.
+   *
+   * <p>A record without a {@linkplain ExportRecord#vendorId() contact id} (or with one that is not an
+   * int32) has its contact looked up by address first ({@code GET /contacts/v3/email/{email}}); no such
+   * contact (404) means it is in no address book: removed. dotdigital reports nothing per contact (an id
+   * not in the book changes nothing), so every contact of a Completed job counts as removed; a job that
+   * ends {@code Failed} rejects its contacts; one whose end cannot be seen leaves them unconfirmed. The
+   * request is idempotent: a repeat leaves the same contacts out of the book.
+   */
+  @Override
+  public BatchResult remove(Batch batch) {
+    BatchResult.Builder result = BatchResult.builder(batch);
+    List<ExportRecord> byId = new ArrayList<>(batch.size());
+    List<Long> ids = new ArrayList<>(batch.size());
+    long notContacts = 0;
+    for (ExportRecord r : batch.records()) {
+      long id = contactId(r.vendorId().orElse(null));
+      if (id < 0) {
+        try {
+          id = lookUpContactId(r.email());
+        } catch (OutcomeUnknownException e) {
+          result.unconfirmed(r, "dotdigital's contact could not be looked up to remove it (" + e.getMessage() + ")");
+          continue;
+        } catch (DestinationException e) {
+          int status = e.httpStatus();
+          boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
+          result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+              e.vendorCode().orElse(null), e.getMessage());
+          continue;
+        }
+        if (id == 0) {
+          notContacts++; // no contact has the address: it is in no address book
+          continue;
+        }
+      }
+      byId.add(r);
+      ids.add(id);
+    }
+    for (int from = 0; from < byId.size(); from += MAX_REMOVAL_IDS) {
+      int to = Math.min(byId.size(), from + MAX_REMOVAL_IDS);
+      Batch part = batch.withRecords(byId.subList(from, to), 16L * (to - from) + 1);
+      result.merge(removeIds(part, ids.subList(from, to)));
+    }
+    if (notContacts > 0) {
+      result.count(REMOVAL_NOT_ON_LIST, notContacts);
+    }
+    return result.build();
+  }
+
+  /** A contact id from the sync state, or -1 when absent or not an int32 dotdigital would take. */
+  private static long contactId(String vendorId) {
+    if (vendorId == null) {
+      return -1;
+    }
+    try {
+      long id = Long.parseLong(vendorId.trim());
+      return id >= 1 && id <= Integer.MAX_VALUE ? id : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The {@code contactId} of the contact with this address, or 0 when dotdigital has none (404). */
+  private long lookUpContactId(String email) {
+    HttpResponse r = http.execute(connector.get(endpoint.newBuilder().addPathSegments("contacts/v3/email")
+        .addPathSegment(email).build()), DotdigitalConnector.spec("get-contact"));
+    if (r.code() == 404) {
+      return 0;
+    }
+    long id = r.isSuccessful() ? Json.number(Json.object(r.json()), "contactId", -1) : -1;
+    if (id < 1) {
+      throw DotdigitalErrors.destination(r, "dotdigital's contact could not be looked up for a removal");
+    }
+    return id;
+  }
+
+  /**
+   * Sends one bulk removal and polls its job to its end. A request refused as invalid is halved until the
+   * contact it concerns is found (dotdigital's cap on ids is not documented, and an id it refuses is named
+   * by no answer); an unknown address book fails the batch.
+   */
+  private BatchResult removeIds(Batch part, List<Long> ids) {
+    RequestBody body = Json.body(16L * ids.size() + 2, w -> {
+      w.beginArray();
+      for (long id : ids) {
+        w.value(id);
+      }
+      w.endArray();
+    });
+    HttpUrl url = DotdigitalConnector.url(endpoint, "v2/address-books/" + bookId + "/contacts/delete");
+    HttpResponse r = http.execute(connector.request(url).post(body).build(),
+        DotdigitalConnector.spec("remove-from-address-book")); // a repeat leaves the same contacts out
+    if (!r.isSuccessful()) {
+      VendorError e = DotdigitalErrors.parse(r);
+      if (r.code() == 400 && "ERROR_PARAMETER_INVALID".equals(e.code())) {
+        if (part.size() > 1) {
+          BatchResult.Builder halves = BatchResult.builder(part);
+          int mid = ids.size() / 2;
+          halves.merge(removeIds(part.withRecords(part.records().subList(0, mid), 16L * mid + 1), ids.subList(0, mid)));
+          halves.merge(removeIds(part.withRecords(part.records().subList(mid, ids.size()), 16L * (ids.size() - mid) + 1),
+              ids.subList(mid, ids.size())));
+          return halves.count("dotdigital.removalSplits", 1).build();
+        }
+        return BatchResult.builder(part).reject(part.records().get(0), RejectionReason.VENDOR_REJECTED, e.code(),
+            e.message()).build();
+      }
+      throw DotdigitalErrors.destination(r, "dotdigital refused to remove " + part.size() + " contacts from address book "
+          + bookId);
+    }
+    String jobId = Json.string(Json.object(r.json()), "id");
+    if (jobId == null || jobId.isBlank()) {
+      throw new DestinationException(r.code(), null, null, "dotdigital accepted a removal but sent no id");
+    }
+    part.startedAtVendor(REMOVAL, jobId);
+    return removalOutcome(part, jobId);
+  }
+
+  /** Polls a removal job to its end and reports its contacts: removed once it is Completed. */
+  private BatchResult removalOutcome(Batch part, String jobId) {
+    BatchResult.Builder result = BatchResult.builder(part);
+    String status;
+    try {
+      status = pollRemoval(jobId);
+    } catch (OutcomeUnknownException e) {
+      for (ExportRecord r : part.records()) {
+        result.unconfirmed(r, e.getMessage());
+      }
+      return result.build();
+    }
+    if (!"Completed".equalsIgnoreCase(status)) {
+      log.warn("dotdigital removal {} (batch {} of segment '{}') ended with status {}", jobId, part.sequence(),
+          part.segment(), status.matches("[A-Za-z]{1,40}") ? status : "unrecognised");
+      for (ExportRecord r : part.records()) {
+        result.reject(r, RejectionReason.VENDOR_REJECTED, status, "dotdigital's removal from the address book ended "
+            + "with status " + status + "; the contact may still be in it");
+      }
+    }
+    return result.count("dotdigital.removals", 1).build();
+  }
+
+  /**
+   * Polls {@code GET /v2/contacts/deletion/{id}} until the job is no longer {@code Started}, backing off
+   * from {@link ImportPoller#FIRST_POLL} to {@link ImportPoller#MAX_POLL_INTERVAL}, for at most the import
+   * timeout.
+   *
+   * @return the job's final status ({@code Completed}, {@code Failed}, ...)
+   * @throws OutcomeUnknownException if its status cannot be read or it does not end in time
+   */
+  private String pollRemoval(String jobId) {
+    HttpUrl url = DotdigitalConnector.url(endpoint, "v2/contacts/deletion").newBuilder().addPathSegment(jobId).build();
+    long deadline = System.nanoTime() + importTimeout.toNanos();
+    long delay = ImportPoller.FIRST_POLL.toNanos();
+    while (true) {
+      http.pause(Duration.ofNanos(delay), true);
+      delay = Math.min(delay * 2, ImportPoller.MAX_POLL_INTERVAL.toNanos());
+      HttpResponse r;
+      try {
+        r = http.execute(connector.get(url), DotdigitalConnector.spec("removal-status"));
+      } catch (DestinationException e) {
+        throw new OutcomeUnknownException(e.httpStatus(), "dotdigital removal " + jobId + " was accepted but its "
+            + "status could not be read (" + e.getMessage() + "); whether the contact left the address book is unknown",
+            e);
+      }
+      if (!r.isSuccessful()) {
+        throw new OutcomeUnknownException(r.code(), "dotdigital removal " + jobId + " was accepted but its status could "
+            + "not be read (HTTP " + r.code() + "); whether the contact left the address book is unknown", null);
+      }
+      String status = Json.string(Json.object(r.json()), "status");
+      if (status != null && !status.isBlank() && !"Started".equalsIgnoreCase(status)) {
+        return status;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new OutcomeUnknownException(0, "dotdigital removal " + jobId + " did not complete within "
+            + importTimeout.toSeconds() + " s; whether the contact left the address book is unknown", null);
+      }
+    }
+  }
+
+  /** Finishes a removal job a crashed run left pending; empty when dotdigital no longer knows it. */
+  private Optional<BatchResult> resumeRemoval(String jobId, Batch batch) {
+    try {
+      pollRemoval(jobId);
+    } catch (OutcomeUnknownException e) {
+      if (e.httpStatus() == 404) {
+        return Optional.empty(); // the removal is sent again: it is idempotent
+      }
+      throw e;
+    }
+    return Optional.of(removalOutcome(batch, jobId));
   }
 
   // ---- submit --------------------------------------------------------------------------------
@@ -342,6 +557,12 @@ final class DotdigitalDestination implements Destination {
     Set<ExportRecord> confirmed = Collections.newSetFromMap(new IdentityHashMap<>());
     long created = confirm(batch, report.created(), confirmed);
     long updated = confirm(batch, report.updated(), confirmed);
+    for (ExportRecord r : confirmed) {
+      String id = report.contactId(r.email());
+      if (id != null) {
+        result.vendorId(r, id); // for removals by contact id
+      }
+    }
     long suppressedListed = 0;
     long dataSetFailures = 0;
     long unmatched = 0;

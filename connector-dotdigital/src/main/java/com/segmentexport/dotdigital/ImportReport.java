@@ -10,13 +10,22 @@ import okio.Buffer;
 
 /**
  * The parts of a v3 import's status answer that the connector uses: its status and, once Finished,
- * the e-mail address of every created and updated contact, the failures, and the suppressed count. A
- * Finished report lists every contact of the import, so it is read as a stream, keeping one string
- * per contact instead of a map of maps.
+ * the e-mail address of every created and updated contact with its {@code contactId}, the failures,
+ * and the suppressed count. A Finished report lists every contact of the import, so it is read as a
+ * stream, keeping an address and an id per contact instead of a map of maps.
  */
 record ImportReport(String status, List<String> created, List<String> updated, List<Object> failures,
-    long globallySuppressed) {
-  private static final ImportReport UNREADABLE = new ImportReport(null, List.of(), List.of(), List.of(), 0);
+    long globallySuppressed, Map<String, String> contactIds) {
+  private static final ImportReport UNREADABLE = new ImportReport(null, List.of(), List.of(), List.of(), 0, Map.of());
+
+  /**
+   * {@return the {@code contactId} the report gives a created or updated contact, or null}
+   *
+   * @param email the contact's address, in any case
+   */
+  String contactId(String email) {
+    return contactIds.get(email.trim().toLowerCase(java.util.Locale.ROOT));
+  }
 
   /** Reads a status answer; an answer that is not a JSON object reads as one without a status. */
   static ImportReport read(byte[] json) {
@@ -33,6 +42,7 @@ record ImportReport(String status, List<String> created, List<String> updated, L
       List<String> updated = List.of();
       List<Object> failures = List.of();
       long suppressed = 0;
+      Map<String, String> ids = new java.util.HashMap<>();
       reader.beginObject();
       while (reader.hasNext()) {
         switch (reader.nextName()) {
@@ -41,10 +51,10 @@ record ImportReport(String status, List<String> created, List<String> updated, L
             status = v == null ? null : v.toString();
             break;
           case "created":
-            created = emails(reader);
+            created = emails(reader, ids);
             break;
           case "updated":
-            updated = emails(reader);
+            updated = emails(reader, ids);
             break;
           case "failures":
             failures = Json.array(reader.readJsonValue());
@@ -56,14 +66,17 @@ record ImportReport(String status, List<String> created, List<String> updated, L
             reader.skipValue();
         }
       }
-      return new ImportReport(status, created, updated, failures, suppressed);
+      return new ImportReport(status, created, updated, failures, suppressed, ids);
     } catch (IOException | RuntimeException e) {
       return UNREADABLE;
     }
   }
 
-  /** {@code [{"identifiers":{"email":…},…},…]}: the addresses, null where an entry has none. */
-  private static List<String> emails(JsonReader reader) throws IOException {
+  /**
+   * {@code [{"contactId":…,"identifiers":{"email":…},…},…]}: the addresses, null where an entry has none;
+   * each entry's {@code contactId} goes to {@code ids} under its lower-cased address.
+   */
+  private static List<String> emails(JsonReader reader, Map<String, String> ids) throws IOException {
     if (reader.peek() != JsonReader.Token.BEGIN_ARRAY) {
       reader.skipValue();
       return List.of();
@@ -77,9 +90,14 @@ record ImportReport(String status, List<String> created, List<String> updated, L
         continue;
       }
       String email = null;
+      String contactId = null;
       reader.beginObject();
       while (reader.hasNext()) {
-        if (reader.nextName().equals("identifiers") && reader.peek() == JsonReader.Token.BEGIN_OBJECT) {
+        String name = reader.nextName();
+        if (name.equals("contactId") && (reader.peek() == JsonReader.Token.NUMBER
+            || reader.peek() == JsonReader.Token.STRING)) {
+          contactId = reader.nextString(); // a number read as its text: no double rounding
+        } else if (name.equals("identifiers") && reader.peek() == JsonReader.Token.BEGIN_OBJECT) {
           reader.beginObject();
           while (reader.hasNext()) {
             if (reader.nextName().equals("email") && reader.peek() == JsonReader.Token.STRING) {
@@ -95,6 +113,9 @@ record ImportReport(String status, List<String> created, List<String> updated, L
       }
       reader.endObject();
       emails.add(email);
+      if (email != null && contactId != null && !contactId.isBlank()) {
+        ids.put(email.trim().toLowerCase(java.util.Locale.ROOT), contactId);
+      }
     }
     reader.endArray();
     return emails;

@@ -122,6 +122,12 @@ public final class IterableConnectorProvider implements ConnectorProvider {
     return true;
   }
 
+  /** Removes members with {@code lists/unsubscribe} and {@code channelUnsubscribe: false}: this list only. */
+  @Override
+  public boolean supportsRemoval() {
+    return true;
+  }
+
   @Override
   public ConnectorLimits limits() {
     return new ConnectorLimits(MAX_SUBSCRIBERS, MAX_BODY_BYTES, DEFAULT_CONCURRENT_BATCHES,

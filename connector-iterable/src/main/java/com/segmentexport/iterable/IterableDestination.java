@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose profile Iterable knows under a {@linkplain ExportRecord#previousEmail() previous
  * address} first has its user's address changed ({@link IterableAddressChange}, email-based projects), so
  * that the subscribe updates the same user rather than adding a second one.
+ *
+ * <p>{@link #remove(Batch)} takes users off this list only, with {@code POST /api/lists/unsubscribe} and
+ * {@code channelUnsubscribe: false}.
  */
 final class IterableDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(IterableDestination.class);
@@ -64,6 +67,9 @@ final class IterableDestination implements Destination {
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
   /** Counter: moved profiles whose new address another user has (that user is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
+
+  /** Counter: users a removal named as not found: already off the list (or unknown), so counted removed. */
+  static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
 
   private record Field(MappedField field, String name) {}
 
@@ -176,6 +182,129 @@ final class IterableDestination implements Destination {
       }
     }
     return rest;
+  }
+
+  /**
+   * Removes the batch's users from this list, and from this list only, with {@code POST /api/lists/unsubscribe}
+   * and {@code channelUnsubscribe: false} (true would be a channel, essentially global, unsubscribe). No
+   * {@code campaignId}: the removal is not a campaign's unsubscribe. A user Iterable names in {@code
+   * failedUpdates.notFoundEmails} is not on the list (or not in the project): it counts as removed, as
+   * RudderStack reads it; a non-member Iterable counts a success is removed too. Any other per-record
+   * failure rejects that record; failures Iterable counts but does not name leave the unnamed records
+   * unconfirmed. Repeating the request leaves the same users off the list, so it is idempotent.
+   */
+  @Override
+  public BatchResult remove(Batch batch) {
+    if (batch.size() == 0) {
+      return BatchResult.allExported(batch);
+    }
+    HttpResponse r = http.execute(connector.request("api/lists/unsubscribe").post(removalBody(batch)).build(),
+        IterableConnector.idempotent("list-unsubscribe"));
+    if (r.isSuccessful()) {
+      return removalOutcome(batch, r);
+    }
+    VendorError e = IterableErrors.parse(r);
+    if ((r.code() == 413 || e.code().equals("BatchTooLarge")) && batch.size() > 1) {
+      log.debug("Iterable: splitting removal batch {} of segment '{}' ({} users): {}", batch.sequence(),
+          batch.segment(), batch.size(), e.code());
+      BatchResult.Builder result = BatchResult.builder(batch);
+      for (Batch half : batch.halves()) {
+        result.merge(remove(half));
+      }
+      return result.count("iterable.splits", 1).build();
+    }
+    throw IterableErrors.destination(r, "Iterable refused to remove " + batch.size() + " users from list " + listId);
+  }
+
+  private RequestBody removalBody(Batch batch) {
+    return Json.body(64L * batch.size() + 128, w -> {
+      w.beginObject();
+      w.name("listId").value(listId);
+      w.name("subscribers").beginArray();
+      for (ExportRecord r : batch.records()) {
+        w.beginObject().name("email").value(r.email()).endObject();
+      }
+      w.endArray();
+      w.name("channelUnsubscribe").value(false);
+      w.endObject();
+    });
+  }
+
+  /** Turns a 200 answer to {@code lists/unsubscribe} into per-record outcomes. */
+  private BatchResult removalOutcome(Batch batch, HttpResponse r) {
+    Map<String, Object> body = Json.object(r.json());
+    BatchResult.Builder result = BatchResult.builder(batch);
+    Map<String, Object> failed = Json.object(body.get("failedUpdates"));
+    long named = 0;
+    long unmatched = 0;
+    for (Object o : Json.array(failed.get("notFoundEmails"))) {
+      if (o instanceof String && batch.byEmail((String) o) != null) {
+        named++; // off the list already (or no such user): removed
+      } else {
+        unmatched++;
+      }
+    }
+    for (String key : FAILURE_KEYS) {
+      if (!key.equals("notFoundEmails")) {
+        unmatched += rejectRemoval(batch, result, key, failed.get(key));
+      }
+    }
+    unmatched += rejectRemoval(batch, result, "invalidEmails", body.get("invalidEmails"));
+    long rejected = result.build().rejections().size();
+    named += rejected;
+    if (named - rejected > 0) {
+      result.count(REMOVAL_NOT_ON_LIST, named - rejected);
+    }
+    long failCount = Json.number(body, "failCount", 0);
+    if (unmatched > 0 || failCount > named) {
+      log.warn("Iterable's answer to removal batch {} of segment '{}': failCount {}, {} user(s) named, {} "
+          + "identifier(s) not in the batch", batch.sequence(), batch.segment(), failCount, named, unmatched);
+    }
+    if (failCount > named) {
+      String why = "Iterable reported " + failCount + " failure(s) in this removal but named only " + named
+          + "; whether this user left the list is unknown";
+      for (ExportRecord record : batch.records()) {
+        if (!result.isRejected(record) && !notFound(failed, record)) {
+          result.unconfirmed(record, why);
+        }
+      }
+    }
+    return result.build();
+  }
+
+  private static boolean notFound(Map<String, Object> failed, ExportRecord record) {
+    for (Object o : Json.array(failed.get("notFoundEmails"))) {
+      if (o instanceof String && ((String) o).trim().equalsIgnoreCase(record.email())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long rejectRemoval(Batch batch, BatchResult.Builder result, String key, Object emails) {
+    long unmatched = 0;
+    for (Object o : Json.array(emails)) {
+      ExportRecord record = o instanceof String ? batch.byEmail((String) o) : null;
+      if (record == null) {
+        unmatched++;
+      } else {
+        result.reject(record, reasonFor(key), key, removalMessageFor(key));
+      }
+    }
+    return unmatched;
+  }
+
+  private static String removalMessageFor(String key) {
+    switch (key) {
+      case "invalidEmails":
+        return "Iterable considers the e-mail address invalid; the user was not removed from the list";
+      case "forgottenEmails":
+        return "the user was forgotten at their request (GDPR); Iterable did not confirm the removal";
+      case "conflictEmails":
+        return "the e-mail address conflicts with another Iterable user's identity; the user was not removed";
+      default:
+        return "Iterable refused to remove this user from the list";
+    }
   }
 
   /** Sends a batch whose values fit the project's known field types. */
