@@ -46,6 +46,12 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
   }
 
   /** Autopilot's contacts at this address, on the list or not (it allows several). */
+  /** Whether the contact is unsubscribed (what a contact unsubscribe would do). */
+  @Override
+  protected String consentState(AutopilotSimulator simulator, String segment, String email) {
+    return "unsubscribed=" + simulator.isUnsubscribed(email);
+  }
+
   @Override
   protected int contactsWithAddress(AutopilotSimulator simulator, String segment, String email) {
     return simulator.contactsWithAddress(email);

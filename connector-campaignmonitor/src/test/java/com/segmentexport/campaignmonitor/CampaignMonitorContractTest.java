@@ -51,6 +51,13 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
     return simulator.activeSubscribers(list());
   }
 
+  /** Whether the address is suppressed, or unsubscribed from the list (what unsubscribe.json would do). */
+  @Override
+  protected String consentState(CampaignMonitorSimulator simulator, String segment, String email) {
+    return "suppressed=" + simulator.isSuppressed(email) + " unsubscribed="
+        + simulator.subscriberState(list(), email).map("Unsubscribed"::equals).orElse(false);
+  }
+
   /** The list's subscriber record at this address, in any state (a subscriber is a per-list record). */
   @Override
   protected int contactsWithAddress(CampaignMonitorSimulator simulator, String segment, String email) {

@@ -51,6 +51,13 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
     return simulator.addressBookMembers(book());
   }
 
+  /** The contact's subscription status and whether it is unsubscribed from the address book. */
+  @Override
+  protected String consentState(DotdigitalSimulator simulator, String segment, String email) {
+    return "status=" + simulator.contactStatus(email).orElse("none") + " unsubscribedFromBook="
+        + simulator.isUnsubscribedFrom(book(), email);
+  }
+
   /** dotdigital's account-wide contact at this address, in an address book or not. */
   @Override
   protected int contactsWithAddress(DotdigitalSimulator simulator, String segment, String email) {

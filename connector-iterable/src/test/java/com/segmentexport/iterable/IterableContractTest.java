@@ -47,6 +47,12 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
   }
 
   /** Iterable has one user per address, on the list or not. */
+  /** Whether the user is unsubscribed from everything (what a channel unsubscribe would do). */
+  @Override
+  protected String consentState(IterableSimulator simulator, String segment, String email) {
+    return "globallyUnsubscribed=" + simulator.isGloballyUnsubscribed(email);
+  }
+
   @Override
   protected int contactsWithAddress(IterableSimulator simulator, String segment, String email) {
     return simulator.hasUser(email) ? 1 : 0;

@@ -38,6 +38,13 @@ public enum Capability {
    */
   ASYNC_VENDOR_WORK,
   /**
+   * Removes members from its destination list for {@link com.segmentexport.api.SyncMode#MIRROR} (list
+   * membership only). Without it, a mirroring definition is refused with a {@link
+   * com.segmentexport.api.ConfigurationException} before any request. Must agree with {@link
+   * com.segmentexport.api.ConnectorDescriptor#supportsRemoval()}.
+   */
+  REMOVES_MEMBERS,
+  /**
    * Gives a vendor contact a new address as the same contact, when a profile named by a stable id
    * ({@link com.segmentexport.api.FieldMapping.Builder#profileId}) changed its address since the vendor
    * confirmed it ({@link com.segmentexport.spi.ExportRecord#previousEmail()}), and counts each change as

@@ -974,6 +974,119 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     return p.get(ProfileGenerator.EMAIL).toString().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The contact's subscription and consent state at the vendor, as text, compared before and after a
+   * removal (which must change list membership only): an unsubscribe, a suppression or a deletion changes
+   * it.
+   */
+  protected abstract String consentState(S simulator, String segment, String email);
+
+  private static final long MIRROR_SEED = 31;
+
+  private List<Profile> mirrorProfiles(long from, long to) {
+    ProfileGenerator generator = ProfileGenerator.builder().seed(MIRROR_SEED).build();
+    List<Profile> out = new ArrayList<>();
+    for (long i = from; i < to; i++) {
+      out.add(generator.profile(i));
+    }
+    return out;
+  }
+
+  private static Set<String> addresses(List<Profile> profiles) {
+    Set<String> out = new java.util.TreeSet<>();
+    profiles.forEach(p -> out.add(((String) p.get(ProfileGenerator.EMAIL)).trim().toLowerCase(Locale.ROOT)));
+    return out;
+  }
+
+  private ExportResult mirror(Connection connection, JdbcSyncStateStore state, List<Profile> profiles,
+      ExportOptions options) {
+    ExportDefinition d = destination(simulator, ExportDefinition.builder(connection).segments(SEGMENT)
+        .mapping(mapping()).syncMode(com.segmentexport.api.SyncMode.MIRROR)).build();
+    try (SegmentExporter exporter = connectors().exporter(connection)) {
+      return exporter.export(d, name -> Segment.of(name, profiles),
+          options.withRetryPolicy(FAST_RETRIES).withSyncState(state));
+    }
+  }
+
+  /**
+   * Mirror mode (issue 24): members that left the segment are removed from the list — from the list only:
+   * the contact still exists and its subscription and consent are unchanged; new profiles are added and
+   * the rest left alone. A connector without removal refuses a mirroring definition before any request.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aMirrorRunRemovesWhoLeftFromTheListOnly(@TempDir Path dir) {
+    Connection connection = connectionAt(FAST_RATE);
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      assertThatThrownBy(() -> destination(simulator, ExportDefinition.builder(connection).segments(SEGMENT)
+          .mapping(mapping()).syncMode(com.segmentexport.api.SyncMode.MIRROR)).build())
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining("remove");
+      assertThat(simulator.requestCount()).isZero();
+      return;
+    }
+    assertThat(provider().supportsRemoval()).isTrue();
+    long size = ordinarySize();
+    long leaving = Math.max(1, size / 20); // 5%
+    List<Profile> first = mirrorProfiles(0, size);
+    List<Profile> second = new ArrayList<>(mirrorProfiles(leaving, size));
+    second.addAll(mirrorProfiles(size, size + 3));
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      assertThat(mirror(connection, state, first, ExportOptions.DEFAULT).status()).isEqualTo(ExportStatus.SUCCEEDED);
+      List<String> gone = new ArrayList<>(addresses(mirrorProfiles(0, leaving)));
+      Map<String, String> consentBefore = new LinkedHashMap<>();
+      gone.forEach(e -> consentBefore.put(e, consentState(simulator, SEGMENT, e)));
+
+      ExportResult result = mirror(connection, state, second, ExportOptions.DEFAULT);
+      SegmentResult s = result.segment(SEGMENT).orElseThrow();
+      assertThat(s.status()).as("mirror run: %s", s).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(s.removed()).isEqualTo(leaving);
+      assertThat(s.exported()).isEqualTo(3);
+      assertThat(destinationMembers(simulator, SEGMENT)).as("the list mirrors the segment")
+          .containsExactlyInAnyOrderElementsOf(addresses(second));
+      for (String e : gone) {
+        assertThat(contactsWithAddress(simulator, SEGMENT, e)).as("a removed member's contact still exists")
+            .isEqualTo(1);
+        assertThat(consentState(simulator, SEGMENT, e)).as("a removed member's subscription and consent")
+            .isEqualTo(consentBefore.get(e));
+      }
+    }
+  }
+
+  /**
+   * Mirror mode's brake: a segment 30% smaller, or empty, removes nobody and says why; a member removed
+   * and later back in the segment is on the list again.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack(@TempDir Path dir) {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    Connection connection = connectionAt(FAST_RATE);
+    long size = ordinarySize();
+    List<Profile> all = mirrorProfiles(0, size);
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      mirror(connection, state, all, ExportOptions.DEFAULT);
+      ExportResult truncated = mirror(connection, state, mirrorProfiles(0, size * 7 / 10), ExportOptions.DEFAULT);
+      assertThat(truncated.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
+      assertThat(truncated.removed()).isZero();
+      assertThat(truncated.removalsHeldBack()).isEqualTo(size - size * 7 / 10);
+      assertThat(truncated.segment(SEGMENT).orElseThrow().removalsHeldBackReason()).isPresent();
+      ExportResult empty = mirror(connection, state, List.of(), ExportOptions.DEFAULT);
+      assertThat(empty.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
+      assertThat(destinationMembers(simulator, SEGMENT)).as("nothing was removed")
+          .containsExactlyInAnyOrderElementsOf(addresses(all));
+
+      List<Profile> without = mirrorProfiles(3, size);
+      assertThat(mirror(connection, state, without, ExportOptions.DEFAULT).removed()).isEqualTo(3);
+      ExportResult back = mirror(connection, state, all, ExportOptions.DEFAULT);
+      assertThat(back.exported()).as("the three come back").isEqualTo(3);
+      assertThat(destinationMembers(simulator, SEGMENT)).containsExactlyInAnyOrderElementsOf(addresses(all));
+    }
+  }
+
   /** Case 11: no secret and no raw e-mail address appears in the logs captured during a run. */
   @Test
   void logsHoldNoSecretAndNoRawAddress() {

@@ -47,9 +47,14 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
    * an export) is no setting.
    */
   @Override
+  protected String consentState(ReferenceSimulator simulator, String segment, String email) {
+    return ""; // the reference vendor has no subscription or consent to change
+  }
+
+  @Override
   protected Set<Capability> capabilities() {
     return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.PROFILE_LIMIT_SETTING,
-        Capability.ASYNC_VENDOR_WORK));
+        Capability.ASYNC_VENDOR_WORK, Capability.REMOVES_MEMBERS));
   }
 
   @Override
