@@ -19,9 +19,10 @@ import picocli.CommandLine.Option;
  * sandbox never mixes its state with a real account's.
  */
 final class StateOptions {
+  /** The default file, as option descriptions give it (picocli formats them: {@code %%} is a percent sign). */
   static final String DEFAULT_DESCRIPTION = "$" + StateLocation.ENV + ", else state.db in the user's data "
       + "directory: $XDG_DATA_HOME/segment-export (or ~/.local/share/segment-export) on Linux, "
-      + "~/Library/Application Support/segment-export on macOS, %LOCALAPPDATA%\\segment-export on Windows";
+      + "~/Library/Application Support/segment-export on macOS, %%LOCALAPPDATA%%\\segment-export on Windows";
 
   @Option(names = "--state", paramLabel = "FILE",
       description = "The sync state: an SQLite file remembering what each vendor confirmed, so that only new, "
