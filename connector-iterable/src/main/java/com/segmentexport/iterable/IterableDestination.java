@@ -235,11 +235,11 @@ final class IterableDestination implements Destination {
     Map<String, Object> body = Json.object(r.json());
     BatchResult.Builder result = BatchResult.builder(batch);
     Map<String, Object> failed = Json.object(body.get("failedUpdates"));
-    long named = 0;
+    long notFound = 0;
     long unmatched = 0;
     for (Object o : Json.array(failed.get("notFoundEmails"))) {
       if (o instanceof String && batch.byEmail((String) o) != null) {
-        named++; // off the list already (or no such user): removed
+        notFound++; // off the list already (or no such user): removed
       } else {
         unmatched++;
       }
@@ -250,11 +250,10 @@ final class IterableDestination implements Destination {
       }
     }
     unmatched += rejectRemoval(batch, result, "invalidEmails", body.get("invalidEmails"));
-    long rejected = result.build().rejections().size();
-    named += rejected;
-    if (named - rejected > 0) {
-      result.count(REMOVAL_NOT_ON_LIST, named - rejected);
+    if (notFound > 0) {
+      result.count(REMOVAL_NOT_ON_LIST, notFound);
     }
+    long named = notFound + result.build().rejections().size();
     long failCount = Json.number(body, "failCount", 0);
     if (unmatched > 0 || failCount > named) {
       log.warn("Iterable's answer to removal batch {} of segment '{}': failCount {}, {} user(s) named, {} "
