@@ -1,5 +1,7 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,7 +13,6 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A configured account at one vendor: credentials, settings, who may use it, and the data-privacy
@@ -85,9 +86,15 @@ public final class Connection {
     try {
       return Connectors.defaultInstance().provider(connectorId);
     } catch (ConfigurationException e) {
-      throw new ConfigurationException(e.getMessage() + ". Connection.builder(\"" + connectorId + "\") looks only on "
-          + "the SDK's own class loader (Connectors.load()); if your connectors are loaded by another one (a "
-          + "plug-in directory), use Connection.builder(Connectors.load(thatClassLoader), \"" + connectorId + "\")");
+      throw new ConfigurationException(
+          e.getMessage()
+              + ". Connection.builder(\""
+              + connectorId
+              + "\") looks only on "
+              + "the SDK's own class loader (Connectors.load()); if your connectors are loaded by another one (a "
+              + "plug-in directory), use Connection.builder(Connectors.load(thatClassLoader), \""
+              + connectorId
+              + "\")");
     }
   }
 
@@ -191,7 +198,9 @@ public final class Connection {
    */
   public OptionalDouble decimalSetting(String name) {
     SettingDescriptor d = declared(name, SettingDescriptor.Kind.DECIMAL);
-    return setting(name).map(v -> OptionalDouble.of(d.decimalValue(v))).orElse(OptionalDouble.empty());
+    return setting(name)
+        .map(v -> OptionalDouble.of(d.decimalValue(v)))
+        .orElse(OptionalDouble.empty());
   }
 
   /**
@@ -249,14 +258,31 @@ public final class Connection {
   public void checkAccess(Role role) {
     if (!access.allows(role)) {
       throw new AccessDeniedException(
-          "Role " + role + " may not use connection '" + displayName + "' (access: " + access + ")");
+          "Role "
+              + role
+              + " may not use connection '"
+              + displayName
+              + "' (access: "
+              + access
+              + ")");
     }
   }
 
   @Override
   public String toString() {
-    return "Connection{id=" + id + ", connector=" + provider.id() + ", displayName=" + displayName
-        + ", settings=" + settings + ", secrets=" + secrets.keySet() + ", access=" + access + "}";
+    return "Connection{id="
+        + id
+        + ", connector="
+        + provider.id()
+        + ", displayName="
+        + displayName
+        + ", settings="
+        + settings
+        + ", secrets="
+        + secrets.keySet()
+        + ", access="
+        + access
+        + "}";
   }
 
   /** Builds a {@link Connection}. */
@@ -361,8 +387,9 @@ public final class Connection {
     public Connection build() {
       Problems problems = new Problems();
       if (privacyConsent == null) {
-        problems.add("privacy consent is required: record who agreed to send profile data to the vendor "
-            + "with privacyConsent(PrivacyConsent.acknowledgedBy(who, when))");
+        problems.add(
+            "privacy consent is required: record who agreed to send profile data to the vendor "
+                + "with privacyConsent(PrivacyConsent.acknowledgedBy(who, when))");
       }
       ConnectorDescriptor p = provider != null ? provider : discovered(connectorId);
       List<SettingDescriptor> plain = new ArrayList<>();
@@ -376,7 +403,8 @@ public final class Connection {
       problems.checkValues("setting", settings, plain, p.id());
       problems.checkCredentials(secrets, credentials, p.id());
       Connection connection = new Connection(this, p);
-      // The connector's own rules read settings typed: they run when every value passed its descriptor.
+      // The connector's own rules read settings typed: they run when every value passed its
+      // descriptor.
       if (problems.size() == before) {
         problems.addAll(p.validate(connection));
       }

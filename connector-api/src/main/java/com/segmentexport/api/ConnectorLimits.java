@@ -41,7 +41,8 @@ public record ConnectorLimits(
       throw new IllegalArgumentException("maxConcurrentBatches < 1: " + maxConcurrentBatches);
     }
     if (!(requestsPerSecond > 0) || !Double.isFinite(requestsPerSecond)) {
-      throw new IllegalArgumentException("requestsPerSecond must be positive: " + requestsPerSecond);
+      throw new IllegalArgumentException(
+          "requestsPerSecond must be positive: " + requestsPerSecond);
     }
     if (maxProfilesPerExport.isPresent() && maxProfilesPerExport.getAsLong() < 1) {
       throw new IllegalArgumentException("maxProfilesPerExport < 1");
@@ -55,7 +56,8 @@ public record ConnectorLimits(
    * @return a copy with another request rate
    */
   public ConnectorLimits withRequestsPerSecond(double rate) {
-    return new ConnectorLimits(maxBatchRecords, maxBatchBytes, maxConcurrentBatches, rate, maxProfilesPerExport);
+    return new ConnectorLimits(
+        maxBatchRecords, maxBatchBytes, maxConcurrentBatches, rate, maxProfilesPerExport);
   }
 
   /**
@@ -66,7 +68,11 @@ public record ConnectorLimits(
    */
   public ConnectorLimits withMaxProfilesPerExport(long max) {
     return new ConnectorLimits(
-        maxBatchRecords, maxBatchBytes, maxConcurrentBatches, requestsPerSecond, OptionalLong.of(max));
+        maxBatchRecords,
+        maxBatchBytes,
+        maxConcurrentBatches,
+        requestsPerSecond,
+        OptionalLong.of(max));
   }
 
   /**
@@ -76,6 +82,7 @@ public record ConnectorLimits(
    * @return a copy with another concurrency
    */
   public ConnectorLimits withMaxConcurrentBatches(int max) {
-    return new ConnectorLimits(maxBatchRecords, maxBatchBytes, max, requestsPerSecond, maxProfilesPerExport);
+    return new ConnectorLimits(
+        maxBatchRecords, maxBatchBytes, max, requestsPerSecond, maxProfilesPerExport);
   }
 }

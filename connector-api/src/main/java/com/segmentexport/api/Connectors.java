@@ -1,5 +1,7 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.internal.DefaultSegmentExporter;
 import com.segmentexport.internal.HttpClients;
 import com.segmentexport.internal.RateLimiters;
@@ -18,7 +20,6 @@ import java.util.ServiceLoader;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import static java.util.Objects.requireNonNull;
 
 /**
  * The entry point: the connectors on the class path, and exporters for connections.
@@ -46,7 +47,6 @@ public final class Connectors {
 
   private final Map<String, ConnectorProvider> providers;
   private final OkHttpClient client;
-
 
   private Connectors(Map<String, ConnectorProvider> providers, OkHttpClient client) {
     this.providers = Collections.unmodifiableMap(providers);
@@ -98,8 +98,13 @@ public final class Connectors {
       requireNonNull(p, "provider == null");
       ConnectorProvider previous = byId.putIfAbsent(p.id(), p);
       if (previous != null) {
-        throw new IllegalStateException("Two connector providers have the id '" + p.id() + "': "
-            + previous.getClass().getName() + " and " + p.getClass().getName());
+        throw new IllegalStateException(
+            "Two connector providers have the id '"
+                + p.id()
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + p.getClass().getName());
       }
     }
     return new Connectors(byId, HttpClients.newClient());
@@ -139,7 +144,8 @@ public final class Connectors {
    */
   public Connectors withHttpClient(OkHttpClient hostClient) {
     requireNonNull(hostClient, "hostClient == null");
-    return new Connectors(new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
+    return new Connectors(
+        new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
   }
 
   /** {@return the connectors, in discovery order} */
@@ -169,9 +175,14 @@ public final class Connectors {
   private ConnectorProvider connectorProvider(String id) {
     ConnectorProvider p = providers.get(requireNonNull(id, "id == null"));
     if (p == null) {
-      throw new ConfigurationException("No connector with id '" + id + "' on the class path (available: "
-          + (providers.isEmpty() ? "none; add a connector module such as connector-iterable"
-              : String.join(", ", providers.keySet())) + ")");
+      throw new ConfigurationException(
+          "No connector with id '"
+              + id
+              + "' on the class path (available: "
+              + (providers.isEmpty()
+                  ? "none; add a connector module such as connector-iterable"
+                  : String.join(", ", providers.keySet()))
+              + ")");
     }
     return p;
   }

@@ -10,8 +10,10 @@ import java.util.Optional;
 public class DestinationException extends ExportException {
   /** The HTTP status the vendor answered, or 0 when no response came. */
   private final int httpStatus;
+
   /** The vendor's error code, or null. */
   private final String vendorCode;
+
   /** The vendor's message, or null. */
   private final String vendorMessage;
 
@@ -23,7 +25,8 @@ public class DestinationException extends ExportException {
    * @param vendorMessage the vendor's message, or null
    * @param message our summary
    */
-  public DestinationException(int httpStatus, String vendorCode, String vendorMessage, String message) {
+  public DestinationException(
+      int httpStatus, String vendorCode, String vendorMessage, String message) {
     super(message);
     this.httpStatus = httpStatus;
     this.vendorCode = vendorCode;

@@ -23,8 +23,13 @@ public record DestinationKey(String connectorId, String account, String destinat
     requireNonNull(account, "account == null");
     requireNonNull(destinationId, "destinationId == null");
     if (connectorId.isEmpty() || account.isEmpty() || destinationId.isEmpty()) {
-      throw new IllegalArgumentException("a destination key's parts must not be empty: " + connectorId + "/"
-          + account + "/" + destinationId);
+      throw new IllegalArgumentException(
+          "a destination key's parts must not be empty: "
+              + connectorId
+              + "/"
+              + account
+              + "/"
+              + destinationId);
     }
   }
 }

@@ -1,5 +1,7 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,7 +14,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A saved export: which segments go through which connection, with which field mapping and
@@ -147,12 +148,15 @@ public final class ExportDefinition {
    */
   public OptionalDouble decimalOption(String name) {
     SettingDescriptor d = declared(name, SettingDescriptor.Kind.DECIMAL);
-    return option(name).map(v -> OptionalDouble.of(d.decimalValue(v))).orElse(OptionalDouble.empty());
+    return option(name)
+        .map(v -> OptionalDouble.of(d.decimalValue(v)))
+        .orElse(OptionalDouble.empty());
   }
 
   private SettingDescriptor declared(String name, SettingDescriptor.Kind kind) {
     requireNonNull(name, "name == null");
-    return SettingDescriptor.declared(connection.provider(), SettingDescriptor.Scope.EXPORT, name, kind);
+    return SettingDescriptor.declared(
+        connection.provider(), SettingDescriptor.Scope.EXPORT, name, kind);
   }
 
   /**
@@ -166,8 +170,19 @@ public final class ExportDefinition {
 
   @Override
   public String toString() {
-    return "ExportDefinition{name=" + name + ", connection=" + connection.id() + ", segments=" + segments
-        + ", mapping=" + mapping + ", options=" + options + ", syncMode=" + (syncMode == null ? "default" : syncMode) + "}";
+    return "ExportDefinition{name="
+        + name
+        + ", connection="
+        + connection.id()
+        + ", segments="
+        + segments
+        + ", mapping="
+        + mapping
+        + ", options="
+        + options
+        + ", syncMode="
+        + (syncMode == null ? "default" : syncMode)
+        + "}";
   }
 
   /** Builds an {@link ExportDefinition}. */
@@ -296,9 +311,12 @@ public final class ExportDefinition {
       int before = problems.size();
       problems.checkValues("export option", options, known, provider.id());
       if (syncMode == SyncMode.MIRROR && !provider.supportsRemoval()) {
-        problems.add(provider.displayName() + " cannot remove members from its lists, which SyncMode.MIRROR needs");
+        problems.add(
+            provider.displayName()
+                + " cannot remove members from its lists, which SyncMode.MIRROR needs");
       }
-      // The connector's own rules read the mapping and the options: they run when those are sound, and
+      // The connector's own rules read the mapping and the options: they run when those are sound,
+      // and
       // their problems are listed with the others.
       if (mapping != null && problems.size() == before) {
         problems.addAll(provider.validate(new ExportDefinition(this)));

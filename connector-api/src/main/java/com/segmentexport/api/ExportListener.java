@@ -39,7 +39,8 @@ public abstract class ExportListener {
    * @param rejected records rejected
    * @param segmentExportedSoFar the segment's exported total after this batch
    */
-  public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {}
+  public void batchAcknowledged(
+      String segment, int records, int exported, int rejected, long segmentExportedSoFar) {}
 
   /**
    * Profiles of a segment were found unchanged in the sync state and will not be sent: heard once per

@@ -1,7 +1,8 @@
 package com.segmentexport.api;
 
-import java.util.Optional;
 import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
 
 /**
  * Run-time options of one export run: listener, rejected-record sink, retry policy, and the sync state
@@ -26,8 +27,15 @@ public record ExportOptions(
     RemovalLimit removalLimit) {
 
   /** No listener, no sink, a sample of 100 rejected records, the default retry policy, no sync state. */
-  public static final ExportOptions DEFAULT = new ExportOptions(ExportListener.NONE, Optional.empty(), 100,
-      RetryPolicy.DEFAULT, Optional.empty(), false, RemovalLimit.DEFAULT);
+  public static final ExportOptions DEFAULT =
+      new ExportOptions(
+          ExportListener.NONE,
+          Optional.empty(),
+          100,
+          RetryPolicy.DEFAULT,
+          Optional.empty(),
+          false,
+          RemovalLimit.DEFAULT);
 
   /**
    * Checks the parts.
@@ -57,7 +65,14 @@ public record ExportOptions(
    * @param l hears the run's progress
    */
   public ExportOptions withListener(ExportListener l) {
-    return new ExportOptions(l, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh, removalLimit);
+    return new ExportOptions(
+        l,
+        rejectedRecordSink,
+        rejectedSampleSize,
+        retryPolicy,
+        syncState,
+        fullRefresh,
+        removalLimit);
   }
 
   /**
@@ -66,7 +81,14 @@ public record ExportOptions(
    * @param sink receives every rejected record
    */
   public ExportOptions withRejectedRecordSink(RejectedRecordSink sink) {
-    return new ExportOptions(listener, Optional.of(sink), rejectedSampleSize, retryPolicy, syncState, fullRefresh, removalLimit);
+    return new ExportOptions(
+        listener,
+        Optional.of(sink),
+        rejectedSampleSize,
+        retryPolicy,
+        syncState,
+        fullRefresh,
+        removalLimit);
   }
 
   /**
@@ -75,7 +97,8 @@ public record ExportOptions(
    * @param size how many rejected records the result keeps (0 or more)
    */
   public ExportOptions withRejectedSampleSize(int size) {
-    return new ExportOptions(listener, rejectedRecordSink, size, retryPolicy, syncState, fullRefresh, removalLimit);
+    return new ExportOptions(
+        listener, rejectedRecordSink, size, retryPolicy, syncState, fullRefresh, removalLimit);
   }
 
   /**
@@ -84,7 +107,14 @@ public record ExportOptions(
    * @param policy the retry policy
    */
   public ExportOptions withRetryPolicy(RetryPolicy policy) {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, policy, syncState, fullRefresh, removalLimit);
+    return new ExportOptions(
+        listener,
+        rejectedRecordSink,
+        rejectedSampleSize,
+        policy,
+        syncState,
+        fullRefresh,
+        removalLimit);
   }
 
   /**
@@ -95,8 +125,14 @@ public record ExportOptions(
    * @param state the sync state, e.g. {@code JdbcSyncStateStore.sqlite(path)}
    */
   public ExportOptions withSyncState(SyncState state) {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy,
-        Optional.of(requireNonNull(state, "state == null")), fullRefresh, removalLimit);
+    return new ExportOptions(
+        listener,
+        rejectedRecordSink,
+        rejectedSampleSize,
+        retryPolicy,
+        Optional.of(requireNonNull(state, "state == null")),
+        fullRefresh,
+        removalLimit);
   }
 
   /**
@@ -105,7 +141,14 @@ public record ExportOptions(
    * end to end.
    */
   public ExportOptions withFullRefresh() {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, true, removalLimit);
+    return new ExportOptions(
+        listener,
+        rejectedRecordSink,
+        rejectedSampleSize,
+        retryPolicy,
+        syncState,
+        true,
+        removalLimit);
   }
 
   /**
@@ -115,7 +158,13 @@ public record ExportOptions(
    * @param limit the limit
    */
   public ExportOptions withRemovalLimit(RemovalLimit limit) {
-    return new ExportOptions(listener, rejectedRecordSink, rejectedSampleSize, retryPolicy, syncState, fullRefresh,
+    return new ExportOptions(
+        listener,
+        rejectedRecordSink,
+        rejectedSampleSize,
+        retryPolicy,
+        syncState,
+        fullRefresh,
         requireNonNull(limit, "limit == null"));
   }
 }

@@ -15,7 +15,8 @@ import java.util.List;
  *     cost model)
  * @param estimatedDuration how long those calls take at the vendor's rate limit, at least
  */
-public record ExportPlan(String exportName, List<SegmentPlan> segments, long calls, Duration estimatedDuration) {
+public record ExportPlan(
+    String exportName, List<SegmentPlan> segments, long calls, Duration estimatedDuration) {
   /**
    * Checks the parts.
    *

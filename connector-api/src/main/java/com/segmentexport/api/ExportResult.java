@@ -1,10 +1,11 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import static java.util.Objects.requireNonNull;
 
 /**
  * The outcome of one export run: its status, what happened to each segment, a bounded sample of the

@@ -1,5 +1,7 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -7,7 +9,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Which profile field feeds which destination field.
@@ -110,19 +111,32 @@ public final class FieldMapping {
     for (Entry e : entries) {
       boolean known = standard.contains(e.destination());
       if (!e.custom() && !known) {
-        problems.add("destination field '" + e.destination() + "' does not exist in " + provider.displayName()
-            + " (fields: " + String.join(", ", standard)
-            + (provider.supportsCustomFields() ? "; use custom(...) for a custom field)" : ")"));
+        problems.add(
+            "destination field '"
+                + e.destination()
+                + "' does not exist in "
+                + provider.displayName()
+                + " (fields: "
+                + String.join(", ", standard)
+                + (provider.supportsCustomFields()
+                    ? "; use custom(...) for a custom field)"
+                    : ")"));
       } else if (e.custom() && known) {
-        problems.add("'" + e.destination() + "' is a standard field of " + provider.displayName()
-            + ": map it with map(...), not custom(...)");
+        problems.add(
+            "'"
+                + e.destination()
+                + "' is a standard field of "
+                + provider.displayName()
+                + ": map it with map(...), not custom(...)");
       } else if (e.custom() && !provider.supportsCustomFields()) {
-        problems.add(provider.displayName() + " does not support custom fields: '" + e.destination() + "'");
+        problems.add(
+            provider.displayName() + " does not support custom fields: '" + e.destination() + "'");
       }
     }
     for (DestinationField f : provider.destinationFields()) {
       if (f.required() && entries.stream().noneMatch(e -> e.destination().equals(f.name()))) {
-        problems.add("destination field '" + f.name() + "' is required by " + provider.displayName());
+        problems.add(
+            "destination field '" + f.name() + "' is required by " + provider.displayName());
       }
     }
     return problems;
@@ -130,7 +144,8 @@ public final class FieldMapping {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FieldMapping && ((FieldMapping) o).entries.equals(entries)
+    return o instanceof FieldMapping
+        && ((FieldMapping) o).entries.equals(entries)
         && Objects.equals(((FieldMapping) o).profileIdSource, profileIdSource);
   }
 
@@ -141,7 +156,9 @@ public final class FieldMapping {
 
   @Override
   public String toString() {
-    return "FieldMapping" + entries + (profileIdSource == null ? "" : "{profileId=" + profileIdSource + "}");
+    return "FieldMapping"
+        + entries
+        + (profileIdSource == null ? "" : "{profileId=" + profileIdSource + "}");
   }
 
   /** Builds a {@link FieldMapping}. */

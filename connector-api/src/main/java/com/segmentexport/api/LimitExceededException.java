@@ -7,6 +7,7 @@ package com.segmentexport.api;
 public class LimitExceededException extends ExportException {
   /** The limit that was exceeded. */
   private final long limit;
+
   /** How many were requested. */
   private final long requested;
 

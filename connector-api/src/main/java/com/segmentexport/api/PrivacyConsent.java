@@ -1,7 +1,8 @@
 package com.segmentexport.api;
 
-import java.time.Instant;
 import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
 
 /**
  * The data-privacy and compliance acknowledgement that every connection requires: who agreed that

@@ -35,7 +35,11 @@ final class Problems {
    *
    * @param what how the values are called in a problem: {@code setting}, {@code export option}
    */
-  void checkValues(String what, Map<String, String> given, Collection<SettingDescriptor> accepted, String connectorId) {
+  void checkValues(
+      String what,
+      Map<String, String> given,
+      Collection<SettingDescriptor> accepted,
+      String connectorId) {
     for (Map.Entry<String, String> e : given.entrySet()) {
       SettingDescriptor d = find(accepted, e.getKey());
       if (d == null) {
@@ -55,13 +59,17 @@ final class Problems {
    * Checks credentials given by name: an unknown name, a {@linkplain Secret#isMissing() missing} value,
    * a required one not given. Never mentions any part of a credential's value.
    */
-  void checkCredentials(Map<String, Secret> given, Collection<SettingDescriptor> accepted, String connectorId) {
+  void checkCredentials(
+      Map<String, Secret> given, Collection<SettingDescriptor> accepted, String connectorId) {
     for (Map.Entry<String, Secret> e : given.entrySet()) {
       if (find(accepted, e.getKey()) == null) {
         problems.add(unknown("credential", e.getKey(), accepted, connectorId));
       } else if (e.getValue().isMissing()) {
-        problems.add("credential '" + e.getKey() + "' is missing: its value is null or blank (was the environment "
-            + "variable or property it is read from set?)");
+        problems.add(
+            "credential '"
+                + e.getKey()
+                + "' is missing: its value is null or blank (was the environment "
+                + "variable or property it is read from set?)");
       }
     }
     for (SettingDescriptor d : accepted) {
@@ -91,12 +99,20 @@ final class Problems {
     return null;
   }
 
-  private static String unknown(String what, String name, Collection<SettingDescriptor> accepted, String connectorId) {
+  private static String unknown(
+      String what, String name, Collection<SettingDescriptor> accepted, String connectorId) {
     List<String> names = new ArrayList<>();
     for (SettingDescriptor d : accepted) {
       names.add(d.name());
     }
-    return "unknown " + what + " '" + name + "' for connector " + connectorId + " (known: "
-        + (names.isEmpty() ? "none" : String.join(", ", names)) + ")";
+    return "unknown "
+        + what
+        + " '"
+        + name
+        + "' for connector "
+        + connectorId
+        + " (known: "
+        + (names.isEmpty() ? "none" : String.join(", ", names))
+        + ")";
   }
 }

@@ -1,9 +1,10 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import static java.util.Objects.requireNonNull;
 
 /**
  * One customer profile as the host application supplies it: field names to values.
@@ -22,8 +23,10 @@ public final class Profile {
 
   /** Names and values, alternating, in the order given; null when {@link #map} holds them. */
   private final Object[] entries;
+
   /** The fields of a profile with more than {@link #MAX_SCANNED_FIELDS}; null otherwise. */
   private final Map<String, Object> map;
+
   /** {@link #fields()}, made on first use. */
   private volatile Map<String, Object> view;
 
@@ -71,7 +74,8 @@ public final class Profile {
     }
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
-      map.put((String) requireNonNull(namesAndValues[i], "field name == null"), namesAndValues[i + 1]);
+      map.put(
+          (String) requireNonNull(namesAndValues[i], "field name == null"), namesAndValues[i + 1]);
     }
     return new Profile(map);
   }

@@ -1,7 +1,8 @@
 package com.segmentexport.api;
 
-import java.util.Optional;
 import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
 
 /**
  * A profile that was not exported, and why.

@@ -67,16 +67,26 @@ public record RemovalLimit(double maxShare, long maxCount, boolean allowEmptySeg
       return null;
     }
     if (read == 0 && !allowEmptySegment) {
-      return "the segment read no profile: removing all " + removals + " managed members is held back "
+      return "the segment read no profile: removing all "
+          + removals
+          + " managed members is held back "
           + "(allow it with RemovalLimit.allowingAnEmptySegment())";
     }
     if (removals > maxCount) {
-      return removals + " removals are more than the limit of " + maxCount + " (of " + managed
+      return removals
+          + " removals are more than the limit of "
+          + maxCount
+          + " (of "
+          + managed
           + " managed members); none was made";
     }
     if (removals > Math.floor(maxShare * managed)) {
-      return removals + " removals of " + managed + " managed members are more than the limit of "
-          + Math.round(maxShare * 100) + "%; none was made";
+      return removals
+          + " removals of "
+          + managed
+          + " managed members are more than the limit of "
+          + Math.round(maxShare * 100)
+          + "%; none was made";
     }
     return null;
   }

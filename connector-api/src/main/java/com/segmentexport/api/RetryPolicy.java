@@ -1,7 +1,8 @@
 package com.segmentexport.api;
 
-import java.time.Duration;
 import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
 
 /**
  * How the engine retries: idempotent requests after 5xx, timeouts and dropped connections, any
@@ -19,11 +20,16 @@ import static java.util.Objects.requireNonNull;
  * @param maxThrottleWait the longest single wait a vendor may ask for before the export gives up
  */
 public record RetryPolicy(
-    Duration initialDelay, Duration maxDelay, int maxAttempts, int retryBudget, Duration maxThrottleWait) {
+    Duration initialDelay,
+    Duration maxDelay,
+    int maxAttempts,
+    int retryBudget,
+    Duration maxThrottleWait) {
 
   /** Sensible defaults: 500 ms doubling to 30 s, 8 attempts, 1,000 retries per export, 15 min waits. */
   public static final RetryPolicy DEFAULT =
-      new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(30), 8, 1000, Duration.ofMinutes(15));
+      new RetryPolicy(
+          Duration.ofMillis(500), Duration.ofSeconds(30), 8, 1000, Duration.ofMinutes(15));
 
   /**
    * Checks the parts.

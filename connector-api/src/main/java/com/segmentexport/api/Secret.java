@@ -1,7 +1,7 @@
 package com.segmentexport.api;
 
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
  * A credential value (API key, password, token) that never shows itself by accident.
@@ -47,7 +47,8 @@ public final class Secret {
    */
   public String reveal() {
     if (value == null) {
-      throw new IllegalStateException("the secret is missing (it was made from null or a blank value)");
+      throw new IllegalStateException(
+          "the secret is missing (it was made from null or a blank value)");
     }
     return value;
   }
@@ -61,7 +62,8 @@ public final class Secret {
     if (value == null || other.value == null) {
       return value == null && other.value == null;
     }
-    return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), other.value.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        value.getBytes(StandardCharsets.UTF_8), other.value.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

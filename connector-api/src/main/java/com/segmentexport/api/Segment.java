@@ -1,10 +1,11 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A named segment's profiles, read once, in order, never held in memory whole.
@@ -43,9 +44,10 @@ public interface Segment extends AutoCloseable {
    */
   static Segment of(String name, Iterable<Profile> profiles) {
     requireNonNull(profiles, "profiles == null");
-    OptionalLong size = profiles instanceof Collection
-        ? OptionalLong.of(((Collection<?>) profiles).size())
-        : OptionalLong.empty();
+    OptionalLong size =
+        profiles instanceof Collection
+            ? OptionalLong.of(((Collection<?>) profiles).size())
+            : OptionalLong.empty();
     return of(name, size, profiles.iterator(), () -> {});
   }
 
@@ -80,7 +82,8 @@ public interface Segment extends AutoCloseable {
    * @param profiles the profiles
    * @param onClose run when the export is done with the segment
    */
-  static Segment of(String name, OptionalLong sizeHint, Iterator<Profile> profiles, Runnable onClose) {
+  static Segment of(
+      String name, OptionalLong sizeHint, Iterator<Profile> profiles, Runnable onClose) {
     requireNonNull(name, "name == null");
     requireNonNull(sizeHint, "sizeHint == null");
     requireNonNull(profiles, "profiles == null");

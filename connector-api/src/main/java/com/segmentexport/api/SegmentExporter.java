@@ -41,7 +41,8 @@ public interface SegmentExporter extends AutoCloseable {
    * @param listener hears the run's progress
    * @return the result; a run that failed throws an {@link ExportException} carrying its partial result
    */
-  default ExportResult export(ExportDefinition definition, SegmentSource source, ExportListener listener) {
+  default ExportResult export(
+      ExportDefinition definition, SegmentSource source, ExportListener listener) {
     return start(definition, source, ExportOptions.DEFAULT.withListener(listener)).await();
   }
 
@@ -53,7 +54,8 @@ public interface SegmentExporter extends AutoCloseable {
    * @param options run-time options
    * @return the result; a run that failed throws an {@link ExportException} carrying its partial result
    */
-  default ExportResult export(ExportDefinition definition, SegmentSource source, ExportOptions options) {
+  default ExportResult export(
+      ExportDefinition definition, SegmentSource source, ExportOptions options) {
     return start(definition, source, options).await();
   }
 

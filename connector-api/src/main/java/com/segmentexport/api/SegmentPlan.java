@@ -70,7 +70,8 @@ public record SegmentPlan(
     fieldsToCreate = List.copyOf(fieldsToCreate);
     requireNonNull(removalsHeldBackReason, "removalsHeldBackReason == null");
     if (read != toAdd + toUpdate + toRetry + unchanged + invalid + duplicates + overCap) {
-      throw new IllegalStateException("plan of segment '" + name + "' does not add up: read " + read);
+      throw new IllegalStateException(
+          "plan of segment '" + name + "' does not add up: read " + read);
     }
   }
 

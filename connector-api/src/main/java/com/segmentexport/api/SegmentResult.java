@@ -1,9 +1,10 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import static java.util.Objects.requireNonNull;
 
 /**
  * What happened to one segment. Every profile read is accounted for exactly once:
@@ -89,9 +90,23 @@ public record SegmentResult(
     requireNonNull(removalsHeldBackReason, "removalsHeldBackReason == null");
     counters = Map.copyOf(counters);
     if (read != exported + rejected + duplicates + unconfirmed + unchanged + notAttempted) {
-      throw new IllegalStateException("segment '" + name + "' does not add up: read " + read + " != exported "
-          + exported + " + rejected " + rejected + " + duplicates " + duplicates + " + unconfirmed " + unconfirmed
-          + " + unchanged " + unchanged + " + notAttempted " + notAttempted);
+      throw new IllegalStateException(
+          "segment '"
+              + name
+              + "' does not add up: read "
+              + read
+              + " != exported "
+              + exported
+              + " + rejected "
+              + rejected
+              + " + duplicates "
+              + duplicates
+              + " + unconfirmed "
+              + unconfirmed
+              + " + unchanged "
+              + unchanged
+              + " + notAttempted "
+              + notAttempted);
     }
   }
 }

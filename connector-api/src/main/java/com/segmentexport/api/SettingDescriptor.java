@@ -1,12 +1,13 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Describes one setting a connector understands, so that a host application can render a
@@ -94,7 +95,8 @@ public record SettingDescriptor(
         throw new IllegalArgumentException("a range needs a minimum or a maximum");
       }
       if (min.isPresent() && max.isPresent() && min.get().compareTo(max.get()) > 0) {
-        throw new IllegalArgumentException("range minimum " + min.get() + " > maximum " + max.get());
+        throw new IllegalArgumentException(
+            "range minimum " + min.get() + " > maximum " + max.get());
       }
     }
 
@@ -144,12 +146,14 @@ public record SettingDescriptor(
      */
     public boolean contains(BigDecimal value) {
       requireNonNull(value, "value == null");
-      return min.map(m -> value.compareTo(m) >= 0).orElse(true) && max.map(m -> value.compareTo(m) <= 0).orElse(true);
+      return min.map(m -> value.compareTo(m) >= 0).orElse(true)
+          && max.map(m -> value.compareTo(m) <= 0).orElse(true);
     }
 
     /** Whether every value of the range fits in an {@code int}. */
     boolean withinInt() {
-      return min.isPresent() && max.isPresent()
+      return min.isPresent()
+          && max.isPresent()
           && min.get().compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) >= 0
           && max.get().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0;
     }
@@ -169,7 +173,9 @@ public record SettingDescriptor(
     /** The range in interval notation, {@code [1, 64]} or {@code [1, ∞)}. */
     @Override
     public String toString() {
-      return min.map(m -> "[" + plain(m)).orElse("(-∞") + ", " + max.map(m -> plain(m) + "]").orElse("∞)");
+      return min.map(m -> "[" + plain(m)).orElse("(-∞")
+          + ", "
+          + max.map(m -> plain(m) + "]").orElse("∞)");
     }
 
     private static BigDecimal decimal(double d) {
@@ -215,23 +221,38 @@ public record SettingDescriptor(
     if (range.isPresent() && kind != Kind.INTEGER && kind != Kind.DECIMAL) {
       throw new IllegalArgumentException("only INTEGER and DECIMAL settings have a range: " + name);
     }
-    if (kind == Kind.INTEGER && range.isPresent()
+    if (kind == Kind.INTEGER
+        && range.isPresent()
         && (range.get().min().filter(SettingDescriptor::fractional).isPresent()
             || range.get().max().filter(SettingDescriptor::fractional).isPresent())) {
       throw new IllegalArgumentException("an INTEGER setting's range has whole bounds: " + name);
     }
-    if (maxLength.isPresent() && (kind != Kind.TEXT && kind != Kind.URL || maxLength.getAsInt() < 1)) {
-      throw new IllegalArgumentException("only TEXT and URL settings have a maximum length, of at least 1: " + name);
+    if (maxLength.isPresent()
+        && (kind != Kind.TEXT && kind != Kind.URL || maxLength.getAsInt() < 1)) {
+      throw new IllegalArgumentException(
+          "only TEXT and URL settings have a maximum length, of at least 1: " + name);
     }
     if (kind == Kind.SECRET && defaultValue.isPresent()) {
       throw new IllegalArgumentException("a credential has no default value: " + name);
     }
     if (defaultValue.isPresent()) {
       // The fields are not assigned yet: check the default with a copy that has none.
-      new SettingDescriptor(name, description, scope, kind, false, Optional.empty(), allowedValues, range, maxLength)
-          .check(defaultValue.get()).ifPresent(problem -> {
-            throw new IllegalArgumentException("the default value of setting " + name + " is invalid: " + problem);
-          });
+      new SettingDescriptor(
+              name,
+              description,
+              scope,
+              kind,
+              false,
+              Optional.empty(),
+              allowedValues,
+              range,
+              maxLength)
+          .check(defaultValue.get())
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException(
+                    "the default value of setting " + name + " is invalid: " + problem);
+              });
     }
   }
 
@@ -312,7 +333,8 @@ public record SettingDescriptor(
         }
         double x = d.doubleValue();
         if (d.signum() <= 0 || x == 0 || Double.isInfinite(x)) {
-          return Optional.of(name + " must be a positive number" + inRange() + " but was " + quote(v));
+          return Optional.of(
+              name + " must be a positive number" + inRange() + " but was " + quote(v));
         }
         return outOfRange(d, v);
       case BOOLEAN:
@@ -342,8 +364,12 @@ public record SettingDescriptor(
   int intValue(String value) {
     requireKind(Kind.INTEGER);
     if (range.isEmpty() || !range.get().withinInt()) {
-      throw new IllegalStateException("setting " + name + " has no range within an int " + range.map(r -> r + " ")
-          .orElse("") + "to be read as one: give it one, or read it as a long");
+      throw new IllegalStateException(
+          "setting "
+              + name
+              + " has no range within an int "
+              + range.map(r -> r + " ").orElse("")
+              + "to be read as one: give it one, or read it as a long");
     }
     return (int) longValue(value);
   }
@@ -369,15 +395,22 @@ public record SettingDescriptor(
    *
    * @throws IllegalArgumentException if there is none (a typo in a connector, or a read of the wrong kind)
    */
-  static SettingDescriptor declared(ConnectorDescriptor provider, Scope scope, String name, Kind kind) {
+  static SettingDescriptor declared(
+      ConnectorDescriptor provider, Scope scope, String name, Kind kind) {
     for (SettingDescriptor d : provider.settings()) {
       if (d.name().equals(name) && d.scope() == scope) {
         d.requireKind(kind);
         return d;
       }
     }
-    throw new IllegalArgumentException("connector " + provider.id() + " declares no "
-        + (scope == Scope.CONNECTION ? "connection setting" : "export option") + " '" + name + "'");
+    throw new IllegalArgumentException(
+        "connector "
+            + provider.id()
+            + " declares no "
+            + (scope == Scope.CONNECTION ? "connection setting" : "export option")
+            + " '"
+            + name
+            + "'");
   }
 
   private void requireKind(Kind expected) {
@@ -398,7 +431,12 @@ public record SettingDescriptor(
 
   private Optional<String> tooLong(String v) {
     return maxLength.isPresent() && v.length() > maxLength.getAsInt()
-        ? Optional.of(name + " must be at most " + maxLength.getAsInt() + " characters long but has " + v.length())
+        ? Optional.of(
+            name
+                + " must be at most "
+                + maxLength.getAsInt()
+                + " characters long but has "
+                + v.length())
         : Optional.empty();
   }
 
@@ -496,8 +534,10 @@ public record SettingDescriptor(
      * @return this builder
      */
     public Builder defaultValue(double value) {
-      return defaultValue(value == Math.rint(value) && Math.abs(value) < 1e15
-          ? Long.toString((long) value) : Double.toString(value));
+      return defaultValue(
+          value == Math.rint(value) && Math.abs(value) < 1e15
+              ? Long.toString((long) value)
+              : Double.toString(value));
     }
 
     /**
@@ -554,8 +594,15 @@ public record SettingDescriptor(
       if (description == null) {
         throw new IllegalStateException("setting " + name + " needs a description");
       }
-      return new SettingDescriptor(name, description, scope, kind, required,
-          Optional.ofNullable(defaultValue), allowedValues, Optional.ofNullable(range),
+      return new SettingDescriptor(
+          name,
+          description,
+          scope,
+          kind,
+          required,
+          Optional.ofNullable(defaultValue),
+          allowedValues,
+          Optional.ofNullable(range),
           maxLength == null ? OptionalInt.empty() : OptionalInt.of(maxLength));
     }
   }

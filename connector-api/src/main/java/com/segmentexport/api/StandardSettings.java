@@ -1,8 +1,9 @@
 package com.segmentexport.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Connection settings every connector understands in the same way, so that hosts (and the testkit)
@@ -11,22 +12,28 @@ import static java.util.Objects.requireNonNull;
 public final class StandardSettings {
   /** The request rate this connection may use, in requests per second (the vendor's limit by default). */
   public static final String REQUESTS_PER_SECOND = "requestsPerSecond";
+
   /** The vendor's API base URL (to reach a proxy, a sandbox or a simulator). */
   public static final String BASE_URL = "baseUrl";
+
   /** The most profiles one export may send (where the customer's contract sets it). */
   public static final String MAX_PROFILES_PER_EXPORT = "maxProfilesPerExport";
+
   /** The most batches in flight at once for one export. */
   public static final String MAX_CONCURRENT_BATCHES = "maxConcurrentBatches";
 
   /** The most batches in flight at once any connector allows for one export. */
   public static final int MAX_CONCURRENCY = 64;
+
   /** The smallest request rate a connection may be given: one request every 100 seconds. */
   public static final double MIN_REQUESTS_PER_SECOND = 0.01;
+
   /**
    * The largest request rate a connection may be given: a microsecond between requests, far beyond any
    * vendor's limit (tests and benchmarks use it as "unthrottled").
    */
   public static final double MAX_REQUESTS_PER_SECOND = 1_000_000;
+
   /** The longest base URL accepted. */
   public static final int MAX_URL_LENGTH = 2000;
 
@@ -83,10 +90,12 @@ public final class StandardSettings {
    */
   public static SettingDescriptor maxConcurrentBatches(int defaultValue, int max) {
     if (max < 1 || max > MAX_CONCURRENCY) {
-      throw new IllegalArgumentException("max must be between 1 and " + MAX_CONCURRENCY + ": " + max);
+      throw new IllegalArgumentException(
+          "max must be between 1 and " + MAX_CONCURRENCY + ": " + max);
     }
     return SettingDescriptor.connection(MAX_CONCURRENT_BATCHES, SettingDescriptor.Kind.INTEGER)
-        .description("Requests in flight at once for one export (one more batch is serialised meanwhile)")
+        .description(
+            "Requests in flight at once for one export (one more batch is serialised meanwhile)")
         .range(SettingDescriptor.Range.between(1, max))
         .defaultValue(defaultValue)
         .build();
@@ -137,9 +146,14 @@ public final class StandardSettings {
     if (declares(connection, REQUESTS_PER_SECOND)) {
       OptionalDouble rate = connection.decimalSetting(REQUESTS_PER_SECOND);
       if (rate.isPresent()) {
-        if (rate.getAsDouble() < MIN_REQUESTS_PER_SECOND || rate.getAsDouble() > MAX_REQUESTS_PER_SECOND) {
-          throw new ConfigurationException(REQUESTS_PER_SECOND + " must be between " + MIN_REQUESTS_PER_SECOND
-              + " and " + (long) MAX_REQUESTS_PER_SECOND);
+        if (rate.getAsDouble() < MIN_REQUESTS_PER_SECOND
+            || rate.getAsDouble() > MAX_REQUESTS_PER_SECOND) {
+          throw new ConfigurationException(
+              REQUESTS_PER_SECOND
+                  + " must be between "
+                  + MIN_REQUESTS_PER_SECOND
+                  + " and "
+                  + (long) MAX_REQUESTS_PER_SECOND);
         }
         result = result.withRequestsPerSecond(rate.getAsDouble());
       }
@@ -158,7 +172,8 @@ public final class StandardSettings {
       if (concurrency.isPresent()) {
         long c = concurrency.getAsLong();
         if (c < 1 || c > MAX_CONCURRENCY) {
-          throw new ConfigurationException(MAX_CONCURRENT_BATCHES + " must be between 1 and " + MAX_CONCURRENCY);
+          throw new ConfigurationException(
+              MAX_CONCURRENT_BATCHES + " must be between 1 and " + MAX_CONCURRENCY);
         }
         result = result.withMaxConcurrentBatches((int) c);
       }

@@ -1,6 +1,5 @@
 package com.segmentexport.api;
 
-
 /**
  * A {@link SyncState} could not be read or written: the file is locked, corrupt, of a newer schema,
  * or the database is unreachable. An export that meets it fails rather than re-send everything or

@@ -28,8 +28,10 @@ final class UrlRules {
       return Optional.of(name + " must be an absolute http(s) URL");
     }
     if (!url.isHttps() && !HttpClients.isLoopback(url.host())) {
-      return Optional.of(name + " must use HTTPS (plain HTTP is allowed only for the loopback hosts localhost,"
-          + " 127.x.x.x and [::1])");
+      return Optional.of(
+          name
+              + " must use HTTPS (plain HTTP is allowed only for the loopback hosts localhost,"
+              + " 127.x.x.x and [::1])");
     }
     return Optional.empty();
   }

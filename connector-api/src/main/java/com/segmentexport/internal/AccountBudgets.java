@@ -16,6 +16,7 @@ final class AccountBudgets {
   private final RateLimiter main;
   private final RateLimiters registry;
   private final String accountKey;
+
   /** Named budgets when no registry is given (a limiter handed in by a test). */
   private final Map<String, RateLimiter> local = new ConcurrentHashMap<>();
 
@@ -27,7 +28,9 @@ final class AccountBudgets {
 
   /** The budgets of an account in a registry. */
   static AccountBudgets of(RateLimiters registry, String accountKey, RateLimiter main) {
-    return new AccountBudgets(main, requireNonNull(registry, "registry == null"),
+    return new AccountBudgets(
+        main,
+        requireNonNull(registry, "registry == null"),
         requireNonNull(accountKey, "accountKey == null"));
   }
 

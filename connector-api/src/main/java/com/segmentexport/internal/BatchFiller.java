@@ -17,8 +17,10 @@ final class BatchFiller {
   private final RecordSchema schema;
   private final ConnectorLimits limits;
   private final Consumer<Batch> submit;
+
   /** The segment's destination in the sync state (to hear the work batches leave at the vendor), or null. */
   private final SegmentSync sync;
+
   private List<ExportRecord> records;
   private long bytes;
   private long sequence;
@@ -27,7 +29,11 @@ final class BatchFiller {
     this(segment, schema, limits, submit, null);
   }
 
-  BatchFiller(String segment, RecordSchema schema, ConnectorLimits limits, Consumer<Batch> submit,
+  BatchFiller(
+      String segment,
+      RecordSchema schema,
+      ConnectorLimits limits,
+      Consumer<Batch> submit,
       SegmentSync sync) {
     this.sync = sync;
     this.segment = segment;
@@ -39,7 +45,8 @@ final class BatchFiller {
 
   void add(RecordMapper.Mapped m) {
     if (!records.isEmpty()
-        && (records.size() >= limits.maxBatchRecords() || bytes + m.estimatedBytes > limits.maxBatchBytes())) {
+        && (records.size() >= limits.maxBatchRecords()
+            || bytes + m.estimatedBytes > limits.maxBatchBytes())) {
       flush();
     }
     records.add(m.record);
@@ -51,8 +58,10 @@ final class BatchFiller {
     if (records.isEmpty()) {
       return;
     }
-    submit.accept(sync == null ? new Batch(segment, ++sequence, schema, records, bytes)
-        : sync.track(segment, ++sequence, schema, records, bytes));
+    submit.accept(
+        sync == null
+            ? new Batch(segment, ++sequence, schema, records, bytes)
+            : sync.track(segment, ++sequence, schema, records, bytes));
     records = new ArrayList<>(limits.maxBatchRecords());
     bytes = 0;
   }

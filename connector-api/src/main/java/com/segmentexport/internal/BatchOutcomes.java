@@ -5,13 +5,13 @@ import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportException;
 import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.MemberOutcome;
-import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.OutcomeUnknownException;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -28,10 +28,15 @@ final class BatchOutcomes {
   private final RejectedRecords records;
   private final RunControl control;
   private final SafeListener listener;
+
   /** Ends the run at once with a failure (refused credentials, a connector's bug). */
   private final Consumer<ExportException> fail;
 
-  BatchOutcomes(RejectedRecords records, RunControl control, SafeListener listener, Consumer<ExportException> fail) {
+  BatchOutcomes(
+      RejectedRecords records,
+      RunControl control,
+      SafeListener listener,
+      Consumer<ExportException> fail) {
     this.records = records;
     this.control = control;
     this.listener = listener;
@@ -45,20 +50,36 @@ final class BatchOutcomes {
    */
   void answered(Batch batch, SegmentTally tally, BatchResult result, SegmentSync sync) {
     for (BatchResult.Rejection r : result.rejections()) {
-      records.reject(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
-          r.reason(), Optional.ofNullable(r.vendorCode()), Masking.addressIn(r.message(), r.record().email())));
+      records.reject(
+          new RejectedRecord(
+              batch.segment(),
+              r.record().row(),
+              Masking.email(r.record().email()),
+              r.reason(),
+              Optional.ofNullable(r.vendorCode()),
+              Masking.addressIn(r.message(), r.record().email())));
     }
     tally.rejected(result.rejections().size());
     for (BatchResult.Rejection r : result.unconfirmed()) {
-      records.unconfirmed(new RejectedRecord(batch.segment(), r.record().row(), Masking.email(r.record().email()),
-          RejectionReason.UNCONFIRMED, Optional.empty(), Masking.addressIn(r.message(), r.record().email())));
+      records.unconfirmed(
+          new RejectedRecord(
+              batch.segment(),
+              r.record().row(),
+              Masking.email(r.record().email()),
+              RejectionReason.UNCONFIRMED,
+              Optional.empty(),
+              Masking.addressIn(r.message(), r.record().email())));
     }
     tally.unconfirmed(result.unconfirmed().size());
     tally.exported(result.exported());
     result.created().ifPresent(tally::created);
     result.updated().ifPresent(tally::updated);
     result.counters().forEach(tally::count);
-    listener.batchAcknowledged(batch.segment(), batch.size(), result.exported(), result.rejections().size(),
+    listener.batchAcknowledged(
+        batch.segment(),
+        batch.size(),
+        result.exported(),
+        result.rejections().size(),
         tally.exportedSoFar());
     if (sync != null) {
       remember(() -> sync.answered(batch, result));
@@ -72,7 +93,9 @@ final class BatchOutcomes {
     } catch (SyncStateException e) {
       fail.accept(e);
     } catch (RuntimeException e) {
-      fail.accept(new SyncStateException("Recording a batch in the sync state failed: " + e.getClass().getName(), e));
+      fail.accept(
+          new SyncStateException(
+              "Recording a batch in the sync state failed: " + e.getClass().getName(), e));
     }
   }
 
@@ -83,33 +106,56 @@ final class BatchOutcomes {
   void failed(Batch batch, SegmentTally tally, Throwable e, SegmentSync sync) {
     if (e instanceof ExportCancelledException) {
       if (((ExportCancelledException) e).sent()) {
-        unconfirmAll(batch, tally, sync,
-            "the export stopped before the vendor confirmed this record (" + control.stopReason() + ")");
+        unconfirmAll(
+            batch,
+            tally,
+            sync,
+            "the export stopped before the vendor confirmed this record ("
+                + control.stopReason()
+                + ")");
       } else {
         tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
       }
     } else if (e instanceof AuthenticationException) {
-      rejectAll(batch, tally, sync, RejectionReason.DELIVERY_FAILED,
-          "HTTP_" + ((AuthenticationException) e).httpStatus(), e.getMessage());
+      rejectAll(
+          batch,
+          tally,
+          sync,
+          RejectionReason.DELIVERY_FAILED,
+          "HTTP_" + ((AuthenticationException) e).httpStatus(),
+          e.getMessage());
       fail.accept((AuthenticationException) e);
     } else if (e instanceof OutcomeUnknownException) {
       unconfirmAll(batch, tally, sync, e.getMessage());
-      log.warn("Batch {} of segment '{}' may or may not have been applied: {}", batch.sequence(), batch.segment(),
+      log.warn(
+          "Batch {} of segment '{}' may or may not have been applied: {}",
+          batch.sequence(),
+          batch.segment(),
           e.getMessage());
     } else if (e instanceof DestinationException) {
       DestinationException d = (DestinationException) e;
-      rejectAll(batch, tally, sync, reasonFor(d),
+      rejectAll(
+          batch,
+          tally,
+          sync,
+          reasonFor(d),
           d.vendorCode().orElse(d.httpStatus() > 0 ? "HTTP_" + d.httpStatus() : null),
           d.vendorMessage().orElse(d.getMessage()));
-      log.warn("Batch {} of segment '{}' failed: {}", batch.sequence(), batch.segment(), d.getMessage());
+      log.warn(
+          "Batch {} of segment '{}' failed: {}", batch.sequence(), batch.segment(), d.getMessage());
     } else if (e instanceof ExportException) {
-      // A typed failure such as a ConfigurationException (plain HTTP refused): the export ends with it as is.
+      // A typed failure such as a ConfigurationException (plain HTTP refused): the export ends with
+      // it as is.
       rejectAll(batch, tally, sync, RejectionReason.DELIVERY_FAILED, null, e.getMessage());
       fail.accept((ExportException) e);
     } else {
-      // A connector's bug or an Error: uncaught, it would end the worker with the batch unaccounted for.
+      // A connector's bug or an Error: uncaught, it would end the worker with the batch unaccounted
+      // for.
       // Whether the connector had sent the batch is not known: it may be at the vendor.
-      unconfirmAll(batch, tally, sync,
+      unconfirmAll(
+          batch,
+          tally,
+          sync,
           "connector error before the vendor's answer was read: " + e.getClass().getName());
       fail.accept(new ExportException("The connector failed: " + e.getClass().getName(), e));
     }
@@ -125,14 +171,26 @@ final class BatchOutcomes {
     int status = e.httpStatus();
     boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
     return refused || (e.vendorCode().isPresent() && status != 429)
-        ? RejectionReason.BATCH_FAILED : RejectionReason.DELIVERY_FAILED;
+        ? RejectionReason.BATCH_FAILED
+        : RejectionReason.DELIVERY_FAILED;
   }
 
-  private void rejectAll(Batch batch, SegmentTally tally, SegmentSync sync, RejectionReason reason, String code,
+  private void rejectAll(
+      Batch batch,
+      SegmentTally tally,
+      SegmentSync sync,
+      RejectionReason reason,
+      String code,
       String message) {
     for (ExportRecord r : batch.records()) {
-      records.reject(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()), reason,
-          Optional.ofNullable(code), message));
+      records.reject(
+          new RejectedRecord(
+              batch.segment(),
+              r.row(),
+              Masking.email(r.email()),
+              reason,
+              Optional.ofNullable(code),
+              message));
     }
     tally.rejected(batch.size());
     if (sync != null) {
@@ -142,12 +200,19 @@ final class BatchOutcomes {
 
   private void unconfirmAll(Batch batch, SegmentTally tally, SegmentSync sync, String why) {
     for (ExportRecord r : batch.records()) {
-      records.unconfirmed(new RejectedRecord(batch.segment(), r.row(), Masking.email(r.email()),
-          RejectionReason.UNCONFIRMED, Optional.empty(), why));
+      records.unconfirmed(
+          new RejectedRecord(
+              batch.segment(),
+              r.row(),
+              Masking.email(r.email()),
+              RejectionReason.UNCONFIRMED,
+              Optional.empty(),
+              why));
     }
     tally.unconfirmed(batch.size());
     if (sync != null) {
-      remember(() -> sync.all(batch, MemberOutcome.Kind.UNCONFIRMED, RejectionReason.UNCONFIRMED, null));
+      remember(
+          () -> sync.all(batch, MemberOutcome.Kind.UNCONFIRMED, RejectionReason.UNCONFIRMED, null));
     }
   }
 }

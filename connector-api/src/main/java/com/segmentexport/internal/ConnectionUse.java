@@ -15,7 +15,8 @@ import okhttp3.Connection;
  */
 final class ConnectionUse {
   /** Connections that have carried a request, weakly: the pool decides how long they live. */
-  private static final Map<Connection, Boolean> USED = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Connection, Boolean> USED =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private volatile boolean reused;
 

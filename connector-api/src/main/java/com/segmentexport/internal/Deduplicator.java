@@ -17,6 +17,7 @@ final class Deduplicator {
   private final BatchFiller filler;
   private final SegmentTally tally;
   private final ProfileCap cap;
+
   /**
    * Records looked up in the sync state together: one query for this many, because a query's own cost
    * (a round trip to PostgreSQL, a statement step in SQLite) outweighs its rows'.
@@ -27,13 +28,21 @@ final class Deduplicator {
   private final long[] fingerprints;
   private final boolean[] fresh;
   private final boolean[] unchanged;
+
   /** The segment's destination in the sync state, or null when the run has none. */
   private final SegmentSync sync;
+
   /** Hears each record admitted into a batch (a plan counts them by what the state knows), or null. */
   private final Consumer<RecordMapper.Mapped> admitted;
+
   private int count;
 
-  Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync) {
+  Deduplicator(
+      FingerprintSet seen,
+      BatchFiller filler,
+      SegmentTally tally,
+      ProfileCap cap,
+      SegmentSync sync) {
     this(seen, filler, tally, cap, sync, null);
   }
 
@@ -46,7 +55,12 @@ final class Deduplicator {
     return this;
   }
 
-  Deduplicator(FingerprintSet seen, BatchFiller filler, SegmentTally tally, ProfileCap cap, SegmentSync sync,
+  Deduplicator(
+      FingerprintSet seen,
+      BatchFiller filler,
+      SegmentTally tally,
+      ProfileCap cap,
+      SegmentSync sync,
       Consumer<RecordMapper.Mapped> admitted) {
     this.seen = seen;
     this.filler = filler;

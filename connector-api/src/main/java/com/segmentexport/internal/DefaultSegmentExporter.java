@@ -1,5 +1,7 @@
 package com.segmentexport.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectionRemovedException;
@@ -8,20 +10,19 @@ import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.ExportPlan;
 import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.api.Role;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ExportCancelledException;
-import com.segmentexport.api.ExportPlan;
-import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.OkHttpClient;
-import static java.util.Objects.requireNonNull;
 
 /** The engine's {@link SegmentExporter}: one connector, one connection, one role. */
 public final class DefaultSegmentExporter implements SegmentExporter {
@@ -35,17 +36,27 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   private volatile boolean closed;
 
   /** For {@link com.segmentexport.api.Connectors}: checks access, then binds the connector. */
-  public DefaultSegmentExporter(Connection connection, Role role, Connector connector, OkHttpClient client,
+  public DefaultSegmentExporter(
+      Connection connection,
+      Role role,
+      Connector connector,
+      OkHttpClient client,
       RateLimiters limiters) {
     this.connection = requireNonNull(connection, "connection == null");
     this.role = requireNonNull(role, "role == null");
     this.connector = requireNonNull(connector, "connector == null");
     this.client = requireNonNull(client, "client == null");
     String account = RateLimiters.accountKey(connection, connector);
-    this.budgets = AccountBudgets.of(limiters, account,
-        limiters.forAccount(account, connector.limits().requestsPerSecond()));
-    this.sync = new SyncRun.Factory(connection.connectorId(), RateLimiters.stateAccount(connection, connector),
-        Clock.systemUTC());
+    this.budgets =
+        AccountBudgets.of(
+            limiters,
+            account,
+            limiters.forAccount(account, connector.limits().requestsPerSecond()));
+    this.sync =
+        new SyncRun.Factory(
+            connection.connectorId(),
+            RateLimiters.stateAccount(connection, connector),
+            Clock.systemUTC());
   }
 
   @Override
@@ -58,15 +69,23 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     checkUsable();
     RunControl control = new RunControl(connection);
     try {
-      connector.verify(new DefaultVendorHttp(client, budgets, control, RetryPolicy.DEFAULT.withMaxAttempts(3),
-          new RunStats(3), ExportListener.NONE));
+      connector.verify(
+          new DefaultVendorHttp(
+              client,
+              budgets,
+              control,
+              RetryPolicy.DEFAULT.withMaxAttempts(3),
+              new RunStats(3),
+              ExportListener.NONE));
     } catch (ExportCancelledException e) {
-      throw new ConnectionRemovedException("Connection '" + connection.displayName() + "' was removed");
+      throw new ConnectionRemovedException(
+          "Connection '" + connection.displayName() + "' was removed");
     }
   }
 
   @Override
-  public ExportHandle start(ExportDefinition definition, SegmentSource source, ExportOptions options) {
+  public ExportHandle start(
+      ExportDefinition definition, SegmentSource source, ExportOptions options) {
     requireNonNull(definition, "definition == null");
     requireNonNull(source, "source == null");
     requireNonNull(options, "options == null");
@@ -96,23 +115,33 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     requireNonNull(destinationId, "destinationId == null");
     checkUsable();
     if (!(state instanceof SyncStateStore)) {
-      throw new ConfigurationException("The sync state " + state.getClass().getName() + " does not implement "
-          + SyncStateStore.class.getName());
+      throw new ConfigurationException(
+          "The sync state "
+              + state.getClass().getName()
+              + " does not implement "
+              + SyncStateStore.class.getName());
     }
     return ((SyncStateStore) state).forget(sync.key(destinationId));
   }
 
   private void checkOwn(ExportDefinition definition) {
     if (!definition.connection().id().equals(connection.id())) {
-      throw new ConfigurationException("The export definition '" + definition.name() + "' is for connection "
-          + definition.connection().id() + ", not for this exporter's connection " + connection.id());
+      throw new ConfigurationException(
+          "The export definition '"
+              + definition.name()
+              + "' is for connection "
+              + definition.connection().id()
+              + ", not for this exporter's connection "
+              + connection.id());
     }
   }
 
   private void checkUsable() {
     if (closed) {
-      throw new ExportException("This exporter for connection '" + connection.displayName()
-          + "' is closed; get a new one from Connectors.exporter(...)");
+      throw new ExportException(
+          "This exporter for connection '"
+              + connection.displayName()
+              + "' is closed; get a new one from Connectors.exporter(...)");
     }
     if (connection.isRemoved()) {
       throw new ConnectionRemovedException(

@@ -39,19 +39,24 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultVendorHttp implements VendorHttp {
   private static final Logger log = LoggerFactory.getLogger(DefaultVendorHttp.class);
+
   /** Consecutive throttling answers tolerated for one request before giving up. */
   private static final int MAX_THROTTLES_PER_REQUEST = 50;
+
   /** Where the wait after a throttling answer without a stated wait starts, in seconds. */
   static final int THROTTLE_BASE_SECONDS = 2;
 
   /** The IMF-fixdate of HTTP ({@code Sat, 05 Dec 2026 10:00:00 GMT}): built once, thread-safe. */
   private static final DateTimeFormatter IMF_FIXDATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   static {
     // The first HTTP date a JVM parses loads the date formats and their locale data (57 ms measured
-    // with OkHttp's per-thread formats): paid once when the engine starts, not between a vendor's 429
-    // with an HTTP-date Retry-After and the pause it asks for, while other requests' slots come and go
+    // with OkHttp's per-thread formats): paid once when the engine starts, not between a vendor's
+    // 429
+    // with an HTTP-date Retry-After and the pause it asks for, while other requests' slots come and
+    // go
     // into the vendor's empty bucket.
     httpDate("Thu, 01 Jan 1970 00:00:00 GMT");
   }
@@ -68,14 +73,22 @@ final class DefaultVendorHttp implements VendorHttp {
 
   /** Without a cap on requests in flight (set-up checks and single calls). */
   DefaultVendorHttp(
-      OkHttpClient client, RateLimiter limiter, RunControl control, RetryPolicy policy, RunStats stats,
+      OkHttpClient client,
+      RateLimiter limiter,
+      RunControl control,
+      RetryPolicy policy,
+      RunStats stats,
       ExportListener listener) {
     this(client, AccountBudgets.of(limiter), control, policy, stats, listener, Integer.MAX_VALUE);
   }
 
   /** Without a cap on requests in flight, on an account's budgets. */
   DefaultVendorHttp(
-      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
+      OkHttpClient client,
+      AccountBudgets budgets,
+      RunControl control,
+      RetryPolicy policy,
+      RunStats stats,
       ExportListener listener) {
     this(client, budgets, control, policy, stats, listener, Integer.MAX_VALUE);
   }
@@ -85,9 +98,22 @@ final class DefaultVendorHttp implements VendorHttp {
    *     {@code maxConcurrentBatches}); further callers wait for one to be answered
    */
   DefaultVendorHttp(
-      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
-      ExportListener listener, int maxRequestsInFlight) {
-    this(client, budgets, control, policy, stats, listener, maxRequestsInFlight, Clock.systemUTC(),
+      OkHttpClient client,
+      AccountBudgets budgets,
+      RunControl control,
+      RetryPolicy policy,
+      RunStats stats,
+      ExportListener listener,
+      int maxRequestsInFlight) {
+    this(
+        client,
+        budgets,
+        control,
+        policy,
+        stats,
+        listener,
+        maxRequestsInFlight,
+        Clock.systemUTC(),
         bound -> ThreadLocalRandom.current().nextLong(bound));
   }
 
@@ -97,8 +123,15 @@ final class DefaultVendorHttp implements VendorHttp {
    * @param jitter a random number in {@code [0, bound)} for each backoff's random half
    */
   DefaultVendorHttp(
-      OkHttpClient client, AccountBudgets budgets, RunControl control, RetryPolicy policy, RunStats stats,
-      ExportListener listener, int maxRequestsInFlight, Clock wallClock, LongUnaryOperator jitter) {
+      OkHttpClient client,
+      AccountBudgets budgets,
+      RunControl control,
+      RetryPolicy policy,
+      RunStats stats,
+      ExportListener listener,
+      int maxRequestsInFlight,
+      Clock wallClock,
+      LongUnaryOperator jitter) {
     this.wallClock = wallClock;
     this.jitter = jitter;
     this.requestSlots = new Semaphore(maxRequestsInFlight);
@@ -113,7 +146,8 @@ final class DefaultVendorHttp implements VendorHttp {
   @Override
   public HttpResponse execute(Request request, CallSpec spec) {
     if (!request.url().isHttps() && !HttpClients.isLoopback(request.url().host())) {
-      throw new ConfigurationException("refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
+      throw new ConfigurationException(
+          "refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
     }
     acquireSlot(spec);
     try {
@@ -137,8 +171,12 @@ final class DefaultVendorHttp implements VendorHttp {
     while (true) {
       awaitTurn(limiter, spec, sent);
       ConnectionUse use = new ConnectionUse();
-      Request gated = request.newBuilder().tag(PauseGate.class, new PauseGate(limiter, control))
-          .tag(ConnectionUse.class, use).build();
+      Request gated =
+          request
+              .newBuilder()
+              .tag(PauseGate.class, new PauseGate(limiter, control))
+              .tag(ConnectionUse.class, use)
+              .build();
       if (control.isStopped()) {
         throw cancelled(spec, sent);
       }
@@ -160,15 +198,22 @@ final class DefaultVendorHttp implements VendorHttp {
           throw outcomeUnknown(spec, failure, 0, e);
         }
         if (use.reused() && !staleRetried && !(e instanceof java.io.InterruptedIOException)) {
-          // Most likely a keep-alive connection the server had closed while it sat idle in the pool: repeat
-          // once at once, as OkHttp itself would, without spending the retry budget or warning. (Counted as
-          // a retry: it is a repetition.) A timeout is not this: the server was reached and was slow.
+          // Most likely a keep-alive connection the server had closed while it sat idle in the
+          // pool: repeat
+          // once at once, as OkHttp itself would, without spending the retry budget or warning.
+          // (Counted as
+          // a retry: it is a repetition.) A timeout is not this: the server was reached and was
+          // slow.
           staleRetried = true;
           // The server closes idle connections: the others idle in the pool are likely closed too.
           client.connectionPool().evictAll();
           stats.retries.incrementAndGet();
-          listener.retrying(spec.name(), failures + 2, Duration.ZERO, failure + " on a reused connection");
-          log.debug("{} failed on a reused connection ({}); repeating it on a fresh one", spec.name(), failure);
+          listener.retrying(
+              spec.name(), failures + 2, Duration.ZERO, failure + " on a reused connection");
+          log.debug(
+              "{} failed on a reused connection ({}); repeating it on a fresh one",
+              spec.name(),
+              failure);
           continue;
         }
         failures++;
@@ -181,7 +226,8 @@ final class DefaultVendorHttp implements VendorHttp {
         // The vendor's quota is spent: the next requests wait for its reset. (A throttling answer
         // accounts for its own wait below.)
         stats.throttledNanos.addAndGet(headerPause.toNanos());
-        listener.throttled(headerPause, spec.name() + ": the vendor's rate limit is used up until its reset");
+        listener.throttled(
+            headerPause, spec.name() + ": the vendor's rate limit is used up until its reset");
         log.debug("{}: rate limit used up; pausing {} ms", spec.name(), headerPause.toMillis());
       }
       switch (verdict.kind()) {
@@ -191,32 +237,54 @@ final class DefaultVendorHttp implements VendorHttp {
           return response;
         case AUTHENTICATION:
           log.warn("{} refused the credentials: {}", spec.name(), verdict.reason());
-          // Stopped before the slot is released, so that no request waiting for it goes out with the
+          // Stopped before the slot is released, so that no request waiting for it goes out with
+          // the
           // refused credentials. (The engine's own stop, with the same reason, follows.)
           control.stop("failed: " + AuthenticationException.class.getSimpleName());
-          throw new AuthenticationException(response.code(),
-              "The vendor refused the connection's credentials on '" + spec.name() + "': " + verdict.reason());
+          throw new AuthenticationException(
+              response.code(),
+              "The vendor refused the connection's credentials on '"
+                  + spec.name()
+                  + "': "
+                  + verdict.reason());
         case THROTTLE:
           throttles++;
           if (throttles > MAX_THROTTLES_PER_REQUEST) {
-            throw new DestinationException(response.code(), null, null, "'" + spec.name()
-                + "' was throttled " + throttles + " times in a row; giving up");
+            throw new DestinationException(
+                response.code(),
+                null,
+                null,
+                "'" + spec.name() + "' was throttled " + throttles + " times in a row; giving up");
           }
-          Duration throttleWait = verdict.requestedWait()
-              .orElseGet(() -> waitFromHeaders(response.headers(), wallClock));
+          Duration throttleWait =
+              verdict
+                  .requestedWait()
+                  .orElseGet(() -> waitFromHeaders(response.headers(), wallClock));
           if (throttleWait == null) {
             throttleWait = throttleBackoff(throttles);
           }
           if (throttleWait.compareTo(policy.maxThrottleWait()) > 0) {
-            throw new DestinationException(response.code(), null, null, "The vendor asked to wait "
-                + throttleWait + " before '" + spec.name() + "', longer than the policy allows ("
-                + policy.maxThrottleWait() + ")");
+            throw new DestinationException(
+                response.code(),
+                null,
+                null,
+                "The vendor asked to wait "
+                    + throttleWait
+                    + " before '"
+                    + spec.name()
+                    + "', longer than the policy allows ("
+                    + policy.maxThrottleWait()
+                    + ")");
           }
           limiter.throttled(throttleWait);
           stats.throttledNanos.addAndGet(throttleWait.toNanos());
           stats.retries.incrementAndGet();
           listener.throttled(throttleWait, spec.name() + ": " + verdict.reason());
-          log.debug("{} throttled ({}); waiting {} ms", spec.name(), verdict.reason(), throttleWait.toMillis());
+          log.debug(
+              "{} throttled ({}); waiting {} ms",
+              spec.name(),
+              verdict.reason(),
+              throttleWait.toMillis());
           continue;
         case RETRY:
           if (!spec.idempotent() && response.code() >= 500) {
@@ -295,27 +363,45 @@ final class DefaultVendorHttp implements VendorHttp {
   private static DestinationException redirected(Request request, CallSpec spec, Response r) {
     String location = r.header("Location");
     HttpUrl target = location == null ? null : request.url().resolve(location);
-    String where = location == null ? "without a Location"
-        : target == null ? "to an unreadable Location" : "with a redirect to " + target.host();
+    String where =
+        location == null
+            ? "without a Location"
+            : target == null ? "to an unreadable Location" : "with a redirect to " + target.host();
     log.warn("{} was answered HTTP {} {}; not followed", spec.name(), r.code(), where);
-    return new DestinationException(r.code(), null, null, "'" + spec.name() + "' was answered HTTP " + r.code()
-        + " " + where + "; vendor calls never follow redirects (check the connection's base URL)");
+    return new DestinationException(
+        r.code(),
+        null,
+        null,
+        "'"
+            + spec.name()
+            + "' was answered HTTP "
+            + r.code()
+            + " "
+            + where
+            + "; vendor calls never follow redirects (check the connection's base URL)");
   }
 
   private void retryOrFail(CallSpec spec, int failures, String reason, HttpResponse response) {
     int status = response == null ? 0 : response.code();
     if (failures >= policy.maxAttempts()) {
-      throw new DestinationException(status, null, null,
+      throw new DestinationException(
+          status,
+          null,
+          null,
           "'" + spec.name() + "' failed " + failures + " times (last: " + reason + "); giving up");
     }
     if (!stats.takeRetry()) {
-      throw new DestinationException(status, null, null,
+      throw new DestinationException(
+          status,
+          null,
+          null,
           "'" + spec.name() + "' failed (" + reason + ") and the export's retry budget is spent");
     }
     Duration delay = backoff(failures);
     stats.retries.incrementAndGet();
     listener.retrying(spec.name(), failures + 1, delay, reason);
-    log.warn("{} failed ({}); attempt {} in {} ms", spec.name(), reason, failures + 1, delay.toMillis());
+    log.warn(
+        "{} failed ({}); attempt {} in {} ms", spec.name(), reason, failures + 1, delay.toMillis());
     if (!control.sleep(delay.toNanos())) {
       throw cancelled(spec, true);
     }
@@ -328,8 +414,13 @@ final class DefaultVendorHttp implements VendorHttp {
    */
   private Duration throttleBackoff(int attempt) {
     long cap = policy.maxDelay().toNanos();
-    return jittered(Math.min(cap, Math.max(policy.initialDelay().toNanos(),
-        TimeUnit.SECONDS.toNanos(THROTTLE_BASE_SECONDS))), cap, attempt);
+    return jittered(
+        Math.min(
+            cap,
+            Math.max(
+                policy.initialDelay().toNanos(), TimeUnit.SECONDS.toNanos(THROTTLE_BASE_SECONDS))),
+        cap,
+        attempt);
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
@@ -350,7 +441,10 @@ final class DefaultVendorHttp implements VendorHttp {
     if (remaining != null && remaining.trim().equals("0")) {
       Duration untilReset = resetWait(headers.get("X-RateLimit-Reset"), wallClock);
       if (untilReset != null && !untilReset.isZero()) {
-        Duration pause = untilReset.compareTo(policy.maxThrottleWait()) > 0 ? policy.maxThrottleWait() : untilReset;
+        Duration pause =
+            untilReset.compareTo(policy.maxThrottleWait()) > 0
+                ? policy.maxThrottleWait()
+                : untilReset;
         limiter.throttled(pause);
         return pause;
       }
@@ -381,7 +475,8 @@ final class DefaultVendorHttp implements VendorHttp {
    */
   static Instant httpDate(String value) {
     try {
-      return Instant.from(IMF_FIXDATE.parse(value)); // the usual form, without OkHttp's per-thread formats
+      return Instant.from(
+          IMF_FIXDATE.parse(value)); // the usual form, without OkHttp's per-thread formats
     } catch (DateTimeException e) {
       // another form: OkHttp's reading, then Java's RFC 1123
     }
@@ -390,7 +485,9 @@ final class DefaultVendorHttp implements VendorHttp {
       return date.toInstant();
     }
     try {
-      return java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return java.time.ZonedDateTime.parse(
+              value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+          .toInstant();
     } catch (java.time.format.DateTimeParseException e) {
       return null;
     }
@@ -427,16 +524,25 @@ final class DefaultVendorHttp implements VendorHttp {
    * even a request that is not safe to repeat may be sent again.
    */
   private static boolean neverReachedTheVendor(IOException e) {
-    return e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+    return e instanceof java.net.ConnectException
+        || e instanceof java.net.UnknownHostException
         || e instanceof java.net.NoRouteToHostException;
   }
 
-  private static OutcomeUnknownException outcomeUnknown(CallSpec spec, String failure, int status, IOException e) {
-    return new OutcomeUnknownException(status, "'" + spec.name() + "' failed (" + failure
-        + ") and is not safe to repeat: the vendor may or may not have applied it", e);
+  private static OutcomeUnknownException outcomeUnknown(
+      CallSpec spec, String failure, int status, IOException e) {
+    return new OutcomeUnknownException(
+        status,
+        "'"
+            + spec.name()
+            + "' failed ("
+            + failure
+            + ") and is not safe to repeat: the vendor may or may not have applied it",
+        e);
   }
 
   private ExportCancelledException cancelled(CallSpec spec, boolean sent) {
-    return new ExportCancelledException("'" + spec.name() + "' stopped: " + control.stopReason(), sent);
+    return new ExportCancelledException(
+        "'" + spec.name() + "' stopped: " + control.stopReason(), sent);
   }
 }

@@ -11,13 +11,17 @@ import java.util.Locale;
  */
 final class EmailAddresses {
   private static final String ATEXT_SPECIALS = "!#$%&'*+/=?^_`{|}~-";
+
   /** The ASCII characters of a dot-atom's atoms (RFC 5322 atext): letters, digits and the specials. */
   private static final boolean[] ATEXT = new boolean[128];
 
   static {
     for (char c = 0; c < 128; c++) {
-      ATEXT[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || ATEXT_SPECIALS.indexOf(c) >= 0;
+      ATEXT[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || ATEXT_SPECIALS.indexOf(c) >= 0;
     }
   }
 
@@ -63,7 +67,10 @@ final class EmailAddresses {
         return null;
       }
     }
-    if (labels < 2 || end - at - 1 > 253 || end - begin > 254 || !validTopLevel(raw, topLevel, end)) {
+    if (labels < 2
+        || end - at - 1 > 253
+        || end - begin > 254
+        || !validTopLevel(raw, topLevel, end)) {
       return null;
     }
     if (!upper) {
@@ -102,8 +109,10 @@ final class EmailAddresses {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (d.length() > 253 || !d.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '.')) {
+    if (d.length() > 253
+        || !d.chars()
+            .allMatch(
+                c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
       return null;
     }
     int labels = 0;
@@ -121,7 +130,9 @@ final class EmailAddresses {
       }
     }
     String normalized = local + '@' + d;
-    return labels >= 2 && validTopLevel(d, label, d.length()) && normalized.length() <= 254 ? normalized : null;
+    return labels >= 2 && validTopLevel(d, label, d.length()) && normalized.length() <= 254
+        ? normalized
+        : null;
   }
 
   /** A DNS label of characters already checked to be letters, digits and hyphens. */

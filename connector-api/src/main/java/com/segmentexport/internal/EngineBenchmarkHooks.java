@@ -34,7 +34,9 @@ public final class EngineBenchmarkHooks {
    * @return the reader
    */
   public static Reader reader(ExportDefinition definition, String segment, int batchSize) {
-    return new Reader(new RecordMapper(definition.mapping(), definition.connection().provider()), segment,
+    return new Reader(
+        new RecordMapper(definition.mapping(), definition.connection().provider()),
+        segment,
         batchSize);
   }
 
@@ -46,8 +48,13 @@ public final class EngineBenchmarkHooks {
    * @return the engine's {@link VendorHttp}
    */
   public static VendorHttp vendorHttp(Connection connection) {
-    return new DefaultVendorHttp(HttpClients.newClient(), new RateLimiter(100_000), new RunControl(connection),
-        RetryPolicy.DEFAULT, new RunStats(1000), new SafeListener(ExportListener.NONE));
+    return new DefaultVendorHttp(
+        HttpClients.newClient(),
+        new RateLimiter(100_000),
+        new RunControl(connection),
+        RetryPolicy.DEFAULT,
+        new RunStats(1000),
+        new SafeListener(ExportListener.NONE));
   }
 
   /**

@@ -38,20 +38,36 @@ final class ExportPlanner {
   private final DefaultVendorHttp http;
   private long calls;
 
-  ExportPlanner(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory syncs) {
+  ExportPlanner(
+      Connector connector,
+      ExportDefinition definition,
+      SegmentSource source,
+      ExportOptions options,
+      OkHttpClient client,
+      AccountBudgets budgets,
+      SyncRun.Factory syncs) {
     this.connector = connector;
     this.definition = definition;
     this.source = source;
     this.options = options;
     this.sync = syncs.forRun(definition, options, "plan");
     this.mapper = new RecordMapper(definition.mapping(), definition.connection().provider());
-    this.cap = new ProfileCap(connector.limits().maxProfilesPerExport(),
-        definition.connection().provider().displayName(), Duration.ZERO, Ticker.SYSTEM);
+    this.cap =
+        new ProfileCap(
+            connector.limits().maxProfilesPerExport(),
+            definition.connection().provider().displayName(),
+            Duration.ZERO,
+            Ticker.SYSTEM);
     RunControl control = new RunControl(definition.connection());
-    this.http = new DefaultVendorHttp(client, budgets, control, options.retryPolicy(),
-        new RunStats(options.retryPolicy().retryBudget()), new SafeListener(ExportListener.NONE),
-        connector.limits().maxConcurrentBatches());
+    this.http =
+        new DefaultVendorHttp(
+            client,
+            budgets,
+            control,
+            options.retryPolicy(),
+            new RunStats(options.retryPolicy().retryBudget()),
+            new SafeListener(ExportListener.NONE),
+            connector.limits().maxConcurrentBatches());
   }
 
   ExportPlan plan() {
@@ -65,13 +81,15 @@ final class ExportPlanner {
   }
 
   private SegmentPlan plan(String name) {
-    DestinationPreview preview = connector.preview(
-        new DestinationRequest(name, definition, mapper.schema(), http));
+    DestinationPreview preview =
+        connector.preview(new DestinationRequest(name, definition, mapper.schema(), http));
     SegmentSync state = null;
     if (sync != null && preview.destinationId().isPresent()) {
       Optional<DestinationState> found = sync.find(preview.destinationId().get());
       if (found.isPresent()) {
-        state = new SegmentSync(found.get(), mapper.schema(), sync.skipsUnchanged(), Clock.systemUTC(), "plan");
+        state =
+            new SegmentSync(
+                found.get(), mapper.schema(), sync.skipsUnchanged(), Clock.systemUTC(), "plan");
       }
     }
     SegmentTally tally = new SegmentTally(name);
@@ -81,11 +99,21 @@ final class ExportPlanner {
     long[] invalid = {0};
     long[] batches = {0};
     ConnectorLimits limits = connector.limits();
-    Deduplicator admission = new Deduplicator(new FingerprintSet(1024),
-        new BatchFiller(name, mapper.schema(), limits, batch -> {
-          batches[0]++;
-          calls += Math.max(1, connector.estimatedCalls(batch));
-        }), tally, cap, state, m -> byKnown[m.known]++);
+    Deduplicator admission =
+        new Deduplicator(
+            new FingerprintSet(1024),
+            new BatchFiller(
+                name,
+                mapper.schema(),
+                limits,
+                batch -> {
+                  batches[0]++;
+                  calls += Math.max(1, connector.estimatedCalls(batch));
+                }),
+            tally,
+            cap,
+            state,
+            m -> byKnown[m.known]++);
     try (Segment segment = source.open(name)) {
       if (segment == null) {
         throw new ExportException("The segment source returned no segment for '" + name + "'");
@@ -106,32 +134,51 @@ final class ExportPlanner {
     } catch (ExportException e) {
       throw e;
     } catch (Exception e) {
-      throw new ExportException("Reading segment '" + name + "' for a plan failed: " + e.getClass().getName(), e);
+      throw new ExportException(
+          "Reading segment '" + name + "' for a plan failed: " + e.getClass().getName(), e);
     }
     long toRemove = 0;
     String heldBack = null;
     if (mirror && state != null) {
-      // The members the run would remove, and whether its removal limit would hold them back, counting the
+      // The members the run would remove, and whether its removal limit would hold them back,
+      // counting the
       // members it adds as managed (as they are once the vendor confirms them).
       long[] managed = {0};
       long[] leaving = {0};
-      state.state().forEachMember(member -> {
-        if (member.confirmedHash().isPresent()) {
-          managed[0]++;
-          if (!seen.contains(member.memberKey())) {
-            leaving[0]++;
-          }
-        }
-      });
+      state
+          .state()
+          .forEachMember(
+              member -> {
+                if (member.confirmedHash().isPresent()) {
+                  managed[0]++;
+                  if (!seen.contains(member.memberKey())) {
+                    leaving[0]++;
+                  }
+                }
+              });
       toRemove = leaving[0];
-      heldBack = sync.removalLimit().holdsBack(toRemove, managed[0] + byKnown[RecordMapper.Mapped.NEW], tally.read);
+      heldBack =
+          sync.removalLimit()
+              .holdsBack(toRemove, managed[0] + byKnown[RecordMapper.Mapped.NEW], tally.read);
       if (heldBack == null && toRemove > 0) {
         calls += (toRemove + limits.maxBatchRecords() - 1) / limits.maxBatchRecords();
       }
     }
-    return new SegmentPlan(name, preview.destinationId(), preview.exists(), tally.read, byKnown[RecordMapper.Mapped.NEW],
-        byKnown[RecordMapper.Mapped.CHANGED], byKnown[RecordMapper.Mapped.RETRY], tally.unchangedSoFar(), invalid[0],
-        tally.duplicates, tally.notAttemptedSoFar(), preview.fieldsToCreate(), batches[0], toRemove,
+    return new SegmentPlan(
+        name,
+        preview.destinationId(),
+        preview.exists(),
+        tally.read,
+        byKnown[RecordMapper.Mapped.NEW],
+        byKnown[RecordMapper.Mapped.CHANGED],
+        byKnown[RecordMapper.Mapped.RETRY],
+        tally.unchangedSoFar(),
+        invalid[0],
+        tally.duplicates,
+        tally.notAttemptedSoFar(),
+        preview.fieldsToCreate(),
+        batches[0],
+        toRemove,
         Optional.ofNullable(heldBack));
   }
 }

@@ -37,10 +37,13 @@ import org.slf4j.MDC;
 final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private static final Logger log = LoggerFactory.getLogger(ExportRun.class);
   private static final AtomicInteger RUNS = new AtomicInteger();
+
   /** The slf4j MDC key of the run's id while it runs, on its threads: host logs can be correlated. */
   static final String MDC_RUN_ID = "segmentExport.runId";
+
   /** The slf4j MDC key of the run's connector id. */
   static final String MDC_CONNECTOR = "segmentExport.connector";
+
   /** How long an interrupted {@link #await()} waits for the cancelled run to stop, for its result. */
   static final int STOP_WAIT_SECONDS = 30;
 
@@ -56,24 +59,41 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private final ProfileCap cap;
   private final CompletableFuture<ExportResult> completion = new CompletableFuture<>();
   private final List<SegmentResult> finished = new ArrayList<>();
+
   /**
    * Batches handed to workers at once: one more than the connector's requests in flight, so that a
    * batch's body is serialised while the others' requests are out, and is sent as soon as one returns.
    * {@link DefaultVendorHttp} holds the requests themselves to {@code maxConcurrentBatches}.
    */
   private final int batchesInFlight;
+
   private volatile ExportException fatal;
   private final String runId = java.util.UUID.randomUUID().toString();
+
   /** The run's use of the sync state, or null without one. */
   private final SyncRun sync;
 
-  ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory sync) {
-    this(connector, definition, source, options, client, budgets, sync, ProfileCap.PAST_CAP_READING);
+  ExportRun(
+      Connector connector,
+      ExportDefinition definition,
+      SegmentSource source,
+      ExportOptions options,
+      OkHttpClient client,
+      AccountBudgets budgets,
+      SyncRun.Factory sync) {
+    this(
+        connector, definition, source, options, client, budgets, sync, ProfileCap.PAST_CAP_READING);
   }
 
-  ExportRun(Connector connector, ExportDefinition definition, SegmentSource source, ExportOptions options,
-      OkHttpClient client, AccountBudgets budgets, SyncRun.Factory sync, Duration pastCapReading) {
+  ExportRun(
+      Connector connector,
+      ExportDefinition definition,
+      SegmentSource source,
+      ExportOptions options,
+      OkHttpClient client,
+      AccountBudgets budgets,
+      SyncRun.Factory sync,
+      Duration pastCapReading) {
     this.connector = connector;
     this.definition = definition;
     this.source = source;
@@ -81,12 +101,23 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     this.control = new RunControl(definition.connection());
     this.stats = new RunStats(options.retryPolicy().retryBudget());
     this.listener = new SafeListener(options.listener());
-    this.http = new DefaultVendorHttp(client, budgets, control, options.retryPolicy(), stats, listener,
-        connector.limits().maxConcurrentBatches());
+    this.http =
+        new DefaultVendorHttp(
+            client,
+            budgets,
+            control,
+            options.retryPolicy(),
+            stats,
+            listener,
+            connector.limits().maxConcurrentBatches());
     this.rejected = new RejectedRecords(options);
     this.batchesInFlight = connector.limits().maxConcurrentBatches() + 1;
-    this.cap = new ProfileCap(connector.limits().maxProfilesPerExport(),
-        definition.connection().provider().displayName(), pastCapReading, Ticker.SYSTEM);
+    this.cap =
+        new ProfileCap(
+            connector.limits().maxProfilesPerExport(),
+            definition.connection().provider().displayName(),
+            pastCapReading,
+            Ticker.SYSTEM);
     this.sync = sync == null ? null : sync.forRun(definition, options, runId);
   }
 
@@ -130,17 +161,38 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     listener.exportStarted(definition);
-    log.info("Export '{}' started: {} segment(s) via {} (run {})", definition.name(), definition.segments().size(),
-        definition.connection().connectorId(), runId);
+    log.info(
+        "Export '{}' started: {} segment(s) via {} (run {})",
+        definition.name(),
+        definition.segments().size(),
+        definition.connection().connectorId(),
+        runId);
     AtomicInteger workerIds = new AtomicInteger();
-    ExecutorService workers = Executors.newFixedThreadPool(batchesInFlight, r -> {
-      Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    SegmentPipeline.Scope scope = new SegmentPipeline.Scope(connector, definition, source, mapper,
-        connector.limits(), control, listener, http, rejected, cap,
-        new BatchOutcomes(rejected, control, listener, this::fail), this, workers, batchesInFlight, sync);
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            batchesInFlight,
+            r -> {
+              Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    SegmentPipeline.Scope scope =
+        new SegmentPipeline.Scope(
+            connector,
+            definition,
+            source,
+            mapper,
+            connector.limits(),
+            control,
+            listener,
+            http,
+            rejected,
+            cap,
+            new BatchOutcomes(rejected, control, listener, this::fail),
+            this,
+            workers,
+            batchesInFlight,
+            sync);
     try {
       for (String name : definition.segments()) {
         if (control.isStopped()) {
@@ -154,16 +206,28 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
         listener.segmentFinished(result);
       }
     } catch (RuntimeException | Error e) {
-      fail(e instanceof ExportException ? (ExportException) e
-          : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
+      fail(
+          e instanceof ExportException
+              ? (ExportException) e
+              : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
     } finally {
       workers.shutdownNow();
     }
     ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
-    log.info("Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, unchanged {}, "
-            + "not attempted {}, {} HTTP calls, {} retries", definition.name(), result.status(), result.read(),
-        result.exported(), result.rejected(), result.duplicates(), result.unconfirmed(), result.unchanged(),
-        result.notAttempted(), result.httpCalls(), result.retries());
+    log.info(
+        "Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, unchanged {}, "
+            + "not attempted {}, {} HTTP calls, {} retries",
+        definition.name(),
+        result.status(),
+        result.read(),
+        result.exported(),
+        result.rejected(),
+        result.duplicates(),
+        result.unconfirmed(),
+        result.unchanged(),
+        result.notAttempted(),
+        result.httpCalls(),
+        result.retries());
     listener.exportFinished(result);
     if (fatal != null) {
       completion.completeExceptionally(fatal.withPartialResult(result));
@@ -202,14 +266,18 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private synchronized ExportResult result(Instant startedAt, Duration duration) {
     ExportStatus status;
     boolean allSucceeded = finished.stream().allMatch(s -> s.status() == ExportStatus.SUCCEEDED);
-    boolean allFailed = !finished.isEmpty() && finished.stream().allMatch(s -> s.status() == ExportStatus.FAILED);
+    boolean allFailed =
+        !finished.isEmpty() && finished.stream().allMatch(s -> s.status() == ExportStatus.FAILED);
     if (fatal != null) {
       status = ExportStatus.FAILED;
     } else if (control.isStopped()) {
       status = ExportStatus.CANCELLED;
     } else if (finished.stream().anyMatch(s -> s.status() == ExportStatus.REMOVALS_HELD_BACK)
-        && finished.stream().allMatch(s -> s.status() == ExportStatus.SUCCEEDED
-            || s.status() == ExportStatus.REMOVALS_HELD_BACK)) {
+        && finished.stream()
+            .allMatch(
+                s ->
+                    s.status() == ExportStatus.SUCCEEDED
+                        || s.status() == ExportStatus.REMOVALS_HELD_BACK)) {
       status = ExportStatus.REMOVALS_HELD_BACK;
     } else if (allSucceeded) {
       status = ExportStatus.SUCCEEDED;
@@ -218,10 +286,23 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     } else {
       status = ExportStatus.PARTIALLY_SUCCEEDED;
     }
-    Optional<String> failure = fatal != null ? Optional.of(fatal.getMessage())
-        : control.isStopped() ? Optional.of("cancelled: " + control.stopReason()) : Optional.empty();
-    return new ExportResult(definition.name(), status, finished, rejected.sample(), stats.httpCalls.get(),
-        stats.retries.get(), Duration.ofNanos(stats.throttledNanos.get()), startedAt, duration, failure);
+    Optional<String> failure =
+        fatal != null
+            ? Optional.of(fatal.getMessage())
+            : control.isStopped()
+                ? Optional.of("cancelled: " + control.stopReason())
+                : Optional.empty();
+    return new ExportResult(
+        definition.name(),
+        status,
+        finished,
+        rejected.sample(),
+        stats.httpCalls.get(),
+        stats.retries.get(),
+        Duration.ofNanos(stats.throttledNanos.get()),
+        startedAt,
+        duration,
+        failure);
   }
 
   @Override
@@ -252,8 +333,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
    * {@value #STOP_WAIT_SECONDS} s), like every other ending. The interrupt flag is set again.
    */
   private ExportException interrupted(InterruptedException e) {
-    ExportException failure = new ExportException(
-        "Interrupted while waiting for the export; the export was cancelled", e);
+    ExportException failure =
+        new ExportException(
+            "Interrupted while waiting for the export; the export was cancelled", e);
     boolean done = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
     while (!done && deadline - System.nanoTime() > 0) {
@@ -296,7 +378,8 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     if (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return cause instanceof ExportException ? (ExportException) cause
+    return cause instanceof ExportException
+        ? (ExportException) cause
         : new ExportException("Export failed: " + cause.getClass().getName(), cause);
   }
 

@@ -114,7 +114,8 @@ final class FingerprintSet {
     int n = s.length();
     long h = 0x9E3779B97F4A7C15L ^ n;
     int i = 0;
-    // Two characters a round: the multiplications form one chain, so half as many rounds is about half
+    // Two characters a round: the multiplications form one chain, so half as many rounds is about
+    // half
     // the time. The pair is packed without loss (16 bits each).
     for (; i + 1 < n; i += 2) {
       h ^= fold(s.charAt(i)) | (long) fold(s.charAt(i + 1)) << 16;

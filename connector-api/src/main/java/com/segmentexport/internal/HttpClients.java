@@ -46,12 +46,14 @@ public final class HttpClients {
    * on Linux, more elsewhere), which made a batch of 100 Autopilot contacts take 45 ms on loopback.
    */
   public static OkHttpClient newClient() {
-    return configure(new OkHttpClient.Builder()
-        .socketFactory(NoDelaySocketFactory.INSTANCE)
-        .connectTimeout(Duration.ofSeconds(10))
-        .readTimeout(Duration.ofSeconds(60))
-        .writeTimeout(Duration.ofSeconds(60))
-        .callTimeout(Duration.ofSeconds(180))).build();
+    return configure(
+            new OkHttpClient.Builder()
+                .socketFactory(NoDelaySocketFactory.INSTANCE)
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(60))
+                .writeTimeout(Duration.ofSeconds(60))
+                .callTimeout(Duration.ofSeconds(180)))
+        .build();
   }
 
   /**
@@ -64,22 +66,23 @@ public final class HttpClients {
         .retryOnConnectionFailure(false)
         .followRedirects(false)
         .followSslRedirects(false)
-        .addNetworkInterceptor(chain -> {
-          Request request = chain.request();
-          if (!request.url().isHttps() && !isLoopback(request.url().host())) {
-            throw new InsecureRedirectException(
-                "refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
-          }
-          PauseGate gate = request.tag(PauseGate.class);
-          if (gate != null) {
-            gate.await();
-          }
-          ConnectionUse use = request.tag(ConnectionUse.class);
-          if (use != null && chain.connection() != null) {
-            use.on(chain.connection());
-          }
-          return chain.proceed(request);
-        });
+        .addNetworkInterceptor(
+            chain -> {
+              Request request = chain.request();
+              if (!request.url().isHttps() && !isLoopback(request.url().host())) {
+                throw new InsecureRedirectException(
+                    "refusing plain HTTP to " + request.url().host() + ": HTTPS is required");
+              }
+              PauseGate gate = request.tag(PauseGate.class);
+              if (gate != null) {
+                gate.await();
+              }
+              ConnectionUse use = request.tag(ConnectionUse.class);
+              if (use != null && chain.connection() != null) {
+                use.on(chain.connection());
+              }
+              return chain.proceed(request);
+            });
   }
 
   /**
@@ -214,7 +217,8 @@ public final class HttpClients {
     }
 
     @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+        throws IOException {
       return noDelay(delegate.createSocket(host, port, localHost, localPort));
     }
 
@@ -224,8 +228,8 @@ public final class HttpClients {
     }
 
     @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-        throws IOException {
+    public Socket createSocket(
+        InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
       return noDelay(delegate.createSocket(address, port, localAddress, localPort));
     }
   }

@@ -1,7 +1,6 @@
 package com.segmentexport.internal;
 
 import com.segmentexport.api.DestinationException;
-import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.RemovalLimit;
@@ -9,6 +8,7 @@ import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.Masking;
 import com.segmentexport.spi.MemberState;
@@ -41,8 +41,16 @@ final class MirrorRemoval {
   private final SegmentTally tally;
   private final RunControl control;
 
-  MirrorRemoval(DestinationState state, Destination destination, RecordSchema schema, String segment, int batchSize,
-      RemovalLimit limit, RejectedRecords rejected, SegmentTally tally, RunControl control) {
+  MirrorRemoval(
+      DestinationState state,
+      Destination destination,
+      RecordSchema schema,
+      String segment,
+      int batchSize,
+      RemovalLimit limit,
+      RejectedRecords rejected,
+      SegmentTally tally,
+      RunControl control) {
     this.state = state;
     this.destination = destination;
     this.schema = schema;
@@ -63,14 +71,15 @@ final class MirrorRemoval {
   void run(FingerprintSet seen, long read) {
     long[] managed = {0};
     long[] candidates = {0};
-    state.forEachMember(m -> {
-      if (m.confirmedHash().isPresent()) {
-        managed[0]++;
-        if (!seen.contains(m.memberKey())) {
-          candidates[0]++;
-        }
-      }
-    });
+    state.forEachMember(
+        m -> {
+          if (m.confirmedHash().isPresent()) {
+            managed[0]++;
+            if (!seen.contains(m.memberKey())) {
+              candidates[0]++;
+            }
+          }
+        });
     String heldBack = limit.holdsBack(candidates[0], managed[0], read);
     if (heldBack != null) {
       tally.removalsHeldBack(candidates[0], heldBack);
@@ -81,15 +90,18 @@ final class MirrorRemoval {
       return;
     }
     List<MemberState> pending = new ArrayList<>(batchSize);
-    state.forEachMember(m -> {
-      if (m.confirmedHash().isPresent() && !seen.contains(m.memberKey()) && !control.isStopped()) {
-        pending.add(m);
-        if (pending.size() == batchSize) {
-          remove(pending);
-          pending.clear();
-        }
-      }
-    });
+    state.forEachMember(
+        m -> {
+          if (m.confirmedHash().isPresent()
+              && !seen.contains(m.memberKey())
+              && !control.isStopped()) {
+            pending.add(m);
+            if (pending.size() == batchSize) {
+              remove(pending);
+              pending.clear();
+            }
+          }
+        });
     if (!pending.isEmpty() && !control.isStopped()) {
       remove(pending);
     }
@@ -127,8 +139,14 @@ final class MirrorRemoval {
       if (f == null) {
         removed.add(byRecord.get(r).memberKey());
       } else {
-        rejected.reject(new RejectedRecord(segment, 0, Masking.email(r.email()), f.reason(),
-            Optional.ofNullable(f.vendorCode()), "removal: " + Masking.addressIn(f.message(), r.email())));
+        rejected.reject(
+            new RejectedRecord(
+                segment,
+                0,
+                Masking.email(r.email()),
+                f.reason(),
+                Optional.ofNullable(f.vendorCode()),
+                "removal: " + Masking.addressIn(f.message(), r.email())));
       }
     }
     state.forgetMembers(removed);
@@ -136,10 +154,17 @@ final class MirrorRemoval {
     tally.removalsFailed(failed.size());
   }
 
-  private void fail(List<ExportRecord> records, RejectionReason reason, String code, String message) {
+  private void fail(
+      List<ExportRecord> records, RejectionReason reason, String code, String message) {
     for (ExportRecord r : records) {
-      rejected.reject(new RejectedRecord(segment, 0, Masking.email(r.email()), reason, Optional.ofNullable(code),
-          "removal: " + message));
+      rejected.reject(
+          new RejectedRecord(
+              segment,
+              0,
+              Masking.email(r.email()),
+              reason,
+              Optional.ofNullable(code),
+              "removal: " + message));
     }
     tally.removalsFailed(records.size());
   }

@@ -26,7 +26,8 @@ final class PauseGate {
   void await() throws StoppedWhilePaused {
     long paused;
     while ((paused = limiter.pauseRemaining()) > 0) {
-      // Wait the pause out, then take a slot anew: the requests held here must not all go at its end.
+      // Wait the pause out, then take a slot anew: the requests held here must not all go at its
+      // end.
       if (!control.sleep(paused) || !control.sleep(Math.max(0, limiter.reserve()))) {
         throw new StoppedWhilePaused();
       }

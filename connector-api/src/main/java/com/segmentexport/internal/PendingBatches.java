@@ -39,7 +39,9 @@ final class PendingBatches {
       String[] f = line.split("\t", -1);
       String key = unescape(f[1]);
       String id = key.startsWith("id:") ? key.substring(3) : null;
-      records.add(new ExportRecord(Long.parseLong(f[0]), unescape(f[3]), new Object[schema.fields().size()], id));
+      records.add(
+          new ExportRecord(
+              Long.parseLong(f[0]), unescape(f[3]), new Object[schema.fields().size()], id));
       hashes.add(Long.parseLong(f[2]));
     }
     long[] h = new long[hashes.size()];
@@ -79,5 +81,4 @@ final class PendingBatches {
     }
     return out.toString();
   }
-
 }

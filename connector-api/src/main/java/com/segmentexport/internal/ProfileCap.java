@@ -18,8 +18,10 @@ final class ProfileCap {
   private final long pastCapReadingNanos;
   private final Ticker ticker;
   private long admitted;
+
   /** When the cap was first reached ({@link Ticker#nanoTime()}), valid once {@link #reached} is true. */
   private long reachedAt;
+
   private boolean reached;
 
   ProfileCap(OptionalLong cap, String vendor, Duration pastCapReading, Ticker ticker) {
@@ -74,12 +76,21 @@ final class ProfileCap {
   /** What the reason adds when the reader stopped before a segment's end. */
   String unreadNote() {
     return "; the rest of the segment was not read (counting stops "
-        + Duration.ofNanos(pastCapReadingNanos).toSeconds() + " s after the limit)";
+        + Duration.ofNanos(pastCapReadingNanos).toSeconds()
+        + " s after the limit)";
   }
 
   /** The error for sizes known in advance that break the cap. */
   LimitExceededException exceeded(long requested) {
-    return new LimitExceededException(vendor + " accepts at most " + cap + " profiles per export; this export's "
-        + "segments hold " + requested + ". Split the segments across several exports.", cap, requested);
+    return new LimitExceededException(
+        vendor
+            + " accepts at most "
+            + cap
+            + " profiles per export; this export's "
+            + "segments hold "
+            + requested
+            + ". Split the segments across several exports.",
+        cap,
+        requested);
   }
 }

@@ -34,9 +34,12 @@ final class RateLimiter {
   private void setRate(double r) {
     rate = r;
     intervalNanos = Math.max(1, (long) (1_000_000_000L / r));
-    // Half of the 200 ms a vendor's bucket commonly holds: spending the vendor's whole burst at the start
-    // would leave its bucket empty for the rest of the export, so that any request arriving a little early
-    // (a slow upload before it, a pause in the network) is refused, and some vendors' 429s say only "wait
+    // Half of the 200 ms a vendor's bucket commonly holds: spending the vendor's whole burst at the
+    // start
+    // would leave its bucket empty for the rest of the export, so that any request arriving a
+    // little early
+    // (a slow upload before it, a pause in the network) is refused, and some vendors' 429s say only
+    // "wait
     // until the next second". Keeping half of it is the vendor's margin for our jitter.
     long burst = Math.max(1, (long) Math.ceil(r * 0.1));
     burstNanos = (burst - 1) * intervalNanos;

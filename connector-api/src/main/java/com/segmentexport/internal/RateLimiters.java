@@ -1,8 +1,8 @@
 package com.segmentexport.internal;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.Secret;
+import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.spi.Connector;
 import java.nio.charset.StandardCharsets;
@@ -54,16 +54,21 @@ public final class RateLimiters {
    * with: a host that rebuilds its connection with a new rate setting gets that rate.
    */
   RateLimiter forAccount(String accountKey, double requestsPerSecond) {
-    RateLimiter limiter = limiters.computeIfAbsent(accountKey, k -> new RateLimiter(requestsPerSecond));
+    RateLimiter limiter =
+        limiters.computeIfAbsent(accountKey, k -> new RateLimiter(requestsPerSecond));
     limiter.setBaseRate(requestsPerSecond);
     return limiter;
   }
 
   /** The account a connection's connector sends to: id, endpoint, and a fingerprint of its secrets. */
   static String accountKey(Connection connection, Connector connector) {
-    StringBuilder key = new StringBuilder(connection.connectorId()).append('\n')
-        .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse("")).append('\n')
-        .append(connector.accountEndpoint()).append('\n');
+    StringBuilder key =
+        new StringBuilder(connection.connectorId())
+            .append('\n')
+            .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse(""))
+            .append('\n')
+            .append(connector.accountEndpoint())
+            .append('\n');
     return hex(key, secretsDigest(connection, SALT)).toString();
   }
 
@@ -75,16 +80,21 @@ public final class RateLimiters {
   static String stateAccount(Connection connection, Connector connector) {
     MessageDigest sha = sha256();
     sha.update("segment-export/sync-state/v1\n".getBytes(StandardCharsets.UTF_8));
-    sha.update(accountKey(connection, connector, secretsDigest(connection, new byte[0]))
-        .getBytes(StandardCharsets.UTF_8));
+    sha.update(
+        accountKey(connection, connector, secretsDigest(connection, new byte[0]))
+            .getBytes(StandardCharsets.UTF_8));
     byte[] digest = Arrays.copyOf(sha.digest(), 16);
     return hex(new StringBuilder(), digest).toString();
   }
 
   private static String accountKey(Connection connection, Connector connector, byte[] secrets) {
-    StringBuilder key = new StringBuilder(connection.connectorId()).append('\n')
-        .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse("")).append('\n')
-        .append(connector.accountEndpoint()).append('\n');
+    StringBuilder key =
+        new StringBuilder(connection.connectorId())
+            .append('\n')
+            .append(connection.setting(StandardSettings.BASE_URL).map(String::trim).orElse(""))
+            .append('\n')
+            .append(connector.accountEndpoint())
+            .append('\n');
     return hex(key, secrets).toString();
   }
 
@@ -98,12 +108,13 @@ public final class RateLimiters {
     }
     MessageDigest sha = sha256();
     sha.update(salt);
-    secrets.forEach((name, value) -> {
-      sha.update(name.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(value.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-    });
+    secrets.forEach(
+        (name, value) -> {
+          sha.update(name.getBytes(StandardCharsets.UTF_8));
+          sha.update((byte) 0);
+          sha.update(value.getBytes(StandardCharsets.UTF_8));
+          sha.update((byte) 0);
+        });
     return sha.digest();
   }
 

@@ -26,12 +26,14 @@ import java.util.Locale;
 final class RecordMapper {
   /** Bytes a record's JSON envelope may take beyond its values, in any connector's format. */
   static final int RECORD_OVERHEAD_BYTES = 160;
+
   /** Most characters a NUMBER value may take written out in full: sign, digits and decimal point. */
   static final int MAX_NUMBER_CHARS = 40;
 
   private final RecordSchema schema;
   private final String[] sources;
   private final byte[][] nameBytes;
+
   /** The profile field holding the profile's stable id, or null. */
   private final String idSource;
 
@@ -68,20 +70,26 @@ final class RecordMapper {
   static final class Mapped {
     /** The record; replaced once by the sync state when the profile's address changed. */
     ExportRecord record;
+
     final long estimatedBytes;
     final RejectionReason reason;
     final String message;
     final String rawEmail;
+
     /** What the sync state knows of the profile: {@link #NEW}, {@link #CHANGED} or {@link #RETRY}. */
     byte known;
+
     /** Not in the sync state (or no state). */
     static final byte NEW = 0;
+
     /** Confirmed by the vendor with other fields. */
     static final byte CHANGED = 1;
+
     /** Rejected or unconfirmed at its last send. */
     static final byte RETRY = 2;
 
-    private Mapped(ExportRecord record, long bytes, RejectionReason reason, String message, String rawEmail) {
+    private Mapped(
+        ExportRecord record, long bytes, RejectionReason reason, String message, String rawEmail) {
       this.record = record;
       this.estimatedBytes = bytes;
       this.reason = reason;
@@ -94,8 +102,12 @@ final class RecordMapper {
     Object rawEmail = profile.get(sources[0]);
     String raw = rawEmail == null ? null : rawEmail.toString();
     if (raw == null || raw.isBlank()) {
-      return new Mapped(null, 0, RejectionReason.MISSING_EMAIL,
-          "no e-mail address in profile field '" + sources[0] + "'", null);
+      return new Mapped(
+          null,
+          0,
+          RejectionReason.MISSING_EMAIL,
+          "no e-mail address in profile field '" + sources[0] + "'",
+          null);
     }
     String email = EmailAddresses.normalize(raw);
     if (email == null) {
@@ -103,7 +115,8 @@ final class RecordMapper {
     }
     List<MappedField> fields = schema.fields();
     Object[] values = new Object[fields.size()];
-    // A normalised address is ASCII without quotes or backslashes: one byte a character, plus the quotes.
+    // A normalised address is ASCII without quotes or backslashes: one byte a character, plus the
+    // quotes.
     long bytes = RECORD_OVERHEAD_BYTES + nameBytes[0].length + email.length() + 2;
     for (int i = 1; i < values.length; i++) {
       Object v = profile.get(sources[i]);
@@ -115,24 +128,42 @@ final class RecordMapper {
       try {
         converted = convert(v, f.type());
       } catch (IllegalArgumentException e) {
-        return new Mapped(null, 0, RejectionReason.INVALID_VALUE,
-            "field '" + f.name() + "' is not a valid " + f.type().name().toLowerCase(Locale.ROOT)
+        return new Mapped(
+            null,
+            0,
+            RejectionReason.INVALID_VALUE,
+            "field '"
+                + f.name()
+                + "' is not a valid "
+                + f.type().name().toLowerCase(Locale.ROOT)
                 + (f.type() == FieldType.NUMBER
-                    ? " (a finite number of at most " + MAX_NUMBER_CHARS + " characters written out in full)" : ""),
+                    ? " (a finite number of at most "
+                        + MAX_NUMBER_CHARS
+                        + " characters written out in full)"
+                    : ""),
             email);
       }
       if (converted != null) {
         values[i] = converted;
-        bytes += nameBytes[i].length + 8
-            + (converted instanceof String ? jsonLength((String) converted)
-                : converted instanceof Long ? digits((Long) converted) + 2
-                : converted instanceof BigDecimal
-                    // Written as toString() or, by some connectors, as toPlainString(): the longer.
-                    ? Math.max(converted.toString().length(), plainLength((BigDecimal) converted)) + 2
-                    : converted.toString().length() + 2);
+        bytes +=
+            nameBytes[i].length
+                + 8
+                + (converted instanceof String
+                    ? jsonLength((String) converted)
+                    : converted instanceof Long
+                        ? digits((Long) converted) + 2
+                        : converted instanceof BigDecimal
+                            // Written as toString() or, by some connectors, as toPlainString(): the
+                            // longer.
+                            ? Math.max(
+                                    converted.toString().length(),
+                                    plainLength((BigDecimal) converted))
+                                + 2
+                            : converted.toString().length() + 2);
       }
     }
-    return new Mapped(new ExportRecord(row, email, values, profileId(profile)), bytes, null, null, email);
+    return new Mapped(
+        new ExportRecord(row, email, values, profileId(profile)), bytes, null, null, email);
   }
 
   /** The profile's stable id as text, trimmed, or null when the mapping names none or it has none. */
@@ -182,9 +213,15 @@ final class RecordMapper {
           return v;
         }
         switch (v.toString().toLowerCase(Locale.ROOT)) {
-          case "true": case "yes": case "y": case "1":
+          case "true":
+          case "yes":
+          case "y":
+          case "1":
             return Boolean.TRUE;
-          case "false": case "no": case "n": case "0":
+          case "false":
+          case "no":
+          case "n":
+          case "0":
             return Boolean.FALSE;
           default:
             throw new IllegalArgumentException("not a boolean");
@@ -220,7 +257,8 @@ final class RecordMapper {
       }
     }
     if (plainLength(n) > MAX_NUMBER_CHARS) {
-      throw new IllegalArgumentException("more than " + MAX_NUMBER_CHARS + " characters written out in full");
+      throw new IllegalArgumentException(
+          "more than " + MAX_NUMBER_CHARS + " characters written out in full");
     }
     return n;
   }

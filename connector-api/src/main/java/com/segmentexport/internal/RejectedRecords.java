@@ -24,14 +24,19 @@ final class RejectedRecords {
   /** A record refused by our checks or by the vendor: into the sample and to the sink. */
   synchronized void reject(RejectedRecord record) {
     sampled(record);
-    options.rejectedRecordSink().ifPresent(sink -> {
-      try {
-        sink.accept(record);
-      } catch (RuntimeException e) {
-        log.warn("Rejected-record sink threw {}; record of row {} not delivered to it",
-            e.getClass().getName(), record.row());
-      }
-    });
+    options
+        .rejectedRecordSink()
+        .ifPresent(
+            sink -> {
+              try {
+                sink.accept(record);
+              } catch (RuntimeException e) {
+                log.warn(
+                    "Rejected-record sink threw {}; record of row {} not delivered to it",
+                    e.getClass().getName(),
+                    record.row());
+              }
+            });
   }
 
   /** A record sent whose outcome is unknown: into the sample only. */

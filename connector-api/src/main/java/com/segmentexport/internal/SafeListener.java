@@ -22,7 +22,10 @@ final class SafeListener extends ExportListener {
     try {
       event.run();
     } catch (RuntimeException e) {
-      log.warn("Export listener {} threw {}; ignored", delegate.getClass().getName(), e.getClass().getName());
+      log.warn(
+          "Export listener {} threw {}; ignored",
+          delegate.getClass().getName(),
+          e.getClass().getName());
     }
   }
 
@@ -42,7 +45,8 @@ final class SafeListener extends ExportListener {
   }
 
   @Override
-  public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+  public void batchAcknowledged(
+      String segment, int records, int exported, int rejected, long soFar) {
     call(() -> delegate.batchAcknowledged(segment, records, exported, rejected, soFar));
   }
 

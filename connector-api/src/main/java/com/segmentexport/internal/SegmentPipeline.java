@@ -35,6 +35,7 @@ import org.slf4j.MDC;
  */
 final class SegmentPipeline {
   private static final Logger log = LoggerFactory.getLogger(SegmentPipeline.class);
+
   /** What a run shares with each of its segments. */
   record Scope(
       Connector connector,
@@ -66,10 +67,13 @@ final class SegmentPipeline {
   private final String name;
   private final SegmentTally tally;
   private final Semaphore inFlight;
+
   /** The segment's destination in the sync state, once open; null without a sync state. */
   private SegmentSync sync;
+
   /** The keys of every member the segment holds, for a mirroring run; null otherwise. */
   private FingerprintSet seen;
+
   /** The segment's destination, once open. */
   private Destination destination;
 
@@ -95,8 +99,11 @@ final class SegmentPipeline {
       if (first && !incremental && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
         throw run.cap().exceeded(hint.getAsLong());
       }
-      Destination destination = run.connector().open(
-          new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http()));
+      Destination destination =
+          run.connector()
+              .open(
+                  new DestinationRequest(
+                      name, run.definition(), run.mapper().schema(), run.http()));
       this.destination = destination;
       if (run.sync() != null && run.sync().removalLimit() != null) {
         seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));
@@ -108,9 +115,19 @@ final class SegmentPipeline {
         sync.resumePending(destination, tally);
       }
       run.listener().segmentStarted(name, destination.id(), hint);
-      Deduplicator admission = new Deduplicator(new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
-          new BatchFiller(name, run.mapper().schema(), run.limits(), batch -> submit(batch, destination), sync),
-          tally, run.cap(), sync).reportingTo(run.listener());
+      Deduplicator admission =
+          new Deduplicator(
+                  new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
+                  new BatchFiller(
+                      name,
+                      run.mapper().schema(),
+                      run.limits(),
+                      batch -> submit(batch, destination),
+                      sync),
+                  tally,
+                  run.cap(),
+                  sync)
+              .reportingTo(run.listener());
       read(segment.profiles(), admission);
       admission.finish();
     } catch (ExportCancelledException e) {
@@ -119,10 +136,14 @@ final class SegmentPipeline {
       failedHere = true;
       run.failures().record(e);
     } catch (RuntimeException | Error e) {
-      // An Error too (a heap exhausted by the host's source, a connector's linkage error): the segment's
+      // An Error too (a heap exhausted by the host's source, a connector's linkage error): the
+      // segment's
       // counts so far still go into the result.
       failedHere = true;
-      run.failures().record(new ExportException("Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
+      run.failures()
+          .record(
+              new ExportException(
+                  "Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
     } finally {
       inFlight.acquireUninterruptibly(run.batchesInFlight());
     }
@@ -130,16 +151,27 @@ final class SegmentPipeline {
       control.stop("failed: " + run.failures().fatal().getClass().getSimpleName());
     }
     if (control.isStopped()) {
-      // Profiles read but never submitted (reading failed or the run stopped): in a batch being filled or
+      // Profiles read but never submitted (reading failed or the run stopped): in a batch being
+      // filled or
       // waiting to be de-duplicated.
       tally.accountRemainder("the export stopped: " + control.stopReason());
     }
     boolean failed = failedHere || run.failures().fatal() != null;
     if (seen != null && !failed && !control.isStopped() && !tally.unreadRest()) {
-      // The segment was read whole and every batch answered: the members it no longer holds leave the list.
+      // The segment was read whole and every batch answered: the members it no longer holds leave
+      // the list.
       try {
-        new MirrorRemoval(sync.state(), destination, run.mapper().schema(), name, run.limits().maxBatchRecords(),
-            run.sync().removalLimit(), run.rejected(), tally, control).run(seen, tally.read);
+        new MirrorRemoval(
+                sync.state(),
+                destination,
+                run.mapper().schema(),
+                name,
+                run.limits().maxBatchRecords(),
+                run.sync().removalLimit(),
+                run.rejected(),
+                tally,
+                control)
+            .run(seen, tally.read);
       } catch (ExportCancelledException e) {
         control.stop(e.getMessage());
       } catch (ExportException e) {
@@ -147,8 +179,11 @@ final class SegmentPipeline {
         run.failures().record(e);
       } catch (RuntimeException e) {
         failed = true;
-        run.failures().record(new ExportException("Removing members of segment '" + name + "' failed: "
-            + e.getClass().getName(), e));
+        run.failures()
+            .record(
+                new ExportException(
+                    "Removing members of segment '" + name + "' failed: " + e.getClass().getName(),
+                    e));
       }
     }
     SegmentResult result = tally.result(control.isStopped() && !failed, failed);
@@ -157,7 +192,8 @@ final class SegmentPipeline {
         sync.finished(run.sync().runId(), result.status().name());
       } catch (RuntimeException e) {
         // Every batch's outcome is recorded already: only the run's own record is missing.
-        log.warn("Could not record the end of segment '{}' in the sync state: {}", name, e.toString());
+        log.warn(
+            "Could not record the end of segment '{}' in the sync state: {}", name, e.toString());
       }
     }
     return result;
@@ -170,7 +206,8 @@ final class SegmentPipeline {
         tally.stoppedReading(run.cap().reason(), run.cap().unreadNote());
         return;
       }
-      Profile profile = profiles.next(); // may throw: a profile counts as read once the source gave it
+      Profile profile =
+          profiles.next(); // may throw: a profile counts as read once the source gave it
       long row = ++tally.read;
       RecordMapper.Mapped m = run.mapper().map(profile, row);
       if (seen != null && m.record != null) {
@@ -178,14 +215,27 @@ final class SegmentPipeline {
       }
       if (m.record == null) {
         tally.rejected(1);
-        run.rejected().reject(
-            new RejectedRecord(name, row, Masking.email(m.rawEmail), m.reason, Optional.empty(), m.message));
+        run.rejected()
+            .reject(
+                new RejectedRecord(
+                    name, row, Masking.email(m.rawEmail), m.reason, Optional.empty(), m.message));
       } else if (m.estimatedBytes > limits.maxBatchBytes()) {
-        // Alone it would already break the vendor's request size limit: reject it rather than send it.
+        // Alone it would already break the vendor's request size limit: reject it rather than send
+        // it.
         tally.rejected(1);
-        run.rejected().reject(new RejectedRecord(name, row, Masking.email(m.record.email()),
-            RejectionReason.INVALID_VALUE, Optional.empty(), "the profile's data (about " + m.estimatedBytes
-                + " bytes) exceeds the vendor's request size limit of " + limits.maxBatchBytes() + " bytes"));
+        run.rejected()
+            .reject(
+                new RejectedRecord(
+                    name,
+                    row,
+                    Masking.email(m.record.email()),
+                    RejectionReason.INVALID_VALUE,
+                    Optional.empty(),
+                    "the profile's data (about "
+                        + m.estimatedBytes
+                        + " bytes) exceeds the vendor's request size limit of "
+                        + limits.maxBatchBytes()
+                        + " bytes"));
       } else {
         admission.offer(m);
       }
@@ -202,7 +252,8 @@ final class SegmentPipeline {
     } catch (ExportException e) {
       throw e;
     } catch (Exception e) {
-      throw new ExportException("Opening segment '" + name + "' failed: " + e.getClass().getName(), e);
+      throw new ExportException(
+          "Opening segment '" + name + "' failed: " + e.getClass().getName(), e);
     }
   }
 
@@ -223,24 +274,27 @@ final class SegmentPipeline {
         control.stop("interrupted");
       }
     }
-    Map<String, String> context = MDC.getCopyOfContextMap(); // the run's id and connector, for the host's logs
-    run.workers().execute(() -> {
-      if (context != null) {
-        MDC.setContextMap(context);
-      }
-      try {
-        BatchResult result;
-        try {
-          result = destination.write(batch);
-        } catch (RuntimeException | Error e) {
-          run.outcomes().failed(batch, tally, e, sync);
-          return;
-        }
-        run.outcomes().answered(batch, tally, result, sync);
-      } finally {
-        inFlight.release();
-        MDC.clear();
-      }
-    });
+    Map<String, String> context =
+        MDC.getCopyOfContextMap(); // the run's id and connector, for the host's logs
+    run.workers()
+        .execute(
+            () -> {
+              if (context != null) {
+                MDC.setContextMap(context);
+              }
+              try {
+                BatchResult result;
+                try {
+                  result = destination.write(batch);
+                } catch (RuntimeException | Error e) {
+                  run.outcomes().failed(batch, tally, e, sync);
+                  return;
+                }
+                run.outcomes().answered(batch, tally, result, sync);
+              } finally {
+                inFlight.release();
+                MDC.clear();
+              }
+            });
   }
 }

@@ -2,6 +2,7 @@ package com.segmentexport.internal;
 
 import com.segmentexport.api.AuthenticationException;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -13,7 +14,6 @@ import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
 import com.segmentexport.spi.RecordSchema;
-import com.segmentexport.api.SyncStateException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,7 +44,12 @@ final class SegmentSync {
   private final Clock clock;
   private final String runId;
 
-  SegmentSync(DestinationState state, RecordSchema schema, boolean skipUnchanged, Clock clock, String runId) {
+  SegmentSync(
+      DestinationState state,
+      RecordSchema schema,
+      boolean skipUnchanged,
+      Clock clock,
+      String runId) {
     this.runId = runId;
     this.state = state;
     this.schema = schema;
@@ -89,9 +94,12 @@ final class SegmentSync {
         n++;
         continue;
       }
-      group[i].known = member.outcome() == MemberOutcome.Kind.CONFIRMED ? RecordMapper.Mapped.CHANGED
-          : RecordMapper.Mapped.RETRY;
-      if (record.profileId().isPresent() && member.confirmedHash().isPresent()
+      group[i].known =
+          member.outcome() == MemberOutcome.Kind.CONFIRMED
+              ? RecordMapper.Mapped.CHANGED
+              : RecordMapper.Mapped.RETRY;
+      if (record.profileId().isPresent()
+          && member.confirmedHash().isPresent()
           && !member.email().equalsIgnoreCase(record.email())) {
         group[i].record = record.withPreviousEmail(member.email());
       }
@@ -104,7 +112,8 @@ final class SegmentSync {
    * import) announces it with {@link Batch#startedAtVendor}, and the state remembers it, with the batch's
    * members, before the connector waits for it.
    */
-  Batch track(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long bytes) {
+  Batch track(
+      String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long bytes) {
     Work work = new Work();
     Batch batch = new Batch(segment, sequence, schema, records, bytes, work);
     works.put(batch, work);
@@ -120,7 +129,9 @@ final class SegmentSync {
 
     @Override
     public void started(Batch batch, String kind, String vendorRef) {
-      state.addPending(new PendingWork(runId, kind, vendorRef, PendingBatches.encode(batch, schema), clock.instant()));
+      state.addPending(
+          new PendingWork(
+              runId, kind, vendorRef, PendingBatches.encode(batch, schema), clock.instant()));
       refs.add(new String[] {kind, vendorRef});
     }
   }
@@ -152,8 +163,11 @@ final class SegmentSync {
       } catch (AuthenticationException | ExportCancelledException e) {
         throw e;
       } catch (RuntimeException e) {
-        log.warn("Could not finish the {} {} a previous run left at the vendor: {}; its profiles are sent again",
-            work.kind(), work.vendorRef(), e.toString());
+        log.warn(
+            "Could not finish the {} {} a previous run left at the vendor: {}; its profiles are sent again",
+            work.kind(),
+            work.vendorRef(),
+            e.toString());
         continue;
       }
       if (result.isPresent()) {
@@ -186,13 +200,28 @@ final class SegmentSync {
     for (int i = 0; i < records.size(); i++) {
       ExportRecord record = records.get(i);
       BatchResult.Rejection r = notConfirmed.get(record);
-      MemberOutcome.Kind kind = r == null ? MemberOutcome.Kind.CONFIRMED
-          : r.reason() == RejectionReason.UNCONFIRMED ? MemberOutcome.Kind.UNCONFIRMED : MemberOutcome.Kind.REJECTED;
-      Optional<String> reason = r == null ? Optional.empty()
-          : Optional.of(r.reason().name() + (r.vendorCode() == null ? "" : " " + r.vendorCode()));
+      MemberOutcome.Kind kind =
+          r == null
+              ? MemberOutcome.Kind.CONFIRMED
+              : r.reason() == RejectionReason.UNCONFIRMED
+                  ? MemberOutcome.Kind.UNCONFIRMED
+                  : MemberOutcome.Kind.REJECTED;
+      Optional<String> reason =
+          r == null
+              ? Optional.empty()
+              : Optional.of(
+                  r.reason().name() + (r.vendorCode() == null ? "" : " " + r.vendorCode()));
       String key = memberKey(record);
-      outcomes.put(key, new MemberOutcome(key, record.email(), hashes[i], kind, reason,
-          r == null ? result.vendorId(record) : Optional.empty(), at));
+      outcomes.put(
+          key,
+          new MemberOutcome(
+              key,
+              record.email(),
+              hashes[i],
+              kind,
+              reason,
+              r == null ? result.vendorId(record) : Optional.empty(),
+              at));
     }
     return outcomes;
   }
@@ -200,12 +229,15 @@ final class SegmentSync {
   /** The vendor refused the whole batch, or no answer proved what became of it. */
   void all(Batch batch, MemberOutcome.Kind kind, RejectionReason reason, String vendorCode) {
     Instant at = clock.instant();
-    Optional<String> why = Optional.of(reason.name() + (vendorCode == null ? "" : " " + vendorCode));
+    Optional<String> why =
+        Optional.of(reason.name() + (vendorCode == null ? "" : " " + vendorCode));
     Map<String, MemberOutcome> outcomes = new LinkedHashMap<>(batch.size() * 2);
     for (ExportRecord record : batch.records()) {
       String key = memberKey(record);
-      outcomes.put(key, new MemberOutcome(key, record.email(), fieldsHash(schema, record), kind, why,
-          Optional.empty(), at));
+      outcomes.put(
+          key,
+          new MemberOutcome(
+              key, record.email(), fieldsHash(schema, record), kind, why, Optional.empty(), at));
     }
     write(outcomes);
     settled(batch);
@@ -217,8 +249,8 @@ final class SegmentSync {
     } catch (SyncStateException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new SyncStateException("Recording a batch's outcomes in the sync state failed: "
-          + e.getClass().getName(), e);
+      throw new SyncStateException(
+          "Recording a batch's outcomes in the sync state failed: " + e.getClass().getName(), e);
     }
   }
 

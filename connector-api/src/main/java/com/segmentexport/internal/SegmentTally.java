@@ -86,7 +86,8 @@ final class SegmentTally {
    * batch still being filled when reading failed or the run stopped) as not attempted.
    */
   synchronized void accountRemainder(String reason) {
-    notAttempted(read - exported - rejected - duplicates - unconfirmed - unchanged - notAttempted, reason);
+    notAttempted(
+        read - exported - rejected - duplicates - unconfirmed - unchanged - notAttempted, reason);
   }
 
   synchronized void created(long n) {
@@ -123,7 +124,8 @@ final class SegmentTally {
     ExportStatus status;
     if (stopped && !failed) {
       status = ExportStatus.CANCELLED;
-    } else if (failed || (exported + unchanged == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
+    } else if (failed
+        || (exported + unchanged == 0 && (rejected + unconfirmed + notAttempted > 0 || unread))) {
       status = ExportStatus.FAILED;
     } else if (removalsHeldBack > 0) {
       status = ExportStatus.REMOVALS_HELD_BACK;
@@ -132,10 +134,24 @@ final class SegmentTally {
     } else {
       status = ExportStatus.SUCCEEDED;
     }
-    return new SegmentResult(name, Optional.ofNullable(destinationId), status, read, exported,
+    return new SegmentResult(
+        name,
+        Optional.ofNullable(destinationId),
+        status,
+        read,
+        exported,
         created < 0 ? OptionalLong.empty() : OptionalLong.of(created),
         updated < 0 ? OptionalLong.empty() : OptionalLong.of(updated),
-        rejected, duplicates, unconfirmed, unchanged, notAttempted, Optional.ofNullable(notAttemptedReason), removed, removalsFailed, removalsHeldBack,
-        Optional.ofNullable(removalsHeldBackReason), counters);
+        rejected,
+        duplicates,
+        unconfirmed,
+        unchanged,
+        notAttempted,
+        Optional.ofNullable(notAttemptedReason),
+        removed,
+        removalsFailed,
+        removalsHeldBack,
+        Optional.ofNullable(removalsHeldBackReason),
+        counters);
   }
 }

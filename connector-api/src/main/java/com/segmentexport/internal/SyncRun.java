@@ -3,12 +3,12 @@ package com.segmentexport.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.RemovalLimit;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.api.SyncState;
-import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
@@ -47,22 +47,40 @@ final class SyncRun {
      */
     SyncRun forRun(ExportDefinition definition, ExportOptions options, String runId) {
       Optional<SyncState> given = options.syncState();
-      SyncMode mode = definition.syncMode().orElse(given.isPresent() ? SyncMode.INCREMENTAL : SyncMode.ADD_AND_UPDATE);
+      SyncMode mode =
+          definition
+              .syncMode()
+              .orElse(given.isPresent() ? SyncMode.INCREMENTAL : SyncMode.ADD_AND_UPDATE);
       if (given.isEmpty()) {
         if (mode != SyncMode.ADD_AND_UPDATE) {
-          throw new ConfigurationException("Export '" + definition.name() + "' is " + mode + ", which needs a sync "
-              + "state: run it with ExportOptions.withSyncState(JdbcSyncStateStore.sqlite(path)) (module "
-              + "connector-state), or set SyncMode.ADD_AND_UPDATE to send every profile");
+          throw new ConfigurationException(
+              "Export '"
+                  + definition.name()
+                  + "' is "
+                  + mode
+                  + ", which needs a sync "
+                  + "state: run it with ExportOptions.withSyncState(JdbcSyncStateStore.sqlite(path)) (module "
+                  + "connector-state), or set SyncMode.ADD_AND_UPDATE to send every profile");
         }
         return null;
       }
       if (!(given.get() instanceof SyncStateStore)) {
-        throw new ConfigurationException("The sync state " + given.get().getClass().getName() + " does not "
-            + "implement " + SyncStateStore.class.getName());
+        throw new ConfigurationException(
+            "The sync state "
+                + given.get().getClass().getName()
+                + " does not "
+                + "implement "
+                + SyncStateStore.class.getName());
       }
       boolean skipUnchanged = mode != SyncMode.ADD_AND_UPDATE && !options.fullRefresh();
-      return new SyncRun((SyncStateStore) given.get(), connectorId, account, runId, skipUnchanged,
-          mode == SyncMode.MIRROR ? options.removalLimit() : null, clock);
+      return new SyncRun(
+          (SyncStateStore) given.get(),
+          connectorId,
+          account,
+          runId,
+          skipUnchanged,
+          mode == SyncMode.MIRROR ? options.removalLimit() : null,
+          clock);
     }
   }
 
@@ -71,12 +89,20 @@ final class SyncRun {
   private final String account;
   private final String runId;
   private final boolean skipUnchanged;
+
   /** The removal limit of a mirroring run; null when the run does not mirror. */
   private final RemovalLimit removalLimit;
+
   private final Clock clock;
 
-  SyncRun(SyncStateStore store, String connectorId, String account, String runId, boolean skipUnchanged,
-      RemovalLimit removalLimit, Clock clock) {
+  SyncRun(
+      SyncStateStore store,
+      String connectorId,
+      String account,
+      String runId,
+      boolean skipUnchanged,
+      RemovalLimit removalLimit,
+      Clock clock) {
     this.removalLimit = removalLimit;
     this.store = requireNonNull(store, "store == null");
     this.connectorId = requireNonNull(connectorId, "connectorId == null");
@@ -88,8 +114,13 @@ final class SyncRun {
 
   /** Opens a segment's destination in the store and records that this run started on it. */
   SegmentSync open(String destinationId, com.segmentexport.spi.RecordSchema schema) {
-    SegmentSync sync = new SegmentSync(store.open(new DestinationKey(connectorId, account, destinationId)), schema,
-        skipUnchanged, clock, runId);
+    SegmentSync sync =
+        new SegmentSync(
+            store.open(new DestinationKey(connectorId, account, destinationId)),
+            schema,
+            skipUnchanged,
+            clock,
+            runId);
     sync.state().runStarted(runId, clock.instant());
     return sync;
   }

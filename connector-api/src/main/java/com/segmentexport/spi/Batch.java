@@ -1,10 +1,11 @@
 package com.segmentexport.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Records to write in one request: at most the connector's batch size and byte limit, no two with
@@ -46,7 +47,12 @@ public final class Batch {
    * @param records the records
    * @param estimatedBytes an upper estimate of the records' JSON size
    */
-  public Batch(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long estimatedBytes) {
+  public Batch(
+      String segment,
+      long sequence,
+      RecordSchema schema,
+      List<ExportRecord> records,
+      long estimatedBytes) {
     this(segment, sequence, schema, records, estimatedBytes, VendorWorkListener.NONE);
   }
 
@@ -60,7 +66,12 @@ public final class Batch {
    * @param estimatedBytes an upper estimate of the records' JSON size
    * @param vendorWork hears the work a connector leaves at the vendor for it
    */
-  public Batch(String segment, long sequence, RecordSchema schema, List<ExportRecord> records, long estimatedBytes,
+  public Batch(
+      String segment,
+      long sequence,
+      RecordSchema schema,
+      List<ExportRecord> records,
+      long estimatedBytes,
       VendorWorkListener vendorWork) {
     this.segment = requireNonNull(segment, "segment == null");
     this.sequence = sequence;
@@ -81,7 +92,8 @@ public final class Batch {
    * @param vendorRef the vendor's reference of it, e.g. the import's id
    */
   public void startedAtVendor(String kind, String vendorRef) {
-    vendorWork.started(this, requireNonNull(kind, "kind == null"), requireNonNull(vendorRef, "vendorRef == null"));
+    vendorWork.started(
+        this, requireNonNull(kind, "kind == null"), requireNonNull(vendorRef, "vendorRef == null"));
   }
 
   /** {@return the segment's name} */
@@ -158,11 +170,18 @@ public final class Batch {
     long bytes = estimatedBytes / 2 + 1;
     return List.of(
         new Batch(segment, sequence, schema, records.subList(0, mid), bytes, vendorWork),
-        new Batch(segment, sequence, schema, records.subList(mid, records.size()), bytes, vendorWork));
+        new Batch(
+            segment, sequence, schema, records.subList(mid, records.size()), bytes, vendorWork));
   }
 
   @Override
   public String toString() {
-    return "Batch{segment=" + segment + ", sequence=" + sequence + ", records=" + records.size() + "}";
+    return "Batch{segment="
+        + segment
+        + ", sequence="
+        + sequence
+        + ", records="
+        + records.size()
+        + "}";
   }
 }

@@ -1,5 +1,7 @@
 package com.segmentexport.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.api.RejectionReason;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import static java.util.Objects.requireNonNull;
 
 /**
  * What the vendor did with a {@link Batch}: the rejected records with the vendor's code and message,
@@ -28,7 +29,8 @@ public final class BatchResult {
    * @param vendorCode the vendor's code, or null
    * @param message the vendor's message, or ours
    */
-  public record Rejection(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
+  public record Rejection(
+      ExportRecord record, RejectionReason reason, String vendorCode, String message) {
     /**
      * Checks the parts.
      *
@@ -152,8 +154,10 @@ public final class BatchResult {
   public static final class Builder {
     private final Batch batch;
     private final Map<ExportRecord, Rejection> rejections = new IdentityHashMap<>();
+
     /** The batch's records, to check what is rejected; built at the first rejection only. */
     private Map<ExportRecord, Boolean> members;
+
     private OptionalLong created = OptionalLong.empty();
     private OptionalLong updated = OptionalLong.empty();
     private final Map<String, Long> counters = new LinkedHashMap<>();
@@ -172,7 +176,8 @@ public final class BatchResult {
      * @param message the vendor's message, or ours
      * @return this builder
      */
-    public Builder reject(ExportRecord record, RejectionReason reason, String vendorCode, String message) {
+    public Builder reject(
+        ExportRecord record, RejectionReason reason, String vendorCode, String message) {
       if (members == null) {
         members = new IdentityHashMap<>(batch.size() * 2);
         for (ExportRecord r : batch.records()) {
@@ -237,7 +242,8 @@ public final class BatchResult {
      * @return this builder
      */
     public Builder vendorId(ExportRecord record, String vendorId) {
-      vendorIds.put(requireNonNull(record, "record == null"), requireNonNull(vendorId, "vendorId == null"));
+      vendorIds.put(
+          requireNonNull(record, "record == null"), requireNonNull(vendorId, "vendorId == null"));
       return this;
     }
 

@@ -12,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * @param classifier decides what each response means
  * @param budget the rate budget the call is paced by and paused with, or null for the account's main one
  */
-public record CallSpec(String name, boolean idempotent, ResponseClassifier classifier, RateBudget budget) {
+public record CallSpec(
+    String name, boolean idempotent, ResponseClassifier classifier, RateBudget budget) {
   /**
    * Checks the parts.
    *

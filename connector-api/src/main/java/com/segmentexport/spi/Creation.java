@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Creation {
   private static final Logger log = LoggerFactory.getLogger(Creation.class);
+
   /** Creates attempted at most, when each one's outcome is unknown and the look-up finds nothing. */
   static final int MAX_ATTEMPTS = 3;
 
@@ -46,13 +47,18 @@ public final class Creation {
       } catch (OutcomeUnknownException e) {
         Optional<T> made = find.get();
         if (made.isPresent()) {
-          log.info("Creating {} failed ambiguously ({}); it exists, so it is used", what, e.getMessage());
+          log.info(
+              "Creating {} failed ambiguously ({}); it exists, so it is used",
+              what,
+              e.getMessage());
           return made.get();
         }
         if (attempt >= MAX_ATTEMPTS) {
           throw e;
         }
-        log.warn("Creating {} failed ambiguously ({}) and it does not exist; creating it again", what,
+        log.warn(
+            "Creating {} failed ambiguously ({}) and it does not exist; creating it again",
+            what,
             e.getMessage());
       }
     }

@@ -13,8 +13,8 @@ import java.util.Optional;
  * @param exists whether the list exists; empty when the connector cannot tell without writing
  * @param fieldsToCreate the custom fields of the mapping the vendor does not have yet
  */
-public record DestinationPreview(Optional<String> destinationId, Optional<Boolean> exists,
-    List<String> fieldsToCreate) {
+public record DestinationPreview(
+    Optional<String> destinationId, Optional<Boolean> exists, List<String> fieldsToCreate) {
   /**
    * Checks the parts.
    *

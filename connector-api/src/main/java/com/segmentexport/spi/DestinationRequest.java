@@ -1,7 +1,8 @@
 package com.segmentexport.spi;
 
-import com.segmentexport.api.ExportDefinition;
 import static java.util.Objects.requireNonNull;
+
+import com.segmentexport.api.ExportDefinition;
 
 /**
  * What {@link Connector#open} receives for one segment.
@@ -11,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * @param schema the mapped fields each record carries
  * @param http the client to use for every request of this export
  */
-public record DestinationRequest(String segment, ExportDefinition definition, RecordSchema schema, VendorHttp http) {
+public record DestinationRequest(
+    String segment, ExportDefinition definition, RecordSchema schema, VendorHttp http) {
   /**
    * Checks the parts.
    *

@@ -41,7 +41,12 @@ public final class ExportRecord {
     this(row, email, values, profileId, null, null);
   }
 
-  private ExportRecord(long row, String email, Object[] values, String profileId, String previousEmail,
+  private ExportRecord(
+      long row,
+      String email,
+      Object[] values,
+      String profileId,
+      String previousEmail,
       String vendorId) {
     this.row = row;
     this.email = requireNonNull(email, "email == null");
@@ -57,7 +62,12 @@ public final class ExportRecord {
    * @param previousEmail the address the vendor last confirmed for this profile
    */
   public ExportRecord withPreviousEmail(String previousEmail) {
-    return new ExportRecord(row, email, values, profileId, requireNonNull(previousEmail, "previousEmail == null"),
+    return new ExportRecord(
+        row,
+        email,
+        values,
+        profileId,
+        requireNonNull(previousEmail, "previousEmail == null"),
         vendorId);
   }
 
@@ -67,7 +77,8 @@ public final class ExportRecord {
    * @param vendorId the id the vendor gave the contact (as {@link BatchResult.Builder#vendorId} reported it)
    */
   public ExportRecord withVendorId(String vendorId) {
-    return new ExportRecord(row, email, values, profileId, previousEmail, requireNonNull(vendorId, "vendorId == null"));
+    return new ExportRecord(
+        row, email, values, profileId, previousEmail, requireNonNull(vendorId, "vendorId == null"));
   }
 
   /**

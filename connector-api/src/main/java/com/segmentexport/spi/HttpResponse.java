@@ -1,8 +1,9 @@
 package com.segmentexport.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import java.nio.charset.StandardCharsets;
 import okhttp3.Headers;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A vendor's response, body read in full (responses to batch writes are small).

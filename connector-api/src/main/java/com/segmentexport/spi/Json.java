@@ -98,25 +98,27 @@ public final class Json {
 
   private static Object read(JsonReader reader) throws IOException {
     switch (reader.peek()) {
-      case BEGIN_OBJECT: {
-        Map<String, Object> object = new java.util.LinkedHashMap<>();
-        reader.beginObject();
-        while (reader.hasNext()) {
-          String name = reader.nextName();
-          object.put(name, read(reader)); // a repeated name keeps its last value
+      case BEGIN_OBJECT:
+        {
+          Map<String, Object> object = new java.util.LinkedHashMap<>();
+          reader.beginObject();
+          while (reader.hasNext()) {
+            String name = reader.nextName();
+            object.put(name, read(reader)); // a repeated name keeps its last value
+          }
+          reader.endObject();
+          return object;
         }
-        reader.endObject();
-        return object;
-      }
-      case BEGIN_ARRAY: {
-        List<Object> array = new java.util.ArrayList<>();
-        reader.beginArray();
-        while (reader.hasNext()) {
-          array.add(read(reader));
+      case BEGIN_ARRAY:
+        {
+          List<Object> array = new java.util.ArrayList<>();
+          reader.beginArray();
+          while (reader.hasNext()) {
+            array.add(read(reader));
+          }
+          reader.endArray();
+          return array;
         }
-        reader.endArray();
-        return array;
-      }
       case NUMBER:
         return number(reader.nextString());
       case BOOLEAN:
@@ -193,7 +195,9 @@ public final class Json {
     if (v == null) {
       return null;
     }
-    if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && !((Double) v).isInfinite()) {
+    if (v instanceof Double
+        && ((Double) v) == Math.rint((Double) v)
+        && !((Double) v).isInfinite()) {
       return Long.toString(((Double) v).longValue());
     }
     return v.toString();

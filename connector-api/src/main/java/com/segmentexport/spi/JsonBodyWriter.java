@@ -18,12 +18,15 @@ public final class JsonBodyWriter {
   private static final int NONEMPTY_OBJECT = 3;
   private static final int EMPTY_ARRAY = 4;
   private static final int NONEMPTY_ARRAY = 5;
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** The largest buffer allocated up front, whatever the estimate: bigger bodies grow to their size. */
   private static final int MAX_INITIAL_BYTES = 8 * 1024 * 1024;
+
   /** How many distinct names a writer keeps encoded; a connector names the same few members per record. */
   private static final int NAME_CACHE = 16;
+
   /** The ASCII characters written as they are in a JSON string: printable, not a quote or a backslash. */
   private static final boolean[] PLAIN = new boolean[128];
 
@@ -37,10 +40,13 @@ public final class JsonBodyWriter {
   private int size;
   private int[] scopes = new int[16];
   private int depth = 1;
+
   /** A name written but whose value is not yet: Moshi leaves out a name whose value is null. */
   private String deferredName;
+
   /** Names written so far (the first {@value #NAME_CACHE}), each with its encoded {@code "name":}. */
   private final String[] names = new String[NAME_CACHE];
+
   private final byte[][] encodedNames = new byte[NAME_CACHE][];
   private int nameCount;
 
@@ -178,7 +184,10 @@ public final class JsonBodyWriter {
     if (value == null) {
       return nullValue();
     }
-    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
       return value(value.longValue());
     }
     String text = value.toString();
@@ -210,7 +219,8 @@ public final class JsonBodyWriter {
     if (depth != 1 || scopes[0] != NONEMPTY_DOCUMENT || deferredName != null) {
       throw new IllegalStateException("Incomplete document");
     }
-    // The buffer is not trimmed: a batch's estimate exceeds its body by a bounded factor, and copying
+    // The buffer is not trimmed: a batch's estimate exceeds its body by a bounded factor, and
+    // copying
     // would cost as much as the writing.
     return RequestBody.create(bytes, mediaType, 0, size);
   }
@@ -321,7 +331,9 @@ public final class JsonBodyWriter {
         b[p++] = (byte) (0x80 | (c & 0x3f));
       } else if (c == '\u2028' || c == '\u2029') {
         p = unicodeEscape(b, p, c);
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, s.charAt(++i));
         b[p++] = (byte) (0xf0 | cp >> 18);
         b[p++] = (byte) (0x80 | (cp >> 12 & 0x3f));
@@ -342,14 +354,29 @@ public final class JsonBodyWriter {
   private static int escape(byte[] b, int p, char c) {
     char code;
     switch (c) {
-      case '"': code = '"'; break;
-      case '\\': code = '\\'; break;
-      case '\t': code = 't'; break;
-      case '\b': code = 'b'; break;
-      case '\n': code = 'n'; break;
-      case '\r': code = 'r'; break;
-      case '\f': code = 'f'; break;
-      default: return unicodeEscape(b, p, c);
+      case '"':
+        code = '"';
+        break;
+      case '\\':
+        code = '\\';
+        break;
+      case '\t':
+        code = 't';
+        break;
+      case '\b':
+        code = 'b';
+        break;
+      case '\n':
+        code = 'n';
+        break;
+      case '\r':
+        code = 'r';
+        break;
+      case '\f':
+        code = 'f';
+        break;
+      default:
+        return unicodeEscape(b, p, c);
     }
     b[p++] = '\\';
     b[p++] = (byte) code;

@@ -1,7 +1,8 @@
 package com.segmentexport.spi;
 
-import com.segmentexport.api.FieldType;
 import static java.util.Objects.requireNonNull;
+
+import com.segmentexport.api.FieldType;
 
 /**
  * A destination field every record of an export carries, with its position in the record.

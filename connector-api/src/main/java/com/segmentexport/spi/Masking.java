@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /** Masks personal data for logs, messages and rejected-record reports. */
 public final class Masking {
-  private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@\"'<>(),;:]+@[^\\s@\"'<>(),;:]+");
+  private static final Pattern EMAIL_LIKE =
+      Pattern.compile("[^\\s@\"'<>(),;:]+@[^\\s@\"'<>(),;:]+");
 
   private Masking() {}
 

@@ -18,7 +18,12 @@ import java.util.Optional;
  * @param at when the vendor answered
  */
 public record MemberOutcome(
-    String memberKey, String email, long fieldsHash, Kind kind, Optional<String> reason, Optional<String> vendorId,
+    String memberKey,
+    String email,
+    long fieldsHash,
+    Kind kind,
+    Optional<String> reason,
+    Optional<String> vendorId,
     Instant at) {
   /** What became of a member's send. */
   public enum Kind {

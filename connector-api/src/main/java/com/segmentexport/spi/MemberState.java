@@ -56,12 +56,19 @@ public record MemberState(
    * @param fieldsHash the hash of the member's mapped fields now
    */
   public boolean isUnchanged(long fieldsHash) {
-    return outcome == MemberOutcome.Kind.CONFIRMED && confirmedHash.isPresent()
+    return outcome == MemberOutcome.Kind.CONFIRMED
+        && confirmedHash.isPresent()
         && confirmedHash.getAsLong() == fieldsHash;
   }
 
   @Override
   public String toString() {
-    return "MemberState{" + outcome + ", confirmed=" + confirmedHash.isPresent() + ", at=" + updatedAt + "}";
+    return "MemberState{"
+        + outcome
+        + ", confirmed="
+        + confirmedHash.isPresent()
+        + ", at="
+        + updatedAt
+        + "}";
   }
 }

@@ -16,7 +16,8 @@ import java.time.Instant;
  *     engine's own text form
  * @param createdAt when it started
  */
-public record PendingWork(String runId, String kind, String vendorRef, String payload, Instant createdAt) {
+public record PendingWork(
+    String runId, String kind, String vendorRef, String payload, Instant createdAt) {
   /**
    * Checks the parts.
    *

@@ -29,7 +29,8 @@ public record RateBudget(String name, double requestsPerSecond) {
       throw new IllegalArgumentException("a budget needs a name");
     }
     if (!(requestsPerSecond > 0)) {
-      throw new IllegalArgumentException("requestsPerSecond must be positive: " + requestsPerSecond);
+      throw new IllegalArgumentException(
+          "requestsPerSecond must be positive: " + requestsPerSecond);
     }
   }
 

@@ -17,7 +17,8 @@ public final class RecordSchema {
     this.fields = List.copyOf(fields);
     for (int i = 0; i < this.fields.size(); i++) {
       if (this.fields.get(i).index() != i) {
-        throw new IllegalArgumentException("field " + i + " has index " + this.fields.get(i).index());
+        throw new IllegalArgumentException(
+            "field " + i + " has index " + this.fields.get(i).index());
       }
     }
   }

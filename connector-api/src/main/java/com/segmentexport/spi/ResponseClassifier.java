@@ -10,19 +10,20 @@ public interface ResponseClassifier {
    * The common HTTP reading: 401 and 403 are authentication failures, 429 is throttling, 408 and
    * 5xx are transient, everything else goes to the connector.
    */
-  ResponseClassifier DEFAULT = response -> {
-    int code = response.code();
-    if (code == 401 || code == 403) {
-      return Verdict.authentication("HTTP " + code);
-    }
-    if (code == 429) {
-      return Verdict.throttle("HTTP 429");
-    }
-    if (code == 408 || code >= 500) {
-      return Verdict.retry("HTTP " + code);
-    }
-    return Verdict.accept();
-  };
+  ResponseClassifier DEFAULT =
+      response -> {
+        int code = response.code();
+        if (code == 401 || code == 403) {
+          return Verdict.authentication("HTTP " + code);
+        }
+        if (code == 429) {
+          return Verdict.throttle("HTTP 429");
+        }
+        if (code == 408 || code >= 500) {
+          return Verdict.retry("HTTP " + code);
+        }
+        return Verdict.accept();
+      };
 
   /**
    * Classifies one response.

@@ -1,9 +1,8 @@
 package com.segmentexport.spi;
 
 import com.segmentexport.api.DestinationKey;
-import com.segmentexport.api.SyncStateException;
 import com.segmentexport.api.SyncState;
-import java.util.List;
+import com.segmentexport.api.SyncStateException;
 import java.util.Optional;
 
 /**

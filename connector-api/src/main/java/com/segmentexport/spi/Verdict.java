@@ -1,8 +1,9 @@
 package com.segmentexport.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.util.Optional;
-import static java.util.Objects.requireNonNull;
 
 /** What a response means, as a {@link ResponseClassifier} decides. */
 public final class Verdict {
@@ -57,7 +58,10 @@ public final class Verdict {
    * @return the verdict
    */
   public static Verdict throttle(Duration wait, String reason) {
-    return new Verdict(Kind.THROTTLE, requireNonNull(wait, "wait == null"), requireNonNull(reason, "reason == null"));
+    return new Verdict(
+        Kind.THROTTLE,
+        requireNonNull(wait, "wait == null"),
+        requireNonNull(reason, "reason == null"));
   }
 
   /**

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ProfileTest {
   /** A profile of {@code n} fields f0..f(n-1) with values v0.., and one null value. */
@@ -41,9 +41,11 @@ class ProfileTest {
     Profile p = Profile.of(source);
     source.put("email", "changed@b.example");
     assertThat(p.get("email")).isEqualTo("a@b.example");
-    assertThatThrownBy(() -> p.fields().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> p.fields().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
     Profile large = Profile.of(fields(Profile.MAX_SCANNED_FIELDS + 1));
-    assertThatThrownBy(() -> large.fields().remove("f0")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> large.fields().remove("f0"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -65,16 +67,20 @@ class ProfileTest {
   void refusesNullNamesAndOddPairs() {
     Map<String, Object> withNullName = new HashMap<>();
     withNullName.put(null, "x");
-    assertThatThrownBy(() -> Profile.of(withNullName)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> Profile.of(withNullName))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("field name");
     Map<String, Object> largeWithNullName = new HashMap<>(fields(Profile.MAX_SCANNED_FIELDS + 1));
     largeWithNullName.put(null, "x");
-    assertThatThrownBy(() -> Profile.of(largeWithNullName)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Profile.of(largeWithNullName))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Profile.of("email")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void toStringNamesFieldsButNoValues() {
-    assertThat(Profile.of("email", "a@b.example").toString()).isEqualTo("Profile[email]").doesNotContain("a@b");
+    assertThat(Profile.of("email", "a@b.example").toString())
+        .isEqualTo("Profile[email]")
+        .doesNotContain("a@b");
   }
 }

@@ -23,10 +23,13 @@ class SettingsCheckedAtBuildTest {
   private static final String KEY = "sk_test_0123456789abcdef";
 
   /** The test connector with the standard settings a real one declares. */
-  private final ConnectorProvider provider = new StandardSettingsProvider(TestConnectorProvider.standard());
+  private final ConnectorProvider provider =
+      new StandardSettingsProvider(TestConnectorProvider.standard());
 
   private Connection.Builder builder() {
-    return Connection.builder(provider).setting("baseUrl", BASE_URL).secret("apiKey", Secret.of(KEY))
+    return Connection.builder(provider)
+        .setting("baseUrl", BASE_URL)
+        .secret("apiKey", Secret.of(KEY))
         .privacyConsent(CONSENT);
   }
 
@@ -38,39 +41,58 @@ class SettingsCheckedAtBuildTest {
 
   @Test
   void maxConcurrentBatchesOutOfRangeIsRefusedWhenTheConnectionIsBuilt() {
-    // 3000000000 used to pass build() and fail in exporter(...) with a NumberFormatException; 0 and 100
+    // 3000000000 used to pass build() and fail in exporter(...) with a NumberFormatException; 0 and
+    // 100
     // were refused only there.
     for (String bad : List.of("3000000000", "0", "100", "-1", "65", "99999999999999999999999")) {
-      assertThat(problems(builder().setting(StandardSettings.MAX_CONCURRENT_BATCHES, bad))).as(bad)
-          .singleElement().asString().contains("maxConcurrentBatches", "between 1 and 64");
+      assertThat(problems(builder().setting(StandardSettings.MAX_CONCURRENT_BATCHES, bad)))
+          .as(bad)
+          .singleElement()
+          .asString()
+          .contains("maxConcurrentBatches", "between 1 and 64");
     }
     for (String good : List.of("1", "64", " 8 ")) {
-      assertThat(builder().setting(StandardSettings.MAX_CONCURRENT_BATCHES, good).build()
-          .setting(StandardSettings.MAX_CONCURRENT_BATCHES)).hasValue(good);
+      assertThat(
+              builder()
+                  .setting(StandardSettings.MAX_CONCURRENT_BATCHES, good)
+                  .build()
+                  .setting(StandardSettings.MAX_CONCURRENT_BATCHES))
+          .hasValue(good);
     }
   }
 
   @Test
   void requestsPerSecondMustBeAPositiveFiniteRateWithinTheRange() {
-    for (String bad : List.of("NaN", "-1", "0", "1e10", "Infinity", "1000000.5", "0.001", "0x10", "5d")) {
-      assertThat(problems(builder().setting(StandardSettings.REQUESTS_PER_SECOND, bad))).as(bad)
-          .singleElement().asString().contains("requestsPerSecond", "between 0.01 and 1000000");
+    for (String bad :
+        List.of("NaN", "-1", "0", "1e10", "Infinity", "1000000.5", "0.001", "0x10", "5d")) {
+      assertThat(problems(builder().setting(StandardSettings.REQUESTS_PER_SECOND, bad)))
+          .as(bad)
+          .singleElement()
+          .asString()
+          .contains("requestsPerSecond", "between 0.01 and 1000000");
     }
     for (String good : List.of("0.01", "2.5", "1e3", "1000000", "1000000.0")) {
-      assertThat(builder().setting(StandardSettings.REQUESTS_PER_SECOND, good).build()
-          .setting(StandardSettings.REQUESTS_PER_SECOND)).hasValue(good);
+      assertThat(
+              builder()
+                  .setting(StandardSettings.REQUESTS_PER_SECOND, good)
+                  .build()
+                  .setting(StandardSettings.REQUESTS_PER_SECOND))
+          .hasValue(good);
     }
   }
 
   @Test
   void everyBadSettingIsListedInOneException() {
-    List<String> problems = problems(builder()
-        .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "3000000000")
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1e10")
-        .setting("region", "mars")
-        .setting("colour", "blue"));
+    List<String> problems =
+        problems(
+            builder()
+                .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "3000000000")
+                .setting(StandardSettings.REQUESTS_PER_SECOND, "1e10")
+                .setting("region", "mars")
+                .setting("colour", "blue"));
     assertThat(problems).hasSize(4);
-    assertThat(problems).anySatisfy(p -> assertThat(p).contains("maxConcurrentBatches", "3000000000"));
+    assertThat(problems)
+        .anySatisfy(p -> assertThat(p).contains("maxConcurrentBatches", "3000000000"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("requestsPerSecond", "1e10"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("region", "mars"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("unknown setting 'colour'"));
@@ -80,18 +102,22 @@ class SettingsCheckedAtBuildTest {
   void aMissingSecretAsInTheReadmeIsAConfigurationErrorNamingTheCredential() {
     // The README's pattern with the environment variable unset: System.getenv(...) returns null.
     String unset = null;
-    Connection.Builder b = Connection.builder(provider).setting("baseUrl", BASE_URL)
-        .secret("apiKey", Secret.of(unset))
-        .privacyConsent(CONSENT);
+    Connection.Builder b =
+        Connection.builder(provider)
+            .setting("baseUrl", BASE_URL)
+            .secret("apiKey", Secret.of(unset))
+            .privacyConsent(CONSENT);
     assertThat(problems(b)).singleElement().asString().contains("credential 'apiKey' is missing");
   }
 
   @Test
   void aMissingSecretIsListedWithTheOtherProblems() {
-    Connection.Builder b = Connection.builder(provider).setting("baseUrl", BASE_URL)
-        .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "0")
-        .secret("apiKey", Secret.of("   "))
-        .privacyConsent(CONSENT);
+    Connection.Builder b =
+        Connection.builder(provider)
+            .setting("baseUrl", BASE_URL)
+            .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "0")
+            .secret("apiKey", Secret.of("   "))
+            .privacyConsent(CONSENT);
     List<String> problems = problems(b);
     assertThat(problems).hasSize(2);
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("credential 'apiKey' is missing"));
@@ -100,9 +126,17 @@ class SettingsCheckedAtBuildTest {
 
   @Test
   void problemsNeverShowAPresentSecret() {
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Connection.builder(provider)
-        .setting("baseUrl", BASE_URL).setting(StandardSettings.MAX_CONCURRENT_BATCHES, "0")
-        .secret("apiKey", Secret.of(KEY)).secret("token", Secret.of(KEY + "-other")).privacyConsent(CONSENT).build());
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                Connection.builder(provider)
+                    .setting("baseUrl", BASE_URL)
+                    .setting(StandardSettings.MAX_CONCURRENT_BATCHES, "0")
+                    .secret("apiKey", Secret.of(KEY))
+                    .secret("token", Secret.of(KEY + "-other"))
+                    .privacyConsent(CONSENT)
+                    .build());
     assertThat(e.problems()).hasSize(2);
     assertThat(e.getMessage()).doesNotContain(KEY).doesNotContain("0123456789abcdef");
   }
@@ -110,25 +144,47 @@ class SettingsCheckedAtBuildTest {
   @Test
   void anExportOptionOutOfLengthIsRefusedWhenTheDefinitionIsBuilt() {
     Connection c = builder().build();
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> ExportDefinition.builder(c)
-        .segments("VIP").mapping(Fixtures.mapping()).option("listPrefix", "x".repeat(21)).build());
-    assertThat(e.problems()).singleElement().asString().contains("listPrefix", "at most 20 characters");
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                ExportDefinition.builder(c)
+                    .segments("VIP")
+                    .mapping(Fixtures.mapping())
+                    .option("listPrefix", "x".repeat(21))
+                    .build());
+    assertThat(e.problems())
+        .singleElement()
+        .asString()
+        .contains("listPrefix", "at most 20 characters");
   }
 
   @Test
   void theConnectorsOwnRulesAreListedWithTheGenericProblems() {
-    ConnectorProvider strict = new StandardSettingsProvider(TestConnectorProvider.standard()) {
-      @Override
-      public List<String> validate(ExportDefinition definition) {
-        return List.of("this vendor refuses every definition");
-      }
-    };
-    Connection c = Connection.builder(strict).setting("baseUrl", BASE_URL).secret("apiKey", Secret.of(KEY))
-        .privacyConsent(CONSENT).build();
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> ExportDefinition.builder(c).segments("VIP", "VIP").mapping(Fixtures.mapping()).build());
-    assertThat(e.problems()).containsExactlyInAnyOrder("segment 'VIP' is listed more than once",
-        "this vendor refuses every definition");
+    ConnectorProvider strict =
+        new StandardSettingsProvider(TestConnectorProvider.standard()) {
+          @Override
+          public List<String> validate(ExportDefinition definition) {
+            return List.of("this vendor refuses every definition");
+          }
+        };
+    Connection c =
+        Connection.builder(strict)
+            .setting("baseUrl", BASE_URL)
+            .secret("apiKey", Secret.of(KEY))
+            .privacyConsent(CONSENT)
+            .build();
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                ExportDefinition.builder(c)
+                    .segments("VIP", "VIP")
+                    .mapping(Fixtures.mapping())
+                    .build());
+    assertThat(e.problems())
+        .containsExactlyInAnyOrder(
+            "segment 'VIP' is listed more than once", "this vendor refuses every definition");
   }
 
   /** Adds the standard settings to another provider, and applies them as a real connector does. */

@@ -31,9 +31,10 @@ class ValidationBeforeNetworkTest {
 
   @Test
   void aConnectionNeedsPrivacyConsent() {
-    Connection.Builder b = Connection.builder(provider)
-        .setting("baseUrl", vendor.baseUrl())
-        .secret("apiKey", Secret.of(FakeVendor.API_KEY));
+    Connection.Builder b =
+        Connection.builder(provider)
+            .setting("baseUrl", vendor.baseUrl())
+            .secret("apiKey", Secret.of(FakeVendor.API_KEY));
     ConfigurationException e = catchThrowableOfType(ConfigurationException.class, b::build);
     assertThat(e.problems()).singleElement().asString().contains("privacy consent");
     // With consent the same builder succeeds, and still sends nothing.
@@ -42,12 +43,13 @@ class ValidationBeforeNetworkTest {
 
   @Test
   void unknownMissingAndInvalidSettingsAndSecretsAreAllReported() {
-    Connection.Builder b = Connection.builder(provider)
-        .setting("colour", "blue")                       // unknown setting
-        .setting("region", "mars")                       // not an allowed choice
-        .setting("apiKey", "typed-into-the-wrong-box")   // a secret given as a plain setting
-        .secret("token", Secret.of("t0k3n-value"))       // unknown credential
-        .privacyConsent(CONSENT);                        // baseUrl missing; apiKey secret missing
+    Connection.Builder b =
+        Connection.builder(provider)
+            .setting("colour", "blue") // unknown setting
+            .setting("region", "mars") // not an allowed choice
+            .setting("apiKey", "typed-into-the-wrong-box") // a secret given as a plain setting
+            .secret("token", Secret.of("t0k3n-value")) // unknown credential
+            .privacyConsent(CONSENT); // baseUrl missing; apiKey secret missing
     ConfigurationException e = catchThrowableOfType(ConfigurationException.class, b::build);
     assertThat(e.problems()).hasSize(6);
     assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("unknown setting 'colour'"));
@@ -55,7 +57,8 @@ class ValidationBeforeNetworkTest {
     assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("unknown setting 'apiKey'"));
     assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("unknown credential 'token'"));
     assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("setting baseUrl is required"));
-    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("credential apiKey is required"));
+    assertThat(e.problems())
+        .anySatisfy(p -> assertThat(p).contains("credential apiKey is required"));
     assertThat(e.getMessage()).doesNotContain("typed-into-the-wrong-box", "t0k3n-value");
   }
 
@@ -70,40 +73,57 @@ class ValidationBeforeNetworkTest {
   void unknownDestinationFieldsAreRefused() {
     Connection c = connection(provider, vendor);
     FieldMapping mapping = FieldMapping.builder().email("email").map("Nickname", "nick").build();
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> ExportDefinition.builder(c).segments("VIP").mapping(mapping).build());
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () -> ExportDefinition.builder(c).segments("VIP").mapping(mapping).build());
     assertThat(e.problems()).singleElement().asString().contains("'Nickname' does not exist");
   }
 
   @Test
   void customFieldsAreRefusedWhereTheConnectorDoesNotSupportThem() {
-    FieldMapping mapping = FieldMapping.builder().email("email").custom("tier", "loyaltyTier").build();
+    FieldMapping mapping =
+        FieldMapping.builder().email("email").custom("tier", "loyaltyTier").build();
     TestConnectorProvider noCustom = TestConnectorProvider.builder().customFields(false).build();
     Connection c = connection(noCustom, vendor);
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> ExportDefinition.builder(c).segments("VIP").mapping(mapping).build());
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () -> ExportDefinition.builder(c).segments("VIP").mapping(mapping).build());
     assertThat(e.problems()).singleElement().asString().contains("does not support custom fields");
     // The same mapping is fine on a connector that supports custom fields.
     Connection ok = connection(provider, vendor);
-    assertThat(ExportDefinition.builder(ok).segments("VIP").mapping(mapping).build().mapping()).isEqualTo(mapping);
+    assertThat(ExportDefinition.builder(ok).segments("VIP").mapping(mapping).build().mapping())
+        .isEqualTo(mapping);
   }
 
   @Test
   void unknownAndInvalidExportOptionsAreRefused() {
     Connection c = connection(provider, vendor);
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> ExportDefinition.builder(c).segments("VIP").mapping(Fixtures.mapping())
-            .option("listId", "123").option("doubleOptIn", "perhaps").build());
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                ExportDefinition.builder(c)
+                    .segments("VIP")
+                    .mapping(Fixtures.mapping())
+                    .option("listId", "123")
+                    .option("doubleOptIn", "perhaps")
+                    .build());
     assertThat(e.problems()).hasSize(2);
-    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("unknown export option 'listId'"));
-    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("doubleOptIn must be true or false"));
+    assertThat(e.problems())
+        .anySatisfy(p -> assertThat(p).contains("unknown export option 'listId'"));
+    assertThat(e.problems())
+        .anySatisfy(p -> assertThat(p).contains("doubleOptIn must be true or false"));
   }
 
   @Test
   void aDefinitionNeedsSegmentsAndAMapping() {
     Connection c = connection(provider, vendor);
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> ExportDefinition.builder(c).segments("A", "A", " ").build());
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () -> ExportDefinition.builder(c).segments("A", "A", " ").build());
     assertThat(e.problems()).hasSize(3);
   }
 
@@ -113,8 +133,12 @@ class ValidationBeforeNetworkTest {
     Connection other = connectionBuilder(provider, vendor).displayName("Other account").build();
     ExportDefinition foreign = Fixtures.definition(other, "VIP");
     try (SegmentExporter exporter = Connectors.of(provider).exporter(mine)) {
-      assertThatThrownBy(() -> exporter.start(foreign, Fixtures.streaming("VIP", Fixtures.valid("a", 3)),
-          ExportOptions.DEFAULT))
+      assertThatThrownBy(
+              () ->
+                  exporter.start(
+                      foreign,
+                      Fixtures.streaming("VIP", Fixtures.valid("a", 3)),
+                      ExportOptions.DEFAULT))
           .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("is for connection " + other.id());
     }
@@ -122,13 +146,16 @@ class ValidationBeforeNetworkTest {
 
   @Test
   void connectorSpecificRulesRunWhenTheDefinitionIsBuilt() {
-    ConnectorProvider strict = new DelegatingProvider(provider) {
-      @Override
-      public List<String> validate(ExportDefinition definition) {
-        return definition.segments().stream().filter(s -> s.length() > 5)
-            .map(s -> "list name '" + s + "' is longer than 5 characters").toList();
-      }
-    };
+    ConnectorProvider strict =
+        new DelegatingProvider(provider) {
+          @Override
+          public List<String> validate(ExportDefinition definition) {
+            return definition.segments().stream()
+                .filter(s -> s.length() > 5)
+                .map(s -> "list name '" + s + "' is longer than 5 characters")
+                .toList();
+          }
+        };
     Connection c = connection(strict, vendor);
     assertThatThrownBy(() -> Fixtures.definition(c, "Lapsed 90 days"))
         .isInstanceOf(ConfigurationException.class)

@@ -46,11 +46,14 @@ import org.junit.jupiter.api.Test;
 class ModuleBoundaryTest {
   /** The repository, from connector-api (Surefire runs in the module's folder). */
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-  private static final Pattern PACKAGE = Pattern.compile("^package (com\\.segmentexport\\.[a-z0-9.]+);",
-      Pattern.MULTILINE);
+
+  private static final Pattern PACKAGE =
+      Pattern.compile("^package (com\\.segmentexport\\.[a-z0-9.]+);", Pattern.MULTILINE);
+
   /** A reference to one of our types: an import (single or on demand) or a qualified name in code. */
-  private static final Pattern REFERENCE = Pattern.compile(
-      "\\bcom\\.segmentexport\\.([a-z][a-z0-9]*(?:\\.[a-z][a-z0-9]*)*)\\.([A-Z]\\w*|\\*)");
+  private static final Pattern REFERENCE =
+      Pattern.compile(
+          "\\bcom\\.segmentexport\\.([a-z][a-z0-9]*(?:\\.[a-z][a-z0-9]*)*)\\.([A-Z]\\w*|\\*)");
 
   private static final String API = "api";
   private static final String SPI = "spi";
@@ -61,39 +64,47 @@ class ModuleBoundaryTest {
    * Host-API classes that reach the SPI or the engine, and which of the two each may use: they load
    * providers and build the engine, or apply one of its rules.
    */
-  private static final Map<String, Set<String>> API_CLASSES_THAT_BUILD_THE_ENGINE = Map.of(
-      // Loads ConnectorProviders (ServiceLoader), creates their connectors, builds the engine's exporters.
-      API_SOURCES + "Connectors.java", Set.of(SPI, ENGINE),
-      // Checks a base URL with the loopback rule the engine's HTTP client applies on the wire.
-      API_SOURCES + "UrlRules.java", Set.of(ENGINE));
+  private static final Map<String, Set<String>> API_CLASSES_THAT_BUILD_THE_ENGINE =
+      Map.of(
+          // Loads ConnectorProviders (ServiceLoader), creates their connectors, builds the engine's
+          // exporters.
+          API_SOURCES + "Connectors.java", Set.of(SPI, ENGINE),
+          // Checks a base URL with the loopback rule the engine's HTTP client applies on the wire.
+          API_SOURCES + "UrlRules.java", Set.of(ENGINE));
 
   /** The engine's public classes, each public for the reason in its javadoc. */
-  private static final Set<String> PUBLIC_ENGINE_CLASSES = Set.of(
-      "DefaultSegmentExporter", // built by api.Connectors
-      "HttpClients", // api.Connectors builds its client with it; api.UrlRules asks its loopback rule
-      "RateLimiters", // api.Connectors hands the JVM's registry to each exporter
-      "EngineBenchmarkHooks"); // for connector-benchmarks
+  private static final Set<String> PUBLIC_ENGINE_CLASSES =
+      Set.of(
+          "DefaultSegmentExporter", // built by api.Connectors
+          "HttpClients", // api.Connectors builds its client with it; api.UrlRules asks its loopback
+          // rule
+          "RateLimiters", // api.Connectors hands the JVM's registry to each exporter
+          "EngineBenchmarkHooks"); // for connector-benchmarks
 
   /** The engine class another module may use, and the module that may. */
   private static final String BENCHMARK_HOOKS = "EngineBenchmarkHooks";
+
   private static final String BENCHMARKS = "connector-benchmarks";
 
   /** Vendor simulators and the contract live in these modules; neither may know a vendor module. */
-  private static final Set<String> TESTKIT_MODULES = Set.of("connector-testkit", "connector-simulators");
+  private static final Set<String> TESTKIT_MODULES =
+      Set.of("connector-testkit", "connector-simulators");
 
   /** The vendor ids: modules {@code connector-<id>} that register a ConnectorProvider. */
   private static final Set<String> VENDORS = vendors();
 
   /** Host applications: they see connectors through the host API alone. */
-  private static final Set<String> HOST_MODULES = Set.of("connector-cli", "connector-micrometer",
-      "samples/bom-consumer", "samples/host-example");
+  private static final Set<String> HOST_MODULES =
+      Set.of(
+          "connector-cli", "connector-micrometer", "samples/bom-consumer", "samples/host-example");
 
   @Test
   void theSpiNeverUsesTheEngine() {
     List<String> violations = new ArrayList<>();
     for (Source s : sources()) {
       if (s.isMain() && s.module().equals("connector-api") && s.pkg().equals(core(SPI))) {
-        s.references().stream().filter(r -> layer(r).equals(ENGINE))
+        s.references().stream()
+            .filter(r -> layer(r).equals(ENGINE))
             .forEach(r -> violations.add(s.name() + " uses the engine: " + r));
       }
     }
@@ -109,15 +120,23 @@ class ModuleBoundaryTest {
         for (String r : s.references()) {
           String layer = layer(r);
           if ((layer.equals(SPI) || layer.equals(ENGINE)) && !allowed.contains(layer)) {
-            violations.add(s.name() + " uses the " + (layer.equals(SPI) ? "SPI" : "engine") + ": " + r);
+            violations.add(
+                s.name() + " uses the " + (layer.equals(SPI) ? "SPI" : "engine") + ": " + r);
           }
         }
       }
     }
-    assertThat(violations).as("the host API's uses of the SPI and the engine, beyond %s",
-        API_CLASSES_THAT_BUILD_THE_ENGINE.keySet()).isEmpty();
-    assertThat(API_CLASSES_THAT_BUILD_THE_ENGINE.keySet()).allSatisfy(listed -> assertThat(ROOT.resolve(listed))
-        .as("a listed class that no longer exists: remove it from the list").exists());
+    assertThat(violations)
+        .as(
+            "the host API's uses of the SPI and the engine, beyond %s",
+            API_CLASSES_THAT_BUILD_THE_ENGINE.keySet())
+        .isEmpty();
+    assertThat(API_CLASSES_THAT_BUILD_THE_ENGINE.keySet())
+        .allSatisfy(
+            listed ->
+                assertThat(ROOT.resolve(listed))
+                    .as("a listed class that no longer exists: remove it from the list")
+                    .exists());
   }
 
   @Test
@@ -131,9 +150,13 @@ class ModuleBoundaryTest {
         if (!layer(r).equals(ENGINE)) {
           continue;
         }
-        boolean buildsTheEngine = s.isMain() && API_CLASSES_THAT_BUILD_THE_ENGINE.getOrDefault(s.name(), Set.of())
-            .contains(ENGINE);
-        boolean benchmarkHook = s.module().equals(BENCHMARKS) && r.equals(core(ENGINE) + "." + BENCHMARK_HOOKS);
+        boolean buildsTheEngine =
+            s.isMain()
+                && API_CLASSES_THAT_BUILD_THE_ENGINE
+                    .getOrDefault(s.name(), Set.of())
+                    .contains(ENGINE);
+        boolean benchmarkHook =
+            s.module().equals(BENCHMARKS) && r.equals(core(ENGINE) + "." + BENCHMARK_HOOKS);
         if (!buildsTheEngine && !benchmarkHook) {
           violations.add(s.name() + " uses the engine: " + r);
         }
@@ -144,8 +167,11 @@ class ModuleBoundaryTest {
 
   @Test
   void onlyTheListedEngineClassesArePublic() {
-    Pattern publicType = Pattern.compile("^public (?:final |abstract |sealed |non-sealed )*"
-        + "(?:class|interface|record|enum|@interface) (\\w+)", Pattern.MULTILINE);
+    Pattern publicType =
+        Pattern.compile(
+            "^public (?:final |abstract |sealed |non-sealed )*"
+                + "(?:class|interface|record|enum|@interface) (\\w+)",
+            Pattern.MULTILINE);
     Set<String> found = new TreeSet<>();
     for (Source s : sources()) {
       if (s.isMain() && s.module().equals("connector-api") && s.pkg().equals(core(ENGINE))) {
@@ -155,8 +181,11 @@ class ModuleBoundaryTest {
         }
       }
     }
-    assertThat(found).as("public classes of com.segmentexport.internal (make a new one package-private, or list"
-        + " it here with the reason it must be public)").containsExactlyInAnyOrderElementsOf(PUBLIC_ENGINE_CLASSES);
+    assertThat(found)
+        .as(
+            "public classes of com.segmentexport.internal (make a new one package-private, or list"
+                + " it here with the reason it must be public)")
+        .containsExactlyInAnyOrderElementsOf(PUBLIC_ENGINE_CLASSES);
   }
 
   @Test
@@ -168,10 +197,12 @@ class ModuleBoundaryTest {
         continue;
       }
       Set<String> allowed = Set.of(core(API), core(SPI), "com.segmentexport." + vendor);
-      s.references().stream().filter(r -> !allowed.contains(packageOf(r)))
+      s.references().stream()
+          .filter(r -> !allowed.contains(packageOf(r)))
           .forEach(r -> violations.add(s.name() + " uses " + r));
     }
-    assertThat(violations).as("vendor modules' uses of anything but the host API, the SPI and their own package")
+    assertThat(violations)
+        .as("vendor modules' uses of anything but the host API, the SPI and their own package")
         .isEmpty();
   }
 
@@ -184,7 +215,8 @@ class ModuleBoundaryTest {
       if (vendor == null) {
         continue;
       }
-      s.references().stream().filter(r -> vendors.contains(layer(r)) && !layer(r).equals(vendor))
+      s.references().stream()
+          .filter(r -> vendors.contains(layer(r)) && !layer(r).equals(vendor))
           .forEach(r -> violations.add(s.name() + " uses another vendor module: " + r));
     }
     assertThat(violations).as("vendor modules using each other").isEmpty();
@@ -196,7 +228,8 @@ class ModuleBoundaryTest {
     Set<String> vendors = VENDORS;
     for (Source s : sources()) {
       if (TESTKIT_MODULES.contains(s.module())) {
-        s.references().stream().filter(r -> vendors.contains(layer(r)))
+        s.references().stream()
+            .filter(r -> vendors.contains(layer(r)))
             .forEach(r -> violations.add(s.name() + " uses a vendor module: " + r));
       }
     }
@@ -208,11 +241,13 @@ class ModuleBoundaryTest {
     List<String> violations = new ArrayList<>();
     for (Source s : sources()) {
       if (HOST_MODULES.contains(s.module())) {
-        s.references().stream().filter(r -> layer(r).equals(SPI))
+        s.references().stream()
+            .filter(r -> layer(r).equals(SPI))
             .forEach(r -> violations.add(s.name() + " uses the SPI: " + r));
       }
     }
-    assertThat(violations).as("host applications' uses of the SPI (they see connectors as ConnectorDescriptors)")
+    assertThat(violations)
+        .as("host applications' uses of the SPI (they see connectors as ConnectorDescriptors)")
         .isEmpty();
   }
 
@@ -232,17 +267,32 @@ class ModuleBoundaryTest {
   void theCheckSeesEveryModule() {
     Set<String> modules = new TreeSet<>();
     sources().forEach(s -> modules.add(s.module()));
-    assertThat(modules).contains("connector-api", "connector-simulators", "connector-testkit",
-        "connector-autopilot", "connector-campaignmonitor", "connector-dotdigital", "connector-iterable",
-        "connector-cli", "connector-micrometer", "connector-state", "connector-benchmarks", "samples/bom-consumer",
-        "samples/host-example");
-    assertThat(VENDORS).as("vendor modules: those that register a ConnectorProvider")
+    assertThat(modules)
+        .contains(
+            "connector-api",
+            "connector-simulators",
+            "connector-testkit",
+            "connector-autopilot",
+            "connector-campaignmonitor",
+            "connector-dotdigital",
+            "connector-iterable",
+            "connector-cli",
+            "connector-micrometer",
+            "connector-state",
+            "connector-benchmarks",
+            "samples/bom-consumer",
+            "samples/host-example");
+    assertThat(VENDORS)
+        .as("vendor modules: those that register a ConnectorProvider")
         .containsExactlyInAnyOrder("autopilot", "campaignmonitor", "dotdigital", "iterable");
   }
 
   @Test
   void theReaderSeesQualifiedNamesAndImportsButNotCommentsOrStrings() {
-    Source s = new Source("x/src/main/java/X.java", """
+    Source s =
+        new Source(
+            "x/src/main/java/X.java",
+            """
         package com.segmentexport.x;
 
         import com.segmentexport.api.Connection;
@@ -255,9 +305,12 @@ class ModuleBoundaryTest {
         }
         """);
     assertThat(s.pkg()).isEqualTo("com.segmentexport.x");
-    assertThat(s.references()).containsExactlyInAnyOrder("com.segmentexport.api.Connection",
-        "com.segmentexport.spi.*", "com.segmentexport.testkit.iterable.IterableSimulator",
-        "com.segmentexport.internal.HttpClients");
+    assertThat(s.references())
+        .containsExactlyInAnyOrder(
+            "com.segmentexport.api.Connection",
+            "com.segmentexport.spi.*",
+            "com.segmentexport.testkit.iterable.IterableSimulator",
+            "com.segmentexport.internal.HttpClients");
   }
 
   private static String core(String layer) {
@@ -280,8 +333,12 @@ class ModuleBoundaryTest {
     Set<String> vendors = new TreeSet<>();
     try (Stream<Path> dirs = Files.list(ROOT)) {
       dirs.filter(d -> d.getFileName().toString().startsWith("connector-"))
-          .filter(d -> Files.exists(d.resolve("src/main/resources/META-INF/services/"
-              + "com.segmentexport.spi.ConnectorProvider")))
+          .filter(
+              d ->
+                  Files.exists(
+                      d.resolve(
+                          "src/main/resources/META-INF/services/"
+                              + "com.segmentexport.spi.ConnectorProvider")))
           .forEach(d -> vendors.add(d.getFileName().toString().substring("connector-".length())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -296,8 +353,10 @@ class ModuleBoundaryTest {
 
   private static List<Source> sources() {
     try (Stream<Path> files = Files.walk(ROOT)) {
-      Predicate<Path> built = p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/");
-      return files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/"))
+      Predicate<Path> built =
+          p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/");
+      return files
+          .filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/"))
           .filter(built)
           .map(p -> new Source(ROOT.relativize(p).toString().replace('\\', '/'), read(p)))
           .toList();

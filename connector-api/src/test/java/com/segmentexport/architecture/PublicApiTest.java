@@ -43,9 +43,12 @@ import org.junit.jupiter.api.Test;
 class PublicApiTest {
   /** The recorded API, from connector-api (Surefire runs in the module's folder). */
   static final Path RECORDED = Path.of("api", "connector-api.api");
+
   private static final String RECORD_PROPERTY = "segmentexport.api.record";
-  private static final List<String> PACKAGES = List.of("com.segmentexport.api", "com.segmentexport.spi");
-  private static final String HEADER = """
+  private static final List<String> PACKAGES =
+      List.of("com.segmentexport.api", "com.segmentexport.spi");
+  private static final String HEADER =
+      """
       # The public API of connector-api: the packages com.segmentexport.api (host API) and
       # com.segmentexport.spi (connector SPI), dumped from the compiled classes by PublicApiTest. Every
       # public type with its supertypes, public and protected constructors, methods (generic signatures),
@@ -68,14 +71,24 @@ class PublicApiTest {
       return;
     }
     assertThat(RECORDED).as("the recorded API; record it with -D%s=true", RECORD_PROPERTY).exists();
-    String recorded = Files.readString(RECORDED, StandardCharsets.UTF_8).lines()
-        .filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n")).strip();
+    String recorded =
+        Files.readString(RECORDED, StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> !l.startsWith("#"))
+            .collect(Collectors.joining("\n"))
+            .strip();
     String difference = difference(recorded, dump.strip());
     if (!difference.isEmpty()) {
-      fail("The public API of connector-api differs from " + RECORDED + " (- recorded, + now):\n" + difference
-          + "\nIf the change is intended, re-record the file with -D" + RECORD_PROPERTY + "=true (see its header)"
-          + " and commit it with the change; once the SDK is released, a removed or changed line breaks hosts"
-          + " or connectors built against the previous version.");
+      fail(
+          "The public API of connector-api differs from "
+              + RECORDED
+              + " (- recorded, + now):\n"
+              + difference
+              + "\nIf the change is intended, re-record the file with -D"
+              + RECORD_PROPERTY
+              + "=true (see its header)"
+              + " and commit it with the change; once the SDK is released, a removed or changed line breaks hosts"
+              + " or connectors built against the previous version.");
     }
   }
 
@@ -83,12 +96,15 @@ class PublicApiTest {
   void theDumpShowsSignaturesAndLeavesOutWhatIsNotApi() {
     String dump = dump();
     assertThat(dump)
-        .contains("public abstract interface com.segmentexport.spi.ConnectorProvider\n"
-            + "  implements com.segmentexport.api.ConnectorDescriptor\n"
-            + "  method public abstract com.segmentexport.spi.Connector create(com.segmentexport.spi.ConnectorContext)\n")
-        .contains("  method public default java.util.List<java.lang.String> validate(com.segmentexport.api.Connection)")
-        .contains("public final record com.segmentexport.spi.ConnectorContext\n  extends java.lang.Record\n"
-            + "  component com.segmentexport.api.Connection connection\n")
+        .contains(
+            "public abstract interface com.segmentexport.spi.ConnectorProvider\n"
+                + "  implements com.segmentexport.api.ConnectorDescriptor\n"
+                + "  method public abstract com.segmentexport.spi.Connector create(com.segmentexport.spi.ConnectorContext)\n")
+        .contains(
+            "  method public default java.util.List<java.lang.String> validate(com.segmentexport.api.Connection)")
+        .contains(
+            "public final record com.segmentexport.spi.ConnectorContext\n  extends java.lang.Record\n"
+                + "  component com.segmentexport.api.Connection connection\n")
         .doesNotContain("com.segmentexport.internal.")
         .doesNotContain("UrlRules") // package-private
         .doesNotContain("private ");
@@ -96,11 +112,15 @@ class PublicApiTest {
 
   @Test
   void aDifferenceNamesEachTypesRemovedAndAddedLines() {
-    String before = "public final class a.A\n  method public void f()\n  method public void g()\n\n"
-        + "public final class a.B\n  method public void h()";
-    String after = "public final class a.A\n  method public void f()\n  method public int g()\n\n"
-        + "public final class a.C\n  method public void h()";
-    assertThat(difference(before, after)).isEqualTo("""
+    String before =
+        "public final class a.A\n  method public void f()\n  method public void g()\n\n"
+            + "public final class a.B\n  method public void h()";
+    String after =
+        "public final class a.A\n  method public void f()\n  method public int g()\n\n"
+            + "public final class a.C\n  method public void h()";
+    assertThat(difference(before, after))
+        .isEqualTo(
+            """
         a.A
         -   method public void g()
         +   method public int g()
@@ -123,7 +143,13 @@ class PublicApiTest {
   private static List<Class<?>> types() {
     Path classes;
     try {
-      classes = Path.of(ConnectorDescriptor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      classes =
+          Path.of(
+              ConnectorDescriptor.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -135,7 +161,8 @@ class PublicApiTest {
           if (simple.equals("package-info")) {
             continue;
           }
-          Class<?> type = Class.forName(pkg + "." + simple, false, PublicApiTest.class.getClassLoader());
+          Class<?> type =
+              Class.forName(pkg + "." + simple, false, PublicApiTest.class.getClassLoader());
           if (exported(type)) {
             types.add(type);
           }
@@ -155,7 +182,10 @@ class PublicApiTest {
       return false;
     }
     for (Class<?> t = type; t != null; t = t.getDeclaringClass()) {
-      boolean visible = t.getDeclaringClass() == null ? Modifier.isPublic(t.getModifiers()) : api(t.getModifiers());
+      boolean visible =
+          t.getDeclaringClass() == null
+              ? Modifier.isPublic(t.getModifiers())
+              : api(t.getModifiers());
       if (!visible) {
         return false;
       }
@@ -169,23 +199,43 @@ class PublicApiTest {
 
   private static String describe(Class<?> type) {
     StringBuilder out = new StringBuilder();
-    int mods = type.getModifiers() & (type.isInterface() ? Modifier.interfaceModifiers() : Modifier.classModifiers());
-    String kind = type.isAnnotation() ? "@interface" : type.isInterface() ? "interface" : type.isEnum() ? "enum"
-        : type.isRecord() ? "record" : "class";
-    out.append(Modifier.toString(mods)).append(type.isSealed() ? " sealed " : " ").append(kind).append(' ')
-        .append(type.getName()).append(typeParameters(type.getTypeParameters())).append('\n');
+    int mods =
+        type.getModifiers()
+            & (type.isInterface() ? Modifier.interfaceModifiers() : Modifier.classModifiers());
+    String kind =
+        type.isAnnotation()
+            ? "@interface"
+            : type.isInterface()
+                ? "interface"
+                : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
+    out.append(Modifier.toString(mods))
+        .append(type.isSealed() ? " sealed " : " ")
+        .append(kind)
+        .append(' ')
+        .append(type.getName())
+        .append(typeParameters(type.getTypeParameters()))
+        .append('\n');
     if (type.getGenericSuperclass() != null) {
       out.append("  extends ").append(name(type.getGenericSuperclass())).append('\n');
     }
-    Arrays.stream(type.getGenericInterfaces()).map(PublicApiTest::name).sorted()
+    Arrays.stream(type.getGenericInterfaces())
+        .map(PublicApiTest::name)
+        .sorted()
         .forEach(i -> out.append("  implements ").append(i).append('\n'));
     if (type.isSealed()) {
-      Arrays.stream(type.getPermittedSubclasses()).map(Class::getName).sorted()
+      Arrays.stream(type.getPermittedSubclasses())
+          .map(Class::getName)
+          .sorted()
           .forEach(p -> out.append("  permits ").append(p).append('\n'));
     }
     if (type.isRecord()) {
-      for (RecordComponent c : type.getRecordComponents()) { // declaration order: it is the canonical constructor's
-        out.append("  component ").append(name(c.getGenericType())).append(' ').append(c.getName()).append('\n');
+      for (RecordComponent c :
+          type.getRecordComponents()) { // declaration order: it is the canonical constructor's
+        out.append("  component ")
+            .append(name(c.getGenericType()))
+            .append(' ')
+            .append(c.getName())
+            .append('\n');
       }
     }
     List<String> members = new ArrayList<>();
@@ -193,15 +243,25 @@ class PublicApiTest {
       if (f.isSynthetic() || !api(f.getModifiers())) {
         continue;
       }
-      members.add(f.isEnumConstant() ? "constant " + f.getName()
-          : "field " + Modifier.toString(f.getModifiers() & Modifier.fieldModifiers()) + " " + name(f.getGenericType())
-              + " " + f.getName());
+      members.add(
+          f.isEnumConstant()
+              ? "constant " + f.getName()
+              : "field "
+                  + Modifier.toString(f.getModifiers() & Modifier.fieldModifiers())
+                  + " "
+                  + name(f.getGenericType())
+                  + " "
+                  + f.getName());
     }
     for (Constructor<?> c : type.getDeclaredConstructors()) {
       if (!c.isSynthetic() && api(c.getModifiers())) {
-        members.add("constructor " + Modifier.toString(c.getModifiers() & Modifier.constructorModifiers()) + " "
-            + typeParameters(c.getTypeParameters())
-            + parameters(c) + exceptions(c));
+        members.add(
+            "constructor "
+                + Modifier.toString(c.getModifiers() & Modifier.constructorModifiers())
+                + " "
+                + typeParameters(c.getTypeParameters())
+                + parameters(c)
+                + exceptions(c));
       }
     }
     for (Method m : type.getDeclaredMethods()) {
@@ -209,10 +269,17 @@ class PublicApiTest {
         continue;
       }
       String typeParameters = typeParameters(m.getTypeParameters());
-      members.add("method " + Modifier.toString(m.getModifiers() & Modifier.methodModifiers())
-          + (m.isDefault() ? " default" : "")
-          + (typeParameters.isEmpty() ? "" : " " + typeParameters) + " " + name(m.getGenericReturnType()) + " "
-          + m.getName() + parameters(m) + exceptions(m));
+      members.add(
+          "method "
+              + Modifier.toString(m.getModifiers() & Modifier.methodModifiers())
+              + (m.isDefault() ? " default" : "")
+              + (typeParameters.isEmpty() ? "" : " " + typeParameters)
+              + " "
+              + name(m.getGenericReturnType())
+              + " "
+              + m.getName()
+              + parameters(m)
+              + exceptions(m));
     }
     members.stream().sorted().forEach(m -> out.append("  ").append(m).append('\n'));
     return out.toString();
@@ -223,13 +290,15 @@ class PublicApiTest {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < types.length; i++) {
       String n = name(types[i]);
-      names.add(e.isVarArgs() && i == types.length - 1 ? n.substring(0, n.length() - 2) + "..." : n);
+      names.add(
+          e.isVarArgs() && i == types.length - 1 ? n.substring(0, n.length() - 2) + "..." : n);
     }
     return "(" + String.join(", ", names) + ")";
   }
 
   private static String exceptions(Executable e) {
-    List<String> thrown = Arrays.stream(e.getGenericExceptionTypes()).map(PublicApiTest::name).sorted().toList();
+    List<String> thrown =
+        Arrays.stream(e.getGenericExceptionTypes()).map(PublicApiTest::name).sorted().toList();
     return thrown.isEmpty() ? "" : " throws " + String.join(", ", thrown);
   }
 
@@ -239,8 +308,11 @@ class PublicApiTest {
     }
     List<String> out = new ArrayList<>();
     for (TypeVariable<?> v : variables) {
-      List<String> bounds = Arrays.stream(v.getBounds()).map(PublicApiTest::name)
-          .filter(b -> !b.equals("java.lang.Object")).toList();
+      List<String> bounds =
+          Arrays.stream(v.getBounds())
+              .map(PublicApiTest::name)
+              .filter(b -> !b.equals("java.lang.Object"))
+              .toList();
       out.add(v.getName() + (bounds.isEmpty() ? "" : " extends " + String.join(" & ", bounds)));
     }
     return "<" + String.join(", ", out) + ">";
@@ -257,17 +329,20 @@ class PublicApiTest {
     Set<String> names = new LinkedHashSet<>(before.keySet());
     names.addAll(after.keySet());
     StringBuilder out = new StringBuilder();
-    names.stream().sorted().forEach(name -> {
-      List<String> was = before.getOrDefault(name, List.of());
-      List<String> is = after.getOrDefault(name, List.of());
-      List<String> removed = was.stream().filter(l -> !is.contains(l)).toList();
-      List<String> added = is.stream().filter(l -> !was.contains(l)).toList();
-      if (!removed.isEmpty() || !added.isEmpty()) {
-        out.append(name).append('\n');
-        removed.forEach(l -> out.append("- ").append(l).append('\n'));
-        added.forEach(l -> out.append("+ ").append(l).append('\n'));
-      }
-    });
+    names.stream()
+        .sorted()
+        .forEach(
+            name -> {
+              List<String> was = before.getOrDefault(name, List.of());
+              List<String> is = after.getOrDefault(name, List.of());
+              List<String> removed = was.stream().filter(l -> !is.contains(l)).toList();
+              List<String> added = is.stream().filter(l -> !was.contains(l)).toList();
+              if (!removed.isEmpty() || !added.isEmpty()) {
+                out.append(name).append('\n');
+                removed.forEach(l -> out.append("- ").append(l).append('\n'));
+                added.forEach(l -> out.append("+ ").append(l).append('\n'));
+              }
+            });
     return out.toString();
   }
 
@@ -279,7 +354,8 @@ class PublicApiTest {
         continue;
       }
       if (!line.startsWith(" ")) {
-        String name = Arrays.stream(line.split(" ")).filter(t -> t.contains(".")).findFirst().orElse(line);
+        String name =
+            Arrays.stream(line.split(" ")).filter(t -> t.contains(".")).findFirst().orElse(line);
         int generic = name.indexOf('<');
         current = new ArrayList<>();
         blocks.put(generic < 0 ? name : name.substring(0, generic), current);

@@ -13,7 +13,8 @@ class AccountBudgetsTest {
   private final RateLimiter main = registry.forAccount("acct", 5);
   private final AccountBudgets budgets = AccountBudgets.of(registry, "acct", main);
   private final CallSpec imports = CallSpec.idempotent("import");
-  private final CallSpec polls = CallSpec.idempotent("import-status").inBudget(RateBudget.unmetered("status"));
+  private final CallSpec polls =
+      CallSpec.idempotent("import-status").inBudget(RateBudget.unmetered("status"));
 
   @Test
   void aCallWithoutABudgetUsesTheAccountsMainOne() {
@@ -35,7 +36,8 @@ class AccountBudgetsTest {
   void aNamedBudgetIsSharedByEveryRunOnTheAccount() {
     AccountBudgets another = AccountBudgets.of(registry, "acct", registry.forAccount("acct", 5));
     assertThat(another.limiterFor(polls)).isSameAs(budgets.limiterFor(polls));
-    AccountBudgets otherAccount = AccountBudgets.of(registry, "other", registry.forAccount("other", 5));
+    AccountBudgets otherAccount =
+        AccountBudgets.of(registry, "other", registry.forAccount("other", 5));
     assertThat(otherAccount.limiterFor(polls)).isNotSameAs(budgets.limiterFor(polls));
   }
 }

@@ -41,18 +41,23 @@ class BatchingAndConcurrencyTest {
     return export(provider, profiles, new ArrayList<>());
   }
 
-  private ExportResult export(TestConnectorProvider provider, List<Profile> profiles, List<RejectedRecord> sink) {
+  private ExportResult export(
+      TestConnectorProvider provider, List<Profile> profiles, List<RejectedRecord> sink) {
     Connection c = connection(provider, vendor);
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      return exporter.export(Fixtures.definition(c, "S"), Fixtures.streaming("S", profiles),
+      return exporter.export(
+          Fixtures.definition(c, "S"),
+          Fixtures.streaming("S", profiles),
           FAST.withRejectedRecordSink(sink::add));
     }
   }
 
   @Test
   void batchesNeverExceedTheRecordLimit() {
-    ExportResult result = export(TestConnectorProvider.builder().limits(7, 1 << 20, 2, 1000).build(),
-        Fixtures.valid("p", 100));
+    ExportResult result =
+        export(
+            TestConnectorProvider.builder().limits(7, 1 << 20, 2, 1000).build(),
+            Fixtures.valid("p", 100));
     assertThat(result.exported()).isEqualTo(100);
     List<Integer> sizes = vendor.writes().stream().map(w -> w.emails().size()).toList();
     assertThat(sizes).allSatisfy(n -> assertThat(n).isBetween(1, 7));
@@ -69,10 +74,17 @@ class BatchingAndConcurrencyTest {
     List<Profile> profiles = new ArrayList<>();
     String chunk = "Zoë 日本 \"quoted\" back\\slash \n 😀 ";
     for (int i = 1; i <= 300; i++) {
-      profiles.add(Profile.of("email", "person" + i + "@example.org", "first", chunk.repeat(i % 23),
-          "last", "x".repeat((i * 37) % 300)));
+      profiles.add(
+          Profile.of(
+              "email",
+              "person" + i + "@example.org",
+              "first",
+              chunk.repeat(i % 23),
+              "last",
+              "x".repeat((i * 37) % 300)));
     }
-    ExportResult result = export(TestConnectorProvider.builder().limits(50, maxBytes, 2, 1000).build(), profiles);
+    ExportResult result =
+        export(TestConnectorProvider.builder().limits(50, maxBytes, 2, 1000).build(), profiles);
     assertThat(result.exported()).isEqualTo(300);
     List<FakeVendor.Received> writes = vendor.writes();
     assertThat(writes).allSatisfy(w -> assertThat(w.bodyBytes()).isLessThanOrEqualTo(maxBytes));
@@ -92,17 +104,22 @@ class BatchingAndConcurrencyTest {
     List<Profile> profiles = new ArrayList<>(Fixtures.valid("p", 5));
     profiles.add(2, profile("huge@example.org", "H".repeat(4000)));
     List<RejectedRecord> sink = Collections.synchronizedList(new ArrayList<>());
-    ExportResult result = export(TestConnectorProvider.builder().limits(50, maxBytes, 1, 1000).build(), profiles,
-        sink);
+    ExportResult result =
+        export(
+            TestConnectorProvider.builder().limits(50, maxBytes, 1, 1000).build(), profiles, sink);
     assertAddsUp(result);
-    assertThat(vendor.writes()).allSatisfy(w -> assertThat(w.bodyBytes()).isLessThanOrEqualTo(maxBytes));
+    assertThat(vendor.writes())
+        .allSatisfy(w -> assertThat(w.bodyBytes()).isLessThanOrEqualTo(maxBytes));
     assertThat(result.exported()).isEqualTo(5);
     assertThat(result.rejected()).isEqualTo(1);
-    assertThat(sink).singleElement().satisfies(r -> {
-      assertThat(r.row()).isEqualTo(3);
-      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
-      assertThat(r.maskedIdentifier()).isEqualTo("h***@e***.org");
-    });
+    assertThat(sink)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.row()).isEqualTo(3);
+              assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+              assertThat(r.maskedIdentifier()).isEqualTo("h***@e***.org");
+            });
     assertThat(vendor.contacts()).doesNotContainKey("huge@example.org");
   }
 
@@ -110,8 +127,10 @@ class BatchingAndConcurrencyTest {
   @ValueSource(ints = {1, 3})
   void noMoreThanMaxConcurrentBatchesAreInFlight(int concurrency) {
     vendor.writeDelayMillis(40);
-    ExportResult result = export(TestConnectorProvider.builder().limits(5, 1 << 20, concurrency, 1000).build(),
-        Fixtures.valid("p", 100));
+    ExportResult result =
+        export(
+            TestConnectorProvider.builder().limits(5, 1 << 20, concurrency, 1000).build(),
+            Fixtures.valid("p", 100));
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(100);
     assertThat(vendor.writes()).hasSize(20);
@@ -129,10 +148,12 @@ class BatchingAndConcurrencyTest {
   @ValueSource(ints = {1, 3})
   void oneBatchMoreIsSerialisedWhileTheRequestsAreOut(int concurrency) {
     vendor.writeDelayMillis(40);
-    TestConnectorProvider provider = TestConnectorProvider.builder().limits(5, 1 << 20, concurrency, 1000).build();
+    TestConnectorProvider provider =
+        TestConnectorProvider.builder().limits(5, 1 << 20, concurrency, 1000).build();
     ExportResult result = export(provider, Fixtures.valid("p", 100));
     assertThat(result.exported()).isEqualTo(100);
-    // The extra batch is handed to the connector, whose request then waits for one of the others to return.
+    // The extra batch is handed to the connector, whose request then waits for one of the others to
+    // return.
     assertThat(provider.maxConcurrentWriteCalls()).isEqualTo(concurrency + 1);
     assertThat(vendor.maxConcurrentWrites()).isLessThanOrEqualTo(concurrency);
   }

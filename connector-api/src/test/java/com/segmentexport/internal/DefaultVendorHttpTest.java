@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /** The engine's VendorHttp on its own: what is retried, how often, and what it throws when it gives up. */
 class DefaultVendorHttpTest {
   private final FakeVendor vendor = new FakeVendor();
-  private final Connection connection = Fixtures.connection(TestConnectorProvider.standard(), vendor);
+  private final Connection connection =
+      Fixtures.connection(TestConnectorProvider.standard(), vendor);
   private final RecordingListener listener = new RecordingListener();
   private RunControl control = new RunControl(connection);
   private RunStats stats;
@@ -45,19 +46,24 @@ class DefaultVendorHttpTest {
 
   private DefaultVendorHttp http(RetryPolicy policy, OkHttpClient client) {
     stats = new RunStats(policy.retryBudget());
-    return new DefaultVendorHttp(client, new RateLimiter(1000), control, policy, stats, new SafeListener(listener));
+    return new DefaultVendorHttp(
+        client, new RateLimiter(1000), control, policy, stats, new SafeListener(listener));
   }
 
   private Request me() {
-    return new Request.Builder().url(vendor.baseUrl() + "/me").header("Authorization", "Bearer " + FakeVendor.API_KEY)
+    return new Request.Builder()
+        .url(vendor.baseUrl() + "/me")
+        .header("Authorization", "Bearer " + FakeVendor.API_KEY)
         .build();
   }
 
   @Test
   void givesUpAfterMaxAttemptsWithADestinationException() {
     vendor.fault((r, proceed) -> FakeVendor.error(503, "DOWN", "maintenance"));
-    DestinationException e = catchThrowableOfType(DestinationException.class,
-        () -> http(FAST_RETRY.withMaxAttempts(3)).execute(me(), CallSpec.idempotent("verify")));
+    DestinationException e =
+        catchThrowableOfType(
+            DestinationException.class,
+            () -> http(FAST_RETRY.withMaxAttempts(3)).execute(me(), CallSpec.idempotent("verify")));
     assertThat(e.httpStatus()).isEqualTo(503);
     assertThat(e).hasMessageContaining("3 times");
     assertThat(vendor.requestCount()).isEqualTo(3);
@@ -69,8 +75,10 @@ class DefaultVendorHttpTest {
   @Test
   void givesUpWhenTheRetryBudgetIsSpent() {
     vendor.fault((r, proceed) -> FakeVendor.error(500, "DOWN", "maintenance"));
-    DestinationException e = catchThrowableOfType(DestinationException.class,
-        () -> http(FAST_RETRY.withRetryBudget(1)).execute(me(), CallSpec.idempotent("verify")));
+    DestinationException e =
+        catchThrowableOfType(
+            DestinationException.class,
+            () -> http(FAST_RETRY.withRetryBudget(1)).execute(me(), CallSpec.idempotent("verify")));
     assertThat(e).hasMessageContaining("budget");
     assertThat(vendor.requestCount()).isEqualTo(2);
   }
@@ -78,8 +86,10 @@ class DefaultVendorHttpTest {
   @Test
   void aDroppedConnectionEndsANonIdempotentCallAtOnce() {
     vendor.fault((r, proceed) -> FakeVendor.dropConnection());
-    DestinationException e = catchThrowableOfType(DestinationException.class,
-        () -> http(FAST_RETRY).execute(me(), CallSpec.once("createList")));
+    DestinationException e =
+        catchThrowableOfType(
+            DestinationException.class,
+            () -> http(FAST_RETRY).execute(me(), CallSpec.once("createList")));
     assertThat(e.httpStatus()).isZero();
     assertThat(e.getCause()).isInstanceOf(IOException.class);
     assertThat(e).hasMessageContaining("not safe to repeat");
@@ -88,11 +98,16 @@ class DefaultVendorHttpTest {
 
   @Test
   void aTimeoutIsRetriedForAnIdempotentCall() {
-    vendor.fault((r, proceed) -> r.number() == 1
-        ? new MockResponse.Builder().code(200).headersDelay(2, TimeUnit.SECONDS) : proceed.get());
-    OkHttpClient impatient = HttpClients.configure(new OkHttpClient.Builder().readTimeout(Duration.ofMillis(200)))
-        .build();
-    HttpResponse response = http(FAST_RETRY, impatient).execute(me(), CallSpec.idempotent("verify"));
+    vendor.fault(
+        (r, proceed) ->
+            r.number() == 1
+                ? new MockResponse.Builder().code(200).headersDelay(2, TimeUnit.SECONDS)
+                : proceed.get());
+    OkHttpClient impatient =
+        HttpClients.configure(new OkHttpClient.Builder().readTimeout(Duration.ofMillis(200)))
+            .build();
+    HttpResponse response =
+        http(FAST_RETRY, impatient).execute(me(), CallSpec.idempotent("verify"));
     assertThat(response.code()).isEqualTo(200);
     assertThat(vendor.requestCount()).isEqualTo(2);
     assertThat(stats.retries.get()).isEqualTo(1);
@@ -101,38 +116,51 @@ class DefaultVendorHttpTest {
   @Test
   void refusedCredentialsAreNeverRetried() {
     vendor.fault((r, proceed) -> FakeVendor.error(403, "FORBIDDEN", "no"));
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
-        () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify")));
+    AuthenticationException e =
+        catchThrowableOfType(
+            AuthenticationException.class,
+            () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify")));
     assertThat(e.httpStatus()).isEqualTo(403);
     assertThat(vendor.requestCount()).isEqualTo(1);
   }
 
   @Test
   void aConnectorsClassifierDecidesWhatAResponseMeans() {
-    // A vendor that signals throttling with 400 and a code, and bad credentials with 400 and another.
-    vendor.fault((r, proceed) -> r.number() == 1 ? FakeVendor.error(400, "RATE", "slow")
-        : r.number() == 2 ? FakeVendor.error(400, "KEY", "bad key") : proceed.get());
-    CallSpec spec = CallSpec.idempotent("verify").classifiedBy(
-        com.segmentexport.spi.ResponseClassifier.DEFAULT.or(resp -> {
-          String body = resp.bodyString();
-          if (body.contains("RATE")) {
-            return Verdict.throttle(Duration.ofMillis(20), "vendor RATE");
-          }
-          return body.contains("\"KEY\"") ? Verdict.authentication("vendor KEY") : null;
-        }));
+    // A vendor that signals throttling with 400 and a code, and bad credentials with 400 and
+    // another.
+    vendor.fault(
+        (r, proceed) ->
+            r.number() == 1
+                ? FakeVendor.error(400, "RATE", "slow")
+                : r.number() == 2 ? FakeVendor.error(400, "KEY", "bad key") : proceed.get());
+    CallSpec spec =
+        CallSpec.idempotent("verify")
+            .classifiedBy(
+                com.segmentexport.spi.ResponseClassifier.DEFAULT.or(
+                    resp -> {
+                      String body = resp.bodyString();
+                      if (body.contains("RATE")) {
+                        return Verdict.throttle(Duration.ofMillis(20), "vendor RATE");
+                      }
+                      return body.contains("\"KEY\"") ? Verdict.authentication("vendor KEY") : null;
+                    }));
     DefaultVendorHttp http = http(FAST_RETRY);
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class, () -> http.execute(me(), spec));
+    AuthenticationException e =
+        catchThrowableOfType(AuthenticationException.class, () -> http.execute(me(), spec));
     assertThat(e.httpStatus()).isEqualTo(400);
     assertThat(vendor.requestCount()).isEqualTo(2);
-    assertThat(listener.events("throttled")).singleElement()
+    assertThat(listener.events("throttled"))
+        .singleElement()
         .satisfies(ev -> assertThat(ev.arg(0)).isEqualTo(Duration.ofMillis(20)));
   }
 
   @Test
   void aStoppedRunSendsNothing() {
     control.stop("cancelled by the caller");
-    ExportCancelledException e = catchThrowableOfType(ExportCancelledException.class,
-        () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify")));
+    ExportCancelledException e =
+        catchThrowableOfType(
+            ExportCancelledException.class,
+            () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify")));
     assertThat(e.sent()).isFalse();
     assertThat(vendor.requestCount()).isZero();
   }
@@ -141,8 +169,11 @@ class DefaultVendorHttpTest {
   void aRemovedConnectionSendsNothing() {
     connection.remove();
     control = new RunControl(connection);
-    assertThat(catchThrowableOfType(ExportCancelledException.class,
-        () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify"))).getMessage())
+    assertThat(
+            catchThrowableOfType(
+                    ExportCancelledException.class,
+                    () -> http(FAST_RETRY).execute(me(), CallSpec.idempotent("verify")))
+                .getMessage())
         .contains("connection removed");
     assertThat(vendor.requestCount()).isZero();
   }
@@ -150,8 +181,11 @@ class DefaultVendorHttpTest {
   @Test
   void plainHttpToAnotherHostIsRefusedBeforeSending() {
     Request insecure = new Request.Builder().url("http://api.vendor.example/v1/me").build();
-    assertThat(catchThrowableOfType(ConfigurationException.class,
-        () -> http(FAST_RETRY).execute(insecure, CallSpec.idempotent("verify")))).hasMessageContaining("HTTPS");
+    assertThat(
+            catchThrowableOfType(
+                ConfigurationException.class,
+                () -> http(FAST_RETRY).execute(insecure, CallSpec.idempotent("verify"))))
+        .hasMessageContaining("HTTPS");
     assertThat(stats.httpCalls.get()).isZero();
   }
 
@@ -164,8 +198,9 @@ class DefaultVendorHttpTest {
     assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(120));
 
     time.at(Duration.ofMillis(220), () -> control.stop("cancelled by the caller"));
-    ExportCancelledException e = catchThrowableOfType(ExportCancelledException.class,
-        () -> http.pause(Duration.ofSeconds(30), true));
+    ExportCancelledException e =
+        catchThrowableOfType(
+            ExportCancelledException.class, () -> http.pause(Duration.ofSeconds(30), true));
     assertThat(e.sent()).isTrue();
     assertThat(e).hasMessageContaining("cancelled by the caller");
     assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(220));
@@ -176,12 +211,24 @@ class DefaultVendorHttpTest {
     FakeTime time = new FakeTime();
     control = time.control(connection);
     stats = new RunStats(FAST_RETRY.retryBudget());
-    RetryPolicy policy = RetryPolicy.DEFAULT.withDelays(Duration.ofSeconds(2), Duration.ofSeconds(60));
-    DefaultVendorHttp http = new DefaultVendorHttp(HttpClients.newClient(), AccountBudgets.of(new RateLimiter(1000)),
-        control, policy, stats, new SafeListener(listener), Integer.MAX_VALUE, java.time.Clock.systemUTC(),
-        bound -> 0); // no jitter: the random half of each backoff is 0
-    vendor.fault((r, proceed) -> vendor.requestCount() <= 2 ? FakeVendor.error(503, "DOWN", "maintenance")
-        : proceed.get());
+    RetryPolicy policy =
+        RetryPolicy.DEFAULT.withDelays(Duration.ofSeconds(2), Duration.ofSeconds(60));
+    DefaultVendorHttp http =
+        new DefaultVendorHttp(
+            HttpClients.newClient(),
+            AccountBudgets.of(new RateLimiter(1000)),
+            control,
+            policy,
+            stats,
+            new SafeListener(listener),
+            Integer.MAX_VALUE,
+            java.time.Clock.systemUTC(),
+            bound -> 0); // no jitter: the random half of each backoff is 0
+    vendor.fault(
+        (r, proceed) ->
+            vendor.requestCount() <= 2
+                ? FakeVendor.error(503, "DOWN", "maintenance")
+                : proceed.get());
 
     HttpResponse r = http.execute(me(), CallSpec.idempotent("verify"));
 

@@ -46,64 +46,83 @@ class ErrorsStayAccountedTest {
 
   @Test
   void anErrorWhileReadingKeepsTheSegmentsCounts() {
-    TestConnectorProvider provider = TestConnectorProvider.builder().limits(3, 64 * 1024, 2, 1000).build();
+    TestConnectorProvider provider =
+        TestConnectorProvider.builder().limits(3, 64 * 1024, 2, 1000).build();
     Connection connection = connection(provider, vendor);
     List<Profile> first = Fixtures.valid("r", 7);
-    Iterator<Profile> failing = new Iterator<>() {
-      int next;
+    Iterator<Profile> failing =
+        new Iterator<>() {
+          int next;
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
 
-      @Override
-      public Profile next() {
-        if (next == first.size()) {
-          throw new StackOverflowError("the host's cursor blew its stack");
-        }
-        return first.get(next++);
-      }
-    };
+          @Override
+          public Profile next() {
+            if (next == first.size()) {
+              throw new StackOverflowError("the host's cursor blew its stack");
+            }
+            return first.get(next++);
+          }
+        };
     try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
-      assertThatThrownBy(() -> exporter.export(Fixtures.definition(connection, "S"),
-          name -> Segment.of(name, () -> failing), FAST))
+      assertThatThrownBy(
+              () ->
+                  exporter.export(
+                      Fixtures.definition(connection, "S"),
+                      name -> Segment.of(name, () -> failing),
+                      FAST))
           .isInstanceOf(ExportException.class)
           .hasMessageContaining("StackOverflowError")
-          .satisfies(e -> {
-            ExportResult r = ((ExportException) e).partialResult().orElseThrow();
-            assertAddsUp(r);
-            SegmentResult s = r.segment("S").orElseThrow();
-            assertThat(s.read()).isEqualTo(7);
-            assertThat(s.exported() + s.notAttempted()).isEqualTo(7);
-            assertThat(r.status()).isEqualTo(ExportStatus.FAILED);
-          });
+          .satisfies(
+              e -> {
+                ExportResult r = ((ExportException) e).partialResult().orElseThrow();
+                assertAddsUp(r);
+                SegmentResult s = r.segment("S").orElseThrow();
+                assertThat(s.read()).isEqualTo(7);
+                assertThat(s.exported() + s.notAttempted()).isEqualTo(7);
+                assertThat(r.status()).isEqualTo(ExportStatus.FAILED);
+              });
     }
   }
 
   @Test
   void anErrorInAConnectorsWriteCountsItsBatchUnconfirmedInsteadOfLosingIt() {
-    TestConnectorProvider delegate = TestConnectorProvider.builder().limits(3, 64 * 1024, 1, 1000).build();
+    TestConnectorProvider delegate =
+        TestConnectorProvider.builder().limits(3, 64 * 1024, 1, 1000).build();
     ConnectorProvider provider = new FailingSecondWrite(delegate);
     Connection connection = connection(provider, vendor);
     ExportResult r;
     try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
-      ExportException e = catchThrowableOfType(ExportException.class, () -> exporter.export(
-          Fixtures.definition(connection, "S"), Fixtures.streaming("S", Fixtures.valid("w", 10)), FAST));
+      ExportException e =
+          catchThrowableOfType(
+              ExportException.class,
+              () ->
+                  exporter.export(
+                      Fixtures.definition(connection, "S"),
+                      Fixtures.streaming("S", Fixtures.valid("w", 10)),
+                      FAST));
       assertThat(e).hasMessageContaining("NoClassDefFoundError");
       r = e.partialResult().orElseThrow();
     }
     assertAddsUp(r);
     SegmentResult s = r.segment("S").orElseThrow();
-    // The failure stops the reader wherever it is: at least the two batches written were read. Two batches
-    // are handed out at once (one more than the one request in flight): the other one is exported if its
-    // request went out before the failure stopped the export, and not attempted if not; so is a batch
+    // The failure stops the reader wherever it is: at least the two batches written were read. Two
+    // batches
+    // are handed out at once (one more than the one request in flight): the other one is exported
+    // if its
+    // request went out before the failure stopped the export, and not attempted if not; so is a
+    // batch
     // handed out after it.
     assertThat(s.read()).isBetween(6L, 10L);
     assertThat(s.exported()).isIn(0L, 3L, 6L, 7L);
-    // Whether the connector had sent the batch before it failed is unknown: unconfirmed, not rejected.
+    // Whether the connector had sent the batch before it failed is unknown: unconfirmed, not
+    // rejected.
     assertThat(s.unconfirmed()).isEqualTo(3);
-    assertThat(r.rejectedSample()).filteredOn(x -> x.reason() == RejectionReason.UNCONFIRMED)
+    assertThat(r.rejectedSample())
+        .filteredOn(x -> x.reason() == RejectionReason.UNCONFIRMED)
         .hasSize(3)
         .allSatisfy(x -> assertThat(x.message()).contains("NoClassDefFoundError"));
     assertThat(r.status()).isEqualTo(ExportStatus.FAILED);

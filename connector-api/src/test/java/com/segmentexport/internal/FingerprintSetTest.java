@@ -52,7 +52,8 @@ class FingerprintSetTest {
     assertThat(set.add("ana.silva@example.org")).isFalse();
     assertThat(set.add("ANA.SILVA@EXAMPLE.ORG")).isFalse();
     assertThat(set.add("ana.silvb@example.org")).isTrue();
-    // Only ASCII letters fold: '@' and '`' sit next to 'A'..'Z' and 'a'..'z' and must stay distinct.
+    // Only ASCII letters fold: '@' and '`' sit next to 'A'..'Z' and 'a'..'z' and must stay
+    // distinct.
     assertThat(set.add("x@example.org")).isTrue();
     assertThat(set.add("x`example.org")).isTrue();
     assertThat(set.size()).isEqualTo(4);
@@ -79,12 +80,15 @@ class FingerprintSetTest {
   void agreesWithAHashSetOnSimilarKeys() {
     FingerprintSet set = new FingerprintSet(100);
     Set<String> reference = new HashSet<>();
-    // Keys differing in one character, in order, or by case (which the set ignores): the hardest for a
+    // Keys differing in one character, in order, or by case (which the set ignores): the hardest
+    // for a
     // weak hash.
     String[] stems = {"a", "b", "ab", "ba", "A", "B", "aa", "bb", "Ab", "bA"};
     for (int i = 0; i < 5000; i++) {
       String key = stems[i % stems.length] + (i / 7) + "@x.example";
-      assertThat(set.add(key)).as(key).isEqualTo(reference.add(key.toLowerCase(java.util.Locale.ROOT)));
+      assertThat(set.add(key))
+          .as(key)
+          .isEqualTo(reference.add(key.toLowerCase(java.util.Locale.ROOT)));
     }
     assertThat(set.size()).isEqualTo(reference.size());
   }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /** §3 Events: the listener hears enough for a progress bar and metrics, and cannot break the export. */
 class ListenerEventsTest {
   private final FakeVendor vendor = new FakeVendor();
-  private final TestConnectorProvider provider = TestConnectorProvider.builder().limits(5, 1 << 20, 1, 1000).build();
+  private final TestConnectorProvider provider =
+      TestConnectorProvider.builder().limits(5, 1 << 20, 1, 1000).build();
   private final Connection connection = connection(provider, vendor);
 
   @AfterEach
@@ -45,36 +46,53 @@ class ListenerEventsTest {
     a.add(3, Fixtures.profile("invalid-address", "X"));
     a.add(Fixtures.profile("blocked@example.org", "Blocked"));
     List<Profile> b = Fixtures.valid("b", 5);
-    return name -> name.equals("A")
-        ? Segment.of(name, OptionalLong.empty(), a.iterator(), () -> {})
-        : Segment.of(name, b);
+    return name ->
+        name.equals("A")
+            ? Segment.of(name, OptionalLong.empty(), a.iterator(), () -> {})
+            : Segment.of(name, b);
   }
 
   private ExportResult run(ExportListener listener) {
     try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
-      return exporter.export(Fixtures.definition(connection, "A", "B"), source(), FAST.withListener(listener));
+      return exporter.export(
+          Fixtures.definition(connection, "A", "B"), source(), FAST.withListener(listener));
     }
   }
 
   @Test
   void everyEventArrivesInOrderWithItsCounts() {
     vendor.rejectAddress("blocked@example.org");
-    vendor.fault((r, proceed) -> {
-      switch (r.writeNumber()) {
-        case 1: return FakeVendor.error(503, "DOWN", "retry me");
-        case 2: return FakeVendor.error(429, "SLOW", "wait").addHeader("Retry-After", "0.05");
-        default: return proceed.get();
-      }
-    });
+    vendor.fault(
+        (r, proceed) -> {
+          switch (r.writeNumber()) {
+            case 1:
+              return FakeVendor.error(503, "DOWN", "retry me");
+            case 2:
+              return FakeVendor.error(429, "SLOW", "wait").addHeader("Retry-After", "0.05");
+            default:
+              return proceed.get();
+          }
+        });
     RecordingListener listener = new RecordingListener();
     ExportResult result = run(listener);
     assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
 
-    List<String> names = listener.names().stream().filter(n -> !n.equals("retrying") && !n.equals("throttled")).toList();
-    assertThat(names).containsExactly("exportStarted",
-        "segmentStarted", "batchAcknowledged", "batchAcknowledged", "batchAcknowledged", "segmentFinished",
-        "segmentStarted", "batchAcknowledged", "segmentFinished",
-        "exportFinished");
+    List<String> names =
+        listener.names().stream()
+            .filter(n -> !n.equals("retrying") && !n.equals("throttled"))
+            .toList();
+    assertThat(names)
+        .containsExactly(
+            "exportStarted",
+            "segmentStarted",
+            "batchAcknowledged",
+            "batchAcknowledged",
+            "batchAcknowledged",
+            "segmentFinished",
+            "segmentStarted",
+            "batchAcknowledged",
+            "segmentFinished",
+            "exportFinished");
 
     ExportDefinition started = (ExportDefinition) listener.events("exportStarted").get(0).arg(0);
     assertThat(started.segments()).containsExactly("A", "B");
@@ -84,25 +102,34 @@ class ListenerEventsTest {
     assertThat(segmentsStarted.get(1).args()).containsExactly("B", "list-B", OptionalLong.of(5));
 
     SegmentResult a = result.segment("A").orElseThrow();
-    List<Event> acksA = listener.events("batchAcknowledged").stream().filter(e -> e.arg(0).equals("A")).toList();
+    List<Event> acksA =
+        listener.events("batchAcknowledged").stream().filter(e -> e.arg(0).equals("A")).toList();
     assertThat(acksA.stream().mapToInt(e -> (Integer) e.arg(1)).sum()).isEqualTo(11);
-    assertThat(acksA.stream().mapToInt(e -> (Integer) e.arg(2)).sum()).isEqualTo(a.exported()).isEqualTo(10);
+    assertThat(acksA.stream().mapToInt(e -> (Integer) e.arg(2)).sum())
+        .isEqualTo(a.exported())
+        .isEqualTo(10);
     assertThat(acksA.stream().mapToInt(e -> (Integer) e.arg(3)).sum()).isEqualTo(1);
     assertThat(acksA).extracting(e -> (Long) e.arg(4)).isSorted().last().isEqualTo(10L);
     for (Event e : acksA) {
       assertThat((Integer) e.arg(2) + (Integer) e.arg(3)).isEqualTo(e.arg(1));
     }
 
-    assertThat(listener.events("retrying")).singleElement().satisfies(e -> {
-      assertThat(e.arg(0)).isEqualTo(TestConnectorProvider.UPSERT);
-      assertThat(e.arg(1)).isEqualTo(2);
-      assertThat((Duration) e.arg(2)).isLessThanOrEqualTo(Duration.ofMillis(50));
-      assertThat((String) e.arg(3)).contains("503");
-    });
-    assertThat(listener.events("throttled")).singleElement().satisfies(e -> {
-      assertThat(e.arg(0)).isEqualTo(Duration.ofMillis(50));
-      assertThat((String) e.arg(1)).contains(TestConnectorProvider.UPSERT).contains("429");
-    });
+    assertThat(listener.events("retrying"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.arg(0)).isEqualTo(TestConnectorProvider.UPSERT);
+              assertThat(e.arg(1)).isEqualTo(2);
+              assertThat((Duration) e.arg(2)).isLessThanOrEqualTo(Duration.ofMillis(50));
+              assertThat((String) e.arg(3)).contains("503");
+            });
+    assertThat(listener.events("throttled"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.arg(0)).isEqualTo(Duration.ofMillis(50));
+              assertThat((String) e.arg(1)).contains(TestConnectorProvider.UPSERT).contains("429");
+            });
 
     List<Event> finished = listener.events("segmentFinished");
     assertThat(finished.get(0).arg(0)).isEqualTo(a);
@@ -112,47 +139,57 @@ class ListenerEventsTest {
 
   @Test
   void aListenerThatThrowsDoesNotBreakTheExport() {
-    vendor.fault((r, proceed) -> r.writeNumber() == 1 ? FakeVendor.error(503, "DOWN", "retry me") : proceed.get());
+    vendor.fault(
+        (r, proceed) ->
+            r.writeNumber() == 1 ? FakeVendor.error(503, "DOWN", "retry me") : proceed.get());
     AtomicInteger calls = new AtomicInteger();
-    ExportListener throwing = new RecordingListener() {
-      @Override
-      protected void record(String name, Object... args) {
-        calls.incrementAndGet();
-        throw new IllegalStateException("listener bug in " + name);
-      }
-    };
+    ExportListener throwing =
+        new RecordingListener() {
+          @Override
+          protected void record(String name, Object... args) {
+            calls.incrementAndGet();
+            throw new IllegalStateException("listener bug in " + name);
+          }
+        };
     ExportResult result = run(throwing);
-    assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED); // the one invalid address
+    assertThat(result.status())
+        .isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED); // the one invalid address
     assertThat(result.exported()).isEqualTo(16);
     assertThat(result.rejected()).isEqualTo(1);
     assertThat(result.retries()).isEqualTo(1);
     assertThat(vendor.appliedCounts().values()).hasSize(16).containsOnly(1);
-    // Every event was still delivered (and threw): start, 2 segment starts, 4 acks, 1 retry, 2 finishes, end.
+    // Every event was still delivered (and threw): start, 2 segment starts, 4 acks, 1 retry, 2
+    // finishes, end.
     assertThat(calls).hasValue(11);
   }
 
   @Test
   void listenerMethodsAreNeverCalledConcurrently() {
     vendor.writeDelayMillis(20);
-    TestConnectorProvider parallel = TestConnectorProvider.builder().limits(2, 1 << 20, 4, 1000).build();
+    TestConnectorProvider parallel =
+        TestConnectorProvider.builder().limits(2, 1 << 20, 4, 1000).build();
     Connection c = connection(parallel, vendor);
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger maxInside = new AtomicInteger();
-    ExportListener slow = new RecordingListener() {
-      @Override
-      protected void record(String name, Object... args) {
-        maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        inside.decrementAndGet();
-      }
-    };
+    ExportListener slow =
+        new RecordingListener() {
+          @Override
+          protected void record(String name, Object... args) {
+            maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+              Thread.sleep(5);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            inside.decrementAndGet();
+          }
+        };
     try (SegmentExporter exporter = Connectors.of(parallel).exporter(c)) {
-      ExportResult result = exporter.export(Fixtures.definition(c, "S"), Fixtures.streaming("S", Fixtures.valid("p", 60)),
-          FAST.withListener(slow));
+      ExportResult result =
+          exporter.export(
+              Fixtures.definition(c, "S"),
+              Fixtures.streaming("S", Fixtures.valid("p", 60)),
+              FAST.withListener(slow));
       assertThat(result.exported()).isEqualTo(60);
     }
     assertThat(vendor.maxConcurrentWrites()).isGreaterThan(1);

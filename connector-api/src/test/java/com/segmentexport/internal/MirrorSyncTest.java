@@ -35,13 +35,18 @@ import org.junit.jupiter.api.Test;
 /** Issue 24: a mirroring run removes from the list the members it put there that left the segment — safely. */
 class MirrorSyncTest {
   private final FakeVendor vendor = new FakeVendor();
-  private final TestConnectorProvider provider = TestConnectorProvider.builder().limits(10, 64 * 1024, 2, 1000).build();
+  private final TestConnectorProvider provider =
+      TestConnectorProvider.builder().limits(10, 64 * 1024, 2, 1000).build();
   private final Connectors connectors = Connectors.of(provider);
   private final Connection connection = connection(provider, vendor);
   private final InMemorySyncStateStore store = new InMemorySyncStateStore();
   private final ExportOptions withState = FAST.withSyncState(store);
-  private final ExportDefinition mirror = ExportDefinition.builder(connection).segments("VIP")
-      .mapping(Fixtures.mapping()).syncMode(SyncMode.MIRROR).build();
+  private final ExportDefinition mirror =
+      ExportDefinition.builder(connection)
+          .segments("VIP")
+          .mapping(Fixtures.mapping())
+          .syncMode(SyncMode.MIRROR)
+          .build();
 
   @AfterEach
   void stop() {
@@ -73,7 +78,9 @@ class MirrorSyncTest {
     assertThat(s.removed()).isEqualTo(5);
     assertThat(s.exported()).isEqualTo(3);
     assertThat(s.unchanged()).isEqualTo(95);
-    assertThat(vendor.contacts()).hasSize(98).doesNotContainKeys("p1@example.org", "p5@example.org")
+    assertThat(vendor.contacts())
+        .hasSize(98)
+        .doesNotContainKeys("p1@example.org", "p5@example.org")
         .containsKeys("p6@example.org", "new1@example.org");
     assertThat(store.only().memberCount()).isEqualTo(98);
     // A third run of the same segment changes nothing.
@@ -86,19 +93,21 @@ class MirrorSyncTest {
   void tooManyRemovalsAreAllHeldBackAndTheStatusSaysWhy() {
     List<Profile> segment = Fixtures.valid("p", 100);
     run(segment, withState);
-    ExportResult truncated = run(segment.subList(0, 70), withState); // 30% gone: over the 10% default
+    ExportResult truncated =
+        run(segment.subList(0, 70), withState); // 30% gone: over the 10% default
     SegmentResult s = truncated.segment("VIP").orElseThrow();
     assertThat(s.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
     assertThat(truncated.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
     assertThat(s.removed()).isZero();
     assertThat(s.removalsHeldBack()).isEqualTo(30);
-    assertThat(s.removalsHeldBackReason()).hasValueSatisfying(r -> assertThat(r).contains("30").contains("100")
-        .contains("10%"));
+    assertThat(s.removalsHeldBackReason())
+        .hasValueSatisfying(r -> assertThat(r).contains("30").contains("100").contains("10%"));
     assertThat(vendor.removals()).isZero();
     assertThat(vendor.contacts()).hasSize(100);
 
     // The host raises the limit for one run.
-    ExportResult allowed = run(segment.subList(0, 70), withState.withRemovalLimit(RemovalLimit.share(0.5)));
+    ExportResult allowed =
+        run(segment.subList(0, 70), withState.withRemovalLimit(RemovalLimit.share(0.5)));
     assertThat(allowed.removed()).isEqualTo(30);
     assertThat(vendor.contacts()).hasSize(70);
   }
@@ -120,7 +129,8 @@ class MirrorSyncTest {
     assertThat(empty.segment("VIP").orElseThrow().removalsHeldBackReason())
         .hasValueSatisfying(r -> assertThat(r).contains("read no profile"));
     assertThat(vendor.contacts()).hasSize(20);
-    ExportResult forced = run(List.of(), withState.withRemovalLimit(RemovalLimit.share(1).allowingAnEmptySegment()));
+    ExportResult forced =
+        run(List.of(), withState.withRemovalLimit(RemovalLimit.share(1).allowingAnEmptySegment()));
     assertThat(forced.removed()).isEqualTo(20);
     assertThat(vendor.contacts()).isEmpty();
   }
@@ -138,24 +148,31 @@ class MirrorSyncTest {
   void aRunThatFailedRemovesNobody() {
     run(Fixtures.valid("p", 50), withState);
     Iterator<Profile> first = Fixtures.valid("p", 49).iterator();
-    SegmentSource failing = name -> Segment.of(name, OptionalLong.empty(), new Iterator<>() {
-      int n;
+    SegmentSource failing =
+        name ->
+            Segment.of(
+                name,
+                OptionalLong.empty(),
+                new Iterator<>() {
+                  int n;
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+                  @Override
+                  public boolean hasNext() {
+                    return true;
+                  }
 
-      @Override
-      public Profile next() {
-        if (++n > 20) {
-          throw new IllegalStateException("the warehouse went away");
-        }
-        return first.next();
-      }
-    }, () -> {});
+                  @Override
+                  public Profile next() {
+                    if (++n > 20) {
+                      throw new IllegalStateException("the warehouse went away");
+                    }
+                    return first.next();
+                  }
+                },
+                () -> {});
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      assertThatThrownBy(() -> exporter.export(mirror, failing, withState)).isInstanceOf(ExportException.class);
+      assertThatThrownBy(() -> exporter.export(mirror, failing, withState))
+          .isInstanceOf(ExportException.class);
     }
     assertThat(vendor.removals()).isZero();
     assertThat(vendor.contacts()).hasSize(50);
@@ -163,17 +180,32 @@ class MirrorSyncTest {
 
   @Test
   void aCappedRunThatDidNotReadItsSegmentWholeRemovesNobody() {
-    TestConnectorProvider capped = TestConnectorProvider.builder()
-        .limits(new com.segmentexport.api.ConnectorLimits(10, 64 * 1024, 2, 1000, OptionalLong.of(30))).build();
+    TestConnectorProvider capped =
+        TestConnectorProvider.builder()
+            .limits(
+                new com.segmentexport.api.ConnectorLimits(
+                    10, 64 * 1024, 2, 1000, OptionalLong.of(30)))
+            .build();
     Connection c = connection(capped, vendor);
-    ExportDefinition d = ExportDefinition.builder(c).segments("VIP").mapping(Fixtures.mapping())
-        .syncMode(SyncMode.MIRROR).build();
+    ExportDefinition d =
+        ExportDefinition.builder(c)
+            .segments("VIP")
+            .mapping(Fixtures.mapping())
+            .syncMode(SyncMode.MIRROR)
+            .build();
     try (SegmentExporter exporter = Connectors.of(capped).exporter(c)) {
       exporter.export(d, Fixtures.streaming("VIP", Fixtures.valid("p", 30)), withState);
-      // 1,000 new profiles: 30 go, the reader counts on past the cap only for a while, then stops reading.
-      ExportResult r = exporter.export(d, name -> Segment.of(name, OptionalLong.empty(),
-          Fixtures.valid("q", 1000).iterator(), () -> {}), withState.withRemovalLimit(RemovalLimit.share(1)));
-      // The segment was read whole (the reader counts on past the cap): p1..p30 left it, 30 of 60 managed.
+      // 1,000 new profiles: 30 go, the reader counts on past the cap only for a while, then stops
+      // reading.
+      ExportResult r =
+          exporter.export(
+              d,
+              name ->
+                  Segment.of(
+                      name, OptionalLong.empty(), Fixtures.valid("q", 1000).iterator(), () -> {}),
+              withState.withRemovalLimit(RemovalLimit.share(1)));
+      // The segment was read whole (the reader counts on past the cap): p1..p30 left it, 30 of 60
+      // managed.
       assertThat(r.exported()).isEqualTo(30);
       assertThat(r.notAttempted()).isEqualTo(970);
       assertThat(r.removed()).isEqualTo(30);
@@ -183,14 +215,22 @@ class MirrorSyncTest {
   @Test
   void mirrorNeedsAStateAndAConnectorThatCanRemove() {
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      assertThatThrownBy(() -> exporter.start(mirror, Fixtures.streaming("VIP", Fixtures.valid("p", 3)), FAST))
-          .isInstanceOf(ConfigurationException.class).hasMessageContaining("sync state");
+      assertThatThrownBy(
+              () -> exporter.start(mirror, Fixtures.streaming("VIP", Fixtures.valid("p", 3)), FAST))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("sync state");
     }
     TestConnectorProvider cannot = TestConnectorProvider.builder().removal(false).build();
     Connection c = connection(cannot, vendor);
-    assertThatThrownBy(() -> ExportDefinition.builder(c).segments("VIP").mapping(Fixtures.mapping())
-        .syncMode(SyncMode.MIRROR).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("cannot remove members");
+    assertThatThrownBy(
+            () ->
+                ExportDefinition.builder(c)
+                    .segments("VIP")
+                    .mapping(Fixtures.mapping())
+                    .syncMode(SyncMode.MIRROR)
+                    .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("cannot remove members");
   }
 
   @Test
@@ -201,10 +241,11 @@ class MirrorSyncTest {
       var ok = exporter.plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 95)), withState);
       assertThat(ok.segments().get(0).toRemove()).isEqualTo(5);
       assertThat(ok.segments().get(0).removalsHeldBackReason()).isEmpty();
-      var tooMany = exporter.plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 60)), withState);
+      var tooMany =
+          exporter.plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 60)), withState);
       assertThat(tooMany.segments().get(0).toRemove()).isEqualTo(40);
-      assertThat(tooMany.segments().get(0).removalsHeldBackReason()).hasValueSatisfying(r -> assertThat(r)
-          .contains("40"));
+      assertThat(tooMany.segments().get(0).removalsHeldBackReason())
+          .hasValueSatisfying(r -> assertThat(r).contains("40"));
     }
     assertThat(vendor.removals()).as("a plan removes nobody").isZero();
     // The run does what the plan said.

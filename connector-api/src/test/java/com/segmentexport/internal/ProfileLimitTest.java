@@ -1,10 +1,5 @@
 package com.segmentexport.internal;
 
-import org.junit.jupiter.api.Timeout;
-import java.util.Iterator;
-import java.time.Duration;
-import com.segmentexport.spi.ConnectorContext;
-import com.segmentexport.spi.Connector;
 import static com.segmentexport.testsupport.Fixtures.FAST;
 import static com.segmentexport.testsupport.Fixtures.assertAddsUp;
 import static com.segmentexport.testsupport.Fixtures.connection;
@@ -23,9 +18,13 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Connector;
+import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.TestConnectorProvider;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +32,16 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** §5 rule 7: the per-export profile cap is enforced, up front when sizes are known, else at the limit. */
 class ProfileLimitTest {
   private static final int CAP = 25;
   private final FakeVendor vendor = new FakeVendor();
-  private final TestConnectorProvider provider = TestConnectorProvider.builder()
-      .limits(new ConnectorLimits(10, 1 << 20, 2, 1000, OptionalLong.of(CAP))).build();
+  private final TestConnectorProvider provider =
+      TestConnectorProvider.builder()
+          .limits(new ConnectorLimits(10, 1 << 20, 2, 1000, OptionalLong.of(CAP)))
+          .build();
   private final Connection connection = connection(provider, vendor);
   private final Connectors connectors = Connectors.of(provider);
 
@@ -51,21 +53,24 @@ class ProfileLimitTest {
   @Test
   void knownSizesOverTheCapFailBeforeAnyRequest() {
     AtomicInteger opened = new AtomicInteger();
-    SegmentSource source = new SegmentSource() {
-      @Override
-      public Segment open(String name) {
-        opened.incrementAndGet();
-        return Segment.of(name, Fixtures.valid(name, 15));
-      }
+    SegmentSource source =
+        new SegmentSource() {
+          @Override
+          public Segment open(String name) {
+            opened.incrementAndGet();
+            return Segment.of(name, Fixtures.valid(name, 15));
+          }
 
-      @Override
-      public OptionalLong size(String name) {
-        return OptionalLong.of(15);
-      }
-    };
+          @Override
+          public OptionalLong size(String name) {
+            return OptionalLong.of(15);
+          }
+        };
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      LimitExceededException e = catchThrowableOfType(LimitExceededException.class,
-          () -> exporter.start(Fixtures.definition(connection, "A", "B"), source, FAST));
+      LimitExceededException e =
+          catchThrowableOfType(
+              LimitExceededException.class,
+              () -> exporter.start(Fixtures.definition(connection, "A", "B"), source, FAST));
       assertThat(e.limit()).isEqualTo(CAP);
       assertThat(e.requested()).isEqualTo(30);
       assertThat(e.getMessage()).contains("25").contains("30");
@@ -77,24 +82,32 @@ class ProfileLimitTest {
   @Test
   @Timeout(20)
   void pastTheCapAnEndlessSourceIsReadForABoundedTimeOnly() {
-    Iterator<Profile> endless = new Iterator<>() {
-      private long i;
+    Iterator<Profile> endless =
+        new Iterator<>() {
+          private long i;
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
 
-      @Override
-      public Profile next() {
-        i++;
-        return Fixtures.profile("e" + i + "@example.org", "N");
-      }
-    };
+          @Override
+          public Profile next() {
+            i++;
+            return Fixtures.profile("e" + i + "@example.org", "N");
+          }
+        };
     Connector connector = provider.create(new ConnectorContext(connection));
-    ExportRun run = new ExportRun(connector, Fixtures.definition(connection, "Endless"),
-        name -> Segment.of(name, OptionalLong.empty(), endless, () -> {}), FAST, HttpClients.newClient(),
-        AccountBudgets.of(new RateLimiter(1000)), null, Duration.ofMillis(300));
+    ExportRun run =
+        new ExportRun(
+            connector,
+            Fixtures.definition(connection, "Endless"),
+            name -> Segment.of(name, OptionalLong.empty(), endless, () -> {}),
+            FAST,
+            HttpClients.newClient(),
+            AccountBudgets.of(new RateLimiter(1000)),
+            null,
+            Duration.ofMillis(300));
     run.preflight();
     run.start();
     ExportResult result = run.await();
@@ -102,26 +115,29 @@ class ProfileLimitTest {
     SegmentResult s = result.segment("Endless").orElseThrow();
     assertThat(s.exported()).isEqualTo(CAP);
     assertThat(s.notAttempted()).isEqualTo(s.read() - CAP).isPositive();
-    assertThat(s.notAttemptedReason()).hasValueSatisfying(reason ->
-        assertThat(reason).contains(Integer.toString(CAP)).contains("not read"));
+    assertThat(s.notAttemptedReason())
+        .hasValueSatisfying(
+            reason -> assertThat(reason).contains(Integer.toString(CAP)).contains("not read"));
     assertThat(s.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
   }
 
   @Test
   void knownSizesWithinTheCapRun() {
-    SegmentSource source = new SegmentSource() {
-      @Override
-      public Segment open(String name) {
-        return Segment.of(name, Fixtures.valid(name, 12));
-      }
+    SegmentSource source =
+        new SegmentSource() {
+          @Override
+          public Segment open(String name) {
+            return Segment.of(name, Fixtures.valid(name, 12));
+          }
 
-      @Override
-      public OptionalLong size(String name) {
-        return OptionalLong.of(12);
-      }
-    };
+          @Override
+          public OptionalLong size(String name) {
+            return OptionalLong.of(12);
+          }
+        };
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      ExportResult result = exporter.export(Fixtures.definition(connection, "A", "B"), source, FAST);
+      ExportResult result =
+          exporter.export(Fixtures.definition(connection, "A", "B"), source, FAST);
       assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
       assertThat(result.exported()).isEqualTo(24);
     }
@@ -147,7 +163,9 @@ class ProfileLimitTest {
     segments.put("B", Fixtures.valid("b", 20));
     ExportResult result;
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      result = exporter.export(Fixtures.definition(connection, "A", "B"), Fixtures.streaming(segments), FAST);
+      result =
+          exporter.export(
+              Fixtures.definition(connection, "A", "B"), Fixtures.streaming(segments), FAST);
     }
     assertAddsUp(result);
     assertThat(result.exported()).isEqualTo(CAP);
@@ -158,12 +176,15 @@ class ProfileLimitTest {
     assertThat(b.read()).isEqualTo(20);
     assertThat(b.exported()).isEqualTo(10);
     assertThat(b.notAttempted()).isEqualTo(10);
-    assertThat(b.notAttemptedReason()).hasValueSatisfying(r -> assertThat(r).contains("limit").contains("25"));
+    assertThat(b.notAttemptedReason())
+        .hasValueSatisfying(r -> assertThat(r).contains("limit").contains("25"));
     assertThat(b.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
     assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
     // The vendor got exactly the first 25 distinct profiles, nothing beyond the cap.
     assertThat(vendor.contacts()).hasSize(CAP);
-    assertThat(vendor.contacts()).containsKeys("b10@example.org").doesNotContainKey("b11@example.org");
+    assertThat(vendor.contacts())
+        .containsKeys("b10@example.org")
+        .doesNotContainKey("b11@example.org");
   }
 
   @Test
@@ -176,7 +197,9 @@ class ProfileLimitTest {
     }
     ExportResult result;
     try (SegmentExporter exporter = connectors.exporter(connection)) {
-      result = exporter.export(Fixtures.definition(connection, "S"), Fixtures.streaming("S", profiles), FAST);
+      result =
+          exporter.export(
+              Fixtures.definition(connection, "S"), Fixtures.streaming("S", profiles), FAST);
     }
     assertAddsUp(result);
     assertThat(result.exported()).isEqualTo(CAP);

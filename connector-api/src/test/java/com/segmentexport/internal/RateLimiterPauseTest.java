@@ -19,7 +19,9 @@ class RateLimiterPauseTest {
     now += 10 * MS;
     limiter.throttled(Duration.ofSeconds(1)); // the first request's 429
     now += queued - 10 * MS; // the queued request's slot comes
-    assertThat(limiter.pauseRemaining()).as("the queued request finds the pause").isEqualTo(910 * MS);
+    assertThat(limiter.pauseRemaining())
+        .as("the queued request finds the pause")
+        .isEqualTo(910 * MS);
   }
 
   @Test
@@ -43,6 +45,8 @@ class RateLimiterPauseTest {
     now += 1_000 * MS;
     long first = fast.reserve();
     long second = fast.reserve();
-    assertThat(second - first).as("no burst credit at the pause's end").isEqualTo((long) (1e9 / 70));
+    assertThat(second - first)
+        .as("no burst credit at the pause's end")
+        .isEqualTo((long) (1e9 / 70));
   }
 }

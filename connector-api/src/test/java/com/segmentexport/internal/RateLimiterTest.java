@@ -26,12 +26,14 @@ class RateLimiterTest {
 
   @Test
   void reservationsAreSpacedByTheRateAfterTheBurst() {
-    RateLimiter limiter = new RateLimiter(20); // a burst of 2 (100 ms of requests), then one per 50 ms
+    RateLimiter limiter =
+        new RateLimiter(20); // a burst of 2 (100 ms of requests), then one per 50 ms
     long before = System.nanoTime();
     assertThat(limiter.reserve()).isZero();
     assertThat(limiter.reserve()).isZero();
     long[] s = starts(limiter, 5);
-    // The third request's slot is one interval after the first, the next ones one interval apart. (The
+    // The third request's slot is one interval after the first, the next ones one interval apart.
+    // (The
     // tolerance covers a thread preempted inside a call on a busy machine.)
     assertThat(s[0] - before).isCloseTo(50 * MS, within(10 * MS));
     for (int i = 1; i < s.length; i++) {
@@ -61,7 +63,8 @@ class RateLimiterTest {
     for (int i = 0; i < 20; i++) {
       limiter.slowDown();
     }
-    assertThat(limiter.currentRate()).isCloseTo(10, within(0.001)); // never below a tenth of the base rate
+    assertThat(limiter.currentRate())
+        .isCloseTo(10, within(0.001)); // never below a tenth of the base rate
     limiter.recover();
     assertThat(limiter.currentRate()).isCloseTo(12, within(0.001));
     for (int i = 0; i < 100; i++) {

@@ -66,7 +66,8 @@ class RecordMapperTest {
   @ParameterizedTest
   @ValueSource(strings = {"3.5", "twelve", "1e400x", "9223372036854775808", "0x10", "true"})
   void notAWholeNumber(String v) {
-    assertThatThrownBy(() -> convert(v, FieldType.INTEGER)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(v, FieldType.INTEGER))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -78,20 +79,34 @@ class RecordMapperTest {
     assertThat(convert("1e3", FieldType.NUMBER)).isEqualTo(new BigDecimal("1e3"));
     BigDecimal exact = new BigDecimal("123456789012345678901234567890.12345");
     assertThat(convert(exact, FieldType.NUMBER)).isSameAs(exact);
-    assertThatThrownBy(() -> convert("abc", FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> convert(Double.NaN, FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert("abc", FieldType.NUMBER))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(Double.NaN, FieldType.NUMBER))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> convert(Double.POSITIVE_INFINITY, FieldType.NUMBER))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** A NUMBER is a finite number of at most 40 characters written out in full; no overflow, no huge expansion. */
   @ParameterizedTest
-  @ValueSource(strings = {"1e400", "-1e400", "1e999999999", "1E+2147483647", "1e-400", "0.1e-999999999",
-      "1e40", "1e-40", "12345678901234567890123456789012345678901",
-      "0.00000000000000000000000000000000000000001"})
+  @ValueSource(
+      strings = {
+        "1e400",
+        "-1e400",
+        "1e999999999",
+        "1E+2147483647",
+        "1e-400",
+        "0.1e-999999999",
+        "1e40",
+        "1e-40",
+        "12345678901234567890123456789012345678901",
+        "0.00000000000000000000000000000000000000001"
+      })
   void aNumberOutOfRangeOrTooLongIsNotAValidNumber(String v) {
-    assertThatThrownBy(() -> convert(v, FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> convert(new BigDecimal(v), FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(v, FieldType.NUMBER))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(new BigDecimal(v), FieldType.NUMBER))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -104,8 +119,10 @@ class RecordMapperTest {
     assertThat(convert("1e-37", FieldType.NUMBER)).isEqualTo(new BigDecimal("1e-37"));
     assertThat(convert(1.0E-5, FieldType.NUMBER)).isEqualTo(new BigDecimal("0.000010"));
     // Zero is written "0" in full whatever its exponent.
-    assertThat((BigDecimal) convert("0e999999999", FieldType.NUMBER)).isEqualByComparingTo(BigDecimal.ZERO);
-    assertThatThrownBy(() -> convert(Double.MAX_VALUE, FieldType.NUMBER)).isInstanceOf(IllegalArgumentException.class);
+    assertThat((BigDecimal) convert("0e999999999", FieldType.NUMBER))
+        .isEqualByComparingTo(BigDecimal.ZERO);
+    assertThatThrownBy(() -> convert(Double.MAX_VALUE, FieldType.NUMBER))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -113,7 +130,11 @@ class RecordMapperTest {
     RecordMapper.Mapped m = mapper.map(Profile.of("mail", "ana@example.org", "score", "1e400"), 4);
     assertThat(m.record).isNull();
     assertThat(m.reason).isEqualTo(RejectionReason.INVALID_VALUE);
-    assertThat(m.message).contains("'Score'").contains("number").contains("40").doesNotContain("1e400");
+    assertThat(m.message)
+        .contains("'Score'")
+        .contains("number")
+        .contains("40")
+        .doesNotContain("1e400");
     assertThat(mapper.map(Profile.of("mail", "bo@example.org", "score", "1e999999999"), 5).reason)
         .isEqualTo(RejectionReason.INVALID_VALUE);
     assertThat(mapper.map(Profile.of("mail", "cy@example.org", "score", "1e3"), 6).record.value(2))
@@ -121,7 +142,8 @@ class RecordMapperTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "-0.00", "12.50", "1e3", "-0.001", "1E-7", "1.23456E+6", "0E+5", "-1e38"})
+  @ValueSource(
+      strings = {"0", "-0.00", "12.50", "1e3", "-0.001", "1E-7", "1.23456E+6", "0E+5", "-1e38"})
   void thePlainLengthIsThatOfToPlainString(String v) {
     BigDecimal n = new BigDecimal(v);
     assertThat(RecordMapper.plainLength(n)).isEqualTo(n.toPlainString().length());
@@ -135,8 +157,10 @@ class RecordMapperTest {
     for (Object no : new Object[] {false, "false", "No", "n", "0", 0L}) {
       assertThat(convert(no, FieldType.BOOLEAN)).as("%s", no).isEqualTo(Boolean.FALSE);
     }
-    assertThatThrownBy(() -> convert("maybe", FieldType.BOOLEAN)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> convert(2, FieldType.BOOLEAN)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert("maybe", FieldType.BOOLEAN))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(2, FieldType.BOOLEAN))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -147,12 +171,17 @@ class RecordMapperTest {
     assertThat(convert(Instant.parse("2024-02-29T23:59:59Z"), FieldType.DATE)).isEqualTo(d);
     // An instant's date is its UTC date.
     assertThat(convert("2024-02-28T23:30:00-02:00", FieldType.DATE)).isEqualTo(d);
-    assertThat(convert(OffsetDateTime.parse("2024-03-01T00:30:00+02:00"), FieldType.DATE)).isEqualTo(d);
+    assertThat(convert(OffsetDateTime.parse("2024-03-01T00:30:00+02:00"), FieldType.DATE))
+        .isEqualTo(d);
     assertThat(convert(LocalDateTime.parse("2024-02-29T12:00:00"), FieldType.DATE)).isEqualTo(d);
-    for (String bad : new String[] {"2023-02-29", "2024-13-01", "29/02/2024", "tomorrow", "20240229"}) {
-      assertThatThrownBy(() -> convert(bad, FieldType.DATE)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        new String[] {"2023-02-29", "2024-13-01", "29/02/2024", "tomorrow", "20240229"}) {
+      assertThatThrownBy(() -> convert(bad, FieldType.DATE))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> convert(20240229, FieldType.DATE)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> convert(20240229, FieldType.DATE))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -162,38 +191,72 @@ class RecordMapperTest {
     assertThat(convert("2024-03-01T10:15:30Z", FieldType.DATETIME)).isEqualTo(i);
     assertThat(convert("2024-03-01T12:15:30+02:00", FieldType.DATETIME)).isEqualTo(i);
     assertThat(convert("2024-03-01T10:15:30", FieldType.DATETIME)).isEqualTo(i); // no offset: UTC
-    assertThat(convert("2024-03-01", FieldType.DATETIME)).isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
-    assertThat(convert(OffsetDateTime.ofInstant(i, ZoneOffset.ofHours(5)), FieldType.DATETIME)).isEqualTo(i);
-    assertThat(convert(ZonedDateTime.ofInstant(i, ZoneId.of("Europe/Lisbon")), FieldType.DATETIME)).isEqualTo(i);
-    assertThat(convert(LocalDate.of(2024, 3, 1), FieldType.DATETIME)).isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
+    assertThat(convert("2024-03-01", FieldType.DATETIME))
+        .isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
+    assertThat(convert(OffsetDateTime.ofInstant(i, ZoneOffset.ofHours(5)), FieldType.DATETIME))
+        .isEqualTo(i);
+    assertThat(convert(ZonedDateTime.ofInstant(i, ZoneId.of("Europe/Lisbon")), FieldType.DATETIME))
+        .isEqualTo(i);
+    assertThat(convert(LocalDate.of(2024, 3, 1), FieldType.DATETIME))
+        .isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
     assertThat(convert(Date.from(i), FieldType.DATETIME)).isEqualTo(i);
-    for (String bad : new String[] {"later", "2024-03-01 10:15", "2024-03-01T25:00:00Z", "not-a-day"}) {
-      assertThatThrownBy(() -> convert(bad, FieldType.DATETIME)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        new String[] {"later", "2024-03-01 10:15", "2024-03-01T25:00:00Z", "not-a-day"}) {
+      assertThatThrownBy(() -> convert(bad, FieldType.DATETIME))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   private final TestConnectorProvider provider = TestConnectorProvider.standard();
-  private final RecordMapper mapper = new RecordMapper(FieldMapping.builder()
-      .email("mail").firstName("first").map("Score", "score").map("Birthday", "born")
-      .custom("orders", "orderCount", FieldType.INTEGER).custom("vip", "isVip", FieldType.BOOLEAN)
-      .custom("tier", "tier").build(), provider);
+  private final RecordMapper mapper =
+      new RecordMapper(
+          FieldMapping.builder()
+              .email("mail")
+              .firstName("first")
+              .map("Score", "score")
+              .map("Birthday", "born")
+              .custom("orders", "orderCount", FieldType.INTEGER)
+              .custom("vip", "isVip", FieldType.BOOLEAN)
+              .custom("tier", "tier")
+              .build(),
+          provider);
 
   @Test
   void theSchemaTakesStandardTypesFromTheConnectorAndCustomTypesFromTheMapping() {
-    assertThat(mapper.schema().fields()).containsExactly(
-        new MappedField(0, "Email", FieldType.TEXT, false),
-        new MappedField(1, "FirstName", FieldType.TEXT, false),
-        new MappedField(2, "Score", FieldType.NUMBER, false),
-        new MappedField(3, "Birthday", FieldType.DATE, false),
-        new MappedField(4, "orders", FieldType.INTEGER, true),
-        new MappedField(5, "vip", FieldType.BOOLEAN, true),
-        new MappedField(6, "tier", FieldType.TEXT, true));
+    assertThat(mapper.schema().fields())
+        .containsExactly(
+            new MappedField(0, "Email", FieldType.TEXT, false),
+            new MappedField(1, "FirstName", FieldType.TEXT, false),
+            new MappedField(2, "Score", FieldType.NUMBER, false),
+            new MappedField(3, "Birthday", FieldType.DATE, false),
+            new MappedField(4, "orders", FieldType.INTEGER, true),
+            new MappedField(5, "vip", FieldType.BOOLEAN, true),
+            new MappedField(6, "tier", FieldType.TEXT, true));
   }
 
   @Test
   void aProfileIsMappedNormalisedAndConverted() {
-    RecordMapper.Mapped m = mapper.map(Profile.of("mail", "  Ana.Silva@EXAMPLE.Org ", "first", "  ", "score", "12.5",
-        "born", "1990-04-01", "orderCount", "3", "isVip", "yes", "tier", 2, "unmapped", "ignored"), 9);
+    RecordMapper.Mapped m =
+        mapper.map(
+            Profile.of(
+                "mail",
+                "  Ana.Silva@EXAMPLE.Org ",
+                "first",
+                "  ",
+                "score",
+                "12.5",
+                "born",
+                "1990-04-01",
+                "orderCount",
+                "3",
+                "isVip",
+                "yes",
+                "tier",
+                2,
+                "unmapped",
+                "ignored"),
+            9);
     ExportRecord r = m.record;
     assertThat(m.reason).isNull();
     assertThat(r.row()).isEqualTo(9);
@@ -208,7 +271,8 @@ class RecordMapperTest {
 
   @Test
   void aValueThatDoesNotConvertRejectsTheProfileAsInvalidValue() {
-    RecordMapper.Mapped m = mapper.map(Profile.of("mail", "ana@example.org", "orderCount", "3.5"), 4);
+    RecordMapper.Mapped m =
+        mapper.map(Profile.of("mail", "ana@example.org", "orderCount", "3.5"), 4);
     assertThat(m.record).isNull();
     assertThat(m.reason).isEqualTo(RejectionReason.INVALID_VALUE);
     assertThat(m.message).contains("orders").contains("integer").doesNotContain("3.5");
@@ -219,9 +283,12 @@ class RecordMapperTest {
 
   @Test
   void missingAndInvalidAddressesAreRejected() {
-    assertThat(mapper.map(Profile.of("first", "NoMail"), 1).reason).isEqualTo(RejectionReason.MISSING_EMAIL);
-    assertThat(mapper.map(Profile.of("mail", null), 1).reason).isEqualTo(RejectionReason.MISSING_EMAIL);
-    assertThat(mapper.map(Profile.of("mail", " "), 1).reason).isEqualTo(RejectionReason.MISSING_EMAIL);
+    assertThat(mapper.map(Profile.of("first", "NoMail"), 1).reason)
+        .isEqualTo(RejectionReason.MISSING_EMAIL);
+    assertThat(mapper.map(Profile.of("mail", null), 1).reason)
+        .isEqualTo(RejectionReason.MISSING_EMAIL);
+    assertThat(mapper.map(Profile.of("mail", " "), 1).reason)
+        .isEqualTo(RejectionReason.MISSING_EMAIL);
     RecordMapper.Mapped invalid = mapper.map(Profile.of("mail", "ana@example"), 1);
     assertThat(invalid.reason).isEqualTo(RejectionReason.INVALID_EMAIL);
     assertThat(invalid.message).doesNotContain("ana@example");
@@ -230,23 +297,43 @@ class RecordMapperTest {
   @Test
   void theSizeEstimateIsAnUpperBoundOfTheRecordsJson() throws IOException {
     String awkward = "\"Zoë\" \\ 日本 😀 \n\t\u2028 </script>";
-    RecordMapper.Mapped m = mapper.map(Profile.of("mail", "o'brien+x@example.org", "first", awkward,
-        "score", "123456.789", "born", "2000-01-01", "orderCount", 99, "isVip", false, "tier", awkward), 1);
-    okhttp3.RequestBody body = Json.body(w -> {
-      w.beginObject();
-      for (MappedField f : mapper.schema().fields()) {
-        w.name(f.name());
-        Json.writeValue(w, m.record.value(f));
-      }
-      w.endObject();
-    });
+    RecordMapper.Mapped m =
+        mapper.map(
+            Profile.of(
+                "mail",
+                "o'brien+x@example.org",
+                "first",
+                awkward,
+                "score",
+                "123456.789",
+                "born",
+                "2000-01-01",
+                "orderCount",
+                99,
+                "isVip",
+                false,
+                "tier",
+                awkward),
+            1);
+    okhttp3.RequestBody body =
+        Json.body(
+            w -> {
+              w.beginObject();
+              for (MappedField f : mapper.schema().fields()) {
+                w.name(f.name());
+                Json.writeValue(w, m.record.value(f));
+              }
+              w.endObject();
+            });
     assertThat(body.contentLength()).isLessThanOrEqualTo(m.estimatedBytes);
   }
 
   @Test
   void jsonLengthMatchesMoshiAndNeverUnderestimates() throws IOException {
-    for (String s : new String[] {"", "plain", "quote\"back\\slash", "é日😀", "\u2028\u2029", "</script>&'",
-        "\u0001\u001f"}) {
+    for (String s :
+        new String[] {
+          "", "plain", "quote\"back\\slash", "é日😀", "\u2028\u2029", "</script>&'", "\u0001\u001f"
+        }) {
       assertThat(RecordMapper.jsonLength(s)).as(s).isEqualTo(moshiLength(s));
     }
     // \n, \r and \t take two bytes, counted as six: an overestimate is safe for batching.
@@ -256,7 +343,21 @@ class RecordMapperTest {
 
   @Test
   void digitsCountsTheCharactersOfEveryWholeNumber() {
-    long[] samples = {0, 7, 9, 10, 99, 100, -1, -9, -10, 123_456_789, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+    long[] samples = {
+      0,
+      7,
+      9,
+      10,
+      99,
+      100,
+      -1,
+      -9,
+      -10,
+      123_456_789,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE,
+      Long.MIN_VALUE + 1
+    };
     for (long v : samples) {
       assertThat(RecordMapper.digits(v)).as("%d", v).isEqualTo(Long.toString(v).length());
     }

@@ -29,9 +29,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RedirectsAreNotFollowedTest {
   private static final String TOKEN_IN_QUERY = "tok3n-in-the-query";
   private final FakeVendor vendor = new FakeVendor();
+
   /** Where the redirects point: it must never be reached. */
   private final MockWebServer elsewhere = new MockWebServer();
-  private final Connection connection = Fixtures.connection(TestConnectorProvider.standard(), vendor);
+
+  private final Connection connection =
+      Fixtures.connection(TestConnectorProvider.standard(), vendor);
   private RunStats stats;
 
   @AfterEach
@@ -42,7 +45,12 @@ class RedirectsAreNotFollowedTest {
 
   private DefaultVendorHttp http(OkHttpClient client) {
     stats = new RunStats(FAST_RETRY.retryBudget());
-    return new DefaultVendorHttp(client, new RateLimiter(1000), new RunControl(connection), FAST_RETRY, stats,
+    return new DefaultVendorHttp(
+        client,
+        new RateLimiter(1000),
+        new RunControl(connection),
+        FAST_RETRY,
+        stats,
         new SafeListener(new RecordingListener()));
   }
 
@@ -51,15 +59,19 @@ class RedirectsAreNotFollowedTest {
    * followed, it would reach {@link #elsewhere}.
    */
   private OkHttpClient hostClientThatFollowsRedirects() {
-    return HttpClients.configure(new OkHttpClient.Builder()
-        .followRedirects(true)
-        .followSslRedirects(true)
-        .dns(host -> List.of(InetAddress.getLoopbackAddress()))).build();
+    return HttpClients.configure(
+            new OkHttpClient.Builder()
+                .followRedirects(true)
+                .followSslRedirects(true)
+                .dns(host -> List.of(InetAddress.getLoopbackAddress())))
+        .build();
   }
 
   private Request subscribe() {
-    return new Request.Builder().url(vendor.baseUrl() + "/lists/1/members")
-        .header("Api-Key", FakeVendor.API_KEY).build();
+    return new Request.Builder()
+        .url(vendor.baseUrl() + "/lists/1/members")
+        .header("Api-Key", FakeVendor.API_KEY)
+        .build();
   }
 
   @ParameterizedTest
@@ -67,23 +79,35 @@ class RedirectsAreNotFollowedTest {
   void aRedirectFailsTheCallNamingItsStatusAndTargetHostAndIsNeitherFollowedNorRetried(int status)
       throws IOException {
     elsewhere.start();
-    String location = "http://localhost:" + elsewhere.getPort() + "/private/path?token=" + TOKEN_IN_QUERY;
-    vendor.fault((r, proceed) -> new MockResponse.Builder().code(status).addHeader("Location", location));
+    String location =
+        "http://localhost:" + elsewhere.getPort() + "/private/path?token=" + TOKEN_IN_QUERY;
+    vendor.fault(
+        (r, proceed) -> new MockResponse.Builder().code(status).addHeader("Location", location));
     AtomicInteger classified = new AtomicInteger();
-    CallSpec spec = CallSpec.idempotent("subscribe").classifiedBy(r -> {
-      classified.incrementAndGet();
-      return Verdict.retry("a classifier that would retry anything");
-    });
+    CallSpec spec =
+        CallSpec.idempotent("subscribe")
+            .classifiedBy(
+                r -> {
+                  classified.incrementAndGet();
+                  return Verdict.retry("a classifier that would retry anything");
+                });
 
-    DestinationException e = catchThrowableOfType(DestinationException.class,
-        () -> http(hostClientThatFollowsRedirects()).execute(subscribe(), spec));
+    DestinationException e =
+        catchThrowableOfType(
+            DestinationException.class,
+            () -> http(hostClientThatFollowsRedirects()).execute(subscribe(), spec));
 
     assertThat(e).isNotNull();
     assertThat(e.httpStatus()).isEqualTo(status);
-    assertThat(e.getMessage()).contains("'subscribe'", "HTTP " + status, "redirect to localhost",
-            "never follow redirects")
-        .doesNotContain(TOKEN_IN_QUERY).doesNotContain("/private/path").doesNotContain(FakeVendor.API_KEY);
-    assertThat(elsewhere.getRequestCount()).as("requests that reached the redirect's target").isZero();
+    assertThat(e.getMessage())
+        .contains(
+            "'subscribe'", "HTTP " + status, "redirect to localhost", "never follow redirects")
+        .doesNotContain(TOKEN_IN_QUERY)
+        .doesNotContain("/private/path")
+        .doesNotContain(FakeVendor.API_KEY);
+    assertThat(elsewhere.getRequestCount())
+        .as("requests that reached the redirect's target")
+        .isZero();
     assertThat(vendor.requestCount()).as("not retried").isEqualTo(1);
     assertThat(stats.retries.get()).isZero();
     assertThat(classified).as("the connector's classifier never sees a 3xx").hasValue(0);
@@ -92,8 +116,12 @@ class RedirectsAreNotFollowedTest {
   @Test
   void aRedirectWithoutALocationIsAFailureToo() {
     vendor.fault((r, proceed) -> new MockResponse.Builder().code(302));
-    DestinationException e = catchThrowableOfType(DestinationException.class,
-        () -> http(HttpClients.newClient()).execute(subscribe(), CallSpec.idempotent("subscribe")));
+    DestinationException e =
+        catchThrowableOfType(
+            DestinationException.class,
+            () ->
+                http(HttpClients.newClient())
+                    .execute(subscribe(), CallSpec.idempotent("subscribe")));
     assertThat(e.httpStatus()).isEqualTo(302);
     assertThat(e).hasMessageContaining("HTTP 302 without a Location");
     assertThat(vendor.requestCount()).isEqualTo(1);

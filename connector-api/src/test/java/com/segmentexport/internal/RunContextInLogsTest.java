@@ -29,31 +29,39 @@ class RunContextInLogsTest {
 
   @Test
   void everyThreadOfARunCarriesItsIdAndConnector() {
-    TestConnectorProvider provider = TestConnectorProvider.builder().limits(5, 1 << 20, 2, 1000).build();
+    TestConnectorProvider provider =
+        TestConnectorProvider.builder().limits(5, 1 << 20, 2, 1000).build();
     Connection c = connection(provider, vendor);
     Set<String> runIds = ConcurrentHashMap.newKeySet();
     Set<String> connectors = ConcurrentHashMap.newKeySet();
-    ExportListener listener = new ExportListener() {
-      @Override
-      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
-        runIds.add(String.valueOf(MDC.get(ExportRun.MDC_RUN_ID))); // on a worker thread
-        connectors.add(String.valueOf(MDC.get(ExportRun.MDC_CONNECTOR)));
-      }
+    ExportListener listener =
+        new ExportListener() {
+          @Override
+          public void batchAcknowledged(
+              String segment, int records, int exported, int rejected, long soFar) {
+            runIds.add(String.valueOf(MDC.get(ExportRun.MDC_RUN_ID))); // on a worker thread
+            connectors.add(String.valueOf(MDC.get(ExportRun.MDC_CONNECTOR)));
+          }
 
-      @Override
-      public void segmentFinished(com.segmentexport.api.SegmentResult result) {
-        runIds.add(String.valueOf(MDC.get(ExportRun.MDC_RUN_ID))); // on the run's own thread
-      }
-    };
+          @Override
+          public void segmentFinished(com.segmentexport.api.SegmentResult result) {
+            runIds.add(String.valueOf(MDC.get(ExportRun.MDC_RUN_ID))); // on the run's own thread
+          }
+        };
     ExportResult first;
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      first = exporter.export(Fixtures.definition(c, "S"), Fixtures.streaming("S", Fixtures.valid("p", 20)),
-          FAST.withListener(listener));
+      first =
+          exporter.export(
+              Fixtures.definition(c, "S"),
+              Fixtures.streaming("S", Fixtures.valid("p", 20)),
+              FAST.withListener(listener));
       assertThat(runIds).hasSize(1).doesNotContain("null");
       assertThat(connectors).containsExactly(provider.id());
       String firstRun = runIds.iterator().next();
       runIds.clear();
-      exporter.export(Fixtures.definition(c, "S"), Fixtures.streaming("S", Fixtures.valid("q", 10)),
+      exporter.export(
+          Fixtures.definition(c, "S"),
+          Fixtures.streaming("S", Fixtures.valid("q", 10)),
           FAST.withListener(listener));
       assertThat(runIds).hasSize(1).doesNotContain(firstRun, "null");
     }

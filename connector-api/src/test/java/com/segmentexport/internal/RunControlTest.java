@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class RunControlTest {
   private static final long MS = 1_000_000;
   private final FakeVendor vendor = new FakeVendor();
-  private final Connection connection = Fixtures.connection(TestConnectorProvider.standard(), vendor);
+  private final Connection connection =
+      Fixtures.connection(TestConnectorProvider.standard(), vendor);
   private final FakeTime time = new FakeTime();
   private final RunControl control = time.control(connection);
 
@@ -63,9 +64,13 @@ class RunControlTest {
 
   @Test
   void anInterruptedWaitStopsTheRunAndKeepsTheInterrupt() {
-    RunControl interrupted = new RunControl(connection, time, (monitor, nanos) -> {
-      throw new InterruptedException();
-    });
+    RunControl interrupted =
+        new RunControl(
+            connection,
+            time,
+            (monitor, nanos) -> {
+              throw new InterruptedException();
+            });
     try {
       assertThat(interrupted.sleep(Duration.ofSeconds(1).toNanos())).isFalse();
       assertThat(interrupted.stopReason()).isEqualTo("interrupted");
@@ -78,10 +83,14 @@ class RunControlTest {
   @Test
   void onTheSystemClockAStopEndsAThreadsWait() throws Exception {
     CountDownLatch waiting = new CountDownLatch(1);
-    RunControl real = new RunControl(connection, Ticker.SYSTEM, (monitor, nanos) -> {
-      waiting.countDown();
-      RunControl.Waiter.MONITOR.await(monitor, nanos);
-    });
+    RunControl real =
+        new RunControl(
+            connection,
+            Ticker.SYSTEM,
+            (monitor, nanos) -> {
+              waiting.countDown();
+              RunControl.Waiter.MONITOR.await(monitor, nanos);
+            });
     AtomicBoolean slept = new AtomicBoolean(true);
     Thread sleeper = new Thread(() -> slept.set(real.sleep(Duration.ofSeconds(30).toNanos())));
     sleeper.start();

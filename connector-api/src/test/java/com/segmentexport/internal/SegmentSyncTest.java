@@ -2,12 +2,12 @@ package com.segmentexport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
-import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.MemberOutcome;
@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** The sync state's bookkeeping of one segment: hashes, member keys, and work left at the vendor. */
 class SegmentSyncTest {
-  private final RecordSchema schema = new RecordSchema(List.of(new MappedField(0, "Email", FieldType.TEXT, false),
-      new MappedField(1, "FirstName", FieldType.TEXT, false)));
+  private final RecordSchema schema =
+      new RecordSchema(
+          List.of(
+              new MappedField(0, "Email", FieldType.TEXT, false),
+              new MappedField(1, "FirstName", FieldType.TEXT, false)));
   private final InMemorySyncStateStore store = new InMemorySyncStateStore();
   private final InMemorySyncStateStore.State state =
       (InMemorySyncStateStore.State) store.open(new DestinationKey("test", "acct", "list-1"));
@@ -38,24 +41,42 @@ class SegmentSyncTest {
   @Test
   void theHashChangesWithAnyValueTheFieldsAndTheAddressButNotTheRow() {
     long h = SegmentSync.fieldsHash(schema, record(1, "a@example.org", "Ana", null));
-    assertThat(SegmentSync.fieldsHash(schema, record(9, "a@example.org", "Ana", null))).isEqualTo(h);
-    assertThat(SegmentSync.fieldsHash(schema, record(1, "a@example.org", "Anna", null))).isNotEqualTo(h);
-    assertThat(SegmentSync.fieldsHash(schema, record(1, "b@example.org", "Ana", null))).isNotEqualTo(h);
-    assertThat(SegmentSync.fieldsHash(schema, record(1, "a@example.org", null, null))).isNotEqualTo(h);
-    RecordSchema renamed = new RecordSchema(List.of(new MappedField(0, "Email", FieldType.TEXT, false),
-        new MappedField(1, "LastName", FieldType.TEXT, false)));
-    assertThat(SegmentSync.fieldsHash(renamed, record(1, "a@example.org", "Ana", null))).isNotEqualTo(h);
+    assertThat(SegmentSync.fieldsHash(schema, record(9, "a@example.org", "Ana", null)))
+        .isEqualTo(h);
+    assertThat(SegmentSync.fieldsHash(schema, record(1, "a@example.org", "Anna", null)))
+        .isNotEqualTo(h);
+    assertThat(SegmentSync.fieldsHash(schema, record(1, "b@example.org", "Ana", null)))
+        .isNotEqualTo(h);
+    assertThat(SegmentSync.fieldsHash(schema, record(1, "a@example.org", null, null)))
+        .isNotEqualTo(h);
+    RecordSchema renamed =
+        new RecordSchema(
+            List.of(
+                new MappedField(0, "Email", FieldType.TEXT, false),
+                new MappedField(1, "LastName", FieldType.TEXT, false)));
+    assertThat(SegmentSync.fieldsHash(renamed, record(1, "a@example.org", "Ana", null)))
+        .isNotEqualTo(h);
     // Values that print alike in one field but are told apart by their boundaries.
-    RecordSchema two = new RecordSchema(List.of(new MappedField(0, "Email", FieldType.TEXT, false),
-        new MappedField(1, "A", FieldType.TEXT, false), new MappedField(2, "B", FieldType.TEXT, false)));
-    assertThat(SegmentSync.fieldsHash(two, new ExportRecord(1, "a@example.org", new Object[] {null, "ab", "c"})))
-        .isNotEqualTo(SegmentSync.fieldsHash(two, new ExportRecord(1, "a@example.org", new Object[] {null, "a", "bc"})));
+    RecordSchema two =
+        new RecordSchema(
+            List.of(
+                new MappedField(0, "Email", FieldType.TEXT, false),
+                new MappedField(1, "A", FieldType.TEXT, false),
+                new MappedField(2, "B", FieldType.TEXT, false)));
+    assertThat(
+            SegmentSync.fieldsHash(
+                two, new ExportRecord(1, "a@example.org", new Object[] {null, "ab", "c"})))
+        .isNotEqualTo(
+            SegmentSync.fieldsHash(
+                two, new ExportRecord(1, "a@example.org", new Object[] {null, "a", "bc"})));
   }
 
   @Test
   void membersAreKeyedByProfileIdElseByAddressWithoutCase() {
-    assertThat(SegmentSync.memberKey(record(1, "Ana@example.org", "Ana", null))).isEqualTo("email:ana@example.org");
-    assertThat(SegmentSync.memberKey(record(1, "Ana@example.org", "Ana", "c-7"))).isEqualTo("id:c-7");
+    assertThat(SegmentSync.memberKey(record(1, "Ana@example.org", "Ana", null)))
+        .isEqualTo("email:ana@example.org");
+    assertThat(SegmentSync.memberKey(record(1, "Ana@example.org", "Ana", "c-7")))
+        .isEqualTo("id:c-7");
   }
 
   @Test
@@ -66,64 +87,87 @@ class SegmentSyncTest {
     records.add(record(3, "eve@example.org", "Eve", null));
     Batch sent = sync("run-1").track("VIP", 1, schema, records, 100);
     sent.startedAtVendor("import", "imp-42");
-    // The process dies here, while it waits for the import: nothing but the pending work is in the state.
-    assertThat(state.pending()).singleElement().satisfies(w -> {
-      assertThat(w.runId()).isEqualTo("run-1");
-      assertThat(w.vendorRef()).isEqualTo("imp-42");
-    });
+    // The process dies here, while it waits for the import: nothing but the pending work is in the
+    // state.
+    assertThat(state.pending())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.runId()).isEqualTo("run-1");
+              assertThat(w.vendorRef()).isEqualTo("imp-42");
+            });
     assertThat(state.memberCount()).isZero();
 
     List<String> asked = new ArrayList<>();
-    Destination destination = new Destination() {
-      @Override
-      public String id() {
-        return "list-1";
-      }
+    Destination destination =
+        new Destination() {
+          @Override
+          public String id() {
+            return "list-1";
+          }
 
-      @Override
-      public BatchResult write(Batch batch) {
-        throw new AssertionError("no new batch");
-      }
+          @Override
+          public BatchResult write(Batch batch) {
+            throw new AssertionError("no new batch");
+          }
 
-      @Override
-      public Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
-        asked.add(kind + " " + vendorRef);
-        assertThat(batch.records()).extracting(ExportRecord::email)
-            .containsExactly("ana@example.org", "bob@example.org", "eve@example.org");
-        assertThat(batch.records().get(1).profileId()).hasValue("id\twith\\odd\nchars");
-        return Optional.of(BatchResult.builder(batch)
-            .reject(batch.byEmail("eve@example.org"), RejectionReason.VENDOR_REJECTED, "E1", "refused").build());
-      }
-    };
+          @Override
+          public Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
+            asked.add(kind + " " + vendorRef);
+            assertThat(batch.records())
+                .extracting(ExportRecord::email)
+                .containsExactly("ana@example.org", "bob@example.org", "eve@example.org");
+            assertThat(batch.records().get(1).profileId()).hasValue("id\twith\\odd\nchars");
+            return Optional.of(
+                BatchResult.builder(batch)
+                    .reject(
+                        batch.byEmail("eve@example.org"),
+                        RejectionReason.VENDOR_REJECTED,
+                        "E1",
+                        "refused")
+                    .build());
+          }
+        };
     SegmentTally tally = new SegmentTally("VIP");
     sync("run-2").resumePending(destination, tally);
 
     assertThat(asked).containsExactly("import imp-42");
     assertThat(state.pending()).isEmpty();
-    assertThat(state.member("email:ana@example.org").isUnchanged(
-        SegmentSync.fieldsHash(schema, records.get(0)))).isTrue();
-    assertThat(state.member("id:id\twith\\odd\nchars").isUnchanged(SegmentSync.fieldsHash(schema, records.get(1))))
+    assertThat(
+            state
+                .member("email:ana@example.org")
+                .isUnchanged(SegmentSync.fieldsHash(schema, records.get(0))))
         .isTrue();
-    assertThat(state.member("email:eve@example.org").outcome()).isEqualTo(MemberOutcome.Kind.REJECTED);
-    assertThat(tally.result(false, false).counters()).containsEntry("sync.resumedConfirmed", 2L)
+    assertThat(
+            state
+                .member("id:id\twith\\odd\nchars")
+                .isUnchanged(SegmentSync.fieldsHash(schema, records.get(1))))
+        .isTrue();
+    assertThat(state.member("email:eve@example.org").outcome())
+        .isEqualTo(MemberOutcome.Kind.REJECTED);
+    assertThat(tally.result(false, false).counters())
+        .containsEntry("sync.resumedConfirmed", 2L)
         .containsEntry("sync.resumedNotConfirmed", 1L);
   }
 
   @Test
   void workTheConnectorCannotResumeIsForgottenAndItsMembersAreSentAgain() {
-    Batch sent = sync("run-1").track("VIP", 1, schema, List.of(record(1, "ana@example.org", "Ana", null)), 50);
+    Batch sent =
+        sync("run-1")
+            .track("VIP", 1, schema, List.of(record(1, "ana@example.org", "Ana", null)), 50);
     sent.startedAtVendor("import", "imp-1");
-    Destination cannot = new Destination() {
-      @Override
-      public String id() {
-        return "list-1";
-      }
+    Destination cannot =
+        new Destination() {
+          @Override
+          public String id() {
+            return "list-1";
+          }
 
-      @Override
-      public BatchResult write(Batch batch) {
-        throw new AssertionError();
-      }
-    };
+          @Override
+          public BatchResult write(Batch batch) {
+            throw new AssertionError();
+          }
+        };
     sync("run-2").resumePending(cannot, new SegmentTally("VIP"));
     assertThat(state.pending()).isEmpty();
     assertThat(state.member("email:ana@example.org")).isNull();
@@ -132,13 +176,15 @@ class SegmentSyncTest {
   @Test
   void onceTheBatchIsAnsweredItsWorkIsNoLongerPending() {
     SegmentSync sync = sync("run-1");
-    Batch sent = sync.track("VIP", 1, schema, List.of(record(1, "ana@example.org", "Ana", null)), 50);
+    Batch sent =
+        sync.track("VIP", 1, schema, List.of(record(1, "ana@example.org", "Ana", null)), 50);
     for (Batch half : List.of(sent)) {
       half.startedAtVendor("import", "imp-1");
     }
     assertThat(state.pending()).hasSize(1);
     sync.answered(sent, BatchResult.allExported(sent));
     assertThat(state.pending()).isEmpty();
-    assertThat(state.member("email:ana@example.org").outcome()).isEqualTo(MemberOutcome.Kind.CONFIRMED);
+    assertThat(state.member("email:ana@example.org").outcome())
+        .isEqualTo(MemberOutcome.Kind.CONFIRMED);
   }
 }

@@ -8,8 +8,8 @@ import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
-import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.Secret;
+import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class SharedRateBudgetTest {
   private static final double RATE = 5;
   private final FakeVendor vendor = new FakeVendor();
-  private final TestConnectorProvider provider = TestConnectorProvider.builder().limits(10, 1 << 20, 1, RATE).build();
+  private final TestConnectorProvider provider =
+      TestConnectorProvider.builder().limits(10, 1 << 20, 1, RATE).build();
 
   @AfterEach
   void stop() {
@@ -52,11 +53,15 @@ class SharedRateBudgetTest {
     assertThat(key(a)).isEqualTo(key(b));
     assertThat(key(a)).doesNotContain(FakeVendor.API_KEY);
 
-    Connection otherKey = Fixtures.connectionBuilder(provider, vendor).secret("apiKey", Secret.of("another-key"))
-        .build();
+    Connection otherKey =
+        Fixtures.connectionBuilder(provider, vendor)
+            .secret("apiKey", Secret.of("another-key"))
+            .build();
     assertThat(key(otherKey)).isNotEqualTo(key(a));
     try (FakeVendor elsewhere = new FakeVendor()) {
-      assertThat(key(Fixtures.connection(provider, elsewhere))).as("another endpoint").isNotEqualTo(key(a));
+      assertThat(key(Fixtures.connection(provider, elsewhere)))
+          .as("another endpoint")
+          .isNotEqualTo(key(a));
     }
   }
 
@@ -68,8 +73,11 @@ class SharedRateBudgetTest {
       Connection c = rebuilt();
       SegmentExporter exporter = Connectors.of(provider).exporter(c);
       exporters.add(exporter);
-      handles.add(exporter.start(Fixtures.definition(c, segment),
-          Fixtures.streaming(segment, Fixtures.valid(segment.toLowerCase(), 40)), FAST));
+      handles.add(
+          exporter.start(
+              Fixtures.definition(c, segment),
+              Fixtures.streaming(segment, Fixtures.valid(segment.toLowerCase(), 40)),
+              FAST));
     }
     for (ExportHandle h : handles) {
       ExportResult r = h.await();
@@ -77,7 +85,8 @@ class SharedRateBudgetTest {
       assertThat(r.exported()).isEqualTo(40);
     }
     exporters.forEach(SegmentExporter::close);
-    // 2 x (1 list + 4 writes) = 10 requests: at 5/s together, no second holds more than 5 (+1 at its edge).
+    // 2 x (1 list + 4 writes) = 10 requests: at 5/s together, no second holds more than 5 (+1 at
+    // its edge).
     assertThat(vendor.requestCount()).isEqualTo(10);
     assertThat(maxInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo((int) RATE + 1);
   }

@@ -60,8 +60,13 @@ class StreamingTest {
       }
       generated++;
       maxAhead.accumulateAndGet(generated - acknowledged.get(), Math::max);
-      return Profile.of("email", "user" + generated + "@example.org", "first", "First" + generated,
-          "last", "Last name " + generated);
+      return Profile.of(
+          "email",
+          "user" + generated + "@example.org",
+          "first",
+          "First" + generated,
+          "last",
+          "Last name " + generated);
     }
   }
 
@@ -72,17 +77,21 @@ class StreamingTest {
     Connection c = connection(provider, vendor);
     LazyProfiles profiles = new LazyProfiles();
     AtomicBoolean closed = new AtomicBoolean();
-    ExportListener listener = new ExportListener() {
-      @Override
-      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
-        profiles.acknowledged.addAndGet(records);
-      }
-    };
+    ExportListener listener =
+        new ExportListener() {
+          @Override
+          public void batchAcknowledged(
+              String segment, int records, int exported, int rejected, long soFar) {
+            profiles.acknowledged.addAndGet(records);
+          }
+        };
     ExportResult result;
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      result = exporter.export(Fixtures.definition(c, "Everyone"),
-          name -> Segment.of(name, OptionalLong.empty(), profiles, () -> closed.set(true)),
-          FAST.withListener(listener));
+      result =
+          exporter.export(
+              Fixtures.definition(c, "Everyone"),
+              name -> Segment.of(name, OptionalLong.empty(), profiles, () -> closed.set(true)),
+              FAST.withListener(listener));
     }
     assertAddsUp(result);
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
@@ -90,8 +99,10 @@ class StreamingTest {
     assertThat(result.exported()).isEqualTo(PROFILES);
     assertThat(vendor.writes()).hasSize(PROFILES / BATCH);
     assertThat(closed).isTrue();
-    // Read but not yet acknowledged: never more than the batches handed out (one more than the requests in
-    // flight) plus the one being filled (20,001 with this engine), with a batch of slack; nowhere near the
+    // Read but not yet acknowledged: never more than the batches handed out (one more than the
+    // requests in
+    // flight) plus the one being filled (20,001 with this engine), with a batch of slack; nowhere
+    // near the
     // segment's 300,000.
     assertThat(profiles.maxAhead.get()).isLessThanOrEqualTo((long) (CONCURRENCY + 3) * BATCH);
   }
@@ -101,25 +112,29 @@ class StreamingTest {
     TestConnectorProvider provider = TestConnectorProvider.standard();
     Connection c = connection(provider, vendor);
     AtomicBoolean closed = new AtomicBoolean();
-    Iterator<Profile> failing = new Iterator<>() {
-      int n;
+    Iterator<Profile> failing =
+        new Iterator<>() {
+          int n;
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
 
-      @Override
-      public Profile next() {
-        if (++n > 150) {
-          throw new IllegalStateException("cursor lost");
-        }
-        return Fixtures.profile("u" + n + "@example.org", "U");
-      }
-    };
+          @Override
+          public Profile next() {
+            if (++n > 150) {
+              throw new IllegalStateException("cursor lost");
+            }
+            return Fixtures.profile("u" + n + "@example.org", "U");
+          }
+        };
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      ExportHandle handle = exporter.start(Fixtures.definition(c, "S"),
-          name -> Segment.of(name, OptionalLong.empty(), failing, () -> closed.set(true)), FAST);
+      ExportHandle handle =
+          exporter.start(
+              Fixtures.definition(c, "S"),
+              name -> Segment.of(name, OptionalLong.empty(), failing, () -> closed.set(true)),
+              FAST);
       ExportException e = catchThrowableOfType(ExportException.class, handle::await);
       assertThat(e).hasMessageContaining("IllegalStateException");
       ExportResult partial = e.partialResult().orElseThrow();

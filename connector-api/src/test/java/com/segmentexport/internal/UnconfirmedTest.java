@@ -46,32 +46,40 @@ class UnconfirmedTest {
   void batchesHandedOutBeforeTheSourceFailsAreStillConfirmed() {
     vendor.writeDelayMillis(100);
     // One request in flight, one more batch handed out and waiting for it when the source fails.
-    TestConnectorProvider provider = TestConnectorProvider.builder().limits(10, 1 << 20, 1, 1000).build();
+    TestConnectorProvider provider =
+        TestConnectorProvider.builder().limits(10, 1 << 20, 1, 1000).build();
     Connection c = connection(provider, vendor);
-    // 130 profiles: the first 128 (one de-duplication group) fill 12 batches and 8 of a 13th; the source
+    // 130 profiles: the first 128 (one de-duplication group) fill 12 batches and 8 of a 13th; the
+    // source
     // fails while the last two full batches are in flight or handed out.
     List<Profile> first = Fixtures.valid("p", 130);
-    Iterator<Profile> failing = new Iterator<>() {
-      private int i;
+    Iterator<Profile> failing =
+        new Iterator<>() {
+          private int i;
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
 
-      @Override
-      public Profile next() {
-        if (i == first.size()) {
-          throw new IllegalStateException("the warehouse cursor was closed");
-        }
-        return first.get(i++);
-      }
-    };
+          @Override
+          public Profile next() {
+            if (i == first.size()) {
+              throw new IllegalStateException("the warehouse cursor was closed");
+            }
+            return first.get(i++);
+          }
+        };
     ExportResult r;
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      ExportException e = catchThrowableOfType(ExportException.class, () -> exporter.export(
-          Fixtures.definition(c, "S"), name -> Segment.of(name, OptionalLong.empty(), failing, () -> {}),
-          FAST.withRejectedRecordSink(sink::add)));
+      ExportException e =
+          catchThrowableOfType(
+              ExportException.class,
+              () ->
+                  exporter.export(
+                      Fixtures.definition(c, "S"),
+                      name -> Segment.of(name, OptionalLong.empty(), failing, () -> {}),
+                      FAST.withRejectedRecordSink(sink::add)));
       assertThat(e).hasMessageContaining("IllegalStateException");
       r = e.partialResult().orElseThrow();
     }
@@ -82,31 +90,42 @@ class UnconfirmedTest {
     assertThat(s.exported()).as("every batch handed out was sent and confirmed").isEqualTo(120);
     assertThat(s.unconfirmed()).isZero();
     assertThat(s.rejected()).isZero();
-    assertThat(s.notAttempted()).as("the batch still being filled, and the group not yet admitted").isEqualTo(10);
+    assertThat(s.notAttempted())
+        .as("the batch still being filled, and the group not yet admitted")
+        .isEqualTo(10);
     assertThat(vendor.appliedCounts()).hasSize(120);
     assertThat(sink).isEmpty();
   }
 
   @Test
   void recordsAConnectorCannotVouchForAreUnconfirmedNotExportedNorRejected() {
-    TestConnectorProvider provider = TestConnectorProvider.builder().limits(10, 1 << 20, 2, 1000)
-        .unattributed(email -> email.startsWith("p3@") || email.startsWith("p17@")).build();
+    TestConnectorProvider provider =
+        TestConnectorProvider.builder()
+            .limits(10, 1 << 20, 2, 1000)
+            .unattributed(email -> email.startsWith("p3@") || email.startsWith("p17@"))
+            .build();
     Connection c = connection(provider, vendor);
     ExportResult r;
     try (SegmentExporter exporter = Connectors.of(provider).exporter(c)) {
-      r = exporter.export(Fixtures.definition(c, "S"), Fixtures.streaming("S", Fixtures.valid("p", 30)),
-          FAST.withRejectedRecordSink(sink::add));
+      r =
+          exporter.export(
+              Fixtures.definition(c, "S"),
+              Fixtures.streaming("S", Fixtures.valid("p", 30)),
+              FAST.withRejectedRecordSink(sink::add));
     }
     assertAddsUp(r);
     assertThat(r.unconfirmed()).isEqualTo(2);
     assertThat(r.exported()).isEqualTo(28);
     assertThat(r.rejected()).isZero();
     assertThat(r.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
-    assertThat(r.rejectedSample()).hasSize(2).allSatisfy(x -> {
-      assertThat(x.reason()).isEqualTo(RejectionReason.UNCONFIRMED);
-      assertThat(x.message()).contains("did not attribute");
-      assertThat(x.maskedIdentifier()).doesNotStartWith("p3@").doesNotStartWith("p17@");
-    });
+    assertThat(r.rejectedSample())
+        .hasSize(2)
+        .allSatisfy(
+            x -> {
+              assertThat(x.reason()).isEqualTo(RejectionReason.UNCONFIRMED);
+              assertThat(x.message()).contains("did not attribute");
+              assertThat(x.maskedIdentifier()).doesNotStartWith("p3@").doesNotStartWith("p17@");
+            });
     assertThat(sink).as("the sink is for records that are not at the vendor").isEmpty();
   }
 }

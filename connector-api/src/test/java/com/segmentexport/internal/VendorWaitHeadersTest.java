@@ -17,7 +17,8 @@ class VendorWaitHeadersTest {
 
   @Test
   void retryAfterInSecondsAndFractions() {
-    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "3"), CLOCK)).isEqualTo(Duration.ofSeconds(3));
+    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "3"), CLOCK))
+        .isEqualTo(Duration.ofSeconds(3));
     assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", " 0.25 "), CLOCK))
         .isEqualTo(Duration.ofMillis(250));
   }
@@ -25,16 +26,24 @@ class VendorWaitHeadersTest {
   @Test
   void retryAfterAsAnHttpDate() {
     // HTTP dates have whole seconds: 10:00:10 is 9.6 s after 10:00:00.4.
-    Headers h = new Headers.Builder().set("Retry-After", Date.from(Instant.parse("2026-12-05T10:00:10Z"))).build();
+    Headers h =
+        new Headers.Builder()
+            .set("Retry-After", Date.from(Instant.parse("2026-12-05T10:00:10Z")))
+            .build();
     assertThat(DefaultVendorHttp.waitFromHeaders(h, CLOCK)).isEqualTo(Duration.ofMillis(9_600));
   }
 
   @Test
   void retryAfterAsAnHttpDateWithAOneDigitDayAsJavasFormatterWritesIt() {
-    // java.time's RFC_1123_DATE_TIME writes "Sat, 5 Dec 2026 10:00:03 GMT", which OkHttp does not read.
-    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "Sat, 5 Dec 2026 10:00:03 GMT"), CLOCK))
+    // java.time's RFC_1123_DATE_TIME writes "Sat, 5 Dec 2026 10:00:03 GMT", which OkHttp does not
+    // read.
+    assertThat(
+            DefaultVendorHttp.waitFromHeaders(
+                Headers.of("Retry-After", "Sat, 5 Dec 2026 10:00:03 GMT"), CLOCK))
         .isEqualTo(Duration.ofMillis(2_600));
-    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "Sat, 05 Dec 2026 10:00:03 GMT"), CLOCK))
+    assertThat(
+            DefaultVendorHttp.waitFromHeaders(
+                Headers.of("Retry-After", "Sat, 05 Dec 2026 10:00:03 GMT"), CLOCK))
         .isEqualTo(Duration.ofMillis(2_600));
   }
 
@@ -42,9 +51,12 @@ class VendorWaitHeadersTest {
   void resetAsDeltaEpochSecondsOrEpochMillis() {
     assertThat(DefaultVendorHttp.resetWait("2", CLOCK)).isEqualTo(Duration.ofSeconds(2));
     long now = NOW.toEpochMilli();
-    assertThat(DefaultVendorHttp.resetWait(Long.toString(now / 1000 + 5), CLOCK)).isEqualTo(Duration.ofMillis(4_600));
-    assertThat(DefaultVendorHttp.resetWait(Long.toString(now + 5000), CLOCK)).isEqualTo(Duration.ofSeconds(5));
-    assertThat(DefaultVendorHttp.resetWait(Long.toString(now / 1000 - 60), CLOCK)).isEqualTo(Duration.ZERO);
+    assertThat(DefaultVendorHttp.resetWait(Long.toString(now / 1000 + 5), CLOCK))
+        .isEqualTo(Duration.ofMillis(4_600));
+    assertThat(DefaultVendorHttp.resetWait(Long.toString(now + 5000), CLOCK))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(DefaultVendorHttp.resetWait(Long.toString(now / 1000 - 60), CLOCK))
+        .isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -56,7 +68,8 @@ class VendorWaitHeadersTest {
   @Test
   void missingOrUnreadableHeadersGiveNoWait() {
     assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of(), CLOCK)).isNull();
-    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "soon"), CLOCK)).isNull();
+    assertThat(DefaultVendorHttp.waitFromHeaders(Headers.of("Retry-After", "soon"), CLOCK))
+        .isNull();
     assertThat(DefaultVendorHttp.resetWait("tomorrow", CLOCK)).isNull();
     assertThat(DefaultVendorHttp.resetWait(null, CLOCK)).isNull();
   }

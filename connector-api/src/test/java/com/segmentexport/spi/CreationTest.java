@@ -20,11 +20,15 @@ class CreationTest {
 
   @Test
   void aCreateAppliedButAnsweredAmbiguouslyIsAdoptedNotRepeated() {
-    String id = Creation.createOrAdopt("the list", this::find, () -> {
-      creates.incrementAndGet();
-      lists.add("VIP#1");
-      throw new OutcomeUnknownException(504, "'create-list' failed (HTTP 504)", null);
-    });
+    String id =
+        Creation.createOrAdopt(
+            "the list",
+            this::find,
+            () -> {
+              creates.incrementAndGet();
+              lists.add("VIP#1");
+              throw new OutcomeUnknownException(504, "'create-list' failed (HTTP 504)", null);
+            });
     assertThat(id).isEqualTo("VIP#1");
     assertThat(creates).hasValue(1);
     assertThat(lists).hasSize(1);
@@ -32,24 +36,35 @@ class CreationTest {
 
   @Test
   void aCreateThatEvidentlyDidNotHappenIsTriedAgain() {
-    String id = Creation.createOrAdopt("the list", this::find, () -> {
-      if (creates.incrementAndGet() == 1) {
-        throw new OutcomeUnknownException(502, "'create-list' failed (HTTP 502)", null);
-      }
-      lists.add("VIP#" + creates.get());
-      return "VIP#" + creates.get();
-    });
+    String id =
+        Creation.createOrAdopt(
+            "the list",
+            this::find,
+            () -> {
+              if (creates.incrementAndGet() == 1) {
+                throw new OutcomeUnknownException(502, "'create-list' failed (HTTP 502)", null);
+              }
+              lists.add("VIP#" + creates.get());
+              return "VIP#" + creates.get();
+            });
     assertThat(id).isEqualTo("VIP#2");
     assertThat(lists).containsExactly("VIP#2");
   }
 
   @Test
   void givesUpAfterThreeAmbiguousAttemptsThatMadeNothing() {
-    OutcomeUnknownException e = catchThrowableOfType(OutcomeUnknownException.class,
-        () -> Creation.createOrAdopt("the list", this::find, () -> {
-          creates.incrementAndGet();
-          throw new OutcomeUnknownException(503, "'create-list' failed (HTTP 503)", null);
-        }));
+    OutcomeUnknownException e =
+        catchThrowableOfType(
+            OutcomeUnknownException.class,
+            () ->
+                Creation.createOrAdopt(
+                    "the list",
+                    this::find,
+                    () -> {
+                      creates.incrementAndGet();
+                      throw new OutcomeUnknownException(
+                          503, "'create-list' failed (HTTP 503)", null);
+                    }));
     assertThat(e.httpStatus()).isEqualTo(503);
     assertThat(creates).hasValue(Creation.MAX_ATTEMPTS);
   }
@@ -57,11 +72,17 @@ class CreationTest {
   @Test
   void otherFailuresAreNotRetried() {
     RuntimeException refused = new IllegalStateException("refused");
-    Throwable thrown = catchThrowableOfType(IllegalStateException.class,
-        () -> Creation.createOrAdopt("the list", this::find, () -> {
-          creates.incrementAndGet();
-          throw refused;
-        }));
+    Throwable thrown =
+        catchThrowableOfType(
+            IllegalStateException.class,
+            () ->
+                Creation.createOrAdopt(
+                    "the list",
+                    this::find,
+                    () -> {
+                      creates.incrementAndGet();
+                      throw refused;
+                    }));
     assertThat(thrown).isSameAs(refused);
     assertThat(creates).hasValue(1);
   }

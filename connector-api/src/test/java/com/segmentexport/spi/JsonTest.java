@@ -15,7 +15,8 @@ class JsonTest {
   @Test
   void wholeNumbersAreReadExactlyEvenBeyondWhatADoubleHolds() {
     Map<String, Object> o = parse("{\"listId\":9007199254740993,\"count\":2,\"neg\":-7}");
-    assertThat(o.get("listId")).isEqualTo(9007199254740993L); // 2^53 + 1: a double would read ...992
+    assertThat(o.get("listId"))
+        .isEqualTo(9007199254740993L); // 2^53 + 1: a double would read ...992
     assertThat(Json.number(o, "listId", -1)).isEqualTo(9007199254740993L);
     assertThat(Json.string(o, "listId")).isEqualTo("9007199254740993");
     assertThat(o.get("count")).isEqualTo(2L);

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 class MaskAddressInTest {
   @Test
   void masksEveryQuotedOccurrenceWhateverItsCase() {
-    assertThat(Masking.addressIn("Invalid email: Ana.Silva@example.org (ana.silva@EXAMPLE.org)",
-        "ana.silva@example.org"))
+    assertThat(
+            Masking.addressIn(
+                "Invalid email: Ana.Silva@example.org (ana.silva@EXAMPLE.org)",
+                "ana.silva@example.org"))
         .isEqualTo("Invalid email: a***@e***.org (a***@e***.org)")
         .doesNotContainIgnoringCase("silva");
   }

@@ -46,14 +46,22 @@ import okio.ByteString;
 public final class FakeVendor implements AutoCloseable {
   /** The only API key the vendor accepts. */
   public static final String API_KEY = "sk_live_S3CR3T-k3y-9f8e7d6c";
+
   /** The code the vendor gives addresses in {@link #rejectAddress(String)}. */
   public static final String REJECT_CODE = "E42";
+
   /** The message that goes with {@link #REJECT_CODE}. */
   public static final String REJECT_MESSAGE = "Address is blocked at the vendor";
 
   /** One request as the vendor saw it, before it answered. */
   public record Received(
-      int number, int writeNumber, long atNanos, String method, String path, long bodyBytes, List<String> emails) {
+      int number,
+      int writeNumber,
+      long atNanos,
+      String method,
+      String path,
+      long bodyBytes,
+      List<String> emails) {
     /** True for a members upsert. */
     public boolean isWrite() {
       return writeNumber > 0;
@@ -64,7 +72,8 @@ public final class FakeVendor implements AutoCloseable {
   @FunctionalInterface
   public interface Fault {
     /** Returns the response to send. */
-    MockResponse.Builder respond(Received request, Supplier<MockResponse.Builder> proceed) throws InterruptedException;
+    MockResponse.Builder respond(Received request, Supplier<MockResponse.Builder> proceed)
+        throws InterruptedException;
   }
 
   private final MockWebServer server = new MockWebServer();
@@ -79,6 +88,7 @@ public final class FakeVendor implements AutoCloseable {
   private volatile long writeDelayMillis;
   private volatile boolean discardBodies;
   private volatile Fault fault = (request, proceed) -> proceed.get();
+
   /** Members removed from lists. */
   private final AtomicInteger removals = new AtomicInteger();
 
@@ -101,12 +111,13 @@ public final class FakeVendor implements AutoCloseable {
 
   /** Starts the vendor on a loopback port. */
   public FakeVendor() {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        return FakeVendor.this.dispatch(request);
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+            return FakeVendor.this.dispatch(request);
+          }
+        });
     // MockWebServer writes a response's headers and body separately; without TCP_NODELAY every
     // response waits out the client's delayed ACK (about 40 ms), which would make the tests slow.
     server.setServerSocketFactory(new NoDelayServerSocketFactory());
@@ -195,13 +206,17 @@ public final class FakeVendor implements AutoCloseable {
 
   /** A response in the vendor's error shape. */
   public static MockResponse.Builder error(int code, String vendorCode, String message) {
-    return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json")
-        .body(json(w -> {
-          w.beginObject();
-          w.name("code").value(vendorCode);
-          w.name("message").value(message);
-          w.endObject();
-        }));
+    return new MockResponse.Builder()
+        .code(code)
+        .addHeader("Content-Type", "application/json")
+        .body(
+            json(
+                w -> {
+                  w.beginObject();
+                  w.name("code").value(vendorCode);
+                  w.name("message").value(message);
+                  w.endObject();
+                }));
   }
 
   /** A response that drops the connection instead of answering. */
@@ -212,11 +227,13 @@ public final class FakeVendor implements AutoCloseable {
   private MockResponse dispatch(RecordedRequest request) throws InterruptedException {
     String method = request.getMethod();
     String path = request.getUrl().encodedPath();
-    boolean write = "POST".equals(method) && path.startsWith("/api/lists/") && path.endsWith("/members");
+    boolean write =
+        "POST".equals(method) && path.startsWith("/api/lists/") && path.endsWith("/members");
     long at;
     int number;
     int writeNumber;
-    synchronized (requests) { // one order for both numbers and the instant, with requests handled at once
+    synchronized (
+        requests) { // one order for both numbers and the instant, with requests handled at once
       at = System.nanoTime();
       number = requests.incrementAndGet();
       writeNumber = write ? writes.incrementAndGet() : 0;
@@ -230,8 +247,15 @@ public final class FakeVendor implements AutoCloseable {
         emails.add((String) m.get("email"));
       }
     }
-    Received r = new Received(number, writeNumber, at, method, path, request.getBodySize(),
-        emails == null ? null : Collections.unmodifiableList(emails));
+    Received r =
+        new Received(
+            number,
+            writeNumber,
+            at,
+            method,
+            path,
+            request.getBodySize(),
+            emails == null ? null : Collections.unmodifiableList(emails));
     received.add(r);
     if (write) {
       int now = inFlight.incrementAndGet();
@@ -261,7 +285,8 @@ public final class FakeVendor implements AutoCloseable {
     }
     if ("GET".equals(method) && path.startsWith("/api/lists/")) {
       String name = request.getUrl().pathSegments().get(2);
-      return lists.contains(name) ? ok(w -> w.beginObject().name("id").value("list-" + name).endObject())
+      return lists.contains(name)
+          ? ok(w -> w.beginObject().name("id").value("list-" + name).endObject())
           : error(404, "NOT_FOUND", "no such list");
     }
     if ("POST".equals(method) && path.endsWith("/members/remove")) {
@@ -307,18 +332,27 @@ public final class FakeVendor implements AutoCloseable {
       }
       long c = created;
       long u = updated;
-      return ok(w -> {
-        w.beginObject();
-        w.name("results").beginArray();
-        for (String[] rej : rejected) {
-          w.beginObject().name("email").value(rej[0]).name("status").value("rejected")
-              .name("code").value(rej[1]).name("message").value(rej[2]).endObject();
-        }
-        w.endArray();
-        w.name("created").value(c);
-        w.name("updated").value(u);
-        w.endObject();
-      });
+      return ok(
+          w -> {
+            w.beginObject();
+            w.name("results").beginArray();
+            for (String[] rej : rejected) {
+              w.beginObject()
+                  .name("email")
+                  .value(rej[0])
+                  .name("status")
+                  .value("rejected")
+                  .name("code")
+                  .value(rej[1])
+                  .name("message")
+                  .value(rej[2])
+                  .endObject();
+            }
+            w.endArray();
+            w.name("created").value(c);
+            w.name("updated").value(u);
+            w.endObject();
+          });
     }
     return error(404, "NOT_FOUND", "No such resource");
   }
@@ -341,7 +375,10 @@ public final class FakeVendor implements AutoCloseable {
   }
 
   private static MockResponse.Builder ok(JsonBody body) {
-    return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(json(body));
+    return new MockResponse.Builder()
+        .code(200)
+        .addHeader("Content-Type", "application/json")
+        .body(json(body));
   }
 
   private static String json(JsonBody body) {

@@ -25,11 +25,15 @@ import java.util.OptionalLong;
 /** Shared builders for engine tests. */
 public final class Fixtures {
   /** Short backoff so that retry tests run fast. */
-  public static final RetryPolicy FAST_RETRY = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(50));
+  public static final RetryPolicy FAST_RETRY =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(50));
+
   /** Default options with {@link #FAST_RETRY}. */
   public static final ExportOptions FAST = ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRY);
+
   /** The consent every test connection carries. */
-  public static final PrivacyConsent CONSENT = PrivacyConsent.acknowledgedBy("dpo", Instant.parse("2025-01-01T00:00:00Z"));
+  public static final PrivacyConsent CONSENT =
+      PrivacyConsent.acknowledgedBy("dpo", Instant.parse("2025-01-01T00:00:00Z"));
 
   private Fixtures() {}
 
@@ -39,7 +43,8 @@ public final class Fixtures {
   }
 
   /** A connection builder of {@code provider} to {@code vendor}, ready to build. */
-  public static Connection.Builder connectionBuilder(ConnectorProvider provider, FakeVendor vendor) {
+  public static Connection.Builder connectionBuilder(
+      ConnectorProvider provider, FakeVendor vendor) {
     return Connection.builder(provider)
         .displayName("Test account")
         .setting("baseUrl", vendor.baseUrl())
@@ -93,10 +98,23 @@ public final class Fixtures {
   /** Asserts that every segment of a result adds up (the record also checks this when built). */
   public static void assertAddsUp(ExportResult result) {
     for (SegmentResult s : result.segments()) {
-      assertThat(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.unchanged() + s.notAttempted())
-          .as("segment %s adds up", s.name()).isEqualTo(s.read());
+      assertThat(
+              s.exported()
+                  + s.rejected()
+                  + s.duplicates()
+                  + s.unconfirmed()
+                  + s.unchanged()
+                  + s.notAttempted())
+          .as("segment %s adds up", s.name())
+          .isEqualTo(s.read());
     }
-    assertThat(result.exported() + result.rejected() + result.duplicates() + result.unconfirmed() + result.unchanged()
-        + result.notAttempted()).isEqualTo(result.read());
+    assertThat(
+            result.exported()
+                + result.rejected()
+                + result.duplicates()
+                + result.unconfirmed()
+                + result.unchanged()
+                + result.notAttempted())
+        .isEqualTo(result.read());
   }
 }

@@ -1,11 +1,11 @@
 package com.segmentexport.testsupport;
 
 import com.segmentexport.api.DestinationKey;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
-import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,10 +25,13 @@ import java.util.function.Consumer;
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<DestinationKey, State> states = new ConcurrentHashMap<>();
+
   /** Calls to {@link DestinationState#lookup} so far. */
   public final AtomicInteger lookups = new AtomicInteger();
+
   /** Calls to {@link DestinationState#record} so far. */
   public final AtomicInteger records = new AtomicInteger();
+
   private volatile boolean failRecords;
 
   /** Makes every later {@link DestinationState#record} fail, as a locked or full database would. */
@@ -67,8 +70,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   public final class State implements DestinationState {
     private final DestinationKey key;
     private final Map<String, MemberState> members = new ConcurrentHashMap<>();
+
     /** Runs by id: [started, finished status]. */
     public final Map<String, String> runs = new ConcurrentHashMap<>();
+
     private final List<PendingWork> pending = new ArrayList<>();
 
     State(DestinationKey key) {
@@ -103,14 +108,35 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         MemberState old = members.get(o.memberKey());
         MemberState now;
         if (o.kind() == MemberOutcome.Kind.CONFIRMED) {
-          now = new MemberState(o.memberKey(), o.email(), OptionalLong.of(o.fieldsHash()), o.kind(), Optional.empty(),
-              o.vendorId().isPresent() || old == null ? o.vendorId() : old.vendorId(), o.at());
+          now =
+              new MemberState(
+                  o.memberKey(),
+                  o.email(),
+                  OptionalLong.of(o.fieldsHash()),
+                  o.kind(),
+                  Optional.empty(),
+                  o.vendorId().isPresent() || old == null ? o.vendorId() : old.vendorId(),
+                  o.at());
         } else if (old == null) {
-          now = new MemberState(o.memberKey(), o.email(), OptionalLong.empty(), o.kind(), o.reason(), Optional.empty(),
-              o.at());
+          now =
+              new MemberState(
+                  o.memberKey(),
+                  o.email(),
+                  OptionalLong.empty(),
+                  o.kind(),
+                  o.reason(),
+                  Optional.empty(),
+                  o.at());
         } else {
-          now = new MemberState(o.memberKey(), old.confirmedHash().isPresent() ? old.email() : o.email(),
-              old.confirmedHash(), o.kind(), o.reason(), old.vendorId(), o.at());
+          now =
+              new MemberState(
+                  o.memberKey(),
+                  old.confirmedHash().isPresent() ? old.email() : o.email(),
+                  old.confirmedHash(),
+                  o.kind(),
+                  o.reason(),
+                  old.vendorId(),
+                  o.at());
         }
         members.put(o.memberKey(), now);
       }

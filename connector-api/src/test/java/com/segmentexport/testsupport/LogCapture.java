@@ -35,7 +35,10 @@ public final class LogCapture extends Handler implements AutoCloseable {
   @Override
   public synchronized void publish(LogRecord record) {
     StringBuilder sb = new StringBuilder();
-    sb.append(record.getLevel()).append(' ').append(record.getLoggerName()).append(": ")
+    sb.append(record.getLevel())
+        .append(' ')
+        .append(record.getLoggerName())
+        .append(": ")
         .append(formatter.formatMessage(record));
     if (record.getThrown() != null) {
       StringWriter w = new StringWriter();

@@ -52,7 +52,8 @@ public class RecordingListener extends ExportListener {
   }
 
   @Override
-  public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
+  public void batchAcknowledged(
+      String segment, int records, int exported, int rejected, long soFar) {
     record("batchAcknowledged", segment, records, exported, rejected, soFar);
   }
 

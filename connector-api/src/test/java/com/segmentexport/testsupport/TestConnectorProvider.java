@@ -36,6 +36,7 @@ import okhttp3.Request;
 public final class TestConnectorProvider implements ConnectorProvider {
   /** The connector id. */
   public static final String ID = "testvendor";
+
   /** The name of the upsert call (in events and logs). */
   public static final String UPSERT = "upsertMembers";
 
@@ -46,8 +47,10 @@ public final class TestConnectorProvider implements ConnectorProvider {
   private final java.util.function.Predicate<String> unattributed;
   private final boolean openCallsVendor;
   private final SettingDescriptor.Kind baseUrlKind;
-  private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicInteger maxWriting = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger writing =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxWriting =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private TestConnectorProvider(Builder b) {
     this.limits = b.limits;
@@ -87,14 +90,24 @@ public final class TestConnectorProvider implements ConnectorProvider {
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.connection("baseUrl", baseUrlKind).description("API base URL").required().build(),
+        SettingDescriptor.connection("baseUrl", baseUrlKind)
+            .description("API base URL")
+            .required()
+            .build(),
         SettingDescriptor.secret("apiKey", "API key"),
-        SettingDescriptor.connection("region", SettingDescriptor.Kind.CHOICE).description("Data center")
-            .allowedValues("eu", "us").defaultValue("eu").build(),
-        SettingDescriptor.export("listPrefix", SettingDescriptor.Kind.TEXT).description("Prefix of list names")
-            .maxLength(20).build(),
-        SettingDescriptor.export("doubleOptIn", SettingDescriptor.Kind.BOOLEAN).description("Ask for confirmation")
-            .defaultValue(false).build());
+        SettingDescriptor.connection("region", SettingDescriptor.Kind.CHOICE)
+            .description("Data center")
+            .allowedValues("eu", "us")
+            .defaultValue("eu")
+            .build(),
+        SettingDescriptor.export("listPrefix", SettingDescriptor.Kind.TEXT)
+            .description("Prefix of list names")
+            .maxLength(20)
+            .build(),
+        SettingDescriptor.export("doubleOptIn", SettingDescriptor.Kind.BOOLEAN)
+            .description("Ask for confirmation")
+            .defaultValue(false)
+            .build());
   }
 
   @Override
@@ -141,7 +154,8 @@ public final class TestConnectorProvider implements ConnectorProvider {
       for (String s : segments) {
         url.addPathSegment(s);
       }
-      return new Request.Builder().url(url.build())
+      return new Request.Builder()
+          .url(url.build())
           .header("Authorization", "Bearer " + connection.secret("apiKey").orElseThrow().reveal());
     }
 
@@ -163,9 +177,12 @@ public final class TestConnectorProvider implements ConnectorProvider {
       String name = request.definition().option("listPrefix").orElse("") + request.segment();
       String id;
       if (openCallsVendor) {
-        HttpResponse r = request.http().execute(
-            request("lists", name).put(Json.body(w -> w.beginObject().endObject())).build(),
-            CallSpec.idempotent("ensureList"));
+        HttpResponse r =
+            request
+                .http()
+                .execute(
+                    request("lists", name).put(Json.body(w -> w.beginObject().endObject())).build(),
+                    CallSpec.idempotent("ensureList"));
         if (!r.isSuccessful()) {
           throw refused("ensureList", r);
         }
@@ -183,7 +200,10 @@ public final class TestConnectorProvider implements ConnectorProvider {
       if (!openCallsVendor) {
         return DestinationPreview.existing("list-" + name, List.of());
       }
-      HttpResponse r = request.http().execute(request("lists", name).get().build(), CallSpec.idempotent("findList"));
+      HttpResponse r =
+          request
+              .http()
+              .execute(request("lists", name).get().build(), CallSpec.idempotent("findList"));
       if (r.code() == 404) {
         return DestinationPreview.missing(List.of());
       }
@@ -220,13 +240,18 @@ public final class TestConnectorProvider implements ConnectorProvider {
       /** Removes the batch's members from the list: {@code POST /api/lists/{id}/members/remove}. */
       @Override
       public BatchResult remove(Batch batch) {
-        Request http = request("lists", id, "members", "remove").post(Json.body(w -> {
-          w.beginObject().name("members").beginArray();
-          for (ExportRecord r : batch.records()) {
-            w.beginObject().name("email").value(r.email()).endObject();
-          }
-          w.endArray().endObject();
-        })).build();
+        Request http =
+            request("lists", id, "members", "remove")
+                .post(
+                    Json.body(
+                        w -> {
+                          w.beginObject().name("members").beginArray();
+                          for (ExportRecord r : batch.records()) {
+                            w.beginObject().name("email").value(r.email()).endObject();
+                          }
+                          w.endArray().endObject();
+                        }))
+                .build();
         HttpResponse r = request.http().execute(http, CallSpec.idempotent("removeMembers"));
         if (!r.isSuccessful()) {
           throw refused("removeMembers", r);
@@ -236,26 +261,31 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
       private BatchResult send(Batch batch) {
         List<MappedField> fields = batch.schema().fields();
-        Request http = request("lists", id, "members").post(Json.body(w -> {
-          w.beginObject();
-          w.name("members").beginArray();
-          for (ExportRecord r : batch.records()) {
-            w.beginObject();
-            w.name("email").value(r.email());
-            w.name("fields").beginObject();
-            for (MappedField f : fields.subList(1, fields.size())) {
-              Object v = r.value(f);
-              if (v != null) {
-                w.name(f.name());
-                Json.writeValue(w, v);
-              }
-            }
-            w.endObject();
-            w.endObject();
-          }
-          w.endArray();
-          w.endObject();
-        })).build();
+        Request http =
+            request("lists", id, "members")
+                .post(
+                    Json.body(
+                        w -> {
+                          w.beginObject();
+                          w.name("members").beginArray();
+                          for (ExportRecord r : batch.records()) {
+                            w.beginObject();
+                            w.name("email").value(r.email());
+                            w.name("fields").beginObject();
+                            for (MappedField f : fields.subList(1, fields.size())) {
+                              Object v = r.value(f);
+                              if (v != null) {
+                                w.name(f.name());
+                                Json.writeValue(w, v);
+                              }
+                            }
+                            w.endObject();
+                            w.endObject();
+                          }
+                          w.endArray();
+                          w.endObject();
+                        }))
+                .build();
         CallSpec spec = idempotentWrites ? CallSpec.idempotent(UPSERT) : CallSpec.once(UPSERT);
         HttpResponse response = request.http().execute(http, spec);
         if (!response.isSuccessful()) {
@@ -265,14 +295,18 @@ public final class TestConnectorProvider implements ConnectorProvider {
         BatchResult.Builder result = BatchResult.builder(batch);
         for (ExportRecord r : batch.records()) {
           if (unattributed.test(r.email())) {
-            result.unconfirmed(r, "the vendor reported a failure it did not attribute to any record");
+            result.unconfirmed(
+                r, "the vendor reported a failure it did not attribute to any record");
           }
         }
         for (Object o : Json.array(body.get("results"))) {
           Map<String, Object> item = Json.object(o);
           ExportRecord r = batch.byEmail(Json.string(item, "email"));
           if (r != null && "rejected".equals(Json.string(item, "status"))) {
-            result.reject(r, RejectionReason.VENDOR_REJECTED, Json.string(item, "code"),
+            result.reject(
+                r,
+                RejectionReason.VENDOR_REJECTED,
+                Json.string(item, "code"),
                 Json.string(item, "message"));
           }
         }
@@ -290,13 +324,17 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
   private static DestinationException refused(String call, HttpResponse r) {
     Map<String, Object> error = Json.object(r.json());
-    return new DestinationException(r.code(), Json.string(error, "code"), Json.string(error, "message"),
+    return new DestinationException(
+        r.code(),
+        Json.string(error, "code"),
+        Json.string(error, "message"),
         "Test Vendor refused '" + call + "': HTTP " + r.code());
   }
 
   /** Configures a {@link TestConnectorProvider}. */
   public static final class Builder {
-    private ConnectorLimits limits = new ConnectorLimits(100, 64 * 1024, 2, 1000, OptionalLong.empty());
+    private ConnectorLimits limits =
+        new ConnectorLimits(100, 64 * 1024, 2, 1000, OptionalLong.empty());
     private boolean customFields = true;
     private boolean removal = true;
 
@@ -305,6 +343,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
       this.removal = b;
       return this;
     }
+
     private boolean idempotentWrites = true;
     private java.util.function.Predicate<String> unattributed = email -> false;
     private boolean openCallsVendor = true;
@@ -318,7 +357,9 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
     /** Sets batch size, byte limit, concurrency and request rate. */
     public Builder limits(int records, long bytes, int concurrency, double requestsPerSecond) {
-      return limits(new ConnectorLimits(records, bytes, concurrency, requestsPerSecond, OptionalLong.empty()));
+      return limits(
+          new ConnectorLimits(
+              records, bytes, concurrency, requestsPerSecond, OptionalLong.empty()));
     }
 
     /** Whether custom fields may be mapped (true by default). */

@@ -99,11 +99,13 @@ final class AutopilotAddressChange {
     }
     String id = contactId(oldEmail);
     if (id == null) {
-      return new Result(Outcome.CURRENT_UNKNOWN, null, "no Autopilot contact has the current address");
+      return new Result(
+          Outcome.CURRENT_UNKNOWN, null, "no Autopilot contact has the current address");
     }
     String holder = contactId(newEmail);
     if (holder != null && !holder.equals(id)) {
-      return new Result(Outcome.NEW_ADDRESS_TAKEN, null, "another Autopilot contact has the new address");
+      return new Result(
+          Outcome.NEW_ADDRESS_TAKEN, null, "another Autopilot contact has the new address");
     }
     try {
       return send(id, oldEmail, newEmail);
@@ -111,12 +113,14 @@ final class AutopilotAddressChange {
       String atOld = contactId(oldEmail);
       String atNew = contactId(newEmail);
       if (id.equals(atNew) && atOld == null) {
-        log.info("autopilot: an address change failed ambiguously ({}); the contact has the new address",
+        log.info(
+            "autopilot: an address change failed ambiguously ({}); the contact has the new address",
             e.getMessage());
         return new Result(Outcome.CHANGED, null, "changed (confirmed by reading the contact back)");
       }
       if (id.equals(atOld) && atNew == null) {
-        log.info("autopilot: an address change failed ambiguously ({}) and was not made; sending it again",
+        log.info(
+            "autopilot: an address change failed ambiguously ({}) and was not made; sending it again",
             e.getMessage());
         return send(id, oldEmail, newEmail);
       }
@@ -125,16 +129,33 @@ final class AutopilotAddressChange {
   }
 
   private Result send(String id, String oldEmail, String newEmail) {
-    RequestBody body = Json.body(w -> w.beginObject().name("contact").beginObject().name("Email").value(oldEmail)
-        .name("_NewEmail").value(newEmail).endObject().endObject());
-    // Not idempotent: replayed after Autopilot applied it, the upsert may create a contact at the old address.
-    HttpResponse r = http.execute(connector.request(connector.url("contact")).post(body).build(),
-        AutopilotConnector.spec("change-address", false));
+    RequestBody body =
+        Json.body(
+            w ->
+                w.beginObject()
+                    .name("contact")
+                    .beginObject()
+                    .name("Email")
+                    .value(oldEmail)
+                    .name("_NewEmail")
+                    .value(newEmail)
+                    .endObject()
+                    .endObject());
+    // Not idempotent: replayed after Autopilot applied it, the upsert may create a contact at the
+    // old address.
+    HttpResponse r =
+        http.execute(
+            connector.request(connector.url("contact")).post(body).build(),
+            AutopilotConnector.spec("change-address", false));
     if (r.isSuccessful()) {
       String answered = Json.string(Json.object(r.json()), "contact_id");
       if (!id.equals(answered)) {
-        throw new DestinationException(r.code(), null, null, "Autopilot answered an address change with another "
-            + "contact than the one at the current address; the change may have made a second contact");
+        throw new DestinationException(
+            r.code(),
+            null,
+            null,
+            "Autopilot answered an address change with another "
+                + "contact than the one at the current address; the change may have made a second contact");
       }
       return new Result(Outcome.CHANGED, null, "changed");
     }
@@ -153,15 +174,22 @@ final class AutopilotAddressChange {
 
   /** The id of the contact at this address ({@code GET /v1/contact/{email}}), or null on 404. */
   private String contactId(String email) {
-    HttpUrl url = connector.url("contact").newBuilder()
-        .addEncodedPathSegment(URLEncoder.encode(email, StandardCharsets.UTF_8)).build();
-    HttpResponse r = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("get-contact", true));
+    HttpUrl url =
+        connector
+            .url("contact")
+            .newBuilder()
+            .addEncodedPathSegment(URLEncoder.encode(email, StandardCharsets.UTF_8))
+            .build();
+    HttpResponse r =
+        http.execute(
+            connector.request(url).get().build(), AutopilotConnector.spec("get-contact", true));
     if (r.code() == 404) {
       return null;
     }
     String id = r.isSuccessful() ? Json.string(Json.object(r.json()), "contact_id") : null;
     if (id == null) {
-      throw AutopilotErrors.destination(r, "Autopilot's contact could not be read for an address change");
+      throw AutopilotErrors.destination(
+          r, "Autopilot's contact could not be read for an address change");
     }
     return id;
   }

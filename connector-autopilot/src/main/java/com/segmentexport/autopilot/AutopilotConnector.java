@@ -36,6 +36,7 @@ final class AutopilotConnector implements Connector {
   private final HttpUrl baseUrl;
   private final String apiKey;
   private final int maxConcurrentUpserts;
+
   /**
    * For each segment a plan previewed, the member pages the first batch of a run reads (the list's
    * members, 100 a page, before the first upsert): for {@link #estimatedCalls}.
@@ -43,17 +44,24 @@ final class AutopilotConnector implements Connector {
   private final Map<String, Long> memberPages = new ConcurrentHashMap<>();
 
   AutopilotConnector(Connection connection) {
-    // Ranges (maxProfilesPerExport at most 100,000, upserts 1 to 64) were checked when the connection was built.
+    // Ranges (maxProfilesPerExport at most 100,000, upserts 1 to 64) were checked when the
+    // connection was built.
     this.limits = StandardSettings.applyTo(new AutopilotConnectorProvider().limits(), connection);
-    String base = connection.setting(StandardSettings.BASE_URL).orElse(AutopilotConnectorProvider.DEFAULT_BASE_URL);
+    String base =
+        connection
+            .setting(StandardSettings.BASE_URL)
+            .orElse(AutopilotConnectorProvider.DEFAULT_BASE_URL);
     HttpUrl url = HttpUrl.parse(base.replaceAll("/+$", ""));
     if (url == null) {
       throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
     }
     this.baseUrl = url;
-    this.apiKey = connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
-    this.maxConcurrentUpserts = connection.intSetting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
-        .orElse(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
+    this.apiKey =
+        connection.secret(AutopilotConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
+    this.maxConcurrentUpserts =
+        connection
+            .intSetting(AutopilotConnectorProvider.MAX_CONCURRENT_UPSERTS)
+            .orElse(AutopilotConnectorProvider.DEFAULT_CONCURRENT_UPSERTS);
   }
 
   @Override
@@ -83,10 +91,16 @@ final class AutopilotConnector implements Connector {
     VendorHttp http = request.http();
     String name = request.segment();
     String found = find(readLists(http), name);
-    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading the
+    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
+    // the
     // lists again, never by repeating it: a replay could make a second list of the same name.
-    String listId = found != null ? found : Creation.createOrAdopt("the list for segment '" + name + "'",
-        () -> Optional.ofNullable(find(readLists(http), name)), () -> create(http, name));
+    String listId =
+        found != null
+            ? found
+            : Creation.createOrAdopt(
+                "the list for segment '" + name + "'",
+                () -> Optional.ofNullable(find(readLists(http), name)),
+                () -> create(http, name));
     log.info("autopilot: segment '{}' goes to list {}", name, listId);
     return new AutopilotDestination(this, http, listId, request.schema());
   }
@@ -105,13 +119,15 @@ final class AutopilotConnector implements Connector {
       memberPages.put(request.segment(), 1L); // the run creates the list: one empty page
       return DestinationPreview.missing(List.of());
     }
-    HttpResponse page = http.execute(request(url("list/" + listId + "/contacts")).get().build(),
-        spec("list-members", true));
+    HttpResponse page =
+        http.execute(
+            request(url("list/" + listId + "/contacts")).get().build(), spec("list-members", true));
     if (!page.isSuccessful()) {
       throw AutopilotErrors.destination(page, "Autopilot's list " + listId + " could not be read");
     }
     long members = ListMembership.totalContacts(page.body());
-    memberPages.put(request.segment(), Math.max(1, (members + ListMembership.PAGE - 1) / ListMembership.PAGE));
+    memberPages.put(
+        request.segment(), Math.max(1, (members + ListMembership.PAGE - 1) / ListMembership.PAGE));
     return DestinationPreview.existing(listId, List.of());
   }
 
@@ -138,7 +154,8 @@ final class AutopilotConnector implements Connector {
 
   private String create(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
-    HttpResponse r = http.execute(request(url("list")).post(body).build(), spec("create-list", false));
+    HttpResponse r =
+        http.execute(request(url("list")).post(body).build(), spec("create-list", false));
     if (r.code() == 409) {
       // Created meanwhile (another export, or a replay the vendor had applied): use the match.
       String id = find(readLists(http), name);
@@ -148,7 +165,8 @@ final class AutopilotConnector implements Connector {
     }
     String id = r.isSuccessful() ? Json.string(Json.object(r.json()), "list_id") : null;
     if (id == null || id.isBlank()) {
-      throw AutopilotErrors.destination(r, "Autopilot did not create the list for segment '" + name + "'");
+      throw AutopilotErrors.destination(
+          r, "Autopilot did not create the list for segment '" + name + "'");
     }
     log.info("autopilot: created list {} for segment '{}'", id, name);
     return id;
@@ -180,7 +198,10 @@ final class AutopilotConnector implements Connector {
   }
 
   Request.Builder request(HttpUrl url) {
-    return new Request.Builder().url(url).header("autopilotapikey", apiKey).header("Accept", "application/json");
+    return new Request.Builder()
+        .url(url)
+        .header("autopilotapikey", apiKey)
+        .header("Accept", "application/json");
   }
 
   static CallSpec spec(String name, boolean idempotent) {

@@ -44,37 +44,60 @@ import java.util.OptionalLong;
 public final class AutopilotConnectorProvider implements ConnectorProvider {
   /** The provider id. */
   public static final String ID = "autopilot";
+
   /** Secret: the API key. */
   public static final String API_KEY = "apiKey";
+
   /** The production API base URL. */
   public static final String DEFAULT_BASE_URL = "https://api2.autopilothq.com/v1";
 
   /** Contacts per {@code POST /v1/contacts} (documented; more is a 400). */
   static final int MAX_BULK_CONTACTS = 100;
+
   /** Bytes of profile data per request: Autopilot documents no cap, so a conservative one. */
   static final long MAX_BULK_BYTES = 2L * 1024 * 1024;
+
   /**
    * Batches in flight by default: the upserts of a group of this many share one count read (2,800
    * contacts in memory). Not more: a group's first batch waits for all of its upserts (5.6 s at 5
    * requests/s), and the shared contract wants a result before a 30-batch segment is confirmed whole.
    */
   static final int DEFAULT_CONCURRENT_BATCHES = 28;
+
   /** Setting: upserts into one list unanswered at once. */
   public static final String MAX_CONCURRENT_UPSERTS = "maxConcurrentUpserts";
+
   /**
    * Upserts unanswered at once by default. At 5 requests/s one goes every 200 ms; an upsert answered
    * more slowly than that would hold the export under the rate with one at a time. 4 keep the rate
    * with answers of up to 800 ms. A count read still waits until none is unanswered.
    */
   static final int DEFAULT_CONCURRENT_UPSERTS = 4;
+
   /** The documented rate limit. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
+
   /** Autopilot's limit on profiles per export, across all of its segments. */
   static final long MAX_PROFILES_PER_EXPORT = 100_000L;
 
-  private static final List<String> STANDARD = List.of(StandardFields.FIRST_NAME, StandardFields.LAST_NAME,
-      "Salutation", "Company", "Title", "Industry", "Phone", "MobilePhone", "Website", "MailingStreet",
-      "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "LeadSource", "Status");
+  private static final List<String> STANDARD =
+      List.of(
+          StandardFields.FIRST_NAME,
+          StandardFields.LAST_NAME,
+          "Salutation",
+          "Company",
+          "Title",
+          "Industry",
+          "Phone",
+          "MobilePhone",
+          "Website",
+          "MailingStreet",
+          "MailingCity",
+          "MailingState",
+          "MailingPostalCode",
+          "MailingCountry",
+          "LeadSource",
+          "Status");
 
   /** Creates the provider; performs no I/O. */
   public AutopilotConnectorProvider() {}
@@ -92,18 +115,22 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.secret(API_KEY, "The Autopilot API key (sent as the autopilotapikey header)"),
+        SettingDescriptor.secret(
+            API_KEY, "The Autopilot API key (sent as the autopilotapikey header)"),
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
-        StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
+        StandardSettings.requestsPerSecond(
+            DEFAULT_REQUESTS_PER_SECOND,
             "Autopilot documents 5 requests per second; 429 answers are backed off exponentially"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
         SettingDescriptor.connection(MAX_CONCURRENT_UPSERTS, SettingDescriptor.Kind.INTEGER)
-            .description("Upserts into one list sent and not yet answered at once (at most maxConcurrentBatches); "
-                + "a count read waits until none is")
+            .description(
+                "Upserts into one list sent and not yet answered at once (at most maxConcurrentBatches); "
+                    + "a count read waits until none is")
             .range(SettingDescriptor.Range.between(1, StandardSettings.MAX_CONCURRENCY))
             .defaultValue(DEFAULT_CONCURRENT_UPSERTS)
             .build(),
-        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+        StandardSettings.maxProfilesPerExport(
+            MAX_PROFILES_PER_EXPORT,
             "Most profiles one export may send across its segments (Autopilot allows at most 100,000)"));
   }
 
@@ -133,8 +160,12 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(MAX_BULK_CONTACTS, MAX_BULK_BYTES, DEFAULT_CONCURRENT_BATCHES,
-        DEFAULT_REQUESTS_PER_SECOND, OptionalLong.of(MAX_PROFILES_PER_EXPORT));
+    return new ConnectorLimits(
+        MAX_BULK_CONTACTS,
+        MAX_BULK_BYTES,
+        DEFAULT_CONCURRENT_BATCHES,
+        DEFAULT_REQUESTS_PER_SECOND,
+        OptionalLong.of(MAX_PROFILES_PER_EXPORT));
   }
 
   /** Custom field names must not be blank nor contain {@code --} (which reads back as a space). */
@@ -143,8 +174,11 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
     List<String> problems = new ArrayList<>();
     for (FieldMapping.Entry e : definition.mapping().entries()) {
       if (e.custom() && (e.destination().isBlank() || e.destination().contains("--"))) {
-        problems.add("custom field '" + e.destination() + "' is not a valid Autopilot field name: it must not be "
-            + "blank nor contain '--'");
+        problems.add(
+            "custom field '"
+                + e.destination()
+                + "' is not a valid Autopilot field name: it must not be "
+                + "blank nor contain '--'");
       }
     }
     return problems;

@@ -53,29 +53,38 @@ import org.slf4j.LoggerFactory;
 final class AutopilotDestination implements Destination {
   /** Our code for a contact the upsert answer does not map to a contact id. */
   static final String NOT_MAPPED = "not_in_email_contact_map";
+
   /** Counter: contacts given their profile's new address, as the same contact. */
   static final String ADDRESS_CHANGED = "addressChange.changed";
+
   /** Counter: moved profiles Autopilot had no contact for at the old address (the upsert adds them). */
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
+
   /** Counter: moved profiles whose new address another contact has (it is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
+
   /** Counter: contacts a removal found already off the list ({@code not_modified}) or unknown (404): removed. */
   static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
+
   /** Autopilot's message for an unknown contact, on a 404. */
   private static final String CONTACT_NOT_FOUND = "Contact could not be found";
+
   private static final Logger log = LoggerFactory.getLogger(AutopilotDestination.class);
 
   private final AutopilotConnector connector;
   private final VendorHttp http;
   private final String listId;
   private final List<MappedField> fields;
+
   /** Each custom field's typed key ({@code string--Loyalty--Tier}), worked out once, not per contact. */
   private final String[] customKeys;
+
   private final ListMembership membership;
   private final GroupConfirmation<ListMembership.Upserted> confirmation;
   private final AutopilotAddressChange addressChange;
 
-  AutopilotDestination(AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
+  AutopilotDestination(
+      AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
@@ -89,8 +98,9 @@ final class AutopilotDestination implements Destination {
     int maxGroup = connector.limits().maxConcurrentBatches();
     this.membership = new ListMembership(connector, http, listId);
     this.addressChange = new AutopilotAddressChange(connector, http);
-    this.confirmation = new GroupConfirmation<>(Math.min(connector.maxConcurrentUpserts(), maxGroup), maxGroup,
-        membership::confirm);
+    this.confirmation =
+        new GroupConfirmation<>(
+            Math.min(connector.maxConcurrentUpserts(), maxGroup), maxGroup, membership::confirm);
   }
 
   @Override
@@ -127,19 +137,32 @@ final class AutopilotDestination implements Destination {
     BatchResult.Builder result = BatchResult.builder(batch);
     long notOnList = 0;
     for (ExportRecord r : batch.records()) {
-      HttpUrl url = connector.url("list/" + listId + "/contact").newBuilder()
-          .addEncodedPathSegment(URLEncoder.encode(r.vendorId().orElse(r.email()), StandardCharsets.UTF_8)).build();
+      HttpUrl url =
+          connector
+              .url("list/" + listId + "/contact")
+              .newBuilder()
+              .addEncodedPathSegment(
+                  URLEncoder.encode(r.vendorId().orElse(r.email()), StandardCharsets.UTF_8))
+              .build();
       HttpResponse answer;
       try {
-        answer = http.execute(connector.request(url).delete().build(), AutopilotConnector.spec("remove-from-list", true));
+        answer =
+            http.execute(
+                connector.request(url).delete().build(),
+                AutopilotConnector.spec("remove-from-list", true));
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
+        result.unconfirmed(
+            r,
+            "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
         continue;
       } catch (DestinationException e) {
         int status = e.httpStatus();
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
         continue;
       }
       if (answer.isSuccessful()) {
@@ -152,8 +175,13 @@ final class AutopilotDestination implements Destination {
       if (answer.code() == 404 && e.message().startsWith(CONTACT_NOT_FOUND)) {
         notOnList++; // no such contact: not on the list
       } else if (answer.code() == 404) {
-        throw AutopilotErrors.destination(answer, "Autopilot no longer knows list " + listId + "; "
-            + batch.size() + " contacts could not be removed from it");
+        throw AutopilotErrors.destination(
+            answer,
+            "Autopilot no longer knows list "
+                + listId
+                + "; "
+                + batch.size()
+                + " contacts could not be removed from it");
       } else {
         result.reject(r, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
       }
@@ -167,8 +195,10 @@ final class AutopilotDestination implements Destination {
   private BatchResult upsertAndConfirm(Batch batch) {
     // The members are read before the first upsert goes, none unanswered; then the upsert, and the
     // group's confirmation.
-    return confirmation.submit(() -> body(batch), membership::readIfUnknown, body -> upsert(batch, body))
-        .result().build();
+    return confirmation
+        .submit(() -> body(batch), membership::readIfUnknown, body -> upsert(batch, body))
+        .result()
+        .build();
   }
 
   /**
@@ -195,15 +225,21 @@ final class AutopilotDestination implements Destination {
       try {
         change = addressChange.change(r.previousEmail().get(), r.email());
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether Autopilot changed this contact's address is unknown (" + e.getMessage()
-            + "); the contact was not upserted under the new address");
+        result.unconfirmed(
+            r,
+            "whether Autopilot changed this contact's address is unknown ("
+                + e.getMessage()
+                + "); the contact was not upserted under the new address");
         continue;
       } catch (DestinationException e) {
         // Any other refusal of the change concerns this contact: the batch's other records go on.
         int status = e.httpStatus();
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
         continue;
       }
       switch (change.outcome()) {
@@ -216,10 +252,15 @@ final class AutopilotDestination implements Destination {
           rest.add(r);
           break;
         case NEW_ADDRESS_TAKEN:
-          // The upsert updates the contact at the new address; the one at the old address stays, for a
+          // The upsert updates the contact at the new address; the one at the old address stays,
+          // for a
           // mirror mode to remove.
-          log.info("autopilot list {}: row {} of segment '{}' has a new address another contact already has; that "
-              + "contact is updated, the one at the old address is left as it is", listId, r.row(), batch.segment());
+          log.info(
+              "autopilot list {}: row {} of segment '{}' has a new address another contact already has; that "
+                  + "contact is updated, the one at the old address is left as it is",
+              listId,
+              r.row(),
+              batch.segment());
           result.count(ADDRESS_NEW_TAKEN, 1);
           rest.add(r);
           break;
@@ -232,18 +273,27 @@ final class AutopilotDestination implements Destination {
 
   /** Upserts a batch; returns its result so far and its contacts that were not members yet. */
   private ListMembership.Upserted upsert(Batch batch, RequestBody body) {
-    HttpResponse r = http.execute(connector.request(connector.url("contacts")).post(body).build(),
-        AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
+    HttpResponse r =
+        http.execute(
+            connector.request(connector.url("contacts")).post(body).build(),
+            AutopilotConnector.spec("upsert", true)); // an upsert by e-mail: replays are harmless
     if (!r.isSuccessful()) {
-      throw AutopilotErrors.destination(r, "Autopilot refused the upsert of " + batch.size() + " contacts");
+      throw AutopilotErrors.destination(
+          r, "Autopilot refused the upsert of " + batch.size() + " contacts");
     }
     Map<String, String> mapped = mappedContacts(r.body());
-    ListMembership.Upserted upserted = new ListMembership.Upserted(BatchResult.builder(batch), new ArrayList<>());
+    ListMembership.Upserted upserted =
+        new ListMembership.Upserted(BatchResult.builder(batch), new ArrayList<>());
     for (ExportRecord record : batch.records()) {
       String address = MemberSet.normalise(record.email());
       if (!mapped.containsKey(address)) {
-        upserted.result().reject(record, RejectionReason.VENDOR_REJECTED, NOT_MAPPED,
-            "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
+        upserted
+            .result()
+            .reject(
+                record,
+                RejectionReason.VENDOR_REJECTED,
+                NOT_MAPPED,
+                "Autopilot's upsert answer has no contact id for this address (absent from email_contact_map)");
         continue;
       }
       if (mapped.get(address) != null) {
@@ -282,11 +332,14 @@ final class AutopilotDestination implements Destination {
       Map<String, String> mapped = Map.of();
       reader.beginObject();
       while (reader.hasNext()) {
-        if (!reader.nextName().equals("email_contact_map") || reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
+        if (!reader.nextName().equals("email_contact_map")
+            || reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
           reader.skipValue();
           continue;
         }
-        mapped = new HashMap<>(2 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
+        mapped =
+            new HashMap<>(
+                2 * AutopilotConnectorProvider.MAX_BULK_CONTACTS); // a batch's answer, unresized
         reader.beginObject();
         while (reader.hasNext()) {
           String address = MemberSet.normalise(reader.nextName());
@@ -307,13 +360,15 @@ final class AutopilotDestination implements Destination {
   }
 
   private RequestBody body(Batch batch) {
-    return Json.body(batch.estimatedBytes(), w -> {
-      w.beginObject().name("contacts").beginArray();
-      for (ExportRecord r : batch.records()) {
-        writeContact(w, r);
-      }
-      w.endArray().endObject();
-    });
+    return Json.body(
+        batch.estimatedBytes(),
+        w -> {
+          w.beginObject().name("contacts").beginArray();
+          for (ExportRecord r : batch.records()) {
+            writeContact(w, r);
+          }
+          w.endArray().endObject();
+        });
   }
 
   /** One contact: standard fields, typed custom keys, the list; never a null, never an unsubscribe flag. */

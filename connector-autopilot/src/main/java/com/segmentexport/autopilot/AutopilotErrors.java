@@ -15,7 +15,8 @@ import java.util.Map;
  */
 final class AutopilotErrors {
   /** How every Autopilot response is read; see the class description. */
-  static final ResponseClassifier CLASSIFIER = ResponseClassifier.DEFAULT.or(AutopilotErrors::classify);
+  static final ResponseClassifier CLASSIFIER =
+      ResponseClassifier.DEFAULT.or(AutopilotErrors::classify);
 
   private AutopilotErrors() {}
 
@@ -38,7 +39,8 @@ final class AutopilotErrors {
       code = Json.string(body, "code");
     }
     String message = Json.string(body, "message");
-    return new VendorError(code != null ? code : "HTTP_" + response.code(),
+    return new VendorError(
+        code != null ? code : "HTTP_" + response.code(),
         message != null && !message.isBlank() ? message : "HTTP " + response.code());
   }
 
@@ -49,7 +51,10 @@ final class AutopilotErrors {
    */
   static DestinationException destination(HttpResponse response, String what) {
     VendorError e = parse(response);
-    return new DestinationException(response.code(), e.code(), e.message(),
+    return new DestinationException(
+        response.code(),
+        e.code(),
+        e.message(),
         what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }
 }

@@ -45,14 +45,19 @@ final class GroupConfirmation<T> {
   private final int maxInFlight;
   private final int maxGroup;
   private final Confirmer<T> confirmer;
+
   /** Workers that entered {@link #submit} and have not finished their send; counted outside the lock. */
   private final AtomicInteger sending = new AtomicInteger();
+
   /** Guards the fields below; held for confirmations and {@code beforeSend}, never for a send. */
   private final ReentrantLock lock = new ReentrantLock();
+
   /** Signalled when a send may go: one was answered, or a group closed. */
   private final Condition turn = lock.newCondition();
+
   /** Sends that went and are not yet recorded in a group. A confirmation waits until there are none. */
   private int unanswered;
+
   private Group<T> current = new Group<>();
 
   /**
@@ -125,7 +130,8 @@ final class GroupConfirmation<T> {
         turn.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ExportCancelledException("interrupted while waiting to upsert into Autopilot's list", false);
+        throw new ExportCancelledException(
+            "interrupted while waiting to upsert into Autopilot's list", false);
       }
     }
   }
@@ -154,7 +160,9 @@ final class GroupConfirmation<T> {
    */
   private void closeIfDue() {
     Group<T> group = current;
-    if (group.items.isEmpty() || unanswered > 0 || (sending.get() > 0 && group.items.size() < maxGroup)) {
+    if (group.items.isEmpty()
+        || unanswered > 0
+        || (sending.get() > 0 && group.items.size() < maxGroup)) {
       return;
     }
     current = new Group<>();
@@ -178,7 +186,8 @@ final class GroupConfirmation<T> {
         done.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ExportCancelledException("interrupted while Autopilot's list membership was confirmed", true);
+        throw new ExportCancelledException(
+            "interrupted while Autopilot's list membership was confirmed", true);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof ExportCancelledException) {

@@ -42,15 +42,19 @@ import org.slf4j.LoggerFactory;
  */
 final class ListMembership {
   private static final Logger log = LoggerFactory.getLogger(ListMembership.class);
+
   /**
    * Counter: joining contacts the list's count did not confirm, checked in a re-read of the members or
    * one by one.
    */
   static final String MEMBERSHIP_CHECKS = "autopilot.membershipChecks";
+
   /** Counter: contacts the list did not receive through {@code _autopilot_list}, added one by one. */
   static final String LIST_ADDS = "autopilot.listAdds";
+
   /** Counter: member pages re-read because the list's count did not confirm a group. */
   static final String MEMBER_PAGES = "autopilot.memberPagesReread";
+
   /** Members in one page of {@code GET /v1/list/{id}/contacts}. */
   static final int PAGE = 100;
 
@@ -59,8 +63,10 @@ final class ListMembership {
   private final String listId;
   private long expectedMembers = -1;
   private MemberSet knownMembers;
+
   /** The id of the last member of the last members read, after which later joiners are listed; or null. */
   private String tailBookmark;
+
   /** The list's count at the last members read. */
   private long membersAtTail;
 
@@ -106,12 +112,17 @@ final class ListMembership {
       expectedMembers = members;
       return;
     }
-    // Some did not join (or the list changed otherwise): find out which, at the lowest cost of reading
-    // the members added since the last read (the pages after its last member, when that read accounts for
-    // every member), re-reading the whole list (a call per 100 members) or asking for each joining contact.
+    // Some did not join (or the list changed otherwise): find out which, at the lowest cost of
+    // reading
+    // the members added since the last read (the pages after its last member, when that read
+    // accounts for
+    // every member), re-reading the whole list (a call per 100 members) or asking for each joining
+    // contact.
     long fullPages = Math.max(1, (members + PAGE - 1) / PAGE);
-    long tailPages = tailBookmark == null ? Long.MAX_VALUE
-        : Math.max(1, (Math.max(0, members - membersAtTail) + PAGE - 1) / PAGE);
+    long tailPages =
+        tailBookmark == null
+            ? Long.MAX_VALUE
+            : Math.max(1, (Math.max(0, members - membersAtTail) + PAGE - 1) / PAGE);
     boolean reread = Math.min(tailPages, fullPages) < distinct.size();
     if (reread) {
       long pages = 0;
@@ -126,7 +137,8 @@ final class ListMembership {
       }
       batches.get(0).result().count(MEMBER_PAGES, pages);
     }
-    // None joined through the upsert: a check per contact would find each missing, so add at once (adding
+    // None joined through the upsert: a check per contact would find each missing, so add at once
+    // (adding
     // a member again changes nothing).
     boolean addAtOnce = !reread && members - expectedMembers <= 0;
     long added = 0;
@@ -146,15 +158,22 @@ final class ListMembership {
             continue;
           }
         } else if (!addAtOnce) {
-          HttpResponse check = http.execute(connector.request(url).get().build(),
-              AutopilotConnector.spec("is-member", true));
+          HttpResponse check =
+              http.execute(
+                  connector.request(url).get().build(), AutopilotConnector.spec("is-member", true));
           if (check.isSuccessful()) {
             confirmed.add(joining.key());
             continue;
           }
         }
-        HttpResponse add = http.execute(connector.request(url).post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
-            .build(), AutopilotConnector.spec("add-to-list", true)); // adding a member again changes nothing
+        HttpResponse add =
+            http.execute(
+                connector
+                    .request(url)
+                    .post(RequestBody.create(new byte[0], Json.MEDIA_TYPE))
+                    .build(),
+                AutopilotConnector.spec(
+                    "add-to-list", true)); // adding a member again changes nothing
         if (add.isSuccessful()) {
           addedHere++;
           confirmed.add(joining.key());
@@ -166,11 +185,16 @@ final class ListMembership {
       batch.result().count(MEMBERSHIP_CHECKS, checkedHere).count(LIST_ADDS, addedHere);
       added += addedHere;
     }
-    log.debug("autopilot list {}: {} joining contact(s) of {} batch(es) not confirmed by the count; {}, {} added",
-        listId, distinct.size(), batches.size(), reread ? "the members read again"
-            : addAtOnce ? "none checked" : "each checked", added);
+    log.debug(
+        "autopilot list {}: {} joining contact(s) of {} batch(es) not confirmed by the count; {}, {} added",
+        listId,
+        distinct.size(),
+        batches.size(),
+        reread ? "the members read again" : addAtOnce ? "none checked" : "each checked",
+        added);
     if (reread) {
-      expectedMembers += added; // the re-read set it; adds by an earlier duplicate change nothing more
+      expectedMembers +=
+          added; // the re-read set it; adds by an earlier duplicate change nothing more
     } else {
       expectedMembers = members + added;
     }
@@ -199,7 +223,8 @@ final class ListMembership {
       while (reader.hasNext()) {
         if (!reader.nextName().equals("total_contacts")) {
           reader.skipValue();
-        } else if (reader.peek() == JsonReader.Token.NUMBER || reader.peek() == JsonReader.Token.STRING) {
+        } else if (reader.peek() == JsonReader.Token.NUMBER
+            || reader.peek() == JsonReader.Token.STRING) {
           return (long) Double.parseDouble(reader.nextString());
         } else {
           return 0;
@@ -282,7 +307,9 @@ final class ListMembership {
     if (bookmark != null) {
       url = url.newBuilder().addPathSegment(bookmark).build();
     }
-    HttpResponse r = http.execute(connector.request(url).get().build(), AutopilotConnector.spec("list-members", true));
+    HttpResponse r =
+        http.execute(
+            connector.request(url).get().build(), AutopilotConnector.spec("list-members", true));
     if (!r.isSuccessful()) {
       throw AutopilotErrors.destination(r, "Autopilot's list " + listId + " could not be read");
     }
@@ -290,7 +317,10 @@ final class ListMembership {
   }
 
   private HttpUrl memberUrl(ExportRecord record) {
-    return connector.url("list/" + listId + "/contact").newBuilder()
-        .addEncodedPathSegment(URLEncoder.encode(record.email(), StandardCharsets.UTF_8)).build();
+    return connector
+        .url("list/" + listId + "/contact")
+        .newBuilder()
+        .addEncodedPathSegment(URLEncoder.encode(record.email(), StandardCharsets.UTF_8))
+        .build();
   }
 }

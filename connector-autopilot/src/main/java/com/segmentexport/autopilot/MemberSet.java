@@ -59,7 +59,8 @@ final class MemberSet {
     int i = 0;
     int j = 0;
     while (i < size || j < added.length) {
-      long next = j == added.length || (i < size && hashes[i] <= added[j]) ? hashes[i++] : added[j++];
+      long next =
+          j == added.length || (i < size && hashes[i] <= added[j]) ? hashes[i++] : added[j++];
       if (merged.size == 0 || merged.hashes[merged.size - 1] != next) {
         merged.hashes[merged.size++] = next;
       }

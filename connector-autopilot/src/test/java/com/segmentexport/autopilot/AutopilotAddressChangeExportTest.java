@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AutopilotAddressChangeExportTest {
   private static final String KEY = "ap-key-3f1";
   private static final String SEGMENT = "VIP customers";
-  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+  private static final RetryPolicy FAST =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
 
   private AutopilotSimulator sim;
 
@@ -56,38 +57,59 @@ class AutopilotAddressChangeExportTest {
 
   @Test
   void aMovedContactKeepsItsIdAndATakenAddressUpdatesItsHolder(@TempDir Path dir) {
-    Connection connection = Connection.builder(new AutopilotConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
-        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
-    ExportDefinition definition = ExportDefinition.builder(connection).segments(SEGMENT)
-        .mapping(FieldMapping.builder().email("email").profileId("id").firstName("first").build()).build();
-    List<Profile> before = List.of(profile("p1", "moves@example.org"), profile("p2", "taken@example.org"),
-        profile("p3", "stays@example.org"));
-    List<Profile> after = List.of(profile("p1", "moves.new@example.org"), profile("p2", "taken.new@example.org"),
-        profile("p3", "stays@example.org"));
+    Connection connection =
+        Connection.builder(new AutopilotConnectorProvider())
+            .setting(StandardSettings.BASE_URL, sim.baseUrl())
+            .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+            .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))
+            .build();
+    ExportDefinition definition =
+        ExportDefinition.builder(connection)
+            .segments(SEGMENT)
+            .mapping(
+                FieldMapping.builder().email("email").profileId("id").firstName("first").build())
+            .build();
+    List<Profile> before =
+        List.of(
+            profile("p1", "moves@example.org"),
+            profile("p2", "taken@example.org"),
+            profile("p3", "stays@example.org"));
+    List<Profile> after =
+        List.of(
+            profile("p1", "moves.new@example.org"),
+            profile("p2", "taken.new@example.org"),
+            profile("p3", "stays@example.org"));
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
-         SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider()).exporter(connection)) {
+        SegmentExporter exporter =
+            Connectors.of(new AutopilotConnectorProvider()).exporter(connection)) {
       ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST).withSyncState(store);
-      assertThat(exporter.export(definition, name -> Segment.of(name, before), options).exported()).isEqualTo(3);
+      assertThat(exporter.export(definition, name -> Segment.of(name, before), options).exported())
+          .isEqualTo(3);
       String moved = sim.contactIdOf("moves@example.org").orElseThrow();
       sim.addContact("taken.new@example.org", Map.of("FirstName", "Another"));
 
-      SegmentResult s = exporter.export(definition, name -> Segment.of(name, after), options)
-          .segment(SEGMENT).orElseThrow();
+      SegmentResult s =
+          exporter
+              .export(definition, name -> Segment.of(name, after), options)
+              .segment(SEGMENT)
+              .orElseThrow();
 
       assertThat(s.unchanged()).isEqualTo(1);
       assertThat(s.exported()).isEqualTo(2);
-      assertThat(s.counters()).containsEntry(AutopilotDestination.ADDRESS_CHANGED, 1L)
+      assertThat(s.counters())
+          .containsEntry(AutopilotDestination.ADDRESS_CHANGED, 1L)
           .containsEntry(AutopilotDestination.ADDRESS_NEW_TAKEN, 1L);
       assertThat(sim.contactIdOf("moves.new@example.org")).as("the same contact").hasValue(moved);
       assertThat(sim.contactsWithAddress("moves@example.org")).isZero();
       assertThat(sim.contactFields("moves.new@example.org")).containsEntry("FirstName", "First p1");
-      assertThat(sim.contactsWithAddress("taken.new@example.org")).as("no second contact").isEqualTo(1);
+      assertThat(sim.contactsWithAddress("taken.new@example.org"))
+          .as("no second contact")
+          .isEqualTo(1);
       assertThat(sim.contactFields("taken.new@example.org")).containsEntry("FirstName", "First p2");
-      assertThat(sim.members(SEGMENT)).contains("moves.new@example.org", "taken.new@example.org",
-          "taken@example.org").doesNotContain("moves@example.org");
+      assertThat(sim.members(SEGMENT))
+          .contains("moves.new@example.org", "taken.new@example.org", "taken@example.org")
+          .doesNotContain("moves@example.org");
     }
   }
 }

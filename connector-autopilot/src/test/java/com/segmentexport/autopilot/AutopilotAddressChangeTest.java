@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.autopilot.AutopilotAddressChange.Outcome;
 import com.segmentexport.autopilot.AutopilotAddressChange.Result;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.testkit.EngineHttp;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator;
@@ -54,12 +54,17 @@ class AutopilotAddressChangeTest {
         .setting(StandardSettings.BASE_URL, sim.baseUrl())
         .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
         .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))
+        .build();
   }
 
   private Result change(String oldEmail, String newEmail) {
-    return EngineHttp.call(new AutopilotConnectorProvider(), this::connection,
-        (connector, http) -> new AutopilotAddressChange((AutopilotConnector) connector, http).change(oldEmail, newEmail));
+    return EngineHttp.call(
+        new AutopilotConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            new AutopilotAddressChange((AutopilotConnector) connector, http)
+                .change(oldEmail, newEmail));
   }
 
   private String givenTheContactAtTheOldAddress() {
@@ -69,7 +74,9 @@ class AutopilotAddressChangeTest {
   }
 
   private long changeCalls() {
-    return sim.calls().stream().filter(c -> c.method().equals("POST") && c.path().equals("/v1/contact")).count();
+    return sim.calls().stream()
+        .filter(c -> c.method().equals("POST") && c.path().equals("/v1/contact"))
+        .count();
   }
 
   @Test
@@ -82,7 +89,9 @@ class AutopilotAddressChangeTest {
     assertThat(sim.contactIdOf(NEW)).hasValue(id);
     assertThat(sim.contactsWithAddress(OLD)).isZero();
     assertThat(sim.contactsWithAddress(NEW)).isEqualTo(1);
-    assertThat(sim.contactFields(NEW)).containsEntry("FirstName", "Ana").containsEntry(PROFILE, "p-1");
+    assertThat(sim.contactFields(NEW))
+        .containsEntry("FirstName", "Ana")
+        .containsEntry(PROFILE, "p-1");
     assertThat(sim.listsOf(NEW)).containsExactly("VIP customers");
     assertThat(sim.contactsWith(PROFILE, "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);

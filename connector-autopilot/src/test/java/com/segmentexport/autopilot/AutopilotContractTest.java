@@ -31,7 +31,8 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
 
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
+    return EnumSet.complementOf(
+        EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
   }
 
   /** The lists titled after the segment. */
@@ -58,13 +59,15 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
   }
 
   @Override
-  protected Map<String, String> storedFields(AutopilotSimulator simulator, String segment, String email) {
+  protected Map<String, String> storedFields(
+      AutopilotSimulator simulator, String segment, String email) {
     return simulator.contactFields(email);
   }
 
   /** FirstName, LastName and the custom text field under its typed key. */
   @Override
-  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+  protected Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier) {
     Map<String, String> expected = new LinkedHashMap<>();
     if (firstName != null) {
       expected.put("FirstName", firstName);

@@ -52,16 +52,27 @@ class AutopilotPreviewTest {
   }
 
   private Connection connection(UnaryOperator<Connection.Builder> extra) {
-    return extra.apply(Connection.builder(new AutopilotConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
-        .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))).build();
+    return extra
+        .apply(
+            Connection.builder(new AutopilotConnectorProvider())
+                .setting(StandardSettings.BASE_URL, sim.baseUrl())
+                .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+                .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
+                .privacyConsent(
+                    PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())))
+        .build();
   }
 
   private static ExportDefinition definition(Connection connection) {
-    return ExportDefinition.builder(connection).segments(VIP).mapping(FieldMapping.builder().email("email")
-        .firstName("first").custom("Loyalty Tier", "tier").build()).build();
+    return ExportDefinition.builder(connection)
+        .segments(VIP)
+        .mapping(
+            FieldMapping.builder()
+                .email("email")
+                .firstName("first")
+                .custom("Loyalty Tier", "tier")
+                .build())
+        .build();
   }
 
   private static List<Profile> profiles(int n) {
@@ -73,13 +84,17 @@ class AutopilotPreviewTest {
   }
 
   private static ExportPlan plan(Connection connection, List<Profile> profiles) {
-    try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider()).exporter(connection)) {
-      return exporter.plan(definition(connection), name -> Segment.of(name, profiles), ExportOptions.DEFAULT);
+    try (SegmentExporter exporter =
+        Connectors.of(new AutopilotConnectorProvider()).exporter(connection)) {
+      return exporter.plan(
+          definition(connection), name -> Segment.of(name, profiles), ExportOptions.DEFAULT);
     }
   }
 
   private void assertOnlyReads() {
-    assertThat(sim.calls()).isNotEmpty().allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
+    assertThat(sim.calls())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
     assertThat(sim.calls()).noneMatch(VendorSimulator.Call::write);
   }
 
@@ -100,7 +115,8 @@ class AutopilotPreviewTest {
 
     assertThat(segment.destinationExists()).hasValue(true);
     assertThat(segment.destinationId()).hasValue(id);
-    assertThat(sim.calls()).extracting(VendorSimulator.Call::path)
+    assertThat(sim.calls())
+        .extracting(VendorSimulator.Call::path)
         .containsExactly("/v1/lists", "/v1/list/" + id + "/contacts");
     assertOnlyReads();
   }
@@ -126,24 +142,33 @@ class AutopilotPreviewTest {
   @Test
   void theEstimateIsTheCallsTheRunMakesForItsBatches() {
     existingListOf250();
-    Connection oneAtATime = connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "1"));
+    Connection oneAtATime =
+        connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "1"));
     List<Profile> segment = profiles(250);
 
     // With the default, up to 28 batches share one count read.
-    assertThat(plan(connection(b -> b), segment).calls()).as("3 member pages, 3 upserts, 1 count read")
+    assertThat(plan(connection(b -> b), segment).calls())
+        .as("3 member pages, 3 upserts, 1 count read")
         .isEqualTo(3 + 3 + 1);
     ExportPlan plan = plan(oneAtATime, segment);
-    assertThat(plan.calls()).as("3 member pages, then an upsert and a count read per batch").isEqualTo(3 + 3 * 2);
+    assertThat(plan.calls())
+        .as("3 member pages, then an upsert and a count read per batch")
+        .isEqualTo(3 + 3 * 2);
 
     sim.resetCounters();
     ExportResult result;
-    try (SegmentExporter exporter = Connectors.of(new AutopilotConnectorProvider()).exporter(oneAtATime)) {
-      result = exporter.export(definition(oneAtATime), name -> Segment.of(name, segment),
-          ExportOptions.DEFAULT.withRetryPolicy(RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(10),
-              Duration.ofMillis(200))));
+    try (SegmentExporter exporter =
+        Connectors.of(new AutopilotConnectorProvider()).exporter(oneAtATime)) {
+      result =
+          exporter.export(
+              definition(oneAtATime),
+              name -> Segment.of(name, segment),
+              ExportOptions.DEFAULT.withRetryPolicy(
+                  RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(10), Duration.ofMillis(200))));
     }
     assertThat(result.exported()).isEqualTo(250);
-    assertThat(sim.requestCount()).as("the run's calls: the list lookup, then its batches'")
+    assertThat(sim.requestCount())
+        .as("the run's calls: the list lookup, then its batches'")
         .isEqualTo(1 + plan.calls());
   }
 }

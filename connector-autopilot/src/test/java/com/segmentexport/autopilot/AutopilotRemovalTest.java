@@ -63,14 +63,22 @@ class AutopilotRemovalTest {
         .setting(StandardSettings.BASE_URL, sim.baseUrl())
         .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
         .secret(AutopilotConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test@segmentexport.test", Instant.now()))
+        .build();
   }
 
   private <T> T withDestination(Function<Destination, T> action) {
-    ExportDefinition definition = ExportDefinition.builder(connection(new AutopilotConnectorProvider()))
-        .segments(SEGMENT).mapping(FieldMapping.builder().email("email").build()).build();
-    return EngineHttp.call(new AutopilotConnectorProvider(), this::connection,
-        (connector, http) -> action.apply(connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
+    ExportDefinition definition =
+        ExportDefinition.builder(connection(new AutopilotConnectorProvider()))
+            .segments(SEGMENT)
+            .mapping(FieldMapping.builder().email("email").build())
+            .build();
+    return EngineHttp.call(
+        new AutopilotConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            action.apply(
+                connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
   }
 
   private static Batch batch(List<ExportRecord> records) {
@@ -97,7 +105,9 @@ class AutopilotRemovalTest {
   }
 
   private long removalCalls() {
-    return sim.calls().stream().filter(c -> c.method().equals("DELETE") && c.path().startsWith("/v1/list/")).count();
+    return sim.calls().stream()
+        .filter(c -> c.method().equals("DELETE") && c.path().startsWith("/v1/list/"))
+        .count();
   }
 
   @Test
@@ -137,19 +147,23 @@ class AutopilotRemovalTest {
     BatchResult w = withDestination(d -> d.write(batch(written)));
     String ana = sim.contactIdOf("ana@example.org").orElseThrow();
     assertThat(w.vendorId(written.get(0))).hasValue(ana);
-    assertThat(w.vendorId(written.get(1))).hasValue(sim.contactIdOf("bo@example.org").orElseThrow());
+    assertThat(w.vendorId(written.get(1)))
+        .hasValue(sim.contactIdOf("bo@example.org").orElseThrow());
     sim.addListMember(other, "ana@example.org");
 
-    BatchResult r = remove(List.of(new ExportRecord(1, "ana@example.org", new Object[1]).withVendorId(ana)));
+    BatchResult r =
+        remove(List.of(new ExportRecord(1, "ana@example.org", new Object[1]).withVendorId(ana)));
 
     assertThat(r.exported()).isEqualTo(1);
     assertThat(sim.isMember(list, "ana@example.org")).isFalse();
     assertThat(sim.isMember(other, "ana@example.org")).isTrue();
     assertThat(sim.isMember(list, "bo@example.org")).isTrue();
-    assertThat(sim.calls()).anySatisfy(c -> {
-      assertThat(c.method()).isEqualTo("DELETE");
-      assertThat(c.path()).isEqualTo("/v1/list/" + list + "/contact/" + ana);
-    });
+    assertThat(sim.calls())
+        .anySatisfy(
+            c -> {
+              assertThat(c.method()).isEqualTo("DELETE");
+              assertThat(c.path()).isEqualTo("/v1/list/" + list + "/contact/" + ana);
+            });
   }
 
   @Test
@@ -164,7 +178,9 @@ class AutopilotRemovalTest {
     assertThat(r.unconfirmed()).isEmpty();
     assertThat(r.counters()).containsEntry(AutopilotDestination.REMOVAL_NOT_ON_LIST, 2L);
     assertThat(sim.isMember(other, "gone@example.org")).isTrue();
-    assertThat(sim.contactExists("nobody@example.org")).as("a removal creates no contact").isFalse();
+    assertThat(sim.contactExists("nobody@example.org"))
+        .as("a removal creates no contact")
+        .isFalse();
     assertThat(sim.listRemovalNoOps()).isEqualTo(1);
   }
 
@@ -179,10 +195,13 @@ class AutopilotRemovalTest {
     BatchResult r = remove(records("ana@example.org", "bo@example.org", "cy@example.org"));
 
     assertThat(r.exported()).isEqualTo(2);
-    assertThat(r.rejections()).singleElement().satisfies(x -> {
-      assertThat(x.record().email()).isEqualTo("bo@example.org");
-      assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
-    });
+    assertThat(r.rejections())
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.record().email()).isEqualTo("bo@example.org");
+              assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+            });
     assertThat(sim.isMember(list, "bo@example.org")).isTrue();
     assertThat(sim.isMember(list, "ana@example.org")).isFalse();
     assertThat(sim.isMember(list, "cy@example.org")).isFalse();

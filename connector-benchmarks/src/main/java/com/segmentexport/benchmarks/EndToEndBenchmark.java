@@ -96,8 +96,9 @@ public final class EndToEndBenchmark {
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: EndToEndBenchmark ceiling|overhead|overhead-isolated|memory|slowpath CONNECTOR "
-          + "PROFILES");
+      System.err.println(
+          "usage: EndToEndBenchmark ceiling|overhead|overhead-isolated|memory|slowpath CONNECTOR "
+              + "PROFILES");
       System.exit(2);
     }
     String mode = args[0];
@@ -142,14 +143,22 @@ public final class EndToEndBenchmark {
     }
     endpoint.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     return b.setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(rate))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now()))
+        .build();
   }
 
   private static ExportDefinition definition(SimulatorEndpoint endpoint, Connection c) {
-    ExportDefinition.Builder d = ExportDefinition.builder(c).segments("Benchmark")
-        .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
-            .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
-            .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
+    ExportDefinition.Builder d =
+        ExportDefinition.builder(c)
+            .segments("Benchmark")
+            .mapping(
+                FieldMapping.builder()
+                    .email(ProfileGenerator.EMAIL)
+                    .firstName(ProfileGenerator.FIRST_NAME)
+                    .lastName(ProfileGenerator.LAST_NAME)
+                    .custom("tier", ProfileGenerator.TIER)
+                    .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER)
+                    .build());
     endpoint.exportOptions().forEach(d::option);
     return d.build();
   }
@@ -158,18 +167,22 @@ public final class EndToEndBenchmark {
    * One export of a generated segment. With {@code -Dstate=true}, through a new SQLite sync state (every
    * profile new to it, so every one is sent and recorded): what the state costs a full export.
    */
-  private static ExportResult export(Connectors connectors, Connection c, ExportDefinition d, long profiles) {
+  private static ExportResult export(
+      Connectors connectors, Connection c, ExportDefinition d, long profiles) {
     ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
     if (!Boolean.getBoolean("state")) {
       try (var exporter = connectors.exporter(c)) {
-        return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles), ExportOptions.DEFAULT);
+        return exporter.export(
+            d, name -> generator.segmentOfUnknownSize(name, profiles), ExportOptions.DEFAULT);
       }
     }
     try {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("benchmark-state");
       try (var exporter = connectors.exporter(c);
-           var state = com.segmentexport.state.JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
-        return exporter.export(d, name -> generator.segmentOfUnknownSize(name, profiles),
+          var state = com.segmentexport.state.JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+        return exporter.export(
+            d,
+            name -> generator.segmentOfUnknownSize(name, profiles),
             ExportOptions.DEFAULT.withSyncState(state));
       }
     } catch (IOException e) {
@@ -181,7 +194,8 @@ public final class EndToEndBenchmark {
     if (p.requestsPerSecond() > 0) {
       sim.rateLimit(p.requestsPerSecond(), Math.max(1, Math.ceil(p.requestsPerSecond() * 0.2)));
     }
-    if (p.importSeconds() > 0 && sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
+    if (p.importSeconds() > 0
+        && sim instanceof com.segmentexport.testkit.dotdigital.DotdigitalSimulator) {
       ((com.segmentexport.testkit.dotdigital.DotdigitalSimulator) sim)
           .importProcessingTime(java.time.Duration.ofMillis((long) (p.importSeconds() * 1000)));
     }
@@ -195,20 +209,35 @@ public final class EndToEndBenchmark {
       configure(connector, sim, p);
       sim.latency(java.time.Duration.ofMillis(latencyMillis));
       SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
-      Connection c = connection(endpoint, p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000,
-          System.getProperty("settings", ""));
+      Connection c =
+          connection(
+              endpoint,
+              p.requestsPerSecond() > 0 ? p.requestsPerSecond() : 100_000,
+              System.getProperty("settings", ""));
       Connectors connectors = Connectors.load();
       ConnectorLimits limits = Providers.find(connector).create(new ConnectorContext(c)).limits();
       ExportResult r = export(connectors, c, definition(endpoint, c), profiles);
       double seconds = r.duration().toNanos() / 1e9;
       double achieved = r.exported() / seconds;
-      double ceiling = p.importSeconds() > 0
-          ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
-          : p.requestsPerSecond() * limits.maxBatchRecords();
-      System.out.printf(Locale.ROOT, "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
-              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s latencyMillis=%d state=%s%n", connector,
-          r.exported(), seconds, achieved, ceiling, achieved / ceiling, r.httpCalls(), sim.throttledCount(), p.scale(),
-          latencyMillis, Boolean.getBoolean("state"));
+      double ceiling =
+          p.importSeconds() > 0
+              ? limits.maxConcurrentBatches() * limits.maxBatchRecords() / p.importSeconds()
+              : p.requestsPerSecond() * limits.maxBatchRecords();
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT mode=ceiling connector=%s exported=%d seconds=%.2f achieved=%.0f "
+              + "ceiling=%.0f ratio=%.3f httpCalls=%d throttled429=%d scale=%s latencyMillis=%d state=%s%n",
+          connector,
+          r.exported(),
+          seconds,
+          achieved,
+          ceiling,
+          achieved / ceiling,
+          r.httpCalls(),
+          sim.throttledCount(),
+          p.scale(),
+          latencyMillis,
+          Boolean.getBoolean("state"));
     }
   }
 
@@ -220,8 +249,14 @@ public final class EndToEndBenchmark {
 
   static void overheadIsolated(String connector, long profiles) throws Exception {
     try (RemoteSimulator simulator = RemoteSimulator.launch(connector, 1)) {
-      overhead("overhead-isolated", simulator.endpoint(), profiles, " pinned=" + simulator.pinned()
-          + " driverCpus=" + Runtime.getRuntime().availableProcessors());
+      overhead(
+          "overhead-isolated",
+          simulator.endpoint(),
+          profiles,
+          " pinned="
+              + simulator.pinned()
+              + " driverCpus="
+              + Runtime.getRuntime().availableProcessors());
     }
   }
 
@@ -234,10 +269,17 @@ public final class EndToEndBenchmark {
       throws Exception {
     String connector = endpoint.connectorId();
     Connection c = connection(endpoint, 1_000_000);
-    // The profiles are generated up front: reading the host's source is the host's cost, not the SDK's,
-    // and the raw loop below has no such cost either. A segment of known size beyond the connector's
+    // The profiles are generated up front: reading the host's source is the host's cost, not the
+    // SDK's,
+    // and the raw loop below has no such cost either. A segment of known size beyond the
+    // connector's
     // per-export limit would be refused, so it is cut to the limit (Autopilot: 100,000).
-    long limit = Connectors.load().provider(connector).limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
+    long limit =
+        Connectors.load()
+            .provider(connector)
+            .limits()
+            .maxProfilesPerExport()
+            .orElse(Long.MAX_VALUE);
     ProfileGenerator generator = ProfileGenerator.builder().seed(5).build();
     List<com.segmentexport.api.Profile> segment = new ArrayList<>();
     generator.profiles(Math.min(profiles, limit)).forEachRemaining(segment::add);
@@ -249,16 +291,20 @@ public final class EndToEndBenchmark {
     List<Request> captured = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger maxInFlight = new AtomicInteger();
-    OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
-      Request req = chain.request();
-      captured.add(copy(req));
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      try {
-        return chain.proceed(req);
-      } finally {
-        inFlight.decrementAndGet();
-      }
-    }).build();
+    OkHttpClient capturing =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  Request req = chain.request();
+                  captured.add(copy(req));
+                  maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                  try {
+                    return chain.proceed(req);
+                  } finally {
+                    inFlight.decrementAndGet();
+                  }
+                })
+            .build();
     exportList(Connectors.load().withHttpClient(capturing), c, d, segment);
     List<Request> requests = new ArrayList<>(captured);
 
@@ -266,14 +312,21 @@ public final class EndToEndBenchmark {
     Connectors connectors = Connectors.load();
     int concurrency = maxInFlight.get();
     exportList(connectors, c, d, segment.subList(0, Math.min(segment.size(), 50_000)));
-    OkHttpClient raw = new OkHttpClient.Builder().retryOnConnectionFailure(false)
-        .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory()).build();
+    OkHttpClient raw =
+        new OkHttpClient.Builder()
+            .retryOnConnectionFailure(false)
+            .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory())
+            .build();
     replay(raw, requests.subList(0, Math.min(requests.size(), 60)), concurrency);
 
-    // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured requests,
-    // pre-serialised, as many at once as the SDK had in flight. Each round's two runs are next to each
-    // other in time, so their ratio is little moved by the machine's drifts; the median round is reported.
-    // At least -Drounds rounds, and more (up to 25) while less than -DminSeconds (default 0) of SDK time
+    // 3. Timed rounds, each an SDK export of the whole segment, then the raw loop: the captured
+    // requests,
+    // pre-serialised, as many at once as the SDK had in flight. Each round's two runs are next to
+    // each
+    // other in time, so their ratio is little moved by the machine's drifts; the median round is
+    // reported.
+    // At least -Drounds rounds, and more (up to 25) while less than -DminSeconds (default 0) of SDK
+    // time
     // has been measured: Autopilot's 100,000-profile export takes well under a second.
     int minRounds = Integer.getInteger("rounds", 3);
     double minSeconds = Integer.getInteger("minSeconds", 0);
@@ -294,7 +347,8 @@ public final class EndToEndBenchmark {
       sdkSeconds[i] = r.duration().toNanos() / 1e9;
       measured += sdkSeconds[i];
       if (exported >= 0 && r.exported() != exported) {
-        throw new IllegalStateException("round " + (i + 1) + " exported " + r.exported() + ", not " + exported);
+        throw new IllegalStateException(
+            "round " + (i + 1) + " exported " + r.exported() + ", not " + exported);
       }
       exported = r.exported();
 
@@ -315,22 +369,46 @@ public final class EndToEndBenchmark {
     double sdk = median(sdkSeconds);
     double rawMedian = median(rawSeconds);
 
-    // 4. Untimed, one more pair of runs with OkHttp's events recorded: where the time went between the
+    // 4. Untimed, one more pair of runs with OkHttp's events recorded: where the time went between
+    // the
     // requests (a listener on every call is a cost of its own, so these runs are not in the ratio).
     RequestTimeline sdkTimeline = new RequestTimeline();
     settleHeap();
-    exportList(Connectors.load().withHttpClient(new OkHttpClient.Builder()
-        .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory()).eventListenerFactory(sdkTimeline).build()),
-        c, d, segment);
+    exportList(
+        Connectors.load()
+            .withHttpClient(
+                new OkHttpClient.Builder()
+                    .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory())
+                    .eventListenerFactory(sdkTimeline)
+                    .build()),
+        c,
+        d,
+        segment);
     RequestTimeline rawTimeline = new RequestTimeline();
     settleHeap();
     replay(raw.newBuilder().eventListenerFactory(rawTimeline).build(), requests, concurrency);
     String timeline = sdkTimeline.summary("sdk") + rawTimeline.summary("raw");
-    System.out.printf(Locale.ROOT, "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT mode=%s connector=%s exported=%d requests=%d concurrency=%d rounds=%d "
             + "sdkSeconds=%.3f rawSeconds=%.3f sdkPerSecond=%.0f rawPerSecond=%.0f ratio=%.3f roundRatios=%s "
-            + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%s%n", mode, connector, exported, requests.size(), concurrency,
-        rounds, sdk, rawMedian, exported / sdk, exported / rawMedian, median(ratios), perRound, median(sdkCpu),
-        median(rawCpu), timeline, extra);
+            + "sdkCpuSeconds=%.3f rawCpuSeconds=%.3f%s%s%n",
+        mode,
+        connector,
+        exported,
+        requests.size(),
+        concurrency,
+        rounds,
+        sdk,
+        rawMedian,
+        exported / sdk,
+        exported / rawMedian,
+        median(ratios),
+        perRound,
+        median(sdkCpu),
+        median(rawCpu),
+        timeline,
+        extra);
   }
 
   private static double median(double[] values) {
@@ -356,10 +434,14 @@ public final class EndToEndBenchmark {
     System.gc();
   }
 
-  private static ExportResult exportList(Connectors connectors, Connection c, ExportDefinition d,
+  private static ExportResult exportList(
+      Connectors connectors,
+      Connection c,
+      ExportDefinition d,
       List<com.segmentexport.api.Profile> profiles) {
     try (var exporter = connectors.exporter(c)) {
-      return exporter.export(d, name -> com.segmentexport.api.Segment.of(name, profiles), ExportOptions.DEFAULT);
+      return exporter.export(
+          d, name -> com.segmentexport.api.Segment.of(name, profiles), ExportOptions.DEFAULT);
     }
   }
 
@@ -369,24 +451,28 @@ public final class EndToEndBenchmark {
     }
     Buffer b = new Buffer();
     req.body().writeTo(b);
-    return req.newBuilder().method(req.method(), RequestBody.create(b.readByteString(), req.body().contentType()))
+    return req.newBuilder()
+        .method(req.method(), RequestBody.create(b.readByteString(), req.body().contentType()))
         .build();
   }
 
-  private static void replay(OkHttpClient client, List<Request> requests, int concurrency) throws Exception {
+  private static void replay(OkHttpClient client, List<Request> requests, int concurrency)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     AtomicInteger next = new AtomicInteger();
     List<Future<?>> workers = new ArrayList<>();
     for (int t = 0; t < concurrency; t++) {
-      workers.add(pool.submit(() -> {
-        int i;
-        while ((i = next.getAndIncrement()) < requests.size()) {
-          try (Response resp = client.newCall(requests.get(i)).execute()) {
-            resp.body().bytes();
-          }
-        }
-        return null;
-      }));
+      workers.add(
+          pool.submit(
+              () -> {
+                int i;
+                while ((i = next.getAndIncrement()) < requests.size()) {
+                  try (Response resp = client.newCall(requests.get(i)).execute()) {
+                    resp.body().bytes();
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : workers) {
       f.get();
@@ -414,7 +500,8 @@ public final class EndToEndBenchmark {
         switch (connector) {
           case "autopilot":
             if (trigger) { // known to the account, not on the list
-              ((com.segmentexport.testkit.autopilot.AutopilotSimulator) sim).addContact(email, java.util.Map.of());
+              ((com.segmentexport.testkit.autopilot.AutopilotSimulator) sim)
+                  .addContact(email, java.util.Map.of());
             }
             break;
           case "iterable": // the project types tier as a date; 1% of the values are not dates
@@ -432,10 +519,21 @@ public final class EndToEndBenchmark {
       }
       ExportResult r = exportList(Connectors.load(), c, definition(endpoint, c), segment);
       double seconds = r.duration().toNanos() / 1e9;
-      System.out.printf(Locale.ROOT, "RESULT mode=slowpath connector=%s profiles=%d triggering=%d exported=%d "
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT mode=slowpath connector=%s profiles=%d triggering=%d exported=%d "
               + "rejected=%d httpCalls=%d callsPerProfile=%.4f seconds=%.2f requestsPerSecond=%s scale=%s "
-              + "secondsAtVendorRate=%.1f%n", connector, segment.size(), triggering, r.exported(), r.rejected(),
-          r.httpCalls(), (double) r.httpCalls() / segment.size(), seconds, p.requestsPerSecond(), p.scale(),
+              + "secondsAtVendorRate=%.1f%n",
+          connector,
+          segment.size(),
+          triggering,
+          r.exported(),
+          r.rejected(),
+          r.httpCalls(),
+          (double) r.httpCalls() / segment.size(),
+          seconds,
+          p.requestsPerSecond(),
+          p.scale(),
           seconds * p.scale());
     }
   }
@@ -451,9 +549,17 @@ public final class EndToEndBenchmark {
         peakLive = heap.peakLiveBytes();
       }
       long peakHeap = HeapSampler.peakHeapBytes();
-      System.out.printf(Locale.ROOT, "RESULT mode=memory connector=%s profiles=%d exported=%d notAttempted=%d "
-              + "seconds=%.2f peakLiveMiB=%.1f peakHeapMiB=%.1f maxHeapMiB=%.0f%n", connector, profiles, r.exported(),
-          r.notAttempted(), r.duration().toNanos() / 1e9, peakLive / 1048576.0, peakHeap / 1048576.0,
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT mode=memory connector=%s profiles=%d exported=%d notAttempted=%d "
+              + "seconds=%.2f peakLiveMiB=%.1f peakHeapMiB=%.1f maxHeapMiB=%.0f%n",
+          connector,
+          profiles,
+          r.exported(),
+          r.notAttempted(),
+          r.duration().toNanos() / 1e9,
+          peakLive / 1048576.0,
+          peakHeap / 1048576.0,
           Runtime.getRuntime().maxMemory() / 1048576.0);
     }
   }

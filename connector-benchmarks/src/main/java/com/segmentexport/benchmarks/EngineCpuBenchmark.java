@@ -51,7 +51,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m", "-XX:+UseParallelGC"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class EngineCpuBenchmark {
@@ -72,17 +74,28 @@ public class EngineCpuBenchmark {
     Connection.Builder b = Connection.builder(Connectors.load(), connector);
     sandbox.settings().forEach(b::setting);
     sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
-    Connection connection = b.setting(StandardSettings.REQUESTS_PER_SECOND, "100000")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
-    ExportDefinition.Builder d = ExportDefinition.builder(connection).segments("Benchmark")
-        .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
-            .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
-            .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
+    Connection connection =
+        b.setting(StandardSettings.REQUESTS_PER_SECOND, "100000")
+            .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now()))
+            .build();
+    ExportDefinition.Builder d =
+        ExportDefinition.builder(connection)
+            .segments("Benchmark")
+            .mapping(
+                FieldMapping.builder()
+                    .email(ProfileGenerator.EMAIL)
+                    .firstName(ProfileGenerator.FIRST_NAME)
+                    .lastName(ProfileGenerator.LAST_NAME)
+                    .custom("tier", ProfileGenerator.TIER)
+                    .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER)
+                    .build());
     sandbox.exportOptions().forEach(d::option);
     ExportDefinition definition = d.build();
 
     Connector c = Providers.find(connector).create(new ConnectorContext(connection));
-    reader = EngineBenchmarkHooks.reader(definition, "Benchmark", Math.min(c.limits().maxBatchRecords(), PROFILES));
+    reader =
+        EngineBenchmarkHooks.reader(
+            definition, "Benchmark", Math.min(c.limits().maxBatchRecords(), PROFILES));
     ProfileGenerator generator = ProfileGenerator.builder().seed(3).unicodeNames(0.1).build();
     profiles = new ArrayList<>();
     generator.profiles(PROFILES).forEachRemaining(profiles::add);
@@ -90,7 +103,8 @@ public class EngineCpuBenchmark {
     http = new ReplayHttp(EngineBenchmarkHooks.vendorHttp(connection));
     destination = c.open(new DestinationRequest("Benchmark", definition, reader.schema(), http));
     // One live write first absorbs what a new list answers at first (Iterable can refuse the first
-    // subscribe to a list it has just created), so the recording holds only the steady-state answers.
+    // subscribe to a list it has just created), so the recording holds only the steady-state
+    // answers.
     destination.write(batches().get(0));
     http.mode(ReplayHttp.Mode.RECORD);
     int exported = 0;
@@ -98,7 +112,8 @@ public class EngineCpuBenchmark {
       exported += destination.write(batch).exported();
     }
     if (exported != PROFILES) {
-      throw new IllegalStateException(connector + " exported " + exported + " of " + PROFILES + " while recording");
+      throw new IllegalStateException(
+          connector + " exported " + exported + " of " + PROFILES + " while recording");
     }
     http.mode(ReplayHttp.Mode.REPLAY);
   }

@@ -51,8 +51,8 @@ public final class IncrementalBenchmark {
     Map<String, ExportResult> results = new LinkedHashMap<>();
     long peakLive;
     try (Sandbox sandbox = SimulatorServer.startUnlimited(connector);
-         JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(file);
-         HeapSampler heap = HeapSampler.start()) {
+        JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(file);
+        HeapSampler heap = HeapSampler.start()) {
       SimulatorEndpoint endpoint = SimulatorEndpoint.of(sandbox);
       Connection c = connection(endpoint);
       ExportDefinition d = definition(endpoint, c);
@@ -71,25 +71,53 @@ public final class IncrementalBenchmark {
     ExportResult changed = results.get("changed1pct");
     double unchangedRate = profiles / seconds.get("unchanged");
     double statelessRate = profiles / seconds.get("stateless");
-    StringBuilder line = new StringBuilder("RESULT mode=incremental connector=" + connector + " profiles=" + profiles);
-    seconds.forEach((run, s) -> line.append(String.format(Locale.ROOT, " %sSeconds=%.2f %sPerSecond=%.0f", run, s, run,
-        profiles / s)));
-    line.append(" unchangedSent=").append(unchanged.exported()).append(" unchangedCounted=").append(unchanged.unchanged())
-        .append(" changedSent=").append(changed.exported()).append(" changedUnchanged=").append(changed.unchanged())
-        .append(String.format(Locale.ROOT, " unchangedRateOverStateless=%.2f firstRateOverStateless=%.2f",
-            unchangedRate / statelessRate, (profiles / seconds.get("first")) / statelessRate))
-        .append(String.format(Locale.ROOT, " stateFileMiB=%.1f peakLiveMiB=%.1f maxHeapMiB=%.0f", fileBytes / 1048576.0,
-            peakLive / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0));
+    StringBuilder line =
+        new StringBuilder(
+            "RESULT mode=incremental connector=" + connector + " profiles=" + profiles);
+    seconds.forEach(
+        (run, s) ->
+            line.append(
+                String.format(
+                    Locale.ROOT, " %sSeconds=%.2f %sPerSecond=%.0f", run, s, run, profiles / s)));
+    line.append(" unchangedSent=")
+        .append(unchanged.exported())
+        .append(" unchangedCounted=")
+        .append(unchanged.unchanged())
+        .append(" changedSent=")
+        .append(changed.exported())
+        .append(" changedUnchanged=")
+        .append(changed.unchanged())
+        .append(
+            String.format(
+                Locale.ROOT,
+                " unchangedRateOverStateless=%.2f firstRateOverStateless=%.2f",
+                unchangedRate / statelessRate,
+                (profiles / seconds.get("first")) / statelessRate))
+        .append(
+            String.format(
+                Locale.ROOT,
+                " stateFileMiB=%.1f peakLiveMiB=%.1f maxHeapMiB=%.0f",
+                fileBytes / 1048576.0,
+                peakLive / 1048576.0,
+                Runtime.getRuntime().maxMemory() / 1048576.0));
     System.out.println(line);
     deleteQuietly(dir);
     System.exit(0);
   }
 
-  private static void run(String name, SegmentExporter exporter, ExportDefinition d, long profiles, int changeEvery,
-      ExportOptions options, Map<String, Double> seconds, Map<String, ExportResult> results) {
+  private static void run(
+      String name,
+      SegmentExporter exporter,
+      ExportDefinition d,
+      long profiles,
+      int changeEvery,
+      ExportOptions options,
+      Map<String, Double> seconds,
+      Map<String, ExportResult> results) {
     System.gc();
     long t0 = System.nanoTime();
-    ExportResult r = exporter.export(d, segment -> changed(segment, profiles, changeEvery), options);
+    ExportResult r =
+        exporter.export(d, segment -> changed(segment, profiles, changeEvery), options);
     seconds.put(name, (System.nanoTime() - t0) / 1e9);
     results.put(name, r);
   }
@@ -101,29 +129,35 @@ public final class IncrementalBenchmark {
       return base;
     }
     Iterator<Profile> it = base.profiles();
-    Iterator<Profile> changed = new Iterator<>() {
-      long row;
+    Iterator<Profile> changed =
+        new Iterator<>() {
+          long row;
 
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
 
-      @Override
-      public Profile next() {
-        Profile p = it.next();
-        if (++row % changeEvery != 0) {
-          return p;
-        }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (String f : new String[] {ProfileGenerator.EMAIL, ProfileGenerator.LAST_NAME, ProfileGenerator.TIER,
-            ProfileGenerator.ORDERS}) {
-          fields.put(f, p.get(f));
-        }
-        fields.put(ProfileGenerator.FIRST_NAME, "Changed" + row);
-        return Profile.of(fields);
-      }
-    };
+          @Override
+          public Profile next() {
+            Profile p = it.next();
+            if (++row % changeEvery != 0) {
+              return p;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (String f :
+                new String[] {
+                  ProfileGenerator.EMAIL,
+                  ProfileGenerator.LAST_NAME,
+                  ProfileGenerator.TIER,
+                  ProfileGenerator.ORDERS
+                }) {
+              fields.put(f, p.get(f));
+            }
+            fields.put(ProfileGenerator.FIRST_NAME, "Changed" + row);
+            return Profile.of(fields);
+          }
+        };
     return Segment.of(name, OptionalLong.empty(), changed, base::close);
   }
 
@@ -132,14 +166,22 @@ public final class IncrementalBenchmark {
     endpoint.settings().forEach(b::setting);
     endpoint.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     return b.setting(StandardSettings.REQUESTS_PER_SECOND, "1000000")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("benchmark", Instant.now()))
+        .build();
   }
 
   private static ExportDefinition definition(SimulatorEndpoint endpoint, Connection c) {
-    ExportDefinition.Builder d = ExportDefinition.builder(c).segments("Benchmark")
-        .mapping(FieldMapping.builder().email(ProfileGenerator.EMAIL).firstName(ProfileGenerator.FIRST_NAME)
-            .lastName(ProfileGenerator.LAST_NAME).custom("tier", ProfileGenerator.TIER)
-            .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER).build());
+    ExportDefinition.Builder d =
+        ExportDefinition.builder(c)
+            .segments("Benchmark")
+            .mapping(
+                FieldMapping.builder()
+                    .email(ProfileGenerator.EMAIL)
+                    .firstName(ProfileGenerator.FIRST_NAME)
+                    .lastName(ProfileGenerator.LAST_NAME)
+                    .custom("tier", ProfileGenerator.TIER)
+                    .custom("orders", ProfileGenerator.ORDERS, FieldType.INTEGER)
+                    .build());
     endpoint.exportOptions().forEach(d::option);
     return d.build();
   }

@@ -14,6 +14,7 @@ final class Providers {
         return p;
       }
     }
-    throw new IllegalArgumentException("no connector provider with id '" + id + "' on the class path");
+    throw new IllegalArgumentException(
+        "no connector provider with id '" + id + "' on the class path");
   }
 }

@@ -31,7 +31,11 @@ final class RemoteSimulator implements AutoCloseable {
   private final SimulatorEndpoint endpoint;
   private final boolean pinned;
 
-  private RemoteSimulator(Process process, Path stderr, Thread shutdownHook, SimulatorEndpoint endpoint,
+  private RemoteSimulator(
+      Process process,
+      Path stderr,
+      Thread shutdownHook,
+      SimulatorEndpoint endpoint,
       boolean pinned) {
     this.process = process;
     this.stderr = stderr;
@@ -47,10 +51,18 @@ final class RemoteSimulator implements AutoCloseable {
    * @throws IllegalStateException if the child exits, or prints no connect line in time; the message
    *     carries the child's stderr
    */
-  static RemoteSimulator launch(String connector, int cpu) throws IOException, InterruptedException {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> command = List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        SimulatorServer.class.getName(), connector);
+  static RemoteSimulator launch(String connector, int cpu)
+      throws IOException, InterruptedException {
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command =
+        List.of(
+            java,
+            "-Xmx1g",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SimulatorServer.class.getName(),
+            connector);
     Path stderr = Files.createTempFile("simulator-" + connector + "-", ".log");
     stderr.toFile().deleteOnExit();
     List<String> pinnedCommand = new ArrayList<>(List.of("taskset", "-c", Integer.toString(cpu)));
@@ -61,7 +73,8 @@ final class RemoteSimulator implements AutoCloseable {
       process = start(pinnedCommand, stderr);
       pinned = true;
     } catch (IOException e) {
-      System.err.println("taskset is not available (" + e.getMessage() + "): the simulator runs unpinned");
+      System.err.println(
+          "taskset is not available (" + e.getMessage() + "): the simulator runs unpinned");
       process = start(command, stderr);
       pinned = false;
     }
@@ -105,7 +118,9 @@ final class RemoteSimulator implements AutoCloseable {
   }
 
   private static Process start(List<String> command, Path stderr) throws IOException {
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(stderr.toFile())).start();
+    return new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
+        .start();
   }
 
   /**
@@ -115,34 +130,45 @@ final class RemoteSimulator implements AutoCloseable {
   private static String connectLine(Process child, List<String> command, Path stderr)
       throws IOException, InterruptedException {
     CompletableFuture<String> line = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = out.readLine()) != null) {
-          if (!line.isDone() && l.startsWith(SimulatorEndpoint.LINE_PREFIX)) {
-            line.complete(l);
-          } else {
-            System.err.println("simulator server stdout: " + l);
-          }
-        }
-      } catch (IOException e) {
-        line.completeExceptionally(e);
-      }
-      line.completeExceptionally(new IOException("stdout ended without a connect line"));
-    }, "simulator-server-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = out.readLine()) != null) {
+                  if (!line.isDone() && l.startsWith(SimulatorEndpoint.LINE_PREFIX)) {
+                    line.complete(l);
+                  } else {
+                    System.err.println("simulator server stdout: " + l);
+                  }
+                }
+              } catch (IOException e) {
+                line.completeExceptionally(e);
+              }
+              line.completeExceptionally(new IOException("stdout ended without a connect line"));
+            },
+            "simulator-server-stdout");
     reader.setDaemon(true);
     reader.start();
     try {
       return line.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      String why = e instanceof TimeoutException ? "printed no connect line in " + START_TIMEOUT_SECONDS + " s"
-          : e.getCause().getMessage();
+      String why =
+          e instanceof TimeoutException
+              ? "printed no connect line in " + START_TIMEOUT_SECONDS + " s"
+              : e.getCause().getMessage();
       if (child.waitFor(2, TimeUnit.SECONDS)) {
         why += " (exit code " + child.exitValue() + ")";
       }
-      throw new IllegalStateException("The simulator server did not start: " + why + "\ncommand: "
-          + String.join(" ", command) + "\nits stderr:\n" + read(stderr));
+      throw new IllegalStateException(
+          "The simulator server did not start: "
+              + why
+              + "\ncommand: "
+              + String.join(" ", command)
+              + "\nits stderr:\n"
+              + read(stderr));
     }
   }
 

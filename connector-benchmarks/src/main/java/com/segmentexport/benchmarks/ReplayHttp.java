@@ -16,7 +16,11 @@ import okhttp3.Request;
  * replay only reads their length.
  */
 final class ReplayHttp implements VendorHttp {
-  enum Mode { LIVE, RECORD, REPLAY }
+  enum Mode {
+    LIVE,
+    RECORD,
+    REPLAY
+  }
 
   private final VendorHttp live;
   private final List<HttpResponse> recorded = new ArrayList<>();

@@ -85,7 +85,12 @@ final class RequestTimeline implements EventListener.Factory {
       coveredTo = Math.max(coveredTo, t.end);
     }
     double span = Math.max(1, last - first);
-    return String.format(Locale.ROOT, " %sAnswerMicros=%.0f %sIdleShare=%.3f", prefix,
-        answering / 1e3 / done.size(), prefix, 1 - busy / span);
+    return String.format(
+        Locale.ROOT,
+        " %sAnswerMicros=%.0f %sIdleShare=%.3f",
+        prefix,
+        answering / 1e3 / done.size(),
+        prefix,
+        1 - busy / span);
   }
 }

@@ -19,7 +19,10 @@ import java.util.TreeMap;
  * <p>The line is {@code SIMULATOR connector=ID setting.K=V secret.K=V option.K=V ...}, every key and
  * value URL-encoded (UTF-8), so values with spaces, {@code =} or non-ASCII characters survive.
  */
-record SimulatorEndpoint(String connectorId, Map<String, String> settings, Map<String, String> secrets,
+record SimulatorEndpoint(
+    String connectorId,
+    Map<String, String> settings,
+    Map<String, String> secrets,
     Map<String, String> exportOptions) {
   /** The first word of the connect line. */
   static final String LINE_PREFIX = "SIMULATOR ";
@@ -33,13 +36,14 @@ record SimulatorEndpoint(String connectorId, Map<String, String> settings, Map<S
 
   /** The endpoint of an in-process sandbox. */
   static SimulatorEndpoint of(Sandbox sandbox) {
-    return new SimulatorEndpoint(sandbox.connectorId(), sandbox.settings(), sandbox.secrets(),
-        sandbox.exportOptions());
+    return new SimulatorEndpoint(
+        sandbox.connectorId(), sandbox.settings(), sandbox.secrets(), sandbox.exportOptions());
   }
 
   /** This endpoint as one line (keys sorted, so the line is the same for the same endpoint). */
   String toLine() {
-    StringBuilder line = new StringBuilder(LINE_PREFIX).append("connector=").append(encode(connectorId));
+    StringBuilder line =
+        new StringBuilder(LINE_PREFIX).append("connector=").append(encode(connectorId));
     append(line, "setting.", settings);
     append(line, "secret.", secrets);
     append(line, "option.", exportOptions);
@@ -53,7 +57,8 @@ record SimulatorEndpoint(String connectorId, Map<String, String> settings, Map<S
    */
   static SimulatorEndpoint parse(String line) {
     if (!line.startsWith(LINE_PREFIX)) {
-      throw new IllegalArgumentException("not a connect line (no '" + LINE_PREFIX.trim() + "' prefix)");
+      throw new IllegalArgumentException(
+          "not a connect line (no '" + LINE_PREFIX.trim() + "' prefix)");
     }
     String connector = null;
     Map<String, String> settings = new LinkedHashMap<>();
@@ -87,13 +92,21 @@ record SimulatorEndpoint(String connectorId, Map<String, String> settings, Map<S
   /** Secrets are left out: the endpoint may end up in a log. */
   @Override
   public String toString() {
-    return "SimulatorEndpoint[connector=" + connectorId + ", settings=" + new TreeMap<>(settings)
-        + ", secrets=" + new TreeMap<>(secrets).keySet() + " (hidden), exportOptions="
-        + new TreeMap<>(exportOptions) + "]";
+    return "SimulatorEndpoint[connector="
+        + connectorId
+        + ", settings="
+        + new TreeMap<>(settings)
+        + ", secrets="
+        + new TreeMap<>(secrets).keySet()
+        + " (hidden), exportOptions="
+        + new TreeMap<>(exportOptions)
+        + "]";
   }
 
   private static void append(StringBuilder line, String prefix, Map<String, String> values) {
-    new TreeMap<>(values).forEach((k, v) -> line.append(' ').append(encode(prefix + k)).append('=').append(encode(v)));
+    new TreeMap<>(values)
+        .forEach(
+            (k, v) -> line.append(' ').append(encode(prefix + k)).append('=').append(encode(v)));
   }
 
   private static String encode(String s) {

@@ -29,7 +29,8 @@ public final class SimulatorServer {
   /** Entry point: {@code SimulatorServer CONNECTOR}. */
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
-      System.err.println("usage: SimulatorServer CONNECTOR   (one of " + Sandboxes.supported() + ")");
+      System.err.println(
+          "usage: SimulatorServer CONNECTOR   (one of " + Sandboxes.supported() + ")");
       System.exit(2);
     }
     Sandbox sandbox;

@@ -41,7 +41,8 @@ import java.util.Optional;
  * addresses; generating them is part of the measured time.
  */
 public final class SyncStateBenchmark {
-  private static final DestinationKey DESTINATION = new DestinationKey("iterable", "benchmark-account", "list-1");
+  private static final DestinationKey DESTINATION =
+      new DestinationKey("iterable", "benchmark-account", "list-1");
   private static final int RECORD_BATCH = 1_000;
   private static final int LOOKUP_GROUP = 128;
   private static final Instant AT = Instant.parse("2026-12-01T00:00:00Z");
@@ -57,7 +58,8 @@ public final class SyncStateBenchmark {
    */
   public static void main(String[] args) throws IOException {
     int members = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("sync-state-benchmark");
+    Path dir =
+        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("sync-state-benchmark");
     Path file = dir.resolve("state-" + System.nanoTime() + ".db");
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(file)) {
       DestinationState state = store.open(DESTINATION);
@@ -67,12 +69,24 @@ public final class SyncStateBenchmark {
       Rate lookups = lookUp(state, members, 1);
       Rate lookupsAgain = lookUp(state, members, 1);
       long bytes = Files.size(file) + sizeIfExists(dir.resolve(file.getFileName() + "-wal"));
-      System.out.printf(Locale.ROOT, "RESULT mode=sqlite members=%d inserted=%.0f insertedPerCpu=%.0f updated=%.0f "
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT mode=sqlite members=%d inserted=%.0f insertedPerCpu=%.0f updated=%.0f "
               + "updatedPerCpu=%.0f lookups=%.0f lookupsPerCpu=%.0f lookupsAgain=%.0f lookupsAgainPerCpu=%.0f "
-              + "fileMiB=%.1f peakHeapMiB=%.1f liveHeapMiB=%.1f maxHeapMiB=%.0f%n", members, inserted.perSecond(),
-          inserted.perCpuSecond(), updated.perSecond(), updated.perCpuSecond(), lookups.perSecond(),
-          lookups.perCpuSecond(), lookupsAgain.perSecond(), lookupsAgain.perCpuSecond(), bytes / 1048576.0,
-          peakHeapUsed() / 1048576.0, liveHeap() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+              + "fileMiB=%.1f peakHeapMiB=%.1f liveHeapMiB=%.1f maxHeapMiB=%.0f%n",
+          members,
+          inserted.perSecond(),
+          inserted.perCpuSecond(),
+          updated.perSecond(),
+          updated.perCpuSecond(),
+          lookups.perSecond(),
+          lookups.perCpuSecond(),
+          lookupsAgain.perSecond(),
+          lookupsAgain.perCpuSecond(),
+          bytes / 1048576.0,
+          peakHeapUsed() / 1048576.0,
+          liveHeap() / 1048576.0,
+          Runtime.getRuntime().maxMemory() / 1048576.0);
     } finally {
       for (String suffix : new String[] {"", "-wal", "-shm"}) {
         Files.deleteIfExists(dir.resolve(file.getFileName() + suffix));
@@ -91,8 +105,15 @@ public final class SyncStateBenchmark {
     List<MemberOutcome> batch = new ArrayList<>(RECORD_BATCH);
     for (int i = 0; i < members; i++) {
       String email = email(i);
-      batch.add(new MemberOutcome("email:" + email, email, hash(i, round), MemberOutcome.Kind.CONFIRMED,
-          Optional.empty(), Optional.empty(), AT));
+      batch.add(
+          new MemberOutcome(
+              "email:" + email,
+              email,
+              hash(i, round),
+              MemberOutcome.Kind.CONFIRMED,
+              Optional.empty(),
+              Optional.empty(),
+              AT));
       if (batch.size() == RECORD_BATCH || i == members - 1) {
         state.record(batch);
         batch.clear();
@@ -125,7 +146,8 @@ public final class SyncStateBenchmark {
     }
     Rate rate = Rate.since(members, start, cpuStart);
     if (unchanged != members) {
-      throw new IllegalStateException("only " + unchanged + " of " + members + " members were found unchanged");
+      throw new IllegalStateException(
+          "only " + unchanged + " of " + members + " members were found unchanged");
     }
     System.err.printf(Locale.ROOT, "looked up %d members: %s%n", members, rate);
     return rate;
@@ -141,8 +163,13 @@ public final class SyncStateBenchmark {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%.2f s (%.2f s CPU): %.0f/s, %.0f per CPU second", seconds, cpuSeconds,
-          perSecond, perCpuSecond);
+      return String.format(
+          Locale.ROOT,
+          "%.2f s (%.2f s CPU): %.0f/s, %.0f per CPU second",
+          seconds,
+          cpuSeconds,
+          perSecond,
+          perCpuSecond);
     }
   }
 

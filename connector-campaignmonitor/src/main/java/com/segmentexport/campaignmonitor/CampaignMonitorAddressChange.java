@@ -50,10 +50,13 @@ final class CampaignMonitorAddressChange {
 
   /** The new address is already on the list. */
   static final int ALREADY_SUBSCRIBED = 201;
+
   /** The current address is not on the list. */
   static final int NOT_IN_LIST = 203;
+
   /** The new address is not valid. */
   static final int INVALID_NEW_ADDRESS = 211;
+
   /** An address is not valid. */
   static final int INVALID_ADDRESS = 1;
 
@@ -115,12 +118,15 @@ final class CampaignMonitorAddressChange {
       boolean atOld = onList(oldEmail);
       boolean atNew = onList(newEmail);
       if (atNew && !atOld) {
-        log.info("Campaign Monitor: an address change failed ambiguously ({}); the subscriber has the new address",
+        log.info(
+            "Campaign Monitor: an address change failed ambiguously ({}); the subscriber has the new address",
             e.getMessage());
-        return new Result(Outcome.CHANGED, null, "changed (confirmed by reading the subscriber back)");
+        return new Result(
+            Outcome.CHANGED, null, "changed (confirmed by reading the subscriber back)");
       }
       if (atOld && !atNew) {
-        log.info("Campaign Monitor: an address change failed ambiguously ({}) and was not made; sending it again",
+        log.info(
+            "Campaign Monitor: an address change failed ambiguously ({}) and was not made; sending it again",
             e.getMessage());
         return send(oldEmail, newEmail);
       }
@@ -129,12 +135,26 @@ final class CampaignMonitorAddressChange {
   }
 
   private Result send(String oldEmail, String newEmail) {
-    RequestBody body = Json.body(w -> w.beginObject().name("EmailAddress").value(newEmail)
-        .name("ConsentToTrack").value("Unchanged").name("Resubscribe").value(false)
-        .name("RestartSubscriptionBasedAutoresponders").value(false).endObject());
-    // Not idempotent: replayed after Campaign Monitor applied it, the current address is no longer on the list.
-    HttpResponse r = connector.send(http, subscriber(oldEmail).put(body),
-        CallSpec.once("update-subscriber").classifiedBy(CampaignMonitorErrors.CLASSIFIER));
+    RequestBody body =
+        Json.body(
+            w ->
+                w.beginObject()
+                    .name("EmailAddress")
+                    .value(newEmail)
+                    .name("ConsentToTrack")
+                    .value("Unchanged")
+                    .name("Resubscribe")
+                    .value(false)
+                    .name("RestartSubscriptionBasedAutoresponders")
+                    .value(false)
+                    .endObject());
+    // Not idempotent: replayed after Campaign Monitor applied it, the current address is no longer
+    // on the list.
+    HttpResponse r =
+        connector.send(
+            http,
+            subscriber(oldEmail).put(body),
+            CallSpec.once("update-subscriber").classifiedBy(CampaignMonitorErrors.CLASSIFIER));
     if (r.isSuccessful()) {
       return new Result(Outcome.CHANGED, null, "changed");
     }
@@ -152,21 +172,27 @@ final class CampaignMonitorAddressChange {
           break;
       }
     }
-    throw CampaignMonitorErrors.destination(r, "Campaign Monitor refused to change a subscriber's address on list "
-        + listId);
+    throw CampaignMonitorErrors.destination(
+        r, "Campaign Monitor refused to change a subscriber's address on list " + listId);
   }
 
   /** Whether the list has a subscriber, in any state, at this address (code 203 when not). */
   private boolean onList(String email) {
-    HttpResponse r = connector.send(http, subscriber(email).get(), CampaignMonitorConnector.spec("get-subscriber"));
+    HttpResponse r =
+        connector.send(
+            http, subscriber(email).get(), CampaignMonitorConnector.spec("get-subscriber"));
     if (r.isSuccessful()) {
       return true;
     }
-    if (r.code() == 400 && CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == NOT_IN_LIST) {
+    if (r.code() == 400
+        && CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == NOT_IN_LIST) {
       return false;
     }
-    throw CampaignMonitorErrors.destination(r, "Campaign Monitor's subscriber could not be read back after an "
-        + "ambiguous address change on list " + listId);
+    throw CampaignMonitorErrors.destination(
+        r,
+        "Campaign Monitor's subscriber could not be read back after an "
+            + "ambiguous address change on list "
+            + listId);
   }
 
   /** A request for {@code subscribers/{listid}.json?email=}. */

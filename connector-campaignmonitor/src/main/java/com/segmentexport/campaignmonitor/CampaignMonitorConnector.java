@@ -19,8 +19,8 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
-import com.segmentexport.spi.VendorHttp;
 import com.segmentexport.spi.VendorError;
+import com.segmentexport.spi.VendorHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,18 +57,40 @@ final class CampaignMonitorConnector implements Connector {
     }
     // Ranges (maxProfilesPerExport at most 1,000,000) were checked when the connection was built.
     this.limits = StandardSettings.applyTo(provider.limits(), connection);
-    this.baseUrl = url(connection, StandardSettings.BASE_URL, CampaignMonitorConnectorProvider.DEFAULT_BASE_URL, true);
-    this.tokenUrl = url(connection, CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL,
-        CampaignMonitorConnectorProvider.DEFAULT_TOKEN_URL, false);
-    String apiKey = connection.secret(CampaignMonitorConnectorProvider.API_KEY).map(Secret::reveal).orElse(null);
-    this.authorization = apiKey != null
-        ? Credentials.basic(apiKey, "x", StandardCharsets.UTF_8)
-        : bearer(connection.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN).map(Secret::reveal).orElse(""));
-    this.refreshToken = connection.secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN).map(Secret::reveal)
-        .orElse(null);
+    this.baseUrl =
+        url(
+            connection,
+            StandardSettings.BASE_URL,
+            CampaignMonitorConnectorProvider.DEFAULT_BASE_URL,
+            true);
+    this.tokenUrl =
+        url(
+            connection,
+            CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL,
+            CampaignMonitorConnectorProvider.DEFAULT_TOKEN_URL,
+            false);
+    String apiKey =
+        connection
+            .secret(CampaignMonitorConnectorProvider.API_KEY)
+            .map(Secret::reveal)
+            .orElse(null);
+    this.authorization =
+        apiKey != null
+            ? Credentials.basic(apiKey, "x", StandardCharsets.UTF_8)
+            : bearer(
+                connection
+                    .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN)
+                    .map(Secret::reveal)
+                    .orElse(""));
+    this.refreshToken =
+        connection
+            .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN)
+            .map(Secret::reveal)
+            .orElse(null);
   }
 
-  private static HttpUrl url(Connection connection, String setting, String fallback, boolean directory) {
+  private static HttpUrl url(
+      Connection connection, String setting, String fallback, boolean directory) {
     String text = connection.setting(setting).orElse(fallback).trim();
     HttpUrl url = HttpUrl.parse(directory && !text.endsWith("/") ? text + "/" : text);
     if (url == null) {
@@ -102,11 +124,21 @@ final class CampaignMonitorConnector implements Connector {
     VendorHttp http = request.http();
     ExportDefinition definition = request.definition();
     String listId = checkList(http, definition);
-    List<FieldPlan> plans = planCustomFields(http, "lists/" + listId, request.schema().customFields());
-    log.info("Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)", request.segment(), listId,
+    List<FieldPlan> plans =
+        planCustomFields(http, "lists/" + listId, request.schema().customFields());
+    log.info(
+        "Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)",
+        request.segment(),
+        listId,
         plans.size());
-    return new CampaignMonitorDestination(this, http, listId, request.schema().field(StandardFields.FIRST_NAME),
-        request.schema().field(StandardFields.LAST_NAME), plans, CampaignMonitorDestination.ImportOptions.of(definition));
+    return new CampaignMonitorDestination(
+        this,
+        http,
+        listId,
+        request.schema().field(StandardFields.FIRST_NAME),
+        request.schema().field(StandardFields.LAST_NAME),
+        plans,
+        CampaignMonitorDestination.ImportOptions.of(definition));
   }
 
   /**
@@ -145,16 +177,34 @@ final class CampaignMonitorConnector implements Connector {
 
   /** The configured list's id, after checking that the account has it ({@code GET lists/{listid}.json}). */
   private String checkList(VendorHttp http, ExportDefinition definition) {
-    String listId = definition.option(CampaignMonitorConnectorProvider.LIST_ID).map(String::trim)
-        .orElseThrow(() -> new ConfigurationException("export option " + CampaignMonitorConnectorProvider.LIST_ID
-            + " is required"));
+    String listId =
+        definition
+            .option(CampaignMonitorConnectorProvider.LIST_ID)
+            .map(String::trim)
+            .orElseThrow(
+                () ->
+                    new ConfigurationException(
+                        "export option "
+                            + CampaignMonitorConnectorProvider.LIST_ID
+                            + " is required"));
     HttpResponse list = send(http, request("lists/" + listId + ".json").get(), spec("get-list"));
     if (!list.isSuccessful()) {
       VendorError e = CampaignMonitorErrors.parse(list);
-      boolean unknown = list.code() == 404 || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
-      throw new DestinationException(list.code(), e.code(), e.message(), "Campaign Monitor list "
-          + listId + " (export option " + CampaignMonitorConnectorProvider.LIST_ID + ") cannot be used: "
-          + (unknown ? "it does not exist, or belongs to another account or client" : e.code() + " " + e.message()));
+      boolean unknown =
+          list.code() == 404
+              || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
+      throw new DestinationException(
+          list.code(),
+          e.code(),
+          e.message(),
+          "Campaign Monitor list "
+              + listId
+              + " (export option "
+              + CampaignMonitorConnectorProvider.LIST_ID
+              + ") cannot be used: "
+              + (unknown
+                  ? "it does not exist, or belongs to another account or client"
+                  : e.code() + " " + e.message()));
     }
     return listId;
   }
@@ -169,7 +219,8 @@ final class CampaignMonitorConnector implements Connector {
   record FieldPlan(MappedField field, String key, String dataType) {}
 
   /** Finds the list's custom field for each mapped one, creating those it lacks. */
-  private List<FieldPlan> planCustomFields(VendorHttp http, String listPath, List<MappedField> custom) {
+  private List<FieldPlan> planCustomFields(
+      VendorHttp http, String listPath, List<MappedField> custom) {
     if (custom.isEmpty()) {
       return List.of();
     }
@@ -185,8 +236,8 @@ final class CampaignMonitorConnector implements Connector {
           field = existing.get(wanted);
         }
         if (field == null) {
-          throw new DestinationException(0, null, null, "Campaign Monitor did not create the custom field '"
-              + f.name() + "'");
+          throw new DestinationException(
+              0, null, null, "Campaign Monitor did not create the custom field '" + f.name() + "'");
         }
       }
       checkCompatible(field, f);
@@ -198,9 +249,19 @@ final class CampaignMonitorConnector implements Connector {
   /** Fails when the list's field cannot take the mapped field's values. */
   private static void checkCompatible(ListField field, MappedField f) {
     if (!compatible(field.dataType(), f.type())) {
-      throw new DestinationException(0, null, null, "The Campaign Monitor custom field [" + field.key() + "] holds "
-          + field.dataType() + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
-          + ": map it with a matching type or to another field");
+      throw new DestinationException(
+          0,
+          null,
+          null,
+          "The Campaign Monitor custom field ["
+              + field.key()
+              + "] holds "
+              + field.dataType()
+              + " values but '"
+              + f.name()
+              + "' is mapped as "
+              + f.type().name().toLowerCase(Locale.ROOT)
+              + ": map it with a matching type or to another field");
     }
   }
 
@@ -209,16 +270,20 @@ final class CampaignMonitorConnector implements Connector {
 
   /** The list's custom fields by lower-cased bare key. */
   private Map<String, ListField> readCustomFields(VendorHttp http, String listPath) {
-    HttpResponse r = send(http, request(listPath + "/customfields.json").get(), spec("list-custom-fields"));
+    HttpResponse r =
+        send(http, request(listPath + "/customfields.json").get(), spec("list-custom-fields"));
     if (!r.isSuccessful()) {
-      throw CampaignMonitorErrors.destination(r, "Campaign Monitor's custom fields could not be read");
+      throw CampaignMonitorErrors.destination(
+          r, "Campaign Monitor's custom fields could not be read");
     }
     Map<String, ListField> out = new LinkedHashMap<>();
     for (Object o : Json.array(r.json())) {
       Map<String, Object> field = Json.object(o);
       String key = bare(Json.string(field, "Key"));
       if (key != null) {
-        out.put(key.toLowerCase(Locale.ROOT), new ListField(key, nonNull(Json.string(field, "DataType"), "Text")));
+        out.put(
+            key.toLowerCase(Locale.ROOT),
+            new ListField(key, nonNull(Json.string(field, "DataType"), "Text")));
       }
     }
     return out;
@@ -227,25 +292,32 @@ final class CampaignMonitorConnector implements Connector {
   /** Creates a custom field; returns it, or null when it already existed (code 255). */
   private ListField createCustomField(VendorHttp http, String listPath, MappedField f) {
     String type = dataType(f.type());
-    RequestBody body = Json.body(w -> {
-      w.beginObject();
-      w.name("FieldName").value(f.name());
-      w.name("DataType").value(type);
-      w.name("Options").beginArray().endArray();
-      w.name("VisibleInPreferenceCenter").value(false);
-      w.endObject();
-    });
-    // Repeating it is harmless: a second creation is refused with code 255 and the field is read back.
-    HttpResponse r = send(http, request(listPath + "/customfields.json").post(body), spec("create-custom-field"));
+    RequestBody body =
+        Json.body(
+            w -> {
+              w.beginObject();
+              w.name("FieldName").value(f.name());
+              w.name("DataType").value(type);
+              w.name("Options").beginArray().endArray();
+              w.name("VisibleInPreferenceCenter").value(false);
+              w.endObject();
+            });
+    // Repeating it is harmless: a second creation is refused with code 255 and the field is read
+    // back.
+    HttpResponse r =
+        send(
+            http, request(listPath + "/customfields.json").post(body), spec("create-custom-field"));
     if (r.isSuccessful()) {
       Object key = r.json();
       log.info("Campaign Monitor: created custom field {} ({})", key, type);
       return new ListField(bare(key instanceof String ? (String) key : f.name()), type);
     }
-    if (CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == CampaignMonitorErrors.FIELD_EXISTS) {
+    if (CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r))
+        == CampaignMonitorErrors.FIELD_EXISTS) {
       return null;
     }
-    throw CampaignMonitorErrors.destination(r, "Campaign Monitor refused to create the custom field '" + f.name() + "'");
+    throw CampaignMonitorErrors.destination(
+        r, "Campaign Monitor refused to create the custom field '" + f.name() + "'");
   }
 
   /** Campaign Monitor's data type for a field type. */
@@ -268,8 +340,11 @@ final class CampaignMonitorConnector implements Connector {
     if (listType.equalsIgnoreCase(wanted) || listType.equalsIgnoreCase("Text")) {
       return true;
     }
-    // Choice fields (options, countries, US states) take text values Campaign Monitor checks itself.
-    return type == FieldType.TEXT && !listType.equalsIgnoreCase("Number") && !listType.equalsIgnoreCase("Date");
+    // Choice fields (options, countries, US states) take text values Campaign Monitor checks
+    // itself.
+    return type == FieldType.TEXT
+        && !listType.equalsIgnoreCase("Number")
+        && !listType.equalsIgnoreCase("Date");
   }
 
   private static String bare(String key) {
@@ -284,7 +359,8 @@ final class CampaignMonitorConnector implements Connector {
 
   /** A request to a path under the base URL (such as {@code lists/{id}.json}), without authorization. */
   Request.Builder request(String path) {
-    return new Request.Builder().url(baseUrl.newBuilder().addPathSegments(path).build())
+    return new Request.Builder()
+        .url(baseUrl.newBuilder().addPathSegments(path).build())
         .header("Accept", "application/json");
   }
 
@@ -304,7 +380,8 @@ final class CampaignMonitorConnector implements Connector {
     refresh(http, used);
     r = http.execute(request.header("Authorization", authorization).build(), spec);
     if (CampaignMonitorErrors.isExpiredToken(r)) {
-      throw new AuthenticationException(401, "Campaign Monitor still reports the refreshed OAuth token as expired");
+      throw new AuthenticationException(
+          401, "Campaign Monitor still reports the refreshed OAuth token as expired");
     }
     return r;
   }
@@ -316,18 +393,32 @@ final class CampaignMonitorConnector implements Connector {
       }
       String token = refreshToken;
       if (token == null) {
-        throw new AuthenticationException(401, "Campaign Monitor refused the OAuth access token as expired "
-            + "(code 121) and the connection has no " + CampaignMonitorConnectorProvider.REFRESH_TOKEN);
+        throw new AuthenticationException(
+            401,
+            "Campaign Monitor refused the OAuth access token as expired "
+                + "(code 121) and the connection has no "
+                + CampaignMonitorConnectorProvider.REFRESH_TOKEN);
       }
-      RequestBody form = new FormBody.Builder().add("grant_type", "refresh_token").add("refresh_token", token).build();
-      HttpResponse r = http.execute(new Request.Builder().url(tokenUrl).post(form).build(),
-          CallSpec.once("oauth-refresh").classifiedBy(CampaignMonitorErrors.CLASSIFIER));
+      RequestBody form =
+          new FormBody.Builder()
+              .add("grant_type", "refresh_token")
+              .add("refresh_token", token)
+              .build();
+      HttpResponse r =
+          http.execute(
+              new Request.Builder().url(tokenUrl).post(form).build(),
+              CallSpec.once("oauth-refresh").classifiedBy(CampaignMonitorErrors.CLASSIFIER));
       Map<String, Object> body = Json.object(r.json());
       String access = Json.string(body, "access_token");
       if (!r.isSuccessful() || access == null) {
         VendorError e = CampaignMonitorErrors.parse(r);
-        throw new AuthenticationException(r.code(), "Campaign Monitor refused to refresh the OAuth token (HTTP "
-            + r.code() + ": " + e.message() + ")");
+        throw new AuthenticationException(
+            r.code(),
+            "Campaign Monitor refused to refresh the OAuth token (HTTP "
+                + r.code()
+                + ": "
+                + e.message()
+                + ")");
       }
       String next = Json.string(body, "refresh_token");
       if (next != null) {

@@ -60,35 +60,49 @@ import java.util.regex.Pattern;
 public final class CampaignMonitorConnectorProvider implements ConnectorProvider {
   /** The provider id. */
   public static final String ID = "campaignmonitor";
+
   /** Secret: the API key (Account settings &gt; API keys). */
   public static final String API_KEY = "apiKey";
+
   /** Secret: an OAuth access token, instead of the API key. */
   public static final String ACCESS_TOKEN = "accessToken";
+
   /** Secret: the OAuth refresh token that goes with {@link #ACCESS_TOKEN}. */
   public static final String REFRESH_TOKEN = "refreshToken";
+
   /** Connection setting: where OAuth tokens are refreshed. */
   public static final String OAUTH_TOKEN_URL = "oauthTokenUrl";
+
   /** Export option: the destination list id. */
   public static final String LIST_ID = "listId";
+
   /** Export option: the {@code ConsentToTrack} value sent for every subscriber. */
   public static final String CONSENT_TO_TRACK = "consentToTrack";
+
   /** Export option: whether inactive addresses are resubscribed. */
   public static final String RESUBSCRIBE = "resubscribe";
+
   /** Export option: whether subscription-based autoresponders are triggered. */
   public static final String TRIGGER_AUTORESPONDERS = "triggerAutoresponders";
+
   /** The API base URL. */
   public static final String DEFAULT_BASE_URL = "https://api.createsend.com/api/v3.3/";
+
   /** The OAuth token endpoint. */
   public static final String DEFAULT_TOKEN_URL = "https://api.createsend.com/oauth/token";
 
   /** Subscribers per import: Campaign Monitor's documented maximum (more is refused with code 209). */
   static final int MAX_IMPORT_SUBSCRIBERS = 1000;
+
   /** Bytes of profile data per import (Campaign Monitor documents no cap; 1,000 full rows stay far below it). */
   static final long MAX_IMPORT_BYTES = 4L * 1024 * 1024;
+
   /** Imports in flight per export by default. */
   static final int DEFAULT_CONCURRENT_IMPORTS = 3;
+
   /** Campaign Monitor's limit on profiles per export. */
   static final long MAX_PROFILES_PER_EXPORT = 1_000_000L;
+
   /** The default request rate (Campaign Monitor publishes none for subscriber endpoints). */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
 
@@ -110,19 +124,24 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.optionalSecret(API_KEY, "The API key, sent as HTTP Basic user name (or use an access token)"),
-        SettingDescriptor.optionalSecret(ACCESS_TOKEN, "An OAuth access token, instead of the API key"),
-        SettingDescriptor.optionalSecret(REFRESH_TOKEN, "The OAuth refresh token, used when the access token expires"),
+        SettingDescriptor.optionalSecret(
+            API_KEY, "The API key, sent as HTTP Basic user name (or use an access token)"),
+        SettingDescriptor.optionalSecret(
+            ACCESS_TOKEN, "An OAuth access token, instead of the API key"),
+        SettingDescriptor.optionalSecret(
+            REFRESH_TOKEN, "The OAuth refresh token, used when the access token expires"),
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
         SettingDescriptor.connection(OAUTH_TOKEN_URL, SettingDescriptor.Kind.URL)
             .description("Where OAuth access tokens are refreshed")
             .maxLength(StandardSettings.MAX_URL_LENGTH)
             .defaultValue(DEFAULT_TOKEN_URL)
             .build(),
-        StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
+        StandardSettings.requestsPerSecond(
+            DEFAULT_REQUESTS_PER_SECOND,
             "Campaign Monitor publishes no limit; its 429 answers are backed off"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS),
-        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+        StandardSettings.maxProfilesPerExport(
+            MAX_PROFILES_PER_EXPORT,
             "Most profiles one export may send (Campaign Monitor exports allow at most 1,000,000)"),
         SettingDescriptor.export(LIST_ID, SettingDescriptor.Kind.TEXT)
             .description("The 32-character id of the Campaign Monitor list profiles are added to")
@@ -135,7 +154,8 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
             .defaultValue("Unchanged")
             .build(),
         SettingDescriptor.export(RESUBSCRIBE, SettingDescriptor.Kind.BOOLEAN)
-            .description("Re-add addresses that unsubscribed, were deleted, bounced or are suppressed")
+            .description(
+                "Re-add addresses that unsubscribed, were deleted, bounced or are suppressed")
             .defaultValue(false)
             .build(),
         SettingDescriptor.export(TRIGGER_AUTORESPONDERS, SettingDescriptor.Kind.BOOLEAN)
@@ -147,9 +167,12 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
   @Override
   public List<DestinationField> destinationFields() {
     return List.of(
-        new DestinationField(StandardFields.EMAIL, "E-mail address (EmailAddress)", FieldType.TEXT, true),
-        new DestinationField(StandardFields.FIRST_NAME, "First name (joined into Name)", FieldType.TEXT, false),
-        new DestinationField(StandardFields.LAST_NAME, "Last name (joined into Name)", FieldType.TEXT, false));
+        new DestinationField(
+            StandardFields.EMAIL, "E-mail address (EmailAddress)", FieldType.TEXT, true),
+        new DestinationField(
+            StandardFields.FIRST_NAME, "First name (joined into Name)", FieldType.TEXT, false),
+        new DestinationField(
+            StandardFields.LAST_NAME, "Last name (joined into Name)", FieldType.TEXT, false));
   }
 
   @Override
@@ -168,8 +191,12 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(MAX_IMPORT_SUBSCRIBERS, MAX_IMPORT_BYTES, DEFAULT_CONCURRENT_IMPORTS,
-        DEFAULT_REQUESTS_PER_SECOND, OptionalLong.of(MAX_PROFILES_PER_EXPORT));
+    return new ConnectorLimits(
+        MAX_IMPORT_SUBSCRIBERS,
+        MAX_IMPORT_BYTES,
+        DEFAULT_CONCURRENT_IMPORTS,
+        DEFAULT_REQUESTS_PER_SECOND,
+        OptionalLong.of(MAX_PROFILES_PER_EXPORT));
   }
 
   /**
@@ -179,11 +206,19 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
   @Override
   public List<String> validate(ExportDefinition definition) {
     List<String> problems = new ArrayList<>();
-    definition.option(LIST_ID).map(String::trim).ifPresent(id -> {
-      if (!LIST_ID_FORM.matcher(id).matches()) {
-        problems.add(LIST_ID + " must be a Campaign Monitor list id (32 hexadecimal characters) but was '" + id + "'");
-      }
-    });
+    definition
+        .option(LIST_ID)
+        .map(String::trim)
+        .ifPresent(
+            id -> {
+              if (!LIST_ID_FORM.matcher(id).matches()) {
+                problems.add(
+                    LIST_ID
+                        + " must be a Campaign Monitor list id (32 hexadecimal characters) but was '"
+                        + id
+                        + "'");
+              }
+            });
     Map<String, String> keys = new HashMap<>();
     for (FieldMapping.Entry e : definition.mapping().entries()) {
       if (!e.custom()) {
@@ -196,8 +231,14 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
       }
       String previous = keys.putIfAbsent(key, e.destination());
       if (previous != null) {
-        problems.add("custom fields '" + previous + "' and '" + e.destination()
-            + "' would be the same Campaign Monitor field [" + key + "]");
+        problems.add(
+            "custom fields '"
+                + previous
+                + "' and '"
+                + e.destination()
+                + "' would be the same Campaign Monitor field ["
+                + key
+                + "]");
       }
     }
     return problems;

@@ -9,11 +9,11 @@ import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
+import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.MappedField;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
-import com.segmentexport.spi.JsonBodyWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -46,29 +46,41 @@ import org.slf4j.LoggerFactory;
  */
 final class CampaignMonitorDestination implements Destination {
   private static final Logger log = LoggerFactory.getLogger(CampaignMonitorDestination.class);
-  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT);
+  private static final DateTimeFormatter DATE =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT);
   private static final LocalDate FIRST_DATE = LocalDate.of(1900, 1, 1);
   private static final LocalDate LAST_DATE = LocalDate.of(2076, 6, 6);
+
   /** Campaign Monitor's longest custom field value. */
   static final int MAX_VALUE_LENGTH = 250;
+
   /** The vendor code given to a row Campaign Monitor merged with another row of the same address. */
   static final String DUPLICATE_IN_SUBMISSION = "DuplicateEmailsInSubmission";
+
   /** The per-row code of an address Deleted from the list, refused while {@code Resubscribe} is false. */
   static final String DELETED_CODE = "205";
+
   /** A subscriber's state once deleted from a list. */
   static final String DELETED = "Deleted";
+
   /** Code 203: Subscriber Not In List. */
   static final int NOT_IN_LIST = 203;
+
   /** Counter: subscribers deleted from the list earlier and re-added by a write ({@code Resubscribe} for them alone). */
   static final String DELETED_READDED = "campaignmonitor.deletedReadded";
+
   /** Counter: removals of addresses not on the list, or already Deleted: removed. */
   static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
+
   /** Counter: removals of Unsubscribed or Bounced subscribers, left as they are (off the mailings already). */
   static final String REMOVAL_INACTIVE_LEFT = "removal.inactiveLeft";
+
   /** Counter: subscribers given their profile's new address, as the same subscriber record. */
   static final String ADDRESS_CHANGED = "addressChange.changed";
+
   /** Counter: moved profiles whose old address was not on the list (the import adds the new one). */
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
+
   /** Counter: moved profiles whose new address was on the list already (it is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
 
@@ -81,9 +93,14 @@ final class CampaignMonitorDestination implements Destination {
    */
   record ImportOptions(String consentToTrack, boolean resubscribe, boolean triggerAutoresponders) {
     static ImportOptions of(ExportDefinition definition) {
-      String consent = definition.option(CampaignMonitorConnectorProvider.CONSENT_TO_TRACK).orElse("Unchanged").trim();
-      return new ImportOptions(consent.substring(0, 1).toUpperCase(Locale.ROOT)
-          + consent.substring(1).toLowerCase(Locale.ROOT),
+      String consent =
+          definition
+              .option(CampaignMonitorConnectorProvider.CONSENT_TO_TRACK)
+              .orElse("Unchanged")
+              .trim();
+      return new ImportOptions(
+          consent.substring(0, 1).toUpperCase(Locale.ROOT)
+              + consent.substring(1).toLowerCase(Locale.ROOT),
           definition.flag(CampaignMonitorConnectorProvider.RESUBSCRIBE),
           definition.flag(CampaignMonitorConnectorProvider.TRIGGER_AUTORESPONDERS));
     }
@@ -98,8 +115,13 @@ final class CampaignMonitorDestination implements Destination {
   private final ImportOptions options;
   private final CampaignMonitorAddressChange addressChange;
 
-  CampaignMonitorDestination(CampaignMonitorConnector connector, VendorHttp http, String listId,
-      Optional<MappedField> firstName, Optional<MappedField> lastName, List<CampaignMonitorConnector.FieldPlan> fields,
+  CampaignMonitorDestination(
+      CampaignMonitorConnector connector,
+      VendorHttp http,
+      String listId,
+      Optional<MappedField> firstName,
+      Optional<MappedField> lastName,
+      List<CampaignMonitorConnector.FieldPlan> fields,
       ImportOptions options) {
     this.connector = connector;
     this.http = http;
@@ -144,33 +166,49 @@ final class CampaignMonitorDestination implements Destination {
    * (Deleted on this list) while {@code resubscribe} is false, not yet rejected: {@link #readdDeleted}
    * decides about them.
    */
-  private List<ExportRecord> importRows(Batch batch, List<ExportRecord> rows, boolean resubscribe,
-      BatchResult.Builder result) {
-    long estimated = rows.size() == batch.size() ? batch.estimatedBytes()
-        : batch.estimatedBytes() * rows.size() / Math.max(1, batch.size()) + 1;
-    RequestBody body = Json.body(estimated, w -> {
-      w.beginObject();
-      w.name("Subscribers").beginArray();
-      for (ExportRecord r : rows) {
-        writeSubscriber(w, r);
-      }
-      w.endArray();
-      w.name("Resubscribe").value(resubscribe);
-      // The official SDKs spell this member two ways (Java, PHP: AutoResponders; Ruby, Python:
-      // Autoresponders) and all of them work, so the server accepts both; sending both with one value binds
-      // whether it matches names case-insensitively (one member, same value) or knows each spelling.
-      w.name("QueueSubscriptionBasedAutoResponders").value(options.triggerAutoresponders());
-      w.name("QueueSubscriptionBasedAutoresponders").value(options.triggerAutoresponders());
-      w.name("RestartSubscriptionBasedAutoresponders").value(options.triggerAutoresponders());
-      w.endObject();
-    });
+  private List<ExportRecord> importRows(
+      Batch batch, List<ExportRecord> rows, boolean resubscribe, BatchResult.Builder result) {
+    long estimated =
+        rows.size() == batch.size()
+            ? batch.estimatedBytes()
+            : batch.estimatedBytes() * rows.size() / Math.max(1, batch.size()) + 1;
+    RequestBody body =
+        Json.body(
+            estimated,
+            w -> {
+              w.beginObject();
+              w.name("Subscribers").beginArray();
+              for (ExportRecord r : rows) {
+                writeSubscriber(w, r);
+              }
+              w.endArray();
+              w.name("Resubscribe").value(resubscribe);
+              // The official SDKs spell this member two ways (Java, PHP: AutoResponders; Ruby,
+              // Python:
+              // Autoresponders) and all of them work, so the server accepts both; sending both with
+              // one value binds
+              // whether it matches names case-insensitively (one member, same value) or knows each
+              // spelling.
+              w.name("QueueSubscriptionBasedAutoResponders").value(options.triggerAutoresponders());
+              w.name("QueueSubscriptionBasedAutoresponders").value(options.triggerAutoresponders());
+              w.name("RestartSubscriptionBasedAutoresponders")
+                  .value(options.triggerAutoresponders());
+              w.endObject();
+            });
     // An import is an upsert keyed by address: repeating it leaves the same subscribers.
-    HttpResponse r = connector.send(http, connector.request("subscribers/" + listId + "/import.json").post(body),
-        CampaignMonitorConnector.spec("import"));
+    HttpResponse r =
+        connector.send(
+            http,
+            connector.request("subscribers/" + listId + "/import.json").post(body),
+            CampaignMonitorConnector.spec("import"));
     Map<String, Object> report = report(r, rows.size());
     List<ExportRecord> deleted = outcome(batch, rows, report, result, !resubscribe);
-    log.debug("Campaign Monitor import: batch {} of segment '{}', {} subscribers, HTTP {}", batch.sequence(),
-        batch.segment(), rows.size(), r.code());
+    log.debug(
+        "Campaign Monitor import: batch {} of segment '{}', {} subscribers, HTTP {}",
+        batch.sequence(),
+        batch.segment(),
+        rows.size(),
+        r.code());
     return deleted;
   }
 
@@ -190,22 +228,39 @@ final class CampaignMonitorDestination implements Destination {
       try {
         state = subscriberState(r.email());
       } catch (DestinationException e) {
-        result.reject(r, reasonFor(DELETED_CODE), DELETED_CODE, "Campaign Monitor holds this address as deleted "
-            + "from the list, and its state could not be read to re-add it (" + e.getMessage() + ")");
+        result.reject(
+            r,
+            reasonFor(DELETED_CODE),
+            DELETED_CODE,
+            "Campaign Monitor holds this address as deleted "
+                + "from the list, and its state could not be read to re-add it ("
+                + e.getMessage()
+                + ")");
         continue;
       }
       if (DELETED.equals(state)) {
         readd.add(r);
       } else {
-        result.reject(r, reasonForState(state), DELETED_CODE, "Campaign Monitor refused the address as deleted from "
-            + "the list, but its state is now " + (state == null ? "absent" : state) + ": not re-added");
+        result.reject(
+            r,
+            reasonForState(state),
+            DELETED_CODE,
+            "Campaign Monitor refused the address as deleted from "
+                + "the list, but its state is now "
+                + (state == null ? "absent" : state)
+                + ": not re-added");
       }
     }
     if (readd.isEmpty()) {
       return;
     }
-    log.debug("Campaign Monitor list {}: re-adding {} subscriber(s) of batch {} of segment '{}' deleted from the "
-        + "list, with Resubscribe for them alone", listId, readd.size(), batch.sequence(), batch.segment());
+    log.debug(
+        "Campaign Monitor list {}: re-adding {} subscriber(s) of batch {} of segment '{}' deleted from the "
+            + "list, with Resubscribe for them alone",
+        listId,
+        readd.size(),
+        batch.sequence(),
+        batch.segment());
     importRows(batch, readd, true, result);
     result.count(DELETED_READDED, readd.stream().filter(r -> !result.isRejected(r)).count());
   }
@@ -227,15 +282,19 @@ final class CampaignMonitorDestination implements Destination {
    * (code 203).
    */
   private String subscriberState(String email) {
-    HttpResponse r = connector.send(http, subscriber(email).get(), CampaignMonitorConnector.spec("get-subscriber"));
+    HttpResponse r =
+        connector.send(
+            http, subscriber(email).get(), CampaignMonitorConnector.spec("get-subscriber"));
     if (r.isSuccessful()) {
       String state = Json.string(Json.object(r.json()), "State");
       return state == null ? "" : state;
     }
-    if (r.code() == 400 && CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == NOT_IN_LIST) {
+    if (r.code() == 400
+        && CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r)) == NOT_IN_LIST) {
       return null;
     }
-    throw CampaignMonitorErrors.destination(r, "Campaign Monitor's subscriber could not be read on list " + listId);
+    throw CampaignMonitorErrors.destination(
+        r, "Campaign Monitor's subscriber could not be read on list " + listId);
   }
 
   /** A request for {@code subscribers/{listid}.json?email=}. */
@@ -274,12 +333,22 @@ final class CampaignMonitorDestination implements Destination {
           continue;
         }
         if (!state.equals("Active")) {
-          result.reject(r, RejectionReason.VENDOR_REJECTED, state, "the subscriber is " + state + " on the list, not "
-              + "Active: not deleted (a later write would re-add it without its confirmation)");
+          result.reject(
+              r,
+              RejectionReason.VENDOR_REJECTED,
+              state,
+              "the subscriber is "
+                  + state
+                  + " on the list, not "
+                  + "Active: not deleted (a later write would re-add it without its confirmation)");
           continue;
         }
-        HttpResponse d = connector.send(http, subscriber(r.email()).delete(),
-            CampaignMonitorConnector.spec("delete-subscriber")); // a repeat finds it Deleted: no change
+        HttpResponse d =
+            connector.send(
+                http,
+                subscriber(r.email()).delete(),
+                CampaignMonitorConnector.spec(
+                    "delete-subscriber")); // a repeat finds it Deleted: no change
         if (d.isSuccessful()) {
           continue;
         }
@@ -290,16 +359,22 @@ final class CampaignMonitorDestination implements Destination {
           result.reject(r, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
         }
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether Campaign Monitor deleted this subscriber from the list is unknown ("
-            + e.getMessage() + ")");
+        result.unconfirmed(
+            r,
+            "whether Campaign Monitor deleted this subscriber from the list is unknown ("
+                + e.getMessage()
+                + ")");
       } catch (DestinationException e) {
         int status = e.httpStatus();
         if (status == 401 || status == 404) {
           throw e; // the list itself is refused (101 Invalid ListID): the whole batch
         }
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
       }
     }
     if (notOnList > 0) {
@@ -319,7 +394,8 @@ final class CampaignMonitorDestination implements Destination {
    * time, each through the rate-limited {@link VendorHttp} like every call: changes are rare (a profile's
    * address seldom changes), so they are not worth a parallel path.
    */
-  private List<ExportRecord> changeAddresses(Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
+  private List<ExportRecord> changeAddresses(
+      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
     if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
       return records;
     }
@@ -333,15 +409,21 @@ final class CampaignMonitorDestination implements Destination {
       try {
         change = addressChange.change(r.previousEmail().get(), r.email());
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether Campaign Monitor changed this subscriber's address is unknown ("
-            + e.getMessage() + "); the subscriber was not imported under the new address");
+        result.unconfirmed(
+            r,
+            "whether Campaign Monitor changed this subscriber's address is unknown ("
+                + e.getMessage()
+                + "); the subscriber was not imported under the new address");
         continue;
       } catch (DestinationException e) {
         // Any other refusal of the change concerns this contact: the batch's other records go on.
         int status = e.httpStatus();
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
         continue;
       }
       switch (change.outcome()) {
@@ -354,10 +436,14 @@ final class CampaignMonitorDestination implements Destination {
           rest.add(r);
           break;
         case NEW_ADDRESS_TAKEN:
-          // The import updates the subscriber at the new address; the one at the old address stays, for a
+          // The import updates the subscriber at the new address; the one at the old address stays,
+          // for a
           // mirror mode to remove.
-          log.info("Campaign Monitor list {}: row {} of segment '{}' has a new address already on the list; that "
-              + "subscriber is updated, the one at the old address is left as it is", listId, r.row(),
+          log.info(
+              "Campaign Monitor list {}: row {} of segment '{}' has a new address already on the list; that "
+                  + "subscriber is updated, the one at the old address is left as it is",
+              listId,
+              r.row(),
               batch.segment());
           result.count(ADDRESS_NEW_TAKEN, 1);
           rest.add(r);
@@ -378,15 +464,20 @@ final class CampaignMonitorDestination implements Destination {
     if (r.code() == 400 && envelope.get("ResultData") instanceof Map) {
       return Json.object(envelope.get("ResultData"));
     }
-    throw CampaignMonitorErrors.destination(r, "Campaign Monitor refused the import of " + size + " subscribers");
+    throw CampaignMonitorErrors.destination(
+        r, "Campaign Monitor refused the import of " + size + " subscribers");
   }
 
   /**
    * Turns an import result into per-record outcomes. With {@code holdDeleted}, rows refused with code 205
    * are not rejected but returned, for {@link #readdDeleted}.
    */
-  private List<ExportRecord> outcome(Batch batch, List<ExportRecord> sent, Map<String, Object> report,
-      BatchResult.Builder result, boolean holdDeleted) {
+  private List<ExportRecord> outcome(
+      Batch batch,
+      List<ExportRecord> sent,
+      Map<String, Object> report,
+      BatchResult.Builder result,
+      boolean holdDeleted) {
     List<ExportRecord> deleted = new ArrayList<>();
     long unmatched = 0;
     for (Object o : Json.array(report.get("FailureDetails"))) {
@@ -399,11 +490,17 @@ final class CampaignMonitorDestination implements Destination {
       }
       String code = Json.string(failure, "Code");
       String message = Json.string(failure, "Message");
-      if (holdDeleted && DELETED_CODE.equals(code) && !result.isRejected(record) && !deleted.contains(record)) {
+      if (holdDeleted
+          && DELETED_CODE.equals(code)
+          && !result.isRejected(record)
+          && !deleted.contains(record)) {
         deleted.add(record);
         continue;
       }
-      result.reject(record, reasonFor(code), code != null ? code : "unknown",
+      result.reject(
+          record,
+          reasonFor(code),
+          code != null ? code : "unknown",
           message != null ? message : "Campaign Monitor did not import this subscriber");
     }
     List<Object> duplicates = Json.array(report.get("DuplicateEmailsInSubmission"));
@@ -413,11 +510,18 @@ final class CampaignMonitorDestination implements Destination {
     }
     long created = Json.number(report, "TotalNewSubscribers", 0);
     long updated = Json.number(report, "TotalExistingSubscribers", 0);
-    long imported = sent.stream().filter(r -> !result.isRejected(r) && !deleted.contains(r)).count();
+    long imported =
+        sent.stream().filter(r -> !result.isRejected(r) && !deleted.contains(r)).count();
     if (unmatched > 0 || created + updated != imported) {
-      log.warn("Campaign Monitor import result for batch {} of segment '{}': {} new + {} existing for {} rows "
-          + "imported, {} failure(s) for addresses not in the batch", batch.sequence(), batch.segment(), created,
-          updated, imported, unmatched);
+      log.warn(
+          "Campaign Monitor import result for batch {} of segment '{}': {} new + {} existing for {} rows "
+              + "imported, {} failure(s) for addresses not in the batch",
+          batch.sequence(),
+          batch.segment(),
+          created,
+          updated,
+          imported,
+          unmatched);
     }
     result.addCreated(created).addUpdated(updated);
     return deleted;
@@ -427,7 +531,8 @@ final class CampaignMonitorDestination implements Destination {
    * Campaign Monitor imports an address given twice once, keeping one row's data (which one is
    * undocumented): the first row of each reported address counts as imported, the others are rejected.
    */
-  private static void rejectMergedRows(List<ExportRecord> sent, List<Object> duplicates, BatchResult.Builder result) {
+  private static void rejectMergedRows(
+      List<ExportRecord> sent, List<Object> duplicates, BatchResult.Builder result) {
     Map<String, Boolean> reported = new HashMap<>();
     for (Object d : duplicates) {
       if (d != null) {
@@ -441,8 +546,12 @@ final class CampaignMonitorDestination implements Destination {
         continue;
       }
       if (seen) {
-        result.reject(r, RejectionReason.VENDOR_REJECTED, DUPLICATE_IN_SUBMISSION, "Campaign Monitor merged this row "
-            + "with an earlier row of the same address in the import; its data may not have been kept");
+        result.reject(
+            r,
+            RejectionReason.VENDOR_REJECTED,
+            DUPLICATE_IN_SUBMISSION,
+            "Campaign Monitor merged this row "
+                + "with an earlier row of the same address in the import; its data may not have been kept");
       } else {
         reported.put(key, Boolean.TRUE);
       }
@@ -473,8 +582,11 @@ final class CampaignMonitorDestination implements Destination {
   private String valueProblem(ExportRecord r) {
     String name = name(r);
     if (name != null && name.length() > MAX_VALUE_LENGTH) {
-      return "'Name' (the first and last name joined) has " + name.length() + " characters: Campaign Monitor "
-          + "takes at most " + MAX_VALUE_LENGTH;
+      return "'Name' (the first and last name joined) has "
+          + name.length()
+          + " characters: Campaign Monitor "
+          + "takes at most "
+          + MAX_VALUE_LENGTH;
     }
     for (CampaignMonitorConnector.FieldPlan f : fields) {
       Object v = r.value(f.field());
@@ -484,10 +596,18 @@ final class CampaignMonitorDestination implements Destination {
       if (v instanceof LocalDate || v instanceof Instant) {
         LocalDate d = date(v);
         if (d.isBefore(FIRST_DATE) || d.isAfter(LAST_DATE)) {
-          return "'" + f.field().name() + "' is " + d + ": Campaign Monitor takes dates from 1900-01-01 to 2076-06-06";
+          return "'"
+              + f.field().name()
+              + "' is "
+              + d
+              + ": Campaign Monitor takes dates from 1900-01-01 to 2076-06-06";
         }
       } else if (text(v).length() > MAX_VALUE_LENGTH) {
-        return "'" + f.field().name() + "' has " + text(v).length() + " characters: Campaign Monitor takes at most "
+        return "'"
+            + f.field().name()
+            + "' has "
+            + text(v).length()
+            + " characters: Campaign Monitor takes at most "
             + MAX_VALUE_LENGTH;
       }
     }
@@ -526,7 +646,9 @@ final class CampaignMonitorDestination implements Destination {
   }
 
   private static LocalDate date(Object v) {
-    return v instanceof Instant ? ((Instant) v).atZone(ZoneOffset.UTC).toLocalDate() : (LocalDate) v;
+    return v instanceof Instant
+        ? ((Instant) v).atZone(ZoneOffset.UTC).toLocalDate()
+        : (LocalDate) v;
   }
 
   private static String text(Object v) {

@@ -21,10 +21,13 @@ import java.util.Set;
 final class CampaignMonitorErrors {
   /** Invalid ListID. */
   static final int INVALID_LIST_ID = 101;
+
   /** Expired OAuth token: refresh it. */
   static final int EXPIRED_TOKEN = 121;
+
   /** Subscriber import had some failures; the result is in {@code ResultData}. */
   static final int IMPORT_HAD_FAILURES = 210;
+
   /** Field name already exists. */
   static final int FIELD_EXISTS = 255;
 
@@ -32,7 +35,8 @@ final class CampaignMonitorErrors {
   private static final int MAX_MESSAGE = 300;
 
   /** How every Campaign Monitor response is read; see the class description. */
-  static final ResponseClassifier CLASSIFIER = ResponseClassifier.DEFAULT.or(CampaignMonitorErrors::classify);
+  static final ResponseClassifier CLASSIFIER =
+      ResponseClassifier.DEFAULT.or(CampaignMonitorErrors::classify);
 
   private CampaignMonitorErrors() {}
 
@@ -45,8 +49,12 @@ final class CampaignMonitorErrors {
     if (code == INVALID_LIST_ID || code == EXPIRED_TOKEN) {
       return Verdict.accept();
     }
-    return Verdict.authentication("HTTP 401, Campaign Monitor code " + e.code() + ": " + e.message()
-        + (CREDENTIAL_CODES.contains(code) ? "" : " (treated as refused credentials)"));
+    return Verdict.authentication(
+        "HTTP 401, Campaign Monitor code "
+            + e.code()
+            + ": "
+            + e.message()
+            + (CREDENTIAL_CODES.contains(code) ? "" : " (treated as refused credentials)"));
   }
 
   /** An error's numeric {@code Code}, or {@code -1} when the body had none ({@code HTTP_<status>}). */
@@ -72,7 +80,8 @@ final class CampaignMonitorErrors {
     if (message == null) {
       message = "HTTP " + response.code();
     }
-    return new VendorError(code >= 0 ? Long.toString(code) : "HTTP_" + response.code(), shorten(message));
+    return new VendorError(
+        code >= 0 ? Long.toString(code) : "HTTP_" + response.code(), shorten(message));
   }
 
   /** True for a 401 saying the OAuth access token expired (code 121). */
@@ -87,7 +96,10 @@ final class CampaignMonitorErrors {
    */
   static DestinationException destination(HttpResponse response, String what) {
     VendorError e = parse(response);
-    return new DestinationException(response.code(), e.code(), e.message(),
+    return new DestinationException(
+        response.code(),
+        e.code(),
+        e.message(),
         what + " (HTTP " + response.code() + ", code " + e.code() + ": " + e.message() + ")");
   }
 

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CampaignMonitorAddressChangeExportTest {
   private static final String KEY = "cm-key-77";
   private static final String SEGMENT = "VIP customers";
-  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+  private static final RetryPolicy FAST =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
 
   private CampaignMonitorSimulator sim;
   private String list;
@@ -60,25 +61,45 @@ class CampaignMonitorAddressChangeExportTest {
 
   @Test
   void eachOutcomeOfAChangeIsHandledForItsRecordAlone(@TempDir Path dir) {
-    Connection connection = Connection.builder(new CampaignMonitorConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
-    ExportDefinition definition = ExportDefinition.builder(connection).segments(SEGMENT)
-        .option(CampaignMonitorConnectorProvider.LIST_ID, list)
-        .mapping(FieldMapping.builder().email("email").profileId("id").firstName("first").build()).build();
-    List<Profile> before = List.of(profile("p1", "ambiguous@example.org"), profile("p2", "moves@example.org"),
-        profile("p3", "taken@example.org"), profile("p4", "stays@example.org"));
-    List<Profile> after = List.of(profile("p1", "ambiguous.new@example.org"), profile("p2", "moves.new@example.org"),
-        profile("p3", "taken.new@example.org"), profile("p4", "stays@example.org"));
+    Connection connection =
+        Connection.builder(new CampaignMonitorConnectorProvider())
+            .setting(StandardSettings.BASE_URL, sim.baseUrl())
+            .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+            .secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+            .build();
+    ExportDefinition definition =
+        ExportDefinition.builder(connection)
+            .segments(SEGMENT)
+            .option(CampaignMonitorConnectorProvider.LIST_ID, list)
+            .mapping(
+                FieldMapping.builder().email("email").profileId("id").firstName("first").build())
+            .build();
+    List<Profile> before =
+        List.of(
+            profile("p1", "ambiguous@example.org"),
+            profile("p2", "moves@example.org"),
+            profile("p3", "taken@example.org"),
+            profile("p4", "stays@example.org"));
+    List<Profile> after =
+        List.of(
+            profile("p1", "ambiguous.new@example.org"),
+            profile("p2", "moves.new@example.org"),
+            profile("p3", "taken.new@example.org"),
+            profile("p4", "stays@example.org"));
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
-         SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection)) {
-      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST).withSyncState(store)
-          .withRejectedSampleSize(100);
-      assertThat(exporter.export(definition, name -> Segment.of(name, before), options).exported()).isEqualTo(4);
+        SegmentExporter exporter =
+            Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection)) {
+      ExportOptions options =
+          ExportOptions.DEFAULT
+              .withRetryPolicy(FAST)
+              .withSyncState(store)
+              .withRejectedSampleSize(100);
+      assertThat(exporter.export(definition, name -> Segment.of(name, before), options).exported())
+          .isEqualTo(4);
       String joined = sim.listJoinedDate(list, "moves@example.org").orElseThrow();
-      // p1: the change's answer is lost (502), and reading back cannot settle it (both addresses are on the list).
+      // p1: the change's answer is lost (502), and reading back cannot settle it (both addresses
+      // are on the list).
       sim.addSubscriber(list, "ambiguous.new@example.org", CampaignMonitorSimulator.ACTIVE);
       sim.faults().failWrite(sim.writeCount() + 1, 502);
       // p3: the new address is on the list already.
@@ -90,17 +111,25 @@ class CampaignMonitorAddressChangeExportTest {
       assertThat(s.unchanged()).isEqualTo(1);
       assertThat(s.exported()).as("p2 (changed) and p3 (new address taken)").isEqualTo(2);
       assertThat(s.unconfirmed()).as("p1").isEqualTo(1);
-      assertThat(result.rejectedSample()).singleElement()
+      assertThat(result.rejectedSample())
+          .singleElement()
           .satisfies(r -> assertThat(r.reason()).isEqualTo(RejectionReason.UNCONFIRMED));
-      assertThat(s.counters()).containsEntry(CampaignMonitorDestination.ADDRESS_CHANGED, 1L)
+      assertThat(s.counters())
+          .containsEntry(CampaignMonitorDestination.ADDRESS_CHANGED, 1L)
           .containsEntry(CampaignMonitorDestination.ADDRESS_NEW_TAKEN, 1L);
-      assertThat(sim.listJoinedDate(list, "moves.new@example.org")).as("the same record").hasValue(joined);
+      assertThat(sim.listJoinedDate(list, "moves.new@example.org"))
+          .as("the same record")
+          .hasValue(joined);
       assertThat(sim.subscriber(list, "moves@example.org")).isEmpty();
-      assertThat(sim.subscriber(list, "moves.new@example.org").orElseThrow().name()).isEqualTo("First p2");
-      assertThat(sim.subscriber(list, "taken.new@example.org").orElseThrow().name()).isEqualTo("First p3");
-      assertThat(sim.activeSubscribers(list)).contains("taken@example.org", "ambiguous@example.org");
+      assertThat(sim.subscriber(list, "moves.new@example.org").orElseThrow().name())
+          .isEqualTo("First p2");
+      assertThat(sim.subscriber(list, "taken.new@example.org").orElseThrow().name())
+          .isEqualTo("First p3");
+      assertThat(sim.activeSubscribers(list))
+          .contains("taken@example.org", "ambiguous@example.org");
       assertThat(sim.subscriber(list, "ambiguous.new@example.org").orElseThrow().name())
-          .as("not imported after an unknown outcome").isNotEqualTo("First p1");
+          .as("not imported after an unknown outcome")
+          .isNotEqualTo("First p1");
     }
   }
 }

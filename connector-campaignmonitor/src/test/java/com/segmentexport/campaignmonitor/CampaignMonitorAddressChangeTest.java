@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.campaignmonitor.CampaignMonitorAddressChange.Outcome;
 import com.segmentexport.campaignmonitor.CampaignMonitorAddressChange.Result;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.testkit.EngineHttp;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
@@ -51,30 +51,47 @@ class CampaignMonitorAddressChangeTest {
     sim.close();
   }
 
-  private Connection connection(ConnectorProvider provider, UnaryOperator<Connection.Builder> credentials) {
-    return credentials.apply(Connection.builder(provider)
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))).build();
+  private Connection connection(
+      ConnectorProvider provider, UnaryOperator<Connection.Builder> credentials) {
+    return credentials
+        .apply(
+            Connection.builder(provider)
+                .setting(StandardSettings.BASE_URL, sim.baseUrl())
+                .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+                .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())))
+        .build();
   }
 
-  private Result change(String oldEmail, String newEmail, UnaryOperator<Connection.Builder> credentials) {
-    return EngineHttp.call(new CampaignMonitorConnectorProvider(), p -> connection(p, credentials),
-        (connector, http) -> new CampaignMonitorAddressChange((CampaignMonitorConnector) connector, http, list)
-            .change(oldEmail, newEmail));
+  private Result change(
+      String oldEmail, String newEmail, UnaryOperator<Connection.Builder> credentials) {
+    return EngineHttp.call(
+        new CampaignMonitorConnectorProvider(),
+        p -> connection(p, credentials),
+        (connector, http) ->
+            new CampaignMonitorAddressChange((CampaignMonitorConnector) connector, http, list)
+                .change(oldEmail, newEmail));
   }
 
   private Result change(String oldEmail, String newEmail) {
-    return change(oldEmail, newEmail, b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY)));
+    return change(
+        oldEmail,
+        newEmail,
+        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY)));
   }
 
   /** The subscriber at the old address, with a name, consent and profile id, imported as the connector would. */
   private String givenTheSubscriberAtTheOldAddress() {
-    String body = "{\"Subscribers\":[{\"EmailAddress\":\"" + OLD + "\",\"Name\":\"Ana\",\"ConsentToTrack\":\"Yes\","
-        + "\"CustomFields\":[{\"Key\":\"ProfileId\",\"Value\":\"p-1\"}]}],\"Resubscribe\":false}";
-    Request request = new Request.Builder().url(sim.baseUrl() + "subscribers/" + list + "/import.json")
-        .header("Authorization", Credentials.basic(KEY, "x"))
-        .post(RequestBody.create(body, MediaType.get("application/json"))).build();
+    String body =
+        "{\"Subscribers\":[{\"EmailAddress\":\""
+            + OLD
+            + "\",\"Name\":\"Ana\",\"ConsentToTrack\":\"Yes\","
+            + "\"CustomFields\":[{\"Key\":\"ProfileId\",\"Value\":\"p-1\"}]}],\"Resubscribe\":false}";
+    Request request =
+        new Request.Builder()
+            .url(sim.baseUrl() + "subscribers/" + list + "/import.json")
+            .header("Authorization", Credentials.basic(KEY, "x"))
+            .post(RequestBody.create(body, MediaType.get("application/json")))
+            .build();
     try (Response r = new OkHttpClient().newCall(request).execute()) {
       assertThat(r.code()).isEqualTo(201);
     } catch (IOException e) {
@@ -96,12 +113,14 @@ class CampaignMonitorAddressChangeTest {
 
     assertThat(r.outcome()).isEqualTo(Outcome.CHANGED);
     assertThat(sim.subscriber(list, OLD)).isEmpty();
-    assertThat(sim.subscriber(list, NEW)).hasValueSatisfying(s -> {
-      assertThat(s.state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
-      assertThat(s.name()).isEqualTo("Ana");
-      assertThat(s.consentToTrack()).isEqualTo("Yes");
-      assertThat(s.customFields()).containsEntry("ProfileId", "p-1");
-    });
+    assertThat(sim.subscriber(list, NEW))
+        .hasValueSatisfying(
+            s -> {
+              assertThat(s.state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
+              assertThat(s.name()).isEqualTo("Ana");
+              assertThat(s.consentToTrack()).isEqualTo("Yes");
+              assertThat(s.customFields()).containsEntry("ProfileId", "p-1");
+            });
     assertThat(sim.listJoinedDate(list, NEW)).hasValue(joined);
     assertThat(sim.subscribersWith(list, "ProfileId", "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);
@@ -112,7 +131,8 @@ class CampaignMonitorAddressChangeTest {
   void anUnsubscribedSubscriberIsRenamedAndStaysUnsubscribed() {
     sim.addSubscriber(list, OLD, CampaignMonitorSimulator.UNSUBSCRIBED);
     assertThat(change(OLD, NEW).outcome()).isEqualTo(Outcome.CHANGED);
-    assertThat(sim.subscriber(list, NEW).orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriber(list, NEW).orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
   }
 
   @Test
@@ -133,8 +153,10 @@ class CampaignMonitorAddressChangeTest {
 
     assertThat(r.outcome()).isEqualTo(Outcome.NEW_ADDRESS_TAKEN);
     assertThat(r.vendorCode()).isEqualTo("201");
-    assertThat(sim.subscriber(list, OLD).orElseThrow().customFields()).containsEntry("ProfileId", "p-1");
-    assertThat(sim.subscriber(list, NEW).orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriber(list, OLD).orElseThrow().customFields())
+        .containsEntry("ProfileId", "p-1");
+    assertThat(sim.subscriber(list, NEW).orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.DELETED);
     assertThat(sim.addressChanges()).isZero();
   }
 
@@ -190,9 +212,14 @@ class CampaignMonitorAddressChangeTest {
     givenTheSubscriberAtTheOldAddress();
     sim.oauthTokens("access-1", "refresh-1").expireAccessToken();
 
-    Result r = change(OLD, NEW, b -> b.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("access-1"))
-        .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("refresh-1"))
-        .setting(CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL, sim.tokenUrl()));
+    Result r =
+        change(
+            OLD,
+            NEW,
+            b ->
+                b.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("access-1"))
+                    .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("refresh-1"))
+                    .setting(CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL, sim.tokenUrl()));
 
     assertThat(r.outcome()).isEqualTo(Outcome.CHANGED);
     assertThat(sim.tokenRefreshes()).isEqualTo(1);
@@ -202,7 +229,9 @@ class CampaignMonitorAddressChangeTest {
   @Test
   void anUnknownListIsADestinationError() {
     list = sim.foreignListId();
-    assertThatThrownBy(() -> change(OLD, NEW)).isInstanceOf(DestinationException.class)
-        .isNotInstanceOf(OutcomeUnknownException.class).hasMessageContaining("change a subscriber's address");
+    assertThatThrownBy(() -> change(OLD, NEW))
+        .isInstanceOf(DestinationException.class)
+        .isNotInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("change a subscriber's address");
   }
 }

@@ -32,7 +32,6 @@ import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator.UnknownListAnswer;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,7 +48,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(60)
 class CampaignMonitorConnectorTest {
   private static final String KEY = "test-api-key-0123";
-  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+  private static final RetryPolicy FAST =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
 
   private CampaignMonitorSimulator sim;
   private String list;
@@ -68,10 +68,13 @@ class CampaignMonitorConnectorTest {
   // ---- helpers -------------------------------------------------------------------------------
 
   private Connection connection(UnaryOperator<Connection.Builder> credentials) {
-    return credentials.apply(Connection.builder(new CampaignMonitorConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))).build();
+    return credentials
+        .apply(
+            Connection.builder(new CampaignMonitorConnectorProvider())
+                .setting(StandardSettings.BASE_URL, sim.baseUrl())
+                .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+                .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())))
+        .build();
   }
 
   private Connection connection() {
@@ -79,20 +82,27 @@ class CampaignMonitorConnectorTest {
   }
 
   private Connection oauth(String access, String refresh) {
-    return connection(b -> {
-      b.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of(access))
-          .setting(CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL, sim.tokenUrl());
-      return refresh == null ? b : b.secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of(refresh));
-    });
+    return connection(
+        b -> {
+          b.secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of(access))
+              .setting(CampaignMonitorConnectorProvider.OAUTH_TOKEN_URL, sim.tokenUrl());
+          return refresh == null
+              ? b
+              : b.secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of(refresh));
+        });
   }
 
   private static FieldMapping names() {
     return FieldMapping.builder().email("email").firstName("first").lastName("last").build();
   }
 
-  private ExportDefinition definition(Connection c, FieldMapping mapping, String listId, String... options) {
-    ExportDefinition.Builder b = ExportDefinition.builder(c).segments("S").mapping(mapping)
-        .option(CampaignMonitorConnectorProvider.LIST_ID, listId);
+  private ExportDefinition definition(
+      Connection c, FieldMapping mapping, String listId, String... options) {
+    ExportDefinition.Builder b =
+        ExportDefinition.builder(c)
+            .segments("S")
+            .mapping(mapping)
+            .option(CampaignMonitorConnectorProvider.LIST_ID, listId);
     for (int i = 0; i < options.length; i += 2) {
       b.option(options[i], options[i + 1]);
     }
@@ -102,15 +112,24 @@ class CampaignMonitorConnectorTest {
   private static List<Profile> people(int n) {
     List<Profile> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(Profile.of("email", "person" + i + "@example.org", "first", "First" + i, "last", "Last" + i));
+      out.add(
+          Profile.of(
+              "email", "person" + i + "@example.org", "first", "First" + i, "last", "Last" + i));
     }
     return out;
   }
 
-  private static ExportResult export(Connection c, ExportDefinition d, List<Profile> profiles, ExportListener l) {
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
-      return exporter.export(d, name -> Segment.of("S", profiles),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST).withListener(l).withRejectedSampleSize(100_000));
+  private static ExportResult export(
+      Connection c, ExportDefinition d, List<Profile> profiles, ExportListener l) {
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+      return exporter.export(
+          d,
+          name -> Segment.of("S", profiles),
+          ExportOptions.DEFAULT
+              .withRetryPolicy(FAST)
+              .withListener(l)
+              .withRejectedSampleSize(100_000));
     }
   }
 
@@ -124,7 +143,9 @@ class CampaignMonitorConnectorTest {
   }
 
   private static RejectedRecord rejection(ExportResult result, long row) {
-    return result.rejectedSample().stream().filter(r -> r.row() == row).findFirst()
+    return result.rejectedSample().stream()
+        .filter(r -> r.row() == row)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("row " + row + " was not rejected"));
   }
 
@@ -132,25 +153,35 @@ class CampaignMonitorConnectorTest {
 
   @Test
   void defaultsToTheVersion33BaseUrlAndSendsOnlyJsonPaths() {
-    assertThat(new CampaignMonitorConnectorProvider().settings()).filteredOn(s -> s.name().equals("baseUrl"))
-        .singleElement().satisfies(s -> assertThat(s.defaultValue()).hasValue("https://api.createsend.com/api/v3.3/"));
+    assertThat(new CampaignMonitorConnectorProvider().settings())
+        .filteredOn(s -> s.name().equals("baseUrl"))
+        .singleElement()
+        .satisfies(
+            s -> assertThat(s.defaultValue()).hasValue("https://api.createsend.com/api/v3.3/"));
     export(people(3));
-    assertThat(sim.calls()).isNotEmpty().allSatisfy(call -> {
-      assertThat(call.path()).startsWith("/api/v3.3/").endsWith(".json");
-      assertThat(call.status()).isLessThan(300);
-    });
+    assertThat(sim.calls())
+        .isNotEmpty()
+        .allSatisfy(
+            call -> {
+              assertThat(call.path()).startsWith("/api/v3.3/").endsWith(".json");
+              assertThat(call.status()).isLessThan(300);
+            });
   }
 
   @Test
   void verifyIsOneCheapAuthenticatedCall() {
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection())) {
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection())) {
       exporter.verify();
     }
-    assertThat(sim.calls()).singleElement().satisfies(call -> {
-      assertThat(call.method()).isEqualTo("GET");
-      assertThat(call.path()).isEqualTo("/api/v3.3/clients.json");
-      assertThat(call.status()).isEqualTo(200);
-    });
+    assertThat(sim.calls())
+        .singleElement()
+        .satisfies(
+            call -> {
+              assertThat(call.method()).isEqualTo("GET");
+              assertThat(call.path()).isEqualTo("/api/v3.3/clients.json");
+              assertThat(call.status()).isEqualTo(200);
+            });
   }
 
   @Test
@@ -179,7 +210,8 @@ class CampaignMonitorConnectorTest {
     sim.oauthTokens("access-1", "refresh-1").expireAccessToken();
     Connection c = oauth("access-1", null);
     assertThatThrownBy(() -> export(c, definition(c, names(), list), people(3)))
-        .isInstanceOf(AuthenticationException.class).hasMessageContaining("121");
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("121");
     assertThat(sim.receivedEmailCount()).isZero();
     assertThat(sim.tokenRefreshes()).isZero();
   }
@@ -189,16 +221,21 @@ class CampaignMonitorConnectorTest {
     sim.oauthTokens("access-1", "refresh-1").revokeAccessToken();
     Connection c = oauth("access-1", "refresh-1");
     assertThatThrownBy(() -> export(c, definition(c, names(), list), people(3)))
-        .isInstanceOf(AuthenticationException.class).hasMessageContaining("122");
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("122");
     assertThat(sim.tokenRefreshes()).isZero();
     assertThat(sim.requestCount()).isEqualTo(1);
   }
 
   @Test
   void aBadApiKeyIsCode100AndFailsAtOnce() {
-    Connection c = connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of("wrong")));
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
-      assertThatThrownBy(exporter::verify).isInstanceOf(AuthenticationException.class).hasMessageContaining("100")
+    Connection c =
+        connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of("wrong")));
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+      assertThatThrownBy(exporter::verify)
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("100")
           .hasMessageNotContaining("wrong");
     }
     assertThat(sim.requestCount()).isEqualTo(1);
@@ -206,14 +243,18 @@ class CampaignMonitorConnectorTest {
 
   @Test
   void credentialsMustBeExactlyOneOfApiKeyAndAccessTokenWhenTheConnectionIsBuilt() {
-    List<UnaryOperator<Connection.Builder>> wrong = List.of(
-        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-            .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")),
-        b -> b,
-        b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-            .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("r")));
+    List<UnaryOperator<Connection.Builder>> wrong =
+        List.of(
+            b ->
+                b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+                    .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("t")),
+            b -> b,
+            b ->
+                b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+                    .secret(CampaignMonitorConnectorProvider.REFRESH_TOKEN, Secret.of("r")));
     for (UnaryOperator<Connection.Builder> credentials : wrong) {
-      assertThatThrownBy(() -> connection(credentials)).isInstanceOf(ConfigurationException.class)
+      assertThatThrownBy(() -> connection(credentials))
+          .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining(CampaignMonitorConnectorProvider.API_KEY);
     }
     assertThat(sim.requestCount()).isZero();
@@ -228,7 +269,8 @@ class CampaignMonitorConnectorTest {
       assertThatThrownBy(() -> export(c, definition(c, names(), id), people(3)))
           .isInstanceOf(DestinationException.class)
           .isNotInstanceOf(AuthenticationException.class)
-          .hasMessageContaining(id).hasMessageContaining("does not exist");
+          .hasMessageContaining(id)
+          .hasMessageContaining("does not exist");
     }
     assertThat(sim.writeCount()).isZero();
     assertThat(sim.receivedEmailCount()).isZero();
@@ -237,7 +279,8 @@ class CampaignMonitorConnectorTest {
   @Test
   void aMalformedListIdFailsWhenTheDefinitionIsBuilt() {
     Connection c = connection();
-    assertThatThrownBy(() -> definition(c, names(), "not-a-list-id")).isInstanceOf(ConfigurationException.class)
+    assertThatThrownBy(() -> definition(c, names(), "not-a-list-id"))
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("32 hexadecimal");
     assertThat(sim.requestCount()).isZero();
   }
@@ -248,24 +291,30 @@ class CampaignMonitorConnectorTest {
   void importsInBatchesOfAtMostOneThousand() {
     ExportResult result = export(people(2500));
     assertThat(result.exported()).isEqualTo(2500);
-    assertThat(sim.importRequests()).extracting(CampaignMonitorSimulator.ImportRequest::subscribers)
+    assertThat(sim.importRequests())
+        .extracting(CampaignMonitorSimulator.ImportRequest::subscribers)
         .containsExactlyInAnyOrder(1000, 1000, 500);
-    assertThat(sim.calls()).filteredOn(VendorSimulator.Call::write)
-        .allSatisfy(call -> assertThat(call.path()).isEqualTo("/api/v3.3/subscribers/" + list + "/import.json"));
+    assertThat(sim.calls())
+        .filteredOn(VendorSimulator.Call::write)
+        .allSatisfy(
+            call ->
+                assertThat(call.path())
+                    .isEqualTo("/api/v3.3/subscribers/" + list + "/import.json"));
   }
 
   @Test
   void consentToTrackIsUnchangedUnlessTheExportSetsIt() {
     export(people(3));
-    assertThat(sim.importRequests()).singleElement()
+    assertThat(sim.importRequests())
+        .singleElement()
         .satisfies(r -> assertThat(r.consentValues()).containsExactly("Unchanged"));
-    assertThat(sim.subscriber(list, "person0@example.org")).hasValueSatisfying(
-        s -> assertThat(s.consentToTrack()).isEqualTo("Unchanged"));
+    assertThat(sim.subscriber(list, "person0@example.org"))
+        .hasValueSatisfying(s -> assertThat(s.consentToTrack()).isEqualTo("Unchanged"));
 
     export(people(3), CampaignMonitorConnectorProvider.CONSENT_TO_TRACK, "yes");
     assertThat(sim.importRequests().get(1).consentValues()).containsExactly("Yes");
-    assertThat(sim.subscriber(list, "person2@example.org")).hasValueSatisfying(
-        s -> assertThat(s.consentToTrack()).isEqualTo("Yes"));
+    assertThat(sim.subscriber(list, "person2@example.org"))
+        .hasValueSatisfying(s -> assertThat(s.consentToTrack()).isEqualTo("Yes"));
   }
 
   @Test
@@ -307,18 +356,23 @@ class CampaignMonitorConnectorTest {
 
     Connection c = connection();
     String other = sim.createList("Welcome journey");
-    export(c, definition(c, names(), other, CampaignMonitorConnectorProvider.TRIGGER_AUTORESPONDERS, "true"), people(3));
+    export(
+        c,
+        definition(
+            c, names(), other, CampaignMonitorConnectorProvider.TRIGGER_AUTORESPONDERS, "true"),
+        people(3));
     assertThat(sim.importRequests().get(1).queueAutoresponders()).isTrue();
     assertThat(sim.autorespondersQueued()).isEqualTo(3);
   }
 
   @Test
   void firstAndLastNameAreJoinedIntoName() {
-    List<Profile> profiles = List.of(
-        Profile.of("email", "both@example.org", "first", " Ana ", "last", "Ruiz"),
-        Profile.of("email", "first@example.org", "first", "Li"),
-        Profile.of("email", "last@example.org", "last", "Okafor"),
-        Profile.of("email", "none@example.org"));
+    List<Profile> profiles =
+        List.of(
+            Profile.of("email", "both@example.org", "first", " Ana ", "last", "Ruiz"),
+            Profile.of("email", "first@example.org", "first", "Li"),
+            Profile.of("email", "last@example.org", "last", "Okafor"),
+            Profile.of("email", "none@example.org"));
     export(profiles);
     assertThat(sim.subscriber(list, "both@example.org").orElseThrow().name()).isEqualTo("Ana Ruiz");
     assertThat(sim.subscriber(list, "first@example.org").orElseThrow().name()).isEqualTo("Li");
@@ -330,10 +384,17 @@ class CampaignMonitorConnectorTest {
   @Test
   void missingCustomFieldsAreCreatedPerListTypedFromTheMapping() {
     sim.acceptBracketedKeys(false);
-    FieldMapping mapping = FieldMapping.builder().email("email").custom("Loyalty tier", "tier")
-        .custom("orders", "orders", FieldType.INTEGER).custom("signup", "signup", FieldType.DATE).build();
-    List<Profile> profiles = List.of(Profile.of("email", "a@example.org", "tier", "gold", "orders", "12",
-        "signup", "2021-03-04"));
+    FieldMapping mapping =
+        FieldMapping.builder()
+            .email("email")
+            .custom("Loyalty tier", "tier")
+            .custom("orders", "orders", FieldType.INTEGER)
+            .custom("signup", "signup", FieldType.DATE)
+            .build();
+    List<Profile> profiles =
+        List.of(
+            Profile.of(
+                "email", "a@example.org", "tier", "gold", "orders", "12", "signup", "2021-03-04"));
     Connection c = connection();
     String second = sim.createList("Second");
     sim.addCustomField(second, "orders", "Number");
@@ -342,14 +403,22 @@ class CampaignMonitorConnectorTest {
     export(c, definition(c, mapping, list), profiles);
     export(c, definition(c, mapping, second), profiles);
 
-    assertThat(sim.customFields(list)).containsExactly(java.util.Map.entry("[loyaltytier]", "Text"),
-        java.util.Map.entry("[orders]", "Number"), java.util.Map.entry("[signup]", "Date"));
+    assertThat(sim.customFields(list))
+        .containsExactly(
+            java.util.Map.entry("[loyaltytier]", "Text"),
+            java.util.Map.entry("[orders]", "Number"),
+            java.util.Map.entry("[signup]", "Date"));
     assertThat(sim.customFields(second)).containsOnlyKeys("[orders]", "[loyaltytier]", "[signup]");
-    assertThat(sim.calls()).filteredOn(call -> call.method().equals("POST") && call.path().endsWith("customfields.json"))
-        .as("three fields for the first list, two for the second").hasSize(5);
+    assertThat(sim.calls())
+        .filteredOn(
+            call -> call.method().equals("POST") && call.path().endsWith("customfields.json"))
+        .as("three fields for the first list, two for the second")
+        .hasSize(5);
     for (String l : List.of(list, second)) {
       assertThat(sim.subscriber(l, "a@example.org").orElseThrow().customFields())
-          .containsEntry("Loyalty tier", "gold").containsEntry("orders", "12").containsEntry("signup", "2021/03/04");
+          .containsEntry("Loyalty tier", "gold")
+          .containsEntry("orders", "12")
+          .containsEntry("signup", "2021/03/04");
     }
     assertThat(sim.unknownCustomFieldKeys()).isZero();
     assertThat(sim.invalidCustomFieldValues()).isZero();
@@ -359,21 +428,33 @@ class CampaignMonitorConnectorTest {
   void aListFieldOfAnotherTypeFailsBeforeAnyProfileIsSent() {
     sim.addCustomField(list, "orders", "Date");
     Connection c = connection();
-    FieldMapping mapping = FieldMapping.builder().email("email").custom("orders", "orders", FieldType.INTEGER).build();
-    assertThatThrownBy(() -> export(c, definition(c, mapping, list), List.of(Profile.of("email", "a@example.org",
-        "orders", "3")))).isInstanceOf(DestinationException.class).hasMessageContaining("[orders]");
+    FieldMapping mapping =
+        FieldMapping.builder().email("email").custom("orders", "orders", FieldType.INTEGER).build();
+    assertThatThrownBy(
+            () ->
+                export(
+                    c,
+                    definition(c, mapping, list),
+                    List.of(Profile.of("email", "a@example.org", "orders", "3"))))
+        .isInstanceOf(DestinationException.class)
+        .hasMessageContaining("[orders]");
     assertThat(sim.writeCount()).isZero();
   }
 
   @Test
   void valuesCampaignMonitorWouldRefuseRejectTheirProfileWithoutSendingIt() {
     Connection c = connection();
-    FieldMapping mapping = FieldMapping.builder().email("email").custom("note", "note")
-        .custom("born", "born", FieldType.DATE).build();
-    List<Profile> profiles = List.of(
-        Profile.of("email", "ok@example.org", "note", "fine", "born", "1980-01-01"),
-        Profile.of("email", "long@example.org", "note", "x".repeat(251)),
-        Profile.of("email", "old@example.org", "born", "1899-12-31"));
+    FieldMapping mapping =
+        FieldMapping.builder()
+            .email("email")
+            .custom("note", "note")
+            .custom("born", "born", FieldType.DATE)
+            .build();
+    List<Profile> profiles =
+        List.of(
+            Profile.of("email", "ok@example.org", "note", "fine", "born", "1980-01-01"),
+            Profile.of("email", "long@example.org", "note", "x".repeat(251)),
+            Profile.of("email", "old@example.org", "born", "1899-12-31"));
     ExportResult result = export(c, definition(c, mapping, list), profiles);
     assertThat(result.exported()).isEqualTo(1);
     assertThat(rejection(result, 2).reason()).isEqualTo(RejectionReason.INVALID_VALUE);
@@ -389,13 +470,15 @@ class CampaignMonitorConnectorTest {
   @Test
   void aNumberTooLargeToWriteOutRejectsOnlyItsRow() {
     Connection c = connection();
-    FieldMapping mapping = FieldMapping.builder().email("email").custom("score", "score", FieldType.NUMBER).build();
-    List<Profile> profiles = List.of(
-        Profile.of("email", "ok@example.org", "score", "12.5"),
-        Profile.of("email", "huge@example.org", "score", "1e999999999"),
-        Profile.of("email", "over@example.org", "score", "1e400"),
-        Profile.of("email", "long@example.org", "score", "1e100"),
-        Profile.of("email", "big@example.org", "score", "1e38"));
+    FieldMapping mapping =
+        FieldMapping.builder().email("email").custom("score", "score", FieldType.NUMBER).build();
+    List<Profile> profiles =
+        List.of(
+            Profile.of("email", "ok@example.org", "score", "12.5"),
+            Profile.of("email", "huge@example.org", "score", "1e999999999"),
+            Profile.of("email", "over@example.org", "score", "1e400"),
+            Profile.of("email", "long@example.org", "score", "1e100"),
+            Profile.of("email", "big@example.org", "score", "1e38"));
     ExportResult result = export(c, definition(c, mapping, list), profiles);
     assertThat(result.exported()).isEqualTo(2);
     for (long row = 2; row <= 4; row++) {
@@ -404,7 +487,8 @@ class CampaignMonitorConnectorTest {
       assertThat(r.message()).contains("'score'").contains("40 characters written out in full");
     }
     assertThat(sim.receivedEmails()).containsExactlyInAnyOrder("ok@example.org", "big@example.org");
-    assertThat(sim.subscriber(list, "ok@example.org").orElseThrow().customFields()).containsEntry("score", "12.5");
+    assertThat(sim.subscriber(list, "ok@example.org").orElseThrow().customFields())
+        .containsEntry("score", "12.5");
     assertThat(sim.subscriber(list, "big@example.org").orElseThrow().customFields())
         .containsEntry("score", "1" + "0".repeat(38));
   }
@@ -412,9 +496,17 @@ class CampaignMonitorConnectorTest {
   @Test
   void aNameOver250CharactersRejectsItsProfileWithoutSendingIt() {
     Connection c = connection();
-    List<Profile> profiles = List.of(
-        Profile.of("email", "ok@example.org", "first", "F".repeat(124), "last", "L".repeat(125)), // 250 joined
-        Profile.of("email", "long@example.org", "first", "F".repeat(125), "last", "L".repeat(125)));
+    List<Profile> profiles =
+        List.of(
+            Profile.of(
+                "email",
+                "ok@example.org",
+                "first",
+                "F".repeat(124),
+                "last",
+                "L".repeat(125)), // 250 joined
+            Profile.of(
+                "email", "long@example.org", "first", "F".repeat(125), "last", "L".repeat(125)));
     ExportResult result = export(c, definition(c, names(), list), profiles);
     assertThat(result.exported()).isEqualTo(1);
     RejectedRecord r = rejection(result, 2);
@@ -467,39 +559,55 @@ class CampaignMonitorConnectorTest {
     sim.faults().throttleWrite(1, Duration.ofMillis(1500));
     List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
     Connection c = connection();
-    ExportResult result = export(c, definition(c, names(), list), people(20), new ExportListener() {
-      @Override
-      public void throttled(Duration wait, String reason) {
-        waits.add(wait);
-      }
-    });
+    ExportResult result =
+        export(
+            c,
+            definition(c, names(), list),
+            people(20),
+            new ExportListener() {
+              @Override
+              public void throttled(Duration wait, String reason) {
+                waits.add(wait);
+              }
+            });
     assertThat(result.exported()).isEqualTo(20);
-    assertThat(waits).as("X-RateLimit-Reset: 2 (seconds)").anySatisfy(w -> assertThat(w).isGreaterThanOrEqualTo(
-        Duration.ofMillis(1900)));
+    assertThat(waits)
+        .as("X-RateLimit-Reset: 2 (seconds)")
+        .anySatisfy(w -> assertThat(w).isGreaterThanOrEqualTo(Duration.ofMillis(1900)));
   }
 
   @Test
   void theProfileLimitIsOneMillion() {
-    assertThat(new CampaignMonitorConnectorProvider().limits().maxProfilesPerExport()).hasValue(1_000_000L);
+    assertThat(new CampaignMonitorConnectorProvider().limits().maxProfilesPerExport())
+        .hasValue(1_000_000L);
     // Refused when the connection is built, not later when an exporter is made.
-    assertThatThrownBy(() -> connection(b -> b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001")))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("between 1 and 1000000");
+    assertThatThrownBy(
+            () ->
+                connection(
+                    b ->
+                        b.secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+                            .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "1000001")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("between 1 and 1000000");
     Connection c = connection();
-    SegmentSource huge = new SegmentSource() {
-      @Override
-      public Segment open(String name) {
-        throw new AssertionError("must fail before opening the segment");
-      }
+    SegmentSource huge =
+        new SegmentSource() {
+          @Override
+          public Segment open(String name) {
+            throw new AssertionError("must fail before opening the segment");
+          }
 
-      @Override
-      public OptionalLong size(String name) {
-        return OptionalLong.of(1_000_001);
-      }
-    };
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
-      assertThatThrownBy(() -> exporter.start(definition(c, names(), list), huge, ExportOptions.DEFAULT))
-          .isInstanceOf(LimitExceededException.class).hasMessageContaining("1000000");
+          @Override
+          public OptionalLong size(String name) {
+            return OptionalLong.of(1_000_001);
+          }
+        };
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+      assertThatThrownBy(
+              () -> exporter.start(definition(c, names(), list), huge, ExportOptions.DEFAULT))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining("1000000");
     }
     assertThat(sim.requestCount()).isZero();
   }

@@ -33,7 +33,8 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
   /** The list is given by id (listId); the connector never creates one. */
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.CREATES_DESTINATION, Capability.ASYNC_VENDOR_WORK));
+    return EnumSet.complementOf(
+        EnumSet.of(Capability.CREATES_DESTINATION, Capability.ASYNC_VENDOR_WORK));
   }
 
   private String list() {
@@ -54,33 +55,42 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
   /** Whether the address is suppressed, or unsubscribed from the list (what unsubscribe.json would do). */
   @Override
   protected String consentState(CampaignMonitorSimulator simulator, String segment, String email) {
-    return "suppressed=" + simulator.isSuppressed(email) + " unsubscribed="
+    return "suppressed="
+        + simulator.isSuppressed(email)
+        + " unsubscribed="
         + simulator.subscriberState(list(), email).map("Unsubscribed"::equals).orElse(false);
   }
 
   /** The list's subscriber record at this address, in any state (a subscriber is a per-list record). */
   @Override
-  protected int contactsWithAddress(CampaignMonitorSimulator simulator, String segment, String email) {
+  protected int contactsWithAddress(
+      CampaignMonitorSimulator simulator, String segment, String email) {
     return simulator.subscriber(list(), email).isPresent() ? 1 : 0;
   }
 
   /** The subscriber's Name and its custom fields by field name ({@code tier}). */
   @Override
-  protected Map<String, String> storedFields(CampaignMonitorSimulator simulator, String segment, String email) {
+  protected Map<String, String> storedFields(
+      CampaignMonitorSimulator simulator, String segment, String email) {
     Map<String, String> out = new LinkedHashMap<>();
-    simulator.subscriber(list(), email).ifPresent(s -> {
-      if (!s.name().isEmpty()) {
-        out.put("Name", s.name());
-      }
-      out.putAll(s.customFields());
-    });
+    simulator
+        .subscriber(list(), email)
+        .ifPresent(
+            s -> {
+              if (!s.name().isEmpty()) {
+                out.put("Name", s.name());
+              }
+              out.putAll(s.customFields());
+            });
     return out;
   }
 
   @Override
-  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+  protected Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier) {
     Map<String, String> expected = new LinkedHashMap<>();
-    String name = ((firstName == null ? "" : firstName) + " " + (lastName == null ? "" : lastName)).trim();
+    String name =
+        ((firstName == null ? "" : firstName) + " " + (lastName == null ? "" : lastName)).trim();
     if (!name.isEmpty()) {
       expected.put("Name", name);
     }

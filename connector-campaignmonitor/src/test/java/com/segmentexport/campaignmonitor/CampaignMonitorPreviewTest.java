@@ -55,30 +55,51 @@ class CampaignMonitorPreviewTest {
   }
 
   private ExportPlan plan(String listId, FieldMapping mapping, int profiles) {
-    Connection c = Connection.builder(new CampaignMonitorConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
-    ExportDefinition d = ExportDefinition.builder(c).segments("S").mapping(mapping)
-        .option(CampaignMonitorConnectorProvider.LIST_ID, listId).build();
+    Connection c =
+        Connection.builder(new CampaignMonitorConnectorProvider())
+            .setting(StandardSettings.BASE_URL, sim.baseUrl())
+            .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+            .secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+            .build();
+    ExportDefinition d =
+        ExportDefinition.builder(c)
+            .segments("S")
+            .mapping(mapping)
+            .option(CampaignMonitorConnectorProvider.LIST_ID, listId)
+            .build();
     List<Profile> people = new ArrayList<>();
     for (int i = 0; i < profiles; i++) {
-      people.add(Profile.of("email", "person" + i + "@example.org", "first", "First" + i, "tier", "gold",
-          "orders", Integer.toString(i)));
+      people.add(
+          Profile.of(
+              "email",
+              "person" + i + "@example.org",
+              "first",
+              "First" + i,
+              "tier",
+              "gold",
+              "orders",
+              Integer.toString(i)));
     }
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
       return exporter.plan(d, name -> Segment.of(name, people), ExportOptions.DEFAULT);
     }
   }
 
   private static FieldMapping withCustomFields() {
-    return FieldMapping.builder().email("email").firstName("first").custom("Loyalty Tier", "tier")
-        .custom("Orders", "orders", FieldType.INTEGER).build();
+    return FieldMapping.builder()
+        .email("email")
+        .firstName("first")
+        .custom("Loyalty Tier", "tier")
+        .custom("Orders", "orders", FieldType.INTEGER)
+        .build();
   }
 
   private void assertOnlyReads() {
-    assertThat(sim.calls()).isNotEmpty().allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
+    assertThat(sim.calls())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
     assertThat(sim.calls()).noneMatch(VendorSimulator.Call::write);
   }
 
@@ -92,7 +113,9 @@ class CampaignMonitorPreviewTest {
     assertThat(segment.destinationExists()).hasValue(true);
     assertThat(segment.destinationId()).hasValue(list);
     assertThat(segment.fieldsToCreate()).isEmpty();
-    assertThat(sim.calls()).extracting(VendorSimulator.Call::path).hasSize(2)
+    assertThat(sim.calls())
+        .extracting(VendorSimulator.Call::path)
+        .hasSize(2)
         .allSatisfy(p -> assertThat(p).contains(list));
     assertOnlyReads();
   }
@@ -112,7 +135,9 @@ class CampaignMonitorPreviewTest {
   void withoutCustomFieldsTheListAloneIsRead() {
     plan(list, FieldMapping.builder().email("email").firstName("first").build(), 10);
 
-    assertThat(sim.calls()).singleElement().satisfies(c -> assertThat(c.path()).endsWith("/lists/" + list + ".json"));
+    assertThat(sim.calls())
+        .singleElement()
+        .satisfies(c -> assertThat(c.path()).endsWith("/lists/" + list + ".json"));
     assertOnlyReads();
   }
 
@@ -123,8 +148,10 @@ class CampaignMonitorPreviewTest {
     String missing = "0123456789abcdef0123456789abcdef";
 
     assertThatThrownBy(() -> plan(missing, withCustomFields(), 10))
-        .isInstanceOf(DestinationException.class).isNotInstanceOf(AuthenticationException.class)
-        .hasMessageContaining(missing).hasMessageContaining("does not exist");
+        .isInstanceOf(DestinationException.class)
+        .isNotInstanceOf(AuthenticationException.class)
+        .hasMessageContaining(missing)
+        .hasMessageContaining("does not exist");
     assertOnlyReads();
   }
 
@@ -133,12 +160,14 @@ class CampaignMonitorPreviewTest {
     sim.addCustomField(list, "Orders", "Date");
 
     assertThatThrownBy(() -> plan(list, withCustomFields(), 10))
-        .isInstanceOf(DestinationException.class).hasMessageContaining("[orders] holds Date values");
+        .isInstanceOf(DestinationException.class)
+        .hasMessageContaining("[orders] holds Date values");
     assertOnlyReads();
   }
 
   @Test
   void eachBatchIsOneImport() {
-    assertThat(plan(list, FieldMapping.builder().email("email").build(), 2500).calls()).isEqualTo(3);
+    assertThat(plan(list, FieldMapping.builder().email("email").build(), 2500).calls())
+        .isEqualTo(3);
   }
 }

@@ -49,7 +49,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The wire protocol, scripted exactly with MockWebServer: requests sent and answers read. */
 class CampaignMonitorProtocolTest {
   private static final String LIST = "b2c3d4e5f60718293a4b5c6d7e8f9a0b";
-  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(10), Duration.ofMillis(50));
+  private static final RetryPolicy FAST =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(10), Duration.ofMillis(50));
 
   private final MockWebServer server = new MockWebServer();
 
@@ -73,16 +74,29 @@ class CampaignMonitorProtocolTest {
   }
 
   private static MockResponse json(int code, String body) {
-    return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .code(code)
+        .setHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
-  private static final MockResponse LIST_DETAILS = json(200, "{\"ListID\":\"" + LIST + "\",\"Title\":\"T\"}");
+  private static final MockResponse LIST_DETAILS =
+      json(200, "{\"ListID\":\"" + LIST + "\",\"Title\":\"T\"}");
 
   private ExportResult export(Connection c, FieldMapping mapping, Profile... profiles) {
-    ExportDefinition d = ExportDefinition.builder(c).segments("S").mapping(mapping)
-        .option(CampaignMonitorConnectorProvider.LIST_ID, LIST).build();
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
-      return exporter.export(d, name -> Segment.of("S", List.of(profiles)), ExportOptions.DEFAULT.withRetryPolicy(FAST));
+    ExportDefinition d =
+        ExportDefinition.builder(c)
+            .segments("S")
+            .mapping(mapping)
+            .option(CampaignMonitorConnectorProvider.LIST_ID, LIST)
+            .build();
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+      return exporter.export(
+          d,
+          name -> Segment.of("S", List.of(profiles)),
+          ExportOptions.DEFAULT.withRetryPolicy(FAST));
     }
   }
 
@@ -97,37 +111,58 @@ class CampaignMonitorProtocolTest {
   @Test
   void sendsTheImportInCampaignMonitorsShapeWithBasicAuthAndJsonPaths() throws Exception {
     server.enqueue(LIST_DETAILS);
-    server.enqueue(json(200, "[{\"FieldName\":\"tier\",\"Key\":\"[tier]\",\"DataType\":\"Text\"}]"));
-    server.enqueue(json(201, "{\"FailureDetails\":[],\"TotalUniqueEmailsSubmitted\":1,\"TotalExistingSubscribers\":0,"
-        + "\"TotalNewSubscribers\":1,\"DuplicateEmailsInSubmission\":[]}"));
-    FieldMapping mapping = FieldMapping.builder().email("email").firstName("f").lastName("l").custom("tier", "t").build();
-    ExportResult result = export(connection(), mapping, Profile.of("email", "ana@Example.ORG", "f", "Ana", "l", "Ruiz",
-        "t", "gold"));
+    server.enqueue(
+        json(200, "[{\"FieldName\":\"tier\",\"Key\":\"[tier]\",\"DataType\":\"Text\"}]"));
+    server.enqueue(
+        json(
+            201,
+            "{\"FailureDetails\":[],\"TotalUniqueEmailsSubmitted\":1,\"TotalExistingSubscribers\":0,"
+                + "\"TotalNewSubscribers\":1,\"DuplicateEmailsInSubmission\":[]}"));
+    FieldMapping mapping =
+        FieldMapping.builder()
+            .email("email")
+            .firstName("f")
+            .lastName("l")
+            .custom("tier", "t")
+            .build();
+    ExportResult result =
+        export(
+            connection(),
+            mapping,
+            Profile.of("email", "ana@Example.ORG", "f", "Ana", "l", "Ruiz", "t", "gold"));
     assertThat(result.exported()).isEqualTo(1);
 
     RecordedRequest list = take();
     assertThat(list.getMethod()).isEqualTo("GET");
     assertThat(list.getUrl().encodedPath()).isEqualTo("/api/v3.3/lists/" + LIST + ".json");
     assertThat(list.getHeaders().get("Authorization")).isEqualTo(Credentials.basic("the-key", "x"));
-    assertThat(take().getUrl().encodedPath()).isEqualTo("/api/v3.3/lists/" + LIST + "/customfields.json");
+    assertThat(take().getUrl().encodedPath())
+        .isEqualTo("/api/v3.3/lists/" + LIST + "/customfields.json");
     RecordedRequest imported = take();
     assertThat(imported.getMethod()).isEqualTo("POST");
-    assertThat(imported.getUrl().encodedPath()).isEqualTo("/api/v3.3/subscribers/" + LIST + "/import.json");
-    assertThat(imported.getHeaders().get("Content-Type")).isEqualTo("application/json; charset=utf-8");
-    assertThat(imported.getBody().utf8()).isEqualTo("{\"Subscribers\":[{\"EmailAddress\":\"ana@example.org\","
-        + "\"Name\":\"Ana Ruiz\",\"ConsentToTrack\":\"Unchanged\",\"CustomFields\":[{\"Key\":\"tier\",\"Value\":\"gold\"}]}],"
-        + "\"Resubscribe\":false,\"QueueSubscriptionBasedAutoResponders\":false,"
-        + "\"QueueSubscriptionBasedAutoresponders\":false,\"RestartSubscriptionBasedAutoresponders\":false}");
+    assertThat(imported.getUrl().encodedPath())
+        .isEqualTo("/api/v3.3/subscribers/" + LIST + "/import.json");
+    assertThat(imported.getHeaders().get("Content-Type"))
+        .isEqualTo("application/json; charset=utf-8");
+    assertThat(imported.getBody().utf8())
+        .isEqualTo(
+            "{\"Subscribers\":[{\"EmailAddress\":\"ana@example.org\","
+                + "\"Name\":\"Ana Ruiz\",\"ConsentToTrack\":\"Unchanged\",\"CustomFields\":[{\"Key\":\"tier\",\"Value\":\"gold\"}]}],"
+                + "\"Resubscribe\":false,\"QueueSubscriptionBasedAutoResponders\":false,"
+                + "\"QueueSubscriptionBasedAutoresponders\":false,\"RestartSubscriptionBasedAutoresponders\":false}");
   }
 
   @Test
   void aBearerTokenIsSentAsSuch() throws Exception {
     server.enqueue(json(200, "[]"));
-    Connection c = Connection.builder(new CampaignMonitorConnectorProvider())
-        .setting(StandardSettings.BASE_URL, server.url("/api/v3.3/").toString())
-        .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("tok-1"))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
+    Connection c =
+        Connection.builder(new CampaignMonitorConnectorProvider())
+            .setting(StandardSettings.BASE_URL, server.url("/api/v3.3/").toString())
+            .secret(CampaignMonitorConnectorProvider.ACCESS_TOKEN, Secret.of("tok-1"))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+            .build();
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(c)) {
       exporter.verify();
     }
     RecordedRequest r = take();
@@ -139,8 +174,10 @@ class CampaignMonitorProtocolTest {
   @ValueSource(ints = {50, 100, 102, 120, 121, 122})
   void credentialCodesAreAuthenticationErrors(int code) {
     server.enqueue(json(401, "{\"Code\":" + code + ",\"Message\":\"refused\"}"));
-    try (SegmentExporter exporter = Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection())) {
-      assertThatThrownBy(exporter::verify).isInstanceOf(AuthenticationException.class)
+    try (SegmentExporter exporter =
+        Connectors.of(new CampaignMonitorConnectorProvider()).exporter(connection())) {
+      assertThatThrownBy(exporter::verify)
+          .isInstanceOf(AuthenticationException.class)
           .hasMessageContaining(Integer.toString(code));
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
@@ -152,14 +189,21 @@ class CampaignMonitorProtocolTest {
     server.enqueue(LIST_DETAILS);
     server.enqueue(json(400, "{\"Code\":" + code + ",\"Message\":\"Refused whole\"}"));
     server.enqueue(json(201, "{\"TotalNewSubscribers\":2}")); // must never be asked for
-    ExportResult result = export(connection(), emailOnly(), Profile.of("email", "a@example.org"),
-        Profile.of("email", "b@example.org"));
+    ExportResult result =
+        export(
+            connection(),
+            emailOnly(),
+            Profile.of("email", "a@example.org"),
+            Profile.of("email", "b@example.org"));
     assertThat(result.exported()).isZero();
-    assertThat(result.rejectedSample()).hasSize(2).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
-      assertThat(r.vendorCode()).hasValue(Integer.toString(code));
-      assertThat(r.message()).isEqualTo("Refused whole");
-    });
+    assertThat(result.rejectedSample())
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+              assertThat(r.vendorCode()).hasValue(Integer.toString(code));
+              assertThat(r.message()).isEqualTo("Refused whole");
+            });
     assertThat(result.retries()).isZero();
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
@@ -167,53 +211,82 @@ class CampaignMonitorProtocolTest {
   @Test
   void aPartialSuccessCountsTheGoodRowsAndRejectsTheFailures() {
     server.enqueue(LIST_DETAILS);
-    server.enqueue(json(400, "{\"Code\":210,\"Message\":\"Subscriber Import had some failures\",\"ResultData\":{"
-        + "\"TotalUniqueEmailsSubmitted\":3,\"TotalExistingSubscribers\":1,\"TotalNewSubscribers\":1,"
-        + "\"DuplicateEmailsInSubmission\":[],\"FailureDetails\":[{\"EmailAddress\":\"B@example.org\",\"Code\":208,"
-        + "\"Message\":\"Is Unconfirmed\"}]}}"));
-    ExportResult result = export(connection(), emailOnly(), Profile.of("email", "a@example.org"),
-        Profile.of("email", "b@example.org"), Profile.of("email", "c@example.org"));
+    server.enqueue(
+        json(
+            400,
+            "{\"Code\":210,\"Message\":\"Subscriber Import had some failures\",\"ResultData\":{"
+                + "\"TotalUniqueEmailsSubmitted\":3,\"TotalExistingSubscribers\":1,\"TotalNewSubscribers\":1,"
+                + "\"DuplicateEmailsInSubmission\":[],\"FailureDetails\":[{\"EmailAddress\":\"B@example.org\",\"Code\":208,"
+                + "\"Message\":\"Is Unconfirmed\"}]}}"));
+    ExportResult result =
+        export(
+            connection(),
+            emailOnly(),
+            Profile.of("email", "a@example.org"),
+            Profile.of("email", "b@example.org"),
+            Profile.of("email", "c@example.org"));
     assertThat(result.exported()).isEqualTo(2);
     assertThat(result.segments().get(0).created()).hasValue(1);
     assertThat(result.segments().get(0).updated()).hasValue(1);
-    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
-      assertThat(r.row()).isEqualTo(2);
-      assertThat(r.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
-      assertThat(r.vendorCode()).hasValue("208");
-      assertThat(r.message()).isEqualTo("Is Unconfirmed");
-    });
+    assertThat(result.rejectedSample())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.row()).isEqualTo(2);
+              assertThat(r.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+              assertThat(r.vendorCode()).hasValue("208");
+              assertThat(r.message()).isEqualTo("Is Unconfirmed");
+            });
     assertThat(result.retries()).isZero();
   }
 
   @Test
   void rowsCampaignMonitorReportsAsDuplicatesCountOnce() {
     server.enqueue(LIST_DETAILS);
-    server.enqueue(json(201, "{\"FailureDetails\":[],\"TotalUniqueEmailsSubmitted\":2,\"TotalExistingSubscribers\":0,"
-        + "\"TotalNewSubscribers\":2,\"DuplicateEmailsInSubmission\":[\"dup@example.org\"]}"));
+    server.enqueue(
+        json(
+            201,
+            "{\"FailureDetails\":[],\"TotalUniqueEmailsSubmitted\":2,\"TotalExistingSubscribers\":0,"
+                + "\"TotalNewSubscribers\":2,\"DuplicateEmailsInSubmission\":[\"dup@example.org\"]}"));
     Connection c = connection();
-    ExportDefinition d = ExportDefinition.builder(c).segments("S").mapping(emailOnly())
-        .option(CampaignMonitorConnectorProvider.LIST_ID, LIST).build();
-    RecordSchema schema = new RecordSchema(List.of(new MappedField(0, "Email", FieldType.TEXT, false)));
+    ExportDefinition d =
+        ExportDefinition.builder(c)
+            .segments("S")
+            .mapping(emailOnly())
+            .option(CampaignMonitorConnectorProvider.LIST_ID, LIST)
+            .build();
+    RecordSchema schema =
+        new RecordSchema(List.of(new MappedField(0, "Email", FieldType.TEXT, false)));
     OkHttpClient client = new OkHttpClient();
-    VendorHttp http = (request, spec) -> {
-      try (Response r = client.newCall(request).execute()) {
-        return new HttpResponse(r.code(), r.headers(), r.body().bytes());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
+    VendorHttp http =
+        (request, spec) -> {
+          try (Response r = client.newCall(request).execute()) {
+            return new HttpResponse(r.code(), r.headers(), r.body().bytes());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     // The engine drops repeats before batching; a batch is built by hand to hold one.
-    Destination destination = new CampaignMonitorConnectorProvider().create(new com.segmentexport.spi.ConnectorContext(c))
-        .open(new DestinationRequest("S", d, schema, http));
-    List<ExportRecord> records = List.of(new ExportRecord(1, "dup@example.org", new Object[1]),
-        new ExportRecord(2, "other@example.org", new Object[1]), new ExportRecord(3, "Dup@example.org", new Object[1]));
+    Destination destination =
+        new CampaignMonitorConnectorProvider()
+            .create(new com.segmentexport.spi.ConnectorContext(c))
+            .open(new DestinationRequest("S", d, schema, http));
+    List<ExportRecord> records =
+        List.of(
+            new ExportRecord(1, "dup@example.org", new Object[1]),
+            new ExportRecord(2, "other@example.org", new Object[1]),
+            new ExportRecord(3, "Dup@example.org", new Object[1]));
     BatchResult result = destination.write(new Batch("S", 1, schema, records, 100));
 
     assertThat(result.exported()).isEqualTo(2);
-    assertThat(result.rejections()).singleElement().satisfies(r -> {
-      assertThat(r.record().row()).isEqualTo(3);
-      assertThat(r.vendorCode()).isEqualTo(CampaignMonitorDestination.DUPLICATE_IN_SUBMISSION);
-    });
+    assertThat(result.rejections())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.record().row()).isEqualTo(3);
+              assertThat(r.vendorCode())
+                  .isEqualTo(CampaignMonitorDestination.DUPLICATE_IN_SUBMISSION);
+            });
     assertThat(result.counters()).containsEntry("campaignmonitor.duplicatesInSubmission", 1L);
     assertThat(result.created()).hasValue(2);
   }
@@ -221,9 +294,14 @@ class CampaignMonitorProtocolTest {
   @Test
   void a429WithoutHeadersIsRetriedAndAServerErrorToo() {
     server.enqueue(LIST_DETAILS);
-    server.enqueue(json(429, "{\"Code\":429,\"Message\":\"Subscriber was added too many times too quickly\"}"));
+    server.enqueue(
+        json(
+            429, "{\"Code\":429,\"Message\":\"Subscriber was added too many times too quickly\"}"));
     server.enqueue(json(500, "{\"Code\":500,\"Message\":\"Sorry\"}"));
-    server.enqueue(json(201, "{\"FailureDetails\":[],\"TotalNewSubscribers\":1,\"TotalExistingSubscribers\":0}"));
+    server.enqueue(
+        json(
+            201,
+            "{\"FailureDetails\":[],\"TotalNewSubscribers\":1,\"TotalExistingSubscribers\":0}"));
     ExportResult result = export(connection(), emailOnly(), Profile.of("email", "a@example.org"));
     assertThat(result.exported()).isEqualTo(1);
     assertThat(result.retries()).isEqualTo(2);
@@ -233,9 +311,12 @@ class CampaignMonitorProtocolTest {
   @Test
   void aListCampaignMonitorCallsInvalidIsADestinationErrorNotAnAuthenticationOne() {
     server.enqueue(json(401, "{\"Code\":101,\"Message\":\"Invalid ListID\"}"));
-    assertThatThrownBy(() -> export(connection(), emailOnly(), Profile.of("email", "a@example.org")))
-        .isInstanceOf(DestinationException.class).isNotInstanceOf(AuthenticationException.class)
-        .hasMessageContaining(LIST).hasMessageContaining("does not exist");
+    assertThatThrownBy(
+            () -> export(connection(), emailOnly(), Profile.of("email", "a@example.org")))
+        .isInstanceOf(DestinationException.class)
+        .isNotInstanceOf(AuthenticationException.class)
+        .hasMessageContaining(LIST)
+        .hasMessageContaining("does not exist");
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 }

@@ -67,15 +67,23 @@ class CampaignMonitorRemovalTest {
         .setting(StandardSettings.BASE_URL, sim.baseUrl())
         .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
         .secret(CampaignMonitorConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+        .build();
   }
 
   private <T> T withDestination(Function<Destination, T> action) {
-    ExportDefinition definition = ExportDefinition.builder(connection(new CampaignMonitorConnectorProvider()))
-        .segments(SEGMENT).mapping(FieldMapping.builder().email("email").build())
-        .option(CampaignMonitorConnectorProvider.LIST_ID, list).build();
-    return EngineHttp.call(new CampaignMonitorConnectorProvider(), this::connection,
-        (connector, http) -> action.apply(connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
+    ExportDefinition definition =
+        ExportDefinition.builder(connection(new CampaignMonitorConnectorProvider()))
+            .segments(SEGMENT)
+            .mapping(FieldMapping.builder().email("email").build())
+            .option(CampaignMonitorConnectorProvider.LIST_ID, list)
+            .build();
+    return EngineHttp.call(
+        new CampaignMonitorConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            action.apply(
+                connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
   }
 
   private static Batch batch(String... emails) {
@@ -95,7 +103,11 @@ class CampaignMonitorRemovalTest {
   }
 
   private static RejectionReason reasonOf(BatchResult r, String email) {
-    return r.rejections().stream().filter(x -> x.record().email().equals(email)).findFirst().orElseThrow().reason();
+    return r.rejections().stream()
+        .filter(x -> x.record().email().equals(email))
+        .findFirst()
+        .orElseThrow()
+        .reason();
   }
 
   @Test
@@ -105,7 +117,8 @@ class CampaignMonitorRemovalTest {
 
   @Test
   void activeSubscribersAreDeletedFromThisListOnlyNeverUnsubscribedNorSuppressed() {
-    assertThat(write("ana@example.org", "bo@example.org", "stays@example.org").exported()).isEqualTo(3);
+    assertThat(write("ana@example.org", "bo@example.org", "stays@example.org").exported())
+        .isEqualTo(3);
     sim.addSubscriber(other, "ana@example.org", ACTIVE);
     String joined = sim.listJoinedDate(list, "ana@example.org").orElseThrow();
 
@@ -117,8 +130,12 @@ class CampaignMonitorRemovalTest {
     assertThat(sim.subscriberState(list, "ana@example.org")).hasValue(DELETED);
     assertThat(sim.subscriberState(list, "bo@example.org")).hasValue(DELETED);
     assertThat(sim.subscriberState(list, "stays@example.org")).hasValue(ACTIVE);
-    assertThat(sim.subscriberState(other, "ana@example.org")).as("another list untouched").hasValue(ACTIVE);
-    assertThat(sim.listJoinedDate(list, "ana@example.org")).as("the record is kept").hasValue(joined);
+    assertThat(sim.subscriberState(other, "ana@example.org"))
+        .as("another list untouched")
+        .hasValue(ACTIVE);
+    assertThat(sim.listJoinedDate(list, "ana@example.org"))
+        .as("the record is kept")
+        .hasValue(joined);
     assertThat(sim.isSuppressed("ana@example.org")).isFalse();
     assertThat(sim.isSuppressed("bo@example.org")).isFalse();
     assertThat(sim.unsubscribes()).isZero();
@@ -150,11 +167,16 @@ class CampaignMonitorRemovalTest {
 
     assertThat(r.exported()).isEqualTo(2);
     assertThat(r.counters()).containsEntry(CampaignMonitorDestination.REMOVAL_INACTIVE_LEFT, 2L);
-    assertThat(r.rejections()).singleElement().satisfies(x -> {
-      assertThat(x.record().email()).isEqualTo("pending@example.org");
-      assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
-    });
-    assertThat(sim.subscriberState(list, "left@example.org")).as("never made re-addable").hasValue(UNSUBSCRIBED);
+    assertThat(r.rejections())
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.record().email()).isEqualTo("pending@example.org");
+              assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+            });
+    assertThat(sim.subscriberState(list, "left@example.org"))
+        .as("never made re-addable")
+        .hasValue(UNSUBSCRIBED);
     assertThat(sim.subscriberState(list, "bounced@example.org")).hasValue(BOUNCED);
     assertThat(sim.subscriberState(list, "pending@example.org")).hasValue(UNCONFIRMED);
     assertThat(sim.deletions()).isZero();
@@ -169,10 +191,13 @@ class CampaignMonitorRemovalTest {
     BatchResult r = remove("ana@example.org", "bo@example.org");
 
     assertThat(r.exported()).isEqualTo(1);
-    assertThat(r.rejections()).singleElement().satisfies(x -> {
-      assertThat(x.record().email()).isEqualTo("bo@example.org");
-      assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
-    });
+    assertThat(r.rejections())
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.record().email()).isEqualTo("bo@example.org");
+              assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+            });
     assertThat(sim.subscriberState(list, "ana@example.org")).hasValue(DELETED);
     assertThat(sim.subscriberState(list, "bo@example.org")).hasValue(ACTIVE);
   }
@@ -187,8 +212,14 @@ class CampaignMonitorRemovalTest {
     sim.addSubscriber(list, "blocked@example.org", ACTIVE);
     sim.suppress("blocked@example.org");
 
-    BatchResult r = write("back@example.org", "left@example.org", "bounced@example.org", "blocked@example.org",
-        "stays@example.org", "new@example.org");
+    BatchResult r =
+        write(
+            "back@example.org",
+            "left@example.org",
+            "bounced@example.org",
+            "blocked@example.org",
+            "stays@example.org",
+            "new@example.org");
 
     assertThat(sim.subscriberState(list, "back@example.org")).hasValue(ACTIVE);
     assertThat(sim.subscriberState(list, "left@example.org")).hasValue(UNSUBSCRIBED);
@@ -201,15 +232,19 @@ class CampaignMonitorRemovalTest {
     assertThat(reasonOf(r, "left@example.org")).isEqualTo(RejectionReason.UNSUBSCRIBED);
     assertThat(reasonOf(r, "bounced@example.org")).isEqualTo(RejectionReason.SUPPRESSED);
     assertThat(reasonOf(r, "blocked@example.org")).isEqualTo(RejectionReason.SUPPRESSED);
-    assertThat(sim.importRequests()).last().satisfies(i -> {
-      assertThat(i.resubscribe()).as("the re-add import").isTrue();
-      assertThat(i.subscribers()).as("the deleted member alone").isEqualTo(1);
-    });
+    assertThat(sim.importRequests())
+        .last()
+        .satisfies(
+            i -> {
+              assertThat(i.resubscribe()).as("the re-add import").isTrue();
+              assertThat(i.subscribers()).as("the deleted member alone").isEqualTo(1);
+            });
   }
 
   @Test
   void aSubscriberDeletedWhileUnsubscribedIsNotResubscribedByALaterWrite() {
-    // Deleting an Unsubscribed subscriber would make it Deleted, and so re-added by a later write: the
+    // Deleting an Unsubscribed subscriber would make it Deleted, and so re-added by a later write:
+    // the
     // removal leaves it Unsubscribed, and the write refuses it.
     sim.addSubscriber(list, "left@example.org", UNSUBSCRIBED);
     remove("left@example.org");

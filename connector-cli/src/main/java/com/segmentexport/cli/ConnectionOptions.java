@@ -34,23 +34,38 @@ final class ConnectionOptions {
   static final String CONSENT_PROPERTY = "privacyConsent.acknowledgedBy";
   static final String CONSENT_ENV = "SEGMENT_EXPORT_PRIVACY_CONSENT_BY";
 
-  @Option(names = {"-c", "--connector"}, required = true, description = "Connector id (see 'connectors').")
+  @Option(
+      names = {"-c", "--connector"},
+      required = true,
+      description = "Connector id (see 'connectors').")
   String connectorId;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
       description = "Properties file with settings and credentials as <connector>.<name>=value.")
   Path config;
 
-  @Option(names = "--setting", paramLabel = "NAME=VALUE",
+  @Option(
+      names = "--setting",
+      paramLabel = "NAME=VALUE",
       description = "A non-secret connection setting (region, baseUrl, requestsPerSecond...).")
   Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(names = "--privacy-consent-by", paramLabel = "WHO",
-      description = "Acknowledges the data-privacy consent for sending profiles to the vendor, as WHO "
-          + "(or property " + CONSENT_PROPERTY + ", or env " + CONSENT_ENV + "). Required.")
+  @Option(
+      names = "--privacy-consent-by",
+      paramLabel = "WHO",
+      description =
+          "Acknowledges the data-privacy consent for sending profiles to the vendor, as WHO "
+              + "(or property "
+              + CONSENT_PROPERTY
+              + ", or env "
+              + CONSENT_ENV
+              + "). Required.")
   String consentBy;
 
-  @Option(names = "--sandbox",
+  @Option(
+      names = "--sandbox",
       description = "Use the connector's built-in simulator, in process: no account, no network.")
   boolean sandbox;
 
@@ -68,7 +83,8 @@ final class ConnectionOptions {
   }
 
   static String envName(String connectorId, String setting) {
-    return ENV_PREFIX + (connectorId + "_" + setting).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    return ENV_PREFIX
+        + (connectorId + "_" + setting).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
   }
 
   /** Starts the sandbox when asked; null otherwise. */
@@ -89,7 +105,8 @@ final class ConnectionOptions {
    * credentials are used, and every configured credential or URL setting is ignored, with one line on
    * {@code err} naming what was ignored and where it came from (never its value).
    */
-  Connection connection(Connectors connectors, Map<String, String> env, Sandbox box, PrintWriter err) {
+  Connection connection(
+      Connectors connectors, Map<String, String> env, Sandbox box, PrintWriter err) {
     ConnectorDescriptor provider;
     try {
       provider = connectors.provider(connectorId);
@@ -135,27 +152,45 @@ final class ConnectionOptions {
       }
     }
     if (!ignored.isEmpty()) {
-      err.println("sandbox: ignored " + String.join(", ", ignored)
-          + "; the sandbox uses only the simulator's address and credentials");
+      err.println(
+          "sandbox: ignored "
+              + String.join(", ", ignored)
+              + "; the sandbox uses only the simulator's address and credentials");
     }
     for (String name : settings.keySet()) {
-      boolean isSecret = provider.settings().stream()
-          .anyMatch(d -> d.name().equals(name) && d.kind() == SettingDescriptor.Kind.SECRET);
+      boolean isSecret =
+          provider.settings().stream()
+              .anyMatch(d -> d.name().equals(name) && d.kind() == SettingDescriptor.Kind.SECRET);
       if (isSecret) {
-        throw new UsageException("'" + name + "' is a credential: credentials are never taken from the command "
-            + "line (they would land in shell history). Set " + envName(connectorId, name) + " or put "
-            + connectorId + "." + name + " in a file given with --config.");
+        throw new UsageException(
+            "'"
+                + name
+                + "' is a credential: credentials are never taken from the command "
+                + "line (they would land in shell history). Set "
+                + envName(connectorId, name)
+                + " or put "
+                + connectorId
+                + "."
+                + name
+                + " in a file given with --config.");
       }
       if (provider.settings().stream().noneMatch(d -> d.name().equals(name))) {
         b.setting(name, settings.get(name)); // reported as unknown by the builder
       }
     }
-    String who = consentBy != null ? consentBy
-        : env.getOrDefault(CONSENT_ENV, props.getProperty(CONSENT_PROPERTY));
+    String who =
+        consentBy != null
+            ? consentBy
+            : env.getOrDefault(CONSENT_ENV, props.getProperty(CONSENT_PROPERTY));
     if (who == null || who.isBlank()) {
-      throw new UsageException("no data-privacy consent: exporting sends personal data to " + provider.displayName()
-          + ". Acknowledge it with --privacy-consent-by \"Your Name\" (or property " + CONSENT_PROPERTY
-          + ", or env " + CONSENT_ENV + ").");
+      throw new UsageException(
+          "no data-privacy consent: exporting sends personal data to "
+              + provider.displayName()
+              + ". Acknowledge it with --privacy-consent-by \"Your Name\" (or property "
+              + CONSENT_PROPERTY
+              + ", or env "
+              + CONSENT_ENV
+              + ").");
     }
     b.privacyConsent(PrivacyConsent.acknowledgedBy(who, Instant.now()));
     try {
@@ -170,15 +205,22 @@ final class ConnectionOptions {
    * requests go (URLs, and whatever the sandbox itself sets, such as {@code baseUrl}).
    */
   private static boolean isolatedInSandbox(SettingDescriptor d, Sandbox box) {
-    return d.kind() == SettingDescriptor.Kind.SECRET || d.kind() == SettingDescriptor.Kind.URL
-        || box.settings().containsKey(d.name()) || box.secrets().containsKey(d.name());
+    return d.kind() == SettingDescriptor.Kind.SECRET
+        || d.kind() == SettingDescriptor.Kind.URL
+        || box.settings().containsKey(d.name())
+        || box.secrets().containsKey(d.name());
   }
 
   private String describeSources(ConnectorDescriptor provider) {
-    List<String> secrets = provider.settings().stream()
-        .filter(d -> d.kind() == SettingDescriptor.Kind.SECRET && d.required())
-        .map(d -> envName(connectorId, d.name())).toList();
-    return secrets.isEmpty() ? "" : " (credentials come from " + String.join(", ", secrets)
-        + " or a --config properties file)";
+    List<String> secrets =
+        provider.settings().stream()
+            .filter(d -> d.kind() == SettingDescriptor.Kind.SECRET && d.required())
+            .map(d -> envName(connectorId, d.name()))
+            .toList();
+    return secrets.isEmpty()
+        ? ""
+        : " (credentials come from "
+            + String.join(", ", secrets)
+            + " or a --config properties file)";
   }
 }

@@ -6,6 +6,7 @@ final class ExitCodes {
   static final int FAILURE = 1;
   static final int USAGE = 2;
   static final int PARTIAL = 3;
+
   /** The sync state could not be read or written: locked, corrupt, of a newer schema. */
   static final int STATE = 4;
 

@@ -32,41 +32,48 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Exports segment files into one connector. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = {
-    "Exports segment files (CSV with a header row, or JSON Lines) into one connector, one segment per file.",
-    "Incremental by default: the sync state file (--state) remembers what the vendor confirmed, and a profile "
-        + "unchanged since is not sent; the summary counts it as unchanged. Profiles that are new, changed, or "
-        + "were rejected or unconfirmed last time are sent. --full-refresh sends every profile and rewrites the "
-        + "state; --no-state sends every profile and records nothing. With --sandbox the state is temporary.",
-    "Example: export -c iterable --sandbox --privacy-consent-by \"Ops\" --map Email=email "
-        + "--map FirstName=first_name samples/vip-customers.csv"})
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Exports segment files (CSV with a header row, or JSON Lines) into one connector, one segment per file.",
+      "Incremental by default: the sync state file (--state) remembers what the vendor confirmed, and a profile "
+          + "unchanged since is not sent; the summary counts it as unchanged. Profiles that are new, changed, or "
+          + "were rejected or unconfirmed last time are sent. --full-refresh sends every profile and rewrites the "
+          + "state; --no-state sends every profile and records nothing. With --sandbox the state is temporary.",
+      "Example: export -c iterable --sandbox --privacy-consent-by \"Ops\" --map Email=email "
+          + "--map FirstName=first_name samples/vip-customers.csv"
+    })
 final class ExportCommand implements Callable<Integer> {
   /** How long an interrupted export may take to settle its batches in flight. */
   static final Duration SETTLE_TIME = Duration.ofSeconds(10);
 
-  @ParentCommand
-  SegmentExportCli cli;
+  @ParentCommand SegmentExportCli cli;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
-  @Option(names = "--rejected", paramLabel = "FILE",
-      description = "Writes every rejected record (masked identifier, row, reason, vendor code) as CSV. "
-          + "Written in full when the export ends, never over an input file.")
+  @Option(
+      names = "--rejected",
+      paramLabel = "FILE",
+      description =
+          "Writes every rejected record (masked identifier, row, reason, vendor code) as CSV. "
+              + "Written in full when the export ends, never over an input file.")
   Path rejected;
 
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
-  @Mixin
-  SegmentArguments segments;
+  @Mixin SegmentArguments segments;
 
-  @Mixin
-  StateOptions state;
+  @Mixin StateOptions state;
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
-      description = "With --sandbox: runs the export N times against the same simulator and sandbox state, to "
-          + "show that a second run sends only what changed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "With --sandbox: runs the export N times against the same simulator and sandbox state, to "
+              + "show that a second run sends only what changed (default: ${DEFAULT-VALUE}).")
   int runs;
 
   @Override
@@ -75,7 +82,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new UsageException("--runs " + runs + ": give 1 or more");
     }
     if (runs > 1 && !connection.sandbox) {
-      throw new UsageException("--runs is for --sandbox only: against a real account, run the command again");
+      throw new UsageException(
+          "--runs is for --sandbox only: against a real account, run the command again");
     }
     checkRejectedIsNoInput();
     SegmentArguments.Prepared prepared = segments.prepare();
@@ -101,7 +109,16 @@ final class ExportCommand implements Callable<Integer> {
             }
             cli.out.printf("run %d of %d%n", i, runs);
           }
-          code = run(exporter, definition, prepared.source(), prepared.total(), box, c, stateFile, i == 1);
+          code =
+              run(
+                  exporter,
+                  definition,
+                  prepared.source(),
+                  prepared.total(),
+                  box,
+                  c,
+                  stateFile,
+                  i == 1);
           if (code != ExitCodes.SUCCESS && code != ExitCodes.PARTIAL) {
             break;
           }
@@ -111,22 +128,32 @@ final class ExportCommand implements Callable<Integer> {
     }
   }
 
-  private int run(SegmentExporter exporter, ExportDefinition definition, SegmentSource source, long total,
-      Sandbox box, Connection c, StateOptions.StateFile stateFile, boolean first) {
+  private int run(
+      SegmentExporter exporter,
+      ExportDefinition definition,
+      SegmentSource source,
+      long total,
+      Sandbox box,
+      Connection c,
+      StateOptions.StateFile stateFile,
+      boolean first) {
     Map<RejectionReason, Long> byReason = new EnumMap<>(RejectionReason.class);
     // from here on, Ctrl-C is noted and the export cancelled as soon as it has started
     cli.interrupts.onInterrupt(() -> {});
     RejectedCsv rejectedCsv = rejected == null ? null : RejectedCsv.open(rejected);
-    ExportOptions opts = ExportOptions.DEFAULT.withRejectedRecordSink((RejectedRecord r) -> {
-      synchronized (byReason) {
-        byReason.merge(r.reason(), 1L, Long::sum);
-      }
-      if (rejectedCsv != null) {
-        rejectedCsv.accept(r);
-      }
-    });
+    ExportOptions opts =
+        ExportOptions.DEFAULT.withRejectedRecordSink(
+            (RejectedRecord r) -> {
+              synchronized (byReason) {
+                byReason.merge(r.reason(), 1L, Long::sum);
+              }
+              if (rejectedCsv != null) {
+                rejectedCsv.accept(r);
+              }
+            });
     opts = stateFile.apply(opts);
-    ProgressBar progress = noProgress ? null : new ProgressBar(cli.err, ProgressBar.stderrIsTerminal(), total);
+    ProgressBar progress =
+        noProgress ? null : new ProgressBar(cli.err, ProgressBar.stderrIsTerminal(), total);
     SentTally sent = new SentTally(progress);
     opts = opts.withListener(sent);
     ExportResult result = null;
@@ -151,8 +178,12 @@ final class ExportCommand implements Callable<Integer> {
         handle.cancel();
       }
       if (box != null && first) {
-        cli.err.println("sandbox: exporting into the built-in " + c.provider().displayName()
-            + " simulator at " + box.simulator().baseUrl() + " (no account, no network)");
+        cli.err.println(
+            "sandbox: exporting into the built-in "
+                + c.provider().displayName()
+                + " simulator at "
+                + box.simulator().baseUrl()
+                + " (no account, no network)");
       }
       try {
         result = awaitResult(handle);
@@ -169,13 +200,17 @@ final class ExportCommand implements Callable<Integer> {
     if (failure != null) {
       cli.err.println("export failed: " + failure.getMessage());
       if (failure instanceof SyncStateException) {
-        cli.err.println("the sync state could not record the run: what it recorded before stays true, and the next "
-            + "run sends again (as upserts) the profiles it could not record; nothing is lost");
+        cli.err.println(
+            "the sync state could not record the run: what it recorded before stays true, and the next "
+                + "run sends again (as upserts) the profiles it could not record; nothing is lost");
       }
     }
     if (!settled) {
-      cli.err.println("interrupted: batches in flight did not settle within " + SETTLE_TIME.toSeconds()
-          + " s; their profiles may or may not be at " + c.provider().displayName());
+      cli.err.println(
+          "interrupted: batches in flight did not settle within "
+              + SETTLE_TIME.toSeconds()
+              + " s; their profiles may or may not be at "
+              + c.provider().displayName());
     }
     Map<RejectionReason, Long> reasons;
     synchronized (byReason) {
@@ -186,16 +221,27 @@ final class ExportCommand implements Callable<Integer> {
       cli.out.println(stateLine(stateFile, result, sent.sent(result)));
     }
     cli.out.flush();
-    int code = cli.interrupts.interrupted() ? Interrupts.EXIT_CODE
-        : failure instanceof SyncStateException ? ExitCodes.STATE
-        : failure != null || result == null ? ExitCodes.FAILURE
-        : result.status() == ExportStatus.SUCCEEDED ? ExitCodes.SUCCESS
-        : result.status() == ExportStatus.PARTIALLY_SUCCEEDED ? ExitCodes.PARTIAL : ExitCodes.FAILURE;
+    int code =
+        cli.interrupts.interrupted()
+            ? Interrupts.EXIT_CODE
+            : failure instanceof SyncStateException
+                ? ExitCodes.STATE
+                : failure != null || result == null
+                    ? ExitCodes.FAILURE
+                    : result.status() == ExportStatus.SUCCEEDED
+                        ? ExitCodes.SUCCESS
+                        : result.status() == ExportStatus.PARTIALLY_SUCCEEDED
+                            ? ExitCodes.PARTIAL
+                            : ExitCodes.FAILURE;
     if (rejectedCsv != null) {
       Optional<String> problem = rejectedCsv.finish();
       if (problem.isPresent()) {
-        cli.err.println("error: the rejected-record file " + rejected + " was not written (" + problem.get()
-            + "); the export itself ran as summarised above");
+        cli.err.println(
+            "error: the rejected-record file "
+                + rejected
+                + " was not written ("
+                + problem.get()
+                + "); the export itself ran as summarised above");
       } else {
         cli.out.printf("%d rejected record(s) written to %s%n", rejectedCsv.written(), rejected);
       }
@@ -210,7 +256,8 @@ final class ExportCommand implements Callable<Integer> {
    * /x/state.db (incremental): 0 sent, 12 unchanged and not sent}.
    */
   static String stateLine(StateOptions.StateFile stateFile, ExportResult result, long sent) {
-    StringBuilder line = new StringBuilder(stateFile.describe()).append(": ").append(sent).append(" sent");
+    StringBuilder line =
+        new StringBuilder(stateFile.describe()).append(": ").append(sent).append(" sent");
     if (stateFile.incremental()) {
       line.append(", ").append(result.unchanged()).append(" unchanged and not sent");
       if (result.unchanged() > 0) {
@@ -257,13 +304,17 @@ final class ExportCommand implements Callable<Integer> {
     for (Path f : segments.files) {
       try {
         if (Files.exists(f) && Files.isSameFile(rejected, f)) {
-          throw new UsageException("--rejected " + rejected + " is the input file " + f
-              + ": writing it would destroy the input; choose another file");
+          throw new UsageException(
+              "--rejected "
+                  + rejected
+                  + " is the input file "
+                  + f
+                  + ": writing it would destroy the input; choose another file");
         }
       } catch (IOException e) {
-        throw new UsageException("cannot compare --rejected " + rejected + " with " + f + ": " + e.getMessage());
+        throw new UsageException(
+            "cannot compare --rejected " + rejected + " with " + f + ": " + e.getMessage());
       }
     }
   }
-
 }

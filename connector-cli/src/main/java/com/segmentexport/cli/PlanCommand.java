@@ -17,35 +17,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Predicts what {@code export} would do with the same arguments, sending and writing nothing. */
-@Command(name = "plan", mixinStandardHelpOptions = true, description = {
-    "Shows what 'export' with the same arguments would do, per segment: profiles to add, to update, to retry, "
-        + "unchanged, invalid, duplicate and over the vendor's cap, custom fields to create, batches, and the "
-        + "estimated calls and time.",
-    "Reads the sync state as export would (--state, --no-state, --full-refresh) to tell unchanged profiles "
-        + "apart; a state file that does not exist yet is not created.",
-    "Writes nothing: no profile, list or field is sent to the vendor (only read-only calls are made), and no "
-        + "file is written. Exit code 0 when the plan was made."})
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows what 'export' with the same arguments would do, per segment: profiles to add, to update, to retry, "
+          + "unchanged, invalid, duplicate and over the vendor's cap, custom fields to create, batches, and the "
+          + "estimated calls and time.",
+      "Reads the sync state as export would (--state, --no-state, --full-refresh) to tell unchanged profiles "
+          + "apart; a state file that does not exist yet is not created.",
+      "Writes nothing: no profile, list or field is sent to the vendor (only read-only calls are made), and no "
+          + "file is written. Exit code 0 when the plan was made."
+    })
 final class PlanCommand implements Callable<Integer> {
-  @ParentCommand
-  SegmentExportCli cli;
+  @ParentCommand SegmentExportCli cli;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
-  @Mixin
-  SegmentArguments segments;
+  @Mixin SegmentArguments segments;
 
-  @Mixin
-  StateOptions state;
+  @Mixin StateOptions state;
 
-  @Option(names = "--rejected", paramLabel = "FILE", hidden = true,
+  @Option(
+      names = "--rejected",
+      paramLabel = "FILE",
+      hidden = true,
       description = "Accepted as 'export' takes it, and not written: a plan writes nothing.")
   Path rejected;
 
-  @Option(names = "--no-progress", hidden = true, description = "Accepted as 'export' takes it; a plan shows none.")
+  @Option(
+      names = "--no-progress",
+      hidden = true,
+      description = "Accepted as 'export' takes it; a plan shows none.")
   boolean noProgress;
 
-  @Option(names = "--runs", paramLabel = "N", hidden = true,
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      hidden = true,
       description = "Accepted as 'export' takes it; a plan is of one run.")
   int runs;
 
@@ -57,8 +66,12 @@ final class PlanCommand implements Callable<Integer> {
       Connection c = connection.connection(connectors, cli.env, box, cli.err);
       ExportDefinition definition = segments.definition(c, box, prepared);
       if (box != null) {
-        cli.err.println("sandbox: planning against the built-in " + c.provider().displayName()
-            + " simulator at " + box.simulator().baseUrl() + " (no account, no network)");
+        cli.err.println(
+            "sandbox: planning against the built-in "
+                + c.provider().displayName()
+                + " simulator at "
+                + box.simulator().baseUrl()
+                + " (no account, no network)");
       }
       if (rejected != null) {
         cli.err.println("plan: --rejected " + rejected + " is not written: a plan writes nothing");

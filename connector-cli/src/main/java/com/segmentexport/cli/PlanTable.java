@@ -13,16 +13,17 @@ final class PlanTable {
   /** One count column: its heading and its value for a segment. */
   private record Column(String heading, ToLongFunction<SegmentPlan> value) {}
 
-  private static final List<Column> COLUMNS = List.of(
-      new Column("read", SegmentPlan::read),
-      new Column("to add", SegmentPlan::toAdd),
-      new Column("to update", SegmentPlan::toUpdate),
-      new Column("to retry", SegmentPlan::toRetry),
-      new Column("unchanged", SegmentPlan::unchanged),
-      new Column("invalid", SegmentPlan::invalid),
-      new Column("duplicates", SegmentPlan::duplicates),
-      new Column("over cap", SegmentPlan::overCap),
-      new Column("batches", SegmentPlan::batches));
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("read", SegmentPlan::read),
+          new Column("to add", SegmentPlan::toAdd),
+          new Column("to update", SegmentPlan::toUpdate),
+          new Column("to retry", SegmentPlan::toRetry),
+          new Column("unchanged", SegmentPlan::unchanged),
+          new Column("invalid", SegmentPlan::invalid),
+          new Column("duplicates", SegmentPlan::duplicates),
+          new Column("over cap", SegmentPlan::overCap),
+          new Column("batches", SegmentPlan::batches));
 
   private PlanTable() {}
 
@@ -54,11 +55,14 @@ final class PlanTable {
     out.println();
     for (SegmentPlan s : plan.segments()) {
       if (!s.fieldsToCreate().isEmpty()) {
-        out.printf("%s: custom fields to create: %s%n", s.name(), String.join(", ", s.fieldsToCreate()));
+        out.printf(
+            "%s: custom fields to create: %s%n", s.name(), String.join(", ", s.fieldsToCreate()));
       }
     }
-    out.printf("to send: %d profile(s), %d unchanged and not sent%n", plan.toSend(), plan.unchanged());
-    out.printf("estimate: %d call(s) to %s for the batches, at least %s at the connection's rate limit%n",
+    out.printf(
+        "to send: %d profile(s), %d unchanged and not sent%n", plan.toSend(), plan.unchanged());
+    out.printf(
+        "estimate: %d call(s) to %s for the batches, at least %s at the connection's rate limit%n",
         plan.calls(), vendor, duration(plan.estimatedDuration()));
   }
 

@@ -21,8 +21,10 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final Thread refresher;
   private long sent;
+
   /** Profiles of finished segments the sync state held as unchanged: done, though never sent. */
   private long unchanged;
+
   private long throttledNanos;
   private String segment = "";
   private long lastLineNanos;
@@ -31,27 +33,32 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
     this.err = err;
     this.terminal = terminal;
     this.total = total;
-    this.refresher = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          Thread.sleep(terminal ? 250 : 1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-        draw(false);
-      }
-    }, "segment-export-progress");
+    this.refresher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  Thread.sleep(terminal ? 250 : 1000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                draw(false);
+              }
+            },
+            "segment-export-progress");
     refresher.setDaemon(true);
     refresher.start();
   }
 
   @Override
-  public synchronized void segmentStarted(String name, String destinationId, OptionalLong sizeHint) {
+  public synchronized void segmentStarted(
+      String name, String destinationId, OptionalLong sizeHint) {
     segment = name;
   }
 
   @Override
-  public synchronized void batchAcknowledged(String name, int records, int exported, int rejected, long soFar) {
+  public synchronized void batchAcknowledged(
+      String name, int records, int exported, int rejected, long soFar) {
     sent += records;
   }
 
@@ -118,7 +125,9 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
 
   /** Whether a file descriptor's target (such as {@code /dev/pts/3}) is a terminal device. */
   static boolean isTerminalDevice(String target) {
-    return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+    return target.startsWith("/dev/pts/")
+        || target.startsWith("/dev/tty")
+        || target.equals("/dev/console");
   }
 
   @Override

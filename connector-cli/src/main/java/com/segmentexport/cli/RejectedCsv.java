@@ -45,9 +45,12 @@ final class RejectedCsv implements RejectedRecordSink {
       Files.createDirectories(parent);
       temp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
       Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
-      CSVPrinter printer = CSVFormat.RFC4180.builder()
-          .setHeader("segment", "row", "masked_identifier", "reason", "vendor_code", "message")
-          .get().print(w);
+      CSVPrinter printer =
+          CSVFormat.RFC4180
+              .builder()
+              .setHeader("segment", "row", "masked_identifier", "reason", "vendor_code", "message")
+              .get()
+              .print(w);
       return new RejectedCsv(target, temp, printer);
     } catch (IOException e) {
       deleteQuietly(temp);
@@ -61,8 +64,13 @@ final class RejectedCsv implements RejectedRecordSink {
       return;
     }
     try {
-      printer.printRecord(cell(r.segment()), r.row(), cell(r.maskedIdentifier()), cell(r.reason().name()),
-          cell(r.vendorCode().orElse("")), cell(r.message()));
+      printer.printRecord(
+          cell(r.segment()),
+          r.row(),
+          cell(r.maskedIdentifier()),
+          cell(r.reason().name()),
+          cell(r.vendorCode().orElse("")),
+          cell(r.message()));
       written++;
     } catch (IOException e) {
       failure = e;
@@ -98,7 +106,8 @@ final class RejectedCsv implements RejectedRecordSink {
     if (failure == null) {
       try {
         try {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }

@@ -30,24 +30,39 @@ import picocli.CommandLine.Parameters;
 final class SegmentArguments {
   private static final Pattern FIELD_NAME = Pattern.compile("[\\p{L}\\p{N}_][\\p{L}\\p{N}_.-]*");
 
-  @Option(names = "--map", paramLabel = "FIELD=COLUMN", required = true,
-      description = "Maps a destination field to a file column, e.g. Email=email_address. A field the "
-          + "connector does not have becomes a custom field; give it a type as tier:INTEGER=column.")
+  @Option(
+      names = "--map",
+      paramLabel = "FIELD=COLUMN",
+      required = true,
+      description =
+          "Maps a destination field to a file column, e.g. Email=email_address. A field the "
+              + "connector does not have becomes a custom field; give it a type as tier:INTEGER=column.")
   List<String> map = new ArrayList<>();
 
-  @Option(names = "--option", paramLabel = "NAME=VALUE",
+  @Option(
+      names = "--option",
+      paramLabel = "NAME=VALUE",
       description = "An export option of the connector (e.g. listId for Campaign Monitor).")
   Map<String, String> options = new LinkedHashMap<>();
 
-  @Option(names = "--segment-name", paramLabel = "NAME",
-      description = "The segment's name (one file only); the file name without extension by default.")
+  @Option(
+      names = "--segment-name",
+      paramLabel = "NAME",
+      description =
+          "The segment's name (one file only); the file name without extension by default.")
   String segmentName;
 
-  @Option(names = "--format", paramLabel = "csv|jsonl",
-      description = "The files' format, for files whose name does not end in .csv, .jsonl or .ndjson.")
+  @Option(
+      names = "--format",
+      paramLabel = "csv|jsonl",
+      description =
+          "The files' format, for files whose name does not end in .csv, .jsonl or .ndjson.")
   String format;
 
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Segment files (.csv, .jsonl or .ndjson).")
+  @Parameters(
+      paramLabel = "FILE",
+      arity = "1..*",
+      description = "Segment files (.csv, .jsonl or .ndjson).")
   List<Path> files = new ArrayList<>();
 
   /** One {@code --map}: destination field, its type when given, source column. */
@@ -115,7 +130,8 @@ final class SegmentArguments {
     for (String v : values) {
       int eq = v.indexOf('=');
       if (eq < 0) {
-        throw new UsageException("--map " + v + ": give FIELD=COLUMN, e.g. --map Email=email_address");
+        throw new UsageException(
+            "--map " + v + ": give FIELD=COLUMN, e.g. --map Email=email_address");
       }
       String field = v.substring(0, eq).trim();
       String column = v.substring(eq + 1);
@@ -127,24 +143,30 @@ final class SegmentArguments {
         try {
           type = FieldType.valueOf(t);
         } catch (IllegalArgumentException ex) {
-          throw new UsageException("unknown field type '" + t + "' (use one of TEXT, INTEGER, NUMBER, BOOLEAN, "
-              + "DATE, DATETIME)");
+          throw new UsageException(
+              "unknown field type '"
+                  + t
+                  + "' (use one of TEXT, INTEGER, NUMBER, BOOLEAN, "
+                  + "DATE, DATETIME)");
         }
       }
       if (!FIELD_NAME.matcher(field).matches()) {
-        throw new UsageException("--map " + v + ": '" + field + "' is not a field name (letters, digits, _ . -)");
+        throw new UsageException(
+            "--map " + v + ": '" + field + "' is not a field name (letters, digits, _ . -)");
       }
       if (column.isEmpty()) {
         throw new UsageException("--map " + v + ": no column after '='; give FIELD=COLUMN");
       }
       if (seen.put(field.toLowerCase(Locale.ROOT), column) != null) {
-        throw new UsageException("--map gives the field '" + field + "' twice; map each field once");
+        throw new UsageException(
+            "--map gives the field '" + field + "' twice; map each field once");
       }
       result.add(new Mapped(field, type, column));
     }
     if (result.stream().noneMatch(m -> m.field().equals("Email"))) {
-      throw new UsageException("no --map Email=COLUMN: the e-mail address identifies every profile; map the "
-          + "column that holds it");
+      throw new UsageException(
+          "no --map Email=COLUMN: the e-mail address identifies every profile; map the "
+              + "column that holds it");
     }
     return result;
   }
@@ -154,11 +176,28 @@ final class SegmentArguments {
     for (Mapped m : mapped) {
       if (!columns.contains(m.column())) {
         String known = columns.isEmpty() ? "none" : String.join(", ", columns);
-        String hint = closest(m.column(), columns).map(s -> "; did you mean '" + s + "'?").orElse("");
-        throw new UsageException(csv
-            ? "column '" + m.column() + "' is not in " + file.getFileName() + " (columns: " + known + ")" + hint
-            : "key '" + m.column() + "' is in none of the first " + SegmentFiles.KEY_SAMPLE + " records of "
-                + file.getFileName() + " (keys: " + known + ")" + hint);
+        String hint =
+            closest(m.column(), columns).map(s -> "; did you mean '" + s + "'?").orElse("");
+        throw new UsageException(
+            csv
+                ? "column '"
+                    + m.column()
+                    + "' is not in "
+                    + file.getFileName()
+                    + " (columns: "
+                    + known
+                    + ")"
+                    + hint
+                : "key '"
+                    + m.column()
+                    + "' is in none of the first "
+                    + SegmentFiles.KEY_SAMPLE
+                    + " records of "
+                    + file.getFileName()
+                    + " (keys: "
+                    + known
+                    + ")"
+                    + hint);
       }
     }
   }
@@ -171,7 +210,9 @@ final class SegmentArguments {
   static Optional<String> closest(String name, List<String> columns) {
     String n = name.toLowerCase(Locale.ROOT);
     return columns.stream()
-        .filter(c -> distance(n, c.toLowerCase(Locale.ROOT)) <= Math.max(1, Math.min(3, n.length() / 3)))
+        .filter(
+            c ->
+                distance(n, c.toLowerCase(Locale.ROOT)) <= Math.max(1, Math.min(3, n.length() / 3)))
         .min(Comparator.comparingInt(c -> distance(n, c.toLowerCase(Locale.ROOT))));
   }
 
@@ -188,7 +229,10 @@ final class SegmentArguments {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }
@@ -204,12 +248,24 @@ final class SegmentArguments {
     FieldMapping.Builder mapping = FieldMapping.builder();
     for (Mapped m : mapped) {
       String name = m.field();
-      boolean standard = provider.destinationFields().stream().map(DestinationField::name)
-          .anyMatch(n -> n.equals(name));
+      boolean standard =
+          provider.destinationFields().stream()
+              .map(DestinationField::name)
+              .anyMatch(n -> n.equals(name));
       if (standard || name.equals("Email")) {
         if (m.type() != null) {
-          throw new UsageException("--map " + name + ":" + m.type() + ": " + name + " is a standard field of "
-              + provider.displayName() + "; its type is fixed, drop ':" + m.type() + "'");
+          throw new UsageException(
+              "--map "
+                  + name
+                  + ":"
+                  + m.type()
+                  + ": "
+                  + name
+                  + " is a standard field of "
+                  + provider.displayName()
+                  + "; its type is fixed, drop ':"
+                  + m.type()
+                  + "'");
         }
         mapping.map(name, m.column());
       } else {
@@ -222,7 +278,8 @@ final class SegmentArguments {
     }
     opts.putAll(options);
     try {
-      ExportDefinition.Builder b = ExportDefinition.builder(c).segments(segmentNames).mapping(mapping.build());
+      ExportDefinition.Builder b =
+          ExportDefinition.builder(c).segments(segmentNames).mapping(mapping.build());
       opts.forEach(b::option);
       return b.build();
     } catch (ConfigurationException e) {

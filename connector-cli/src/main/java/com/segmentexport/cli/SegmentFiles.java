@@ -41,6 +41,7 @@ import org.apache.commons.csv.DuplicateHeaderMode;
 final class SegmentFiles {
   /** How many JSON Lines records the first pass looks at to learn the keys a file has. */
   static final int KEY_SAMPLE = 1000;
+
   /** The longest line (and CSV field) a segment file may have: 1 MiB. */
   static final int MAX_LINE_BYTES = 1024 * 1024;
 
@@ -48,7 +49,8 @@ final class SegmentFiles {
 
   /** A segment file's format. */
   enum Format {
-    CSV, JSONL
+    CSV,
+    JSONL
   }
 
   /**
@@ -79,8 +81,10 @@ final class SegmentFiles {
     if (n.endsWith(".csv")) {
       return Format.CSV;
     }
-    throw new UsageException(file + ": unknown file type; segment files end in .csv, .jsonl or .ndjson "
-        + "(or say which with --format csv or --format jsonl)");
+    throw new UsageException(
+        file
+            + ": unknown file type; segment files end in .csv, .jsonl or .ndjson "
+            + "(or say which with --format csv or --format jsonl)");
   }
 
   /** The segment name a file gives: its name without the extension. */
@@ -96,11 +100,17 @@ final class SegmentFiles {
     try {
       Utf8Check.Result bytes = Utf8Check.check(file, MAX_LINE_BYTES);
       if (bytes.invalidLine() > 0) {
-        throw new UsageException(file + " is not UTF-8 at line " + bytes.invalidLine() + " (save it as UTF-8)");
+        throw new UsageException(
+            file + " is not UTF-8 at line " + bytes.invalidLine() + " (save it as UTF-8)");
       }
       if (bytes.longLine() > 0) {
-        throw new UsageException(file + " line " + bytes.longLine() + " is longer than " + MAX_LINE_BYTES / 1024
-            + " KiB, the most a segment file's line may hold");
+        throw new UsageException(
+            file
+                + " line "
+                + bytes.longLine()
+                + " is longer than "
+                + MAX_LINE_BYTES / 1024
+                + " KiB, the most a segment file's line may hold");
       }
     } catch (IOException e) {
       throw cannotRead(file, e);
@@ -178,9 +188,17 @@ final class SegmentFiles {
   private static Iterator<Profile> csv(Path file, List<String> headerOut) throws IOException {
     CSVParser parser;
     try {
-      parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(false)
-          .setIgnoreEmptyLines(true).setAllowMissingColumnNames(true)
-          .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL).get().parse(reader(file));
+      parser =
+          CSVFormat.RFC4180
+              .builder()
+              .setHeader()
+              .setSkipHeaderRecord(true)
+              .setTrim(false)
+              .setIgnoreEmptyLines(true)
+              .setAllowMissingColumnNames(true)
+              .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
+              .get()
+              .parse(reader(file));
     } catch (UncheckedIOException e) {
       throw cannotRead(file, e.getCause());
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -194,8 +212,12 @@ final class SegmentFiles {
     for (int i = 0; i < header.size(); i++) {
       String h = header.get(i);
       if (h == null || h.isBlank()) {
-        throw new UsageException(file + ": column " + (i + 1) + " of the header row has no name"
-            + (i == header.size() - 1 ? " (a trailing comma?)" : ""));
+        throw new UsageException(
+            file
+                + ": column "
+                + (i + 1)
+                + " of the header row has no name"
+                + (i == header.size() - 1 ? " (a trailing comma?)" : ""));
       }
       if (!seen.add(h)) {
         throw new UsageException(file + ": the header row has the column '" + h + "' twice");
@@ -214,13 +236,24 @@ final class SegmentFiles {
           return more;
         } catch (UncheckedIOException e) {
           if (e.getCause() instanceof CharacterCodingException) {
-            throw new UsageException(file + " is not UTF-8 near line " + parser.getCurrentLineNumber());
+            throw new UsageException(
+                file + " is not UTF-8 near line " + parser.getCurrentLineNumber());
           }
-          throw new UsageException(file + ": malformed CSV near line " + parser.getCurrentLineNumber()
-              + " (" + e.getMessage() + ")");
+          throw new UsageException(
+              file
+                  + ": malformed CSV near line "
+                  + parser.getCurrentLineNumber()
+                  + " ("
+                  + e.getMessage()
+                  + ")");
         } catch (IOException | IllegalStateException e) {
-          throw new UsageException(file + ": malformed CSV near line " + parser.getCurrentLineNumber()
-              + " (" + e.getMessage() + ")");
+          throw new UsageException(
+              file
+                  + ": malformed CSV near line "
+                  + parser.getCurrentLineNumber()
+                  + " ("
+                  + e.getMessage()
+                  + ")");
         }
       }
 
@@ -228,15 +261,28 @@ final class SegmentFiles {
       public Profile next() {
         CSVRecord record = records.next();
         if (!record.isConsistent()) {
-          throw new UsageException(file + " record " + record.getRecordNumber() + " has " + record.size()
-              + " values, the header has " + header.size());
+          throw new UsageException(
+              file
+                  + " record "
+                  + record.getRecordNumber()
+                  + " has "
+                  + record.size()
+                  + " values, the header has "
+                  + header.size());
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (int i = 0; i < header.size(); i++) {
           String value = record.get(i);
           if (value.length() > MAX_LINE_BYTES) {
-            throw new UsageException(file + " record " + record.getRecordNumber() + ": the value of column '"
-                + header.get(i) + "' is longer than " + MAX_LINE_BYTES / 1024 + " KiB");
+            throw new UsageException(
+                file
+                    + " record "
+                    + record.getRecordNumber()
+                    + ": the value of column '"
+                    + header.get(i)
+                    + "' is longer than "
+                    + MAX_LINE_BYTES / 1024
+                    + " KiB");
           }
           fields.put(header.get(i), value);
         }
@@ -269,7 +315,8 @@ final class SegmentFiles {
         } catch (CharacterCodingException e) {
           throw new UsageException(file + " is not UTF-8 at line " + (lineNumber + 1));
         } catch (IOException e) {
-          throw new UsageException("cannot read " + file + " at line " + (lineNumber + 1) + ": " + e.getMessage());
+          throw new UsageException(
+              "cannot read " + file + " at line " + (lineNumber + 1) + ": " + e.getMessage());
         }
       }
 
@@ -290,11 +337,16 @@ final class SegmentFiles {
             more = true;
           }
           if (more) {
-            throw new UsageException(file + " line " + lineNumber + " has more than one JSON value "
-                + "(JSON Lines has one object per line)");
+            throw new UsageException(
+                file
+                    + " line "
+                    + lineNumber
+                    + " has more than one JSON value "
+                    + "(JSON Lines has one object per line)");
           }
         } catch (IOException | JsonDataException e) {
-          throw new UsageException(file + " line " + lineNumber + " is not valid JSON: " + jsonProblem(e));
+          throw new UsageException(
+              file + " line " + lineNumber + " is not valid JSON: " + jsonProblem(e));
         }
         if (!(value instanceof Map)) {
           throw new UsageException(file + " line " + lineNumber + " is not a JSON object");
@@ -302,7 +354,9 @@ final class SegmentFiles {
         Map<String, Object> fields = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
           Object v = e.getValue();
-          if (v instanceof Double && (Double) v == Math.rint((Double) v) && Math.abs((Double) v) < 1e15) {
+          if (v instanceof Double
+              && (Double) v == Math.rint((Double) v)
+              && Math.abs((Double) v) < 1e15) {
             v = ((Double) v).longValue();
           }
           fields.put(String.valueOf(e.getKey()), v);

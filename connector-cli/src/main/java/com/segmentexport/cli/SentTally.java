@@ -36,7 +36,8 @@ final class SentTally extends ExportListener {
   }
 
   @Override
-  public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {
+  public void batchAcknowledged(
+      String segment, int records, int exported, int rejected, long segmentExportedSoFar) {
     acknowledged.addAndGet(records);
     next.batchAcknowledged(segment, records, exported, rejected, segmentExportedSoFar);
   }

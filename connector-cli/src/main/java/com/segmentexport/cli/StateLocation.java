@@ -18,6 +18,7 @@ import java.util.Map;
 final class StateLocation {
   /** The environment variable naming the state file, for hosts that run the CLI from a scheduler. */
   static final String ENV = "SEGMENT_EXPORT_STATE";
+
   static final String DIRECTORY = "segment-export";
   static final String FILE = "state.db";
 
@@ -25,7 +26,8 @@ final class StateLocation {
 
   /** The default state file of this machine's user, from the CLI's environment. */
   static Path defaultFile(Map<String, String> env) {
-    return defaultFile(env, System.getProperty("os.name", ""), System.getProperty("user.home", "."));
+    return defaultFile(
+        env, System.getProperty("os.name", ""), System.getProperty("user.home", "."));
   }
 
   /**
@@ -43,18 +45,26 @@ final class StateLocation {
     String os = osName.toLowerCase(Locale.ROOT);
     if (os.startsWith("windows")) {
       String local = env.get("LOCALAPPDATA");
-      Path base = local != null && !local.isBlank() ? Path.of(local)
-          : Path.of(env.getOrDefault("USERPROFILE", userHome), "AppData", "Local");
+      Path base =
+          local != null && !local.isBlank()
+              ? Path.of(local)
+              : Path.of(env.getOrDefault("USERPROFILE", userHome), "AppData", "Local");
       return base.resolve(DIRECTORY).resolve(FILE);
     }
     String home = env.get("HOME");
     Path homeDir = Path.of(home != null && !home.isBlank() ? home : userHome);
     if (os.startsWith("mac")) {
-      return homeDir.resolve("Library").resolve("Application Support").resolve(DIRECTORY).resolve(FILE);
+      return homeDir
+          .resolve("Library")
+          .resolve("Application Support")
+          .resolve(DIRECTORY)
+          .resolve(FILE);
     }
     String xdg = env.get("XDG_DATA_HOME");
-    Path data = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-        : homeDir.resolve(".local").resolve("share");
+    Path data =
+        xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+            ? Path.of(xdg)
+            : homeDir.resolve(".local").resolve("share");
     return data.resolve(DIRECTORY).resolve(FILE);
   }
 }

@@ -20,22 +20,33 @@ import picocli.CommandLine.Option;
  */
 final class StateOptions {
   /** The default file, as option descriptions give it (picocli formats them: {@code %%} is a percent sign). */
-  static final String DEFAULT_DESCRIPTION = "$" + StateLocation.ENV + ", else state.db in the user's data "
-      + "directory: $XDG_DATA_HOME/segment-export (or ~/.local/share/segment-export) on Linux, "
-      + "~/Library/Application Support/segment-export on macOS, %%LOCALAPPDATA%%\\segment-export on Windows";
+  static final String DEFAULT_DESCRIPTION =
+      "$"
+          + StateLocation.ENV
+          + ", else state.db in the user's data "
+          + "directory: $XDG_DATA_HOME/segment-export (or ~/.local/share/segment-export) on Linux, "
+          + "~/Library/Application Support/segment-export on macOS, %%LOCALAPPDATA%%\\segment-export on Windows";
 
-  @Option(names = "--state", paramLabel = "FILE",
-      description = "The sync state: an SQLite file remembering what each vendor confirmed, so that only new, "
-          + "changed and previously failed profiles are sent; created when missing. Default: "
-          + DEFAULT_DESCRIPTION + ".")
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      description =
+          "The sync state: an SQLite file remembering what each vendor confirmed, so that only new, "
+              + "changed and previously failed profiles are sent; created when missing. Default: "
+              + DEFAULT_DESCRIPTION
+              + ".")
   Path file;
 
-  @Option(names = "--no-state", description = "Use no sync state: send every profile and record nothing.")
+  @Option(
+      names = "--no-state",
+      description = "Use no sync state: send every profile and record nothing.")
   boolean noState;
 
-  @Option(names = "--full-refresh",
-      description = "Send every profile, the unchanged ones too, and rewrite the sync state from the vendor's "
-          + "answers (for a list someone changed by hand).")
+  @Option(
+      names = "--full-refresh",
+      description =
+          "Send every profile, the unchanged ones too, and rewrite the sync state from the vendor's "
+              + "answers (for a list someone changed by hand).")
   boolean fullRefresh;
 
   /**
@@ -53,25 +64,29 @@ final class StateOptions {
       throw new UsageException("--state and --no-state contradict each other; give one");
     }
     if (noState && fullRefresh) {
-      throw new UsageException("--full-refresh rewrites the sync state, and --no-state uses none (every profile is "
-          + "sent anyway); give one");
+      throw new UsageException(
+          "--full-refresh rewrites the sync state, and --no-state uses none (every profile is "
+              + "sent anyway); give one");
     }
     if (noState) {
       return new StateFile(null, null, null, false);
     }
     if (box != null) {
       if (file != null) {
-        throw new UsageException("--state does not go with --sandbox: the sandbox's simulator and its sync state "
-            + "last only as long as the command, apart from any real account's state (to see an incremental run, "
-            + "give export --runs 2)");
+        throw new UsageException(
+            "--state does not go with --sandbox: the sandbox's simulator and its sync state "
+                + "last only as long as the command, apart from any real account's state (to see an incremental run, "
+                + "give export --runs 2)");
       }
       Path dir;
       try {
         dir = Files.createTempDirectory("segment-export-sandbox-");
       } catch (IOException e) {
-        throw new UsageException("cannot create a temporary directory for the sandbox's sync state: " + e.getMessage());
+        throw new UsageException(
+            "cannot create a temporary directory for the sandbox's sync state: " + e.getMessage());
       }
-      return new StateFile(JdbcSyncStateStore.sqlite(dir.resolve(StateLocation.FILE)), null, dir, fullRefresh);
+      return new StateFile(
+          JdbcSyncStateStore.sqlite(dir.resolve(StateLocation.FILE)), null, dir, fullRefresh);
     }
     Path f = file != null ? file : StateLocation.defaultFile(env);
     checkNoneOf(f, others);
@@ -86,15 +101,26 @@ final class StateOptions {
     for (Path other : others) {
       boolean same;
       try {
-        same = absolute.equals(other.toAbsolutePath().normalize())
-            || Files.exists(state) && Files.exists(other) && Files.isSameFile(state, other);
+        same =
+            absolute.equals(other.toAbsolutePath().normalize())
+                || Files.exists(state) && Files.exists(other) && Files.isSameFile(state, other);
       } catch (IOException e) {
-        throw new UsageException("cannot compare the sync state file " + state + " with " + other + ": "
-            + e.getMessage());
+        throw new UsageException(
+            "cannot compare the sync state file "
+                + state
+                + " with "
+                + other
+                + ": "
+                + e.getMessage());
       }
       if (same) {
-        throw new UsageException("the sync state file " + state + " is " + other + ", a file this command reads or "
-            + "writes: choose another --state file");
+        throw new UsageException(
+            "the sync state file "
+                + state
+                + " is "
+                + other
+                + ", a file this command reads or "
+                + "writes: choose another --state file");
       }
     }
   }
@@ -137,7 +163,8 @@ final class StateOptions {
       if (store == null && file == null) {
         return "no sync state (--no-state)";
       }
-      String where = sandboxDir != null ? "the sandbox's temporary sync state" : "sync state " + file;
+      String where =
+          sandboxDir != null ? "the sandbox's temporary sync state" : "sync state " + file;
       if (store == null) {
         return where + " (not created yet: every profile is new)";
       }

@@ -16,18 +16,22 @@ final class Summary {
    * One count column: its heading, its value for a segment, and its total ({@code null} when a total
    * makes no sense). Adding a count to the table is adding one entry to {@link #COLUMNS}.
    */
-  private record Column(String heading, Function<SegmentResult, Object> value, Function<ExportResult, Object> total) {}
+  private record Column(
+      String heading,
+      Function<SegmentResult, Object> value,
+      Function<ExportResult, Object> total) {}
 
-  private static final List<Column> COLUMNS = List.of(
-      new Column("read", SegmentResult::read, ExportResult::read),
-      new Column("exported", SegmentResult::exported, ExportResult::exported),
-      new Column("created", s -> opt(s.created()), null),
-      new Column("updated", s -> opt(s.updated()), null),
-      new Column("unchanged", SegmentResult::unchanged, ExportResult::unchanged),
-      new Column("rejected", SegmentResult::rejected, ExportResult::rejected),
-      new Column("duplicates", SegmentResult::duplicates, ExportResult::duplicates),
-      new Column("unconfirmed", SegmentResult::unconfirmed, ExportResult::unconfirmed),
-      new Column("not attempted", SegmentResult::notAttempted, ExportResult::notAttempted));
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("read", SegmentResult::read, ExportResult::read),
+          new Column("exported", SegmentResult::exported, ExportResult::exported),
+          new Column("created", s -> opt(s.created()), null),
+          new Column("updated", s -> opt(s.updated()), null),
+          new Column("unchanged", SegmentResult::unchanged, ExportResult::unchanged),
+          new Column("rejected", SegmentResult::rejected, ExportResult::rejected),
+          new Column("duplicates", SegmentResult::duplicates, ExportResult::duplicates),
+          new Column("unconfirmed", SegmentResult::unconfirmed, ExportResult::unconfirmed),
+          new Column("not attempted", SegmentResult::notAttempted, ExportResult::notAttempted));
 
   private Summary() {}
 
@@ -39,7 +43,8 @@ final class Summary {
    * Prints the table, then the run's figures, then the rejections by reason, most frequent first (all
    * of them, counted by the CLI).
    */
-  static void print(ExportResult r, Map<RejectionReason, Long> rejectionsByReason, PrintWriter out) {
+  static void print(
+      ExportResult r, Map<RejectionReason, Long> rejectionsByReason, PrintWriter out) {
     int w = 8;
     for (SegmentResult s : r.segments()) {
       w = Math.max(w, Math.min(40, s.name().length()));
@@ -73,17 +78,29 @@ final class Summary {
       }
       out.printf(row, values);
     }
-    out.printf("%nstatus %s in %.1f s: %d HTTP calls, %d retries, %.1f s throttled%n", r.status(),
-        r.duration().toMillis() / 1000.0, r.httpCalls(), r.retries(), r.throttledTime().toMillis() / 1000.0);
+    out.printf(
+        "%nstatus %s in %.1f s: %d HTTP calls, %d retries, %.1f s throttled%n",
+        r.status(),
+        r.duration().toMillis() / 1000.0,
+        r.httpCalls(),
+        r.retries(),
+        r.throttledTime().toMillis() / 1000.0);
     if (!rejectionsByReason.isEmpty()) {
-      out.println("rejected by reason: " + rejectionsByReason.entrySet().stream()
-          .sorted(Map.Entry.<RejectionReason, Long>comparingByValue().reversed()
-              .thenComparing(e -> e.getKey().name()))
-          .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+      out.println(
+          "rejected by reason: "
+              + rejectionsByReason.entrySet().stream()
+                  .sorted(
+                      Map.Entry.<RejectionReason, Long>comparingByValue()
+                          .reversed()
+                          .thenComparing(e -> e.getKey().name()))
+                  .map(e -> e.getKey() + " " + e.getValue())
+                  .collect(Collectors.joining(", ")));
     }
     for (SegmentResult s : r.segments()) {
-      s.notAttemptedReason().ifPresent(reason -> out.printf("%s: %d not attempted: %s%n", s.name(),
-          s.notAttempted(), reason));
+      s.notAttemptedReason()
+          .ifPresent(
+              reason ->
+                  out.printf("%s: %d not attempted: %s%n", s.name(), s.notAttempted(), reason));
       s.counters().forEach((k, v) -> out.printf("%s: %s = %d%n", s.name(), k, v));
     }
     r.failure().ifPresent(f -> out.println("reason: " + f));

@@ -43,8 +43,10 @@ final class Utf8Check {
               return new Result(line, 0);
             }
             codePoint = (codePoint << 6) | (b & 0x3F);
-            if (--pending == 0 && (codePoint < min || codePoint > 0x10FFFF
-                || (codePoint >= 0xD800 && codePoint <= 0xDFFF))) {
+            if (--pending == 0
+                && (codePoint < min
+                    || codePoint > 0x10FFFF
+                    || (codePoint >= 0xD800 && codePoint <= 0xDFFF))) {
               return new Result(line, 0);
             }
             continue;

@@ -12,13 +12,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** Checks a connection's credentials with one call to the vendor. */
-@Command(name = "verify", mixinStandardHelpOptions = true, description = "Checks a connection's credentials with one cheap call.")
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = "Checks a connection's credentials with one cheap call.")
 final class VerifyCommand implements Callable<Integer> {
-  @ParentCommand
-  SegmentExportCli cli;
+  @ParentCommand SegmentExportCli cli;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() {

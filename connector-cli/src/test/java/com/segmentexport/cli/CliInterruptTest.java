@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class CliInterruptTest {
   private static final int ROWS = 40_000;
-  private static final java.util.regex.Pattern SENT = java.util.regex.Pattern.compile("\\] [1-9][0-9,]*/");
+  private static final java.util.regex.Pattern SENT =
+      java.util.regex.Pattern.compile("\\] [1-9][0-9,]*/");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Process process;
 
@@ -52,12 +52,32 @@ class CliInterruptTest {
       lines.add("p" + i + "@example.org,P" + i);
     }
     Files.write(file, lines, StandardCharsets.UTF_8);
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SegmentExportCli.class.getName(), "export", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Test",
-        "--setting", "requestsPerSecond=1", "--setting", "maxConcurrentBatches=1",
-        "--map", "Email=email", "--map", "FirstName=first", "--rejected", dir.resolve("rejected.csv").toString(),
-        file.toString());
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SegmentExportCli.class.getName(),
+            "export",
+            "-c",
+            "iterable",
+            "--sandbox",
+            "--privacy-consent-by",
+            "Test",
+            "--setting",
+            "requestsPerSecond=1",
+            "--setting",
+            "maxConcurrentBatches=1",
+            "--map",
+            "Email=email",
+            "--map",
+            "FirstName=first",
+            "--rejected",
+            dir.resolve("rejected.csv").toString(),
+            file.toString());
     pb.environment().keySet().removeIf(k -> k.startsWith("SEGMENT_EXPORT_"));
     process = pb.start();
     return new Child(process);
@@ -81,19 +101,29 @@ class CliInterruptTest {
     assertThat(process.exitValue()).as(child.err()).isEqualTo(Interrupts.EXIT_CODE);
     assertThat(child.err()).contains("interrupted: stopping the export");
     String out = child.out();
-    assertThat(out).contains("unconfirmed").contains("not attempted").contains("CANCELLED").contains("big");
+    assertThat(out)
+        .contains("unconfirmed")
+        .contains("not attempted")
+        .contains("CANCELLED")
+        .contains("big");
     List<CSVRecord> rows;
-    try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
-        .parse(Files.newBufferedReader(dir.resolve("rejected.csv"), StandardCharsets.UTF_8))) {
-      assertThat(p.getHeaderNames()).containsExactly("segment", "row", "masked_identifier", "reason",
-          "vendor_code", "message");
+    try (CSVParser p =
+        CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .get()
+            .parse(Files.newBufferedReader(dir.resolve("rejected.csv"), StandardCharsets.UTF_8))) {
+      assertThat(p.getHeaderNames())
+          .containsExactly(
+              "segment", "row", "masked_identifier", "reason", "vendor_code", "message");
       rows = p.getRecords();
     }
     assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.isConsistent()).isTrue());
     assertThat(rows.get(0).get("reason")).isEqualTo("INVALID_EMAIL");
     try (var listing = Files.list(dir)) {
-      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("big.csv",
-          "rejected.csv");
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("big.csv", "rejected.csv");
     }
     String totalLine = out.lines().filter(l -> l.startsWith("big ")).findFirst().orElseThrow();
     String[] cells = totalLine.trim().split("\\s+");
@@ -108,9 +138,13 @@ class CliInterruptTest {
   @Test
   void aSecondSigintExitsAtOnce() throws Exception {
     Child child = start();
-    assertThat(child.awaitErr(l -> l.startsWith("sandbox: exporting"), 60)).as(child.err()).isTrue();
+    assertThat(child.awaitErr(l -> l.startsWith("sandbox: exporting"), 60))
+        .as(child.err())
+        .isTrue();
     sigint(process.pid());
-    assertThat(child.awaitErr(l -> l.startsWith("interrupted: stopping"), 30)).as(child.err()).isTrue();
+    assertThat(child.awaitErr(l -> l.startsWith("interrupted: stopping"), 30))
+        .as(child.err())
+        .isTrue();
     sigint(process.pid());
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
     child.drain();
@@ -127,26 +161,32 @@ class CliInterruptTest {
 
     Child(Process p) {
       outReader = pump(p.getInputStream(), line -> out.append(line).append('\n'));
-      errReader = pump(p.getErrorStream(), line -> {
-        err.append(line).append('\n');
-        synchronized (errLines) {
-          errLines.add(line);
-          errLines.notifyAll();
-        }
-      });
+      errReader =
+          pump(
+              p.getErrorStream(),
+              line -> {
+                err.append(line).append('\n');
+                synchronized (errLines) {
+                  errLines.add(line);
+                  errLines.notifyAll();
+                }
+              });
     }
 
     private static Thread pump(InputStream in, java.util.function.Consumer<String> sink) {
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            sink.accept(line);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = r.readLine()) != null) {
+                    sink.accept(line);
+                  }
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
       t.setDaemon(true);
       t.start();
       return t;

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Whether the progress bar redraws one line depends on stderr, where it is drawn. */
 class CliProgressTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void terminalDevicesAreToldFromFiles() {
@@ -35,16 +34,37 @@ class CliProgressTest {
     Path script = Path.of("/usr/bin/script");
     assumeTrue(Files.isExecutable(script), "script(1) is needed to run the CLI on a terminal");
     Path file = dir.resolve("p.csv");
-    Files.write(file, List.of("email,first", "a@example.org,A", "b@example.org,B"), StandardCharsets.UTF_8);
+    Files.write(
+        file, List.of("email,first", "a@example.org,A", "b@example.org,B"), StandardCharsets.UTF_8);
     Path errLog = dir.resolve("err.log");
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String command = List.of(java, "-cp", System.getProperty("java.class.path"), SegmentExportCli.class.getName(),
-        "export", "-c", "dotdigital", "--sandbox", "--privacy-consent-by", "Test", "--map", "Email=email",
-        file.toString()).stream().map(CliProgressTest::quote).collect(Collectors.joining(" "))
-        + " 2>" + quote(errLog.toString());
-    Process p = new ProcessBuilder(script.toString(), "-qec", command, "/dev/null")
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(dir.resolve("out.log").toFile()).redirectErrorStream(true).start();
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    String command =
+        List.of(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    SegmentExportCli.class.getName(),
+                    "export",
+                    "-c",
+                    "dotdigital",
+                    "--sandbox",
+                    "--privacy-consent-by",
+                    "Test",
+                    "--map",
+                    "Email=email",
+                    file.toString())
+                .stream()
+                .map(CliProgressTest::quote)
+                .collect(Collectors.joining(" "))
+            + " 2>"
+            + quote(errLog.toString());
+    Process p =
+        new ProcessBuilder(script.toString(), "-qec", command, "/dev/null")
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(dir.resolve("out.log").toFile())
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("exited").isTrue();
     String err = Files.readString(errLog, StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(err).isZero();

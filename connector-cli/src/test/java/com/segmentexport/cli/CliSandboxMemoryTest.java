@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliSandboxMemoryTest {
   private static final int ROWS = 500_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aLargeSandboxExportRunsInSixtyFourMebibytes() throws Exception {
@@ -27,14 +26,39 @@ class CliSandboxMemoryTest {
         w.write("customer" + i + "@example.org,First" + i + ",Last" + i + ",gold\n");
       }
     }
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     Path out = dir.resolve("out.log");
     Path err = dir.resolve("err.log");
-    Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-        SegmentExportCli.class.getName(), "export", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Test",
-        "--setting", "requestsPerSecond=1000", "--no-progress", "--map", "Email=email", "--map", "FirstName=first",
-        "--map", "LastName=last", "--map", "tier=tier", file.toString())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SegmentExportCli.class.getName(),
+                "export",
+                "-c",
+                "iterable",
+                "--sandbox",
+                "--privacy-consent-by",
+                "Test",
+                "--setting",
+                "requestsPerSecond=1000",
+                "--no-progress",
+                "--map",
+                "Email=email",
+                "--map",
+                "FirstName=first",
+                "--map",
+                "LastName=last",
+                "--map",
+                "tier=tier",
+                file.toString())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     boolean exited = p.waitFor(5, TimeUnit.MINUTES);
     if (!exited) {
       p.destroyForcibly();
@@ -43,8 +67,11 @@ class CliSandboxMemoryTest {
     assertThat(exited).as("exited within 5 minutes").isTrue();
     assertThat(errText).doesNotContain("OutOfMemoryError");
     assertThat(p.exitValue()).as(errText).isEqualTo(ExitCodes.SUCCESS);
-    String line = Files.readAllLines(out, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("large "))
-        .findFirst().orElseThrow();
+    String line =
+        Files.readAllLines(out, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.startsWith("large "))
+            .findFirst()
+            .orElseThrow();
     String[] cells = line.trim().split("\\s+");
     assertThat(Long.parseLong(cells[2])).as("read").isEqualTo(ROWS);
     assertThat(Long.parseLong(cells[3])).as("exported").isEqualTo(ROWS);

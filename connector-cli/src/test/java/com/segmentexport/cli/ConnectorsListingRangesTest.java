@@ -12,11 +12,16 @@ class ConnectorsListingRangesTest {
   @Test
   void everyRangedSettingShowsItsRange() {
     StringWriter out = new StringWriter();
-    int code = SegmentExportCli.run(new String[] {"connectors"}, Map.of(), new PrintWriter(out, true),
-        new PrintWriter(new StringWriter(), true));
+    int code =
+        SegmentExportCli.run(
+            new String[] {"connectors"},
+            Map.of(),
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true));
     assertThat(code).isZero();
     String listing = out.toString();
-    assertThat(listing).containsPattern("maxConcurrentBatches +integer between 1 and 25, default 5")
+    assertThat(listing)
+        .containsPattern("maxConcurrentBatches +integer between 1 and 25, default 5")
         .containsPattern("maxConcurrentUpserts +integer between 1 and 64, default 4")
         .containsPattern("importTimeoutSeconds +integer between 1 and 86400, default 3600")
         .containsPattern("addressBookId +integer between 1 and 2147483647, required")

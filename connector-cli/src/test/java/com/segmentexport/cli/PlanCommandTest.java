@@ -23,12 +23,10 @@ class PlanCommandTest {
   private static final String USER = "apiuser-plan@apiconnector.com";
   private static final String PASSWORD = "plan-test-password";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Where the sync state goes by default: never the user's own data directory. */
-  @TempDir
-  Path stateHome;
+  @TempDir Path stateHome;
 
   private DotdigitalSimulator dotdigital;
   private long book;
@@ -60,9 +58,23 @@ class PlanCommandTest {
   }
 
   private String[] args(String command, String... extra) {
-    List<String> args = new ArrayList<>(List.of(command, "-c", "dotdigital",
-        "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option", "addressBookId=" + book,
-        "--privacy-consent-by", "Ops", "--map", "Email=email", "--map", "FirstName=first", "--no-progress"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--privacy-consent-by",
+                "Ops",
+                "--map",
+                "Email=email",
+                "--map",
+                "FirstName=first",
+                "--no-progress"));
     args.addAll(List.of(extra));
     return args.toArray(new String[0]);
   }
@@ -82,12 +94,25 @@ class PlanCommandTest {
 
   @Test
   void aPlanCountsWhatTheExportWouldDoAndMakesOnlyReadRequests() throws IOException {
-    Path vip = csv("vip.csv", "email,first,tier", "ana@example.org,Ana,gold", "not-an-address,Bad,gold",
-        "ANA@example.org,Dup,gold", "li@example.com,Li,silver");
+    Path vip =
+        csv(
+            "vip.csv",
+            "email,first,tier",
+            "ana@example.org,Ana,gold",
+            "not-an-address,Bad,gold",
+            "ANA@example.org,Dup,gold",
+            "li@example.com,Li,silver");
     Object before = dotdigital.snapshot();
 
-    int code = run(args("plan", "--map", "tier=tier", "--rejected", dir.resolve("rejected.csv").toString(),
-        vip.toString()));
+    int code =
+        run(
+            args(
+                "plan",
+                "--map",
+                "tier=tier",
+                "--rejected",
+                dir.resolve("rejected.csv").toString(),
+                vip.toString()));
 
     assertThat(code).as(err).isEqualTo(ExitCodes.SUCCESS);
     assertThat(cell(out, "vip", 0)).as("read").isEqualTo(4);
@@ -95,14 +120,18 @@ class PlanCommandTest {
     assertThat(cell(out, "vip", 5)).as("invalid").isEqualTo(1);
     assertThat(cell(out, "vip", 6)).as("duplicates").isEqualTo(1);
     assertThat(cell(out, "vip", 8)).as("batches").isEqualTo(1);
-    assertThat(out).contains("to send: 2 profile(s)")
-        .contains("estimate: ").contains("nothing was sent or written");
+    assertThat(out)
+        .contains("to send: 2 profile(s)")
+        .contains("estimate: ")
+        .contains("nothing was sent or written");
     assertThat(err).contains("--rejected").contains("not written");
     // read-only calls (such as a connector's look at the address book and its fields) only
-    assertThat(dotdigital.calls()).allSatisfy(c -> {
-      assertThat(c.method()).as(c.path()).isEqualTo("GET");
-      assertThat(c.write()).isFalse();
-    });
+    assertThat(dotdigital.calls())
+        .allSatisfy(
+            c -> {
+              assertThat(c.method()).as(c.path()).isEqualTo("GET");
+              assertThat(c.write()).isFalse();
+            });
     assertThat(dotdigital.writeCount()).isZero();
     assertThat(dotdigital.snapshot()).isEqualTo(before);
     try (var listing = Files.list(dir)) {
@@ -114,8 +143,23 @@ class PlanCommandTest {
   void theSandboxPlansToo() throws IOException {
     Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
     // export's command line with 'plan' for 'export', --runs included
-    assertThat(run("plan", "-c", "iterable", "--sandbox", "--runs", "2", "--privacy-consent-by", "Ops",
-        "--map", "Email=email", "--map", "FirstName=first", vip.toString())).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(
+            run(
+                "plan",
+                "-c",
+                "iterable",
+                "--sandbox",
+                "--runs",
+                "2",
+                "--privacy-consent-by",
+                "Ops",
+                "--map",
+                "Email=email",
+                "--map",
+                "FirstName=first",
+                vip.toString()))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
     assertThat(cell(out, "vip", 1)).as("to add").isEqualTo(2);
     assertThat(err).contains("sandbox");
   }
@@ -123,7 +167,8 @@ class PlanCommandTest {
   @Test
   void planTakesExportsArgumentsAndRefusesTheSameMistakes() throws IOException {
     Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana");
-    assertThat(run(args("plan", "--map", "LastName=last", vip.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(args("plan", "--map", "LastName=last", vip.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("column 'last' is not in vip.csv");
     assertThat(run("plan", "--help")).isEqualTo(ExitCodes.SUCCESS);
     assertThat(out).contains("Writes nothing").contains("--map").contains("--sandbox");

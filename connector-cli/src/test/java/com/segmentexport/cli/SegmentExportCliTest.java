@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +26,10 @@ class SegmentExportCliTest {
   private static final String USER = "apiuser-cli@apiconnector.com";
   private static final String PASSWORD = "cli-test-password";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Where the sync state goes by default: never the user's own data directory. */
-  @TempDir
-  Path stateHome;
+  @TempDir Path stateHome;
 
   private DotdigitalSimulator dotdigital;
   private long book;
@@ -72,9 +70,21 @@ class SegmentExportCliTest {
   }
 
   private String[] exportArgs(String... extra) {
-    List<String> args = new ArrayList<>(List.of("export", "-c", "dotdigital",
-        "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option", "addressBookId=" + book,
-        "--map", "Email=email", "--map", "FirstName=first", "--no-progress"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "export",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--map",
+                "Email=email",
+                "--map",
+                "FirstName=first",
+                "--no-progress"));
     args.addAll(List.of(extra));
     return args.toArray(new String[0]);
   }
@@ -82,22 +92,41 @@ class SegmentExportCliTest {
   @Test
   void listsTheConnectorsWithSettingsFieldsAndLimits() {
     assertThat(run("connectors")).isZero();
-    assertThat(out).contains("dotdigital").contains("addressBookId").contains("Email").contains("per export");
+    assertThat(out)
+        .contains("dotdigital")
+        .contains("addressBookId")
+        .contains("Email")
+        .contains("per export");
   }
 
   @Test
   void badUsageExitsTwoAndSendsNothing() throws IOException {
     Path f = csv("s.csv", "email,first", "ana@example.org,Ana");
-    assertThat(run("export", "-c", "dotdigital", f.toString())).as("no --map").isEqualTo(ExitCodes.USAGE);
-    assertThat(run("export", "-c", "nosuch", "--map", "Email=email", "--privacy-consent-by", "x", f.toString()))
+    assertThat(run("export", "-c", "dotdigital", f.toString()))
+        .as("no --map")
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(
+            run(
+                "export",
+                "-c",
+                "nosuch",
+                "--map",
+                "Email=email",
+                "--privacy-consent-by",
+                "x",
+                f.toString()))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("nosuch").contains("available");
     assertThat(run("nonsense")).isEqualTo(ExitCodes.USAGE);
     credentialsInEnv();
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "tier:WHATEVER=x", f.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by", "Ops", "--map", "tier:WHATEVER=x", f.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("WHATEVER");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dir.resolve("missing.csv").toString())))
+    assertThat(
+            run(exportArgs("--privacy-consent-by", "Ops", dir.resolve("missing.csv").toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("no such file");
     assertThat(dotdigital.requestCount()).isZero();
@@ -117,60 +146,130 @@ class SegmentExportCliTest {
 
   @Test
   void credentialsComeFromTheEnvironmentOrAFileNeverFromArguments() throws IOException {
-    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
-        "--setting", "password=" + PASSWORD, "--privacy-consent-by", "Ops")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err).contains("credential").contains("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD").doesNotContain(PASSWORD);
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--setting",
+                "password=" + PASSWORD,
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("credential")
+        .contains("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD")
+        .doesNotContain(PASSWORD);
 
     credentialsInEnv();
-    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
-        "--privacy-consent-by", "Ops")).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
     assertThat(out).contains("accepted");
 
     env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "wrong-password-value");
-    assertThat(run("verify", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
-        "--privacy-consent-by", "Ops")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.FAILURE);
     assertThat(err + out).doesNotContain("wrong-password-value").doesNotContain(PASSWORD);
 
     env.clear();
     Path props = dir.resolve("dd.properties");
-    Files.writeString(props, "dotdigital.username=" + USER + "\ndotdigital.password=" + PASSWORD
-        + "\nprivacyConsent.acknowledgedBy=Jane Ops\n");
-    assertThat(run("verify", "-c", "dotdigital", "--config", props.toString(),
-        "--setting", "baseUrl=" + dotdigital.baseUrl())).as(err).isEqualTo(ExitCodes.SUCCESS);
+    Files.writeString(
+        props,
+        "dotdigital.username="
+            + USER
+            + "\ndotdigital.password="
+            + PASSWORD
+            + "\nprivacyConsent.acknowledgedBy=Jane Ops\n");
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                props.toString(),
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl()))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
   }
 
   @Test
   void exportsCsvAndJsonLinesAndWritesEveryRejectedRecord() throws IOException {
     credentialsInEnv();
-    Path vip = csv("vip.csv", "email,first", "ana.silva@example.org,Ana", "not-an-address,Bad", ",Missing",
-        "ANA.SILVA@example.org,Dup", "li.wei@example.com,Li");
-    Path lapsed = csv("lapsed.jsonl", "{\"email\": \"zoe@example.net\", \"first\": \"Zoë\"}", "",
-        "{\"email\": \"two@@example.org\", \"first\": \"X\"}");
+    Path vip =
+        csv(
+            "vip.csv",
+            "email,first",
+            "ana.silva@example.org,Ana",
+            "not-an-address,Bad",
+            ",Missing",
+            "ANA.SILVA@example.org,Dup",
+            "li.wei@example.com,Li");
+    Path lapsed =
+        csv(
+            "lapsed.jsonl",
+            "{\"email\": \"zoe@example.net\", \"first\": \"Zoë\"}",
+            "",
+            "{\"email\": \"two@@example.org\", \"first\": \"X\"}");
     Path rejected = dir.resolve("out/rejected.csv");
-    int code = run(exportArgs("--privacy-consent-by", "Ops", "--rejected", rejected.toString(), vip.toString(),
-        lapsed.toString()));
+    int code =
+        run(
+            exportArgs(
+                "--privacy-consent-by",
+                "Ops",
+                "--rejected",
+                rejected.toString(),
+                vip.toString(),
+                lapsed.toString()));
     assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
     assertThat(dotdigital.addressBookMembers(book))
-        .containsExactlyInAnyOrder("ana.silva@example.org", "li.wei@example.com", "zoe@example.net");
+        .containsExactlyInAnyOrder(
+            "ana.silva@example.org", "li.wei@example.com", "zoe@example.net");
     assertThat(out).contains("vip").contains("lapsed").contains("PARTIALLY_SUCCEEDED");
     List<String> lines = Files.readAllLines(rejected, StandardCharsets.UTF_8);
     assertThat(lines.get(0)).isEqualTo("segment,row,masked_identifier,reason,vendor_code,message");
-    assertThat(lines).hasSize(4)
+    assertThat(lines)
+        .hasSize(4)
         .anySatisfy(l -> assertThat(l).startsWith("vip,2,").contains("INVALID_EMAIL"))
         .anySatisfy(l -> assertThat(l).startsWith("vip,3,").contains("MISSING_EMAIL"))
         .anySatisfy(l -> assertThat(l).startsWith("lapsed,2,").contains("INVALID_EMAIL"));
-    assertThat(String.join("\n", lines)).doesNotContain("two@@example.org").doesNotContain("not-an-address");
+    assertThat(String.join("\n", lines))
+        .doesNotContain("two@@example.org")
+        .doesNotContain("not-an-address");
   }
 
   @Test
   void exitCodesTellSuccessPartialAndFailureApart() throws IOException {
     credentialsInEnv();
     Path clean = csv("clean.csv", "email,first", "a@example.org,A", "b@example.org,B");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString()))).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
     Path partial = csv("partial.csv", "email,first", "c@example.org,C", "broken,X");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", partial.toString()))).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", partial.toString())))
+        .isEqualTo(ExitCodes.PARTIAL);
     env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "wrong-password-value");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString()))).isEqualTo(ExitCodes.FAILURE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", clean.toString())))
+        .isEqualTo(ExitCodes.FAILURE);
     assertThat(err).contains("export failed");
   }
 
@@ -178,19 +277,34 @@ class SegmentExportCliTest {
   void malformedFilesFailBeforeAnythingIsSent() throws IOException {
     credentialsInEnv();
     Path bad = csv("bad.jsonl", "{\"email\": \"a@example.org\"}", "{not json");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", bad.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", bad.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("line 2");
     Path ragged = csv("ragged.csv", "email,first", "a@example.org,A,extra");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", ragged.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", ragged.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(dotdigital.requestCount()).isZero();
   }
 
   @Test
   void sandboxExportsTheSampleWithoutAnAccount() {
     Path sample = Path.of("..", "samples", "vip-customers.csv");
-    int code = run("export", "-c", "dotdigital", "--sandbox", "--privacy-consent-by", "Demo", "--no-progress",
-        "--map", "Email=email_address", "--map", "FirstName=given_name", "--map", "tier=loyalty_tier",
-        sample.toString());
+    int code =
+        run(
+            "export",
+            "-c",
+            "dotdigital",
+            "--sandbox",
+            "--privacy-consent-by",
+            "Demo",
+            "--no-progress",
+            "--map",
+            "Email=email_address",
+            "--map",
+            "FirstName=given_name",
+            "--map",
+            "tier=loyalty_tier",
+            sample.toString());
     assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
     assertThat(err).contains("sandbox");
     assertThat(out).contains("vip-customers");
@@ -204,24 +318,47 @@ class SegmentExportCliTest {
       real.start(InetAddress.getByName("127.0.0.1"), 0);
       String realUrl = real.url("/").toString();
       Path props = dir.resolve("it.properties");
-      Files.writeString(props, "iterable.baseUrl=" + realUrl + "\niterable.apiKey=key-from-config-file\n");
+      Files.writeString(
+          props, "iterable.baseUrl=" + realUrl + "\niterable.apiKey=key-from-config-file\n");
       env.put("SEGMENT_EXPORT_ITERABLE_APIKEY", "key-from-environment");
       env.put("SEGMENT_EXPORT_ITERABLE_BASEURL", realUrl);
       Path f = csv("vip.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
 
-      int code = run("export", "-c", "iterable", "--sandbox", "--config", props.toString(),
-          "--setting", "baseUrl=" + realUrl, "--privacy-consent-by", "Ops", "--no-progress",
-          "--map", "Email=email", "--map", "FirstName=first", f.toString());
+      int code =
+          run(
+              "export",
+              "-c",
+              "iterable",
+              "--sandbox",
+              "--config",
+              props.toString(),
+              "--setting",
+              "baseUrl=" + realUrl,
+              "--privacy-consent-by",
+              "Ops",
+              "--no-progress",
+              "--map",
+              "Email=email",
+              "--map",
+              "FirstName=first",
+              f.toString());
 
       assertThat(real.getRequestCount()).as("requests to the configured endpoint").isZero();
       assertThat(code).as(err).isIn(ExitCodes.SUCCESS, ExitCodes.PARTIAL);
       assertThat(out).contains("vip");
-      assertThat(err).contains("sandbox: ignored").contains("baseUrl").contains("apiKey")
-          .contains("SEGMENT_EXPORT_ITERABLE_APIKEY").contains("--setting baseUrl");
-      assertThat(err + out).doesNotContain("key-from-environment").doesNotContain("key-from-config-file")
+      assertThat(err)
+          .contains("sandbox: ignored")
+          .contains("baseUrl")
+          .contains("apiKey")
+          .contains("SEGMENT_EXPORT_ITERABLE_APIKEY")
+          .contains("--setting baseUrl");
+      assertThat(err + out)
+          .doesNotContain("key-from-environment")
+          .doesNotContain("key-from-config-file")
           .doesNotContain(realUrl);
 
-      assertThat(run("verify", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Ops")).as(err)
+      assertThat(run("verify", "-c", "iterable", "--sandbox", "--privacy-consent-by", "Ops"))
+          .as(err)
           .isEqualTo(ExitCodes.SUCCESS);
       assertThat(real.getRequestCount()).isZero();
     }
@@ -234,14 +371,27 @@ class SegmentExportCliTest {
     credentialsInEnv();
     Path x = csv("x.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}");
     String before = Files.readString(x);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", x.toString(), x.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by", "Ops", "--rejected", x.toString(), x.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("--rejected").contains("input");
     Path link = Files.createSymbolicLink(dir.resolve("link.csv"), x);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", link.toString(), x.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by", "Ops", "--rejected", link.toString(), x.toString())))
         .isEqualTo(ExitCodes.USAGE);
     Path relative = Path.of("").toAbsolutePath().relativize(x);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", relative.toString(), x.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--rejected",
+                    relative.toString(),
+                    x.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(Files.readString(x)).isEqualTo(before);
     assertThat(dotdigital.requestCount()).isZero();
@@ -255,11 +405,23 @@ class SegmentExportCliTest {
     Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
     // two profiles against a cap of one, without a sync state: refused before anything is sent (an
     // incremental run is not: the cap applies to what it sends)
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--no-state", "--setting", "maxProfilesPerExport=1",
-        "--rejected", rejected.toString(), f.toString()))).as(err).isEqualTo(ExitCodes.USAGE);
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--no-state",
+                    "--setting",
+                    "maxProfilesPerExport=1",
+                    "--rejected",
+                    rejected.toString(),
+                    f.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(Files.readString(rejected)).isEqualTo("the previous run's rejections\n");
     try (var listing = Files.list(dir)) {
-      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("rejected.csv", "s.csv");
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("rejected.csv", "s.csv");
     }
     assertThat(dotdigital.writeCount()).isZero();
   }
@@ -270,13 +432,24 @@ class SegmentExportCliTest {
   void everyMappedColumnMustBeInEveryFileBeforeAnythingIsSent() throws IOException {
     credentialsInEnv();
     Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana");
-    List<String> base = List.of("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(),
-        "--option", "addressBookId=" + book, "--no-progress", "--privacy-consent-by", "Ops");
+    List<String> base =
+        List.of(
+            "export",
+            "-c",
+            "dotdigital",
+            "--setting",
+            "baseUrl=" + dotdigital.baseUrl(),
+            "--option",
+            "addressBookId=" + book,
+            "--no-progress",
+            "--privacy-consent-by",
+            "Ops");
 
     List<String> args = new ArrayList<>(base);
     args.addAll(List.of("--map", "Email=email", "--map", "FirstName=frist", vip.toString()));
     assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
-    assertThat(err).contains("column 'frist' is not in vip.csv (columns: email, first)")
+    assertThat(err)
+        .contains("column 'frist' is not in vip.csv (columns: email, first)")
         .contains("did you mean 'first'");
 
     args = new ArrayList<>(base);
@@ -286,7 +459,9 @@ class SegmentExportCliTest {
 
     Path other = csv("other.csv", "email,given", "li@example.com,Li");
     args = new ArrayList<>(base);
-    args.addAll(List.of("--map", "Email=email", "--map", "FirstName=first", vip.toString(), other.toString()));
+    args.addAll(
+        List.of(
+            "--map", "Email=email", "--map", "FirstName=first", vip.toString(), other.toString()));
     assertThat(run(args.toArray(new String[0]))).isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("column 'first' is not in other.csv");
 
@@ -302,13 +477,22 @@ class SegmentExportCliTest {
   // ---- item 4: a failing rejected file never hides the result ----------------------------------
 
   @Test
-  void aRejectedFileThatCannotBeWrittenStillShowsTheSummaryAndLeavesNoTornFile() throws IOException {
+  void aRejectedFileThatCannotBeWrittenStillShowsTheSummaryAndLeavesNoTornFile()
+      throws IOException {
     credentialsInEnv();
     Path f = csv("s.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
     Path rejected = dir.resolve("rejected.csv");
     // a lone surrogate in the segment name cannot be encoded as UTF-8
-    int code = run(exportArgs("--privacy-consent-by", "Ops", "--segment-name", "vip\uD800",
-        "--rejected", rejected.toString(), f.toString()));
+    int code =
+        run(
+            exportArgs(
+                "--privacy-consent-by",
+                "Ops",
+                "--segment-name",
+                "vip\uD800",
+                "--rejected",
+                rejected.toString(),
+                f.toString()));
     assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
     assertThat(out).contains("PARTIALLY_SUCCEEDED").contains("not attempted");
     assertThat(err).contains("rejected-record file").contains("was not written");
@@ -326,8 +510,16 @@ class SegmentExportCliTest {
     credentialsInEnv();
     Path f = csv("=1+2.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad");
     Path rejected = dir.resolve("rejected.csv");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--rejected", rejected.toString(), f.toString())))
-        .as(err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--rejected",
+                    rejected.toString(),
+                    f.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.PARTIAL);
     List<String> lines = Files.readAllLines(rejected, StandardCharsets.UTF_8);
     assertThat(lines).hasSize(2);
     assertThat(lines.get(1)).startsWith("'=1+2,2,");
@@ -344,33 +536,67 @@ class SegmentExportCliTest {
   void everyInputProblemFoundBeforeSendingExitsTwo() throws IOException {
     credentialsInEnv();
     Path trailing = csv("trailing.csv", "email,first,", "ana@example.org,Ana,");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", trailing.toString()))).as(err)
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", trailing.toString())))
+        .as(err)
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("trailing.csv").contains("column 3").contains("no name");
 
     Path latin1 = dir.resolve("latin1.csv");
-    Files.write(latin1, ("email,first\nana@example.org,Ana\nzoe@example.net,Zo\u00eb\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1.toString()))).isEqualTo(ExitCodes.USAGE);
+    Files.write(
+        latin1,
+        ("email,first\nana@example.org,Ana\nzoe@example.net,Zo\u00eb\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("latin1.csv is not UTF-8 at line 3");
     Path latin1Lines = dir.resolve("latin1.jsonl");
-    Files.write(latin1Lines, ("{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n"
-        + "{\"email\": \"zoe@example.net\", \"first\": \"Zo\u00eb\"}\n").getBytes(StandardCharsets.ISO_8859_1));
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1Lines.toString()))).isEqualTo(ExitCodes.USAGE);
+    Files.write(
+        latin1Lines,
+        ("{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n"
+                + "{\"email\": \"zoe@example.net\", \"first\": \"Zo\u00eb\"}\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", latin1Lines.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("latin1.jsonl is not UTF-8 at line 2");
 
     Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
     assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "tier=", ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("no column");
-    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
-        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "Email=", ok.toString()))
+    assertThat(
+            run(
+                "export",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--privacy-consent-by",
+                "Ops",
+                "--map",
+                "Email=",
+                ok.toString()))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--setting", "requestsPerSecond=-3", ok.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--setting",
+                    "requestsPerSecond=-3",
+                    ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("requestsPerSecond");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--no-state", "--setting", "maxProfilesPerExport=1",
-        ok.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--no-state",
+                    "--setting",
+                    "maxProfilesPerExport=1",
+                    ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("at most 1");
     assertThat(dotdigital.requestCount()).isZero();
@@ -386,40 +612,74 @@ class SegmentExportCliTest {
   @Test
   void silentlyWrongInputIsRefused() throws IOException {
     credentialsInEnv();
-    Path twoValues = csv("two.jsonl", "{\"email\": \"ana@example.org\", \"first\": \"Ana\"} {\"email\": \"x@example.org\"}");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", twoValues.toString()))).isEqualTo(ExitCodes.USAGE);
+    Path twoValues =
+        csv(
+            "two.jsonl",
+            "{\"email\": \"ana@example.org\", \"first\": \"Ana\"} {\"email\": \"x@example.org\"}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", twoValues.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("two.jsonl line 1 has more than one JSON value");
 
     Path txt = csv("s.txt", "email,first", "ana@example.org,Ana");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", txt.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", txt.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("s.txt").contains("--format");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--format", "csv", txt.toString()))).as(err)
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--format", "csv", txt.toString())))
+        .as(err)
         .isEqualTo(ExitCodes.SUCCESS);
     int requests = dotdigital.requestCount();
 
     Path ok = csv("ok.csv", "email,first,tier", "li@example.com,Li,gold");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FirstName=tier", ok.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by", "Ops", "--map", "FirstName=tier", ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("'FirstName' twice");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "FIRSTNAME=tier", ok.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by", "Ops", "--map", "FIRSTNAME=tier", ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", "LastName:INTEGER=tier", ok.toString())))
+    assertThat(
+            run(
+                exportArgs(
+                    "--privacy-consent-by",
+                    "Ops",
+                    "--map",
+                    "LastName:INTEGER=tier",
+                    ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("LastName is a standard field");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", "--map", ":INTEGER=tier", ok.toString())))
+    assertThat(
+            run(exportArgs("--privacy-consent-by", "Ops", "--map", ":INTEGER=tier", ok.toString())))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("not a field name");
 
     Path longLine = dir.resolve("long.jsonl");
-    Files.writeString(longLine, "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n{\"email\": \"b@example.org\", "
-        + "\"first\": \"" + "x".repeat(SegmentFiles.MAX_LINE_BYTES) + "\"}\n", StandardCharsets.UTF_8);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longLine.toString()))).isEqualTo(ExitCodes.USAGE);
+    Files.writeString(
+        longLine,
+        "{\"email\": \"ana@example.org\", \"first\": \"Ana\"}\n{\"email\": \"b@example.org\", "
+            + "\"first\": \""
+            + "x".repeat(SegmentFiles.MAX_LINE_BYTES)
+            + "\"}\n",
+        StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longLine.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("long.jsonl line 2 is longer than 1024 KiB");
     Path longField = dir.resolve("long.csv");
-    Files.writeString(longField, "email,first\nana@example.org,\"" + "x\n".repeat(SegmentFiles.MAX_LINE_BYTES / 2 + 1)
-        + "\"\n", StandardCharsets.UTF_8);
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longField.toString()))).isEqualTo(ExitCodes.USAGE);
-    assertThat(err).contains("long.csv record 1").contains("'first'").contains("longer than 1024 KiB");
+    Files.writeString(
+        longField,
+        "email,first\nana@example.org,\""
+            + "x\n".repeat(SegmentFiles.MAX_LINE_BYTES / 2 + 1)
+            + "\"\n",
+        StandardCharsets.UTF_8);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", longField.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("long.csv record 1")
+        .contains("'first'")
+        .contains("longer than 1024 KiB");
     assertThat(dotdigital.requestCount()).isEqualTo(requests);
   }
 
@@ -429,38 +689,69 @@ class SegmentExportCliTest {
   void messagesSayWhatIsWrongAndWhere() throws IOException {
     credentialsInEnv();
     Path folder = Files.createDirectory(dir.resolve("folder.csv"));
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", folder.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", folder.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("is a directory");
 
-    Path badJson = csv("bad.jsonl", "{\"email\": \"ana@example.org\"}", "{\"email\": \"b@example.org\" \"first\": 1}");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", badJson.toString()))).isEqualTo(ExitCodes.USAGE);
-    assertThat(err).contains("bad.jsonl line 2 is not valid JSON").contains("$.email").doesNotContain("setLenient");
+    Path badJson =
+        csv(
+            "bad.jsonl",
+            "{\"email\": \"ana@example.org\"}",
+            "{\"email\": \"b@example.org\" \"first\": 1}");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", badJson.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("bad.jsonl line 2 is not valid JSON")
+        .contains("$.email")
+        .doesNotContain("setLenient");
 
     Path dup = csv("dup.csv", "email,first,email", "ana@example.org,Ana,a@example.org");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dup.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", dup.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("the column 'email' twice");
 
     Path ok = csv("ok.csv", "email,first", "ana@example.org,Ana");
-    assertThat(run("export", "-c", "dotdigital", "--setting", "baseUrl=" + dotdigital.baseUrl(), "--option",
-        "addressBookId=" + book, "--privacy-consent-by", "Ops", "--map", "FirstName=first", ok.toString()))
+    assertThat(
+            run(
+                "export",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--privacy-consent-by",
+                "Ops",
+                "--map",
+                "FirstName=first",
+                ok.toString()))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("--map Email=").doesNotContain("email(sourceField)");
     assertThat(dotdigital.requestCount()).isZero();
 
-    Path mixed = csv("mixed.csv", "email,first", "ana@example.org,Ana", "not-an-address,Bad", ",Missing",
-        "also-bad,X");
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", mixed.toString()))).isEqualTo(ExitCodes.PARTIAL);
+    Path mixed =
+        csv(
+            "mixed.csv",
+            "email,first",
+            "ana@example.org,Ana",
+            "not-an-address,Bad",
+            ",Missing",
+            "also-bad,X");
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", mixed.toString())))
+        .isEqualTo(ExitCodes.PARTIAL);
     assertThat(out).contains("rejected by reason: INVALID_EMAIL 2, MISSING_EMAIL 1");
   }
 
   @Test
   void anUnreadableFileIsReportedAsSuch() throws IOException {
     Path f = csv("locked.csv", "email,first", "ana@example.org,Ana");
-    assumeTrue(f.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    assumeTrue(
+        f.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
     Files.setPosixFilePermissions(f, java.util.Set.of());
     assumeFalse(Files.isReadable(f), "the file stays readable to this user (root)");
     credentialsInEnv();
-    assertThat(run(exportArgs("--privacy-consent-by", "Ops", f.toString()))).isEqualTo(ExitCodes.USAGE);
+    assertThat(run(exportArgs("--privacy-consent-by", "Ops", f.toString())))
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("cannot read").contains("locked.csv").contains("permission denied");
   }
 }

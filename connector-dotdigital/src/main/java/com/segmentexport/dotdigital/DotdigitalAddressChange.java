@@ -43,6 +43,7 @@ import okhttp3.RequestBody;
 final class DotdigitalAddressChange {
   /** dotdigital's code for an identifier another contact has. */
   static final String ID_ALREADY_EXISTS = "contacts:idAlreadyExists";
+
   /** dotdigital's code for an identifier value it does not accept. */
   static final String INVALID_ID = "contacts:invalidId";
 
@@ -96,32 +97,59 @@ final class DotdigitalAddressChange {
       return new Result(Outcome.CHANGED, null, "the addresses differ only in case");
     }
     HttpUrl ep = connector.endpoint(http);
-    HttpResponse read = http.execute(connector.get(ep.newBuilder().addPathSegments("contacts/v3/email")
-        .addPathSegment(oldEmail).build()), DotdigitalConnector.spec("get-contact"));
+    HttpResponse read =
+        http.execute(
+            connector.get(
+                ep.newBuilder()
+                    .addPathSegments("contacts/v3/email")
+                    .addPathSegment(oldEmail)
+                    .build()),
+            DotdigitalConnector.spec("get-contact"));
     if (read.code() == 404) {
       VendorError e = DotdigitalErrors.parse(read);
       return new Result(Outcome.CURRENT_UNKNOWN, e.code(), e.message());
     }
     long id = read.isSuccessful() ? Json.number(Json.object(read.json()), "contactId", -1) : -1;
     if (id < 1) {
-      throw DotdigitalErrors.destination(read, "dotdigital's contact could not be read for an address change");
+      throw DotdigitalErrors.destination(
+          read, "dotdigital's contact could not be read for an address change");
     }
-    RequestBody body = Json.body(w -> w.beginObject().name("identifiers").beginObject().name("email").value(newEmail)
-        .endObject().endObject());
-    HttpUrl url = ep.newBuilder().addPathSegments("contacts/v3/contactId").addPathSegment(Long.toString(id))
-        .addQueryParameter("merge-option", "overwrite").build();
+    RequestBody body =
+        Json.body(
+            w ->
+                w.beginObject()
+                    .name("identifiers")
+                    .beginObject()
+                    .name("email")
+                    .value(newEmail)
+                    .endObject()
+                    .endObject());
+    HttpUrl url =
+        ep.newBuilder()
+            .addPathSegments("contacts/v3/contactId")
+            .addPathSegment(Long.toString(id))
+            .addQueryParameter("merge-option", "overwrite")
+            .build();
     // Idempotent: the contact is named by its immutable id and given one value.
-    HttpResponse r = http.execute(connector.request(url).patch(body).build(), DotdigitalConnector.spec("change-address"));
+    HttpResponse r =
+        http.execute(
+            connector.request(url).patch(body).build(), DotdigitalConnector.spec("change-address"));
     if (r.code() == 200) {
       if (Json.number(Json.object(r.json()), "contactId", -1) != id) {
-        throw new DestinationException(r.code(), null, null, "dotdigital answered an address change with another "
-            + "contact than the one at the current address");
+        throw new DestinationException(
+            r.code(),
+            null,
+            null,
+            "dotdigital answered an address change with another "
+                + "contact than the one at the current address");
       }
       return new Result(Outcome.CHANGED, null, "changed");
     }
     if (r.code() == 201) {
-      return new Result(Outcome.CURRENT_UNKNOWN, null, "the contact was gone before the change; dotdigital "
-          + "created one at the new address");
+      return new Result(
+          Outcome.CURRENT_UNKNOWN,
+          null,
+          "the contact was gone before the change; dotdigital " + "created one at the new address");
     }
     VendorError e = DotdigitalErrors.parse(r);
     if (r.code() == 409 && e.code().equals(ID_ALREADY_EXISTS)) {

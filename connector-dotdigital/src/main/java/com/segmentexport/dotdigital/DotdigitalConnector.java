@@ -50,19 +50,28 @@ final class DotdigitalConnector implements Connector {
   private volatile HttpUrl endpoint;
 
   DotdigitalConnector(DotdigitalConnectorProvider provider, Connection connection) {
-    // Ranges (imports in flight at most 25, profiles at most 1,000,000, the import timeout at most a day)
+    // Ranges (imports in flight at most 25, profiles at most 1,000,000, the import timeout at most
+    // a day)
     // were checked when the connection was built.
     this.limits = StandardSettings.applyTo(provider.limits(), connection);
-    String base = connection.setting(StandardSettings.BASE_URL).orElse(DotdigitalConnectorProvider.DEFAULT_BASE_URL);
+    String base =
+        connection
+            .setting(StandardSettings.BASE_URL)
+            .orElse(DotdigitalConnectorProvider.DEFAULT_BASE_URL);
     this.baseUrl = parseEndpoint(base);
     if (baseUrl == null) {
       throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
     }
-    String user = connection.secret(DotdigitalConnectorProvider.USERNAME).map(Secret::reveal).orElse("");
-    String pass = connection.secret(DotdigitalConnectorProvider.PASSWORD).map(Secret::reveal).orElse("");
+    String user =
+        connection.secret(DotdigitalConnectorProvider.USERNAME).map(Secret::reveal).orElse("");
+    String pass =
+        connection.secret(DotdigitalConnectorProvider.PASSWORD).map(Secret::reveal).orElse("");
     this.authorization = Credentials.basic(user, pass, StandardCharsets.UTF_8);
-    this.importTimeout = Duration.ofSeconds(connection.intSetting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS)
-        .orElse(DotdigitalConnectorProvider.DEFAULT_IMPORT_TIMEOUT_SECONDS));
+    this.importTimeout =
+        Duration.ofSeconds(
+            connection
+                .intSetting(DotdigitalConnectorProvider.IMPORT_TIMEOUT_SECONDS)
+                .orElse(DotdigitalConnectorProvider.DEFAULT_IMPORT_TIMEOUT_SECONDS));
   }
 
   @Override
@@ -108,7 +117,10 @@ final class DotdigitalConnector implements Connector {
     }
     HttpUrl found = apiEndpoint == null ? null : parseEndpoint(apiEndpoint.trim());
     if (found == null) {
-      throw new DestinationException(r.code(), null, null,
+      throw new DestinationException(
+          r.code(),
+          null,
+          null,
           "dotdigital's account-info answer has no usable ApiEndpoint property");
     }
     endpoint = found;
@@ -135,9 +147,13 @@ final class DotdigitalConnector implements Connector {
     checkBook(http, ep, bookId);
 
     List<DataFieldPlan> plans = planDataFields(http, ep, request, createFields);
-    log.info("dotdigital: segment '{}' goes to address book {} with {} data field(s)", request.segment(), bookId,
+    log.info(
+        "dotdigital: segment '{}' goes to address book {} with {} data field(s)",
+        request.segment(),
+        bookId,
         plans.size());
-    return new DotdigitalDestination(this, http, ep, bookId, plans, importTimeout, limits.maxConcurrentBatches());
+    return new DotdigitalDestination(
+        this, http, ep, bookId, plans, importTimeout, limits.maxConcurrentBatches());
   }
 
   /**
@@ -199,19 +215,34 @@ final class DotdigitalConnector implements Connector {
   }
 
   private static long bookId(ExportDefinition definition) {
-    return definition.longOption(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
-        .orElseThrow(() -> new ConfigurationException("export option "
-            + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " is required"));
+    return definition
+        .longOption(DotdigitalConnectorProvider.ADDRESS_BOOK_ID)
+        .orElseThrow(
+            () ->
+                new ConfigurationException(
+                    "export option "
+                        + DotdigitalConnectorProvider.ADDRESS_BOOK_ID
+                        + " is required"));
   }
 
   /** Checks that the account has the address book ({@code GET v2/address-books/{id}}). */
   private void checkBook(VendorHttp http, HttpUrl ep, long bookId) {
-    HttpResponse book = http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
+    HttpResponse book =
+        http.execute(get(url(ep, "v2/address-books/" + bookId)), spec("get-address-book"));
     if (!book.isSuccessful()) {
       VendorError e = DotdigitalErrors.parse(book);
-      throw new DestinationException(book.code(), e.code(), e.message(), "dotdigital address book " + bookId
-          + " (export option " + DotdigitalConnectorProvider.ADDRESS_BOOK_ID + ") cannot be used: "
-          + (book.code() == 404 ? "it does not exist in this account" : e.code() + " " + e.message()));
+      throw new DestinationException(
+          book.code(),
+          e.code(),
+          e.message(),
+          "dotdigital address book "
+              + bookId
+              + " (export option "
+              + DotdigitalConnectorProvider.ADDRESS_BOOK_ID
+              + ") cannot be used: "
+              + (book.code() == 404
+                  ? "it does not exist in this account"
+                  : e.code() + " " + e.message()));
     }
   }
 
@@ -246,22 +277,40 @@ final class DotdigitalConnector implements Connector {
   }
 
   private static DestinationException missingField(String name, MappedField f) {
-    return new DestinationException(0, null, null, "The dotdigital account has no contact data field " + name
-        + " (mapped from '" + f.name() + "') and the export option "
-        + DotdigitalConnectorProvider.CREATE_MISSING_FIELDS + " is false: create the field in dotdigital or "
-        + "let the export create it");
+    return new DestinationException(
+        0,
+        null,
+        null,
+        "The dotdigital account has no contact data field "
+            + name
+            + " (mapped from '"
+            + f.name()
+            + "') and the export option "
+            + DotdigitalConnectorProvider.CREATE_MISSING_FIELDS
+            + " is false: create the field in dotdigital or "
+            + "let the export create it");
   }
 
   private static void checkCompatible(String name, String type, MappedField f) {
     if (!compatible(type, f.type())) {
-      throw new DestinationException(0, null, null, "The dotdigital data field " + name + " holds " + type
-          + " values but '" + f.name() + "' is mapped as " + f.type().name().toLowerCase(Locale.ROOT)
-          + ": map it with a matching type or to another field");
+      throw new DestinationException(
+          0,
+          null,
+          null,
+          "The dotdigital data field "
+              + name
+              + " holds "
+              + type
+              + " values but '"
+              + f.name()
+              + "' is mapped as "
+              + f.type().name().toLowerCase(Locale.ROOT)
+              + ": map it with a matching type or to another field");
     }
   }
 
-  private List<DataFieldPlan> planDataFields(VendorHttp http, HttpUrl ep, DestinationRequest request,
-      boolean createFields) {
+  private List<DataFieldPlan> planDataFields(
+      VendorHttp http, HttpUrl ep, DestinationRequest request, boolean createFields) {
     List<MappedField> mapped = mappedFields(request);
     if (mapped.isEmpty()) {
       return List.of();
@@ -285,14 +334,18 @@ final class DotdigitalConnector implements Connector {
   }
 
   private void createDataField(VendorHttp http, HttpUrl ep, String name, String type) {
-    RequestBody body = Json.body(w -> {
-      w.beginObject();
-      w.name("name").value(name);
-      w.name("type").value(type);
-      w.name("visibility").value("Private");
-      w.endObject();
-    });
-    HttpResponse r = http.execute(request(url(ep, "v2/data-fields")).post(body).build(), spec("create-data-field"));
+    RequestBody body =
+        Json.body(
+            w -> {
+              w.beginObject();
+              w.name("name").value(name);
+              w.name("type").value(type);
+              w.name("visibility").value("Private");
+              w.endObject();
+            });
+    HttpResponse r =
+        http.execute(
+            request(url(ep, "v2/data-fields")).post(body).build(), spec("create-data-field"));
     if (r.isSuccessful()) {
       log.info("dotdigital: created contact data field {} ({})", name, type);
       return;
@@ -301,7 +354,8 @@ final class DotdigitalConnector implements Connector {
     if ("ERROR_NON_UNIQUE_DATAFIELD".equals(e.code())) {
       return; // created meanwhile (another export, or a repeated request)
     }
-    throw DotdigitalErrors.destination(r, "dotdigital refused to create the contact data field " + name);
+    throw DotdigitalErrors.destination(
+        r, "dotdigital refused to create the contact data field " + name);
   }
 
   /** dotdigital's data field type for a field type. */
@@ -342,7 +396,10 @@ final class DotdigitalConnector implements Connector {
   }
 
   Request.Builder request(HttpUrl url) {
-    return new Request.Builder().url(url).header("Authorization", authorization).header("Accept", "application/json");
+    return new Request.Builder()
+        .url(url)
+        .header("Authorization", authorization)
+        .header("Accept", "application/json");
   }
 
   Request get(HttpUrl url) {
@@ -371,6 +428,7 @@ final class DotdigitalConnector implements Connector {
    * follows faster imports faster.
    */
   void recordImportTime(long nanos) {
-    typicalImportNanos.updateAndGet(t -> t == 0 ? nanos : nanos < t ? (t + nanos) / 2 : (3 * t + nanos) / 4);
+    typicalImportNanos.updateAndGet(
+        t -> t == 0 ? nanos : nanos < t ? (t + nanos) / 2 : (3 * t + nanos) / 4);
   }
 }

@@ -58,43 +58,57 @@ import java.util.regex.Pattern;
 public final class DotdigitalConnectorProvider implements ConnectorProvider {
   /** The provider id. */
   public static final String ID = "dotdigital";
+
   /** Secret: the API user's e-mail address. */
   public static final String USERNAME = "username";
+
   /** Secret: the API user's password. */
   public static final String PASSWORD = "password";
+
   /** Export option: the address book id. */
   public static final String ADDRESS_BOOK_ID = "addressBookId";
+
   /** Export option: whether missing data fields are created. */
   public static final String CREATE_MISSING_FIELDS = "createMissingFields";
+
   /** Connection setting: seconds one import may stay unfinished before its outcome is reported unknown. */
   public static final String IMPORT_TIMEOUT_SECONDS = "importTimeoutSeconds";
+
   /** The r1 endpoint, where every account's region is discovered. */
   public static final String DEFAULT_BASE_URL = "https://r1-api.dotdigital.com";
 
   /** Contacts per import: the official Magento connector's default batch ({@code mega_batch_size_contact}). */
   static final int MAX_IMPORT_RECORDS = 2000;
+
   /** Bytes of profile data per import: a fifth of the documented 50 MB body cap. */
   static final long MAX_IMPORT_BYTES = 10L * 1024 * 1024;
+
   /** Contact imports an account may have active at once (documented). */
   static final int MAX_ACTIVE_IMPORTS = 25;
+
   /** Imports in flight per export by default, leaving most of the account's 25 to other exports. */
   static final int DEFAULT_CONCURRENT_IMPORTS = 5;
+
   /** dotdigital's limit on profiles per export. */
   static final long MAX_PROFILES_PER_EXPORT = 1_000_000L;
+
   /** The default request rate. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 2;
+
   /** Seconds one import may stay unfinished by default. */
   static final int DEFAULT_IMPORT_TIMEOUT_SECONDS = 3600;
+
   /** The longest an import may be given to finish: a day (dotdigital imports take minutes). */
   static final int MAX_IMPORT_TIMEOUT_SECONDS = 86_400;
 
   private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
-  private static final Map<String, String> STANDARD = Map.of(
-      StandardFields.FIRST_NAME, "FIRSTNAME",
-      StandardFields.LAST_NAME, "LASTNAME",
-      StandardFields.FULL_NAME, "FULLNAME",
-      StandardFields.GENDER, "GENDER",
-      StandardFields.POSTCODE, "POSTCODE");
+  private static final Map<String, String> STANDARD =
+      Map.of(
+          StandardFields.FIRST_NAME, "FIRSTNAME",
+          StandardFields.LAST_NAME, "LASTNAME",
+          StandardFields.FULL_NAME, "FULLNAME",
+          StandardFields.GENDER, "GENDER",
+          StandardFields.POSTCODE, "POSTCODE");
 
   /** Creates the provider; performs no I/O. */
   public DotdigitalConnectorProvider() {}
@@ -112,16 +126,20 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.secret(USERNAME, "The API user's e-mail address (Settings > Access > API users)"),
+        SettingDescriptor.secret(
+            USERNAME, "The API user's e-mail address (Settings > Access > API users)"),
         SettingDescriptor.secret(PASSWORD, "The API user's password"),
         StandardSettings.baseUrl(DEFAULT_BASE_URL),
-        StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
+        StandardSettings.requestsPerSecond(
+            DEFAULT_REQUESTS_PER_SECOND,
             "dotdigital limits calls per minute per tier; 429 answers with X-RateLimit-Reset are waited out"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_IMPORTS, MAX_ACTIVE_IMPORTS),
-        StandardSettings.maxProfilesPerExport(MAX_PROFILES_PER_EXPORT,
+        StandardSettings.maxProfilesPerExport(
+            MAX_PROFILES_PER_EXPORT,
             "Most profiles one export may send (dotdigital allows at most 1,000,000)"),
         SettingDescriptor.connection(IMPORT_TIMEOUT_SECONDS, SettingDescriptor.Kind.INTEGER)
-            .description("Seconds one import may stay unfinished before its profiles are reported as not confirmed")
+            .description(
+                "Seconds one import may stay unfinished before its profiles are reported as not confirmed")
             .range(SettingDescriptor.Range.between(1, MAX_IMPORT_TIMEOUT_SECONDS))
             .defaultValue(DEFAULT_IMPORT_TIMEOUT_SECONDS)
             .build(),
@@ -131,7 +149,8 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
             .required()
             .build(),
         SettingDescriptor.export(CREATE_MISSING_FIELDS, SettingDescriptor.Kind.BOOLEAN)
-            .description("Create mapped contact data fields the account lacks (false: fail the export instead)")
+            .description(
+                "Create mapped contact data fields the account lacks (false: fail the export instead)")
             .defaultValue(true)
             .build());
   }
@@ -140,11 +159,15 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
   public List<DestinationField> destinationFields() {
     return List.of(
         new DestinationField(StandardFields.EMAIL, "E-mail address", FieldType.TEXT, true),
-        new DestinationField(StandardFields.FIRST_NAME, "First name (FIRSTNAME)", FieldType.TEXT, false),
-        new DestinationField(StandardFields.LAST_NAME, "Last name (LASTNAME)", FieldType.TEXT, false),
-        new DestinationField(StandardFields.FULL_NAME, "Full name (FULLNAME)", FieldType.TEXT, false),
+        new DestinationField(
+            StandardFields.FIRST_NAME, "First name (FIRSTNAME)", FieldType.TEXT, false),
+        new DestinationField(
+            StandardFields.LAST_NAME, "Last name (LASTNAME)", FieldType.TEXT, false),
+        new DestinationField(
+            StandardFields.FULL_NAME, "Full name (FULLNAME)", FieldType.TEXT, false),
         new DestinationField(StandardFields.GENDER, "Gender (GENDER)", FieldType.TEXT, false),
-        new DestinationField(StandardFields.POSTCODE, "Postcode (POSTCODE)", FieldType.TEXT, false));
+        new DestinationField(
+            StandardFields.POSTCODE, "Postcode (POSTCODE)", FieldType.TEXT, false));
   }
 
   @Override
@@ -163,8 +186,12 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(MAX_IMPORT_RECORDS, MAX_IMPORT_BYTES, DEFAULT_CONCURRENT_IMPORTS,
-        DEFAULT_REQUESTS_PER_SECOND, OptionalLong.of(MAX_PROFILES_PER_EXPORT));
+    return new ConnectorLimits(
+        MAX_IMPORT_RECORDS,
+        MAX_IMPORT_BYTES,
+        DEFAULT_CONCURRENT_IMPORTS,
+        DEFAULT_REQUESTS_PER_SECOND,
+        OptionalLong.of(MAX_PROFILES_PER_EXPORT));
   }
 
   /**
@@ -181,19 +208,28 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
         continue;
       }
       if (e.custom() && !FIELD_NAME.matcher(e.destination()).matches()) {
-        problems.add("custom field '" + e.destination() + "' is not a valid dotdigital data field name: use 1 to 20 "
-            + "letters, digits, '_' or '-'");
+        problems.add(
+            "custom field '"
+                + e.destination()
+                + "' is not a valid dotdigital data field name: use 1 to 20 "
+                + "letters, digits, '_' or '-'");
         continue;
       }
       String dataField = dataFieldName(e.destination(), e.custom());
       if (dataField.equals("EMAIL")) {
-        problems.add("custom field '" + e.destination() + "' would clash with the contact's e-mail address");
+        problems.add(
+            "custom field '" + e.destination() + "' would clash with the contact's e-mail address");
         continue;
       }
       String previous = taken.putIfAbsent(dataField, e.destination());
       if (previous != null) {
-        problems.add("fields '" + previous + "' and '" + e.destination() + "' both map to the dotdigital data field "
-            + dataField);
+        problems.add(
+            "fields '"
+                + previous
+                + "' and '"
+                + e.destination()
+                + "' both map to the dotdigital data field "
+                + dataField);
       }
     }
     return problems;

@@ -20,9 +20,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
@@ -52,23 +52,31 @@ final class DotdigitalDestination implements Destination {
    * further wait is twice the last. A resubmission carries the whole batch, so it starts slower than a poll.
    */
   static final Duration ACTIVE_IMPORTS_WAIT = Duration.ofMillis(200);
+
   /** Most characters in a text data field's value (dotdigital's support article). */
   static final int MAX_TEXT_LENGTH = 255;
+
   /** The kind of work a removal from the address book is, as the sync state remembers it. */
   static final String REMOVAL = "removal";
+
   /**
    * Most contact ids in one removal request: dotdigital documents no cap; 1,000 is its page size for
    * address-book reads and what its simulator enforces. A refusal halves the request.
    */
   static final int MAX_REMOVAL_IDS = 1000;
+
   /** Counter: records whose address no dotdigital contact has: in no address book, so removed. */
   static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
+
   /** The kind of work an import is, as the sync state remembers it. */
   static final String IMPORT = "import";
+
   /** Counter: contacts given their profile's new address, as the same contact. */
   static final String ADDRESS_CHANGED = "addressChange.changed";
+
   /** Counter: moved profiles dotdigital had no contact for at the old address (the import adds them). */
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
+
   /** Counter: moved profiles whose new address another contact has (it is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
 
@@ -82,8 +90,14 @@ final class DotdigitalDestination implements Destination {
   private final ImportPoller poller;
   private final DotdigitalAddressChange addressChange;
 
-  DotdigitalDestination(DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, long bookId,
-      List<DotdigitalConnector.DataFieldPlan> fields, Duration importTimeout, int importSlots) {
+  DotdigitalDestination(
+      DotdigitalConnector connector,
+      VendorHttp http,
+      HttpUrl endpoint,
+      long bookId,
+      List<DotdigitalConnector.DataFieldPlan> fields,
+      Duration importTimeout,
+      int importSlots) {
     this.connector = connector;
     this.http = http;
     this.endpoint = endpoint;
@@ -102,7 +116,8 @@ final class DotdigitalDestination implements Destination {
 
   @Override
   public BatchResult write(Batch batch) {
-    // A text value over 255 characters can fail a whole import: such profiles are rejected here, and
+    // A text value over 255 characters can fail a whole import: such profiles are rejected here,
+    // and
     // the others sent.
     BatchResult.Builder refused = BatchResult.builder(batch);
     List<ExportRecord> rest = new ArrayList<>(batch.size());
@@ -133,7 +148,8 @@ final class DotdigitalDestination implements Destination {
    * (a read and a {@code PATCH}), each through the rate-limited {@link VendorHttp} like every call:
    * changes are rare (a profile's address seldom changes), so they are not worth a parallel path.
    */
-  private List<ExportRecord> changeAddresses(Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
+  private List<ExportRecord> changeAddresses(
+      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
     if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
       return records;
     }
@@ -147,15 +163,21 @@ final class DotdigitalDestination implements Destination {
       try {
         change = addressChange.change(r.previousEmail().get(), r.email());
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether dotdigital changed this contact's address is unknown (" + e.getMessage()
-            + "); the contact was not imported under the new address");
+        result.unconfirmed(
+            r,
+            "whether dotdigital changed this contact's address is unknown ("
+                + e.getMessage()
+                + "); the contact was not imported under the new address");
         continue;
       } catch (DestinationException e) {
         // Any other refusal of the change concerns this contact: the batch's other records go on.
         int status = e.httpStatus();
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
         continue;
       }
       switch (change.outcome()) {
@@ -168,10 +190,14 @@ final class DotdigitalDestination implements Destination {
           rest.add(r);
           break;
         case NEW_ADDRESS_TAKEN:
-          // The import updates the contact at the new address; the one at the old address stays, for a
+          // The import updates the contact at the new address; the one at the old address stays,
+          // for a
           // mirror mode to remove.
-          log.info("dotdigital address book {}: row {} of segment '{}' has a new address another contact already "
-              + "has; that contact is updated, the one at the old address is left as it is", bookId, r.row(),
+          log.info(
+              "dotdigital address book {}: row {} of segment '{}' has a new address another contact already "
+                  + "has; that contact is updated, the one at the old address is left as it is",
+              bookId,
+              r.row(),
               batch.segment());
           result.count(ADDRESS_NEW_TAKEN, 1);
           rest.add(r);
@@ -188,8 +214,14 @@ final class DotdigitalDestination implements Destination {
     for (DotdigitalConnector.DataFieldPlan f : fields) {
       Object v = r.value(f.field());
       if (v != null && f.type().equals("String") && text(v).length() > MAX_TEXT_LENGTH) {
-        return "data field '" + f.name() + "' would hold " + text(v).length() + " characters: dotdigital takes at "
-            + "most " + MAX_TEXT_LENGTH + " in a text field";
+        return "data field '"
+            + f.name()
+            + "' would hold "
+            + text(v).length()
+            + " characters: dotdigital takes at "
+            + "most "
+            + MAX_TEXT_LENGTH
+            + " in a text field";
       }
     }
     return null;
@@ -198,13 +230,17 @@ final class DotdigitalDestination implements Destination {
   /** Imports a batch whose values dotdigital takes. */
   private BatchResult send(Batch batch) {
     RequestBody body = body(batch);
-    Imported imported = importSlots.holding(() -> {
-      Submitted submitted = submit(batch, body);
-      // Remembered (with a sync state) before the wait: if this process dies while dotdigital imports, the
-      // next run finishes the import through resume(...) instead of losing what it did.
-      batch.startedAtVendor(IMPORT, submitted.importId());
-      return new Imported(submitted, poller.pollToEnd(submitted.importId(), System.nanoTime(), batch));
-    });
+    Imported imported =
+        importSlots.holding(
+            () -> {
+              Submitted submitted = submit(batch, body);
+              // Remembered (with a sync state) before the wait: if this process dies while
+              // dotdigital imports, the
+              // next run finishes the import through resume(...) instead of losing what it did.
+              batch.startedAtVendor(IMPORT, submitted.importId());
+              return new Imported(
+                  submitted, poller.pollToEnd(submitted.importId(), System.nanoTime(), batch));
+            });
     BatchResult.Builder result = outcome(batch, imported.report());
     if (imported.submitted().slotWaits() > 0) {
       result.count("dotdigital.importSlotWaits", imported.submitted().slotWaits());
@@ -229,10 +265,14 @@ final class DotdigitalDestination implements Destination {
       report = poller.pollToEnd(vendorRef, System.nanoTime(), batch);
     } catch (OutcomeUnknownException e) {
       if (e.httpStatus() == 404) {
-        log.info("dotdigital no longer knows import {}: its {} contacts are sent again", vendorRef, batch.size());
+        log.info(
+            "dotdigital no longer knows import {}: its {} contacts are sent again",
+            vendorRef,
+            batch.size());
         return Optional.empty();
       }
-      throw e; // Left pending: the next run asks again (this one sends the contacts again all the same).
+      throw e; // Left pending: the next run asks again (this one sends the contacts again all the
+      // same).
     } catch (DestinationException e) {
       // The import ended otherwise than Finished: none of its contacts was imported.
       BatchResult.Builder failed = BatchResult.builder(batch);
@@ -272,13 +312,18 @@ final class DotdigitalDestination implements Destination {
         try {
           id = lookUpContactId(r.email());
         } catch (OutcomeUnknownException e) {
-          result.unconfirmed(r, "dotdigital's contact could not be looked up to remove it (" + e.getMessage() + ")");
+          result.unconfirmed(
+              r,
+              "dotdigital's contact could not be looked up to remove it (" + e.getMessage() + ")");
           continue;
         } catch (DestinationException e) {
           int status = e.httpStatus();
           boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-          result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-              e.vendorCode().orElse(null), e.getMessage());
+          result.reject(
+              r,
+              refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+              e.vendorCode().orElse(null),
+              e.getMessage());
           continue;
         }
         if (id == 0) {
@@ -315,14 +360,22 @@ final class DotdigitalDestination implements Destination {
 
   /** The {@code contactId} of the contact with this address, or 0 when dotdigital has none (404). */
   private long lookUpContactId(String email) {
-    HttpResponse r = http.execute(connector.get(endpoint.newBuilder().addPathSegments("contacts/v3/email")
-        .addPathSegment(email).build()), DotdigitalConnector.spec("get-contact"));
+    HttpResponse r =
+        http.execute(
+            connector.get(
+                endpoint
+                    .newBuilder()
+                    .addPathSegments("contacts/v3/email")
+                    .addPathSegment(email)
+                    .build()),
+            DotdigitalConnector.spec("get-contact"));
     if (r.code() == 404) {
       return 0;
     }
     long id = r.isSuccessful() ? Json.number(Json.object(r.json()), "contactId", -1) : -1;
     if (id < 1) {
-      throw DotdigitalErrors.destination(r, "dotdigital's contact could not be looked up for a removal");
+      throw DotdigitalErrors.destination(
+          r, "dotdigital's contact could not be looked up for a removal");
     }
     return id;
   }
@@ -333,36 +386,52 @@ final class DotdigitalDestination implements Destination {
    * by no answer); an unknown address book fails the batch.
    */
   private BatchResult removeIds(Batch part, List<Long> ids) {
-    RequestBody body = Json.body(16L * ids.size() + 2, w -> {
-      w.beginArray();
-      for (long id : ids) {
-        w.value(id);
-      }
-      w.endArray();
-    });
-    HttpUrl url = DotdigitalConnector.url(endpoint, "v2/address-books/" + bookId + "/contacts/delete");
-    HttpResponse r = http.execute(connector.request(url).post(body).build(),
-        DotdigitalConnector.spec("remove-from-address-book")); // a repeat leaves the same contacts out
+    RequestBody body =
+        Json.body(
+            16L * ids.size() + 2,
+            w -> {
+              w.beginArray();
+              for (long id : ids) {
+                w.value(id);
+              }
+              w.endArray();
+            });
+    HttpUrl url =
+        DotdigitalConnector.url(endpoint, "v2/address-books/" + bookId + "/contacts/delete");
+    HttpResponse r =
+        http.execute(
+            connector.request(url).post(body).build(),
+            DotdigitalConnector.spec(
+                "remove-from-address-book")); // a repeat leaves the same contacts out
     if (!r.isSuccessful()) {
       VendorError e = DotdigitalErrors.parse(r);
       if (r.code() == 400 && "ERROR_PARAMETER_INVALID".equals(e.code())) {
         if (part.size() > 1) {
           BatchResult.Builder halves = BatchResult.builder(part);
           int mid = ids.size() / 2;
-          halves.merge(removeIds(part.withRecords(part.records().subList(0, mid), 16L * mid + 1), ids.subList(0, mid)));
-          halves.merge(removeIds(part.withRecords(part.records().subList(mid, ids.size()), 16L * (ids.size() - mid) + 1),
-              ids.subList(mid, ids.size())));
+          halves.merge(
+              removeIds(
+                  part.withRecords(part.records().subList(0, mid), 16L * mid + 1),
+                  ids.subList(0, mid)));
+          halves.merge(
+              removeIds(
+                  part.withRecords(
+                      part.records().subList(mid, ids.size()), 16L * (ids.size() - mid) + 1),
+                  ids.subList(mid, ids.size())));
           return halves.count("dotdigital.removalSplits", 1).build();
         }
-        return BatchResult.builder(part).reject(part.records().get(0), RejectionReason.VENDOR_REJECTED, e.code(),
-            e.message()).build();
+        return BatchResult.builder(part)
+            .reject(part.records().get(0), RejectionReason.VENDOR_REJECTED, e.code(), e.message())
+            .build();
       }
-      throw DotdigitalErrors.destination(r, "dotdigital refused to remove " + part.size() + " contacts from address book "
-          + bookId);
+      throw DotdigitalErrors.destination(
+          r,
+          "dotdigital refused to remove " + part.size() + " contacts from address book " + bookId);
     }
     String jobId = Json.string(Json.object(r.json()), "id");
     if (jobId == null || jobId.isBlank()) {
-      throw new DestinationException(r.code(), null, null, "dotdigital accepted a removal but sent no id");
+      throw new DestinationException(
+          r.code(), null, null, "dotdigital accepted a removal but sent no id");
     }
     part.startedAtVendor(REMOVAL, jobId);
     return removalOutcome(part, jobId);
@@ -381,11 +450,21 @@ final class DotdigitalDestination implements Destination {
       return result.build();
     }
     if (!"Completed".equalsIgnoreCase(status)) {
-      log.warn("dotdigital removal {} (batch {} of segment '{}') ended with status {}", jobId, part.sequence(),
-          part.segment(), status.matches("[A-Za-z]{1,40}") ? status : "unrecognised");
+      log.warn(
+          "dotdigital removal {} (batch {} of segment '{}') ended with status {}",
+          jobId,
+          part.sequence(),
+          part.segment(),
+          status.matches("[A-Za-z]{1,40}") ? status : "unrecognised");
       for (ExportRecord r : part.records()) {
-        result.reject(r, RejectionReason.VENDOR_REJECTED, status, "dotdigital's removal from the address book ended "
-            + "with status " + status + "; the contact may still be in it");
+        result.reject(
+            r,
+            RejectionReason.VENDOR_REJECTED,
+            status,
+            "dotdigital's removal from the address book ended "
+                + "with status "
+                + status
+                + "; the contact may still be in it");
       }
     }
     return result.count("dotdigital.removals", 1).build();
@@ -400,7 +479,11 @@ final class DotdigitalDestination implements Destination {
    * @throws OutcomeUnknownException if its status cannot be read or it does not end in time
    */
   private String pollRemoval(String jobId) {
-    HttpUrl url = DotdigitalConnector.url(endpoint, "v2/contacts/deletion").newBuilder().addPathSegment(jobId).build();
+    HttpUrl url =
+        DotdigitalConnector.url(endpoint, "v2/contacts/deletion")
+            .newBuilder()
+            .addPathSegment(jobId)
+            .build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
     long delay = ImportPoller.FIRST_POLL.toNanos();
     while (true) {
@@ -410,21 +493,40 @@ final class DotdigitalDestination implements Destination {
       try {
         r = http.execute(connector.get(url), DotdigitalConnector.spec("removal-status"));
       } catch (DestinationException e) {
-        throw new OutcomeUnknownException(e.httpStatus(), "dotdigital removal " + jobId + " was accepted but its "
-            + "status could not be read (" + e.getMessage() + "); whether the contact left the address book is unknown",
+        throw new OutcomeUnknownException(
+            e.httpStatus(),
+            "dotdigital removal "
+                + jobId
+                + " was accepted but its "
+                + "status could not be read ("
+                + e.getMessage()
+                + "); whether the contact left the address book is unknown",
             e);
       }
       if (!r.isSuccessful()) {
-        throw new OutcomeUnknownException(r.code(), "dotdigital removal " + jobId + " was accepted but its status could "
-            + "not be read (HTTP " + r.code() + "); whether the contact left the address book is unknown", null);
+        throw new OutcomeUnknownException(
+            r.code(),
+            "dotdigital removal "
+                + jobId
+                + " was accepted but its status could "
+                + "not be read (HTTP "
+                + r.code()
+                + "); whether the contact left the address book is unknown",
+            null);
       }
       String status = Json.string(Json.object(r.json()), "status");
       if (status != null && !status.isBlank() && !"Started".equalsIgnoreCase(status)) {
         return status;
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new OutcomeUnknownException(0, "dotdigital removal " + jobId + " did not complete within "
-            + importTimeout.toSeconds() + " s; whether the contact left the address book is unknown", null);
+        throw new OutcomeUnknownException(
+            0,
+            "dotdigital removal "
+                + jobId
+                + " did not complete within "
+                + importTimeout.toSeconds()
+                + " s; whether the contact left the address book is unknown",
+            null);
       }
     }
   }
@@ -452,16 +554,18 @@ final class DotdigitalDestination implements Destination {
 
   /** The batch's import request body. */
   private RequestBody body(Batch batch) {
-    return Json.body(batch.estimatedBytes(), w -> {
-      w.beginObject();
-      w.name("mergeOption").value("overwrite");
-      w.name("contacts").beginArray();
-      for (ExportRecord r : batch.records()) {
-        writeContact(w, r);
-      }
-      w.endArray();
-      w.endObject();
-    });
+    return Json.body(
+        batch.estimatedBytes(),
+        w -> {
+          w.beginObject();
+          w.name("mergeOption").value("overwrite");
+          w.name("contacts").beginArray();
+          for (ExportRecord r : batch.records()) {
+            writeContact(w, r);
+          }
+          w.endArray();
+          w.endObject();
+        });
   }
 
   /**
@@ -475,30 +579,46 @@ final class DotdigitalDestination implements Destination {
     long delay = ACTIVE_IMPORTS_WAIT.toNanos();
     int slotWaits = 0;
     while (true) {
-      // An import is an upsert keyed by e-mail: submitting it twice leaves the same contacts and members.
-      HttpResponse r = http.execute(connector.request(url).put(body).build(), DotdigitalConnector.spec("import"));
-      if (r.code() == 429 && DotdigitalErrors.TOO_MANY_ACTIVE_IMPORTS.equals(DotdigitalErrors.parse(r).code())) {
+      // An import is an upsert keyed by e-mail: submitting it twice leaves the same contacts and
+      // members.
+      HttpResponse r =
+          http.execute(
+              connector.request(url).put(body).build(), DotdigitalConnector.spec("import"));
+      if (r.code() == 429
+          && DotdigitalErrors.TOO_MANY_ACTIVE_IMPORTS.equals(DotdigitalErrors.parse(r).code())) {
         if (System.nanoTime() - deadline > 0) {
-          throw DotdigitalErrors.destination(r, "dotdigital still had its 25 imports active after "
-              + importTimeout.toSeconds() + " s");
+          throw DotdigitalErrors.destination(
+              r,
+              "dotdigital still had its 25 imports active after "
+                  + importTimeout.toSeconds()
+                  + " s");
         }
         if (slotWaits++ == 0) {
-          log.info("dotdigital has 25 imports active: batch {} of segment '{}' waits for one to finish",
-              batch.sequence(), batch.segment());
+          log.info(
+              "dotdigital has 25 imports active: batch {} of segment '{}' waits for one to finish",
+              batch.sequence(),
+              batch.segment());
         }
-        http.pause(Duration.ofNanos(delay), false); // wakes at once if the export stops: nothing was sent
+        http.pause(
+            Duration.ofNanos(delay), false); // wakes at once if the export stops: nothing was sent
         delay = Math.min(delay * 2, ImportPoller.MAX_POLL_INTERVAL.toNanos());
         continue;
       }
       if (!r.isSuccessful()) {
-        throw DotdigitalErrors.destination(r, "dotdigital refused the import of " + batch.size() + " contacts");
+        throw DotdigitalErrors.destination(
+            r, "dotdigital refused the import of " + batch.size() + " contacts");
       }
       String importId = Json.string(Json.object(r.json()), "importId");
       if (importId == null || importId.isBlank()) {
-        throw new DestinationException(r.code(), null, null, "dotdigital accepted an import but sent no importId");
+        throw new DestinationException(
+            r.code(), null, null, "dotdigital accepted an import but sent no importId");
       }
-      log.debug("dotdigital import {} submitted: batch {} of segment '{}', {} contacts", importId, batch.sequence(),
-          batch.segment(), batch.size());
+      log.debug(
+          "dotdigital import {} submitted: batch {} of segment '{}', {} contacts",
+          importId,
+          batch.sequence(),
+          batch.segment(),
+          batch.size());
       return new Submitted(importId, slotWaits);
     }
   }
@@ -585,7 +705,10 @@ final class DotdigitalDestination implements Destination {
       if (reason != RejectionReason.VENDOR_REJECTED && !result.isRejected(record)) {
         suppressedListed++;
       }
-      result.reject(record, reason, code != null ? code : "unknown",
+      result.reject(
+          record,
+          reason,
+          code != null ? code : "unknown",
           description != null ? DotdigitalErrors.mask(description) : defaultMessage(reason));
     }
     long suppressedUnlisted = Math.max(0, report.globallySuppressed() - suppressedListed);
@@ -597,18 +720,28 @@ final class DotdigitalDestination implements Destination {
     }
     long notReported = 0;
     if (!unmentioned.isEmpty() && unmentioned.size() == suppressedUnlisted) {
-      // The report counts exactly as many suppressed contacts as it leaves unmentioned: these are they.
+      // The report counts exactly as many suppressed contacts as it leaves unmentioned: these are
+      // they.
       for (ExportRecord r : unmentioned) {
-        result.reject(r, RejectionReason.SUPPRESSED, "globallySuppressed",
+        result.reject(
+            r,
+            RejectionReason.SUPPRESSED,
+            "globallySuppressed",
             "the import counted this contact as suppressed at account level (unsubscribed, bounced or complained); "
                 + "it was not updated nor added to the address book");
       }
     } else {
-      // The report does not say what became of these (it may count some suppressed without naming them):
+      // The report does not say what became of these (it may count some suppressed without naming
+      // them):
       // neither exported nor rejected, but unconfirmed.
-      String why = "dotdigital's import report does not mention this contact" + (suppressedUnlisted > 0
-          ? " (it counted " + suppressedUnlisted + " suppressed contact(s) without naming them)" : "")
-          + "; whether it was imported is unknown";
+      String why =
+          "dotdigital's import report does not mention this contact"
+              + (suppressedUnlisted > 0
+                  ? " (it counted "
+                      + suppressedUnlisted
+                      + " suppressed contact(s) without naming them)"
+                  : "")
+              + "; whether it was imported is unknown";
       for (ExportRecord r : unmentioned) {
         result.unconfirmed(r, why);
         notReported++;
@@ -618,8 +751,13 @@ final class DotdigitalDestination implements Destination {
       result.count("dotdigital.dataSetFailures", dataSetFailures);
     }
     if (unmatched + notReported > 0) {
-      log.warn("dotdigital import report for batch {} of segment '{}': {} failure(s) for contacts not in the batch, "
-          + "{} contact(s) not reported", batch.sequence(), batch.segment(), unmatched, notReported);
+      log.warn(
+          "dotdigital import report for batch {} of segment '{}': {} failure(s) for contacts not in the batch, "
+              + "{} contact(s) not reported",
+          batch.sequence(),
+          batch.segment(),
+          unmatched,
+          notReported);
     }
     result.count("dotdigital.imports", 1);
     return result.addCreated(created).addUpdated(updated);
@@ -642,7 +780,10 @@ final class DotdigitalDestination implements Destination {
     if (c.contains("unsubscribe")) {
       return RejectionReason.UNSUBSCRIBED;
     }
-    if (c.contains("suppress") || c.contains("bounce") || c.contains("complain") || c.contains("blocked")) {
+    if (c.contains("suppress")
+        || c.contains("bounce")
+        || c.contains("complain")
+        || c.contains("blocked")) {
       return RejectionReason.SUPPRESSED;
     }
     return RejectionReason.VENDOR_REJECTED;

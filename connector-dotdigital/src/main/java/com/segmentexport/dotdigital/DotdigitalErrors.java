@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 final class DotdigitalErrors {
   /** The v2 code of the deprecated flat rate limit (2000 calls per rolling hour), sent with HTTP 400. */
   static final String API_USAGE_EXCEEDED = "ERROR_APIUSAGE_EXCEEDED";
+
   /** The v3 code for a 26th concurrent import. */
   static final String TOO_MANY_ACTIVE_IMPORTS = "contacts:tooManyActiveImports";
 
@@ -28,7 +29,8 @@ final class DotdigitalErrors {
   private static final int MAX_MESSAGE = 300;
 
   /** How every dotdigital response is read; see the class description. */
-  static final ResponseClassifier CLASSIFIER = ResponseClassifier.DEFAULT.or(DotdigitalErrors::classify);
+  static final ResponseClassifier CLASSIFIER =
+      ResponseClassifier.DEFAULT.or(DotdigitalErrors::classify);
 
   private DotdigitalErrors() {}
 
@@ -37,27 +39,34 @@ final class DotdigitalErrors {
     if (code == 400) {
       VendorError e = parse(response);
       if (API_USAGE_EXCEEDED.equals(e.code())) {
-        return Verdict.throttle(API_USAGE_EXCEEDED + ": the account's hourly API call cap was reached");
+        return Verdict.throttle(
+            API_USAGE_EXCEEDED + ": the account's hourly API call cap was reached");
       }
       return null;
     }
     if (code == 429) {
       VendorError e = parse(response);
       if (TOO_MANY_ACTIVE_IMPORTS.equals(e.code())) {
-        // A concurrency signal, not a rate limit: the import waits for a slot itself, without slowing
+        // A concurrency signal, not a rate limit: the import waits for a slot itself, without
+        // slowing
         // or pausing the connection (whose polls are what frees the slots).
         return Verdict.accept();
       }
       String scope = response.header("X-RateLimit-Scope");
-      return Verdict.throttle("HTTP 429"
-          + (scope != null && scope.matches("[A-Za-z]{1,20}") ? " (" + scope + " tier rate limit)" : ""));
+      return Verdict.throttle(
+          "HTTP 429"
+              + (scope != null && scope.matches("[A-Za-z]{1,20}")
+                  ? " (" + scope + " tier rate limit)"
+                  : ""));
     }
     if (code == 401) {
-      return Verdict.authentication("HTTP 401: dotdigital refused the API user's e-mail address or password");
+      return Verdict.authentication(
+          "HTTP 401: dotdigital refused the API user's e-mail address or password");
     }
     if (code == 403) {
-      return Verdict.authentication("HTTP 403: access denied (the API user may lack this permission, or the "
-          + "request went to another region's endpoint)");
+      return Verdict.authentication(
+          "HTTP 403: access denied (the API user may lack this permission, or the "
+              + "request went to another region's endpoint)");
     }
     return null;
   }
@@ -68,14 +77,17 @@ final class DotdigitalErrors {
     Map<String, Object> body = Json.object(response.json());
     String errorCode = Json.string(body, "errorCode");
     if (errorCode != null) {
-      StringBuilder message = new StringBuilder(nonNull(Json.string(body, "description"), errorCode));
+      StringBuilder message =
+          new StringBuilder(nonNull(Json.string(body, "description"), errorCode));
       List<Object> details = Json.array(body.get("details"));
       for (int i = 0; i < details.size() && i < 3; i++) {
         Map<String, Object> d = Json.object(details.get(i));
         String item = Json.string(d, "item");
         String description = Json.string(d, "description");
         if (item != null || description != null) {
-          message.append(i == 0 ? ": " : "; ").append(item != null ? item + " " : "")
+          message
+              .append(i == 0 ? ": " : "; ")
+              .append(item != null ? item + " " : "")
               .append(description != null ? description : "");
         }
       }
@@ -103,7 +115,10 @@ final class DotdigitalErrors {
    */
   static DestinationException destination(HttpResponse response, String what) {
     VendorError e = parse(response);
-    return new DestinationException(response.code(), e.code(), e.message(),
+    return new DestinationException(
+        response.code(),
+        e.code(),
+        e.message(),
         what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }
 

@@ -36,17 +36,22 @@ final class ImportPoller {
    * budget, and a 429 on imports does not hold them (nor theirs the imports).
    */
   static final RateBudget STATUS_POLLS = RateBudget.unmetered("dotdigital-import-status");
+
   /**
    * The first wait before polling an import, while no import of this connection has finished yet; each
    * further wait is twice the last.
    */
   static final Duration FIRST_POLL = Duration.ofMillis(50);
+
   /** The shortest wait between polls once the typical import time is known. */
   static final Duration MIN_POLL = Duration.ofMillis(2);
+
   /** Polls a hundredth of the typical import time apart before the interval starts doubling. */
   static final int CLOSE_POLLS = 10;
+
   /** The longest wait between two polls; also bounds how long a cancelled export waits for a poll. */
   static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(5);
+
   private static final Logger log = LoggerFactory.getLogger(ImportPoller.class);
 
   private final DotdigitalConnector connector;
@@ -54,7 +59,8 @@ final class ImportPoller {
   private final HttpUrl endpoint;
   private final Duration importTimeout;
 
-  ImportPoller(DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, Duration importTimeout) {
+  ImportPoller(
+      DotdigitalConnector connector, VendorHttp http, HttpUrl endpoint, Duration importTimeout) {
     this.connector = connector;
     this.http = http;
     this.endpoint = endpoint;
@@ -74,8 +80,11 @@ final class ImportPoller {
    * @throws ExportCancelledException (sent) if the export stops meanwhile
    */
   ImportReport pollToEnd(String importId, long submittedAt, Batch batch) {
-    HttpUrl url = DotdigitalConnector.url(endpoint, "contacts/v3/import").newBuilder()
-        .addPathSegment(importId).build();
+    HttpUrl url =
+        DotdigitalConnector.url(endpoint, "contacts/v3/import")
+            .newBuilder()
+            .addPathSegment(importId)
+            .build();
     long deadline = System.nanoTime() + importTimeout.toNanos();
     Schedule schedule = new Schedule(connector.typicalImportNanos());
     long lastUnfinished = submittedAt;
@@ -84,18 +93,38 @@ final class ImportPoller {
       HttpResponse r;
       long polledAt = System.nanoTime();
       try {
-        r = http.execute(connector.get(url), DotdigitalConnector.spec("import-status").inBudget(STATUS_POLLS));
+        r =
+            http.execute(
+                connector.get(url),
+                DotdigitalConnector.spec("import-status").inBudget(STATUS_POLLS));
       } catch (ExportCancelledException e) {
         // The import itself was sent: its records' fate is unknown, not "not attempted".
         throw new ExportCancelledException(e.getMessage(), true);
       } catch (DestinationException e) {
-        throw new OutcomeUnknownException(e.httpStatus(), "dotdigital import " + importId + " was submitted but its "
-            + "status could not be read (" + e.getMessage() + "); its outcome is unknown", e);
+        throw new OutcomeUnknownException(
+            e.httpStatus(),
+            "dotdigital import "
+                + importId
+                + " was submitted but its "
+                + "status could not be read ("
+                + e.getMessage()
+                + "); its outcome is unknown",
+            e);
       }
       if (!r.isSuccessful()) {
         VendorError e = DotdigitalErrors.parse(r);
-        throw new OutcomeUnknownException(r.code(), "dotdigital import " + importId + " was submitted but its status "
-            + "could not be read (HTTP " + r.code() + " " + e.code() + ": " + e.message() + "); its outcome is unknown",
+        throw new OutcomeUnknownException(
+            r.code(),
+            "dotdigital import "
+                + importId
+                + " was submitted but its status "
+                + "could not be read (HTTP "
+                + r.code()
+                + " "
+                + e.code()
+                + ": "
+                + e.message()
+                + "); its outcome is unknown",
             null);
       }
       ImportReport report = ImportReport.read(r.body());
@@ -108,15 +137,33 @@ final class ImportPoller {
         lastUnfinished = polledAt;
         if (System.nanoTime() - deadline > 0) {
           // Accepted by dotdigital and possibly still running: its contacts may yet be added.
-          throw new OutcomeUnknownException(0, "dotdigital import " + importId + " did not finish within "
-              + importTimeout.toSeconds() + " s; its outcome is unknown", null);
+          throw new OutcomeUnknownException(
+              0,
+              "dotdigital import "
+                  + importId
+                  + " did not finish within "
+                  + importTimeout.toSeconds()
+                  + " s; its outcome is unknown",
+              null);
         }
         continue;
       }
-      log.warn("dotdigital import {} (batch {} of segment '{}') ended with status {}", importId, batch.sequence(),
-          batch.segment(), safe(status));
-      throw new DestinationException(r.code(), safe(status), describe(status),
-          "dotdigital import " + importId + " ended with status " + safe(status) + ": " + describe(status));
+      log.warn(
+          "dotdigital import {} (batch {} of segment '{}') ended with status {}",
+          importId,
+          batch.sequence(),
+          batch.segment(),
+          safe(status));
+      throw new DestinationException(
+          r.code(),
+          safe(status),
+          describe(status),
+          "dotdigital import "
+              + importId
+              + " ended with status "
+              + safe(status)
+              + ": "
+              + describe(status));
     }
   }
 
@@ -137,7 +184,6 @@ final class ImportPoller {
     return status.matches("[A-Za-z]{1,40}") ? status : "unrecognised";
   }
 
-
   /**
    * The waits before each poll of one import: from just before the typical import time, then close
    * polls, then doubling; or, before any import has finished, doubling from {@link #FIRST_POLL}. Each at
@@ -151,8 +197,10 @@ final class ImportPoller {
 
     /** @param typicalNanos the typical import time, or 0 when none is known yet */
     Schedule(long typicalNanos) {
-      delay = typicalNanos > 0 ? clamp(typicalNanos - typicalNanos * 3 / 100, MIN_POLL.toNanos(), max)
-          : FIRST_POLL.toNanos();
+      delay =
+          typicalNanos > 0
+              ? clamp(typicalNanos - typicalNanos * 3 / 100, MIN_POLL.toNanos(), max)
+              : FIRST_POLL.toNanos();
       step = typicalNanos > 0 ? clamp(typicalNanos / 100, MIN_POLL.toNanos(), max) : 0;
     }
 

@@ -14,9 +14,15 @@ import okio.Buffer;
  * and the suppressed count. A Finished report lists every contact of the import, so it is read as a
  * stream, keeping an address and an id per contact instead of a map of maps.
  */
-record ImportReport(String status, List<String> created, List<String> updated, List<Object> failures,
-    long globallySuppressed, Map<String, String> contactIds) {
-  private static final ImportReport UNREADABLE = new ImportReport(null, List.of(), List.of(), List.of(), 0, Map.of());
+record ImportReport(
+    String status,
+    List<String> created,
+    List<String> updated,
+    List<Object> failures,
+    long globallySuppressed,
+    Map<String, String> contactIds) {
+  private static final ImportReport UNREADABLE =
+      new ImportReport(null, List.of(), List.of(), List.of(), 0, Map.of());
 
   /**
    * {@return the {@code contactId} the report gives a created or updated contact, or null}
@@ -76,7 +82,8 @@ record ImportReport(String status, List<String> created, List<String> updated, L
    * {@code [{"contactId":…,"identifiers":{"email":…},…},…]}: the addresses, null where an entry has none;
    * each entry's {@code contactId} goes to {@code ids} under its lower-cased address.
    */
-  private static List<String> emails(JsonReader reader, Map<String, String> ids) throws IOException {
+  private static List<String> emails(JsonReader reader, Map<String, String> ids)
+      throws IOException {
     if (reader.peek() != JsonReader.Token.BEGIN_ARRAY) {
       reader.skipValue();
       return List.of();
@@ -94,8 +101,9 @@ record ImportReport(String status, List<String> created, List<String> updated, L
       reader.beginObject();
       while (reader.hasNext()) {
         String name = reader.nextName();
-        if (name.equals("contactId") && (reader.peek() == JsonReader.Token.NUMBER
-            || reader.peek() == JsonReader.Token.STRING)) {
+        if (name.equals("contactId")
+            && (reader.peek() == JsonReader.Token.NUMBER
+                || reader.peek() == JsonReader.Token.STRING)) {
           contactId = reader.nextString(); // a number read as its text: no double rounding
         } else if (name.equals("identifiers") && reader.peek() == JsonReader.Token.BEGIN_OBJECT) {
           reader.beginObject();

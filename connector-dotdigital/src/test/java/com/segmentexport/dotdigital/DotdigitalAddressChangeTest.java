@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.dotdigital.DotdigitalAddressChange.Outcome;
 import com.segmentexport.dotdigital.DotdigitalAddressChange.Result;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.testkit.EngineHttp;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.time.Instant;
@@ -50,12 +50,17 @@ class DotdigitalAddressChangeTest {
         .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
         .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(USER))
         .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+        .build();
   }
 
   private Result change(String oldEmail, String newEmail) {
-    return EngineHttp.call(new DotdigitalConnectorProvider(), this::connection,
-        (connector, http) -> new DotdigitalAddressChange((DotdigitalConnector) connector, http).change(oldEmail, newEmail));
+    return EngineHttp.call(
+        new DotdigitalConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            new DotdigitalAddressChange((DotdigitalConnector) connector, http)
+                .change(oldEmail, newEmail));
   }
 
   private long givenTheContactAtTheOldAddress(String status) {
@@ -78,11 +83,15 @@ class DotdigitalAddressChangeTest {
     assertThat(sim.contactId(NEW)).hasValue(id);
     assertThat(sim.contactId(OLD)).isEmpty();
     assertThat(sim.contactStatus(NEW)).hasValue(DotdigitalSimulator.UNSUBSCRIBED);
-    assertThat(sim.contactDataFields(NEW)).containsEntry("PROFILEID", "p-1").containsEntry("FIRSTNAME", "Ana");
+    assertThat(sim.contactDataFields(NEW))
+        .containsEntry("PROFILEID", "p-1")
+        .containsEntry("FIRSTNAME", "Ana");
     assertThat(sim.addressBooksOf(NEW)).containsExactly("VIP customers");
     assertThat(sim.contactsWith("PROFILEID", "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);
-    assertThat(sim.calls()).filteredOn(c -> c.path().startsWith("/r2/contacts/v3/")).extracting(c -> c.method())
+    assertThat(sim.calls())
+        .filteredOn(c -> c.path().startsWith("/r2/contacts/v3/"))
+        .extracting(c -> c.method())
         .containsExactly("GET", "PATCH");
   }
 

@@ -37,7 +37,8 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
   }
 
   private long book() {
-    return Long.parseLong(sandbox().exportOptions().get(DotdigitalConnectorProvider.ADDRESS_BOOK_ID));
+    return Long.parseLong(
+        sandbox().exportOptions().get(DotdigitalConnectorProvider.ADDRESS_BOOK_ID));
   }
 
   /** One address book: the sandbox's. */
@@ -54,7 +55,9 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
   /** The contact's subscription status and whether it is unsubscribed from the address book. */
   @Override
   protected String consentState(DotdigitalSimulator simulator, String segment, String email) {
-    return "status=" + simulator.contactStatus(email).orElse("none") + " unsubscribedFromBook="
+    return "status="
+        + simulator.contactStatus(email).orElse("none")
+        + " unsubscribedFromBook="
         + simulator.isUnsubscribedFrom(book(), email);
   }
 
@@ -66,12 +69,14 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
 
   /** The contact's data fields: FIRSTNAME, LASTNAME and the custom field in capitals (TIER). */
   @Override
-  protected Map<String, String> storedFields(DotdigitalSimulator simulator, String segment, String email) {
+  protected Map<String, String> storedFields(
+      DotdigitalSimulator simulator, String segment, String email) {
     return simulator.contactDataFields(email);
   }
 
   @Override
-  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+  protected Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier) {
     Map<String, String> expected = new LinkedHashMap<>();
     if (firstName != null) {
       expected.put("FIRSTNAME", firstName);

@@ -53,23 +53,42 @@ class DotdigitalPreviewTest {
     sim.close();
   }
 
-  private ExportPlan plan(long bookId, FieldMapping mapping, int profiles, UnaryOperator<Connection.Builder> settings,
+  private ExportPlan plan(
+      long bookId,
+      FieldMapping mapping,
+      int profiles,
+      UnaryOperator<Connection.Builder> settings,
       String... options) {
-    Connection c = settings.apply(Connection.builder(new DotdigitalConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(USER))
-        .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))).build();
-    ExportDefinition.Builder d = ExportDefinition.builder(c).segments("S").mapping(mapping)
-        .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(bookId));
+    Connection c =
+        settings
+            .apply(
+                Connection.builder(new DotdigitalConnectorProvider())
+                    .setting(StandardSettings.BASE_URL, sim.baseUrl())
+                    .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+                    .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(USER))
+                    .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD))
+                    .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())))
+            .build();
+    ExportDefinition.Builder d =
+        ExportDefinition.builder(c)
+            .segments("S")
+            .mapping(mapping)
+            .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(bookId));
     for (int i = 0; i < options.length; i += 2) {
       d.option(options[i], options[i + 1]);
     }
     List<Profile> people = new ArrayList<>();
     for (int i = 0; i < profiles; i++) {
-      people.add(Profile.of("email", "person" + i + "@example.org", "first", "First" + i, "tier", "gold",
-          "orders", Integer.toString(i)));
+      people.add(
+          Profile.of(
+              "email",
+              "person" + i + "@example.org",
+              "first",
+              "First" + i,
+              "tier",
+              "gold",
+              "orders",
+              Integer.toString(i)));
     }
     try (SegmentExporter exporter = Connectors.of(new DotdigitalConnectorProvider()).exporter(c)) {
       return exporter.plan(d.build(), name -> Segment.of(name, people), ExportOptions.DEFAULT);
@@ -81,12 +100,18 @@ class DotdigitalPreviewTest {
   }
 
   private static FieldMapping withCustomFields() {
-    return FieldMapping.builder().email("email").firstName("first").custom("tier", "tier")
-        .custom("orders", "orders", FieldType.INTEGER).build();
+    return FieldMapping.builder()
+        .email("email")
+        .firstName("first")
+        .custom("tier", "tier")
+        .custom("orders", "orders", FieldType.INTEGER)
+        .build();
   }
 
   private void assertOnlyReads() {
-    assertThat(sim.calls()).isNotEmpty().allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
+    assertThat(sim.calls())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
     assertThat(sim.calls()).noneMatch(VendorSimulator.Call::write);
     assertThat(sim.importsAccepted()).isZero();
   }
@@ -117,8 +142,15 @@ class DotdigitalPreviewTest {
 
   @Test
   void aMissingFieldTheRunMayNotCreateFailsThePlanAsItWouldFailTheRun() {
-    assertThatThrownBy(() -> plan(book, withCustomFields(), DotdigitalConnectorProvider.CREATE_MISSING_FIELDS, "false"))
-        .isInstanceOf(DestinationException.class).hasMessageContaining("TIER")
+    assertThatThrownBy(
+            () ->
+                plan(
+                    book,
+                    withCustomFields(),
+                    DotdigitalConnectorProvider.CREATE_MISSING_FIELDS,
+                    "false"))
+        .isInstanceOf(DestinationException.class)
+        .hasMessageContaining("TIER")
         .hasMessageContaining(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
     assertOnlyReads();
   }
@@ -128,7 +160,8 @@ class DotdigitalPreviewTest {
     long missing = book + 1000;
 
     assertThatThrownBy(() -> plan(missing, withCustomFields()))
-        .isInstanceOf(DestinationException.class).hasMessageContaining(Long.toString(missing))
+        .isInstanceOf(DestinationException.class)
+        .hasMessageContaining(Long.toString(missing))
         .hasMessageContaining("does not exist");
     assertOnlyReads();
   }
@@ -136,12 +169,16 @@ class DotdigitalPreviewTest {
   @Test
   void eachBatchIsAnImportAndItsStatusPollsOnTheRunsSchedule() {
     FieldMapping email = FieldMapping.builder().email("email").build();
-    // 5,000 profiles: three imports of at most 2,000. Taking an import at a second, polled from 50 ms
+    // 5,000 profiles: three imports of at most 2,000. Taking an import at a second, polled from 50
+    // ms
     // doubling (50, 150, 350, 750, 1550 ms): five polls while no import has finished yet.
     assertThat(plan(book, email, 5000, b -> b).calls()).isEqualTo(3 * (1 + 5));
-    // One import at a time: from the second on, the typical time is known and polls go at 97%, 98%, 99%
+    // One import at a time: from the second on, the typical time is known and polls go at 97%, 98%,
+    // 99%
     // and 100% of it.
-    assertThat(plan(book, email, 5000, b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "1")).calls())
+    assertThat(
+            plan(book, email, 5000, b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "1"))
+                .calls())
         .isEqualTo((1 + 5) + 2 * (1 + 4));
   }
 

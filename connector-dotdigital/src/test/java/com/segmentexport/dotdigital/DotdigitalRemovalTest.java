@@ -66,15 +66,23 @@ class DotdigitalRemovalTest {
         .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
         .secret(DotdigitalConnectorProvider.USERNAME, Secret.of(USER))
         .secret(DotdigitalConnectorProvider.PASSWORD, Secret.of(PASSWORD))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+        .build();
   }
 
   private <T> T withDestination(Function<Destination, T> action) {
-    ExportDefinition definition = ExportDefinition.builder(connection(new DotdigitalConnectorProvider()))
-        .segments(SEGMENT).mapping(FieldMapping.builder().email("email").build())
-        .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(book)).build();
-    return EngineHttp.call(new DotdigitalConnectorProvider(), this::connection,
-        (connector, http) -> action.apply(connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
+    ExportDefinition definition =
+        ExportDefinition.builder(connection(new DotdigitalConnectorProvider()))
+            .segments(SEGMENT)
+            .mapping(FieldMapping.builder().email("email").build())
+            .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(book))
+            .build();
+    return EngineHttp.call(
+        new DotdigitalConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            action.apply(
+                connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))));
   }
 
   private static List<ExportRecord> records(String... emails) {
@@ -101,7 +109,8 @@ class DotdigitalRemovalTest {
   }
 
   private ExportRecord withId(String email) {
-    return new ExportRecord(1, email, new Object[1]).withVendorId(Long.toString(sim.contactId(email).getAsLong()));
+    return new ExportRecord(1, email, new Object[1])
+        .withVendorId(Long.toString(sim.contactId(email).getAsLong()));
   }
 
   @Test
@@ -116,9 +125,11 @@ class DotdigitalRemovalTest {
 
     BatchResult w = withDestination(d -> d.write(batch(written)));
 
-    assertThat(w.vendorId(written.get(0))).as("created")
+    assertThat(w.vendorId(written.get(0)))
+        .as("created")
         .hasValue(Long.toString(sim.contactId("new@example.org").getAsLong()));
-    assertThat(w.vendorId(written.get(1))).as("updated")
+    assertThat(w.vendorId(written.get(1)))
+        .as("updated")
         .hasValue(Long.toString(sim.contactId("known@example.org").getAsLong()));
   }
 
@@ -155,7 +166,8 @@ class DotdigitalRemovalTest {
     member("ana@example.org", book);
     member("elsewhere@example.org", other);
 
-    BatchResult r = remove(records("ana@example.org", "nobody@example.org", "elsewhere@example.org"));
+    BatchResult r =
+        remove(records("ana@example.org", "nobody@example.org", "elsewhere@example.org"));
 
     assertThat(r.exported()).isEqualTo(3);
     assertThat(r.rejections()).isEmpty();
@@ -163,7 +175,9 @@ class DotdigitalRemovalTest {
     assertThat(r.counters()).containsEntry(DotdigitalDestination.REMOVAL_NOT_ON_LIST, 1L);
     assertThat(sim.isMember(book, "ana@example.org")).isFalse();
     assertThat(sim.isMember(other, "elsewhere@example.org")).isTrue();
-    assertThat(sim.contactExists("nobody@example.org")).as("a removal creates no contact").isFalse();
+    assertThat(sim.contactExists("nobody@example.org"))
+        .as("a removal creates no contact")
+        .isFalse();
     assertThat(sim.bookRemovalNoOps()).as("elsewhere: not in the book, a no-op").isEqualTo(1);
   }
 
@@ -174,7 +188,9 @@ class DotdigitalRemovalTest {
     member("bo@example.org", book);
     member("cy@example.org", book);
 
-    BatchResult r = remove(List.of(withId("ana@example.org"), withId("bo@example.org"), withId("cy@example.org")));
+    BatchResult r =
+        remove(
+            List.of(withId("ana@example.org"), withId("bo@example.org"), withId("cy@example.org")));
 
     assertThat(r.exported()).isEqualTo(3);
     assertThat(sim.addressBookMembers(book)).isEmpty();

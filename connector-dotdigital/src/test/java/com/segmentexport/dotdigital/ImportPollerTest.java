@@ -22,7 +22,8 @@ class ImportPollerTest {
 
   @Test
   void beforeAnyImportFinishedTheWaitsDoubleFromTheFirstPollUpToTheLongest() {
-    assertThat(waitsInMillis(0, 9)).containsExactly(50L, 100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L);
+    assertThat(waitsInMillis(0, 9))
+        .containsExactly(50L, 100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L);
   }
 
   @Test
@@ -36,6 +37,7 @@ class ImportPollerTest {
   @Test
   void theWaitsStayBetweenTheShortestAndTheLongest() {
     assertThat(waitsInMillis(100_000, 3)).containsExactly(2L, 2L, 2L);
-    assertThat(waitsInMillis(Duration.ofMinutes(10).toNanos(), 3)).containsExactly(5000L, 5000L, 5000L);
+    assertThat(waitsInMillis(Duration.ofMinutes(10).toNanos(), 3))
+        .containsExactly(5000L, 5000L, 5000L);
   }
 }

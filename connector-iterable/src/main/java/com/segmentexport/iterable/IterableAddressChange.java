@@ -101,7 +101,8 @@ final class IterableAddressChange {
     requireNonNull(oldEmail, "oldEmail == null");
     requireNonNull(newEmail, "newEmail == null");
     if (oldEmail.trim().toLowerCase(Locale.ROOT).equals(newEmail.trim().toLowerCase(Locale.ROOT))) {
-      return new Result(Outcome.CHANGED, null, "the addresses differ only in case, which Iterable ignores");
+      return new Result(
+          Outcome.CHANGED, null, "the addresses differ only in case, which Iterable ignores");
     }
     try {
       return send(oldEmail, newEmail);
@@ -109,11 +110,14 @@ final class IterableAddressChange {
       boolean atOld = exists(oldEmail);
       boolean atNew = exists(newEmail);
       if (atNew && !atOld) {
-        log.info("Iterable: an address change failed ambiguously ({}); the user has the new address", e.getMessage());
+        log.info(
+            "Iterable: an address change failed ambiguously ({}); the user has the new address",
+            e.getMessage());
         return new Result(Outcome.CHANGED, null, "changed (confirmed by reading the user back)");
       }
       if (atOld && !atNew) {
-        log.info("Iterable: an address change failed ambiguously ({}) and was not made; sending it again",
+        log.info(
+            "Iterable: an address change failed ambiguously ({}) and was not made; sending it again",
             e.getMessage());
         return send(oldEmail, newEmail);
       }
@@ -122,11 +126,20 @@ final class IterableAddressChange {
   }
 
   private Result send(String oldEmail, String newEmail) {
-    RequestBody body = Json.body(w -> w.beginObject().name("currentEmail").value(oldEmail)
-        .name("newEmail").value(newEmail).endObject());
+    RequestBody body =
+        Json.body(
+            w ->
+                w.beginObject()
+                    .name("currentEmail")
+                    .value(oldEmail)
+                    .name("newEmail")
+                    .value(newEmail)
+                    .endObject());
     // Not idempotent: a replay after Iterable applied it answers "User does not exist".
-    HttpResponse r = http.execute(connector.request("api/users/updateEmail").post(body).build(),
-        CallSpec.once("update-email").classifiedBy(IterableErrors.CLASSIFIER));
+    HttpResponse r =
+        http.execute(
+            connector.request("api/users/updateEmail").post(body).build(),
+            CallSpec.once("update-email").classifiedBy(IterableErrors.CLASSIFIER));
     if (r.isSuccessful()) {
       return new Result(Outcome.CHANGED, null, "changed");
     }
@@ -148,10 +161,14 @@ final class IterableAddressChange {
   /** Whether Iterable has a user at this address ({@code GET /api/users/getByEmail}: {@code {}} when not). */
   private boolean exists(String email) {
     Request base = connector.request("api/users/getByEmail").get().build();
-    Request request = base.newBuilder().url(base.url().newBuilder().addQueryParameter("email", email).build()).build();
+    Request request =
+        base.newBuilder()
+            .url(base.url().newBuilder().addQueryParameter("email", email).build())
+            .build();
     HttpResponse r = http.execute(request, IterableConnector.idempotent("get-user"));
     if (!r.isSuccessful()) {
-      throw IterableErrors.destination(r, "Iterable's user could not be read back after an ambiguous address change");
+      throw IterableErrors.destination(
+          r, "Iterable's user could not be read back after an ambiguous address change");
     }
     return !Json.object(Json.object(r.json()).get("user")).isEmpty();
   }

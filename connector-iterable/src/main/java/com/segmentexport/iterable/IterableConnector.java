@@ -39,15 +39,25 @@ final class IterableConnector implements Connector {
 
   IterableConnector(IterableConnectorProvider provider, Connection connection) {
     this.limits = StandardSettings.applyTo(provider.limits(), connection);
-    String dataCenter = connection.setting(IterableConnectorProvider.DATA_CENTER).orElse("US").trim()
-        .toUpperCase(Locale.ROOT);
-    String base = connection.setting(StandardSettings.BASE_URL).orElse(
-        dataCenter.equals("EU") ? IterableConnectorProvider.EU_BASE_URL : IterableConnectorProvider.US_BASE_URL);
+    String dataCenter =
+        connection
+            .setting(IterableConnectorProvider.DATA_CENTER)
+            .orElse("US")
+            .trim()
+            .toUpperCase(Locale.ROOT);
+    String base =
+        connection
+            .setting(StandardSettings.BASE_URL)
+            .orElse(
+                dataCenter.equals("EU")
+                    ? IterableConnectorProvider.EU_BASE_URL
+                    : IterableConnectorProvider.US_BASE_URL);
     this.baseUrl = HttpUrl.parse(base.trim());
     if (baseUrl == null) {
       throw new ConfigurationException(StandardSettings.BASE_URL + " is not a valid URL");
     }
-    this.apiKey = connection.secret(IterableConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
+    this.apiKey =
+        connection.secret(IterableConnectorProvider.API_KEY).map(Secret::reveal).orElse("");
   }
 
   @Override
@@ -77,12 +87,27 @@ final class IterableConnector implements Connector {
     String name = request.segment();
     Long found = findList(http, name);
     boolean created = found == null;
-    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading the
+    // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
+    // the
     // lists again, never by repeating it: a replay could make a second list of the same name.
-    long listId = created ? Creation.createOrAdopt("the list for segment '" + name + "'",
-        () -> Optional.ofNullable(findList(http, name)), () -> createList(http, name)) : found;
-    log.info("Iterable: segment '{}' goes to {} static list {}", name, created ? "new" : "existing", listId);
-    return new IterableDestination(this, http, listId, created, request.schema(),
+    long listId =
+        created
+            ? Creation.createOrAdopt(
+                "the list for segment '" + name + "'",
+                () -> Optional.ofNullable(findList(http, name)),
+                () -> createList(http, name))
+            : found;
+    log.info(
+        "Iterable: segment '{}' goes to {} static list {}",
+        name,
+        created ? "new" : "existing",
+        listId);
+    return new IterableDestination(
+        this,
+        http,
+        listId,
+        created,
+        request.schema(),
         request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
   }
 
@@ -94,7 +119,8 @@ final class IterableConnector implements Connector {
   @Override
   public DestinationPreview preview(DestinationRequest request) {
     Long found = findList(request.http(), request.segment());
-    return found == null ? DestinationPreview.missing(List.of())
+    return found == null
+        ? DestinationPreview.missing(List.of())
         : DestinationPreview.existing(Long.toString(found), List.of());
   }
 
@@ -119,7 +145,8 @@ final class IterableConnector implements Connector {
     for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
       Map<String, Object> list = Json.object(o);
       // Only static (Standard) lists take subscribers; a Dynamic list of the same name is not ours.
-      if (name.equals(Json.string(list, "name")) && "Standard".equals(Json.string(list, "listType"))) {
+      if (name.equals(Json.string(list, "name"))
+          && "Standard".equals(Json.string(list, "listType"))) {
         long id = Json.number(list, "id", -1);
         if (id > 0 && (best == null || id < best)) {
           best = id;
@@ -132,14 +159,18 @@ final class IterableConnector implements Connector {
   /** Creates the list, once: {@link Creation#createOrAdopt} resolves a lost answer. */
   private long createList(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
-    HttpResponse r = http.execute(request("api/lists").post(body).build(),
-        CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
+    HttpResponse r =
+        http.execute(
+            request("api/lists").post(body).build(),
+            CallSpec.once("create-list").classifiedBy(IterableErrors.CLASSIFIER));
     if (!r.isSuccessful()) {
-      throw IterableErrors.destination(r, "Iterable refused to create the static list for segment '" + name + "'");
+      throw IterableErrors.destination(
+          r, "Iterable refused to create the static list for segment '" + name + "'");
     }
     long id = Json.number(Json.object(r.json()), "listId", -1);
     if (id < 1) {
-      throw new DestinationException(r.code(), null, null, "Iterable created a list but sent no listId");
+      throw new DestinationException(
+          r.code(), null, null, "Iterable created a list but sent no listId");
     }
     return id;
   }
@@ -148,8 +179,10 @@ final class IterableConnector implements Connector {
 
   /** A request to a path under the base URL, with the {@code Api-Key} header. */
   Request.Builder request(String path) {
-    return new Request.Builder().url(baseUrl.newBuilder().addPathSegments(path).build())
-        .header("Api-Key", apiKey).header("Accept", "application/json");
+    return new Request.Builder()
+        .url(baseUrl.newBuilder().addPathSegments(path).build())
+        .header("Api-Key", apiKey)
+        .header("Accept", "application/json");
   }
 
   static CallSpec idempotent(String name) {

@@ -46,29 +46,38 @@ import java.util.Set;
 public final class IterableConnectorProvider implements ConnectorProvider {
   /** The provider id. */
   public static final String ID = "iterable";
+
   /** Secret: the server-side API key. */
   public static final String API_KEY = "apiKey";
+
   /** Connection setting: {@code US} or {@code EU}. */
   public static final String DATA_CENTER = "dataCenter";
+
   /** Export option: only update users that already exist. */
   public static final String UPDATE_EXISTING_USERS_ONLY = "updateExistingUsersOnly";
+
   /** The US data centre. */
   public static final String US_BASE_URL = "https://api.iterable.com";
+
   /** The EU data centre. */
   public static final String EU_BASE_URL = "https://api.eu.iterable.com";
 
   /** Subscribers per request: what integrators use (Iterable documents no cap for subscribe). */
   static final int MAX_SUBSCRIBERS = 1000;
+
   /** Bytes per request: Iterable's documented body cap for bulk user writes. */
   static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
   /** Requests in flight per export by default. */
   static final int DEFAULT_CONCURRENT_BATCHES = 4;
+
   /** The default request rate. */
   static final double DEFAULT_REQUESTS_PER_SECOND = 5;
 
-  private static final Map<String, String> STANDARD = Map.of(
-      StandardFields.FIRST_NAME, "firstName",
-      StandardFields.LAST_NAME, "lastName");
+  private static final Map<String, String> STANDARD =
+      Map.of(
+          StandardFields.FIRST_NAME, "firstName",
+          StandardFields.LAST_NAME, "lastName");
   private static final Set<String> RESERVED = Set.of("email", "userId");
 
   /** Creates the provider; performs no I/O. */
@@ -87,24 +96,29 @@ public final class IterableConnectorProvider implements ConnectorProvider {
   @Override
   public List<SettingDescriptor> settings() {
     return List.of(
-        SettingDescriptor.secret(API_KEY, "A server-side Iterable API key (sent as the Api-Key header)"),
+        SettingDescriptor.secret(
+            API_KEY, "A server-side Iterable API key (sent as the Api-Key header)"),
         SettingDescriptor.connection(DATA_CENTER, SettingDescriptor.Kind.CHOICE)
-            .description("The project's data centre: US (api.iterable.com) or EU (api.eu.iterable.com)")
+            .description(
+                "The project's data centre: US (api.iterable.com) or EU (api.eu.iterable.com)")
             .allowedValues("US", "EU")
             .defaultValue("US")
             .build(),
         SettingDescriptor.connection(StandardSettings.BASE_URL, SettingDescriptor.Kind.URL)
-            .description("API base URL instead of the data centre's; HTTPS required except for loopback hosts")
+            .description(
+                "API base URL instead of the data centre's; HTTPS required except for loopback hosts")
             .maxLength(StandardSettings.MAX_URL_LENGTH)
             .build(),
-        StandardSettings.requestsPerSecond(DEFAULT_REQUESTS_PER_SECOND,
+        StandardSettings.requestsPerSecond(
+            DEFAULT_REQUESTS_PER_SECOND,
             "Iterable documents no limit for list subscribe; 429 RateLimitExceeded answers are waited out"),
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
         StandardSettings.maxProfilesPerExport(
             "Most profiles one export may send (the customer's Iterable contract); unbounded when absent"),
         SettingDescriptor.export(UPDATE_EXISTING_USERS_ONLY, SettingDescriptor.Kind.BOOLEAN)
-            .description("Only update users that already exist (respected by Iterable in userID-based and hybrid "
-                + "projects)")
+            .description(
+                "Only update users that already exist (respected by Iterable in userID-based and hybrid "
+                    + "projects)")
             .defaultValue(false)
             .build());
   }
@@ -112,9 +126,12 @@ public final class IterableConnectorProvider implements ConnectorProvider {
   @Override
   public List<DestinationField> destinationFields() {
     return List.of(
-        new DestinationField(StandardFields.EMAIL, "E-mail address (identifies the user)", FieldType.TEXT, true),
-        new DestinationField(StandardFields.FIRST_NAME, "First name (dataFields.firstName)", FieldType.TEXT, false),
-        new DestinationField(StandardFields.LAST_NAME, "Last name (dataFields.lastName)", FieldType.TEXT, false));
+        new DestinationField(
+            StandardFields.EMAIL, "E-mail address (identifies the user)", FieldType.TEXT, true),
+        new DestinationField(
+            StandardFields.FIRST_NAME, "First name (dataFields.firstName)", FieldType.TEXT, false),
+        new DestinationField(
+            StandardFields.LAST_NAME, "Last name (dataFields.lastName)", FieldType.TEXT, false));
   }
 
   @Override
@@ -130,8 +147,12 @@ public final class IterableConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    return new ConnectorLimits(MAX_SUBSCRIBERS, MAX_BODY_BYTES, DEFAULT_CONCURRENT_BATCHES,
-        DEFAULT_REQUESTS_PER_SECOND, OptionalLong.empty());
+    return new ConnectorLimits(
+        MAX_SUBSCRIBERS,
+        MAX_BODY_BYTES,
+        DEFAULT_CONCURRENT_BATCHES,
+        DEFAULT_REQUESTS_PER_SECOND,
+        OptionalLong.empty());
   }
 
   /**
@@ -148,18 +169,27 @@ public final class IterableConnectorProvider implements ConnectorProvider {
       }
       String name = dataFieldName(e.destination(), e.custom());
       if (e.custom() && (name.isBlank() || name.contains("."))) {
-        problems.add("custom field '" + name + "' is not a valid Iterable data field name: it must not be blank "
-            + "nor contain '.'");
+        problems.add(
+            "custom field '"
+                + name
+                + "' is not a valid Iterable data field name: it must not be blank "
+                + "nor contain '.'");
         continue;
       }
       if (RESERVED.contains(name)) {
-        problems.add("custom field '" + name + "' would clash with Iterable's user identifier " + name);
+        problems.add(
+            "custom field '" + name + "' would clash with Iterable's user identifier " + name);
         continue;
       }
       String previous = taken.putIfAbsent(name, e.destination());
       if (previous != null) {
-        problems.add("fields '" + previous + "' and '" + e.destination() + "' both map to the Iterable data field "
-            + name);
+        problems.add(
+            "fields '"
+                + previous
+                + "' and '"
+                + e.destination()
+                + "' both map to the Iterable data field "
+                + name);
       }
     }
     return problems;

@@ -52,19 +52,28 @@ final class IterableDestination implements Destination {
   /** Iterable's accepted date-time format. */
   static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx").withZone(ZoneOffset.UTC);
+
   /** The first wait before subscribing again to a list Iterable does not yet accept. */
   static final Duration FRESH_LIST_BACKOFF = Duration.ofMillis(250);
+
   /** How often a just-created list's {@code invalidListId} is waited out. */
   static final int FRESH_LIST_ATTEMPTS = 6;
 
   /** The per-record failure keys of {@code failedUpdates}, for e-mail identified users. */
-  private static final List<String> FAILURE_KEYS = List.of("invalidEmails", "invalidDataEmails",
-      "notFoundEmails", "forgottenEmails", "conflictEmails");
+  private static final List<String> FAILURE_KEYS =
+      List.of(
+          "invalidEmails",
+          "invalidDataEmails",
+          "notFoundEmails",
+          "forgottenEmails",
+          "conflictEmails");
 
   /** Counter: users given their profile's new address, as the same user. */
   static final String ADDRESS_CHANGED = "addressChange.changed";
+
   /** Counter: moved profiles Iterable had no user for at the old address (the subscribe adds them). */
   static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
+
   /** Counter: moved profiles whose new address another user has (that user is updated; the old one stays). */
   static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
 
@@ -79,19 +88,29 @@ final class IterableDestination implements Destination {
   private final List<Field> fields;
   private final boolean updateExistingUsersOnly;
   private final IterableAddressChange addressChange;
+
   /** Text Iterable takes as a date: {@code yyyy-MM-dd}, optionally {@code HH:mm:ss +00:00}. */
   private static final java.util.regex.Pattern ITERABLE_DATE =
-      java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+      java.util.regex.Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+
   /** The field types whose values this code can tell apart. */
-  private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of("string", "keyword", "long",
-      "double", "boolean", "date");
+  private static final java.util.Set<String> KNOWN_TYPES =
+      java.util.Set.of("string", "keyword", "long", "double", "boolean", "date");
+
   /** The mapped fields' types in the project: null until read (on the first batch). */
   private volatile Map<String, String> fieldTypes;
+
   /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
   private volatile boolean fresh;
 
-  IterableDestination(IterableConnector connector, VendorHttp http, long listId, boolean created,
-      RecordSchema schema, boolean updateExistingUsersOnly) {
+  IterableDestination(
+      IterableConnector connector,
+      VendorHttp http,
+      long listId,
+      boolean created,
+      RecordSchema schema,
+      boolean updateExistingUsersOnly) {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
@@ -116,7 +135,8 @@ final class IterableDestination implements Destination {
   public BatchResult write(Batch batch) {
     Map<String, String> types = projectFieldTypes();
     BatchResult.Builder result = BatchResult.builder(batch);
-    List<ExportRecord> rest = types.isEmpty() ? batch.records() : withoutClashes(batch, types, result, "the project's");
+    List<ExportRecord> rest =
+        types.isEmpty() ? batch.records() : withoutClashes(batch, types, result, "the project's");
     rest = changeAddresses(batch, rest, result);
     if (rest.size() == batch.size()) {
       return result.merge(send(batch)).build();
@@ -135,7 +155,8 @@ final class IterableDestination implements Destination {
    * time, each through the rate-limited {@link VendorHttp} like every call: changes are rare (a profile's
    * address seldom changes), so they are not worth a parallel path.
    */
-  private List<ExportRecord> changeAddresses(Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
+  private List<ExportRecord> changeAddresses(
+      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
     if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
       return records;
     }
@@ -149,15 +170,21 @@ final class IterableDestination implements Destination {
       try {
         change = addressChange.change(r.previousEmail().get(), r.email());
       } catch (OutcomeUnknownException e) {
-        result.unconfirmed(r, "whether Iterable changed this user's address is unknown (" + e.getMessage()
-            + "); the user was not subscribed under the new address");
+        result.unconfirmed(
+            r,
+            "whether Iterable changed this user's address is unknown ("
+                + e.getMessage()
+                + "); the user was not subscribed under the new address");
         continue;
       } catch (DestinationException e) {
         // Any other refusal of the change concerns this contact: the batch's other records go on.
         int status = e.httpStatus();
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(r, refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null), e.getMessage());
+        result.reject(
+            r,
+            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+            e.vendorCode().orElse(null),
+            e.getMessage());
         continue;
       }
       switch (change.outcome()) {
@@ -166,14 +193,20 @@ final class IterableDestination implements Destination {
           rest.add(r);
           break;
         case CURRENT_UNKNOWN:
-          result.count(ADDRESS_CURRENT_UNKNOWN, 1); // the subscribe adds the user at the new address
+          result.count(
+              ADDRESS_CURRENT_UNKNOWN, 1); // the subscribe adds the user at the new address
           rest.add(r);
           break;
         case NEW_ADDRESS_TAKEN:
-          // The subscribe updates the user at the new address; the one at the old address stays, for a
+          // The subscribe updates the user at the new address; the one at the old address stays,
+          // for a
           // mirror mode to remove.
-          log.info("Iterable list {}: row {} of segment '{}' has a new address another user already has; that "
-              + "user is updated, the one at the old address is left as it is", listId, r.row(), batch.segment());
+          log.info(
+              "Iterable list {}: row {} of segment '{}' has a new address another user already has; that "
+                  + "user is updated, the one at the old address is left as it is",
+              listId,
+              r.row(),
+              batch.segment());
           result.count(ADDRESS_NEW_TAKEN, 1);
           rest.add(r);
           break;
@@ -198,36 +231,45 @@ final class IterableDestination implements Destination {
     if (batch.size() == 0) {
       return BatchResult.allExported(batch);
     }
-    HttpResponse r = http.execute(connector.request("api/lists/unsubscribe").post(removalBody(batch)).build(),
-        IterableConnector.idempotent("list-unsubscribe"));
+    HttpResponse r =
+        http.execute(
+            connector.request("api/lists/unsubscribe").post(removalBody(batch)).build(),
+            IterableConnector.idempotent("list-unsubscribe"));
     if (r.isSuccessful()) {
       return removalOutcome(batch, r);
     }
     VendorError e = IterableErrors.parse(r);
     if ((r.code() == 413 || e.code().equals("BatchTooLarge")) && batch.size() > 1) {
-      log.debug("Iterable: splitting removal batch {} of segment '{}' ({} users): {}", batch.sequence(),
-          batch.segment(), batch.size(), e.code());
+      log.debug(
+          "Iterable: splitting removal batch {} of segment '{}' ({} users): {}",
+          batch.sequence(),
+          batch.segment(),
+          batch.size(),
+          e.code());
       BatchResult.Builder result = BatchResult.builder(batch);
       for (Batch half : batch.halves()) {
         result.merge(remove(half));
       }
       return result.count("iterable.splits", 1).build();
     }
-    throw IterableErrors.destination(r, "Iterable refused to remove " + batch.size() + " users from list " + listId);
+    throw IterableErrors.destination(
+        r, "Iterable refused to remove " + batch.size() + " users from list " + listId);
   }
 
   private RequestBody removalBody(Batch batch) {
-    return Json.body(64L * batch.size() + 128, w -> {
-      w.beginObject();
-      w.name("listId").value(listId);
-      w.name("subscribers").beginArray();
-      for (ExportRecord r : batch.records()) {
-        w.beginObject().name("email").value(r.email()).endObject();
-      }
-      w.endArray();
-      w.name("channelUnsubscribe").value(false);
-      w.endObject();
-    });
+    return Json.body(
+        64L * batch.size() + 128,
+        w -> {
+          w.beginObject();
+          w.name("listId").value(listId);
+          w.name("subscribers").beginArray();
+          for (ExportRecord r : batch.records()) {
+            w.beginObject().name("email").value(r.email()).endObject();
+          }
+          w.endArray();
+          w.name("channelUnsubscribe").value(false);
+          w.endObject();
+        });
   }
 
   /** Turns a 200 answer to {@code lists/unsubscribe} into per-record outcomes. */
@@ -256,12 +298,22 @@ final class IterableDestination implements Destination {
     long named = notFound + result.build().rejections().size();
     long failCount = Json.number(body, "failCount", 0);
     if (unmatched > 0 || failCount > named) {
-      log.warn("Iterable's answer to removal batch {} of segment '{}': failCount {}, {} user(s) named, {} "
-          + "identifier(s) not in the batch", batch.sequence(), batch.segment(), failCount, named, unmatched);
+      log.warn(
+          "Iterable's answer to removal batch {} of segment '{}': failCount {}, {} user(s) named, {} "
+              + "identifier(s) not in the batch",
+          batch.sequence(),
+          batch.segment(),
+          failCount,
+          named,
+          unmatched);
     }
     if (failCount > named) {
-      String why = "Iterable reported " + failCount + " failure(s) in this removal but named only " + named
-          + "; whether this user left the list is unknown";
+      String why =
+          "Iterable reported "
+              + failCount
+              + " failure(s) in this removal but named only "
+              + named
+              + "; whether this user left the list is unknown";
       for (ExportRecord record : batch.records()) {
         if (!result.isRejected(record) && !notFound(failed, record)) {
           result.unconfirmed(record, why);
@@ -280,7 +332,8 @@ final class IterableDestination implements Destination {
     return false;
   }
 
-  private static long rejectRemoval(Batch batch, BatchResult.Builder result, String key, Object emails) {
+  private static long rejectRemoval(
+      Batch batch, BatchResult.Builder result, String key, Object emails) {
     long unmatched = 0;
     for (Object o : Json.array(emails)) {
       ExportRecord record = o instanceof String ? batch.byEmail((String) o) : null;
@@ -325,8 +378,10 @@ final class IterableDestination implements Destination {
     VendorError e = IterableErrors.parse(r);
     boolean tooLarge = r.code() == 413 || e.code().equals("BatchTooLarge");
     if (e.code().equals(IterableErrors.TYPES_MISMATCHED)) {
-      // The answer names the offending fields and their types: reject the records whose value for one of
-      // them has another type and send the rest together. Only when it names none of the batch's records
+      // The answer names the offending fields and their types: reject the records whose value for
+      // one of
+      // them has another type and send the rest together. Only when it names none of the batch's
+      // records
       // is the batch split to find them.
       Map<String, String> expected = IterableErrors.expectedTypes(r);
       BatchResult.Builder refused = BatchResult.builder(batch);
@@ -344,20 +399,40 @@ final class IterableDestination implements Destination {
         return split(batch, e.code());
       }
       if (!tooLarge) {
-        return BatchResult.builder(batch).reject(batch.records().get(0), RejectionReason.INVALID_VALUE, e.code(),
-            e.message()).build();
+        return BatchResult.builder(batch)
+            .reject(batch.records().get(0), RejectionReason.INVALID_VALUE, e.code(), e.message())
+            .build();
       }
     }
     if (subscribed.waited() != null && IterableErrors.invalidListId(e)) {
       // The message every profile of the batch is rejected with says why, beside Iterable's own.
-      String why = "list " + listId + " was just created by this export and Iterable still refused it after "
-          + FRESH_LIST_ATTEMPTS + " attempts over " + subscribed.waited().toMillis() + " ms of waiting; a new "
-          + "list can take longer to become usable: export again later";
-      throw new DestinationException(r.code(), e.code(), e.message() + " (" + why + ")",
-          "Iterable refused to subscribe " + batch.size() + " users: " + why + " (HTTP " + r.code() + " " + e.code()
-              + ": " + e.message() + ")");
+      String why =
+          "list "
+              + listId
+              + " was just created by this export and Iterable still refused it after "
+              + FRESH_LIST_ATTEMPTS
+              + " attempts over "
+              + subscribed.waited().toMillis()
+              + " ms of waiting; a new "
+              + "list can take longer to become usable: export again later";
+      throw new DestinationException(
+          r.code(),
+          e.code(),
+          e.message() + " (" + why + ")",
+          "Iterable refused to subscribe "
+              + batch.size()
+              + " users: "
+              + why
+              + " (HTTP "
+              + r.code()
+              + " "
+              + e.code()
+              + ": "
+              + e.message()
+              + ")");
     }
-    throw IterableErrors.destination(r, "Iterable refused to subscribe " + batch.size() + " users to list " + listId);
+    throw IterableErrors.destination(
+        r, "Iterable refused to subscribe " + batch.size() + " users to list " + listId);
   }
 
   /**
@@ -375,15 +450,22 @@ final class IterableDestination implements Destination {
     Duration waited = Duration.ZERO;
     for (int attempt = 1; ; attempt++) {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
-      HttpResponse r = http.execute(connector.request("api/lists/subscribe").post(body).build(),
-          IterableConnector.idempotent("subscribe"));
-      if (r.code() != 400 || !sentToFreshList || !IterableErrors.invalidListId(IterableErrors.parse(r))) {
+      HttpResponse r =
+          http.execute(
+              connector.request("api/lists/subscribe").post(body).build(),
+              IterableConnector.idempotent("subscribe"));
+      if (r.code() != 400
+          || !sentToFreshList
+          || !IterableErrors.invalidListId(IterableErrors.parse(r))) {
         return new Subscribed(r, null);
       }
       if (attempt >= FRESH_LIST_ATTEMPTS) {
         return new Subscribed(r, waited);
       }
-      log.debug("Iterable list {} is not usable yet (invalidListId); retrying in {} ms", listId, wait.toMillis());
+      log.debug(
+          "Iterable list {} is not usable yet (invalidListId); retrying in {} ms",
+          listId,
+          wait.toMillis());
       http.pause(wait, false);
       waited = waited.plus(wait);
       wait = wait.multipliedBy(2);
@@ -392,8 +474,12 @@ final class IterableDestination implements Destination {
 
   /** Writes both halves and merges their outcomes. */
   private BatchResult split(Batch batch, String why) {
-    log.debug("Iterable: splitting batch {} of segment '{}' ({} users): {}", batch.sequence(), batch.segment(),
-        batch.size(), why);
+    log.debug(
+        "Iterable: splitting batch {} of segment '{}' ({} users): {}",
+        batch.sequence(),
+        batch.segment(),
+        batch.size(),
+        why);
     BatchResult.Builder result = BatchResult.builder(batch);
     for (Batch half : batch.halves()) {
       result.merge(send(half));
@@ -417,20 +503,31 @@ final class IterableDestination implements Destination {
       } else if (fieldTypes == null) {
         Map<String, String> read = Map.of();
         try {
-          // Optional: a key without the right to read fields (401/403) or a failing read leaves the clashes
+          // Optional: a key without the right to read fields (401/403) or a failing read leaves the
+          // clashes
           // to the subscribe answers rather than failing the export.
-          HttpResponse r = http.execute(connector.request("api/users/getFields").get().build(),
-              IterableConnector.idempotent("get-fields").classifiedBy(IterableErrors.CLASSIFIER.or(
-                  a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
+          HttpResponse r =
+              http.execute(
+                  connector.request("api/users/getFields").get().build(),
+                  IterableConnector.idempotent("get-fields")
+                      .classifiedBy(
+                          IterableErrors.CLASSIFIER.or(
+                              a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
           if (r.isSuccessful()) {
             read = fieldTypesOf(Json.object(r.json()).get("fields"));
           } else {
-            log.debug("Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
-                + "found from subscribe answers", listId, r.code());
+            log.debug(
+                "Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
+                    + "found from subscribe answers",
+                listId,
+                r.code());
           }
         } catch (DestinationException e) {
-          log.debug("Iterable list {}: the project's field types could not be read ({}); type clashes are found "
-              + "from subscribe answers", listId, e.getMessage());
+          log.debug(
+              "Iterable list {}: the project's field types could not be read ({}); type clashes are found "
+                  + "from subscribe answers",
+              listId,
+              e.getMessage());
         }
         fieldTypes = read;
       }
@@ -464,8 +561,8 @@ final class IterableDestination implements Destination {
    *
    * @param whose whose types they are, for the message ("the project's", "Iterable's")
    */
-  private List<ExportRecord> withoutClashes(Batch batch, Map<String, String> types, BatchResult.Builder result,
-      String whose) {
+  private List<ExportRecord> withoutClashes(
+      Batch batch, Map<String, String> types, BatchResult.Builder result, String whose) {
     List<ExportRecord> rest = new ArrayList<>(batch.size());
     for (ExportRecord record : batch.records()) {
       String clash = null;
@@ -477,15 +574,24 @@ final class IterableDestination implements Destination {
         }
         String incoming = typeOf(v);
         if (!compatible(expected, incoming)) {
-          clash = "data field '" + f.name() + "' has the type " + expected + " in " + whose + " project; this "
-              + "profile's value is a " + incoming;
+          clash =
+              "data field '"
+                  + f.name()
+                  + "' has the type "
+                  + expected
+                  + " in "
+                  + whose
+                  + " project; this "
+                  + "profile's value is a "
+                  + incoming;
           break;
         }
       }
       if (clash == null) {
         rest.add(record);
       } else {
-        result.reject(record, RejectionReason.INVALID_VALUE, IterableErrors.TYPES_MISMATCHED, clash);
+        result.reject(
+            record, RejectionReason.INVALID_VALUE, IterableErrors.TYPES_MISMATCHED, clash);
       }
     }
     return rest;
@@ -526,8 +632,10 @@ final class IterableDestination implements Destination {
     if (!KNOWN_TYPES.contains(e)) {
       return true;
     }
-    return e.equals(incoming) || (e.equals("double") && incoming.equals("long"))
-        || ((e.equals("string") || e.equals("keyword")) && (incoming.equals("string") || incoming.equals("date")));
+    return e.equals(incoming)
+        || (e.equals("double") && incoming.equals("long"))
+        || ((e.equals("string") || e.equals("keyword"))
+            && (incoming.equals("string") || incoming.equals("date")));
   }
 
   private static Batch subBatch(Batch batch, List<ExportRecord> records) {
@@ -536,17 +644,19 @@ final class IterableDestination implements Destination {
   }
 
   private RequestBody body(Batch batch) {
-    return Json.body(batch.estimatedBytes(), w -> {
-      w.beginObject();
-      w.name("listId").value(listId);
-      w.name("subscribers").beginArray();
-      for (ExportRecord r : batch.records()) {
-        writeSubscriber(w, r);
-      }
-      w.endArray();
-      w.name("updateExistingUsersOnly").value(updateExistingUsersOnly);
-      w.endObject();
-    });
+    return Json.body(
+        batch.estimatedBytes(),
+        w -> {
+          w.beginObject();
+          w.name("listId").value(listId);
+          w.name("subscribers").beginArray();
+          for (ExportRecord r : batch.records()) {
+            writeSubscriber(w, r);
+          }
+          w.endArray();
+          w.name("updateExistingUsersOnly").value(updateExistingUsersOnly);
+          w.endObject();
+        });
   }
 
   private void writeSubscriber(JsonBodyWriter w, ExportRecord r) {
@@ -596,14 +706,25 @@ final class IterableDestination implements Destination {
     long failCount = Json.number(body, "failCount", 0);
     long rejected = result.build().rejections().size();
     if (unmatched > 0 || failCount > rejected) {
-      log.warn("Iterable's answer for batch {} of segment '{}': failCount {}, {} rejection(s) matched, {} "
-          + "identifier(s) not in the batch", batch.sequence(), batch.segment(), failCount, rejected, unmatched);
+      log.warn(
+          "Iterable's answer for batch {} of segment '{}': failCount {}, {} rejection(s) matched, {} "
+              + "identifier(s) not in the batch",
+          batch.sequence(),
+          batch.segment(),
+          failCount,
+          rejected,
+          unmatched);
     }
     if (failCount > rejected) {
-      // Iterable failed records it did not name (the older answer lists only invalid e-mails and user
+      // Iterable failed records it did not name (the older answer lists only invalid e-mails and
+      // user
       // ids): which of the others were subscribed is unknown, so none of them counts as exported.
-      String why = "Iterable reported " + failCount + " failure(s) in this request but named only " + rejected
-          + "; whether this record was subscribed is unknown";
+      String why =
+          "Iterable reported "
+              + failCount
+              + " failure(s) in this request but named only "
+              + rejected
+              + "; whether this record was subscribed is unknown";
       for (ExportRecord record : batch.records()) {
         if (!result.isRejected(record)) {
           result.unconfirmed(record, why);

@@ -18,19 +18,22 @@ import java.util.Map;
 final class IterableErrors {
   /** The code of a request whose field types clash with the project's. */
   static final String TYPES_MISMATCHED = "RequestFieldsTypesMismatched";
+
   /** The marker of a list id Iterable does not (yet) accept. */
   static final String INVALID_LIST_ID = "invalidListId";
 
   private static final int MAX_MESSAGE = 300;
 
   /** How every Iterable response is read. */
-  static final ResponseClassifier CLASSIFIER = ResponseClassifier.DEFAULT.or(IterableErrors::classify);
+  static final ResponseClassifier CLASSIFIER =
+      ResponseClassifier.DEFAULT.or(IterableErrors::classify);
 
   private IterableErrors() {}
 
   private static Verdict classify(HttpResponse response) {
     if (response.code() == 401) {
-      return Verdict.authentication("HTTP 401 " + parse(response).code() + ": Iterable refused the API key");
+      return Verdict.authentication(
+          "HTTP 401 " + parse(response).code() + ": Iterable refused the API key");
     }
     if (response.code() == 429) {
       return Verdict.throttle("HTTP 429 RateLimitExceeded");
@@ -52,7 +55,8 @@ final class IterableErrors {
     if (code == null || code.equals("Success")) {
       code = "HTTP_" + response.code();
     }
-    return new VendorError(code, msg != null && !msg.isBlank() ? mask(msg) : "HTTP " + response.code());
+    return new VendorError(
+        code, msg != null && !msg.isBlank() ? mask(msg) : "HTTP " + response.code());
   }
 
   /**
@@ -62,12 +66,14 @@ final class IterableErrors {
   static Map<String, String> expectedTypes(HttpResponse response) {
     Map<String, Object> params = Json.object(Json.object(response.json()).get("params"));
     Map<String, String> types = new java.util.HashMap<>();
-    Json.object(params.get("validationErrors")).forEach((field, error) -> {
-      String expected = Json.string(Json.object(error), "expectedType");
-      if (expected != null) {
-        types.put(field, expected);
-      }
-    });
+    Json.object(params.get("validationErrors"))
+        .forEach(
+            (field, error) -> {
+              String expected = Json.string(Json.object(error), "expectedType");
+              if (expected != null) {
+                types.put(field, expected);
+              }
+            });
     return types;
   }
 
@@ -78,7 +84,10 @@ final class IterableErrors {
    */
   static DestinationException destination(HttpResponse response, String what) {
     VendorError e = parse(response);
-    return new DestinationException(response.code(), e.code(), e.message(),
+    return new DestinationException(
+        response.code(),
+        e.code(),
+        e.message(),
         what + " (HTTP " + response.code() + " " + e.code() + ": " + e.message() + ")");
   }
 

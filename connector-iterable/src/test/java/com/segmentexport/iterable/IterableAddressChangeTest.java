@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.Connection;
-import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.PrivacyConsent;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.iterable.IterableAddressChange.Outcome;
 import com.segmentexport.iterable.IterableAddressChange.Result;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.testkit.EngineHttp;
 import com.segmentexport.testkit.VendorSimulator;
@@ -51,12 +51,17 @@ class IterableAddressChangeTest {
         .setting(StandardSettings.BASE_URL, sim.baseUrl())
         .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
         .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+        .build();
   }
 
   private Result change(String oldEmail, String newEmail) {
-    return EngineHttp.call(new IterableConnectorProvider(), this::connection,
-        (connector, http) -> new IterableAddressChange((IterableConnector) connector, http).change(oldEmail, newEmail));
+    return EngineHttp.call(
+        new IterableConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            new IterableAddressChange((IterableConnector) connector, http)
+                .change(oldEmail, newEmail));
   }
 
   private void givenTheUserAtTheOldAddress() {
@@ -80,10 +85,13 @@ class IterableAddressChangeTest {
     assertThat(sim.members("VIP customers")).containsExactly(NEW);
     assertThat(sim.usersWith("profileId", "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);
-    assertThat(sim.calls()).singleElement().satisfies(c -> {
-      assertThat(c.method()).isEqualTo("POST");
-      assertThat(c.path()).isEqualTo("/api/users/updateEmail");
-    });
+    assertThat(sim.calls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.method()).isEqualTo("POST");
+              assertThat(c.path()).isEqualTo("/api/users/updateEmail");
+            });
   }
 
   @Test
@@ -131,7 +139,8 @@ class IterableAddressChangeTest {
   @Test
   void addressesDifferingOnlyInCaseNeedNoCall() {
     givenTheUserAtTheOldAddress();
-    assertThat(change(OLD, OLD.toUpperCase(java.util.Locale.ROOT)).outcome()).isEqualTo(Outcome.CHANGED);
+    assertThat(change(OLD, OLD.toUpperCase(java.util.Locale.ROOT)).outcome())
+        .isEqualTo(Outcome.CHANGED);
     assertThat(sim.requestCount()).isZero();
   }
 
@@ -166,8 +175,13 @@ class IterableAddressChangeTest {
 
     assertThat(r.outcome()).isEqualTo(Outcome.CHANGED);
     assertThat(updateEmailCalls()).isEqualTo(2);
-    assertThat(sim.calls()).extracting(VendorSimulator.Call::path).containsExactly("/api/users/updateEmail",
-        "/api/users/getByEmail", "/api/users/getByEmail", "/api/users/updateEmail");
+    assertThat(sim.calls())
+        .extracting(VendorSimulator.Call::path)
+        .containsExactly(
+            "/api/users/updateEmail",
+            "/api/users/getByEmail",
+            "/api/users/getByEmail",
+            "/api/users/updateEmail");
     assertThat(sim.addressChanges()).isEqualTo(1);
   }
 
@@ -196,8 +210,10 @@ class IterableAddressChangeTest {
     givenTheUserAtTheOldAddress();
     sim.faults().failWrite(1, 400);
 
-    assertThatThrownBy(() -> change(OLD, NEW)).isInstanceOf(DestinationException.class)
-        .isNotInstanceOf(OutcomeUnknownException.class).hasMessageContaining("change a user's address");
+    assertThatThrownBy(() -> change(OLD, NEW))
+        .isInstanceOf(DestinationException.class)
+        .isNotInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("change a user's address");
     assertThat(sim.hasUser(OLD)).isTrue();
   }
 }

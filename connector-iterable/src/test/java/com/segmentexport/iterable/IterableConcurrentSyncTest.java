@@ -31,20 +31,28 @@ class IterableConcurrentSyncTest {
   @Test
   void twoExportsAtOnceShareOneStateFile(@TempDir Path dir) {
     try (IterableSimulator sim = new IterableSimulator(KEY).start();
-         JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
-      Connection connection = Connection.builder(new IterableConnectorProvider())
-          .setting(StandardSettings.BASE_URL, sim.baseUrl())
-          .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
-          .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
-      FieldMapping mapping = FieldMapping.builder().email(ProfileGenerator.EMAIL)
-          .firstName(ProfileGenerator.FIRST_NAME).build();
-      ExportDefinition a = ExportDefinition.builder(connection).segments("Segment A").mapping(mapping).build();
-      ExportDefinition b = ExportDefinition.builder(connection).segments("Segment B").mapping(mapping).build();
+        JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      Connection connection =
+          Connection.builder(new IterableConnectorProvider())
+              .setting(StandardSettings.BASE_URL, sim.baseUrl())
+              .setting(StandardSettings.REQUESTS_PER_SECOND, "2000")
+              .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
+              .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+              .build();
+      FieldMapping mapping =
+          FieldMapping.builder()
+              .email(ProfileGenerator.EMAIL)
+              .firstName(ProfileGenerator.FIRST_NAME)
+              .build();
+      ExportDefinition a =
+          ExportDefinition.builder(connection).segments("Segment A").mapping(mapping).build();
+      ExportDefinition b =
+          ExportDefinition.builder(connection).segments("Segment B").mapping(mapping).build();
       ProfileGenerator first = ProfileGenerator.builder().seed(1).build();
       ProfileGenerator second = ProfileGenerator.builder().seed(2).build();
       ExportOptions options = ExportOptions.DEFAULT.withSyncState(state);
-      try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
+      try (SegmentExporter exporter =
+          Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
         for (int round = 1; round <= 2; round++) {
           ExportHandle ha = exporter.start(a, name -> first.segment(name, 12_000), options);
           ExportHandle hb = exporter.start(b, name -> second.segment(name, 9_000), options);
@@ -63,8 +71,8 @@ class IterableConcurrentSyncTest {
         }
       }
       assertThat(state.destinations()).hasSize(2);
-      assertThat(state.destinations()).allSatisfy(key -> assertThat(state.open(key).memberCount())
-          .isIn(12_000L, 9_000L));
+      assertThat(state.destinations())
+          .allSatisfy(key -> assertThat(state.open(key).memberCount()).isIn(12_000L, 9_000L));
       assertThat(sim.members("Segment A")).hasSize(12_000);
       assertThat(sim.members("Segment B")).hasSize(9_000);
     }

@@ -48,7 +48,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IterableConnectorTest {
   private static final String KEY = "server-key-test-91b7";
   private static final String SEGMENT = "VIP customers";
-  private static final RetryPolicy FAST = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+  private static final RetryPolicy FAST =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
 
   private IterableSimulator sim;
 
@@ -65,23 +66,38 @@ class IterableConnectorTest {
   // ---- helpers -------------------------------------------------------------------------------
 
   private Connection connection(UnaryOperator<Connection.Builder> extra) {
-    return extra.apply(Connection.builder(new IterableConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))).build();
+    return extra
+        .apply(
+            Connection.builder(new IterableConnectorProvider())
+                .setting(StandardSettings.BASE_URL, sim.baseUrl())
+                .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+                .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
+                .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())))
+        .build();
   }
 
   private static FieldMapping.Builder mapping() {
-    return FieldMapping.builder().email("email").firstName("first").lastName("last").custom("tier", "tier");
+    return FieldMapping.builder()
+        .email("email")
+        .firstName("first")
+        .lastName("last")
+        .custom("tier", "tier");
   }
 
-  private ExportResult export(Connection connection, FieldMapping mapping, List<Profile> profiles,
+  private ExportResult export(
+      Connection connection,
+      FieldMapping mapping,
+      List<Profile> profiles,
       UnaryOperator<ExportDefinition.Builder> options) {
-    ExportDefinition definition = options.apply(ExportDefinition.builder(connection).segments(SEGMENT)
-        .mapping(mapping)).build();
-    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
-      return exporter.export(definition, name -> Segment.of(name, profiles),
+    ExportDefinition definition =
+        options
+            .apply(ExportDefinition.builder(connection).segments(SEGMENT).mapping(mapping))
+            .build();
+    try (SegmentExporter exporter =
+        Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
+      return exporter.export(
+          definition,
+          name -> Segment.of(name, profiles),
           ExportOptions.DEFAULT.withRetryPolicy(FAST).withRejectedSampleSize(10_000));
     }
   }
@@ -93,8 +109,16 @@ class IterableConnectorTest {
   private static List<Profile> profiles(int n) {
     List<Profile> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      list.add(Profile.of("email", "user" + i + "@example.org", "first", "First" + i, "last", "Last" + i,
-          "tier", i % 2 == 0 ? "gold" : "silver"));
+      list.add(
+          Profile.of(
+              "email",
+              "user" + i + "@example.org",
+              "first",
+              "First" + i,
+              "last",
+              "Last" + i,
+              "tier",
+              i % 2 == 0 ? "gold" : "silver"));
     }
     return list;
   }
@@ -108,56 +132,83 @@ class IterableConnectorTest {
   @Test
   void verifyCallsGetListsWithTheApiKeyHeader() {
     Connection connection = connection(b -> b);
-    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
+    try (SegmentExporter exporter =
+        Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
       exporter.verify();
     }
-    assertThat(sim.calls()).singleElement().satisfies(c -> {
-      assertThat(c.method()).isEqualTo("GET");
-      assertThat(c.path()).isEqualTo("/api/lists");
-      assertThat(c.status()).isEqualTo(200);
-    });
+    assertThat(sim.calls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.method()).isEqualTo("GET");
+              assertThat(c.path()).isEqualTo("/api/lists");
+              assertThat(c.status()).isEqualTo(200);
+            });
   }
 
   @ParameterizedTest
   @CsvSource({"US, api.iterable.com", "EU, api.eu.iterable.com", ", api.iterable.com"})
   void dataCenterChoosesTheHost(String dataCenter, String host) {
     List<Request> seen = new ArrayList<>();
-    OkHttpClient capturing = new OkHttpClient.Builder().addInterceptor(chain -> {
-      seen.add(chain.request());
-      return new Response.Builder().request(chain.request()).protocol(Protocol.HTTP_1_1).code(200).message("OK")
-          .body(ResponseBody.create("{\"lists\":[]}", okhttp3.MediaType.get("application/json"))).build();
-    }).build();
-    Connection.Builder b = Connection.builder(new IterableConnectorProvider())
-        .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()));
+    OkHttpClient capturing =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  seen.add(chain.request());
+                  return new Response.Builder()
+                      .request(chain.request())
+                      .protocol(Protocol.HTTP_1_1)
+                      .code(200)
+                      .message("OK")
+                      .body(
+                          ResponseBody.create(
+                              "{\"lists\":[]}", okhttp3.MediaType.get("application/json")))
+                      .build();
+                })
+            .build();
+    Connection.Builder b =
+        Connection.builder(new IterableConnectorProvider())
+            .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()));
     if (dataCenter != null) {
       b.setting(IterableConnectorProvider.DATA_CENTER, dataCenter);
     }
-    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).withHttpClient(capturing)
-        .exporter(b.build())) {
+    try (SegmentExporter exporter =
+        Connectors.of(new IterableConnectorProvider())
+            .withHttpClient(capturing)
+            .exporter(b.build())) {
       exporter.verify();
     }
-    assertThat(seen).singleElement().satisfies(r -> {
-      assertThat(r.url().toString()).isEqualTo("https://" + host + "/api/lists");
-      assertThat(r.header("Api-Key")).isEqualTo(KEY);
-    });
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.url().toString()).isEqualTo("https://" + host + "/api/lists");
+              assertThat(r.header("Api-Key")).isEqualTo(KEY);
+            });
   }
 
   @Test
   void anUnknownDataCenterFailsBeforeAnyRequest() {
-    assertThatThrownBy(() -> Connection.builder(new IterableConnectorProvider())
-        .setting(IterableConnectorProvider.DATA_CENTER, "APAC")
-        .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining(IterableConnectorProvider.DATA_CENTER);
+    assertThatThrownBy(
+            () ->
+                Connection.builder(new IterableConnectorProvider())
+                    .setting(IterableConnectorProvider.DATA_CENTER, "APAC")
+                    .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
+                    .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+                    .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(IterableConnectorProvider.DATA_CENTER);
     assertThat(sim.requestCount()).isZero();
   }
 
   @Test
   void aBadApiKeyFailsAtOnce() {
-    Connection bad = connection(b -> b.secret(IterableConnectorProvider.API_KEY, Secret.of("wrong")));
+    Connection bad =
+        connection(b -> b.secret(IterableConnectorProvider.API_KEY, Secret.of("wrong")));
     assertThatThrownBy(() -> export(bad, mapping().build(), profiles(10), d -> d))
-        .isInstanceOf(AuthenticationException.class).hasMessageContaining("BadApiKey");
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("BadApiKey");
     assertThat(sim.requestCount()).isEqualTo(1);
   }
 
@@ -186,7 +237,9 @@ class IterableConnectorTest {
     assertThat(sim.listCreations()).isEqualTo(1);
     assertThat(sim.listIds(SEGMENT, "Standard")).hasSize(1);
     assertThat(sim.members(SEGMENT)).hasSize(5);
-    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400).hasSize(3);
+    assertThat(sim.calls())
+        .filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400)
+        .hasSize(3);
   }
 
   @Test
@@ -196,12 +249,18 @@ class IterableConnectorTest {
     // batches, sent meanwhile, have succeeded.
     sim.freshListRejectionDelay(Duration.ofMillis(600));
 
-    ExportResult result = export(connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "4")),
-        mapping().build(), profiles(4000), d -> d);
+    ExportResult result =
+        export(
+            connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, "4")),
+            mapping().build(),
+            profiles(4000),
+            d -> d);
 
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(4000);
-    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400).hasSize(1);
+    assertThat(sim.calls())
+        .filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400)
+        .hasSize(1);
   }
 
   @Test
@@ -215,12 +274,17 @@ class IterableConnectorTest {
     for (int i = 0; i < IterableDestination.FRESH_LIST_ATTEMPTS - 1; i++) {
       waited += IterableDestination.FRESH_LIST_BACKOFF.toMillis() << i;
     }
-    String expected = "after " + IterableDestination.FRESH_LIST_ATTEMPTS + " attempts over " + waited + " ms";
-    assertThat(result.rejectedSample()).hasSize(2).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
-      assertThat(r.message()).contains("invalidListId", "just created", expected);
-    });
-    assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe"))
+    String expected =
+        "after " + IterableDestination.FRESH_LIST_ATTEMPTS + " attempts over " + waited + " ms";
+    assertThat(result.rejectedSample())
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+              assertThat(r.message()).contains("invalidListId", "just created", expected);
+            });
+    assertThat(sim.calls())
+        .filteredOn(c -> c.path().equals("/api/lists/subscribe"))
         .hasSize(IterableDestination.FRESH_LIST_ATTEMPTS);
   }
 
@@ -232,10 +296,13 @@ class IterableConnectorTest {
     ExportResult result = export(profiles(4));
 
     assertThat(result.exported()).isZero();
-    assertThat(result.rejectedSample()).hasSize(4).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
-      assertThat(r.message()).contains("invalidListId");
-    });
+    assertThat(result.rejectedSample())
+        .hasSize(4)
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason()).isEqualTo(RejectionReason.BATCH_FAILED);
+              assertThat(r.message()).contains("invalidListId");
+            });
     assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/lists/subscribe")).hasSize(1);
   }
 
@@ -252,26 +319,61 @@ class IterableConnectorTest {
 
     assertThat(result.exported()).isEqualTo(2500);
     assertThat(sim.maxBatchSize()).isLessThanOrEqualTo(IterableSimulator.MAX_SUBSCRIBERS);
-    assertThat(sim.calls()).filteredOn(VendorSimulator.Call::write)
-        .allSatisfy(c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(IterableSimulator.MAX_BODY_BYTES))
+    assertThat(sim.calls())
+        .filteredOn(VendorSimulator.Call::write)
+        .allSatisfy(
+            c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(IterableSimulator.MAX_BODY_BYTES))
         .allSatisfy(c -> assertThat(c.status()).isEqualTo(200));
     assertThat(sim.members(SEGMENT)).hasSize(2500);
   }
 
   @Test
   void mappedFieldsAreWrittenAsDataFieldsWithIterableDates() {
-    FieldMapping m = mapping().custom("signupDate", "signup", FieldType.DATETIME)
-        .custom("birthday", "birthday", FieldType.DATE).custom("orders", "orders", FieldType.INTEGER).build();
-    List<Profile> profiles = List.of(Profile.of("email", "Ana.Silva@Example.ORG", "first", "Ana", "last", "Silva",
-        "tier", "gold", "signup", "2024-07-02T10:15:30Z", "birthday", "1990-03-04", "orders", "12"));
+    FieldMapping m =
+        mapping()
+            .custom("signupDate", "signup", FieldType.DATETIME)
+            .custom("birthday", "birthday", FieldType.DATE)
+            .custom("orders", "orders", FieldType.INTEGER)
+            .build();
+    List<Profile> profiles =
+        List.of(
+            Profile.of(
+                "email",
+                "Ana.Silva@Example.ORG",
+                "first",
+                "Ana",
+                "last",
+                "Silva",
+                "tier",
+                "gold",
+                "signup",
+                "2024-07-02T10:15:30Z",
+                "birthday",
+                "1990-03-04",
+                "orders",
+                "12"));
 
     ExportResult result = export(connection(b -> b), m, profiles, d -> d);
 
     assertThat(result.exported()).isEqualTo(1);
-    assertThat(sim.dataFields("ana.silva@example.org")).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "firstName", "Ana", "lastName", "Silva", "tier", "gold", "signupDate", "2024-07-02 10:15:30 +00:00",
-        "birthday", "1990-03-04", "orders", "12"));
-    assertThat(sim.fieldTypes()).containsEntry("signupDate", "date").containsEntry("birthday", "date")
+    assertThat(sim.dataFields("ana.silva@example.org"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "firstName",
+                "Ana",
+                "lastName",
+                "Silva",
+                "tier",
+                "gold",
+                "signupDate",
+                "2024-07-02 10:15:30 +00:00",
+                "birthday",
+                "1990-03-04",
+                "orders",
+                "12"));
+    assertThat(sim.fieldTypes())
+        .containsEntry("signupDate", "date")
+        .containsEntry("birthday", "date")
         .containsEntry("orders", "long");
   }
 
@@ -281,7 +383,10 @@ class IterableConnectorTest {
     assertThat(sim.updateExistingUsersOnlyRequests()).isZero();
     assertThat(sim.writeCount()).isEqualTo(1);
 
-    export(connection(b -> b), mapping().build(), profiles(3),
+    export(
+        connection(b -> b),
+        mapping().build(),
+        profiles(3),
         d -> d.option(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY, "true"));
     assertThat(sim.updateExistingUsersOnlyRequests()).isEqualTo(1);
   }
@@ -289,19 +394,27 @@ class IterableConnectorTest {
   // ---- per-record outcomes -------------------------------------------------------------------
 
   @ParameterizedTest
-  @CsvSource({"invalidEmails, INVALID_EMAIL", "invalidDataEmails, INVALID_VALUE", "notFoundEmails, VENDOR_REJECTED",
-      "forgottenEmails, VENDOR_REJECTED", "conflictEmails, VENDOR_REJECTED"})
+  @CsvSource({
+    "invalidEmails, INVALID_EMAIL",
+    "invalidDataEmails, INVALID_VALUE",
+    "notFoundEmails, VENDOR_REJECTED",
+    "forgottenEmails, VENDOR_REJECTED",
+    "conflictEmails, VENDOR_REJECTED"
+  })
   void failedUpdatesBecomeRejectionsWithTheirCategory(String category, RejectionReason reason) {
     sim.rejectAddress(email(2), category);
     List<Profile> profiles = profiles(5);
     ExportResult result = export(profiles);
 
     assertThat(result.exported()).isEqualTo(4);
-    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
-      assertThat(r.row()).isEqualTo(3);
-      assertThat(r.reason()).isEqualTo(reason);
-      assertThat(r.vendorCode()).hasValue(category);
-    });
+    assertThat(result.rejectedSample())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.row()).isEqualTo(3);
+              assertThat(r.reason()).isEqualTo(reason);
+              assertThat(r.vendorCode()).hasValue(category);
+            });
     assertThat(sim.members(SEGMENT)).doesNotContain(email(2)).hasSize(4);
   }
 
@@ -316,16 +429,22 @@ class IterableConnectorTest {
   @Test
   void aFailureTheOlderAnswerDoesNotNameLeavesTheOthersUnconfirmedNotExported() {
     // The older answer lists invalid e-mails only: a conflict shows in failCount alone.
-    sim.legacyResponses(true).rejectAddress(email(1), "invalidEmails").rejectAddress(email(2), "conflictEmails");
+    sim.legacyResponses(true)
+        .rejectAddress(email(1), "invalidEmails")
+        .rejectAddress(email(2), "conflictEmails");
     ExportResult result = export(profiles(4));
     assertThat(result.rejected()).isEqualTo(1);
-    assertThat(result.rejectedSample()).filteredOn(r -> r.reason() != RejectionReason.UNCONFIRMED)
-        .extracting(RejectedRecord::row).containsExactly(2L);
+    assertThat(result.rejectedSample())
+        .filteredOn(r -> r.reason() != RejectionReason.UNCONFIRMED)
+        .extracting(RejectedRecord::row)
+        .containsExactly(2L);
     // Which of the other three was subscribed is unknown: none is counted exported.
     assertThat(result.exported()).isZero();
     assertThat(result.unconfirmed()).isEqualTo(3);
-    assertThat(result.rejectedSample()).filteredOn(r -> r.reason() == RejectionReason.UNCONFIRMED)
-        .extracting(RejectedRecord::row).containsExactlyInAnyOrder(1L, 3L, 4L)
+    assertThat(result.rejectedSample())
+        .filteredOn(r -> r.reason() == RejectionReason.UNCONFIRMED)
+        .extracting(RejectedRecord::row)
+        .containsExactlyInAnyOrder(1L, 3L, 4L)
         .allSatisfy(row -> assertThat(row).isPositive());
     assertThat(result.status()).isEqualTo(ExportStatus.FAILED);
     assertThat(sim.members(SEGMENT)).hasSize(2);
@@ -333,7 +452,8 @@ class IterableConnectorTest {
 
   @Test
   void aConnectionTheServerClosedWhileIdleIsRepeatedOnAFreshOneWithoutAWarning() throws Exception {
-    sim.closeConnectionsAfterAnswers(true); // Iterable's side drops each connection once it has answered
+    sim.closeConnectionsAfterAnswers(
+        true); // Iterable's side drops each connection once it has answered
     Connection c = connection(b -> b);
     List<String> logs;
     try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(c);
@@ -343,17 +463,24 @@ class IterableConnectorTest {
       exporter.verify(); // written on that connection, it fails at once
       logs = capture.messages();
     }
-    assertThat(String.join("\n", logs)).contains("on a reused connection").doesNotContain("WARNING");
+    assertThat(String.join("\n", logs))
+        .contains("on a reused connection")
+        .doesNotContain("WARNING");
     assertThat(sim.requestCount()).isEqualTo(2);
   }
 
   @Test
   void failuresAreMatchedCaseInsensitively() {
     sim.rejectAddress("mixed.case@example.org", "conflictEmails");
-    ExportResult result = export(List.of(Profile.of("email", "Mixed.Case@Example.org", "first", "M"),
-        Profile.of("email", "other@example.org")));
+    ExportResult result =
+        export(
+            List.of(
+                Profile.of("email", "Mixed.Case@Example.org", "first", "M"),
+                Profile.of("email", "other@example.org")));
     assertThat(result.exported()).isEqualTo(1);
-    assertThat(result.rejectedSample()).singleElement().satisfies(r -> assertThat(r.row()).isEqualTo(1));
+    assertThat(result.rejectedSample())
+        .singleElement()
+        .satisfies(r -> assertThat(r.row()).isEqualTo(1));
   }
 
   private long subscribeCalls() {
@@ -365,18 +492,23 @@ class IterableConnectorTest {
     sim.fieldType("signupDate", "date");
     List<Profile> profiles = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
-      profiles.add(Profile.of("email", email(i), "signup", i == 17 || i == 480 ? "GGG" : "2024-01-02"));
+      profiles.add(
+          Profile.of("email", email(i), "signup", i == 17 || i == 480 ? "GGG" : "2024-01-02"));
     }
 
     ExportResult result = export(connection(b -> b), signupMapping(), profiles, d -> d);
 
     assertThat(result.exported()).isEqualTo(598);
-    assertThat(result.rejectedSample()).extracting(RejectedRecord::row).containsExactlyInAnyOrder(18L, 481L);
-    assertThat(result.rejectedSample()).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
-      assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
-      assertThat(r.message()).contains("'signupDate'", "date", "string");
-    });
+    assertThat(result.rejectedSample())
+        .extracting(RejectedRecord::row)
+        .containsExactlyInAnyOrder(18L, 481L);
+    assertThat(result.rejectedSample())
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+              assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
+              assertThat(r.message()).contains("'signupDate'", "date", "string");
+            });
     assertThat(sim.typeMismatchRejections()).isZero();
     assertThat(subscribeCalls()).isOne();
     assertThat(sim.calls()).filteredOn(c -> c.path().equals("/api/users/getFields")).hasSize(1);
@@ -385,8 +517,10 @@ class IterableConnectorTest {
 
   @Test
   void aTypeMismatchRejectingTheBatchRejectsTheRecordsItNamesAndSendsTheRestOnce() {
-    // The project does not know the field yet: the request's first value types it as a date, and the 1% of
-    // values that are text clash with that (the answer's validationErrors names the field and its type).
+    // The project does not know the field yet: the request's first value types it as a date, and
+    // the 1% of
+    // values that are text clash with that (the answer's validationErrors names the field and its
+    // type).
     List<Profile> profiles = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       profiles.add(Profile.of("email", email(i), "signup", i % 100 == 50 ? "GGG" : "2024-01-02"));
@@ -395,14 +529,18 @@ class IterableConnectorTest {
     ExportResult result = export(connection(b -> b), signupMapping(), profiles, d -> d);
 
     assertThat(result.exported()).isEqualTo(990);
-    assertThat(result.rejectedSample()).hasSize(10).allSatisfy(r -> {
-      assertThat(r.row() % 100).isEqualTo(51);
-      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
-      assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
-      assertThat(r.message()).contains("'signupDate'", "date", "string");
-    });
+    assertThat(result.rejectedSample())
+        .hasSize(10)
+        .allSatisfy(
+            r -> {
+              assertThat(r.row() % 100).isEqualTo(51);
+              assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+              assertThat(r.vendorCode()).hasValue("RequestFieldsTypesMismatched");
+              assertThat(r.message()).contains("'signupDate'", "date", "string");
+            });
     assertThat(sim.typeMismatchRejections()).isOne();
-    assertThat(subscribeCalls()).as("the refused request and the rest, not a split down to single profiles")
+    assertThat(subscribeCalls())
+        .as("the refused request and the rest, not a split down to single profiles")
         .isEqualTo(2);
     assertThat(sim.members(SEGMENT)).hasSize(990);
   }
@@ -410,14 +548,22 @@ class IterableConnectorTest {
   @Test
   void aTypeMismatchReportedPerUserIsARejectionToo() {
     sim.typeMismatchPerRecord(true); // the request's first value types the field as a date
-    ExportResult result = export(connection(b -> b), signupMapping(),
-        List.of(Profile.of("email", email(0), "signup", "2024-01-02"), Profile.of("email", email(1), "signup", "GGG")),
-        d -> d);
+    ExportResult result =
+        export(
+            connection(b -> b),
+            signupMapping(),
+            List.of(
+                Profile.of("email", email(0), "signup", "2024-01-02"),
+                Profile.of("email", email(1), "signup", "GGG")),
+            d -> d);
     assertThat(result.exported()).isEqualTo(1);
-    assertThat(result.rejectedSample()).singleElement().satisfies(r -> {
-      assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
-      assertThat(r.vendorCode()).hasValue("invalidDataEmails");
-    });
+    assertThat(result.rejectedSample())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.reason()).isEqualTo(RejectionReason.INVALID_VALUE);
+              assertThat(r.vendorCode()).hasValue("invalidDataEmails");
+            });
     assertThat(sim.typeMismatchRejections()).isZero();
   }
 
@@ -446,12 +592,18 @@ class IterableConnectorTest {
   void theRateLimitIsASettingWithAConservativeDefault() {
     IterableConnectorProvider provider = new IterableConnectorProvider();
     assertThat(provider.limits().requestsPerSecond()).isEqualTo(5);
-    assertThat(provider.settings()).anySatisfy(s -> {
-      assertThat(s.name()).isEqualTo(StandardSettings.REQUESTS_PER_SECOND);
-      assertThat(s.defaultValue()).hasValue("5");
-    });
+    assertThat(provider.settings())
+        .anySatisfy(
+            s -> {
+              assertThat(s.name()).isEqualTo(StandardSettings.REQUESTS_PER_SECOND);
+              assertThat(s.defaultValue()).hasValue("5");
+            });
     Connection slow = connection(b -> b.setting(StandardSettings.REQUESTS_PER_SECOND, "2.5"));
-    assertThat(provider.create(new com.segmentexport.spi.ConnectorContext(slow)).limits().requestsPerSecond())
+    assertThat(
+            provider
+                .create(new com.segmentexport.spi.ConnectorContext(slow))
+                .limits()
+                .requestsPerSecond())
         .isEqualTo(2.5);
   }
 
@@ -459,20 +611,31 @@ class IterableConnectorTest {
 
   @Test
   void outOfRangeSettingsAreRefusedWhenTheConnectionIsBuiltNotByTheExporter() {
-    // 3000000000 used to pass build() and throw a NumberFormatException from connectors.exporter(...).
+    // 3000000000 used to pass build() and throw a NumberFormatException from
+    // connectors.exporter(...).
     for (String bad : List.of("3000000000", "0", "100")) {
-      assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, bad))).as(bad)
+      assertThatThrownBy(
+              () -> connection(b -> b.setting(StandardSettings.MAX_CONCURRENT_BATCHES, bad)))
+          .as(bad)
           .isInstanceOf(ConfigurationException.class)
-          .hasMessageContaining(StandardSettings.MAX_CONCURRENT_BATCHES + " must be between 1 and 64");
+          .hasMessageContaining(
+              StandardSettings.MAX_CONCURRENT_BATCHES + " must be between 1 and 64");
     }
     for (String bad : List.of("NaN", "-1", "0", "1e10")) {
-      assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.REQUESTS_PER_SECOND, bad))).as(bad)
-          .isInstanceOf(ConfigurationException.class).hasMessageContaining(StandardSettings.REQUESTS_PER_SECOND);
+      assertThatThrownBy(
+              () -> connection(b -> b.setting(StandardSettings.REQUESTS_PER_SECOND, bad)))
+          .as(bad)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(StandardSettings.REQUESTS_PER_SECOND);
     }
-    assertThatThrownBy(() -> connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "0")))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("at least 1");
-    Connection unbounded = connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "9999999999"));
-    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(unbounded)) {
+    assertThatThrownBy(
+            () -> connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "0")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("at least 1");
+    Connection unbounded =
+        connection(b -> b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, "9999999999"));
+    try (SegmentExporter exporter =
+        Connectors.of(new IterableConnectorProvider()).exporter(unbounded)) {
       assertThat(exporter).isNotNull();
     }
     assertThat(sim.requestCount()).isZero();
@@ -481,11 +644,20 @@ class IterableConnectorTest {
   @Test
   void fieldNamesIterableCannotTakeFailBeforeAnyRequest() {
     Connection connection = connection(b -> b);
-    assertThatThrownBy(() -> ExportDefinition.builder(connection).segments(SEGMENT)
-        .mapping(FieldMapping.builder().email("email").custom("profile.tier", "tier").custom("userId", "id")
-            .build()).build())
+    assertThatThrownBy(
+            () ->
+                ExportDefinition.builder(connection)
+                    .segments(SEGMENT)
+                    .mapping(
+                        FieldMapping.builder()
+                            .email("email")
+                            .custom("profile.tier", "tier")
+                            .custom("userId", "id")
+                            .build())
+                    .build())
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("profile.tier").hasMessageContaining("userId");
+        .hasMessageContaining("profile.tier")
+        .hasMessageContaining("userId");
     assertThat(sim.requestCount()).isZero();
   }
 }

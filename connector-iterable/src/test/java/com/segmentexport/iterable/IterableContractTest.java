@@ -32,7 +32,8 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
 
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
+    return EnumSet.complementOf(
+        EnumSet.of(Capability.REPORTS_CREATED, Capability.ASYNC_VENDOR_WORK));
   }
 
   /** The Standard lists named after the segment. */
@@ -60,12 +61,14 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
 
   /** The user's dataFields: firstName, lastName and the custom field under its own name. */
   @Override
-  protected Map<String, String> storedFields(IterableSimulator simulator, String segment, String email) {
+  protected Map<String, String> storedFields(
+      IterableSimulator simulator, String segment, String email) {
     return simulator.dataFields(email);
   }
 
   @Override
-  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+  protected Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier) {
     Map<String, String> expected = new LinkedHashMap<>();
     if (firstName != null) {
       expected.put("firstName", firstName);

@@ -44,17 +44,22 @@ class IterablePreviewTest {
   }
 
   private ExportPlan plan(FieldMapping mapping, int profiles) {
-    Connection connection = Connection.builder(new IterableConnectorProvider())
-        .setting(StandardSettings.BASE_URL, sim.baseUrl())
-        .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
-        .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
-    ExportDefinition definition = ExportDefinition.builder(connection).segments(SEGMENT).mapping(mapping).build();
+    Connection connection =
+        Connection.builder(new IterableConnectorProvider())
+            .setting(StandardSettings.BASE_URL, sim.baseUrl())
+            .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
+            .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
+            .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+            .build();
+    ExportDefinition definition =
+        ExportDefinition.builder(connection).segments(SEGMENT).mapping(mapping).build();
     List<Profile> list = new ArrayList<>();
     for (int i = 0; i < profiles; i++) {
-      list.add(Profile.of("email", "user" + i + "@example.org", "first", "First" + i, "tier", "gold"));
+      list.add(
+          Profile.of("email", "user" + i + "@example.org", "first", "First" + i, "tier", "gold"));
     }
-    try (SegmentExporter exporter = Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
+    try (SegmentExporter exporter =
+        Connectors.of(new IterableConnectorProvider()).exporter(connection)) {
       return exporter.plan(definition, name -> Segment.of(name, list), ExportOptions.DEFAULT);
     }
   }
@@ -64,7 +69,9 @@ class IterablePreviewTest {
   }
 
   private void assertOnlyReads() {
-    assertThat(sim.calls()).isNotEmpty().allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
+    assertThat(sim.calls())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.method()).as("%s", c.path()).isEqualTo("GET"));
     assertThat(sim.calls()).noneMatch(VendorSimulator.Call::write);
     assertThat(sim.listCreations()).isZero();
   }
@@ -81,7 +88,9 @@ class IterablePreviewTest {
     assertThat(segment.destinationId()).hasValue(Long.toString(id));
     assertThat(segment.toAdd()).isEqualTo(2500);
     assertThat(segment.batches()).isEqualTo(3);
-    assertThat(sim.calls()).singleElement().satisfies(c -> assertThat(c.path()).isEqualTo("/api/lists"));
+    assertThat(sim.calls())
+        .singleElement()
+        .satisfies(c -> assertThat(c.path()).isEqualTo("/api/lists"));
     assertOnlyReads();
   }
 
@@ -112,8 +121,11 @@ class IterablePreviewTest {
   @Test
   void eachBatchIsOneSubscribeAndTheFirstAlsoReadsTheFieldTypes() {
     sim.createList(SEGMENT, "Standard");
-    assertThat(plan(withCustomField(), 2500).calls()).as("3 subscribes and 1 getFields").isEqualTo(4);
+    assertThat(plan(withCustomField(), 2500).calls())
+        .as("3 subscribes and 1 getFields")
+        .isEqualTo(4);
     assertThat(plan(FieldMapping.builder().email("email").build(), 2500).calls())
-        .as("3 subscribes; no data field, no getFields").isEqualTo(3);
+        .as("3 subscribes; no data field, no getFields")
+        .isEqualTo(3);
   }
 }

@@ -62,7 +62,8 @@ class IterableRemovalTest {
         .setting(StandardSettings.BASE_URL, sim.baseUrl())
         .setting(StandardSettings.REQUESTS_PER_SECOND, "1000")
         .secret(IterableConnectorProvider.API_KEY, Secret.of(KEY))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now())).build();
+        .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+        .build();
   }
 
   private BatchResult remove(List<String> emails) {
@@ -71,10 +72,18 @@ class IterableRemovalTest {
       records.add(new ExportRecord(records.size() + 1, e, new Object[1]));
     }
     Batch batch = new Batch(SEGMENT, 1, SCHEMA, records, 64L * records.size());
-    ExportDefinition definition = ExportDefinition.builder(connection(new IterableConnectorProvider()))
-        .segments(SEGMENT).mapping(FieldMapping.builder().email("email").build()).build();
-    return EngineHttp.call(new IterableConnectorProvider(), this::connection,
-        (connector, http) -> connector.open(new DestinationRequest(SEGMENT, definition, SCHEMA, http)).remove(batch));
+    ExportDefinition definition =
+        ExportDefinition.builder(connection(new IterableConnectorProvider()))
+            .segments(SEGMENT)
+            .mapping(FieldMapping.builder().email("email").build())
+            .build();
+    return EngineHttp.call(
+        new IterableConnectorProvider(),
+        this::connection,
+        (connector, http) ->
+            connector
+                .open(new DestinationRequest(SEGMENT, definition, SCHEMA, http))
+                .remove(batch));
   }
 
   private void member(String email, long... lists) {
@@ -155,12 +164,17 @@ class IterableRemovalTest {
 
     assertThat(r.exported()).isEqualTo(1);
     assertThat(r.rejections()).hasSize(2);
-    assertThat(r.rejections()).filteredOn(x -> x.record().email().equals("conflict@example.org")).singleElement()
-        .satisfies(x -> {
-          assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
-          assertThat(x.vendorCode()).isEqualTo("conflictEmails");
-        });
-    assertThat(r.rejections()).filteredOn(x -> x.record().email().equals("broken@nowhere")).singleElement()
+    assertThat(r.rejections())
+        .filteredOn(x -> x.record().email().equals("conflict@example.org"))
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);
+              assertThat(x.vendorCode()).isEqualTo("conflictEmails");
+            });
+    assertThat(r.rejections())
+        .filteredOn(x -> x.record().email().equals("broken@nowhere"))
+        .singleElement()
         .satisfies(x -> assertThat(x.reason()).isEqualTo(RejectionReason.INVALID_EMAIL));
     assertThat(sim.isMember(list, "ana@example.org")).isFalse();
     assertThat(sim.isMember(list, "conflict@example.org")).isTrue();

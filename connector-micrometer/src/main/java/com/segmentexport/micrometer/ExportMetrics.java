@@ -1,5 +1,7 @@
 package com.segmentexport.micrometer;
 
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportOptions;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Records exports in Micrometer: profiles by outcome, rejections by reason, segments, batches,
@@ -79,18 +80,25 @@ import static java.util.Objects.requireNonNull;
 public final class ExportMetrics implements MeterBinder {
   /** Counter of profiles by outcome. */
   public static final String PROFILES = "segment.export.profiles";
+
   /** Counter of rejected profiles by reason. */
   public static final String REJECTIONS = "segment.export.rejections";
+
   /** Counter of finished segments by status. */
   public static final String SEGMENTS = "segment.export.segments";
+
   /** Counter of acknowledged batches. */
   public static final String BATCHES = "segment.export.batches";
+
   /** Counter of retried requests. */
   public static final String RETRIES = "segment.export.retries";
+
   /** Timer of waits for the vendor's rate limit. */
   public static final String THROTTLED = "segment.export.throttled";
+
   /** Timer of finished exports by status. */
   public static final String DURATION = "segment.export.duration";
+
   /** Gauge of running exports. */
   public static final String ACTIVE = "segment.export.active";
 
@@ -125,12 +133,17 @@ public final class ExportMetrics implements MeterBinder {
   public ExportOptions instrument(ExportOptions options) {
     requireNonNull(options, "options == null");
     Recorder recorder = new Recorder(options.listener());
-    RejectedRecordSink sink = options.rejectedRecordSink()
-        .map(own -> (RejectedRecordSink) record -> {
-          recorder.rejected(record);
-          own.accept(record);
-        })
-        .orElse(recorder::rejected);
+    RejectedRecordSink sink =
+        options
+            .rejectedRecordSink()
+            .map(
+                own ->
+                    (RejectedRecordSink)
+                        record -> {
+                          recorder.rejected(record);
+                          own.accept(record);
+                        })
+            .orElse(recorder::rejected);
     return options.withListener(recorder).withRejectedRecordSink(sink);
   }
 
@@ -146,18 +159,24 @@ public final class ExportMetrics implements MeterBinder {
   }
 
   private AtomicInteger active(String connector) {
-    return active.computeIfAbsent(connector, c -> {
-      AtomicInteger running = new AtomicInteger();
-      Gauge.builder(ACTIVE, running, AtomicInteger::get)
-          .description("Exports running now")
-          .tags("connector", c)
-          .register(registry);
-      return running;
-    });
+    return active.computeIfAbsent(
+        connector,
+        c -> {
+          AtomicInteger running = new AtomicInteger();
+          Gauge.builder(ACTIVE, running, AtomicInteger::get)
+              .description("Exports running now")
+              .tags("connector", c)
+              .register(registry);
+          return running;
+        });
   }
 
   private Counter counter(String name, String description, String baseUnit, Tags tags) {
-    return Counter.builder(name).description(description).baseUnit(baseUnit).tags(tags).register(registry);
+    return Counter.builder(name)
+        .description(description)
+        .baseUnit(baseUnit)
+        .tags(tags)
+        .register(registry);
   }
 
   private static String lower(Enum<?> value) {
@@ -175,7 +194,11 @@ public final class ExportMetrics implements MeterBinder {
     }
 
     private Tags where(String segment) {
-      return Tags.of("connector", connector, "destination", destinations.getOrDefault(segment, NO_DESTINATION));
+      return Tags.of(
+          "connector",
+          connector,
+          "destination",
+          destinations.getOrDefault(segment, NO_DESTINATION));
     }
 
     @Override
@@ -192,7 +215,8 @@ public final class ExportMetrics implements MeterBinder {
     }
 
     @Override
-    public void batchAcknowledged(String segment, int records, int exported, int rejected, long segmentExportedSoFar) {
+    public void batchAcknowledged(
+        String segment, int records, int exported, int rejected, long segmentExportedSoFar) {
       counter(BATCHES, "Batches the vendor acknowledged", "batches", where(segment)).increment();
       delegate.batchAcknowledged(segment, records, exported, rejected, segmentExportedSoFar);
     }
@@ -204,15 +228,22 @@ public final class ExportMetrics implements MeterBinder {
 
     @Override
     public void throttled(Duration wait, String reason) {
-      Timer.builder(THROTTLED).description("Waits for the vendor's rate limit").tags("connector", connector)
-          .register(registry).record(wait);
+      Timer.builder(THROTTLED)
+          .description("Waits for the vendor's rate limit")
+          .tags("connector", connector)
+          .register(registry)
+          .record(wait);
       delegate.throttled(wait, reason);
     }
 
     @Override
     public void retrying(String call, int attempt, Duration delay, String reason) {
-      counter(RETRIES, "Requests repeated after a retryable failure", "requests",
-          Tags.of("connector", connector, "call", call)).increment();
+      counter(
+              RETRIES,
+              "Requests repeated after a retryable failure",
+              "requests",
+              Tags.of("connector", connector, "call", call))
+          .increment();
       delegate.retrying(call, attempt, delay, reason);
     }
 
@@ -227,27 +258,41 @@ public final class ExportMetrics implements MeterBinder {
       profiles(where, "unconfirmed", result.unconfirmed());
       profiles(where, "unchanged", result.unchanged());
       profiles(where, "not_attempted", result.notAttempted());
-      counter(SEGMENTS, "Finished segments", "segments", where.and("status", lower(result.status()))).increment();
+      counter(
+              SEGMENTS,
+              "Finished segments",
+              "segments",
+              where.and("status", lower(result.status())))
+          .increment();
       delegate.segmentFinished(result);
     }
 
     private void profiles(Tags where, String outcome, long count) {
-      counter(PROFILES, "Profiles of finished segments by outcome", "profiles", where.and("outcome", outcome))
+      counter(
+              PROFILES,
+              "Profiles of finished segments by outcome",
+              "profiles",
+              where.and("outcome", outcome))
           .increment(count);
     }
 
     @Override
     public void exportFinished(ExportResult result) {
-      Timer.builder(DURATION).description("Finished exports and how long they took")
+      Timer.builder(DURATION)
+          .description("Finished exports and how long they took")
           .tags("connector", connector, "status", lower(result.status()))
-          .register(registry).record(result.duration());
+          .register(registry)
+          .record(result.duration());
       active(connector).decrementAndGet();
       delegate.exportFinished(result);
     }
 
     void rejected(RejectedRecord record) {
-      counter(REJECTIONS, "Rejected profiles by reason", "profiles",
-          where(record.segment()).and("reason", lower(record.reason())))
+      counter(
+              REJECTIONS,
+              "Rejected profiles by reason",
+              "profiles",
+              where(record.segment()).and("reason", lower(record.reason())))
           .increment();
     }
   }

@@ -1,5 +1,7 @@
 package com.segmentexport.micrometer;
 
+import static java.util.Objects.requireNonNull;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.Response;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Records the SDK's HTTP calls in Micrometer, through an OkHttp {@link EventListener} on the host's
@@ -45,6 +46,7 @@ import static java.util.Objects.requireNonNull;
 public final class HttpMetrics implements MeterBinder, EventListener.Factory {
   /** Timer of HTTP calls. */
   public static final String REQUESTS = "segment.export.http.requests";
+
   /** Gauge of HTTP calls in flight. */
   public static final String ACTIVE_REQUESTS = "segment.export.http.requests.active";
 
@@ -122,10 +124,15 @@ public final class HttpMetrics implements MeterBinder, EventListener.Factory {
       inFlight.decrementAndGet();
       Timer.builder(REQUESTS)
           .description("HTTP calls of the Segment Export SDK")
-          .tags("method", call.request().method(),
-              "host", call.request().url().host(),
-              "status", status < 0 ? IO_ERROR : Integer.toString(status),
-              "outcome", status < 0 ? "UNKNOWN" : Outcome.forStatus(status).name())
+          .tags(
+              "method",
+              call.request().method(),
+              "host",
+              call.request().url().host(),
+              "status",
+              status < 0 ? IO_ERROR : Integer.toString(status),
+              "outcome",
+              status < 0 ? "UNKNOWN" : Outcome.forStatus(status).name())
           .publishPercentiles(0.5, 0.95, 0.99)
           .register(registry)
           .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

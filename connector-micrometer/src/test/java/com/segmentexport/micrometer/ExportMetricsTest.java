@@ -1,5 +1,7 @@
 package com.segmentexport.micrometer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
@@ -31,7 +33,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real exports into the Iterable simulator, recorded in a {@link SimpleMeterRegistry}. */
 class ExportMetricsTest {
@@ -49,18 +50,21 @@ class ExportMetricsTest {
   }
 
   private static Connection connection(Sandbox sandbox) {
-    Connection.Builder b = Connection.builder("iterable")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("admin@example.com", Instant.now()));
+    Connection.Builder b =
+        Connection.builder("iterable")
+            .privacyConsent(PrivacyConsent.acknowledgedBy("admin@example.com", Instant.now()));
     sandbox.settings().forEach(b::setting);
     sandbox.secrets().forEach((k, v) -> b.secret(k, Secret.of(v)));
     return b.build();
   }
 
-  private static ExportResult export(Connectors connectors, Connection connection, ExportOptions options) {
-    ExportDefinition definition = ExportDefinition.builder(connection)
-        .segments(SEGMENT)
-        .mapping(FieldMapping.builder().email("email").build())
-        .build();
+  private static ExportResult export(
+      Connectors connectors, Connection connection, ExportOptions options) {
+    ExportDefinition definition =
+        ExportDefinition.builder(connection)
+            .segments(SEGMENT)
+            .mapping(FieldMapping.builder().email("email").build())
+            .build();
     try (SegmentExporter exporter = connectors.exporter(connection, Role.ADMINISTRATOR)) {
       return exporter.export(definition, name -> Segment.of(name, rows()), options);
     }
@@ -78,25 +82,32 @@ class ExportMetricsTest {
     metrics.bindTo(registry);
     List<RejectedRecord> hostSink = new ArrayList<>();
     List<String> hostEvents = new ArrayList<>();
-    ExportListener hostListener = new ExportListener() {
-      @Override
-      public void segmentFinished(SegmentResult result) {
-        hostEvents.add("segmentFinished");
-      }
+    ExportListener hostListener =
+        new ExportListener() {
+          @Override
+          public void segmentFinished(SegmentResult result) {
+            hostEvents.add("segmentFinished");
+          }
 
-      @Override
-      public void exportFinished(ExportResult result) {
-        hostEvents.add("exportFinished");
-      }
-    };
+          @Override
+          public void exportFinished(ExportResult result) {
+            hostEvents.add("exportFinished");
+          }
+        };
 
     ExportResult result;
     try (Sandbox sandbox = Sandboxes.start("iterable")) {
       ((com.segmentexport.testkit.iterable.IterableSimulator) sandbox.simulator())
           .rejectAddress("gone@example.com", "forgottenEmails");
       sandbox.simulator().faults().failWrite(1, 503);
-      result = export(Connectors.load(), connection(sandbox), metrics.instrument(
-          ExportOptions.DEFAULT.withListener(hostListener).withRejectedRecordSink(hostSink::add)));
+      result =
+          export(
+              Connectors.load(),
+              connection(sandbox),
+              metrics.instrument(
+                  ExportOptions.DEFAULT
+                      .withListener(hostListener)
+                      .withRejectedRecordSink(hostSink::add)));
     }
 
     SegmentResult segment = result.segments().get(0);
@@ -105,36 +116,54 @@ class ExportMetricsTest {
     // The run itself: 6 read, 3 exported (ann, bob, cy), 1 duplicate, 2 rejected.
     assertThat(segment.read()).isEqualTo(6);
     assertThat(segment.exported()).isEqualTo(3);
-    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "read"))).isEqualTo(6);
-    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "exported"))).isEqualTo(3);
-    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "duplicate"))).isEqualTo(1);
-    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "rejected"))).isEqualTo(2);
+    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "read")))
+        .isEqualTo(6);
+    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "exported")))
+        .isEqualTo(3);
+    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "duplicate")))
+        .isEqualTo(1);
+    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "rejected")))
+        .isEqualTo(2);
     assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "unconfirmed")))
         .isEqualTo(segment.unconfirmed());
-    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "not_attempted"))).isZero();
+    assertThat(count(registry, ExportMetrics.PROFILES, tags(where, "outcome", "not_attempted")))
+        .isZero();
     // By reason: our validation's invalid address, the vendor's forgotten one.
-    assertThat(count(registry, ExportMetrics.REJECTIONS, tags(where, "reason", "invalid_email"))).isEqualTo(1);
-    assertThat(count(registry, ExportMetrics.REJECTIONS, tags(where, "reason", "vendor_rejected"))).isEqualTo(1);
-    assertThat(count(registry, ExportMetrics.SEGMENTS, tags(where, "status", "partially_succeeded"))).isEqualTo(1);
+    assertThat(count(registry, ExportMetrics.REJECTIONS, tags(where, "reason", "invalid_email")))
+        .isEqualTo(1);
+    assertThat(count(registry, ExportMetrics.REJECTIONS, tags(where, "reason", "vendor_rejected")))
+        .isEqualTo(1);
+    assertThat(
+            count(registry, ExportMetrics.SEGMENTS, tags(where, "status", "partially_succeeded")))
+        .isEqualTo(1);
     assertThat(count(registry, ExportMetrics.BATCHES, where)).isGreaterThanOrEqualTo(1);
     // The first write was answered 503: the engine retried it.
-    double retries = registry.find(ExportMetrics.RETRIES).tag("connector", "iterable").counters().stream()
-        .mapToDouble(Counter::count).sum();
+    double retries =
+        registry.find(ExportMetrics.RETRIES).tag("connector", "iterable").counters().stream()
+            .mapToDouble(Counter::count)
+            .sum();
     assertThat(retries).isEqualTo(result.retries()).isPositive();
 
-    Timer duration = registry.find(ExportMetrics.DURATION).tags("connector", "iterable",
-        "status", "partially_succeeded").timer();
+    Timer duration =
+        registry
+            .find(ExportMetrics.DURATION)
+            .tags("connector", "iterable", "status", "partially_succeeded")
+            .timer();
     assertThat(duration).isNotNull();
     assertThat(duration.count()).isEqualTo(1);
-    assertThat(registry.get(ExportMetrics.ACTIVE).tag("connector", "iterable").gauge().value()).isZero();
+    assertThat(registry.get(ExportMetrics.ACTIVE).tag("connector", "iterable").gauge().value())
+        .isZero();
 
     // The host's own listener and sink still hear everything.
     assertThat(hostEvents).containsExactly("segmentFinished", "exportFinished");
     assertThat(hostSink).extracting(RejectedRecord::maskedIdentifier).hasSize(2);
 
     // No tag carries the segment's name or an address.
-    Set<String> tagValues = registry.getMeters().stream().flatMap(m -> m.getId().getTags().stream())
-        .map(Tag::getValue).collect(Collectors.toSet());
+    Set<String> tagValues =
+        registry.getMeters().stream()
+            .flatMap(m -> m.getId().getTags().stream())
+            .map(Tag::getValue)
+            .collect(Collectors.toSet());
     assertThat(tagValues).doesNotContain(SEGMENT).noneMatch(v -> v.contains("@"));
   }
 
@@ -146,7 +175,8 @@ class ExportMetricsTest {
     ExportResult result;
     try (Sandbox sandbox = Sandboxes.start("iterable")) {
       sandbox.simulator().rateLimit(5, 1);
-      result = export(Connectors.load(), connection(sandbox), metrics.instrument(ExportOptions.DEFAULT));
+      result =
+          export(Connectors.load(), connection(sandbox), metrics.instrument(ExportOptions.DEFAULT));
     }
 
     Timer throttled = registry.find(ExportMetrics.THROTTLED).tag("connector", "iterable").timer();
@@ -193,21 +223,32 @@ class ExportMetricsTest {
     List<Timer> timers = List.copyOf(registry.find(HttpMetrics.REQUESTS).timers());
     long recorded = timers.stream().mapToLong(Timer::count).sum();
     assertThat(recorded).isEqualTo(requests).isEqualTo(result.httpCalls());
-    Map<String, Long> byStatus = timers.stream().collect(Collectors.groupingBy(
-        t -> t.getId().getTag("status"), Collectors.summingLong(Timer::count)));
+    Map<String, Long> byStatus =
+        timers.stream()
+            .collect(
+                Collectors.groupingBy(
+                    t -> t.getId().getTag("status"), Collectors.summingLong(Timer::count)));
     // Every call answered; the first write with the 503 it was given.
-    assertThat(byStatus).containsKey("200").containsEntry("503", 1L).doesNotContainKey(HttpMetrics.IO_ERROR);
-    assertThat(timers).allSatisfy(t -> {
-      assertThat(t.getId().getTag("host")).isEqualTo(host);
-      assertThat(t.getId().getTags()).extracting(Tag::getKey)
-          .containsExactlyInAnyOrder("method", "host", "status", "outcome");
-    });
+    assertThat(byStatus)
+        .containsKey("200")
+        .containsEntry("503", 1L)
+        .doesNotContainKey(HttpMetrics.IO_ERROR);
+    assertThat(timers)
+        .allSatisfy(
+            t -> {
+              assertThat(t.getId().getTag("host")).isEqualTo(host);
+              assertThat(t.getId().getTags())
+                  .extracting(Tag::getKey)
+                  .containsExactlyInAnyOrder("method", "host", "status", "outcome");
+            });
     Timer ok = registry.get(HttpMetrics.REQUESTS).tags("status", "200", "method", "POST").timer();
-    assertThat(ok.takeSnapshot().percentileValues()).extracting(ValueAtPercentile::percentile)
+    assertThat(ok.takeSnapshot().percentileValues())
+        .extracting(ValueAtPercentile::percentile)
         .containsExactly(0.5, 0.95, 0.99);
     assertThat(registry.get(HttpMetrics.ACTIVE_REQUESTS).gauge().value()).isZero();
-    assertThat(registry.getMeters()).extracting(Meter::getId).allSatisfy(id ->
-        assertThat(id.getName()).matches("[a-z]+(\\.[a-z]+)*"));
+    assertThat(registry.getMeters())
+        .extracting(Meter::getId)
+        .allSatisfy(id -> assertThat(id.getName()).matches("[a-z]+(\\.[a-z]+)*"));
   }
 
   private static String[] tags(String[] where, String key, String value) {

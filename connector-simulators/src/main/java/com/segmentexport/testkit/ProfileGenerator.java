@@ -32,30 +32,73 @@ import java.util.Set;
 public final class ProfileGenerator {
   /** The e-mail address field. */
   public static final String EMAIL = "email";
+
   /** The first-name field. */
   public static final String FIRST_NAME = "first_name";
+
   /** The last-name field. */
   public static final String LAST_NAME = "last_name";
+
   /** A loyalty-tier text field. */
   public static final String TIER = "tier";
+
   /** A whole-number field. */
   public static final String ORDERS = "orders";
+
   /** A date field. */
   public static final String SIGNUP_DATE = "signup_date";
 
-  private static final String[] FIRST = {"Ana", "Li", "Maria", "John", "Aisha", "Kenji", "Olga", "Pierre", "Sofia",
-      "Tom", "Nia", "Ravi", "Emma", "Lucas", "Mei", "Omar"};
-  private static final String[] LAST = {"Silva", "Wei", "Garcia", "Smith", "Khan", "Sato", "Ivanova", "Martin",
-      "Rossi", "Brown", "Okafor", "Patel", "Müller", "Dubois", "Chen", "Haddad"};
-  private static final String[] UNICODE_FIRST = {"Zoë", "Łukasz", "Søren", "李", "José-María", "Сергей", "Ærin",
-      "Ñandú", "O'Brien", "Ğül", "Đorđe", "Ψάπφω", "😀 Sunny"};
-  private static final String[] UNICODE_LAST = {"Ærøskøbing", "Nguyễn", "Ødegård", "王", "Çelik", "Żółć",
-      "Straße", "D'Artagnan", "Иванов", "Ἀθηνᾶ"};
+  private static final String[] FIRST = {
+    "Ana", "Li", "Maria", "John", "Aisha", "Kenji", "Olga", "Pierre", "Sofia", "Tom", "Nia", "Ravi",
+    "Emma", "Lucas", "Mei", "Omar"
+  };
+  private static final String[] LAST = {
+    "Silva", "Wei", "Garcia", "Smith", "Khan", "Sato", "Ivanova", "Martin", "Rossi", "Brown",
+    "Okafor", "Patel", "Müller", "Dubois", "Chen", "Haddad"
+  };
+  private static final String[] UNICODE_FIRST = {
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "李",
+    "José-María",
+    "Сергей",
+    "Ærin",
+    "Ñandú",
+    "O'Brien",
+    "Ğül",
+    "Đorđe",
+    "Ψάπφω",
+    "😀 Sunny"
+  };
+  private static final String[] UNICODE_LAST = {
+    "Ærøskøbing",
+    "Nguyễn",
+    "Ødegård",
+    "王",
+    "Çelik",
+    "Żółć",
+    "Straße",
+    "D'Artagnan",
+    "Иванов",
+    "Ἀθηνᾶ"
+  };
   private static final String[] TIERS = {"gold", "silver", "bronze", "platinum"};
-  private static final String[] DOMAINS = {"example.org", "example.com", "example.net", "mail.example.org"};
-  private static final String[] INVALID = {"no-at-sign.example.org", "two@@example.org", "dot..dot@example.org",
-      "space in@example.org", "missing-tld@example", "trailing@example.org.", "@example.org", "local-only@",
-      "comma,here@example.org", "bad@exa_mple.org"};
+  private static final String[] DOMAINS = {
+    "example.org", "example.com", "example.net", "mail.example.org"
+  };
+  private static final String[] INVALID = {
+    "no-at-sign.example.org",
+    "two@@example.org",
+    "dot..dot@example.org",
+    "space in@example.org",
+    "missing-tld@example",
+    "trailing@example.org.",
+    "@example.org",
+    "local-only@",
+    "comma,here@example.org",
+    "bad@exa_mple.org"
+  };
 
   private final long seed;
   private final double invalid;
@@ -121,7 +164,12 @@ public final class ProfileGenerator {
 
   /** The canonical (lower-cased) address of a valid row. */
   public String validEmail(long index) {
-    return ("user." + index + "." + Long.toString(seed, 36) + "@" + DOMAINS[(int) (mix(index, 3) & 3)])
+    return ("user."
+            + index
+            + "."
+            + Long.toString(seed, 36)
+            + "@"
+            + DOMAINS[(int) (mix(index, 3) & 3)])
         .toLowerCase(Locale.ROOT);
   }
 
@@ -135,7 +183,9 @@ public final class ProfileGenerator {
         if (style == 0) {
           email = "  " + email + " "; // surrounding space: valid once trimmed
         } else if (style == 1) {
-          email = email.substring(0, email.indexOf('@')) + email.substring(email.indexOf('@')).toUpperCase(Locale.ROOT);
+          email =
+              email.substring(0, email.indexOf('@'))
+                  + email.substring(email.indexOf('@')).toUpperCase(Locale.ROOT);
         }
         fields.put(EMAIL, email);
         break;
@@ -261,15 +311,22 @@ public final class ProfileGenerator {
    * @param validEmails the distinct valid addresses, lower-cased (empty beyond 200,000 rows)
    * @param profilesByEmail the profile of each valid address (empty beyond 200,000 rows)
    */
-  public record Expectation(long size, long valid, long invalid, long missing, long duplicates,
-      Set<String> validEmails, Map<String, Profile> profilesByEmail) {}
+  public record Expectation(
+      long size,
+      long valid,
+      long invalid,
+      long missing,
+      long duplicates,
+      Set<String> validEmails,
+      Map<String, Profile> profilesByEmail) {}
 
   private static String pick(String[] values, long index, int salt) {
     return values[(int) (Long.remainderUnsigned(mixStatic(index, salt), values.length))];
   }
 
   private long mix(long index, int salt) {
-    return Long.remainderUnsigned(mixStatic(index ^ (seed * 0x9E3779B97F4A7C15L), salt), Long.MAX_VALUE);
+    return Long.remainderUnsigned(
+        mixStatic(index ^ (seed * 0x9E3779B97F4A7C15L), salt), Long.MAX_VALUE);
   }
 
   private static long mixStatic(long index, int salt) {

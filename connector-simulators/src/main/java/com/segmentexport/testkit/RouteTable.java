@@ -48,7 +48,10 @@ public final class RouteTable {
    * path); {@code methodNotAllowed}'s answer when the path has routes for other methods only; empty
    * when no route has the path.
    */
-  public Optional<MockResponse> dispatch(String method, String path, RecordedRequest request,
+  public Optional<MockResponse> dispatch(
+      String method,
+      String path,
+      RecordedRequest request,
       Function<String, MockResponse> methodNotAllowed) {
     String[] segments = split(path);
     boolean pathKnown = false;
@@ -73,7 +76,8 @@ public final class RouteTable {
     for (int i = 0; i < template.length; i++) {
       if (template[i].equals("{}")) {
         parameters.add(segments[i]);
-      } else if (ignoreCase ? !template[i].toLowerCase(Locale.ROOT).equals(segments[i].toLowerCase(Locale.ROOT))
+      } else if (ignoreCase
+          ? !template[i].toLowerCase(Locale.ROOT).equals(segments[i].toLowerCase(Locale.ROOT))
           : !template[i].equals(segments[i])) {
         return null;
       }

@@ -14,17 +14,26 @@ import java.util.function.Supplier;
 public final class Sandboxes {
   /** The address book {@link #bind} gives a dotdigital simulator. */
   public static final String DOTDIGITAL_ADDRESS_BOOK = "Sandbox address book";
+
   /** The list {@link #bind} gives a Campaign Monitor simulator. */
   public static final String CAMPAIGN_MONITOR_LIST = "Sandbox list";
 
   private static final Map<String, Supplier<Sandbox>> FACTORIES = new LinkedHashMap<>();
 
   static {
-    FACTORIES.put("dotdigital", () -> bind(
-        new DotdigitalSimulator("apiuser-sandbox@apiconnector.com", "sandbox-password").start()));
-    FACTORIES.put("campaignmonitor", () -> bind(new CampaignMonitorSimulator("sandbox-api-key").start()));
-    // Lists are found or created by name; a new list refuses its first subscribe, as Iterable's can.
-    FACTORIES.put("iterable", () -> bind(new IterableSimulator("sandbox-api-key").freshListRejections(1).start()));
+    FACTORIES.put(
+        "dotdigital",
+        () ->
+            bind(
+                new DotdigitalSimulator("apiuser-sandbox@apiconnector.com", "sandbox-password")
+                    .start()));
+    FACTORIES.put(
+        "campaignmonitor", () -> bind(new CampaignMonitorSimulator("sandbox-api-key").start()));
+    // Lists are found or created by name; a new list refuses its first subscribe, as Iterable's
+    // can.
+    FACTORIES.put(
+        "iterable",
+        () -> bind(new IterableSimulator("sandbox-api-key").freshListRejections(1).start()));
     FACTORIES.put("autopilot", () -> bind(new AutopilotSimulator("sandbox-autopilot-key").start()));
   }
 
@@ -43,8 +52,12 @@ public final class Sandboxes {
   public static Sandbox start(String connectorId) {
     Supplier<Sandbox> factory = FACTORIES.get(connectorId);
     if (factory == null) {
-      throw new IllegalArgumentException("No sandbox for connector '" + connectorId + "' (available: "
-          + String.join(", ", FACTORIES.keySet()) + ")");
+      throw new IllegalArgumentException(
+          "No sandbox for connector '"
+              + connectorId
+              + "' (available: "
+              + String.join(", ", FACTORIES.keySet())
+              + ")");
     }
     return factory.get();
   }
@@ -61,11 +74,19 @@ public final class Sandboxes {
     Map<String, String> settings = Map.of("baseUrl", started.baseUrl());
     if (started instanceof DotdigitalSimulator dd) {
       List<String> credentials = dd.credentials();
-      return of("dotdigital", dd, settings, Map.of("username", credentials.get(0), "password", credentials.get(1)),
+      return of(
+          "dotdigital",
+          dd,
+          settings,
+          Map.of("username", credentials.get(0), "password", credentials.get(1)),
           Map.of("addressBookId", Long.toString(dd.ensureAddressBook(DOTDIGITAL_ADDRESS_BOOK))));
     }
     if (started instanceof CampaignMonitorSimulator cm) {
-      return of("campaignmonitor", cm, settings, Map.of("apiKey", cm.credentials().get(0)),
+      return of(
+          "campaignmonitor",
+          cm,
+          settings,
+          Map.of("apiKey", cm.credentials().get(0)),
           Map.of("listId", cm.ensureList(CAMPAIGN_MONITOR_LIST)));
     }
     if (started instanceof IterableSimulator it) {
@@ -74,13 +95,21 @@ public final class Sandboxes {
     if (started instanceof AutopilotSimulator ap) {
       return of("autopilot", ap, settings, Map.of("apiKey", ap.credentials().get(0)), Map.of());
     }
-    throw new IllegalArgumentException("No sandbox for a " + started.vendor() + " simulator (available: "
-        + String.join(", ", FACTORIES.keySet()) + ")");
+    throw new IllegalArgumentException(
+        "No sandbox for a "
+            + started.vendor()
+            + " simulator (available: "
+            + String.join(", ", FACTORIES.keySet())
+            + ")");
   }
 
   /** A sandbox from its parts; the simulator must be started. */
-  public static Sandbox of(String connectorId, VendorSimulator simulator, Map<String, String> settings,
-      Map<String, String> secrets, Map<String, String> exportOptions) {
+  public static Sandbox of(
+      String connectorId,
+      VendorSimulator simulator,
+      Map<String, String> settings,
+      Map<String, String> secrets,
+      Map<String, String> exportOptions) {
     Map<String, String> s = Map.copyOf(settings);
     Map<String, String> c = Map.copyOf(secrets);
     Map<String, String> o = Map.copyOf(exportOptions);

@@ -43,7 +43,8 @@ import okio.ByteString;
  */
 public abstract class VendorSimulator implements AutoCloseable {
   /** One request as the simulator saw and answered it. */
-  public record Call(String method, String path, long atNanos, long bodyBytes, int status, boolean write) {}
+  public record Call(
+      String method, String path, long atNanos, long bodyBytes, int status, boolean write) {}
 
   private static final int MAX_CALLS_KEPT = 200_000;
 
@@ -54,15 +55,19 @@ public abstract class VendorSimulator implements AutoCloseable {
   private final AtomicInteger creates = new AtomicInteger();
   private final AtomicInteger throttled = new AtomicInteger();
   private final AtomicInteger violations = new AtomicInteger();
+
   /** A 429 was sent for an empty bucket, and the bucket has admitted no request since. */
   private boolean emptyAfterThrottle;
+
   /** When the first 429 of the current empty period was sent. */
   private long emptySince;
+
   /**
    * Requests arriving this soon after a 429 were on their way before its answer could reach the client
    * (sent concurrently): not counted as {@linkplain #waitViolations() violations}.
    */
   static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(25);
+
   private volatile WaitSignal waitSignal = WaitSignal.VENDOR;
   private volatile boolean closeConnectionsAfterAnswers;
   private final AtomicInteger maxBatch = new AtomicInteger();
@@ -85,12 +90,13 @@ public abstract class VendorSimulator implements AutoCloseable {
     // MockWebServer writes headers and body separately: without TCP_NODELAY each answer would wait
     // out the client's delayed ACK (about 40 ms), far slower than any vendor.
     server.setServerSocketFactory(new NoDelayServerSocketFactory());
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        return dispatchRecorded(request);
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return dispatchRecorded(request);
+          }
+        });
   }
 
   /** The vendor's name, for messages. */
@@ -116,7 +122,9 @@ public abstract class VendorSimulator implements AutoCloseable {
   /** The base URL a connection's {@code baseUrl} setting should point at. */
   public String baseUrl() {
     String base = server.url(basePath()).toString();
-    return base.endsWith("/") && !basePath().endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    return base.endsWith("/") && !basePath().endsWith("/")
+        ? base.substring(0, base.length() - 1)
+        : base;
   }
 
   /** The path prefix of the vendor's API base URL (such as {@code /api/v3.3/}); empty by default. */
@@ -242,7 +250,8 @@ public abstract class VendorSimulator implements AutoCloseable {
 
   /** The category an address was set to be refused with, if it was. */
   protected Optional<String> rejectionFor(String email) {
-    return rejections.isEmpty() ? Optional.empty()
+    return rejections.isEmpty()
+        ? Optional.empty()
         : Optional.ofNullable(rejections.get(email.toLowerCase(Locale.ROOT)));
   }
 
@@ -449,12 +458,20 @@ public abstract class VendorSimulator implements AutoCloseable {
       if (calls.size() >= MAX_CALLS_KEPT) {
         calls.remove(0);
       }
-      calls.add(new Call(request.getMethod(), request.getUrl().encodedPath(), at,
-          request.getBodySize(), response.getCode(), write));
+      calls.add(
+          new Call(
+              request.getMethod(),
+              request.getUrl().encodedPath(),
+              at,
+              request.getBodySize(),
+              response.getCode(),
+              write));
     }
     if (closeConnectionsAfterAnswers) {
-      response = new MockResponse.Builder(response)
-          .onResponseEnd(new mockwebserver3.SocketEffect.CloseSocket(true, true, true)).build();
+      response =
+          new MockResponse.Builder(response)
+              .onResponseEnd(new mockwebserver3.SocketEffect.CloseSocket(true, true, true))
+              .build();
     }
     return response;
   }
@@ -468,8 +485,10 @@ public abstract class VendorSimulator implements AutoCloseable {
       throttled.incrementAndGet();
       return signalled(throttled(request, wait), wait);
     }
-    FaultPlan.Fault fault = write ? faults.forWrite(writes.incrementAndGet())
-        : isCreate(request) ? faults.forCreate(creates.incrementAndGet()) : null;
+    FaultPlan.Fault fault =
+        write
+            ? faults.forWrite(writes.incrementAndGet())
+            : isCreate(request) ? faults.forCreate(creates.incrementAndGet()) : null;
     if (fault != null) {
       switch (fault.kind()) {
         case STATUS:
@@ -494,13 +513,18 @@ public abstract class VendorSimulator implements AutoCloseable {
       delay = delay.plus(fault.duration());
     }
     if (!delay.isZero()) {
-      response = new MockResponse.Builder(response).headersDelay(delay.toNanos(), TimeUnit.NANOSECONDS).build();
+      response =
+          new MockResponse.Builder(response)
+              .headersDelay(delay.toNanos(), TimeUnit.NANOSECONDS)
+              .build();
     }
     return response;
   }
 
   private static MockResponse dropped() {
-    return new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build();
+    return new MockResponse.Builder()
+        .onResponseStart(SocketEffect.ShutdownConnection.INSTANCE)
+        .build();
   }
 
   /** Server sockets whose accepted connections send small writes at once. */
@@ -555,21 +579,31 @@ public abstract class VendorSimulator implements AutoCloseable {
     if (signal == WaitSignal.VENDOR || response.getCode() != 429) {
       return response;
     }
-    MockResponse.Builder b = new MockResponse.Builder(response).removeHeader("Retry-After")
-        .removeHeader("X-RateLimit-Remaining").removeHeader("X-RateLimit-Reset").removeHeader("X-RateLimit-Limit");
+    MockResponse.Builder b =
+        new MockResponse.Builder(response)
+            .removeHeader("Retry-After")
+            .removeHeader("X-RateLimit-Remaining")
+            .removeHeader("X-RateLimit-Reset")
+            .removeHeader("X-RateLimit-Limit");
     long atMillis = System.currentTimeMillis() + wait.toMillis() + 1;
     switch (signal) {
       case RETRY_AFTER_SECONDS:
         b.setHeader("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
         break;
       case RETRY_AFTER_DATE:
-        // IMF-fixdate, as servers write it (a two-digit day; java.time's RFC_1123 formatter writes one).
-        b.setHeader("Retry-After", java.time.format.DateTimeFormatter
-            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
-            .format(java.time.Instant.ofEpochSecond((atMillis + 999) / 1000).atZone(java.time.ZoneOffset.UTC)));
+        // IMF-fixdate, as servers write it (a two-digit day; java.time's RFC_1123 formatter writes
+        // one).
+        b.setHeader(
+            "Retry-After",
+            java.time.format.DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+                .format(
+                    java.time.Instant.ofEpochSecond((atMillis + 999) / 1000)
+                        .atZone(java.time.ZoneOffset.UTC)));
         break;
       case RATE_LIMIT_RESET:
-        b.setHeader("X-RateLimit-Remaining", "0").setHeader("X-RateLimit-Reset", Long.toString((atMillis + 999) / 1000));
+        b.setHeader("X-RateLimit-Remaining", "0")
+            .setHeader("X-RateLimit-Reset", Long.toString((atMillis + 999) / 1000));
         break;
       default:
         break;

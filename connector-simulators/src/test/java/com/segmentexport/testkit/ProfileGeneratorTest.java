@@ -11,20 +11,35 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ProfileGeneratorTest {
-  private final ProfileGenerator generator = ProfileGenerator.builder().seed(7)
-      .invalidEmails(0.1).missingEmails(0.05).duplicateEmails(0.1)
-      .unicodeNames(0.3).longValues(0.05).emptyFields(0.05).build();
+  private final ProfileGenerator generator =
+      ProfileGenerator.builder()
+          .seed(7)
+          .invalidEmails(0.1)
+          .missingEmails(0.05)
+          .duplicateEmails(0.1)
+          .unicodeNames(0.3)
+          .longValues(0.05)
+          .emptyFields(0.05)
+          .build();
 
   @Test
   void sameSeedSameProfiles() {
-    ProfileGenerator again = ProfileGenerator.builder().seed(7)
-        .invalidEmails(0.1).missingEmails(0.05).duplicateEmails(0.1)
-        .unicodeNames(0.3).longValues(0.05).emptyFields(0.05).build();
+    ProfileGenerator again =
+        ProfileGenerator.builder()
+            .seed(7)
+            .invalidEmails(0.1)
+            .missingEmails(0.05)
+            .duplicateEmails(0.1)
+            .unicodeNames(0.3)
+            .longValues(0.05)
+            .emptyFields(0.05)
+            .build();
     for (long i = 0; i < 2_000; i++) {
       assertThat(again.profile(i)).isEqualTo(generator.profile(i));
     }
     ProfileGenerator other = ProfileGenerator.builder().seed(8).build();
-    assertThat(other.profile(5)).isNotEqualTo(ProfileGenerator.builder().seed(7).build().profile(5));
+    assertThat(other.profile(5))
+        .isNotEqualTo(ProfileGenerator.builder().seed(7).build().profile(5));
   }
 
   @Test
@@ -50,9 +65,15 @@ class ProfileGeneratorTest {
       }
       String s = raw.toString().trim();
       String at = s.contains("@") ? s.substring(s.indexOf('@') + 1) : "";
-      boolean looksValid = s.indexOf('@') > 0 && s.indexOf('@') == s.lastIndexOf('@')
-          && at.contains(".") && !at.endsWith(".") && !s.contains("..") && !s.contains(" ") && !s.contains(",")
-          && !at.contains("_");
+      boolean looksValid =
+          s.indexOf('@') > 0
+              && s.indexOf('@') == s.lastIndexOf('@')
+              && at.contains(".")
+              && !at.endsWith(".")
+              && !s.contains("..")
+              && !s.contains(" ")
+              && !s.contains(",")
+              && !at.contains("_");
       if (!looksValid) {
         malformed++;
       } else if (seen.add(s.toLowerCase(Locale.ROOT))) {
@@ -95,7 +116,8 @@ class ProfileGeneratorTest {
 
   @Test
   void refusesImpossibleShares() {
-    assertThatThrownBy(() -> ProfileGenerator.builder().invalidEmails(0.6).missingEmails(0.6).build())
+    assertThatThrownBy(
+            () -> ProfileGenerator.builder().invalidEmails(0.6).missingEmails(0.6).build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ProfileGenerator.builder().duplicateEmails(1.5))
         .isInstanceOf(IllegalArgumentException.class);

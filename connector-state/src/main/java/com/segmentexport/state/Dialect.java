@@ -14,7 +14,8 @@ enum Dialect {
   SQLITE("SQLite") {
     @Override
     String autoId() {
-      // The rowid; AUTOINCREMENT so that the id of a forgotten destination is never given to another one
+      // The rowid; AUTOINCREMENT so that the id of a forgotten destination is never given to
+      // another one
       // (a state opened before the forget must not read a new destination's members).
       return "INTEGER PRIMARY KEY AUTOINCREMENT";
     }
@@ -26,7 +27,8 @@ enum Dialect {
 
     @Override
     String memberTableOptions() {
-      // The member table is read only through its primary key: without a rowid the key is the table's
+      // The member table is read only through its primary key: without a rowid the key is the
+      // table's
       // one B-tree, instead of an index beside the table (half the pages, one search per lookup).
       return " WITHOUT ROWID";
     }
@@ -69,20 +71,23 @@ enum Dialect {
 
     @Override
     String forShare() {
-      // A write takes its destination's row in share mode, so that forget (which deletes that row first)
+      // A write takes its destination's row in share mode, so that forget (which deletes that row
+      // first)
       // waits for running writes and no write adds members to a destination forget just removed.
       return " FOR SHARE";
     }
 
     @Override
     String forUpdate() {
-      // forget takes the row for deletion at once: two forgets holding it in share mode would deadlock.
+      // forget takes the row for deletion at once: two forgets holding it in share mode would
+      // deadlock.
       return " FOR UPDATE";
     }
 
     @Override
     void beforeInstall(Session session, String schemaName) throws SQLException {
-      // CREATE TABLE IF NOT EXISTS is not safe against a concurrent CREATE in PostgreSQL (the second one
+      // CREATE TABLE IF NOT EXISTS is not safe against a concurrent CREATE in PostgreSQL (the
+      // second one
       // can fail on pg_type's unique index): every installer waits for this lock first.
       PreparedStatement lock = session.prepare("SELECT pg_advisory_xact_lock(?)");
       lock.setLong(1, SCHEMA_LOCK);

@@ -36,7 +36,8 @@ final class Failures {
 
   /** {@return the database as messages name it: "the state file /x/y.db"} */
   String subject() {
-    return dialect == Dialect.SQLITE ? "the state file " + database
+    return dialect == Dialect.SQLITE
+        ? "the state file " + database
         : "the " + dialect.displayName() + " database " + database;
   }
 
@@ -58,33 +59,47 @@ final class Failures {
    * @return the exception to throw
    */
   SyncStateException atOpen(SQLException e) {
-    return new SyncStateException("Could not open the sync state: " + explain(e) + " Nothing was sent.", e);
+    return new SyncStateException(
+        "Could not open the sync state: " + explain(e) + " Nothing was sent.", e);
   }
 
   private String explain(SQLException e) {
     if (dialect == Dialect.SQLITE) {
       int code = e.getErrorCode() & 0xFF; // the primary result code of an extended one
       if (code == SQLiteErrorCode.SQLITE_BUSY.code || code == SQLiteErrorCode.SQLITE_LOCKED.code) {
-        return subject() + " is locked by another process (or another store on the same"
-            + " file), and stayed locked for " + busyTimeout.toMillis() + " ms. Let the other export finish,"
+        return subject()
+            + " is locked by another process (or another store on the same"
+            + " file), and stayed locked for "
+            + busyTimeout.toMillis()
+            + " ms. Let the other export finish,"
             + " or give each export that runs at the same time its own state file.";
       }
-      if (code == SQLiteErrorCode.SQLITE_NOTADB.code || code == SQLiteErrorCode.SQLITE_CORRUPT.code) {
-        return subject() + " is not an SQLite database, or is damaged ("
-            + SQLiteErrorCode.getErrorCode(code).name() + "). Restore it from a backup, or move it aside to"
+      if (code == SQLiteErrorCode.SQLITE_NOTADB.code
+          || code == SQLiteErrorCode.SQLITE_CORRUPT.code) {
+        return subject()
+            + " is not an SQLite database, or is damaged ("
+            + SQLiteErrorCode.getErrorCode(code).name()
+            + "). Restore it from a backup, or move it aside to"
             + " start a new state (every profile is then sent again).";
       }
       if (code == SQLiteErrorCode.SQLITE_CANTOPEN.code) {
-        return subject() + " cannot be opened (SQLITE_CANTOPEN): check that it is a file"
+        return subject()
+            + " cannot be opened (SQLITE_CANTOPEN): check that it is a file"
             + " and that its directory is writable.";
       }
       return subject() + " failed (" + firstLine(e) + ").";
     }
-    SQLException reported = e instanceof BatchUpdateException && e.getNextException() != null
-        ? e.getNextException() // the batch exception's own message quotes the statement with its values
-        : e;
-    return subject() + " failed (SQLState "
-        + reported.getSQLState() + ": " + firstLine(reported) + ").";
+    SQLException reported =
+        e instanceof BatchUpdateException && e.getNextException() != null
+            ? e.getNextException() // the batch exception's own message quotes the statement with
+            // its values
+            : e;
+    return subject()
+        + " failed (SQLState "
+        + reported.getSQLState()
+        + ": "
+        + firstLine(reported)
+        + ").";
   }
 
   private static String firstLine(SQLException e) {

@@ -31,7 +31,8 @@ final class JdbcDestinationState implements DestinationState {
   /** The most members one lookup statement asks for; larger groups take several. */
   static final int MAX_LOOKUP = 512;
 
-  private static final Comparator<MemberOutcome> BY_KEY = Comparator.comparing(MemberOutcome::memberKey);
+  private static final Comparator<MemberOutcome> BY_KEY =
+      Comparator.comparing(MemberOutcome::memberKey);
 
   private final JdbcSyncStateStore store;
   private final Schema schema;
@@ -69,29 +70,31 @@ final class JdbcDestinationState implements DestinationState {
     for (String key : keys) {
       requireNonNull(key, "a member key is null");
     }
-    return store.read(lookupOperation, session -> {
-      long id = idForRead(session);
-      if (id == 0) {
-        return Map.of();
-      }
-      Map<String, MemberState> found = new HashMap<>(Math.max(16, keys.length * 4 / 3 + 1));
-      for (int from = 0; from < keys.length; from += MAX_LOOKUP) {
-        int count = Math.min(MAX_LOOKUP, keys.length - from);
-        int size = count == 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
-        PreparedStatement select = session.prepare(schema.lookup(size));
-        select.setLong(1, id);
-        for (int i = 0; i < size; i++) {
-          select.setString(i + 2, keys[from + Math.min(i, count - 1)]);
-        }
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            MemberState member = member(rs);
-            found.put(member.memberKey(), member);
+    return store.read(
+        lookupOperation,
+        session -> {
+          long id = idForRead(session);
+          if (id == 0) {
+            return Map.of();
           }
-        }
-      }
-      return Collections.unmodifiableMap(found);
-    });
+          Map<String, MemberState> found = new HashMap<>(Math.max(16, keys.length * 4 / 3 + 1));
+          for (int from = 0; from < keys.length; from += MAX_LOOKUP) {
+            int count = Math.min(MAX_LOOKUP, keys.length - from);
+            int size = count == 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
+            PreparedStatement select = session.prepare(schema.lookup(size));
+            select.setLong(1, id);
+            for (int i = 0; i < size; i++) {
+              select.setString(i + 2, keys[from + Math.min(i, count - 1)]);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                MemberState member = member(rs);
+                found.put(member.memberKey(), member);
+              }
+            }
+          }
+          return Collections.unmodifiableMap(found);
+        });
   }
 
   /**
@@ -119,46 +122,52 @@ final class JdbcDestinationState implements DestinationState {
         throw new IllegalArgumentException("a member appears twice in one record() call");
       }
     }
-    ref.id = store.write("record the outcomes of " + sorted.length + (sorted.length == 1 ? " member" : " members")
-        + " of " + ref.label, session -> {
-      long id = store.resolveForWrite(session, ref.key, true);
-      PreparedStatement confirm = null;
-      PreparedStatement notConfirmed = null;
-      for (MemberOutcome outcome : sorted) {
-        String vendorId = outcome.vendorId().filter(v -> !v.isEmpty()).orElse(null);
-        if (outcome.kind() == MemberOutcome.Kind.CONFIRMED) {
-          if (confirm == null) {
-            confirm = session.prepare(schema.confirm);
-          }
-          confirm.setLong(1, id);
-          confirm.setString(2, outcome.memberKey());
-          confirm.setString(3, outcome.email());
-          confirm.setLong(4, outcome.fieldsHash());
-          confirm.setString(5, vendorId);
-          confirm.setLong(6, outcome.at().toEpochMilli());
-          confirm.addBatch();
-        } else {
-          if (notConfirmed == null) {
-            notConfirmed = session.prepare(schema.notConfirmed);
-          }
-          notConfirmed.setLong(1, id);
-          notConfirmed.setString(2, outcome.memberKey());
-          notConfirmed.setString(3, outcome.email());
-          notConfirmed.setString(4, outcome.kind().name());
-          notConfirmed.setString(5, outcome.reason().orElse(null));
-          notConfirmed.setString(6, vendorId);
-          notConfirmed.setLong(7, outcome.at().toEpochMilli());
-          notConfirmed.addBatch();
-        }
-      }
-      if (confirm != null) {
-        confirm.executeBatch();
-      }
-      if (notConfirmed != null) {
-        notConfirmed.executeBatch();
-      }
-      return id;
-    });
+    ref.id =
+        store.write(
+            "record the outcomes of "
+                + sorted.length
+                + (sorted.length == 1 ? " member" : " members")
+                + " of "
+                + ref.label,
+            session -> {
+              long id = store.resolveForWrite(session, ref.key, true);
+              PreparedStatement confirm = null;
+              PreparedStatement notConfirmed = null;
+              for (MemberOutcome outcome : sorted) {
+                String vendorId = outcome.vendorId().filter(v -> !v.isEmpty()).orElse(null);
+                if (outcome.kind() == MemberOutcome.Kind.CONFIRMED) {
+                  if (confirm == null) {
+                    confirm = session.prepare(schema.confirm);
+                  }
+                  confirm.setLong(1, id);
+                  confirm.setString(2, outcome.memberKey());
+                  confirm.setString(3, outcome.email());
+                  confirm.setLong(4, outcome.fieldsHash());
+                  confirm.setString(5, vendorId);
+                  confirm.setLong(6, outcome.at().toEpochMilli());
+                  confirm.addBatch();
+                } else {
+                  if (notConfirmed == null) {
+                    notConfirmed = session.prepare(schema.notConfirmed);
+                  }
+                  notConfirmed.setLong(1, id);
+                  notConfirmed.setString(2, outcome.memberKey());
+                  notConfirmed.setString(3, outcome.email());
+                  notConfirmed.setString(4, outcome.kind().name());
+                  notConfirmed.setString(5, outcome.reason().orElse(null));
+                  notConfirmed.setString(6, vendorId);
+                  notConfirmed.setLong(7, outcome.at().toEpochMilli());
+                  notConfirmed.addBatch();
+                }
+              }
+              if (confirm != null) {
+                confirm.executeBatch();
+              }
+              if (notConfirmed != null) {
+                notConfirmed.executeBatch();
+              }
+              return id;
+            });
   }
 
   @Override
@@ -170,7 +179,8 @@ final class JdbcDestinationState implements DestinationState {
     }
     String[] keys = memberKeys.toArray(new String[0]);
     Arrays.sort(keys); // row locks in one order, as record() takes them
-    store.write("forget " + keys.length + (keys.length == 1 ? " member" : " members") + " of " + ref.label,
+    store.write(
+        "forget " + keys.length + (keys.length == 1 ? " member" : " members") + " of " + ref.label,
         session -> {
           long id = store.resolveForWrite(session, ref.key, false);
           if (id == 0) {
@@ -198,38 +208,42 @@ final class JdbcDestinationState implements DestinationState {
   public void forEachMember(Consumer<MemberState> visitor) {
     requireNonNull(visitor, "visitor == null");
     store.checkOpen();
-    store.stream("read the members of " + ref.label, session -> {
-      long id = store.resolveForRead(session, ref.key);
-      if (id == 0) {
-        return null;
-      }
-      PreparedStatement select = session.prepare(schema.selectMembers);
-      select.setFetchSize(PooledConnections.FETCH_SIZE);
-      select.setLong(1, id);
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          visitor.accept(member(rs));
-        }
-      }
-      return null;
-    });
+    store.stream(
+        "read the members of " + ref.label,
+        session -> {
+          long id = store.resolveForRead(session, ref.key);
+          if (id == 0) {
+            return null;
+          }
+          PreparedStatement select = session.prepare(schema.selectMembers);
+          select.setFetchSize(PooledConnections.FETCH_SIZE);
+          select.setLong(1, id);
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              visitor.accept(member(rs));
+            }
+          }
+          return null;
+        });
   }
 
   @Override
   public long memberCount() {
     store.checkOpen();
-    return store.read(countOperation, session -> {
-      long id = idForRead(session);
-      if (id == 0) {
-        return 0L;
-      }
-      PreparedStatement count = session.prepare(schema.countMembers);
-      count.setLong(1, id);
-      try (ResultSet rs = count.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return store.read(
+        countOperation,
+        session -> {
+          long id = idForRead(session);
+          if (id == 0) {
+            return 0L;
+          }
+          PreparedStatement count = session.prepare(schema.countMembers);
+          count.setLong(1, id);
+          try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
   }
 
   @Override
@@ -237,15 +251,18 @@ final class JdbcDestinationState implements DestinationState {
     requireNonNull(runId, "runId == null");
     requireNonNull(startedAt, "startedAt == null");
     store.checkOpen();
-    ref.id = store.write("record the start of run " + runId + " on " + ref.label, session -> {
-      long id = store.resolveForWrite(session, ref.key, true);
-      PreparedStatement insert = session.prepare(schema.runStarted);
-      insert.setLong(1, id);
-      insert.setString(2, runId);
-      insert.setLong(3, startedAt.toEpochMilli());
-      insert.executeUpdate();
-      return id;
-    });
+    ref.id =
+        store.write(
+            "record the start of run " + runId + " on " + ref.label,
+            session -> {
+              long id = store.resolveForWrite(session, ref.key, true);
+              PreparedStatement insert = session.prepare(schema.runStarted);
+              insert.setLong(1, id);
+              insert.setString(2, runId);
+              insert.setLong(3, startedAt.toEpochMilli());
+              insert.executeUpdate();
+              return id;
+            });
   }
 
   @Override
@@ -254,16 +271,19 @@ final class JdbcDestinationState implements DestinationState {
     requireNonNull(finishedAt, "finishedAt == null");
     requireNonNull(status, "status == null");
     store.checkOpen();
-    ref.id = store.write("record the end of run " + runId + " on " + ref.label, session -> {
-      long id = store.resolveForWrite(session, ref.key, true);
-      PreparedStatement upsert = session.prepare(schema.runFinished);
-      upsert.setLong(1, id);
-      upsert.setString(2, runId);
-      upsert.setLong(3, finishedAt.toEpochMilli());
-      upsert.setString(4, status);
-      upsert.executeUpdate();
-      return id;
-    });
+    ref.id =
+        store.write(
+            "record the end of run " + runId + " on " + ref.label,
+            session -> {
+              long id = store.resolveForWrite(session, ref.key, true);
+              PreparedStatement upsert = session.prepare(schema.runFinished);
+              upsert.setLong(1, id);
+              upsert.setString(2, runId);
+              upsert.setLong(3, finishedAt.toEpochMilli());
+              upsert.setString(4, status);
+              upsert.executeUpdate();
+              return id;
+            });
   }
 
   /**
@@ -275,18 +295,21 @@ final class JdbcDestinationState implements DestinationState {
   public void addPending(PendingWork work) {
     requireNonNull(work, "work == null");
     store.checkOpen();
-    ref.id = store.write("record pending " + work.kind() + " work of " + ref.label, session -> {
-      long id = store.resolveForWrite(session, ref.key, true);
-      PreparedStatement upsert = session.prepare(schema.addPending);
-      upsert.setLong(1, id);
-      upsert.setString(2, work.kind());
-      upsert.setString(3, work.vendorRef());
-      upsert.setString(4, work.runId());
-      upsert.setString(5, work.payload());
-      upsert.setLong(6, work.createdAt().toEpochMilli());
-      upsert.executeUpdate();
-      return id;
-    });
+    ref.id =
+        store.write(
+            "record pending " + work.kind() + " work of " + ref.label,
+            session -> {
+              long id = store.resolveForWrite(session, ref.key, true);
+              PreparedStatement upsert = session.prepare(schema.addPending);
+              upsert.setLong(1, id);
+              upsert.setString(2, work.kind());
+              upsert.setString(3, work.vendorRef());
+              upsert.setString(4, work.runId());
+              upsert.setString(5, work.payload());
+              upsert.setLong(6, work.createdAt().toEpochMilli());
+              upsert.executeUpdate();
+              return id;
+            });
   }
 
   @Override
@@ -294,38 +317,47 @@ final class JdbcDestinationState implements DestinationState {
     requireNonNull(kind, "kind == null");
     requireNonNull(vendorRef, "vendorRef == null");
     store.checkOpen();
-    store.write("remove pending " + kind + " work of " + ref.label, session -> {
-      long id = store.resolveForWrite(session, ref.key, false);
-      if (id != 0) {
-        PreparedStatement delete = session.prepare(schema.removePending);
-        delete.setLong(1, id);
-        delete.setString(2, kind);
-        delete.setString(3, vendorRef);
-        delete.executeUpdate();
-      }
-      return null;
-    });
+    store.write(
+        "remove pending " + kind + " work of " + ref.label,
+        session -> {
+          long id = store.resolveForWrite(session, ref.key, false);
+          if (id != 0) {
+            PreparedStatement delete = session.prepare(schema.removePending);
+            delete.setLong(1, id);
+            delete.setString(2, kind);
+            delete.setString(3, vendorRef);
+            delete.executeUpdate();
+          }
+          return null;
+        });
   }
 
   @Override
   public List<PendingWork> pending() {
     store.checkOpen();
-    return store.read("read the pending work of " + ref.label, session -> {
-      long id = idForRead(session);
-      if (id == 0) {
-        return List.of();
-      }
-      PreparedStatement select = session.prepare(schema.selectPending);
-      select.setLong(1, id);
-      List<PendingWork> work = new ArrayList<>();
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          work.add(new PendingWork(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-              Instant.ofEpochMilli(rs.getLong(5))));
-        }
-      }
-      return List.copyOf(work);
-    });
+    return store.read(
+        "read the pending work of " + ref.label,
+        session -> {
+          long id = idForRead(session);
+          if (id == 0) {
+            return List.of();
+          }
+          PreparedStatement select = session.prepare(schema.selectPending);
+          select.setLong(1, id);
+          List<PendingWork> work = new ArrayList<>();
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              work.add(
+                  new PendingWork(
+                      rs.getString(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      Instant.ofEpochMilli(rs.getLong(5))));
+            }
+          }
+          return List.copyOf(work);
+        });
   }
 
   @Override

@@ -3,8 +3,8 @@ package com.segmentexport.state;
 import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.DestinationKey;
-import com.segmentexport.spi.DestinationState;
 import com.segmentexport.api.SyncStateException;
+import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.SyncStateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,6 +82,7 @@ import javax.sql.DataSource;
 public final class JdbcSyncStateStore implements SyncStateStore {
   /** The version of the tables this SDK creates, reads and writes. */
   public static final int SCHEMA_VERSION = Schema.VERSION;
+
   /** How long SQLite waits for a lock another connection holds, unless told otherwise. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
@@ -90,7 +91,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
   private final Connections connections;
   private final Schema schema;
   private final Failures failures;
-  private final ConcurrentMap<DestinationKey, DestinationRef> destinations = new ConcurrentHashMap<>();
+  private final ConcurrentMap<DestinationKey, DestinationRef> destinations =
+      new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private JdbcSyncStateStore(Connections connections, Schema schema, Failures failures) {
@@ -109,12 +111,19 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     }
     if (found.isPresent() && found.getAsInt() != Schema.VERSION) {
       connections.close();
-      throw new SyncStateException("Could not open the sync state: " + failures.subject() + " has schema version "
-          + found.getAsInt() + ", and this SDK reads and writes version " + Schema.VERSION + ". "
-          + (found.getAsInt() > Schema.VERSION
-              ? "A newer version of the SDK wrote it: use that version or a later one, or"
-              : "No version of the SDK can upgrade it:")
-          + " move it aside to start a new state (every profile is then sent again). Nothing was sent.", null);
+      throw new SyncStateException(
+          "Could not open the sync state: "
+              + failures.subject()
+              + " has schema version "
+              + found.getAsInt()
+              + ", and this SDK reads and writes version "
+              + Schema.VERSION
+              + ". "
+              + (found.getAsInt() > Schema.VERSION
+                  ? "A newer version of the SDK wrote it: use that version or a later one, or"
+                  : "No version of the SDK can upgrade it:")
+              + " move it aside to start a new state (every profile is then sent again). Nothing was sent.",
+          null);
     }
   }
 
@@ -154,8 +163,13 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         Files.createDirectories(parent);
       }
     } catch (IOException e) {
-      throw new SyncStateException("Could not open the sync state: cannot create the directory of the state file "
-          + absolute + " (" + e + "). Nothing was sent.", e);
+      throw new SyncStateException(
+          "Could not open the sync state: cannot create the directory of the state file "
+              + absolute
+              + " ("
+              + e
+              + "). Nothing was sent.",
+          e);
     }
     Connections connections;
     try {
@@ -204,7 +218,9 @@ public final class JdbcSyncStateStore implements SyncStateStore {
       throw new Failures(Dialect.POSTGRES, "(the given DataSource)", null).atOpen(e);
     }
     String database = url + (schemaName == null ? "" : " (schema " + schemaName + ")");
-    return new JdbcSyncStateStore(new PooledConnections(dataSource), new Schema(Dialect.POSTGRES, schemaName),
+    return new JdbcSyncStateStore(
+        new PooledConnections(dataSource),
+        new Schema(Dialect.POSTGRES, schemaName),
         new Failures(Dialect.POSTGRES, database, null));
   }
 
@@ -236,7 +252,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     requireNonNull(key, "key == null");
     checkOpen();
     DestinationRef ref = destinations.computeIfAbsent(key, DestinationRef::new);
-    ref.id = write("open the state of " + ref.label, session -> resolveForWrite(session, key, true));
+    ref.id =
+        write("open the state of " + ref.label, session -> resolveForWrite(session, key, true));
     return new JdbcDestinationState(this, ref);
   }
 
@@ -245,24 +262,32 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     requireNonNull(key, "key == null");
     checkOpen();
     DestinationRef ref = destinations.computeIfAbsent(key, DestinationRef::new);
-    long forgotten = write("forget " + ref.label, session -> {
-      // In PostgreSQL this waits for the writes holding the destination's row in share mode.
-      long id = select(session, schema.selectDestinationForDelete, key);
-      if (id == 0) {
-        return 0L;
-      }
-      long deleted = 0;
-      for (String sql : List.of(schema.deleteDestination, schema.deleteMembers, schema.deleteRuns,
-          schema.deletePending)) {
-        PreparedStatement delete = session.prepare(sql);
-        delete.setLong(1, id);
-        int rows = delete.executeUpdate();
-        if (sql.equals(schema.deleteMembers)) {
-          deleted = rows;
-        }
-      }
-      return deleted;
-    });
+    long forgotten =
+        write(
+            "forget " + ref.label,
+            session -> {
+              // In PostgreSQL this waits for the writes holding the destination's row in share
+              // mode.
+              long id = select(session, schema.selectDestinationForDelete, key);
+              if (id == 0) {
+                return 0L;
+              }
+              long deleted = 0;
+              for (String sql :
+                  List.of(
+                      schema.deleteDestination,
+                      schema.deleteMembers,
+                      schema.deleteRuns,
+                      schema.deletePending)) {
+                PreparedStatement delete = session.prepare(sql);
+                delete.setLong(1, id);
+                int rows = delete.executeUpdate();
+                if (sql.equals(schema.deleteMembers)) {
+                  deleted = rows;
+                }
+              }
+              return deleted;
+            });
     ref.id = 0;
     return forgotten;
   }
@@ -270,15 +295,17 @@ public final class JdbcSyncStateStore implements SyncStateStore {
   @Override
   public List<DestinationKey> destinations() {
     checkOpen();
-    return read("list the destinations", session -> {
-      List<DestinationKey> keys = new ArrayList<>();
-      try (ResultSet rs = session.prepare(schema.selectDestinations).executeQuery()) {
-        while (rs.next()) {
-          keys.add(new DestinationKey(rs.getString(1), rs.getString(2), rs.getString(3)));
-        }
-      }
-      return List.copyOf(keys);
-    });
+    return read(
+        "list the destinations",
+        session -> {
+          List<DestinationKey> keys = new ArrayList<>();
+          try (ResultSet rs = session.prepare(schema.selectDestinations).executeQuery()) {
+            while (rs.next()) {
+              keys.add(new DestinationKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+          }
+          return List.copyOf(keys);
+        });
   }
 
   /** Closes the store's connections (for PostgreSQL, only marks the store closed); closing twice is allowed. */
@@ -299,7 +326,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
 
   void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("the sync-state store on " + failures.subject() + " is closed");
+      throw new IllegalStateException(
+          "the sync-state store on " + failures.subject() + " is closed");
     }
   }
 
@@ -384,8 +412,10 @@ public final class JdbcSyncStateStore implements SyncStateStore {
    */
   static final class DestinationRef {
     final DestinationKey key;
+
     /** How messages name the destination: connector and list, without the account's fingerprint. */
     final String label;
+
     volatile long id;
 
     DestinationRef(DestinationKey key) {

@@ -39,7 +39,8 @@ final class PooledConnections extends Connections {
   void stream(Work<Void> work) throws SQLException {
     checkOpen();
     try (Session session = new Session(dataSource.getConnection())) {
-      // PostgreSQL's driver reads a result set with a cursor, FETCH_SIZE rows at a time, only inside a
+      // PostgreSQL's driver reads a result set with a cursor, FETCH_SIZE rows at a time, only
+      // inside a
       // transaction: with autocommit on it reads every row into memory first.
       inTransaction(session, work);
     }

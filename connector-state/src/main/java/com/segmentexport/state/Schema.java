@@ -47,6 +47,7 @@ final class Schema {
   final String removePending;
   final String selectPending;
   final String deletePending;
+
   /** The lookup statements by power of two, built on first use. */
   private final String[] lookups = new String[16];
 
@@ -70,47 +71,69 @@ final class Schema {
     selectDestination = "SELECT id FROM " + destinationTable + destinationWhere;
     selectDestinationForWrite = selectDestination + dialect.forShare();
     selectDestinationForDelete = selectDestination + dialect.forUpdate();
-    insertDestination = "INSERT INTO " + destinationTable
-        + " (connector_id, account, destination_id, created_at) VALUES (?, ?, ?, ?)"
-        + " ON CONFLICT (connector_id, account, destination_id) DO NOTHING";
-    selectDestinations = "SELECT connector_id, account, destination_id FROM " + destinationTable + " ORDER BY id";
+    insertDestination =
+        "INSERT INTO "
+            + destinationTable
+            + " (connector_id, account, destination_id, created_at) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (connector_id, account, destination_id) DO NOTHING";
+    selectDestinations =
+        "SELECT connector_id, account, destination_id FROM " + destinationTable + " ORDER BY id";
     deleteDestination = "DELETE FROM " + destinationTable + " WHERE id = ?";
 
-    // A confirmation replaces what the vendor holds; the vendor's id is kept when the answer gave none.
-    confirm = "INSERT INTO " + memberTable + " AS m"
-        + " (destination, member_key, email, confirmed_hash, outcome, reason, vendor_id, updated_at)"
-        + " VALUES (?, ?, ?, ?, 'CONFIRMED', NULL, ?, ?)"
-        + " ON CONFLICT (destination, member_key) DO UPDATE SET email = excluded.email,"
-        + " confirmed_hash = excluded.confirmed_hash, outcome = excluded.outcome, reason = NULL,"
-        + " vendor_id = COALESCE(excluded.vendor_id, m.vendor_id), updated_at = excluded.updated_at";
-    // A rejection or an unconfirmed send changes nothing the vendor confirmed: only the last outcome, and
+    // A confirmation replaces what the vendor holds; the vendor's id is kept when the answer gave
+    // none.
+    confirm =
+        "INSERT INTO "
+            + memberTable
+            + " AS m"
+            + " (destination, member_key, email, confirmed_hash, outcome, reason, vendor_id, updated_at)"
+            + " VALUES (?, ?, ?, ?, 'CONFIRMED', NULL, ?, ?)"
+            + " ON CONFLICT (destination, member_key) DO UPDATE SET email = excluded.email,"
+            + " confirmed_hash = excluded.confirmed_hash, outcome = excluded.outcome, reason = NULL,"
+            + " vendor_id = COALESCE(excluded.vendor_id, m.vendor_id), updated_at = excluded.updated_at";
+    // A rejection or an unconfirmed send changes nothing the vendor confirmed: only the last
+    // outcome, and
     // the address while none was ever confirmed.
-    notConfirmed = "INSERT INTO " + memberTable + " AS m"
-        + " (destination, member_key, email, confirmed_hash, outcome, reason, vendor_id, updated_at)"
-        + " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)"
-        + " ON CONFLICT (destination, member_key) DO UPDATE SET outcome = excluded.outcome,"
-        + " reason = excluded.reason, updated_at = excluded.updated_at,"
-        + " email = CASE WHEN m.confirmed_hash IS NULL THEN excluded.email ELSE m.email END";
+    notConfirmed =
+        "INSERT INTO "
+            + memberTable
+            + " AS m"
+            + " (destination, member_key, email, confirmed_hash, outcome, reason, vendor_id, updated_at)"
+            + " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)"
+            + " ON CONFLICT (destination, member_key) DO UPDATE SET outcome = excluded.outcome,"
+            + " reason = excluded.reason, updated_at = excluded.updated_at,"
+            + " email = CASE WHEN m.confirmed_hash IS NULL THEN excluded.email ELSE m.email END";
     memberColumns = "member_key, email, confirmed_hash, outcome, reason, vendor_id, updated_at";
     countMembers = "SELECT COUNT(*) FROM " + memberTable + " WHERE destination = ?";
     selectMembers = "SELECT " + memberColumns + " FROM " + memberTable + " WHERE destination = ?";
     deleteMembers = "DELETE FROM " + memberTable + " WHERE destination = ?";
     deleteMember = "DELETE FROM " + memberTable + " WHERE destination = ? AND member_key = ?";
 
-    runStarted = "INSERT INTO " + runTable + " (destination, run_id, started_at) VALUES (?, ?, ?)"
-        + " ON CONFLICT (destination, run_id) DO UPDATE SET started_at = excluded.started_at";
-    runFinished = "INSERT INTO " + runTable + " (destination, run_id, finished_at, status) VALUES (?, ?, ?, ?)"
-        + " ON CONFLICT (destination, run_id) DO UPDATE SET finished_at = excluded.finished_at,"
-        + " status = excluded.status";
+    runStarted =
+        "INSERT INTO "
+            + runTable
+            + " (destination, run_id, started_at) VALUES (?, ?, ?)"
+            + " ON CONFLICT (destination, run_id) DO UPDATE SET started_at = excluded.started_at";
+    runFinished =
+        "INSERT INTO "
+            + runTable
+            + " (destination, run_id, finished_at, status) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (destination, run_id) DO UPDATE SET finished_at = excluded.finished_at,"
+            + " status = excluded.status";
     deleteRuns = "DELETE FROM " + runTable + " WHERE destination = ?";
 
-    addPending = "INSERT INTO " + pendingTable
-        + " (destination, kind, vendor_ref, run_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-        + " ON CONFLICT (destination, kind, vendor_ref) DO UPDATE SET run_id = excluded.run_id,"
-        + " payload = excluded.payload, created_at = excluded.created_at";
-    removePending = "DELETE FROM " + pendingTable + " WHERE destination = ? AND kind = ? AND vendor_ref = ?";
-    selectPending = "SELECT run_id, kind, vendor_ref, payload, created_at FROM " + pendingTable
-        + " WHERE destination = ? ORDER BY created_at, id";
+    addPending =
+        "INSERT INTO "
+            + pendingTable
+            + " (destination, kind, vendor_ref, run_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (destination, kind, vendor_ref) DO UPDATE SET run_id = excluded.run_id,"
+            + " payload = excluded.payload, created_at = excluded.created_at";
+    removePending =
+        "DELETE FROM " + pendingTable + " WHERE destination = ? AND kind = ? AND vendor_ref = ?";
+    selectPending =
+        "SELECT run_id, kind, vendor_ref, payload, created_at FROM "
+            + pendingTable
+            + " WHERE destination = ? ORDER BY created_at, id";
     deletePending = "DELETE FROM " + pendingTable + " WHERE destination = ?";
   }
 
@@ -151,10 +174,15 @@ final class Schema {
    */
   OptionalInt install(Session session) throws SQLException {
     dialect.beforeInstall(session, schemaName);
-    session.prepare("CREATE TABLE IF NOT EXISTS " + versionTable
-        + " (version INTEGER NOT NULL PRIMARY KEY, installed_at BIGINT NOT NULL)").execute();
+    session
+        .prepare(
+            "CREATE TABLE IF NOT EXISTS "
+                + versionTable
+                + " (version INTEGER NOT NULL PRIMARY KEY, installed_at BIGINT NOT NULL)")
+        .execute();
     OptionalInt found = OptionalInt.empty();
-    try (ResultSet rs = session.prepare("SELECT MAX(version) FROM " + versionTable).executeQuery()) {
+    try (ResultSet rs =
+        session.prepare("SELECT MAX(version) FROM " + versionTable).executeQuery()) {
       if (rs.next()) {
         int version = rs.getInt(1);
         if (!rs.wasNull()) {
@@ -169,8 +197,11 @@ final class Schema {
       session.prepare(ddl).execute();
     }
     // A unique row: of two installers that got here at once, the second adds nothing.
-    PreparedStatement version = session.prepare("INSERT INTO " + versionTable
-        + " (version, installed_at) VALUES (?, ?) ON CONFLICT (version) DO NOTHING");
+    PreparedStatement version =
+        session.prepare(
+            "INSERT INTO "
+                + versionTable
+                + " (version, installed_at) VALUES (?, ?) ON CONFLICT (version) DO NOTHING");
     version.setInt(1, VERSION);
     version.setLong(2, Instant.now().toEpochMilli());
     version.executeUpdate();
@@ -180,35 +211,62 @@ final class Schema {
   private List<String> createTables() {
     String key = dialect.keyText();
     return List.of(
-        "CREATE TABLE IF NOT EXISTS " + destinationTable + " ("
-            + "id " + dialect.autoId() + ", "
-            + "connector_id " + key + " NOT NULL, "
-            + "account " + key + " NOT NULL, "
-            + "destination_id " + key + " NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS "
+            + destinationTable
+            + " ("
+            + "id "
+            + dialect.autoId()
+            + ", "
+            + "connector_id "
+            + key
+            + " NOT NULL, "
+            + "account "
+            + key
+            + " NOT NULL, "
+            + "destination_id "
+            + key
+            + " NOT NULL, "
             + "created_at BIGINT NOT NULL, "
             + "UNIQUE (connector_id, account, destination_id))",
-        "CREATE TABLE IF NOT EXISTS " + memberTable + " ("
+        "CREATE TABLE IF NOT EXISTS "
+            + memberTable
+            + " ("
             + "destination BIGINT NOT NULL, "
-            + "member_key " + key + " NOT NULL, "
+            + "member_key "
+            + key
+            + " NOT NULL, "
             + "email TEXT NOT NULL, "
             + "confirmed_hash BIGINT, "
             + "outcome TEXT NOT NULL CHECK (outcome IN ('CONFIRMED', 'REJECTED', 'UNCONFIRMED')), "
             + "reason TEXT, "
             + "vendor_id TEXT, "
             + "updated_at BIGINT NOT NULL, "
-            + "PRIMARY KEY (destination, member_key))" + dialect.memberTableOptions(),
-        "CREATE TABLE IF NOT EXISTS " + runTable + " ("
+            + "PRIMARY KEY (destination, member_key))"
+            + dialect.memberTableOptions(),
+        "CREATE TABLE IF NOT EXISTS "
+            + runTable
+            + " ("
             + "destination BIGINT NOT NULL, "
-            + "run_id " + key + " NOT NULL, "
+            + "run_id "
+            + key
+            + " NOT NULL, "
             + "started_at BIGINT, "
             + "finished_at BIGINT, "
             + "status TEXT, "
             + "PRIMARY KEY (destination, run_id))",
-        "CREATE TABLE IF NOT EXISTS " + pendingTable + " ("
-            + "id " + dialect.autoId() + ", "
+        "CREATE TABLE IF NOT EXISTS "
+            + pendingTable
+            + " ("
+            + "id "
+            + dialect.autoId()
+            + ", "
             + "destination BIGINT NOT NULL, "
-            + "kind " + key + " NOT NULL, "
-            + "vendor_ref " + key + " NOT NULL, "
+            + "kind "
+            + key
+            + " NOT NULL, "
+            + "vendor_ref "
+            + key
+            + " NOT NULL, "
             + "run_id TEXT NOT NULL, "
             + "payload TEXT NOT NULL, "
             + "created_at BIGINT NOT NULL, "

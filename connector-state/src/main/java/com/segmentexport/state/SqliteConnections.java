@@ -27,11 +27,13 @@ import org.sqlite.JDBC;
 final class SqliteConnections extends Connections {
   /** SQLite's page cache per connection, in KiB (a negative {@code cache_size}); native memory, not heap. */
   static final int CACHE_KIB = 32 * 1024;
+
   /** Memory-mapped reads, in bytes: pages are read without a system call each. */
   static final long MMAP_BYTES = 256L * 1024 * 1024;
 
   /** Commits between two background checkpoints. */
   static final int COMMITS_PER_CHECKPOINT = 8;
+
   /** The log's size, in pages, at which the committing thread checkpoints (SQLite's default is 1,000). */
   static final int BACKSTOP_PAGES = 10_000;
 
@@ -62,14 +64,18 @@ final class SqliteConnections extends Connections {
     this.busyTimeout = busyTimeout;
     Connection write = open();
     try (Statement s = write.createStatement()) {
-      // WAL: readers go on beside the writer, and a commit is one append to the log. NORMAL syncs the log
-      // only at checkpoints: a commit survives a crash of the process (the OS holds the log), and a power
-      // loss may take back the last commits, which then means those members are sent again, never that
+      // WAL: readers go on beside the writer, and a commit is one append to the log. NORMAL syncs
+      // the log
+      // only at checkpoints: a commit survives a crash of the process (the OS holds the log), and a
+      // power
+      // loss may take back the last commits, which then means those members are sent again, never
+      // that
       // the state claims a confirmation the vendor did not give.
       s.execute("PRAGMA journal_mode = WAL");
       s.execute("PRAGMA synchronous = NORMAL");
       s.execute("PRAGMA wal_autocheckpoint = " + BACKSTOP_PAGES);
-      // Once checkpointed, a log that grew larger than this is cut back, so the file beside the database
+      // Once checkpointed, a log that grew larger than this is cut back, so the file beside the
+      // database
       // does not keep the size of the longest burst.
       s.execute("PRAGMA journal_size_limit = " + LOG_SIZE_LIMIT);
     } catch (SQLException e) {
@@ -126,13 +132,15 @@ final class SqliteConnections extends Connections {
     writeLock.lock();
     try {
       checkOpen();
-      // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so that a transaction never
+      // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so that a transaction
+      // never
       // has to upgrade a read to a write halfway, which SQLite may refuse without waiting.
       writer.prepare("BEGIN IMMEDIATE").execute();
       try {
         T result = work.run(writer);
         writer.prepare("COMMIT").execute();
-        if (++commitsSinceCheckpoint >= COMMITS_PER_CHECKPOINT && checkpointing.compareAndSet(false, true)) {
+        if (++commitsSinceCheckpoint >= COMMITS_PER_CHECKPOINT
+            && checkpointing.compareAndSet(false, true)) {
           commitsSinceCheckpoint = 0;
           startCheckpoint();
         }
@@ -149,27 +157,31 @@ final class SqliteConnections extends Connections {
   /** Starts a checkpoint in the background thread; called under the write lock. */
   private void startCheckpoint() {
     if (checkpointer == null) {
-      checkpointer = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "segment-export-state-checkpoint");
-        thread.setDaemon(true);
-        return thread;
-      });
+      checkpointer =
+          Executors.newSingleThreadExecutor(
+              task -> {
+                Thread thread = new Thread(task, "segment-export-state-checkpoint");
+                thread.setDaemon(true);
+                return thread;
+              });
     }
-    checkpointer.execute(() -> {
-      try {
-        if (checkpointConnection == null) {
-          checkpointConnection = open();
-        }
-        try (Statement s = checkpointConnection.createStatement()) {
-          // PASSIVE: copies what it can without waiting for the writer or the readers.
-          s.execute("PRAGMA wal_checkpoint(PASSIVE)");
-        }
-      } catch (SQLException e) {
-        // Nothing is lost: the log keeps every commit, and the next checkpoint (or the backstop) copies it.
-      } finally {
-        checkpointing.set(false);
-      }
-    });
+    checkpointer.execute(
+        () -> {
+          try {
+            if (checkpointConnection == null) {
+              checkpointConnection = open();
+            }
+            try (Statement s = checkpointConnection.createStatement()) {
+              // PASSIVE: copies what it can without waiting for the writer or the readers.
+              s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+            }
+          } catch (SQLException e) {
+            // Nothing is lost: the log keeps every commit, and the next checkpoint (or the
+            // backstop) copies it.
+          } finally {
+            checkpointing.set(false);
+          }
+        });
   }
 
   private void rollback() {
@@ -220,7 +232,8 @@ final class SqliteConnections extends Connections {
       Thread.currentThread().interrupt();
     }
     if (checkpointConnection != null) {
-      closeQuietly(checkpointConnection); // the last connection to close checkpoints and removes the log
+      closeQuietly(
+          checkpointConnection); // the last connection to close checkpoints and removes the log
     }
   }
 

@@ -64,7 +64,10 @@ class PostgresSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     try (SyncStateStore inPublic = JdbcSyncStateStore.postgres(dataSource)) {
       inPublic.open(LIST_A).record(List.of(confirmed("ann@example.com", 1L, null, T0)));
       assertThat(inPublic.open(LIST_A).memberCount()).isEqualTo(1);
-      assertThat(inPublic.toString()).contains("jdbc:postgresql://").doesNotContain("?").doesNotContain("password");
+      assertThat(inPublic.toString())
+          .contains("jdbc:postgresql://")
+          .doesNotContain("?")
+          .doesNotContain("password");
       assertThat(inPublic.forget(LIST_A)).isEqualTo(1);
     }
   }
@@ -84,7 +87,8 @@ class PostgresSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     nowhere.setPortNumbers(new int[] {1});
     nowhere.setPassword("s3cret");
     nowhere.setConnectTimeout(2);
-    assertThatThrownBy(() -> JdbcSyncStateStore.postgres(nowhere)).isInstanceOf(SyncStateException.class)
+    assertThatThrownBy(() -> JdbcSyncStateStore.postgres(nowhere))
+        .isInstanceOf(SyncStateException.class)
         .hasMessageContaining("Could not open the sync state")
         .hasMessageContaining("PostgreSQL")
         .hasMessageContaining("Nothing was sent")

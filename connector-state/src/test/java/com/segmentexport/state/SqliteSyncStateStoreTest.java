@@ -3,9 +3,9 @@ package com.segmentexport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
-import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
   private static final Duration SHORT_BUSY_TIMEOUT = Duration.ofMillis(300);
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
   private final AtomicInteger files = new AtomicInteger();
 
   @Override
   protected Database freshDatabase() {
-    return file(directory.resolve("state-" + files.incrementAndGet()).resolve("segment-export.db"),
+    return file(
+        directory.resolve("state-" + files.incrementAndGet()).resolve("segment-export.db"),
         JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT);
   }
 
@@ -60,7 +60,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     Path file = directory.resolve("a/b/c/state.db");
     open(file(file, JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT));
     assertThat(file).isRegularFile();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
       rs.next();
       assertThat(rs.getString(1)).isEqualTo("wal");
@@ -81,8 +82,11 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     }
     many.close();
 
-    assertThat(directory.resolve("checkpointed.db-wal")).as("the log, checkpointed and removed").doesNotExist();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+    assertThat(directory.resolve("checkpointed.db-wal"))
+        .as("the log, checkpointed and removed")
+        .doesNotExist();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM segment_export_member")) {
       rs.next();
       assertThat(rs.getLong(1)).isEqualTo(500L * SqliteConnections.COMMITS_PER_CHECKPOINT);
@@ -95,27 +99,45 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     state.record(List.of(confirmed("ann@example.com", 7L, "contact-7", T0)));
     store.close();
 
-    try (Connection c = database.jdbc(); Statement s = c.createStatement()) {
+    try (Connection c = database.jdbc();
+        Statement s = c.createStatement()) {
       List<String> tables = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'segment_export_%' ORDER BY name")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'segment_export_%' ORDER BY name")) {
         while (rs.next()) {
           tables.add(rs.getString(1));
         }
       }
-      assertThat(tables).containsExactly("segment_export_destination", "segment_export_member",
-          "segment_export_pending", "segment_export_run", "segment_export_schema_version");
-      assertThat(columns(s, "segment_export_member")).containsExactly("destination", "member_key", "email",
-          "confirmed_hash", "outcome", "reason", "vendor_id", "updated_at");
+      assertThat(tables)
+          .containsExactly(
+              "segment_export_destination",
+              "segment_export_member",
+              "segment_export_pending",
+              "segment_export_run",
+              "segment_export_schema_version");
+      assertThat(columns(s, "segment_export_member"))
+          .containsExactly(
+              "destination",
+              "member_key",
+              "email",
+              "confirmed_hash",
+              "outcome",
+              "reason",
+              "vendor_id",
+              "updated_at");
       assertThat(columns(s, "segment_export_destination"))
           .containsExactly("id", "connector_id", "account", "destination_id", "created_at");
       assertThat(columns(s, "segment_export_run"))
           .containsExactly("destination", "run_id", "started_at", "finished_at", "status");
       assertThat(columns(s, "segment_export_pending"))
-          .containsExactly("id", "destination", "kind", "vendor_ref", "run_id", "payload", "created_at");
-      try (ResultSet rs = s.executeQuery("SELECT d.connector_id, d.account, d.destination_id, m.member_key, m.email,"
-          + " m.confirmed_hash, m.outcome, m.reason, m.vendor_id, m.updated_at FROM segment_export_member m"
-          + " JOIN segment_export_destination d ON d.id = m.destination")) {
+          .containsExactly(
+              "id", "destination", "kind", "vendor_ref", "run_id", "payload", "created_at");
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT d.connector_id, d.account, d.destination_id, m.member_key, m.email,"
+                  + " m.confirmed_hash, m.outcome, m.reason, m.vendor_id, m.updated_at FROM segment_export_member m"
+                  + " JOIN segment_export_destination d ON d.id = m.destination")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo(LIST_A.connectorId());
         assertThat(rs.getString(2)).isEqualTo(LIST_A.account());
@@ -153,7 +175,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     new Random(23).nextBytes(garbage);
     Files.write(file, garbage);
 
-    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file)).isInstanceOf(SyncStateException.class)
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file))
+        .isInstanceOf(SyncStateException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("is not an SQLite database, or is damaged")
         .hasMessageContaining("Nothing was sent")
@@ -166,7 +189,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
   void aTextFileIsRefusedToo() throws Exception {
     Path file = directory.resolve("notes.db");
     Files.writeString(file, "this is not a database, but someone's notes\n".repeat(100));
-    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file)).isInstanceOf(SyncStateException.class)
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(file))
+        .isInstanceOf(SyncStateException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("not an SQLite database");
   }
@@ -185,13 +209,16 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
           .hasMessageContaining("300 ms")
           .hasMessageContaining("Nothing was sent");
       Duration waited = Duration.ofNanos(System.nanoTime() - started);
-      assertThat(waited).isGreaterThanOrEqualTo(SHORT_BUSY_TIMEOUT).isLessThan(Duration.ofSeconds(10));
+      assertThat(waited)
+          .isGreaterThanOrEqualTo(SHORT_BUSY_TIMEOUT)
+          .isLessThan(Duration.ofSeconds(10));
       s.execute("ROLLBACK");
     }
   }
 
   @Test
-  void whileAnotherProcessHoldsTheLockLookupsGoOnAndRecordsFailWithoutAnAddress() throws SQLException {
+  void whileAnotherProcessHoldsTheLockLookupsGoOnAndRecordsFailWithoutAnAddress()
+      throws SQLException {
     Path file = directory.resolve("shared.db");
     SyncStateStore shared = open(file(file, SHORT_BUSY_TIMEOUT));
     DestinationState state = shared.open(LIST_A);
@@ -202,12 +229,15 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
       s.execute("BEGIN EXCLUSIVE");
       s.execute("DELETE FROM segment_export_member"); // uncommitted: nobody sees it
       MemberOutcome bob = confirmed("bob@example.com", 2L, null, T1);
-      assertThatThrownBy(() -> state.record(List.of(bob))).isInstanceOf(SyncStateException.class)
+      assertThatThrownBy(() -> state.record(List.of(bob)))
+          .isInstanceOf(SyncStateException.class)
           .hasMessageContaining("record the outcomes of 1 member of destination iterable/list-1")
           .hasMessageContaining("is locked by another process")
           .hasMessageNotContaining("bob@")
           .hasMessageNotContaining("Nothing was sent");
-      assertThat(lookupOne(state, "ann@example.com")).as("WAL: reads go on beside a writer").isNotNull();
+      assertThat(lookupOne(state, "ann@example.com"))
+          .as("WAL: reads go on beside a writer")
+          .isNotNull();
       s.execute("ROLLBACK");
     }
     state.record(List.of(confirmed("bob@example.com", 2L, null, T1)));
@@ -217,18 +247,22 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
   @Test
   void aPathThatIsADirectoryIsRefusedClearly() throws Exception {
     Path dir = Files.createDirectories(directory.resolve("a-directory.db"));
-    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(dir)).isInstanceOf(SyncStateException.class)
+    assertThatThrownBy(() -> JdbcSyncStateStore.sqlite(dir))
+        .isInstanceOf(SyncStateException.class)
         .hasMessageContaining(dir.toString())
         .hasMessageContaining("Nothing was sent");
   }
 
   @Test
   void urlsLoseTheirParametersAndUserInformation() {
-    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:postgresql://db.example:5432/exports?user=app&password=s3cret"))
+    assertThat(
+            JdbcSyncStateStore.withoutSecrets(
+                "jdbc:postgresql://db.example:5432/exports?user=app&password=s3cret"))
         .isEqualTo("jdbc:postgresql://db.example:5432/exports");
     assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:postgresql://app:s3cret@db.example/exports"))
         .isEqualTo("jdbc:postgresql://db.example/exports");
-    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:sqlserver://db;password=s3cret")).isEqualTo("jdbc:sqlserver://db");
+    assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:sqlserver://db;password=s3cret"))
+        .isEqualTo("jdbc:sqlserver://db");
     assertThat(JdbcSyncStateStore.withoutSecrets(null)).isEqualTo("(unknown URL)");
   }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.DestinationKey;
+import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.MemberOutcome.Kind;
 import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
-import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.SyncStateStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -87,12 +87,19 @@ abstract class SyncStateStoreBehaviourTest {
   }
 
   static MemberOutcome confirmed(String email, long hash, String vendorId, Instant at) {
-    return new MemberOutcome("email:" + email, email, hash, Kind.CONFIRMED, Optional.empty(),
-        Optional.ofNullable(vendorId), at);
+    return new MemberOutcome(
+        "email:" + email,
+        email,
+        hash,
+        Kind.CONFIRMED,
+        Optional.empty(),
+        Optional.ofNullable(vendorId),
+        at);
   }
 
   static MemberOutcome notConfirmed(Kind kind, String email, long hash, String reason, Instant at) {
-    return new MemberOutcome("email:" + email, email, hash, kind, Optional.of(reason), Optional.empty(), at);
+    return new MemberOutcome(
+        "email:" + email, email, hash, kind, Optional.of(reason), Optional.empty(), at);
   }
 
   static MemberState lookupOne(DestinationState state, String email) {
@@ -105,8 +112,16 @@ abstract class SyncStateStoreBehaviourTest {
     state.record(List.of(confirmed("ann@example.com", -42L, "contact-7", T0)));
 
     MemberState ann = lookupOne(state, "ann@example.com");
-    assertThat(ann).isEqualTo(new MemberState("email:ann@example.com", "ann@example.com", OptionalLong.of(-42L),
-        Kind.CONFIRMED, Optional.empty(), Optional.of("contact-7"), T0));
+    assertThat(ann)
+        .isEqualTo(
+            new MemberState(
+                "email:ann@example.com",
+                "ann@example.com",
+                OptionalLong.of(-42L),
+                Kind.CONFIRMED,
+                Optional.empty(),
+                Optional.of("contact-7"),
+                T0));
     assertThat(ann.isUnchanged(-42L)).isTrue();
     assertThat(ann.isUnchanged(41L)).isFalse();
     assertThat(state.key()).isEqualTo(LIST_A);
@@ -122,19 +137,28 @@ abstract class SyncStateStoreBehaviourTest {
     }
     state.record(batch);
 
-    // Largest first, each group elsewhere: a statement reused for a smaller group must not ask for the
+    // Largest first, each group elsewhere: a statement reused for a smaller group must not ask for
+    // the
     // previous group's keys.
     int round = 0;
     for (int size : new int[] {1_500, 513, 512, 511, 129, 128, 127, 100, 3, 2, 1}) {
       int from = (round++ * 97) % 500;
-      List<String> keys = IntStream.range(from, from + size).mapToObj(i -> "email:m" + i + "@example.com").toList();
+      List<String> keys =
+          IntStream.range(from, from + size).mapToObj(i -> "email:m" + i + "@example.com").toList();
       Map<String, MemberState> found = state.lookup(keys);
-      Set<String> expected = IntStream.range(from, from + size).filter(i -> i % 2 == 0)
-          .mapToObj(i -> "email:m" + i + "@example.com").collect(Collectors.toSet());
+      Set<String> expected =
+          IntStream.range(from, from + size)
+              .filter(i -> i % 2 == 0)
+              .mapToObj(i -> "email:m" + i + "@example.com")
+              .collect(Collectors.toSet());
       assertThat(found.keySet()).as("a group of %d", size).isEqualTo(expected);
       found.forEach((key, member) -> assertThat(member.memberKey()).isEqualTo(key));
-      found.values().forEach(m -> assertThat(m.confirmedHash().getAsLong())
-          .isEqualTo(Long.parseLong(m.email().substring(1, m.email().indexOf('@')))));
+      found
+          .values()
+          .forEach(
+              m ->
+                  assertThat(m.confirmedHash().getAsLong())
+                      .isEqualTo(Long.parseLong(m.email().substring(1, m.email().indexOf('@')))));
     }
     assertThat(state.lookup(List.of())).isEmpty();
     assertThat(state.lookup(List.of("email:nobody@example.com"))).isEmpty();
@@ -144,12 +168,29 @@ abstract class SyncStateStoreBehaviourTest {
   void aConfirmationReplacesHashAddressAndVendorIdAndClearsTheReason() {
     DestinationState state = store.open(LIST_A);
     state.record(List.of(confirmed("ann@example.com", 1L, "contact-7", T0)));
-    state.record(List.of(notConfirmed(Kind.REJECTED, "ann@example.com", 2L, "INVALID_FIELD 400", T1)));
-    state.record(List.of(new MemberOutcome("email:ann@example.com", "ann@new.example.com", 3L, Kind.CONFIRMED,
-        Optional.empty(), Optional.of("contact-8"), T2)));
+    state.record(
+        List.of(notConfirmed(Kind.REJECTED, "ann@example.com", 2L, "INVALID_FIELD 400", T1)));
+    state.record(
+        List.of(
+            new MemberOutcome(
+                "email:ann@example.com",
+                "ann@new.example.com",
+                3L,
+                Kind.CONFIRMED,
+                Optional.empty(),
+                Optional.of("contact-8"),
+                T2)));
 
-    assertThat(lookupOne(state, "ann@example.com")).isEqualTo(new MemberState("email:ann@example.com",
-        "ann@new.example.com", OptionalLong.of(3L), Kind.CONFIRMED, Optional.empty(), Optional.of("contact-8"), T2));
+    assertThat(lookupOne(state, "ann@example.com"))
+        .isEqualTo(
+            new MemberState(
+                "email:ann@example.com",
+                "ann@new.example.com",
+                OptionalLong.of(3L),
+                Kind.CONFIRMED,
+                Optional.empty(),
+                Optional.of("contact-8"),
+                T2));
   }
 
   @Test
@@ -167,29 +208,68 @@ abstract class SyncStateStoreBehaviourTest {
   void aRejectionOrAnUnconfirmedSendKeepsWhatTheVendorConfirmed() {
     DestinationState state = store.open(LIST_A);
     state.record(List.of(confirmed("ann@example.com", 1L, "contact-7", T0)));
-    state.record(List.of(new MemberOutcome("email:ann@example.com", "ann@other.example.com", 2L, Kind.REJECTED,
-        Optional.of("INVALID_FIELD 400"), Optional.of("contact-9"), T1)));
+    state.record(
+        List.of(
+            new MemberOutcome(
+                "email:ann@example.com",
+                "ann@other.example.com",
+                2L,
+                Kind.REJECTED,
+                Optional.of("INVALID_FIELD 400"),
+                Optional.of("contact-9"),
+                T1)));
 
     MemberState rejected = lookupOne(state, "ann@example.com");
-    assertThat(rejected).isEqualTo(new MemberState("email:ann@example.com", "ann@example.com", OptionalLong.of(1L),
-        Kind.REJECTED, Optional.of("INVALID_FIELD 400"), Optional.of("contact-7"), T1));
+    assertThat(rejected)
+        .isEqualTo(
+            new MemberState(
+                "email:ann@example.com",
+                "ann@example.com",
+                OptionalLong.of(1L),
+                Kind.REJECTED,
+                Optional.of("INVALID_FIELD 400"),
+                Optional.of("contact-7"),
+                T1));
     assertThat(rejected.isUnchanged(1L)).as("a rejected member is sent again").isFalse();
 
     state.record(List.of(notConfirmed(Kind.UNCONFIRMED, "ann@example.com", 3L, "TIMEOUT", T2)));
-    assertThat(lookupOne(state, "ann@example.com")).isEqualTo(new MemberState("email:ann@example.com",
-        "ann@example.com", OptionalLong.of(1L), Kind.UNCONFIRMED, Optional.of("TIMEOUT"), Optional.of("contact-7"),
-        T2));
+    assertThat(lookupOne(state, "ann@example.com"))
+        .isEqualTo(
+            new MemberState(
+                "email:ann@example.com",
+                "ann@example.com",
+                OptionalLong.of(1L),
+                Kind.UNCONFIRMED,
+                Optional.of("TIMEOUT"),
+                Optional.of("contact-7"),
+                T2));
   }
 
   @Test
   void aNeverConfirmedMemberIsKeptWithoutAHashAndWithTheAddressLastSent() {
     DestinationState state = store.open(LIST_A);
     state.record(List.of(notConfirmed(Kind.UNCONFIRMED, "bob@example.com", 5L, "TIMEOUT", T0)));
-    assertThat(lookupOne(state, "bob@example.com")).isEqualTo(new MemberState("email:bob@example.com",
-        "bob@example.com", OptionalLong.empty(), Kind.UNCONFIRMED, Optional.of("TIMEOUT"), Optional.empty(), T0));
+    assertThat(lookupOne(state, "bob@example.com"))
+        .isEqualTo(
+            new MemberState(
+                "email:bob@example.com",
+                "bob@example.com",
+                OptionalLong.empty(),
+                Kind.UNCONFIRMED,
+                Optional.of("TIMEOUT"),
+                Optional.empty(),
+                T0));
 
-    state.record(List.of(new MemberOutcome("email:bob@example.com", "bob@new.example.com", 6L, Kind.REJECTED,
-        Optional.of("INVALID_EMAIL 400"), Optional.empty(), T1)));
+    state.record(
+        List.of(
+            new MemberOutcome(
+                "email:bob@example.com",
+                "bob@new.example.com",
+                6L,
+                Kind.REJECTED,
+                Optional.of("INVALID_EMAIL 400"),
+                Optional.empty(),
+                T1)));
     MemberState bob = lookupOne(state, "bob@example.com");
     assertThat(bob.email()).isEqualTo("bob@new.example.com");
     assertThat(bob.confirmedHash()).isEmpty();
@@ -199,17 +279,30 @@ abstract class SyncStateStoreBehaviourTest {
   @Test
   void oneRecordMixesOutcomesAndRefusesAMemberTwice() {
     DestinationState state = store.open(LIST_A);
-    state.record(List.of(confirmed("a@example.com", 1L, null, T0),
-        notConfirmed(Kind.REJECTED, "b@example.com", 2L, "INVALID_EMAIL", T0),
-        confirmed("c@example.com", 3L, null, T0),
-        notConfirmed(Kind.UNCONFIRMED, "d@example.com", 4L, "TIMEOUT", T0)));
-    Map<String, MemberState> found = state.lookup(List.of("email:a@example.com", "email:b@example.com",
-        "email:c@example.com", "email:d@example.com"));
-    assertThat(found.values()).extracting(MemberState::outcome)
+    state.record(
+        List.of(
+            confirmed("a@example.com", 1L, null, T0),
+            notConfirmed(Kind.REJECTED, "b@example.com", 2L, "INVALID_EMAIL", T0),
+            confirmed("c@example.com", 3L, null, T0),
+            notConfirmed(Kind.UNCONFIRMED, "d@example.com", 4L, "TIMEOUT", T0)));
+    Map<String, MemberState> found =
+        state.lookup(
+            List.of(
+                "email:a@example.com",
+                "email:b@example.com",
+                "email:c@example.com",
+                "email:d@example.com"));
+    assertThat(found.values())
+        .extracting(MemberState::outcome)
         .containsExactlyInAnyOrder(Kind.CONFIRMED, Kind.REJECTED, Kind.CONFIRMED, Kind.UNCONFIRMED);
 
-    assertThatThrownBy(() -> state.record(List.of(confirmed("e@example.com", 1L, null, T1),
-        confirmed("f@example.com", 1L, null, T1), confirmed("e@example.com", 2L, null, T1))))
+    assertThatThrownBy(
+            () ->
+                state.record(
+                    List.of(
+                        confirmed("e@example.com", 1L, null, T1),
+                        confirmed("f@example.com", 1L, null, T1),
+                        confirmed("e@example.com", 2L, null, T1))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("twice")
         .hasMessageNotContaining("@");
@@ -223,7 +316,10 @@ abstract class SyncStateStoreBehaviourTest {
     DestinationState b = store.open(LIST_B);
     store.open(OTHER_ACCOUNT);
     a.record(List.of(confirmed("ann@example.com", 1L, null, T0)));
-    b.record(List.of(confirmed("ann@example.com", 2L, null, T0), confirmed("bob@example.com", 3L, null, T0)));
+    b.record(
+        List.of(
+            confirmed("ann@example.com", 2L, null, T0),
+            confirmed("bob@example.com", 3L, null, T0)));
 
     assertThat(lookupOne(a, "ann@example.com").confirmedHash()).hasValue(1L);
     assertThat(lookupOne(b, "ann@example.com").confirmedHash()).hasValue(2L);
@@ -239,7 +335,10 @@ abstract class SyncStateStoreBehaviourTest {
   void forgetRemovesMembersRunsAndPendingWorkOfOneDestinationOnly() throws SQLException {
     DestinationState a = store.open(LIST_A);
     DestinationState b = store.open(LIST_B);
-    a.record(List.of(confirmed("ann@example.com", 1L, null, T0), confirmed("bob@example.com", 2L, null, T0)));
+    a.record(
+        List.of(
+            confirmed("ann@example.com", 1L, null, T0),
+            confirmed("bob@example.com", 2L, null, T0)));
     a.runStarted("run-1", T0);
     a.addPending(new PendingWork("run-1", "import", "imp-1", "{}", T0));
     b.record(List.of(confirmed("ann@example.com", 1L, null, T0)));
@@ -257,7 +356,9 @@ abstract class SyncStateStoreBehaviourTest {
     assertThat(b.memberCount()).isEqualTo(1);
     assertThat(b.pending()).hasSize(1);
     assertThat(store.forget(LIST_A)).as("forgetting twice").isZero();
-    assertThat(store.forget(new DestinationKey("x", "y", "z"))).as("an unknown destination").isZero();
+    assertThat(store.forget(new DestinationKey("x", "y", "z")))
+        .as("an unknown destination")
+        .isZero();
 
     // A state opened before the forget records into a new, empty destination.
     a.record(List.of(confirmed("cat@example.com", 3L, null, T1)));
@@ -274,9 +375,13 @@ abstract class SyncStateStoreBehaviourTest {
     state.runStarted("run-2", T1);
     state.runFinished("run-1", T2, "SUCCEEDED");
 
-    try (Connection c = database.jdbc(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT run_id, started_at, finished_at, status FROM " + database.table("run")
-            + " ORDER BY run_id")) {
+    try (Connection c = database.jdbc();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT run_id, started_at, finished_at, status FROM "
+                    + database.table("run")
+                    + " ORDER BY run_id")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("run-1");
       assertThat(rs.getLong(2)).isEqualTo(T0.toEpochMilli());
@@ -331,20 +436,24 @@ abstract class SyncStateStoreBehaviourTest {
     DestinationState b = store.open(LIST_B);
     Set<String> seen = new HashSet<>();
     AtomicLong hashSum = new AtomicLong();
-    state.forEachMember(m -> {
-      assertThat(seen.add(m.memberKey())).as("visited once: %s", m.memberKey()).isTrue();
-      hashSum.addAndGet(m.confirmedHash().getAsLong());
-      if (seen.size() % 10_000 == 0) { // the visitor looks up and records while the visit runs
-        assertThat(state.lookup(List.of(m.memberKey()))).containsKey(m.memberKey());
-        b.record(List.of(confirmed("during" + seen.size() + "@example.com", 1L, null, T1)));
-      }
-    });
+    state.forEachMember(
+        m -> {
+          assertThat(seen.add(m.memberKey())).as("visited once: %s", m.memberKey()).isTrue();
+          hashSum.addAndGet(m.confirmedHash().getAsLong());
+          if (seen.size() % 10_000 == 0) { // the visitor looks up and records while the visit runs
+            assertThat(state.lookup(List.of(m.memberKey()))).containsKey(m.memberKey());
+            b.record(List.of(confirmed("during" + seen.size() + "@example.com", 1L, null, T1)));
+          }
+        });
     assertThat(seen).hasSize(members).contains("email:m0@example.com", "email:m49999@example.com");
     assertThat(hashSum.get()).isEqualTo((long) members * (members - 1) / 2);
     assertThat(b.memberCount()).isEqualTo(6);
-    store.open(new DestinationKey("x", "y", "z")).forEachMember(m -> {
-      throw new AssertionError("an empty destination has no members");
-    });
+    store
+        .open(new DestinationKey("x", "y", "z"))
+        .forEachMember(
+            m -> {
+              throw new AssertionError("an empty destination has no members");
+            });
   }
 
   @Test
@@ -362,42 +471,58 @@ abstract class SyncStateStoreBehaviourTest {
       for (int t = 0; t < threads; t++) {
         int thread = t;
         DestinationState state = states[t % 2];
-        writers.add(pool.submit(() -> {
-          start.await();
-          for (int round = 1; round <= rounds; round++) {
-            for (int from = 0; from < membersPerThread; from += batch) {
-              List<MemberOutcome> outcomes = new ArrayList<>();
-              for (int i = from; i < from + batch; i++) {
-                outcomes.add(confirmed("t" + thread + "m" + i + "@example.com", round, "v" + round, T0));
-              }
-              state.record(outcomes);
-            }
-          }
-          return null;
-        }));
+        writers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int round = 1; round <= rounds; round++) {
+                    for (int from = 0; from < membersPerThread; from += batch) {
+                      List<MemberOutcome> outcomes = new ArrayList<>();
+                      for (int i = from; i < from + batch; i++) {
+                        outcomes.add(
+                            confirmed(
+                                "t" + thread + "m" + i + "@example.com", round, "v" + round, T0));
+                      }
+                      state.record(outcomes);
+                    }
+                  }
+                  return null;
+                }));
       }
       Map<String, Long> lastSeen = new ConcurrentHashMap<>();
       AtomicLong lookups = new AtomicLong();
-      Future<?> reader = pool.submit(() -> {
-        start.await();
-        int group = 0;
-        while (writing.get() || group < 4) {
-          int thread = group % threads;
-          int offset = group;
-          List<String> keys = IntStream.range(0, 128)
-              .mapToObj(i -> "email:t" + thread + "m" + ((i * 3 + offset) % membersPerThread) + "@example.com")
-              .distinct().toList();
-          for (MemberState m : states[thread % 2].lookup(keys).values()) {
-            long hash = m.confirmedHash().getAsLong();
-            Long before = lastSeen.put(m.memberKey(), hash);
-            assertThat(hash).as("a member's hash never goes back").isGreaterThanOrEqualTo(before == null ? 0 : before);
-            assertThat(m.vendorId()).contains("v" + hash);
-          }
-          lookups.incrementAndGet();
-          group++;
-        }
-        return null;
-      });
+      Future<?> reader =
+          pool.submit(
+              () -> {
+                start.await();
+                int group = 0;
+                while (writing.get() || group < 4) {
+                  int thread = group % threads;
+                  int offset = group;
+                  List<String> keys =
+                      IntStream.range(0, 128)
+                          .mapToObj(
+                              i ->
+                                  "email:t"
+                                      + thread
+                                      + "m"
+                                      + ((i * 3 + offset) % membersPerThread)
+                                      + "@example.com")
+                          .distinct()
+                          .toList();
+                  for (MemberState m : states[thread % 2].lookup(keys).values()) {
+                    long hash = m.confirmedHash().getAsLong();
+                    Long before = lastSeen.put(m.memberKey(), hash);
+                    assertThat(hash)
+                        .as("a member's hash never goes back")
+                        .isGreaterThanOrEqualTo(before == null ? 0 : before);
+                    assertThat(m.vendorId()).contains("v" + hash);
+                  }
+                  lookups.incrementAndGet();
+                  group++;
+                }
+                return null;
+              });
       for (Future<?> writer : writers) {
         writer.get(60, TimeUnit.SECONDS);
       }
@@ -410,14 +535,18 @@ abstract class SyncStateStoreBehaviourTest {
 
     for (int t = 0; t < threads; t++) {
       int thread = t;
-      List<String> keys = IntStream.range(0, membersPerThread)
-          .mapToObj(i -> "email:t" + thread + "m" + i + "@example.com").toList();
+      List<String> keys =
+          IntStream.range(0, membersPerThread)
+              .mapToObj(i -> "email:t" + thread + "m" + i + "@example.com")
+              .toList();
       Map<String, MemberState> found = states[t % 2].lookup(keys);
       assertThat(found).hasSize(membersPerThread);
-      assertThat(found.values()).allSatisfy(m -> {
-        assertThat(m.confirmedHash()).hasValue(rounds);
-        assertThat(m.vendorId()).contains("v" + rounds);
-      });
+      assertThat(found.values())
+          .allSatisfy(
+              m -> {
+                assertThat(m.confirmedHash()).hasValue(rounds);
+                assertThat(m.vendorId()).contains("v" + rounds);
+              });
     }
     assertThat(states[0].memberCount()).isEqualTo(2L * membersPerThread);
     assertThat(states[1].memberCount()).isEqualTo(2L * membersPerThread);
@@ -426,16 +555,20 @@ abstract class SyncStateStoreBehaviourTest {
   @Test
   void aStoreOpenedAgainOnTheSameDatabaseKeepsEverything() {
     DestinationState state = store.open(LIST_A);
-    state.record(List.of(confirmed("ann@example.com", 1L, "contact-7", T0),
-        notConfirmed(Kind.REJECTED, "bob@example.com", 2L, "INVALID_EMAIL", T1)));
+    state.record(
+        List.of(
+            confirmed("ann@example.com", 1L, "contact-7", T0),
+            notConfirmed(Kind.REJECTED, "bob@example.com", 2L, "INVALID_EMAIL", T1)));
     PendingWork work = new PendingWork("run-1", "import", "imp-1", "payload", T2);
     state.addPending(work);
-    Map<String, MemberState> before = state.lookup(List.of("email:ann@example.com", "email:bob@example.com"));
+    Map<String, MemberState> before =
+        state.lookup(List.of("email:ann@example.com", "email:bob@example.com"));
     store.close();
 
     SyncStateStore again = open(database);
     DestinationState reopened = again.open(LIST_A);
-    assertThat(reopened.lookup(List.of("email:ann@example.com", "email:bob@example.com"))).isEqualTo(before)
+    assertThat(reopened.lookup(List.of("email:ann@example.com", "email:bob@example.com")))
+        .isEqualTo(before)
         .hasSize(2);
     assertThat(reopened.pending()).containsExactly(work);
     assertThat(again.destinations()).containsExactly(LIST_A);
@@ -446,7 +579,8 @@ abstract class SyncStateStoreBehaviourTest {
     DestinationState state = store.open(LIST_A);
     store.close();
     store.close(); // twice is allowed
-    assertThatThrownBy(() -> state.lookup(List.of("email:ann@example.com"))).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> state.lookup(List.of("email:ann@example.com")))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
     assertThatThrownBy(() -> state.record(List.of(confirmed("ann@example.com", 1L, null, T0))))
         .isInstanceOf(IllegalStateException.class);
@@ -457,12 +591,17 @@ abstract class SyncStateStoreBehaviourTest {
   @Test
   void nullsAreRefusedWithTheParametersName() {
     DestinationState state = store.open(LIST_A);
-    assertThatThrownBy(() -> store.open(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("key");
-    assertThatThrownBy(() -> state.lookup(null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> store.open(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("key");
+    assertThatThrownBy(() -> state.lookup(null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("memberKeys");
-    assertThatThrownBy(() -> state.record(null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> state.record(null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("outcomes");
-    assertThatThrownBy(() -> state.runFinished("r", T0, null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> state.runFinished("r", T0, null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("status");
   }
 
@@ -475,10 +614,12 @@ abstract class SyncStateStoreBehaviourTest {
         CyclicBarrier start = new CyclicBarrier(2);
         List<Future<SyncStateStore>> opening = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-          opening.add(pool.submit(() -> {
-            start.await();
-            return open(fresh);
-          }));
+          opening.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return open(fresh);
+                  }));
         }
         List<SyncStateStore> stores = new ArrayList<>();
         for (Future<SyncStateStore> f : opening) {
@@ -486,7 +627,8 @@ abstract class SyncStateStoreBehaviourTest {
         }
         stores.get(0).open(LIST_A).record(List.of(confirmed("ann@example.com", 1L, null, T0)));
         assertThat(stores.get(1).open(LIST_A).memberCount()).isEqualTo(1);
-        try (Connection c = fresh.jdbc(); Statement s = c.createStatement();
+        try (Connection c = fresh.jdbc();
+            Statement s = c.createStatement();
             ResultSet rs = s.executeQuery("SELECT version FROM " + fresh.table("schema_version"))) {
           assertThat(rs.next()).isTrue();
           assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.SCHEMA_VERSION);
@@ -502,20 +644,28 @@ abstract class SyncStateStoreBehaviourTest {
   void aDatabaseOfANewerSchemaIsRefused() throws SQLException {
     store.open(LIST_A).record(List.of(confirmed("ann@example.com", 1L, null, T0)));
     store.close();
-    try (Connection c = database.jdbc(); Statement s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO " + database.table("schema_version") + " (version, installed_at) VALUES ("
-          + (JdbcSyncStateStore.SCHEMA_VERSION + 1) + ", 0)");
+    try (Connection c = database.jdbc();
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO "
+              + database.table("schema_version")
+              + " (version, installed_at) VALUES ("
+              + (JdbcSyncStateStore.SCHEMA_VERSION + 1)
+              + ", 0)");
     }
 
-    assertThatThrownBy(() -> open(database)).isInstanceOf(SyncStateException.class)
+    assertThatThrownBy(() -> open(database))
+        .isInstanceOf(SyncStateException.class)
         .hasMessageContaining("schema version " + (JdbcSyncStateStore.SCHEMA_VERSION + 1))
-        .hasMessageContaining("this SDK reads and writes version " + JdbcSyncStateStore.SCHEMA_VERSION)
+        .hasMessageContaining(
+            "this SDK reads and writes version " + JdbcSyncStateStore.SCHEMA_VERSION)
         .hasMessageContaining("Nothing was sent");
     assertThat(count("member")).as("nothing was changed").isEqualTo(1);
   }
 
   long count(String table) throws SQLException {
-    try (Connection c = database.jdbc(); Statement s = c.createStatement();
+    try (Connection c = database.jdbc();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + database.table(table))) {
       rs.next();
       return rs.getLong(1);

@@ -25,7 +25,8 @@ public final class ContractCoverage implements TestWatcher, AfterAllCallback {
   /** The configuration parameter that allows a run of only some cases. */
   public static final String PARTIAL = "segmentexport.contract.partial";
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ContractCoverage.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(ContractCoverage.class);
 
   /** Creates the extension; JUnit does, through {@link SegmentExporterContract}'s annotation. */
   public ContractCoverage() {}
@@ -51,7 +52,8 @@ public final class ContractCoverage implements TestWatcher, AfterAllCallback {
 
   @Override
   public void testAborted(ExtensionContext context, Throwable cause) {
-    outcomes(context).put(name(context), "aborted (" + (cause == null ? "no reason" : cause.getMessage()) + ")");
+    outcomes(context)
+        .put(name(context), "aborted (" + (cause == null ? "no reason" : cause.getMessage()) + ")");
   }
 
   @Override
@@ -62,7 +64,8 @@ public final class ContractCoverage implements TestWatcher, AfterAllCallback {
   @Override
   public void afterAll(ExtensionContext context) {
     Map<String, String> outcomes = classOutcomes(context);
-    boolean partial = context.getConfigurationParameter(PARTIAL).map(Boolean::parseBoolean).orElse(false);
+    boolean partial =
+        context.getConfigurationParameter(PARTIAL).map(Boolean::parseBoolean).orElse(false);
     List<String> problems = new ArrayList<>();
     for (String contractCase : cases()) {
       String outcome = outcomes.get(contractCase);
@@ -75,9 +78,14 @@ public final class ContractCoverage implements TestWatcher, AfterAllCallback {
       }
     }
     if (!problems.isEmpty()) {
-      throw new AssertionError(context.getRequiredTestClass().getSimpleName() + " must run every case of the"
-          + " contract (declare a missing Capability instead of skipping; set " + PARTIAL + "=true to run"
-          + " only some cases on purpose): " + String.join("; ", problems));
+      throw new AssertionError(
+          context.getRequiredTestClass().getSimpleName()
+              + " must run every case of the"
+              + " contract (declare a missing Capability instead of skipping; set "
+              + PARTIAL
+              + "=true to run"
+              + " only some cases on purpose): "
+              + String.join("; ", problems));
     }
   }
 
@@ -91,7 +99,8 @@ public final class ContractCoverage implements TestWatcher, AfterAllCallback {
 
   @SuppressWarnings("unchecked")
   private static Map<String, String> classOutcomes(ExtensionContext classContext) {
-    return classContext.getStore(NAMESPACE)
+    return classContext
+        .getStore(NAMESPACE)
         .getOrComputeIfAbsent("outcomes", k -> new ConcurrentHashMap<String, String>(), Map.class);
   }
 }

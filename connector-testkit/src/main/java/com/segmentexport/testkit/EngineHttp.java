@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
-import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationField;
 import com.segmentexport.api.ExportDefinition;
@@ -12,6 +11,7 @@ import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
+import com.segmentexport.spi.ConnectorProvider;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.VendorHttp;
@@ -46,13 +46,16 @@ public final class EngineHttp {
    * @param <T> what the action returns
    * @return what the action returned
    */
-  public static <T> T call(ConnectorProvider provider, Function<ConnectorProvider, Connection> connection,
+  public static <T> T call(
+      ConnectorProvider provider,
+      Function<ConnectorProvider, Connection> connection,
       BiFunction<Connector, VendorHttp, T> action) {
     requireNonNull(provider, "provider == null");
     requireNonNull(connection, "connection == null");
     requireNonNull(action, "action == null");
     AtomicReference<T> result = new AtomicReference<>();
-    ConnectorProvider wrapper = new Wrapper(provider, (connector, http) -> result.set(action.apply(connector, http)));
+    ConnectorProvider wrapper =
+        new Wrapper(provider, (connector, http) -> result.set(action.apply(connector, http)));
     try (SegmentExporter exporter = Connectors.of(wrapper).exporter(connection.apply(wrapper))) {
       exporter.verify();
     }
@@ -64,7 +67,8 @@ public final class EngineHttp {
     private final ConnectorProvider delegate;
     private final java.util.function.BiConsumer<Connector, VendorHttp> action;
 
-    Wrapper(ConnectorProvider delegate, java.util.function.BiConsumer<Connector, VendorHttp> action) {
+    Wrapper(
+        ConnectorProvider delegate, java.util.function.BiConsumer<Connector, VendorHttp> action) {
       this.delegate = delegate;
       this.action = action;
     }

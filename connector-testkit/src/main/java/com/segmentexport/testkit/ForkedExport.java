@@ -34,12 +34,31 @@ public final class ForkedExport {
         peakLive = heap.peakLiveBytes();
       }
       long peak = HeapSampler.peakHeapBytes();
-      // The RESULT line on standard output is how this process reports to the contract that started it.
-      System.out.println("RESULT status=" + result.status() + " read=" + result.read() + " exported="
-          + result.exported() + " rejected=" + result.rejected() + " duplicates=" + result.duplicates()
-          + " unconfirmed=" + result.unconfirmed() + " notAttempted=" + result.notAttempted() + " httpCalls=" + result.httpCalls()
-          + " peakHeapBytes=" + peak + " peakLiveAfterGcBytes=" + peakLive
-          + " maxHeapBytes=" + Runtime.getRuntime().maxMemory());
+      // The RESULT line on standard output is how this process reports to the contract that started
+      // it.
+      System.out.println(
+          "RESULT status="
+              + result.status()
+              + " read="
+              + result.read()
+              + " exported="
+              + result.exported()
+              + " rejected="
+              + result.rejected()
+              + " duplicates="
+              + result.duplicates()
+              + " unconfirmed="
+              + result.unconfirmed()
+              + " notAttempted="
+              + result.notAttempted()
+              + " httpCalls="
+              + result.httpCalls()
+              + " peakHeapBytes="
+              + peak
+              + " peakLiveAfterGcBytes="
+              + peakLive
+              + " maxHeapBytes="
+              + Runtime.getRuntime().maxMemory());
       System.exit(0);
     } catch (Throwable t) {
       log.error("The forked export failed", t);

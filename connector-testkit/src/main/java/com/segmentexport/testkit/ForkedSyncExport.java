@@ -5,8 +5,8 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.PrivacyConsent;
-import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.Secret;
+import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.state.JdbcSyncStateStore;
 import java.io.Reader;
@@ -44,7 +44,8 @@ public final class ForkedSyncExport {
       try (Reader in = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
         p.load(in);
       }
-      Constructor<?> constructor = Class.forName(p.getProperty("contract")).getDeclaredConstructor();
+      Constructor<?> constructor =
+          Class.forName(p.getProperty("contract")).getDeclaredConstructor();
       constructor.setAccessible(true);
       SegmentExporterContract<?> contract = (SegmentExporterContract<?>) constructor.newInstance();
       Connection.Builder c = Connection.builder(contract.provider());
@@ -56,22 +57,37 @@ public final class ForkedSyncExport {
           c.secret(name.substring(7), Secret.of(p.getProperty(name)));
         }
       }
-      Connection connection = c.setting(StandardSettings.REQUESTS_PER_SECOND, "5000")
-          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now())).build();
-      d = ExportDefinition.builder(connection).segments(p.getProperty("segment")).mapping(contract.mapping());
+      Connection connection =
+          c.setting(StandardSettings.REQUESTS_PER_SECOND, "5000")
+              .privacyConsent(
+                  PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+              .build();
+      d =
+          ExportDefinition.builder(connection)
+              .segments(p.getProperty("segment"))
+              .mapping(contract.mapping());
       for (String name : p.stringPropertyNames()) {
         if (name.startsWith("option.")) {
           d.option(name.substring(7), p.getProperty(name));
         }
       }
-      ProfileGenerator generator = ProfileGenerator.builder().seed(Long.parseLong(p.getProperty("seed"))).build();
+      ProfileGenerator generator =
+          ProfileGenerator.builder().seed(Long.parseLong(p.getProperty("seed"))).build();
       long size = Long.parseLong(p.getProperty("size"));
       ExportResult result;
-      try (CrashingStore state = new CrashingStore(JdbcSyncStateStore.sqlite(Path.of(p.getProperty("state"))),
-              CrashPoint.valueOf(p.getProperty("crash")), Integer.parseInt(p.getProperty("batch")));
-           SegmentExporter exporter = contract.connectors().exporter(connection)) {
-        result = exporter.export(d.build(), name -> generator.segment(name, size),
-            ExportOptions.DEFAULT.withRetryPolicy(SegmentExporterContract.FAST_RETRIES).withSyncState(state));
+      try (CrashingStore state =
+              new CrashingStore(
+                  JdbcSyncStateStore.sqlite(Path.of(p.getProperty("state"))),
+                  CrashPoint.valueOf(p.getProperty("crash")),
+                  Integer.parseInt(p.getProperty("batch")));
+          SegmentExporter exporter = contract.connectors().exporter(connection)) {
+        result =
+            exporter.export(
+                d.build(),
+                name -> generator.segment(name, size),
+                ExportOptions.DEFAULT
+                    .withRetryPolicy(SegmentExporterContract.FAST_RETRIES)
+                    .withSyncState(state));
       }
       System.out.println("RESULT status=" + result.status() + " exported=" + result.exported());
       System.exit(3);

@@ -17,23 +17,24 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final Level previousLevel;
   private final List<String> messages = new ArrayList<>();
-  private final Handler handler = new Handler() {
-    private final SimpleFormatter formatter = new SimpleFormatter();
+  private final Handler handler =
+      new Handler() {
+        private final SimpleFormatter formatter = new SimpleFormatter();
 
-    @Override
-    public void publish(LogRecord record) {
-      String text = formatter.format(record);
-      synchronized (messages) {
-        messages.add(text);
-      }
-    }
+        @Override
+        public void publish(LogRecord record) {
+          String text = formatter.format(record);
+          synchronized (messages) {
+            messages.add(text);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   private LogCapture(String loggerName) {
     logger = Logger.getLogger(loggerName);

@@ -37,8 +37,8 @@ import javax.tools.ToolProvider;
  * }</pre>
  */
 public final class ReadmeExample {
-  private static final Pattern JAVA_BLOCK = Pattern.compile("^```java\\s*\\n(.*?)^```\\s*$",
-      Pattern.MULTILINE | Pattern.DOTALL);
+  private static final Pattern JAVA_BLOCK =
+      Pattern.compile("^```java\\s*\\n(.*?)^```\\s*$", Pattern.MULTILINE | Pattern.DOTALL);
 
   /** The host's source of segments the README examples use, as {@code warehouse.segment(name)}. */
   @FunctionalInterface
@@ -89,11 +89,18 @@ public final class ReadmeExample {
   public ReadmeExample replacing(String fragment, String replacement) {
     int first = code.indexOf(fragment);
     if (first < 0 || code.indexOf(fragment, first + 1) >= 0) {
-      throw new IllegalArgumentException("the example of " + source + " must contain '" + fragment
-          + "' exactly once: " + (first < 0 ? "it does not" : "it does more than once"));
+      throw new IllegalArgumentException(
+          "the example of "
+              + source
+              + " must contain '"
+              + fragment
+              + "' exactly once: "
+              + (first < 0 ? "it does not" : "it does more than once"));
     }
-    ReadmeExample copy = new ReadmeExample(source, code.substring(0, first) + replacement
-        + code.substring(first + fragment.length()));
+    ReadmeExample copy =
+        new ReadmeExample(
+            source,
+            code.substring(0, first) + replacement + code.substring(first + fragment.length()));
     copy.values.putAll(values);
     copy.types.putAll(types);
     return copy;
@@ -124,28 +131,43 @@ public final class ReadmeExample {
     }
     List<String> parameters = new ArrayList<>();
     types.forEach((name, type) -> parameters.add(type.getCanonicalName() + " " + name));
-    String unit = "package readme;\n"
-        + "import com.segmentexport.api.*;\nimport java.time.*;\nimport java.util.*;\n"
-        + "public final class Example {\n"
-        + "  public static void run(" + String.join(", ", parameters) + ") throws Exception {\n"
-        + code
-        + "\n  }\n}\n";
+    String unit =
+        "package readme;\n"
+            + "import com.segmentexport.api.*;\nimport java.time.*;\nimport java.util.*;\n"
+            + "public final class Example {\n"
+            + "  public static void run("
+            + String.join(", ", parameters)
+            + ") throws Exception {\n"
+            + code
+            + "\n  }\n}\n";
     try {
       Path dir = Files.createTempDirectory("readme-example");
       Path file = dir.resolve("readme/Example.java");
       Files.createDirectories(file.getParent());
       Files.writeString(file, unit, StandardCharsets.UTF_8);
       StringWriter messages = new StringWriter();
-      String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      boolean ok = compiler.getTask(messages, null, null,
-          List.of("-classpath", classPath, "-d", dir.toString(), "-proc:none", "-Xlint:none"),
-          null, compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(file.toFile()))
-          .call();
+      String classPath =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      boolean ok =
+          compiler
+              .getTask(
+                  messages,
+                  null,
+                  null,
+                  List.of(
+                      "-classpath", classPath, "-d", dir.toString(), "-proc:none", "-Xlint:none"),
+                  null,
+                  compiler
+                      .getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                      .getJavaFileObjects(file.toFile()))
+              .call();
       if (!ok) {
-        throw new AssertionError("the example of " + source + " does not compile:\n" + messages + "\n" + unit);
+        throw new AssertionError(
+            "the example of " + source + " does not compile:\n" + messages + "\n" + unit);
       }
-      try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-          Thread.currentThread().getContextClassLoader())) {
+      try (URLClassLoader loader =
+          new URLClassLoader(
+              new URL[] {dir.toUri().toURL()}, Thread.currentThread().getContextClassLoader())) {
         Class<?> example = loader.loadClass("readme.Example");
         Method run = example.getMethod("run", types.values().toArray(new Class<?>[0]));
         run.invoke(null, values.values().toArray());

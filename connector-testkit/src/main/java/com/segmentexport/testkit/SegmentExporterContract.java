@@ -10,6 +10,7 @@ import com.segmentexport.api.ConfigurationException;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.DestinationKey;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
@@ -34,7 +35,6 @@ import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
 import com.segmentexport.api.SyncState;
 import com.segmentexport.spi.ConnectorProvider;
-import com.segmentexport.api.DestinationKey;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.state.JdbcSyncStateStore;
 import java.io.BufferedReader;
@@ -74,7 +74,6 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -113,26 +112,32 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(ContractCoverage.class)
 public abstract class SegmentExporterContract<S extends VendorSimulator> {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SegmentExporterContract.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SegmentExporterContract.class);
 
   /** The segment name most cases export. */
   protected static final String SEGMENT = "Contract segment";
+
   /** The custom field the mapping adds where the connector supports custom fields. */
   protected static final String CUSTOM_FIELD = "tier";
+
   /** A request rate high enough not to slow the cases that do not test rate limiting. */
   protected static final double FAST_RATE = 5_000;
+
   /** The read timeout of the client the contract uses, so that slow answers time out quickly. */
   protected static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
 
   /** Backoff short enough for tests, attempts and budget as in production. */
-  protected static final RetryPolicy FAST_RETRIES = RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(400));
+  protected static final RetryPolicy FAST_RETRIES =
+      RetryPolicy.DEFAULT.withDelays(Duration.ofMillis(20), Duration.ofMillis(400));
 
   /** The simulator of the current case, started. */
   protected S simulator;
 
   private Sandbox sandbox;
 
-  // ---- what a vendor module binds -----------------------------------------------------------------
+  // ---- what a vendor module binds
+  // -----------------------------------------------------------------
 
   /** The provider under test. */
   protected abstract ConnectorProvider provider();
@@ -218,7 +223,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * The fields the vendor should hold for a profile with these mapped values (null when blank), in
    * the vendor's own names, as {@link #storedFields} reports them.
    */
-  protected abstract Map<String, String> expectedStoredFields(String firstName, String lastName, String tier);
+  protected abstract Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier);
 
   /** The vendor's documented most records per write request. */
   protected abstract int vendorMaxBatch();
@@ -258,7 +264,11 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** The connectors under test: just this provider, with a short read timeout. */
   protected Connectors connectors() {
     return Connectors.of(provider())
-        .withHttpClient(new OkHttpClient.Builder().readTimeout(READ_TIMEOUT).connectTimeout(READ_TIMEOUT).build());
+        .withHttpClient(
+            new OkHttpClient.Builder()
+                .readTimeout(READ_TIMEOUT)
+                .connectTimeout(READ_TIMEOUT)
+                .build());
   }
 
   /** A valid connection at the given request rate. */
@@ -271,10 +281,11 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   /** The mapping the contract uses: e-mail, first and last name, and a custom text field if supported. */
   protected FieldMapping mapping() {
-    FieldMapping.Builder b = FieldMapping.builder()
-        .email(ProfileGenerator.EMAIL)
-        .firstName(ProfileGenerator.FIRST_NAME)
-        .lastName(ProfileGenerator.LAST_NAME);
+    FieldMapping.Builder b =
+        FieldMapping.builder()
+            .email(ProfileGenerator.EMAIL)
+            .firstName(ProfileGenerator.FIRST_NAME)
+            .lastName(ProfileGenerator.LAST_NAME);
     if (has(Capability.CUSTOM_FIELDS)) {
       b.custom(CUSTOM_FIELD, ProfileGenerator.TIER);
     }
@@ -283,35 +294,51 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   /** A definition of the given segments on a connection, with the vendor's destination options. */
   protected ExportDefinition definition(Connection connection, String... segments) {
-    return destination(simulator, ExportDefinition.builder(connection).segments(segments).mapping(mapping())).build();
+    return destination(
+            simulator, ExportDefinition.builder(connection).segments(segments).mapping(mapping()))
+        .build();
   }
 
   /** Runs an export to completion with the contract's fast retry policy. */
-  protected ExportResult export(Connection connection, ExportDefinition definition, SegmentSource source) {
+  protected ExportResult export(
+      Connection connection, ExportDefinition definition, SegmentSource source) {
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      return exporter.export(definition, source, ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES));
+      return exporter.export(
+          definition, source, ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES));
     }
   }
 
   private static void assertAddsUp(ExportResult result) {
     for (SegmentResult s : result.segments()) {
-      assertThat(s.read()).as("read of %s", s.name())
-          .isEqualTo(s.exported() + s.rejected() + s.duplicates() + s.unconfirmed() + s.unchanged() + s.notAttempted());
+      assertThat(s.read())
+          .as("read of %s", s.name())
+          .isEqualTo(
+              s.exported()
+                  + s.rejected()
+                  + s.duplicates()
+                  + s.unconfirmed()
+                  + s.unchanged()
+                  + s.notAttempted());
     }
   }
 
-  private void assertStoredAsMapped(String segment, ProfileGenerator.Expectation expected, int every) {
+  private void assertStoredAsMapped(
+      String segment, ProfileGenerator.Expectation expected, int every) {
     int i = 0;
     for (Map.Entry<String, Profile> e : expected.profilesByEmail().entrySet()) {
       if (i++ % every != 0) {
         continue;
       }
       Profile p = e.getValue();
-      Map<String, String> want = expectedStoredFields(text(p, ProfileGenerator.FIRST_NAME),
-          text(p, ProfileGenerator.LAST_NAME),
-          has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER) : null);
+      Map<String, String> want =
+          expectedStoredFields(
+              text(p, ProfileGenerator.FIRST_NAME),
+              text(p, ProfileGenerator.LAST_NAME),
+              has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER) : null);
       Map<String, String> stored = storedFields(simulator, segment, e.getKey());
-      assertThat(stored).as("fields of row for %s", e.getKey().hashCode()).containsAllEntriesOf(want);
+      assertThat(stored)
+          .as("fields of row for %s", e.getKey().hashCode())
+          .containsAllEntriesOf(want);
     }
   }
 
@@ -332,36 +359,50 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(Connectors.load().find(expected.id()))
         .hasValueSatisfying(p -> assertThat(p.getClass()).isEqualTo(expected.getClass()));
     assertThat(expected.destinationFields()).extracting(f -> f.name()).contains("Email");
-    assertThat(has(Capability.CUSTOM_FIELDS)).as("Capability.CUSTOM_FIELDS declared as the provider's"
-        + " supportsCustomFields()").isEqualTo(expected.supportsCustomFields());
-    assertThat(has(Capability.PROFILE_LIMIT_SETTING)).as("Capability.PROFILE_LIMIT_SETTING declared as the"
-        + " provider's settings have a connection setting %s", StandardSettings.MAX_PROFILES_PER_EXPORT)
+    assertThat(has(Capability.CUSTOM_FIELDS))
+        .as("Capability.CUSTOM_FIELDS declared as the provider's" + " supportsCustomFields()")
+        .isEqualTo(expected.supportsCustomFields());
+    assertThat(has(Capability.PROFILE_LIMIT_SETTING))
+        .as(
+            "Capability.PROFILE_LIMIT_SETTING declared as the"
+                + " provider's settings have a connection setting %s",
+            StandardSettings.MAX_PROFILES_PER_EXPORT)
         .isEqualTo(takesProfileLimitSetting(expected));
   }
 
   private static boolean takesProfileLimitSetting(ConnectorProvider provider) {
     return provider.settings().stream()
-        .anyMatch(d -> d.name().equals(StandardSettings.MAX_PROFILES_PER_EXPORT)
-            && d.scope() == SettingDescriptor.Scope.CONNECTION);
+        .anyMatch(
+            d ->
+                d.name().equals(StandardSettings.MAX_PROFILES_PER_EXPORT)
+                    && d.scope() == SettingDescriptor.Scope.CONNECTION);
   }
 
   /** Case 1: every valid profile arrives exactly once, with every mapped field, in the destination list. */
   @Test
   void everyValidProfileArrivesExactlyOnceWithItsFields() {
-    ProfileGenerator generator = ProfileGenerator.builder().seed(11).unicodeNames(0.2).longValues(0.05)
-        .emptyFields(0.05).build();
+    ProfileGenerator generator =
+        ProfileGenerator.builder()
+            .seed(11)
+            .unicodeNames(0.2)
+            .longValues(0.05)
+            .emptyFields(0.05)
+            .build();
     long size = ordinarySize();
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(FAST_RATE);
 
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
 
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(expected.valid());
     assertThat(result.rejected()).isZero();
     assertAddsUp(result);
     assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
-    assertThat(simulator.receivedEmailCount()).as("addresses sent, repeats included").isEqualTo(expected.valid());
+    assertThat(simulator.receivedEmailCount())
+        .as("addresses sent, repeats included")
+        .isEqualTo(expected.valid());
     assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
     assertStoredAsMapped(SEGMENT, expected, 1);
     assertThat(result.segments().get(0).destinationId()).isPresent();
@@ -370,13 +411,19 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** Case 2: invalid, missing and duplicate addresses are rejected or counted, never sent. */
   @Test
   void invalidMissingAndDuplicateAddressesAreCountedAndNeverSent() {
-    ProfileGenerator generator = ProfileGenerator.builder().seed(12)
-        .invalidEmails(0.1).missingEmails(0.05).duplicateEmails(0.1).build();
+    ProfileGenerator generator =
+        ProfileGenerator.builder()
+            .seed(12)
+            .invalidEmails(0.1)
+            .missingEmails(0.05)
+            .duplicateEmails(0.1)
+            .build();
     long size = ordinarySize();
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(FAST_RATE);
 
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
 
     assertAddsUp(result);
     SegmentResult segment = result.segments().get(0);
@@ -388,10 +435,14 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(simulator.receivedEmails()).isEqualTo(expected.validEmails());
     assertThat(simulator.receivedEmailCount()).isEqualTo(expected.valid());
     assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
-    assertThat(result.rejectedSample()).isNotEmpty().allSatisfy(r -> {
-      assertThat(r.reason()).isIn(RejectionReason.INVALID_EMAIL, RejectionReason.MISSING_EMAIL);
-      assertThat(r.row()).isBetween(1L, size);
-    });
+    assertThat(result.rejectedSample())
+        .isNotEmpty()
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason())
+                  .isIn(RejectionReason.INVALID_EMAIL, RejectionReason.MISSING_EMAIL);
+              assertThat(r.row()).isBetween(1L, size);
+            });
     for (RejectedRecord r : result.rejectedSample()) {
       Object raw = generator.profile(r.row() - 1).get(ProfileGenerator.EMAIL);
       if (raw != null && raw.toString().contains("@") && raw.toString().length() > 8) {
@@ -404,27 +455,56 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void configurationErrorsFailBeforeAnyRequest() {
     assertThatThrownBy(() -> FieldMapping.builder().firstName(ProfileGenerator.FIRST_NAME).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("Email");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("Email");
     Connection connection = connectionAt(FAST_RATE);
-    FieldMapping unknownField = FieldMapping.builder().email(ProfileGenerator.EMAIL)
-        .map("NoSuchDestinationField", ProfileGenerator.TIER).build();
-    assertThatThrownBy(() -> destination(simulator,
-        ExportDefinition.builder(connection).segments(SEGMENT).mapping(unknownField)).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("NoSuchDestinationField");
+    FieldMapping unknownField =
+        FieldMapping.builder()
+            .email(ProfileGenerator.EMAIL)
+            .map("NoSuchDestinationField", ProfileGenerator.TIER)
+            .build();
+    assertThatThrownBy(
+            () ->
+                destination(
+                        simulator,
+                        ExportDefinition.builder(connection)
+                            .segments(SEGMENT)
+                            .mapping(unknownField))
+                    .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("NoSuchDestinationField");
     assertThatThrownBy(() -> connection(simulator).build())
-        .as("no privacy consent").isInstanceOf(ConfigurationException.class).hasMessageContaining("consent");
-    assertThatThrownBy(() -> connection(simulator).setting("noSuchSetting", "x")
-        .privacyConsent(PrivacyConsent.acknowledgedBy("a", Instant.now())).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("noSuchSetting");
-    FieldMapping custom = FieldMapping.builder().email(ProfileGenerator.EMAIL)
-        .custom(CUSTOM_FIELD, ProfileGenerator.TIER).build();
-    ThrowingCallable withCustomField = () -> destination(simulator,
-        ExportDefinition.builder(connection).segments(SEGMENT).mapping(custom)).build();
+        .as("no privacy consent")
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("consent");
+    assertThatThrownBy(
+            () ->
+                connection(simulator)
+                    .setting("noSuchSetting", "x")
+                    .privacyConsent(PrivacyConsent.acknowledgedBy("a", Instant.now()))
+                    .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("noSuchSetting");
+    FieldMapping custom =
+        FieldMapping.builder()
+            .email(ProfileGenerator.EMAIL)
+            .custom(CUSTOM_FIELD, ProfileGenerator.TIER)
+            .build();
+    ThrowingCallable withCustomField =
+        () ->
+            destination(
+                    simulator,
+                    ExportDefinition.builder(connection).segments(SEGMENT).mapping(custom))
+                .build();
     if (has(Capability.CUSTOM_FIELDS)) {
-      assertThatCode(withCustomField).as("a custom field, with Capability.CUSTOM_FIELDS").doesNotThrowAnyException();
+      assertThatCode(withCustomField)
+          .as("a custom field, with Capability.CUSTOM_FIELDS")
+          .doesNotThrowAnyException();
     } else {
-      assertThatThrownBy(withCustomField).as("a custom field, without Capability.CUSTOM_FIELDS")
-          .isInstanceOf(ConfigurationException.class).hasMessageContaining(CUSTOM_FIELD);
+      assertThatThrownBy(withCustomField)
+          .as("a custom field, without Capability.CUSTOM_FIELDS")
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(CUSTOM_FIELD);
     }
     assertThat(simulator.requestCount()).isZero();
   }
@@ -432,10 +512,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** Case 4: bad credentials fail fast with an authentication error and no retries. */
   @Test
   void badCredentialsFailFastWithoutRetries() {
-    Connection bad = connectionWithBadCredentials(simulator)
-        .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
-        .build();
+    Connection bad =
+        connectionWithBadCredentials(simulator)
+            .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+            .privacyConsent(
+                PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+            .build();
     try (SegmentExporter exporter = connectors().exporter(bad)) {
       assertThatThrownBy(exporter::verify).isInstanceOf(AuthenticationException.class);
       assertThat(simulator.requestCount()).as("verify sends one request").isEqualTo(1);
@@ -443,11 +525,17 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       ProfileGenerator generator = ProfileGenerator.builder().seed(13).build();
       ExportDefinition definition = definition(bad, SEGMENT);
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> exporter.export(definition, generator.source(50),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)))
+      assertThatThrownBy(
+              () ->
+                  exporter.export(
+                      definition,
+                      generator.source(50),
+                      ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)))
           .isInstanceOf(AuthenticationException.class)
-          .satisfies(e -> assertThat(((AuthenticationException) e).partialResult())
-              .hasValueSatisfying(r -> assertThat(r.exported()).isZero()));
+          .satisfies(
+              e ->
+                  assertThat(((AuthenticationException) e).partialResult())
+                      .hasValueSatisfying(r -> assertThat(r.exported()).isZero()));
       assertThat(simulator.requestCount()).as("the export stops at the first refusal").isEqualTo(2);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     }
@@ -463,16 +551,20 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(FAST_RATE);
     List<Duration> waits = new ArrayList<>();
-    ExportListener listener = new ExportListener() {
-      @Override
-      public void throttled(Duration wait, String reason) {
-        waits.add(wait);
-      }
-    };
+    ExportListener listener =
+        new ExportListener() {
+          @Override
+          public void throttled(Duration wait, String reason) {
+            waits.add(wait);
+          }
+        };
     ExportResult result;
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      result = exporter.export(definition(connection, SEGMENT), generator.source(size),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener));
+      result =
+          exporter.export(
+              definition(connection, SEGMENT),
+              generator.source(size),
+              ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener));
     }
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(expected.valid());
@@ -495,10 +587,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     long size = 12L * vendorMaxBatch();
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(rate);
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
     assertThat(result.exported()).isEqualTo(expected.valid());
     int tolerance = Math.max(3, simulator.requestCount() / 20);
-    assertThat(simulator.throttledCount()).as("requests over the limit, of %s", simulator.requestCount())
+    assertThat(simulator.throttledCount())
+        .as("requests over the limit, of %s", simulator.requestCount())
         .isLessThanOrEqualTo(tolerance);
 
     simulator.resetCounters();
@@ -511,7 +605,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   /** Case 6: 5xx, dropped connections and slow answers are retried; no profile lost or duplicated. */
   @Test
   void transientFailuresAreRetriedWithoutLossOrDuplication() {
-    simulator.faults()
+    simulator
+        .faults()
         .failWrite(1, 500)
         .failWrite(2, 503)
         .dropWrite(3)
@@ -522,7 +617,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(FAST_RATE);
 
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
 
     assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(result.exported()).isEqualTo(expected.valid());
@@ -539,37 +635,52 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void batchSizeAndProfileLimitAreRespected() {
     Connection connection = limitedConnection();
-    long limit = connection.setting(StandardSettings.MAX_PROFILES_PER_EXPORT).map(Long::parseLong)
-        .orElseGet(() -> provider().limits().maxProfilesPerExport()
-            .orElseThrow(() -> new AssertionError("the connector must document a per-export profile limit")));
+    long limit =
+        connection
+            .setting(StandardSettings.MAX_PROFILES_PER_EXPORT)
+            .map(Long::parseLong)
+            .orElseGet(
+                () ->
+                    provider()
+                        .limits()
+                        .maxProfilesPerExport()
+                        .orElseThrow(
+                            () ->
+                                new AssertionError(
+                                    "the connector must document a per-export profile limit")));
     long over = limit + 1;
-    SegmentSource known = new SegmentSource() {
-      @Override
-      public com.segmentexport.api.Segment open(String name) {
-        throw new AssertionError("must fail before opening the segment");
-      }
+    SegmentSource known =
+        new SegmentSource() {
+          @Override
+          public com.segmentexport.api.Segment open(String name) {
+            throw new AssertionError("must fail before opening the segment");
+          }
 
-      @Override
-      public OptionalLong size(String name) {
-        return OptionalLong.of(over);
-      }
-    };
+          @Override
+          public OptionalLong size(String name) {
+            return OptionalLong.of(over);
+          }
+        };
     try (SegmentExporter exporter = connectors().exporter(connection)) {
       ExportDefinition definition = definition(connection, SEGMENT);
       assertThatThrownBy(() -> exporter.start(definition, known, ExportOptions.DEFAULT))
-          .isInstanceOf(LimitExceededException.class).hasMessageContaining(Long.toString(limit));
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining(Long.toString(limit));
     }
     assertThat(simulator.requestCount()).isZero();
 
     ProfileGenerator generator = ProfileGenerator.builder().seed(17).build();
     long size = limit + 25;
-    ExportResult result = export(connection, definition(connection, SEGMENT),
-        name -> generator.segmentOfUnknownSize(name, size));
+    ExportResult result =
+        export(
+            connection,
+            definition(connection, SEGMENT),
+            name -> generator.segmentOfUnknownSize(name, size));
     assertAddsUp(result);
     assertThat(result.exported()).isEqualTo(limit);
     assertThat(result.notAttempted()).isEqualTo(25);
-    assertThat(result.segments().get(0).notAttemptedReason()).hasValueSatisfying(
-        reason -> assertThat(reason).contains(Long.toString(limit)));
+    assertThat(result.segments().get(0).notAttemptedReason())
+        .hasValueSatisfying(reason -> assertThat(reason).contains(Long.toString(limit)));
     assertThat(simulator.receivedEmailCount()).isEqualTo(limit);
     assertThat(simulator.maxBatchSize()).isLessThanOrEqualTo(vendorMaxBatch());
   }
@@ -580,17 +691,28 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * limit holds, however large.
    */
   private Connection limitedConnection() {
-    Connection.Builder b = connection(simulator)
-        .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
-        .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()));
+    Connection.Builder b =
+        connection(simulator)
+            .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+            .privacyConsent(
+                PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()));
     String small = Integer.toString(3 * vendorMaxBatch() / 2);
     if (has(Capability.PROFILE_LIMIT_SETTING)) {
       b.setting(StandardSettings.MAX_PROFILES_PER_EXPORT, small);
     } else {
-      assertThatThrownBy(() -> connection(simulator).setting(StandardSettings.MAX_PROFILES_PER_EXPORT, small)
-          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now())).build())
-          .as("%s without Capability.PROFILE_LIMIT_SETTING", StandardSettings.MAX_PROFILES_PER_EXPORT)
-          .isInstanceOf(ConfigurationException.class).hasMessageContaining(StandardSettings.MAX_PROFILES_PER_EXPORT);
+      assertThatThrownBy(
+              () ->
+                  connection(simulator)
+                      .setting(StandardSettings.MAX_PROFILES_PER_EXPORT, small)
+                      .privacyConsent(
+                          PrivacyConsent.acknowledgedBy(
+                              "contract@segmentexport.test", Instant.now()))
+                      .build())
+          .as(
+              "%s without Capability.PROFILE_LIMIT_SETTING",
+              StandardSettings.MAX_PROFILES_PER_EXPORT)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(StandardSettings.MAX_PROFILES_PER_EXPORT);
     }
     return b.build();
   }
@@ -609,18 +731,23 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       simulator.rejectAddress(email, vendorRejectionCategory());
     }
     Connection connection = connectionAt(FAST_RATE);
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
 
     assertAddsUp(result);
     assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
     assertThat(result.rejected()).isEqualTo(rows.length);
     assertThat(result.exported()).isEqualTo(expected.valid() - rows.length);
-    assertThat(result.rejectedSample()).hasSize(rows.length).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(expectedVendorRejectionReason());
-      assertThat(r.vendorCode()).isPresent();
-      assertThat(r.message()).isNotBlank();
-    });
-    assertThat(result.rejectedSample()).extracting(RejectedRecord::row)
+    assertThat(result.rejectedSample())
+        .hasSize(rows.length)
+        .allSatisfy(
+            r -> {
+              assertThat(r.reason()).isEqualTo(expectedVendorRejectionReason());
+              assertThat(r.vendorCode()).isPresent();
+              assertThat(r.message()).isNotBlank();
+            });
+    assertThat(result.rejectedSample())
+        .extracting(RejectedRecord::row)
         .containsExactlyInAnyOrder(rows[0] + 1, rows[1] + 1, rows[2] + 1);
     Set<String> members = destinationMembers(simulator, SEGMENT);
     assertThat(members).doesNotContainAnyElementsOf(refused);
@@ -633,20 +760,34 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * Starts a long export of generated profiles (every record kept in the sample, rejected ones also
    * given to {@code sink}) and returns once the vendor acknowledged its first batch.
    */
-  private ExportHandle startAndAwaitFirstBatch(SegmentExporter exporter, Connection connection, long seed,
-      long size, List<RejectedRecord> sink) throws InterruptedException {
+  private ExportHandle startAndAwaitFirstBatch(
+      SegmentExporter exporter,
+      Connection connection,
+      long seed,
+      long size,
+      List<RejectedRecord> sink)
+      throws InterruptedException {
     CountDownLatch firstBatch = new CountDownLatch(1);
-    ExportListener listener = new ExportListener() {
-      @Override
-      public void batchAcknowledged(String segment, int records, int exported, int rejected, long soFar) {
-        firstBatch.countDown();
-      }
-    };
-    ExportHandle handle = exporter.start(definition(connection, SEGMENT),
-        ProfileGenerator.builder().seed(seed).build().source(size),
-        ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withListener(listener).withRejectedRecordSink(sink::add)
-            .withRejectedSampleSize((int) size));
-    assertThat(firstBatch.await(30, TimeUnit.SECONDS)).as("the vendor acknowledged a first batch").isTrue();
+    ExportListener listener =
+        new ExportListener() {
+          @Override
+          public void batchAcknowledged(
+              String segment, int records, int exported, int rejected, long soFar) {
+            firstBatch.countDown();
+          }
+        };
+    ExportHandle handle =
+        exporter.start(
+            definition(connection, SEGMENT),
+            ProfileGenerator.builder().seed(seed).build().source(size),
+            ExportOptions.DEFAULT
+                .withRetryPolicy(FAST_RETRIES)
+                .withListener(listener)
+                .withRejectedRecordSink(sink::add)
+                .withRejectedSampleSize((int) size));
+    assertThat(firstBatch.await(30, TimeUnit.SECONDS))
+        .as("the vendor acknowledged a first batch")
+        .isTrue();
     return handle;
   }
 
@@ -661,22 +802,29 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       ExportHandle handle = startAndAwaitFirstBatch(exporter, connection, 19, size, sink);
       long t0 = System.nanoTime();
       handle.cancel();
-      ExportResult result = handle.await(Duration.ofSeconds(10)).orElseThrow(
-          () -> new AssertionError("the export did not stop within 10 s of cancel()"));
+      ExportResult result =
+          handle
+              .await(Duration.ofSeconds(10))
+              .orElseThrow(
+                  () -> new AssertionError("the export did not stop within 10 s of cancel()"));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
       assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
       assertAddsUp(result);
       assertThat(result.exported()).isPositive().isLessThan(size);
       assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f).contains("cancel"));
-      // Batches sent but not confirmed when the run stopped may be at the vendor: unconfirmed, never
+      // Batches sent but not confirmed when the run stopped may be at the vendor: unconfirmed,
+      // never
       // reported as rejected (a host would re-send them or tell a marketer they were not exported).
       assertThat(result.rejected()).as("rejected: nothing was refused").isZero();
       assertThat(sink).as("records given to the rejected sink").isEmpty();
       int members = destinationMembers(simulator, SEGMENT).size();
-      assertThat((long) members).isBetween(result.exported(), result.exported() + result.unconfirmed());
+      assertThat((long) members)
+          .isBetween(result.exported(), result.exported() + result.unconfirmed());
       int requestsAtStop = simulator.requestCount();
       Thread.sleep(400);
-      assertThat(simulator.requestCount()).as("no request after the export ended").isEqualTo(requestsAtStop);
+      assertThat(simulator.requestCount())
+          .as("no request after the export ended")
+          .isEqualTo(requestsAtStop);
     }
   }
 
@@ -687,15 +835,24 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void largeSegmentStreamsInBoundedMemory() throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"),
-        ForkedExport.class.getName(), getClass().getName(), "1000000");
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ForkedExport.class.getName(),
+            getClass().getName(),
+            "1000000");
     pb.redirectErrorStream(true);
     Process process = pb.start();
     List<String> output = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         output.add(line);
@@ -704,10 +861,15 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     assertThat(process.waitFor(280, TimeUnit.SECONDS)).isTrue();
     String tail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
     assertThat(process.exitValue()).as("forked export output:\n%s", tail).isZero();
-    LOG.info("{} forked export: {}", getClass().getSimpleName(), output.stream()
-        .filter(l -> l.startsWith("RESULT ")).findFirst().orElse("(no result)"));
-    String resultLine = output.stream().filter(l -> l.startsWith("RESULT ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
+    LOG.info(
+        "{} forked export: {}",
+        getClass().getSimpleName(),
+        output.stream().filter(l -> l.startsWith("RESULT ")).findFirst().orElse("(no result)"));
+    String resultLine =
+        output.stream()
+            .filter(l -> l.startsWith("RESULT "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
     Map<String, String> counts = new LinkedHashMap<>();
     for (String part : resultLine.substring(7).split(" ")) {
       String[] kv = part.split("=", 2);
@@ -716,8 +878,10 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     long limit = provider().limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
     assertThat(Long.parseLong(counts.get("read"))).isEqualTo(1_000_000L);
     assertThat(Long.parseLong(counts.get("exported"))).isEqualTo(Math.min(1_000_000L, limit));
-    assertThat(Long.parseLong(counts.get("notAttempted"))).isEqualTo(1_000_000L - Math.min(1_000_000L, limit));
-    // Completing under -Xmx64m is the proof (an OutOfMemoryError exits 1); the figures are reported.
+    assertThat(Long.parseLong(counts.get("notAttempted")))
+        .isEqualTo(1_000_000L - Math.min(1_000_000L, limit));
+    // Completing under -Xmx64m is the proof (an OutOfMemoryError exits 1); the figures are
+    // reported.
   }
 
   /** The large export, as the forked JVM runs it. */
@@ -728,7 +892,10 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       ProfileGenerator generator = ProfileGenerator.builder().seed(20).build();
       Connection connection = connectionAt(1_000_000);
       // Size not announced: the engine must stream, and stop at the vendor's limit if it has one.
-      return export(connection, definition(connection, SEGMENT), name -> generator.segmentOfUnknownSize(name, size));
+      return export(
+          connection,
+          definition(connection, SEGMENT),
+          name -> generator.segmentOfUnknownSize(name, size));
     }
   }
 
@@ -749,7 +916,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void killedBetweenTheVendorsAnswerAndTheCommitTheNextRunFinishesTheJob(@TempDir Path dir) throws Exception {
+  void killedBetweenTheVendorsAnswerAndTheCommitTheNextRunFinishesTheJob(@TempDir Path dir)
+      throws Exception {
     killAndResume(dir, CrashPoint.BEFORE_A_COMMIT);
   }
 
@@ -761,12 +929,16 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void killedWhileTheVendorImportsTheNextRunFinishesTheImportFirst(@TempDir Path dir) throws Exception {
+  void killedWhileTheVendorImportsTheNextRunFinishesTheImportFirst(@TempDir Path dir)
+      throws Exception {
     if (!has(Capability.ASYNC_VENDOR_WORK)) {
       Path state = dir.resolve("state.db");
-      assertThat(fork(dir, state, CrashPoint.DURING_VENDOR_WORK, 1)).as("no work announced, no crash").isEqualTo(3);
+      assertThat(fork(dir, state, CrashPoint.DURING_VENDOR_WORK, 1))
+          .as("no work announced, no crash")
+          .isEqualTo(3);
       try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state)) {
-        assertThat(store.destinations()).singleElement()
+        assertThat(store.destinations())
+            .singleElement()
             .satisfies(key -> assertThat(store.open(key).pending()).isEmpty());
       }
       return;
@@ -779,14 +951,17 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   private void killAndResume(Path dir, CrashPoint point) throws Exception {
     Path state = dir.resolve("state.db");
     long size = ordinarySize();
-    assertThat(fork(dir, state, point, 2)).as("the forked export halted at %s", point)
+    assertThat(fork(dir, state, point, 2))
+        .as("the forked export halted at %s", point)
         .isEqualTo(CrashingStore.HALTED);
     long confirmedBefore;
     long pendingBefore;
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state)) {
       DestinationKey key = store.destinations().get(0);
       long[] confirmed = {0};
-      store.open(key).forEachMember(m -> confirmed[0] += m.outcome() == MemberOutcome.Kind.CONFIRMED ? 1 : 0);
+      store
+          .open(key)
+          .forEachMember(m -> confirmed[0] += m.outcome() == MemberOutcome.Kind.CONFIRMED ? 1 : 0);
       confirmedBefore = confirmed[0];
       pendingBefore = store.open(key).pending().size();
     }
@@ -799,24 +974,32 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     Connection connection = connectionAt(FAST_RATE);
     ExportResult resumed;
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(state);
-         SegmentExporter exporter = connectors().exporter(connection)) {
-      resumed = exporter.export(definition(connection, SEGMENT), name -> generator.segment(name, size),
-          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store));
+        SegmentExporter exporter = connectors().exporter(connection)) {
+      resumed =
+          exporter.export(
+              definition(connection, SEGMENT),
+              name -> generator.segment(name, size),
+              ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store));
       SegmentResult s = resumed.segment(SEGMENT).orElseThrow();
       assertThat(s.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(s.unchanged()).as("nothing the vendor confirmed before the crash is sent again")
+      assertThat(s.unchanged())
+          .as("nothing the vendor confirmed before the crash is sent again")
           .isGreaterThanOrEqualTo(confirmedBefore);
       assertThat(s.exported() + s.unchanged()).isEqualTo(expected.valid());
       Set<String> members = destinationMembers(simulator, SEGMENT);
-      assertThat(members).as("every valid profile is on the list, once")
+      assertThat(members)
+          .as("every valid profile is on the list, once")
           .containsExactlyInAnyOrderElementsOf(lowerCase(expected.profilesByEmail().keySet()));
       assertThat(destinationCount(simulator, SEGMENT)).isEqualTo(1);
       DestinationKey key = store.destinations().get(0);
       Set<String> remembered = new java.util.HashSet<>();
-      store.open(key).forEachMember(m -> {
-        assertThat(m.outcome()).isEqualTo(MemberOutcome.Kind.CONFIRMED);
-        remembered.add(m.email().toLowerCase(java.util.Locale.ROOT));
-      });
+      store
+          .open(key)
+          .forEachMember(
+              m -> {
+                assertThat(m.outcome()).isEqualTo(MemberOutcome.Kind.CONFIRMED);
+                remembered.add(m.email().toLowerCase(java.util.Locale.ROOT));
+              });
       assertThat(remembered).as("the state agrees with the vendor").isEqualTo(members);
       assertThat(store.open(key).pending()).as("no work left pending").isEmpty();
     }
@@ -837,7 +1020,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     connection.settings().forEach((k, v) -> p.setProperty("setting." + k, v));
     for (SettingDescriptor d : provider().settings()) {
       if (d.kind() == SettingDescriptor.Kind.SECRET) {
-        connection.secret(d.name()).ifPresent(secret -> p.setProperty("secret." + d.name(), secret.reveal()));
+        connection
+            .secret(d.name())
+            .ifPresent(secret -> p.setProperty("secret." + d.name(), secret.reveal()));
       }
     }
     definition(connection, SEGMENT).options().forEach((k, v) -> p.setProperty("option." + k, v));
@@ -851,21 +1036,30 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     try (java.io.Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       p.store(out, null);
     }
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        ForkedSyncExport.class.getName(), file.toString());
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ForkedSyncExport.class.getName(),
+            file.toString());
     pb.redirectErrorStream(true);
     pb.redirectOutput(dir.resolve("fork.log").toFile());
     Process process = pb.start();
     assertThat(process.waitFor(100, TimeUnit.SECONDS)).as("the forked export ends").isTrue();
     int status = process.exitValue();
     if (status != CrashingStore.HALTED && status != 3) {
-      throw new AssertionError("forked export exited " + status + ":\n" + Files.readString(dir.resolve("fork.log")));
+      throw new AssertionError(
+          "forked export exited " + status + ":\n" + Files.readString(dir.resolve("fork.log")));
     }
     return status;
   }
 
-  // ---- a changed address (issue 23, item 6) ------------------------------------------------------
+  // ---- a changed address (issue 23, item 6)
+  // ------------------------------------------------------
 
   /** The profile-id field of {@link #aChangedAddressKeepsTheSameContact}'s profiles. */
   protected static final String PROFILE_ID = "profile_id";
@@ -894,20 +1088,31 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     int size = 30;
     Set<Integer> moved = Set.of(3, 14, 27);
     Connection connection = connectionAt(FAST_RATE);
-    FieldMapping.Builder byId = FieldMapping.builder().email(ProfileGenerator.EMAIL).profileId(PROFILE_ID)
-        .firstName(ProfileGenerator.FIRST_NAME).lastName(ProfileGenerator.LAST_NAME);
+    FieldMapping.Builder byId =
+        FieldMapping.builder()
+            .email(ProfileGenerator.EMAIL)
+            .profileId(PROFILE_ID)
+            .firstName(ProfileGenerator.FIRST_NAME)
+            .lastName(ProfileGenerator.LAST_NAME);
     if (has(Capability.CUSTOM_FIELDS)) {
       byId.custom(CUSTOM_FIELD, ProfileGenerator.TIER);
     }
-    ExportDefinition definition = destination(simulator,
-        ExportDefinition.builder(connection).segments(SEGMENT).mapping(byId.build())).build();
+    ExportDefinition definition =
+        destination(
+                simulator,
+                ExportDefinition.builder(connection).segments(SEGMENT).mapping(byId.build()))
+            .build();
     List<Profile> before = movingProfiles(size, Set.of());
     List<Profile> after = movingProfiles(size, moved);
     try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(dir.resolve("state.db"));
-         SegmentExporter exporter = connectors().exporter(connection)) {
-      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store);
-      SegmentResult first = exporter.export(definition, name -> Segment.of(name, before), options)
-          .segment(SEGMENT).orElseThrow();
+        SegmentExporter exporter = connectors().exporter(connection)) {
+      ExportOptions options =
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(store);
+      SegmentResult first =
+          exporter
+              .export(definition, name -> Segment.of(name, before), options)
+              .segment(SEGMENT)
+              .orElseThrow();
       assertThat(first.exported()).as("run 1 exports every profile").isEqualTo(size);
       Set<String> oldAddresses = new HashSet<>();
       Set<String> newAddresses = new HashSet<>();
@@ -918,8 +1123,11 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       int membersBefore = destinationMembers(simulator, SEGMENT).size();
       assertThat(membersBefore).isEqualTo(size);
 
-      SegmentResult second = exporter.export(definition, name -> Segment.of(name, after), options)
-          .segment(SEGMENT).orElseThrow();
+      SegmentResult second =
+          exporter
+              .export(definition, name -> Segment.of(name, after), options)
+              .segment(SEGMENT)
+              .orElseThrow();
 
       assertThat(second.status()).as("run 2").isEqualTo(ExportStatus.SUCCEEDED);
       assertThat(second.unchanged()).as("run 2: profiles unchanged").isEqualTo(size - moved.size());
@@ -928,31 +1136,50 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertThat(members).as("the new addresses on the list").containsAll(newAddresses);
       for (int i : moved) {
         Profile p = after.get(i);
-        assertThat(storedFields(simulator, SEGMENT, address(p))).as("the fields of a moved contact")
-            .containsAllEntriesOf(expectedStoredFields(text(p, ProfileGenerator.FIRST_NAME),
-                text(p, ProfileGenerator.LAST_NAME), has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER)
-                    : null));
+        assertThat(storedFields(simulator, SEGMENT, address(p)))
+            .as("the fields of a moved contact")
+            .containsAllEntriesOf(
+                expectedStoredFields(
+                    text(p, ProfileGenerator.FIRST_NAME),
+                    text(p, ProfileGenerator.LAST_NAME),
+                    has(Capability.CUSTOM_FIELDS) ? text(p, ProfileGenerator.TIER) : null));
         assertThat(contactsWithAddress(simulator, SEGMENT, address(p)))
-            .as("contacts the vendor holds at a new address").isEqualTo(1);
+            .as("contacts the vendor holds at a new address")
+            .isEqualTo(1);
       }
       long changed = second.counters().getOrDefault("addressChange.changed", 0L);
       if (has(Capability.CHANGES_ADDRESS_IN_PLACE)) {
-        assertThat(members).as("the old addresses left on the list").doesNotContainAnyElementsOf(oldAddresses);
-        assertThat(members).as("contacts on the list: as many as before, never a second one for a moved profile")
+        assertThat(members)
+            .as("the old addresses left on the list")
+            .doesNotContainAnyElementsOf(oldAddresses);
+        assertThat(members)
+            .as("contacts on the list: as many as before, never a second one for a moved profile")
             .hasSize(membersBefore);
         for (String old : oldAddresses) {
-          assertThat(contactsWithAddress(simulator, SEGMENT, old)).as("contacts the vendor holds at an old address")
+          assertThat(contactsWithAddress(simulator, SEGMENT, old))
+              .as("contacts the vendor holds at an old address")
               .isZero();
         }
-        assertThat(changed).as("the connector's addressChange.changed counter").isEqualTo(moved.size());
+        assertThat(changed)
+            .as("the connector's addressChange.changed counter")
+            .isEqualTo(moved.size());
       } else {
-        assertThat(members).as("without Capability.CHANGES_ADDRESS_IN_PLACE: the old contacts stay, for a mirror"
-            + " mode to remove").containsAll(oldAddresses).hasSize(membersBefore + moved.size());
-        assertThat(changed).as("without Capability.CHANGES_ADDRESS_IN_PLACE: no change counted").isZero();
+        assertThat(members)
+            .as(
+                "without Capability.CHANGES_ADDRESS_IN_PLACE: the old contacts stay, for a mirror"
+                    + " mode to remove")
+            .containsAll(oldAddresses)
+            .hasSize(membersBefore + moved.size());
+        assertThat(changed)
+            .as("without Capability.CHANGES_ADDRESS_IN_PLACE: no change counted")
+            .isZero();
       }
 
-      SegmentResult third = exporter.export(definition, name -> Segment.of(name, after), options)
-          .segment(SEGMENT).orElseThrow();
+      SegmentResult third =
+          exporter
+              .export(definition, name -> Segment.of(name, after), options)
+              .segment(SEGMENT)
+              .orElseThrow();
       assertThat(third.unchanged()).as("run 3: the state knows the new addresses").isEqualTo(size);
       assertThat(third.exported()).as("run 3: nothing sent").isZero();
     }
@@ -962,10 +1189,20 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   private static List<Profile> movingProfiles(int size, Set<Integer> moved) {
     List<Profile> profiles = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      String email = moved.contains(i) ? "moved" + i + ".new@example.net" : "mover" + i + "@example.org";
-      profiles.add(Profile.of(PROFILE_ID, "contract-" + i, ProfileGenerator.EMAIL, email,
-          ProfileGenerator.FIRST_NAME, "First" + i, ProfileGenerator.LAST_NAME, "Last" + i,
-          ProfileGenerator.TIER, i % 2 == 0 ? "gold" : "silver"));
+      String email =
+          moved.contains(i) ? "moved" + i + ".new@example.net" : "mover" + i + "@example.org";
+      profiles.add(
+          Profile.of(
+              PROFILE_ID,
+              "contract-" + i,
+              ProfileGenerator.EMAIL,
+              email,
+              ProfileGenerator.FIRST_NAME,
+              "First" + i,
+              ProfileGenerator.LAST_NAME,
+              "Last" + i,
+              ProfileGenerator.TIER,
+              i % 2 == 0 ? "gold" : "silver"));
     }
     return profiles;
   }
@@ -994,16 +1231,28 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   private static Set<String> addresses(List<Profile> profiles) {
     Set<String> out = new java.util.TreeSet<>();
-    profiles.forEach(p -> out.add(((String) p.get(ProfileGenerator.EMAIL)).trim().toLowerCase(Locale.ROOT)));
+    profiles.forEach(
+        p -> out.add(((String) p.get(ProfileGenerator.EMAIL)).trim().toLowerCase(Locale.ROOT)));
     return out;
   }
 
-  private ExportResult mirror(Connection connection, JdbcSyncStateStore state, List<Profile> profiles,
+  private ExportResult mirror(
+      Connection connection,
+      JdbcSyncStateStore state,
+      List<Profile> profiles,
       ExportOptions options) {
-    ExportDefinition d = destination(simulator, ExportDefinition.builder(connection).segments(SEGMENT)
-        .mapping(mapping()).syncMode(com.segmentexport.api.SyncMode.MIRROR)).build();
+    ExportDefinition d =
+        destination(
+                simulator,
+                ExportDefinition.builder(connection)
+                    .segments(SEGMENT)
+                    .mapping(mapping())
+                    .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+            .build();
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      return exporter.export(d, name -> Segment.of(name, profiles),
+      return exporter.export(
+          d,
+          name -> Segment.of(name, profiles),
           options.withRetryPolicy(FAST_RETRIES).withSyncState(state));
     }
   }
@@ -1019,9 +1268,17 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     Connection connection = connectionAt(FAST_RATE);
     if (!has(Capability.REMOVES_MEMBERS)) {
       assertThat(provider().supportsRemoval()).isFalse();
-      assertThatThrownBy(() -> destination(simulator, ExportDefinition.builder(connection).segments(SEGMENT)
-          .mapping(mapping()).syncMode(com.segmentexport.api.SyncMode.MIRROR)).build())
-          .isInstanceOf(ConfigurationException.class).hasMessageContaining("remove");
+      assertThatThrownBy(
+              () ->
+                  destination(
+                          simulator,
+                          ExportDefinition.builder(connection)
+                              .segments(SEGMENT)
+                              .mapping(mapping())
+                              .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+                      .build())
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("remove");
       assertThat(simulator.requestCount()).isZero();
       return;
     }
@@ -1032,7 +1289,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     List<Profile> second = new ArrayList<>(mirrorProfiles(leaving, size));
     second.addAll(mirrorProfiles(size, size + 3));
     try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
-      assertThat(mirror(connection, state, first, ExportOptions.DEFAULT).status()).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(mirror(connection, state, first, ExportOptions.DEFAULT).status())
+          .isEqualTo(ExportStatus.SUCCEEDED);
       List<String> gone = new ArrayList<>(addresses(mirrorProfiles(0, leaving)));
       Map<String, String> consentBefore = new LinkedHashMap<>();
       gone.forEach(e -> consentBefore.put(e, consentState(simulator, SEGMENT, e)));
@@ -1042,12 +1300,15 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertThat(s.status()).as("mirror run: %s", s).isEqualTo(ExportStatus.SUCCEEDED);
       assertThat(s.removed()).isEqualTo(leaving);
       assertThat(s.exported()).isEqualTo(3);
-      assertThat(destinationMembers(simulator, SEGMENT)).as("the list mirrors the segment")
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("the list mirrors the segment")
           .containsExactlyInAnyOrderElementsOf(addresses(second));
       for (String e : gone) {
-        assertThat(contactsWithAddress(simulator, SEGMENT, e)).as("a removed member's contact still exists")
+        assertThat(contactsWithAddress(simulator, SEGMENT, e))
+            .as("a removed member's contact still exists")
             .isEqualTo(1);
-        assertThat(consentState(simulator, SEGMENT, e)).as("a removed member's subscription and consent")
+        assertThat(consentState(simulator, SEGMENT, e))
+            .as("a removed member's subscription and consent")
             .isEqualTo(consentBefore.get(e));
       }
     }
@@ -1059,7 +1320,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack(@TempDir Path dir) {
+  void aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack(
+      @TempDir Path dir) {
     if (!has(Capability.REMOVES_MEMBERS)) {
       assertThat(provider().supportsRemoval()).isFalse();
       return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
@@ -1069,21 +1331,24 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     List<Profile> all = mirrorProfiles(0, size);
     try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
       mirror(connection, state, all, ExportOptions.DEFAULT);
-      ExportResult truncated = mirror(connection, state, mirrorProfiles(0, size * 7 / 10), ExportOptions.DEFAULT);
+      ExportResult truncated =
+          mirror(connection, state, mirrorProfiles(0, size * 7 / 10), ExportOptions.DEFAULT);
       assertThat(truncated.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
       assertThat(truncated.removed()).isZero();
       assertThat(truncated.removalsHeldBack()).isEqualTo(size - size * 7 / 10);
       assertThat(truncated.segment(SEGMENT).orElseThrow().removalsHeldBackReason()).isPresent();
       ExportResult empty = mirror(connection, state, List.of(), ExportOptions.DEFAULT);
       assertThat(empty.status()).isEqualTo(ExportStatus.REMOVALS_HELD_BACK);
-      assertThat(destinationMembers(simulator, SEGMENT)).as("nothing was removed")
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("nothing was removed")
           .containsExactlyInAnyOrderElementsOf(addresses(all));
 
       List<Profile> without = mirrorProfiles(3, size);
       assertThat(mirror(connection, state, without, ExportOptions.DEFAULT).removed()).isEqualTo(3);
       ExportResult back = mirror(connection, state, all, ExportOptions.DEFAULT);
       assertThat(back.exported()).as("the three come back").isEqualTo(3);
-      assertThat(destinationMembers(simulator, SEGMENT)).containsExactlyInAnyOrderElementsOf(addresses(all));
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .containsExactlyInAnyOrderElementsOf(addresses(all));
     }
   }
 
@@ -1091,11 +1356,14 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void logsHoldNoSecretAndNoRawAddress() {
     assertThat(LogCapture.isBound())
-        .as("bind slf4j-jdk14 in test scope so that the contract can read the SDK's logs").isTrue();
-    ProfileGenerator generator = ProfileGenerator.builder().seed(21).invalidEmails(0.05).duplicateEmails(0.05).build();
+        .as("bind slf4j-jdk14 in test scope so that the contract can read the SDK's logs")
+        .isTrue();
+    ProfileGenerator generator =
+        ProfileGenerator.builder().seed(21).invalidEmails(0.05).duplicateEmails(0.05).build();
     long size = ordinarySize();
     simulator.faults().failWrite(1, 503).dropWrite(2);
-    simulator.rejectAddress(generator.validEmail(firstValidRow(generator)), vendorRejectionCategory());
+    simulator.rejectAddress(
+        generator.validEmail(firstValidRow(generator)), vendorRejectionCategory());
     Connection connection = connectionAt(FAST_RATE);
     ExportResult result;
     List<String> logs;
@@ -1112,7 +1380,10 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
         forbidden.add(raw.toString().trim().toLowerCase(Locale.ROOT));
       }
     }
-    String all = String.join("\n", logs).toLowerCase(Locale.ROOT) + "\n" + result.toString().toLowerCase(Locale.ROOT);
+    String all =
+        String.join("\n", logs).toLowerCase(Locale.ROOT)
+            + "\n"
+            + result.toString().toLowerCase(Locale.ROOT);
     for (String f : forbidden) {
       assertThat(all).doesNotContain(f.toLowerCase(Locale.ROOT));
     }
@@ -1147,8 +1418,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertThat(first.segments().get(0).created()).as("new contacts of the first run").isPresent();
       assertThat(second.segments().get(0).created()).as("new contacts of the re-run").hasValue(0);
     } else {
-      assertThat(first.segments().get(0).created()).as("created(), without Capability.REPORTS_CREATED").isEmpty();
-      assertThat(second.segments().get(0).created()).as("created(), without Capability.REPORTS_CREATED").isEmpty();
+      assertThat(first.segments().get(0).created())
+          .as("created(), without Capability.REPORTS_CREATED")
+          .isEmpty();
+      assertThat(second.segments().get(0).created())
+          .as("created(), without Capability.REPORTS_CREATED")
+          .isEmpty();
     }
   }
 
@@ -1160,12 +1435,15 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void aCreateAnsweredAmbiguouslyLeavesOneDestination() {
     Connection bare = connectionAt(FAST_RATE);
-    ThrowingCallable withoutDestination = () -> ExportDefinition.builder(bare).segments(SEGMENT).mapping(mapping()).build();
+    ThrowingCallable withoutDestination =
+        () -> ExportDefinition.builder(bare).segments(SEGMENT).mapping(mapping()).build();
     if (has(Capability.CREATES_DESTINATION)) {
-      assertThatCode(withoutDestination).as("a definition naming no destination, with Capability.CREATES_DESTINATION")
+      assertThatCode(withoutDestination)
+          .as("a definition naming no destination, with Capability.CREATES_DESTINATION")
           .doesNotThrowAnyException();
     } else {
-      assertThatThrownBy(withoutDestination).as("a definition naming no destination, without Capability.CREATES_DESTINATION")
+      assertThatThrownBy(withoutDestination)
+          .as("a definition naming no destination, without Capability.CREATES_DESTINATION")
           .isInstanceOf(ConfigurationException.class);
       assertThat(simulator.requestCount()).isZero();
     }
@@ -1175,9 +1453,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ProfileGenerator.Expectation expected = generator.expect(size);
     Connection connection = connectionAt(FAST_RATE);
 
-    ExportResult result = export(connection, definition(connection, SEGMENT), generator.source(size));
+    ExportResult result =
+        export(connection, definition(connection, SEGMENT), generator.source(size));
 
-    assertThat(result.status()).as("status; failure: %s", result.failure()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(result.status())
+        .as("status; failure: %s", result.failure())
+        .isEqualTo(ExportStatus.SUCCEEDED);
     assertThat(destinationCount(simulator, SEGMENT)).as("lists made for the segment").isEqualTo(1);
     assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
     assertThat(simulator.receivedEmailCount()).isEqualTo(expected.valid());
@@ -1193,31 +1474,42 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     simulator.latency(Duration.ofMillis(150));
     ProfileGenerator generator = ProfileGenerator.builder().seed(24).build();
     long size = 4L * vendorMaxBatch() + 200;
-    SegmentSource failing = name -> {
-      java.util.Iterator<Profile> profiles = generator.segmentOfUnknownSize(name, size).profiles();
-      java.util.Iterator<Profile> failingAtTheEnd = new java.util.Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return true;
-        }
+    SegmentSource failing =
+        name -> {
+          java.util.Iterator<Profile> profiles =
+              generator.segmentOfUnknownSize(name, size).profiles();
+          java.util.Iterator<Profile> failingAtTheEnd =
+              new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  return true;
+                }
 
-        @Override
-        public Profile next() {
-          if (!profiles.hasNext()) {
-            throw new IllegalStateException("the warehouse cursor was closed");
-          }
-          return profiles.next();
-        }
-      };
-      return com.segmentexport.api.Segment.of(name, OptionalLong.empty(), failingAtTheEnd, () -> {});
-    };
+                @Override
+                public Profile next() {
+                  if (!profiles.hasNext()) {
+                    throw new IllegalStateException("the warehouse cursor was closed");
+                  }
+                  return profiles.next();
+                }
+              };
+          return com.segmentexport.api.Segment.of(
+              name, OptionalLong.empty(), failingAtTheEnd, () -> {});
+        };
     Connection connection = connectionAt(FAST_RATE);
     List<RejectedRecord> sink = java.util.Collections.synchronizedList(new ArrayList<>());
     ExportResult result;
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      com.segmentexport.api.ExportException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-          com.segmentexport.api.ExportException.class, () -> exporter.export(definition(connection, SEGMENT), failing,
-              ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withRejectedRecordSink(sink::add)));
+      com.segmentexport.api.ExportException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              com.segmentexport.api.ExportException.class,
+              () ->
+                  exporter.export(
+                      definition(connection, SEGMENT),
+                      failing,
+                      ExportOptions.DEFAULT
+                          .withRetryPolicy(FAST_RETRIES)
+                          .withRejectedRecordSink(sink::add)));
       assertThat(e).as("the source's failure ends the export").isNotNull();
       result = e.partialResult().orElseThrow(() -> new AssertionError("no partial result"));
     }
@@ -1239,7 +1531,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   @Test
   void rebuiltConnectionsShareTheAccountsRateBudget() throws Exception {
     double rate = 5;
-    // The host sets its connections a little under the vendor's limit, for timing jitter; two budgets
+    // The host sets its connections a little under the vendor's limit, for timing jitter; two
+    // budgets
     // would still send nearly twice the limit.
     double connectionRate = 4.5;
     simulator.rateLimit(rate, 2);
@@ -1249,15 +1542,20 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     try {
       for (String segment : List.of(SEGMENT + " A", SEGMENT + " B")) {
         ProfileGenerator generator = ProfileGenerator.builder().seed(250 + handles.size()).build();
-        Connection rebuilt = connection(simulator)
-            .id(java.util.UUID.randomUUID().toString())
-            .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(connectionRate))
-            .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
-            .build();
+        Connection rebuilt =
+            connection(simulator)
+                .id(java.util.UUID.randomUUID().toString())
+                .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(connectionRate))
+                .privacyConsent(
+                    PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+                .build();
         SegmentExporter exporter = connectors().exporter(rebuilt);
         exporters.add(exporter);
-        handles.add(exporter.start(definition(rebuilt, segment), generator.source(size),
-            ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)));
+        handles.add(
+            exporter.start(
+                definition(rebuilt, segment),
+                generator.source(size),
+                ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)));
       }
       for (ExportHandle handle : handles) {
         ExportResult result = handle.await();
@@ -1267,8 +1565,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     } finally {
       exporters.forEach(SegmentExporter::close);
     }
-    assertThat(simulator.throttledCount()).as("requests the vendor refused as over its rate, of %s",
-        simulator.requestCount()).isZero();
+    assertThat(simulator.throttledCount())
+        .as("requests the vendor refused as over its rate, of %s", simulator.requestCount())
+        .isZero();
   }
 
   /**
@@ -1292,17 +1591,24 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
         Thread.sleep(2);
       }
       handle.cancel();
-      ExportResult result = handle.await(Duration.ofSeconds(10)).orElseThrow(
-          () -> new AssertionError("the export did not stop within 10 s of cancel()"));
+      ExportResult result =
+          handle
+              .await(Duration.ofSeconds(10))
+              .orElseThrow(
+                  () -> new AssertionError("the export did not stop within 10 s of cancel()"));
       assertAddsUp(result);
       assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
       assertThat(result.rejected()).as("rejected: nothing was refused").isZero();
       assertThat(sink).as("records given to the rejected sink").isEmpty();
-      assertThat(result.unconfirmed()).as("records sent and waiting for a retry at the cancel").isPositive();
-      assertThat(result.rejectedSample()).filteredOn(r -> r.reason() == RejectionReason.UNCONFIRMED)
+      assertThat(result.unconfirmed())
+          .as("records sent and waiting for a retry at the cancel")
+          .isPositive();
+      assertThat(result.rejectedSample())
+          .filteredOn(r -> r.reason() == RejectionReason.UNCONFIRMED)
           .hasSize((int) result.unconfirmed());
       int members = destinationMembers(simulator, SEGMENT).size();
-      assertThat((long) members).isBetween(result.exported(), result.exported() + result.unconfirmed());
+      assertThat((long) members)
+          .isBetween(result.exported(), result.exported() + result.unconfirmed());
     }
   }
 
@@ -1315,63 +1621,99 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   void aRedirectToAnotherHostNeverCarriesTheCredentials() throws Exception {
-    HeldCertificate certificate = new HeldCertificate.Builder()
-        .addSubjectAlternativeName("127.0.0.1").addSubjectAlternativeName("localhost").build();
-    HandshakeCertificates serverSide = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
-    HandshakeCertificates clientSide = new HandshakeCertificates.Builder()
-        .addTrustedCertificate(certificate.certificate()).build();
+    HeldCertificate certificate =
+        new HeldCertificate.Builder()
+            .addSubjectAlternativeName("127.0.0.1")
+            .addSubjectAlternativeName("localhost")
+            .build();
+    HandshakeCertificates serverSide =
+        new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+    HandshakeCertificates clientSide =
+        new HandshakeCertificates.Builder()
+            .addTrustedCertificate(certificate.certificate())
+            .build();
     List<RecordedRequest> reachedElsewhere = new CopyOnWriteArrayList<>();
-    try (MockWebServer elsewhere = new MockWebServer(); MockWebServer redirecting = new MockWebServer()) {
+    try (MockWebServer elsewhere = new MockWebServer();
+        MockWebServer redirecting = new MockWebServer()) {
       elsewhere.useHttps(serverSide.sslSocketFactory());
-      elsewhere.setDispatcher(new Dispatcher() {
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-          reachedElsewhere.add(request);
-          return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{}").build();
-        }
-      });
+      elsewhere.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+              reachedElsewhere.add(request);
+              return new MockResponse.Builder()
+                  .code(200)
+                  .addHeader("Content-Type", "application/json")
+                  .body("{}")
+                  .build();
+            }
+          });
       elsewhere.start(InetAddress.getByName("localhost"), 0);
       String otherHost = "https://localhost:" + elsewhere.getPort();
       redirecting.useHttps(serverSide.sslSocketFactory());
-      redirecting.setDispatcher(new Dispatcher() {
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-          return new MockResponse.Builder().code(307)
-              .addHeader("Location", otherHost + request.getUrl().encodedPath()).build();
-        }
-      });
+      redirecting.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+              return new MockResponse.Builder()
+                  .code(307)
+                  .addHeader("Location", otherHost + request.getUrl().encodedPath())
+                  .build();
+            }
+          });
       redirecting.start(InetAddress.getByName("127.0.0.1"), 0);
-      String base = HttpUrl.get(simulator.baseUrl()).newBuilder()
-          .scheme("https").host("127.0.0.1").port(redirecting.getPort()).build().toString();
-      Connection connection = connection(simulator)
-          .setting(StandardSettings.BASE_URL, base)
-          .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
-          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
-          .build();
-      Connectors trusting = Connectors.of(provider()).withHttpClient(new OkHttpClient.Builder()
-          .sslSocketFactory(clientSide.sslSocketFactory(), clientSide.trustManager())
-          .readTimeout(READ_TIMEOUT).connectTimeout(READ_TIMEOUT).build());
+      String base =
+          HttpUrl.get(simulator.baseUrl())
+              .newBuilder()
+              .scheme("https")
+              .host("127.0.0.1")
+              .port(redirecting.getPort())
+              .build()
+              .toString();
+      Connection connection =
+          connection(simulator)
+              .setting(StandardSettings.BASE_URL, base)
+              .setting(StandardSettings.REQUESTS_PER_SECOND, Double.toString(FAST_RATE))
+              .privacyConsent(
+                  PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+              .build();
+      Connectors trusting =
+          Connectors.of(provider())
+              .withHttpClient(
+                  new OkHttpClient.Builder()
+                      .sslSocketFactory(clientSide.sslSocketFactory(), clientSide.trustManager())
+                      .readTimeout(READ_TIMEOUT)
+                      .connectTimeout(READ_TIMEOUT)
+                      .build());
       Throwable verifyFailure;
       Throwable exportFailure;
       try (SegmentExporter exporter = trusting.exporter(connection)) {
         verifyFailure = catchThrowable(exporter::verify);
         ProfileGenerator generator = ProfileGenerator.builder().seed(23).build();
         ExportDefinition definition = definition(connection, SEGMENT);
-        exportFailure = catchThrowable(() -> exporter.export(definition, generator.source(ordinarySize()),
-            ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)));
+        exportFailure =
+            catchThrowable(
+                () ->
+                    exporter.export(
+                        definition,
+                        generator.source(ordinarySize()),
+                        ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)));
       }
 
       assertThat(redirecting.getRequestCount()).as("requests to the base URL").isPositive();
       for (RecordedRequest r : reachedElsewhere) {
         assertThat(credentialHeaders(r.getHeaders(), simulator.credentials()))
-            .as("credential headers that reached the redirect's target with %s %s", r.getMethod(),
-                r.getUrl().encodedPath())
+            .as(
+                "credential headers that reached the redirect's target with %s %s",
+                r.getMethod(), r.getUrl().encodedPath())
             .isEmpty();
       }
       assertThat(reachedElsewhere).as("requests that reached the redirect's target").isEmpty();
       for (Throwable failure : List.of(verifyFailure, exportFailure)) {
-        assertThat(failure).isInstanceOf(DestinationException.class)
-            .hasMessageContaining("307").hasMessageContaining("localhost");
+        assertThat(failure)
+            .isInstanceOf(DestinationException.class)
+            .hasMessageContaining("307")
+            .hasMessageContaining("localhost");
         assertThat(((DestinationException) failure).httpStatus()).isEqualTo(307);
       }
     }
@@ -1385,7 +1727,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       String decoded = "";
       if (value.regionMatches(true, 0, "Basic ", 0, 6)) {
         try {
-          decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
+          decoded =
+              new String(
+                  Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
           decoded = "";
         }
@@ -1410,28 +1754,43 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   void aVendorsWaitHoldsEveryRequestOfTheBudget() {
     simulator.rateLimit(10, 2);
     long size = 5L * vendorMaxBatch();
-    for (VendorSimulator.WaitSignal signal : List.of(VendorSimulator.WaitSignal.RETRY_AFTER_SECONDS,
-        VendorSimulator.WaitSignal.RETRY_AFTER_DATE, VendorSimulator.WaitSignal.RATE_LIMIT_RESET)) {
-      // New contacts each time: contacts the account already holds can cost a vendor more calls each.
+    for (VendorSimulator.WaitSignal signal :
+        List.of(
+            VendorSimulator.WaitSignal.RETRY_AFTER_SECONDS,
+            VendorSimulator.WaitSignal.RETRY_AFTER_DATE,
+            VendorSimulator.WaitSignal.RATE_LIMIT_RESET)) {
+      // New contacts each time: contacts the account already holds can cost a vendor more calls
+      // each.
       ProfileGenerator generator = ProfileGenerator.builder().seed(27 + signal.ordinal()).build();
       ProfileGenerator.Expectation expected = generator.expect(size);
       simulator.waitSignal(signal).resetCounters();
-      // Three times faster than the vendor allows: the vendor's 429s, not the connection's rate, set the pace.
-      Connection connection = connection(simulator)
-          .setting(StandardSettings.REQUESTS_PER_SECOND, "30")
-          .privacyConsent(PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
-          .build();
+      // Three times faster than the vendor allows: the vendor's 429s, not the connection's rate,
+      // set the pace.
+      Connection connection =
+          connection(simulator)
+              .setting(StandardSettings.REQUESTS_PER_SECOND, "30")
+              .privacyConsent(
+                  PrivacyConsent.acknowledgedBy("contract@segmentexport.test", Instant.now()))
+              .build();
       String segment = SEGMENT + " " + signal;
-      ExportResult result = export(connection, definition(connection, segment), generator.source(size));
-      assertThat(simulator.waitViolations()).as("requests sent into the vendor's empty bucket after a 429 (%s), "
-          + "of %s requests:%n%s", signal, simulator.requestCount(), timeline(simulator.calls())).isZero();
+      ExportResult result =
+          export(connection, definition(connection, segment), generator.source(size));
+      assertThat(simulator.waitViolations())
+          .as(
+              "requests sent into the vendor's empty bucket after a 429 (%s), "
+                  + "of %s requests:%n%s",
+              signal, simulator.requestCount(), timeline(simulator.calls()))
+          .isZero();
       assertAddsUp(result);
       assertThat(result.exported()).as("exported with %s", signal).isEqualTo(expected.valid());
-      assertThat(simulator.throttledCount()).as("the vendor pushed back with %s", signal).isPositive();
+      assertThat(simulator.throttledCount())
+          .as("the vendor pushed back with %s", signal)
+          .isPositive();
     }
   }
 
-  // ---- incremental sync (issue 23): a real SQLite sync state in the case's temporary directory ----------
+  // ---- incremental sync (issue 23): a real SQLite sync state in the case's temporary directory
+  // ----------
 
   /** The real sync state the incremental cases use: an SQLite file, {@code state.db}, in {@code dir}. */
   protected static JdbcSyncStateStore syncState(Path dir) {
@@ -1439,11 +1798,16 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   }
 
   /** Runs an export to completion with the contract's fast retry policy and this sync state. */
-  protected ExportResult export(Connection connection, ExportDefinition definition, SegmentSource source,
-      SyncState state) {
+  protected ExportResult export(
+      Connection connection, ExportDefinition definition, SegmentSource source, SyncState state) {
     try (SegmentExporter exporter = connectors().exporter(connection)) {
-      return exporter.export(definition, source, ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES)
-          .withSyncState(state).withRejectedSampleSize(1000));
+      return exporter.export(
+          definition,
+          source,
+          ExportOptions.DEFAULT
+              .withRetryPolicy(FAST_RETRIES)
+              .withSyncState(state)
+              .withRejectedSampleSize(1000));
     }
   }
 
@@ -1496,19 +1860,27 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ExportDefinition definition = definition(connection, SEGMENT);
     try (JdbcSyncStateStore state = syncState(dir)) {
       ExportResult first = export(connection, definition, generator.source(size), state);
-      assertThat(first.exported()).as("exported by the first run; failure: %s", first.failure()).isEqualTo(expected.valid());
+      assertThat(first.exported())
+          .as("exported by the first run; failure: %s", first.failure())
+          .isEqualTo(expected.valid());
       Object afterFirst = simulator.snapshot();
       simulator.resetCounters();
 
       ExportResult second = export(connection, definition, generator.source(size), state);
 
-      assertThat(contactWrites()).as("contact writes of the second run of an unchanged segment").isEmpty();
+      assertThat(contactWrites())
+          .as("contact writes of the second run of an unchanged segment")
+          .isEmpty();
       assertThat(simulator.receivedEmailCount()).as("addresses the second run sent").isZero();
-      assertThat(simulator.snapshot()).as("the vendor's state after the second run").isEqualTo(afterFirst);
+      assertThat(simulator.snapshot())
+          .as("the vendor's state after the second run")
+          .isEqualTo(afterFirst);
       assertAddsUp(second);
       SegmentResult segment = second.segments().get(0);
       assertThat(second.status()).isEqualTo(ExportStatus.SUCCEEDED);
-      assertThat(segment.unchanged()).as("unchanged profiles of the second run").isEqualTo(expected.valid());
+      assertThat(segment.unchanged())
+          .as("unchanged profiles of the second run")
+          .isEqualTo(expected.valid());
       assertThat(segment.exported()).as("exported by the second run").isZero();
       assertThat(segment.destinationId()).isEqualTo(first.segments().get(0).destinationId());
       assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
@@ -1531,23 +1903,34 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ExportDefinition definition = definition(connection, SEGMENT);
     try (JdbcSyncStateStore state = syncState(dir)) {
       ExportResult first = export(connection, definition, sourceOf(segment), state);
-      assertThat(first.exported()).as("exported by the first run; failure: %s", first.failure()).isEqualTo(expected.valid());
+      assertThat(first.exported())
+          .as("exported by the first run; failure: %s", first.failure())
+          .isEqualTo(expected.valid());
       Profile changed = with(segment.get((int) row), ProfileGenerator.FIRST_NAME, "Renamed");
       segment.set((int) row, changed);
       simulator.resetCounters();
 
       ExportResult second = export(connection, definition, sourceOf(segment), state);
 
-      assertThat(simulator.receivedEmails()).as("addresses the second run sent: only the changed profile's")
+      assertThat(simulator.receivedEmails())
+          .as("addresses the second run sent: only the changed profile's")
           .containsExactly(email);
-      assertThat(simulator.receivedEmailCount()).as("addresses the second run sent, repeats included").isOne();
-      Map<String, String> want = expectedStoredFields("Renamed", text(changed, ProfileGenerator.LAST_NAME),
-          has(Capability.CUSTOM_FIELDS) ? text(changed, ProfileGenerator.TIER) : null);
-      assertThat(storedFields(simulator, SEGMENT, email)).as("the changed profile's fields at the vendor")
+      assertThat(simulator.receivedEmailCount())
+          .as("addresses the second run sent, repeats included")
+          .isOne();
+      Map<String, String> want =
+          expectedStoredFields(
+              "Renamed",
+              text(changed, ProfileGenerator.LAST_NAME),
+              has(Capability.CUSTOM_FIELDS) ? text(changed, ProfileGenerator.TIER) : null);
+      assertThat(storedFields(simulator, SEGMENT, email))
+          .as("the changed profile's fields at the vendor")
           .containsAllEntriesOf(want);
       assertAddsUp(second);
       assertThat(second.exported()).as("exported by the second run").isOne();
-      assertThat(second.unchanged()).as("unchanged in the second run").isEqualTo(expected.valid() - 1);
+      assertThat(second.unchanged())
+          .as("unchanged in the second run")
+          .isEqualTo(expected.valid() - 1);
       assertThat(destinationMembers(simulator, SEGMENT)).isEqualTo(expected.validEmails());
     }
   }
@@ -1574,9 +1957,12 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       ExportResult second = export(connection, definition, generator.source(size), state);
 
       assertThat(simulator.receivedEmails())
-          .as("addresses the second run sent: only the profile the vendor rejected on the first run")
+          .as(
+              "addresses the second run sent: only the profile the vendor rejected on the first run")
           .containsExactly(refused);
-      assertThat(destinationMembers(simulator, SEGMENT)).as("the list after the retry").contains(refused)
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("the list after the retry")
+          .contains(refused)
           .isEqualTo(expected.validEmails());
       assertAddsUp(first);
       assertThat(first.rejected()).as("rejected by the vendor on the first run").isOne();
@@ -1584,7 +1970,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertAddsUp(second);
       assertThat(second.exported()).as("exported by the second run").isOne();
       assertThat(second.rejected()).as("rejected on the second run").isZero();
-      assertThat(second.unchanged()).as("unchanged in the second run").isEqualTo(expected.valid() - 1);
+      assertThat(second.unchanged())
+          .as("unchanged in the second run")
+          .isEqualTo(expected.valid() - 1);
     }
   }
 
@@ -1598,8 +1986,13 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   void aPlanPredictsTheRunAndWritesNothing(@TempDir Path dir) throws Exception {
-    ProfileGenerator generator = ProfileGenerator.builder().seed(34).invalidEmails(0.05).missingEmails(0.02)
-        .duplicateEmails(0.05).build();
+    ProfileGenerator generator =
+        ProfileGenerator.builder()
+            .seed(34)
+            .invalidEmails(0.05)
+            .missingEmails(0.02)
+            .duplicateEmails(0.05)
+            .build();
     long size = ordinarySize();
     ProfileGenerator.Expectation expected = generator.expect(size);
     List<Profile> segment = profiles(generator, size);
@@ -1613,42 +2006,66 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     ExportDefinition definition = definition(connection, SEGMENT);
     Path file = dir.resolve("state.db");
     try (JdbcSyncStateStore state = syncState(dir)) {
-      ExportOptions options = ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(state);
+      ExportOptions options =
+          ExportOptions.DEFAULT.withRetryPolicy(FAST_RETRIES).withSyncState(state);
       int listsBefore = destinationCount(simulator, SEGMENT);
 
       // Before any run: nothing in the state, the list (where the connector makes it) not made yet.
-      ExportPlan before = planWritingNothing(connection, definition, sourceOf(segment), options, file);
+      ExportPlan before =
+          planWritingNothing(connection, definition, sourceOf(segment), options, file);
       SegmentPlan beforeSegment = before.segments().get(0);
-      assertThat(destinationCount(simulator, SEGMENT)).as("lists for the segment after the plan").isEqualTo(listsBefore);
-      assertThat(beforeSegment.destinationExists()).as("whether the plan found the list")
+      assertThat(destinationCount(simulator, SEGMENT))
+          .as("lists for the segment after the plan")
+          .isEqualTo(listsBefore);
+      assertThat(beforeSegment.destinationExists())
+          .as("whether the plan found the list")
           .hasValue(!has(Capability.CREATES_DESTINATION) || listsBefore > 0);
-      assertThat(beforeSegment.toAdd()).as("profiles to add before any run").isEqualTo(expected.valid());
-      assertThat(beforeSegment.toUpdate() + beforeSegment.toRetry() + beforeSegment.unchanged()).isZero();
+      assertThat(beforeSegment.toAdd())
+          .as("profiles to add before any run")
+          .isEqualTo(expected.valid());
+      assertThat(beforeSegment.toUpdate() + beforeSegment.toRetry() + beforeSegment.unchanged())
+          .isZero();
       ExportResult first = export(connection, definition, sourceOf(segment), state);
-      assertThat(simulator.receivedEmailCount()).as("addresses the first run sent, as planned")
+      assertThat(simulator.receivedEmailCount())
+          .as("addresses the first run sent, as planned")
           .isEqualTo(before.toSend());
       assertPlanned(beforeSegment, first.segments().get(0), expected.duplicates(), 1);
 
       // After it: one profile changed, one new, and the vendor takes the one it refused.
-      segment.set((int) (long) changedRow, with(segment.get((int) (long) changedRow), ProfileGenerator.FIRST_NAME,
-          "Renamed"));
-      segment.add(Profile.of(ProfileGenerator.EMAIL, newcomer, ProfileGenerator.FIRST_NAME, "New",
-          ProfileGenerator.LAST_NAME, "Comer", ProfileGenerator.TIER, "gold"));
+      segment.set(
+          (int) (long) changedRow,
+          with(segment.get((int) (long) changedRow), ProfileGenerator.FIRST_NAME, "Renamed"));
+      segment.add(
+          Profile.of(
+              ProfileGenerator.EMAIL,
+              newcomer,
+              ProfileGenerator.FIRST_NAME,
+              "New",
+              ProfileGenerator.LAST_NAME,
+              "Comer",
+              ProfileGenerator.TIER,
+              "gold"));
       simulator.acceptAddress(refused);
-      ExportPlan plan = planWritingNothing(connection, definition, sourceOf(segment), options, file);
+      ExportPlan plan =
+          planWritingNothing(connection, definition, sourceOf(segment), options, file);
       SegmentPlan planned = plan.segments().get(0);
       assertThat(planned.destinationExists()).hasValue(true);
       assertThat(planned.destinationId()).isEqualTo(first.segments().get(0).destinationId());
       assertThat(planned.toAdd()).as("new profiles planned").isOne();
       assertThat(planned.toUpdate()).as("changed profiles planned").isOne();
       assertThat(planned.toRetry()).as("profiles planned again after the vendor's refusal").isOne();
-      assertThat(planned.unchanged()).as("unchanged profiles planned").isEqualTo(expected.valid() - 2);
+      assertThat(planned.unchanged())
+          .as("unchanged profiles planned")
+          .isEqualTo(expected.valid() - 2);
 
       simulator.resetCounters();
       ExportResult second = export(connection, definition, sourceOf(segment), state);
-      assertThat(simulator.receivedEmails()).as("addresses the run after the plan sent")
+      assertThat(simulator.receivedEmails())
+          .as("addresses the run after the plan sent")
           .containsExactlyInAnyOrder(refused, changed, newcomer);
-      assertThat(simulator.receivedEmailCount()).as("addresses the run sent, as planned").isEqualTo(plan.toSend());
+      assertThat(simulator.receivedEmailCount())
+          .as("addresses the run sent, as planned")
+          .isEqualTo(plan.toSend());
       assertPlanned(planned, second.segments().get(0), expected.duplicates(), 0);
     }
   }
@@ -1657,18 +2074,30 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * Plans with the simulator's counters reset, and asserts that the plan made only GET requests, wrote
    * no contact, and left the sync state's file as it was.
    */
-  private ExportPlan planWritingNothing(Connection connection, ExportDefinition definition, SegmentSource source,
-      ExportOptions options, Path stateFile) throws SQLException {
+  private ExportPlan planWritingNothing(
+      Connection connection,
+      ExportDefinition definition,
+      SegmentSource source,
+      ExportOptions options,
+      Path stateFile)
+      throws SQLException {
     StateRows before = StateRows.of(stateFile);
     simulator.resetCounters();
     ExportPlan plan;
     try (SegmentExporter exporter = connectors().exporter(connection)) {
       plan = exporter.plan(definition, source, options);
     }
-    assertThat(simulator.calls().stream().filter(c -> !c.method().equals("GET")).map(c -> c.method() + " " + c.path())
-        .toList()).as("requests other than GET during the plan").isEmpty();
+    assertThat(
+            simulator.calls().stream()
+                .filter(c -> !c.method().equals("GET"))
+                .map(c -> c.method() + " " + c.path())
+                .toList())
+        .as("requests other than GET during the plan")
+        .isEmpty();
     assertThat(contactWrites()).as("contact writes during the plan").isEmpty();
-    assertThat(StateRows.of(stateFile)).as("the sync state's file after the plan").isEqualTo(before);
+    assertThat(StateRows.of(stateFile))
+        .as("the sync state's file after the plan")
+        .isEqualTo(before);
     return plan;
   }
 
@@ -1676,12 +2105,17 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * The run did what the plan said: it sent what the plan would send (exported, or refused by the vendor:
    * {@code vendorRefusals}), and counted the same unchanged, invalid, duplicate and over-the-cap profiles.
    */
-  private static void assertPlanned(SegmentPlan plan, SegmentResult run, long duplicates, long vendorRefusals) {
+  private static void assertPlanned(
+      SegmentPlan plan, SegmentResult run, long duplicates, long vendorRefusals) {
     assertThat(run.read()).as("read").isEqualTo(plan.read());
-    assertThat(run.exported() + vendorRefusals).as("sent (exported, or refused by the vendor), as planned")
+    assertThat(run.exported() + vendorRefusals)
+        .as("sent (exported, or refused by the vendor), as planned")
         .isEqualTo(plan.toSend());
     assertThat(run.unchanged()).as("unchanged, as planned").isEqualTo(plan.unchanged());
-    assertThat(run.duplicates()).as("duplicates, as planned").isEqualTo(plan.duplicates()).isEqualTo(duplicates);
+    assertThat(run.duplicates())
+        .as("duplicates, as planned")
+        .isEqualTo(plan.duplicates())
+        .isEqualTo(duplicates);
     assertThat(run.rejected() - vendorRefusals).as("invalid, as planned").isEqualTo(plan.invalid());
     assertThat(run.notAttempted()).as("over the cap, as planned").isEqualTo(plan.overCap());
     assertThat(run.unconfirmed()).as("unconfirmed").isZero();
@@ -1691,18 +2125,26 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    * What a sync state's SQLite file holds, read with plain JDBC (the store's documented tables): counts,
    * and sums of the times each row was written, so that a rewritten row shows.
    */
-  private record StateRows(long destinations, long members, long confirmed, long memberTimes, long runs,
-      long runTimes, long pending) {
+  private record StateRows(
+      long destinations,
+      long members,
+      long confirmed,
+      long memberTimes,
+      long runs,
+      long runTimes,
+      long pending) {
     static StateRows of(Path file) throws SQLException {
       try (java.sql.Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-           Statement s = c.createStatement()) {
+          Statement s = c.createStatement()) {
         return new StateRows(
             one(s, "SELECT COUNT(*) FROM segment_export_destination"),
             one(s, "SELECT COUNT(*) FROM segment_export_member"),
             one(s, "SELECT COUNT(*) FROM segment_export_member WHERE outcome = 'CONFIRMED'"),
             one(s, "SELECT COALESCE(SUM(updated_at), 0) FROM segment_export_member"),
             one(s, "SELECT COUNT(*) FROM segment_export_run"),
-            one(s, "SELECT COALESCE(SUM(COALESCE(started_at, 0) + COALESCE(finished_at, 0)), 0) FROM segment_export_run"),
+            one(
+                s,
+                "SELECT COALESCE(SUM(COALESCE(started_at, 0) + COALESCE(finished_at, 0)), 0) FROM segment_export_run"),
             one(s, "SELECT COUNT(*) FROM segment_export_pending"));
       }
     }
@@ -1720,8 +2162,14 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     StringBuilder b = new StringBuilder();
     long t0 = calls.isEmpty() ? 0 : calls.get(0).atNanos();
     for (VendorSimulator.Call c : calls) {
-      b.append(String.format(Locale.ROOT, "  +%5d ms %s %s -> %d%n", (c.atNanos() - t0) / 1_000_000, c.method(),
-          c.path(), c.status()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  +%5d ms %s %s -> %d%n",
+              (c.atNanos() - t0) / 1_000_000,
+              c.method(),
+              c.path(),
+              c.status()));
     }
     return b.toString();
   }

@@ -17,8 +17,11 @@ import org.junit.jupiter.api.Test;
 /** The simulator base's own behaviour, through the reference simulator. */
 class VendorSimulatorTest {
   private final VendorSimulator simulator = ReferenceSimulatorAccess.create("key").start();
-  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false)
-      .readTimeout(Duration.ofSeconds(2)).build();
+  private final OkHttpClient client =
+      new OkHttpClient.Builder()
+          .retryOnConnectionFailure(false)
+          .readTimeout(Duration.ofSeconds(2))
+          .build();
 
   @AfterEach
   void stop() {
@@ -30,7 +33,8 @@ class VendorSimulatorTest {
     if (key != null) {
       b.header("X-Api-Key", key);
     }
-    b.method(method, body == null ? null : RequestBody.create(body, MediaType.get("application/json")));
+    b.method(
+        method, body == null ? null : RequestBody.create(body, MediaType.get("application/json")));
     return client.newCall(b.build()).execute();
   }
 
@@ -75,9 +79,11 @@ class VendorSimulatorTest {
     simulator.faults().failWrite(1, 503).dropWrite(2).dropWriteAfterApplying(3);
     String batch = "{\"members\":[{\"email\":\"x@example.org\"}]}";
     assertThat(status("POST", "/lists/list-1/members", batch, "key")).isEqualTo(503);
-    assertThatThrownBy(() -> status("POST", "/lists/list-1/members", batch, "key")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> status("POST", "/lists/list-1/members", batch, "key"))
+        .isInstanceOf(IOException.class);
     assertThat(ReferenceSimulatorAccess.members(simulator, "a")).isEmpty();
-    assertThatThrownBy(() -> status("POST", "/lists/list-1/members", batch, "key")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> status("POST", "/lists/list-1/members", batch, "key"))
+        .isInstanceOf(IOException.class);
     assertThat(ReferenceSimulatorAccess.members(simulator, "a")).containsExactly("x@example.org");
     assertThat(status("POST", "/lists/list-1/members", batch, "key")).isEqualTo(200);
     assertThat(simulator.writeCount()).isEqualTo(4);
@@ -88,9 +94,15 @@ class VendorSimulatorTest {
     assertThat(status("POST", "/lists", "{\"name\":\"a\"}", "key")).isEqualTo(201);
     simulator.faults().delayWrite(1, Duration.ofMillis(400));
     long t0 = System.nanoTime();
-    assertThat(status("POST", "/lists/list-1/members", "{\"members\":[{\"email\":\"y@example.org\"}]}", "key"))
+    assertThat(
+            status(
+                "POST",
+                "/lists/list-1/members",
+                "{\"members\":[{\"email\":\"y@example.org\"}]}",
+                "key"))
         .isEqualTo(200);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(380));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(380));
   }
 
   @Test
@@ -101,11 +113,18 @@ class VendorSimulatorTest {
     for (int i = 0; i < 51; i++) {
       big.append(i > 0 ? "," : "").append("{\"email\":\"u").append(i).append("@example.org\"}");
     }
-    assertThat(status("POST", "/lists/list-1/members", big.append("]}").toString(), "key")).isEqualTo(400);
-    assertThat(status("POST", "/lists/list-1/members",
-        "{\"members\":[{\"email\":\"A@Example.org\"},{\"email\":\"b@example.org\"}]}", "key")).isEqualTo(200);
+    assertThat(status("POST", "/lists/list-1/members", big.append("]}").toString(), "key"))
+        .isEqualTo(400);
+    assertThat(
+            status(
+                "POST",
+                "/lists/list-1/members",
+                "{\"members\":[{\"email\":\"A@Example.org\"},{\"email\":\"b@example.org\"}]}",
+                "key"))
+        .isEqualTo(200);
     assertThat(simulator.maxBatchSize()).isEqualTo(2);
-    assertThat(simulator.receivedEmails()).containsExactlyInAnyOrder("a@example.org", "b@example.org");
+    assertThat(simulator.receivedEmails())
+        .containsExactlyInAnyOrder("a@example.org", "b@example.org");
     assertThat(simulator.receivedEmailCount()).isEqualTo(2);
   }
 }

@@ -62,13 +62,42 @@ import mockwebserver3.RecordedRequest;
 public final class AutopilotSimulator extends VendorSimulator {
   /** Most contacts in one {@code POST /v1/contacts}. */
   public static final int MAX_BULK_CONTACTS = 100;
+
   /** Standard contact fields accepted at the top level of a contact. */
-  public static final Set<String> STANDARD_FIELDS = Set.of("Email", "FirstName", "LastName", "Twitter", "Salutation",
-      "Company", "NumberOfEmployees", "Title", "Industry", "Phone", "MobilePhone", "Fax", "Website", "MailingStreet",
-      "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "owner_name", "LeadSource", "Status",
-      "LinkedIn", "Unsubscribed", "unsubscribed", "_autopilot_list", "_autopilot_session_id", "_NewEmail", "notify",
-      "custom");
-  private static final Pattern CUSTOM_KEY = Pattern.compile("(string|integer|float|date|boolean)--\\S+");
+  public static final Set<String> STANDARD_FIELDS =
+      Set.of(
+          "Email",
+          "FirstName",
+          "LastName",
+          "Twitter",
+          "Salutation",
+          "Company",
+          "NumberOfEmployees",
+          "Title",
+          "Industry",
+          "Phone",
+          "MobilePhone",
+          "Fax",
+          "Website",
+          "MailingStreet",
+          "MailingCity",
+          "MailingState",
+          "MailingPostalCode",
+          "MailingCountry",
+          "owner_name",
+          "LeadSource",
+          "Status",
+          "LinkedIn",
+          "Unsubscribed",
+          "unsubscribed",
+          "_autopilot_list",
+          "_autopilot_session_id",
+          "_NewEmail",
+          "notify",
+          "custom");
+
+  private static final Pattern CUSTOM_KEY =
+      Pattern.compile("(string|integer|float|date|boolean)--\\S+");
 
   /** When {@code _autopilot_list} in a bulk upsert puts a contact on the list (UNCERTAIN at the vendor). */
   public enum ListAssignment {
@@ -111,15 +140,19 @@ public final class AutopilotSimulator extends VendorSimulator {
   public record ContactList(String title, Set<String> members) {}
 
   /** A deep copy of the account: lists by id, contacts' fields by address, unsubscribed contacts' addresses. */
-  public record Snapshot(Map<String, ContactList> lists, Map<String, Map<String, String>> contacts,
+  public record Snapshot(
+      Map<String, ContactList> lists,
+      Map<String, Map<String, String>> contacts,
       Set<String> unsubscribed) {}
 
   private final String apiKey;
   private final Map<String, ContactList> lists = new LinkedHashMap<>();
   private final Map<String, Long> memberCounts = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> contacts = new LinkedHashMap<>();
+
   /** Addresses (keys) of contacts unsubscribed by {@code POST /v1/contact/{id}/unsubscribe}. */
   private final Set<String> unsubscribed = new java.util.TreeSet<>();
+
   private final AtomicInteger listAdds = new AtomicInteger();
   private final AtomicInteger bulkUpserts = new AtomicInteger();
   private final AtomicInteger listCountReads = new AtomicInteger();
@@ -127,16 +160,20 @@ public final class AutopilotSimulator extends VendorSimulator {
   private volatile ListAssignment listAssignment = ListAssignment.ON_CREATION;
   private volatile boolean duplicateListNames;
   private volatile boolean caseSensitive;
-  private volatile UnknownCurrentAddress unknownCurrentAddress = UnknownCurrentAddress.CREATES_CONTACT;
+  private volatile UnknownCurrentAddress unknownCurrentAddress =
+      UnknownCurrentAddress.CREATES_CONTACT;
   private volatile TakenNewAddress takenNewAddress = TakenNewAddress.SHARED_BY_TWO_CONTACTS;
   private volatile BulkNewEmail bulkNewEmail = BulkNewEmail.IGNORED;
+
   /**
    * Contact ids that differ from the one derived from the address: a contact that moved to this
    * address keeps its id, and a new contact at an address one moved away from gets a fresh one.
    */
   private final Map<String, String> contactIds = new HashMap<>();
+
   /** Contacts sharing an address with the contact the address resolves to, by key: their id and fields. */
   private final Map<String, List<SharedContact>> shared = new LinkedHashMap<>();
+
   private final Counters<AutopilotCounter> counters = new Counters<>(AutopilotCounter.class);
 
   /** A second contact at an address, as the taken-address reading leaves it. */
@@ -262,7 +299,9 @@ public final class AutopilotSimulator extends VendorSimulator {
 
   /** A contact's id, if a contact has this address (the first one, when several share it). */
   public synchronized java.util.Optional<String> contactIdOf(String email) {
-    return contacts.containsKey(key(email)) ? java.util.Optional.of(contactId(email)) : java.util.Optional.empty();
+    return contacts.containsKey(key(email))
+        ? java.util.Optional.of(contactId(email))
+        : java.util.Optional.empty();
   }
 
   /** How many contacts have this address (more than one only after a change to a taken address). */
@@ -293,11 +332,14 @@ public final class AutopilotSimulator extends VendorSimulator {
   public synchronized List<String> listsOf(String email) {
     String k = key(email);
     List<String> titles = new ArrayList<>();
-    lists.values().forEach(l -> {
-      if (l.members().contains(k)) {
-        titles.add(l.title());
-      }
-    });
+    lists
+        .values()
+        .forEach(
+            l -> {
+              if (l.members().contains(k)) {
+                titles.add(l.title());
+              }
+            });
     return titles;
   }
 
@@ -320,7 +362,8 @@ public final class AutopilotSimulator extends VendorSimulator {
   public synchronized boolean isUnsubscribed(String email) {
     String k = key(email);
     Map<String, String> c = contacts.getOrDefault(k, Map.of());
-    return unsubscribed.contains(k) || "true".equalsIgnoreCase(c.get("Unsubscribed"))
+    return unsubscribed.contains(k)
+        || "true".equalsIgnoreCase(c.get("Unsubscribed"))
         || "true".equalsIgnoreCase(c.get("unsubscribed"));
   }
 
@@ -399,7 +442,8 @@ public final class AutopilotSimulator extends VendorSimulator {
   @Override
   public synchronized Snapshot snapshot() {
     Map<String, ContactList> l = new TreeMap<>();
-    lists.forEach((id, list) -> l.put(id, new ContactList(list.title(), Set.copyOf(list.members()))));
+    lists.forEach(
+        (id, list) -> l.put(id, new ContactList(list.title(), Set.copyOf(list.members()))));
     Map<String, Map<String, String>> c = new TreeMap<>();
     contacts.forEach((k, v) -> c.put(k, Map.copyOf(v)));
     return new Snapshot(l, c, Set.copyOf(unsubscribed));
@@ -411,9 +455,13 @@ public final class AutopilotSimulator extends VendorSimulator {
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request);
     String method = request.getMethod();
-    return ("POST".equals(method) && (path.equals("/contacts") || path.equals("/contact")
-        || path.matches("/list/[^/]+/contact/[^/]+") || path.matches("/contact/[^/]+/unsubscribe")))
-        || ("DELETE".equals(method) && (path.matches("/list/[^/]+/contact/[^/]+") || path.matches("/contact/[^/]+")));
+    return ("POST".equals(method)
+            && (path.equals("/contacts")
+                || path.equals("/contact")
+                || path.matches("/list/[^/]+/contact/[^/]+")
+                || path.matches("/contact/[^/]+/unsubscribe")))
+        || ("DELETE".equals(method)
+            && (path.matches("/list/[^/]+/contact/[^/]+") || path.matches("/contact/[^/]+")));
   }
 
   @Override
@@ -438,13 +486,17 @@ public final class AutopilotSimulator extends VendorSimulator {
   protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
     return route(request).startsWith("/contact")
         ? error(429, "Too Many Requests", "You have exceeded your request rate of 5 r/s.")
-        : error(429, "Too Many Requests", "Your request was throttled. Please see \"Rate Limit\" section of "
-            + "documentation at http://developers.autopilothq.com.");
+        : error(
+            429,
+            "Too Many Requests",
+            "Your request was throttled. Please see \"Rate Limit\" section of "
+                + "documentation at http://developers.autopilothq.com.");
   }
 
   @Override
   protected MockResponse serverError(RecordedRequest request, int status) {
-    return error(status, status == 503 ? "Service Unavailable" : "Internal Server Error", "(various)");
+    return error(
+        status, status == 503 ? "Service Unavailable" : "Internal Server Error", "(various)");
   }
 
   @Override
@@ -474,7 +526,10 @@ public final class AutopilotSimulator extends VendorSimulator {
     if (seg.length == 2 && seg[0].equals("contact") && method.equals("DELETE")) {
       return deleteContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
     }
-    if (seg.length == 3 && seg[0].equals("contact") && seg[2].equals("unsubscribe") && method.equals("POST")) {
+    if (seg.length == 3
+        && seg[0].equals("contact")
+        && seg[2].equals("unsubscribe")
+        && method.equals("POST")) {
       return unsubscribeContact(URLDecoder.decode(seg[1], StandardCharsets.UTF_8));
     }
     if (seg.length >= 2 && seg[0].equals("list")) {
@@ -483,11 +538,14 @@ public final class AutopilotSimulator extends VendorSimulator {
         if (list == null) {
           return error(404, "Not Found", "List could not be found.");
         }
-        if ((seg.length == 3 || seg.length == 4) && seg[2].equals("contacts") && method.equals("GET")) {
+        if ((seg.length == 3 || seg.length == 4)
+            && seg[2].equals("contacts")
+            && method.equals("GET")) {
           return listContacts(seg[1], list, seg.length == 4 ? seg[3] : null);
         }
         if (seg.length == 4 && seg[2].equals("contact")) {
-          return membership(method, seg[1], list, URLDecoder.decode(seg[3], StandardCharsets.UTF_8));
+          return membership(
+              method, seg[1], list, URLDecoder.decode(seg[3], StandardCharsets.UTF_8));
         }
       }
     }
@@ -498,8 +556,12 @@ public final class AutopilotSimulator extends VendorSimulator {
     StringBuilder b = new StringBuilder("{\"lists\":[");
     String sep = "";
     for (Map.Entry<String, ContactList> e : lists.entrySet()) {
-      b.append(sep).append("{\"list_id\":").append(quote(e.getKey())).append(",\"title\":")
-          .append(quote(e.getValue().title())).append('}');
+      b.append(sep)
+          .append("{\"list_id\":")
+          .append(quote(e.getKey()))
+          .append(",\"title\":")
+          .append(quote(e.getValue().title()))
+          .append('}');
       sep = ",";
     }
     return json(200, b.append("]}").toString());
@@ -507,7 +569,8 @@ public final class AutopilotSimulator extends VendorSimulator {
 
   private MockResponse createList(RecordedRequest request) {
     Map<String, Object> body = object(jsonBody(request), "body");
-    if (!body.keySet().equals(Set.of("name")) || !(body.get("name") instanceof String)
+    if (!body.keySet().equals(Set.of("name"))
+        || !(body.get("name") instanceof String)
         || ((String) body.get("name")).isBlank()) {
       throw new MalformedBodyException("A list needs exactly a non-empty \"name\".");
     }
@@ -549,7 +612,10 @@ public final class AutopilotSimulator extends VendorSimulator {
             String id = changed.id();
             String now = (String) contact.get("_NewEmail");
             ids.append(ids.length() == 0 ? "" : ",").append(quote(id));
-            map.append(map.length() == 0 ? "" : ",").append(quote(now)).append(':').append(quote(id));
+            map.append(map.length() == 0 ? "" : ",")
+                .append(quote(now))
+                .append(':')
+                .append(quote(id));
           }
           continue;
         }
@@ -559,8 +625,9 @@ public final class AutopilotSimulator extends VendorSimulator {
         String id = contactId(email);
         boolean created = apply(email, contact);
         Object list = contact.get("_autopilot_list");
-        if (list instanceof String && (listAssignment == ListAssignment.ALWAYS
-            || (listAssignment == ListAssignment.ON_CREATION && created))) {
+        if (list instanceof String
+            && (listAssignment == ListAssignment.ALWAYS
+                || (listAssignment == ListAssignment.ON_CREATION && created))) {
           addMember((String) list, email);
         }
         ids.append(ids.length() == 0 ? "" : ",").append(quote(id));
@@ -568,8 +635,13 @@ public final class AutopilotSimulator extends VendorSimulator {
       }
       bulkUpserts.incrementAndGet();
     }
-    return json(200, "{\"contact_ids\":[" + ids + "],\"email_contact_map\":{" + map
-        + "},\"_removeResultKeys\":[\"proposedContacts\"]}");
+    return json(
+        200,
+        "{\"contact_ids\":["
+            + ids
+            + "],\"email_contact_map\":{"
+            + map
+            + "},\"_removeResultKeys\":[\"proposedContacts\"]}");
   }
 
   /** Checks one contact's shape as the vendor reads it; returns it. */
@@ -578,7 +650,8 @@ public final class AutopilotSimulator extends VendorSimulator {
       String key = e.getKey();
       Object v = e.getValue();
       if (!STANDARD_FIELDS.contains(key)) {
-        throw new MalformedBodyException("Unknown contact field " + key + ": custom fields go in \"custom\".");
+        throw new MalformedBodyException(
+            "Unknown contact field " + key + ": custom fields go in \"custom\".");
       }
       if (key.equals("custom")) {
         for (Map.Entry<String, Object> c : object(v, "custom").entrySet()) {
@@ -588,11 +661,13 @@ public final class AutopilotSimulator extends VendorSimulator {
         throw new MalformedBodyException("Field " + key + " must be a plain value.");
       }
     }
-    if (!(contact.get("Email") instanceof String) || !((String) contact.get("Email")).contains("@")) {
+    if (!(contact.get("Email") instanceof String)
+        || !((String) contact.get("Email")).contains("@")) {
       throw new MalformedBodyException("Invalid contact_id_or_email value provided.");
     }
-    if (contact.containsKey("_NewEmail") && !(contact.get("_NewEmail") instanceof String
-        && ((String) contact.get("_NewEmail")).contains("@"))) {
+    if (contact.containsKey("_NewEmail")
+        && !(contact.get("_NewEmail") instanceof String
+            && ((String) contact.get("_NewEmail")).contains("@"))) {
       throw new MalformedBodyException("Invalid _NewEmail value provided.");
     }
     return contact;
@@ -644,8 +719,10 @@ public final class AutopilotSimulator extends VendorSimulator {
   }
 
   private static void put(Map<String, String> stored, String key, Object value) {
-    String text = value instanceof Double && ((Double) value) == Math.rint((Double) value)
-        ? Long.toString(((Double) value).longValue()) : String.valueOf(value);
+    String text =
+        value instanceof Double && ((Double) value) == Math.rint((Double) value)
+            ? Long.toString(((Double) value).longValue())
+            : String.valueOf(value);
     stored.put(key, text);
   }
 
@@ -682,8 +759,12 @@ public final class AutopilotSimulator extends VendorSimulator {
         break;
       }
       last = contactId(m);
-      b.append(n++ == 0 ? "" : ",").append("{\"contact_id\":").append(quote(last)).append(",\"Email\":")
-          .append(quote(m)).append('}');
+      b.append(n++ == 0 ? "" : ",")
+          .append("{\"contact_id\":")
+          .append(quote(last))
+          .append(",\"Email\":")
+          .append(quote(m))
+          .append('}');
     }
     b.append("],\"total_contacts\":").append(total);
     if (more) {
@@ -699,10 +780,14 @@ public final class AutopilotSimulator extends VendorSimulator {
   }
 
   private static String derivedId(String key) {
-    return "person_" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString().toUpperCase(Locale.ROOT);
+    return "person_"
+        + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8))
+            .toString()
+            .toUpperCase(Locale.ROOT);
   }
 
-  // ---- the single upsert and _NewEmail ------------------------------------------------------------
+  // ---- the single upsert and _NewEmail
+  // ------------------------------------------------------------
 
   private MockResponse singleUpsert(RecordedRequest request) {
     Map<String, Object> body = object(jsonBody(request), "body");
@@ -717,7 +802,9 @@ public final class AutopilotSimulator extends VendorSimulator {
       counters.increment(AutopilotCounter.SINGLE_UPSERTS);
       if (contact.containsKey("_NewEmail")) {
         Changed changed = change(email, contact);
-        return changed.refusal() != null ? changed.refusal() : json(200, "{\"contact_id\":" + quote(changed.id()) + "}");
+        return changed.refusal() != null
+            ? changed.refusal()
+            : json(200, "{\"contact_id\":" + quote(changed.id()) + "}");
       }
       String id = contactId(email);
       boolean created = apply(email, contact);
@@ -748,7 +835,8 @@ public final class AutopilotSimulator extends VendorSimulator {
       if (unknownCurrentAddress == UnknownCurrentAddress.NOT_FOUND) {
         return new Changed(null, error(404, "Not Found", "Contact could not be found."));
       }
-      // The upsert's reading: a contact is made, at the new address (the change had nothing to move).
+      // The upsert's reading: a contact is made, at the new address (the change had nothing to
+      // move).
       Map<String, Object> asNew = new LinkedHashMap<>(contact);
       asNew.remove("_NewEmail");
       asNew.put("Email", target);
@@ -777,7 +865,8 @@ public final class AutopilotSimulator extends VendorSimulator {
       }
     }
     if (taken) {
-      // The taken-address reading: the contact moves anyway, and two contacts now share the address.
+      // The taken-address reading: the contact moves anyway, and two contacts now share the
+      // address.
       shared.computeIfAbsent(to, k -> new ArrayList<>()).add(new SharedContact(id, fields));
       counters.increment(AutopilotCounter.SHARED_ADDRESSES);
     } else {
@@ -813,7 +902,10 @@ public final class AutopilotSimulator extends VendorSimulator {
   private synchronized MockResponse deleteContact(String idOrEmail) {
     String found = resolve(idOrEmail);
     if (found == null) {
-      return error(404, "Not Found", "Could not delete contact as contact could not be found."); // as documented
+      return error(
+          404,
+          "Not Found",
+          "Could not delete contact as contact could not be found."); // as documented
     }
     noteEmail(found);
     contacts.remove(found);
@@ -850,8 +942,15 @@ public final class AutopilotSimulator extends VendorSimulator {
       if (CUSTOM_KEY.matcher(e.getKey()).matches()) {
         String type = e.getKey().substring(0, e.getKey().indexOf("--"));
         String name = e.getKey().substring(type.length() + 2).replace("--", " ");
-        custom.append(custom.length() == 0 ? "" : ",").append("{\"kind\":").append(quote(name))
-            .append(",\"value\":").append(quote(e.getValue())).append(",\"fieldType\":").append(quote(type)).append('}');
+        custom
+            .append(custom.length() == 0 ? "" : ",")
+            .append("{\"kind\":")
+            .append(quote(name))
+            .append(",\"value\":")
+            .append(quote(e.getValue()))
+            .append(",\"fieldType\":")
+            .append(quote(type))
+            .append('}');
       } else {
         b.append(',').append(quote(e.getKey())).append(':').append(quote(e.getValue()));
       }
@@ -867,7 +966,8 @@ public final class AutopilotSimulator extends VendorSimulator {
     return json(200, b.append("]}").toString());
   }
 
-  private MockResponse membership(String method, String listId, ContactList list, String idOrEmail) {
+  private MockResponse membership(
+      String method, String listId, ContactList list, String idOrEmail) {
     String resolved = resolve(idOrEmail);
     String key = resolved != null ? resolved : key(idOrEmail);
     switch (method) {

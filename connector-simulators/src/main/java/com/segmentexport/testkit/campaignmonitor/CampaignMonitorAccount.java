@@ -1,5 +1,7 @@
 package com.segmentexport.testkit.campaignmonitor;
 
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
+
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator.Subscriber;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
 
 /**
  * The state of the simulated Campaign Monitor client: its lists with their custom fields and
@@ -65,11 +65,12 @@ final class CampaignMonitorAccount {
       ListData l = lists.get(listId);
       Set<String> out = new TreeSet<>();
       if (l != null) {
-        l.subscribers.forEach((e, s) -> {
-          if (s.state.equals(CampaignMonitorSimulator.ACTIVE)) {
-            out.add(e);
-          }
-        });
+        l.subscribers.forEach(
+            (e, s) -> {
+              if (s.state.equals(CampaignMonitorSimulator.ACTIVE)) {
+                out.add(e);
+              }
+            });
       }
       return out;
     }
@@ -78,7 +79,8 @@ final class CampaignMonitorAccount {
   Optional<Subscriber> subscriber(String listId, String email) {
     synchronized (lock) {
       ListData l = lists.get(listId);
-      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      SubscriberData s =
+          l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
       return s == null ? Optional.empty() : Optional.of(s.view(l));
     }
   }
@@ -108,8 +110,10 @@ final class CampaignMonitorAccount {
 
   static final class ListData {
     final String title;
+
     /** {@code AllClientLists} (the vendor's default) or {@code OnlyThisList}. */
     String unsubscribeSetting = "AllClientLists";
+
     final Map<String, FieldDef> fields = new LinkedHashMap<>();
     final Map<String, SubscriberData> subscribers = new TreeMap<>();
 
@@ -125,17 +129,24 @@ final class CampaignMonitorAccount {
   }
 
   static final class SubscriberData {
-    private static final java.util.concurrent.atomic.AtomicLong JOINED = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.time.LocalDateTime EPOCH = java.time.LocalDateTime.of(2020, 1, 1, 0, 0);
+    private static final java.util.concurrent.atomic.AtomicLong JOINED =
+        new java.util.concurrent.atomic.AtomicLong();
+    private static final java.time.LocalDateTime EPOCH =
+        java.time.LocalDateTime.of(2020, 1, 1, 0, 0);
 
     /** When the subscriber joined the list, as {@code ListJoinedDate}: distinct per record, kept for life. */
-    final String joined = EPOCH.plusSeconds(JOINED.incrementAndGet())
-        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    final String joined =
+        EPOCH
+            .plusSeconds(JOINED.incrementAndGet())
+            .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+
     String state;
     String name = "";
     String consent = "Unchanged";
+
     /** Whether the subscriber was ever unsubscribed, bounced or suppressed: its consent must not be overridden. */
     boolean optedOut;
+
     final Map<String, String> fields = new TreeMap<>();
 
     SubscriberData(String state) {
@@ -144,10 +155,11 @@ final class CampaignMonitorAccount {
 
     Subscriber view(ListData list) {
       Map<String, String> byName = new TreeMap<>();
-      fields.forEach((k, v) -> {
-        FieldDef def = list.fields.get(k);
-        byName.put(def == null ? k : def.name, v);
-      });
+      fields.forEach(
+          (k, v) -> {
+            FieldDef def = list.fields.get(k);
+            byName.put(def == null ? k : def.name, v);
+          });
       return new Subscriber(name, state, consent, Collections.unmodifiableMap(byName));
     }
   }

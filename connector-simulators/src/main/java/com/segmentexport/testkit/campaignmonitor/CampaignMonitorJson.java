@@ -1,12 +1,12 @@
 package com.segmentexport.testkit.campaignmonitor;
 
+import static com.segmentexport.testkit.SimulatorJson.render;
+import static com.segmentexport.testkit.SimulatorJson.response;
+
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import mockwebserver3.MockResponse;
-import static com.segmentexport.testkit.SimulatorJson.response;
-import static com.segmentexport.testkit.SimulatorJson.render;
 
 /**
  * The shapes of Campaign Monitor's answers for {@link CampaignMonitorSimulator}: errors, import
@@ -35,7 +35,8 @@ final class CampaignMonitorJson {
           return false;
         }
       case "Date":
-        return text.matches("\\d{4}/\\d{2}/\\d{2}") && text.compareTo("1900/01/01") >= 0
+        return text.matches("\\d{4}/\\d{2}/\\d{2}")
+            && text.compareTo("1900/01/01") >= 0
             && text.compareTo("2076/06/06") <= 0;
       default:
         return true;

@@ -1,5 +1,15 @@
 package com.segmentexport.testkit.campaignmonitor;
 
+import static com.segmentexport.testkit.SimulatorJson.render;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeForState;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.error;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.failure;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.fits;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.methodNotAllowed;
+import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.oauthError;
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.testkit.Counters;
 import com.segmentexport.testkit.RouteTable;
 import com.segmentexport.testkit.VendorSimulator;
@@ -26,16 +36,6 @@ import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
-import static com.segmentexport.testkit.SimulatorJson.render;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeFor;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.codeForState;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.error;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.failure;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.fits;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.hexId;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.methodNotAllowed;
-import static com.segmentexport.testkit.campaignmonitor.CampaignMonitorJson.oauthError;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A stand-in for Campaign Monitor's API (createsend v3.3), written from the vendor's documented
@@ -104,20 +104,28 @@ import static java.util.Objects.requireNonNull;
 public final class CampaignMonitorSimulator extends VendorSimulator {
   /** A subscriber that receives mail. */
   public static final String ACTIVE = "Active";
+
   /** A subscriber that unsubscribed. */
   public static final String UNSUBSCRIBED = "Unsubscribed";
+
   /** A subscriber removed from the list. */
   public static final String DELETED = "Deleted";
+
   /** A subscriber whose mail bounced. */
   public static final String BOUNCED = "Bounced";
+
   /** A subscriber that has not confirmed a double opt-in. */
   public static final String UNCONFIRMED = "Unconfirmed";
+
   /** The documented most subscribers per import call. */
   public static final int MAX_IMPORT_SUBSCRIBERS = 1000;
+
   /** The simulator's cap on an import body (the vendor documents none). */
   public static final long MAX_IMPORT_BYTES = 10L * 1024 * 1024;
+
   /** The documented longest custom field value. */
   public static final int MAX_VALUE_LENGTH = 250;
+
   /** The custom field types the vendor knows. */
   public static final Set<String> DATA_TYPES =
       Set.of("Text", "Number", "MultiSelectOne", "MultiSelectMany", "Date", "Country", "USState");
@@ -147,7 +155,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
    * @param customFields the custom fields, key (such as {@code [tier]}) to data type
    * @param subscribers the subscribers by lower-cased address, whatever their state
    */
-  public record ListState(String title, Map<String, String> customFields, Map<String, Subscriber> subscribers) {}
+  public record ListState(
+      String title, Map<String, String> customFields, Map<String, Subscriber> subscribers) {}
 
   /**
    * A subscriber as the simulator holds it.
@@ -157,7 +166,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
    * @param consentToTrack {@code Yes}, {@code No} or {@code Unchanged} (never given)
    * @param customFields values as text by field name (not key), as the vendor reads them back
    */
-  public record Subscriber(String name, String state, String consentToTrack, Map<String, String> customFields) {}
+  public record Subscriber(
+      String name, String state, String consentToTrack, Map<String, String> customFields) {}
 
   /**
    * The top-level flags of one import as received.
@@ -169,17 +179,35 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
    * @param restartAutoresponders {@code RestartSubscriptionBasedAutoresponders}
    * @param consentValues the {@code ConsentToTrack} values its rows carried
    */
-  public record ImportRequest(String listId, int subscribers, boolean resubscribe, boolean queueAutoresponders,
-      boolean restartAutoresponders, Set<String> consentValues) {}
+  public record ImportRequest(
+      String listId,
+      int subscribers,
+      boolean resubscribe,
+      boolean queueAutoresponders,
+      boolean restartAutoresponders,
+      Set<String> consentValues) {}
 
   private static final Pattern EMAIL = Pattern.compile("[^@\\s\"]+@[^@\\s\"]+\\.[^@\\s\".]+");
   private static final Pattern LIST_ID = Pattern.compile("[0-9a-fA-F]{32}");
-  private static final Set<String> IMPORT_MEMBERS = Set.of("subscribers", "resubscribe",
-      "queuesubscriptionbasedautoresponders", "restartsubscriptionbasedautoresponders");
-  private static final Set<String> SUBSCRIBER_MEMBERS = Set.of("emailaddress", "name", "customfields", "consenttotrack");
+  private static final Set<String> IMPORT_MEMBERS =
+      Set.of(
+          "subscribers",
+          "resubscribe",
+          "queuesubscriptionbasedautoresponders",
+          "restartsubscriptionbasedautoresponders");
+  private static final Set<String> SUBSCRIBER_MEMBERS =
+      Set.of("emailaddress", "name", "customfields", "consenttotrack");
   private static final Set<String> FIELD_MEMBERS = Set.of("key", "value", "clear");
-  private static final Set<String> UPDATE_MEMBERS = Set.of("emailaddress", "name", "mobilenumber", "customfields",
-      "resubscribe", "restartsubscriptionbasedautoresponders", "consenttotrack", "consenttosendsms");
+  private static final Set<String> UPDATE_MEMBERS =
+      Set.of(
+          "emailaddress",
+          "name",
+          "mobilenumber",
+          "customfields",
+          "resubscribe",
+          "restartsubscriptionbasedautoresponders",
+          "consenttotrack",
+          "consenttosendsms");
   private static final Set<String> CONSENT = Set.of("yes", "no", "unchanged");
   private static final int IMPORTS_KEPT = 1000;
 
@@ -196,19 +224,28 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   private volatile UnknownListAnswer unknownListAnswer = UnknownListAnswer.INVALID_LIST_ID_401;
   private volatile double ratePerSecond;
 
-  private final Counters<CampaignMonitorCounter> counters = new Counters<>(CampaignMonitorCounter.class);
+  private final Counters<CampaignMonitorCounter> counters =
+      new Counters<>(CampaignMonitorCounter.class);
+
   /** The API's routes below the base path, without the {@code .json} suffix (paths are case-sensitive). */
-  private final RouteTable routes = new RouteTable(false)
-      .on("GET", "/clients", (request, p) -> clients())
-      .on("GET", "/clients/{}/lists", (request, p) -> clientLists(p.get(0)))
-      .on("GET", "/lists/{}", (request, p) -> listDetails(p.get(0)))
-      .on("GET", "/lists/{}/customfields", (request, p) -> listFields(p.get(0)))
-      .on("POST", "/lists/{}/customfields", (request, p) -> createField(p.get(0), request))
-      .on("POST", "/subscribers/{}/import", (request, p) -> importSubscribers(p.get(0), request))
-      .on("GET", "/subscribers/{}", (request, p) -> subscriberDetails(p.get(0), request))
-      .on("PUT", "/subscribers/{}", (request, p) -> updateSubscriber(p.get(0), request))
-      .on("DELETE", "/subscribers/{}", (request, p) -> deleteSubscriber(p.get(0), request))
-      .on("POST", "/subscribers/{}/unsubscribe", (request, p) -> unsubscribe(p.get(0), request));
+  private final RouteTable routes =
+      new RouteTable(false)
+          .on("GET", "/clients", (request, p) -> clients())
+          .on("GET", "/clients/{}/lists", (request, p) -> clientLists(p.get(0)))
+          .on("GET", "/lists/{}", (request, p) -> listDetails(p.get(0)))
+          .on("GET", "/lists/{}/customfields", (request, p) -> listFields(p.get(0)))
+          .on("POST", "/lists/{}/customfields", (request, p) -> createField(p.get(0), request))
+          .on(
+              "POST",
+              "/subscribers/{}/import",
+              (request, p) -> importSubscribers(p.get(0), request))
+          .on("GET", "/subscribers/{}", (request, p) -> subscriberDetails(p.get(0), request))
+          .on("PUT", "/subscribers/{}", (request, p) -> updateSubscriber(p.get(0), request))
+          .on("DELETE", "/subscribers/{}", (request, p) -> deleteSubscriber(p.get(0), request))
+          .on(
+              "POST",
+              "/subscribers/{}/unsubscribe",
+              (request, p) -> unsubscribe(p.get(0), request));
 
   /**
    * Creates a simulator of one Campaign Monitor account with one client and no lists; call
@@ -435,7 +472,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   public Optional<String> listJoinedDate(String listId, String email) {
     synchronized (account.lock) {
       ListData l = account.lists.get(listId);
-      SubscriberData s = l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      SubscriberData s =
+          l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
       return s == null ? Optional.empty() : Optional.of(s.joined);
     }
   }
@@ -509,11 +547,12 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   public Snapshot snapshot() {
     synchronized (account.lock) {
       Map<String, ListState> out = new TreeMap<>();
-      account.lists.forEach((id, l) -> {
-        Map<String, Subscriber> subs = new TreeMap<>();
-        l.subscribers.forEach((e, s) -> subs.put(e, s.view(l)));
-        out.put(id, new ListState(l.title, l.fieldTypes(), Collections.unmodifiableMap(subs)));
-      });
+      account.lists.forEach(
+          (id, l) -> {
+            Map<String, Subscriber> subs = new TreeMap<>();
+            l.subscribers.forEach((e, s) -> subs.put(e, s.view(l)));
+            out.put(id, new ListState(l.title, l.fieldTypes(), Collections.unmodifiableMap(subs)));
+          });
       return new Snapshot(Collections.unmodifiableMap(out), Set.copyOf(account.suppressed));
     }
   }
@@ -527,14 +566,16 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request).toLowerCase(Locale.ROOT);
-    return ("POST".equals(request.getMethod()) && path.matches("/subscribers/[^/]+/(import|unsubscribe)\\.json"))
+    return ("POST".equals(request.getMethod())
+            && path.matches("/subscribers/[^/]+/(import|unsubscribe)\\.json"))
         || (("PUT".equals(request.getMethod()) || "DELETE".equals(request.getMethod()))
             && path.matches("/subscribers/[^/]+\\.json"));
   }
 
   @Override
   protected boolean authenticated(RecordedRequest request) {
-    return isTokenRequest(request) || authFailure(request.getHeaders().get("Authorization")) == null;
+    return isTokenRequest(request)
+        || authFailure(request.getHeaders().get("Authorization")) == null;
   }
 
   /** The vendor's code and message for refused credentials. */
@@ -548,7 +589,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     if (header != null && header.startsWith("Basic ")) {
       String decoded;
       try {
-        decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        decoded =
+            new String(
+                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         return NO_BASIC_HEADER;
       }
@@ -595,14 +638,19 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
 
   @Override
   protected MockResponse badRequest(RecordedRequest request, String message) {
-    return error(400, 400, "Failed to deserialize your request. Please check the documentation and try again. "
-        + message);
+    return error(
+        400,
+        400,
+        "Failed to deserialize your request. Please check the documentation and try again. "
+            + message);
   }
 
   @Override
   protected MockResponse handle(RecordedRequest request) {
     if (isTokenRequest(request)) {
-      return "POST".equals(request.getMethod()) ? refresh(request) : error(405, 405, "Method not allowed");
+      return "POST".equals(request.getMethod())
+          ? refresh(request)
+          : error(405, 405, "Method not allowed");
     }
     String path = request.getUrl().encodedPath();
     if (!path.startsWith(basePath())) {
@@ -611,11 +659,19 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     String route = route(request);
     if (!route.toLowerCase(Locale.ROOT).endsWith(".json")) {
       // XML is the vendor's default format.
-      return new MockResponse.Builder().code(400).setHeader("Content-Type", "application/xml; charset=utf-8")
-          .body("<Result><Code>400</Code><Message>Use a .json path for JSON</Message></Result>").build();
+      return new MockResponse.Builder()
+          .code(400)
+          .setHeader("Content-Type", "application/xml; charset=utf-8")
+          .body("<Result><Code>400</Code><Message>Use a .json path for JSON</Message></Result>")
+          .build();
     }
-    return routes.dispatch(request.getMethod(), route.substring(0, route.length() - ".json".length()), request,
-        method -> methodNotAllowed()).orElseGet(() -> error(404, 404, "Not found"));
+    return routes
+        .dispatch(
+            request.getMethod(),
+            route.substring(0, route.length() - ".json".length()),
+            request,
+            method -> methodNotAllowed())
+        .orElseGet(() -> error(404, 404, "Not found"));
   }
 
   // ---- OAuth ---------------------------------------------------------------------------------
@@ -662,19 +718,22 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     }
     List<Object> out = new ArrayList<>();
     synchronized (account.lock) {
-      account.lists.forEach((listId, l) -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ListID", listId);
-        m.put("Name", l.title);
-        out.add(m);
-      });
+      account.lists.forEach(
+          (listId, l) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ListID", listId);
+            m.put("Name", l.title);
+            out.add(m);
+          });
     }
     return json(200, render(out));
   }
 
   /** The list, or null when the id is unknown or foreign. Holds {@link #lock}. */
   private ListData known(String listId) {
-    return LIST_ID.matcher(listId).matches() ? account.lists.get(listId.toLowerCase(Locale.ROOT)) : null;
+    return LIST_ID.matcher(listId).matches()
+        ? account.lists.get(listId.toLowerCase(Locale.ROOT))
+        : null;
   }
 
   private MockResponse unknownList() {
@@ -712,25 +771,31 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       if (l == null) {
         return unknownList();
       }
-      l.fields.forEach((key, f) -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("FieldName", f.name);
-        m.put("Key", key);
-        m.put("DataType", f.dataType);
-        m.put("FieldOptions", List.of());
-        m.put("VisibleInPreferenceCenter", false);
-        out.add(m);
-      });
+      l.fields.forEach(
+          (key, f) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("FieldName", f.name);
+            m.put("Key", key);
+            m.put("DataType", f.dataType);
+            m.put("FieldOptions", List.of());
+            m.put("VisibleInPreferenceCenter", false);
+            out.add(m);
+          });
     }
     return json(200, render(out));
   }
 
   private MockResponse createField(String listId, RecordedRequest request) {
-    Map<String, Object> body = members(jsonBody(request), Set.of("fieldname", "datatype", "options",
-        "visibleinpreferencecenter"), "");
+    Map<String, Object> body =
+        members(
+            jsonBody(request),
+            Set.of("fieldname", "datatype", "options", "visibleinpreferencecenter"),
+            "");
     Object name = body.get("fieldname");
     Object type = body.get("datatype");
-    if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 100
+    if (!(name instanceof String)
+        || ((String) name).isBlank()
+        || ((String) name).length() > 100
         || key((String) name).equals("[]")) {
       return error(400, 254, "Invalid Field Name");
     }
@@ -770,12 +835,16 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       return error(400, 212, "No subscribers provided");
     }
     if (subscribers.size() > MAX_IMPORT_SUBSCRIBERS) {
-      return error(400, 209, "Too many subscribers in this batch. You can only add 1000 subscribers in one call");
+      return error(
+          400,
+          209,
+          "Too many subscribers in this batch. You can only add 1000 subscribers in one call");
     }
     List<Map<String, Object>> parsed = new ArrayList<>();
     Set<String> consent = new TreeSet<>();
     for (int i = 0; i < subscribers.size(); i++) {
-      Map<String, Object> s = members(subscribers.get(i), SUBSCRIBER_MEMBERS, "Subscribers[" + i + "].");
+      Map<String, Object> s =
+          members(subscribers.get(i), SUBSCRIBER_MEMBERS, "Subscribers[" + i + "].");
       if (!(s.get("emailaddress") instanceof String)) {
         throw new MalformedBodyException("Subscribers[" + i + "].EmailAddress is required");
       }
@@ -795,7 +864,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         throw new MalformedBodyException("Subscribers[" + i + "].CustomFields must be an array");
       }
       for (Object f : fields == null ? List.of() : (List<?>) fields) {
-        Map<String, Object> field = members(f, FIELD_MEMBERS, "Subscribers[" + i + "].CustomFields.");
+        Map<String, Object> field =
+            members(f, FIELD_MEMBERS, "Subscribers[" + i + "].CustomFields.");
         if (!(field.get("key") instanceof String)) {
           throw new MalformedBodyException("Subscribers[" + i + "].CustomFields.Key is required");
         }
@@ -814,14 +884,17 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       if (account.importRequests.size() >= IMPORTS_KEPT) {
         account.importRequests.remove(0);
       }
-      account.importRequests.add(new ImportRequest(listId, parsed.size(), resubscribe, queue, restart, Set.copyOf(consent)));
+      account.importRequests.add(
+          new ImportRequest(
+              listId, parsed.size(), resubscribe, queue, restart, Set.copyOf(consent)));
       counters.increment(CampaignMonitorCounter.IMPORTS_ACCEPTED);
       return apply(list, parsed, resubscribe, queue);
     }
   }
 
   /** Applies an import and renders its result. Holds {@link #lock}. */
-  private MockResponse apply(ListData list, List<Map<String, Object>> rows, boolean resubscribe, boolean queue) {
+  private MockResponse apply(
+      ListData list, List<Map<String, Object>> rows, boolean resubscribe, boolean queue) {
     List<Object> failures = new ArrayList<>();
     Set<String> duplicates = new LinkedHashSet<>();
     Set<String> seen = new HashSet<>();
@@ -895,7 +968,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       if (list == null) {
         return unknownList();
       }
-      SubscriberData s = email == null ? null : list.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
+      SubscriberData s =
+          email == null ? null : list.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
       if (s == null) {
         return error(400, 203, "Subscriber Not In List");
       }
@@ -924,7 +998,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     if (consent == null) {
       return error(400, 214, "Please provide a consent to track value");
     }
-    if (!(consent instanceof String) || !CONSENT.contains(((String) consent).toLowerCase(Locale.ROOT))) {
+    if (!(consent instanceof String)
+        || !CONSENT.contains(((String) consent).toLowerCase(Locale.ROOT))) {
       return error(400, 215, "Please provide a valid consent to track value");
     }
     if (body.get("name") != null && !(body.get("name") instanceof String)) {
@@ -955,8 +1030,12 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       if (s == null) {
         return error(400, 203, "Subscriber Not In List");
       }
-      // An omitted or empty EmailAddress leaves the address as it is ("empty parameters will remain unchanged").
-      String to = given == null || ((String) given).isBlank() ? from : ((String) given).trim().toLowerCase(Locale.ROOT);
+      // An omitted or empty EmailAddress leaves the address as it is ("empty parameters will remain
+      // unchanged").
+      String to =
+          given == null || ((String) given).isBlank()
+              ? from
+              : ((String) given).trim().toLowerCase(Locale.ROOT);
       if (!EMAIL.matcher(to).matches()) {
         return error(400, 211, "Invalid New Email Address");
       }
@@ -1059,13 +1138,16 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   private void update(ListData list, SubscriberData s, Map<String, Object> row) {
     Object name = row.get("name");
     if (name instanceof String && ((String) name).length() > MAX_VALUE_LENGTH) {
-      counters.increment(CampaignMonitorCounter.INVALID_NAMES); // not stored, like an over-long custom field value
+      counters.increment(
+          CampaignMonitorCounter.INVALID_NAMES); // not stored, like an over-long custom field value
     } else if (name instanceof String) {
       s.name = (String) name;
     }
     String consent = ((String) row.get("consenttotrack"));
     if (!consent.equalsIgnoreCase("unchanged")) {
-      s.consent = consent.substring(0, 1).toUpperCase(Locale.ROOT) + consent.substring(1).toLowerCase(Locale.ROOT);
+      s.consent =
+          consent.substring(0, 1).toUpperCase(Locale.ROOT)
+              + consent.substring(1).toLowerCase(Locale.ROOT);
     }
     Object fields = row.get("customfields");
     for (Object f : fields == null ? List.of() : (List<?>) fields) {
@@ -1081,8 +1163,12 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         s.fields.remove(key);
         continue;
       }
-      String text = value == null ? "" : value instanceof Double && (Double) value == Math.rint((Double) value)
-          ? Long.toString(((Double) value).longValue()) : value.toString();
+      String text =
+          value == null
+              ? ""
+              : value instanceof Double && (Double) value == Math.rint((Double) value)
+                  ? Long.toString(((Double) value).longValue())
+                  : value.toString();
       if (text.isEmpty()) {
         continue; // an empty value leaves the field as it is
       }
@@ -1125,7 +1211,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> members(Object value, Set<String> known, String where) {
     if (!(value instanceof Map)) {
-      throw new MalformedBodyException(where.isEmpty() ? "the body must be an object" : where + " must be an object");
+      throw new MalformedBodyException(
+          where.isEmpty() ? "the body must be an object" : where + " must be an object");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : ((Map<String, Object>) value).entrySet()) {
@@ -1134,7 +1221,8 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         throw new MalformedBodyException("Fields in error: " + where + e.getKey());
       }
       if (out.containsKey(name) && !java.util.Objects.equals(out.get(name), e.getValue())) {
-        throw new MalformedBodyException("Fields in error: " + where + e.getKey() + " (given twice, differently)");
+        throw new MalformedBodyException(
+            "Fields in error: " + where + e.getKey() + " (given twice, differently)");
       }
       out.put(name, e.getValue());
     }

@@ -21,8 +21,10 @@ final class DotdigitalAccount {
   final Map<String, String> fields = new LinkedHashMap<>(); // upper-case name -> "Name|Type"
   final Map<String, ContactState> contacts = new TreeMap<>();
   final Map<String, ImportJob> imports = new LinkedHashMap<>();
+
   /** Bulk removals from address books ({@code POST /v2/address-books/{id}/contacts/delete}) by job id. */
   final Map<String, ImportJob> removals = new LinkedHashMap<>();
+
   final Deque<String> forcedStatuses = new ArrayDeque<>();
   long nextBookId = 4711;
   long nextContactId = 35_210_001;
@@ -55,7 +57,8 @@ final class DotdigitalAccount {
 
   void addContact(String email, String status, Map<String, ?> dataFields) {
     synchronized (lock) {
-      ContactState c = new ContactState(nextContactId++, email.trim().toLowerCase(Locale.ROOT), status);
+      ContactState c =
+          new ContactState(nextContactId++, email.trim().toLowerCase(Locale.ROOT), status);
       for (Map.Entry<String, ?> e : dataFields.entrySet()) {
         String field = fields.get(e.getKey().toUpperCase(Locale.ROOT));
         if (field == null) {
@@ -105,6 +108,7 @@ final class DotdigitalAccount {
   static final class BookState {
     final String name;
     final Set<String> members = new LinkedHashSet<>();
+
     /** Addresses unsubscribed from this book ({@code POST /v2/address-books/{id}/contacts/unsubscribe}). */
     final Set<String> unsubscribed = new LinkedHashSet<>();
 
@@ -115,8 +119,10 @@ final class DotdigitalAccount {
 
   static final class ContactState {
     final long id;
+
     /** The contact's address, lower-cased; it changes only by a single-contact write naming a new one. */
     String email;
+
     String status;
     final Map<String, Object> dataFields = new TreeMap<>();
 
@@ -128,11 +134,16 @@ final class DotdigitalAccount {
 
     Map<String, String> textFields() {
       Map<String, String> out = new TreeMap<>();
-      dataFields.forEach((k, v) -> {
-        String text = v instanceof Double && ((Double) v) == Math.rint((Double) v) && !((Double) v).isInfinite()
-            ? Long.toString(((Double) v).longValue()) : v.toString();
-        out.put(k, text);
-      });
+      dataFields.forEach(
+          (k, v) -> {
+            String text =
+                v instanceof Double
+                        && ((Double) v) == Math.rint((Double) v)
+                        && !((Double) v).isInfinite()
+                    ? Long.toString(((Double) v).longValue())
+                    : v.toString();
+            out.put(k, text);
+          });
       return Collections.unmodifiableMap(out);
     }
   }

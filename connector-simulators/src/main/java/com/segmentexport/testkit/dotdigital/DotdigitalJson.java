@@ -1,13 +1,14 @@
 package com.segmentexport.testkit.dotdigital;
 
+import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
+import static com.segmentexport.testkit.SimulatorJson.response;
+
 import com.segmentexport.testkit.dotdigital.DotdigitalAccount.BookState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import mockwebserver3.MockResponse;
-import static com.segmentexport.testkit.SimulatorJson.response;
-import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
 
 /**
  * The shapes of dotdigital's answers for {@link DotdigitalSimulator}: v2 and v3 errors, import
@@ -64,7 +65,8 @@ final class DotdigitalJson {
         if (v instanceof Boolean) {
           return v;
         }
-        return v.toString().equalsIgnoreCase("true") ? Boolean.TRUE
+        return v.toString().equalsIgnoreCase("true")
+            ? Boolean.TRUE
             : v.toString().equalsIgnoreCase("false") ? Boolean.FALSE : null;
       case "Date":
         String s = v.toString();
@@ -114,7 +116,8 @@ final class DotdigitalJson {
     return response(status, renderWithNulls(m));
   }
 
-  static MockResponse v3Error(int status, String code, String description, String item, String detail) {
+  static MockResponse v3Error(
+      int status, String code, String description, String item, String detail) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("item", item);
     d.put("description", detail);

@@ -1,5 +1,22 @@
 package com.segmentexport.testkit.dotdigital;
 
+import static com.segmentexport.testkit.SimulatorJson.intParam;
+import static com.segmentexport.testkit.SimulatorJson.object;
+import static com.segmentexport.testkit.SimulatorJson.parseStrict;
+import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.bookJson;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.convert;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.entry;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.failure;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.isV3;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.methodNotAllowed;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.parseId;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.property;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.suppressedDescription;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v2Error;
+import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v3Error;
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.testkit.Counters;
 import com.segmentexport.testkit.RouteTable;
 import com.segmentexport.testkit.VendorSimulator;
@@ -25,22 +42,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import static com.segmentexport.testkit.SimulatorJson.intParam;
-import static com.segmentexport.testkit.SimulatorJson.object;
-import static com.segmentexport.testkit.SimulatorJson.parseStrict;
-import static com.segmentexport.testkit.SimulatorJson.renderWithNulls;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.bookJson;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.convert;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.entry;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.failure;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.isV3;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.methodNotAllowed;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.parseId;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.property;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.suppressedDescription;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v2Error;
-import static com.segmentexport.testkit.dotdigital.DotdigitalJson.v3Error;
-import static java.util.Objects.requireNonNull;
 
 /**
  * A stand-in for dotdigital's API (v2 and Contacts v3), written from the vendor's documented
@@ -113,28 +114,36 @@ import static java.util.Objects.requireNonNull;
 public final class DotdigitalSimulator extends VendorSimulator {
   /** The e-mail status of a contact that receives mail. */
   public static final String SUBSCRIBED = "subscribed";
+
   /** The e-mail status of a contact that unsubscribed. */
   public static final String UNSUBSCRIBED = "unsubscribed";
+
   /** The e-mail status of a contact on the account's suppression list (bounced, complained, blocked). */
   public static final String SUPPRESSED = "suppressed";
+
   /** The documented cap on a v3 import request body: 50 MB. */
   public static final long MAX_IMPORT_BYTES = 50L * 1024 * 1024;
+
   /**
    * Most characters in a text data field's value (dotdigital's support article: "text values up to 255
    * characters"). What the vendor does with a longer one is not documented; this simulator fails the
    * whole import ({@code Failed}), the harshest reading: one such value may lose a batch of 2,000.
    */
   public static final int MAX_TEXT_LENGTH = 255;
+
   /**
    * The simulator's default cap on contact ids in one bulk removal from an address book. dotdigital
    * documents none; 1,000 is the vendor's page size for address-book reads and a size integrators batch
    * by. {@link #maxBulkRemovalIds(int)} sets another.
    */
   public static final int MAX_BULK_REMOVAL_IDS = 1000;
+
   /** The documented number of contact imports an account may have active at once. */
   public static final int MAX_ACTIVE_IMPORTS = 25;
+
   /** The import statuses that end an import without applying it. */
-  public static final Set<String> FAILURE_STATUSES = Set.of("RejectedByWatchdog", "Failed", "ExceedsAllowedContactLimit");
+  public static final Set<String> FAILURE_STATUSES =
+      Set.of("RejectedByWatchdog", "Failed", "ExceedsAllowedContactLimit");
 
   /** How the simulator answers a request beyond its rate limit. */
   public enum ThrottleStyle {
@@ -153,7 +162,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
    * @param dataFields the data fields, name to type
    * @param contacts the contacts by lower-cased e-mail address
    */
-  public record Snapshot(Map<Long, Book> addressBooks, Map<String, String> dataFields, Map<String, Contact> contacts) {}
+  public record Snapshot(
+      Map<Long, Book> addressBooks,
+      Map<String, String> dataFields,
+      Map<String, Contact> contacts) {}
 
   /**
    * An address book as the snapshot holds it.
@@ -176,7 +188,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s\"]+@[^@\\s\"]+\\.[^@\\s\".]+");
   private static final Set<String> FIELD_TYPES = Set.of("String", "Numeric", "Date", "Boolean");
-  private static final Set<String> MERGE_OPTIONS = Set.of("overwrite", "overwriteIfNotEmpty", "overwriteIfEmpty");
+  private static final Set<String> MERGE_OPTIONS =
+      Set.of("overwrite", "overwriteIfNotEmpty", "overwriteIfEmpty");
   private static final Set<String> RESERVED_BOOK_NAMES = Set.of("test", "all contacts");
 
   private final String apiUser;
@@ -196,25 +209,42 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private volatile double ratePerMinute = 0;
 
   private final Counters<DotdigitalCounter> counters = new Counters<>(DotdigitalCounter.class);
+
   /** The API's routes, relative to the account's regional endpoint (paths are case-insensitive). */
-  private final RouteTable routes = new RouteTable(true)
-      .on("GET", "/v2/address-books", (request, p) -> listBooks(request))
-      .on("POST", "/v2/address-books", (request, p) -> createBook(request))
-      .on("GET", "/v2/address-books/{}", (request, p) -> getBook(p.get(0)))
-      .on("GET", "/v2/address-books/{}/contacts", (request, p) -> bookContacts(p.get(0), request))
-      .on("GET", "/v2/data-fields", (request, p) -> listFields())
-      .on("POST", "/v2/data-fields", (request, p) -> createField(request))
-      .on("PUT", "/contacts/v3/import", (request, p) -> importContacts(request))
-      .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)))
-      .on("GET", "/contacts/v3/{}/{}", (request, p) -> getContact(p.get(0), p.get(1)))
-      .on("PATCH", "/contacts/v3/{}/{}", (request, p) -> patchContact(p.get(0), p.get(1), request))
-      .on("DELETE", "/contacts/v3/{}/{}", (request, p) -> deleteContactV3(p.get(0), p.get(1)))
-      .on("POST", "/v2/address-books/{}/contacts/delete", (request, p) -> removeFromBook(p.get(0), request))
-      .on("DELETE", "/v2/address-books/{}/contacts/{}", (request, p) -> removeOneFromBook(p.get(0), p.get(1)))
-      .on("GET", "/v2/contacts/deletion/{}", (request, p) -> removalStatus(p.get(0)))
-      .on("POST", "/v2/address-books/{}/contacts/unsubscribe", (request, p) -> unsubscribeFromBook(p.get(0), request))
-      .on("POST", "/v2/contacts/unsubscribe", (request, p) -> unsubscribeFromAccount(request))
-      .on("DELETE", "/v2/contacts/{}", (request, p) -> deleteContactV2(p.get(0)));
+  private final RouteTable routes =
+      new RouteTable(true)
+          .on("GET", "/v2/address-books", (request, p) -> listBooks(request))
+          .on("POST", "/v2/address-books", (request, p) -> createBook(request))
+          .on("GET", "/v2/address-books/{}", (request, p) -> getBook(p.get(0)))
+          .on(
+              "GET",
+              "/v2/address-books/{}/contacts",
+              (request, p) -> bookContacts(p.get(0), request))
+          .on("GET", "/v2/data-fields", (request, p) -> listFields())
+          .on("POST", "/v2/data-fields", (request, p) -> createField(request))
+          .on("PUT", "/contacts/v3/import", (request, p) -> importContacts(request))
+          .on("GET", "/contacts/v3/import/{}", (request, p) -> importStatus(p.get(0)))
+          .on("GET", "/contacts/v3/{}/{}", (request, p) -> getContact(p.get(0), p.get(1)))
+          .on(
+              "PATCH",
+              "/contacts/v3/{}/{}",
+              (request, p) -> patchContact(p.get(0), p.get(1), request))
+          .on("DELETE", "/contacts/v3/{}/{}", (request, p) -> deleteContactV3(p.get(0), p.get(1)))
+          .on(
+              "POST",
+              "/v2/address-books/{}/contacts/delete",
+              (request, p) -> removeFromBook(p.get(0), request))
+          .on(
+              "DELETE",
+              "/v2/address-books/{}/contacts/{}",
+              (request, p) -> removeOneFromBook(p.get(0), p.get(1)))
+          .on("GET", "/v2/contacts/deletion/{}", (request, p) -> removalStatus(p.get(0)))
+          .on(
+              "POST",
+              "/v2/address-books/{}/contacts/unsubscribe",
+              (request, p) -> unsubscribeFromBook(p.get(0), request))
+          .on("POST", "/v2/contacts/unsubscribe", (request, p) -> unsubscribeFromAccount(request))
+          .on("DELETE", "/v2/contacts/{}", (request, p) -> deleteContactV2(p.get(0)));
 
   /**
    * Creates a simulator of one dotdigital account with the default data fields ({@code FIRSTNAME},
@@ -227,8 +257,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
   public DotdigitalSimulator(String apiUser, String password) {
     this.apiUser = requireNonNull(apiUser, "apiUser == null");
     this.password = requireNonNull(password, "password == null");
-    this.expectedAuthorization = "Basic " + Base64.getEncoder()
-        .encodeToString((apiUser + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.expectedAuthorization =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((apiUser + ":" + password).getBytes(StandardCharsets.UTF_8));
     for (String f : List.of("FIRSTNAME", "LASTNAME", "FULLNAME", "GENDER", "POSTCODE")) {
       account.fields.put(f, f + "|String");
     }
@@ -510,11 +542,15 @@ public final class DotdigitalSimulator extends VendorSimulator {
     synchronized (account.lock) {
       String key = email.trim().toLowerCase(Locale.ROOT);
       List<String> names = new ArrayList<>();
-      account.books.values().forEach(b -> {
-        if (b.members.contains(key)) {
-          names.add(b.name);
-        }
-      });
+      account
+          .books
+          .values()
+          .forEach(
+              b -> {
+                if (b.members.contains(key)) {
+                  names.add(b.name);
+                }
+              });
       return names;
     }
   }
@@ -635,11 +671,18 @@ public final class DotdigitalSimulator extends VendorSimulator {
   public Snapshot snapshot() {
     synchronized (account.lock) {
       Map<Long, Book> b = new TreeMap<>();
-      account.books.forEach((id, s) -> b.put(id, new Book(s.name, Collections.unmodifiableSet(new TreeSet<>(s.members)),
-          Collections.unmodifiableSet(new TreeSet<>(s.unsubscribed)))));
+      account.books.forEach(
+          (id, s) ->
+              b.put(
+                  id,
+                  new Book(
+                      s.name,
+                      Collections.unmodifiableSet(new TreeSet<>(s.members)),
+                      Collections.unmodifiableSet(new TreeSet<>(s.unsubscribed)))));
       Map<String, Contact> c = new TreeMap<>();
       account.contacts.forEach((e, s) -> c.put(e, new Contact(s.id, s.status, s.textFields())));
-      return new Snapshot(Collections.unmodifiableMap(b), dataFields(), Collections.unmodifiableMap(c));
+      return new Snapshot(
+          Collections.unmodifiableMap(b), dataFields(), Collections.unmodifiableMap(c));
     }
   }
 
@@ -664,16 +707,22 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return false;
     }
     String lower = rel.toLowerCase(Locale.ROOT);
-    return isImport(request) || ("PATCH".equals(method) && isV3(rel))
-        || ("DELETE".equals(method) && (lower.startsWith("/contacts/v3/") || lower.startsWith("/v2/contacts/")
-            || lower.matches("/v2/address-books/[^/]+/contacts/[^/]+")))
-        || ("POST".equals(method) && (lower.matches("/v2/address-books/[^/]+/contacts/(delete|unsubscribe)")
-            || lower.equals("/v2/contacts/unsubscribe")));
+    return isImport(request)
+        || ("PATCH".equals(method) && isV3(rel))
+        || ("DELETE".equals(method)
+            && (lower.startsWith("/contacts/v3/")
+                || lower.startsWith("/v2/contacts/")
+                || lower.matches("/v2/address-books/[^/]+/contacts/[^/]+")))
+        || ("POST".equals(method)
+            && (lower.matches("/v2/address-books/[^/]+/contacts/(delete|unsubscribe)")
+                || lower.equals("/v2/contacts/unsubscribe")));
   }
 
   private boolean isImport(RecordedRequest request) {
     String rel = relative(request);
-    return "PUT".equals(request.getMethod()) && rel != null && rel.equalsIgnoreCase("/contacts/v3/import");
+    return "PUT".equals(request.getMethod())
+        && rel != null
+        && rel.equalsIgnoreCase("/contacts/v3/import");
   }
 
   @Override
@@ -687,29 +736,38 @@ public final class DotdigitalSimulator extends VendorSimulator {
       return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate", "Basic").build();
     }
     return new MockResponse.Builder(v2Error(401, "Authorization has been denied for this request."))
-        .setHeader("WWW-Authenticate", "Basic").build();
+        .setHeader("WWW-Authenticate", "Basic")
+        .build();
   }
 
   @Override
   protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
     ThrottleStyle style = throttleStyle;
     if (style == ThrottleStyle.LEGACY_APIUSAGE_EXCEEDED) {
-      return v2Error(400, "Your account has generated excess API activity and is being temporarily capped. "
-          + "Please contact support. ERROR_APIUSAGE_EXCEEDED");
+      return v2Error(
+          400,
+          "Your account has generated excess API activity and is being temporarily capped. "
+              + "Please contact support. ERROR_APIUSAGE_EXCEEDED");
     }
     String path = route(request);
-    MockResponse base = isV3(path)
-        ? v3Error(429, "contacts:tooManyRequests", "Too many requests: the API rate limit was exceeded.")
-        : v2Error(429, "Too many requests: the API rate limit was exceeded.");
-    MockResponse.Builder b = new MockResponse.Builder(base)
-        .setHeader("X-RateLimit-Limit", Long.toString(Math.max(1, Math.round(ratePerMinute))))
-        .setHeader("X-RateLimit-Remaining", "0")
-        .setHeader("X-RateLimit-Scope", tier(request));
+    MockResponse base =
+        isV3(path)
+            ? v3Error(
+                429,
+                "contacts:tooManyRequests",
+                "Too many requests: the API rate limit was exceeded.")
+            : v2Error(429, "Too many requests: the API rate limit was exceeded.");
+    MockResponse.Builder b =
+        new MockResponse.Builder(base)
+            .setHeader("X-RateLimit-Limit", Long.toString(Math.max(1, Math.round(ratePerMinute))))
+            .setHeader("X-RateLimit-Remaining", "0")
+            .setHeader("X-RateLimit-Scope", tier(request));
     if (untilNextToken != null) {
       long waitMillis = Math.max(1, untilNextToken.toMillis());
-      long reset = style == ThrottleStyle.TIERED_EPOCH_RESET
-          ? (System.currentTimeMillis() + waitMillis + 999) / 1000
-          : (waitMillis + 999) / 1000;
+      long reset =
+          style == ThrottleStyle.TIERED_EPOCH_RESET
+              ? (System.currentTimeMillis() + waitMillis + 999) / 1000
+              : (waitMillis + 999) / 1000;
       b.setHeader("X-RateLimit-Reset", Long.toString(reset));
     }
     return b.build();
@@ -753,17 +811,24 @@ public final class DotdigitalSimulator extends VendorSimulator {
     String path = route(request);
     String rel = relative(request);
     String lower = path.toLowerCase(Locale.ROOT);
-    boolean accountInfo = lower.equals("/v2/account-info") || (rel != null && rel.equalsIgnoreCase("/v2/account-info"));
+    boolean accountInfo =
+        lower.equals("/v2/account-info")
+            || (rel != null && rel.equalsIgnoreCase("/v2/account-info"));
     if (accountInfo) {
       return "GET".equals(method) ? accountInfo() : methodNotAllowed(method);
     }
     if (rel == null) {
-      return isV3(path) ? new MockResponse.Builder().code(403).body("Forbidden: Access is denied").build()
+      return isV3(path)
+          ? new MockResponse.Builder().code(403).body("Forbidden: Access is denied").build()
           : v2Error(403, "Forbidden: Access is denied");
     }
-    return routes.dispatch(method, rel, request, DotdigitalJson::methodNotAllowed).orElseGet(() -> isV3(rel)
-        ? v3Error(404, "contacts:notFound", "The resource was not found.")
-        : v2Error(404, "No HTTP resource was found that matches the request URI."));
+    return routes
+        .dispatch(method, rel, request, DotdigitalJson::methodNotAllowed)
+        .orElseGet(
+            () ->
+                isV3(rel)
+                    ? v3Error(404, "contacts:notFound", "The resource was not found.")
+                    : v2Error(404, "No HTTP resource was found that matches the request URI."));
   }
 
   // ---- v2 ------------------------------------------------------------------------------------
@@ -775,7 +840,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
     props.add(property("MainEmail", "String", "owner@account.invalid"));
     props.add(property("ApiEndpoint", "String", apiEndpoint() + "/"));
     props.add(property("ApiCallsInLastHour", "Int", Integer.toString(requestCount())));
-    props.add(property("ApiCallsRemaining", "Int", Integer.toString(Math.max(0, 2000 - requestCount()))));
+    props.add(
+        property("ApiCallsRemaining", "Int", Integer.toString(Math.max(0, 2000 - requestCount()))));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", 90210);
     body.put("properties", props);
@@ -828,7 +894,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
     synchronized (account.lock) {
       BookState b = account.books.get(id);
-      return b == null ? v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND") : json(200, renderWithNulls(bookJson(id, b)));
+      return b == null
+          ? v2Error(404, "Error: ERROR_ADDRESSBOOK_NOT_FOUND")
+          : json(200, renderWithNulls(bookJson(id, b)));
     }
   }
 
@@ -860,12 +928,14 @@ public final class DotdigitalSimulator extends VendorSimulator {
         m.put("optInType", "Unknown");
         m.put("emailType", "Html");
         List<Object> df = new ArrayList<>();
-        c.textFields().forEach((k, v) -> {
-          Map<String, Object> kv = new LinkedHashMap<>();
-          kv.put("key", k);
-          kv.put("value", v);
-          df.add(kv);
-        });
+        c.textFields()
+            .forEach(
+                (k, v) -> {
+                  Map<String, Object> kv = new LinkedHashMap<>();
+                  kv.put("key", k);
+                  kv.put("value", v);
+                  df.add(kv);
+                });
         m.put("dataFields", df);
         m.put("status", c.status.substring(0, 1).toUpperCase(Locale.ROOT) + c.status.substring(1));
         out.add(m);
@@ -893,13 +963,18 @@ public final class DotdigitalSimulator extends VendorSimulator {
     Object type = body.get("type");
     Object visibility = body.getOrDefault("visibility", "Private");
     if (!(name instanceof String) || !FIELD_NAME.matcher((String) name).matches()) {
-      return v2Error(400, "The data field name must be 1 to 20 letters, digits, '_' or '-'. ERROR_PARAMETER_INVALID");
+      return v2Error(
+          400,
+          "The data field name must be 1 to 20 letters, digits, '_' or '-'. ERROR_PARAMETER_INVALID");
     }
     if (!(type instanceof String) || !FIELD_TYPES.contains(type)) {
-      return v2Error(400, "The data field type must be String, Numeric, Date or Boolean. ERROR_PARAMETER_INVALID");
+      return v2Error(
+          400,
+          "The data field type must be String, Numeric, Date or Boolean. ERROR_PARAMETER_INVALID");
     }
     if (!("Private".equals(visibility) || "Public".equals(visibility))) {
-      return v2Error(400, "The data field visibility must be Private or Public. ERROR_PARAMETER_INVALID");
+      return v2Error(
+          400, "The data field visibility must be Private or Public. ERROR_PARAMETER_INVALID");
     }
     synchronized (account.lock) {
       String key = ((String) name).toUpperCase(Locale.ROOT);
@@ -922,8 +997,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
     long arrived = System.nanoTime();
     if (request.getBodySize() > maxImportBytes) {
       long cap = maxImportBytes;
-      return v3Error(413, "contacts:requestTooLarge", "The request body exceeds the maximum size of "
-          + (cap % (1024 * 1024) == 0 ? cap / (1024 * 1024) + " MB." : cap + " bytes."));
+      return v3Error(
+          413,
+          "contacts:requestTooLarge",
+          "The request body exceeds the maximum size of "
+              + (cap % (1024 * 1024) == 0 ? cap / (1024 * 1024) + " MB." : cap + " bytes."));
     }
     Object parsed = parseStrict(request.getBody());
     if (!(parsed instanceof Map)) {
@@ -932,12 +1010,20 @@ public final class DotdigitalSimulator extends VendorSimulator {
     Map<String, Object> body = object(parsed);
     Object mergeOption = body.getOrDefault("mergeOption", "overwrite");
     if (!(mergeOption instanceof String) || !MERGE_OPTIONS.contains(mergeOption)) {
-      return v3Error(400, "contacts:badRequest", "The MergeOption field is invalid", "mergeOption",
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The MergeOption field is invalid",
+          "mergeOption",
           "Allowed values: overwrite, overwriteIfNotEmpty, overwriteIfEmpty");
     }
     Object contactsValue = body.get("contacts");
     if (!(contactsValue instanceof List) || ((List<?>) contactsValue).isEmpty()) {
-      return v3Error(400, "contacts:badRequest", "The Contacts field is required", "contacts",
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The Contacts field is required",
+          "contacts",
           "At least one contact is required");
     }
     List<?> rows = (List<?>) contactsValue;
@@ -946,8 +1032,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
       int active = activeImports();
       if (active >= maxActiveImports) {
         counters.increment(DotdigitalCounter.ACTIVE_IMPORT_REFUSALS);
-        return v3Error(429, "contacts:tooManyActiveImports", "There are too many active imports. "
-            + "Please wait for an import to complete and then resubmit.");
+        return v3Error(
+            429,
+            "contacts:tooManyActiveImports",
+            "There are too many active imports. "
+                + "Please wait for an import to complete and then resubmit.");
       }
       noteBatch(rows.size());
       for (Object row : rows) {
@@ -984,61 +1073,104 @@ public final class DotdigitalSimulator extends VendorSimulator {
       for (int i = 0; i < rows.size(); i++) {
         String item = "contacts[" + i + "]";
         if (!(rows.get(i) instanceof Map)) {
-          return v3Error(400, "contacts:badRequest", "Each contact must be an object", item, "Not an object");
+          return v3Error(
+              400, "contacts:badRequest", "Each contact must be an object", item, "Not an object");
         }
         Map<String, Object> c = object(rows.get(i));
         Object match = c.get("matchIdentifier");
         if (!(match instanceof String)) {
-          return v3Error(400, "contacts:badRequest", "The MatchIdentifier field is required", item + ".matchIdentifier",
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "The MatchIdentifier field is required",
+              item + ".matchIdentifier",
               "The MatchIdentifier field is required");
         }
         if (!(c.get("identifiers") instanceof Map)) {
-          return v3Error(400, "contacts:badRequest", "The Identifiers field is required", item + ".identifiers",
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "The Identifiers field is required",
+              item + ".identifiers",
               "The Identifiers field is required");
         }
         if (!"email".equals(match)) {
-          return v3Error(400, "contacts:badRequest", "Unsupported match identifier", item + ".matchIdentifier",
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "Unsupported match identifier",
+              item + ".matchIdentifier",
               "This simulator supports only the email identifier");
         }
         if (!(object(c.get("identifiers")).get("email") instanceof String)) {
-          return v3Error(400, "contacts:badRequest", "The email identifier is required", item + ".identifiers.email",
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "The email identifier is required",
+              item + ".identifiers.email",
               "The email identifier is required when matchIdentifier is email");
         }
         Object df = c.get("dataFields");
         if (df != null) {
           if (!(df instanceof Map)) {
-            return v3Error(400, "contacts:badRequest", "The DataFields field must be an object", item + ".dataFields",
+            return v3Error(
+                400,
+                "contacts:badRequest",
+                "The DataFields field must be an object",
+                item + ".dataFields",
                 "Not an object");
           }
           for (Map.Entry<String, Object> e : object(df).entrySet()) {
             if (!account.fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
-              return v3Error(400, "contacts:badRequest", "Unknown data field", item + ".dataFields." + e.getKey(),
+              return v3Error(
+                  400,
+                  "contacts:badRequest",
+                  "Unknown data field",
+                  item + ".dataFields." + e.getKey(),
                   "Data field '" + e.getKey() + "' does not exist");
             }
             Object v = e.getValue();
             if (v instanceof Map || v instanceof List) {
-              return v3Error(400, "contacts:badRequest", "Data field values must be scalars",
-                  item + ".dataFields." + e.getKey(), "Not a scalar");
+              return v3Error(
+                  400,
+                  "contacts:badRequest",
+                  "Data field values must be scalars",
+                  item + ".dataFields." + e.getKey(),
+                  "Not a scalar");
             }
           }
         }
         Object lists = c.get("lists");
         if (lists != null) {
-          if (!(lists instanceof List) || ((List<?>) lists).isEmpty() || ((List<?>) lists).size() > 100) {
-            return v3Error(400, "contacts:badRequest", "The Lists field must hold 1 to 100 list ids", item + ".lists",
+          if (!(lists instanceof List)
+              || ((List<?>) lists).isEmpty()
+              || ((List<?>) lists).size() > 100) {
+            return v3Error(
+                400,
+                "contacts:badRequest",
+                "The Lists field must hold 1 to 100 list ids",
+                item + ".lists",
                 "Between 1 and 100 list ids");
           }
           for (Object l : (List<?>) lists) {
             if (!(l instanceof Number) || !account.books.containsKey(((Number) l).longValue())) {
-              return v3Error(400, "contacts:badRequest", "Unknown list", item + ".lists",
+              return v3Error(
+                  400,
+                  "contacts:badRequest",
+                  "Unknown list",
+                  item + ".lists",
                   "List " + l + " does not exist");
             }
           }
         }
         Object channel = c.get("channelProperties");
         if (channel != null && !(channel instanceof Map)) {
-          return v3Error(400, "contacts:badRequest", "The ChannelProperties field must be an object",
-              item + ".channelProperties", "Not an object");
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "The ChannelProperties field must be an object",
+              item + ".channelProperties",
+              "Not an object");
         }
       }
       return null;
@@ -1050,7 +1182,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
     for (Object row : rows) {
       for (Map.Entry<String, Object> e : object(object(row).get("dataFields")).entrySet()) {
         String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
-        if (def != null && def.endsWith("|String") && e.getValue() != null
+        if (def != null
+            && def.endsWith("|String")
+            && e.getValue() != null
             && e.getValue().toString().length() > MAX_TEXT_LENGTH) {
           return true;
         }
@@ -1078,8 +1212,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
           counters.increment(DotdigitalCounter.NULL_VALUES);
         }
       }
-      String channelStatus = Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("status"))
-          .map(Object::toString).orElse(null);
+      String channelStatus =
+          Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("status"))
+              .map(Object::toString)
+              .orElse(null);
       if (channelStatus != null) {
         counters.increment(DotdigitalCounter.CHANNEL_STATUSES);
       }
@@ -1090,7 +1226,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
       if (!seen.add(key)) {
         duplicates++;
-        failures.add(failure(key, "duplicateIdentifier", "Duplicate identifier detected for email " + key));
+        failures.add(
+            failure(key, "duplicateIdentifier", "Duplicate identifier detected for email " + key));
         continue;
       }
       Optional<String> rejection = rejectionFor(key);
@@ -1105,8 +1242,13 @@ public final class DotdigitalSimulator extends VendorSimulator {
           if (category.equals("invalidEmail")) {
             invalid++;
           }
-          failures.add(failure(key, category, category.equals("invalidEmail") ? "Invalid value for 'email'"
-              : "The contact was rejected (" + category + ")"));
+          failures.add(
+              failure(
+                  key,
+                  category,
+                  category.equals("invalidEmail")
+                      ? "Invalid value for 'email'"
+                      : "The contact was rejected (" + category + ")"));
         }
         continue;
       }
@@ -1116,7 +1258,9 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
       ContactState contact = account.contacts.get(key);
       String status = contact == null ? null : contact.status;
-      if (contact != null && !status.equals(SUBSCRIBED) && !status.equals("pendingOptIn")
+      if (contact != null
+          && !status.equals(SUBSCRIBED)
+          && !status.equals("pendingOptIn")
           && !SUBSCRIBED.equals(channelStatus)) {
         globallySuppressed++;
         if (listSuppressed) {
@@ -1142,15 +1286,24 @@ public final class DotdigitalSimulator extends VendorSimulator {
         converted.put(name, v);
       }
       if (badField != null) {
-        failures.add(failure(key, "invalidDataFieldValue", "Invalid value for data field '" + badField + "'"));
+        failures.add(
+            failure(
+                key, "invalidDataFieldValue", "Invalid value for data field '" + badField + "'"));
         continue;
       }
       boolean isNew = contact == null;
       if (isNew) {
-        String optIn = Optional.ofNullable(object(object(c.get("channelProperties")).get("email")).get("optInType"))
-            .map(Object::toString).orElse("single");
-        String initial = channelStatus != null ? channelStatus
-            : optIn.equals("double") || optIn.equals("verifiedDouble") ? "pendingOptIn" : SUBSCRIBED;
+        String optIn =
+            Optional.ofNullable(
+                    object(object(c.get("channelProperties")).get("email")).get("optInType"))
+                .map(Object::toString)
+                .orElse("single");
+        String initial =
+            channelStatus != null
+                ? channelStatus
+                : optIn.equals("double") || optIn.equals("verifiedDouble")
+                    ? "pendingOptIn"
+                    : SUBSCRIBED;
         contact = new ContactState(account.nextContactId++, key, initial);
         account.contacts.put(key, contact);
       } else if (channelStatus != null) {
@@ -1227,18 +1380,33 @@ public final class DotdigitalSimulator extends VendorSimulator {
 
   // ---- one contact ---------------------------------------------------------------------------
 
-  private static final Set<String> PATCH_MEMBERS = Set.of("identifiers", "dataFields", "channelProperties", "lists",
-      "preferences", "consentRecords");
-  private static final Map<String, String> PATCH_MERGE_OPTIONS = Map.of("overwrite", "overwrite",
-      "overwrite-if-not-empty", "overwriteIfNotEmpty", "overwrite-if-empty", "overwriteIfEmpty");
+  private static final Set<String> PATCH_MEMBERS =
+      Set.of(
+          "identifiers",
+          "dataFields",
+          "channelProperties",
+          "lists",
+          "preferences",
+          "consentRecords");
+  private static final Map<String, String> PATCH_MERGE_OPTIONS =
+      Map.of(
+          "overwrite",
+          "overwrite",
+          "overwrite-if-not-empty",
+          "overwriteIfNotEmpty",
+          "overwrite-if-empty",
+          "overwriteIfEmpty");
 
   /** The contact a path names, null when none has it; or an error answer for an identifier it cannot be. */
   private Object find(String identifier, String value) {
     String id = identifier.toLowerCase(Locale.ROOT);
     if (id.equals("email")) {
-      // Percent-decoding only: a "+" in a path is a plus sign (in addresses such as a+tag@example.org).
-      String key = java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8).trim()
-          .toLowerCase(Locale.ROOT);
+      // Percent-decoding only: a "+" in a path is a plus sign (in addresses such as
+      // a+tag@example.org).
+      String key =
+          java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8)
+              .trim()
+              .toLowerCase(Locale.ROOT);
       if (!EMAIL.matcher(key).matches()) {
         return invalidId(key, "email");
       }
@@ -1256,7 +1424,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
       }
       return null;
     }
-    return v3Error(400, "contacts:badRequest", "Unsupported identifier", "identifier",
+    return v3Error(
+        400,
+        "contacts:badRequest",
+        "Unsupported identifier",
+        "identifier",
         "This simulator supports the contactId and email identifiers only");
   }
 
@@ -1269,16 +1441,24 @@ public final class DotdigitalSimulator extends VendorSimulator {
     }
     Object parsed = parseStrict(request.getBody());
     if (!(parsed instanceof List) || ((List<?>) parsed).isEmpty()) {
-      return v2Error(400, "The request body must be a non-empty array of contact ids. ERROR_PARAMETER_INVALID");
+      return v2Error(
+          400,
+          "The request body must be a non-empty array of contact ids. ERROR_PARAMETER_INVALID");
     }
     List<?> ids = (List<?>) parsed;
     if (ids.size() > maxBulkRemovalIds) {
-      return v2Error(400, "At most " + maxBulkRemovalIds + " contact ids may be sent at once. ERROR_PARAMETER_INVALID");
+      return v2Error(
+          400,
+          "At most "
+              + maxBulkRemovalIds
+              + " contact ids may be sent at once. ERROR_PARAMETER_INVALID");
     }
     List<Long> contactIds = new ArrayList<>();
     for (Object id : ids) {
-      if (!(id instanceof Number) || ((Number) id).doubleValue() != Math.rint(((Number) id).doubleValue())
-          || ((Number) id).doubleValue() < 1 || ((Number) id).doubleValue() > Integer.MAX_VALUE) {
+      if (!(id instanceof Number)
+          || ((Number) id).doubleValue() != Math.rint(((Number) id).doubleValue())
+          || ((Number) id).doubleValue() < 1
+          || ((Number) id).doubleValue() > Integer.MAX_VALUE) {
         return v2Error(400, "Contact ids must be whole numbers (int32). ERROR_PARAMETER_INVALID");
       }
       contactIds.add(((Number) id).longValue());
@@ -1339,8 +1519,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
         return v2Error(404, "Error: ERROR_CONTACT_NOT_FOUND");
       }
       noteEmail(c.email);
-      counters.increment(book.members.remove(c.email) ? DotdigitalCounter.BOOK_REMOVALS
-          : DotdigitalCounter.BOOK_REMOVAL_NO_OPS);
+      counters.increment(
+          book.members.remove(c.email)
+              ? DotdigitalCounter.BOOK_REMOVALS
+              : DotdigitalCounter.BOOK_REMOVAL_NO_OPS);
       return new MockResponse.Builder().code(204).build();
     }
   }
@@ -1410,7 +1592,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
         return (MockResponse) found;
       }
       if (found == null) {
-        return v3Error(404, "contacts:contactNotFound", "The following contacts could not be found", value,
+        return v3Error(
+            404,
+            "contacts:contactNotFound",
+            "The following contacts could not be found",
+            value,
             "Not found using the identifier '" + identifier + "'");
       }
       ContactState c = (ContactState) found;
@@ -1441,7 +1627,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
   /** The lower-cased {@code email} of a {@code {"email": ...}} body (other members refused), or null. */
   private static String emailMember(RecordedRequest request) {
     Object parsed = parseStrict(request.getBody());
-    if (!(parsed instanceof Map) || !object(parsed).keySet().equals(Set.of("email"))
+    if (!(parsed instanceof Map)
+        || !object(parsed).keySet().equals(Set.of("email"))
         || !(object(parsed).get("email") instanceof String)) {
       return null;
     }
@@ -1457,7 +1644,8 @@ public final class DotdigitalSimulator extends VendorSimulator {
     contact.put("optInType", "Unknown");
     contact.put("emailType", "Html");
     contact.put("dataFields", null);
-    contact.put("status", c.status.substring(0, 1).toUpperCase(Locale.ROOT) + c.status.substring(1));
+    contact.put(
+        "status", c.status.substring(0, 1).toUpperCase(Locale.ROOT) + c.status.substring(1));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("suppressedContact", contact);
     out.put("dateRemoved", java.time.Instant.now().toString());
@@ -1466,8 +1654,10 @@ public final class DotdigitalSimulator extends VendorSimulator {
   }
 
   private static MockResponse invalidId(String value, String identifier) {
-    return v3Error(400, "contacts:invalidId", "The id value '" + value + "' is invalid for the identifier '"
-        + identifier + "'");
+    return v3Error(
+        400,
+        "contacts:invalidId",
+        "The id value '" + value + "' is invalid for the identifier '" + identifier + "'");
   }
 
   private MockResponse getContact(String identifier, String value) {
@@ -1477,7 +1667,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
         return (MockResponse) found;
       }
       if (found == null) {
-        return v3Error(404, "contacts:contactNotFound", "The following contacts could not be found", value,
+        return v3Error(
+            404,
+            "contacts:contactNotFound",
+            "The following contacts could not be found",
+            value,
             "Not found using the identifier '" + identifier + "'");
       }
       return json(200, renderWithNulls(contactJson((ContactState) found)));
@@ -1488,7 +1682,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
     String option = request.getUrl().queryParameter("merge-option");
     String mergeOption = PATCH_MERGE_OPTIONS.get(option == null ? "overwrite" : option);
     if (mergeOption == null) {
-      return v3Error(400, "contacts:badRequest", "The merge-option parameter is invalid", "merge-option",
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The merge-option parameter is invalid",
+          "merge-option",
           "Allowed values: overwrite, overwrite-if-not-empty, overwrite-if-empty");
     }
     Object parsed = parseStrict(request.getBody());
@@ -1498,16 +1696,26 @@ public final class DotdigitalSimulator extends VendorSimulator {
     Map<String, Object> body = object(parsed);
     for (String k : body.keySet()) {
       if (!PATCH_MEMBERS.contains(k)) {
-        return v3Error(400, "contacts:badRequest", "Unknown field", k, "'" + k + "' is not a contact field");
+        return v3Error(
+            400, "contacts:badRequest", "Unknown field", k, "'" + k + "' is not a contact field");
       }
     }
     Object identifiers = body.getOrDefault("identifiers", Map.of());
     if (!(identifiers instanceof Map)) {
-      return v3Error(400, "contacts:badRequest", "The Identifiers field must be an object", "identifiers", "Not an object");
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The Identifiers field must be an object",
+          "identifiers",
+          "Not an object");
     }
     for (Map.Entry<String, Object> e : object(identifiers).entrySet()) {
       if (!e.getKey().equals("email") || !(e.getValue() instanceof String)) {
-        return v3Error(400, "contacts:badRequest", "Unsupported identifier", "identifiers." + e.getKey(),
+        return v3Error(
+            400,
+            "contacts:badRequest",
+            "Unsupported identifier",
+            "identifiers." + e.getKey(),
             "This simulator supports the email identifier only, as text");
       }
     }
@@ -1528,13 +1736,21 @@ public final class DotdigitalSimulator extends VendorSimulator {
       ContactState contact = (ContactState) found;
       ContactState holder = target == null ? null : account.contacts.get(target);
       if (holder != null && holder != contact) {
-        return v3Error(409, "contacts:idAlreadyExists", "The id value '" + target
-            + " for the identifier 'email' already exists. All identifiers must be unique!");
+        return v3Error(
+            409,
+            "contacts:idAlreadyExists",
+            "The id value '"
+                + target
+                + " for the identifier 'email' already exists. All identifiers must be unique!");
       }
       boolean created = contact == null;
       if (created) {
         if (target == null) {
-          return v3Error(400, "contacts:badRequest", "The Identifiers field is required", "identifiers",
+          return v3Error(
+              400,
+              "contacts:badRequest",
+              "The Identifiers field is required",
+              "identifiers",
               "A new contact needs an email identifier");
         }
         contact = new ContactState(account.nextContactId++, target, SUBSCRIBED);
@@ -1557,8 +1773,11 @@ public final class DotdigitalSimulator extends VendorSimulator {
       for (Object l : (List<?>) Optional.ofNullable(body.get("lists")).orElse(List.of())) {
         account.books.get(((Number) l).longValue()).members.add(contact.email);
       }
-      String status = Optional.ofNullable(object(object(body.get("channelProperties")).get("email")).get("status"))
-          .map(Object::toString).orElse(null);
+      String status =
+          Optional.ofNullable(
+                  object(object(body.get("channelProperties")).get("email")).get("status"))
+              .map(Object::toString)
+              .orElse(null);
       if (status != null) {
         contact.status = status;
       }
@@ -1571,38 +1790,67 @@ public final class DotdigitalSimulator extends VendorSimulator {
   private MockResponse validatePatch(Map<String, Object> body) {
     Object df = body.get("dataFields");
     if (df != null && !(df instanceof Map)) {
-      return v3Error(400, "contacts:badRequest", "The DataFields field must be an object", "dataFields", "Not an object");
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The DataFields field must be an object",
+          "dataFields",
+          "Not an object");
     }
     for (Map.Entry<String, Object> e : object(df).entrySet()) {
       if (!account.fields.containsKey(e.getKey().toUpperCase(Locale.ROOT))) {
-        return v3Error(400, "contacts:badRequest", "Unknown data field", "dataFields." + e.getKey(),
+        return v3Error(
+            400,
+            "contacts:badRequest",
+            "Unknown data field",
+            "dataFields." + e.getKey(),
             "Data field '" + e.getKey() + "' does not exist");
       }
       if (e.getValue() instanceof Map || e.getValue() instanceof List) {
-        return v3Error(400, "contacts:badRequest", "Data field values must be scalars", "dataFields." + e.getKey(),
+        return v3Error(
+            400,
+            "contacts:badRequest",
+            "Data field values must be scalars",
+            "dataFields." + e.getKey(),
             "Not a scalar");
       }
       String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
-      if (e.getValue() != null && convert(e.getValue(), def.substring(def.indexOf('|') + 1)) == null) {
-        return v3Error(400, "contacts:badRequest", "Invalid data field value", "dataFields." + e.getKey(),
+      if (e.getValue() != null
+          && convert(e.getValue(), def.substring(def.indexOf('|') + 1)) == null) {
+        return v3Error(
+            400,
+            "contacts:badRequest",
+            "Invalid data field value",
+            "dataFields." + e.getKey(),
             "Invalid value for data field '" + def.substring(0, def.indexOf('|')) + "'");
       }
     }
     Object lists = body.get("lists");
     if (lists != null) {
-      if (!(lists instanceof List) || ((List<?>) lists).isEmpty() || ((List<?>) lists).size() > 100) {
-        return v3Error(400, "contacts:badRequest", "The Lists field must hold 1 to 100 list ids", "lists",
+      if (!(lists instanceof List)
+          || ((List<?>) lists).isEmpty()
+          || ((List<?>) lists).size() > 100) {
+        return v3Error(
+            400,
+            "contacts:badRequest",
+            "The Lists field must hold 1 to 100 list ids",
+            "lists",
             "Between 1 and 100 list ids");
       }
       for (Object l : (List<?>) lists) {
         if (!(l instanceof Number) || !account.books.containsKey(((Number) l).longValue())) {
-          return v3Error(400, "contacts:badRequest", "Unknown list", "lists", "List " + l + " does not exist");
+          return v3Error(
+              400, "contacts:badRequest", "Unknown list", "lists", "List " + l + " does not exist");
         }
       }
     }
     Object channel = body.get("channelProperties");
     if (channel != null && !(channel instanceof Map)) {
-      return v3Error(400, "contacts:badRequest", "The ChannelProperties field must be an object", "channelProperties",
+      return v3Error(
+          400,
+          "contacts:badRequest",
+          "The ChannelProperties field must be an object",
+          "channelProperties",
           "Not an object");
     }
     return null;
@@ -1613,21 +1861,23 @@ public final class DotdigitalSimulator extends VendorSimulator {
     Map<String, Object> converted = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : data.entrySet()) {
       String def = account.fields.get(e.getKey().toUpperCase(Locale.ROOT));
-      converted.put(def.substring(0, def.indexOf('|')),
+      converted.put(
+          def.substring(0, def.indexOf('|')),
           e.getValue() == null ? null : convert(e.getValue(), def.substring(def.indexOf('|') + 1)));
     }
-    converted.forEach((name, v) -> {
-      boolean empty = v == null || (v instanceof String && ((String) v).isEmpty());
-      if ((mergeOption.equals("overwriteIfNotEmpty") && empty)
-          || (mergeOption.equals("overwriteIfEmpty") && contact.dataFields.get(name) != null)) {
-        return;
-      }
-      if (v == null) {
-        contact.dataFields.remove(name);
-      } else {
-        contact.dataFields.put(name, v);
-      }
-    });
+    converted.forEach(
+        (name, v) -> {
+          boolean empty = v == null || (v instanceof String && ((String) v).isEmpty());
+          if ((mergeOption.equals("overwriteIfNotEmpty") && empty)
+              || (mergeOption.equals("overwriteIfEmpty") && contact.dataFields.get(name) != null)) {
+            return;
+          }
+          if (v == null) {
+            contact.dataFields.remove(name);
+          } else {
+            contact.dataFields.put(name, v);
+          }
+        });
   }
 
   /** A contact as the v3 API renders it. Holds {@link #lock}. */
@@ -1639,13 +1889,16 @@ public final class DotdigitalSimulator extends VendorSimulator {
     m.put("updated", "2024-01-01T00:00:00Z");
     m.put("identifiers", Map.of("email", c.email));
     m.put("dataFields", new LinkedHashMap<>(c.textFields()));
-    m.put("channelProperties", Map.of("email", Map.of("status", c.status, "emailType", "html", "optInType", "single")));
+    m.put(
+        "channelProperties",
+        Map.of("email", Map.of("status", c.status, "emailType", "html", "optInType", "single")));
     List<Object> lists = new ArrayList<>();
-    account.books.forEach((id, b) -> {
-      if (b.members.contains(c.email)) {
-        lists.add(Map.of("id", id, "name", b.name, "status", "subscribed"));
-      }
-    });
+    account.books.forEach(
+        (id, b) -> {
+          if (b.members.contains(c.email)) {
+            lists.add(Map.of("id", id, "name", b.name, "status", "subscribed"));
+          }
+        });
     m.put("lists", lists);
     return m;
   }

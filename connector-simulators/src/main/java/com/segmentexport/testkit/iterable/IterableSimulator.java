@@ -87,29 +87,41 @@ import mockwebserver3.RecordedRequest;
 public final class IterableSimulator extends VendorSimulator {
   /** Most subscribers per subscribe request. */
   public static final int MAX_SUBSCRIBERS = 1000;
+
   /** Most bytes per subscribe request body. */
   public static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
   /** The categories {@link #rejectAddress} understands: {@code failedUpdates} keys for e-mails. */
-  public static final Set<String> FAILURE_CATEGORIES = Set.of("invalidEmails", "notFoundEmails",
-      "forgottenEmails", "conflictEmails", "invalidDataEmails");
+  public static final Set<String> FAILURE_CATEGORIES =
+      Set.of(
+          "invalidEmails",
+          "notFoundEmails",
+          "forgottenEmails",
+          "conflictEmails",
+          "invalidDataEmails");
 
   private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[A-Za-z]{2,}");
-  private static final Pattern DATE = Pattern.compile(
-      "\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
-  private static final Set<String> SUBSCRIBE_MEMBERS = Set.of("listId", "subscribers", "updateExistingUsersOnly");
-  private static final Set<String> USER_MEMBERS = Set.of("email", "userId", "dataFields", "preferUserId",
-      "mergeNestedObjects");
-  private static final Set<String> UPDATE_EMAIL_MEMBERS = Set.of("currentEmail", "currentUserId", "newEmail");
-  private static final Set<String> UNSUBSCRIBE_MEMBERS = Set.of("listId", "subscribers", "campaignId",
-      "channelUnsubscribe");
+  private static final Pattern DATE =
+      Pattern.compile("\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2} [+-]\\d{2}:\\d{2})?");
+  private static final Set<String> SUBSCRIBE_MEMBERS =
+      Set.of("listId", "subscribers", "updateExistingUsersOnly");
+  private static final Set<String> USER_MEMBERS =
+      Set.of("email", "userId", "dataFields", "preferUserId", "mergeNestedObjects");
+  private static final Set<String> UPDATE_EMAIL_MEMBERS =
+      Set.of("currentEmail", "currentUserId", "newEmail");
+  private static final Set<String> UNSUBSCRIBE_MEMBERS =
+      Set.of("listId", "subscribers", "campaignId", "channelUnsubscribe");
   private static final Set<String> UNSUBSCRIBER_MEMBERS = Set.of("email", "userId");
 
   /** One list: its name, type and members (lower-cased e-mails). */
   public record IterableList(String name, String listType, Set<String> members) {}
 
   /** The project's state, comparable. */
-  public record Snapshot(Map<Long, IterableList> lists, Map<String, Map<String, Object>> users,
-      Map<String, String> fieldTypes, Set<String> channelUnsubscribed) {}
+  public record Snapshot(
+      Map<Long, IterableList> lists,
+      Map<String, Map<String, Object>> users,
+      Map<String, String> fieldTypes,
+      Set<String> channelUnsubscribed) {}
 
   private final String apiKey;
   private final Map<Long, IterableList> lists = new TreeMap<>();
@@ -213,7 +225,8 @@ public final class IterableSimulator extends VendorSimulator {
   public IterableSimulator rejectAddress(String email, String category) {
     String c = category == null ? "invalidEmails" : category;
     if (!FAILURE_CATEGORIES.contains(c)) {
-      throw new IllegalArgumentException("unknown category " + c + "; use one of " + FAILURE_CATEGORIES);
+      throw new IllegalArgumentException(
+          "unknown category " + c + "; use one of " + FAILURE_CATEGORIES);
     }
     super.rejectAddress(email, c);
     return this;
@@ -234,11 +247,12 @@ public final class IterableSimulator extends VendorSimulator {
   /** The ids of the lists with this name and type, oldest first. */
   public synchronized List<Long> listIds(String name, String listType) {
     List<Long> ids = new ArrayList<>();
-    lists.forEach((id, l) -> {
-      if (l.name().equals(name) && l.listType().equals(listType)) {
-        ids.add(id);
-      }
-    });
+    lists.forEach(
+        (id, l) -> {
+          if (l.name().equals(name) && l.listType().equals(listType)) {
+            ids.add(id);
+          }
+        });
     return ids;
   }
 
@@ -284,11 +298,14 @@ public final class IterableSimulator extends VendorSimulator {
   public synchronized List<String> listsOf(String email) {
     String key = email.toLowerCase(Locale.ROOT);
     List<String> names = new ArrayList<>();
-    lists.values().forEach(l -> {
-      if (l.members().contains(key)) {
-        names.add(l.name());
-      }
-    });
+    lists
+        .values()
+        .forEach(
+            l -> {
+              if (l.members().contains(key)) {
+                names.add(l.name());
+              }
+            });
     return names;
   }
 
@@ -390,7 +407,8 @@ public final class IterableSimulator extends VendorSimulator {
   @Override
   public synchronized Snapshot snapshot() {
     Map<Long, IterableList> l = new TreeMap<>();
-    lists.forEach((id, v) -> l.put(id, new IterableList(v.name(), v.listType(), Set.copyOf(v.members()))));
+    lists.forEach(
+        (id, v) -> l.put(id, new IterableList(v.name(), v.listType(), Set.copyOf(v.members()))));
     Map<String, Map<String, Object>> u = new TreeMap<>();
     users.forEach((k, v) -> u.put(k, Map.copyOf(v)));
     return new Snapshot(l, u, Map.copyOf(fieldTypes), Set.copyOf(channelUnsubscribed));
@@ -401,8 +419,10 @@ public final class IterableSimulator extends VendorSimulator {
   @Override
   protected boolean isWrite(RecordedRequest request) {
     String path = route(request);
-    return ("POST".equals(request.getMethod()) && (path.equals("/api/lists/subscribe")
-        || path.equals("/api/lists/unsubscribe") || path.equals("/api/users/updateEmail")))
+    return ("POST".equals(request.getMethod())
+            && (path.equals("/api/lists/subscribe")
+                || path.equals("/api/lists/unsubscribe")
+                || path.equals("/api/users/updateEmail")))
         || ("DELETE".equals(request.getMethod()) && isUserPath(path));
   }
 
@@ -418,16 +438,26 @@ public final class IterableSimulator extends VendorSimulator {
 
   @Override
   protected MockResponse unauthorized(RecordedRequest request) {
-    return json(401, "{\"msg\":\"Invalid API key\",\"code\":\"BadApiKey\",\"params\":{\"ip\":\"127.0.0.1\","
-        + "\"endpoint\":\"" + route(request) + "\"}}");
+    return json(
+        401,
+        "{\"msg\":\"Invalid API key\",\"code\":\"BadApiKey\",\"params\":{\"ip\":\"127.0.0.1\","
+            + "\"endpoint\":\""
+            + route(request)
+            + "\"}}");
   }
 
   @Override
   protected MockResponse throttled(RecordedRequest request, Duration untilNextToken) {
-    MockResponse.Builder b = new MockResponse.Builder(json(429, "{\"msg\":\"Exceeded rate limit for endpoint: "
-        + route(request) + ", project: 10216 \",\"code\":\"RateLimitExceeded\",\"params\":{}}"));
+    MockResponse.Builder b =
+        new MockResponse.Builder(
+            json(
+                429,
+                "{\"msg\":\"Exceeded rate limit for endpoint: "
+                    + route(request)
+                    + ", project: 10216 \",\"code\":\"RateLimitExceeded\",\"params\":{}}"));
     if (retryAfterHeader && untilNextToken != null) {
-      b.setHeader("Retry-After", Long.toString(Math.max(1, (untilNextToken.toMillis() + 999) / 1000)));
+      b.setHeader(
+          "Retry-After", Long.toString(Math.max(1, (untilNextToken.toMillis() + 999) / 1000)));
     }
     return b.build();
   }
@@ -436,8 +466,11 @@ public final class IterableSimulator extends VendorSimulator {
   protected MockResponse serverError(RecordedRequest request, int status) {
     if (status == 502 || status == 503 || status == 504) {
       // Iterable's ingress answers these with plain text, not its JSON envelope.
-      return new MockResponse.Builder().code(status).setHeader("Content-Type", "text/plain")
-          .body("Request timeout. Try again later.").build();
+      return new MockResponse.Builder()
+          .code(status)
+          .setHeader("Content-Type", "text/plain")
+          .body("Request timeout. Try again later.")
+          .build();
     }
     return error(status, "GenericError", "An unexpected error occurred");
   }
@@ -493,8 +526,14 @@ public final class IterableSimulator extends VendorSimulator {
     StringBuilder b = new StringBuilder("{\"lists\":[");
     String sep = "";
     for (Map.Entry<Long, IterableList> e : lists.entrySet()) {
-      b.append(sep).append("{\"id\":").append(e.getKey()).append(",\"name\":").append(quote(e.getValue().name()))
-          .append(",\"createdAt\":1719912000123,\"listType\":\"").append(e.getValue().listType()).append("\"}");
+      b.append(sep)
+          .append("{\"id\":")
+          .append(e.getKey())
+          .append(",\"name\":")
+          .append(quote(e.getValue().name()))
+          .append(",\"createdAt\":1719912000123,\"listType\":\"")
+          .append(e.getValue().listType())
+          .append("\"}");
       sep = ",";
     }
     return json(200, b.append("]}").toString());
@@ -572,8 +611,12 @@ public final class IterableSimulator extends VendorSimulator {
       } else {
         freshRejectionsLeft.put(listId, fresh - 1);
       }
-      return freshListRejectionDelay.isZero() ? refusal : new MockResponse.Builder(refusal)
-          .headersDelay(freshListRejectionDelay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).build();
+      return freshListRejectionDelay.isZero()
+          ? refusal
+          : new MockResponse.Builder(refusal)
+              .headersDelay(
+                  freshListRejectionDelay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+              .build();
     }
     Map<String, Object> mismatched = new LinkedHashMap<>(); // field -> its first offending value
     Map<String, String> pendingTypes = new LinkedHashMap<>();
@@ -594,7 +637,8 @@ public final class IterableSimulator extends VendorSimulator {
         category = "invalidEmails";
       }
       if (category == null) {
-        Map<String, Object> dataFields = object(s.getOrDefault("dataFields", Map.of()), "dataFields");
+        Map<String, Object> dataFields =
+            object(s.getOrDefault("dataFields", Map.of()), "dataFields");
         List<String> clashes = clashes(dataFields, pendingTypes);
         if (!clashes.isEmpty()) {
           if (!typeMismatchPerRecord) {
@@ -611,7 +655,8 @@ public final class IterableSimulator extends VendorSimulator {
       accepted.add(s);
     }
     if (!mismatched.isEmpty()) {
-      // As recorded: every offending field in params.validationErrors, with the project's type, the types
+      // As recorded: every offending field in params.validationErrors, with the project's type, the
+      // types
       // the request's value could have, and the value.
       typeMismatches.incrementAndGet();
       String field = mismatched.keySet().iterator().next();
@@ -619,16 +664,32 @@ public final class IterableSimulator extends VendorSimulator {
       for (Map.Entry<String, Object> e : mismatched.entrySet()) {
         String expected = fieldTypes.getOrDefault(e.getKey(), pendingTypes.get(e.getKey()));
         List<String> incoming = incomingTypes(typeOf(e.getValue()));
-        errors.append(errors.length() == 0 ? "" : ",").append(quote(e.getKey())).append(":{\"incomingTypes\":")
-            .append(array(incoming)).append(",\"expectedType\":").append(quote(expected))
-            .append(",\"_type\":\"UnexpectedType\",\"offendingValue\":").append(quote(text(e.getValue())))
+        errors
+            .append(errors.length() == 0 ? "" : ",")
+            .append(quote(e.getKey()))
+            .append(":{\"incomingTypes\":")
+            .append(array(incoming))
+            .append(",\"expectedType\":")
+            .append(quote(expected))
+            .append(",\"_type\":\"UnexpectedType\",\"offendingValue\":")
+            .append(quote(text(e.getValue())))
             .append(",\"category\":\"user\"}");
       }
-      return json(400, "{\"msg\":" + quote("Project 10216: The request does not have the same data types as the data "
-          + "previously submitted. Field '" + field + "' already exists for type 'user' and has a data type of '"
-          + fieldTypes.getOrDefault(field, pendingTypes.get(field)) + "' but possible types '"
-          + String.join(", ", incomingTypes(typeOf(mismatched.get(field)))) + "' in the request.")
-          + ",\"code\":\"RequestFieldsTypesMismatched\",\"params\":{\"validationErrors\":{" + errors + "}}}");
+      return json(
+          400,
+          "{\"msg\":"
+              + quote(
+                  "Project 10216: The request does not have the same data types as the data "
+                      + "previously submitted. Field '"
+                      + field
+                      + "' already exists for type 'user' and has a data type of '"
+                      + fieldTypes.getOrDefault(field, pendingTypes.get(field))
+                      + "' but possible types '"
+                      + String.join(", ", incomingTypes(typeOf(mismatched.get(field))))
+                      + "' in the request.")
+              + ",\"code\":\"RequestFieldsTypesMismatched\",\"params\":{\"validationErrors\":{"
+              + errors
+              + "}}}");
     }
     fieldTypes.putAll(pendingTypes);
     for (Map<String, Object> s : retainsContacts() ? accepted : List.<Map<String, Object>>of()) {
@@ -638,10 +699,15 @@ public final class IterableSimulator extends VendorSimulator {
       list.members().add(email);
     }
     int failCount = subscribers.size() - accepted.size();
-    StringBuilder b = new StringBuilder("{\"successCount\":").append(accepted.size())
-        .append(",\"failCount\":").append(failCount);
+    StringBuilder b =
+        new StringBuilder("{\"successCount\":")
+            .append(accepted.size())
+            .append(",\"failCount\":")
+            .append(failCount);
     if (legacyResponses) {
-      b.append(",\"invalidEmails\":").append(array(failed.get("invalidEmails"))).append(",\"invalidUserIds\":[]}");
+      b.append(",\"invalidEmails\":")
+          .append(array(failed.get("invalidEmails")))
+          .append(",\"invalidUserIds\":[]}");
     } else {
       b.append(",\"failedUpdates\":{");
       String sep = "";
@@ -649,8 +715,9 @@ public final class IterableSimulator extends VendorSimulator {
         b.append(sep).append(quote(e.getKey())).append(':').append(array(e.getValue()));
         sep = ",";
       }
-      b.append(",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
-          + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
+      b.append(
+          ",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
+              + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
     }
     return json(200, b.toString());
   }
@@ -658,7 +725,8 @@ public final class IterableSimulator extends VendorSimulator {
   // ---- a member leaves the list ---------------------------------------------------------------
 
   private static boolean isUserPath(String path) {
-    return path.startsWith("/api/users/") && path.indexOf('/', "/api/users/".length()) < 0
+    return path.startsWith("/api/users/")
+        && path.indexOf('/', "/api/users/".length()) < 0
         && path.length() > "/api/users/".length();
   }
 
@@ -702,12 +770,15 @@ public final class IterableSimulator extends VendorSimulator {
       emails.add(email instanceof String ? (String) email : null);
     }
     noteBatch(emails.size());
-    return removeFromList(((Number) body.get("listId")).longValue(), emails, Boolean.TRUE.equals(channel),
+    return removeFromList(
+        ((Number) body.get("listId")).longValue(),
+        emails,
+        Boolean.TRUE.equals(channel),
         campaign != null);
   }
 
-  private synchronized MockResponse removeFromList(long listId, List<String> emails, boolean channel,
-      boolean attributed) {
+  private synchronized MockResponse removeFromList(
+      long listId, List<String> emails, boolean channel, boolean attributed) {
     IterableList list = lists.get(listId);
     if (list == null || !list.listType().equals("Standard")) {
       return error(400, "BadParams", "error.lists.invalidListId: " + listId);
@@ -754,13 +825,20 @@ public final class IterableSimulator extends VendorSimulator {
       }
     }
     int failCount = emails.size() - success;
-    StringBuilder b = new StringBuilder("{\"successCount\":").append(success).append(",\"failCount\":")
-        .append(failCount);
+    StringBuilder b =
+        new StringBuilder("{\"successCount\":")
+            .append(success)
+            .append(",\"failCount\":")
+            .append(failCount);
     if (legacyResponses) {
       List<String> invalid = new ArrayList<>();
       failed.values().forEach(invalid::addAll);
-      return json(200, b.append(",\"invalidEmails\":").append(array(invalid)).append(",\"invalidUserIds\":[]}")
-          .toString());
+      return json(
+          200,
+          b.append(",\"invalidEmails\":")
+              .append(array(invalid))
+              .append(",\"invalidUserIds\":[]}")
+              .toString());
     }
     b.append(",\"failedUpdates\":{");
     String sep = "";
@@ -768,20 +846,26 @@ public final class IterableSimulator extends VendorSimulator {
       b.append(sep).append(quote(e.getKey())).append(':').append(array(e.getValue()));
       sep = ",";
     }
-    b.append(",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
-        + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
+    b.append(
+        ",\"invalidUserIds\":[],\"notFoundUserIds\":[],\"forgottenUserIds\":[],\"conflictUserIds\":[],"
+            + "\"invalidDataUserIds\":[]},\"createdFields\":[],\"filteredOutFields\":[]}");
     return json(200, b.toString());
   }
 
   private synchronized MockResponse deleteUser(String path) {
-    String email = java.net.URLDecoder.decode(path.substring("/api/users/".length()).replace("+", "%2B"),
-        java.nio.charset.StandardCharsets.UTF_8).trim().toLowerCase(Locale.ROOT);
+    String email =
+        java.net.URLDecoder.decode(
+                path.substring("/api/users/".length()).replace("+", "%2B"),
+                java.nio.charset.StandardCharsets.UTF_8)
+            .trim()
+            .toLowerCase(Locale.ROOT);
     if (users.remove(email) == null) {
       return error(400, "BadParams", "User does not exist: " + email);
     }
     lists.values().forEach(l -> l.members().remove(email));
     counters.increment(IterableCounter.USER_DELETIONS);
-    return json(200, "{\"msg\":\"User deletion request accepted\",\"code\":\"Success\",\"params\":null}");
+    return json(
+        200, "{\"msg\":\"User deletion request accepted\",\"code\":\"Success\",\"params\":null}");
   }
 
   // ---- a profile's address changes ------------------------------------------------------------
@@ -790,7 +874,8 @@ public final class IterableSimulator extends VendorSimulator {
     Map<String, Object> body = object(jsonBody(request), "body");
     for (Map.Entry<String, Object> e : body.entrySet()) {
       if (!UPDATE_EMAIL_MEMBERS.contains(e.getKey())) {
-        throw new MalformedBodyException("Unknown field '" + e.getKey() + "' in UpdateEmailRequest");
+        throw new MalformedBodyException(
+            "Unknown field '" + e.getKey() + "' in UpdateEmailRequest");
       }
       if (e.getValue() != null && !(e.getValue() instanceof String)) {
         throw new MalformedBodyException(e.getKey() + " must be a string");
@@ -811,19 +896,39 @@ public final class IterableSimulator extends VendorSimulator {
     }
     synchronized (this) {
       // currentEmail takes precedence when both are given, as documented.
-      String current = currentEmail != null ? currentEmail.trim().toLowerCase(Locale.ROOT) : userById(currentUserId);
+      String current =
+          currentEmail != null
+              ? currentEmail.trim().toLowerCase(Locale.ROOT)
+              : userById(currentUserId);
       String named = currentEmail != null ? currentEmail : currentUserId;
       if (current == null || !users.containsKey(current)) {
-        return refused(error(400, "BadParams", "Cannot change user Some(" + named + ") to " + newEmail
-            + ". User does not exist"));
+        return refused(
+            error(
+                400,
+                "BadParams",
+                "Cannot change user Some(" + named + ") to " + newEmail + ". User does not exist"));
       }
       if ("forgottenEmails".equals(rejectionFor(target).orElse(null))) {
-        return refused(error(emailConflictStatus, "EmailAlreadyExists", "Cannot change user " + named + " to "
-            + newEmail + ". New email is on the forgotten list"));
+        return refused(
+            error(
+                emailConflictStatus,
+                "EmailAlreadyExists",
+                "Cannot change user "
+                    + named
+                    + " to "
+                    + newEmail
+                    + ". New email is on the forgotten list"));
       }
       if (users.containsKey(target)) {
-        return refused(error(emailConflictStatus, "EmailAlreadyExists", "Cannot change user Some(" + named + ") to "
-            + newEmail + ". New email already exists"));
+        return refused(
+            error(
+                emailConflictStatus,
+                "EmailAlreadyExists",
+                "Cannot change user Some("
+                    + named
+                    + ") to "
+                    + newEmail
+                    + ". New email already exists"));
       }
       users.put(target, users.remove(current));
       for (IterableList list : lists.values()) {
@@ -908,7 +1013,8 @@ public final class IterableSimulator extends VendorSimulator {
   }
 
   private static boolean compatible(String known, String incoming) {
-    return known.equals(incoming) || (known.equals("double") && incoming.equals("long"))
+    return known.equals(incoming)
+        || (known.equals("double") && incoming.equals("long"))
         || (known.equals("string") && incoming.equals("date"));
   }
 

@@ -29,7 +29,8 @@ class CampaignMonitorSimulatorTest {
   private static final String BASIC = Credentials.basic(KEY, "x");
   private static final MediaType JSON = MediaType.get("application/json");
 
-  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private final OkHttpClient client =
+      new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private CampaignMonitorSimulator sim;
   private String list;
 
@@ -56,7 +57,8 @@ class CampaignMonitorSimulatorTest {
     sim.close();
   }
 
-  private Answer call(String method, String path, String body, String authorization) throws IOException {
+  private Answer call(String method, String path, String body, String authorization)
+      throws IOException {
     Request.Builder b = new Request.Builder().url(HttpUrl.get(sim.baseUrl() + path));
     if (authorization != null) {
       b.header("Authorization", authorization);
@@ -83,7 +85,11 @@ class CampaignMonitorSimulatorTest {
   }
 
   private static String row(String email, String extra) {
-    return "{\"EmailAddress\":\"" + email + "\",\"ConsentToTrack\":\"Unchanged\"" + (extra == null ? "" : "," + extra) + "}";
+    return "{\"EmailAddress\":\""
+        + email
+        + "\",\"ConsentToTrack\":\"Unchanged\""
+        + (extra == null ? "" : "," + extra)
+        + "}";
   }
 
   private static String importBody(String... rows) {
@@ -99,11 +105,20 @@ class CampaignMonitorSimulatorTest {
     assertThat(call("GET", "clients.json", null, null).code("Code")).isEqualTo(50.0);
     Answer badKey = call("GET", "clients.json", null, Credentials.basic("other", "x"));
     assertThat(badKey.code()).isEqualTo(401);
-    assertThat(badKey.object()).containsEntry("Code", 100.0).containsEntry("Message", "Invalid API Key");
+    assertThat(badKey.object())
+        .containsEntry("Code", 100.0)
+        .containsEntry("Message", "Invalid API Key");
     assertThat(call("GET", "clients.json", null, "Bearer nope").code("Code")).isEqualTo(120.0);
-    assertThat(call("GET", "clients.json", null, Credentials.basic(KEY, "any password")).code()).isEqualTo(200);
-    assertThat(call("POST", "subscribers/" + list + "/import.json", importBody(row("a@example.org", null)),
-        Credentials.basic("other", "x")).code()).isEqualTo(401);
+    assertThat(call("GET", "clients.json", null, Credentials.basic(KEY, "any password")).code())
+        .isEqualTo(200);
+    assertThat(
+            call(
+                    "POST",
+                    "subscribers/" + list + "/import.json",
+                    importBody(row("a@example.org", null)),
+                    Credentials.basic("other", "x"))
+                .code())
+        .isEqualTo(401);
     assertThat(sim.receivedEmailCount()).isZero();
   }
 
@@ -111,18 +126,36 @@ class CampaignMonitorSimulatorTest {
   void oauthTokensExpireAndRefreshAtTheTokenEndpoint() throws Exception {
     sim.oauthTokens("a1", "r1").expireAccessToken();
     assertThat(call("GET", "clients.json", null, "Bearer a1").code("Code")).isEqualTo(121.0);
-    Request bad = new Request.Builder().url(sim.tokenUrl()).post(new FormBody.Builder()
-        .add("grant_type", "refresh_token").add("refresh_token", "wrong").build()).build();
+    Request bad =
+        new Request.Builder()
+            .url(sim.tokenUrl())
+            .post(
+                new FormBody.Builder()
+                    .add("grant_type", "refresh_token")
+                    .add("refresh_token", "wrong")
+                    .build())
+            .build();
     assertThat(send(bad).object()).containsEntry("error", "invalid_grant");
-    Request good = new Request.Builder().url(sim.tokenUrl()).post(new FormBody.Builder()
-        .add("grant_type", "refresh_token").add("refresh_token", "r1").build()).build();
+    Request good =
+        new Request.Builder()
+            .url(sim.tokenUrl())
+            .post(
+                new FormBody.Builder()
+                    .add("grant_type", "refresh_token")
+                    .add("refresh_token", "r1")
+                    .build())
+            .build();
     Answer tokens = send(good);
     assertThat(tokens.code()).isEqualTo(200);
-    assertThat(tokens.object()).containsKeys("access_token", "refresh_token").containsEntry("expires_in", 1209600.0);
-    assertThat(call("GET", "clients.json", null, "Bearer " + tokens.code("access_token")).code()).isEqualTo(200);
+    assertThat(tokens.object())
+        .containsKeys("access_token", "refresh_token")
+        .containsEntry("expires_in", 1209600.0);
+    assertThat(call("GET", "clients.json", null, "Bearer " + tokens.code("access_token")).code())
+        .isEqualTo(200);
     assertThat(call("GET", "clients.json", null, "Bearer a1").code("Code")).isEqualTo(120.0);
     sim.revokeAccessToken();
-    assertThat(call("GET", "clients.json", null, "Bearer " + tokens.code("access_token")).code("Code"))
+    assertThat(
+            call("GET", "clients.json", null, "Bearer " + tokens.code("access_token")).code("Code"))
         .isEqualTo(122.0);
   }
 
@@ -131,7 +164,8 @@ class CampaignMonitorSimulatorTest {
     Answer xml = call("GET", "lists/" + list, null);
     assertThat(xml.code()).isEqualTo(400);
     assertThat(xml.raw().header("Content-Type")).startsWith("application/xml");
-    assertThat(call("GET", "lists/" + list + ".json", null).object()).containsEntry("Title", "List");
+    assertThat(call("GET", "lists/" + list + ".json", null).object())
+        .containsEntry("Title", "List");
   }
 
   @Test
@@ -141,10 +175,17 @@ class CampaignMonitorSimulatorTest {
       sim.unknownListAnswer(answer);
       for (String id : List.of("0123456789abcdef0123456789abcdef", foreign)) {
         Answer a = call("GET", "lists/" + id + ".json", null);
-        int expected = answer == UnknownListAnswer.INVALID_LIST_ID_400 ? 400
-            : answer == UnknownListAnswer.INVALID_LIST_ID_401 ? 401 : 404;
+        int expected =
+            answer == UnknownListAnswer.INVALID_LIST_ID_400
+                ? 400
+                : answer == UnknownListAnswer.INVALID_LIST_ID_401 ? 401 : 404;
         assertThat(a.code()).isEqualTo(expected);
-        assertThat(call("POST", "subscribers/" + id + "/import.json", importBody(row("a@example.org", null))).code())
+        assertThat(
+                call(
+                        "POST",
+                        "subscribers/" + id + "/import.json",
+                        importBody(row("a@example.org", null)))
+                    .code())
             .isEqualTo(expected);
       }
     }
@@ -153,14 +194,27 @@ class CampaignMonitorSimulatorTest {
 
   @Test
   void customFieldsArePerListWithDerivedKeys() throws Exception {
-    Answer created = call("POST", "lists/" + list + "/customfields.json",
-        "{\"FieldName\":\"Loyalty tier\",\"DataType\":\"Text\",\"Options\":[],\"VisibleInPreferenceCenter\":false}");
+    Answer created =
+        call(
+            "POST",
+            "lists/" + list + "/customfields.json",
+            "{\"FieldName\":\"Loyalty tier\",\"DataType\":\"Text\",\"Options\":[],\"VisibleInPreferenceCenter\":false}");
     assertThat(created.code()).isEqualTo(201);
     assertThat(created.json()).isEqualTo("[loyaltytier]");
-    assertThat(call("POST", "lists/" + list + "/customfields.json",
-        "{\"FieldName\":\"loyalty tier\",\"DataType\":\"Text\"}").code("Code")).isEqualTo(255.0);
-    assertThat(call("POST", "lists/" + list + "/customfields.json",
-        "{\"FieldName\":\"x\",\"DataType\":\"Colour\"}").code()).isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "lists/" + list + "/customfields.json",
+                    "{\"FieldName\":\"loyalty tier\",\"DataType\":\"Text\"}")
+                .code("Code"))
+        .isEqualTo(255.0);
+    assertThat(
+            call(
+                    "POST",
+                    "lists/" + list + "/customfields.json",
+                    "{\"FieldName\":\"x\",\"DataType\":\"Colour\"}")
+                .code())
+        .isEqualTo(400);
     List<?> fields = (List<?>) call("GET", "lists/" + list + "/customfields.json", null).json();
     assertThat(fields).hasSize(1);
     assertThat(fields.get(0).toString()).contains("Key=[loyaltytier]").contains("DataType=Text");
@@ -178,14 +232,22 @@ class CampaignMonitorSimulatorTest {
     assertThat(tooMany.code()).isEqualTo(400);
     assertThat(tooMany.code("Code")).isEqualTo(209.0);
     assertThat(importRows("{\"EmailAddress\":\"a@example.org\"}").code("Code")).isEqualTo(214.0);
-    assertThat(importRows("{\"EmailAddress\":\"a@example.org\",\"ConsentToTrack\":\"Maybe\"}").code("Code"))
+    assertThat(
+            importRows("{\"EmailAddress\":\"a@example.org\",\"ConsentToTrack\":\"Maybe\"}")
+                .code("Code"))
         .isEqualTo(215.0);
     assertThat(importRows(row("a@example.org", "\"MobileNumber\":\"+100\"")).code()).isEqualTo(400);
-    Answer conflicting = call("POST", "subscribers/" + list + "/import.json", "{\"Subscribers\":["
-        + row("a@example.org", null) + "],\"QueueSubscriptionBasedAutoResponders\":true,"
-        + "\"QueueSubscriptionBasedAutoresponders\":false}");
+    Answer conflicting =
+        call(
+            "POST",
+            "subscribers/" + list + "/import.json",
+            "{\"Subscribers\":["
+                + row("a@example.org", null)
+                + "],\"QueueSubscriptionBasedAutoResponders\":true,"
+                + "\"QueueSubscriptionBasedAutoresponders\":false}");
     assertThat(conflicting.code()).isEqualTo(400);
-    assertThat(call("POST", "subscribers/" + list + "/import.json", "{not json").code()).isEqualTo(400);
+    assertThat(call("POST", "subscribers/" + list + "/import.json", "{not json").code())
+        .isEqualTo(400);
     assertThat(sim.importsAccepted()).isZero();
     assertThat(sim.activeSubscribers(list)).isEmpty();
   }
@@ -195,13 +257,21 @@ class CampaignMonitorSimulatorTest {
     sim.addSubscriber(list, "gone@example.org", CampaignMonitorSimulator.UNSUBSCRIBED);
     sim.addSubscriber(list, "known@example.org", CampaignMonitorSimulator.ACTIVE);
     sim.rejectAddress("refused@example.org", "bounced");
-    Answer a = importRows(row("new@example.org", null), row("known@example.org", null), row("broken@@example", null),
-        row("gone@example.org", null), row("refused@example.org", null), row("NEW@example.org", null));
+    Answer a =
+        importRows(
+            row("new@example.org", null),
+            row("known@example.org", null),
+            row("broken@@example", null),
+            row("gone@example.org", null),
+            row("refused@example.org", null),
+            row("NEW@example.org", null));
     assertThat(a.code()).isEqualTo(400);
     assertThat(a.object()).containsEntry("Code", 210.0);
     @SuppressWarnings("unchecked")
     Map<String, Object> result = (Map<String, Object>) a.code("ResultData");
-    assertThat(result).containsEntry("TotalUniqueEmailsSubmitted", 5.0).containsEntry("TotalNewSubscribers", 1.0)
+    assertThat(result)
+        .containsEntry("TotalUniqueEmailsSubmitted", 5.0)
+        .containsEntry("TotalNewSubscribers", 1.0)
         .containsEntry("TotalExistingSubscribers", 1.0)
         .containsEntry("DuplicateEmailsInSubmission", List.of("new@example.org"));
     List<Object> codes = new ArrayList<>();
@@ -210,11 +280,14 @@ class CampaignMonitorSimulatorTest {
     }
     assertThat(codes).containsExactly(1.0, 206.0, 207.0);
     assertThat(sim.activeSubscribers(list)).containsExactly("known@example.org", "new@example.org");
-    assertThat(sim.subscriber(list, "gone@example.org").orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriber(list, "gone@example.org").orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
 
     Answer full = importRows(row("other@example.org", null));
     assertThat(full.code()).isEqualTo(201);
-    assertThat(full.object()).containsEntry("FailureDetails", List.of()).containsEntry("TotalNewSubscribers", 1.0);
+    assertThat(full.object())
+        .containsEntry("FailureDetails", List.of())
+        .containsEntry("TotalNewSubscribers", 1.0);
   }
 
   @Test
@@ -222,10 +295,18 @@ class CampaignMonitorSimulatorTest {
     sim.addSubscriber(list, "gone@example.org", CampaignMonitorSimulator.DELETED);
     sim.suppress("blocked@example.org");
     assertThat(importRows(row("blocked@example.org", null)).code()).isEqualTo(400);
-    Answer a = call("POST", "subscribers/" + list + "/import.json", "{\"Subscribers\":[" + row("gone@example.org", null)
-        + "," + row("blocked@example.org", null) + "],\"Resubscribe\":true}");
+    Answer a =
+        call(
+            "POST",
+            "subscribers/" + list + "/import.json",
+            "{\"Subscribers\":["
+                + row("gone@example.org", null)
+                + ","
+                + row("blocked@example.org", null)
+                + "],\"Resubscribe\":true}");
     assertThat(a.code()).isEqualTo(201);
-    assertThat(sim.activeSubscribers(list)).containsExactly("blocked@example.org", "gone@example.org");
+    assertThat(sim.activeSubscribers(list))
+        .containsExactly("blocked@example.org", "gone@example.org");
     assertThat(sim.snapshot().suppressed()).isEmpty();
   }
 
@@ -233,15 +314,21 @@ class CampaignMonitorSimulatorTest {
   void customFieldValuesNeedAKnownKeyInAnAcceptedForm() throws Exception {
     sim.addCustomField(list, "tier", "Text");
     sim.addCustomField(list, "born", "Date");
-    importRows(row("a@example.org", "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"tier\",\"Value\":\"gold\"},"
-        + "{\"Key\":\"[born]\",\"Value\":\"1980/02/03\"},{\"Key\":\"nosuch\",\"Value\":\"x\"}]"));
+    importRows(
+        row(
+            "a@example.org",
+            "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"tier\",\"Value\":\"gold\"},"
+                + "{\"Key\":\"[born]\",\"Value\":\"1980/02/03\"},{\"Key\":\"nosuch\",\"Value\":\"x\"}]"));
     assertThat(sim.subscriber(list, "a@example.org").orElseThrow().customFields())
         .containsExactly(Map.entry("born", "1980/02/03"), Map.entry("tier", "gold"));
     assertThat(sim.unknownCustomFieldKeys()).isEqualTo(1);
 
     sim.acceptBracketedKeys(false);
-    importRows(row("b@example.org", "\"CustomFields\":[{\"Key\":\"[tier]\",\"Value\":\"gold\"},"
-        + "{\"Key\":\"born\",\"Value\":\"1980-02-03\"}]"));
+    importRows(
+        row(
+            "b@example.org",
+            "\"CustomFields\":[{\"Key\":\"[tier]\",\"Value\":\"gold\"},"
+                + "{\"Key\":\"born\",\"Value\":\"1980-02-03\"}]"));
     assertThat(sim.subscriber(list, "b@example.org").orElseThrow().customFields()).isEmpty();
     assertThat(sim.unknownCustomFieldKeys()).isEqualTo(2);
     assertThat(sim.invalidCustomFieldValues()).isEqualTo(1);
@@ -275,33 +362,48 @@ class CampaignMonitorSimulatorTest {
   }
 
   private static String change(String to) {
-    return "{\"EmailAddress\":\"" + to + "\",\"ConsentToTrack\":\"Unchanged\",\"Resubscribe\":false,"
+    return "{\"EmailAddress\":\""
+        + to
+        + "\",\"ConsentToTrack\":\"Unchanged\",\"Resubscribe\":false,"
         + "\"RestartSubscriptionBasedAutoresponders\":false}";
   }
 
   @Test
   void anUpdateWithANewAddressKeepsTheSameRecordWithItsStateJoinDateAndFields() throws IOException {
     sim.addCustomField(list, "ProfileId", "Text");
-    call("POST", "subscribers/" + list + "/import.json", importBody(
-        row("old@example.org", "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"ProfileId\",\"Value\":\"p-1\"}]")));
+    call(
+        "POST",
+        "subscribers/" + list + "/import.json",
+        importBody(
+            row(
+                "old@example.org",
+                "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"ProfileId\",\"Value\":\"p-1\"}]")));
     String joined = sim.listJoinedDate(list, "old@example.org").orElseThrow();
 
     Answer a = update("Old%40example.org", change("New@example.org"));
 
     assertThat(a.code).isEqualTo(200);
     assertThat(sim.subscriber(list, "old@example.org")).isEmpty();
-    assertThat(sim.subscriber(list, "new@example.org")).hasValueSatisfying(s -> {
-      assertThat(s.name()).isEqualTo("Ana");
-      assertThat(s.state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
-      assertThat(s.customFields()).containsEntry("ProfileId", "p-1");
-    });
+    assertThat(sim.subscriber(list, "new@example.org"))
+        .hasValueSatisfying(
+            s -> {
+              assertThat(s.name()).isEqualTo("Ana");
+              assertThat(s.state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
+              assertThat(s.customFields()).containsEntry("ProfileId", "p-1");
+            });
     assertThat(sim.listJoinedDate(list, "new@example.org")).hasValue(joined);
     assertThat(sim.subscribersWith(list, "ProfileId", "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);
-    Answer details = call("GET", "subscribers/" + list + ".json?email=new%40example.org&includetrackingpreference=true",
-        null);
-    assertThat(details.object()).containsEntry("EmailAddress", "new@example.org").containsEntry("ListJoinedDate", joined)
-        .containsEntry("State", "Active").containsKey("ConsentToTrack");
+    Answer details =
+        call(
+            "GET",
+            "subscribers/" + list + ".json?email=new%40example.org&includetrackingpreference=true",
+            null);
+    assertThat(details.object())
+        .containsEntry("EmailAddress", "new@example.org")
+        .containsEntry("ListJoinedDate", joined)
+        .containsEntry("State", "Active")
+        .containsKey("ConsentToTrack");
     Answer gone = call("GET", "subscribers/" + list + ".json?email=old%40example.org", null);
     assertThat(gone.code).isEqualTo(400);
     assertThat(gone.code("Code")).isEqualTo(203.0);
@@ -313,9 +415,11 @@ class CampaignMonitorSimulatorTest {
     assertThat(update("left%40example.org", change("moved@example.org")).code).isEqualTo(200);
     assertThat(sim.subscriber(list, "moved@example.org").orElseThrow().state())
         .isEqualTo(CampaignMonitorSimulator.UNSUBSCRIBED);
-    assertThat(update("moved%40example.org", "{\"ConsentToTrack\":\"Yes\",\"Resubscribe\":true}").code)
+    assertThat(
+            update("moved%40example.org", "{\"ConsentToTrack\":\"Yes\",\"Resubscribe\":true}").code)
         .isEqualTo(200);
-    assertThat(sim.subscriber(list, "moved@example.org").orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriber(list, "moved@example.org").orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.ACTIVE);
     assertThat(sim.addressChanges()).isEqualTo(1);
     assertThat(sim.subscriberUpdates()).isEqualTo(2);
   }
@@ -333,7 +437,8 @@ class CampaignMonitorSimulatorTest {
     assertThat(taken.code).isEqualTo(400);
     assertThat(taken.code("Code")).isEqualTo(201.0);
     assertThat(sim.subscriber(list, "old@example.org")).isPresent();
-    assertThat(sim.subscriber(list, "deleted@example.org").orElseThrow().state()).isEqualTo(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriber(list, "deleted@example.org").orElseThrow().state())
+        .isEqualTo(CampaignMonitorSimulator.DELETED);
 
     assertThat(update("old%40example.org", change("not-an-address")).code("Code")).isEqualTo(211.0);
     assertThat(sim.addressChanges()).isZero();
@@ -342,13 +447,28 @@ class CampaignMonitorSimulatorTest {
   @Test
   void updateBodiesAreCheckedLikeTheImport() throws IOException {
     sim.addSubscriber(list, "old@example.org", CampaignMonitorSimulator.ACTIVE);
-    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\"}").code("Code")).isEqualTo(214.0);
-    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"maybe\"}")
-        .code("Code")).isEqualTo(215.0);
-    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"No\","
-        + "\"Colour\":\"red\"}").code).isEqualTo(400);
-    assertThat(call("PUT", "subscribers/" + sim.foreignListId() + ".json?email=old%40example.org",
-        change("new@example.org")).code).isEqualTo(401);
+    assertThat(update("old%40example.org", "{\"EmailAddress\":\"new@example.org\"}").code("Code"))
+        .isEqualTo(214.0);
+    assertThat(
+            update(
+                    "old%40example.org",
+                    "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"maybe\"}")
+                .code("Code"))
+        .isEqualTo(215.0);
+    assertThat(
+            update(
+                    "old%40example.org",
+                    "{\"EmailAddress\":\"new@example.org\",\"ConsentToTrack\":\"No\","
+                        + "\"Colour\":\"red\"}")
+                .code)
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "PUT",
+                    "subscribers/" + sim.foreignListId() + ".json?email=old%40example.org",
+                    change("new@example.org"))
+                .code)
+        .isEqualTo(401);
     assertThat(sim.subscriber(list, "old@example.org")).isPresent();
   }
 
@@ -360,7 +480,8 @@ class CampaignMonitorSimulatorTest {
     assertThat(sim.subscriber(list, "new@example.org")).isPresent();
 
     sim.rateLimit(1, 1);
-    assertThat(call("GET", "subscribers/" + list + ".json?email=new%40example.org", null).code).isEqualTo(200);
+    assertThat(call("GET", "subscribers/" + list + ".json?email=new%40example.org", null).code)
+        .isEqualTo(200);
     Answer limited = update("new%40example.org", change("newer@example.org"));
     assertThat(limited.code).isEqualTo(429);
     assertThat(limited.code("Code")).isEqualTo(429.0);
@@ -374,30 +495,41 @@ class CampaignMonitorSimulatorTest {
   }
 
   private Answer unsubscribe(String listId, String email) throws IOException {
-    return call("POST", "subscribers/" + listId + "/unsubscribe.json", "{\"EmailAddress\":\"" + email + "\"}");
+    return call(
+        "POST",
+        "subscribers/" + listId + "/unsubscribe.json",
+        "{\"EmailAddress\":\"" + email + "\"}");
   }
 
   private Answer importRows(boolean resubscribe, String... rows) throws IOException {
-    return call("POST", "subscribers/" + list + "/import.json", "{\"Subscribers\":[" + String.join(",", rows)
-        + "],\"Resubscribe\":" + resubscribe + "}");
+    return call(
+        "POST",
+        "subscribers/" + list + "/import.json",
+        "{\"Subscribers\":[" + String.join(",", rows) + "],\"Resubscribe\":" + resubscribe + "}");
   }
 
   @Test
   void deleteMovesTheSubscriberToDeletedOnThatListOnlyAndKeepsTheRecord() throws IOException {
     String other = sim.createList("Other");
     sim.addCustomField(list, "Tier", "Text");
-    importRows(row("ana@example.org", "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"Tier\",\"Value\":\"gold\"}]"));
+    importRows(
+        row(
+            "ana@example.org",
+            "\"Name\":\"Ana\",\"CustomFields\":[{\"Key\":\"Tier\",\"Value\":\"gold\"}]"));
     sim.addSubscriber(other, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
     String joined = sim.listJoinedDate(list, "ana@example.org").orElseThrow();
 
     Answer a = delete(list, "Ana%40Example.org");
 
     assertThat(a.code()).isEqualTo(200);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.DELETED);
     assertThat(sim.subscriber(list, "ana@example.org").orElseThrow().name()).isEqualTo("Ana");
-    assertThat(sim.subscriber(list, "ana@example.org").orElseThrow().customFields()).containsEntry("Tier", "gold");
+    assertThat(sim.subscriber(list, "ana@example.org").orElseThrow().customFields())
+        .containsEntry("Tier", "gold");
     assertThat(sim.listJoinedDate(list, "ana@example.org")).contains(joined);
-    assertThat(sim.subscriberState(other, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(other, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
     assertThat(sim.isSuppressed("ana@example.org")).isFalse();
     assertThat(sim.activeSubscribers(list)).isEmpty();
     assertThat(sim.deletions()).isEqualTo(1);
@@ -431,18 +563,22 @@ class CampaignMonitorSimulatorTest {
     Answer refused = importRows(false, row("ana@example.org", null));
     assertThat(refused.code()).isEqualTo(400);
     Map<String, Object> result = (Map<String, Object>) refused.object().get("ResultData");
-    assertThat((List<Object>) result.get("FailureDetails")).singleElement()
+    assertThat((List<Object>) result.get("FailureDetails"))
+        .singleElement()
         .satisfies(f -> assertThat((Map<String, Object>) f).containsEntry("Code", 205.0));
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.DELETED);
 
     assertThat(importRows(true, row("ana@example.org", null)).code()).isEqualTo(201);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
     assertThat(sim.deletedResubscribed()).isEqualTo(1);
     assertThat(sim.optOutsOverridden()).isZero();
   }
 
   @Test
-  void unsubscribeIsAConsentEventThatReachesTheClientsOtherListsAndTheSuppressionList() throws IOException {
+  void unsubscribeIsAConsentEventThatReachesTheClientsOtherListsAndTheSuppressionList()
+      throws IOException {
     String other = sim.createList("Other");
     String isolated = sim.createList("Isolated");
     sim.unsubscribeSetting(isolated, "OnlyThisList");
@@ -453,9 +589,12 @@ class CampaignMonitorSimulatorTest {
     Answer a = unsubscribe(list, "Ana@example.org");
 
     assertThat(a.code()).isEqualTo(200);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
-    assertThat(sim.subscriberState(other, "ana@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
-    assertThat(sim.subscriberState(isolated, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriberState(other, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriberState(isolated, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
     assertThat(sim.isSuppressed("ana@example.org")).isTrue();
     assertThat(sim.unsubscribes()).isEqualTo(1);
     assertThat(sim.suppressions()).isEqualTo(1);
@@ -463,19 +602,27 @@ class CampaignMonitorSimulatorTest {
 
     sim.addSubscriber(isolated, "li@example.org", CampaignMonitorSimulator.ACTIVE);
     unsubscribe(isolated, "li@example.org");
-    assertThat(sim.subscriberState(isolated, "li@example.org")).contains(CampaignMonitorSimulator.UNSUBSCRIBED);
+    assertThat(sim.subscriberState(isolated, "li@example.org"))
+        .contains(CampaignMonitorSimulator.UNSUBSCRIBED);
     assertThat(sim.isSuppressed("li@example.org")).isFalse();
     assertThat(unsubscribe(list, "nobody@example.org").code("Code")).isEqualTo(203.0);
-    assertThat(call("POST", "subscribers/" + list + "/unsubscribe.json", "{\"Email\":\"a@example.org\"}").code())
+    assertThat(
+            call(
+                    "POST",
+                    "subscribers/" + list + "/unsubscribe.json",
+                    "{\"Email\":\"a@example.org\"}")
+                .code())
         .isEqualTo(400);
   }
 
   @Test
-  void resubscribingSomeoneWhoUnsubscribedIsCountedAsAnOverriddenOptOutEvenAfterADelete() throws IOException {
+  void resubscribingSomeoneWhoUnsubscribedIsCountedAsAnOverriddenOptOutEvenAfterADelete()
+      throws IOException {
     sim.addSubscriber(list, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
     unsubscribe(list, "ana@example.org");
     delete(list, "ana%40example.org");
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.DELETED);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.DELETED);
 
     assertThat(importRows(true, row("ana@example.org", null)).code()).isEqualTo(201);
     assertThat(sim.optOutsOverridden()).isEqualTo(1);
@@ -488,16 +635,20 @@ class CampaignMonitorSimulatorTest {
     sim.addSubscriber(list, "ana@example.org", CampaignMonitorSimulator.ACTIVE);
     sim.faults().failWrite(sim.writeCount() + 1, 503);
     assertThat(delete(list, "ana%40example.org").code()).isEqualTo(503);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
     sim.faults().failWrite(sim.writeCount() + 1, 503);
     assertThat(unsubscribe(list, "ana@example.org").code()).isEqualTo(503);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
 
     sim.rateLimit(1, 1);
-    assertThat(call("GET", "subscribers/" + list + ".json?email=ana%40example.org", null).code).isEqualTo(200);
+    assertThat(call("GET", "subscribers/" + list + ".json?email=ana%40example.org", null).code)
+        .isEqualTo(200);
     Answer limited = delete(list, "ana%40example.org");
     assertThat(limited.code).isEqualTo(429);
     assertThat(limited.code("Code")).isEqualTo(429.0);
-    assertThat(sim.subscriberState(list, "ana@example.org")).contains(CampaignMonitorSimulator.ACTIVE);
+    assertThat(sim.subscriberState(list, "ana@example.org"))
+        .contains(CampaignMonitorSimulator.ACTIVE);
   }
 }

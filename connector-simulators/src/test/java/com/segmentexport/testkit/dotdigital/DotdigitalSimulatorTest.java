@@ -26,7 +26,8 @@ class DotdigitalSimulatorTest {
   private static final String PASSWORD = "secret-1";
   private static final MediaType JSON = MediaType.get("application/json");
 
-  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private final OkHttpClient client =
+      new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private DotdigitalSimulator sim;
   private long book;
 
@@ -53,14 +54,18 @@ class DotdigitalSimulatorTest {
     return (Map<String, Object>) o;
   }
 
-  private Answer call(String method, String path, String body, String authorization) throws IOException {
+  private Answer call(String method, String path, String body, String authorization)
+      throws IOException {
     HttpUrl url = HttpUrl.get(sim.baseUrl() + path);
     Request.Builder b = new Request.Builder().url(url);
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
-    b.method(method, body == null ? (method.equals("GET") ? null : RequestBody.create(new byte[0], JSON))
-        : RequestBody.create(body, JSON));
+    b.method(
+        method,
+        body == null
+            ? (method.equals("GET") ? null : RequestBody.create(new byte[0], JSON))
+            : RequestBody.create(body, JSON));
     try (Response r = client.newCall(b.build()).execute()) {
       String text = r.body().string();
       Object json = null;
@@ -72,7 +77,9 @@ class DotdigitalSimulatorTest {
         }
       }
       Map<String, Object> headers = new java.util.HashMap<>();
-      r.headers().forEach(p -> headers.put(p.getFirst().toLowerCase(java.util.Locale.ROOT), p.getSecond()));
+      r.headers()
+          .forEach(
+              p -> headers.put(p.getFirst().toLowerCase(java.util.Locale.ROOT), p.getSecond()));
       return new Answer(r.code(), headers, json, text);
     }
   }
@@ -82,8 +89,13 @@ class DotdigitalSimulatorTest {
   }
 
   private String contact(String email, String dataFields) {
-    return "{\"matchIdentifier\":\"email\",\"identifiers\":{\"email\":\"" + email + "\"}"
-        + (dataFields == null ? "" : ",\"dataFields\":" + dataFields) + ",\"lists\":[" + book + "]}";
+    return "{\"matchIdentifier\":\"email\",\"identifiers\":{\"email\":\""
+        + email
+        + "\"}"
+        + (dataFields == null ? "" : ",\"dataFields\":" + dataFields)
+        + ",\"lists\":["
+        + book
+        + "]}";
   }
 
   private String importBody(String... contacts) {
@@ -106,7 +118,8 @@ class DotdigitalSimulatorTest {
   void refusesBadCredentialsInEachApisShape() throws Exception {
     Answer v2 = call("GET", "v2/account-info", null, Credentials.basic(USER, "wrong"));
     assertThat(v2.code()).isEqualTo(401);
-    assertThat(v2.object()).containsEntry("message", "Authorization has been denied for this request.");
+    assertThat(v2.object())
+        .containsEntry("message", "Authorization has been denied for this request.");
     Answer v3 = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null)), null);
     assertThat(v3.code()).isEqualTo(401);
     assertThat(v3.text()).isEmpty();
@@ -119,8 +132,13 @@ class DotdigitalSimulatorTest {
     Answer info = call("GET", "v2/account-info", null);
     assertThat(info.code()).isEqualTo(200);
     List<Object> props = (List<Object>) info.object().get("properties");
-    String endpoint = props.stream().map(DotdigitalSimulatorTest::cast)
-        .filter(p -> "ApiEndpoint".equals(p.get("name"))).map(p -> (String) p.get("value")).findFirst().orElseThrow();
+    String endpoint =
+        props.stream()
+            .map(DotdigitalSimulatorTest::cast)
+            .filter(p -> "ApiEndpoint".equals(p.get("name")))
+            .map(p -> (String) p.get("value"))
+            .findFirst()
+            .orElseThrow();
     assertThat(endpoint).isEqualTo(sim.apiEndpoint() + "/").endsWith("/r2/");
 
     Answer wrongRegion = call("GET", "v2/address-books/" + book, null);
@@ -134,48 +152,81 @@ class DotdigitalSimulatorTest {
     Answer missing = call("GET", "v2/address-books/999999", null);
     assertThat(missing.code()).isEqualTo(404);
     assertThat((String) missing.object().get("message")).endsWith("ERROR_ADDRESSBOOK_NOT_FOUND");
-    assertThat(call("POST", "v2/address-books", "{\"name\":\"Book\"}").object().get("message").toString())
+    assertThat(
+            call("POST", "v2/address-books", "{\"name\":\"Book\"}")
+                .object()
+                .get("message")
+                .toString())
         .endsWith("ERROR_ADDRESSBOOK_DUPLICATE");
     assertThat(call("POST", "v2/address-books", "{\"name\":\"Test\"}").code()).isEqualTo(400);
-    assertThat(call("POST", "v2/address-books", "{\"name\":\"New\",\"visibility\":\"Private\"}").code()).isEqualTo(201);
+    assertThat(
+            call("POST", "v2/address-books", "{\"name\":\"New\",\"visibility\":\"Private\"}")
+                .code())
+        .isEqualTo(201);
 
     List<Object> fields = (List<Object>) call("GET", "v2/data-fields", null).json();
-    assertThat(fields).extracting(f -> cast(f).get("name"))
+    assertThat(fields)
+        .extracting(f -> cast(f).get("name"))
         .contains("FIRSTNAME", "LASTNAME", "FULLNAME", "GENDER", "POSTCODE");
-    Answer tooLong = call("POST", "v2/data-fields", "{\"name\":\"ABCDEFGHIJKLMNOPQRSTU\",\"type\":\"String\"}");
+    Answer tooLong =
+        call("POST", "v2/data-fields", "{\"name\":\"ABCDEFGHIJKLMNOPQRSTU\",\"type\":\"String\"}");
     assertThat(tooLong.code()).isEqualTo(400);
     assertThat(tooLong.object().get("message").toString()).endsWith("ERROR_PARAMETER_INVALID");
-    assertThat(call("POST", "v2/data-fields", "{\"name\":\"TIER\",\"type\":\"Text\"}").code()).isEqualTo(400);
-    assertThat(call("POST", "v2/data-fields", "{\"name\":\"TIER\",\"type\":\"String\",\"visibility\":\"Private\"}")
-        .code()).isEqualTo(201);
+    assertThat(call("POST", "v2/data-fields", "{\"name\":\"TIER\",\"type\":\"Text\"}").code())
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "v2/data-fields",
+                    "{\"name\":\"TIER\",\"type\":\"String\",\"visibility\":\"Private\"}")
+                .code())
+        .isEqualTo(201);
     Answer again = call("POST", "v2/data-fields", "{\"name\":\"tier\",\"type\":\"String\"}");
     assertThat(again.code()).isEqualTo(400);
-    assertThat(again.object()).containsEntry("message", "Field already exists. ERROR_NON_UNIQUE_DATAFIELD");
+    assertThat(again.object())
+        .containsEntry("message", "Field already exists. ERROR_NON_UNIQUE_DATAFIELD");
   }
 
   @Test
   void importIsAPutThatRefusesMalformedBodiesWithV3Errors() throws Exception {
-    assertThat(call("POST", "contacts/v3/import", importBody(contact("a@example.org", null))).code()).isEqualTo(405);
+    assertThat(
+            call("POST", "contacts/v3/import", importBody(contact("a@example.org", null))).code())
+        .isEqualTo(405);
     Answer badJson = call("PUT", "contacts/v3/import", "{\"contacts\":[");
     assertThat(badJson.code()).isEqualTo(400);
     assertThat(badJson.object()).containsEntry("errorCode", "contacts:badJson");
     Answer empty = call("PUT", "contacts/v3/import", "{\"contacts\":[]}");
     assertThat(empty.object()).containsEntry("errorCode", "contacts:badRequest");
-    Answer noIds = call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\"}]}");
+    Answer noIds =
+        call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\"}]}");
     assertThat(noIds.code()).isEqualTo(400);
     assertThat(noIds.object()).containsEntry("description", "The Identifiers field is required");
-    Answer unknownField = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", "{\"NOPE\":\"x\"}")));
+    Answer unknownField =
+        call("PUT", "contacts/v3/import", importBody(contact("a@example.org", "{\"NOPE\":\"x\"}")));
     assertThat(unknownField.code()).isEqualTo(400);
     assertThat(unknownField.text()).contains("NOPE");
-    Answer badMerge = call("PUT", "contacts/v3/import", "{\"mergeOption\":\"replace\",\"contacts\":["
-        + contact("a@example.org", null) + "]}");
+    Answer badMerge =
+        call(
+            "PUT",
+            "contacts/v3/import",
+            "{\"mergeOption\":\"replace\",\"contacts\":[" + contact("a@example.org", null) + "]}");
     assertThat(badMerge.code()).isEqualTo(400);
-    Answer unknownList = call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\","
-        + "\"identifiers\":{\"email\":\"a@example.org\"},\"lists\":[424242]}]}");
+    Answer unknownList =
+        call(
+            "PUT",
+            "contacts/v3/import",
+            "{\"contacts\":[{\"matchIdentifier\":\"email\","
+                + "\"identifiers\":{\"email\":\"a@example.org\"},\"lists\":[424242]}]}");
     assertThat(unknownList.code()).isEqualTo(400);
     sim.maxImportBytes(200);
-    Answer tooLarge = call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null),
-        contact("b@example.org", null), contact("c@example.org", null)));
+    Answer tooLarge =
+        call(
+            "PUT",
+            "contacts/v3/import",
+            importBody(
+                contact("a@example.org", null),
+                contact("b@example.org", null),
+                contact("c@example.org", null)));
     assertThat(tooLarge.code()).isEqualTo(413);
     assertThat(tooLarge.object()).containsEntry("errorCode", "contacts:requestTooLarge");
     assertThat(sim.importsAccepted()).isZero();
@@ -185,25 +236,36 @@ class DotdigitalSimulatorTest {
   @Test
   void acceptedImportIsNotFinishedUntilProcessedThenReportsPerContact() throws Exception {
     sim.importProcessingTime(Duration.ofMillis(300)).rejectAddress("refused@example.org", null);
-    Answer accepted = call("PUT", "contacts/v3/import", importBody(
-        contact("Ana@Example.org", "{\"FIRSTNAME\":\"Ana\",\"lastname\":\"Ruiz\"}"),
-        contact("not-an-address", null),
-        contact("ana@example.org", null),
-        contact("refused@example.org", null)));
+    Answer accepted =
+        call(
+            "PUT",
+            "contacts/v3/import",
+            importBody(
+                contact("Ana@Example.org", "{\"FIRSTNAME\":\"Ana\",\"lastname\":\"Ruiz\"}"),
+                contact("not-an-address", null),
+                contact("ana@example.org", null),
+                contact("refused@example.org", null)));
     assertThat(accepted.code()).isEqualTo(202);
     String importId = (String) accepted.object().get("importId");
-    assertThat(call("GET", "contacts/v3/import/" + importId, null).object()).containsEntry("status", "NotFinished");
+    assertThat(call("GET", "contacts/v3/import/" + importId, null).object())
+        .containsEntry("status", "NotFinished");
     Map<String, Object> report = finishedReport(importId);
     assertThat(report).containsEntry("status", "Finished");
-    assertThat(cast(report.get("summary"))).containsEntry("newContacts", 1.0).containsEntry("invalidEntries", 2.0)
+    assertThat(cast(report.get("summary")))
+        .containsEntry("newContacts", 1.0)
+        .containsEntry("invalidEntries", 2.0)
         .containsEntry("duplicateIdentifiers", 1.0);
     assertThat((List<Object>) report.get("created")).hasSize(1);
     List<Object> failures = (List<Object>) report.get("failures");
-    assertThat(failures).extracting(f -> cast(((List<Object>) cast(f).get("failures")).get(0)).get("failureCode"))
+    assertThat(failures)
+        .extracting(f -> cast(((List<Object>) cast(f).get("failures")).get(0)).get("failureCode"))
         .containsExactlyInAnyOrder("invalidEmail", "duplicateIdentifier", "invalidEmail");
     assertThat(sim.addressBookMembers(book)).containsExactly("ana@example.org");
-    assertThat(sim.contactDataFields("ana@example.org")).containsEntry("FIRSTNAME", "Ana").containsEntry("LASTNAME", "Ruiz");
-    assertThat(call("GET", "contacts/v3/import/00000000-0000-0000-0000-000000000000", null).object())
+    assertThat(sim.contactDataFields("ana@example.org"))
+        .containsEntry("FIRSTNAME", "Ana")
+        .containsEntry("LASTNAME", "Ruiz");
+    assertThat(
+            call("GET", "contacts/v3/import/00000000-0000-0000-0000-000000000000", null).object())
         .containsEntry("errorCode", "contacts:importNotFound");
     assertThat(sim.maxBatchSize()).isEqualTo(4);
   }
@@ -211,23 +273,42 @@ class DotdigitalSimulatorTest {
   @Test
   void nullClearsADataFieldAndUpdatesAreReported() throws Exception {
     sim.importProcessingTime(Duration.ZERO);
-    sim.addContact("a@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("LASTNAME", "Old", "FIRSTNAME", "Ann"));
-    String id = (String) call("PUT", "contacts/v3/import",
-        importBody(contact("a@example.org", "{\"LASTNAME\":null}"))).object().get("importId");
+    sim.addContact(
+        "a@example.org",
+        DotdigitalSimulator.SUBSCRIBED,
+        Map.of("LASTNAME", "Old", "FIRSTNAME", "Ann"));
+    String id =
+        (String)
+            call(
+                    "PUT",
+                    "contacts/v3/import",
+                    importBody(contact("a@example.org", "{\"LASTNAME\":null}")))
+                .object()
+                .get("importId");
     Map<String, Object> report = finishedReport(id);
     assertThat((List<Object>) report.get("updated")).hasSize(1);
-    assertThat(sim.contactDataFields("a@example.org")).doesNotContainKey("LASTNAME").containsEntry("FIRSTNAME", "Ann");
+    assertThat(sim.contactDataFields("a@example.org"))
+        .doesNotContainKey("LASTNAME")
+        .containsEntry("FIRSTNAME", "Ann");
     assertThat(sim.nullDataFieldValuesReceived()).isEqualTo(1);
   }
 
   @Test
   void unsubscribedAndSuppressedContactsAreNeitherUpdatedNorAdded() throws Exception {
     sim.importProcessingTime(Duration.ZERO);
-    sim.addContact("left@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of("FIRSTNAME", "Old"));
+    sim.addContact(
+        "left@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of("FIRSTNAME", "Old"));
     sim.addContact("bounced@example.org", DotdigitalSimulator.SUPPRESSED, Map.of());
-    String id = (String) call("PUT", "contacts/v3/import", importBody(
-        contact("left@example.org", "{\"FIRSTNAME\":\"New\"}"), contact("bounced@example.org", null)))
-        .object().get("importId");
+    String id =
+        (String)
+            call(
+                    "PUT",
+                    "contacts/v3/import",
+                    importBody(
+                        contact("left@example.org", "{\"FIRSTNAME\":\"New\"}"),
+                        contact("bounced@example.org", null)))
+                .object()
+                .get("importId");
     Map<String, Object> report = finishedReport(id);
     assertThat(cast(report.get("summary"))).containsEntry("globallySuppressed", 2.0);
     assertThat((List<Object>) report.get("failures")).hasSize(2);
@@ -236,16 +317,28 @@ class DotdigitalSimulatorTest {
     assertThat(sim.addressBookMembers(book)).isEmpty();
 
     sim.listSuppressedContactsAsFailures(false);
-    String second = (String) call("PUT", "contacts/v3/import", importBody(contact("left@example.org", null)))
-        .object().get("importId");
+    String second =
+        (String)
+            call("PUT", "contacts/v3/import", importBody(contact("left@example.org", null)))
+                .object()
+                .get("importId");
     Map<String, Object> countOnly = finishedReport(second);
     assertThat((List<Object>) countOnly.get("failures")).isEmpty();
     assertThat(cast(countOnly.get("summary"))).containsEntry("globallySuppressed", 1.0);
 
     // Only an explicit e-mail status changes it, as the vendor documents.
-    String resub = (String) call("PUT", "contacts/v3/import", "{\"contacts\":[{\"matchIdentifier\":\"email\","
-        + "\"identifiers\":{\"email\":\"left@example.org\"},\"channelProperties\":{\"email\":{\"status\":\"subscribed\"}},"
-        + "\"lists\":[" + book + "]}]}").object().get("importId");
+    String resub =
+        (String)
+            call(
+                    "PUT",
+                    "contacts/v3/import",
+                    "{\"contacts\":[{\"matchIdentifier\":\"email\","
+                        + "\"identifiers\":{\"email\":\"left@example.org\"},\"channelProperties\":{\"email\":{\"status\":\"subscribed\"}},"
+                        + "\"lists\":["
+                        + book
+                        + "]}]}")
+                .object()
+                .get("importId");
     finishedReport(resub);
     assertThat(sim.contactStatus("left@example.org")).hasValue(DotdigitalSimulator.SUBSCRIBED);
     assertThat(sim.channelStatusesReceived()).isEqualTo(1);
@@ -255,10 +348,13 @@ class DotdigitalSimulatorTest {
   void theTwentySixthActiveImportIsRefusedWithoutRateLimitHeaders() throws Exception {
     sim.importProcessingTime(Duration.ofSeconds(30));
     for (int i = 0; i < DotdigitalSimulator.MAX_ACTIVE_IMPORTS; i++) {
-      assertThat(call("PUT", "contacts/v3/import", importBody(contact("u" + i + "@example.org", null))).code())
+      assertThat(
+              call("PUT", "contacts/v3/import", importBody(contact("u" + i + "@example.org", null)))
+                  .code())
           .isEqualTo(202);
     }
-    Answer refused = call("PUT", "contacts/v3/import", importBody(contact("late@example.org", null)));
+    Answer refused =
+        call("PUT", "contacts/v3/import", importBody(contact("late@example.org", null)));
     assertThat(refused.code()).isEqualTo(429);
     assertThat(refused.object()).containsEntry("errorCode", "contacts:tooManyActiveImports");
     assertThat(refused.headers()).doesNotContainKey("x-ratelimit-reset");
@@ -272,9 +368,11 @@ class DotdigitalSimulatorTest {
     call("GET", "v2/data-fields", null);
     Answer epoch = call("GET", "v2/data-fields", null);
     assertThat(epoch.code()).isEqualTo(429);
-    assertThat(epoch.headers()).containsKeys("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-scope");
+    assertThat(epoch.headers())
+        .containsKeys("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-scope");
     long reset = Long.parseLong((String) epoch.headers().get("x-ratelimit-reset"));
-    assertThat(reset).isBetween(System.currentTimeMillis() / 1000, System.currentTimeMillis() / 1000 + 3);
+    assertThat(reset)
+        .isBetween(System.currentTimeMillis() / 1000, System.currentTimeMillis() / 1000 + 3);
 
     sim.throttleStyle(ThrottleStyle.TIERED_DELTA_RESET);
     Answer delta = call("GET", "v2/data-fields", null);
@@ -291,8 +389,11 @@ class DotdigitalSimulatorTest {
   @Test
   void forcedStatusesEndImportsWithoutApplyingThem() throws Exception {
     sim.importProcessingTime(Duration.ZERO).forceImportStatus("RejectedByWatchdog", 1);
-    String id = (String) call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null)))
-        .object().get("importId");
+    String id =
+        (String)
+            call("PUT", "contacts/v3/import", importBody(contact("a@example.org", null)))
+                .object()
+                .get("importId");
     assertThat(finishedReport(id)).containsEntry("status", "RejectedByWatchdog");
     assertThat(sim.addressBookMembers(book)).isEmpty();
     assertThat(sim.contactStatus("a@example.org")).isEmpty();
@@ -301,7 +402,9 @@ class DotdigitalSimulatorTest {
   @Test
   void snapshotsAreEqualAfterARepeatedImport() throws Exception {
     sim.importProcessingTime(Duration.ZERO);
-    String body = importBody(contact("a@example.org", "{\"FIRSTNAME\":\"A\"}"), contact("b@example.org", null));
+    String body =
+        importBody(
+            contact("a@example.org", "{\"FIRSTNAME\":\"A\"}"), contact("b@example.org", null));
     finishedReport((String) call("PUT", "contacts/v3/import", body).object().get("importId"));
     Object first = sim.snapshot();
     finishedReport((String) call("PUT", "contacts/v3/import", body).object().get("importId"));
@@ -316,16 +419,24 @@ class DotdigitalSimulatorTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void aPatchByContactIdGivesTheSameContactTheNewAddressWithItsStatusFieldsAndLists() throws Exception {
+  void aPatchByContactIdGivesTheSameContactTheNewAddressWithItsStatusFieldsAndLists()
+      throws Exception {
     sim.addDataField("PROFILEID", "String");
-    sim.addContact("old@example.org", DotdigitalSimulator.UNSUBSCRIBED, Map.of("PROFILEID", "p-1", "FIRSTNAME", "Ana"));
+    sim.addContact(
+        "old@example.org",
+        DotdigitalSimulator.UNSUBSCRIBED,
+        Map.of("PROFILEID", "p-1", "FIRSTNAME", "Ana"));
     sim.addToAddressBook(book, "old@example.org");
     Answer read = call("GET", "contacts/v3/email/old%40example.org", null);
     assertThat(read.code()).isEqualTo(200);
     long id = ((Number) read.object().get("contactId")).longValue();
     assertThat((List<Object>) read.object().get("lists")).hasSize(1);
 
-    Answer a = call("PATCH", "contacts/v3/contactId/" + id + "?merge-option=overwrite", newAddress("New@Example.org"));
+    Answer a =
+        call(
+            "PATCH",
+            "contacts/v3/contactId/" + id + "?merge-option=overwrite",
+            newAddress("New@Example.org"));
 
     assertThat(a.code()).isEqualTo(200);
     assertThat(((Number) a.object().get("contactId")).longValue()).isEqualTo(id);
@@ -333,7 +444,9 @@ class DotdigitalSimulatorTest {
     assertThat(sim.contactId("new@example.org")).hasValue(id);
     assertThat(sim.contactId("old@example.org")).isEmpty();
     assertThat(sim.contactStatus("new@example.org")).hasValue(DotdigitalSimulator.UNSUBSCRIBED);
-    assertThat(sim.contactDataFields("new@example.org")).containsEntry("PROFILEID", "p-1").containsEntry("FIRSTNAME", "Ana");
+    assertThat(sim.contactDataFields("new@example.org"))
+        .containsEntry("PROFILEID", "p-1")
+        .containsEntry("FIRSTNAME", "Ana");
     assertThat(sim.addressBookMembers(book)).containsExactly("new@example.org");
     assertThat(sim.addressBooksOf("new@example.org")).containsExactly("Book");
     assertThat(sim.contactsWith("PROFILEID", "p-1")).isEqualTo(1);
@@ -343,7 +456,8 @@ class DotdigitalSimulatorTest {
     assertThat(gone.object()).containsEntry("errorCode", "contacts:contactNotFound");
 
     // Repeating it changes nothing: the contact already has the address.
-    assertThat(call("PATCH", "contacts/v3/contactId/" + id, newAddress("new@example.org")).code()).isEqualTo(200);
+    assertThat(call("PATCH", "contacts/v3/contactId/" + id, newAddress("new@example.org")).code())
+        .isEqualTo(200);
     assertThat(sim.addressChanges()).isEqualTo(1);
     assertThat(sim.contactsWith("PROFILEID", "p-1")).isEqualTo(1);
   }
@@ -352,13 +466,16 @@ class DotdigitalSimulatorTest {
   void aTakenNewAddressIsAnIdentifierConflictAndChangesNothing() throws Exception {
     sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("FIRSTNAME", "Ana"));
     sim.addContact("taken@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of("FIRSTNAME", "Bo"));
-    Answer a = call("PATCH", "contacts/v3/email/old%40example.org", newAddress("taken@example.org"));
+    Answer a =
+        call("PATCH", "contacts/v3/email/old%40example.org", newAddress("taken@example.org"));
     assertThat(a.code()).isEqualTo(409);
     assertThat(a.object()).containsEntry("errorCode", "contacts:idAlreadyExists");
     assertThat((String) a.object().get("description")).endsWith("All identifiers must be unique!");
     assertThat(sim.contactDataFields("old@example.org")).containsEntry("FIRSTNAME", "Ana");
     assertThat(sim.contactDataFields("taken@example.org")).containsEntry("FIRSTNAME", "Bo");
-    assertThat(call("PATCH", "contacts/v3/email/old%40example.org", newAddress("not-an-address")).object())
+    assertThat(
+            call("PATCH", "contacts/v3/email/old%40example.org", newAddress("not-an-address"))
+                .object())
         .containsEntry("errorCode", "contacts:invalidId");
     assertThat(sim.addressChanges()).isZero();
   }
@@ -366,7 +483,8 @@ class DotdigitalSimulatorTest {
   @Test
   void anUnknownContactIsNotFoundOnReadAndCreatedByThePatchAsDocumented() throws Exception {
     assertThat(call("GET", "contacts/v3/contactId/99", null).code()).isEqualTo(404);
-    assertThat(call("GET", "contacts/v3/email/bad-address", null).object()).containsEntry("errorCode", "contacts:invalidId");
+    assertThat(call("GET", "contacts/v3/email/bad-address", null).object())
+        .containsEntry("errorCode", "contacts:invalidId");
     assertThat(call("GET", "contacts/v3/mobileNumber/447123123123", null).code()).isEqualTo(400);
 
     Answer created = call("PATCH", "contacts/v3/contactId/99", newAddress("new@example.org"));
@@ -374,18 +492,26 @@ class DotdigitalSimulatorTest {
     assertThat(sim.contactId("new@example.org")).isPresent();
     assertThat(sim.contactsCreatedByPatch()).isEqualTo(1);
     assertThat(sim.addressChanges()).isZero();
-    assertThat(call("PATCH", "contacts/v3/contactId/98", "{\"dataFields\":{\"FIRSTNAME\":\"x\"}}").code()).isEqualTo(400);
+    assertThat(
+            call("PATCH", "contacts/v3/contactId/98", "{\"dataFields\":{\"FIRSTNAME\":\"x\"}}")
+                .code())
+        .isEqualTo(400);
   }
 
   @Test
   void patchBodiesAreParsedStrictly() throws Exception {
     sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
     String path = "contacts/v3/email/old%40example.org";
-    assertThat(call("PATCH", path, "not json").object()).containsEntry("errorCode", "contacts:badJson");
-    assertThat(call("PATCH", path, "{\"identifiers\":{\"email\":\"n@example.org\"},\"colour\":1}").code()).isEqualTo(400);
+    assertThat(call("PATCH", path, "not json").object())
+        .containsEntry("errorCode", "contacts:badJson");
+    assertThat(
+            call("PATCH", path, "{\"identifiers\":{\"email\":\"n@example.org\"},\"colour\":1}")
+                .code())
+        .isEqualTo(400);
     assertThat(call("PATCH", path, "{\"dataFields\":{\"NOPE\":\"x\"}}").code()).isEqualTo(400);
     assertThat(call("PATCH", path, "{\"lists\":[123456]}").code()).isEqualTo(400);
-    assertThat(call("PATCH", path + "?merge-option=sometimes", newAddress("n@example.org")).code()).isEqualTo(400);
+    assertThat(call("PATCH", path + "?merge-option=sometimes", newAddress("n@example.org")).code())
+        .isEqualTo(400);
     assertThat(sim.contactId("old@example.org")).isPresent();
     assertThat(sim.contactPatches()).isZero();
   }
@@ -394,12 +520,16 @@ class DotdigitalSimulatorTest {
   void thePatchIsAWriteForFaultsAndIsRateLimitedInTheMediumTier() throws Exception {
     sim.addContact("old@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
     sim.faults().failWriteAfterApplying(sim.writeCount() + 1, 504);
-    assertThat(call("PATCH", "contacts/v3/email/old%40example.org", newAddress("new@example.org")).code()).isEqualTo(504);
+    assertThat(
+            call("PATCH", "contacts/v3/email/old%40example.org", newAddress("new@example.org"))
+                .code())
+        .isEqualTo(504);
     assertThat(sim.contactId("new@example.org")).isPresent();
 
     sim.rateLimit(1, 1);
     assertThat(call("GET", "contacts/v3/email/new%40example.org", null).code()).isEqualTo(200);
-    Answer limited = call("PATCH", "contacts/v3/email/new%40example.org", newAddress("newer@example.org"));
+    Answer limited =
+        call("PATCH", "contacts/v3/email/new%40example.org", newAddress("newer@example.org"));
     assertThat(limited.code()).isEqualTo(429);
     assertThat(limited.headers()).containsEntry("x-ratelimit-scope", "Medium");
     assertThat(sim.contactId("new@example.org")).isPresent();
@@ -462,7 +592,8 @@ class DotdigitalSimulatorTest {
     sim.addToAddressBook(book, "ana@example.org");
     removeIds(book, "[" + id("ana@example.org") + "]");
     assertThat(sim.isMember(book, "ana@example.org")).isFalse();
-    Answer imported = call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
+    Answer imported =
+        call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
     finishedReport((String) imported.object().get("importId"));
     assertThat(sim.isMember(book, "ana@example.org")).isTrue();
   }
@@ -472,12 +603,14 @@ class DotdigitalSimulatorTest {
     sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
     sim.addToAddressBook(book, "ana@example.org");
     assertThat(removeIds(book, "[\"ana@example.org\"]").code()).isEqualTo(400);
-    assertThat(removeIds(book, "{\"contactIds\":[" + id("ana@example.org") + "]}").code()).isEqualTo(400);
+    assertThat(removeIds(book, "{\"contactIds\":[" + id("ana@example.org") + "]}").code())
+        .isEqualTo(400);
     assertThat(removeIds(book, "[]").code()).isEqualTo(400);
     assertThat(removeIds(book, "[1.5]").code()).isEqualTo(400);
     Answer unknownBook = removeIds(999, "[" + id("ana@example.org") + "]");
     assertThat(unknownBook.code()).isEqualTo(404);
-    assertThat((String) unknownBook.object().get("message")).endsWith("ERROR_ADDRESSBOOK_NOT_FOUND");
+    assertThat((String) unknownBook.object().get("message"))
+        .endsWith("ERROR_ADDRESSBOOK_NOT_FOUND");
 
     StringBuilder ids = new StringBuilder("[");
     for (int i = 0; i <= DotdigitalSimulator.MAX_BULK_REMOVAL_IDS; i++) {
@@ -498,30 +631,42 @@ class DotdigitalSimulatorTest {
   void theSingleRemovalTakesOneContactOut() throws Exception {
     sim.addContact("ana@example.org", DotdigitalSimulator.SUBSCRIBED, Map.of());
     sim.addToAddressBook(book, "ana@example.org");
-    assertThat(call("DELETE", "v2/address-books/" + book + "/contacts/" + id("ana@example.org"), null).code())
+    assertThat(
+            call("DELETE", "v2/address-books/" + book + "/contacts/" + id("ana@example.org"), null)
+                .code())
         .isEqualTo(204);
     assertThat(sim.isMember(book, "ana@example.org")).isFalse();
     assertThat(sim.contactExists("ana@example.org")).isTrue();
-    assertThat(call("DELETE", "v2/address-books/" + book + "/contacts/999999", null).code()).isEqualTo(404);
+    assertThat(call("DELETE", "v2/address-books/" + book + "/contacts/999999", null).code())
+        .isEqualTo(404);
   }
 
   @Test
   void unsubscribesAndContactDeletesAreVisibleForWhatTheyAre() throws Exception {
-    for (String e : List.of("ana@example.org", "li@example.org", "mo@example.org", "jo@example.org")) {
+    for (String e :
+        List.of("ana@example.org", "li@example.org", "mo@example.org", "jo@example.org")) {
       sim.addContact(e, DotdigitalSimulator.SUBSCRIBED, Map.of());
       sim.addToAddressBook(book, e);
     }
 
-    Answer bookUnsub = call("POST", "v2/address-books/" + book + "/contacts/unsubscribe", "{\"email\":\"ana@example.org\"}");
+    Answer bookUnsub =
+        call(
+            "POST",
+            "v2/address-books/" + book + "/contacts/unsubscribe",
+            "{\"email\":\"ana@example.org\"}");
     assertThat(bookUnsub.code()).isEqualTo(200);
-    assertThat(bookUnsub.object()).containsEntry("reason", "Unsubscribed").containsKey("suppressedContact");
+    assertThat(bookUnsub.object())
+        .containsEntry("reason", "Unsubscribed")
+        .containsKey("suppressedContact");
     assertThat(sim.isUnsubscribedFrom(book, "ana@example.org")).isTrue();
     assertThat(sim.isMember(book, "ana@example.org")).isFalse();
-    Answer imported = call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
+    Answer imported =
+        call("PUT", "contacts/v3/import", importBody(contact("ana@example.org", null)));
     finishedReport((String) imported.object().get("importId"));
     assertThat(sim.isMember(book, "ana@example.org")).isFalse();
 
-    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"li@example.org\"}").code()).isEqualTo(200);
+    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"li@example.org\"}").code())
+        .isEqualTo(200);
     assertThat(sim.contactStatus("li@example.org")).contains(DotdigitalSimulator.UNSUBSCRIBED);
     assertThat(sim.accountUnsubscribes()).isEqualTo(1);
 
@@ -529,11 +674,13 @@ class DotdigitalSimulatorTest {
     assertThat(sim.contactExists("mo@example.org")).isFalse();
     assertThat(call("DELETE", "contacts/v3/email/jo%40example.org", null).code()).isEqualTo(200);
     assertThat(sim.contactExists("jo@example.org")).isFalse();
-    assertThat(sim.addressBookMembers(book)).containsExactly("li@example.org"); // unsubscribed, still a member
+    assertThat(sim.addressBookMembers(book))
+        .containsExactly("li@example.org"); // unsubscribed, still a member
     assertThat(sim.contactDeletions()).isEqualTo(2);
     assertThat(sim.bookUnsubscribes()).isEqualTo(1);
     assertThat(sim.bookRemovals()).isZero();
-    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"nobody@example.org\"}").code()).isEqualTo(404);
+    assertThat(call("POST", "v2/contacts/unsubscribe", "{\"email\":\"nobody@example.org\"}").code())
+        .isEqualTo(404);
   }
 
   @Test

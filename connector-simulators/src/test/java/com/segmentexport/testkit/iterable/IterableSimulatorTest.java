@@ -24,7 +24,8 @@ class IterableSimulatorTest {
   private static final String KEY = "key-1";
   private static final MediaType JSON = MediaType.get("application/json");
 
-  private final OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+  private final OkHttpClient client =
+      new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private IterableSimulator sim;
   private long list;
 
@@ -95,16 +96,24 @@ class IterableSimulatorTest {
     assertThat(created.code).isEqualTo(200);
     assertThat(created.json()).containsKey("listId");
     List<?> lists = (List<Object>) call("GET", "/api/lists", null, KEY).json().get("lists");
-    assertThat(lists).hasSize(3).allSatisfy(l -> assertThat((Map<String, Object>) l)
-        .containsKeys("id", "name", "listType", "createdAt"));
+    assertThat(lists)
+        .hasSize(3)
+        .allSatisfy(
+            l ->
+                assertThat((Map<String, Object>) l)
+                    .containsKeys("id", "name", "listType", "createdAt"));
     assertThat(sim.listIds("New list", "Standard")).hasSize(1);
     assertThat(call("POST", "/api/lists", "{\"title\":\"x\"}", KEY).code).isEqualTo(400);
   }
 
   @Test
   void subscribeUpsertsUsersAndAddsThemToTheList() throws IOException {
-    Answer a = subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"Ana@Example.org\","
-        + "\"dataFields\":{\"firstName\":\"Ana\"}}],\"updateExistingUsersOnly\":false}");
+    Answer a =
+        subscribe(
+            "{\"listId\":"
+                + list
+                + ",\"subscribers\":[{\"email\":\"Ana@Example.org\","
+                + "\"dataFields\":{\"firstName\":\"Ana\"}}],\"updateExistingUsersOnly\":false}");
     assertThat(a.code).isEqualTo(200);
     assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 0.0);
     assertThat(sim.members("Buyers")).containsExactly("ana@example.org");
@@ -114,10 +123,15 @@ class IterableSimulatorTest {
   @Test
   void subscribeBodiesAreParsedStrictly() throws IOException {
     assertThat(subscribe("{\"subscribers\":[]}").vendorCode()).isEqualTo("BadParams");
-    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[],\"extra\":1}").vendorCode()).isEqualTo("BadJsonBody");
-    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"mail\":\"a@b.org\"}]}").vendorCode())
+    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[],\"extra\":1}").vendorCode())
         .isEqualTo("BadJsonBody");
-    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"dataFields\":{}}]}").vendorCode())
+    assertThat(
+            subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"mail\":\"a@b.org\"}]}")
+                .vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(
+            subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"dataFields\":{}}]}")
+                .vendorCode())
         .isEqualTo("BadParams");
     assertThat(subscribe("not json").code).isEqualTo(400);
   }
@@ -129,8 +143,12 @@ class IterableSimulatorTest {
       many[i] = "u" + i + "@example.org";
     }
     assertThat(subscribe(subscribers(many)).vendorCode()).isEqualTo("BatchTooLarge");
-    String huge = "{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":{\"x\":\""
-        + "y".repeat((int) IterableSimulator.MAX_BODY_BYTES) + "\"}}]}";
+    String huge =
+        "{\"listId\":"
+            + list
+            + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":{\"x\":\""
+            + "y".repeat((int) IterableSimulator.MAX_BODY_BYTES)
+            + "\"}}]}";
     assertThat(subscribe(huge).code).isEqualTo(413);
     assertThat(sim.members("Buyers")).isEmpty();
   }
@@ -172,24 +190,42 @@ class IterableSimulatorTest {
 
   @Test
   void aFieldTypeClashRejectsTheWholeRequestOrTheUser() throws IOException {
-    assertThat(subscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":"
-        + "{\"signupDate\":\"2024-01-02 10:00:00 +00:00\"}}]}").code).isEqualTo(200);
+    assertThat(
+            subscribe(
+                    "{\"listId\":"
+                        + list
+                        + ",\"subscribers\":[{\"email\":\"a@example.org\",\"dataFields\":"
+                        + "{\"signupDate\":\"2024-01-02 10:00:00 +00:00\"}}]}")
+                .code)
+        .isEqualTo(200);
     assertThat(sim.fieldTypes()).containsEntry("signupDate", "date");
-    String clash = "{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"b@example.org\"},{\"email\":\"c@example.org\","
-        + "\"dataFields\":{\"signupDate\":\"GGG\"}}]}";
+    String clash =
+        "{\"listId\":"
+            + list
+            + ",\"subscribers\":[{\"email\":\"b@example.org\"},{\"email\":\"c@example.org\","
+            + "\"dataFields\":{\"signupDate\":\"GGG\"}}]}";
     Answer whole = subscribe(clash);
     assertThat(whole.code).isEqualTo(400);
     assertThat(whole.vendorCode()).isEqualTo("RequestFieldsTypesMismatched");
-    Map<String, Object> error = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) whole.json()
-        .get("params")).get("validationErrors")).get("signupDate");
-    assertThat(error).containsEntry("expectedType", "date").containsEntry("incomingTypes", List.of("string", "keyword"))
-        .containsEntry("offendingValue", "GGG").containsEntry("_type", "UnexpectedType");
+    Map<String, Object> error =
+        (Map<String, Object>)
+            ((Map<String, Object>)
+                    ((Map<String, Object>) whole.json().get("params")).get("validationErrors"))
+                .get("signupDate");
+    assertThat(error)
+        .containsEntry("expectedType", "date")
+        .containsEntry("incomingTypes", List.of("string", "keyword"))
+        .containsEntry("offendingValue", "GGG")
+        .containsEntry("_type", "UnexpectedType");
     assertThat(sim.members("Buyers")).containsExactly("a@example.org");
 
     sim.typeMismatchPerRecord(true);
     Answer perUser = subscribe(clash);
     assertThat(perUser.code).isEqualTo(200);
-    assertThat((List<Object>) ((Map<String, Object>) perUser.json().get("failedUpdates")).get("invalidDataEmails"))
+    assertThat(
+            (List<Object>)
+                ((Map<String, Object>) perUser.json().get("failedUpdates"))
+                    .get("invalidDataEmails"))
         .containsExactly("c@example.org");
     assertThat(sim.members("Buyers")).containsExactlyInAnyOrder("a@example.org", "b@example.org");
   }
@@ -233,29 +269,38 @@ class IterableSimulatorTest {
     sim.addListMember(list, "old@example.org");
     sim.addListMember(other, "old@example.org");
 
-    Answer a = updateEmail("{\"currentEmail\":\"Old@Example.org\",\"newEmail\":\"New@Example.org\"}");
+    Answer a =
+        updateEmail("{\"currentEmail\":\"Old@Example.org\",\"newEmail\":\"New@Example.org\"}");
 
     assertThat(a.code).isEqualTo(200);
     assertThat(a.vendorCode()).isEqualTo("Success");
     assertThat(sim.hasUser("old@example.org")).isFalse();
-    assertThat(sim.dataFields("new@example.org")).containsEntry("profileId", "p-1").containsEntry("tier", "gold");
+    assertThat(sim.dataFields("new@example.org"))
+        .containsEntry("profileId", "p-1")
+        .containsEntry("tier", "gold");
     assertThat(sim.listsOf("new@example.org")).containsExactly("Buyers", "Newsletter");
     assertThat(sim.listsOf("old@example.org")).isEmpty();
     assertThat(sim.usersWith("profileId", "p-1")).isEqualTo(1);
     assertThat(sim.addressChanges()).isEqualTo(1);
-    Map<String, Object> user = (Map<String, Object>) call("GET", "/api/users/getByEmail?email=new%40example.org", null,
-        KEY).json().get("user");
+    Map<String, Object> user =
+        (Map<String, Object>)
+            call("GET", "/api/users/getByEmail?email=new%40example.org", null, KEY)
+                .json()
+                .get("user");
     assertThat(user).containsEntry("email", "new@example.org");
-    assertThat(call("GET", "/api/users/getByEmail?email=old%40example.org", null, KEY).json()).isEmpty();
+    assertThat(call("GET", "/api/users/getByEmail?email=old%40example.org", null, KEY).json())
+        .isEmpty();
   }
 
   @Test
   void anUnknownCurrentUserIsBadParamsAndChangesNothing() throws IOException {
-    Answer a = updateEmail("{\"currentEmail\":\"nobody@example.org\",\"newEmail\":\"new@example.org\"}");
+    Answer a =
+        updateEmail("{\"currentEmail\":\"nobody@example.org\",\"newEmail\":\"new@example.org\"}");
     assertThat(a.code).isEqualTo(400);
     assertThat(a.vendorCode()).isEqualTo("BadParams");
-    assertThat((String) a.json().get("msg")).isEqualTo(
-        "Cannot change user Some(nobody@example.org) to new@example.org. User does not exist");
+    assertThat((String) a.json().get("msg"))
+        .isEqualTo(
+            "Cannot change user Some(nobody@example.org) to new@example.org. User does not exist");
     assertThat(sim.hasUser("new@example.org")).isFalse();
     assertThat(sim.addressChanges()).isZero();
     assertThat(sim.addressChangeRefusals()).isEqualTo(1);
@@ -265,7 +310,8 @@ class IterableSimulatorTest {
   void aTakenNewAddressIsEmailAlreadyExistsAndNeverMerges() throws IOException {
     sim.addUser("old@example.org", Map.of("profileId", "p-1"));
     sim.addUser("taken@example.org", Map.of("profileId", "p-2"));
-    Answer a = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"taken@example.org\"}");
+    Answer a =
+        updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"taken@example.org\"}");
     assertThat(a.code).isEqualTo(409);
     assertThat(a.vendorCode()).isEqualTo("EmailAlreadyExists");
     assertThat((String) a.json().get("msg")).endsWith("New email already exists");
@@ -273,11 +319,15 @@ class IterableSimulatorTest {
     assertThat(sim.dataFields("taken@example.org")).containsEntry("profileId", "p-2");
 
     sim.emailConflictStatus(400);
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"TAKEN@example.org\"}").code)
+    assertThat(
+            updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"TAKEN@example.org\"}")
+                .code)
         .isEqualTo(400);
-    Answer same = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"Old@example.org\"}");
+    Answer same =
+        updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"Old@example.org\"}");
     assertThat(same.vendorCode()).isEqualTo("EmailAlreadyExists");
-    assertThatThrownBy(() -> sim.emailConflictStatus(422)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> sim.emailConflictStatus(422))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(sim.addressChanges()).isZero();
   }
 
@@ -285,7 +335,8 @@ class IterableSimulatorTest {
   void aForgottenNewAddressIsRefusedToo() throws IOException {
     sim.addUser("old@example.org", Map.of());
     sim.rejectAddress("gone@example.org", "forgottenEmails");
-    Answer a = updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"gone@example.org\"}");
+    Answer a =
+        updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"gone@example.org\"}");
     assertThat(a.vendorCode()).isEqualTo("EmailAlreadyExists");
     assertThat((String) a.json().get("msg")).endsWith("New email is on the forgotten list");
     assertThat(sim.hasUser("old@example.org")).isTrue();
@@ -295,18 +346,29 @@ class IterableSimulatorTest {
   void updateEmailBodiesAreParsedStrictlyAndCurrentEmailWinsOverCurrentUserId() throws IOException {
     sim.addUser("old@example.org", Map.of("userId", "u-1"));
     sim.addUser("other@example.org", Map.of("userId", "u-2"));
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\"}").vendorCode()).isEqualTo("BadParams");
+    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\"}").vendorCode())
+        .isEqualTo("BadParams");
     assertThat(updateEmail("{\"newEmail\":\"n@example.org\"}").vendorCode()).isEqualTo("BadParams");
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"n@example.org\",\"x\":1}")
-        .vendorCode()).isEqualTo("BadJsonBody");
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"not-an-address\"}").vendorCode())
+    assertThat(
+            updateEmail(
+                    "{\"currentEmail\":\"old@example.org\",\"newEmail\":\"n@example.org\",\"x\":1}")
+                .vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(
+            updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"not-an-address\"}")
+                .vendorCode())
         .isEqualTo("InvalidEmailAddressError");
     assertThat(updateEmail("not json").code).isEqualTo(400);
 
-    assertThat(updateEmail("{\"currentUserId\":\"u-2\",\"currentEmail\":\"old@example.org\","
-        + "\"newEmail\":\"n@example.org\"}").code).isEqualTo(200);
+    assertThat(
+            updateEmail(
+                    "{\"currentUserId\":\"u-2\",\"currentEmail\":\"old@example.org\","
+                        + "\"newEmail\":\"n@example.org\"}")
+                .code)
+        .isEqualTo(200);
     assertThat(sim.dataFields("n@example.org")).containsEntry("userId", "u-1");
-    assertThat(updateEmail("{\"currentUserId\":\"u-2\",\"newEmail\":\"m@example.org\"}").code).isEqualTo(200);
+    assertThat(updateEmail("{\"currentUserId\":\"u-2\",\"newEmail\":\"m@example.org\"}").code)
+        .isEqualTo(200);
     assertThat(sim.dataFields("m@example.org")).containsEntry("userId", "u-2");
     assertThat(sim.addressChanges()).isEqualTo(2);
   }
@@ -315,19 +377,25 @@ class IterableSimulatorTest {
   void updateEmailIsAWriteForFaultsAndIsRateLimited() throws IOException {
     sim.addUser("old@example.org", Map.of());
     sim.faults().failWrite(1, 503);
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}").code)
+    assertThat(
+            updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}")
+                .code)
         .isEqualTo(503);
     assertThat(sim.hasUser("old@example.org")).isTrue();
 
     sim.faults().failWriteAfterApplying(2, 504);
-    assertThat(updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}").code)
+    assertThat(
+            updateEmail("{\"currentEmail\":\"old@example.org\",\"newEmail\":\"new@example.org\"}")
+                .code)
         .isEqualTo(504);
     assertThat(sim.hasUser("new@example.org")).isTrue();
     assertThat(sim.addressChanges()).isEqualTo(1);
 
     sim.rateLimit(1, 1);
-    assertThat(call("GET", "/api/users/getByEmail?email=new%40example.org", null, KEY).code).isEqualTo(200);
-    Answer limited = updateEmail("{\"currentEmail\":\"new@example.org\",\"newEmail\":\"newer@example.org\"}");
+    assertThat(call("GET", "/api/users/getByEmail?email=new%40example.org", null, KEY).code)
+        .isEqualTo(200);
+    Answer limited =
+        updateEmail("{\"currentEmail\":\"new@example.org\",\"newEmail\":\"newer@example.org\"}");
     assertThat(limited.code).isEqualTo(429);
     assertThat(limited.vendorCode()).isEqualTo("RateLimitExceeded");
     assertThat(sim.hasUser("new@example.org")).isTrue();
@@ -354,7 +422,9 @@ class IterableSimulatorTest {
     sim.addListMember(list, "ana@example.org");
     sim.addListMember(other, "ana@example.org");
 
-    Answer a = unsubscribe(unsubscribers(",\"campaignId\":null,\"channelUnsubscribe\":false", "Ana@Example.org"));
+    Answer a =
+        unsubscribe(
+            unsubscribers(",\"campaignId\":null,\"channelUnsubscribe\":false", "Ana@Example.org"));
 
     assertThat(a.code).isEqualTo(200);
     assertThat(a.json()).containsEntry("successCount", 1.0).containsEntry("failCount", 0.0);
@@ -379,7 +449,8 @@ class IterableSimulatorTest {
     assertThat(a.code).isEqualTo(200);
     assertThat(a.json()).containsEntry("successCount", 0.0).containsEntry("failCount", 3.0);
     Map<String, Object> failed = (Map<String, Object>) a.json().get("failedUpdates");
-    assertThat((List<Object>) failed.get("notFoundEmails")).containsExactly("ana@example.org", "nobody@example.org");
+    assertThat((List<Object>) failed.get("notFoundEmails"))
+        .containsExactly("ana@example.org", "nobody@example.org");
     assertThat((List<Object>) failed.get("invalidEmails")).containsExactly("bad@@x");
     assertThat(sim.snapshot()).isEqualTo(before);
     assertThat(sim.hasUser("nobody@example.org")).isFalse();
@@ -392,7 +463,8 @@ class IterableSimulatorTest {
     assertThat(sim.snapshot()).isEqualTo(before);
 
     assertThat(unsubscribe(unsubscribers("", "li@example.org")).code).isEqualTo(200);
-    assertThat(unsubscribe(unsubscribers("", "li@example.org")).json()).containsEntry("successCount", 1.0);
+    assertThat(unsubscribe(unsubscribers("", "li@example.org")).json())
+        .containsEntry("successCount", 1.0);
     assertThat(sim.listRemovals()).isEqualTo(1);
     assertThat(sim.listRemovalNoOps()).isEqualTo(3);
   }
@@ -400,7 +472,9 @@ class IterableSimulatorTest {
   @Test
   void aChannelUnsubscribeIsAGlobalUnsubscribeThatASubscribeDoesNotUndo() throws IOException {
     subscribe(subscribers("ana@example.org"));
-    Answer a = unsubscribe(unsubscribers(",\"channelUnsubscribe\":true,\"campaignId\":42", "ana@example.org"));
+    Answer a =
+        unsubscribe(
+            unsubscribers(",\"channelUnsubscribe\":true,\"campaignId\":42", "ana@example.org"));
     assertThat(a.code).isEqualTo(200);
     assertThat(sim.isMember(list, "ana@example.org")).isFalse();
     assertThat(sim.isGloballyUnsubscribed("ana@example.org")).isTrue();
@@ -415,15 +489,26 @@ class IterableSimulatorTest {
   @Test
   void unsubscribeBodiesAreParsedStrictlyAndCappedLikeSubscribe() throws IOException {
     assertThat(unsubscribe("{\"subscribers\":[]}").vendorCode()).isEqualTo("BadParams");
-    assertThat(unsubscribe(unsubscribers(",\"extra\":1", "a@example.org")).vendorCode()).isEqualTo("BadJsonBody");
-    assertThat(unsubscribe("{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"a@example.org\","
-        + "\"dataFields\":{}}]}").vendorCode()).isEqualTo("BadJsonBody");
-    assertThat(unsubscribe(unsubscribers(",\"channelUnsubscribe\":\"false\"", "a@example.org")).vendorCode())
+    assertThat(unsubscribe(unsubscribers(",\"extra\":1", "a@example.org")).vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(
+            unsubscribe(
+                    "{\"listId\":"
+                        + list
+                        + ",\"subscribers\":[{\"email\":\"a@example.org\","
+                        + "\"dataFields\":{}}]}")
+                .vendorCode())
+        .isEqualTo("BadJsonBody");
+    assertThat(
+            unsubscribe(unsubscribers(",\"channelUnsubscribe\":\"false\"", "a@example.org"))
+                .vendorCode())
         .isEqualTo("BadJsonBody");
     assertThat(unsubscribe(unsubscribers(",\"campaignId\":\"x\"", "a@example.org")).vendorCode())
         .isEqualTo("BadJsonBody");
-    assertThat(unsubscribe("{\"listId\":" + list + ",\"subscribers\":[{}]}").vendorCode()).isEqualTo("BadParams");
-    Answer unknownList = unsubscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
+    assertThat(unsubscribe("{\"listId\":" + list + ",\"subscribers\":[{}]}").vendorCode())
+        .isEqualTo("BadParams");
+    Answer unknownList =
+        unsubscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
     assertThat(unknownList.code).isEqualTo(400);
     assertThat((String) unknownList.json().get("msg")).contains("invalidListId");
 
@@ -436,7 +521,11 @@ class IterableSimulatorTest {
     assertThat(tooMany.code).isEqualTo(400);
     assertThat(tooMany.vendorCode()).isEqualTo("BatchTooLarge");
     assertThat(sim.members("Buyers")).hasSize(many.length);
-    assertThat(unsubscribe(unsubscribers("", java.util.Arrays.copyOf(many, IterableSimulator.MAX_SUBSCRIBERS))).code)
+    assertThat(
+            unsubscribe(
+                    unsubscribers(
+                        "", java.util.Arrays.copyOf(many, IterableSimulator.MAX_SUBSCRIBERS)))
+                .code)
         .isEqualTo(200);
     assertThat(sim.members("Buyers")).containsExactly(many[many.length - 1]);
     assertThat(sim.maxBatchSize()).isEqualTo(IterableSimulator.MAX_SUBSCRIBERS);
@@ -449,7 +538,8 @@ class IterableSimulatorTest {
     assertThat(unsubscribe(unsubscribers("", "ana@example.org")).code).isEqualTo(503);
     assertThat(sim.isMember(list, "ana@example.org")).isTrue();
     sim.faults().dropWriteAfterApplying(3);
-    assertThatThrownBy(() -> unsubscribe(unsubscribers("", "ana@example.org"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> unsubscribe(unsubscribers("", "ana@example.org")))
+        .isInstanceOf(IOException.class);
     assertThat(sim.isMember(list, "ana@example.org")).isFalse();
 
     sim.rateLimit(1, 1);
@@ -470,6 +560,7 @@ class IterableSimulatorTest {
     assertThat(sim.hasUser("ana@example.org")).isFalse();
     assertThat(sim.listsOf("ana@example.org")).isEmpty();
     assertThat(sim.userDeletions()).isEqualTo(1);
-    assertThat(call("DELETE", "/api/users/ana%40example.org", null, KEY).vendorCode()).isEqualTo("BadParams");
+    assertThat(call("DELETE", "/api/users/ana%40example.org", null, KEY).vendorCode())
+        .isEqualTo("BadParams");
   }
 }

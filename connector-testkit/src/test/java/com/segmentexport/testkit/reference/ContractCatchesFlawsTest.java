@@ -37,52 +37,101 @@ class ContractCatchesFlawsTest {
   static Stream<Arguments> flaws() {
     return Stream.of(
         Arguments.of(DropsAProfile.class, "everyValidProfileArrivesExactlyOnceWithItsFields", ""),
-        Arguments.of(DropsTheCustomField.class, "everyValidProfileArrivesExactlyOnceWithItsFields", "tier"),
-        Arguments.of(OversizedBatches.class, "everyValidProfileArrivesExactlyOnceWithItsFields", "SUCCEEDED"),
+        Arguments.of(
+            DropsTheCustomField.class, "everyValidProfileArrivesExactlyOnceWithItsFields", "tier"),
+        Arguments.of(
+            OversizedBatches.class,
+            "everyValidProfileArrivesExactlyOnceWithItsFields",
+            "SUCCEEDED"),
         Arguments.of(IgnoresThrottling.class, "throttlingAnswersAreWaitedOut", ""),
-        Arguments.of(RetriesRefusedCredentials.class, "badCredentialsFailFastWithoutRetries", "AuthenticationException"),
-        Arguments.of(NeverRetriesWrites.class, "transientFailuresAreRetriedWithoutLossOrDuplication", "FAILED"),
+        Arguments.of(
+            RetriesRefusedCredentials.class,
+            "badCredentialsFailFastWithoutRetries",
+            "AuthenticationException"),
+        Arguments.of(
+            NeverRetriesWrites.class,
+            "transientFailuresAreRetriedWithoutLossOrDuplication",
+            "FAILED"),
         Arguments.of(NoProfileLimit.class, "batchSizeAndProfileLimitAreRespected", "profile limit"),
-        Arguments.of(SwallowsVendorRejections.class, "perRecordVendorFailuresBecomeRejectedRecords", "PARTIALLY_SUCCEEDED"),
-        Arguments.of(IgnoresCancellation.class, "cancellationStopsPromptlyWithAnHonestResult", "to be less than"),
-        Arguments.of(BuffersEveryProfile.class, "largeSegmentStreamsInBoundedMemory", "OutOfMemoryError"),
+        Arguments.of(
+            SwallowsVendorRejections.class,
+            "perRecordVendorFailuresBecomeRejectedRecords",
+            "PARTIALLY_SUCCEEDED"),
+        Arguments.of(
+            IgnoresCancellation.class,
+            "cancellationStopsPromptlyWithAnHonestResult",
+            "to be less than"),
+        Arguments.of(
+            BuffersEveryProfile.class, "largeSegmentStreamsInBoundedMemory", "OutOfMemoryError"),
         Arguments.of(LogsTheApiKey.class, "logsHoldNoSecretAndNoRawAddress", "ref-key-0123456789"),
-        Arguments.of(LogsRawAddresses.class, "logsHoldNoSecretAndNoRawAddress", "the vendor refused"),
+        Arguments.of(
+            LogsRawAddresses.class, "logsHoldNoSecretAndNoRawAddress", "the vendor refused"),
         Arguments.of(StampsEachRun.class, "rerunningTheSameExportChangesNothing", "exportedAt"),
-        Arguments.of(RetriesANonIdempotentCreate.class, "aCreateAnsweredAmbiguouslyLeavesOneDestination",
+        Arguments.of(
+            RetriesANonIdempotentCreate.class,
+            "aCreateAnsweredAmbiguouslyLeavesOneDestination",
             "lists made for the segment"),
-        Arguments.of(ReportsUnconfirmedAsRejected.class, "recordsSentButUnconfirmedAtACancelAreNotRejected",
+        Arguments.of(
+            ReportsUnconfirmedAsRejected.class,
+            "recordsSentButUnconfirmedAtACancelAreNotRejected",
             "rejected: nothing was refused"),
-        Arguments.of(KeysTheBudgetPerObject.class, "rebuiltConnectionsShareTheAccountsRateBudget",
+        Arguments.of(
+            KeysTheBudgetPerObject.class,
+            "rebuiltConnectionsShareTheAccountsRateBudget",
             "requests the vendor refused as over its rate"),
-        Arguments.of(OwnClientFollowsRedirects.class, "aRedirectToAnotherHostNeverCarriesTheCredentials",
+        Arguments.of(
+            OwnClientFollowsRedirects.class,
+            "aRedirectToAnotherHostNeverCarriesTheCredentials",
             "credential headers that reached the redirect's target"),
-        Arguments.of(Treats429AsAPlainRetry.class, "aVendorsWaitHoldsEveryRequestOfTheBudget",
+        Arguments.of(
+            Treats429AsAPlainRetry.class,
+            "aVendorsWaitHoldsEveryRequestOfTheBudget",
             "requests sent into the vendor's empty bucket after a 429"),
-        // Reporting a refused record as exported makes the sync state hold it as confirmed: never sent again.
-        Arguments.of(SwallowsVendorRejections.class, "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
+        // Reporting a refused record as exported makes the sync state hold it as confirmed: never
+        // sent again.
+        Arguments.of(
+            SwallowsVendorRejections.class,
+            "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
             "only the profile the vendor rejected on the first run"),
-        Arguments.of(PreviewWrites.class, "aPlanPredictsTheRunAndWritesNothing",
+        Arguments.of(
+            PreviewWrites.class,
+            "aPlanPredictsTheRunAndWritesNothing",
             "requests other than GET during the plan"),
-        Arguments.of(PreviewKnowsNothing.class, "aPlanPredictsTheRunAndWritesNothing",
+        Arguments.of(
+            PreviewKnowsNothing.class,
+            "aPlanPredictsTheRunAndWritesNothing",
             "whether the plan found the list"),
-        // A connector that answers before the vendor does makes the state commit what the vendor never got.
-        Arguments.of(ConfirmsBeforeTheVendorAnswers.class, "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
+        // A connector that answers before the vendor does makes the state commit what the vendor
+        // never got.
+        Arguments.of(
+            ConfirmsBeforeTheVendorAnswers.class,
+            "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
             "every valid profile is on the list, once"),
-        Arguments.of(IgnoresPreviousEmail.class, "aChangedAddressKeepsTheSameContact",
+        Arguments.of(
+            IgnoresPreviousEmail.class,
+            "aChangedAddressKeepsTheSameContact",
             "the old addresses left on the list"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
   @MethodSource("flaws")
-  void theContractCatchesTheFlaw(Class<? extends FlawedContract> contract, String expectedToFail, String because) {
+  void theContractCatchesTheFlaw(
+      Class<? extends FlawedContract> contract, String expectedToFail, String because) {
     Events events = run(contract, expectedToFail);
     assertThat(events.started().count()).as("the case ran").isEqualTo(1);
     List<Event> failed = events.failed().list();
-    assertThat(failed).as("%s must fail against %s", expectedToFail, contract.getSimpleName()).hasSize(1);
-    Throwable cause = failed.get(0).getPayload(TestExecutionResult.class)
-        .flatMap(TestExecutionResult::getThrowable).orElseThrow();
-    assertThat(cause).as("a failed assertion of the contract, not a broken test set-up").isInstanceOf(AssertionError.class);
+    assertThat(failed)
+        .as("%s must fail against %s", expectedToFail, contract.getSimpleName())
+        .hasSize(1);
+    Throwable cause =
+        failed
+            .get(0)
+            .getPayload(TestExecutionResult.class)
+            .flatMap(TestExecutionResult::getThrowable)
+            .orElseThrow();
+    assertThat(cause)
+        .as("a failed assertion of the contract, not a broken test set-up")
+        .isInstanceOf(AssertionError.class);
     assertThat(cause.getMessage()).as("why the case failed").contains(because);
   }
 
@@ -97,21 +146,31 @@ class ContractCatchesFlawsTest {
 
   /** A few of the cases above; all of them pass against the correct connector in ReferenceContractTest. */
   static Stream<String> controls() {
-    return Stream.of("everyValidProfileArrivesExactlyOnceWithItsFields", "throttlingAnswersAreWaitedOut",
-        "logsHoldNoSecretAndNoRawAddress", "cancellationStopsPromptlyWithAnHonestResult",
-        "aCreateAnsweredAmbiguouslyLeavesOneDestination", "rebuiltConnectionsShareTheAccountsRateBudget",
+    return Stream.of(
+        "everyValidProfileArrivesExactlyOnceWithItsFields",
+        "throttlingAnswersAreWaitedOut",
+        "logsHoldNoSecretAndNoRawAddress",
+        "cancellationStopsPromptlyWithAnHonestResult",
+        "aCreateAnsweredAmbiguouslyLeavesOneDestination",
+        "rebuiltConnectionsShareTheAccountsRateBudget",
         "recordsSentButUnconfirmedAtACancelAreNotRejected",
-        "aRedirectToAnotherHostNeverCarriesTheCredentials", "aVendorsWaitHoldsEveryRequestOfTheBudget",
-        "aProfileTheVendorRejectedIsRetriedOnTheNextRun", "aPlanPredictsTheRunAndWritesNothing",
-        "aChangedAddressKeepsTheSameContact", "killedAfterCommittedBatchesTheNextRunFinishesTheJob");
+        "aRedirectToAnotherHostNeverCarriesTheCredentials",
+        "aVendorsWaitHoldsEveryRequestOfTheBudget",
+        "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
+        "aPlanPredictsTheRunAndWritesNothing",
+        "aChangedAddressKeepsTheSameContact",
+        "killedAfterCommittedBatchesTheNextRunFinishesTheJob");
   }
 
   /** Runs one case of a contract; found by name, so that a case with parameters (a {@code @TempDir}) is found too. */
   private static Events run(Class<?> contract, String method) {
-    // By the method itself: cases with parameters (a temporary directory) are not found by name alone.
-    Method found = Arrays.stream(SegmentExporterContract.class.getDeclaredMethods())
-        .filter(m -> m.getName().equals(method)).findFirst()
-        .orElseThrow(() -> new AssertionError("no contract case " + method));
+    // By the method itself: cases with parameters (a temporary directory) are not found by name
+    // alone.
+    Method found =
+        Arrays.stream(SegmentExporterContract.class.getDeclaredMethods())
+            .filter(m -> m.getName().equals(method))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no contract case " + method));
     return EngineTestKit.engine("junit-jupiter")
         .selectors(selectMethod(contract, found))
         .configurationParameter(ContractCoverage.PARTIAL, "true")

@@ -20,49 +20,72 @@ class ContractCoverageTest {
 
   @Test
   void theContractHasItsCases() {
-    assertThat(ContractCoverage.cases()).hasSizeGreaterThanOrEqualTo(23)
-        .contains("providerIsDiscoverableThroughServiceLoader", "batchSizeAndProfileLimitAreRespected",
-            "aVendorsWaitHoldsEveryRequestOfTheBudget", "aSecondRunOfAnUnchangedSegmentSendsNothing",
-            "aChangedFieldResendsExactlyThatProfile", "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
+    assertThat(ContractCoverage.cases())
+        .hasSizeGreaterThanOrEqualTo(23)
+        .contains(
+            "providerIsDiscoverableThroughServiceLoader",
+            "batchSizeAndProfileLimitAreRespected",
+            "aVendorsWaitHoldsEveryRequestOfTheBudget",
+            "aSecondRunOfAnUnchangedSegmentSendsNothing",
+            "aChangedFieldResendsExactlyThatProfile",
+            "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
             "aPlanPredictsTheRunAndWritesNothing");
   }
 
   @Test
   void aCaseAbortedByAnAssumptionFailsTheBinding() {
-    Events containers = EngineTestKit.engine("junit-jupiter")
-        .selectors(selectMethod(SkipsTheVendorRejectionCase.class, "perRecordVendorFailuresBecomeRejectedRecords"))
-        .configurationParameter(ContractCoverage.PARTIAL, "true")
-        .execute()
-        .containerEvents();
-    assertThat(failureOf(containers)).contains("perRecordVendorFailuresBecomeRejectedRecords: aborted")
+    Events containers =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(
+                selectMethod(
+                    SkipsTheVendorRejectionCase.class,
+                    "perRecordVendorFailuresBecomeRejectedRecords"))
+            .configurationParameter(ContractCoverage.PARTIAL, "true")
+            .execute()
+            .containerEvents();
+    assertThat(failureOf(containers))
+        .contains("perRecordVendorFailuresBecomeRejectedRecords: aborted")
         .contains("no vendor rejections here");
   }
 
   @Test
   void aCaseThatNeverRanFailsTheBinding() {
-    Events containers = EngineTestKit.engine("junit-jupiter")
-        .selectors(selectMethod(ContractCatchesFlawsTest.Correct.class, "providerIsDiscoverableThroughServiceLoader"))
-        .execute()
-        .containerEvents();
-    assertThat(failureOf(containers)).contains("batchSizeAndProfileLimitAreRespected: never ran")
+    Events containers =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(
+                selectMethod(
+                    ContractCatchesFlawsTest.Correct.class,
+                    "providerIsDiscoverableThroughServiceLoader"))
+            .execute()
+            .containerEvents();
+    assertThat(failureOf(containers))
+        .contains("batchSizeAndProfileLimitAreRespected: never ran")
         .doesNotContain("providerIsDiscoverableThroughServiceLoader:");
   }
 
   @Test
   void aPartialRunOfCasesThatPassedIsAccepted() {
-    Events containers = EngineTestKit.engine("junit-jupiter")
-        .selectors(selectMethod(ContractCatchesFlawsTest.Correct.class, "providerIsDiscoverableThroughServiceLoader"))
-        .configurationParameter(ContractCoverage.PARTIAL, "true")
-        .execute()
-        .containerEvents();
+    Events containers =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(
+                selectMethod(
+                    ContractCatchesFlawsTest.Correct.class,
+                    "providerIsDiscoverableThroughServiceLoader"))
+            .configurationParameter(ContractCoverage.PARTIAL, "true")
+            .execute()
+            .containerEvents();
     assertThat(containers.failed().count()).isZero();
   }
 
   private static String failureOf(Events containers) {
     List<Event> failed = containers.failed().list();
     assertThat(failed).as("the binding's class fails").hasSize(1);
-    Throwable cause = failed.get(0).getPayload(TestExecutionResult.class)
-        .flatMap(TestExecutionResult::getThrowable).orElseThrow();
+    Throwable cause =
+        failed
+            .get(0)
+            .getPayload(TestExecutionResult.class)
+            .flatMap(TestExecutionResult::getThrowable)
+            .orElseThrow();
     assertThat(cause).isInstanceOf(AssertionError.class);
     return cause.getMessage();
   }

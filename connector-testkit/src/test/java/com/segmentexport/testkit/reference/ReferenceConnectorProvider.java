@@ -142,15 +142,18 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
   @Override
   public List<SettingDescriptor> settings() {
-    return List.of(SettingDescriptor.secret("apiKey", "API key"),
+    return List.of(
+        SettingDescriptor.secret("apiKey", "API key"),
         StandardSettings.baseUrl("https://api.reference.invalid"),
         StandardSettings.requestsPerSecond(10, "the vendor's limit"));
   }
 
   @Override
   public List<DestinationField> destinationFields() {
-    return List.of(new DestinationField(StandardFields.EMAIL, "E-mail", FieldType.TEXT, true),
-        DestinationField.text(StandardFields.FIRST_NAME), DestinationField.text(StandardFields.LAST_NAME));
+    return List.of(
+        new DestinationField(StandardFields.EMAIL, "E-mail", FieldType.TEXT, true),
+        DestinationField.text(StandardFields.FIRST_NAME),
+        DestinationField.text(StandardFields.LAST_NAME));
   }
 
   @Override
@@ -160,8 +163,14 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
   @Override
   public ConnectorLimits limits() {
-    int maxBatch = flaw == Flaw.OVERSIZED_BATCHES ? 2 * ReferenceSimulator.MAX_BATCH : ReferenceSimulator.MAX_BATCH;
-    OptionalLong maxProfiles = flaw == Flaw.NO_PROFILE_LIMIT || flaw == Flaw.BUFFERS_EVERY_PROFILE ? OptionalLong.empty() : OptionalLong.of(100_000);
+    int maxBatch =
+        flaw == Flaw.OVERSIZED_BATCHES
+            ? 2 * ReferenceSimulator.MAX_BATCH
+            : ReferenceSimulator.MAX_BATCH;
+    OptionalLong maxProfiles =
+        flaw == Flaw.NO_PROFILE_LIMIT || flaw == Flaw.BUFFERS_EVERY_PROFILE
+            ? OptionalLong.empty()
+            : OptionalLong.of(100_000);
     return new ConnectorLimits(maxBatch, 512 * 1024, 4, 10, maxProfiles);
   }
 
@@ -186,14 +195,23 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
       this.key = connection.secret("apiKey").orElseThrow().reveal();
       this.flaw = flaw;
       CallSpec read = CallSpec.idempotent("list-lists");
-      CallSpec write = flaw == Flaw.NEVER_RETRIES_WRITES ? CallSpec.once("add-members") : CallSpec.idempotent("add-members");
+      CallSpec write =
+          flaw == Flaw.NEVER_RETRIES_WRITES
+              ? CallSpec.once("add-members")
+              : CallSpec.idempotent("add-members");
       if (flaw == Flaw.RETRIES_REFUSED_CREDENTIALS) {
-        read = read.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 401 ? Verdict.retry("401") : null));
+        read =
+            read.classifiedBy(
+                ResponseClassifier.DEFAULT.or(r -> r.code() == 401 ? Verdict.retry("401") : null));
         write = write.classifiedBy(read.classifier());
       } else if (flaw == Flaw.TREATS_429_AS_A_PLAIN_RETRY) {
-        write = write.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.retry("429") : null));
+        write =
+            write.classifiedBy(
+                ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.retry("429") : null));
       } else if (flaw == Flaw.IGNORES_THROTTLING) {
-        write = write.classifiedBy(ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.accept() : null));
+        write =
+            write.classifiedBy(
+                ResponseClassifier.DEFAULT.or(r -> r.code() == 429 ? Verdict.accept() : null));
       }
       this.read = read;
       this.write = write;
@@ -209,7 +227,9 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
     @Override
     public String accountEndpoint() {
-      return flaw == Flaw.KEYS_THE_BUDGET_PER_OBJECT ? java.util.UUID.randomUUID().toString() : base.toString();
+      return flaw == Flaw.KEYS_THE_BUDGET_PER_OBJECT
+          ? java.util.UUID.randomUUID().toString()
+          : base.toString();
     }
 
     private Request.Builder request(String path) {
@@ -227,10 +247,16 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
     /** The flaw: a call past the engine, on a client that follows redirects. */
     private void verifyWithOwnClient() {
-      HandshakeCertificates trust = new HandshakeCertificates.Builder().addPlatformTrustedCertificates()
-          .addInsecureHost("127.0.0.1").addInsecureHost("localhost").build();
-      OkHttpClient own = new OkHttpClient.Builder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
-          .build();
+      HandshakeCertificates trust =
+          new HandshakeCertificates.Builder()
+              .addPlatformTrustedCertificates()
+              .addInsecureHost("127.0.0.1")
+              .addInsecureHost("localhost")
+              .build();
+      OkHttpClient own =
+          new OkHttpClient.Builder()
+              .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
+              .build();
       try (Response r = own.newCall(request("lists").get().build()).execute()) {
         if (!r.isSuccessful()) {
           throw new DestinationException(r.code(), null, null, "verify failed: HTTP " + r.code());
@@ -261,15 +287,22 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
       if (found == null && flaw == Flaw.PREVIEW_WRITES) {
         found = createList(request.http(), request.segment());
       }
-      return found == null ? DestinationPreview.missing(List.of()) : DestinationPreview.existing(found, List.of());
+      return found == null
+          ? DestinationPreview.missing(List.of())
+          : DestinationPreview.existing(found, List.of());
     }
 
     @Override
     public Destination open(DestinationRequest request) {
       VendorHttp http = request.http();
       String found = findList(http, request.segment());
-      String listId = found != null ? found : Creation.createOrAdopt("the list",
-          () -> Optional.ofNullable(findList(http, request.segment())), () -> createList(http, request.segment()));
+      String listId =
+          found != null
+              ? found
+              : Creation.createOrAdopt(
+                  "the list",
+                  () -> Optional.ofNullable(findList(http, request.segment())),
+                  () -> createList(http, request.segment()));
       return new Destination() {
         @Override
         public String id() {
@@ -283,55 +316,84 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
               everyRecord.addAll(batch.records());
             }
           }
-          long changed = flaw == Flaw.IGNORES_PREVIOUS_EMAIL ? 0 : changeAddresses(http, listId, batch);
-          boolean dropOne = flaw == Flaw.DROPS_A_PROFILE && batch.size() > 1 && dropped.compareAndSet(false, true);
-          Request post = request("lists/" + listId + "/members").post(Json.body(w -> {
-            w.beginObject().name("members").beginArray();
-            for (ExportRecord record : batch.records().subList(dropOne ? 1 : 0, batch.size())) {
-              w.beginObject().name("email").value(record.email()).name("fields").beginObject();
-              for (MappedField f : batch.schema().fields()) {
-                Object v = record.value(f);
-                if (f.index() > 0 && v != null && !(flaw == Flaw.DROPS_THE_CUSTOM_FIELD && f.name().equals("tier"))) {
-                  w.name(f.name());
-                  Json.writeValue(w, v);
-                }
-              }
-              if (flaw == Flaw.STAMPS_EACH_RUN) {
-                w.name("exportedAt").value(System.nanoTime());
-              }
-              w.endObject().endObject();
-            }
-            w.endArray().endObject();
-          })).build();
+          long changed =
+              flaw == Flaw.IGNORES_PREVIOUS_EMAIL ? 0 : changeAddresses(http, listId, batch);
+          boolean dropOne =
+              flaw == Flaw.DROPS_A_PROFILE
+                  && batch.size() > 1
+                  && dropped.compareAndSet(false, true);
+          Request post =
+              request("lists/" + listId + "/members")
+                  .post(
+                      Json.body(
+                          w -> {
+                            w.beginObject().name("members").beginArray();
+                            for (ExportRecord record :
+                                batch.records().subList(dropOne ? 1 : 0, batch.size())) {
+                              w.beginObject()
+                                  .name("email")
+                                  .value(record.email())
+                                  .name("fields")
+                                  .beginObject();
+                              for (MappedField f : batch.schema().fields()) {
+                                Object v = record.value(f);
+                                if (f.index() > 0
+                                    && v != null
+                                    && !(flaw == Flaw.DROPS_THE_CUSTOM_FIELD
+                                        && f.name().equals("tier"))) {
+                                  w.name(f.name());
+                                  Json.writeValue(w, v);
+                                }
+                              }
+                              if (flaw == Flaw.STAMPS_EACH_RUN) {
+                                w.name("exportedAt").value(System.nanoTime());
+                              }
+                              w.endObject().endObject();
+                            }
+                            w.endArray().endObject();
+                          }))
+                  .build();
           if (flaw == Flaw.CONFIRMS_BEFORE_THE_VENDOR_ANSWERS) {
-            Thread later = new Thread(() -> {
-              try {
-                Thread.sleep(2_000);
-                http.execute(post, write);
-              } catch (InterruptedException | RuntimeException e) {
-                // Fire and forget: what became of it is never known.
-              }
-            });
+            Thread later =
+                new Thread(
+                    () -> {
+                      try {
+                        Thread.sleep(2_000);
+                        http.execute(post, write);
+                      } catch (InterruptedException | RuntimeException e) {
+                        // Fire and forget: what became of it is never known.
+                      }
+                    });
             later.setDaemon(true);
             later.start();
             return BatchResult.allExported(batch);
           }
           HttpResponse r;
           try {
-            r = flaw == Flaw.IGNORES_CANCELLATION ? executeIgnoringCancellation(http, post) : http.execute(post, write);
+            r =
+                flaw == Flaw.IGNORES_CANCELLATION
+                    ? executeIgnoringCancellation(http, post)
+                    : http.execute(post, write);
           } catch (ExportCancelledException e) {
             if (flaw != Flaw.REPORTS_UNCONFIRMED_AS_REJECTED || !e.sent()) {
               throw e;
             }
             BatchResult.Builder failed = BatchResult.builder(batch);
-            batch.records().forEach(rec -> failed.reject(rec, RejectionReason.DELIVERY_FAILED, null, "not confirmed"));
+            batch
+                .records()
+                .forEach(
+                    rec ->
+                        failed.reject(rec, RejectionReason.DELIVERY_FAILED, null, "not confirmed"));
             return failed.build();
           }
           if (flaw == Flaw.IGNORES_THROTTLING && r.code() == 429) {
             return BatchResult.builder(batch).build();
           }
           if (!r.isSuccessful()) {
-            throw new DestinationException(r.code(), Json.string(Json.object(r.json()), "error"), null,
+            throw new DestinationException(
+                r.code(),
+                Json.string(Json.object(r.json()), "error"),
+                null,
                 "the vendor refused the batch");
           }
           BatchResult.Builder result = BatchResult.builder(batch);
@@ -345,7 +407,11 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
               log.warn("the vendor refused {}", Json.string(f, "email"));
             }
             if (record != null && flaw != Flaw.SWALLOWS_VENDOR_REJECTIONS) {
-              result.reject(record, RejectionReason.VENDOR_REJECTED, Json.string(f, "code"), Json.string(f, "message"));
+              result.reject(
+                  record,
+                  RejectionReason.VENDOR_REJECTED,
+                  Json.string(f, "code"),
+                  Json.string(f, "message"));
             }
           }
           return result.build();
@@ -364,14 +430,28 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
         if (record.previousEmail().isEmpty()) {
           continue;
         }
-        HttpResponse r = http.execute(request("lists/" + listId + "/members/change").post(Json.body(w -> {
-          w.beginObject().name("email").value(record.previousEmail().get()).name("newEmail").value(record.email())
-              .endObject();
-        })).build(), CallSpec.once("change-address"));
+        HttpResponse r =
+            http.execute(
+                request("lists/" + listId + "/members/change")
+                    .post(
+                        Json.body(
+                            w -> {
+                              w.beginObject()
+                                  .name("email")
+                                  .value(record.previousEmail().get())
+                                  .name("newEmail")
+                                  .value(record.email())
+                                  .endObject();
+                            }))
+                    .build(),
+                CallSpec.once("change-address"));
         if (r.isSuccessful()) {
           changed++;
         } else if (r.code() != 404 && r.code() != 409) {
-          throw new DestinationException(r.code(), Json.string(Json.object(r.json()), "error"), null,
+          throw new DestinationException(
+              r.code(),
+              Json.string(Json.object(r.json()), "error"),
+              null,
               "the vendor refused an address change");
         }
       }
@@ -379,11 +459,20 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     }
 
     private String createList(VendorHttp http, String name) {
-      CallSpec create = flaw == Flaw.RETRIES_A_NON_IDEMPOTENT_CREATE ? CallSpec.idempotent("create-list")
-          : CallSpec.once("create-list");
-      HttpResponse created = http.execute(request("lists").post(Json.body(w -> {
-        w.beginObject().name("name").value(name).endObject();
-      })).build(), create);
+      CallSpec create =
+          flaw == Flaw.RETRIES_A_NON_IDEMPOTENT_CREATE
+              ? CallSpec.idempotent("create-list")
+              : CallSpec.once("create-list");
+      HttpResponse created =
+          http.execute(
+              request("lists")
+                  .post(
+                      Json.body(
+                          w -> {
+                            w.beginObject().name("name").value(name).endObject();
+                          }))
+                  .build(),
+              create);
       String id = created.isSuccessful() ? Json.string(Json.object(created.json()), "id") : null;
       if (id == null) {
         throw new DestinationException(created.code(), null, null, "could not create the list");

@@ -26,19 +26,22 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
 
   @Override
   protected Connection.Builder connection(ReferenceSimulator simulator) {
-    return Connection.builder(provider()).setting(StandardSettings.BASE_URL, simulator.baseUrl())
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
         .secret("apiKey", Secret.of("ref-key-0123456789"));
   }
 
   @Override
   protected Connection.Builder connectionWithBadCredentials(ReferenceSimulator simulator) {
-    return Connection.builder(provider()).setting(StandardSettings.BASE_URL, simulator.baseUrl())
+    return Connection.builder(provider())
+        .setting(StandardSettings.BASE_URL, simulator.baseUrl())
         .secret("apiKey", Secret.of("wrong-key"));
   }
 
   /** The reference vendor has no sandbox: its lists are made by name, with no option. */
   @Override
-  protected ExportDefinition.Builder destination(ReferenceSimulator simulator, ExportDefinition.Builder builder) {
+  protected ExportDefinition.Builder destination(
+      ReferenceSimulator simulator, ExportDefinition.Builder builder) {
     return builder;
   }
 
@@ -53,8 +56,12 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
 
   @Override
   protected Set<Capability> capabilities() {
-    return EnumSet.complementOf(EnumSet.of(Capability.REPORTS_CREATED, Capability.PROFILE_LIMIT_SETTING,
-        Capability.ASYNC_VENDOR_WORK, Capability.REMOVES_MEMBERS));
+    return EnumSet.complementOf(
+        EnumSet.of(
+            Capability.REPORTS_CREATED,
+            Capability.PROFILE_LIMIT_SETTING,
+            Capability.ASYNC_VENDOR_WORK,
+            Capability.REMOVES_MEMBERS));
   }
 
   @Override
@@ -68,12 +75,14 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
   }
 
   @Override
-  protected Map<String, String> storedFields(ReferenceSimulator simulator, String segment, String email) {
+  protected Map<String, String> storedFields(
+      ReferenceSimulator simulator, String segment, String email) {
     return simulator.membersOf(segment).getOrDefault(email, Map.of());
   }
 
   @Override
-  protected Map<String, String> expectedStoredFields(String firstName, String lastName, String tier) {
+  protected Map<String, String> expectedStoredFields(
+      String firstName, String lastName, String tier) {
     Map<String, String> m = new LinkedHashMap<>();
     if (firstName != null) {
       m.put("FirstName", firstName);

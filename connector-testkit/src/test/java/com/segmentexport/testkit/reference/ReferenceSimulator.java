@@ -17,14 +17,18 @@ import mockwebserver3.RecordedRequest;
  */
 final class ReferenceSimulator extends VendorSimulator {
   static final int MAX_BATCH = 50;
+
   /** The end of the path that changes a member's address. */
   private static final String CHANGE = "/members/change";
+
   private final String apiKey;
+
   /**
    * List names by id. Like some real vendors, a second list with a taken name is made, not refused: a
    * client that repeats a create whose answer it lost makes a duplicate.
    */
   private final Map<String, String> listNamesById = new LinkedHashMap<>();
+
   private final Map<String, Map<String, Map<String, String>>> members = new LinkedHashMap<>();
 
   ReferenceSimulator(String apiKey) {
@@ -51,11 +55,12 @@ final class ReferenceSimulator extends VendorSimulator {
 
   synchronized Map<String, Map<String, String>> membersOf(String listName) {
     Map<String, Map<String, String>> all = new LinkedHashMap<>();
-    listNamesById.forEach((id, name) -> {
-      if (name.equals(listName)) {
-        all.putAll(members.get(id));
-      }
-    });
+    listNamesById.forEach(
+        (id, name) -> {
+          if (name.equals(listName)) {
+            all.putAll(members.get(id));
+          }
+        });
     return all;
   }
 
@@ -100,7 +105,8 @@ final class ReferenceSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return request.getMethod().equals("POST") && (route(request).endsWith("/members") || route(request).endsWith(CHANGE));
+    return request.getMethod().equals("POST")
+        && (route(request).endsWith("/members") || route(request).endsWith(CHANGE));
   }
 
   /**
@@ -139,8 +145,12 @@ final class ReferenceSimulator extends VendorSimulator {
       StringBuilder sb = new StringBuilder("{\"lists\":[");
       int i = 0;
       for (Map.Entry<String, String> e : listNamesById.entrySet()) {
-        sb.append(i++ > 0 ? "," : "").append("{\"id\":\"").append(e.getKey()).append("\",\"name\":\"")
-            .append(e.getValue().replace("\"", "\\\"")).append("\"}");
+        sb.append(i++ > 0 ? "," : "")
+            .append("{\"id\":\"")
+            .append(e.getKey())
+            .append("\",\"name\":\"")
+            .append(e.getValue().replace("\"", "\\\""))
+            .append("\"}");
       }
       return json(200, sb.append("]}").toString());
     }
@@ -155,7 +165,8 @@ final class ReferenceSimulator extends VendorSimulator {
       return json(201, "{\"id\":\"" + id + "\"}");
     }
     if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith(CHANGE)) {
-      return changeAddress(request, route.substring("/lists/".length(), route.length() - CHANGE.length()));
+      return changeAddress(
+          request, route.substring("/lists/".length(), route.length() - CHANGE.length()));
     }
     if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith("/members")) {
       String id = route.substring("/lists/".length(), route.length() - "/members".length());
@@ -179,8 +190,11 @@ final class ReferenceSimulator extends VendorSimulator {
         String email = String.valueOf(m.get("email"));
         noteEmail(email);
         if (rejectionFor(email).isPresent()) {
-          failed.append(failed.length() > 0 ? "," : "").append("{\"email\":\"")
-              .append(email.toLowerCase(Locale.ROOT)).append("\",\"code\":\"blocked\",\"message\":\"address is blocked\"}");
+          failed
+              .append(failed.length() > 0 ? "," : "")
+              .append("{\"email\":\"")
+              .append(email.toLowerCase(Locale.ROOT))
+              .append("\",\"code\":\"blocked\",\"message\":\"address is blocked\"}");
           continue;
         }
         accepted++;

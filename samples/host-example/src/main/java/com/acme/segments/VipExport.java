@@ -42,41 +42,64 @@ public final class VipExport {
    * @return the run's result
    * @throws ExportException if the run could not end on its own terms (it carries the partial result)
    */
-  public static ExportResult run(Map<String, String> settings, String apiKey, SegmentSource warehouse,
+  public static ExportResult run(
+      Map<String, String> settings,
+      String apiKey,
+      SegmentSource warehouse,
       ExportListener progress) {
     // README:begin
-    Connectors connectors = Connectors.load();                   // ServiceLoader discovery; share one instance
+    Connectors connectors = Connectors.load(); // ServiceLoader discovery; share one instance
 
-    Connection.Builder builder = Connection.builder(connectors, "iterable")
-        .displayName("Iterable (EU marketing)")
-        .secret("apiKey", Secret.of(apiKey))                     // e.g. System.getenv("ITERABLE_API_KEY")
-        .access(ConnectionAccess.ADMINISTRATORS_AND_CONTRIBUTORS)
-        .privacyConsent(PrivacyConsent.acknowledgedBy("admin@acme.example", Instant.now()));
-    settings.forEach(builder::setting);                          // e.g. dataCenter=EU, as the host stored them
-    Connection iterable = builder.build();   // no consent, a missing key, a bad setting -> one ConfigurationException
+    Connection.Builder builder =
+        Connection.builder(connectors, "iterable")
+            .displayName("Iterable (EU marketing)")
+            .secret("apiKey", Secret.of(apiKey)) // e.g. System.getenv("ITERABLE_API_KEY")
+            .access(ConnectionAccess.ADMINISTRATORS_AND_CONTRIBUTORS)
+            .privacyConsent(PrivacyConsent.acknowledgedBy("admin@acme.example", Instant.now()));
+    settings.forEach(builder::setting); // e.g. dataCenter=EU, as the host stored them
+    Connection iterable =
+        builder.build(); // no consent, a missing key, a bad setting -> one ConfigurationException
 
-    ExportDefinition vip = ExportDefinition.builder(iterable)
-        .segments("VIP customers", "Lapsed 90 days")
-        .mapping(FieldMapping.builder().email("EmailAddress")
-            .firstName("GivenName").lastName("Surname")
-            .custom("tier", "LoyaltyTier").build())
-        .build();                                                // validated against the connector; runs nothing
+    ExportDefinition vip =
+        ExportDefinition.builder(iterable)
+            .segments("VIP customers", "Lapsed 90 days")
+            .mapping(
+                FieldMapping.builder()
+                    .email("EmailAddress")
+                    .firstName("GivenName")
+                    .lastName("Surname")
+                    .custom("tier", "LoyaltyTier")
+                    .build())
+            .build(); // validated against the connector; runs nothing
 
     try (SegmentExporter exporter = connectors.exporter(iterable, Role.CONTRIBUTOR)) {
-      exporter.verify();                                         // one cheap authenticated call
+      exporter.verify(); // one cheap authenticated call
       ExportResult result = exporter.export(vip, warehouse, progress);
       // An export that ran to its end: the status says how it went, per segment too.
       log.info("Export {}: {}", vip.name(), result.status());
       for (SegmentResult s : result.segments()) {
-        log.info("{}: {} exported, {} rejected, {} duplicates, {} unconfirmed, {} not attempted", s.name(),
-            s.exported(), s.rejected(), s.duplicates(), s.unconfirmed(), s.notAttempted());
+        log.info(
+            "{}: {} exported, {} rejected, {} duplicates, {} unconfirmed, {} not attempted",
+            s.name(),
+            s.exported(),
+            s.rejected(),
+            s.duplicates(),
+            s.unconfirmed(),
+            s.notAttempted());
       }
       return result;
     } catch (ExportException e) {
-      // An export that could not go on (credentials refused, the source failed, the connection removed):
+      // An export that could not go on (credentials refused, the source failed, the connection
+      // removed):
       // the exception still says what was done before it stopped.
-      e.partialResult().ifPresent(r -> log.warn("Export {} stopped after {} exported: {}", vip.name(),
-          r.exported(), e.getMessage()));
+      e.partialResult()
+          .ifPresent(
+              r ->
+                  log.warn(
+                      "Export {} stopped after {} exported: {}",
+                      vip.name(),
+                      r.exported(),
+                      e.getMessage()));
       throw e;
     }
     // README:end
@@ -92,11 +115,13 @@ public final class VipExport {
    * @param stateFile where the sync state lives (an SQLite file)
    * @return the run's result
    */
-  public static ExportResult runIncrementally(SegmentExporter exporter, ExportDefinition vip, SegmentSource warehouse,
-      Path stateFile) {
+  public static ExportResult runIncrementally(
+      SegmentExporter exporter, ExportDefinition vip, SegmentSource warehouse, Path stateFile) {
     // README:incremental:begin
-    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(stateFile)) {  // one per host, shared by its exports
-      ExportResult result = exporter.export(vip, warehouse, ExportOptions.DEFAULT.withSyncState(state));
+    try (JdbcSyncStateStore state =
+        JdbcSyncStateStore.sqlite(stateFile)) { // one per host, shared by its exports
+      ExportResult result =
+          exporter.export(vip, warehouse, ExportOptions.DEFAULT.withSyncState(state));
       for (SegmentResult s : result.segments()) {
         log.info("{}: {} sent, {} unchanged and not sent", s.name(), s.exported(), s.unchanged());
       }

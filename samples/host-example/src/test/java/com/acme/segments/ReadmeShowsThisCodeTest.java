@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * and {@code // README:end} for {@code host-example}) in the source, without its indentation.
  */
 class ReadmeShowsThisCodeTest {
-  private static final Path ROOT = Path.of("").toAbsolutePath().getParent().getParent(); // samples/host-example
+  private static final Path ROOT =
+      Path.of("").toAbsolutePath().getParent().getParent(); // samples/host-example
 
   @Test
   void theHostExampleInTheReadmeIsVipExport() throws IOException {
@@ -29,15 +30,21 @@ class ReadmeShowsThisCodeTest {
   @Test
   void theSandboxWiringInTheReadmeIsTheTests() throws IOException {
     assertThat(readme("sandbox-example"))
-        .as("README.md's sandbox example must be VipExportTest.java's README:sandbox region; copy it over")
-        .isEqualTo(region(Path.of("src/test/java/com/acme/segments/VipExportTest.java"), "README:sandbox"));
+        .as(
+            "README.md's sandbox example must be VipExportTest.java's README:sandbox region; copy it over")
+        .isEqualTo(
+            region(
+                Path.of("src/test/java/com/acme/segments/VipExportTest.java"), "README:sandbox"));
   }
 
   @Test
   void theIncrementalExampleInTheReadmeIsVipExport() throws IOException {
     assertThat(readme("incremental-example"))
-        .as("README.md's incremental example must be VipExport.java's README:incremental region; copy it over")
-        .isEqualTo(region(Path.of("src/main/java/com/acme/segments/VipExport.java"), "README:incremental"));
+        .as(
+            "README.md's incremental example must be VipExport.java's README:incremental region; copy it over")
+        .isEqualTo(
+            region(
+                Path.of("src/main/java/com/acme/segments/VipExport.java"), "README:incremental"));
   }
 
   private static String readme(String name) throws IOException {
@@ -47,7 +54,8 @@ class ReadmeShowsThisCodeTest {
     int to = text.indexOf("<!-- " + name + ":end -->");
     assertThat(from).as("README.md has %s", begin).isNotNegative();
     assertThat(to).isGreaterThan(from);
-    List<String> lines = text.substring(from + begin.length(), to).strip().lines().collect(Collectors.toList());
+    List<String> lines =
+        text.substring(from + begin.length(), to).strip().lines().collect(Collectors.toList());
     assertThat(lines.get(0)).isEqualTo("```java");
     assertThat(lines.get(lines.size() - 1)).isEqualTo("```");
     return String.join("\n", lines.subList(1, lines.size() - 1));
@@ -67,8 +75,14 @@ class ReadmeShowsThisCodeTest {
     }
     assertThat(from).as("%s has // %s:begin", source, marker).isPositive();
     List<String> region = lines.subList(from, to);
-    int indent = region.stream().filter(l -> !l.isBlank())
-        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-    return region.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).collect(Collectors.joining("\n"));
+    int indent =
+        region.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
+    return region.stream()
+        .map(l -> l.isBlank() ? "" : l.substring(indent))
+        .collect(Collectors.joining("\n"));
   }
 }
