@@ -13,6 +13,7 @@ import com.segmentexport.api.LimitExceededException;
 import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.api.SyncStateException;
 import com.segmentexport.testkit.Sandbox;
@@ -94,7 +95,7 @@ final class ExportCommand implements Callable<Integer> {
         box.simulator().retainContacts(false);
       }
       Connection c = connection.connection(connectors, cli.env, box, cli.err);
-      ExportDefinition definition = segments.definition(c, box, prepared);
+      ExportDefinition definition = segments.definition(c, box, prepared, state.syncMode());
       List<Path> others = new ArrayList<>(segments.files);
       if (rejected != null) {
         others.add(rejected);
@@ -231,6 +232,7 @@ final class ExportCommand implements Callable<Integer> {
                     : result.status() == ExportStatus.SUCCEEDED
                         ? ExitCodes.SUCCESS
                         : result.status() == ExportStatus.PARTIALLY_SUCCEEDED
+                                || result.status() == ExportStatus.REMOVALS_HELD_BACK
                             ? ExitCodes.PARTIAL
                             : ExitCodes.FAILURE;
     if (rejectedCsv != null) {
@@ -267,6 +269,15 @@ final class ExportCommand implements Callable<Integer> {
       line.append(", the state rewritten from the vendor's answers");
     } else {
       line.append(", nothing recorded");
+    }
+    if (result.removed() > 0) {
+      line.append("; ").append(result.removed()).append(" removed from the list (mirror)");
+    }
+    for (SegmentResult s : result.segments()) {
+      s.removalsHeldBackReason()
+          .ifPresent(
+              why ->
+                  line.append("; ").append(s.name()).append(": removals held back: ").append(why));
     }
     return line.toString();
   }

@@ -64,7 +64,7 @@ final class PlanCommand implements Callable<Integer> {
     Connectors connectors = Connectors.load();
     try (Sandbox box = connection.startSandbox()) {
       Connection c = connection.connection(connectors, cli.env, box, cli.err);
-      ExportDefinition definition = segments.definition(c, box, prepared);
+      ExportDefinition definition = segments.definition(c, box, prepared, state.syncMode());
       if (box != null) {
         cli.err.println(
             "sandbox: planning against the built-in "

@@ -9,6 +9,7 @@ import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.testkit.Sandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,7 +242,7 @@ final class SegmentArguments {
   }
 
   /** The export definition: the mapping, the connector's options (the sandbox's, then {@code --option}). */
-  ExportDefinition definition(Connection c, Sandbox box, Prepared prepared) {
+  ExportDefinition definition(Connection c, Sandbox box, Prepared prepared, SyncMode mode) {
     List<Mapped> mapped = prepared.mapped();
     List<String> segmentNames = new ArrayList<>(prepared.inputs().keySet());
     ConnectorDescriptor provider = c.provider();
@@ -281,6 +282,9 @@ final class SegmentArguments {
       ExportDefinition.Builder b =
           ExportDefinition.builder(c).segments(segmentNames).mapping(mapping.build());
       opts.forEach(b::option);
+      if (mode != null) {
+        b.syncMode(mode);
+      }
       return b.build();
     } catch (ConfigurationException e) {
       throw new UsageException(String.join("; ", e.problems()));

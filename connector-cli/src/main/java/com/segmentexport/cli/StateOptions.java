@@ -1,6 +1,8 @@
 package com.segmentexport.cli;
 
 import com.segmentexport.api.ExportOptions;
+import com.segmentexport.api.RemovalLimit;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.Sandbox;
 import java.io.IOException;
@@ -43,6 +45,63 @@ final class StateOptions {
   boolean noState;
 
   @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      description =
+          "incremental (the default): send only new, changed and previously failed profiles; or mirror: "
+              + "that, and then remove from the list the members this tool put there that left the segment "
+              + "(list membership only; at most --max-removals, else none).")
+  String mode;
+
+  @Option(
+      names = "--max-removals",
+      paramLabel = "N|P%",
+      description =
+          "With --mode mirror: the most removals one run may make, a count (500) or a share of the members "
+              + "this tool manages on the list (25%%); over it, nobody is removed. Default: 10%%.")
+  String maxRemovals;
+
+  /**
+   * {@return the sync mode the options ask for, or null for the default}
+   *
+   * @throws UsageException for an unknown mode
+   */
+  SyncMode syncMode() {
+    if (mode == null || mode.equals("incremental")) {
+      return null;
+    }
+    if (mode.equals("mirror")) {
+      return SyncMode.MIRROR;
+    }
+    throw new UsageException("--mode " + mode + ": give incremental or mirror");
+  }
+
+  /** The removal limit {@code --max-removals} gives. */
+  private RemovalLimit removalLimit() {
+    if (maxRemovals == null) {
+      return RemovalLimit.DEFAULT;
+    }
+    String v = maxRemovals.trim();
+    try {
+      if (v.endsWith("%")) {
+        double share = Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100;
+        if (share >= 0 && share <= 1) {
+          return RemovalLimit.share(share);
+        }
+      } else {
+        long count = Long.parseLong(v);
+        if (count >= 0) {
+          return RemovalLimit.count(count);
+        }
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException(
+        "--max-removals " + maxRemovals + ": give a count (500) or a share from 0% to 100% (25%)");
+  }
+
+  @Option(
       names = "--full-refresh",
       description =
           "Send every profile, the unchanged ones too, and rewrite the sync state from the vendor's "
@@ -63,13 +122,23 @@ final class StateOptions {
     if (noState && file != null) {
       throw new UsageException("--state and --no-state contradict each other; give one");
     }
+    SyncMode mirror = syncMode();
+    RemovalLimit limit = removalLimit();
+    if (maxRemovals != null && mirror != SyncMode.MIRROR) {
+      throw new UsageException("--max-removals goes with --mode mirror");
+    }
+    if (noState && mirror == SyncMode.MIRROR) {
+      throw new UsageException(
+          "--mode mirror removes the members the sync state knows to have left: it needs a state, not "
+              + "--no-state");
+    }
     if (noState && fullRefresh) {
       throw new UsageException(
           "--full-refresh rewrites the sync state, and --no-state uses none (every profile is "
               + "sent anyway); give one");
     }
     if (noState) {
-      return new StateFile(null, null, null, false);
+      return new StateFile(null, null, null, false, RemovalLimit.DEFAULT);
     }
     if (box != null) {
       if (file != null) {
@@ -86,14 +155,18 @@ final class StateOptions {
             "cannot create a temporary directory for the sandbox's sync state: " + e.getMessage());
       }
       return new StateFile(
-          JdbcSyncStateStore.sqlite(dir.resolve(StateLocation.FILE)), null, dir, fullRefresh);
+          JdbcSyncStateStore.sqlite(dir.resolve(StateLocation.FILE)),
+          null,
+          dir,
+          fullRefresh,
+          limit);
     }
     Path f = file != null ? file : StateLocation.defaultFile(env);
     checkNoneOf(f, others);
     if (plan && !Files.exists(f)) {
-      return new StateFile(null, f, null, fullRefresh);
+      return new StateFile(null, f, null, fullRefresh, limit);
     }
-    return new StateFile(JdbcSyncStateStore.sqlite(f), f, null, fullRefresh);
+    return new StateFile(JdbcSyncStateStore.sqlite(f), f, null, fullRefresh, limit);
   }
 
   private static void checkNoneOf(Path state, List<Path> others) {
@@ -134,8 +207,15 @@ final class StateOptions {
     private final Path file;
     private final Path sandboxDir;
     private final boolean fullRefresh;
+    private final RemovalLimit removalLimit;
 
-    StateFile(JdbcSyncStateStore store, Path file, Path sandboxDir, boolean fullRefresh) {
+    StateFile(
+        JdbcSyncStateStore store,
+        Path file,
+        Path sandboxDir,
+        boolean fullRefresh,
+        RemovalLimit removalLimit) {
+      this.removalLimit = removalLimit;
       this.store = store;
       this.file = file;
       this.sandboxDir = sandboxDir;
@@ -149,7 +229,8 @@ final class StateOptions {
 
     /** {@return the options with this state and mode} */
     ExportOptions apply(ExportOptions options) {
-      ExportOptions o = store == null ? options : options.withSyncState(store);
+      ExportOptions o =
+          store == null ? options : options.withSyncState(store).withRemovalLimit(removalLimit);
       return fullRefresh ? o.withFullRefresh() : o;
     }
 

@@ -565,4 +565,54 @@ class SyncStateCliTest {
                 "/home/ana"))
         .isEqualTo(Path.of("/srv/exports/state.db"));
   }
+
+  @Test
+  void mirrorModeRemovesWhoLeftUpToTheLimitAndSaysWhenItHoldsBack() throws IOException {
+    List<String> rows = new ArrayList<>(List.of("email,first"));
+    for (int i = 1; i <= 20; i++) {
+      rows.add("m" + i + "@example.org,M" + i);
+    }
+    Path all = csv("mirror.csv", rows.toArray(new String[0]));
+    assertThat(run(args("export", "--mode", "mirror", all.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(dotdigital.addressBookMembers(book)).hasSize(20);
+
+    // Two of twenty left: 10%, within the default limit.
+    Path fewer = csv("mirror.csv", rows.subList(0, 19).toArray(new String[0]));
+    assertThat(run(args("export", "--mode", "mirror", fewer.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(out).contains("2 removed from the list (mirror)");
+    assertThat(dotdigital.addressBookMembers(book)).hasSize(18).doesNotContain("m19@example.org");
+
+    // Half of them gone: over 10%, nobody removed, and the summary says why; exit 3.
+    Path half = csv("mirror.csv", rows.subList(0, 10).toArray(new String[0]));
+    assertThat(run(args("export", "--mode", "mirror", half.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.PARTIAL);
+    assertThat(out).contains("removals held back").contains("9 removals of 18 managed members");
+    assertThat(dotdigital.addressBookMembers(book)).hasSize(18);
+    // Raised for one run, they go.
+    assertThat(run(args("export", "--mode", "mirror", "--max-removals", "50%", half.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(dotdigital.addressBookMembers(book)).hasSize(9);
+  }
+
+  @Test
+  void mirrorOptionsThatCannotWorkAreUsageErrors() throws IOException {
+    Path vip = vip();
+    assertThat(run(args("export", "--mode", "mirror", "--no-state", vip.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("needs a state");
+    assertThat(run(args("export", "--max-removals", "5", vip.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("--mode mirror");
+    assertThat(run(args("export", "--mode", "mirror", "--max-removals", "120%", vip.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(run(args("export", "--mode", "sideways", vip.toString())))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(dotdigital.requestCount()).isZero();
+  }
 }
