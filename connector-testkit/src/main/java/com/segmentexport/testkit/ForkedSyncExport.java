@@ -89,7 +89,12 @@ public final class ForkedSyncExport {
                     .withRetryPolicy(SegmentExporterContract.FAST_RETRIES)
                     .withSyncState(state));
       }
-      System.out.println("RESULT status=" + result.status() + " exported=" + result.exported());
+      // Not halted: the crash point was never reached. The parent reads the exit status, not this
+      // line.
+      log.info(
+          "The export ended before its crash point: {}, {} exported",
+          result.status(),
+          result.exported());
       System.exit(3);
     } catch (Throwable t) {
       log.error("The forked export failed", t);
