@@ -20,7 +20,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,7 +50,7 @@ final class SegmentPipeline {
       ProfileCap cap,
       BatchOutcomes outcomes,
       RunFailures failures,
-      ExecutorService workers,
+      Executor workers,
       int batchesInFlight,
       SyncRun sync) {}
 

@@ -107,6 +107,7 @@ class ProfileLimitTest {
             HttpClients.newClient(),
             AccountBudgets.of(new RateLimiter(1000)),
             null,
+            EngineThreads.shared(),
             Duration.ofMillis(300));
     run.preflight();
     run.start();
