@@ -168,7 +168,45 @@ public final class EngineThreads {
     /** Whether the lane is in the pool's ready queue. Guarded by the pool. */
     private boolean queued;
 
+    /** Signalled when a task of this lane is taken by a thread, for {@link #awaitNoneWaiting}. */
+    private final Object taken = new Object();
+
+    /** Threads in {@link #awaitNoneWaiting}; changed holding {@link #taken}. */
+    private volatile int waiters;
+
     private Lane() {}
+
+    /**
+     * Waits until no task of this lane waits for a thread, so that an export builds its next batch
+     * only when its previous one is being written: the batches held in memory across the JVM are those
+     * being written, plus at most one waiting per export.
+     *
+     * @param millis the most to wait
+     * @return whether no task waits now
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitNoneWaiting(long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      synchronized (taken) {
+        waiters++;
+        try {
+          while (true) {
+            synchronized (EngineThreads.this) {
+              if (tasks.isEmpty()) {
+                return true;
+              }
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+              return false;
+            }
+            taken.wait(left);
+          }
+        } finally {
+          waiters--;
+        }
+      }
+    }
 
     @Override
     public void execute(Runnable task) {
@@ -206,8 +244,9 @@ public final class EngineThreads {
   private void drain() {
     while (true) {
       Runnable task;
+      Lane lane;
       synchronized (this) {
-        Lane lane = ready.poll();
+        lane = ready.poll();
         if (lane == null) {
           draining--;
           return;
@@ -217,6 +256,11 @@ public final class EngineThreads {
           lane.queued = false;
         } else {
           ready.add(lane);
+        }
+      }
+      if (lane.waiters > 0) {
+        synchronized (lane.taken) {
+          lane.taken.notifyAll();
         }
       }
       try {

@@ -110,6 +110,36 @@ class EngineThreadsTest {
   }
 
   @Test
+  void anExportCanWaitUntilNoneOfItsTasksWaitsForAThread() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(1);
+    EngineThreads.Lane other = threads.lane();
+    EngineThreads.Lane lane = threads.lane();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    other.execute(
+        () -> {
+          started.countDown();
+          await(release);
+        });
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(lane.awaitNoneWaiting(1)).isTrue();
+    CountDownLatch ran = new CountDownLatch(1);
+    lane.execute(ran::countDown);
+    // The one thread is busy with the other lane's task: this lane's task waits for it.
+    assertThat(lane.awaitNoneWaiting(30)).isFalse();
+    Thread releaser =
+        new Thread(
+            () -> {
+              sleep(20);
+              release.countDown();
+            });
+    releaser.start();
+    assertThat(lane.awaitNoneWaiting(10_000)).isTrue();
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    releaser.join();
+  }
+
+  @Test
   void aTaskTheExecutorRejectsRunsOnTheSubmittingThread() {
     EngineThreads threads =
         EngineThreads.using(
