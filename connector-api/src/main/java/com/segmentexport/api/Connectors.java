@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.internal.DefaultSegmentExporter;
 import com.segmentexport.internal.EngineThreads;
+import com.segmentexport.internal.ExportRunners;
 import com.segmentexport.internal.HttpClients;
 import com.segmentexport.internal.RateLimiters;
 import com.segmentexport.spi.Connector;
@@ -50,12 +51,17 @@ public final class Connectors {
   private final Map<String, ConnectorProvider> providers;
   private final OkHttpClient client;
   private final EngineThreads threads;
+  private final ExportRunners runners;
 
   private Connectors(
-      Map<String, ConnectorProvider> providers, OkHttpClient client, EngineThreads threads) {
+      Map<String, ConnectorProvider> providers,
+      OkHttpClient client,
+      EngineThreads threads,
+      ExportRunners runners) {
     this.providers = Collections.unmodifiableMap(providers);
     this.client = client;
     this.threads = threads;
+    this.runners = runners;
   }
 
   /**
@@ -112,7 +118,8 @@ public final class Connectors {
                 + p.getClass().getName());
       }
     }
-    return new Connectors(byId, HttpClients.newClient(), EngineThreads.shared());
+    return new Connectors(
+        byId, HttpClients.newClient(), EngineThreads.shared(), ExportRunners.unbounded());
   }
 
   /**
@@ -152,7 +159,8 @@ public final class Connectors {
     return new Connectors(
         new LinkedHashMap<>(providers),
         HttpClients.configure(hostClient.newBuilder()).build(),
-        threads);
+        threads,
+        runners);
   }
 
   /**
@@ -170,7 +178,7 @@ public final class Connectors {
    */
   public Connectors withEngineThreads(int threads) {
     return new Connectors(
-        new LinkedHashMap<>(providers), client, EngineThreads.ownThreads(threads));
+        new LinkedHashMap<>(providers), client, EngineThreads.ownThreads(threads), runners);
   }
 
   /**
@@ -187,7 +195,27 @@ public final class Connectors {
    */
   public Connectors withExecutor(Executor executor, int parallelism) {
     return new Connectors(
-        new LinkedHashMap<>(providers), client, EngineThreads.using(executor, parallelism));
+        new LinkedHashMap<>(providers),
+        client,
+        EngineThreads.using(executor, parallelism),
+        runners);
+  }
+
+  /**
+   * A copy of which at most {@code exports} exports run at once; exports started beyond that wait, in
+   * the order started and holding no thread, until one ends ({@link SegmentExporter#start} still checks
+   * and returns at once; the listener hears the export start when it runs). By default every export
+   * started runs at once, each on a thread of its own that reads its segments; a limit bounds those
+   * threads too, for a host that starts hundreds of exports and whose sources do not depend on each
+   * other (an export waiting for a slot cannot feed another's source).
+   *
+   * @param exports the most exports of the copy running at once
+   * @return a copy of which at most {@code exports} exports run at once
+   * @throws IllegalArgumentException if {@code exports} is less than 1
+   */
+  public Connectors withMaxRunningExports(int exports) {
+    return new Connectors(
+        new LinkedHashMap<>(providers), client, threads, ExportRunners.atMost(exports));
   }
 
   /** {@return the connectors, in discovery order} */
@@ -275,6 +303,6 @@ public final class Connectors {
     ConnectorProvider provider = connectorProvider(connection.connectorId());
     Connector connector = provider.create(new ConnectorContext(connection));
     return new DefaultSegmentExporter(
-        connection, role, connector, client, RateLimiters.shared(), threads);
+        connection, role, connector, client, RateLimiters.shared(), threads, runners);
   }
 }

@@ -33,6 +33,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   private final AccountBudgets budgets;
   private final SyncRun.Factory sync;
   private final EngineThreads threads;
+  private final ExportRunners runners;
   private final Set<ExportRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -43,12 +44,14 @@ public final class DefaultSegmentExporter implements SegmentExporter {
       Connector connector,
       OkHttpClient client,
       RateLimiters limiters,
-      EngineThreads threads) {
+      EngineThreads threads,
+      ExportRunners runners) {
     this.connection = requireNonNull(connection, "connection == null");
     this.role = requireNonNull(role, "role == null");
     this.connector = requireNonNull(connector, "connector == null");
     this.client = requireNonNull(client, "client == null");
     this.threads = requireNonNull(threads, "threads == null");
+    this.runners = requireNonNull(runners, "runners == null");
     String account = RateLimiters.accountKey(connection, connector);
     this.budgets =
         AccountBudgets.of(
@@ -99,7 +102,7 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     run.preflight();
     running.add(run);
     run.completion().whenComplete((r, e) -> running.remove(run));
-    run.start();
+    run.start(runners);
     return run;
   }
 

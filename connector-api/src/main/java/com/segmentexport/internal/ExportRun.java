@@ -152,10 +152,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     }
   }
 
-  void start() {
-    Thread runner = new Thread(this::run, "segment-export-" + RUNS.incrementAndGet());
-    runner.setDaemon(true);
-    runner.start();
+  /** Starts the run on a thread of {@code runners} (at once, or when one is free). */
+  void start(ExportRunners runners) {
+    runners.start("segment-export-" + RUNS.incrementAndGet(), this::run);
   }
 
   private void run() {

@@ -80,6 +80,7 @@ class ModuleBoundaryTest {
           // rule
           "RateLimiters", // api.Connectors hands the JVM's registry to each exporter
           "EngineThreads", // api.Connectors hands its thread pool to each exporter
+          "ExportRunners", // api.Connectors hands its export runners to each exporter
           "EngineBenchmarkHooks"); // for connector-benchmarks
 
   /** The engine class another module may use, and the module that may. */

@@ -110,7 +110,7 @@ class ProfileLimitTest {
             EngineThreads.shared(),
             Duration.ofMillis(300));
     run.preflight();
-    run.start();
+    run.start(ExportRunners.unbounded());
     ExportResult result = run.await();
     assertAddsUp(result);
     SegmentResult s = result.segment("Endless").orElseThrow();

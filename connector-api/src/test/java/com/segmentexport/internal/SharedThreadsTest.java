@@ -183,4 +183,88 @@ class SharedThreadsTest {
       assertThat(bigRun.await().exported()).isEqualTo(400);
     }
   }
+
+  @Test
+  void withALimitExportsBeyondItWaitForOneToEndAndEveryOneCompletes() {
+    vendor.writeDelayMillis(5);
+    TestConnectorProvider provider = TestConnectorProvider.standard();
+    Connectors connectors = Connectors.of(provider).withMaxRunningExports(2);
+    AtomicInteger reading = new AtomicInteger();
+    AtomicInteger mostReading = new AtomicInteger();
+    List<ExportHandle> handles = new ArrayList<>();
+    List<SegmentExporter> exporters = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Connection c = connection(provider, vendor);
+      SegmentExporter exporter = connectors.exporter(c);
+      exporters.add(exporter);
+      List<com.segmentexport.api.Profile> profiles = Fixtures.valid("r" + i + "-", 40);
+      handles.add(
+          exporter.start(
+              Fixtures.definition(c, "S" + i),
+              name -> {
+                mostReading.accumulateAndGet(reading.incrementAndGet(), Math::max);
+                return com.segmentexport.api.Segment.of(
+                    name,
+                    java.util.OptionalLong.empty(),
+                    profiles.iterator(),
+                    reading::decrementAndGet);
+              },
+              FAST));
+    }
+    for (ExportHandle h : handles) {
+      assertThat(h.await().exported()).isEqualTo(40);
+    }
+    exporters.forEach(SegmentExporter::close);
+    assertThat(mostReading.get()).isBetween(1, 2);
+    assertThat(vendor.contacts()).hasSize(6 * 40);
+  }
+
+  @Test
+  void anExportCancelledWhileItWaitsForASlotEndsCancelledHavingReadNothing() throws Exception {
+    TestConnectorProvider provider = TestConnectorProvider.standard();
+    Connectors connectors = Connectors.of(provider).withMaxRunningExports(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Connection first = connection(provider, vendor);
+    Connection second = connection(provider, vendor);
+    try (SegmentExporter a = connectors.exporter(first);
+        SegmentExporter b = connectors.exporter(second)) {
+      ExportHandle blocking =
+          a.start(
+              Fixtures.definition(first, "A"),
+              name -> {
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return com.segmentexport.api.Segment.of(
+                    name,
+                    java.util.OptionalLong.empty(),
+                    Fixtures.valid("a", 3).iterator(),
+                    () -> {});
+              },
+              FAST);
+      AtomicInteger opened = new AtomicInteger();
+      ExportHandle waiting =
+          b.start(
+              Fixtures.definition(second, "B"),
+              name -> {
+                opened.incrementAndGet();
+                return com.segmentexport.api.Segment.of(
+                    name,
+                    java.util.OptionalLong.empty(),
+                    Fixtures.valid("b", 3).iterator(),
+                    () -> {});
+              },
+              FAST);
+      assertThat(waiting.isDone()).isFalse();
+      waiting.cancel();
+      release.countDown();
+      assertThat(blocking.await().exported()).isEqualTo(3);
+      ExportResult cancelled = waiting.await();
+      assertThat(cancelled.status()).isEqualTo(ExportStatus.CANCELLED);
+      assertThat(cancelled.read()).isZero();
+      assertThat(opened.get()).isZero();
+    }
+  }
 }
