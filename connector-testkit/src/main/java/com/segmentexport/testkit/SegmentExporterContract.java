@@ -1417,6 +1417,73 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
   }
 
   /**
+   * A mirroring run that failed removes nobody (issue 24): the segment's source fails part-way through, so
+   * the members it did not read yet are not "gone"; the list keeps every member, and the vendor is asked to
+   * remove none.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aFailedMirrorRunRemovesNobody(@TempDir Path dir) {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    Connection connection = connectionAt(FAST_RATE);
+    long size = ordinarySize();
+    List<Profile> all = mirrorProfiles(0, size);
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      mirror(connection, state, all, ExportOptions.DEFAULT);
+      ExportDefinition d =
+          destination(
+                  simulator,
+                  ExportDefinition.builder(connection)
+                      .segments(SEGMENT)
+                      .mapping(mapping())
+                      .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+              .build();
+      java.util.Iterator<Profile> few = all.subList(0, 10).iterator();
+      SegmentSource failing =
+          name ->
+              Segment.of(
+                  name,
+                  java.util.OptionalLong.empty(),
+                  new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                      return true;
+                    }
+
+                    @Override
+                    public Profile next() {
+                      if (!few.hasNext()) {
+                        throw new IllegalStateException("the warehouse went away");
+                      }
+                      return few.next();
+                    }
+                  },
+                  () -> {});
+      try (SegmentExporter exporter = connectors().exporter(connection)) {
+        assertThatThrownBy(
+                () ->
+                    exporter.export(
+                        d,
+                        failing,
+                        ExportOptions.DEFAULT
+                            .withRetryPolicy(FAST_RETRIES)
+                            .withSyncState(state)
+                            .withRemovalLimit(
+                                com.segmentexport.api.RemovalLimit.share(1)
+                                    .allowingAnEmptySegment())))
+            .isInstanceOf(com.segmentexport.api.ExportException.class);
+      }
+      assertThat(memberRemovalRequests(simulator)).as("removal requests").isZero();
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("the list after a failed mirroring run")
+          .containsExactlyInAnyOrderElementsOf(addresses(all));
+    }
+  }
+
+  /**
    * Kill and resume during removals (issue 24): run 1 mirrors a segment; run 2, in a forked JVM, mirrors
    * it without a removal batch and ten more of its members and is halted in the middle of its removals —
    * right after the state forgot the first removal batch's members, or, for a connector whose removal is
@@ -1507,7 +1574,9 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   /**
    * A mirroring run's removals go through the connection's rate budget: with the connection's rate set to
-   * the vendor's limit, removing members (a call each at some vendors) stays within it, as writes do.
+   * the vendor's limit, removing members (a call each at some vendors) stays within it, as writes do. And
+   * a plan of that run foresees them: the members to remove, and their calls in its estimate (the
+   * connector's {@code estimatedRemovalCalls}) within a few calls of what the run makes.
    */
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -1521,15 +1590,32 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
       mirror(connectionAt(FAST_RATE), state, mirrorProfiles(0, size), ExportOptions.DEFAULT);
       double rate = 20;
+      ExportOptions allowing =
+          ExportOptions.DEFAULT.withRemovalLimit(com.segmentexport.api.RemovalLimit.share(0.5));
+      com.segmentexport.api.ExportPlan plan;
+      Connection limited = connectionAt(rate);
+      try (SegmentExporter exporter = connectors().exporter(limited)) {
+        plan =
+            exporter.plan(
+                destination(
+                        simulator,
+                        ExportDefinition.builder(limited)
+                            .segments(SEGMENT)
+                            .mapping(mapping())
+                            .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+                    .build(),
+                name -> Segment.of(name, mirrorProfiles(leaving, size)),
+                allowing.withRetryPolicy(FAST_RETRIES).withSyncState(state));
+      }
+      assertThat(plan.segments().get(0).toRemove()).isEqualTo(leaving);
+      assertThat(plan.segments().get(0).removalsHeldBackReason()).isEmpty();
       simulator.resetCounters();
       simulator.rateLimit(rate, Math.max(1, Math.ceil(rate * 0.2)));
-      ExportResult result =
-          mirror(
-              connectionAt(rate),
-              state,
-              mirrorProfiles(leaving, size),
-              ExportOptions.DEFAULT.withRemovalLimit(
-                  com.segmentexport.api.RemovalLimit.share(0.5)));
+      ExportResult result = mirror(limited, state, mirrorProfiles(leaving, size), allowing);
+      int made = simulator.requestCount() - simulator.throttledCount();
+      assertThat((double) plan.calls())
+          .as("the plan's estimate of the run's calls (it made %s, removing %s)", made, leaving)
+          .isCloseTo(made, org.assertj.core.data.Offset.offset(Math.max(6.0, made * 0.1)));
       assertThat(result.removed()).as("%s", result).isEqualTo(leaving);
       int tolerance = Math.max(3, simulator.requestCount() / 20);
       assertThat(simulator.throttledCount())
