@@ -6,6 +6,8 @@
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
 #   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
+#   MIRROR_ONLY=1 connector-benchmarks/run.sh       # only mirror mode's removals (section 10)
+#   MIRROR_REMOVALS=1000 ...                        # fewer removals in section 10 (10,000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
@@ -30,6 +32,34 @@ OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -DminSeconds=$
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 
 echo "# Segment Export SDK benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -1)"
+
+# Section 10, a function so that MIRROR_ONLY can run it alone.
+mirror_section() {
+  local removals=${MIRROR_REMOVALS:-10000} c r
+  echo
+  echo "## 10. Mirror mode: $removals members removed from each simulator's list at the vendor's limit for the call"
+  echo
+  echo "Run 1 puts $((2 * removals)) members on the list (limits off, an SQLite state); run 2 mirrors the segment"
+  echo "without $removals of them (a removal limit that allows it) at the simulator's rate. Seconds from the"
+  echo "segment's start to the last removal answered; ceiling = requests/s × members one call removes (Iterable"
+  echo "1,000; dotdigital 1,000 ids and a status read: 500; Autopilot 1; Campaign Monitor a read and a DELETE: ½)."
+  echo
+  echo "| connector | removed | seconds | removals/s | ceiling removals/s | ratio | HTTP calls | 429s | requests/s (scale) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for c in $CONNECTORS; do
+    r=$(java -Xmx1g -cp "$JAR" com.segmentexport.benchmarks.MirrorBenchmark "$c" "$removals" \
+        2>"$OUT/mirror-$c.log" | grep '^RESULT') \
+      || { echo "| $c | failed: see $OUT/mirror-$c.log |"; continue; }
+    printf '| %s | %s | %s | %s | %s | **%s** | %s | %s | %s (×%s) |\n' "$c" "$(field "$r" removed)" \
+      "$(field "$r" seconds)" "$(field "$r" removalsPerSecond)" "$(field "$r" ceiling)" "$(field "$r" ratio)" \
+      "$(field "$r" httpCalls)" "$(field "$r" throttled429)" "$(field "$r" rate)" "$(field "$r" scale)"
+  done
+}
+
+if [ -n "${MIRROR_ONLY:-}" ]; then
+  mirror_section
+  exit 0
+fi
 
 if [ -z "${SKIP_JMH:-}" ]; then
   echo
@@ -201,3 +231,5 @@ for c in $CONNECTORS; do
       2>"$OUT/ceiling-state-$c.log" | grep '^RESULT') || b=""
   printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
 done
+
+mirror_section
