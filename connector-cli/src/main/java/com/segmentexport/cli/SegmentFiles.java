@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import okio.Buffer;
@@ -94,9 +95,19 @@ final class SegmentFiles {
     return dot > 0 ? n.substring(0, dot) : n;
   }
 
-  /** Checks a file (readable, UTF-8, well-formed) and counts its records. */
+  /**
+   * Checks a file (readable, UTF-8, well-formed) and counts its records. A CSV file is checked and
+   * counted by one pass over its bytes ({@link CsvScan}) and its header row by the parser; only a
+   * file that pass is not sure of is parsed in full, which finds and words its problem.
+   */
   static FileInfo scan(Path file, Format format) {
     checkReadable(file);
+    if (format == Format.CSV) {
+      Optional<FileInfo> fast = fastCsvScan(file);
+      if (fast.isPresent()) {
+        return fast.get();
+      }
+    }
     try {
       Utf8Check.Result bytes = Utf8Check.check(file, MAX_LINE_BYTES);
       if (bytes.invalidLine() > 0) {
@@ -127,6 +138,29 @@ final class SegmentFiles {
       n++;
     }
     return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys));
+  }
+
+  private static Optional<FileInfo> fastCsvScan(Path file) {
+    Optional<CsvScan.Result> counted;
+    try {
+      counted = CsvScan.scan(file, MAX_LINE_BYTES, MAX_LINE_BYTES);
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    if (counted.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> header = new ArrayList<>();
+    CSVParser parser = csvParser(file, header);
+    try {
+      parser.close();
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    if (header.size() != counted.get().headerWidth()) {
+      return Optional.empty();
+    }
+    return Optional.of(new FileInfo(counted.get().records(), List.copyOf(header)));
   }
 
   /** A segment streaming the file's profiles. */
@@ -185,7 +219,8 @@ final class SegmentFiles {
     return r;
   }
 
-  private static Iterator<Profile> csv(Path file, List<String> headerOut) throws IOException {
+  /** Opens a CSV parser on the file and checks its header row, which it adds to {@code headerOut}. */
+  private static CSVParser csvParser(Path file, List<String> headerOut) {
     CSVParser parser;
     try {
       parser =
@@ -199,6 +234,8 @@ final class SegmentFiles {
               .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
               .get()
               .parse(reader(file));
+    } catch (IOException e) {
+      throw cannotRead(file, e);
     } catch (UncheckedIOException e) {
       throw cannotRead(file, e.getCause());
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -224,6 +261,13 @@ final class SegmentFiles {
       }
     }
     headerOut.addAll(header);
+    return parser;
+  }
+
+  private static Iterator<Profile> csv(Path file, List<String> headerOut) {
+    CSVParser parser = csvParser(file, headerOut);
+    List<String> header = List.copyOf(headerOut);
+    String[] names = header.toArray(new String[0]);
     Iterator<CSVRecord> records = parser.iterator();
     return new Iterator<>() {
       @Override
@@ -270,8 +314,8 @@ final class SegmentFiles {
                   + " values, the header has "
                   + header.size());
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < header.size(); i++) {
+        Object[] values = new Object[names.length];
+        for (int i = 0; i < names.length; i++) {
           String value = record.get(i);
           if (value.length() > MAX_LINE_BYTES) {
             throw new UsageException(
@@ -284,9 +328,9 @@ final class SegmentFiles {
                     + MAX_LINE_BYTES / 1024
                     + " KiB");
           }
-          fields.put(header.get(i), value);
+          values[i] = value;
         }
-        return Profile.of(fields);
+        return Profile.of(new RowFields(names, values));
       }
     };
   }
