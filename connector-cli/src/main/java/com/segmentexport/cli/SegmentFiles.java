@@ -5,6 +5,10 @@ import com.segmentexport.api.Segment;
 import com.squareup.moshi.JsonDataException;
 import com.squareup.moshi.JsonEncodingException;
 import com.squareup.moshi.JsonReader;
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -59,8 +63,10 @@ final class SegmentFiles {
    *
    * @param records how many records it has
    * @param columns its CSV header, or the keys the first {@link #KEY_SAMPLE} JSON Lines records have
+   * @param checkedByBytes whether {@link CsvScan} vouched for the file (a CSV file that is read with
+   *     FastCSV); otherwise the full check passed it, and Commons CSV reads it as it checked it
    */
-  record FileInfo(long records, List<String> columns) {}
+  record FileInfo(long records, List<String> columns, boolean checkedByBytes) {}
 
   /** The format a file's extension gives, or {@code override} ({@code csv}, {@code jsonl}) when set. */
   static Format format(Path file, String override) {
@@ -137,7 +143,7 @@ final class SegmentFiles {
       }
       n++;
     }
-    return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys));
+    return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys), false);
   }
 
   private static Optional<FileInfo> fastCsvScan(Path file) {
@@ -160,12 +166,108 @@ final class SegmentFiles {
     if (header.size() != counted.get().headerWidth()) {
       return Optional.empty();
     }
-    return Optional.of(new FileInfo(counted.get().records(), List.copyOf(header)));
+    return Optional.of(new FileInfo(counted.get().records(), List.copyOf(header), true));
   }
 
-  /** A segment streaming the file's profiles. */
-  static Segment open(Path file, Format format, String name, long size) {
-    return Segment.of(name, OptionalLong.of(size), read(file, format, new ArrayList<>()), () -> {});
+  /** A segment streaming the file's profiles; {@code info} is what {@link #scan} found. */
+  static Segment open(Path file, Format format, String name, FileInfo info) {
+    Iterator<Profile> profiles =
+        format == Format.CSV && info.checkedByBytes()
+            ? checkedCsv(file, info.columns())
+            : read(file, format, new ArrayList<>());
+    return Segment.of(name, OptionalLong.of(info.records()), profiles, () -> {});
+  }
+
+  /**
+   * The profiles of a CSV file that {@link CsvScan} checked, read with FastCSV. Its problems were
+   * found before the export started; these errors are for a file changed since.
+   */
+  static Iterator<Profile> checkedCsv(Path file, List<String> header) {
+    CsvReader<CsvRecord> reader;
+    try {
+      reader =
+          CsvReader.builder()
+              .fieldSeparator(',')
+              .quoteCharacter('"')
+              .commentStrategy(CommentStrategy.NONE)
+              .skipEmptyLines(true)
+              .allowExtraFields(true)
+              .allowMissingFields(true)
+              .allowExtraCharsAfterClosingQuote(false)
+              .trimWhitespacesAroundQuotes(false)
+              .ofCsvRecord(reader(file));
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    String[] names = header.toArray(new String[0]);
+    Iterator<CsvRecord> records = reader.iterator();
+    return new Iterator<>() {
+      private long recordNumber = -1; // the header row is record 0
+      private long line = 1;
+
+      @Override
+      public boolean hasNext() {
+        try {
+          if (recordNumber < 0) {
+            recordNumber = 0;
+            if (records.hasNext()) {
+              line = records.next().getStartingLineNumber();
+            }
+          }
+          boolean more = records.hasNext();
+          if (!more) {
+            reader.close();
+          }
+          return more;
+        } catch (UncheckedIOException e) {
+          if (e.getCause() instanceof CharacterCodingException) {
+            throw new UsageException(file + " is not UTF-8 near line " + line);
+          }
+          throw new UsageException(
+              "cannot read " + file + " near line " + line + ": " + e.getMessage());
+        } catch (IOException | CsvParseException e) {
+          throw new UsageException(
+              file + ": malformed CSV near line " + line + " (" + e.getMessage() + ")");
+        }
+      }
+
+      @Override
+      public Profile next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        CsvRecord record = records.next();
+        recordNumber++;
+        line = record.getStartingLineNumber();
+        if (record.getFieldCount() != names.length) {
+          throw new UsageException(
+              file
+                  + " record "
+                  + recordNumber
+                  + " has "
+                  + record.getFieldCount()
+                  + " values, the header has "
+                  + names.length);
+        }
+        Object[] values = new Object[names.length];
+        for (int i = 0; i < names.length; i++) {
+          String value = record.getField(i);
+          if (value.length() > MAX_LINE_BYTES) {
+            throw new UsageException(
+                file
+                    + " record "
+                    + recordNumber
+                    + ": the value of column '"
+                    + names[i]
+                    + "' is longer than "
+                    + MAX_LINE_BYTES / 1024
+                    + " KiB");
+          }
+          values[i] = value;
+        }
+        return Profile.of(new RowFields(names, values));
+      }
+    };
   }
 
   private static void checkReadable(Path file) {

@@ -2,12 +2,17 @@ package com.segmentexport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.segmentexport.api.Profile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.apache.commons.csv.CSVFormat;
@@ -44,6 +49,7 @@ class CsvScanTest {
         "email,first\na@x.org\n", // ragged
         "email,first\na@x.org,\"A\"x\n", // text after a closing quote
         "email,first\na@x.org,\"A\n", // the end of the file inside quotes
+        "email,first\na@x.org,\"A\r\nB\"\n", // a carriage return in quotes, which FastCSV 4.1 loses
       })
   void sendsProblemsToTheFullCheck(String text) throws IOException {
     assertThat(scan(text)).isEmpty();
@@ -81,8 +87,11 @@ class CsvScanTest {
       }
       counted++;
       long records = 0;
+      List<List<String>> values = new ArrayList<>();
+      List<String> header;
       try (CSVParser parser = parser(text.toString())) {
-        int width = parser.getHeaderNames().size();
+        header = parser.getHeaderNames();
+        int width = header.size();
         assertThat((long) width)
             .as("header of %s", show(text))
             .isEqualTo(result.get().headerWidth());
@@ -90,12 +99,29 @@ class CsvScanTest {
           assertThat(r.size())
               .as("record %d of %s", r.getRecordNumber(), show(text))
               .isEqualTo(width);
+          values.add(r.toList());
           records++;
         }
       } catch (IOException | RuntimeException e) {
         throw new AssertionError("the pass counted " + show(text) + ", the parser refused it", e);
       }
       assertThat(records).as(show(text)).isEqualTo(result.get().records());
+      if (counted <= 3000 && new HashSet<>(header).size() == header.size()) {
+        // the reader of checked files (FastCSV) reads each value as the parser does
+        Path f = dir.resolve("f.csv");
+        Files.writeString(f, text, StandardCharsets.UTF_8);
+        Iterator<Profile> profiles = SegmentFiles.checkedCsv(f, header);
+        for (List<String> row : values) {
+          assertThat(profiles.hasNext()).as(show(text)).isTrue();
+          Profile p = profiles.next();
+          for (int i = 0; i < header.size(); i++) {
+            assertThat(p.get(header.get(i)))
+                .as("%s column %d", show(text), i)
+                .isEqualTo(row.get(i));
+          }
+        }
+        assertThat(profiles.hasNext()).as(show(text)).isFalse();
+      }
     }
     assertThat(counted).as("files the pass counted").isGreaterThan(1000);
   }
