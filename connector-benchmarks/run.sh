@@ -6,8 +6,13 @@
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
 #   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
+#   RACE_ONLY=1 connector-benchmarks/run.sh         # only the race against the official clients (section 10)
+#   SKIP_RACE=1 connector-benchmarks/run.sh         # everything but the race
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${RACE_ONLY:-}" ]; then
+  exec connector-benchmarks/race/race.sh
+fi
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
 SIZES=${SIZES:-10000 100000 1000000}
 PROFILES=${PROFILES:-1000000}
@@ -201,3 +206,10 @@ for c in $CONNECTORS; do
       2>"$OUT/ceiling-state-$c.log" | grep '^RESULT') || b=""
   printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
 done
+
+# 10. The race: the SDK's CLI against the vendors' official Node.js clients (race/race.sh, about 25
+# minutes; its variables RACE_SIZES, RACE_ROUNDS, RACE_CONNECTORS apply).
+if [ -z "${SKIP_RACE:-}" ]; then
+  echo
+  connector-benchmarks/race/race.sh
+fi
