@@ -14,8 +14,9 @@ import java.util.Optional;
  *
  * <p>It is conservative: it says {@link #NEEDS_FULL_CHECK} for any file it is not sure the parser
  * would take exactly as it counted (an invalid byte, a long line, a quote where RFC 4180 has none, a
- * ragged record, a file without a header row), and for a carriage return inside a quoted value,
- * which FastCSV, the reader of the files this pass vouches for, does not read as Commons CSV does. The caller then runs the full check, which finds the
+ * ragged record, a file without a header row), and for a carriage return inside a quoted value
+ * (rare; {@link CheckedCsvReader}, the reader of the files this pass vouches for, leaves it out of
+ * its grammar). The caller then runs the full check, which finds the
  * problem and words the error; so this pass changes how fast a well-formed file is counted, never
  * what a malformed one is told.
  */
@@ -193,8 +194,8 @@ final class CsvScan {
               if (b == '"') {
                 quoteInQuotes = true;
               } else if (b == '\r') {
-                // FastCSV 4.1 loses a record whose quoted value holds a carriage return: such a
-                // (rare) file is read by Commons CSV, as before
+                // outside CheckedCsvReader's grammar: such a (rare) file is read by Commons CSV, as
+                // before (FastCSV 4.1, tried first, even lost the record of such a value)
                 return NEEDS_FULL_CHECK;
               } else if (++valueChars > maxValueChars) {
                 return NEEDS_FULL_CHECK;

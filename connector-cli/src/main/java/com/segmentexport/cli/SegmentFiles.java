@@ -5,10 +5,6 @@ import com.segmentexport.api.Segment;
 import com.squareup.moshi.JsonDataException;
 import com.squareup.moshi.JsonEncodingException;
 import com.squareup.moshi.JsonReader;
-import de.siegmar.fastcsv.reader.CommentStrategy;
-import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -63,8 +59,8 @@ final class SegmentFiles {
    *
    * @param records how many records it has
    * @param columns its CSV header, or the keys the first {@link #KEY_SAMPLE} JSON Lines records have
-   * @param checkedByBytes whether {@link CsvScan} vouched for the file (a CSV file that is read with
-   *     FastCSV); otherwise the full check passed it, and Commons CSV reads it as it checked it
+   * @param checkedByBytes whether {@link CsvScan} vouched for the file (a CSV file that is then read
+   *     from its bytes); otherwise the full check passed it, and Commons CSV reads it as it checked it
    */
   record FileInfo(long records, List<String> columns, boolean checkedByBytes) {}
 
@@ -179,55 +175,51 @@ final class SegmentFiles {
   }
 
   /**
-   * The profiles of a CSV file that {@link CsvScan} checked, read with FastCSV. Its problems were
-   * found before the export started; these errors are for a file changed since.
+   * The profiles of a CSV file that {@link CsvScan} checked, read from its bytes by {@link
+   * CheckedCsvReader}. Its problems were found before the export started; these errors are for a file
+   * changed since.
    */
   static Iterator<Profile> checkedCsv(Path file, List<String> header) {
-    CsvReader<CsvRecord> reader;
+    return checkedCsv(file, header, 64 * 1024);
+  }
+
+  /** {@link #checkedCsv(Path, List)} with a read buffer of this many bytes. */
+  static Iterator<Profile> checkedCsv(Path file, List<String> header, int bufferSize) {
+    CheckedCsvReader reader;
     try {
-      reader =
-          CsvReader.builder()
-              .fieldSeparator(',')
-              .quoteCharacter('"')
-              .commentStrategy(CommentStrategy.NONE)
-              .skipEmptyLines(true)
-              .allowExtraFields(true)
-              .allowMissingFields(true)
-              .allowExtraCharsAfterClosingQuote(false)
-              .trimWhitespacesAroundQuotes(false)
-              .ofCsvRecord(reader(file));
+      reader = new CheckedCsvReader(Files.newInputStream(file), bufferSize);
     } catch (IOException e) {
       throw cannotRead(file, e);
     }
     String[] names = header.toArray(new String[0]);
-    Iterator<CsvRecord> records = reader.iterator();
     return new Iterator<>() {
       private long recordNumber = -1; // the header row is record 0
-      private long line = 1;
+      private String[] nextValues;
+      private boolean done;
 
       @Override
       public boolean hasNext() {
+        if (nextValues != null) {
+          return true;
+        }
+        if (done) {
+          return false;
+        }
         try {
           if (recordNumber < 0) {
+            reader.next(); // the header row, read and checked by the parser already
             recordNumber = 0;
-            if (records.hasNext()) {
-              line = records.next().getStartingLineNumber();
-            }
           }
-          boolean more = records.hasNext();
-          if (!more) {
+          nextValues = reader.next();
+          if (nextValues == null) {
+            done = true;
             reader.close();
+            return false;
           }
-          return more;
-        } catch (UncheckedIOException e) {
-          if (e.getCause() instanceof CharacterCodingException) {
-            throw new UsageException(file + " is not UTF-8 near line " + line);
-          }
+          return true;
+        } catch (IOException e) {
           throw new UsageException(
-              "cannot read " + file + " near line " + line + ": " + e.getMessage());
-        } catch (IOException | CsvParseException e) {
-          throw new UsageException(
-              file + ": malformed CSV near line " + line + " (" + e.getMessage() + ")");
+              file + ": malformed CSV near line " + reader.line() + " (" + e.getMessage() + ")");
         }
       }
 
@@ -236,23 +228,21 @@ final class SegmentFiles {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        CsvRecord record = records.next();
+        String[] record = nextValues;
+        nextValues = null;
         recordNumber++;
-        line = record.getStartingLineNumber();
-        if (record.getFieldCount() != names.length) {
+        if (record.length != names.length) {
           throw new UsageException(
               file
                   + " record "
                   + recordNumber
                   + " has "
-                  + record.getFieldCount()
+                  + record.length
                   + " values, the header has "
                   + names.length);
         }
-        Object[] values = new Object[names.length];
         for (int i = 0; i < names.length; i++) {
-          String value = record.getField(i);
-          if (value.length() > MAX_LINE_BYTES) {
+          if (record[i].length() > MAX_LINE_BYTES) {
             throw new UsageException(
                 file
                     + " record "
@@ -263,9 +253,8 @@ final class SegmentFiles {
                     + MAX_LINE_BYTES / 1024
                     + " KiB");
           }
-          values[i] = value;
         }
-        return Profile.of(new RowFields(names, values));
+        return Profile.of(new RowFields(names, record));
       }
     };
   }
