@@ -207,7 +207,7 @@ for c in $CONNECTORS; do
   printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
 done
 
-# 10. The race: the SDK's CLI against the vendors' official Node.js clients (race/race.sh, about 25
+# 10. The race: the SDK's CLI against the vendors' official Node.js clients (race/race.sh, about 10
 # minutes; its variables RACE_SIZES, RACE_ROUNDS, RACE_CONNECTORS apply).
 if [ -z "${SKIP_RACE:-}" ]; then
   echo

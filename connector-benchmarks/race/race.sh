@@ -8,7 +8,7 @@
 # concurrency (one request at a time: await / callback in a loop) and with 4 in flight; each round
 # takes the faster of the two. Prints the tables for BENCHMARKS.md, each round's ratio included.
 #
-#   connector-benchmarks/race/race.sh                   # the whole race (about 25 minutes)
+#   connector-benchmarks/race/race.sh                   # the whole race (about 10 minutes)
 #   RACE_SIZES="10000" RACE_ROUNDS=2 RACE_CONNECTORS=iterable connector-benchmarks/race/race.sh
 #   RACE_ONLY=1 connector-benchmarks/run.sh              # the same, from the suite's script
 #
