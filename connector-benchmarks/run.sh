@@ -8,8 +8,13 @@
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
 #   MIRROR_ONLY=1 connector-benchmarks/run.sh       # only mirror mode's removals (section 10)
 #   MIRROR_REMOVALS=1000 ...                        # fewer removals in section 10 (10,000 by default)
+#   RACE_ONLY=1 connector-benchmarks/run.sh         # only the race against the official clients (section 11)
+#   SKIP_RACE=1 connector-benchmarks/run.sh         # everything but the race
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${RACE_ONLY:-}" ]; then
+  exec connector-benchmarks/race/race.sh
+fi
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
 SIZES=${SIZES:-10000 100000 1000000}
 PROFILES=${PROFILES:-1000000}
@@ -233,3 +238,9 @@ for c in $CONNECTORS; do
 done
 
 mirror_section
+# 11. The race: the SDK's CLI against the vendors' official Node.js clients (race/race.sh, about 10
+# minutes; its variables RACE_SIZES, RACE_ROUNDS, RACE_CONNECTORS apply).
+if [ -z "${SKIP_RACE:-}" ]; then
+  echo
+  connector-benchmarks/race/race.sh
+fi
