@@ -800,6 +800,13 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     List<RejectedRecord> sink = java.util.Collections.synchronizedList(new ArrayList<>());
     try (SegmentExporter exporter = connectors().exporter(connection)) {
       ExportHandle handle = startAndAwaitFirstBatch(exporter, connection, 19, size, sink);
+      // Cancel while a write is surely at the vendor: a request that arrived after the first answer
+      // waits out the vendor's 250 ms, so a connector that ignores cancellation is caught retrying.
+      int seen = simulator.requestCount();
+      long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (simulator.requestCount() == seen && System.nanoTime() - wait < 0) {
+        Thread.sleep(1);
+      }
       long t0 = System.nanoTime();
       handle.cancel();
       ExportResult result =
