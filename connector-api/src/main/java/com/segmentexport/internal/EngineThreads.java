@@ -33,10 +33,10 @@ public final class EngineThreads {
 
   /**
    * Batches written at once by the JVM's default pool: enough for the largest per-export concurrency
-   * of a default connector setting (Autopilot's 28 + 1) with room for a second export, and with the
-   * JVM's own threads still under 64 + one reader per export.
+   * of a default connector setting (Autopilot's 28 + 1) with room for another export, and with the
+   * JVM's own threads (about 20) still under 64 + one reader per export.
    */
-  public static final int DEFAULT_PARALLELISM = 48;
+  public static final int DEFAULT_PARALLELISM = 40;
 
   /**
    * The system property that sizes the JVM's default pool instead of {@link #DEFAULT_PARALLELISM}, for
@@ -268,6 +268,9 @@ public final class EngineThreads {
       } catch (RuntimeException | Error e) {
         // The engine's tasks account for their own failures; this is a last resort, not a path.
         log.error("An export task failed outside the engine's accounting", e);
+      } finally {
+        // An interrupt meant for one export's task must not stop the next export's.
+        Thread.interrupted();
       }
     }
   }

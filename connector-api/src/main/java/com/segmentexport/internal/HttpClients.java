@@ -44,11 +44,17 @@ public final class HttpClients {
    * ({@code TCP_NODELAY}): OkHttp writes a request body in 8 KiB segments, and with Nagle's algorithm the
    * last part of a body waits for the vendor's delayed acknowledgement of the first (up to 40 ms a request
    * on Linux, more elsewhere), which made a batch of 100 Autopilot contacts take 45 ms on loopback.
+   *
+   * <p>Connections are made on the calling thread, one address at a time: OkHttp's fast fallback races
+   * the addresses of a host on threads of its own, one per connection being made, which grew to more
+   * than 100 threads when 1,000 exports started at once (the benchmark of many exports per JVM), and
+   * the SDK bounds the threads of a JVM.
    */
   public static OkHttpClient newClient() {
     return configure(
             new OkHttpClient.Builder()
                 .socketFactory(NoDelaySocketFactory.INSTANCE)
+                .fastFallback(false)
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ofSeconds(60))
                 .writeTimeout(Duration.ofSeconds(60))

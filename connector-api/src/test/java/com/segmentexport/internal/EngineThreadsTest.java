@@ -140,6 +140,23 @@ class EngineThreadsTest {
   }
 
   @Test
+  void anInterruptLeftByOneExportsTaskDoesNotReachTheNextTask() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(1);
+    CountDownLatch done = new CountDownLatch(1);
+    List<Boolean> interrupted = Collections.synchronizedList(new ArrayList<>());
+    threads.lane().execute(() -> Thread.currentThread().interrupt());
+    threads
+        .lane()
+        .execute(
+            () -> {
+              interrupted.add(Thread.currentThread().isInterrupted());
+              done.countDown();
+            });
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(interrupted).containsExactly(false);
+  }
+
+  @Test
   void aTaskTheExecutorRejectsRunsOnTheSubmittingThread() {
     EngineThreads threads =
         EngineThreads.using(
