@@ -6,6 +6,8 @@
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
 #   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
+#   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 10, many exports in one JVM
+#   MANY_ONLY=1 MANY_EXPORTS="10 100" CONNECTORS=dotdigital connector-benchmarks/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
@@ -29,7 +31,51 @@ OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -DminSeconds=$
 # key=value pairs of a RESULT line, as awk variables.
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 
+# Section 10 (issue 28), also run alone with MANY_ONLY=1: N exports at once in one -Xmx512m JVM, each
+# of 1,000 generated profiles on its own connection and list, against the simulator in another JVM
+# (limits off); against one export of N x 1,000 (Autopilot: its 100,000 limit) in the same JVM.
+MANY_EXPORTS=${MANY_EXPORTS:-10 100 1000}
+many_exports_section() {
+  local c n r out
+  echo
+  echo "## 10. Many exports in one JVM: N exports of 1,000 profiles at once, -Xmx512m, simulator limits off in another JVM"
+  echo
+  echo "Goals: peak threads ≤ 64 + N; every export completes in -Xmx512m; aggregate ÷ one export of the same"
+  echo "profiles ≥ 0.8. Checked: each export SUCCEEDED with 1,000 exported and its list at the simulator holding"
+  echo "1,000. Thread counts are the JVM's (ThreadMXBean), the benchmark's own ~20 included (before); \"after\""
+echo "is 10 s after the last export ended and the exporters were closed. The simulator keeps every contact to"
+echo "count the lists: its CPU and GC seconds say whether it kept up."
+  echo
+  echo "| connector | exports | succeeded | checked | seconds | profiles/s | one export: profiles, profiles/s | **aggregate ÷ one** (≥ 0.8) | **peak threads** (≤ 64 + N) | threads before / after | at the peak | peak live heap MiB | GC s | export s, median / max | simulator CPU s / GC s |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+  for c in $CONNECTORS; do
+    for n in $MANY_EXPORTS; do
+      out="$OUT/many-$c-$n"
+      java -Xmx512m -XX:+UseSerialGC -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
+          > "$out.out" 2> "$out.log" || true
+      r=$(grep '^RESULT' "$out.out") || {
+        echo "| $c | $n | failed: $(grep -m1 -o 'OutOfMemoryError[^)]*\|unable to create native thread' "$out.log" || echo "see $out.log") |"
+        continue
+      }
+      printf '| %s | %s | %s | %s | %s | %s | %s, %s | %s %s | %s %s | %s / %s | %s | %s | %s | %s | %s / %s |\n' "$c" "$n" \
+        "$(field "$r" succeeded)" \
+        "$([ "$(field "$r" checked)" = true ] && echo yes || echo "no: $(field "$r" firstProblem)")" \
+        "$(field "$r" seconds)" "$(field "$r" perSecond)" "$(field "$r" oneProfiles)" "$(field "$r" onePerSecond)" \
+        "$(field "$r" ratio)" "$([ "$(field "$r" ratioGoal)" = true ] && echo ✓ || echo ✗)" \
+        "$(field "$r" peakThreads)" "$([ "$(field "$r" threadsOk)" = true ] && echo ✓ || echo ✗)" \
+        "$(field "$r" threadsBefore)" "$(field "$r" threadsAfter)" "$(field "$r" peakThreadsBy | sed 's/,/, /g')" \
+        "$(field "$r" peakLiveMiB)" "$(field "$r" gcSeconds)" "$(field "$r" exportSeconds | sed 's|/| / |')" \
+        "$(field "$r" simulatorCpuSeconds)" "$(field "$r" simulatorGcSeconds)"
+    done
+  done
+}
+
 echo "# Segment Export SDK benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -1)"
+
+if [ -n "${MANY_ONLY:-}" ]; then
+  many_exports_section
+  exit 0
+fi
 
 if [ -z "${SKIP_JMH:-}" ]; then
   echo
@@ -201,3 +247,5 @@ for c in $CONNECTORS; do
       2>"$OUT/ceiling-state-$c.log" | grep '^RESULT') || b=""
   printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
 done
+
+many_exports_section

@@ -156,7 +156,9 @@ public final class ManyExportsBenchmark {
             + "threadsGoal=%d threadsOk=%s threadsBefore=%d threadsAfter=%d onePeakThreads=%d "
             + "peakLiveMiB=%.1f onePeakLiveMiB=%.1f peakHeapMiB=%.1f maxHeapMiB=%.0f heapOk=%s "
             + "httpCalls=%d startSeconds=%.2f exportSeconds=%s cpuSeconds=%.1f gcSeconds=%.1f "
-            + "oneCpuSeconds=%.1f oneGcSeconds=%.1f peakThreadsBy=%s firstProblem=%s%n",
+            + "oneCpuSeconds=%.1f oneGcSeconds=%.1f peakThreadsBy=%s simulatorCpuSeconds=%.1f "
+            + "simulatorGcSeconds=%.1f simulatorPeakThreads=%s oneSimulatorCpuSeconds=%.1f "
+            + "oneSimulatorGcSeconds=%.1f firstProblem=%s%n",
         connector,
         exports,
         profiles,
@@ -192,6 +194,11 @@ public final class ManyExportsBenchmark {
         one.cpuSeconds,
         one.gcSeconds,
         many.peakCensus,
+        many.simulatorCpuSeconds,
+        many.simulatorGcSeconds,
+        many.simulatorPeakThreads,
+        one.simulatorCpuSeconds,
+        one.simulatorGcSeconds,
         many.problems().isEmpty() ? "-" : token(many.problems().get(0)));
     return checked;
   }
@@ -229,6 +236,9 @@ public final class ManyExportsBenchmark {
     double cpuSeconds;
     double gcSeconds;
     String peakCensus = "";
+    double simulatorCpuSeconds;
+    double simulatorGcSeconds;
+    String simulatorPeakThreads = "";
     final List<Double> exportSeconds = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
 
@@ -274,6 +284,7 @@ public final class ManyExportsBenchmark {
       }
 
       System.gc();
+      Map<String, String> simulatorBefore = pairs(simulator.command("stats"));
       List<SegmentExporter> exporters = new ArrayList<>(names.size());
       List<ExportHandle> handles = new ArrayList<>(names.size());
       List<CompletableFuture<ExportResult>> completions = new ArrayList<>(names.size());
@@ -320,6 +331,14 @@ public final class ManyExportsBenchmark {
         phase.gcSeconds = (gcMillis() - gc0) / 1e3;
         phase.peakCensus = census.atPeak();
       }
+      Map<String, String> simulatorAfter = pairs(simulator.command("stats"));
+      phase.simulatorCpuSeconds =
+          Double.parseDouble(simulatorAfter.get("cpuSeconds"))
+              - Double.parseDouble(simulatorBefore.get("cpuSeconds"));
+      phase.simulatorGcSeconds =
+          Double.parseDouble(simulatorAfter.get("gcSeconds"))
+              - Double.parseDouble(simulatorBefore.get("gcSeconds"));
+      phase.simulatorPeakThreads = simulatorAfter.get("peakThreads");
       if (startFailures > 1) {
         phase.problems.add(startFailures + " exports did not start");
       }

@@ -11,11 +11,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,6 +47,9 @@ import java.util.Map;
  *         <li>{@code members NAME...}: the number of members of each destination of that name (a
  *             destination created above, or the list named so for Iterable and Autopilot), answered
  *             {@code REPLY NAME=COUNT ...}; -1 for a name it does not know.
+ *         <li>{@code stats}: this JVM's CPU and collection time so far, and its peak thread count since
+ *             the previous {@code stats} (then reset), answered {@code REPLY cpuSeconds=S gcSeconds=S
+ *             peakThreads=N heapUsedMiB=M}: whether the simulator kept up with a benchmark.
  *       </ul>
  *       Anything else is answered {@code REPLY error=...}.
  * </ol>
@@ -149,6 +156,24 @@ public final class SimulatorServer {
           reply.append(members(sim, destinations, name));
         }
         return reply.toString();
+      case "stats":
+        long gcMillis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+          gcMillis += Math.max(0, gc.getCollectionTime());
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int peak = threads.getPeakThreadCount();
+        threads.resetPeakThreadCount();
+        return String.format(
+            Locale.ROOT,
+            "cpuSeconds=%.1f gcSeconds=%.1f peakThreads=%d heapUsedMiB=%.0f",
+            ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime()
+                / 1e9,
+            gcMillis / 1e3,
+            peak,
+            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
       default:
         return "error=" + encode("unknown command " + command[0]);
     }

@@ -75,6 +75,8 @@ class SimulatorServerTest {
       assertThat(remote.command("retain-contacts")).isEqualTo("ok");
       assertThat(remote.command("destinations one")).startsWith("option=listId one=");
       assertThat(remote.command("members one two")).isEqualTo("one=0 two=-1");
+      assertThat(remote.command("stats"))
+          .matches("cpuSeconds=[0-9.]+ gcSeconds=[0-9.]+ peakThreads=[0-9]+ heapUsedMiB=[0-9]+");
       assertThatThrownBy(() -> remote.command("fly"))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("unknown command fly");
