@@ -88,12 +88,11 @@ public final class ManyExportsBenchmark {
     int exports = Integer.parseInt(args[1]);
     long profiles = Long.getLong("profiles", 1000);
     long timeoutSeconds = Long.getLong("timeoutSeconds", 1800);
+    String simulatorHeap = System.getProperty("simulatorHeap", "3g");
     boolean ok;
     try (RemoteSimulator simulator =
         RemoteSimulator.launch(
-            connector,
-            Integer.getInteger("simulatorCpu", -1),
-            System.getProperty("simulatorHeap", "3g"))) {
+            connector, Integer.getInteger("simulatorCpu", -1), List.of("-Xmx" + simulatorHeap))) {
       simulator.command("retain-contacts");
       ok = run(simulator, connector, exports, profiles, timeoutSeconds);
     }

@@ -61,28 +61,29 @@ final class RemoteSimulator implements AutoCloseable {
    */
   static RemoteSimulator launch(String connector, int cpu)
       throws IOException, InterruptedException {
-    return launch(connector, cpu, "1g");
+    return launch(connector, cpu, List.of("-Xmx1g"));
   }
 
   /**
-   * Starts the simulator server of a connector in a JVM with this maximum heap ({@code -Xmx}), pinned
-   * to CPU {@code cpu}, or unpinned when {@code cpu} is negative, and waits for its connect line.
+   * Starts the simulator server of a connector in a JVM with these options (such as {@code -Xmx1g}),
+   * pinned to CPU {@code cpu}, or unpinned when {@code cpu} is negative, and waits for its connect
+   * line.
    *
    * @throws IllegalStateException if the child exits, or prints no connect line in time; the message
    *     carries the child's stderr
    */
-  static RemoteSimulator launch(String connector, int cpu, String maxHeap)
+  static RemoteSimulator launch(String connector, int cpu, List<String> jvmOptions)
       throws IOException, InterruptedException {
     String java =
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> command =
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(
         List.of(
-            java,
-            "-Xmx" + maxHeap,
             "-cp",
             System.getProperty("java.class.path"),
             SimulatorServer.class.getName(),
-            connector);
+            connector));
     Path stderr = Files.createTempFile("simulator-" + connector + "-", ".log");
     stderr.toFile().deleteOnExit();
     List<String> pinnedCommand = new ArrayList<>(List.of("taskset", "-c", Integer.toString(cpu)));

@@ -11,6 +11,7 @@ import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,7 +71,8 @@ class SimulatorServerTest {
 
   @Test
   void aRemoteSimulatorAnswersCommandsFromItsOwnJvm() throws Exception {
-    try (RemoteSimulator remote = RemoteSimulator.launch("campaignmonitor", -1, "256m")) {
+    try (RemoteSimulator remote =
+        RemoteSimulator.launch("campaignmonitor", -1, List.of("-Xmx256m"))) {
       assertThat(remote.pinned()).isFalse();
       assertThat(remote.command("retain-contacts")).isEqualTo("ok");
       assertThat(remote.command("destinations one")).startsWith("option=listId one=");
