@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine) and prints the tables
-# that go into BENCHMARKS.md. Each figure is measured in this one run.
+# Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine, and about 12 more for
+# section 10) and prints the tables that go into BENCHMARKS.md. Each figure is measured in this one run.
 #
 #   connector-benchmarks/run.sh                     # everything, every connector
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
