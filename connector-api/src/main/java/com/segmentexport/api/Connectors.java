@@ -3,6 +3,8 @@ package com.segmentexport.api;
 import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.internal.DefaultSegmentExporter;
+import com.segmentexport.internal.EngineThreads;
+import com.segmentexport.internal.ExportRunners;
 import com.segmentexport.internal.HttpClients;
 import com.segmentexport.internal.RateLimiters;
 import com.segmentexport.spi.Connector;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +50,18 @@ public final class Connectors {
 
   private final Map<String, ConnectorProvider> providers;
   private final OkHttpClient client;
+  private final EngineThreads threads;
+  private final ExportRunners runners;
 
-  private Connectors(Map<String, ConnectorProvider> providers, OkHttpClient client) {
+  private Connectors(
+      Map<String, ConnectorProvider> providers,
+      OkHttpClient client,
+      EngineThreads threads,
+      ExportRunners runners) {
     this.providers = Collections.unmodifiableMap(providers);
     this.client = client;
+    this.threads = threads;
+    this.runners = runners;
   }
 
   /**
@@ -107,7 +118,8 @@ public final class Connectors {
                 + p.getClass().getName());
       }
     }
-    return new Connectors(byId, HttpClients.newClient());
+    return new Connectors(
+        byId, HttpClients.newClient(), EngineThreads.shared(), ExportRunners.unbounded());
   }
 
   /**
@@ -145,7 +157,65 @@ public final class Connectors {
   public Connectors withHttpClient(OkHttpClient hostClient) {
     requireNonNull(hostClient, "hostClient == null");
     return new Connectors(
-        new LinkedHashMap<>(providers), HttpClients.configure(hostClient.newBuilder()).build());
+        new LinkedHashMap<>(providers),
+        HttpClients.configure(hostClient.newBuilder()).build(),
+        threads,
+        runners);
+  }
+
+  /**
+   * A copy whose exports write their batches on a pool of threads of its own, at most {@code threads}
+   * at once. By default every {@code Connectors} of the JVM shares one pool of {@value
+   * EngineThreads#DEFAULT_PARALLELISM} threads, so that the threads of a JVM stay bounded however many
+   * exports run: each running export has one thread of its own besides (the one that reads its {@link
+   * SegmentSource}, which may block), and the pool hands its threads out fairly between exports.
+   * Per-export limits still hold within the pool: a connector's {@code maxConcurrentBatches} and its
+   * account's rate budget. Threads are made when needed and end when idle.
+   *
+   * @param threads the most batches written at once, by all exports of the copy together
+   * @return a copy whose exports write their batches on a pool of threads of its own
+   * @throws IllegalArgumentException if {@code threads} is less than 1
+   */
+  public Connectors withEngineThreads(int threads) {
+    return new Connectors(
+        new LinkedHashMap<>(providers), client, EngineThreads.ownThreads(threads), runners);
+  }
+
+  /**
+   * A copy whose exports write their batches on the host's executor (a Kafka Connect worker's, an
+   * application server's), at most {@code parallelism} at once, handed out fairly between exports. The
+   * tasks block on vendor calls and rate-limit waits: give an executor that may run {@code parallelism}
+   * of them at once (not a small fork-join pool). A task the executor rejects runs on the thread of the
+   * export that submitted it.
+   *
+   * @param executor runs the exports' batch writes
+   * @param parallelism the most batches written at once, by all exports of the copy together
+   * @return a copy whose exports write their batches on the host's executor
+   * @throws IllegalArgumentException if {@code parallelism} is less than 1
+   */
+  public Connectors withExecutor(Executor executor, int parallelism) {
+    return new Connectors(
+        new LinkedHashMap<>(providers),
+        client,
+        EngineThreads.using(executor, parallelism),
+        runners);
+  }
+
+  /**
+   * A copy of which at most {@code exports} exports run at once; exports started beyond that wait, in
+   * the order started and holding no thread, until one ends ({@link SegmentExporter#start} still checks
+   * and returns at once; the listener hears the export start when it runs). By default every export
+   * started runs at once, each on a thread of its own that reads its segments; a limit bounds those
+   * threads too, for a host that starts hundreds of exports and whose sources do not depend on each
+   * other (an export waiting for a slot cannot feed another's source).
+   *
+   * @param exports the most exports of the copy running at once
+   * @return a copy of which at most {@code exports} exports run at once
+   * @throws IllegalArgumentException if {@code exports} is less than 1
+   */
+  public Connectors withMaxRunningExports(int exports) {
+    return new Connectors(
+        new LinkedHashMap<>(providers), client, threads, ExportRunners.atMost(exports));
   }
 
   /** {@return the connectors, in discovery order} */
@@ -232,6 +302,7 @@ public final class Connectors {
     }
     ConnectorProvider provider = connectorProvider(connection.connectorId());
     Connector connector = provider.create(new ConnectorContext(connection));
-    return new DefaultSegmentExporter(connection, role, connector, client, RateLimiters.shared());
+    return new DefaultSegmentExporter(
+        connection, role, connector, client, RateLimiters.shared(), threads, runners);
   }
 }

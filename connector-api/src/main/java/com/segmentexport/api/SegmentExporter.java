@@ -2,7 +2,8 @@ package com.segmentexport.api;
 
 /**
  * Runs exports on one connection. Obtained from {@link Connectors#exporter(Connection, Role)}; safe to
- * use from several threads; close it when done to release its threads.
+ * use from several threads; close it when done. Its exports write their batches on the threads of
+ * its {@link Connectors} (shared by every export; see {@link Connectors#withEngineThreads(int)}).
  *
  * <pre>{@code
  * try (SegmentExporter exporter = connectors.exporter(connection, Role.ADMINISTRATOR)) {
@@ -98,7 +99,7 @@ public interface SegmentExporter extends AutoCloseable {
    */
   long forgetState(SyncState state, String destinationId);
 
-  /** Cancels running exports and releases threads. */
+  /** Cancels running exports and releases the connector's resources. */
   @Override
   void close();
 }

@@ -32,6 +32,8 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   private final OkHttpClient client;
   private final AccountBudgets budgets;
   private final SyncRun.Factory sync;
+  private final EngineThreads threads;
+  private final ExportRunners runners;
   private final Set<ExportRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -41,11 +43,15 @@ public final class DefaultSegmentExporter implements SegmentExporter {
       Role role,
       Connector connector,
       OkHttpClient client,
-      RateLimiters limiters) {
+      RateLimiters limiters,
+      EngineThreads threads,
+      ExportRunners runners) {
     this.connection = requireNonNull(connection, "connection == null");
     this.role = requireNonNull(role, "role == null");
     this.connector = requireNonNull(connector, "connector == null");
     this.client = requireNonNull(client, "client == null");
+    this.threads = requireNonNull(threads, "threads == null");
+    this.runners = requireNonNull(runners, "runners == null");
     String account = RateLimiters.accountKey(connection, connector);
     this.budgets =
         AccountBudgets.of(
@@ -91,11 +97,12 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     requireNonNull(options, "options == null");
     checkUsable();
     checkOwn(definition);
-    ExportRun run = new ExportRun(connector, definition, source, options, client, budgets, sync);
+    ExportRun run =
+        new ExportRun(connector, definition, source, options, client, budgets, sync, threads);
     run.preflight();
     running.add(run);
     run.completion().whenComplete((r, e) -> running.remove(run));
-    run.start();
+    run.start(runners);
     return run;
   }
 

@@ -18,8 +18,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +71,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   /** The run's use of the sync state, or null without one. */
   private final SyncRun sync;
 
+  /** The run's share of the threads every export shares, which write its batches. */
+  private final EngineThreads.Lane workers;
+
   ExportRun(
       Connector connector,
       ExportDefinition definition,
@@ -80,9 +81,18 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
       ExportOptions options,
       OkHttpClient client,
       AccountBudgets budgets,
-      SyncRun.Factory sync) {
+      SyncRun.Factory sync,
+      EngineThreads threads) {
     this(
-        connector, definition, source, options, client, budgets, sync, ProfileCap.PAST_CAP_READING);
+        connector,
+        definition,
+        source,
+        options,
+        client,
+        budgets,
+        sync,
+        threads,
+        ProfileCap.PAST_CAP_READING);
   }
 
   ExportRun(
@@ -93,6 +103,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
       OkHttpClient client,
       AccountBudgets budgets,
       SyncRun.Factory sync,
+      EngineThreads threads,
       Duration pastCapReading) {
     this.connector = connector;
     this.definition = definition;
@@ -119,6 +130,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
             pastCapReading,
             Ticker.SYSTEM);
     this.sync = sync == null ? null : sync.forRun(definition, options, runId);
+    this.workers = threads.lane();
   }
 
   /** Checks limits against sizes known in advance. Throws before anything is sent. */
@@ -140,10 +152,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     }
   }
 
-  void start() {
-    Thread runner = new Thread(this::run, "segment-export-" + RUNS.incrementAndGet());
-    runner.setDaemon(true);
-    runner.start();
+  /** Starts the run on a thread of {@code runners} (at once, or when one is free). */
+  void start(ExportRunners runners) {
+    runners.start("segment-export-" + RUNS.incrementAndGet(), this::run);
   }
 
   private void run() {
@@ -167,15 +178,6 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
         definition.segments().size(),
         definition.connection().connectorId(),
         runId);
-    AtomicInteger workerIds = new AtomicInteger();
-    ExecutorService workers =
-        Executors.newFixedThreadPool(
-            batchesInFlight,
-            r -> {
-              Thread t = new Thread(r, "segment-export-worker-" + workerIds.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     SegmentPipeline.Scope scope =
         new SegmentPipeline.Scope(
             connector,
@@ -210,8 +212,6 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
           e instanceof ExportException
               ? (ExportException) e
               : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
-    } finally {
-      workers.shutdownNow();
     }
     ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
     log.info(

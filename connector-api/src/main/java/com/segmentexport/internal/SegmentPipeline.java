@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,7 +49,7 @@ final class SegmentPipeline {
       ProfileCap cap,
       BatchOutcomes outcomes,
       RunFailures failures,
-      ExecutorService workers,
+      EngineThreads.Lane workers,
       int batchesInFlight,
       SyncRun sync) {}
 
@@ -267,6 +266,24 @@ final class SegmentPipeline {
       }
       try {
         if (inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        control.stop("interrupted");
+      }
+    }
+    // A slot is free; with every thread of the shared pool busy, hand over this batch only once the
+    // previous one has a thread, so that memory holds only the batches being written (and one
+    // each).
+    while (true) {
+      if (control.isStopped()) {
+        inFlight.release();
+        tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
+        return;
+      }
+      try {
+        if (run.workers().awaitNoneWaiting(50)) {
           break;
         }
       } catch (InterruptedException e) {

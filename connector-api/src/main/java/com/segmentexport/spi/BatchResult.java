@@ -2,6 +2,7 @@ package com.segmentexport.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -189,6 +190,27 @@ public final class BatchResult {
       }
       rejections.putIfAbsent(record, new Rejection(record, reason, vendorCode, message));
       return this;
+    }
+
+    /**
+     * Rejects a record whose own call the vendor refused (a call for this record alone, such as its
+     * address change or its removal): {@link RejectionReason#VENDOR_REJECTED} for a 4xx other than 408
+     * and 429 (the vendor refused the record), else {@link RejectionReason#DELIVERY_FAILED} (the call
+     * did not get through: retries spent on 5xx, timeouts or 429s), with the exception's vendor code and
+     * message. A record rejected twice keeps its first rejection.
+     *
+     * @param record a record of the batch
+     * @param refusal the vendor's refusal of the record's call
+     * @return this builder
+     */
+    public Builder reject(ExportRecord record, DestinationException refusal) {
+      int status = refusal.httpStatus();
+      boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
+      return reject(
+          record,
+          refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
+          refusal.vendorCode().orElse(null),
+          refusal.getMessage());
     }
 
     /**

@@ -79,6 +79,8 @@ class ModuleBoundaryTest {
           "HttpClients", // api.Connectors builds its client with it; api.UrlRules asks its loopback
           // rule
           "RateLimiters", // api.Connectors hands the JVM's registry to each exporter
+          "EngineThreads", // api.Connectors hands its thread pool to each exporter
+          "ExportRunners", // api.Connectors hands its export runners to each exporter
           "EngineBenchmarkHooks"); // for connector-benchmarks
 
   /** The engine class another module may use, and the module that may. */

@@ -107,9 +107,10 @@ class ProfileLimitTest {
             HttpClients.newClient(),
             AccountBudgets.of(new RateLimiter(1000)),
             null,
+            EngineThreads.shared(),
             Duration.ofMillis(300));
     run.preflight();
-    run.start();
+    run.start(ExportRunners.unbounded());
     ExportResult result = run.await();
     assertAddsUp(result);
     SegmentResult s = result.segment("Endless").orElseThrow();

@@ -3,6 +3,7 @@ package com.segmentexport.autopilot;
 import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.DestinationException;
+import com.segmentexport.spi.AddressChange;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.OutcomeUnknownException;
@@ -44,34 +45,8 @@ import org.slf4j.LoggerFactory;
  * the {@link OutcomeUnknownException} to the caller. The bulk upsert is never used for a change: whether
  * it honours {@code _NewEmail} is not known. Identical addresses need no call. Thread-safe.
  */
-final class AutopilotAddressChange {
+final class AutopilotAddressChange implements AddressChange {
   private static final Logger log = LoggerFactory.getLogger(AutopilotAddressChange.class);
-
-  /** What became of an address change. */
-  enum Outcome {
-    /** The contact answers to the new address now, with its contact id (or the addresses are the same). */
-    CHANGED,
-    /** No contact has the current address: the caller should add the new one. */
-    CURRENT_UNKNOWN,
-    /** Another contact has the new address: nothing changed; the caller reports it. */
-    NEW_ADDRESS_TAKEN,
-    /** Autopilot refused the change (400). */
-    REFUSED
-  }
-
-  /**
-   * An address change's outcome, with Autopilot's error and message when it refused.
-   *
-   * @param outcome what became of the change
-   * @param vendorCode Autopilot's {@code error}, or null when no error was answered
-   * @param message why, for reports; never an address
-   */
-  record Result(Outcome outcome, String vendorCode, String message) {
-    Result {
-      requireNonNull(outcome, "outcome == null");
-      requireNonNull(message, "message == null");
-    }
-  }
 
   private final AutopilotConnector connector;
   private final VendorHttp http;
@@ -91,7 +66,8 @@ final class AutopilotAddressChange {
    *     not settle it
    * @throws DestinationException if Autopilot refused a read, or the change otherwise
    */
-  Result change(String oldEmail, String newEmail) {
+  @Override
+  public Result change(String oldEmail, String newEmail) {
     requireNonNull(oldEmail, "oldEmail == null");
     requireNonNull(newEmail, "newEmail == null");
     if (oldEmail.equals(newEmail)) {

@@ -2,6 +2,7 @@ package com.segmentexport.autopilot;
 
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * and a count read per batch.
  *
  * <p>A record whose profile Autopilot knows under a {@linkplain ExportRecord#previousEmail() previous
- * address} first has its contact's address changed ({@link AutopilotAddressChange}), so that the upsert
- * updates the same contact rather than adding a second one.
+ * address} first has its contact's address changed ({@link AutopilotAddressChange}, applied by {@link
+ * AddressChanges}), so that the upsert updates the same contact rather than adding a second one. A contact
+ * keeps its id, so {@link ListMembership} still knows it as a member.
  *
  * <p>{@link #remove(Batch)} takes contacts off this list only, one {@code DELETE
  * /v1/list/{list_id}/contact/{contact_id_or_email}} per contact (v1 has no bulk removal), each paced by the
@@ -53,15 +55,6 @@ import org.slf4j.LoggerFactory;
 final class AutopilotDestination implements Destination {
   /** Our code for a contact the upsert answer does not map to a contact id. */
   static final String NOT_MAPPED = "not_in_email_contact_map";
-
-  /** Counter: contacts given their profile's new address, as the same contact. */
-  static final String ADDRESS_CHANGED = "addressChange.changed";
-
-  /** Counter: moved profiles Autopilot had no contact for at the old address (the upsert adds them). */
-  static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
-
-  /** Counter: moved profiles whose new address another contact has (it is updated; the old one stays). */
-  static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
 
   /** Counter: contacts a removal found already off the list ({@code not_modified}) or unknown (404): removed. */
   static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
@@ -81,7 +74,7 @@ final class AutopilotDestination implements Destination {
 
   private final ListMembership membership;
   private final GroupConfirmation<ListMembership.Upserted> confirmation;
-  private final AutopilotAddressChange addressChange;
+  private final AddressChanges addressChanges;
 
   AutopilotDestination(
       AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
@@ -97,7 +90,13 @@ final class AutopilotDestination implements Destination {
     }
     int maxGroup = connector.limits().maxConcurrentBatches();
     this.membership = new ListMembership(connector, http, listId);
-    this.addressChange = new AutopilotAddressChange(connector, http);
+    this.addressChanges =
+        new AddressChanges(
+            new AutopilotAddressChange(connector, http),
+            "Autopilot",
+            "list " + listId,
+            "contact",
+            "upserted");
     this.confirmation =
         new GroupConfirmation<>(
             Math.min(connector.maxConcurrentUpserts(), maxGroup), maxGroup, membership::confirm);
@@ -111,7 +110,7 @@ final class AutopilotDestination implements Destination {
   @Override
   public BatchResult write(Batch batch) {
     BatchResult.Builder result = BatchResult.builder(batch);
-    List<ExportRecord> rest = changeAddresses(batch, result);
+    List<ExportRecord> rest = addressChanges.apply(batch, batch.records(), result);
     if (rest.size() == batch.size()) {
       return result.merge(upsertAndConfirm(batch)).build();
     }
@@ -156,13 +155,7 @@ final class AutopilotDestination implements Destination {
             "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
         continue;
       } catch (DestinationException e) {
-        int status = e.httpStatus();
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
+        result.reject(r, e);
         continue;
       }
       if (answer.isSuccessful()) {
@@ -199,76 +192,6 @@ final class AutopilotDestination implements Destination {
         .submit(() -> body(batch), membership::readIfUnknown, body -> upsert(batch, body))
         .result()
         .build();
-  }
-
-  /**
-   * Gives the contacts of the records whose profile Autopilot knows under a {@linkplain
-   * ExportRecord#previousEmail() previous address} their new address ({@link AutopilotAddressChange}),
-   * before the upsert updates their fields under it. Returns the records to upsert: all but those whose
-   * change Autopilot refused (rejected) or whose outcome is unknown (unconfirmed). One change at a time,
-   * each through the rate-limited {@link VendorHttp} like every call (two reads and a change, at 5
-   * requests a second): changes are rare (a profile's address seldom changes), so they are not worth a
-   * parallel path. A contact keeps its id, so {@link ListMembership} still knows it as a member.
-   */
-  private List<ExportRecord> changeAddresses(Batch batch, BatchResult.Builder result) {
-    List<ExportRecord> records = batch.records();
-    if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
-      return records;
-    }
-    List<ExportRecord> rest = new ArrayList<>(records.size());
-    for (ExportRecord r : records) {
-      if (r.previousEmail().isEmpty()) {
-        rest.add(r);
-        continue;
-      }
-      AutopilotAddressChange.Result change;
-      try {
-        change = addressChange.change(r.previousEmail().get(), r.email());
-      } catch (OutcomeUnknownException e) {
-        result.unconfirmed(
-            r,
-            "whether Autopilot changed this contact's address is unknown ("
-                + e.getMessage()
-                + "); the contact was not upserted under the new address");
-        continue;
-      } catch (DestinationException e) {
-        // Any other refusal of the change concerns this contact: the batch's other records go on.
-        int status = e.httpStatus();
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
-        continue;
-      }
-      switch (change.outcome()) {
-        case CHANGED:
-          result.count(ADDRESS_CHANGED, 1);
-          rest.add(r);
-          break;
-        case CURRENT_UNKNOWN:
-          result.count(ADDRESS_CURRENT_UNKNOWN, 1); // the upsert adds a contact at the new address
-          rest.add(r);
-          break;
-        case NEW_ADDRESS_TAKEN:
-          // The upsert updates the contact at the new address; the one at the old address stays,
-          // for a
-          // mirror mode to remove.
-          log.info(
-              "autopilot list {}: row {} of segment '{}' has a new address another contact already has; that "
-                  + "contact is updated, the one at the old address is left as it is",
-              listId,
-              r.row(),
-              batch.segment());
-          result.count(ADDRESS_NEW_TAKEN, 1);
-          rest.add(r);
-          break;
-        default:
-          result.reject(r, RejectionReason.VENDOR_REJECTED, change.vendorCode(), change.message());
-      }
-    }
-    return rest;
   }
 
   /** Upserts a batch; returns its result so far and its contacts that were not members yet. */

@@ -15,6 +15,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator;
 import java.nio.file.Path;
@@ -98,8 +99,8 @@ class AutopilotAddressChangeExportTest {
       assertThat(s.unchanged()).isEqualTo(1);
       assertThat(s.exported()).isEqualTo(2);
       assertThat(s.counters())
-          .containsEntry(AutopilotDestination.ADDRESS_CHANGED, 1L)
-          .containsEntry(AutopilotDestination.ADDRESS_NEW_TAKEN, 1L);
+          .containsEntry(AddressChanges.CHANGED, 1L)
+          .containsEntry(AddressChanges.NEW_ADDRESS_TAKEN, 1L);
       assertThat(sim.contactIdOf("moves.new@example.org")).as("the same contact").hasValue(moved);
       assertThat(sim.contactsWithAddress("moves@example.org")).isZero();
       assertThat(sim.contactFields("moves.new@example.org")).containsEntry("FirstName", "First p1");

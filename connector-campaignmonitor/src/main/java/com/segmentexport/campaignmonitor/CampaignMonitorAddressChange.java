@@ -2,6 +2,7 @@ package com.segmentexport.campaignmonitor;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.spi.AddressChange;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * differing only in case are one subscriber here (the connector writes addresses lower-cased): no call is
  * made. Thread-safe.
  */
-final class CampaignMonitorAddressChange {
+final class CampaignMonitorAddressChange implements AddressChange {
   private static final Logger log = LoggerFactory.getLogger(CampaignMonitorAddressChange.class);
 
   /** The new address is already on the list. */
@@ -59,32 +60,6 @@ final class CampaignMonitorAddressChange {
 
   /** An address is not valid. */
   static final int INVALID_ADDRESS = 1;
-
-  /** What became of an address change. */
-  enum Outcome {
-    /** The subscriber record answers to the new address now (or the addresses differ only in case). */
-    CHANGED,
-    /** The current address is not on the list: the caller should add the new one. */
-    CURRENT_UNKNOWN,
-    /** The new address is already on the list: nothing changed; the caller reports it. */
-    NEW_ADDRESS_TAKEN,
-    /** Campaign Monitor refused the new address itself (invalid). */
-    REFUSED
-  }
-
-  /**
-   * An address change's outcome, with Campaign Monitor's code and message when it refused.
-   *
-   * @param outcome what became of the change
-   * @param vendorCode Campaign Monitor's {@code Code}, or null when it made the change
-   * @param message why, for reports; never an address
-   */
-  record Result(Outcome outcome, String vendorCode, String message) {
-    Result {
-      requireNonNull(outcome, "outcome == null");
-      requireNonNull(message, "message == null");
-    }
-  }
 
   private final CampaignMonitorConnector connector;
   private final VendorHttp http;
@@ -106,7 +81,8 @@ final class CampaignMonitorAddressChange {
    *     not settle it
    * @throws com.segmentexport.api.DestinationException if Campaign Monitor refused the call otherwise
    */
-  Result change(String oldEmail, String newEmail) {
+  @Override
+  public Result change(String oldEmail, String newEmail) {
     requireNonNull(oldEmail, "oldEmail == null");
     requireNonNull(newEmail, "newEmail == null");
     if (oldEmail.trim().toLowerCase(Locale.ROOT).equals(newEmail.trim().toLowerCase(Locale.ROOT))) {

@@ -3,6 +3,7 @@ package com.segmentexport.campaignmonitor;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * good rows were imported); any other refusal fails the batch and is not repeated.
  *
  * <p>A record whose profile the list holds under a {@linkplain ExportRecord#previousEmail() previous
- * address} first has its subscriber's address changed ({@link CampaignMonitorAddressChange}), so that the
- * import updates the same subscriber record rather than adding a second one.
+ * address} first has its subscriber's address changed ({@link CampaignMonitorAddressChange}, applied by
+ * {@link AddressChanges}), so that the import updates the same subscriber record rather than adding a
+ * second one.
  *
  * <p>A row the import refuses as deleted from the list (code 205) is re-added, with {@code Resubscribe}
  * for it alone, when Campaign Monitor reports its state as {@code Deleted} ({@link #readdDeleted}); never
@@ -75,15 +77,6 @@ final class CampaignMonitorDestination implements Destination {
   /** Counter: removals of Unsubscribed or Bounced subscribers, left as they are (off the mailings already). */
   static final String REMOVAL_INACTIVE_LEFT = "removal.inactiveLeft";
 
-  /** Counter: subscribers given their profile's new address, as the same subscriber record. */
-  static final String ADDRESS_CHANGED = "addressChange.changed";
-
-  /** Counter: moved profiles whose old address was not on the list (the import adds the new one). */
-  static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
-
-  /** Counter: moved profiles whose new address was on the list already (it is updated; the old one stays). */
-  static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
-
   /**
    * The import's top-level options, from the export definition.
    *
@@ -113,7 +106,7 @@ final class CampaignMonitorDestination implements Destination {
   private final Optional<MappedField> lastName;
   private final List<CampaignMonitorConnector.FieldPlan> fields;
   private final ImportOptions options;
-  private final CampaignMonitorAddressChange addressChange;
+  private final AddressChanges addressChanges;
 
   CampaignMonitorDestination(
       CampaignMonitorConnector connector,
@@ -130,7 +123,13 @@ final class CampaignMonitorDestination implements Destination {
     this.lastName = lastName;
     this.fields = fields;
     this.options = options;
-    this.addressChange = new CampaignMonitorAddressChange(connector, http, listId);
+    this.addressChanges =
+        new AddressChanges(
+            new CampaignMonitorAddressChange(connector, http, listId),
+            "Campaign Monitor",
+            "list " + listId,
+            "subscriber",
+            "imported");
   }
 
   @Override
@@ -150,7 +149,7 @@ final class CampaignMonitorDestination implements Destination {
         sent.add(r);
       }
     }
-    sent = changeAddresses(batch, sent, result);
+    sent = addressChanges.apply(batch, sent, result);
     if (sent.isEmpty()) {
       return result.build();
     }
@@ -369,12 +368,7 @@ final class CampaignMonitorDestination implements Destination {
         if (status == 401 || status == 404) {
           throw e; // the list itself is refused (101 Invalid ListID): the whole batch
         }
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
+        result.reject(r, e);
       }
     }
     if (notOnList > 0) {
@@ -384,75 +378,6 @@ final class CampaignMonitorDestination implements Destination {
       result.count(REMOVAL_INACTIVE_LEFT, inactive);
     }
     return result.build();
-  }
-
-  /**
-   * Gives the subscribers of the records whose profile this list holds under a {@linkplain
-   * ExportRecord#previousEmail() previous address} their new address ({@link CampaignMonitorAddressChange}),
-   * before the import updates their fields under it. Returns the records to import: all but those whose
-   * change Campaign Monitor refused (rejected) or whose outcome is unknown (unconfirmed). One change at a
-   * time, each through the rate-limited {@link VendorHttp} like every call: changes are rare (a profile's
-   * address seldom changes), so they are not worth a parallel path.
-   */
-  private List<ExportRecord> changeAddresses(
-      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
-    if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
-      return records;
-    }
-    List<ExportRecord> rest = new ArrayList<>(records.size());
-    for (ExportRecord r : records) {
-      if (r.previousEmail().isEmpty()) {
-        rest.add(r);
-        continue;
-      }
-      CampaignMonitorAddressChange.Result change;
-      try {
-        change = addressChange.change(r.previousEmail().get(), r.email());
-      } catch (OutcomeUnknownException e) {
-        result.unconfirmed(
-            r,
-            "whether Campaign Monitor changed this subscriber's address is unknown ("
-                + e.getMessage()
-                + "); the subscriber was not imported under the new address");
-        continue;
-      } catch (DestinationException e) {
-        // Any other refusal of the change concerns this contact: the batch's other records go on.
-        int status = e.httpStatus();
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
-        continue;
-      }
-      switch (change.outcome()) {
-        case CHANGED:
-          result.count(ADDRESS_CHANGED, 1);
-          rest.add(r);
-          break;
-        case CURRENT_UNKNOWN:
-          result.count(ADDRESS_CURRENT_UNKNOWN, 1); // the import adds the new address to the list
-          rest.add(r);
-          break;
-        case NEW_ADDRESS_TAKEN:
-          // The import updates the subscriber at the new address; the one at the old address stays,
-          // for a
-          // mirror mode to remove.
-          log.info(
-              "Campaign Monitor list {}: row {} of segment '{}' has a new address already on the list; that "
-                  + "subscriber is updated, the one at the old address is left as it is",
-              listId,
-              r.row(),
-              batch.segment());
-          result.count(ADDRESS_NEW_TAKEN, 1);
-          rest.add(r);
-          break;
-        default:
-          result.reject(r, RejectionReason.VENDOR_REJECTED, change.vendorCode(), change.message());
-      }
-    }
-    return rest;
   }
 
   /** The import result of a response, or the batch's failure. */

@@ -17,6 +17,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import java.nio.file.Path;
@@ -115,8 +116,8 @@ class CampaignMonitorAddressChangeExportTest {
           .singleElement()
           .satisfies(r -> assertThat(r.reason()).isEqualTo(RejectionReason.UNCONFIRMED));
       assertThat(s.counters())
-          .containsEntry(CampaignMonitorDestination.ADDRESS_CHANGED, 1L)
-          .containsEntry(CampaignMonitorDestination.ADDRESS_NEW_TAKEN, 1L);
+          .containsEntry(AddressChanges.CHANGED, 1L)
+          .containsEntry(AddressChanges.NEW_ADDRESS_TAKEN, 1L);
       assertThat(sim.listJoinedDate(list, "moves.new@example.org"))
           .as("the same record")
           .hasValue(joined);

@@ -3,6 +3,7 @@ package com.segmentexport.dotdigital;
 import static java.util.Objects.requireNonNull;
 
 import com.segmentexport.api.DestinationException;
+import com.segmentexport.spi.AddressChange;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorError;
@@ -40,38 +41,12 @@ import okhttp3.RequestBody;
  * only in case are one contact here (the connector writes addresses lower-cased): no call is made.
  * Thread-safe.
  */
-final class DotdigitalAddressChange {
+final class DotdigitalAddressChange implements AddressChange {
   /** dotdigital's code for an identifier another contact has. */
   static final String ID_ALREADY_EXISTS = "contacts:idAlreadyExists";
 
   /** dotdigital's code for an identifier value it does not accept. */
   static final String INVALID_ID = "contacts:invalidId";
-
-  /** What became of an address change. */
-  enum Outcome {
-    /** The contact answers to the new address now (or the addresses differ only in case). */
-    CHANGED,
-    /** No contact has the current address: the caller should add the new one. */
-    CURRENT_UNKNOWN,
-    /** Another contact has the new address: nothing changed; the caller reports it. */
-    NEW_ADDRESS_TAKEN,
-    /** dotdigital refused the new address itself (invalid). */
-    REFUSED
-  }
-
-  /**
-   * An address change's outcome, with dotdigital's code and message (addresses masked) when it refused.
-   *
-   * @param outcome what became of the change
-   * @param vendorCode dotdigital's {@code errorCode}, or null when none was answered
-   * @param message why, for reports; never an address
-   */
-  record Result(Outcome outcome, String vendorCode, String message) {
-    Result {
-      requireNonNull(outcome, "outcome == null");
-      requireNonNull(message, "message == null");
-    }
-  }
 
   private final DotdigitalConnector connector;
   private final VendorHttp http;
@@ -90,7 +65,8 @@ final class DotdigitalAddressChange {
    * @throws DestinationException if dotdigital refused a call otherwise (including an ambiguous failure the
    *     engine's retries did not overcome)
    */
-  Result change(String oldEmail, String newEmail) {
+  @Override
+  public Result change(String oldEmail, String newEmail) {
     requireNonNull(oldEmail, "oldEmail == null");
     requireNonNull(newEmail, "newEmail == null");
     if (oldEmail.trim().toLowerCase(Locale.ROOT).equals(newEmail.trim().toLowerCase(Locale.ROOT))) {

@@ -2,6 +2,7 @@ package com.segmentexport.dotdigital;
 
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link ImportPoller} finds it ended.
  *
  * <p>A record whose profile dotdigital knows under a {@linkplain ExportRecord#previousEmail() previous
- * address} first has its contact's address changed ({@link DotdigitalAddressChange}), so that the import
- * updates the same contact rather than adding a second one.
+ * address} first has its contact's address changed ({@link DotdigitalAddressChange}, applied by {@link
+ * AddressChanges}), so that the import updates the same contact rather than adding a second one.
  *
  * <p>Each import's report gives the created and updated contacts' {@code contactId}s, reported to the
  * engine ({@link BatchResult.Builder#vendorId}) so that {@link #remove(Batch)} removes them from this
@@ -71,15 +72,6 @@ final class DotdigitalDestination implements Destination {
   /** The kind of work an import is, as the sync state remembers it. */
   static final String IMPORT = "import";
 
-  /** Counter: contacts given their profile's new address, as the same contact. */
-  static final String ADDRESS_CHANGED = "addressChange.changed";
-
-  /** Counter: moved profiles dotdigital had no contact for at the old address (the import adds them). */
-  static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
-
-  /** Counter: moved profiles whose new address another contact has (it is updated; the old one stays). */
-  static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
-
   private final DotdigitalConnector connector;
   private final VendorHttp http;
   private final HttpUrl endpoint;
@@ -88,7 +80,7 @@ final class DotdigitalDestination implements Destination {
   private final Duration importTimeout;
   private final ImportSlots importSlots;
   private final ImportPoller poller;
-  private final DotdigitalAddressChange addressChange;
+  private final AddressChanges addressChanges;
 
   DotdigitalDestination(
       DotdigitalConnector connector,
@@ -106,7 +98,13 @@ final class DotdigitalDestination implements Destination {
     this.importTimeout = importTimeout;
     this.importSlots = new ImportSlots(importSlots);
     this.poller = new ImportPoller(connector, http, endpoint, importTimeout);
-    this.addressChange = new DotdigitalAddressChange(connector, http);
+    this.addressChanges =
+        new AddressChanges(
+            new DotdigitalAddressChange(connector, http),
+            "dotdigital",
+            "address book " + bookId,
+            "contact",
+            "imported");
   }
 
   @Override
@@ -129,7 +127,7 @@ final class DotdigitalDestination implements Destination {
         refused.reject(r, RejectionReason.INVALID_VALUE, null, problem);
       }
     }
-    rest = changeAddresses(batch, rest, refused);
+    rest = addressChanges.apply(batch, rest, refused);
     if (rest.size() == batch.size()) {
       return refused.merge(send(batch)).build();
     }
@@ -138,75 +136,6 @@ final class DotdigitalDestination implements Destination {
       refused.merge(send(batch.withRecords(rest, bytes)));
     }
     return refused.build();
-  }
-
-  /**
-   * Gives the contacts of the records whose profile dotdigital knows under a {@linkplain
-   * ExportRecord#previousEmail() previous address} their new address ({@link DotdigitalAddressChange}),
-   * before the import updates their fields under it. Returns the records to import: all but those whose
-   * change dotdigital refused (rejected) or whose outcome is unknown (unconfirmed). One change at a time
-   * (a read and a {@code PATCH}), each through the rate-limited {@link VendorHttp} like every call:
-   * changes are rare (a profile's address seldom changes), so they are not worth a parallel path.
-   */
-  private List<ExportRecord> changeAddresses(
-      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
-    if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
-      return records;
-    }
-    List<ExportRecord> rest = new ArrayList<>(records.size());
-    for (ExportRecord r : records) {
-      if (r.previousEmail().isEmpty()) {
-        rest.add(r);
-        continue;
-      }
-      DotdigitalAddressChange.Result change;
-      try {
-        change = addressChange.change(r.previousEmail().get(), r.email());
-      } catch (OutcomeUnknownException e) {
-        result.unconfirmed(
-            r,
-            "whether dotdigital changed this contact's address is unknown ("
-                + e.getMessage()
-                + "); the contact was not imported under the new address");
-        continue;
-      } catch (DestinationException e) {
-        // Any other refusal of the change concerns this contact: the batch's other records go on.
-        int status = e.httpStatus();
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
-        continue;
-      }
-      switch (change.outcome()) {
-        case CHANGED:
-          result.count(ADDRESS_CHANGED, 1);
-          rest.add(r);
-          break;
-        case CURRENT_UNKNOWN:
-          result.count(ADDRESS_CURRENT_UNKNOWN, 1); // the import adds a contact at the new address
-          rest.add(r);
-          break;
-        case NEW_ADDRESS_TAKEN:
-          // The import updates the contact at the new address; the one at the old address stays,
-          // for a
-          // mirror mode to remove.
-          log.info(
-              "dotdigital address book {}: row {} of segment '{}' has a new address another contact already "
-                  + "has; that contact is updated, the one at the old address is left as it is",
-              bookId,
-              r.row(),
-              batch.segment());
-          result.count(ADDRESS_NEW_TAKEN, 1);
-          rest.add(r);
-          break;
-        default:
-          result.reject(r, RejectionReason.VENDOR_REJECTED, change.vendorCode(), change.message());
-      }
-    }
-    return rest;
   }
 
   /** Why dotdigital would not take a record's values (a text over 255 characters), or null. */
@@ -317,13 +246,7 @@ final class DotdigitalDestination implements Destination {
               "dotdigital's contact could not be looked up to remove it (" + e.getMessage() + ")");
           continue;
         } catch (DestinationException e) {
-          int status = e.httpStatus();
-          boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-          result.reject(
-              r,
-              refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-              e.vendorCode().orElse(null),
-              e.getMessage());
+          result.reject(r, e);
           continue;
         }
         if (id == 0) {

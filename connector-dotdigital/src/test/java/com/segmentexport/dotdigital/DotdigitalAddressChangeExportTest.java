@@ -15,6 +15,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import java.nio.file.Path;
@@ -103,8 +104,8 @@ class DotdigitalAddressChangeExportTest {
       assertThat(s.unchanged()).isEqualTo(1);
       assertThat(s.exported()).isEqualTo(2);
       assertThat(s.counters())
-          .containsEntry(DotdigitalDestination.ADDRESS_CHANGED, 1L)
-          .containsEntry(DotdigitalDestination.ADDRESS_NEW_TAKEN, 1L);
+          .containsEntry(AddressChanges.CHANGED, 1L)
+          .containsEntry(AddressChanges.NEW_ADDRESS_TAKEN, 1L);
       assertThat(sim.contactId("moves.new@example.org")).as("the same contact").hasValue(moved);
       assertThat(sim.contactId("moves@example.org")).isEmpty();
       assertThat(sim.contactDataFields("moves.new@example.org"))

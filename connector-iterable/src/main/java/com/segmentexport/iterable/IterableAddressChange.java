@@ -2,6 +2,7 @@ package com.segmentexport.iterable;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.spi.AddressChange;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
@@ -47,37 +48,11 @@ import org.slf4j.LoggerFactory;
  * class does not do. Addresses differing only in case are one user to Iterable (it stores them
  * lower-cased): no call is made and the answer is {@link Outcome#CHANGED}. Thread-safe.
  */
-final class IterableAddressChange {
+final class IterableAddressChange implements AddressChange {
   private static final Logger log = LoggerFactory.getLogger(IterableAddressChange.class);
 
   /** Iterable's code for a new address that is taken or forgotten. */
   static final String EMAIL_ALREADY_EXISTS = "EmailAlreadyExists";
-
-  /** What became of an address change. */
-  enum Outcome {
-    /** The user answers to the new address now (or the two addresses differ only in case). */
-    CHANGED,
-    /** Iterable has no user at the current address: the caller should add the new one. */
-    CURRENT_UNKNOWN,
-    /** Another user has the new address: nothing changed; the caller reports it. */
-    NEW_ADDRESS_TAKEN,
-    /** Iterable refused the new address itself (invalid, or forgotten at the person's request). */
-    REFUSED
-  }
-
-  /**
-   * An address change's outcome, with Iterable's code and message (addresses masked) when it refused.
-   *
-   * @param outcome what became of the change
-   * @param vendorCode Iterable's code, or null when it made the change
-   * @param message why, for reports; never an address
-   */
-  record Result(Outcome outcome, String vendorCode, String message) {
-    Result {
-      requireNonNull(outcome, "outcome == null");
-      requireNonNull(message, "message == null");
-    }
-  }
 
   private final IterableConnector connector;
   private final VendorHttp http;
@@ -97,7 +72,8 @@ final class IterableAddressChange {
    *     not settle it
    * @throws com.segmentexport.api.DestinationException if Iterable refused the call otherwise
    */
-  Result change(String oldEmail, String newEmail) {
+  @Override
+  public Result change(String oldEmail, String newEmail) {
     requireNonNull(oldEmail, "oldEmail == null");
     requireNonNull(newEmail, "newEmail == null");
     if (oldEmail.trim().toLowerCase(Locale.ROOT).equals(newEmail.trim().toLowerCase(Locale.ROOT))) {

@@ -2,6 +2,7 @@ package com.segmentexport.iterable;
 
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -10,7 +11,6 @@ import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.JsonBodyWriter;
 import com.segmentexport.spi.MappedField;
-import com.segmentexport.spi.OutcomeUnknownException;
 import com.segmentexport.spi.RecordSchema;
 import com.segmentexport.spi.VendorError;
 import com.segmentexport.spi.VendorHttp;
@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * it, or too large, is split until only the offending profiles are rejected.
  *
  * <p>A record whose profile Iterable knows under a {@linkplain ExportRecord#previousEmail() previous
- * address} first has its user's address changed ({@link IterableAddressChange}, email-based projects), so
- * that the subscribe updates the same user rather than adding a second one.
+ * address} first has its user's address changed ({@link IterableAddressChange}, email-based projects,
+ * applied by {@link AddressChanges}), so that the subscribe updates the same user rather than adding a
+ * second one.
  *
  * <p>{@link #remove(Batch)} takes users off this list only, with {@code POST /api/lists/unsubscribe} and
  * {@code channelUnsubscribe: false}.
@@ -68,15 +69,6 @@ final class IterableDestination implements Destination {
           "forgottenEmails",
           "conflictEmails");
 
-  /** Counter: users given their profile's new address, as the same user. */
-  static final String ADDRESS_CHANGED = "addressChange.changed";
-
-  /** Counter: moved profiles Iterable had no user for at the old address (the subscribe adds them). */
-  static final String ADDRESS_CURRENT_UNKNOWN = "addressChange.currentUnknown";
-
-  /** Counter: moved profiles whose new address another user has (that user is updated; the old one stays). */
-  static final String ADDRESS_NEW_TAKEN = "addressChange.newAddressTaken";
-
   /** Counter: users a removal named as not found: already off the list (or unknown), so counted removed. */
   static final String REMOVAL_NOT_ON_LIST = "removal.notOnList";
 
@@ -87,7 +79,7 @@ final class IterableDestination implements Destination {
   private final long listId;
   private final List<Field> fields;
   private final boolean updateExistingUsersOnly;
-  private final IterableAddressChange addressChange;
+  private final AddressChanges addressChanges;
 
   /** Text Iterable takes as a date: {@code yyyy-MM-dd}, optionally {@code HH:mm:ss +00:00}. */
   private static final java.util.regex.Pattern ITERABLE_DATE =
@@ -116,7 +108,13 @@ final class IterableDestination implements Destination {
     this.listId = listId;
     this.fresh = created;
     this.updateExistingUsersOnly = updateExistingUsersOnly;
-    this.addressChange = new IterableAddressChange(connector, http);
+    this.addressChanges =
+        new AddressChanges(
+            new IterableAddressChange(connector, http),
+            "Iterable",
+            "list " + listId,
+            "user",
+            "subscribed");
     List<Field> f = new ArrayList<>();
     for (MappedField m : schema.fields()) {
       if (m.index() != 0) {
@@ -137,7 +135,7 @@ final class IterableDestination implements Destination {
     BatchResult.Builder result = BatchResult.builder(batch);
     List<ExportRecord> rest =
         types.isEmpty() ? batch.records() : withoutClashes(batch, types, result, "the project's");
-    rest = changeAddresses(batch, rest, result);
+    rest = addressChanges.apply(batch, rest, result);
     if (rest.size() == batch.size()) {
       return result.merge(send(batch)).build();
     }
@@ -145,76 +143,6 @@ final class IterableDestination implements Destination {
       result.merge(send(subBatch(batch, rest)));
     }
     return result.build();
-  }
-
-  /**
-   * Gives the users of the records whose profile Iterable knows under a {@linkplain
-   * ExportRecord#previousEmail() previous address} their new address ({@link IterableAddressChange}),
-   * before the subscribe updates their fields under it. Returns the records to subscribe: all but those
-   * whose change Iterable refused (rejected) or whose outcome is unknown (unconfirmed). One change at a
-   * time, each through the rate-limited {@link VendorHttp} like every call: changes are rare (a profile's
-   * address seldom changes), so they are not worth a parallel path.
-   */
-  private List<ExportRecord> changeAddresses(
-      Batch batch, List<ExportRecord> records, BatchResult.Builder result) {
-    if (records.stream().noneMatch(r -> r.previousEmail().isPresent())) {
-      return records;
-    }
-    List<ExportRecord> rest = new ArrayList<>(records.size());
-    for (ExportRecord r : records) {
-      if (r.previousEmail().isEmpty()) {
-        rest.add(r);
-        continue;
-      }
-      IterableAddressChange.Result change;
-      try {
-        change = addressChange.change(r.previousEmail().get(), r.email());
-      } catch (OutcomeUnknownException e) {
-        result.unconfirmed(
-            r,
-            "whether Iterable changed this user's address is unknown ("
-                + e.getMessage()
-                + "); the user was not subscribed under the new address");
-        continue;
-      } catch (DestinationException e) {
-        // Any other refusal of the change concerns this contact: the batch's other records go on.
-        int status = e.httpStatus();
-        boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-        result.reject(
-            r,
-            refused ? RejectionReason.VENDOR_REJECTED : RejectionReason.DELIVERY_FAILED,
-            e.vendorCode().orElse(null),
-            e.getMessage());
-        continue;
-      }
-      switch (change.outcome()) {
-        case CHANGED:
-          result.count(ADDRESS_CHANGED, 1);
-          rest.add(r);
-          break;
-        case CURRENT_UNKNOWN:
-          result.count(
-              ADDRESS_CURRENT_UNKNOWN, 1); // the subscribe adds the user at the new address
-          rest.add(r);
-          break;
-        case NEW_ADDRESS_TAKEN:
-          // The subscribe updates the user at the new address; the one at the old address stays,
-          // for a
-          // mirror mode to remove.
-          log.info(
-              "Iterable list {}: row {} of segment '{}' has a new address another user already has; that "
-                  + "user is updated, the one at the old address is left as it is",
-              listId,
-              r.row(),
-              batch.segment());
-          result.count(ADDRESS_NEW_TAKEN, 1);
-          rest.add(r);
-          break;
-        default:
-          result.reject(r, RejectionReason.VENDOR_REJECTED, change.vendorCode(), change.message());
-      }
-    }
-    return rest;
   }
 
   /**

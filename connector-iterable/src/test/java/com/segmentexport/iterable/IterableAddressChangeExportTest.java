@@ -17,6 +17,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.state.JdbcSyncStateStore;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.nio.file.Path;
@@ -116,9 +117,9 @@ class IterableAddressChangeExportTest {
       assertThat(s.unconfirmed()).as("p1").isEqualTo(1);
       assertThat(s.rejected()).as("p4").isEqualTo(1);
       assertThat(s.counters())
-          .containsEntry(IterableDestination.ADDRESS_CHANGED, 1L)
-          .containsEntry(IterableDestination.ADDRESS_NEW_TAKEN, 1L)
-          .doesNotContainKey(IterableDestination.ADDRESS_CURRENT_UNKNOWN);
+          .containsEntry(AddressChanges.CHANGED, 1L)
+          .containsEntry(AddressChanges.NEW_ADDRESS_TAKEN, 1L)
+          .doesNotContainKey(AddressChanges.CURRENT_UNKNOWN);
       RejectedRecord refused =
           result.rejectedSample().stream().filter(r -> r.row() == 4).findFirst().orElseThrow();
       assertThat(refused.reason()).isEqualTo(RejectionReason.VENDOR_REJECTED);

@@ -44,8 +44,18 @@ enum Dialect {
     }
 
     @Override
-    void beforeInstall(Session session, String schemaName) {
+    void beforeInstall(Session session) {
       // BEGIN IMMEDIATE, taken by the caller, serialises creation between processes.
+    }
+
+    @Override
+    void createSchema(Session session, String schemaName) {
+      // one file, one schema: nothing to create
+    }
+
+    @Override
+    String tableExists() {
+      return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
     }
   },
 
@@ -85,7 +95,7 @@ enum Dialect {
     }
 
     @Override
-    void beforeInstall(Session session, String schemaName) throws SQLException {
+    void beforeInstall(Session session) throws SQLException {
       // CREATE TABLE IF NOT EXISTS is not safe against a concurrent CREATE in PostgreSQL (the
       // second one
       // can fail on pg_type's unique index): every installer waits for this lock first.
@@ -94,9 +104,19 @@ enum Dialect {
       try (ResultSet ignored = lock.executeQuery()) {
         // the lock is held until the transaction ends
       }
+    }
+
+    @Override
+    void createSchema(Session session, String schemaName) throws SQLException {
       if (schemaName != null) {
         session.prepare("CREATE SCHEMA IF NOT EXISTS " + schemaName).execute();
       }
+    }
+
+    @Override
+    String tableExists() {
+      // The name as the statements write it: schema-qualified, or found on the search path.
+      return "SELECT COUNT(*) FROM (SELECT to_regclass(?) AS t) AS found WHERE t IS NOT NULL";
     }
   };
 
@@ -127,11 +147,26 @@ enum Dialect {
   abstract String forUpdate();
 
   /**
-   * Runs first in the transaction that creates or checks the schema.
+   * Runs first in the transaction that creates or checks the schema, before the version is read.
+   *
+   * @param session the transaction's session
+   * @throws SQLException if the database fails
+   */
+  abstract void beforeInstall(Session session) throws SQLException;
+
+  /**
+   * Creates the schema that holds the tables, where the database has such a thing and it is missing; runs
+   * only once the database was found to hold no version.
    *
    * @param session the transaction's session
    * @param schemaName the schema to create the tables in, or null for the connection's default
    * @throws SQLException if the database fails
    */
-  abstract void beforeInstall(Session session, String schemaName) throws SQLException;
+  abstract void createSchema(Session session, String schemaName) throws SQLException;
+
+  /**
+   * {@return a query whose one row and column counts the tables (0 or 1) of the name in its one
+   * parameter, as the store's statements write it; it reads the catalog only}
+   */
+  abstract String tableExists();
 }

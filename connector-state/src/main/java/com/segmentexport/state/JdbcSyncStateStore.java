@@ -56,7 +56,9 @@ import javax.sql.DataSource;
  * <h2>Schema</h2>
  * The store creates its tables the first time it opens a database (in one transaction, safely when two
  * processes do it at once) and records the schema's version in {@code segment_export_schema_version}. A
- * database of a newer version than {@value #SCHEMA_VERSION}, the one this SDK writes, is refused.
+ * database of a newer version than {@value #SCHEMA_VERSION}, the one this SDK writes, is refused, and left
+ * exactly as it was: the version is read before anything is written (on SQLite, before the file is put in
+ * WAL mode), and no table, row or schema is created in it.
  * Times are milliseconds since 1970-01-01T00:00Z (so the instants a store returns are truncated to the
  * millisecond); {@code destination} columns hold {@code segment_export_destination.id}.
  * <ul>
@@ -109,8 +111,23 @@ public final class JdbcSyncStateStore implements SyncStateStore {
       connections.close();
       throw e;
     }
-    if (found.isPresent() && found.getAsInt() != Schema.VERSION) {
+    try {
+      checkVersion(found, failures);
+    } catch (SyncStateException e) {
       connections.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Refuses a database of another schema version than this SDK's.
+   *
+   * @param found the version the database records, empty if none (a new database)
+   * @param failures the database, for the message
+   * @throws SyncStateException if the database has another version
+   */
+  private static void checkVersion(OptionalInt found, Failures failures) {
+    if (found.isPresent() && found.getAsInt() != Schema.VERSION) {
       throw new SyncStateException(
           "Could not open the sync state: "
               + failures.subject()
@@ -171,13 +188,23 @@ public final class JdbcSyncStateStore implements SyncStateStore {
               + "). Nothing was sent.",
           e);
     }
+    Schema schema = new Schema(Dialect.SQLITE, null);
     Connections connections;
     try {
-      connections = new SqliteConnections(absolute, busyTimeout);
+      // The version is read before the file is put in WAL mode: a file of another version is left
+      // exactly as it was, journal mode included.
+      connections =
+          new SqliteConnections(
+              absolute,
+              busyTimeout,
+              session -> {
+                checkVersion(schema.recordedVersion(session), failures);
+                return null;
+              });
     } catch (SQLException e) {
       throw failures.atOpen(e);
     }
-    return new JdbcSyncStateStore(connections, new Schema(Dialect.SQLITE, null), failures);
+    return new JdbcSyncStateStore(connections, schema, failures);
   }
 
   /**

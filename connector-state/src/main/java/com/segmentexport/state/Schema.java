@@ -165,34 +165,55 @@ final class Schema {
   }
 
   /**
-   * Creates the tables when the database has none, in the caller's transaction; checks the version
-   * when it has them.
+   * Reads the schema version the database records, changing nothing: the catalog first, then the
+   * version table if there is one. Outside a transaction each statement sees the last commit.
+   *
+   * @param session the session
+   * @return the highest version recorded, empty if the database has no version table or no row in it
+   * @throws SQLException if the database fails
+   */
+  OptionalInt recordedVersion(Session session) throws SQLException {
+    PreparedStatement exists = session.prepare(dialect.tableExists());
+    exists.setString(1, versionTable);
+    try (ResultSet rs = exists.executeQuery()) {
+      if (!rs.next() || rs.getInt(1) == 0) {
+        return OptionalInt.empty();
+      }
+    }
+    try (ResultSet rs =
+        session.prepare("SELECT MAX(version) FROM " + versionTable).executeQuery()) {
+      if (rs.next()) {
+        int version = rs.getInt(1);
+        if (!rs.wasNull()) {
+          return OptionalInt.of(version);
+        }
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  /**
+   * Checks the version when the database has one, changing nothing; creates the tables, in the caller's
+   * transaction, when it has none. The version is read before any statement that could change the
+   * database (a database of another version is left exactly as it was).
    *
    * @param session the session, in a transaction
    * @return the version the database had, empty if it had none
    * @throws SQLException if the database fails
    */
   OptionalInt install(Session session) throws SQLException {
-    dialect.beforeInstall(session, schemaName);
+    dialect.beforeInstall(session);
+    OptionalInt found = recordedVersion(session);
+    if (found.isPresent()) {
+      return found;
+    }
+    dialect.createSchema(session, schemaName);
     session
         .prepare(
             "CREATE TABLE IF NOT EXISTS "
                 + versionTable
                 + " (version INTEGER NOT NULL PRIMARY KEY, installed_at BIGINT NOT NULL)")
         .execute();
-    OptionalInt found = OptionalInt.empty();
-    try (ResultSet rs =
-        session.prepare("SELECT MAX(version) FROM " + versionTable).executeQuery()) {
-      if (rs.next()) {
-        int version = rs.getInt(1);
-        if (!rs.wasNull()) {
-          found = OptionalInt.of(version);
-        }
-      }
-    }
-    if (found.isPresent()) {
-      return found;
-    }
     for (String ddl : createTables()) {
       session.prepare(ddl).execute();
     }

@@ -53,16 +53,28 @@ final class SqliteConnections extends Connections {
   private Connection checkpointConnection; // used only by the checkpointer's thread
 
   /**
-   * Opens the two connections; the first one created makes the file and turns on WAL mode.
+   * Opens the two connections; the first one created makes the file and, once {@code check} passed,
+   * turns on WAL mode.
    *
    * @param file the database file; its directory exists
    * @param busyTimeout how long to wait for a lock another connection holds
+   * @param check reads the file before anything changes it (no transaction is open), and throws to
+   *     leave it as it is; its exception is thrown here, the connection closed
    * @throws SQLException if the file cannot be opened, is locked, or is not a database
    */
-  SqliteConnections(Path file, Duration busyTimeout) throws SQLException {
+  SqliteConnections(Path file, Duration busyTimeout, Work<Void> check) throws SQLException {
     this.url = JDBC.PREFIX + file;
     this.busyTimeout = busyTimeout;
     Connection write = open();
+    Session checking = new Session(write);
+    try {
+      check.run(checking);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(write);
+      throw e;
+    } finally {
+      checking.closeStatements(); // none may be open when the journal mode changes
+    }
     try (Statement s = write.createStatement()) {
       // WAL: readers go on beside the writer, and a commit is one append to the log. NORMAL syncs
       // the log

@@ -9,6 +9,7 @@ import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.SyncStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +39,16 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
   }
 
   static Database file(Path file, Duration busyTimeout) {
+    return file(file, busyTimeout, "WAL");
+  }
+
+  /**
+   * A state file.
+   *
+   * @param journalMode the journal mode {@link Database#createNamespace} gives a file made behind the
+   *     store's back: WAL, as every version of the SDK makes it, or another
+   */
+  static Database file(Path file, Duration busyTimeout, String journalMode) {
     return new Database() {
       @Override
       public SyncStateStore open() {
@@ -44,15 +56,63 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
       }
 
       @Override
+      public String table(String name) {
+        return "segment_export_" + name;
+      }
+
+      @Override
+      public void createNamespace(Statement s) throws SQLException {
+        s.execute("PRAGMA journal_mode = " + journalMode);
+      }
+
+      @Override
       public Connection jdbc() throws SQLException {
+        try {
+          Files.createDirectories(file.getParent());
+        } catch (java.io.IOException e) {
+          throw new SQLException(e);
+        }
         return DriverManager.getConnection("jdbc:sqlite:" + file);
       }
 
       @Override
-      public String table(String name) {
-        return "segment_export_" + name;
+      public String snapshot() throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String suffix : List.of("", "-wal", "-journal")) {
+          Path f = Path.of(file + suffix);
+          out.append(f.getFileName())
+              .append(
+                  Files.exists(f)
+                      ? " sha-256 "
+                          + HexFormat.of()
+                              .formatHex(
+                                  MessageDigest.getInstance("SHA-256")
+                                      .digest(Files.readAllBytes(f)))
+                      : " absent")
+              .append('\n');
+        }
+        try (Connection c = jdbc()) {
+          return out.append(tablesAndRows(c, null)).toString();
+        }
       }
     };
+  }
+
+  @Test
+  void aNewerFileInAnotherJournalModeIsRefusedAndLeftAsItWas() throws Exception {
+    Database newer =
+        file(
+            directory.resolve("rollback-journal.db"),
+            JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT,
+            "DELETE");
+    writeNewerSchema(newer, true);
+    String before = newer.snapshot();
+
+    assertThatThrownBy(() -> open(newer))
+        .isInstanceOf(SyncStateException.class)
+        .hasMessageContaining("has schema version " + (JdbcSyncStateStore.SCHEMA_VERSION + 1));
+
+    assertThat(newer.snapshot()).as("the file after the refusal").isEqualTo(before);
   }
 
   @Test

@@ -12,11 +12,13 @@ import com.segmentexport.spi.MemberState;
 import com.segmentexport.spi.PendingWork;
 import com.segmentexport.spi.SyncStateStore;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,18 @@ abstract class SyncStateStoreBehaviourTest {
 
     /** {@return a table's name as SQL on {@link #jdbc()} must write it} */
     String table(String name);
+
+    /**
+     * {@return everything the database holds where the store keeps its tables, as text to compare: each
+     * table with its columns and indexes, each row, and, for a file, its bytes}
+     */
+    String snapshot() throws Exception;
+
+    /**
+     * Creates, behind the store's back, the namespace its tables go in where that is not the
+     * connection's default (a PostgreSQL schema).
+     */
+    default void createNamespace(Statement s) throws SQLException {}
   }
 
   /** {@return a new, empty database} */
@@ -661,6 +675,160 @@ abstract class SyncStateStoreBehaviourTest {
             "this SDK reads and writes version " + JdbcSyncStateStore.SCHEMA_VERSION)
         .hasMessageContaining("Nothing was sent");
     assertThat(count("member")).as("nothing was changed").isEqualTo(1);
+  }
+
+  @Test
+  void aDatabaseWhoseVersionTableSaysANewerVersionIsRefusedAndLeftAsItWas() throws Exception {
+    Database newer = freshDatabase();
+    writeNewerSchema(newer, false);
+    String before = newer.snapshot();
+    assertThat(before)
+        .contains("segment_export_schema_version")
+        .doesNotContain("segment_export_member");
+
+    assertRefusedAsNewer(newer);
+
+    assertThat(newer.snapshot()).as("the database after the refusal").isEqualTo(before);
+  }
+
+  @Test
+  void aNewerDatabaseWithTablesAndColumnsThisSdkDoesNotKnowIsRefusedAndLeftAsItWas()
+      throws Exception {
+    Database newer = freshDatabase();
+    writeNewerSchema(newer, true);
+    String before = newer.snapshot();
+    assertThat(before).contains("segment_export_contact", "region", "installed_by");
+
+    assertRefusedAsNewer(newer);
+
+    assertThat(newer.snapshot()).as("the database after the refusal").isEqualTo(before);
+  }
+
+  /** Opening a store on a database of schema version {@code SCHEMA_VERSION + 1} fails, saying why. */
+  private void assertRefusedAsNewer(Database newer) {
+    assertThatThrownBy(() -> open(newer))
+        .isInstanceOf(SyncStateException.class)
+        .hasMessageContaining("Could not open the sync state")
+        .hasMessageContaining("has schema version " + (JdbcSyncStateStore.SCHEMA_VERSION + 1))
+        .hasMessageContaining(
+            "this SDK reads and writes version " + JdbcSyncStateStore.SCHEMA_VERSION)
+        .hasMessageContaining("A newer version of the SDK wrote it")
+        .hasMessageContaining("Nothing was sent");
+  }
+
+  /**
+   * Writes, behind the store's back, the tables a newer SDK (schema version {@code SCHEMA_VERSION +
+   * 1}) might have left: its version table alone, or, with {@code unknownParts}, a version table with a
+   * column more and the rows of an upgrade from this version, a destination table with a column more,
+   * a table this SDK does not know, and none of this SDK's other tables (the newer one renamed them).
+   */
+  static void writeNewerSchema(Database db, boolean unknownParts) throws SQLException {
+    int newer = JdbcSyncStateStore.SCHEMA_VERSION + 1;
+    try (Connection c = db.jdbc();
+        Statement s = c.createStatement()) {
+      db.createNamespace(s);
+      if (!unknownParts) {
+        s.executeUpdate(
+            "CREATE TABLE "
+                + db.table("schema_version")
+                + " (version INTEGER NOT NULL PRIMARY KEY, installed_at BIGINT NOT NULL)");
+        s.executeUpdate(
+            "INSERT INTO "
+                + db.table("schema_version")
+                + " (version, installed_at) VALUES ("
+                + newer
+                + ", 1764583200000)");
+        return;
+      }
+      s.executeUpdate(
+          "CREATE TABLE "
+              + db.table("schema_version")
+              + " (version INTEGER NOT NULL PRIMARY KEY, installed_at BIGINT NOT NULL,"
+              + " installed_by TEXT)");
+      s.executeUpdate(
+          "INSERT INTO "
+              + db.table("schema_version")
+              + " (version, installed_at, installed_by) VALUES ("
+              + JdbcSyncStateStore.SCHEMA_VERSION
+              + ", 1764583200000, 'sdk 0.1'), ("
+              + newer
+              + ", 1764586800000, 'sdk 0.2')");
+      s.executeUpdate(
+          "CREATE TABLE "
+              + db.table("destination")
+              + " (id BIGINT NOT NULL PRIMARY KEY, connector_id TEXT NOT NULL, account TEXT NOT NULL,"
+              + " destination_id TEXT NOT NULL, created_at BIGINT NOT NULL, region TEXT,"
+              + " UNIQUE (connector_id, account, destination_id))");
+      s.executeUpdate(
+          "INSERT INTO "
+              + db.table("destination")
+              + " VALUES (1, 'iterable', 'acct-1f3a', 'list-1', 1764586800000, 'EU')");
+      s.executeUpdate(
+          "CREATE TABLE "
+              + db.table("contact")
+              + " (destination BIGINT NOT NULL, contact_key TEXT NOT NULL, fields_hash BIGINT,"
+              + " PRIMARY KEY (destination, contact_key))");
+      s.executeUpdate(
+          "INSERT INTO " + db.table("contact") + " VALUES (1, 'email:ann@example.com', 7)");
+    }
+  }
+
+  /**
+   * {@return the tables of a schema (null: the connection's default) with their columns, indexes and
+   * rows, in a stable order, as JDBC's metadata gives them}
+   */
+  static String tablesAndRows(Connection c, String schema) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    DatabaseMetaData meta = c.getMetaData();
+    List<String> tables = new ArrayList<>();
+    try (ResultSet rs = meta.getTables(null, schema, "%", new String[] {"TABLE"})) {
+      while (rs.next()) {
+        tables.add(rs.getString("TABLE_NAME"));
+      }
+    }
+    Collections.sort(tables);
+    for (String table : tables) {
+      out.append("table ").append(table).append('\n');
+      try (ResultSet rs = meta.getColumns(null, schema, table, "%")) {
+        while (rs.next()) {
+          out.append("  column ")
+              .append(rs.getString("COLUMN_NAME"))
+              .append(' ')
+              .append(rs.getString("TYPE_NAME"))
+              .append(rs.getString("IS_NULLABLE").equals("NO") ? " NOT NULL" : "")
+              .append('\n');
+        }
+      }
+      List<String> indexes = new ArrayList<>();
+      try (ResultSet rs = meta.getIndexInfo(null, schema, table, false, false)) {
+        while (rs.next()) {
+          indexes.add(
+              "  index "
+                  + rs.getString("INDEX_NAME")
+                  + " on "
+                  + rs.getString("COLUMN_NAME")
+                  + (rs.getBoolean("NON_UNIQUE") ? "" : " unique"));
+        }
+      }
+      Collections.sort(indexes);
+      indexes.forEach(i -> out.append(i).append('\n'));
+      List<String> rows = new ArrayList<>();
+      String qualified = schema == null ? table : schema + "." + table;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT * FROM " + qualified)) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder("  row");
+          for (int i = 1; i <= n; i++) {
+            row.append(' ').append(rs.getString(i));
+          }
+          rows.add(row.toString());
+        }
+      }
+      Collections.sort(rows);
+      rows.forEach(r -> out.append(r).append('\n'));
+    }
+    return out.toString();
   }
 
   long count(String table) throws SQLException {

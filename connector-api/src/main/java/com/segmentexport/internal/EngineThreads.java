@@ -1,0 +1,274 @@
+package com.segmentexport.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads every export shares for its vendor calls: at most {@link #parallelism()} batches are
+ * written at once, whatever the number of running exports, handed out fairly — each export has a
+ * {@link Lane} of its own, and the threads take one batch from each lane with work in turn, so that an
+ * export with many batches waiting cannot starve one with few. An export's own limits (its batches in
+ * flight, its account's rate budget) are still enforced by the export; this class only bounds and shares
+ * the threads.
+ *
+ * <p>The threads are those of an {@link Executor}: by default a pool of daemon threads of this class's
+ * own, made when needed and ended after {@value #IDLE_SECONDS} s idle; or the host's, which then never
+ * runs more than {@link #parallelism()} of these tasks at once. An executor that rejects a task makes
+ * the export that submitted it run it on its own thread.
+ *
+ * <p>Public (with {@link #shared()} and {@link #using} its only public members) because {@link
+ * com.segmentexport.api.Connectors} hands the pool to each exporter it builds.
+ */
+public final class EngineThreads {
+  private static final Logger log = LoggerFactory.getLogger(EngineThreads.class);
+
+  /**
+   * Batches written at once by the JVM's default pool: enough for the largest per-export concurrency
+   * of a default connector setting (Autopilot's 28 + 1) with room for a second export, and with the
+   * JVM's own threads still under 64 + one reader per export.
+   */
+  public static final int DEFAULT_PARALLELISM = 48;
+
+  /**
+   * The system property that sizes the JVM's default pool instead of {@link #DEFAULT_PARALLELISM}, for
+   * an operator who tunes a host without changing its code.
+   */
+  public static final String PARALLELISM_PROPERTY = "segmentexport.engineThreads";
+
+  static final int IDLE_SECONDS = 30;
+
+  private static volatile EngineThreads shared;
+
+  private final Executor executor;
+  private final int parallelism;
+
+  /** Lanes with a task waiting, in the order they are served. Guarded by {@code this}. */
+  private final ArrayDeque<Lane> ready = new ArrayDeque<>();
+
+  /** Drain loops running or handed to the executor. Guarded by {@code this}. */
+  private int draining;
+
+  private EngineThreads(Executor executor, int parallelism) {
+    this.executor = executor;
+    this.parallelism = parallelism;
+  }
+
+  /**
+   * {@return the JVM's default pool: {@value #DEFAULT_PARALLELISM} threads at most (or as the system
+   * property {@value #PARALLELISM_PROPERTY} says), made when needed}
+   */
+  public static EngineThreads shared() {
+    EngineThreads s = shared;
+    if (s == null) {
+      synchronized (EngineThreads.class) {
+        s = shared;
+        if (s == null) {
+          s = ownThreads(defaultParallelism());
+          shared = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  private static int defaultParallelism() {
+    String value = System.getProperty(PARALLELISM_PROPERTY);
+    if (value == null) {
+      return DEFAULT_PARALLELISM;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    log.warn(
+        "Ignoring -D{}={}: not a whole number of at least 1; using {}",
+        PARALLELISM_PROPERTY,
+        value,
+        DEFAULT_PARALLELISM);
+    return DEFAULT_PARALLELISM;
+  }
+
+  /**
+   * A pool of daemon threads of its own, made when needed, at most {@code threads} at once.
+   *
+   * @param threads the most batches written at once
+   * @return the pool
+   */
+  public static EngineThreads ownThreads(int threads) {
+    checkParallelism(threads);
+    AtomicInteger ids = new AtomicInteger();
+    // Never more than `threads` drain loops are handed to it, so its queue holds at most a few
+    // between a loop's end and its thread's return to the pool; it never rejects one.
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "segment-export-io-" + ids.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return new EngineThreads(pool, threads);
+  }
+
+  /**
+   * A pool that runs its tasks on the host's executor, at most {@code parallelism} at once.
+   *
+   * @param executor the host's executor
+   * @param parallelism the most batches written at once
+   * @return the pool
+   */
+  public static EngineThreads using(Executor executor, int parallelism) {
+    requireNonNull(executor, "executor == null");
+    checkParallelism(parallelism);
+    return new EngineThreads(executor, parallelism);
+  }
+
+  private static void checkParallelism(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("parallelism < 1: " + n);
+    }
+  }
+
+  /** {@return the most batches written at once} */
+  int parallelism() {
+    return parallelism;
+  }
+
+  /** {@return a new lane, for one export's batches} */
+  Lane lane() {
+    return new Lane();
+  }
+
+  /**
+   * One export's share of the pool: its tasks run in the order given, as threads become free, taking
+   * turns with the other lanes.
+   */
+  final class Lane implements Executor {
+    /** Guarded by the pool. */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    /** Whether the lane is in the pool's ready queue. Guarded by the pool. */
+    private boolean queued;
+
+    /** Signalled when a task of this lane is taken by a thread, for {@link #awaitNoneWaiting}. */
+    private final Object taken = new Object();
+
+    /** Threads in {@link #awaitNoneWaiting}; changed holding {@link #taken}. */
+    private volatile int waiters;
+
+    private Lane() {}
+
+    /**
+     * Waits until no task of this lane waits for a thread, so that an export builds its next batch
+     * only when its previous one is being written: the batches held in memory across the JVM are those
+     * being written, plus at most one waiting per export.
+     *
+     * @param millis the most to wait
+     * @return whether no task waits now
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitNoneWaiting(long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      synchronized (taken) {
+        waiters++;
+        try {
+          while (true) {
+            synchronized (EngineThreads.this) {
+              if (tasks.isEmpty()) {
+                return true;
+              }
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+              return false;
+            }
+            taken.wait(left);
+          }
+        } finally {
+          waiters--;
+        }
+      }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      requireNonNull(task, "task == null");
+      boolean launch;
+      synchronized (EngineThreads.this) {
+        tasks.add(task);
+        if (!queued) {
+          queued = true;
+          ready.add(this);
+        }
+        launch = draining < parallelism;
+        if (launch) {
+          draining++;
+        }
+      }
+      if (launch) {
+        launchDrain();
+      }
+    }
+  }
+
+  private void launchDrain() {
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      log.warn(
+          "The export thread pool's executor rejected a task ({}); running it on the exporting thread",
+          e.toString());
+      drain();
+    }
+  }
+
+  /** Runs waiting tasks, one lane's at a time in turn, until none waits. */
+  private void drain() {
+    while (true) {
+      Runnable task;
+      Lane lane;
+      synchronized (this) {
+        lane = ready.poll();
+        if (lane == null) {
+          draining--;
+          return;
+        }
+        task = lane.tasks.poll();
+        if (lane.tasks.isEmpty()) {
+          lane.queued = false;
+        } else {
+          ready.add(lane);
+        }
+      }
+      if (lane.waiters > 0) {
+        synchronized (lane.taken) {
+          lane.taken.notifyAll();
+        }
+      }
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        // The engine's tasks account for their own failures; this is a last resort, not a path.
+        log.error("An export task failed outside the engine's accounting", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package com.segmentexport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The pool every export shares: bounded, fair between lanes, on the host's executor when given. */
+class EngineThreadsTest {
+  @Test
+  void lanesTakeTurnsSoALongQueueCannotStarveAShortOne() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(1);
+    EngineThreads.Lane busy = threads.lane();
+    EngineThreads.Lane small = threads.lane();
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch all = new CountDownLatch(105);
+    busy.execute(
+        () -> {
+          first.countDown();
+          await(release);
+          order.add("busy");
+          all.countDown();
+        });
+    assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+    // While the one thread is busy, the busy lane queues 99 more tasks, then the small lane 5.
+    for (int i = 0; i < 99; i++) {
+      busy.execute(
+          () -> {
+            order.add("busy");
+            all.countDown();
+          });
+    }
+    for (int i = 0; i < 5; i++) {
+      small.execute(
+          () -> {
+            order.add("small");
+            all.countDown();
+          });
+    }
+    release.countDown();
+    assertThat(all.await(10, TimeUnit.SECONDS)).isTrue();
+    // One task of each lane in turn: the small lane's five are done within the first eleven tasks.
+    assertThat(order.lastIndexOf("small")).isLessThanOrEqualTo(11);
+    assertThat(order.stream().filter("small"::equals).count()).isEqualTo(5);
+    assertThat(order).hasSize(105);
+  }
+
+  @Test
+  void neverRunsMoreThanItsParallelismAtOnce() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(2);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CountDownLatch all = new CountDownLatch(60);
+    for (int lane = 0; lane < 6; lane++) {
+      EngineThreads.Lane l = threads.lane();
+      for (int i = 0; i < 10; i++) {
+        l.execute(
+            () -> {
+              most.accumulateAndGet(running.incrementAndGet(), Math::max);
+              sleep(2);
+              running.decrementAndGet();
+              all.countDown();
+            });
+      }
+    }
+    assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(most.get()).isEqualTo(2);
+  }
+
+  @Test
+  void runsOnTheHostsExecutorAtMostParallelismAtOnce() throws Exception {
+    AtomicInteger ids = new AtomicInteger();
+    ExecutorService host =
+        Executors.newFixedThreadPool(8, r -> new Thread(r, "host-" + ids.incrementAndGet()));
+    try {
+      EngineThreads threads = EngineThreads.using(host, 3);
+      List<String> names = Collections.synchronizedList(new ArrayList<>());
+      AtomicInteger running = new AtomicInteger();
+      AtomicInteger most = new AtomicInteger();
+      CountDownLatch all = new CountDownLatch(40);
+      for (int lane = 0; lane < 4; lane++) {
+        EngineThreads.Lane l = threads.lane();
+        for (int i = 0; i < 10; i++) {
+          l.execute(
+              () -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                names.add(Thread.currentThread().getName());
+                sleep(2);
+                running.decrementAndGet();
+                all.countDown();
+              });
+        }
+      }
+      assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(names).allSatisfy(n -> assertThat(n).startsWith("host-"));
+      assertThat(most.get()).isBetween(2, 3);
+    } finally {
+      host.shutdownNow();
+    }
+  }
+
+  @Test
+  void anExportCanWaitUntilNoneOfItsTasksWaitsForAThread() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(1);
+    EngineThreads.Lane other = threads.lane();
+    EngineThreads.Lane lane = threads.lane();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    other.execute(
+        () -> {
+          started.countDown();
+          await(release);
+        });
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(lane.awaitNoneWaiting(1)).isTrue();
+    CountDownLatch ran = new CountDownLatch(1);
+    lane.execute(ran::countDown);
+    // The one thread is busy with the other lane's task: this lane's task waits for it.
+    assertThat(lane.awaitNoneWaiting(30)).isFalse();
+    Thread releaser =
+        new Thread(
+            () -> {
+              sleep(20);
+              release.countDown();
+            });
+    releaser.start();
+    assertThat(lane.awaitNoneWaiting(10_000)).isTrue();
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    releaser.join();
+  }
+
+  @Test
+  void aTaskTheExecutorRejectsRunsOnTheSubmittingThread() {
+    EngineThreads threads =
+        EngineThreads.using(
+            task -> {
+              throw new RejectedExecutionException("full");
+            },
+            4);
+    List<Thread> ranOn = new ArrayList<>();
+    threads.lane().execute(() -> ranOn.add(Thread.currentThread()));
+    assertThat(ranOn).containsExactly(Thread.currentThread());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
