@@ -8,6 +8,7 @@
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
 #   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 10, many exports in one JVM
 #   MANY_ONLY=1 MANY_EXPORTS="10 100" CONNECTORS=dotdigital connector-benchmarks/run.sh
+#   MANY_JAVA_OPTS="-DmaxRunningExports=16 -Dsegmentexport.engineThreads=32" MANY_ONLY=1 ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
@@ -44,14 +45,14 @@ many_exports_section() {
   echo "profiles ≥ 0.8. Checked: each export SUCCEEDED with 1,000 exported and its list at the simulator holding"
   echo "1,000. Thread counts are the JVM's (ThreadMXBean), the benchmark's own ~20 included (before); \"after\""
 echo "is 10 s after the last export ended and the exporters were closed. The simulator keeps every contact to"
-echo "count the lists: its CPU and GC seconds say whether it kept up."
+echo "count the lists: its CPU and GC seconds say whether it kept up.${MANY_JAVA_OPTS:+ JVM options: $MANY_JAVA_OPTS.}"
   echo
   echo "| connector | exports | succeeded | checked | seconds | profiles/s | one export: profiles, profiles/s | **aggregate ÷ one** (≥ 0.8) | **peak threads** (≤ 64 + N) | threads before / after | at the peak | peak live heap MiB | GC s | export s, median / max | simulator CPU s / GC s |"
   echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   for c in $CONNECTORS; do
     for n in $MANY_EXPORTS; do
       out="$OUT/many-$c-$n"
-      java -Xmx512m -XX:+UseSerialGC -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
+      java -Xmx512m -XX:+UseSerialGC ${MANY_JAVA_OPTS:-} -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
           > "$out.out" 2> "$out.log" || true
       r=$(grep '^RESULT' "$out.out") || {
         echo "| $c | $n | failed: $(grep -m1 -o 'OutOfMemoryError[^)]*\|unable to create native thread' "$out.log" || echo "see $out.log") |"

@@ -65,7 +65,10 @@ import java.util.concurrent.TimeoutException;
  * <p>Properties: {@code -Dprofiles=1000} per export, {@code -DtimeoutSeconds=1800} for the N exports
  * (then they are cancelled and counted as not done), {@code -DsimulatorHeap=3g} (the simulator keeps
  * every contact to count the lists' members: up to a million), {@code -DsimulatorCpu=-1} (a CPU to
- * pin the simulator to with {@code taskset}; unpinned by default).
+ * pin the simulator to with {@code taskset}; unpinned by default), {@code -DmaxRunningExports=M}
+ * ({@link Connectors#withMaxRunningExports}: exports started beyond M wait for one to end; every
+ * export runs at once by default). The engine's pool is sized as the engine sizes it ({@code
+ * -Dsegmentexport.engineThreads=T}).
  *
  * <p>Every export runs on one {@link Connectors} instance, as a host shares one.
  */
@@ -104,6 +107,10 @@ public final class ManyExportsBenchmark {
       throws Exception {
     SimulatorEndpoint endpoint = simulator.endpoint();
     Connectors connectors = Connectors.load(); // one per JVM, shared by every export
+    Integer maxRunning = Integer.getInteger("maxRunningExports");
+    if (maxRunning != null) {
+      connectors = connectors.withMaxRunningExports(maxRunning);
+    }
     long limit =
         connectors.provider(connector).limits().maxProfilesPerExport().orElse(Long.MAX_VALUE);
     if (!"false".equals(System.getProperty("warmup"))) {
@@ -157,7 +164,7 @@ public final class ManyExportsBenchmark {
             + "httpCalls=%d startSeconds=%.2f exportSeconds=%s cpuSeconds=%.1f gcSeconds=%.1f "
             + "oneCpuSeconds=%.1f oneGcSeconds=%.1f peakThreadsBy=%s simulatorCpuSeconds=%.1f "
             + "simulatorGcSeconds=%.1f simulatorPeakThreads=%s oneSimulatorCpuSeconds=%.1f "
-            + "oneSimulatorGcSeconds=%.1f firstProblem=%s%n",
+            + "oneSimulatorGcSeconds=%.1f maxRunningExports=%s engineThreads=%s firstProblem=%s%n",
         connector,
         exports,
         profiles,
@@ -198,6 +205,8 @@ public final class ManyExportsBenchmark {
         many.simulatorPeakThreads,
         one.simulatorCpuSeconds,
         one.simulatorGcSeconds,
+        maxRunning == null ? "-" : maxRunning,
+        System.getProperty("segmentexport.engineThreads", "-"),
         many.problems().isEmpty() ? "-" : token(many.problems().get(0)));
     return checked;
   }
