@@ -8,20 +8,21 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q -pl connector-cli -am package -DskipTests
-JAR=connector-cli/target/segment-export-all.jar
-java -jar "$JAR" connectors
+# the launcher the build makes (java -jar connector-cli/target/segment-export-all.jar takes the same arguments)
+CLI=connector-cli/target/bin/segment-export
+"$CLI" connectors
 MAP=(--map Email=email_address --map FirstName=given_name --map LastName=family_name
   --map tier=loyalty_tier --map orders:INTEGER=orders)
 echo
 echo "=== plan: iterable (sandbox) ==="
-java -jar "$JAR" plan --connector iterable --sandbox --privacy-consent-by "Demo operator" "${MAP[@]}" \
+"$CLI" plan --connector iterable --sandbox --privacy-consent-by "Demo operator" "${MAP[@]}" \
   samples/vip-customers.csv samples/lapsed-90-days.jsonl
 status=0
 for connector in autopilot campaignmonitor dotdigital iterable; do
   echo
   echo "=== $connector (sandbox, two runs) ==="
   set +e
-  java -jar "$JAR" export --connector "$connector" --sandbox --runs 2 \
+  "$CLI" export --connector "$connector" --sandbox --runs 2 \
     --privacy-consent-by "Demo operator" "${MAP[@]}" \
     --rejected "target/demo-rejected-$connector.csv" \
     samples/vip-customers.csv samples/lapsed-90-days.jsonl

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine, and about 12 more for
-# section 10) and prints the tables that go into BENCHMARKS.md. Each figure is measured in this one run.
+# section 12) and prints the tables that go into BENCHMARKS.md. Each figure is measured in this one run.
 #
 #   connector-benchmarks/run.sh                     # everything, every connector
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
 #   SKIP_JMH=1 connector-benchmarks/run.sh          # only the end-to-end benchmarks
 #   STATE_MEMBERS=200000 ...                        # a smaller sync-state benchmark (section 7)
-#   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 10, many exports in one JVM
+#   MIRROR_ONLY=1 connector-benchmarks/run.sh       # only mirror mode's removals (section 10)
+#   MIRROR_REMOVALS=1000 ...                        # fewer removals in section 10 (10,000 by default)
+#   RACE_ONLY=1 connector-benchmarks/run.sh         # only the race against the official clients (section 11)
+#   SKIP_RACE=1 connector-benchmarks/run.sh         # everything but the race
+#   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 12, many exports in one JVM
 #   MANY_ONLY=1 MANY_EXPORTS="10 100" CONNECTORS=dotdigital connector-benchmarks/run.sh
 #   MANY_JAVA_OPTS="-DmaxRunningExports=16 -Dsegmentexport.engineThreads=32" MANY_ONLY=1 ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${RACE_ONLY:-}" ]; then
+  exec connector-benchmarks/race/race.sh
+fi
 CONNECTORS=${CONNECTORS:-autopilot campaignmonitor dotdigital iterable}
 SIZES=${SIZES:-10000 100000 1000000}
 PROFILES=${PROFILES:-1000000}
@@ -32,14 +39,14 @@ OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -DminSeconds=$
 # key=value pairs of a RESULT line, as awk variables.
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 
-# Section 10 (issue 28), also run alone with MANY_ONLY=1: N exports at once in one -Xmx512m JVM, each
+# Section 12 (issue 28), also run alone with MANY_ONLY=1: N exports at once in one -Xmx512m JVM, each
 # of 1,000 generated profiles on its own connection and list, against the simulator in another JVM
 # (limits off); against one export of N x 1,000 (Autopilot: its 100,000 limit) in the same JVM.
 MANY_EXPORTS=${MANY_EXPORTS:-10 100 1000}
 many_exports_section() {
   local c n r out
   echo
-  echo "## 10. Many exports in one JVM: N exports of 1,000 profiles at once, -Xmx512m, simulator limits off in another JVM"
+  echo "## 12. Many exports in one JVM: N exports of 1,000 profiles at once, -Xmx512m, simulator limits off in another JVM"
   echo
   echo "Goals: peak threads ≤ 64 + N; every export completes in -Xmx512m; aggregate ÷ one export of the same"
   echo "profiles ≥ 0.8. Checked: each export SUCCEEDED with 1,000 exported and its list at the simulator holding"
@@ -75,6 +82,34 @@ echo "# Segment Export SDK benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cor
 
 if [ -n "${MANY_ONLY:-}" ]; then
   many_exports_section
+  exit 0
+fi
+
+# Section 10, a function so that MIRROR_ONLY can run it alone.
+mirror_section() {
+  local removals=${MIRROR_REMOVALS:-10000} c r
+  echo
+  echo "## 10. Mirror mode: $removals members removed from each simulator's list at the vendor's limit for the call"
+  echo
+  echo "Run 1 puts $((2 * removals)) members on the list (limits off, an SQLite state); run 2 mirrors the segment"
+  echo "without $removals of them (a removal limit that allows it) at the simulator's rate. Seconds from the"
+  echo "segment's start to the last removal answered; ceiling = requests/s × members one call removes (Iterable"
+  echo "1,000; dotdigital 1,000 ids and a status read: 500; Autopilot 1; Campaign Monitor a read and a DELETE: ½)."
+  echo
+  echo "| connector | removed | seconds | removals/s | ceiling removals/s | ratio | HTTP calls | 429s | requests/s (scale) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for c in $CONNECTORS; do
+    r=$(java -Xmx1g -cp "$JAR" com.segmentexport.benchmarks.MirrorBenchmark "$c" "$removals" \
+        2>"$OUT/mirror-$c.log" | grep '^RESULT') \
+      || { echo "| $c | failed: see $OUT/mirror-$c.log |"; continue; }
+    printf '| %s | %s | %s | %s | %s | **%s** | %s | %s | %s (×%s) |\n' "$c" "$(field "$r" removed)" \
+      "$(field "$r" seconds)" "$(field "$r" removalsPerSecond)" "$(field "$r" ceiling)" "$(field "$r" ratio)" \
+      "$(field "$r" httpCalls)" "$(field "$r" throttled429)" "$(field "$r" rate)" "$(field "$r" scale)"
+  done
+}
+
+if [ -n "${MIRROR_ONLY:-}" ]; then
+  mirror_section
   exit 0
 fi
 
@@ -248,5 +283,13 @@ for c in $CONNECTORS; do
       2>"$OUT/ceiling-state-$c.log" | grep '^RESULT') || b=""
   printf '| %s (%s) | %s | %s |\n' "$c" "$n" "$(field "$a" ratio)" "$(field "$b" ratio)"
 done
+
+mirror_section
+# 11. The race: the SDK's CLI against the vendors' official Node.js clients (race/race.sh, about 10
+# minutes; its variables RACE_SIZES, RACE_ROUNDS, RACE_CONNECTORS apply).
+if [ -z "${SKIP_RACE:-}" ]; then
+  echo
+  connector-benchmarks/race/race.sh
+fi
 
 many_exports_section

@@ -54,6 +54,19 @@ public abstract class ExportListener {
   public void profilesUnchanged(String segment, int unchanged, long segmentUnchangedSoFar) {}
 
   /**
+   * The vendor answered a batch of a mirroring run's removals (see {@link SyncMode#MIRROR}): members who
+   * left the segment were taken off the destination list, from that list only. Heard once per removal
+   * batch, after the sync state forgot the members removed.
+   *
+   * @param segment the segment's name
+   * @param removed members of the batch the vendor took off the list
+   * @param failed members of the batch not taken off: refused, or no answer proved it (the next mirroring
+   *     run tries again)
+   * @param segmentRemovedSoFar the segment's removed total after this batch
+   */
+  public void membersRemoved(String segment, int removed, int failed, long segmentRemovedSoFar) {}
+
+  /**
    * The engine waits {@code wait} for the vendor's rate limit.
    *
    * @param wait how long to wait

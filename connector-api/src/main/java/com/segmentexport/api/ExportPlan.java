@@ -11,8 +11,9 @@ import java.util.List;
  *
  * @param exportName the export's name
  * @param segments the plan of each segment, in order
- * @param calls the vendor calls the run would make to send its batches (an estimate from the connector's
- *     cost model)
+ * @param calls the vendor calls the run would make to send its batches and, for a mirroring run whose
+ *     removals the limit would not hold back, to remove the members that left (an estimate from the
+ *     connector's cost model)
  * @param estimatedDuration how long those calls take at the vendor's rate limit, at least
  */
 public record ExportPlan(

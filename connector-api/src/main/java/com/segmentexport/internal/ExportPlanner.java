@@ -10,10 +10,12 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentPlan;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.ExportRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +80,38 @@ final class ExportPlanner {
     double rate = connector.limits().requestsPerSecond();
     Duration duration = Duration.ofMillis((long) Math.ceil(calls * 1000.0 / rate));
     return new ExportPlan(definition.name(), plans, calls, duration);
+  }
+
+  /**
+   * The calls the run's removals would make: the leaving members in removal batches of the connector's
+   * batch size, as the run hands them to {@link com.segmentexport.spi.Destination#remove}, each costed by
+   * {@link Connector#estimatedRemovalCalls} (a call per member at some vendors, one per batch at others).
+   */
+  private long removalCalls(String name, SegmentSync state, FingerprintSet seen) {
+    int batchSize = Math.max(1, connector.limits().maxBatchRecords());
+    long[] removalCalls = {0};
+    List<ExportRecord> pending = new ArrayList<>(Math.min(batchSize, 1024));
+    Runnable flush =
+        () -> {
+          Batch batch = new Batch(name, 0, mapper.schema(), pending, 0);
+          removalCalls[0] += Math.max(1, connector.estimatedRemovalCalls(batch));
+          pending.clear();
+        };
+    state
+        .state()
+        .forEachMember(
+            member -> {
+              if (member.confirmedHash().isPresent() && !seen.contains(member.memberKey())) {
+                pending.add(MirrorRemoval.record(member, mapper.schema()));
+                if (pending.size() == batchSize) {
+                  flush.run();
+                }
+              }
+            });
+    if (!pending.isEmpty()) {
+      flush.run();
+    }
+    return removalCalls[0];
   }
 
   private SegmentPlan plan(String name) {
@@ -161,7 +195,7 @@ final class ExportPlanner {
           sync.removalLimit()
               .holdsBack(toRemove, managed[0] + byKnown[RecordMapper.Mapped.NEW], tally.read);
       if (heldBack == null && toRemove > 0) {
-        calls += (toRemove + limits.maxBatchRecords() - 1) / limits.maxBatchRecords();
+        calls += removalCalls(name, state, seen);
       }
     }
     return new SegmentPlan(

@@ -1,6 +1,7 @@
 package com.segmentexport.internal;
 
 import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.RejectedRecord;
 import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.RemovalLimit;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class MirrorRemoval {
   private static final Logger log = LoggerFactory.getLogger(MirrorRemoval.class);
 
+  private final SegmentSync sync;
   private final DestinationState state;
   private final Destination destination;
   private final RecordSchema schema;
@@ -40,9 +42,10 @@ final class MirrorRemoval {
   private final RejectedRecords rejected;
   private final SegmentTally tally;
   private final RunControl control;
+  private final ExportListener listener;
 
   MirrorRemoval(
-      DestinationState state,
+      SegmentSync sync,
       Destination destination,
       RecordSchema schema,
       String segment,
@@ -50,8 +53,10 @@ final class MirrorRemoval {
       RemovalLimit limit,
       RejectedRecords rejected,
       SegmentTally tally,
-      RunControl control) {
-    this.state = state;
+      RunControl control,
+      ExportListener listener) {
+    this.sync = sync;
+    this.state = sync.state();
     this.destination = destination;
     this.schema = schema;
     this.segment = segment;
@@ -60,6 +65,7 @@ final class MirrorRemoval {
     this.rejected = rejected;
     this.tally = tally;
     this.control = control;
+    this.listener = listener;
   }
 
   /**
@@ -107,27 +113,37 @@ final class MirrorRemoval {
     }
   }
 
+  /**
+   * A managed member as a record of a removal batch: its address, its profile id (from its member key) and
+   * the vendor's contact id when the state knows it; no field values.
+   */
+  static ExportRecord record(MemberState m, RecordSchema schema) {
+    String id = m.memberKey().startsWith("id:") ? m.memberKey().substring(3) : null;
+    ExportRecord r = new ExportRecord(0, m.email(), new Object[schema.fields().size()], id);
+    return m.vendorId().isPresent() ? r.withVendorId(m.vendorId().get()) : r;
+  }
+
   /** Removes one batch and records what the vendor confirmed: removed members leave the state. */
   private void remove(List<MemberState> members) {
     List<ExportRecord> records = new ArrayList<>(members.size());
     Map<ExportRecord, MemberState> byRecord = new IdentityHashMap<>();
     for (MemberState m : members) {
-      String id = m.memberKey().startsWith("id:") ? m.memberKey().substring(3) : null;
-      ExportRecord r = new ExportRecord(0, m.email(), new Object[schema.fields().size()], id);
-      if (m.vendorId().isPresent()) {
-        r = r.withVendorId(m.vendorId().get());
-      }
+      ExportRecord r = record(m, schema);
       records.add(r);
       byRecord.put(r, m);
     }
-    Batch batch = new Batch(segment, 0, schema, records, 0);
+    // Work the connector leaves at the vendor for it (a dotdigital bulk removal) is remembered as a
+    // removal, so that a crash while it runs is finished by the next run, not repeated.
+    Batch batch = sync.trackRemoval(segment, schema, records);
     BatchResult result;
     try {
       result = destination.remove(batch);
     } catch (ExportCancelledException e) {
       throw e;
     } catch (DestinationException e) {
+      sync.removalFailed(batch);
       fail(records, BatchOutcomes.reasonFor(e), e.vendorCode().orElse(null), e.getMessage());
+      listener.membersRemoved(segment, 0, records.size(), tally.removedSoFar());
       return;
     }
     Map<ExportRecord, BatchResult.Rejection> failed = new IdentityHashMap<>();
@@ -149,9 +165,10 @@ final class MirrorRemoval {
                 "removal: " + Masking.addressIn(f.message(), r.email())));
       }
     }
-    state.forgetMembers(removed);
+    sync.removalAnswered(batch, removed);
     tally.removed(removed.size());
     tally.removalsFailed(failed.size());
+    listener.membersRemoved(segment, removed.size(), failed.size(), tally.removedSoFar());
   }
 
   private void fail(

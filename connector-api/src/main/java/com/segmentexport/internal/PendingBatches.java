@@ -14,12 +14,30 @@ import java.util.List;
 final class PendingBatches {
   private PendingBatches() {}
 
-  /** A pending work's batch, rebuilt: addresses and profile ids without values, and each member's hash. */
-  record Decoded(Batch batch, long[] hashes) {}
+  /** The first line of a removal batch's payload (a record's line starts with its row number). */
+  private static final String REMOVAL = "#removal";
+
+  /**
+   * A pending work's batch, rebuilt: addresses and profile ids without values, and each member's hash;
+   * {@code removal} when the work takes its members off the list (a mirroring run's removal) rather than
+   * writes them.
+   */
+  record Decoded(Batch batch, long[] hashes, boolean removal) {}
 
   /** One line per record: row, member key, fields hash and address, tab-separated, escaped. */
   static String encode(Batch batch, RecordSchema schema) {
-    StringBuilder out = new StringBuilder(batch.size() * 64);
+    return encode(batch, schema, false);
+  }
+
+  /**
+   * The text form of a batch, as {@link #encode(Batch, RecordSchema)}; a removal batch's starts with a line
+   * saying so.
+   */
+  static String encode(Batch batch, RecordSchema schema, boolean removal) {
+    StringBuilder out = new StringBuilder(batch.size() * 64 + 10);
+    if (removal) {
+      out.append(REMOVAL).append('\n');
+    }
     for (ExportRecord r : batch.records()) {
       out.append(r.row()).append('\t');
       escape(out, SegmentSync.memberKey(r)).append('\t');
@@ -32,8 +50,13 @@ final class PendingBatches {
   static Decoded decode(String payload, RecordSchema schema) {
     List<ExportRecord> records = new ArrayList<>();
     List<Long> hashes = new ArrayList<>();
+    boolean removal = false;
     for (String line : payload.split("\n")) {
       if (line.isEmpty()) {
+        continue;
+      }
+      if (line.equals(REMOVAL)) {
+        removal = true;
         continue;
       }
       String[] f = line.split("\t", -1);
@@ -48,7 +71,7 @@ final class PendingBatches {
     for (int i = 0; i < h.length; i++) {
       h[i] = hashes.get(i);
     }
-    return new Decoded(new Batch("resumed", 0, schema, records, 0), h);
+    return new Decoded(new Batch("resumed", 0, schema, records, 0), h, removal);
   }
 
   private static StringBuilder escape(StringBuilder out, String s) {

@@ -51,6 +51,11 @@ final class SafeListener extends ExportListener {
   }
 
   @Override
+  public void membersRemoved(String segment, int removed, int failed, long soFar) {
+    call(() -> delegate.membersRemoved(segment, removed, failed, soFar));
+  }
+
+  @Override
   public void throttled(Duration wait, String reason) {
     call(() -> delegate.throttled(wait, reason));
   }

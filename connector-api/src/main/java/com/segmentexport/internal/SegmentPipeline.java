@@ -161,7 +161,7 @@ final class SegmentPipeline {
       // the list.
       try {
         new MirrorRemoval(
-                sync.state(),
+                sync,
                 destination,
                 run.mapper().schema(),
                 name,
@@ -169,7 +169,8 @@ final class SegmentPipeline {
                 run.sync().removalLimit(),
                 run.rejected(),
                 tally,
-                control)
+                control,
+                run.listener())
             .run(seen, tally.read);
       } catch (ExportCancelledException e) {
         control.stop(e.getMessage());

@@ -120,20 +120,70 @@ final class SegmentSync {
     return batch;
   }
 
+  /**
+   * A new batch of a mirroring run's removals whose work at the vendor is heard, like {@link #track}: a
+   * connector whose removal is work the vendor finishes later (a dotdigital bulk removal) announces it, and
+   * the state remembers it as a removal, so that a crashed run's successor finishes it and forgets its
+   * members instead of removing them a second time.
+   */
+  Batch trackRemoval(String segment, RecordSchema schema, List<ExportRecord> records) {
+    Work work = new Work(true);
+    Batch batch = new Batch(segment, 0, schema, records, 0, work);
+    works.put(batch, work);
+    return batch;
+  }
+
   /** The work batches left at the vendor, by batch, until their outcomes are recorded. */
   private final Map<Batch, Work> works = Collections.synchronizedMap(new IdentityHashMap<>());
 
   /** What one batch (or its halves) left at the vendor. */
   private final class Work implements Batch.VendorWorkListener {
     private final List<String[]> refs = Collections.synchronizedList(new ArrayList<>());
+    private final boolean removal;
+
+    Work() {
+      this(false);
+    }
+
+    Work(boolean removal) {
+      this.removal = removal;
+    }
 
     @Override
     public void started(Batch batch, String kind, String vendorRef) {
       state.addPending(
           new PendingWork(
-              runId, kind, vendorRef, PendingBatches.encode(batch, schema), clock.instant()));
+              runId,
+              kind,
+              vendorRef,
+              PendingBatches.encode(batch, schema, removal),
+              clock.instant()));
       refs.add(new String[] {kind, vendorRef});
     }
+  }
+
+  /**
+   * The vendor answered a removal batch: the members it took off the list leave the state (in one
+   * transaction), and the work the batch left at the vendor is forgotten.
+   *
+   * @param batch the batch, from {@link #trackRemoval}
+   * @param removed the member keys of those the vendor took off the list
+   */
+  void removalAnswered(Batch batch, List<String> removed) {
+    try {
+      state.forgetMembers(removed);
+    } catch (SyncStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SyncStateException(
+          "Forgetting removed members in the sync state failed: " + e.getClass().getName(), e);
+    }
+    settled(batch);
+  }
+
+  /** The vendor refused a removal batch whole: its members stay in the state, its work is forgotten. */
+  void removalFailed(Batch batch) {
+    settled(batch);
   }
 
   /** Forgets the work a batch left at the vendor, once its outcome is recorded. */
@@ -170,13 +220,34 @@ final class SegmentSync {
             e.toString());
         continue;
       }
-      if (result.isPresent()) {
+      if (result.isPresent() && d.removal()) {
+        // A removal the crashed run started: the members the vendor took off the list leave the
+        // state, so that this run does not remove them again; the others are still managed.
+        List<String> removed = removedKeys(d.batch(), result.get());
+        state.forgetMembers(removed);
+        tally.removed(removed.size());
+        tally.count("sync.resumedRemovals", removed.size());
+      } else if (result.isPresent()) {
         write(outcomes(d.batch(), result.get(), d.hashes()));
         tally.count("sync.resumedConfirmed", result.get().exported());
         tally.count("sync.resumedNotConfirmed", d.batch().size() - result.get().exported());
       }
       state.removePending(work.kind(), work.vendorRef());
     }
+  }
+
+  /** The member keys of a removal batch's records that the vendor neither refused nor left unconfirmed. */
+  static List<String> removedKeys(Batch batch, BatchResult result) {
+    Set<ExportRecord> failed = Collections.newSetFromMap(new IdentityHashMap<>());
+    result.rejections().forEach(r -> failed.add(r.record()));
+    result.unconfirmed().forEach(r -> failed.add(r.record()));
+    List<String> removed = new ArrayList<>(batch.size());
+    for (ExportRecord r : batch.records()) {
+      if (!failed.contains(r)) {
+        removed.add(memberKey(r));
+      }
+    }
+    return removed;
   }
 
   /** The vendor answered for the batch: records each member's outcome, in one transaction. */

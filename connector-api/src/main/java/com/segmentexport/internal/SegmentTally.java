@@ -107,6 +107,10 @@ final class SegmentTally {
     removed += n;
   }
 
+  synchronized long removedSoFar() {
+    return removed;
+  }
+
   synchronized void removalsFailed(long n) {
     removalsFailed += n;
   }

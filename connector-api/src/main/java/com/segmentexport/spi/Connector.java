@@ -65,6 +65,20 @@ public interface Connector extends AutoCloseable {
   }
 
   /**
+   * How many calls to the vendor removing this batch from its list takes (a mirroring run's removals,
+   * {@link Destination#remove}), for a plan's estimate of a run's duration: the default is one per batch;
+   * a connector whose removal takes more (a call per member, a look-up before each, a job and its status
+   * polls) says so. The batch holds at most {@link ConnectorLimits#maxBatchRecords()} members, with their
+   * addresses and, when the sync state knows them, the vendor's contact ids.
+   *
+   * @param batch a removal batch as the engine would hand it to {@link Destination#remove}
+   * @return the calls its removal would make, at least one
+   */
+  default int estimatedRemovalCalls(Batch batch) {
+    return 1;
+  }
+
+  /**
    * What, besides the connection's credentials, identifies the vendor account this connector sends
    * to: the API base URL it uses (after applying region or data-centre settings), and any other setting
    * that selects an account. The engine keys the account's rate budget by the connector's id, the

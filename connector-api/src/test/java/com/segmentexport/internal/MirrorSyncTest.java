@@ -24,6 +24,7 @@ import com.segmentexport.api.SyncMode;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.InMemorySyncStateStore;
+import com.segmentexport.testsupport.RecordingListener;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -250,5 +251,93 @@ class MirrorSyncTest {
     assertThat(vendor.removals()).as("a plan removes nobody").isZero();
     // The run does what the plan said.
     assertThat(run(segment.subList(0, 95), withState).removed()).isEqualTo(5);
+  }
+
+  @Test
+  void theListenerHearsEachRemovalBatch() {
+    List<Profile> segment = Fixtures.valid("p", 100);
+    run(segment, withState);
+    RecordingListener listener = new RecordingListener();
+    ExportResult r =
+        run(
+            segment.subList(0, 75),
+            withState.withRemovalLimit(RemovalLimit.share(0.5)).withListener(listener));
+    assertThat(r.removed()).isEqualTo(25);
+    List<RecordingListener.Event> batches = listener.events("membersRemoved");
+    assertThat(batches).extracting(e -> e.arg(0)).containsOnly("VIP");
+    assertThat(batches).extracting(e -> e.arg(1)).containsExactly(10, 10, 5);
+    assertThat(batches).extracting(e -> e.arg(2)).containsOnly(0);
+    assertThat(batches).extracting(e -> e.arg(3)).containsExactly(10L, 20L, 25L);
+    assertThat(listener.names().lastIndexOf("membersRemoved"))
+        .as("heard before the segment finished")
+        .isLessThan(listener.names().indexOf("segmentFinished"));
+  }
+
+  @Test
+  void theListenerHearsARemovalBatchTheVendorRefused() {
+    List<Profile> segment = Fixtures.valid("p", 100);
+    run(segment, withState);
+    vendor.fault(
+        (request, proceed) ->
+            request.path().endsWith("/members/remove")
+                ? FakeVendor.error(400, "bad", "refused")
+                : proceed.get());
+    RecordingListener listener = new RecordingListener();
+    ExportResult r = run(segment.subList(0, 95), withState.withListener(listener));
+    assertThat(r.segment("VIP").orElseThrow().removalsFailed()).isEqualTo(5);
+    assertThat(listener.events("membersRemoved"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.args()).containsExactly("VIP", 0, 5, 0L));
+    assertThat(store.only().memberCount()).as("refused: still managed").isEqualTo(100);
+  }
+
+  @Test
+  void nothingRemovedNothingHeard() {
+    List<Profile> segment = Fixtures.valid("p", 100);
+    run(segment, withState);
+    RecordingListener listener = new RecordingListener();
+    run(segment.subList(0, 70), withState.withListener(listener)); // held back
+    assertThat(listener.events("membersRemoved")).isEmpty();
+  }
+
+  @Test
+  void aPlansCallsIncludeTheRemovalsAsTheConnectorCostsThem() {
+    List<Profile> segment = Fixtures.valid("p", 100);
+    run(segment, withState);
+    ExportOptions allowing = withState.withRemovalLimit(RemovalLimit.share(0.5));
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      long none = exporter.plan(mirror, Fixtures.streaming("VIP", segment), allowing).calls();
+      long removing =
+          exporter
+              .plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 75)), allowing)
+              .calls();
+      assertThat(removing - none).as("one call per removal batch of 10: 10, 10, 5").isEqualTo(3);
+      long heldBack =
+          exporter
+              .plan(mirror, Fixtures.streaming("VIP", segment.subList(0, 75)), withState)
+              .calls();
+      assertThat(heldBack).as("removals the limit holds back cost nothing").isEqualTo(none);
+    }
+    TestConnectorProvider perMember =
+        TestConnectorProvider.builder()
+            .limits(10, 64 * 1024, 2, 1000)
+            .removalCallsPerMember(2)
+            .build();
+    Connection c = connection(perMember, vendor);
+    ExportDefinition d =
+        ExportDefinition.builder(c)
+            .segments("VIP")
+            .mapping(Fixtures.mapping())
+            .syncMode(SyncMode.MIRROR)
+            .build();
+    InMemorySyncStateStore own = new InMemorySyncStateStore();
+    ExportOptions options = FAST.withSyncState(own).withRemovalLimit(RemovalLimit.share(0.5));
+    try (SegmentExporter exporter = Connectors.of(perMember).exporter(c)) {
+      exporter.export(d, Fixtures.streaming("VIP", segment), options);
+      long none = exporter.plan(d, Fixtures.streaming("VIP", segment), options).calls();
+      long removing =
+          exporter.plan(d, Fixtures.streaming("VIP", segment.subList(0, 75)), options).calls();
+      assertThat(removing - none).as("two calls for each of 25 members").isEqualTo(50);
+    }
   }
 }

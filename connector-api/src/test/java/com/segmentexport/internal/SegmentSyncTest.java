@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.segmentexport.api.DestinationKey;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.api.SegmentResult;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Destination;
@@ -186,5 +187,92 @@ class SegmentSyncTest {
     assertThat(state.pending()).isEmpty();
     assertThat(state.member("email:ana@example.org").outcome())
         .isEqualTo(MemberOutcome.Kind.CONFIRMED);
+  }
+
+  @Test
+  void aRemovalARunThatDiedLeftAtTheVendorIsFinishedAndItsMembersForgottenNotRemovedAgain() {
+    List<ExportRecord> sent = new ArrayList<>();
+    sent.add(record(1, "ana@example.org", "Ana", null));
+    sent.add(record(2, "bob@example.org", "Bob", null));
+    sent.add(record(3, "eve@example.org", "Eve", null));
+    // An earlier run put the three on the list; run-1 starts removing all three, and dies.
+    state.record(
+        sent.stream()
+            .map(
+                r ->
+                    new MemberOutcome(
+                        SegmentSync.memberKey(r),
+                        r.email(),
+                        SegmentSync.fieldsHash(schema, r),
+                        MemberOutcome.Kind.CONFIRMED,
+                        Optional.empty(),
+                        Optional.of("c-" + r.row()),
+                        java.time.Instant.now()))
+            .toList());
+    List<ExportRecord> leaving = new ArrayList<>();
+    state.forEachMember(m -> leaving.add(MirrorRemoval.record(m, schema)));
+    Batch removal = sync("run-1").trackRemoval("VIP", schema, leaving);
+    removal.startedAtVendor("removal", "job-7");
+    assertThat(state.pending()).hasSize(1);
+
+    List<String> asked = new ArrayList<>();
+    Destination destination =
+        new Destination() {
+          @Override
+          public String id() {
+            return "list-1";
+          }
+
+          @Override
+          public BatchResult write(Batch batch) {
+            throw new AssertionError("no new batch");
+          }
+
+          @Override
+          public Optional<BatchResult> resume(String kind, String vendorRef, Batch batch) {
+            asked.add(kind + " " + vendorRef);
+            return Optional.of(
+                BatchResult.builder(batch)
+                    .reject(
+                        batch.byEmail("eve@example.org"),
+                        RejectionReason.VENDOR_REJECTED,
+                        "Failed",
+                        "the job failed")
+                    .build());
+          }
+        };
+    SegmentTally tally = new SegmentTally("VIP");
+    sync("run-2").resumePending(destination, tally);
+
+    assertThat(asked).containsExactly("removal job-7");
+    assertThat(state.pending()).isEmpty();
+    assertThat(state.member("email:ana@example.org")).as("removed: forgotten").isNull();
+    assertThat(state.member("email:bob@example.org")).isNull();
+    assertThat(state.member("email:eve@example.org").outcome())
+        .as("not removed: still managed, never recorded as a write")
+        .isEqualTo(MemberOutcome.Kind.CONFIRMED);
+    SegmentResult result = tally.result(false, false);
+    assertThat(result.removed()).isEqualTo(2);
+    assertThat(result.counters()).containsEntry("sync.resumedRemovals", 2L);
+  }
+
+  @Test
+  void anAnsweredRemovalForgetsItsMembersAndIsNoLongerPending() {
+    List<ExportRecord> sent = List.of(record(1, "ana@example.org", "Ana", null));
+    SegmentSync sync = sync("run-1");
+    Batch write = track(sent);
+    sync.answered(write, BatchResult.allExported(write));
+    Batch removal = sync.trackRemoval("VIP", schema, sent);
+    removal.startedAtVendor("removal", "job-1");
+    assertThat(state.pending())
+        .singleElement()
+        .satisfies(w -> assertThat(w.payload()).startsWith("#removal\n"));
+    sync.removalAnswered(removal, List.of("email:ana@example.org"));
+    assertThat(state.pending()).isEmpty();
+    assertThat(state.memberCount()).isZero();
+  }
+
+  private Batch track(List<ExportRecord> records) {
+    return sync("run-0").track("VIP", 1, schema, records, 100);
   }
 }

@@ -58,6 +58,11 @@ public class RecordingListener extends ExportListener {
   }
 
   @Override
+  public void membersRemoved(String segment, int removed, int failed, long soFar) {
+    record("membersRemoved", segment, removed, failed, soFar);
+  }
+
+  @Override
   public void throttled(Duration wait, String reason) {
     record("throttled", wait, reason);
   }

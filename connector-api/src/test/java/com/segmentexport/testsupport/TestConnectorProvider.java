@@ -43,6 +43,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
   private final ConnectorLimits limits;
   private final boolean customFields;
   private final boolean removal;
+  private final int removalCallsPerMember;
   private final boolean idempotentWrites;
   private final java.util.function.Predicate<String> unattributed;
   private final boolean openCallsVendor;
@@ -59,6 +60,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     this.unattributed = b.unattributed;
     this.openCallsVendor = b.openCallsVendor;
     this.removal = b.removal;
+    this.removalCallsPerMember = b.removalCallsPerMember;
     this.baseUrlKind = b.baseUrlKind;
   }
 
@@ -162,6 +164,11 @@ public final class TestConnectorProvider implements ConnectorProvider {
     @Override
     public ConnectorLimits limits() {
       return limits;
+    }
+
+    @Override
+    public int estimatedRemovalCalls(Batch batch) {
+      return removalCallsPerMember == 0 ? 1 : removalCallsPerMember * batch.size();
     }
 
     @Override
@@ -337,6 +344,16 @@ public final class TestConnectorProvider implements ConnectorProvider {
         new ConnectorLimits(100, 64 * 1024, 2, 1000, OptionalLong.empty());
     private boolean customFields = true;
     private boolean removal = true;
+    private int removalCallsPerMember;
+
+    /**
+     * The calls per member the connector estimates a removal costs; 0 (the default) keeps the SPI's one
+     * call per batch.
+     */
+    public Builder removalCallsPerMember(int n) {
+      this.removalCallsPerMember = n;
+      return this;
+    }
 
     /** Whether the connector can remove members from its list (it can by default). */
     public Builder removal(boolean b) {

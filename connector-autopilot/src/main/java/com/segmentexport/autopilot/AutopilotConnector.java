@@ -152,6 +152,15 @@ final class AutopilotConnector implements Connector {
     return calls;
   }
 
+  /**
+   * One {@code DELETE /v1/list/{list_id}/contact/{contact_id}} per member: Autopilot v1 has no bulk
+   * removal, so a removal batch costs as many calls as it has members, each at the account's rate.
+   */
+  @Override
+  public int estimatedRemovalCalls(Batch batch) {
+    return Math.max(1, batch.size());
+  }
+
   private String create(VendorHttp http, String name) {
     RequestBody body = Json.body(w -> w.beginObject().name("name").value(name).endObject());
     HttpResponse r =

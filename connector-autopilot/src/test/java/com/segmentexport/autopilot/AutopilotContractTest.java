@@ -85,4 +85,15 @@ class AutopilotContractTest extends SegmentExporterContract<AutopilotSimulator> 
   protected int vendorMaxBatch() {
     return AutopilotSimulator.MAX_BULK_CONTACTS;
   }
+
+  /** Contacts named in {@code DELETE /v1/list/{id}/contact/{id}} calls, on the list or not. */
+  @Override
+  protected long memberRemovalRequests(AutopilotSimulator simulator) {
+    return simulator.listRemovals() + simulator.listRemovalNoOps();
+  }
+
+  @Override
+  protected void addMemberByHand(AutopilotSimulator simulator, String segment, String email) {
+    simulator.addListMember(simulator.listId(segment), email);
+  }
 }

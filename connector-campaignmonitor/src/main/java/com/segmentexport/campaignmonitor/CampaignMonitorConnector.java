@@ -175,6 +175,16 @@ final class CampaignMonitorConnector implements Connector {
     return 1;
   }
 
+  /**
+   * Two calls per member: the subscriber's state on the list ({@code GET subscribers/{listid}.json?email=})
+   * and its deletion ({@code DELETE subscribers/{listid}.json?email=}); Campaign Monitor has no bulk
+   * delete. Not foreseen: members already off the list, unsubscribed or bounced, which cost the read alone.
+   */
+  @Override
+  public int estimatedRemovalCalls(Batch batch) {
+    return Math.max(1, 2 * batch.size());
+  }
+
   /** The configured list's id, after checking that the account has it ({@code GET lists/{listid}.json}). */
   private String checkList(VendorHttp http, ExportDefinition definition) {
     String listId =

@@ -110,4 +110,15 @@ class CampaignMonitorContractTest extends SegmentExporterContract<CampaignMonito
   protected RejectionReason expectedVendorRejectionReason() {
     return RejectionReason.INVALID_EMAIL;
   }
+
+  /** Subscribers named in {@code DELETE subscribers/{listid}.json} calls, Active or already Deleted. */
+  @Override
+  protected long memberRemovalRequests(CampaignMonitorSimulator simulator) {
+    return simulator.deletions() + simulator.deletionNoOps();
+  }
+
+  @Override
+  protected void addMemberByHand(CampaignMonitorSimulator simulator, String segment, String email) {
+    simulator.addSubscriber(list(), email, CampaignMonitorSimulator.ACTIVE);
+  }
 }

@@ -28,7 +28,8 @@ final class PlanTable {
   private PlanTable() {}
 
   /**
-   * Prints the table, the custom fields each segment would create, and the estimated calls and time.
+   * Prints the table, the custom fields each segment would create, the members a mirroring run would
+   * remove (or why it would remove none), and the estimated calls and time.
    *
    * @param plan the plan
    * @param vendor the vendor's display name
@@ -59,11 +60,25 @@ final class PlanTable {
             "%s: custom fields to create: %s%n", s.name(), String.join(", ", s.fieldsToCreate()));
       }
     }
+    boolean removes = false;
+    for (SegmentPlan s : plan.segments()) {
+      if (s.removalsHeldBackReason().isPresent()) {
+        out.printf(
+            "%s: %d member(s) left the segment; none would be removed: %s%n",
+            s.name(), s.toRemove(), s.removalsHeldBackReason().get());
+      } else if (s.toRemove() > 0) {
+        removes = true;
+        out.printf("%s: %d member(s) to remove from the list (mirror)%n", s.name(), s.toRemove());
+      }
+    }
     out.printf(
         "to send: %d profile(s), %d unchanged and not sent%n", plan.toSend(), plan.unchanged());
     out.printf(
-        "estimate: %d call(s) to %s for the batches, at least %s at the connection's rate limit%n",
-        plan.calls(), vendor, duration(plan.estimatedDuration()));
+        "estimate: %d call(s) to %s for the batches%s, at least %s at the connection's rate limit%n",
+        plan.calls(),
+        vendor,
+        removes ? " and the removals" : "",
+        duration(plan.estimatedDuration()));
   }
 
   private static Object[] cells(String segment, String list, Function<Column, Object> value) {

@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
- * Shows progress on stderr: profiles sent, rate, time throttled, and an ETA when the size is known.
+ * Shows progress on stderr: profiles sent, members a mirroring run removed, rate, time throttled, and an
+ * ETA when the size is known.
  * On a terminal it redraws one line; otherwise it prints a line every few seconds.
  */
 final class ProgressBar extends ExportListener implements AutoCloseable {
@@ -24,6 +25,12 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
 
   /** Profiles of finished segments the sync state held as unchanged: done, though never sent. */
   private long unchanged;
+
+  /** Members a mirroring run took off the list so far. */
+  private long removed;
+
+  /** Members whose removal failed so far. */
+  private long removalsFailed;
 
   private long throttledNanos;
   private String segment = "";
@@ -63,6 +70,12 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
   }
 
   @Override
+  public synchronized void membersRemoved(String name, int removed, int failed, long soFar) {
+    this.removed += removed;
+    this.removalsFailed += failed;
+  }
+
+  @Override
   public synchronized void throttled(Duration wait, String reason) {
     throttledNanos += wait.toNanos();
   }
@@ -87,6 +100,12 @@ final class ProgressBar extends ExportListener implements AutoCloseable {
     }
     if (unchanged > 0) {
       sb.append(String.format(", %,d unchanged", unchanged));
+    }
+    if (removed > 0 || removalsFailed > 0) {
+      sb.append(String.format(", %,d removed", removed));
+      if (removalsFailed > 0) {
+        sb.append(String.format(" (%,d failed)", removalsFailed));
+      }
     }
     sb.append(String.format("  %,.0f/s  throttled %.1fs", rate, throttledNanos / 1e9));
     if (total > 0 && rate > 0 && done < total) {

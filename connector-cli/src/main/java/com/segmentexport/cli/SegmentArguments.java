@@ -90,7 +90,7 @@ final class SegmentArguments {
         @Override
         public Segment open(String name) {
           Input in = inputs.get(name);
-          return SegmentFiles.open(in.file(), in.format(), name, in.info().records());
+          return SegmentFiles.open(in.file(), in.format(), name, in.info());
         }
 
         @Override

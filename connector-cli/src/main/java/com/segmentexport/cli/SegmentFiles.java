@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import okio.Buffer;
@@ -58,8 +59,10 @@ final class SegmentFiles {
    *
    * @param records how many records it has
    * @param columns its CSV header, or the keys the first {@link #KEY_SAMPLE} JSON Lines records have
+   * @param checkedByBytes whether {@link CsvScan} vouched for the file (a CSV file that is then read
+   *     from its bytes); otherwise the full check passed it, and Commons CSV reads it as it checked it
    */
-  record FileInfo(long records, List<String> columns) {}
+  record FileInfo(long records, List<String> columns, boolean checkedByBytes) {}
 
   /** The format a file's extension gives, or {@code override} ({@code csv}, {@code jsonl}) when set. */
   static Format format(Path file, String override) {
@@ -94,9 +97,19 @@ final class SegmentFiles {
     return dot > 0 ? n.substring(0, dot) : n;
   }
 
-  /** Checks a file (readable, UTF-8, well-formed) and counts its records. */
+  /**
+   * Checks a file (readable, UTF-8, well-formed) and counts its records. A CSV file is checked and
+   * counted by one pass over its bytes ({@link CsvScan}) and its header row by the parser; only a
+   * file that pass is not sure of is parsed in full, which finds and words its problem.
+   */
   static FileInfo scan(Path file, Format format) {
     checkReadable(file);
+    if (format == Format.CSV) {
+      Optional<FileInfo> fast = fastCsvScan(file);
+      if (fast.isPresent()) {
+        return fast.get();
+      }
+    }
     try {
       Utf8Check.Result bytes = Utf8Check.check(file, MAX_LINE_BYTES);
       if (bytes.invalidLine() > 0) {
@@ -126,12 +139,124 @@ final class SegmentFiles {
       }
       n++;
     }
-    return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys));
+    return new FileInfo(n, format == Format.CSV ? List.copyOf(header) : List.copyOf(keys), false);
   }
 
-  /** A segment streaming the file's profiles. */
-  static Segment open(Path file, Format format, String name, long size) {
-    return Segment.of(name, OptionalLong.of(size), read(file, format, new ArrayList<>()), () -> {});
+  private static Optional<FileInfo> fastCsvScan(Path file) {
+    Optional<CsvScan.Result> counted;
+    try {
+      counted = CsvScan.scan(file, MAX_LINE_BYTES, MAX_LINE_BYTES);
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    if (counted.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> header = new ArrayList<>();
+    CSVParser parser = csvParser(file, header);
+    try {
+      parser.close();
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    if (header.size() != counted.get().headerWidth()) {
+      return Optional.empty();
+    }
+    return Optional.of(new FileInfo(counted.get().records(), List.copyOf(header), true));
+  }
+
+  /** A segment streaming the file's profiles; {@code info} is what {@link #scan} found. */
+  static Segment open(Path file, Format format, String name, FileInfo info) {
+    Iterator<Profile> profiles =
+        format == Format.CSV && info.checkedByBytes()
+            ? checkedCsv(file, info.columns())
+            : read(file, format, new ArrayList<>());
+    return Segment.of(name, OptionalLong.of(info.records()), profiles, () -> {});
+  }
+
+  /**
+   * The profiles of a CSV file that {@link CsvScan} checked, read from its bytes by {@link
+   * CheckedCsvReader}. Its problems were found before the export started; these errors are for a file
+   * changed since.
+   */
+  static Iterator<Profile> checkedCsv(Path file, List<String> header) {
+    return checkedCsv(file, header, 64 * 1024);
+  }
+
+  /** {@link #checkedCsv(Path, List)} with a read buffer of this many bytes. */
+  static Iterator<Profile> checkedCsv(Path file, List<String> header, int bufferSize) {
+    CheckedCsvReader reader;
+    try {
+      reader = new CheckedCsvReader(Files.newInputStream(file), bufferSize);
+    } catch (IOException e) {
+      throw cannotRead(file, e);
+    }
+    String[] names = header.toArray(new String[0]);
+    return new Iterator<>() {
+      private long recordNumber = -1; // the header row is record 0
+      private String[] nextValues;
+      private boolean done;
+
+      @Override
+      public boolean hasNext() {
+        if (nextValues != null) {
+          return true;
+        }
+        if (done) {
+          return false;
+        }
+        try {
+          if (recordNumber < 0) {
+            reader.next(); // the header row, read and checked by the parser already
+            recordNumber = 0;
+          }
+          nextValues = reader.next();
+          if (nextValues == null) {
+            done = true;
+            reader.close();
+            return false;
+          }
+          return true;
+        } catch (IOException e) {
+          throw new UsageException(
+              file + ": malformed CSV near line " + reader.line() + " (" + e.getMessage() + ")");
+        }
+      }
+
+      @Override
+      public Profile next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        String[] record = nextValues;
+        nextValues = null;
+        recordNumber++;
+        if (record.length != names.length) {
+          throw new UsageException(
+              file
+                  + " record "
+                  + recordNumber
+                  + " has "
+                  + record.length
+                  + " values, the header has "
+                  + names.length);
+        }
+        for (int i = 0; i < names.length; i++) {
+          if (record[i].length() > MAX_LINE_BYTES) {
+            throw new UsageException(
+                file
+                    + " record "
+                    + recordNumber
+                    + ": the value of column '"
+                    + names[i]
+                    + "' is longer than "
+                    + MAX_LINE_BYTES / 1024
+                    + " KiB");
+          }
+        }
+        return Profile.of(new RowFields(names, record));
+      }
+    };
   }
 
   private static void checkReadable(Path file) {
@@ -185,7 +310,8 @@ final class SegmentFiles {
     return r;
   }
 
-  private static Iterator<Profile> csv(Path file, List<String> headerOut) throws IOException {
+  /** Opens a CSV parser on the file and checks its header row, which it adds to {@code headerOut}. */
+  private static CSVParser csvParser(Path file, List<String> headerOut) {
     CSVParser parser;
     try {
       parser =
@@ -199,6 +325,8 @@ final class SegmentFiles {
               .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
               .get()
               .parse(reader(file));
+    } catch (IOException e) {
+      throw cannotRead(file, e);
     } catch (UncheckedIOException e) {
       throw cannotRead(file, e.getCause());
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -224,6 +352,13 @@ final class SegmentFiles {
       }
     }
     headerOut.addAll(header);
+    return parser;
+  }
+
+  private static Iterator<Profile> csv(Path file, List<String> headerOut) {
+    CSVParser parser = csvParser(file, headerOut);
+    List<String> header = List.copyOf(headerOut);
+    String[] names = header.toArray(new String[0]);
     Iterator<CSVRecord> records = parser.iterator();
     return new Iterator<>() {
       @Override
@@ -270,8 +405,8 @@ final class SegmentFiles {
                   + " values, the header has "
                   + header.size());
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < header.size(); i++) {
+        Object[] values = new Object[names.length];
+        for (int i = 0; i < names.length; i++) {
           String value = record.get(i);
           if (value.length() > MAX_LINE_BYTES) {
             throw new UsageException(
@@ -284,9 +419,9 @@ final class SegmentFiles {
                     + MAX_LINE_BYTES / 1024
                     + " KiB");
           }
-          fields.put(header.get(i), value);
+          values[i] = value;
         }
-        return Profile.of(fields);
+        return Profile.of(new RowFields(names, values));
       }
     };
   }

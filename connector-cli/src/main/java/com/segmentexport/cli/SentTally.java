@@ -43,6 +43,16 @@ final class SentTally extends ExportListener {
   }
 
   @Override
+  public void membersRemoved(String segment, int removed, int failed, long segmentRemovedSoFar) {
+    next.membersRemoved(segment, removed, failed, segmentRemovedSoFar);
+  }
+
+  @Override
+  public void profilesUnchanged(String segment, int unchanged, long segmentUnchangedSoFar) {
+    next.profilesUnchanged(segment, unchanged, segmentUnchangedSoFar);
+  }
+
+  @Override
   public void throttled(Duration wait, String reason) {
     next.throttled(wait, reason);
   }

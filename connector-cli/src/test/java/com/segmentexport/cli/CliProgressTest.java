@@ -27,6 +27,22 @@ class CliProgressTest {
     assertThat(ProgressBar.isTerminalDevice("pipe:[123456]")).isFalse();
   }
 
+  @Test
+  void theProgressLineCountsTheMembersAMirroringRunRemoved() {
+    java.io.StringWriter text = new java.io.StringWriter();
+    ProgressBar bar = new ProgressBar(new java.io.PrintWriter(text, true), false, 100);
+    // The CLI hands the bar its events through the tally of what was sent.
+    SentTally tally = new SentTally(bar);
+    try {
+      assertThat(bar.line()).doesNotContain("removed");
+      tally.membersRemoved("VIP", 1000, 0, 1000);
+      tally.membersRemoved("VIP", 234, 2, 1234);
+      assertThat(bar.line()).contains("1,234 removed (2 failed)");
+    } finally {
+      bar.close();
+    }
+  }
+
   /** stdin and stdout on a terminal (script(1) gives the child one), stderr into a file: no redraws. */
   @Test
   @EnabledOnOs(OS.LINUX)

@@ -140,6 +140,31 @@ class PlanCommandTest {
   }
 
   @Test
+  void aMirrorPlanSaysWhomItWouldRemoveOrWhyNobody() throws IOException {
+    List<String> rows = new ArrayList<>(List.of("email,first"));
+    for (int i = 1; i <= 20; i++) {
+      rows.add("m" + i + "@example.org,M" + i);
+    }
+    Path all = csv("mirror.csv", rows.toArray(new String[0]));
+    assertThat(run(args("export", "--mode", "mirror", all.toString()))).as(err).isZero();
+    Path fewer = csv("mirror.csv", rows.subList(0, 19).toArray(new String[0]));
+    assertThat(run(args("plan", "--mode", "mirror", fewer.toString()))).as(err).isZero();
+    assertThat(out)
+        .contains("mirror: 2 member(s) to remove from the list (mirror)")
+        .contains("for the batches and the removals");
+    Path half = csv("mirror.csv", rows.subList(0, 10).toArray(new String[0]));
+    assertThat(run(args("plan", "--mode", "mirror", half.toString()))).as(err).isZero();
+    assertThat(out)
+        .contains("mirror: 11 member(s) left the segment; none would be removed: ")
+        .doesNotContain("and the removals");
+    assertThat(run(args("plan", "--mode", "mirror", "--max-removals", "60%", half.toString())))
+        .as(err)
+        .isZero();
+    assertThat(out).contains("mirror: 11 member(s) to remove from the list (mirror)");
+    assertThat(dotdigital.addressBookMembers(book)).as("a plan removes nobody").hasSize(20);
+  }
+
+  @Test
   void theSandboxPlansToo() throws IOException {
     Path vip = csv("vip.csv", "email,first", "ana@example.org,Ana", "li@example.com,Li");
     // export's command line with 'plan' for 'export', --runs included

@@ -567,6 +567,29 @@ class SyncStateCliTest {
   }
 
   @Test
+  void theProgressLinesSayHowManyAMirroringRunRemoved() throws IOException {
+    List<String> rows = new ArrayList<>(List.of("email,first"));
+    for (int i = 1; i <= 20; i++) {
+      rows.add("m" + i + "@example.org,M" + i);
+    }
+    Path all = csv("mirror.csv", rows.toArray(new String[0]));
+    assertThat(run(args("export", "--mode", "mirror", all.toString())))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    List<String> withProgress =
+        new ArrayList<>(
+            List.of(
+                args(
+                    "export",
+                    "--mode",
+                    "mirror",
+                    csv("mirror.csv", rows.subList(0, 19).toArray(new String[0])).toString())));
+    withProgress.remove("--no-progress");
+    assertThat(run(withProgress.toArray(new String[0]))).as(err).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(err).contains("2 removed");
+  }
+
+  @Test
   void mirrorModeRemovesWhoLeftUpToTheLimitAndSaysWhenItHoldsBack() throws IOException {
     List<String> rows = new ArrayList<>(List.of("email,first"));
     for (int i = 1; i <= 20; i++) {

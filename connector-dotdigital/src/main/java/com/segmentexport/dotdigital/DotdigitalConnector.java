@@ -14,6 +14,7 @@ import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationPreview;
 import com.segmentexport.spi.DestinationRequest;
+import com.segmentexport.spi.ExportRecord;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.MappedField;
@@ -212,6 +213,41 @@ final class DotdigitalConnector implements Connector {
     long importNanos = typical > 0 ? typical : ASSUMED_IMPORT_TIME.toNanos();
     boolean learnt = typical > 0 || batch.sequence() > limits.maxConcurrentBatches();
     return 1 + ImportPoller.Schedule.polls(learnt ? importNanos : 0, importNanos);
+  }
+
+  /**
+   * A removal batch's bulk removals ({@code POST /v2/address-books/{id}/contacts/delete}, up to {@value
+   * DotdigitalDestination#MAX_REMOVAL_IDS} contact ids each) and their job's status polls ({@code GET
+   * /v2/contacts/deletion/{id}}, backing off from {@link ImportPoller#FIRST_POLL}), assuming a job as long
+   * as {@link #ASSUMED_IMPORT_TIME}; plus a look-up by address ({@code GET /contacts/v3/email/{email}}) for
+   * each member whose contact id the sync state does not hold.
+   */
+  @Override
+  public int estimatedRemovalCalls(Batch batch) {
+    long lookUps = 0;
+    for (ExportRecord r : batch.records()) {
+      if (DotdigitalDestination.contactId(r.vendorId().orElse(null)) < 0) {
+        lookUps++;
+      }
+    }
+    long requests =
+        (batch.size() + DotdigitalDestination.MAX_REMOVAL_IDS - 1)
+            / DotdigitalDestination.MAX_REMOVAL_IDS;
+    long calls = lookUps + requests * (1 + removalPolls(ASSUMED_IMPORT_TIME));
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, calls));
+  }
+
+  /** The status polls of a removal job that takes {@code time}, on the removal's doubling schedule. */
+  static int removalPolls(Duration time) {
+    long waited = 0;
+    long delay = ImportPoller.FIRST_POLL.toNanos();
+    int polls = 0;
+    do {
+      waited += delay;
+      delay = Math.min(delay * 2, ImportPoller.MAX_POLL_INTERVAL.toNanos());
+      polls++;
+    } while (waited < time.toNanos());
+    return polls;
   }
 
   private static long bookId(ExportDefinition definition) {

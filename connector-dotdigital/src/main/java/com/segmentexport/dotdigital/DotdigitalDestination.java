@@ -269,7 +269,7 @@ final class DotdigitalDestination implements Destination {
   }
 
   /** A contact id from the sync state, or -1 when absent or not an int32 dotdigital would take. */
-  private static long contactId(String vendorId) {
+  static long contactId(String vendorId) {
     if (vendorId == null) {
       return -1;
     }

@@ -95,4 +95,16 @@ class DotdigitalContractTest extends SegmentExporterContract<DotdigitalSimulator
   protected int vendorMaxBatch() {
     return DotdigitalConnectorProvider.MAX_IMPORT_RECORDS;
   }
+
+  /** Contact ids in removals from address books, in the book or not. */
+  @Override
+  protected long memberRemovalRequests(DotdigitalSimulator simulator) {
+    return simulator.bookRemovals() + simulator.bookRemovalNoOps();
+  }
+
+  @Override
+  protected void addMemberByHand(DotdigitalSimulator simulator, String segment, String email) {
+    simulator.addContact(email, DotdigitalSimulator.SUBSCRIBED, java.util.Map.of());
+    simulator.addToAddressBook(book(), email);
+  }
 }

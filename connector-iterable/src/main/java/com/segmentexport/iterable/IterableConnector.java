@@ -136,6 +136,15 @@ final class IterableConnector implements Connector {
     return batch.sequence() == 1 && dataFields ? 2 : 1;
   }
 
+  /**
+   * One {@code POST /api/lists/unsubscribe} per removal batch (up to 1,000 users). Splits after a body
+   * Iterable finds too large depend on its answer and are not foreseen.
+   */
+  @Override
+  public int estimatedRemovalCalls(Batch batch) {
+    return 1;
+  }
+
   private Long findList(VendorHttp http, String name) {
     HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
     if (!r.isSuccessful()) {

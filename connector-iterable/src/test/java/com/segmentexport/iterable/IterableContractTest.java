@@ -96,4 +96,15 @@ class IterableContractTest extends SegmentExporterContract<IterableSimulator> {
   protected RejectionReason expectedVendorRejectionReason() {
     return RejectionReason.VENDOR_REJECTED;
   }
+
+  /** Users named in {@code lists/unsubscribe} requests, on the list or not. */
+  @Override
+  protected long memberRemovalRequests(IterableSimulator simulator) {
+    return simulator.listRemovals() + simulator.listRemovalNoOps();
+  }
+
+  @Override
+  protected void addMemberByHand(IterableSimulator simulator, String segment, String email) {
+    simulator.addListMember(simulator.listIds(segment, "Standard").get(0), email);
+  }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Records exports in Micrometer: profiles by outcome, rejections by reason, segments, batches,
- * retries, time throttled, export duration by status and exports in flight, per connector and
+ * members removed by mirroring runs, retries, time throttled, export duration by status and exports in flight, per connector and
  * destination.
  *
  * <p>Make one, bind it to the host's registry (or registries) once, and instrument each export's options:
@@ -57,6 +57,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     <td>finished segments by {@link com.segmentexport.api.ExportStatus}</td></tr>
  *   <tr><td>{@value #BATCHES}</td><td>counter</td><td>connector, destination</td>
  *     <td>batches the vendor acknowledged</td></tr>
+ *   <tr><td>{@value #REMOVALS}</td><td>counter</td><td>connector, destination, outcome</td>
+ *     <td>members a mirroring run took off the list ({@code removed}) and those whose removal failed
+ *     ({@code failed}), counted as each removal batch is answered</td></tr>
  *   <tr><td>{@value #RETRIES}</td><td>counter</td><td>connector, call</td>
  *     <td>requests repeated after a retryable failure, by the connector's call name</td></tr>
  *   <tr><td>{@value #THROTTLED}</td><td>timer</td><td>connector</td>
@@ -89,6 +92,9 @@ public final class ExportMetrics implements MeterBinder {
 
   /** Counter of acknowledged batches. */
   public static final String BATCHES = "segment.export.batches";
+
+  /** Counter of members a mirroring run removed from the list, or failed to, by outcome. */
+  public static final String REMOVALS = "segment.export.removals";
 
   /** Counter of retried requests. */
   public static final String RETRIES = "segment.export.retries";
@@ -224,6 +230,23 @@ public final class ExportMetrics implements MeterBinder {
     @Override
     public void profilesUnchanged(String segment, int unchanged, long segmentUnchangedSoFar) {
       delegate.profilesUnchanged(segment, unchanged, segmentUnchangedSoFar);
+    }
+
+    @Override
+    public void membersRemoved(String segment, int removed, int failed, long segmentRemovedSoFar) {
+      Tags where = where(segment);
+      removals(where, "removed", removed);
+      removals(where, "failed", failed);
+      delegate.membersRemoved(segment, removed, failed, segmentRemovedSoFar);
+    }
+
+    private void removals(Tags where, String outcome, long count) {
+      counter(
+              REMOVALS,
+              "Members a mirroring run removed from the list, or failed to",
+              "members",
+              where.and("outcome", outcome))
+          .increment(count);
     }
 
     @Override

@@ -168,6 +168,50 @@ class ExportMetricsTest {
   }
 
   @Test
+  void countsTheMembersAMirroringRunRemoved(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ExportMetrics metrics = new ExportMetrics();
+    metrics.bindTo(registry);
+    List<Profile> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(Profile.of("email", "member" + i + "@example.com"));
+    }
+    SegmentResult second;
+    try (Sandbox sandbox = Sandboxes.start("iterable");
+        com.segmentexport.state.JdbcSyncStateStore state =
+            com.segmentexport.state.JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      Connection connection = connection(sandbox);
+      ExportDefinition mirror =
+          ExportDefinition.builder(connection)
+              .segments(SEGMENT)
+              .mapping(FieldMapping.builder().email("email").build())
+              .syncMode(com.segmentexport.api.SyncMode.MIRROR)
+              .build();
+      try (SegmentExporter exporter = Connectors.load().exporter(connection, Role.ADMINISTRATOR)) {
+        exporter.export(
+            mirror,
+            name -> Segment.of(name, all),
+            metrics.instrument(ExportOptions.DEFAULT.withSyncState(state)));
+        // Two of twenty left the segment: 10%, within the default removal limit.
+        second =
+            exporter
+                .export(
+                    mirror,
+                    name -> Segment.of(name, all.subList(0, 18)),
+                    metrics.instrument(ExportOptions.DEFAULT.withSyncState(state)))
+                .segments()
+                .get(0);
+      }
+    }
+    assertThat(second.removed()).isEqualTo(2);
+    String[] where = {"connector", "iterable", "destination", second.destinationId().orElseThrow()};
+    assertThat(count(registry, ExportMetrics.REMOVALS, tags(where, "outcome", "removed")))
+        .isEqualTo(2);
+    assertThat(count(registry, ExportMetrics.REMOVALS, tags(where, "outcome", "failed"))).isZero();
+  }
+
+  @Test
   void timesThrottlingWhenTheVendorsRateLimitIsHit() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ExportMetrics metrics = new ExportMetrics();

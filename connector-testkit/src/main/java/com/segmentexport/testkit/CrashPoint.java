@@ -11,5 +11,12 @@ public enum CrashPoint {
   /** After the vendor answered the k-th batch, before the sync state commits its outcomes. */
   BEFORE_A_COMMIT,
   /** Right after the state remembered an asynchronous import, while the connector waits for it. */
-  DURING_VENDOR_WORK
+  DURING_VENDOR_WORK,
+  /**
+   * In the middle of a mirroring run's removals (a run that sends nothing else): right after the state
+   * forgot the members of the k-th removal batch, or, for a connector whose removal is work the vendor
+   * finishes later (a dotdigital bulk removal), right after the state remembered the first such work,
+   * while the connector waits for it.
+   */
+  DURING_REMOVALS
 }

@@ -22,6 +22,7 @@ final class CrashingStore implements SyncStateStore {
   private final CrashPoint point;
   private final int batch;
   private final AtomicInteger records = new AtomicInteger();
+  private final AtomicInteger forgotten = new AtomicInteger();
 
   CrashingStore(SyncStateStore store, CrashPoint point, int batch) {
     this.store = store;
@@ -58,6 +59,9 @@ final class CrashingStore implements SyncStateStore {
       @Override
       public void forgetMembers(Collection<String> memberKeys) {
         state.forgetMembers(memberKeys);
+        if (point == CrashPoint.DURING_REMOVALS && forgotten.incrementAndGet() == batch) {
+          Runtime.getRuntime().halt(HALTED);
+        }
       }
 
       @Override
@@ -83,7 +87,7 @@ final class CrashingStore implements SyncStateStore {
       @Override
       public void addPending(PendingWork work) {
         state.addPending(work);
-        if (point == CrashPoint.DURING_VENDOR_WORK) {
+        if (point == CrashPoint.DURING_VENDOR_WORK || point == CrashPoint.DURING_REMOVALS) {
           Runtime.getRuntime().halt(HALTED);
         }
       }

@@ -800,6 +800,13 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     List<RejectedRecord> sink = java.util.Collections.synchronizedList(new ArrayList<>());
     try (SegmentExporter exporter = connectors().exporter(connection)) {
       ExportHandle handle = startAndAwaitFirstBatch(exporter, connection, 19, size, sink);
+      // Cancel while a write is surely at the vendor: a request that arrived after the first answer
+      // waits out the vendor's 250 ms, so a connector that ignores cancellation is caught retrying.
+      int seen = simulator.requestCount();
+      long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (simulator.requestCount() == seen && System.nanoTime() - wait < 0) {
+        Thread.sleep(1);
+      }
       long t0 = System.nanoTime();
       handle.cancel();
       ExportResult result =
@@ -1013,6 +1020,15 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
 
   /** Runs {@link ForkedSyncExport} against this case's simulator; returns its exit status. */
   private int fork(Path dir, Path state, CrashPoint point, int batch) throws Exception {
+    return fork(dir, state, point, batch, Map.of());
+  }
+
+  /**
+   * Runs {@link ForkedSyncExport} against this case's simulator, with {@code extra} properties (a
+   * mirroring run's); returns its exit status.
+   */
+  private int fork(Path dir, Path state, CrashPoint point, int batch, Map<String, String> extra)
+      throws Exception {
     java.util.Properties p = new java.util.Properties();
     p.setProperty("contract", getClass().getName());
     // The binding's own connection and destination, as the forked JVM rebuilds them.
@@ -1032,6 +1048,7 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     p.setProperty("state", state.toString());
     p.setProperty("crash", point.name());
     p.setProperty("batch", Integer.toString(batch));
+    extra.forEach(p::setProperty);
     Path file = dir.resolve("fork.properties");
     try (java.io.Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       p.store(out, null);
@@ -1349,6 +1366,270 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
       assertThat(back.exported()).as("the three come back").isEqualTo(3);
       assertThat(destinationMembers(simulator, SEGMENT))
           .containsExactlyInAnyOrderElementsOf(addresses(all));
+    }
+  }
+
+  /**
+   * How many times the vendor was asked to take a member off the segment's list, repeats counted: each
+   * member named in a removal call counts once per call, whether it was on the list or not (the
+   * simulator's removals and removal no-ops). A mirroring run that removes each member who left exactly
+   * once makes this the number who left.
+   */
+  protected abstract long memberRemovalRequests(S simulator);
+
+  /**
+   * Puts a member on the segment's list as someone other than this SDK would (a marketer's manual import
+   * into the list the SDK exports to), after a run made the list.
+   */
+  protected abstract void addMemberByHand(S simulator, String segment, String email);
+
+  /**
+   * Mirror mode removes only the members it put on the list (issue 24): a member a marketer added by hand
+   * survives every mirroring run — one that removes who left, and one forced to mirror an empty segment,
+   * which removes every member the SDK manages.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void membersSomeoneElseAddedSurviveEveryMirrorRun(@TempDir Path dir) {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    Connection connection = connectionAt(FAST_RATE);
+    long size = ordinarySize();
+    String byHand = "marketer.import@example.net";
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      mirror(connection, state, mirrorProfiles(0, size), ExportOptions.DEFAULT);
+      addMemberByHand(simulator, SEGMENT, byHand);
+      assertThat(
+              mirror(connection, state, mirrorProfiles(3, size), ExportOptions.DEFAULT).removed())
+          .isEqualTo(3);
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("who left is gone, the hand-added member stays")
+          .contains(byHand)
+          .doesNotContainAnyElementsOf(addresses(mirrorProfiles(0, 3)))
+          .hasSize((int) size - 3 + 1);
+      ExportResult emptied =
+          mirror(
+              connection,
+              state,
+              List.of(),
+              ExportOptions.DEFAULT.withRemovalLimit(
+                  com.segmentexport.api.RemovalLimit.share(1).allowingAnEmptySegment()));
+      assertThat(emptied.removed()).as("%s", emptied).isEqualTo(size - 3);
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("an emptied mirror leaves only the members someone else added")
+          .containsExactly(byHand);
+    }
+  }
+
+  /**
+   * A mirroring run that failed removes nobody (issue 24): the segment's source fails part-way through, so
+   * the members it did not read yet are not "gone"; the list keeps every member, and the vendor is asked to
+   * remove none.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aFailedMirrorRunRemovesNobody(@TempDir Path dir) {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    Connection connection = connectionAt(FAST_RATE);
+    long size = ordinarySize();
+    List<Profile> all = mirrorProfiles(0, size);
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      mirror(connection, state, all, ExportOptions.DEFAULT);
+      ExportDefinition d =
+          destination(
+                  simulator,
+                  ExportDefinition.builder(connection)
+                      .segments(SEGMENT)
+                      .mapping(mapping())
+                      .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+              .build();
+      java.util.Iterator<Profile> few = all.subList(0, 10).iterator();
+      SegmentSource failing =
+          name ->
+              Segment.of(
+                  name,
+                  java.util.OptionalLong.empty(),
+                  new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                      return true;
+                    }
+
+                    @Override
+                    public Profile next() {
+                      if (!few.hasNext()) {
+                        throw new IllegalStateException("the warehouse went away");
+                      }
+                      return few.next();
+                    }
+                  },
+                  () -> {});
+      try (SegmentExporter exporter = connectors().exporter(connection)) {
+        assertThatThrownBy(
+                () ->
+                    exporter.export(
+                        d,
+                        failing,
+                        ExportOptions.DEFAULT
+                            .withRetryPolicy(FAST_RETRIES)
+                            .withSyncState(state)
+                            .withRemovalLimit(
+                                com.segmentexport.api.RemovalLimit.share(1)
+                                    .allowingAnEmptySegment())))
+            .isInstanceOf(com.segmentexport.api.ExportException.class);
+      }
+      assertThat(memberRemovalRequests(simulator)).as("removal requests").isZero();
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("the list after a failed mirroring run")
+          .containsExactlyInAnyOrderElementsOf(addresses(all));
+    }
+  }
+
+  /**
+   * Kill and resume during removals (issue 24): run 1 mirrors a segment; run 2, in a forked JVM, mirrors
+   * it without a removal batch and ten more of its members and is halted in the middle of its removals —
+   * right after the state forgot the first removal batch's members, or, for a connector whose removal is
+   * work the vendor finishes later, right after the state remembered that work. The next run finishes the
+   * job: every member who left is off the list, the vendor was asked to remove each of them exactly once
+   * (a removal the crashed run left at the vendor is finished, not sent again), the others are untouched,
+   * and the state knows exactly the members on the list, with no work left pending.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void killedDuringRemovalsTheNextRunRemovesEveryoneWhoLeftOnce(@TempDir Path dir)
+      throws Exception {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    long size = ordinarySize();
+    long leaving = vendorMaxBatch() + 10L; // two removal batches at least
+    double share = 0.6;
+    List<Profile> first = mirrorProfiles(0, size);
+    List<Profile> second = mirrorProfiles(leaving, size);
+    Path statePath = dir.resolve("state.db");
+    Connection connection = connectionAt(FAST_RATE);
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(statePath)) {
+      assertThat(mirror(connection, state, first, ExportOptions.DEFAULT).status())
+          .isEqualTo(ExportStatus.SUCCEEDED);
+    }
+    assertThat(memberRemovalRequests(simulator)).as("run 1 removes nobody").isZero();
+    Map<String, String> mirrorRun =
+        Map.of(
+            "mode", "MIRROR",
+            "from", Long.toString(leaving),
+            "seed", Long.toString(MIRROR_SEED),
+            "size", Long.toString(size),
+            "removalShare", Double.toString(share));
+    assertThat(fork(dir, statePath, CrashPoint.DURING_REMOVALS, 1, mirrorRun))
+        .as("the forked mirroring run halted during its removals")
+        .isEqualTo(CrashingStore.HALTED);
+
+    long managedAfterCrash;
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(statePath)) {
+      DestinationKey key = store.destinations().get(0);
+      managedAfterCrash = store.open(key).memberCount();
+      if (has(Capability.ASYNC_VENDOR_WORK)) {
+        assertThat(store.open(key).pending())
+            .as("the removal the crashed run waited for, remembered")
+            .isNotEmpty();
+      } else {
+        assertThat(managedAfterCrash)
+            .as("the crashed run forgot its first removal batch, and only that")
+            .isEqualTo(size - vendorMaxBatch());
+      }
+    }
+    long removedBeforeCrash = size - managedAfterCrash;
+
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.sqlite(statePath)) {
+      SegmentResult s =
+          mirror(
+                  connection,
+                  store,
+                  second,
+                  ExportOptions.DEFAULT.withRemovalLimit(
+                      com.segmentexport.api.RemovalLimit.share(share)))
+              .segment(SEGMENT)
+              .orElseThrow();
+      assertThat(s.status()).as("the resumed run: %s", s).isEqualTo(ExportStatus.SUCCEEDED);
+      assertThat(s.exported()).as("nobody new to send").isZero();
+      assertThat(s.removed()).isEqualTo(leaving - removedBeforeCrash);
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .as("the list mirrors the segment")
+          .containsExactlyInAnyOrderElementsOf(addresses(second));
+      assertThat(memberRemovalRequests(simulator))
+          .as("removal requests per member who left: each removed once, none twice")
+          .isEqualTo(leaving);
+      DestinationKey key = store.destinations().get(0);
+      Set<String> remembered = new java.util.TreeSet<>();
+      store
+          .open(key)
+          .forEachMember(
+              m -> {
+                assertThat(m.outcome()).isEqualTo(MemberOutcome.Kind.CONFIRMED);
+                remembered.add(m.email().toLowerCase(Locale.ROOT));
+              });
+      assertThat(remembered).as("the state agrees with the list").isEqualTo(addresses(second));
+      assertThat(store.open(key).pending()).as("no work left pending").isEmpty();
+    }
+  }
+
+  /**
+   * A mirroring run's removals go through the connection's rate budget: with the connection's rate set to
+   * the vendor's limit, removing members (a call each at some vendors) stays within it, as writes do. And
+   * a plan of that run foresees them: the members to remove, and their calls in its estimate (the
+   * connector's {@code estimatedRemovalCalls}) within a few calls of what the run makes.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aMirrorRunsRemovalsKeepToTheVendorsRate(@TempDir Path dir) {
+    if (!has(Capability.REMOVES_MEMBERS)) {
+      assertThat(provider().supportsRemoval()).isFalse();
+      return; // the refusal is asserted by aMirrorRunRemovesWhoLeftFromTheListOnly
+    }
+    long size = ordinarySize();
+    long leaving = 40;
+    try (JdbcSyncStateStore state = JdbcSyncStateStore.sqlite(dir.resolve("state.db"))) {
+      mirror(connectionAt(FAST_RATE), state, mirrorProfiles(0, size), ExportOptions.DEFAULT);
+      double rate = 20;
+      ExportOptions allowing =
+          ExportOptions.DEFAULT.withRemovalLimit(com.segmentexport.api.RemovalLimit.share(0.5));
+      com.segmentexport.api.ExportPlan plan;
+      Connection limited = connectionAt(rate);
+      try (SegmentExporter exporter = connectors().exporter(limited)) {
+        plan =
+            exporter.plan(
+                destination(
+                        simulator,
+                        ExportDefinition.builder(limited)
+                            .segments(SEGMENT)
+                            .mapping(mapping())
+                            .syncMode(com.segmentexport.api.SyncMode.MIRROR))
+                    .build(),
+                name -> Segment.of(name, mirrorProfiles(leaving, size)),
+                allowing.withRetryPolicy(FAST_RETRIES).withSyncState(state));
+      }
+      assertThat(plan.segments().get(0).toRemove()).isEqualTo(leaving);
+      assertThat(plan.segments().get(0).removalsHeldBackReason()).isEmpty();
+      simulator.resetCounters();
+      simulator.rateLimit(rate, Math.max(1, Math.ceil(rate * 0.2)));
+      ExportResult result = mirror(limited, state, mirrorProfiles(leaving, size), allowing);
+      int made = simulator.requestCount() - simulator.throttledCount();
+      assertThat((double) plan.calls())
+          .as("the plan's estimate of the run's calls (it made %s, removing %s)", made, leaving)
+          .isCloseTo(made, org.assertj.core.data.Offset.offset(Math.max(6.0, made * 0.1)));
+      assertThat(result.removed()).as("%s", result).isEqualTo(leaving);
+      int tolerance = Math.max(3, simulator.requestCount() / 20);
+      assertThat(simulator.throttledCount())
+          .as("requests over the vendor's rate, of %s", simulator.requestCount())
+          .isLessThanOrEqualTo(tolerance);
+      assertThat(destinationMembers(simulator, SEGMENT))
+          .containsExactlyInAnyOrderElementsOf(addresses(mirrorProfiles(leaving, size)));
     }
   }
 

@@ -110,7 +110,22 @@ class ContractCatchesFlawsTest {
         Arguments.of(
             IgnoresPreviousEmail.class,
             "aChangedAddressKeepsTheSameContact",
-            "the old addresses left on the list"));
+            "the old addresses left on the list"),
+        // Mirror mode (issue 24): a removal that changes consent, one that takes members the SDK
+        // did
+        // not put on the list, and a sync that removes whatever the removal limit says.
+        Arguments.of(
+            RemovesByGlobalUnsubscribe.class,
+            "aMirrorRunRemovesWhoLeftFromTheListOnly",
+            "a removed member's subscription and consent"),
+        Arguments.of(
+            RemovesMembersItDidNotWrite.class,
+            "membersSomeoneElseAddedSurviveEveryMirrorRun",
+            "who left is gone, the hand-added member stays"),
+        Arguments.of(
+            ReplacesTheList.class,
+            "aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack",
+            "nothing was removed"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -159,7 +174,10 @@ class ContractCatchesFlawsTest {
         "aProfileTheVendorRejectedIsRetriedOnTheNextRun",
         "aPlanPredictsTheRunAndWritesNothing",
         "aChangedAddressKeepsTheSameContact",
-        "killedAfterCommittedBatchesTheNextRunFinishesTheJob");
+        "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
+        "aMirrorRunRemovesWhoLeftFromTheListOnly",
+        "membersSomeoneElseAddedSurviveEveryMirrorRun",
+        "aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack");
   }
 
   /** Runs one case of a contract; found by name, so that a case with parameters (a {@code @TempDir}) is found too. */
@@ -340,6 +358,24 @@ class ContractCatchesFlawsTest {
   static final class ConfirmsBeforeTheVendorAnswers extends FlawedContract {
     ConfirmsBeforeTheVendorAnswers() {
       super(Flaw.CONFIRMS_BEFORE_THE_VENDOR_ANSWERS);
+    }
+  }
+
+  static final class RemovesByGlobalUnsubscribe extends FlawedContract {
+    RemovesByGlobalUnsubscribe() {
+      super(Flaw.REMOVES_BY_GLOBAL_UNSUBSCRIBE);
+    }
+  }
+
+  static final class RemovesMembersItDidNotWrite extends FlawedContract {
+    RemovesMembersItDidNotWrite() {
+      super(Flaw.REMOVES_MEMBERS_IT_DID_NOT_WRITE);
+    }
+  }
+
+  static final class ReplacesTheList extends FlawedContract {
+    ReplacesTheList() {
+      super(Flaw.REPLACES_THE_LIST);
     }
   }
 

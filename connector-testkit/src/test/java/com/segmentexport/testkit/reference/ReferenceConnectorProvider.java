@@ -116,8 +116,29 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * Ignores a record's previous address: a profile whose address changed is written as a new member, and
      * the member at the old address stays (a second contact for one profile).
      */
-    IGNORES_PREVIOUS_EMAIL
+    IGNORES_PREVIOUS_EMAIL,
+    /**
+     * Removes a member who left the segment with a global unsubscribe ({@code POST /unsubscribe}) instead
+     * of taking it off the one list: it leaves the list, but also every other list, and its consent changes.
+     */
+    REMOVES_BY_GLOBAL_UNSUBSCRIBE,
+    /**
+     * Mirrors by its own bookkeeping instead of the engine's: remembers (for the JVM) the addresses it wrote
+     * to each list, and on a removal also takes off the list every member it never wrote — a marketer's
+     * manual import among them.
+     */
+    REMOVES_MEMBERS_IT_DID_NOT_WRITE,
+    /**
+     * Syncs a list by replacing it: empties the list whenever a run opens it and lets the run's writes fill
+     * it again, so that whoever the run does not send is gone — members who left, whatever the removal
+     * limit, and members an incremental run leaves unchanged.
+     */
+    REPLACES_THE_LIST
   }
+
+  /** What {@link Flaw#REMOVES_MEMBERS_IT_DID_NOT_WRITE} remembers: the addresses written, per list. */
+  private static final Map<String, java.util.Set<String>> WRITTEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Flaw flaw;
 
@@ -158,6 +179,11 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
 
   @Override
   public boolean supportsCustomFields() {
+    return true;
+  }
+
+  @Override
+  public boolean supportsRemoval() {
     return true;
   }
 
@@ -303,14 +329,89 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
                   "the list",
                   () -> Optional.ofNullable(findList(http, request.segment())),
                   () -> createList(http, request.segment()));
+      if (flaw == Flaw.REPLACES_THE_LIST) {
+        HttpResponse cleared =
+            http.execute(
+                request("lists/" + listId + "/members").delete().build(),
+                CallSpec.idempotent("clear-list"));
+        if (!cleared.isSuccessful()) {
+          throw new DestinationException(cleared.code(), null, null, "could not clear the list");
+        }
+      }
+      java.util.Set<String> written =
+          WRITTEN.computeIfAbsent(
+              base + listId, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
       return new Destination() {
         @Override
         public String id() {
           return listId;
         }
 
+        /** Takes the batch's members off this list only ({@code POST /lists/{id}/members/remove}). */
+        @Override
+        public BatchResult remove(Batch batch) {
+          if (flaw == Flaw.REMOVES_BY_GLOBAL_UNSUBSCRIBE) {
+            for (ExportRecord r : batch.records()) {
+              http.execute(
+                  request("unsubscribe")
+                      .post(
+                          Json.body(
+                              w -> {
+                                w.beginObject().name("email").value(r.email()).endObject();
+                              }))
+                      .build(),
+                  CallSpec.idempotent("unsubscribe"));
+            }
+            return BatchResult.allExported(batch);
+          }
+          List<String> emails = new ArrayList<>();
+          batch.records().forEach(r -> emails.add(r.email()));
+          if (flaw == Flaw.REMOVES_MEMBERS_IT_DID_NOT_WRITE) {
+            HttpResponse list =
+                http.execute(
+                    request("lists/" + listId + "/members").get().build(),
+                    CallSpec.idempotent("list-members"));
+            for (Object o : Json.array(Json.object(list.json()).get("members"))) {
+              String member = String.valueOf(o);
+              if (!written.contains(member.toLowerCase(java.util.Locale.ROOT))
+                  && !emails.contains(member)) {
+                emails.add(member);
+              }
+            }
+          }
+          for (int from = 0; from < emails.size(); from += ReferenceSimulator.MAX_BATCH) {
+            List<String> part =
+                emails.subList(from, Math.min(emails.size(), from + ReferenceSimulator.MAX_BATCH));
+            HttpResponse r =
+                http.execute(
+                    request("lists/" + listId + "/members/remove")
+                        .post(
+                            Json.body(
+                                w -> {
+                                  w.beginObject().name("members").beginArray();
+                                  for (String e : part) {
+                                    w.beginObject().name("email").value(e).endObject();
+                                  }
+                                  w.endArray().endObject();
+                                }))
+                        .build(),
+                    CallSpec.idempotent("remove-members"));
+            if (!r.isSuccessful()) {
+              throw new DestinationException(
+                  r.code(),
+                  Json.string(Json.object(r.json()), "error"),
+                  null,
+                  "the vendor refused the removal");
+            }
+          }
+          return BatchResult.allExported(batch);
+        }
+
         @Override
         public BatchResult write(Batch batch) {
+          if (flaw == Flaw.REMOVES_MEMBERS_IT_DID_NOT_WRITE) {
+            batch.records().forEach(r -> written.add(r.email().toLowerCase(java.util.Locale.ROOT)));
+          }
           if (flaw == Flaw.BUFFERS_EVERY_PROFILE) {
             synchronized (everyRecord) {
               everyRecord.addAll(batch.records());

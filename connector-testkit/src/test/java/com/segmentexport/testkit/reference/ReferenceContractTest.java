@@ -51,7 +51,23 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
    */
   @Override
   protected String consentState(ReferenceSimulator simulator, String segment, String email) {
-    return ""; // the reference vendor has no subscription or consent to change
+    return "unsubscribed=" + simulator.isUnsubscribed(email);
+  }
+
+  /** The vendor's contacts outlive their list membership. */
+  @Override
+  protected int contactsWithAddress(ReferenceSimulator simulator, String segment, String email) {
+    return simulator.hasContact(email) ? 1 : 0;
+  }
+
+  @Override
+  protected long memberRemovalRequests(ReferenceSimulator simulator) {
+    return simulator.removals() + simulator.removalNoOps();
+  }
+
+  @Override
+  protected void addMemberByHand(ReferenceSimulator simulator, String segment, String email) {
+    simulator.addByHand(segment, email);
   }
 
   @Override
@@ -60,8 +76,7 @@ class ReferenceContractTest extends SegmentExporterContract<ReferenceSimulator> 
         EnumSet.of(
             Capability.REPORTS_CREATED,
             Capability.PROFILE_LIMIT_SETTING,
-            Capability.ASYNC_VENDOR_WORK,
-            Capability.REMOVES_MEMBERS));
+            Capability.ASYNC_VENDOR_WORK));
   }
 
   @Override

@@ -13,13 +13,20 @@ import mockwebserver3.RecordedRequest;
 /**
  * A small made-up vendor used to test the testkit itself: lists by name, members written in batches
  * of at most {@value #MAX_BATCH}, per-record failures, {@code X-Api-Key} authentication, 429s with
- * {@code Retry-After}, and a call that gives a member a new address.
+ * {@code Retry-After}, a call that gives a member a new address, and for mirror mode: a call that takes
+ * members off one list ({@code POST /lists/{id}/members/remove}, at most {@value #MAX_BATCH}), the list's
+ * members ({@code GET /lists/{id}/members}), a call that empties a list ({@code DELETE
+ * /lists/{id}/members}) and a global unsubscribe ({@code POST /unsubscribe}: the contact leaves every list
+ * and is marked unsubscribed — what a removal must never do).
  */
 final class ReferenceSimulator extends VendorSimulator {
   static final int MAX_BATCH = 50;
 
   /** The end of the path that changes a member's address. */
   private static final String CHANGE = "/members/change";
+
+  /** The end of the path that takes members off a list. */
+  private static final String REMOVE = "/members/remove";
 
   private final String apiKey;
 
@@ -30,6 +37,47 @@ final class ReferenceSimulator extends VendorSimulator {
   private final Map<String, String> listNamesById = new LinkedHashMap<>();
 
   private final Map<String, Map<String, Map<String, String>>> members = new LinkedHashMap<>();
+
+  /** Every address the vendor has a contact for (written or added by hand); a removal keeps it. */
+  private final java.util.Set<String> contacts = new java.util.HashSet<>();
+
+  /** Addresses unsubscribed from everything. */
+  private final java.util.Set<String> unsubscribed = new java.util.HashSet<>();
+
+  private int removals;
+  private int removalNoOps;
+
+  /** Members taken off a list by {@code members/remove}. */
+  synchronized int removals() {
+    return removals;
+  }
+
+  /** Addresses in {@code members/remove} that were not on the list (nothing changed). */
+  synchronized int removalNoOps() {
+    return removalNoOps;
+  }
+
+  /** Whether the address was unsubscribed from everything. */
+  synchronized boolean isUnsubscribed(String email) {
+    return unsubscribed.contains(email.toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether the vendor has a contact at this address. */
+  synchronized boolean hasContact(String email) {
+    return contacts.contains(email.toLowerCase(Locale.ROOT));
+  }
+
+  /** Puts a member on every list of this name as a marketer's manual import would. */
+  synchronized void addByHand(String listName, String email) {
+    String key = email.toLowerCase(Locale.ROOT);
+    contacts.add(key);
+    listNamesById.forEach(
+        (id, name) -> {
+          if (name.equals(listName)) {
+            members.get(id).put(key, new TreeMap<>());
+          }
+        });
+  }
 
   ReferenceSimulator(String apiKey) {
     this.apiKey = apiKey;
@@ -105,8 +153,11 @@ final class ReferenceSimulator extends VendorSimulator {
 
   @Override
   protected boolean isWrite(RecordedRequest request) {
-    return request.getMethod().equals("POST")
-        && (route(request).endsWith("/members") || route(request).endsWith(CHANGE));
+    return (request.getMethod().equals("POST")
+            && (route(request).endsWith("/members")
+                || route(request).endsWith(CHANGE)
+                || route(request).endsWith(REMOVE)))
+        || request.getMethod().equals("DELETE");
   }
 
   /**
@@ -134,6 +185,8 @@ final class ReferenceSimulator extends VendorSimulator {
       return json(409, "{\"error\":\"address taken\"}");
     }
     list.put(next, list.remove(current));
+    contacts.remove(current);
+    contacts.add(next);
     return json(200, "{\"changed\":true}");
   }
 
@@ -163,6 +216,59 @@ final class ReferenceSimulator extends VendorSimulator {
       listNamesById.put(id, (String) name);
       members.put(id, new LinkedHashMap<>());
       return json(201, "{\"id\":\"" + id + "\"}");
+    }
+    if (method.equals("POST") && route.equals("/unsubscribe")) {
+      Object email = jsonBody(request) instanceof Map<?, ?> m ? m.get("email") : null;
+      if (!(email instanceof String)) {
+        return badRequest(request, "email required");
+      }
+      String key = ((String) email).toLowerCase(Locale.ROOT);
+      unsubscribed.add(key);
+      members.values().forEach(list -> list.remove(key));
+      return json(200, "{\"unsubscribed\":true}");
+    }
+    if (route.startsWith("/lists/") && route.endsWith("/members") && !method.equals("POST")) {
+      String id = route.substring("/lists/".length(), route.length() - "/members".length());
+      Map<String, Map<String, String>> list = members.get(id);
+      if (list == null) {
+        return json(404, "{\"error\":\"no such list\"}");
+      }
+      if (method.equals("DELETE")) {
+        list.clear();
+        return json(200, "{\"cleared\":true}");
+      }
+      StringBuilder sb = new StringBuilder("{\"members\":[");
+      int i = 0;
+      for (String email : list.keySet()) {
+        sb.append(i++ > 0 ? "," : "").append('"').append(email).append('"');
+      }
+      return json(200, sb.append("]}").toString());
+    }
+    if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith(REMOVE)) {
+      String id = route.substring("/lists/".length(), route.length() - REMOVE.length());
+      Map<String, Map<String, String>> list = members.get(id);
+      if (list == null) {
+        return json(404, "{\"error\":\"no such list\"}");
+      }
+      Object body = jsonBody(request);
+      if (!(body instanceof Map) || !(((Map<?, ?>) body).get("members") instanceof List)) {
+        return badRequest(request, "members required");
+      }
+      List<?> batch = (List<?>) ((Map<?, ?>) body).get("members");
+      if (batch.isEmpty() || batch.size() > MAX_BATCH) {
+        return badRequest(request, "between 1 and " + MAX_BATCH + " members per request");
+      }
+      int removed = 0;
+      for (Object o : batch) {
+        String email = String.valueOf(((Map<?, ?>) o).get("email")).toLowerCase(Locale.ROOT);
+        if (list.remove(email) != null) {
+          removed++;
+          removals++;
+        } else {
+          removalNoOps++;
+        }
+      }
+      return json(200, "{\"removed\":" + removed + "}");
     }
     if (method.equals("POST") && route.startsWith("/lists/") && route.endsWith(CHANGE)) {
       return changeAddress(
@@ -205,6 +311,7 @@ final class ReferenceSimulator extends VendorSimulator {
             ((Map<?, ?>) f).forEach((k, v) -> fields.put(String.valueOf(k), String.valueOf(v)));
           }
           list.put(email.toLowerCase(Locale.ROOT), fields);
+          contacts.add(email.toLowerCase(Locale.ROOT));
         }
       }
       return json(200, "{\"accepted\":" + accepted + ",\"failed\":[" + failed + "]}");

@@ -1,0 +1,208 @@
+package com.segmentexport.cli;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads the records of a CSV file that {@link CsvScan} checked, straight from its bytes: its grammar
+ * is then simple (a value is either plain, or quoted with {@code ""} for a quote and followed by a
+ * delimiter or a line end; no carriage return inside quotes; the bytes are valid UTF-8), so a value
+ * is cut from the buffer and decoded once, with no per-character work beyond finding its end.
+ * Records are read as Commons CSV reads them (RFC 4180, empty lines skipped, a byte-order mark
+ * dropped); CsvScanTest compares the two on random files.
+ *
+ * <p>A file changed since it was checked may break that grammar: {@link #next()} then throws
+ * {@link IOException} naming what it found. Not thread-safe.
+ */
+final class CheckedCsvReader implements Closeable {
+  /** Bytes that end a plain run: delimiter, quote, line ends. */
+  private static final boolean[] SPECIAL = new boolean[256];
+
+  static {
+    SPECIAL[','] = true;
+    SPECIAL['"'] = true;
+    SPECIAL['\r'] = true;
+    SPECIAL['\n'] = true;
+  }
+
+  private final InputStream in;
+  private final byte[] buf;
+  private int pos;
+  private int limit;
+  private boolean first = true;
+  private byte[] pending; // bytes read to look for a byte-order mark, not yet in the buffer
+  private boolean eof;
+  private byte[] value = new byte[256];
+  private int valueLength;
+  private final List<String> fields = new ArrayList<>();
+  private long line = 1;
+  private boolean lastWasCr;
+
+  CheckedCsvReader(InputStream in, int bufferSize) {
+    this.in = in;
+    this.buf = new byte[bufferSize];
+  }
+
+  /** The 1-based line the reader is on (line feeds read so far, plus one). */
+  long line() {
+    return line;
+  }
+
+  /** The next record's values, or null at the end of the file. */
+  String[] next() throws IOException {
+    fields.clear();
+    valueLength = 0;
+    boolean started = false; // anything but a line end seen in this record
+    boolean quoted = false; // inside a quoted value
+    boolean quoteInQuotes = false; // a quote inside a quoted value: closing, or the first of two
+    boolean afterClosingQuote = false;
+    while (true) {
+      if (pos == limit && !fill()) {
+        if (quoted && !quoteInQuotes) {
+          throw new IOException("the end of the file inside a quoted value");
+        }
+        if (started) {
+          fields.add(take());
+          return fields.toArray(new String[0]);
+        }
+        return null;
+      }
+      if (quoted) {
+        if (quoteInQuotes) {
+          quoteInQuotes = false;
+          if (buf[pos] == '"') {
+            append(pos, 1);
+            pos++;
+            continue;
+          }
+          quoted = false;
+          afterClosingQuote = true;
+          // fall through: the byte after the closing quote ends the value
+        } else {
+          int start = pos;
+          while (pos < limit && buf[pos] != '"' && buf[pos] != '\r') {
+            if (buf[pos] == '\n') {
+              line++;
+            }
+            pos++;
+          }
+          append(start, pos - start);
+          if (pos < limit) {
+            if (buf[pos] == '\r') {
+              throw new IOException("a carriage return inside a quoted value");
+            }
+            quoteInQuotes = true;
+            pos++;
+          }
+          continue;
+        }
+      }
+      int b = buf[pos] & 0xFF;
+      if (!SPECIAL[b]) {
+        if (afterClosingQuote) {
+          throw new IOException("text after a closing quote");
+        }
+        int start = pos;
+        do {
+          pos++;
+        } while (pos < limit && !SPECIAL[buf[pos] & 0xFF]);
+        append(start, pos - start);
+        started = true;
+        lastWasCr = false;
+        continue;
+      }
+      pos++;
+      if (b == ',') {
+        fields.add(take());
+        started = true;
+        afterClosingQuote = false;
+        lastWasCr = false;
+      } else if (b == '"') {
+        if (afterClosingQuote) {
+          throw new IOException("text after a closing quote");
+        }
+        if (valueLength > 0) {
+          append(pos - 1, 1); // a quote inside a plain value is a character like any other
+        } else {
+          quoted = true;
+        }
+        started = true;
+        lastWasCr = false;
+      } else {
+        boolean crlf = b == '\n' && lastWasCr;
+        lastWasCr = b == '\r';
+        if (b == '\n') {
+          line++;
+        }
+        if (crlf || !started) {
+          continue; // the second half of CR LF, or an empty line
+        }
+        fields.add(take());
+        return fields.toArray(new String[0]);
+      }
+    }
+  }
+
+  private boolean fill() throws IOException {
+    if (first) {
+      first = false;
+      byte[] head = in.readNBytes(3);
+      boolean bom =
+          head.length == 3
+              && (head[0] & 0xFF) == 0xEF
+              && (head[1] & 0xFF) == 0xBB
+              && (head[2] & 0xFF) == 0xBF;
+      if (!bom && head.length > 0) {
+        System.arraycopy(head, 0, buf, 0, Math.min(head.length, buf.length));
+        pos = 0;
+        limit = Math.min(head.length, buf.length);
+        pending =
+            head.length > buf.length ? Arrays.copyOfRange(head, buf.length, head.length) : null;
+        return true;
+      }
+    }
+    if (pending != null) {
+      int n = Math.min(pending.length, buf.length);
+      System.arraycopy(pending, 0, buf, 0, n);
+      pending = n < pending.length ? Arrays.copyOfRange(pending, n, pending.length) : null;
+      pos = 0;
+      limit = n;
+      return true;
+    }
+    if (eof) {
+      return false;
+    }
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      eof = true;
+      return false;
+    }
+    pos = 0;
+    limit = n;
+    return true;
+  }
+
+  private void append(int start, int length) {
+    if (valueLength + length > value.length) {
+      value = Arrays.copyOf(value, Math.max(value.length * 2, valueLength + length));
+    }
+    System.arraycopy(buf, start, value, valueLength, length);
+    valueLength += length;
+  }
+
+  private String take() {
+    String s = valueLength == 0 ? "" : new String(value, 0, valueLength, StandardCharsets.UTF_8);
+    valueLength = 0;
+    return s;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}
