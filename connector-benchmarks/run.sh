@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine) and prints the tables
-# that go into BENCHMARKS.md. Each figure is measured in this one run.
+# Runs the whole benchmark suite (8 to 13 minutes on the 2-core build machine, and about 12 more for
+# section 12) and prints the tables that go into BENCHMARKS.md. Each figure is measured in this one run.
 #
 #   connector-benchmarks/run.sh                     # everything, every connector
 #   CONNECTORS="iterable" SIZES="10000 100000" connector-benchmarks/run.sh
@@ -10,6 +10,9 @@
 #   MIRROR_REMOVALS=1000 ...                        # fewer removals in section 10 (10,000 by default)
 #   RACE_ONLY=1 connector-benchmarks/run.sh         # only the race against the official clients (section 11)
 #   SKIP_RACE=1 connector-benchmarks/run.sh         # everything but the race
+#   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 12, many exports in one JVM
+#   MANY_ONLY=1 MANY_EXPORTS="10 100" CONNECTORS=dotdigital connector-benchmarks/run.sh
+#   MANY_JAVA_OPTS="-DmaxRunningExports=16 -Dsegmentexport.engineThreads=32" MANY_ONLY=1 ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${RACE_ONLY:-}" ]; then
@@ -36,7 +39,51 @@ OVERHEAD="java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -Drounds=$ROUNDS -DminSeconds=$
 # key=value pairs of a RESULT line, as awk variables.
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 
+# Section 12 (issue 28), also run alone with MANY_ONLY=1: N exports at once in one -Xmx512m JVM, each
+# of 1,000 generated profiles on its own connection and list, against the simulator in another JVM
+# (limits off); against one export of N x 1,000 (Autopilot: its 100,000 limit) in the same JVM.
+MANY_EXPORTS=${MANY_EXPORTS:-10 100 1000}
+many_exports_section() {
+  local c n r out
+  echo
+  echo "## 12. Many exports in one JVM: N exports of 1,000 profiles at once, -Xmx512m, simulator limits off in another JVM"
+  echo
+  echo "Goals: peak threads ≤ 64 + N; every export completes in -Xmx512m; aggregate ÷ one export of the same"
+  echo "profiles ≥ 0.8. Checked: each export SUCCEEDED with 1,000 exported and its list at the simulator holding"
+  echo "1,000. Thread counts are the JVM's (ThreadMXBean), the benchmark's own ~20 included (before); \"after\""
+echo "is 10 s after the last export ended and the exporters were closed. The simulator keeps every contact to"
+echo "count the lists: its CPU and GC seconds say whether it kept up.${MANY_JAVA_OPTS:+ JVM options: $MANY_JAVA_OPTS.}"
+  echo
+  echo "| connector | exports | succeeded | checked | seconds | profiles/s | one export: profiles, profiles/s | **aggregate ÷ one** (≥ 0.8) | **peak threads** (≤ 64 + N) | threads before / after | at the peak | peak live heap MiB | GC s | export s, median / max | simulator CPU s / GC s |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+  for c in $CONNECTORS; do
+    for n in $MANY_EXPORTS; do
+      out="$OUT/many-$c-$n"
+      java -Xmx512m -XX:+UseSerialGC ${MANY_JAVA_OPTS:-} -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
+          > "$out.out" 2> "$out.log" || true
+      r=$(grep '^RESULT' "$out.out") || {
+        echo "| $c | $n | failed: $(grep -m1 -o 'OutOfMemoryError[^)]*\|unable to create native thread' "$out.log" || echo "see $out.log") |"
+        continue
+      }
+      printf '| %s | %s | %s | %s | %s | %s | %s, %s | %s %s | %s %s | %s / %s | %s | %s | %s | %s | %s / %s |\n' "$c" "$n" \
+        "$(field "$r" succeeded)" \
+        "$([ "$(field "$r" checked)" = true ] && echo yes || echo "no: $(field "$r" firstProblem)")" \
+        "$(field "$r" seconds)" "$(field "$r" perSecond)" "$(field "$r" oneProfiles)" "$(field "$r" onePerSecond)" \
+        "$(field "$r" ratio)" "$([ "$(field "$r" ratioGoal)" = true ] && echo ✓ || echo ✗)" \
+        "$(field "$r" peakThreads)" "$([ "$(field "$r" threadsOk)" = true ] && echo ✓ || echo ✗)" \
+        "$(field "$r" threadsBefore)" "$(field "$r" threadsAfter)" "$(field "$r" peakThreadsBy | sed 's/,/, /g')" \
+        "$(field "$r" peakLiveMiB)" "$(field "$r" gcSeconds)" "$(field "$r" exportSeconds | sed 's|/| / |')" \
+        "$(field "$r" simulatorCpuSeconds)" "$(field "$r" simulatorGcSeconds)"
+    done
+  done
+}
+
 echo "# Segment Export SDK benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -1)"
+
+if [ -n "${MANY_ONLY:-}" ]; then
+  many_exports_section
+  exit 0
+fi
 
 # Section 10, a function so that MIRROR_ONLY can run it alone.
 mirror_section() {
@@ -244,3 +291,5 @@ if [ -z "${SKIP_RACE:-}" ]; then
   echo
   connector-benchmarks/race/race.sh
 fi
+
+many_exports_section
