@@ -365,7 +365,9 @@ public final class SegmentExportSinkTask extends SinkTask {
               "The segment export to "
                   + config.connectorId()
                   + " failed for good, the task stops (nothing more is sent, offsets of unconfirmed"
-                  + " records are not committed): "
+                  + " records are not committed) ("
+                  + failure.getClass().getSimpleName()
+                  + "): "
                   + failure.getMessage();
           log.error(fatal);
           return;
