@@ -53,17 +53,6 @@ final class PartitionOffsets {
     return q.isEmpty() ? OptionalLong.of(next.get(tp)) : OptionalLong.of(q.peekFirst().first);
   }
 
-  /** How many records wait, over every partition (approximately: spans count their range). */
-  long waiting() {
-    long n = 0;
-    for (ArrayDeque<Span> q : spans.values()) {
-      for (Span s : q) {
-        n += s.last - s.first + 1;
-      }
-    }
-    return n;
-  }
-
   /** Forgets partitions the task no longer owns. */
   void remove(Collection<TopicPartition> partitions) {
     partitions.forEach(

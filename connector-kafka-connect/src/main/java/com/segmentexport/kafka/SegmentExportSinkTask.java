@@ -146,6 +146,13 @@ public final class SegmentExportSinkTask extends SinkTask {
   @Override
   public void open(Collection<TopicPartition> partitions) {
     assigned.addAll(partitions);
+    // Connect keeps a partition paused across rebalances: new ones follow the task's state.
+    TopicPartition[] opened = partitions.toArray(new TopicPartition[0]);
+    if (paused) {
+      context.pause(opened);
+    } else {
+      context.resume(opened);
+    }
   }
 
   @Override
@@ -281,16 +288,35 @@ public final class SegmentExportSinkTask extends SinkTask {
     backPressure();
   }
 
+  /**
+   * Pauses the task's partitions while too much waits to be exported: twice {@code
+   * export.windows.max.in.flight} closed windows, or twice {@code export.window.max.records} records
+   * in windows not running; resumes below. Memory stays bounded by the windows, not by the topic.
+   */
   private void backPressure() {
     int waiting = 0;
+    long buffered = 0;
     for (ArrayDeque<Window> q : closed.values()) {
       waiting += q.size();
+      for (Window w : q) {
+        if (w.state != Window.State.RUNNING) {
+          buffered += w.size();
+        }
+      }
     }
-    boolean full = waiting >= 2 * config.windowsMaxInFlight();
+    for (Window w : open.values()) {
+      buffered += w.size();
+    }
+    boolean full =
+        waiting >= 2 * config.windowsMaxInFlight() || buffered >= 2L * config.windowMaxRecords();
     if (full && !paused && !assigned.isEmpty()) {
       context.pause(assigned.toArray(new TopicPartition[0]));
       paused = true;
-      log.debug("Paused {} partition(s): {} windows wait", assigned.size(), waiting);
+      log.debug(
+          "Paused {} partition(s): {} windows, {} records wait",
+          assigned.size(),
+          waiting,
+          buffered);
     } else if (!full && paused) {
       context.resume(context.assignment().toArray(new TopicPartition[0]));
       paused = false;
@@ -322,7 +348,10 @@ public final class SegmentExportSinkTask extends SinkTask {
           ex.definitions.computeIfAbsent(
               w.segment, s -> config.definition(ex.connection, mapping, s));
       List<Profile> profiles = w.profiles();
-      ExportOptions options = ExportOptions.DEFAULT.withRejectedRecordSink(w::rejected);
+      ExportOptions options =
+          ExportOptions.DEFAULT
+              .withRejectedRecordSink(w::rejected)
+              .withRetryPolicy(config.retryPolicy());
       if (state != null) {
         options = options.withSyncState(state);
       }
@@ -377,8 +406,7 @@ public final class SegmentExportSinkTask extends SinkTask {
       }
       SegmentResult s = segment.orElse(null);
       List<RejectedRecord> rejections = w.rejections();
-      long undelivered =
-          rejections.stream().filter(r -> r.reason() == RejectionReason.DELIVERY_FAILED).count();
+      long undelivered = rejections.stream().filter(SegmentExportSinkTask::isTransient).count();
       if (s == null
           || f.result().status() == ExportStatus.CANCELLED
           || s.unconfirmed() > 0
@@ -449,6 +477,19 @@ public final class SegmentExportSinkTask extends SinkTask {
         why,
         delay,
         w.attempts + 1);
+  }
+
+  /**
+   * A rejection that another run may mend: the request never got through ({@code DELIVERY_FAILED}),
+   * or a whole batch refused with a server error status as the vendor's code (the engine counts a
+   * 5xx that carries a vendor code as {@code BATCH_FAILED}; an outage is not a refusal of the content).
+   */
+  static boolean isTransient(RejectedRecord r) {
+    if (r.reason() == RejectionReason.DELIVERY_FAILED) {
+      return true;
+    }
+    return r.reason() == RejectionReason.BATCH_FAILED
+        && r.vendorCode().map(c -> c.matches("(HTTP_)?(5\\d\\d|408|429)")).orElse(false);
   }
 
   /** Failures that another run cannot mend: the task fails rather than redeliver forever. */

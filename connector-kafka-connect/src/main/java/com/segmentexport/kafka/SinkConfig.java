@@ -9,6 +9,7 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.PrivacyConsent;
+import com.segmentexport.api.RetryPolicy;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardFields;
@@ -56,6 +57,8 @@ final class SinkConfig extends AbstractConfig {
   static final String WINDOWS_MAX_IN_FLIGHT = "export.windows.max.in.flight";
   static final String RETRY_BACKOFF_MS = "export.retry.backoff.ms";
   static final String RETRY_BACKOFF_MAX_MS = "export.retry.backoff.max.ms";
+  static final String ENGINE_RETRY_ATTEMPTS = "export.engine.retry.max.attempts";
+  static final String ENGINE_RETRY_MAX_DELAY_MS = "export.engine.retry.max.delay.ms";
   static final String STATE_URL = "export.state.jdbc.url";
   static final String STATE_USER = "export.state.jdbc.user";
   static final String STATE_PASSWORD = "export.state.jdbc.password";
@@ -265,7 +268,33 @@ final class SinkConfig extends AbstractConfig {
             GROUP_WINDOW,
             5,
             ConfigDef.Width.SHORT,
-            "Retry back-off max");
+            "Retry back-off max")
+        .define(
+            ENGINE_RETRY_ATTEMPTS,
+            Type.INT,
+            RetryPolicy.DEFAULT.maxAttempts(),
+            ConfigDef.Range.between(1, 100),
+            Importance.LOW,
+            "Attempts the engine makes of one request within a run (5xx, timeouts, 429) before the"
+                + " run gives its records up as not delivered; the window then runs again after"
+                + " "
+                + RETRY_BACKOFF_MS
+                + ".",
+            GROUP_WINDOW,
+            6,
+            ConfigDef.Width.SHORT,
+            "Engine attempts")
+        .define(
+            ENGINE_RETRY_MAX_DELAY_MS,
+            Type.LONG,
+            RetryPolicy.DEFAULT.maxDelay().toMillis(),
+            ConfigDef.Range.between(1, 3_600_000),
+            Importance.LOW,
+            "The longest wait between two attempts of one request within a run.",
+            GROUP_WINDOW,
+            7,
+            ConfigDef.Width.SHORT,
+            "Engine max retry delay");
     def.define(
             STATE_URL,
             Type.STRING,
@@ -431,18 +460,18 @@ final class SinkConfig extends AbstractConfig {
 
   /**
    * Builds the connection, its rate set to {@code requestsPerSecond} when the connector has the
-   * setting.
+   * setting (null: the rate as configured).
    *
    * @throws ConfigurationException listing every problem
    */
-  Connection connection(double requestsPerSecond, Instant consentTime) {
+  Connection connection(Double requestsPerSecond, Instant consentTime) {
     Connection.Builder b =
         Connection.builder(connectors, connectorId())
             .displayName("Kafka Connect sink (" + connectorId() + ")")
             .privacyConsent(consent(consentTime));
     settings().forEach(b::setting);
     secrets().forEach(b::secret);
-    if (declaresRate()) {
+    if (requestsPerSecond != null && declaresRate()) {
       b.setting(StandardSettings.REQUESTS_PER_SECOND, plain(requestsPerSecond));
     }
     return b.build();
@@ -556,6 +585,16 @@ final class SinkConfig extends AbstractConfig {
     return getLong(RETRY_BACKOFF_MAX_MS);
   }
 
+  /** The engine's retries within one run. */
+  RetryPolicy retryPolicy() {
+    long max = getLong(ENGINE_RETRY_MAX_DELAY_MS);
+    java.time.Duration initial =
+        java.time.Duration.ofMillis(Math.min(max, RetryPolicy.DEFAULT.initialDelay().toMillis()));
+    return RetryPolicy.DEFAULT
+        .withMaxAttempts(getInt(ENGINE_RETRY_ATTEMPTS))
+        .withDelays(initial, java.time.Duration.ofMillis(max));
+  }
+
   Optional<String> stateUrl() {
     String url = getString(STATE_URL);
     return url == null || url.isBlank() ? Optional.empty() : Optional.of(url.trim());
@@ -608,7 +647,7 @@ final class SinkConfig extends AbstractConfig {
     }
     Connection connection = null;
     try {
-      connection = connection(accountRequestsPerSecond(), Instant.now());
+      connection = connection(null, Instant.now());
     } catch (ConfigurationException e) {
       for (String p : e.problems().isEmpty() ? List.of(e.getMessage()) : e.problems()) {
         add(problems, keyFor(p, SettingDescriptor.Scope.CONNECTION), p);

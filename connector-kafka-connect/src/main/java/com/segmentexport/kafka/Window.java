@@ -49,9 +49,6 @@ final class Window implements Completion {
   long retryAt;
   ExportHandle handle;
 
-  /** The record count when the window closed (rows replaced in place counted once). */
-  int replaced;
-
   Window(String segment, long openedAt) {
     this.segment = segment;
     this.openedAt = openedAt;
@@ -65,7 +62,6 @@ final class Window implements Completion {
         profiles.set(row, profile);
         superseded.computeIfAbsent(row, k -> new ArrayList<>()).add(records.get(row));
         records.set(row, record);
-        replaced++;
         return;
       }
     }

@@ -132,6 +132,8 @@ final class ConnectHarness {
     c.put("export.window.flush.ms", "300");
     c.put("export.retry.backoff.ms", "200");
     c.put("export.retry.backoff.max.ms", "2000");
+    c.put("export.engine.retry.max.attempts", "3");
+    c.put("export.engine.retry.max.delay.ms", "500");
     return c;
   }
 
@@ -164,7 +166,12 @@ final class ConnectHarness {
   }
 
   String taskState(String connector, int task) {
-    ConnectorStateInfo info = connect.connectorStatus(connector);
+    ConnectorStateInfo info;
+    try {
+      info = connect.connectorStatus(connector);
+    } catch (RuntimeException e) {
+      return "NONE"; // no status yet
+    }
     return info.tasks().stream()
         .filter(t -> t.id() == task)
         .map(t -> t.state())
