@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * Exports the records of its partitions through the SDK's engine, in windows: a window collects one
  * segment's records until it holds {@code export.window.max.records} or is {@code export.window.flush.ms}
  * old, then becomes one export run over those profiles (the engine validates, de-duplicates, batches,
- * retries, paces and masks). Offsets are committed only up to records whose window ended with every
+ * retries, paces and masks). Windows of one segment run side by side unless they hold the same
+ * profile: then the later one waits for the earlier, so that a profile's values land in order. Offsets are committed only up to records whose window ended with every
  * record confirmed by the vendor or rejected into the dead-letter queue. A window the vendor did not
  * fully confirm (a 5xx after the engine's retries, a timeout) runs again with back-off, holding its
  * offsets back; a permanent failure (credentials refused, destination gone, configuration) fails the
@@ -62,6 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class SegmentExportSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SegmentExportSinkTask.class);
   private static final int MAX_CACHED_DEFINITIONS = 1_000;
+
+  /** Runs of a window whose batch the vendor refused whole, before its records go to the DLQ. */
+  static final int BATCH_REFUSAL_ATTEMPTS = 3;
 
   /** A finished run, as the engine's thread hands it to the task's. */
   private record Finished(Window window, ExportResult result, Throwable failure) {}
@@ -264,25 +268,35 @@ public final class SegmentExportSinkTask extends SinkTask {
     for (Iterator<Map.Entry<String, ArrayDeque<Window>>> it = closed.entrySet().iterator();
         it.hasNext(); ) {
       ArrayDeque<Window> q = it.next().getValue();
-      // Only the oldest window of a segment runs: a profile's later values land after its earlier
-      // ones.
-      Window head = q.peekFirst();
-      while (head != null && head.state == Window.State.READY && head.size() == 0) {
-        head.state = Window.State.DONE;
-        q.removeFirst();
-        head = q.peekFirst();
-      }
-      if (head == null) {
+      q.removeIf(
+          w -> {
+            if (w.state == Window.State.READY && w.size() == 0) {
+              w.state = Window.State.DONE;
+              return true;
+            }
+            return false;
+          });
+      if (q.isEmpty()) {
         it.remove();
         continue;
       }
-      boolean due2 =
-          head.state == Window.State.READY
-              || (head.state == Window.State.WAITING_RETRY && now >= head.retryAt);
-      if (due2
-          && running < config.windowsMaxInFlight()
-          && JvmAccounts.mayStart(account, head.segment, head)) {
-        start(head);
+      // A window starts once no earlier window of its segment still to be done holds one of its
+      // profiles: a profile's later values land after its earlier ones, and windows of other
+      // profiles run side by side.
+      List<Window> earlier = new ArrayList<>();
+      for (Window w : q) {
+        if (running >= config.windowsMaxInFlight()) {
+          break;
+        }
+        boolean startable =
+            w.state == Window.State.READY
+                || (w.state == Window.State.WAITING_RETRY && now >= w.retryAt);
+        if (startable
+            && earlier.stream().noneMatch(w::sharesProfilesWith)
+            && JvmAccounts.mayStart(account, w.segment, w)) {
+          start(w);
+        }
+        earlier.add(w);
       }
     }
     backPressure();
@@ -407,6 +421,14 @@ public final class SegmentExportSinkTask extends SinkTask {
       SegmentResult s = segment.orElse(null);
       List<RejectedRecord> rejections = w.rejections();
       long undelivered = rejections.stream().filter(SegmentExportSinkTask::isTransient).count();
+      // A whole batch the vendor refused may have been refused for a passing reason (a list just
+      // created that the vendor does not know yet): the window runs again before its records go to
+      // the DLQ.
+      long refusedWhole =
+          rejections.stream().filter(r -> r.reason() == RejectionReason.BATCH_FAILED).count();
+      if (refusedWhole > 0 && w.attempts < BATCH_REFUSAL_ATTEMPTS) {
+        undelivered += refusedWhole;
+      }
       if (s == null
           || f.result().status() == ExportStatus.CANCELLED
           || s.unconfirmed() > 0
@@ -421,7 +443,7 @@ public final class SegmentExportSinkTask extends SinkTask {
                     + s.notAttempted()
                     + " not attempted, "
                     + undelivered
-                    + " not delivered"
+                    + " not delivered or refused whole"
                     + s.notAttemptedReason().map(x -> " (" + x + ")").orElse("")));
         continue;
       }

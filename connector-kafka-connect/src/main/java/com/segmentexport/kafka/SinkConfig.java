@@ -239,9 +239,11 @@ final class SinkConfig extends AbstractConfig {
             4,
             ConfigDef.Range.between(1, 64),
             Importance.LOW,
-            "The most windows a task exports at once (one at a time per segment, so that a"
-                + " profile's later values land after its earlier ones). Past it, and while a"
-                + " closed window waits, the task pauses its partitions.",
+            "The most windows a task exports at once (a window holding a profile that an earlier"
+                + " window of its segment still has to deliver waits for it, so that a profile's"
+                + " later values land after its earlier ones). While twice as many closed windows,"
+                + " or twice export.window.max.records records, wait, the task pauses its"
+                + " partitions.",
             GROUP_WINDOW,
             3,
             ConfigDef.Width.SHORT,

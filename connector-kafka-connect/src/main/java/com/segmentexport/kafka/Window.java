@@ -40,6 +40,7 @@ final class Window implements Completion {
   final long openedAt;
   private List<Profile> profiles = new ArrayList<>();
   private List<SinkRecord> records = new ArrayList<>();
+  private List<String> keys = new ArrayList<>();
   private final Map<String, Integer> rowByKey = new HashMap<>();
   private final Map<Integer, List<SinkRecord>> superseded = new HashMap<>();
   private final List<RejectedRecord> rejected = Collections.synchronizedList(new ArrayList<>());
@@ -67,6 +68,20 @@ final class Window implements Completion {
     }
     profiles.add(profile);
     records.add(record);
+    keys.add(key);
+  }
+
+  /** Whether this window and {@code other} hold a profile with the same key. */
+  boolean sharesProfilesWith(Window other) {
+    Map<String, Integer> small =
+        rowByKey.size() <= other.rowByKey.size() ? rowByKey : other.rowByKey;
+    Map<String, Integer> large = small == rowByKey ? other.rowByKey : rowByKey;
+    for (String key : small.keySet()) {
+      if (large.containsKey(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   int size() {
@@ -92,6 +107,7 @@ final class Window implements Completion {
   void dropPartitions(Set<TopicPartition> partitions) {
     List<Profile> p = new ArrayList<>();
     List<SinkRecord> r = new ArrayList<>();
+    List<String> k = new ArrayList<>();
     Map<Integer, List<SinkRecord>> s = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
       SinkRecord rec = records.get(i);
@@ -103,13 +119,20 @@ final class Window implements Completion {
         }
         p.add(profiles.get(i));
         r.add(rec);
+        k.add(keys.get(i));
       }
     }
     profiles = p;
     records = r;
+    keys = k;
     superseded.clear();
     superseded.putAll(s);
     rowByKey.clear();
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.get(i) != null) {
+        rowByKey.put(keys.get(i), i);
+      }
+    }
   }
 
   /** The rejection sink of the current run (called on the engine's threads). */

@@ -55,9 +55,18 @@ final class ConnectHarness {
               .build();
       cluster.start();
       shared = new ConnectHarness(cluster);
-      Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(ConnectHarness::stopShared));
     }
     return shared;
+  }
+
+  /** Stops the shared cluster, if one started (once). */
+  static synchronized void stopShared() {
+    if (shared != null) {
+      ConnectHarness h = shared;
+      shared = null;
+      h.connect.stop();
+    }
   }
 
   void createTopic(String topic, int partitions) {
