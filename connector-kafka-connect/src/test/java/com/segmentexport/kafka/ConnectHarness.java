@@ -164,6 +164,13 @@ final class ConnectHarness {
     return sum;
   }
 
+  /** Every record of a topic, up to its end offsets now. */
+  List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic) throws Exception {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    connect.kafka().consumeAll(TIMEOUT.toMillis(), topic).forEach(out::add);
+    return out;
+  }
+
   /** Every record of a topic (at least {@code expected}, waiting up to the timeout). */
   List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();

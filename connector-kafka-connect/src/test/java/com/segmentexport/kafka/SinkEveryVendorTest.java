@@ -93,7 +93,8 @@ class SinkEveryVendorTest {
               .allSatisfy(e -> assertThat(ap.contactsWithAddress(e)).isEqualTo(1));
         }
         int rejected = (int) (expected.invalid() + expected.missing());
-        List<ConsumerRecord<byte[], byte[]>> dead = harness.consume(dlq, rejected);
+        // Every DLQ write ends before the offsets of its records are committed: the topic is whole.
+        List<ConsumerRecord<byte[], byte[]>> dead = harness.consumeAll(dlq);
         Map<String, Long> reasons = new TreeMap<>();
         Set<String> originals = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
@@ -106,8 +107,11 @@ class SinkEveryVendorTest {
                   + "/"
                   + ConnectHarness.header(r, "__connect.errors.offset"));
         }
+        // Each rejected record is there; the DLQ is at least once (a rebalance while the tasks
+        // start
+        // redelivers records whose window was done but whose offsets an earlier window held back).
         assertThat(originals).as("records in the DLQ, by reason: " + reasons).hasSize(rejected);
-        assertThat(dead).as("records in the DLQ, by reason: " + reasons).hasSize(rejected);
+        assertThat(dead.size()).isGreaterThanOrEqualTo(rejected);
         assertThat(dead)
             .allSatisfy(
                 r ->
