@@ -647,6 +647,23 @@ final class SinkConfig extends AbstractConfig {
     if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_MS)) {
       add(problems, RETRY_BACKOFF_MAX_MS, "smaller than " + RETRY_BACKOFF_MS);
     }
+    // A window is one export: past the vendor's per-export cap its last records would never be
+    // sent.
+    java.util.OptionalLong cap = provider().limits().maxProfilesPerExport();
+    String capSetting = settings().get(StandardSettings.MAX_PROFILES_PER_EXPORT);
+    if (capSetting != null && capSetting.matches("\\d{1,18}")) {
+      cap = java.util.OptionalLong.of(Long.parseLong(capSetting));
+    }
+    if (cap.isPresent() && windowMaxRecords() > cap.getAsLong()) {
+      add(
+          problems,
+          WINDOW_MAX_RECORDS,
+          "more than the "
+              + cap.getAsLong()
+              + " profiles "
+              + connectorId()
+              + " takes in one export (a window is one export)");
+    }
     Connection connection = null;
     try {
       connection = connection(null, Instant.now());

@@ -72,6 +72,17 @@ class SinkConfigTest {
   }
 
   @Test
+  void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
+    Map<String, String> c = iterable();
+    c.put("export.connector", "autopilot");
+    c.put("export.mapping", "Email=email");
+    c.put("export.window.max.records", "100001");
+    assertThat(errors(connector.validate(c))).containsKey("export.window.max.records");
+    c.put("export.window.max.records", "100000");
+    assertThat(errors(connector.validate(c))).doesNotContainKey("export.window.max.records");
+  }
+
+  @Test
   void anUnknownConnectorIsRefusedByItsKey() {
     Map<String, String> c = iterable();
     c.put("export.connector", "mailchimp");
