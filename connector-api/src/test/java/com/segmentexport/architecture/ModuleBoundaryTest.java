@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  *   <li>A vendor module's code uses only the host API, the SPI and its own package; no vendor module uses
  *       another, in main or test code.
  *   <li>The testkit and the simulators never use a vendor module; hosts (the CLI, micrometer, the
- *       samples) use the host API, never the SPI.
+ *       Kafka Connect sink, the samples) use the host API, never the SPI.
  *   <li>Only connector-api declares classes in the {@code api}, {@code spi} and {@code internal} packages
  *       (another module putting a class there would reach package-private code).
  * </ul>
@@ -98,7 +98,11 @@ class ModuleBoundaryTest {
   /** Host applications: they see connectors through the host API alone. */
   private static final Set<String> HOST_MODULES =
       Set.of(
-          "connector-cli", "connector-micrometer", "samples/bom-consumer", "samples/host-example");
+          "connector-cli",
+          "connector-micrometer",
+          "connector-kafka-connect",
+          "samples/bom-consumer",
+          "samples/host-example");
 
   @Test
   void theSpiNeverUsesTheEngine() {
@@ -280,6 +284,7 @@ class ModuleBoundaryTest {
             "connector-iterable",
             "connector-cli",
             "connector-micrometer",
+            "connector-kafka-connect",
             "connector-state",
             "connector-benchmarks",
             "samples/bom-consumer",

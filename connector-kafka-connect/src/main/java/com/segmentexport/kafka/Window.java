@@ -1,0 +1,174 @@
+package com.segmentexport.kafka;
+
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.Profile;
+import com.segmentexport.api.RejectedRecord;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * The records of one segment collected for one export run: row {@code i} (1-based, as the engine
+ * counts rows) is the profile at index {@code i - 1}. A profile's later record in the same window
+ * replaces its earlier one in place (the latest value wins; the engine would keep the first and count
+ * the later one a duplicate). Used on the task's thread, but for {@link #rejected}, which the engine's
+ * threads fill.
+ */
+final class Window implements Completion {
+  enum State {
+    /** Collecting records. */
+    OPEN,
+    /** Closed, waiting for its turn. */
+    READY,
+    /** Its export runs. */
+    RUNNING,
+    /** Its last run did not confirm every record; it runs again at {@link #retryAt}. */
+    WAITING_RETRY,
+    /** Every record confirmed or rejected (the rejected ones sent to the dead-letter queue). */
+    DONE,
+    /** Dropped: its partitions were revoked or the task stopped; its records are redelivered. */
+    DISCARDED
+  }
+
+  final String segment;
+  final long openedAt;
+  private List<Profile> profiles = new ArrayList<>();
+  private List<SinkRecord> records = new ArrayList<>();
+  private List<String> keys = new ArrayList<>();
+  private final Map<String, Integer> rowByKey = new HashMap<>();
+  private final Map<Integer, List<SinkRecord>> superseded = new HashMap<>();
+  private final List<RejectedRecord> rejected = Collections.synchronizedList(new ArrayList<>());
+  private final List<Future<Void>> reports = new ArrayList<>();
+  State state = State.OPEN;
+  int attempts;
+  long retryAt;
+  ExportHandle handle;
+
+  Window(String segment, long openedAt) {
+    this.segment = segment;
+    this.openedAt = openedAt;
+  }
+
+  /** Adds a record's profile; a key already in the window replaces that row. */
+  void add(SinkRecord record, Profile profile, String key) {
+    if (key != null) {
+      Integer row = rowByKey.putIfAbsent(key, profiles.size());
+      if (row != null) {
+        profiles.set(row, profile);
+        superseded.computeIfAbsent(row, k -> new ArrayList<>()).add(records.get(row));
+        records.set(row, record);
+        return;
+      }
+    }
+    profiles.add(profile);
+    records.add(record);
+    keys.add(key);
+  }
+
+  /** Whether this window and {@code other} hold a profile with the same key. */
+  boolean sharesProfilesWith(Window other) {
+    Map<String, Integer> small =
+        rowByKey.size() <= other.rowByKey.size() ? rowByKey : other.rowByKey;
+    Map<String, Integer> large = small == rowByKey ? other.rowByKey : rowByKey;
+    for (String key : small.keySet()) {
+      if (large.containsKey(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int size() {
+    return profiles.size();
+  }
+
+  List<Profile> profiles() {
+    return Collections.unmodifiableList(profiles);
+  }
+
+  /**
+   * The records of a row as the engine counts it (1-based): the profile's latest record in the window,
+   * after the earlier ones it replaced.
+   */
+  List<SinkRecord> records(long row) {
+    int i = (int) (row - 1);
+    List<SinkRecord> all = new ArrayList<>(superseded.getOrDefault(i, List.of()));
+    all.add(records.get(i));
+    return all;
+  }
+
+  /** Keeps only the rows whose record is not in one of these partitions. */
+  void dropPartitions(Set<TopicPartition> partitions) {
+    List<Profile> p = new ArrayList<>();
+    List<SinkRecord> r = new ArrayList<>();
+    List<String> k = new ArrayList<>();
+    Map<Integer, List<SinkRecord>> s = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      SinkRecord rec = records.get(i);
+      TopicPartition tp = new TopicPartition(rec.originalTopic(), rec.originalKafkaPartition());
+      if (!partitions.contains(tp)) {
+        List<SinkRecord> earlier = superseded.get(i);
+        if (earlier != null) {
+          s.put(p.size(), earlier);
+        }
+        p.add(profiles.get(i));
+        r.add(rec);
+        k.add(keys.get(i));
+      }
+    }
+    profiles = p;
+    records = r;
+    keys = k;
+    superseded.clear();
+    superseded.putAll(s);
+    rowByKey.clear();
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.get(i) != null) {
+        rowByKey.put(keys.get(i), i);
+      }
+    }
+  }
+
+  /** The rejection sink of the current run (called on the engine's threads). */
+  void rejected(RejectedRecord r) {
+    rejected.add(r);
+  }
+
+  List<RejectedRecord> rejections() {
+    synchronized (rejected) {
+      return new ArrayList<>(rejected);
+    }
+  }
+
+  void clearRejections() {
+    rejected.clear();
+  }
+
+  void reported(Future<Void> report) {
+    reports.add(report);
+  }
+
+  @Override
+  public boolean isDone() {
+    if (state != State.DONE) {
+      return false;
+    }
+    for (Future<Void> f : reports) {
+      if (!f.isDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "Window[" + segment + ", " + profiles.size() + " profiles, " + state + "]";
+  }
+}

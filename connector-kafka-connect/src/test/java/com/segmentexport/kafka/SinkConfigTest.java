@@ -1,0 +1,118 @@
+package com.segmentexport.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+
+/** The sink's configuration: every connector's keys, secrets as passwords, all problems at once. */
+class SinkConfigTest {
+  private final SegmentExportSinkConnector connector = new SegmentExportSinkConnector();
+
+  private static Map<String, String> iterable() {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", SegmentExportSinkConnector.class.getName());
+    c.put("topics", "vip");
+    c.put("export.connector", "iterable");
+    c.put("export.secret.apiKey", "a-secret-key");
+    c.put("export.privacy.consent.by", "Jane Ops");
+    c.put("export.mapping", "Email=email,FirstName=first,tier:TEXT=loyalty");
+    return c;
+  }
+
+  private static Map<String, List<String>> errors(Config config) {
+    return config.configValues().stream()
+        .filter(v -> !v.errorMessages().isEmpty())
+        .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+  }
+
+  @Test
+  void everyConnectorsSettingsAreKeysAndSecretsArePasswords() {
+    ConfigDef def = connector.config();
+    assertThat(def.configKeys()).containsKeys("export.secret.apiKey", "export.setting.baseUrl");
+    assertThat(def.configKeys().get("export.secret.apiKey").type)
+        .isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(def.configKeys().get("export.secret.password").type)
+        .as("dotdigital's password")
+        .isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(def.configKeys())
+        .containsKeys("export.option.listId", "export.option.addressBookId");
+  }
+
+  @Test
+  void aGoodConfigurationHasNoProblem() {
+    assertThat(errors(connector.validate(iterable()))).isEmpty();
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceOnItsKey() {
+    Map<String, String> c = iterable();
+    c.remove("export.secret.apiKey");
+    c.put("export.mapping", "FirstName=first");
+    c.put("export.option.listId", "0123");
+    c.put("export.segment.source", "field");
+    c.put("export.state.jdbc.url", "jdbc:mysql://db/x");
+    Map<String, List<String>> errors = errors(connector.validate(c));
+    assertThat(errors)
+        .containsKeys(
+            "export.secret.apiKey",
+            "export.mapping",
+            "export.option.listId",
+            "export.segment.name",
+            "export.state.jdbc.url");
+    assertThat(errors.get("export.mapping").toString()).contains("Email");
+  }
+
+  @Test
+  void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
+    Map<String, String> c = iterable();
+    c.put("export.connector", "autopilot");
+    c.put("export.mapping", "Email=email");
+    c.put("export.window.max.records", "100001");
+    assertThat(errors(connector.validate(c))).containsKey("export.window.max.records");
+    c.put("export.window.max.records", "100000");
+    assertThat(errors(connector.validate(c))).doesNotContainKey("export.window.max.records");
+  }
+
+  @Test
+  void anUnknownConnectorIsRefusedByItsKey() {
+    Map<String, String> c = iterable();
+    c.put("export.connector", "mailchimp");
+    assertThat(errors(connector.validate(c))).containsKey("export.connector");
+  }
+
+  @Test
+  void startingWithABadConfigurationFailsWithEveryProblemAndNoSecret() {
+    Map<String, String> c = iterable();
+    c.put("export.mapping", "FirstName=first");
+    c.put("export.setting.requestsPerSecond", "0");
+    assertThatThrownBy(() -> connector.start(c))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("export.mapping")
+        .hasMessageContaining("requestsPerSecond")
+        .hasMessageNotContaining("a-secret-key");
+  }
+
+  @Test
+  void connectFindsTheSinkThroughItsServiceFile() {
+    assertThat(java.util.ServiceLoader.load(org.apache.kafka.connect.sink.SinkConnector.class))
+        .anySatisfy(c -> assertThat(c).isInstanceOf(SegmentExportSinkConnector.class));
+  }
+
+  @Test
+  void eachTaskKnowsTheTaskCountItDividesTheRateBy() {
+    connector.start(iterable());
+    List<Map<String, String>> tasks = connector.taskConfigs(3);
+    assertThat(tasks)
+        .hasSize(3)
+        .allSatisfy(t -> assertThat(t).containsEntry(SinkConfig.TASK_COUNT, "3"));
+  }
+}
