@@ -13,8 +13,27 @@
 #   MANY_ONLY=1 connector-benchmarks/run.sh         # only section 12, many exports in one JVM
 #   MANY_ONLY=1 MANY_EXPORTS="10 100" CONNECTORS=dotdigital connector-benchmarks/run.sh
 #   MANY_JAVA_OPTS="-DmaxRunningExports=16 -Dsegmentexport.engineThreads=32" MANY_ONLY=1 ...
+#   KAFKA_ONLY=1 connector-benchmarks/run.sh        # only section 13, the Kafka Connect sink
+#   KAFKA_PROFILES=1000000 KAFKA_ROUNDS=3 ...       # its size and rounds (200,000 and 3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Section 13, the Kafka Connect sink (issue 25): a real broker and Connect workers in one JVM, records
+# already in the topic, into the Iterable simulator with limits off, 1 and 2 tasks, each divided by the
+# SDK's direct export of the same profiles in the same run (SinkBenchmark, in that module's tests).
+kafka_section() {
+  echo
+  echo "## 13. Kafka Connect: profiles/s through the sink ÷ the SDK's direct export (Iterable simulator, limits off)"
+  echo
+  mvn -B -q -pl connector-kafka-connect -am test-compile -DskipTests
+  mvn -B -q -pl connector-kafka-connect exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=com.segmentexport.kafka.SinkBenchmark \
+    -Dprofiles="${KAFKA_PROFILES:-200000}" -Drounds="${KAFKA_ROUNDS:-3}" 2>&1 \
+    | grep -v '^\[' || echo "(the sink benchmark failed)"
+}
+if [ -n "${KAFKA_ONLY:-}" ]; then
+  kafka_section
+  exit 0
+fi
 if [ -n "${RACE_ONLY:-}" ]; then
   exec connector-benchmarks/race/race.sh
 fi
@@ -293,3 +312,5 @@ if [ -z "${SKIP_RACE:-}" ]; then
 fi
 
 many_exports_section
+
+kafka_section
