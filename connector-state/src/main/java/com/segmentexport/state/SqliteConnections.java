@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.JDBC;
+import org.sqlite.SQLiteErrorCode;
 
 /**
  * Two connections to one SQLite file, each used under its own lock: one for every write transaction
@@ -62,10 +63,54 @@ final class SqliteConnections extends Connections {
    *     leave it as it is; its exception is thrown here, the connection closed
    * @throws SQLException if the file cannot be opened, is locked, or is not a database
    */
+  /** How long to wait before trying a busy new file again. */
+  private static final long BUSY_RETRY_MILLIS = 20;
+
   SqliteConnections(Path file, Duration busyTimeout, Work<Void> check) throws SQLException {
     this.url = JDBC.PREFIX + file;
     this.busyTimeout = busyTimeout;
-    Connection write = open();
+    // Two stores opening a new file at once may find it busy without SQLite's busy handler waiting
+    // (a read that must become a write, the switch to WAL): that is retried until the busy timeout.
+    long deadline = System.nanoTime() + busyTimeout.toNanos();
+    Connection write;
+    while (true) {
+      try {
+        write = open();
+        checkAndTurnOnWal(write, check);
+        break;
+      } catch (SQLException e) {
+        int code = e.getErrorCode() & 0xFF;
+        boolean busy =
+            code == SQLiteErrorCode.SQLITE_BUSY.code || code == SQLiteErrorCode.SQLITE_LOCKED.code;
+        if (!busy || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(BUSY_RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while the state file was busy", e);
+      }
+    }
+    this.writer = new Session(write);
+    try {
+      Connection read = open();
+      try (Statement s = read.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      this.reader = new Session(read);
+    } catch (SQLException e) {
+      writer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Reads the file with {@code check} before anything changes it, then turns on WAL mode; closes
+   * {@code write} if either fails.
+   */
+  private static void checkAndTurnOnWal(Connection write, Work<Void> check) throws SQLException {
     Session checking = new Session(write);
     try {
       check.run(checking);
@@ -92,17 +137,6 @@ final class SqliteConnections extends Connections {
       s.execute("PRAGMA journal_size_limit = " + LOG_SIZE_LIMIT);
     } catch (SQLException e) {
       closeQuietly(write);
-      throw e;
-    }
-    this.writer = new Session(write);
-    try {
-      Connection read = open();
-      try (Statement s = read.createStatement()) {
-        s.execute("PRAGMA query_only = ON");
-      }
-      this.reader = new Session(read);
-    } catch (SQLException e) {
-      writer.close();
       throw e;
     }
   }
