@@ -232,15 +232,23 @@ public final class EngineThreads {
   private void launchDrain() {
     try {
       executor.execute(this::drain);
-    } catch (RejectedExecutionException e) {
+    } catch (RejectedExecutionException | Error e) {
+      // A full executor, or a JVM that cannot make a thread now (out of memory, or of native
+      // threads): the task is in its lane already, and a lane's task that no thread drains would
+      // leave its export waiting for it forever. The exporting thread runs it.
       log.warn(
-          "The export thread pool's executor rejected a task ({}); running it on the exporting thread",
+          "The export thread pool could not start a thread ({}); running the task on the exporting"
+              + " thread",
           e.toString());
       drain();
     }
   }
 
-  /** Runs waiting tasks, one lane's at a time in turn, until none waits. */
+  /**
+   * Runs waiting tasks, one lane's at a time in turn, until none waits. A task's failure, an {@link
+   * Error} included, ends only that task: the loop goes on, so that no lane's tasks are left with no
+   * thread to run them (their exports would wait for them forever).
+   */
   private void drain() {
     while (true) {
       Runnable task;
@@ -265,13 +273,24 @@ public final class EngineThreads {
       }
       try {
         task.run();
-      } catch (RuntimeException | Error e) {
-        // The engine's tasks account for their own failures; this is a last resort, not a path.
-        log.error("An export task failed outside the engine's accounting", e);
+      } catch (Throwable e) {
+        lastResort(e);
       } finally {
         // An interrupt meant for one export's task must not stop the next export's.
         Thread.interrupted();
       }
+    }
+  }
+
+  /**
+   * A task failed outside the engine's accounting (its own handlers failed, for instance out of
+   * memory): logged if the JVM can, never thrown, so that the drain loop goes on.
+   */
+  private static void lastResort(Throwable e) {
+    try {
+      log.error("An export task failed outside the engine's accounting", e);
+    } catch (Throwable ignored) {
+      // Logging failed too (out of memory): nothing more can be done for this task.
     }
   }
 }

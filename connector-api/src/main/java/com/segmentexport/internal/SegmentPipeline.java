@@ -297,10 +297,13 @@ final class SegmentPipeline {
     run.workers()
         .execute(
             () -> {
-              if (context != null) {
-                MDC.setContextMap(context);
-              }
+              // Everything inside the try: a batch slot not released (an Error before the write,
+              // say
+              // out of memory) would leave the segment waiting for this batch forever.
               try {
+                if (context != null) {
+                  MDC.setContextMap(context);
+                }
                 BatchResult result;
                 try {
                   result = destination.write(batch);

@@ -169,6 +169,43 @@ class EngineThreadsTest {
     assertThat(ranOn).containsExactly(Thread.currentThread());
   }
 
+  @Test
+  void aTaskIsRunOnTheSubmittingThreadWhenTheExecutorCannotMakeAThread() {
+    // A JVM out of memory or of native threads throws an Error from execute; the task is in its
+    // lane
+    // already, and left there no thread would ever run it: its export would wait for it forever.
+    EngineThreads threads =
+        EngineThreads.using(
+            task -> {
+              throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            },
+            4);
+    List<Thread> ranOn = new ArrayList<>();
+    threads.lane().execute(() -> ranOn.add(Thread.currentThread()));
+    assertThat(ranOn).containsExactly(Thread.currentThread());
+  }
+
+  @Test
+  void anErrorInOneTaskLeavesTheThreadRunningTheOthers() throws Exception {
+    EngineThreads threads = EngineThreads.ownThreads(1);
+    EngineThreads.Lane lane = threads.lane();
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch after = new CountDownLatch(3);
+    lane.execute(
+        () -> {
+          blocked.countDown();
+          await(release);
+          throw new OutOfMemoryError("Java heap space (a test's)");
+        });
+    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 3; i++) {
+      lane.execute(after::countDown);
+    }
+    release.countDown();
+    assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();
