@@ -16,6 +16,8 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,33 +82,41 @@ final class IterableConnector implements Connector {
     }
   }
 
+  /**
+   * How long after its creation a list found by name is still treated as new: Iterable may refuse
+   * subscribes to it ({@code invalidListId}) for a moment, and another host sharing the state may
+   * have created it a moment ago. Generous, for clocks that differ.
+   */
+  static final Duration NEW_LIST_AGE = Duration.ofMinutes(10);
+
   /** Finds the Standard list named exactly as the segment, or creates it. */
   @Override
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     String name = request.segment();
-    Long found = findList(http, name);
+    FoundList found = findList(http, name);
     boolean created = found == null;
     // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
-    // the
-    // lists again, never by repeating it: a replay could make a second list of the same name.
+    // the lists again, never by repeating it: a replay could make a second list of the same name.
     long listId =
         created
             ? Creation.createOrAdopt(
                 "the list for segment '" + name + "'",
-                () -> Optional.ofNullable(findList(http, name)),
+                () -> Optional.ofNullable(findList(http, name)).map(FoundList::id),
                 () -> createList(http, name))
-            : found;
+            : found.id();
+    // A list someone else (another host, another worker) created moments ago is as new as ours.
+    boolean isNew = created || found.createdAt().isAfter(Instant.now().minus(NEW_LIST_AGE));
     log.info(
         "Iterable: segment '{}' goes to {} static list {}",
         name,
-        created ? "new" : "existing",
+        created ? "new" : isNew ? "existing (created moments ago)" : "existing",
         listId);
     return new IterableDestination(
         this,
         http,
         listId,
-        created,
+        isNew,
         request.schema(),
         request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
   }
@@ -118,10 +128,10 @@ final class IterableConnector implements Connector {
    */
   @Override
   public DestinationPreview preview(DestinationRequest request) {
-    Long found = findList(request.http(), request.segment());
+    FoundList found = findList(request.http(), request.segment());
     return found == null
         ? DestinationPreview.missing(List.of())
-        : DestinationPreview.existing(Long.toString(found), List.of());
+        : DestinationPreview.existing(Long.toString(found.id()), List.of());
   }
 
   /**
@@ -145,20 +155,25 @@ final class IterableConnector implements Connector {
     return 1;
   }
 
-  private Long findList(VendorHttp http, String name) {
+  /** A Standard list found by name: its id and when Iterable says it was created. */
+  private record FoundList(long id, Instant createdAt) {}
+
+  private FoundList findList(VendorHttp http, String name) {
     HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
     if (!r.isSuccessful()) {
       throw IterableErrors.destination(r, "Iterable's list of lists could not be read");
     }
-    Long best = null;
+    FoundList best = null;
     for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
       Map<String, Object> list = Json.object(o);
       // Only static (Standard) lists take subscribers; a Dynamic list of the same name is not ours.
       if (name.equals(Json.string(list, "name"))
           && "Standard".equals(Json.string(list, "listType"))) {
         long id = Json.number(list, "id", -1);
-        if (id > 0 && (best == null || id < best)) {
-          best = id;
+        if (id > 0 && (best == null || id < best.id())) {
+          // createdAt is epoch milliseconds (the spec's int32 is wrong); missing counts as long
+          // ago.
+          best = new FoundList(id, Instant.ofEpochMilli(Json.number(list, "createdAt", 0)));
         }
       }
     }

@@ -93,20 +93,23 @@ final class IterableDestination implements Destination {
   /** The mapped fields' types in the project: null until read (on the first batch). */
   private volatile Map<String, String> fieldTypes;
 
-  /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
+  /**
+   * Whether the list is new (this export created it, or Iterable says it was created moments ago) and
+   * not yet known to be usable: invalidListId is then waited out.
+   */
   private volatile boolean fresh;
 
   IterableDestination(
       IterableConnector connector,
       VendorHttp http,
       long listId,
-      boolean created,
+      boolean isNew,
       RecordSchema schema,
       boolean updateExistingUsersOnly) {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
-    this.fresh = created;
+    this.fresh = isNew;
     this.updateExistingUsersOnly = updateExistingUsersOnly;
     this.addressChanges =
         new AddressChanges(
@@ -337,7 +340,7 @@ final class IterableDestination implements Destination {
       String why =
           "list "
               + listId
-              + " was just created by this export and Iterable still refused it after "
+              + " was just created and Iterable still refused it after "
               + FRESH_LIST_ATTEMPTS
               + " attempts over "
               + subscribed.waited().toMillis()

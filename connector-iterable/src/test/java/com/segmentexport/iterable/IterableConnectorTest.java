@@ -289,9 +289,26 @@ class IterableConnectorTest {
   }
 
   @Test
-  void invalidListIdOnAListThisExportDidNotCreateIsNotRetried() {
+  void aListAnotherHostCreatedMomentsAgoHasItsInvalidListIdWaitedOutToo() {
+    // Another host sharing the state made the list a moment ago: Iterable's createdAt says so, and
+    // its first subscribes may be refused as a new list's are.
+    sim.freshListRejections(2);
+    sim.createList(SEGMENT, "Standard", Instant.now().minusSeconds(1));
+
+    ExportResult result = export(profiles(4));
+
+    assertThat(result.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(sim.listCreations()).isZero();
+    assertThat(sim.members(SEGMENT)).hasSize(4);
+    assertThat(sim.calls())
+        .filteredOn(c -> c.path().equals("/api/lists/subscribe") && c.status() == 400)
+        .hasSize(2);
+  }
+
+  @Test
+  void invalidListIdOnAListThatHasLongExistedIsNotRetried() {
     sim.freshListRejections(5);
-    sim.createList(SEGMENT, "Standard"); // refuses its next 5 subscribes, but already existed
+    sim.createList(SEGMENT, "Standard"); // refuses its next 5 subscribes, but has existed a day
 
     ExportResult result = export(profiles(4));
 

@@ -6,6 +6,7 @@ import com.segmentexport.testkit.Counters;
 import com.segmentexport.testkit.SimulatorJson;
 import com.segmentexport.testkit.VendorSimulator;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -125,6 +126,10 @@ public final class IterableSimulator extends VendorSimulator {
 
   private final String apiKey;
   private final Map<Long, IterableList> lists = new TreeMap<>();
+
+  /** Each list's {@code createdAt}, epoch milliseconds, as {@code GET /api/lists} reports it. */
+  private final Map<Long, Long> listCreatedAt = new TreeMap<>();
+
   private final Map<Long, Integer> freshRejectionsLeft = new TreeMap<>();
   private final Map<String, Map<String, Object>> users = new TreeMap<>();
   private final Map<String, String> fieldTypes = new TreeMap<>();
@@ -234,10 +239,22 @@ public final class IterableSimulator extends VendorSimulator {
 
   // ---- state ---------------------------------------------------------------------------------
 
-  /** Creates a list of this type ({@code Standard}, {@code Dynamic}, ...) and returns its id. */
-  public synchronized long createList(String name, String listType) {
+  /**
+   * Creates a list of this type ({@code Standard}, {@code Dynamic}, ...) that has existed for a day, and
+   * returns its id.
+   */
+  public long createList(String name, String listType) {
+    return createList(name, listType, Instant.now().minus(Duration.ofDays(1)));
+  }
+
+  /**
+   * Creates a list of this type created at the time given (a list another client made a moment ago, or
+   * long ago), and returns its id.
+   */
+  public synchronized long createList(String name, String listType, Instant createdAt) {
     long id = nextListId++;
     lists.put(id, new IterableList(name, listType, new LinkedHashSet<>()));
+    listCreatedAt.put(id, createdAt.toEpochMilli());
     if (freshListRejections > 0) {
       freshRejectionsLeft.put(id, freshListRejections);
     }
@@ -531,7 +548,9 @@ public final class IterableSimulator extends VendorSimulator {
           .append(e.getKey())
           .append(",\"name\":")
           .append(quote(e.getValue().name()))
-          .append(",\"createdAt\":1719912000123,\"listType\":\"")
+          .append(",\"createdAt\":")
+          .append(listCreatedAt.getOrDefault(e.getKey(), 1719912000123L))
+          .append(",\"listType\":\"")
           .append(e.getValue().listType())
           .append("\"}");
       sep = ",";
@@ -551,7 +570,7 @@ public final class IterableSimulator extends VendorSimulator {
       return error(400, "BadParams", "name is required");
     }
     listCreations.incrementAndGet();
-    return json(200, "{\"listId\":" + createList((String) name, "Standard") + "}");
+    return json(200, "{\"listId\":" + createList((String) name, "Standard", Instant.now()) + "}");
   }
 
   private MockResponse subscribe(RecordedRequest request) {
