@@ -98,11 +98,14 @@ final class SegmentPipeline {
       if (first && !incremental && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
         throw run.cap().exceeded(hint.getAsLong());
       }
+      DestinationRequest request =
+          new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http());
+      // With a store, the list is found or created under its claim: hosts sharing the store then
+      // make one list for a new segment, never one each.
       Destination destination =
-          run.connector()
-              .open(
-                  new DestinationRequest(
-                      name, run.definition(), run.mapper().schema(), run.http()));
+          run.sync() == null
+              ? run.connector().open(request)
+              : run.sync().claimingList(name, () -> run.connector().open(request));
       this.destination = destination;
       if (run.sync() != null && run.sync().removalLimit() != null) {
         seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));

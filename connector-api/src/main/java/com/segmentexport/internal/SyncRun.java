@@ -13,6 +13,7 @@ import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A run's use of a {@link SyncStateStore}: which store, which account, and whether unchanged members are
@@ -123,6 +124,15 @@ final class SyncRun {
             runId);
     sync.state().runStarted(runId, clock.instant());
     return sync;
+  }
+
+  /**
+   * Finds or creates a segment's list at the vendor under the store's claim on the segment's name in
+   * this account, so that no other export sharing the store (another host, another worker) finds no
+   * list and creates one at the same time: the second looks only once the first has made it.
+   */
+  <T> T claimingList(String segment, Supplier<T> open) {
+    return store.exclusively(connectorId + "\n" + account + "\nlist\n" + segment, open);
   }
 
   /** Finds a segment's destination in the store without creating it (a plan writes nothing). */

@@ -4,6 +4,7 @@ import com.segmentexport.api.DestinationKey;
 import com.segmentexport.api.SyncState;
 import com.segmentexport.api.SyncStateException;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The memory of exports: for each destination list and each member the SDK sent to it, what the vendor
@@ -50,6 +51,29 @@ public interface SyncStateStore extends SyncState {
    * @throws SyncStateException if the store cannot be written
    */
   long forget(DestinationKey key);
+
+  /**
+   * Runs {@code action} while no other export using this store runs one under the same {@code claim},
+   * in this process or another: the engine finds or creates a segment's list at the vendor under a
+   * claim on the segment's name and account, so that hosts sharing a store (several hosts on one
+   * PostgreSQL, Kafka Connect workers, two processes on one SQLite file) never both find no list and
+   * both create one. The wait for a claim another export holds is bounded; a claim is released when the
+   * action ends, or when the process holding it dies.
+   *
+   * <p>The default runs the action at once, claiming nothing: right only for a store that a single
+   * export uses at a time. A store that wraps another must pass the claim on.
+   *
+   * @param claim what is claimed: any text, compared exactly; no secret or personal data (an
+   *     implementation may keep it, or a one-way hash of it)
+   * @param action what to run holding the claim
+   * @param <T> what the action returns
+   * @return what the action returned
+   * @throws SyncStateException if the claim cannot be taken (the store fails, or another export held
+   *     it for longer than the store waits)
+   */
+  default <T> T exclusively(String claim, Supplier<T> action) {
+    return action.get();
+  }
 
   /** Releases the store's connections. States opened from it can no longer be used. */
   @Override

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -91,14 +92,17 @@ public final class JdbcSyncStateStore implements SyncStateStore {
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final Connections connections;
+  private final Claims claims;
   private final Schema schema;
   private final Failures failures;
   private final ConcurrentMap<DestinationKey, DestinationRef> destinations =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private JdbcSyncStateStore(Connections connections, Schema schema, Failures failures) {
+  private JdbcSyncStateStore(
+      Connections connections, Claims claims, Schema schema, Failures failures) {
     this.connections = connections;
+    this.claims = claims;
     this.schema = schema;
     this.failures = failures;
     OptionalInt found;
@@ -204,7 +208,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     } catch (SQLException e) {
       throw failures.atOpen(e);
     }
-    return new JdbcSyncStateStore(connections, schema, failures);
+    return new JdbcSyncStateStore(
+        connections, Claims.file(absolute, failures.subject()), schema, failures);
   }
 
   /**
@@ -245,10 +250,12 @@ public final class JdbcSyncStateStore implements SyncStateStore {
       throw new Failures(Dialect.POSTGRES, "(the given DataSource)", null).atOpen(e);
     }
     String database = url + (schemaName == null ? "" : " (schema " + schemaName + ")");
+    Failures failures = new Failures(Dialect.POSTGRES, database, null);
     return new JdbcSyncStateStore(
         new PooledConnections(dataSource),
+        Claims.postgres(dataSource, failures.subject()),
         new Schema(Dialect.POSTGRES, schemaName),
-        new Failures(Dialect.POSTGRES, database, null));
+        failures);
   }
 
   /**
@@ -340,6 +347,22 @@ public final class JdbcSyncStateStore implements SyncStateStore {
   public void close() {
     closed = true;
     connections.close();
+    claims.close();
+  }
+
+  /**
+   * Runs the action holding a claim that every export using this database respects, in any process:
+   * on PostgreSQL a transaction-level advisory lock (on a connection of the host's pool, held for the
+   * action), on SQLite a lock on a byte of the file {@code <state file>.claims} beside the state file.
+   * Either ends with the process that holds it. A claim another export holds is waited for, up to five
+   * minutes.
+   */
+  @Override
+  public <T> T exclusively(String claim, Supplier<T> action) {
+    requireNonNull(claim, "claim == null");
+    requireNonNull(action, "action == null");
+    checkOpen();
+    return claims.exclusively(claim, action);
   }
 
   @Override

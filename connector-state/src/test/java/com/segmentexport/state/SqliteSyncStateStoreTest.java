@@ -7,6 +7,9 @@ import com.segmentexport.api.SyncStateException;
 import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.SyncStateStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,7 +23,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +44,52 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     return file(
         directory.resolve("state-" + files.incrementAndGet()).resolve("segment-export.db"),
         JdbcSyncStateStore.DEFAULT_BUSY_TIMEOUT);
+  }
+
+  @Test
+  void aClaimAnotherProcessHoldsOnTheFileIsWaitedFor() throws Exception {
+    Path file = directory.resolve("shared").resolve("segment-export.db");
+    String claim = "autopilot\nacct-7\nlist\nNewsletter";
+    JdbcSyncStateStore.sqlite(file).close();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process holder =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                HoldClaim.class.getName(),
+                file.toString(),
+                claim)
+            .redirectErrorStream(true)
+            .start();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (SyncStateStore store = JdbcSyncStateStore.sqlite(file)) {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      Future<String> firstLine = pool.submit(out::readLine);
+      assertThat(firstLine.get(60, TimeUnit.SECONDS)).isEqualTo("HELD");
+      // Another claim is free; the held one is not, until the other process lets it go.
+      assertThat(
+              pool.submit(() -> store.exclusively(claimInAnotherBucket(claim), () -> "other"))
+                  .get(30, TimeUnit.SECONDS))
+          .isEqualTo("other");
+      AtomicLong letGoAt = new AtomicLong(Long.MAX_VALUE);
+      Future<Long> waiting = pool.submit(() -> store.exclusively(claim, System::nanoTime));
+      Thread.sleep(500);
+      assertThat(waiting).as("ran under a claim another process holds").isNotDone();
+      // The other process lets the claim go once its input ends, not before.
+      letGoAt.set(System.nanoTime());
+      holder.getOutputStream().close();
+      assertThat(waiting.get(30, TimeUnit.SECONDS) - letGoAt.get())
+          .as("ran only after the other process let the claim go")
+          .isPositive();
+      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(holder.exitValue()).isZero();
+    } finally {
+      holder.destroyForcibly();
+      pool.shutdownNow();
+    }
   }
 
   static Database file(Path file, Duration busyTimeout) {

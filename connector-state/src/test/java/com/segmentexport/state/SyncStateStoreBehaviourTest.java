@@ -678,6 +678,101 @@ abstract class SyncStateStoreBehaviourTest {
   }
 
   @Test
+  void aClaimHeldByOneStoreMakesAnotherStoreOnTheDatabaseWaitButNotOtherClaims() throws Exception {
+    // Two stores on one database stand for two hosts sharing it (on PostgreSQL each has its own
+    // connections, so only the database's lock keeps them apart).
+    String claim = "iterable\nacct-1f3a\nlist\nVIP";
+    String other = claimInAnotherBucket(claim);
+    try (SyncStateStore second = open(database)) {
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean holding = new AtomicBoolean();
+        Future<String> first =
+            pool.submit(
+                () ->
+                    store.exclusively(
+                        claim,
+                        () -> {
+                          holding.set(true);
+                          held.countDown();
+                          awaitQuietly(release);
+                          holding.set(false);
+                          return "first";
+                        }));
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        // Another claim is not held up by this one.
+        assertThat(
+                pool.submit(() -> second.exclusively(other, () -> "other"))
+                    .get(30, TimeUnit.SECONDS))
+            .isEqualTo("other");
+        AtomicBoolean overlapped = new AtomicBoolean();
+        Future<String> waiting =
+            pool.submit(
+                () ->
+                    second.exclusively(
+                        claim,
+                        () -> {
+                          overlapped.set(holding.get());
+                          return "second";
+                        }));
+        Thread.sleep(500);
+        assertThat(waiting).as("the second store ran under the claim the first holds").isNotDone();
+        release.countDown();
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("second");
+        assertThat(overlapped).isFalse();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aClaimIsReleasedWhenItsActionThrows() throws Exception {
+    String claim = "dotdigital\nacct-99\nlist\nLapsed";
+    assertThatThrownBy(
+            () ->
+                store.exclusively(
+                    claim,
+                    () -> {
+                      throw new IllegalStateException("the vendor refused the list");
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the vendor refused the list");
+    try (SyncStateStore second = open(database)) {
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        assertThat(
+                pool.submit(() -> second.exclusively(claim, () -> "again"))
+                    .get(30, TimeUnit.SECONDS))
+            .isEqualTo("again");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** {@return a claim that falls in another bucket than {@code claim}, so that neither waits for the other} */
+  static String claimInAnotherBucket(String claim) {
+    for (int i = 0; ; i++) {
+      String other = claim + " " + i;
+      if (Claims.bucket(other) != Claims.bucket(claim)) {
+        return other;
+      }
+    }
+  }
+
+  static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void aDatabaseWhoseVersionTableSaysANewerVersionIsRefusedAndLeftAsItWas() throws Exception {
     Database newer = freshDatabase();
     writeNewerSchema(newer, false);

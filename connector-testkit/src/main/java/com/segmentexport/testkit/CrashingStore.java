@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** A sync state that halts the JVM at a {@link CrashPoint}; otherwise the real store it wraps. */
 final class CrashingStore implements SyncStateStore {
@@ -107,6 +108,11 @@ final class CrashingStore implements SyncStateStore {
   @Override
   public long forget(DestinationKey key) {
     return store.forget(key);
+  }
+
+  @Override
+  public <T> T exclusively(String claim, Supplier<T> action) {
+    return store.exclusively(claim, action);
   }
 
   @Override

@@ -125,7 +125,11 @@ class ContractCatchesFlawsTest {
         Arguments.of(
             ReplacesTheList.class,
             "aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack",
-            "nothing was removed"));
+            "nothing was removed"),
+        Arguments.of(
+            TrustsARememberedListLookUp.class,
+            "twoHostsSharingAStateMakeOneListForANewSegment",
+            "lists made for the segment by two hosts at once"));
   }
 
   @ParameterizedTest(name = "{0}: {1} fails")
@@ -177,7 +181,8 @@ class ContractCatchesFlawsTest {
         "killedAfterCommittedBatchesTheNextRunFinishesTheJob",
         "aMirrorRunRemovesWhoLeftFromTheListOnly",
         "membersSomeoneElseAddedSurviveEveryMirrorRun",
-        "aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack");
+        "aMirrorRunThatWouldRemoveTooManyRemovesNobodyAndAReturningMemberComesBack",
+        "twoHostsSharingAStateMakeOneListForANewSegment");
   }
 
   /** Runs one case of a contract; found by name, so that a case with parameters (a {@code @TempDir}) is found too. */
@@ -370,6 +375,12 @@ class ContractCatchesFlawsTest {
   static final class RemovesMembersItDidNotWrite extends FlawedContract {
     RemovesMembersItDidNotWrite() {
       super(Flaw.REMOVES_MEMBERS_IT_DID_NOT_WRITE);
+    }
+  }
+
+  static final class TrustsARememberedListLookUp extends FlawedContract {
+    TrustsARememberedListLookUp() {
+      super(Flaw.TRUSTS_A_REMEMBERED_LIST_LOOK_UP);
     }
   }
 

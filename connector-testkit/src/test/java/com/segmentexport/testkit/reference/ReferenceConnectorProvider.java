@@ -133,8 +133,17 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
      * it again, so that whoever the run does not send is gone — members who left, whatever the removal
      * limit, and members an incremental run leaves unchanged.
      */
-    REPLACES_THE_LIST
+    REPLACES_THE_LIST,
+    /**
+     * Remembers, for the JVM, what each list look-up found, a miss included, and trusts it: an export
+     * that found no list a moment ago creates one even though another host has made it since.
+     */
+    TRUSTS_A_REMEMBERED_LIST_LOOK_UP
   }
+
+  /** What {@link Flaw#TRUSTS_A_REMEMBERED_LIST_LOOK_UP} remembers: each list look-up's answer. */
+  private static final Map<String, Optional<String>> LOOK_UPS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** What {@link Flaw#REMOVES_MEMBERS_IT_DID_NOT_WRITE} remembers: the addresses written, per list. */
   private static final Map<String, java.util.Set<String>> WRITTEN =
@@ -293,6 +302,15 @@ public final class ReferenceConnectorProvider implements ConnectorProvider {
     }
 
     private String findList(VendorHttp http, String name) {
+      if (flaw == Flaw.TRUSTS_A_REMEMBERED_LIST_LOOK_UP) {
+        return LOOK_UPS
+            .computeIfAbsent(base + name, k -> Optional.ofNullable(lookUp(http, name)))
+            .orElse(null);
+      }
+      return lookUp(http, name);
+    }
+
+    private String lookUp(VendorHttp http, String name) {
       HttpResponse r = http.execute(request("lists").get().build(), read);
       for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
         Map<String, Object> list = Json.object(o);
