@@ -64,6 +64,12 @@ public final class SegmentExportSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SegmentExportSinkTask.class);
   private static final int MAX_CACHED_DEFINITIONS = 1_000;
 
+  /**
+   * The longest the task's thread waits for records while a window of its runs: a run that ends is
+   * seen (and its offsets offered for commit) within this time, not at the next offset commit.
+   */
+  static final long POLL_WHILE_RUNNING_MS = 25;
+
   /** Runs of a window whose batch the vendor refused whole, before its records go to the DLQ. */
   static final int BATCH_REFUSAL_ATTEMPTS = 3;
 
@@ -300,6 +306,34 @@ public final class SegmentExportSinkTask extends SinkTask {
       }
     }
     backPressure();
+    wakeUp(now);
+  }
+
+  /**
+   * Bounds the worker's next wait for records ({@code SinkTaskContext.timeout}, which Connect applies
+   * to its next poll): without records coming, {@link #put} would only run again at the next offset
+   * commit, so a window would close up to {@code offset.flush.interval.ms} after its flush time and a
+   * finished run be seen as late. The task's thread wakes for the first of: an open window's flush
+   * time, a window's retry time, {@link #POLL_WHILE_RUNNING_MS} while a window runs or waits for its
+   * turn; never sooner than that (a window whose time came may still have to wait for another).
+   */
+  private void wakeUp(long now) {
+    long next = Long.MAX_VALUE;
+    for (Window w : open.values()) {
+      next = Math.min(next, w.openedAt + config.windowFlushMillis());
+    }
+    for (ArrayDeque<Window> q : closed.values()) {
+      for (Window w : q) {
+        if (w.state == Window.State.RUNNING || w.state == Window.State.READY) {
+          next = Math.min(next, now + POLL_WHILE_RUNNING_MS);
+        } else if (w.state == Window.State.WAITING_RETRY) {
+          next = Math.min(next, w.retryAt);
+        }
+      }
+    }
+    if (next != Long.MAX_VALUE) {
+      context.timeout(Math.max(POLL_WHILE_RUNNING_MS, next - now));
+    }
   }
 
   /**
@@ -355,7 +389,14 @@ public final class SegmentExportSinkTask extends SinkTask {
     w.attempts++;
     w.clearRejections();
     w.state = Window.State.RUNNING;
+    w.startedAt = System.currentTimeMillis();
     running++;
+    log.debug(
+        "Window of segment '{}' starts: {} profiles, {} ms after it opened, attempt {}",
+        w.segment,
+        w.size(),
+        w.startedAt - w.openedAt,
+        w.attempts);
     try {
       Exporter ex = exporter();
       ExportDefinition definition =
@@ -473,9 +514,13 @@ public final class SegmentExportSinkTask extends SinkTask {
       if (q != null) {
         q.remove(w);
       }
+      // Its offsets may be committed now rather than at the next offset.flush.interval.ms.
+      context.requestCommit();
       log.debug(
-          "Window of segment '{}' done: {} exported, {} unchanged, {} rejected, {} duplicates",
+          "Window of segment '{}' done in {} ms: {} exported, {} unchanged, {} rejected, {}"
+              + " duplicates",
           w.segment,
+          System.currentTimeMillis() - w.startedAt,
           s.exported(),
           s.unchanged(),
           s.rejected(),
