@@ -13,6 +13,7 @@ import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,8 +55,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  *       (the broker, the worker, the tasks, the engine and the simulator: everything runs in this
  *       JVM), next to the direct export's over its {@code export()} call (the engine and the
  *       simulator). On a machine shared with other work this is steadier than the rates, and its
- *       ratio bounds what the sink can reach where the CPU, not a wait, limits both.
+ *       ratio bounds what the sink can reach where the CPU, not a wait, limits both;
+ *   <li>the garbage collector's time over the same span (its pauses stop every thread).
  * </ul>
+ *
+ * <p>The sink's windows hold {@code window} records (system property, default 50000), and the worker's
+ * consumer hands over up to {@code maxPollRecords} (5000) records per poll.
  */
 public final class SinkBenchmark {
   private static final int PARTITIONS = 4;
@@ -84,8 +89,8 @@ public final class SinkBenchmark {
             + " running: from the first record a task read to the last offset committed;"
             + " phases in s: start / export / commit (see SinkBenchmark's javadoc)");
     System.out.println(
-        "round    direct/s  cpu us  tasks  end-to-end  ratio  running  ratio  start  export"
-            + "  commit  cpu us");
+        "round    direct/s  cpu us  gc s  tasks  end-to-end  ratio  running  ratio  start  export"
+            + "  commit  cpu us  gc s");
     int connector = 0;
     try (Admin admin = harness.connect.kafka().createAdminClient()) {
       for (int round = 0; round <= rounds; round++) {
@@ -93,10 +98,12 @@ public final class SinkBenchmark {
         for (int tasks = 1; tasks <= 2; tasks++) {
           Run run = connect(harness, admin, size, tasks, "bench-" + connector++);
           System.out.printf(
-              "%-7s %9.0f  %6.2f  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f  %6.2f%n",
+              "%-7s %9.0f  %6.2f  %4.2f  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f  %6.2f"
+                  + "  %4.2f%n",
               round == 0 ? "warm-up" : Integer.toString(round),
               direct[0],
               direct[1],
+              direct[2],
               tasks,
               run.endToEnd(size),
               run.endToEnd(size) / direct[0],
@@ -105,7 +112,8 @@ public final class SinkBenchmark {
               run.startSeconds(),
               run.exportSeconds(),
               run.commitSeconds(),
-              run.cpuNanos() / 1e3 / size);
+              run.cpuNanos() / 1e3 / size,
+              run.gcMillis() / 1e3);
         }
       }
     }
@@ -114,7 +122,12 @@ public final class SinkBenchmark {
 
   /** One Connect run's moments, in {@link System#nanoTime()}. */
   private record Run(
-      long configured, long firstRead, long lastWrite, long committed, long cpuNanos) {
+      long configured,
+      long firstRead,
+      long lastWrite,
+      long committed,
+      long cpuNanos,
+      long gcMillis) {
     double endToEnd(int size) {
       return size / ((committed - configured) / 1e9);
     }
@@ -144,7 +157,7 @@ public final class SinkBenchmark {
 
   /**
    * The SDK's own export of the profiles, over its one {@code export()} call: profiles/s and the
-   * JVM's CPU microseconds per profile.
+   * JVM's CPU microseconds per profile, the garbage collector's seconds.
    */
   private static double[] direct(List<Profile> profiles) {
     try (Sandbox sandbox = sandbox()) {
@@ -167,15 +180,17 @@ public final class SinkBenchmark {
               .build();
       try (SegmentExporter exporter = Connectors.load().administratorExporter(connection)) {
         long cpu = cpuNanos();
+        long gc = gcMillis();
         long start = System.nanoTime();
         ExportResult result =
             exporter.export(definition, name -> com.segmentexport.api.Segment.of(name, profiles));
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuMicros = (cpuNanos() - cpu) / 1e3 / profiles.size();
+        double gcSeconds = (gcMillis() - gc) / 1e3;
         if (result.exported() == 0) {
           throw new IllegalStateException("nothing exported: " + result.status());
         }
-        return new double[] {profiles.size() / seconds, cpuMicros};
+        return new double[] {profiles.size() / seconds, cpuMicros, gcSeconds};
       }
     }
   }
@@ -186,13 +201,17 @@ public final class SinkBenchmark {
     try (Sandbox sandbox = sandbox()) {
       Map<String, String> config = ConnectHarness.sinkConfig("bench", "bench-dlq", tasks, sandbox);
       config.put("export.setting.requestsPerSecond", "100000");
-      config.put("export.window.max.records", "50000");
+      config.put(
+          "export.window.max.records", Integer.toString(Integer.getInteger("window", 50_000)));
       config.put("export.window.flush.ms", "1000");
-      config.put("consumer.override.max.poll.records", "5000");
+      config.put(
+          "consumer.override.max.poll.records",
+          Integer.toString(Integer.getInteger("maxPollRecords", 5_000)));
       MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
       ObjectName readMetrics =
           new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",*");
       long cpu = cpuNanos();
+      long gc = gcMillis();
       long configured = System.nanoTime();
       harness.connect.configureConnector(name, config);
       long firstRead = 0;
@@ -212,6 +231,7 @@ public final class SinkBenchmark {
         }
       }
       long cpuUsed = cpuNanos() - cpu;
+      long gcUsed = gcMillis() - gc;
       long lastWrite = Long.MIN_VALUE;
       for (IterableSimulator.Call c : ((IterableSimulator) sandbox.simulator()).calls()) {
         if (c.write()) {
@@ -219,7 +239,7 @@ public final class SinkBenchmark {
         }
       }
       harness.deleteConnector(name);
-      return new Run(configured, firstRead, lastWrite, committed, cpuUsed);
+      return new Run(configured, firstRead, lastWrite, committed, cpuUsed, gcUsed);
     }
   }
 
@@ -227,6 +247,15 @@ public final class SinkBenchmark {
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** The garbage collectors' time so far, in milliseconds. */
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
   }
 
   /** The records the connector's tasks read so far (0 before their metrics exist). */
