@@ -189,6 +189,9 @@ public final class SegmentExportSinkTask extends SinkTask {
         close(w);
       }
     }
+    if (records.isEmpty() && config.windowCloseWhenIdle()) {
+      closeIdle();
+    }
     progress(now);
     failIfFatal();
   }
@@ -261,6 +264,21 @@ public final class SegmentExportSinkTask extends SinkTask {
     closed.computeIfAbsent(w.segment, s -> new ArrayDeque<>()).addLast(w);
   }
 
+  /**
+   * Closes the open windows of segments with no window being exported or waiting to be: the worker's
+   * poll found no record, so waiting for the flush interval would only delay them.
+   */
+  private void closeIdle() {
+    List<Window> idle = new ArrayList<>();
+    for (Window w : open.values()) {
+      ArrayDeque<Window> q = closed.get(w.segment);
+      if (w.size() > 0 && (q == null || q.isEmpty())) {
+        idle.add(w);
+      }
+    }
+    idle.forEach(this::close);
+  }
+
   /** Closes windows past their flush interval, starts what may start, pauses or resumes. */
   private void progress(long now) {
     List<Window> due = new ArrayList<>();
@@ -314,13 +332,17 @@ public final class SegmentExportSinkTask extends SinkTask {
    * to its next poll): without records coming, {@link #put} would only run again at the next offset
    * commit, so a window would close up to {@code offset.flush.interval.ms} after its flush time and a
    * finished run be seen as late. The task's thread wakes for the first of: an open window's flush
-   * time, a window's retry time, {@link #POLL_WHILE_RUNNING_MS} while a window runs or waits for its
-   * turn; never sooner than that (a window whose time came may still have to wait for another).
+   * time (or {@link #POLL_WHILE_RUNNING_MS} when windows close when idle), a window's retry time,
+   * {@link #POLL_WHILE_RUNNING_MS} while a window runs or waits for its turn; never sooner than that
+   * (a window whose time came may still have to wait for another).
    */
   private void wakeUp(long now) {
     long next = Long.MAX_VALUE;
     for (Window w : open.values()) {
       next = Math.min(next, w.openedAt + config.windowFlushMillis());
+      if (config.windowCloseWhenIdle()) {
+        next = Math.min(next, now + POLL_WHILE_RUNNING_MS); // a poll that finds nothing closes it
+      }
     }
     for (ArrayDeque<Window> q : closed.values()) {
       for (Window w : q) {

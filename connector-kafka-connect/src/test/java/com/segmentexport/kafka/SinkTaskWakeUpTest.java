@@ -84,6 +84,7 @@ class SinkTaskWakeUpTest {
       Map<String, String> props = ConnectHarness.sinkConfig(TP.topic(), "wake-dlq", 1, sandbox);
       props.put("export.window.flush.ms", "60000");
       props.put("export.window.max.records", "3");
+      props.put("export.window.close.when.idle", "false");
       Context context = new Context(props);
       SegmentExportSinkTask task = new SegmentExportSinkTask();
       task.initialize(context);
@@ -93,7 +94,11 @@ class SinkTaskWakeUpTest {
         task.put(List.of(record(0), record(1)));
         // An open window, no run: the worker's next poll waits at most until the window's flush
         // time (not only until its next offset commit).
-        assertThat(context.timeout).isBetween(1L, 60_000L);
+        assertThat(context.timeout)
+            .isBetween(SegmentExportSinkTask.POLL_WHILE_RUNNING_MS + 1, 60_000L);
+        task.put(List.of());
+        assertThat(context.timeout)
+            .isBetween(SegmentExportSinkTask.POLL_WHILE_RUNNING_MS + 1, 60_000L);
 
         context.timeout = -1;
         task.put(List.of(record(2)));
@@ -111,6 +116,34 @@ class SinkTaskWakeUpTest {
         Map<TopicPartition, OffsetAndMetadata> commit =
             task.preCommit(Map.of(TP, new OffsetAndMetadata(3)));
         assertThat(commit).containsEntry(TP, new OffsetAndMetadata(3));
+      } finally {
+        task.stop();
+      }
+    }
+  }
+
+  @Test
+  void aWindowClosesWhenThePollFindsNoMoreRecordsRatherThanAtItsFlushTime() throws Exception {
+    try (Sandbox sandbox = Sandboxes.start("iterable")) {
+      Map<String, String> props = ConnectHarness.sinkConfig(TP.topic(), "wake-dlq", 1, sandbox);
+      props.put("export.window.flush.ms", "600000");
+      Context context = new Context(props);
+      SegmentExportSinkTask task = new SegmentExportSinkTask();
+      task.initialize(context);
+      task.start(props);
+      try {
+        task.open(List.of(TP));
+        task.put(List.of(record(0), record(1)));
+        // The worker is to poll again soon: a poll that finds nothing closes the window.
+        assertThat(context.timeout).isEqualTo(SegmentExportSinkTask.POLL_WHILE_RUNNING_MS);
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (context.commitsRequested == 0 && System.nanoTime() < giveUp) {
+          task.put(List.of());
+          TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertThat(context.commitsRequested).isEqualTo(1);
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(2))))
+            .containsEntry(TP, new OffsetAndMetadata(2));
       } finally {
         task.stop();
       }
