@@ -183,7 +183,7 @@ public final class SegmentExportSinkTask extends SinkTask {
         continue;
       }
       Window w = open.computeIfAbsent(segment, s -> new Window(s, now));
-      w.add(r, profile, key(profile));
+      w.add(withoutValue(r), profile, key(profile));
       offsets.add(tp, r.originalKafkaOffset(), w);
       if (w.size() >= config.windowMaxRecords()) {
         close(w);
@@ -251,6 +251,24 @@ public final class SegmentExportSinkTask extends SinkTask {
   }
 
   // ---- windows ---------------------------------------------------------------------------------
+
+  /**
+   * The record as its window keeps it, for the dead-letter queue: without its converted value (a map
+   * per record, which the profile copied), so that the records of windows in flight weigh less on
+   * the heap. Connect's reporter writes the record as it was consumed (its original key, value and
+   * headers), not this value.
+   */
+  private static SinkRecord withoutValue(SinkRecord r) {
+    return r.newRecord(
+        r.topic(),
+        r.kafkaPartition(),
+        r.keySchema(),
+        r.key(),
+        r.valueSchema(),
+        null,
+        r.timestamp(),
+        r.headers());
+  }
 
   private String key(Profile profile) {
     Object v = profile.get(keyField);
