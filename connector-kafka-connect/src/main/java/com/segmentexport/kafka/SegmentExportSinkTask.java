@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports the records of its partitions through the SDK's engine, in windows: a window collects one
  * segment's records until it holds {@code export.window.max.records} or is {@code export.window.flush.ms}
- * old, then becomes one export run over those profiles (the engine validates, de-duplicates, batches,
+ * old (or, with {@code export.window.close.when.idle}, until a poll finds no record while no other
+ * window of its segment is in flight), then becomes one export run over those profiles (the engine validates, de-duplicates, batches,
  * retries, paces and masks). Windows of one segment run side by side unless they hold the same
  * profile: then the later one waits for the earlier, so that a profile's values land in order. Offsets are committed only up to records whose window ended with every
  * record confirmed by the vendor or rejected into the dead-letter queue. A window the vendor did not
