@@ -32,7 +32,39 @@ final class RecordProfiles {
    * @throws DataException if the value is not a record of fields
    */
   Profile profile(SinkRecord record) {
-    return Profile.of(fields(record.value()));
+    Object value = record.value();
+    if (value instanceof Map<?, ?> map && isFlat(map)) {
+      // The common case (JsonConverter without schemas: a flat map of strings, numbers, booleans):
+      // the profile copies the map as it is, with no map built in between.
+      @SuppressWarnings("unchecked") // every key checked to be a String
+      Map<String, ?> fields = (Map<String, ?>) map;
+      return Profile.of(fields);
+    }
+    return Profile.of(fields(value));
+  }
+
+  /** Whether every key is a string and every value one that {@link #plain} leaves as it is. */
+  private static boolean isFlat(Map<?, ?> map) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String) || !isLeaf(e.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a value is one of the common ones that need no conversion. Checked against final
+   * classes first: on Java 17 a test against an interface ({@code instanceof Map}) of a value that is
+   * not one scans the class's interfaces every time, which showed in the sink's profile.
+   */
+  private static boolean isLeaf(Object v) {
+    return v == null
+        || v instanceof String
+        || v instanceof Long
+        || v instanceof Boolean
+        || v instanceof Integer
+        || v instanceof BigDecimal;
   }
 
   private static Map<String, Object> fields(Object value) {
@@ -40,8 +72,9 @@ final class RecordProfiles {
       throw new DataException("the record has no value (a tombstone): no profile to export");
     }
     if (value instanceof Struct struct) {
-      Map<String, Object> fields = new LinkedHashMap<>();
-      for (Field f : struct.schema().fields()) {
+      List<Field> schema = struct.schema().fields();
+      Map<String, Object> fields = new LinkedHashMap<>(schema.size() * 4 / 3 + 1);
+      for (Field f : schema) {
         fields.put(f.name(), plain(struct.get(f)));
       }
       return fields;
@@ -62,6 +95,9 @@ final class RecordProfiles {
   }
 
   private static Object plain(Object v) {
+    if (isLeaf(v)) {
+      return v;
+    }
     if (v instanceof Struct s) {
       return fields(s);
     }

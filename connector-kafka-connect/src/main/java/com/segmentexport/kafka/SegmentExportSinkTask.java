@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports the records of its partitions through the SDK's engine, in windows: a window collects one
  * segment's records until it holds {@code export.window.max.records} or is {@code export.window.flush.ms}
- * old, then becomes one export run over those profiles (the engine validates, de-duplicates, batches,
+ * old (or, with {@code export.window.close.when.idle}, until a poll finds no record while no other
+ * window of its segment is in flight), then becomes one export run over those profiles (the engine validates, de-duplicates, batches,
  * retries, paces and masks). Windows of one segment run side by side unless they hold the same
  * profile: then the later one waits for the earlier, so that a profile's values land in order. Offsets are committed only up to records whose window ended with every
  * record confirmed by the vendor or rejected into the dead-letter queue. A window the vendor did not
@@ -63,6 +64,12 @@ import org.slf4j.LoggerFactory;
 public final class SegmentExportSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SegmentExportSinkTask.class);
   private static final int MAX_CACHED_DEFINITIONS = 1_000;
+
+  /**
+   * The longest the task's thread waits for records while a window of its runs: a run that ends is
+   * seen (and its offsets offered for commit) within this time, not at the next offset commit.
+   */
+  static final long POLL_WHILE_RUNNING_MS = 25;
 
   /** Runs of a window whose batch the vendor refused whole, before its records go to the DLQ. */
   static final int BATCH_REFUSAL_ATTEMPTS = 3;
@@ -177,11 +184,14 @@ public final class SegmentExportSinkTask extends SinkTask {
         continue;
       }
       Window w = open.computeIfAbsent(segment, s -> new Window(s, now));
-      w.add(r, profile, key(profile));
+      w.add(withoutValue(r), profile, key(profile));
       offsets.add(tp, r.originalKafkaOffset(), w);
       if (w.size() >= config.windowMaxRecords()) {
         close(w);
       }
+    }
+    if (records.isEmpty() && config.windowCloseWhenIdle()) {
+      closeIdle();
     }
     progress(now);
     failIfFatal();
@@ -243,6 +253,24 @@ public final class SegmentExportSinkTask extends SinkTask {
 
   // ---- windows ---------------------------------------------------------------------------------
 
+  /**
+   * The record as its window keeps it, for the dead-letter queue: without its converted value (a map
+   * per record, which the profile copied), so that the records of windows in flight weigh less on
+   * the heap. Connect's reporter writes the record as it was consumed (its original key, value and
+   * headers), not this value.
+   */
+  private static SinkRecord withoutValue(SinkRecord r) {
+    return r.newRecord(
+        r.topic(),
+        r.kafkaPartition(),
+        r.keySchema(),
+        r.key(),
+        r.valueSchema(),
+        null,
+        r.timestamp(),
+        r.headers());
+  }
+
   private String key(Profile profile) {
     Object v = profile.get(keyField);
     String s = v == null ? "" : v.toString().trim();
@@ -253,6 +281,21 @@ public final class SegmentExportSinkTask extends SinkTask {
     open.remove(w.segment);
     w.state = Window.State.READY;
     closed.computeIfAbsent(w.segment, s -> new ArrayDeque<>()).addLast(w);
+  }
+
+  /**
+   * Closes the open windows of segments with no window being exported or waiting to be: the worker's
+   * poll found no record, so waiting for the flush interval would only delay them.
+   */
+  private void closeIdle() {
+    List<Window> idle = new ArrayList<>();
+    for (Window w : open.values()) {
+      ArrayDeque<Window> q = closed.get(w.segment);
+      if (w.size() > 0 && (q == null || q.isEmpty())) {
+        idle.add(w);
+      }
+    }
+    idle.forEach(this::close);
   }
 
   /** Closes windows past their flush interval, starts what may start, pauses or resumes. */
@@ -300,6 +343,38 @@ public final class SegmentExportSinkTask extends SinkTask {
       }
     }
     backPressure();
+    wakeUp(now);
+  }
+
+  /**
+   * Bounds the worker's next wait for records ({@code SinkTaskContext.timeout}, which Connect applies
+   * to its next poll): without records coming, {@link #put} would only run again at the next offset
+   * commit, so a window would close up to {@code offset.flush.interval.ms} after its flush time and a
+   * finished run be seen as late. The task's thread wakes for the first of: an open window's flush
+   * time (or {@link #POLL_WHILE_RUNNING_MS} when windows close when idle), a window's retry time,
+   * {@link #POLL_WHILE_RUNNING_MS} while a window runs or waits for its turn; never sooner than that
+   * (a window whose time came may still have to wait for another).
+   */
+  private void wakeUp(long now) {
+    long next = Long.MAX_VALUE;
+    for (Window w : open.values()) {
+      next = Math.min(next, w.openedAt + config.windowFlushMillis());
+      if (config.windowCloseWhenIdle()) {
+        next = Math.min(next, now + POLL_WHILE_RUNNING_MS); // a poll that finds nothing closes it
+      }
+    }
+    for (ArrayDeque<Window> q : closed.values()) {
+      for (Window w : q) {
+        if (w.state == Window.State.RUNNING || w.state == Window.State.READY) {
+          next = Math.min(next, now + POLL_WHILE_RUNNING_MS);
+        } else if (w.state == Window.State.WAITING_RETRY) {
+          next = Math.min(next, w.retryAt);
+        }
+      }
+    }
+    if (next != Long.MAX_VALUE) {
+      context.timeout(Math.max(POLL_WHILE_RUNNING_MS, next - now));
+    }
   }
 
   /**
@@ -355,7 +430,14 @@ public final class SegmentExportSinkTask extends SinkTask {
     w.attempts++;
     w.clearRejections();
     w.state = Window.State.RUNNING;
+    w.startedAt = System.currentTimeMillis();
     running++;
+    log.debug(
+        "Window of segment '{}' starts: {} profiles, {} ms after it opened, attempt {}",
+        w.segment,
+        w.size(),
+        w.startedAt - w.openedAt,
+        w.attempts);
     try {
       Exporter ex = exporter();
       ExportDefinition definition =
@@ -473,9 +555,13 @@ public final class SegmentExportSinkTask extends SinkTask {
       if (q != null) {
         q.remove(w);
       }
+      // Its offsets may be committed now rather than at the next offset.flush.interval.ms.
+      context.requestCommit();
       log.debug(
-          "Window of segment '{}' done: {} exported, {} unchanged, {} rejected, {} duplicates",
+          "Window of segment '{}' done in {} ms: {} exported, {} unchanged, {} rejected, {}"
+              + " duplicates",
           w.segment,
+          System.currentTimeMillis() - w.startedAt,
           s.exported(),
           s.unchanged(),
           s.rejected(),

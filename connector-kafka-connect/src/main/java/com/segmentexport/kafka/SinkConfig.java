@@ -55,6 +55,7 @@ final class SinkConfig extends AbstractConfig {
   static final String WINDOW_MAX_RECORDS = "export.window.max.records";
   static final String WINDOW_FLUSH_MS = "export.window.flush.ms";
   static final String WINDOWS_MAX_IN_FLIGHT = "export.windows.max.in.flight";
+  static final String WINDOW_CLOSE_WHEN_IDLE = "export.window.close.when.idle";
   static final String RETRY_BACKOFF_MS = "export.retry.backoff.ms";
   static final String RETRY_BACKOFF_MAX_MS = "export.retry.backoff.max.ms";
   static final String ENGINE_RETRY_ATTEMPTS = "export.engine.retry.max.attempts";
@@ -233,6 +234,21 @@ final class SinkConfig extends AbstractConfig {
             2,
             ConfigDef.Width.SHORT,
             "Flush interval")
+        .define(
+            WINDOW_CLOSE_WHEN_IDLE,
+            Type.BOOLEAN,
+            true,
+            Importance.LOW,
+            "Whether a window closes before its flush interval when the task's partitions have no"
+                + " more records for now (the worker's poll found none) and no other window of its"
+                + " segment is being exported or waits to be: a burst of records is exported at"
+                + " once rather than after export.window.flush.ms; a slow stream then makes one"
+                + " run after another. Set false for a connector whose every run is costly"
+                + " (Autopilot reads the list's whole membership per run).",
+            GROUP_WINDOW,
+            2,
+            ConfigDef.Width.SHORT,
+            "Close when idle")
         .define(
             WINDOWS_MAX_IN_FLIGHT,
             Type.INT,
@@ -573,6 +589,10 @@ final class SinkConfig extends AbstractConfig {
 
   long windowFlushMillis() {
     return getLong(WINDOW_FLUSH_MS);
+  }
+
+  boolean windowCloseWhenIdle() {
+    return getBoolean(WINDOW_CLOSE_WHEN_IDLE);
   }
 
   int windowsMaxInFlight() {

@@ -48,6 +48,7 @@ final class Window implements Completion {
   State state = State.OPEN;
   int attempts;
   long retryAt;
+  long startedAt;
   ExportHandle handle;
 
   Window(String segment, long openedAt) {

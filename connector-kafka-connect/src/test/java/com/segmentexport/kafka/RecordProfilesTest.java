@@ -40,6 +40,35 @@ class RecordProfilesTest {
   }
 
   @Test
+  void aFlatMapIsCopiedAndOddKeysOrNestedValuesAreConverted() {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flat.put("email", "ann@example.org");
+    flat.put("orders", 3L);
+    flat.put("vip", true);
+    flat.put("note", null);
+    Profile p = byTopic.profile(record(flat));
+    flat.put("email", "changed@example.org");
+    assertThat(p.fields())
+        .containsExactly(
+            Map.entry("email", "ann@example.org"),
+            Map.entry("orders", 3L),
+            Map.entry("vip", true),
+            new java.util.AbstractMap.SimpleEntry<>("note", null));
+
+    Map<Object, Object> odd = new LinkedHashMap<>();
+    odd.put("email", "bob@example.org");
+    odd.put(null, "dropped");
+    odd.put(7, "a number as a name");
+    odd.put("address", Map.of("city", "Lyon", "lat", 45.75));
+    odd.put("tags", java.util.List.of("a", 1.5));
+    Profile q = byTopic.profile(record(odd));
+    assertThat(q.fields()).containsOnlyKeys("email", "7", "address", "tags");
+    assertThat(q.get("7")).isEqualTo("a number as a name");
+    assertThat(q.get("address")).isEqualTo(Map.of("city", "Lyon", "lat", new BigDecimal("45.75")));
+    assertThat(q.get("tags")).isEqualTo(java.util.List.of("a", new BigDecimal("1.5")));
+  }
+
+  @Test
   void aStructIsItsFieldsWithNestedStructsAsMapsAndLogicalTypesKept() {
     Schema address = SchemaBuilder.struct().field("city", Schema.STRING_SCHEMA).build();
     Schema schema =

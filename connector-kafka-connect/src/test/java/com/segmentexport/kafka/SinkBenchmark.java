@@ -13,11 +13,17 @@ import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * Profiles per second through Kafka Connect into the Iterable simulator (limits off), with 1 and 2
@@ -30,9 +36,31 @@ import java.util.Map;
  *     -Dexec.mainClass=com.segmentexport.kafka.SinkBenchmark -Dprofiles=200000 -Drounds=3
  * }</pre>
  *
- * <p>The Connect figure runs from the moment the connector is configured (the records are already in
- * the topic) until every offset is committed, so it includes the tasks' start and the last offset
- * commit (every second); the direct figure is one {@code export()} call.
+ * <p>Round 0 warms the JVM up (the direct export, then the sink with 1 and 2 tasks) and is printed like
+ * the others, marked; every round exports the same profiles (already in the topic) through both paths,
+ * the direct export first. Per Connect run:
+ *
+ * <ul>
+ *   <li><b>end to end</b>: from the moment the connector is configured until every offset is committed
+ *       (the tasks' start, the consumer group's join, reading, converting, exporting, the last offset
+ *       commit);
+ *   <li><b>running</b>: from the first record a task read (the worker's {@code sink-record-read-total}
+ *       metric) until every offset is committed: what the direct figure measures (an exporter built
+ *       before, then one {@code export()} call reading, mapping and sending every profile), plus the
+ *       consumer, the converter and the last offset commit, which the direct export does not have;
+ *   <li>its phases in seconds: start (configured to first record read), export (first record read to
+ *       the vendor's last write) and commit (the vendor's last write to the last offset committed:
+ *       bounded by the worker's {@code offset.flush.interval.ms});
+ *   <li>the CPU time the whole JVM used per profile, in microseconds, from configured to committed
+ *       (the broker, the worker, the tasks, the engine and the simulator: everything runs in this
+ *       JVM), next to the direct export's over its {@code export()} call (the engine and the
+ *       simulator). On a machine shared with other work this is steadier than the rates, and its
+ *       ratio bounds what the sink can reach where the CPU, not a wait, limits both;
+ *   <li>the garbage collector's time over the same span (its pauses stop every thread).
+ * </ul>
+ *
+ * <p>The sink's windows hold {@code window} records (system property, default 50000), and the worker's
+ * consumer hands over up to {@code maxPollRecords} (5000) records per poll.
  */
 public final class SinkBenchmark {
   private static final int PARTITIONS = 4;
@@ -42,7 +70,8 @@ public final class SinkBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args none; system properties {@code profiles} (default 200000) and {@code rounds} (3)
+   * @param args none; system properties {@code profiles} (default 200000) and {@code rounds} (3,
+   *     after the warm-up round)
    */
   public static void main(String[] args) throws Exception {
     int size = Integer.getInteger("profiles", 200_000);
@@ -56,30 +85,68 @@ public final class SinkBenchmark {
     harness.produce("bench", PARTITIONS, profiles);
     System.out.printf("%d profiles in a %d-partition topic%n", size, PARTITIONS);
     System.out.println(
-        "profiles/s; end to end: from the connector's start to its last offset committed;"
-            + " writes: from the first write the vendor received to the last");
+        "profiles/s; end to end: from the connector's configuration to its last offset committed;"
+            + " running: from the first record a task read to the last offset committed;"
+            + " phases in s: start / export / commit (see SinkBenchmark's javadoc)");
     System.out.println(
-        "round  direct/s   1 task: end-to-end  ratio  writes  ratio"
-            + "   2 tasks: end-to-end  ratio  writes  ratio");
+        "round    direct/s  cpu us  gc s  tasks  end-to-end  ratio  running  ratio  start  export"
+            + "  commit  cpu us  gc s");
     int connector = 0;
-    for (int round = 1; round <= rounds; round++) {
-      double[] direct = direct(profiles);
-      double[] one = connect(harness, size, 1, "bench-" + connector++);
-      double[] two = connect(harness, size, 2, "bench-" + connector++);
-      System.out.printf(
-          "%5d  %8.0f  %18.0f  %5.2f  %6.0f  %5.2f  %19.0f  %5.2f  %6.0f  %5.2f%n",
-          round,
-          direct[0],
-          one[0],
-          one[0] / direct[0],
-          one[1],
-          one[1] / direct[0],
-          two[0],
-          two[0] / direct[0],
-          two[1],
-          two[1] / direct[0]);
+    try (Admin admin = harness.connect.kafka().createAdminClient()) {
+      for (int round = 0; round <= rounds; round++) {
+        double[] direct = direct(profiles);
+        for (int tasks = 1; tasks <= 2; tasks++) {
+          Run run = connect(harness, admin, size, tasks, "bench-" + connector++);
+          System.out.printf(
+              "%-7s %9.0f  %6.2f  %4.2f  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f  %6.2f"
+                  + "  %4.2f%n",
+              round == 0 ? "warm-up" : Integer.toString(round),
+              direct[0],
+              direct[1],
+              direct[2],
+              tasks,
+              run.endToEnd(size),
+              run.endToEnd(size) / direct[0],
+              run.running(size),
+              run.running(size) / direct[0],
+              run.startSeconds(),
+              run.exportSeconds(),
+              run.commitSeconds(),
+              run.cpuNanos() / 1e3 / size,
+              run.gcMillis() / 1e3);
+        }
+      }
     }
     System.exit(0); // the harness's shutdown hook stops the cluster
+  }
+
+  /** One Connect run's moments, in {@link System#nanoTime()}. */
+  private record Run(
+      long configured,
+      long firstRead,
+      long lastWrite,
+      long committed,
+      long cpuNanos,
+      long gcMillis) {
+    double endToEnd(int size) {
+      return size / ((committed - configured) / 1e9);
+    }
+
+    double running(int size) {
+      return size / ((committed - firstRead) / 1e9);
+    }
+
+    double startSeconds() {
+      return (firstRead - configured) / 1e9;
+    }
+
+    double exportSeconds() {
+      return (lastWrite - firstRead) / 1e9;
+    }
+
+    double commitSeconds() {
+      return (committed - lastWrite) / 1e9;
+    }
   }
 
   private static Sandbox sandbox() {
@@ -88,20 +155,10 @@ public final class SinkBenchmark {
     return sandbox;
   }
 
-  /** The profiles over the time from the simulator's first write to its last. */
-  private static double writeRate(IterableSimulator simulator, int profiles) {
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    for (IterableSimulator.Call c : simulator.calls()) {
-      if (c.write()) {
-        first = Math.min(first, c.atNanos());
-        last = Math.max(last, c.atNanos());
-      }
-    }
-    return last > first ? profiles / ((last - first) / 1e9) : Double.NaN;
-  }
-
-  /** The SDK's own export of the profiles, in profiles/s (twice: end to end and writes). */
+  /**
+   * The SDK's own export of the profiles, over its one {@code export()} call: profiles/s and the
+   * JVM's CPU microseconds per profile, the garbage collector's seconds.
+   */
   private static double[] direct(List<Profile> profiles) {
     try (Sandbox sandbox = sandbox()) {
       Connection.Builder b =
@@ -122,48 +179,104 @@ public final class SinkBenchmark {
                       .build())
               .build();
       try (SegmentExporter exporter = Connectors.load().administratorExporter(connection)) {
+        long cpu = cpuNanos();
+        long gc = gcMillis();
         long start = System.nanoTime();
         ExportResult result =
             exporter.export(definition, name -> com.segmentexport.api.Segment.of(name, profiles));
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuMicros = (cpuNanos() - cpu) / 1e3 / profiles.size();
+        double gcSeconds = (gcMillis() - gc) / 1e3;
         if (result.exported() == 0) {
           throw new IllegalStateException("nothing exported: " + result.status());
         }
-        double rate = profiles.size() / seconds;
-        return new double[] {rate, rate};
+        return new double[] {profiles.size() / seconds, cpuMicros, gcSeconds};
       }
     }
   }
 
-  /**
-   * The same profiles through the sink with this many tasks, in profiles/s: end to end, and over the
-   * vendor's writes.
-   */
-  private static double[] connect(ConnectHarness harness, int size, int tasks, String name)
+  /** The same profiles through the sink with this many tasks. */
+  private static Run connect(ConnectHarness harness, Admin admin, int size, int tasks, String name)
       throws Exception {
     try (Sandbox sandbox = sandbox()) {
       Map<String, String> config = ConnectHarness.sinkConfig("bench", "bench-dlq", tasks, sandbox);
       config.put("export.setting.requestsPerSecond", "100000");
-      config.put("export.window.max.records", "50000");
+      config.put(
+          "export.window.max.records", Integer.toString(Integer.getInteger("window", 50_000)));
       config.put("export.window.flush.ms", "1000");
-      config.put("consumer.override.max.poll.records", "5000");
-      long start = System.nanoTime();
+      config.put(
+          "consumer.override.max.poll.records",
+          Integer.toString(Integer.getInteger("maxPollRecords", 5_000)));
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      ObjectName readMetrics =
+          new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",*");
+      long cpu = cpuNanos();
+      long gc = gcMillis();
+      long configured = System.nanoTime();
       harness.connect.configureConnector(name, config);
-      ConnectHarness.await(
-          () -> {
-            try {
-              return harness.committed(name) == size;
-            } catch (RuntimeException e) {
-              return false;
-            }
-          },
-          Duration.ofMinutes(10),
-          () -> name + ": committed " + harness.committed(name) + " of " + size);
-      double seconds = (System.nanoTime() - start) / 1e9;
+      long firstRead = 0;
+      long committed = 0;
+      long deadline = configured + Duration.ofMinutes(10).toNanos();
+      while (committed == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(name + ": not every offset committed in 10 minutes");
+        }
+        Thread.sleep(5);
+        long now = System.nanoTime();
+        if (firstRead == 0 && recordsRead(jmx, readMetrics) > 0) {
+          firstRead = now;
+        }
+        if (firstRead != 0 && committed(admin, "connect-" + name) == size) {
+          committed = now;
+        }
+      }
+      long cpuUsed = cpuNanos() - cpu;
+      long gcUsed = gcMillis() - gc;
+      long lastWrite = Long.MIN_VALUE;
+      for (IterableSimulator.Call c : ((IterableSimulator) sandbox.simulator()).calls()) {
+        if (c.write()) {
+          lastWrite = Math.max(lastWrite, c.atNanos());
+        }
+      }
       harness.deleteConnector(name);
-      return new double[] {
-        size / seconds, writeRate((IterableSimulator) sandbox.simulator(), size)
-      };
+      return new Run(configured, firstRead, lastWrite, committed, cpuUsed, gcUsed);
     }
+  }
+
+  /** The CPU time this JVM used so far, every thread together. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** The garbage collectors' time so far, in milliseconds. */
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
+  }
+
+  /** The records the connector's tasks read so far (0 before their metrics exist). */
+  private static double recordsRead(MBeanServer jmx, ObjectName pattern) throws Exception {
+    double sum = 0;
+    for (ObjectName n : jmx.queryNames(pattern, null)) {
+      Object v = jmx.getAttribute(n, "sink-record-read-total");
+      sum += v instanceof Number number ? number.doubleValue() : 0;
+    }
+    return sum;
+  }
+
+  /** The consumer group's committed offsets, summed over partitions (the next offset of each). */
+  private static long committed(Admin admin, String group) throws Exception {
+    long sum = 0;
+    for (OffsetAndMetadata o :
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
+      if (o != null) {
+        sum += o.offset();
+      }
+    }
+    return sum;
   }
 }

@@ -2,6 +2,8 @@ package com.segmentexport.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.segmentexport.api.Profile;
 import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
@@ -11,6 +13,7 @@ import com.segmentexport.testkit.autopilot.AutopilotSimulator;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -117,6 +120,8 @@ class SinkEveryVendorTest {
                 r ->
                     assertThat(ConnectHarness.header(r, "__connect.errors.exception.message"))
                         .containsAnyOf("INVALID_EMAIL", "MISSING_EMAIL"));
+        // The record as it was consumed: its JSON value, which the window does not keep.
+        assertThat(dead).allSatisfy(r -> assertThat(fields(r.value())).isPositive());
         assertThat(harness.taskState(name, 0)).isEqualTo("RUNNING");
         assertThat(harness.taskState(name, 1)).isEqualTo("RUNNING");
       } finally {
@@ -138,5 +143,18 @@ class SinkEveryVendorTest {
     }
     DotdigitalSimulator dd = (DotdigitalSimulator) s;
     return dd.addressBookMembers(Long.parseLong(sandbox.exportOptions().get("addressBookId")));
+  }
+
+  /** The number of fields of a JSON object (0 for a missing value or anything else). */
+  private static int fields(byte[] value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      JsonNode node = new ObjectMapper().readTree(value);
+      return node != null && node.isObject() ? node.size() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 }
