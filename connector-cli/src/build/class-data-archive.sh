@@ -20,7 +20,7 @@ for c in iterable campaignmonitor dotdigital autopilot; do
   [ "$c" = iterable ] && state=()
   set +e
   "$java" -XX:DumpLoadedClassList="$dir/$c.classlist" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-    -jar "$jar" export --connector "$c" --sandbox "${state[@]}" --no-progress \
+    -jar "$jar" export --connector "$c" --sandbox ${state[@]+"${state[@]}"} --no-progress \
     --privacy-consent-by build --map Email=email_address --map FirstName=given_name \
     --map LastName=family_name "$sample" > "$dir/$c.log" 2>&1
   code=$?
