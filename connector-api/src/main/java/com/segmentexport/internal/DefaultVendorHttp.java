@@ -349,7 +349,7 @@ final class DefaultVendorHttp implements VendorHttp {
    * vendor calls never follow redirects (see {@link HttpClients}).
    */
   private HttpResponse send(Request request, CallSpec spec) throws IOException {
-    try (Response r = client.newCall(request).execute()) {
+    try (Response r = HttpClients.forUrl(client, request.url()).newCall(request).execute()) {
       if (r.code() >= 300 && r.code() < 400) {
         throw redirected(request, spec, r);
       }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.net.SocketFactory;
+import okhttp3.ConnectionSpec;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -32,6 +34,14 @@ import okhttp3.Request;
  * {@code Location} (never its path or query, which may carry a token), without retrying it and without
  * asking the connector to classify it.
  *
+ * <h2>TLS set up on demand</h2>
+ *
+ * <p>OkHttp sets up TLS when a client is built: it loads the JDK's trust store (every CA certificate
+ * parsed) and makes an SSL context, about 0.1 s of a command-line export's start even when every URL
+ * is loopback HTTP. A client from {@link #newClient()} speaks plain HTTP only, and {@link #forUrl}
+ * gives an https URL its TLS sibling (same pool, dispatcher, interceptors and timeouts), made once per
+ * client the first time one is needed. A host's own client ({@link #configure}) is used as it is.
+ *
  * <p>Public because the host API applies these rules: {@link com.segmentexport.api.Connectors} builds its
  * client with {@link #newClient()} or {@link #configure}, and its URL check asks {@link #isLoopback}.
  */
@@ -39,7 +49,8 @@ public final class HttpClients {
   private HttpClients() {}
 
   /**
-   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt), redirects never followed,
+   * A client with the SDK's timeouts, HTTPS required (loopback hosts exempt), TLS set up on demand
+   * (send with {@link #forUrl}), redirects never followed,
    * and OkHttp's own silent retry disabled so that the engine counts and controls every repetition. Nothing is logged: no headers, so no credentials. Its sockets send at once
    * ({@code TCP_NODELAY}): OkHttp writes a request body in 8 KiB segments, and with Nagle's algorithm the
    * last part of a body waits for the vendor's delayed acknowledgement of the first (up to 40 ms a request
@@ -51,15 +62,33 @@ public final class HttpClients {
    * the SDK bounds the threads of a JVM.
    */
   public static OkHttpClient newClient() {
-    return configure(
-            new OkHttpClient.Builder()
-                .socketFactory(NoDelaySocketFactory.INSTANCE)
-                .fastFallback(false)
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofSeconds(60))
-                .writeTimeout(Duration.ofSeconds(60))
-                .callTimeout(Duration.ofSeconds(180)))
-        .build();
+    TlsOnDemand sockets = new TlsOnDemand();
+    OkHttpClient plain =
+        configure(
+                new OkHttpClient.Builder()
+                    .socketFactory(sockets)
+                    .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
+                    .fastFallback(false)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .readTimeout(Duration.ofSeconds(60))
+                    .writeTimeout(Duration.ofSeconds(60))
+                    .callTimeout(Duration.ofSeconds(180)))
+            .build();
+    sockets.own(plain);
+    return plain;
+  }
+
+  /**
+   * The client to send a URL with: for an https URL and a client from {@link #newClient()}, its TLS
+   * sibling, set up the first time (see the class comment); otherwise the client itself.
+   */
+  public static OkHttpClient forUrl(OkHttpClient client, HttpUrl url) {
+    if (url.isHttps()
+        && client.socketFactory() instanceof TlsOnDemand
+        && client.connectionSpecs().stream().noneMatch(ConnectionSpec::isTls)) {
+      return ((TlsOnDemand) client.socketFactory()).tlsSibling(client);
+    }
+    return client;
   }
 
   /**
@@ -203,7 +232,38 @@ public final class HttpClients {
     return NoDelaySocketFactory.INSTANCE;
   }
 
-  private static final class NoDelaySocketFactory extends SocketFactory {
+  /**
+   * The socket factory of a client from {@link #newClient()}: {@code TCP_NODELAY} sockets, and the
+   * client's TLS sibling once an https URL needed it.
+   */
+  private static final class TlsOnDemand extends NoDelaySocketFactory {
+    private OkHttpClient plain;
+    private OkHttpClient tls;
+
+    synchronized void own(OkHttpClient client) {
+      plain = client;
+    }
+
+    /** The TLS sibling of {@code client}: made once for the client this factory was built into. */
+    synchronized OkHttpClient tlsSibling(OkHttpClient client) {
+      if (client != plain) {
+        return withTls(client); // a client derived from ours with newBuilder(): not cached
+      }
+      if (tls == null) {
+        tls = withTls(client);
+      }
+      return tls;
+    }
+
+    private static OkHttpClient withTls(OkHttpClient client) {
+      return client
+          .newBuilder()
+          .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
+          .build();
+    }
+  }
+
+  private static class NoDelaySocketFactory extends SocketFactory {
     static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
     private final SocketFactory delegate = SocketFactory.getDefault();
 

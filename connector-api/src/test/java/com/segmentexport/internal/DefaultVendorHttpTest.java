@@ -2,6 +2,7 @@ package com.segmentexport.internal;
 
 import static com.segmentexport.testsupport.Fixtures.FAST_RETRY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.segmentexport.api.AuthenticationException;
@@ -18,7 +19,12 @@ import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.RecordingListener;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import okhttp3.OkHttpClient;
@@ -55,6 +61,35 @@ class DefaultVendorHttpTest {
         .url(vendor.baseUrl() + "/me")
         .header("Authorization", "Bearer " + FakeVendor.API_KEY)
         .build();
+  }
+
+  @Test
+  void anHttpsUrlIsSentOverTlsByTheSdksOwnClientWhichSetsUpTlsOnDemand() throws Exception {
+    // HttpClients.newClient() speaks plain HTTP only until an https URL asks for its TLS sibling: a
+    // request sent without that sibling would fail in OkHttp before a byte reached the server.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Integer> firstByte =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = server.accept();
+                    InputStream in = s.getInputStream()) {
+                  return in.read();
+                } catch (IOException e) {
+                  return -2;
+                }
+              });
+      Request request =
+          new Request.Builder().url("https://127.0.0.1:" + server.getLocalPort() + "/me").build();
+
+      Throwable failure =
+          catchThrowable(
+              () ->
+                  http(FAST_RETRY.withMaxAttempts(1))
+                      .execute(request, CallSpec.idempotent("verify")));
+
+      assertThat(firstByte.get(10, TimeUnit.SECONDS)).isEqualTo(0x16); // a TLS handshake record
+      assertThat(failure).isNotNull(); // the server answered no handshake
+    }
   }
 
   @Test

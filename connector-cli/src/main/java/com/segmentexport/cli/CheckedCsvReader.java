@@ -68,7 +68,7 @@ final class CheckedCsvReader implements Closeable {
         }
         if (started) {
           fields.add(take());
-          return fields.toArray(new String[0]);
+          return record();
         }
         return null;
       }
@@ -143,9 +143,21 @@ final class CheckedCsvReader implements Closeable {
           continue; // the second half of CR LF, or an empty line
         }
         fields.add(take());
-        return fields.toArray(new String[0]);
+        return record();
       }
     }
+  }
+
+  /**
+   * The record's values as an array, copied one by one: {@code List.toArray(T[])} makes its array by
+   * reflection, a native call per row when the client compiler compiled it.
+   */
+  private String[] record() {
+    String[] r = new String[fields.size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = fields.get(i);
+    }
+    return r;
   }
 
   private boolean fill() throws IOException {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code segment-export}: a command-line host application of the Segment Export SDK. Lists the
@@ -24,13 +26,6 @@ import picocli.CommandLine.Command;
     version = "segment-export 0.1.0-SNAPSHOT",
     description =
         "Exports segments of customer profiles into Autopilot, Campaign Monitor, dotdigital and Iterable.",
-    subcommands = {
-      ConnectorsCommand.class,
-      VerifyCommand.class,
-      ExportCommand.class,
-      PlanCommand.class,
-      StateCommand.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -42,6 +37,27 @@ import picocli.CommandLine.Command;
       "130:interrupted (Ctrl-C); the partial summary was printed"
     })
 public final class SegmentExportCli implements Runnable {
+  /**
+   * The subcommands, by name, in the order the usage lists them. Added by {@link #run(String[], Map,
+   * PrintWriter, PrintWriter, Interrupts)} rather than named in {@code @Command}: picocli builds the
+   * model of every subcommand it is given (reflection over each option, about a third of the CLI's
+   * start), so a command line that starts with a subcommand's name gets that subcommand alone.
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS =
+      orderedMap(
+          "connectors",
+          ConnectorsCommand.class,
+          "verify",
+          VerifyCommand.class,
+          "export",
+          ExportCommand.class,
+          "plan",
+          PlanCommand.class,
+          "state",
+          StateCommand.class);
+
+  @Spec CommandSpec spec;
+
   final Map<String, String> env;
   final PrintWriter out;
   final PrintWriter err;
@@ -57,7 +73,15 @@ public final class SegmentExportCli implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(out);
+    spec.commandLine().usage(out);
+  }
+
+  private static Map<String, Class<?>> orderedMap(Object... namesAndClasses) {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < namesAndClasses.length; i += 2) {
+      m.put((String) namesAndClasses[i], (Class<?>) namesAndClasses[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   /** Runs the CLI and exits with its exit code. */
@@ -81,6 +105,12 @@ public final class SegmentExportCli implements Runnable {
       PrintWriter err,
       Interrupts interrupts) {
     CommandLine cli = new CommandLine(new SegmentExportCli(env, out, err, interrupts));
+    Class<?> invoked = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+    for (Map.Entry<String, Class<?>> sub : SUBCOMMANDS.entrySet()) {
+      if (invoked == null || invoked == sub.getValue()) {
+        cli.addSubcommand(sub.getKey(), sub.getValue());
+      }
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
