@@ -65,6 +65,8 @@ class JsonFieldsTest {
         "{\"d\":1.5,\"one\":1.0,\"e\":1e2,\"E\":-2.5E-3,\"tiny\":4.9e-324,\"p\":0.1,\"z\":-0.0}",
         "{\"long\":123456789012345678,\"frac\":12345678901234567890.123}",
         "{\"inf\":1e400}",
+        "\uFEFF{\"bom\":1}",
+        "{\"z\":007,\"y\":-01,\"x\":00.25,\"w\":0e5}",
         // nulls, booleans, nested objects and arrays
         "{\"a\":null,\"b\":false,\"c\":true}",
         "{\"address\":{\"city\":\"Paris\",\"zip\":75001,\"geo\":{\"lat\":48.85}},\"tags\":[]}",
@@ -153,7 +155,17 @@ class JsonFieldsTest {
         "{'email':'ann@example.org'}",
         "{\"a\":1,}",
         "{\"a\":[1,]}",
-        "{\"a\":01}",
+        "{\"a\":-}",
+        "{\"a\":1e}",
+        "{\"a\":+1}",
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":nul}",
+        "{\"a\":truex}",
+        "{\"a\":\"x\"",
+        "{\"a\":[1",
+        "{\"a\":{\"b\":1}",
+        "{\"a\\q\":1}",
+        "{1:2}",
         "{\"a\":1.}",
         "{\"a\":.5}",
         "{\"a\":NaN}",
@@ -191,10 +203,31 @@ class JsonFieldsTest {
   }
 
   @Test
-  void leadingZerosAreRefusedThoughTheConverterReadsThem() {
-    // JsonConverter enables Jackson's ALLOW_LEADING_ZEROS_FOR_NUMBERS; the fast path keeps to JSON.
-    assertThat(viaConverter("{\"a\":007}", false).get("a")).isEqualTo(7L);
-    assertThatThrownBy(() -> viaBytes("{\"a\":007}")).isInstanceOf(DataException.class);
+  void leadingZerosAreReadAsTheConverterReadsThem() {
+    // JsonConverter enables Jackson's ALLOW_LEADING_ZEROS_FOR_NUMBERS.
+    assertThat(viaBytes("{\"a\":007,\"b\":-00.50}").fields())
+        .isEqualTo(viaConverter("{\"a\":007,\"b\":-00.50}", false).fields())
+        .isEqualTo(Map.of("a", 7L, "b", new BigDecimal("-0.5")));
+  }
+
+  @Test
+  void nestingIsBounded() {
+    String deep = "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+    assertThatThrownBy(() -> viaBytes(deep))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("nested more than 1000 deep");
+    String fine = "{\"a\":" + "[".repeat(900) + "]".repeat(900) + "}";
+    assertThat(viaBytes(fine).fields()).containsKey("a");
+  }
+
+  @Test
+  void fieldNamesRepeatedAcrossRecordsAreReadRightEachTime() {
+    // Names are cached between records: a name sharing a cache slot or a prefix must not leak.
+    for (int k = 0; k < 2000; k++) {
+      String name = "f" + k;
+      assertThat(viaBytes("{\"" + name + "\":1,\"email\":2,\"e\\u006dail2\":3}").fields())
+          .containsOnlyKeys(name, "email", "email2");
+    }
   }
 
   @ParameterizedTest
