@@ -30,6 +30,9 @@ final class JsonFields {
    */
   private static final String[] NAMES = new String[512];
 
+  /** Longer names are not cached: the cache holds names, not values that happen to be keys. */
+  private static final int MAX_CACHED_NAME = 64;
+
   private final byte[] b;
   private final int n;
   private int i;
@@ -248,7 +251,9 @@ final class JsonFields {
           return cached;
         }
         String name = new String(b, start, len, StandardCharsets.ISO_8859_1);
-        NAMES[slot] = name;
+        if (len <= MAX_CACHED_NAME) {
+          NAMES[slot] = name;
+        }
         return name;
       }
       if (c < 0x20 || c == '\\') {

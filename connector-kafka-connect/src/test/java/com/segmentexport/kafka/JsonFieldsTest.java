@@ -228,6 +228,9 @@ class JsonFieldsTest {
       assertThat(viaBytes("{\"" + name + "\":1,\"email\":2,\"e\\u006dail2\":3}").fields())
           .containsOnlyKeys(name, "email", "email2");
     }
+    String longName = "n".repeat(100_000);
+    assertThat(viaBytes("{\"" + longName + "\":1}").fields()).containsOnlyKeys(longName);
+    assertThat(viaBytes("{\"" + longName + "\":2}").get(longName)).isEqualTo(2L);
   }
 
   @ParameterizedTest
