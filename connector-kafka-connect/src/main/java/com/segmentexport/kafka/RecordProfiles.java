@@ -2,6 +2,7 @@ package com.segmentexport.kafka;
 
 import com.segmentexport.api.Profile;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,16 +11,19 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Reads a record as a profile and names its segment: the value is a {@code Map} (JSON without a
+ * Reads a record as a profile and names its segment: the value is JSON bytes or text
+ * (ByteArrayConverter, StringConverter: read by {@link JsonFields}), a {@code Map} (JSON without a
  * schema) or a {@link Struct} (JSON with a schema, Avro, ...); its top-level fields are the profile's
  * fields, nested structs becoming maps.
  */
 final class RecordProfiles {
   private final SinkConfig.SegmentSource segmentSource;
   private final String segmentName;
+  private JsonConverter withSchemas;
 
   RecordProfiles(SinkConfig.SegmentSource segmentSource, String segmentName) {
     this.segmentSource = segmentSource;
@@ -33,6 +37,17 @@ final class RecordProfiles {
    */
   Profile profile(SinkRecord record) {
     Object value = record.value();
+    if (value instanceof byte[] bytes) {
+      // ByteArrayConverter: the JSON read here in one pass, without JsonConverter's tree and map.
+      Map<String, Object> fields = JsonFields.of(bytes);
+      return isEnvelope(fields) ? Profile.of(fields(envelope(record, bytes))) : Profile.of(fields);
+    }
+    if (value instanceof String text) {
+      Map<String, Object> fields = JsonFields.of(text);
+      return isEnvelope(fields)
+          ? Profile.of(fields(envelope(record, text.getBytes(StandardCharsets.UTF_8))))
+          : Profile.of(fields);
+    }
     if (value instanceof Map<?, ?> map && isFlat(map)) {
       // The common case (JsonConverter without schemas: a flat map of strings, numbers, booleans):
       // the profile copies the map as it is, with no map built in between.
@@ -41,6 +56,28 @@ final class RecordProfiles {
       return Profile.of(fields);
     }
     return Profile.of(fields(value));
+  }
+
+  /**
+   * Whether a JSON object is JsonConverter's envelope of a value with its schema: exactly the fields
+   * {@code schema} and {@code payload}, as the converter with {@code schemas.enable=true} requires.
+   */
+  private static boolean isEnvelope(Map<String, Object> fields) {
+    return fields.size() == 2 && fields.containsKey("schema") && fields.containsKey("payload");
+  }
+
+  /**
+   * The value of a JSON envelope {@code {"schema": ..., "payload": ...}}, read by JsonConverter
+   * with schemas (so that its types, decimals, dates and timestamps are those of the converter
+   * path).
+   */
+  private Object envelope(SinkRecord record, byte[] json) {
+    if (withSchemas == null) {
+      JsonConverter c = new JsonConverter();
+      c.configure(Map.of("schemas.enable", "true"), false);
+      withSchemas = c;
+    }
+    return withSchemas.toConnectData(record.topic(), json).value();
   }
 
   /** Whether every key is a string and every value one that {@link #plain} leaves as it is. */
@@ -91,7 +128,8 @@ final class RecordProfiles {
     throw new DataException(
         "the record's value is a "
             + value.getClass().getSimpleName()
-            + ", not a record of fields (use JsonConverter, or a converter that gives a Struct)");
+            + ", not a record of fields (use ByteArrayConverter or StringConverter with JSON values,"
+            + " JsonConverter, or a converter that gives a Struct)");
   }
 
   private static Object plain(Object v) {

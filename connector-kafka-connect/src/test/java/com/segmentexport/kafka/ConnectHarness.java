@@ -107,6 +107,16 @@ final class ConnectHarness {
     }
   }
 
+  /** Produces these values as they are (any bytes) to one partition. */
+  void produceRaw(String topic, int partition, List<byte[]> values) {
+    try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+      for (byte[] v : values) {
+        producer.send(new ProducerRecord<>(topic, partition, null, v));
+      }
+      producer.flush();
+    }
+  }
+
   private static Map<String, Object> json(Map<String, Object> fields) {
     Map<String, Object> out = new LinkedHashMap<>();
     fields.forEach(
@@ -144,6 +154,15 @@ final class ConnectHarness {
     c.put("export.engine.retry.max.attempts", "3");
     c.put("export.engine.retry.max.delay.ms", "500");
     return c;
+  }
+
+  /**
+   * Sets a sink configuration's value converter to one that hands the record's JSON over as it is
+   * (ByteArrayConverter, StringConverter): the sink's fast path reads it.
+   */
+  static void rawJson(Map<String, String> config, String converterClass) {
+    config.put("value.converter", converterClass);
+    config.remove("value.converter.schemas.enable");
   }
 
   /** The offsets committed for the connector, summed over partitions (the next offset of each). */

@@ -97,9 +97,13 @@ class RecordProfilesTest {
     assertThatThrownBy(() -> byTopic.profile(record(null)))
         .isInstanceOf(DataException.class)
         .hasMessageContaining("tombstone");
+    assertThatThrownBy(() -> byTopic.profile(record(42)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("Integer");
+    // A String (StringConverter) is read as JSON: an address alone is not a JSON object.
     assertThatThrownBy(() -> byTopic.profile(record("ann@example.org")))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("String")
+        .hasMessageContaining("not valid JSON")
         .hasMessageNotContaining("ann@");
   }
 

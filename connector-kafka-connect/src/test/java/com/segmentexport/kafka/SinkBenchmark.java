@@ -59,6 +59,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  *   <li>the garbage collector's time over the same span (its pauses stop every thread).
  * </ul>
  *
+ * <p>Each round runs the sink once per converter of {@code converters} (system property, default
+ * {@code json,bytes}): {@code json} is JsonConverter without schemas, {@code bytes} ByteArrayConverter
+ * (the sink reads the JSON itself, see {@link JsonFields}), {@code string} StringConverter; the
+ * topic's records are the same JSON bytes for each.
+ *
  * <p>The sink's windows hold {@code window} records (system property, default 50000), and the worker's
  * consumer hands over up to {@code maxPollRecords} (5000) records per poll.
  */
@@ -89,31 +94,35 @@ public final class SinkBenchmark {
             + " running: from the first record a task read to the last offset committed;"
             + " phases in s: start / export / commit (see SinkBenchmark's javadoc)");
     System.out.println(
-        "round    direct/s  cpu us  gc s  tasks  end-to-end  ratio  running  ratio  start  export"
-            + "  commit  cpu us  gc s");
+        "round    direct/s  cpu us  gc s  converter  tasks  end-to-end  ratio  running  ratio  start"
+            + "  export  commit  cpu us  gc s");
+    List<String> converters = List.of(System.getProperty("converters", "json,bytes").split(","));
     int connector = 0;
     try (Admin admin = harness.connect.kafka().createAdminClient()) {
       for (int round = 0; round <= rounds; round++) {
         double[] direct = direct(profiles);
         for (int tasks = 1; tasks <= 2; tasks++) {
-          Run run = connect(harness, admin, size, tasks, "bench-" + connector++);
-          System.out.printf(
-              "%-7s %9.0f  %6.2f  %4.2f  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f  %6.2f"
-                  + "  %4.2f%n",
-              round == 0 ? "warm-up" : Integer.toString(round),
-              direct[0],
-              direct[1],
-              direct[2],
-              tasks,
-              run.endToEnd(size),
-              run.endToEnd(size) / direct[0],
-              run.running(size),
-              run.running(size) / direct[0],
-              run.startSeconds(),
-              run.exportSeconds(),
-              run.commitSeconds(),
-              run.cpuNanos() / 1e3 / size,
-              run.gcMillis() / 1e3);
+          for (String converter : converters) {
+            Run run = connect(harness, admin, size, tasks, converter, "bench-" + connector++);
+            System.out.printf(
+                "%-7s %9.0f  %6.2f  %4.2f  %-9s  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f"
+                    + "  %6.2f  %4.2f%n",
+                round == 0 ? "warm-up" : Integer.toString(round),
+                direct[0],
+                direct[1],
+                direct[2],
+                converter,
+                tasks,
+                run.endToEnd(size),
+                run.endToEnd(size) / direct[0],
+                run.running(size),
+                run.running(size) / direct[0],
+                run.startSeconds(),
+                run.exportSeconds(),
+                run.commitSeconds(),
+                run.cpuNanos() / 1e3 / size,
+                run.gcMillis() / 1e3);
+          }
         }
       }
     }
@@ -196,10 +205,23 @@ public final class SinkBenchmark {
   }
 
   /** The same profiles through the sink with this many tasks. */
-  private static Run connect(ConnectHarness harness, Admin admin, int size, int tasks, String name)
+  private static Run connect(
+      ConnectHarness harness, Admin admin, int size, int tasks, String converter, String name)
       throws Exception {
     try (Sandbox sandbox = sandbox()) {
       Map<String, String> config = ConnectHarness.sinkConfig("bench", "bench-dlq", tasks, sandbox);
+      switch (converter) {
+        case "json":
+          break; // JsonConverter without schemas, as sinkConfig sets it
+        case "bytes":
+          ConnectHarness.rawJson(config, "org.apache.kafka.connect.converters.ByteArrayConverter");
+          break;
+        case "string":
+          ConnectHarness.rawJson(config, "org.apache.kafka.connect.storage.StringConverter");
+          break;
+        default:
+          throw new IllegalArgumentException("converters: json, bytes or string, not " + converter);
+      }
       config.put("export.setting.requestsPerSecond", "100000");
       config.put(
           "export.window.max.records", Integer.toString(Integer.getInteger("window", 50_000)));
