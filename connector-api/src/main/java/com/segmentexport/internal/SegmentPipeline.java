@@ -9,6 +9,7 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Connector;
@@ -45,6 +46,7 @@ final class SegmentPipeline {
       RunControl control,
       SafeListener listener,
       DefaultVendorHttp http,
+      AccountDirectory directory,
       RejectedRecords rejected,
       ProfileCap cap,
       BatchOutcomes outcomes,
@@ -102,7 +104,7 @@ final class SegmentPipeline {
           run.connector()
               .open(
                   new DestinationRequest(
-                      name, run.definition(), run.mapper().schema(), run.http()));
+                      name, run.definition(), run.mapper().schema(), run.http(), run.directory()));
       this.destination = destination;
       if (run.sync() != null && run.sync().removalLimit() != null) {
         seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));

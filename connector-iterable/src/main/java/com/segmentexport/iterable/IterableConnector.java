@@ -6,6 +6,7 @@ import com.segmentexport.api.ConnectorLimits;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
@@ -16,6 +17,7 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,36 +82,54 @@ final class IterableConnector implements Connector {
     }
   }
 
-  /** Finds the Standard list named exactly as the segment, or creates it. */
+  /**
+   * Finds the Standard list named exactly as the segment, or creates it, through the account's {@link
+   * AccountDirectory}: the exports of a JVM share one read of the lists, and one creation per name.
+   */
   @Override
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     String name = request.segment();
-    Long found = findList(http, name);
-    boolean created = found == null;
+    AccountDirectory.Catalog<ListEntry> lists = request.directory().catalog(LISTS);
     // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
-    // the
-    // lists again, never by repeating it: a replay could make a second list of the same name.
-    long listId =
-        created
-            ? Creation.createOrAdopt(
-                "the list for segment '" + name + "'",
-                () -> Optional.ofNullable(findList(http, name)),
-                () -> createList(http, name))
-            : found;
+    // the lists again, never by repeating it: a replay could make a second list of the same name.
+    ListEntry list =
+        lists.findOrCreate(
+            name,
+            () -> readLists(http),
+            () ->
+                new ListEntry(
+                    Creation.createOrAdopt(
+                        "the list for segment '" + name + "'",
+                        () -> Optional.ofNullable(readLists(http).get(name)).map(ListEntry::id),
+                        () -> createList(http, name)),
+                    true));
     log.info(
         "Iterable: segment '{}' goes to {} static list {}",
         name,
-        created ? "new" : "existing",
-        listId);
+        list.created() ? "new" : "existing",
+        list.id());
     return new IterableDestination(
         this,
         http,
-        listId,
-        created,
+        list.id(),
+        list.created(),
         request.schema(),
-        request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
+        request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY),
+        () -> lists.forget(name));
   }
+
+  /** The directory's catalog of the account's Standard lists, by name. */
+  static final String LISTS = "iterable.standard-lists";
+
+  /**
+   * A Standard list of the account.
+   *
+   * @param id its id
+   * @param created whether an export of this JVM created it a moment ago (Iterable may then refuse it
+   *     for a short while, which is waited out)
+   */
+  record ListEntry(long id, boolean created) {}
 
   /**
    * Looks the segment's Standard list up by name, with the one {@code GET /api/lists} that {@link #open}
@@ -118,10 +138,14 @@ final class IterableConnector implements Connector {
    */
   @Override
   public DestinationPreview preview(DestinationRequest request) {
-    Long found = findList(request.http(), request.segment());
-    return found == null
+    Optional<ListEntry> found =
+        request
+            .directory()
+            .<ListEntry>catalog(LISTS)
+            .find(request.segment(), () -> readLists(request.http()));
+    return found.isEmpty()
         ? DestinationPreview.missing(List.of())
-        : DestinationPreview.existing(Long.toString(found), List.of());
+        : DestinationPreview.existing(Long.toString(found.get().id()), List.of());
   }
 
   /**
@@ -145,24 +169,25 @@ final class IterableConnector implements Connector {
     return 1;
   }
 
-  private Long findList(VendorHttp http, String name) {
+  /**
+   * The account's Standard lists ({@code GET /api/lists}), each name to its oldest list: only static
+   * lists take subscribers, and a Dynamic list of the same name is not ours.
+   */
+  private Map<String, ListEntry> readLists(VendorHttp http) {
     HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
     if (!r.isSuccessful()) {
       throw IterableErrors.destination(r, "Iterable's list of lists could not be read");
     }
-    Long best = null;
+    Map<String, ListEntry> lists = new HashMap<>();
     for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
       Map<String, Object> list = Json.object(o);
-      // Only static (Standard) lists take subscribers; a Dynamic list of the same name is not ours.
-      if (name.equals(Json.string(list, "name"))
-          && "Standard".equals(Json.string(list, "listType"))) {
-        long id = Json.number(list, "id", -1);
-        if (id > 0 && (best == null || id < best)) {
-          best = id;
-        }
+      String name = Json.string(list, "name");
+      long id = Json.number(list, "id", -1);
+      if (name != null && id > 0 && "Standard".equals(Json.string(list, "listType"))) {
+        lists.merge(name, new ListEntry(id, false), (a, b) -> a.id() <= b.id() ? a : b);
       }
     }
-    return best;
+    return lists;
   }
 
   /** Creates the list, once: {@link Creation#createOrAdopt} resolves a lost answer. */

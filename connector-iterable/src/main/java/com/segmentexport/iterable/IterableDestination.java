@@ -96,14 +96,19 @@ final class IterableDestination implements Destination {
   /** Whether the list is new and not yet known to be usable (invalidListId is then waited out). */
   private volatile boolean fresh;
 
+  /** Tells the account's directory that Iterable no longer knows the list (so it is read again). */
+  private final Runnable listGone;
+
   IterableDestination(
       IterableConnector connector,
       VendorHttp http,
       long listId,
       boolean created,
       RecordSchema schema,
-      boolean updateExistingUsersOnly) {
+      boolean updateExistingUsersOnly,
+      Runnable listGone) {
     this.connector = connector;
+    this.listGone = listGone;
     this.http = http;
     this.listId = listId;
     this.fresh = created;
@@ -332,12 +337,15 @@ final class IterableDestination implements Destination {
             .build();
       }
     }
+    if (IterableErrors.invalidListId(e)) {
+      listGone.run(); // deleted at Iterable since it was looked up: the next export reads the lists
+    }
     if (subscribed.waited() != null && IterableErrors.invalidListId(e)) {
       // The message every profile of the batch is rejected with says why, beside Iterable's own.
       String why =
           "list "
               + listId
-              + " was just created by this export and Iterable still refused it after "
+              + " was just created by an export of this JVM and Iterable still refused it after "
               + FRESH_LIST_ATTEMPTS
               + " attempts over "
               + subscribed.waited().toMillis()

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
+import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
 import com.segmentexport.api.FieldMapping;
@@ -13,16 +15,27 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** The list create is never repeated: a lost answer is resolved by reading the lists again. */
+/**
+ * The list create is never repeated: a lost answer is resolved by reading the lists again; and two
+ * exports of one JVM never make two lists of one name.
+ */
 class IterableListCreationTest {
   @Test
   void aCreateWhoseAnswerIsLostIsNotRepeatedAndItsListIsUsed() throws Exception {
@@ -69,6 +82,80 @@ class IterableListCreationTest {
           .containsExactly(
               "GET /api/lists", "POST /api/lists", "GET /api/lists", "POST /api/lists/subscribe");
       assertThat(server.getRequestCount()).isEqualTo(4);
+    }
+  }
+
+  /**
+   * Two exports of one JVM, on two connections to one account, exporting one segment name at once: one
+   * list is made and both use it (each export reads the lists, sees none and creates it, unless creation
+   * of a name is single-flight in the JVM). The first two reads of the lists are held until both were
+   * sent (or, when the second export waits for the first's read instead of reading, for 2 s), so that
+   * both exports read the lists before either creates one.
+   */
+  @Test
+  @Timeout(60)
+  void twoExportsOfOneJvmCreatingOneListNameAtOnceMakeOneList() throws Exception {
+    try (IterableSimulator sim = new IterableSimulator("k").start()) {
+      CyclicBarrier bothRead = new CyclicBarrier(2);
+      AtomicInteger reads = new AtomicInteger();
+      Connectors connectors =
+          Connectors.of(new IterableConnectorProvider())
+              .withHttpClient(
+                  new OkHttpClient.Builder()
+                      .addInterceptor(
+                          chain -> {
+                            okhttp3.Response r = chain.proceed(chain.request());
+                            if (chain.request().method().equals("GET")
+                                && chain.request().url().encodedPath().equals("/api/lists")
+                                && reads.incrementAndGet() <= 2) {
+                              try {
+                                bothRead.await(2, TimeUnit.SECONDS);
+                              } catch (InterruptedException
+                                  | BrokenBarrierException
+                                  | TimeoutException e) {
+                                // the other export did not read: it waited for this read
+                              }
+                            }
+                            return r;
+                          })
+                      .build());
+      List<SegmentExporter> exporters = new ArrayList<>();
+      List<ExportHandle> handles = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Connection connection =
+            Connection.builder(new IterableConnectorProvider())
+                .setting("baseUrl", sim.baseUrl())
+                .setting("requestsPerSecond", "1000")
+                .secret("apiKey", Secret.of("k"))
+                .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+                .build();
+        ExportDefinition definition =
+            ExportDefinition.builder(connection)
+                .segments("VIP")
+                .mapping(FieldMapping.builder().email("email").build())
+                .build();
+        String email = "user" + i + "@example.org";
+        SegmentExporter exporter = connectors.exporter(connection);
+        exporters.add(exporter);
+        handles.add(
+            exporter.start(
+                definition,
+                name -> Segment.of(name, List.of(Profile.of("email", email))),
+                ExportOptions.DEFAULT));
+      }
+      List<String> destinations = new ArrayList<>();
+      for (ExportHandle h : handles) {
+        ExportResult r = h.await();
+        assertThat(r.status()).isEqualTo(ExportStatus.SUCCEEDED);
+        destinations.add(r.segments().get(0).destinationId().orElseThrow());
+      }
+      exporters.forEach(SegmentExporter::close);
+
+      assertThat(sim.listIds("VIP", "Standard")).hasSize(1);
+      assertThat(sim.listCreations()).isEqualTo(1);
+      assertThat(destinations).containsOnly(Long.toString(sim.listIds("VIP", "Standard").get(0)));
+      assertThat(sim.members("VIP"))
+          .containsExactlyInAnyOrder("user0@example.org", "user1@example.org");
     }
   }
 
