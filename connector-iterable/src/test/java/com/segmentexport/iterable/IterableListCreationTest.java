@@ -159,6 +159,76 @@ class IterableListCreationTest {
     }
   }
 
+  /**
+   * A list the exports of a JVM know (read a moment ago) and Iterable no longer has: the export that
+   * meets Iterable's invalidListId fails, and the next one reads the lists again and makes a new list,
+   * instead of being sent to the gone list for as long as the directory would keep it.
+   */
+  @Test
+  @Timeout(30)
+  void aListDeletedAtIterableIsForgottenAndTheNextExportReadsTheListsAgain() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(
+          json(
+              "{\"lists\":[{\"id\":42,\"name\":\"VIP\",\"createdAt\":1719912000123,"
+                  + "\"listType\":\"Standard\"}]}"));
+      server.enqueue(json("{\"successCount\":1,\"failCount\":0,\"failedUpdates\":{}}"));
+      server.enqueue(
+          new MockResponse.Builder()
+              .code(400)
+              .setHeader("Content-Type", "application/json")
+              .body(
+                  "{\"msg\":\"error.lists.invalidListId: 42\",\"code\":\"BadParams\","
+                      + "\"params\":null}")
+              .build());
+      server.enqueue(json("{\"lists\":[]}"));
+      server.enqueue(json("{\"listId\":43}"));
+      server.enqueue(json("{\"successCount\":1,\"failCount\":0,\"failedUpdates\":{}}"));
+      server.start();
+
+      Connectors connectors = Connectors.of(new IterableConnectorProvider());
+      List<ExportStatus> statuses = new ArrayList<>();
+      for (int run = 0; run < 3; run++) {
+        Connection connection =
+            Connection.builder(new IterableConnectorProvider())
+                .setting("baseUrl", server.url("/").toString())
+                .setting("requestsPerSecond", "100")
+                .secret("apiKey", Secret.of("k"))
+                .privacyConsent(PrivacyConsent.acknowledgedBy("test", Instant.now()))
+                .build();
+        ExportDefinition definition =
+            ExportDefinition.builder(connection)
+                .segments("VIP")
+                .mapping(FieldMapping.builder().email("email").build())
+                .build();
+        try (SegmentExporter exporter = connectors.exporter(connection)) {
+          statuses.add(
+              exporter
+                  .export(
+                      definition,
+                      name -> Segment.of(name, List.of(Profile.of("email", "a@example.org"))))
+                  .status());
+        }
+      }
+
+      assertThat(statuses)
+          .containsExactly(ExportStatus.SUCCEEDED, ExportStatus.FAILED, ExportStatus.SUCCEEDED);
+      List<String> calls = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        calls.add(take(server));
+      }
+      assertThat(calls)
+          .containsExactly(
+              "GET /api/lists",
+              "POST /api/lists/subscribe",
+              "POST /api/lists/subscribe",
+              "GET /api/lists",
+              "POST /api/lists",
+              "POST /api/lists/subscribe");
+      assertThat(server.getRequestCount()).isEqualTo(6);
+    }
+  }
+
   private static String take(MockWebServer server) throws InterruptedException {
     RecordedRequest r = server.takeRequest();
     return r.getMethod() + " " + r.getUrl().encodedPath();
