@@ -15,15 +15,12 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.AnswerRendezvous;
 import com.segmentexport.testkit.autopilot.AutopilotSimulator;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,28 +37,12 @@ class AutopilotListCreationTest {
   @Timeout(60)
   void twoExportsOfOneJvmCreatingOneListTitleAtOnceMakeOneList() throws Exception {
     try (AutopilotSimulator sim = new AutopilotSimulator("k").duplicateListNames(true).start()) {
-      CyclicBarrier bothRead = new CyclicBarrier(2);
-      AtomicInteger reads = new AtomicInteger();
       Connectors connectors =
           Connectors.of(new AutopilotConnectorProvider())
               .withHttpClient(
                   new OkHttpClient.Builder()
                       .addInterceptor(
-                          chain -> {
-                            okhttp3.Response r = chain.proceed(chain.request());
-                            if (chain.request().method().equals("GET")
-                                && chain.request().url().encodedPath().equals("/v1/lists")
-                                && reads.incrementAndGet() <= 2) {
-                              try {
-                                bothRead.await(2, TimeUnit.SECONDS);
-                              } catch (InterruptedException
-                                  | BrokenBarrierException
-                                  | TimeoutException e) {
-                                // the other export did not read: it waited for this read
-                              }
-                            }
-                            return r;
-                          })
+                          new AnswerRendezvous("GET", "/v1/lists", 2, Duration.ofSeconds(2)))
                       .build());
       List<SegmentExporter> exporters = new ArrayList<>();
       List<ExportHandle> handles = new ArrayList<>();

@@ -15,15 +15,12 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
+import com.segmentexport.testkit.AnswerRendezvous;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -96,28 +93,12 @@ class IterableListCreationTest {
   @Timeout(60)
   void twoExportsOfOneJvmCreatingOneListNameAtOnceMakeOneList() throws Exception {
     try (IterableSimulator sim = new IterableSimulator("k").start()) {
-      CyclicBarrier bothRead = new CyclicBarrier(2);
-      AtomicInteger reads = new AtomicInteger();
       Connectors connectors =
           Connectors.of(new IterableConnectorProvider())
               .withHttpClient(
                   new OkHttpClient.Builder()
                       .addInterceptor(
-                          chain -> {
-                            okhttp3.Response r = chain.proceed(chain.request());
-                            if (chain.request().method().equals("GET")
-                                && chain.request().url().encodedPath().equals("/api/lists")
-                                && reads.incrementAndGet() <= 2) {
-                              try {
-                                bothRead.await(2, TimeUnit.SECONDS);
-                              } catch (InterruptedException
-                                  | BrokenBarrierException
-                                  | TimeoutException e) {
-                                // the other export did not read: it waited for this read
-                              }
-                            }
-                            return r;
-                          })
+                          new AnswerRendezvous("GET", "/api/lists", 2, Duration.ofSeconds(2)))
                       .build());
       List<SegmentExporter> exporters = new ArrayList<>();
       List<ExportHandle> handles = new ArrayList<>();
