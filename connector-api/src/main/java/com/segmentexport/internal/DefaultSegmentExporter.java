@@ -16,12 +16,10 @@ import com.segmentexport.api.Role;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.api.SyncState;
-import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.SyncStateStore;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.OkHttpClient;
@@ -72,36 +70,19 @@ public final class DefaultSegmentExporter implements SegmentExporter {
     return connection;
   }
 
-  /** The account directory's entry saying its credentials were accepted a moment ago. */
-  private static final String VERIFIED = "segment-export.verified";
-
-  /**
-   * Checks the credentials with the connector's call, unless the vendor accepted these credentials on
-   * this account in this JVM less than {@link AccountDirectory#FRESHNESS} ago (a host verifying before
-   * each of a thousand exports makes one call, not a thousand); concurrent checks of one account share
-   * one call. A refusal is never remembered: the next check calls again.
-   */
   @Override
   public void verify() {
     checkUsable();
     RunControl control = new RunControl(connection);
     try {
-      budgets
-          .directory()
-          .<Boolean>catalog(VERIFIED)
-          .find(
-              VERIFIED,
-              () -> {
-                connector.verify(
-                    new DefaultVendorHttp(
-                        client,
-                        budgets,
-                        control,
-                        RetryPolicy.DEFAULT.withMaxAttempts(3),
-                        new RunStats(3),
-                        ExportListener.NONE));
-                return Map.of(VERIFIED, Boolean.TRUE);
-              });
+      connector.verify(
+          new DefaultVendorHttp(
+              client,
+              budgets,
+              control,
+              RetryPolicy.DEFAULT.withMaxAttempts(3),
+              new RunStats(3),
+              ExportListener.NONE));
     } catch (ExportCancelledException e) {
       throw new ConnectionRemovedException(
           "Connection '" + connection.displayName() + "' was removed");

@@ -296,30 +296,6 @@ class CancellationAndAccessTest {
     assertThat(vendor.requestCount()).isZero();
   }
 
-  /**
-   * Exporters of one account verifying within seconds of each other make one call; other credentials
-   * (another account to the engine) are checked with a call of their own, and refused.
-   */
-  @Test
-  void aRepeatedVerifyOfOneAccountWithinSecondsMakesOneCall() {
-    for (int i = 0; i < 3; i++) {
-      try (SegmentExporter exporter = connectors.exporter(connection(provider, vendor))) {
-        exporter.verify();
-      }
-    }
-    assertThat(vendor.received()).extracting(FakeVendor.Received::path).containsExactly("/api/me");
-    Connection other =
-        connectionBuilder(provider, vendor)
-            .secret("apiKey", com.segmentexport.api.Secret.of("another-key"))
-            .build();
-    try (SegmentExporter exporter = connectors.exporter(other)) {
-      assertThatThrownBy(exporter::verify).isInstanceOf(ExportException.class);
-    }
-    assertThat(vendor.received())
-        .extracting(FakeVendor.Received::path)
-        .containsExactly("/api/me", "/api/me");
-  }
-
   @Test
   void aContributorMayUseAConnectionSharedWithContributors() {
     vendor.writeDelayMillis(0);
