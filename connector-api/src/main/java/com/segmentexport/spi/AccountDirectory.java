@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  *       JVM create a name at a time; the others wait and get what it made. Two exports of one JVM never
  *       create two lists of one name.
  *   <li><b>What an export makes is known at once.</b> A created object is added to the catalog, and kept
- *       in later reads for {@link #FRESHNESS} (a vendor may list a new object late).
+ *       in later reads for {@link #FRESHNESS}, its value before theirs (a vendor may list a new object
+ *       late, and the value may say what a read cannot, such as "created a moment ago").
  *   <li><b>Stale entries are forgotten on the vendor's word.</b> A connector whose request names an
  *       object the vendor no longer has ("list not found") calls {@link Catalog#forget}; the next look-up
  *       reads the account again.
@@ -279,7 +280,7 @@ public final class AccountDirectory {
           if (now - e.getValue().at() > directory.freshNanos) {
             it.remove();
           } else {
-            read.putIfAbsent(e.getKey(), e.getValue().value());
+            read.put(e.getKey(), e.getValue().value()); // what this JVM made is the latest word
           }
         }
         snapshot = read;

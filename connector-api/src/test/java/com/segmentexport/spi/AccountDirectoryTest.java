@@ -139,6 +139,16 @@ class AccountDirectoryTest {
   }
 
   @Test
+  void whatThisJvmMadeWinsOverAReadForTheFreshness() {
+    lists.findOrCreate("VIP", account(Map.of()), () -> 42L);
+    now.addAndGet(50);
+    assertThat(lists.find("Other", account(Map.of("VIP", 41L)))).isEmpty(); // a read listing VIP
+    assertThat(lists.find("VIP", account(Map.of("VIP", 41L)))).contains(42L);
+    now.addAndGet(200);
+    assertThat(lists.find("VIP", account(Map.of("VIP", 41L)))).contains(41L);
+  }
+
+  @Test
   void aForgottenNameIsReadAgain() {
     Supplier<Map<String, Long>> load = account(Map.of("VIP", 7L));
     lists.find("VIP", load);

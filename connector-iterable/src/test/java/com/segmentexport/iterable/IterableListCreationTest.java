@@ -92,7 +92,9 @@ class IterableListCreationTest {
   @Test
   @Timeout(60)
   void twoExportsOfOneJvmCreatingOneListNameAtOnceMakeOneList() throws Exception {
-    try (IterableSimulator sim = new IterableSimulator("k").start()) {
+    try (IterableSimulator sim = new IterableSimulator("k").freshListRejections(1).start()) {
+      // Iterable refuses a just-created list for a moment: the export that did not create it waits
+      // too.
       Connectors connectors =
           Connectors.of(new IterableConnectorProvider())
               .withHttpClient(
