@@ -2,6 +2,7 @@ package com.segmentexport.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.RateBudget;
 import java.util.Map;
@@ -10,12 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The rate budgets of one vendor account as a run sees them: the main one, and the named
  * {@link RateBudget}s some calls use, each a {@link RateLimiter} shared through the JVM's
- * {@link RateLimiters}.
+ * {@link RateLimiters}; and the account's {@link AccountDirectory}, shared the same way.
  */
 final class AccountBudgets {
   private final RateLimiter main;
   private final RateLimiters registry;
   private final String accountKey;
+
+  /** The directory when no registry is given. */
+  private final AccountDirectory localDirectory = AccountDirectory.create();
 
   /** Named budgets when no registry is given (a limiter handed in by a test). */
   private final Map<String, RateLimiter> local = new ConcurrentHashMap<>();
@@ -37,6 +41,11 @@ final class AccountBudgets {
   /** A main budget alone; named budgets get limiters of their own, kept here. */
   static AccountBudgets of(RateLimiter main) {
     return new AccountBudgets(main, null, null);
+  }
+
+  /** The account's directory of named objects: the registry's, shared by the JVM's exports. */
+  AccountDirectory directory() {
+    return registry == null ? localDirectory : registry.directory(accountKey);
   }
 
   /** The limiter that paces and pauses this call. */

@@ -10,6 +10,7 @@ import com.segmentexport.api.Profile;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentPlan;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.DestinationPreview;
@@ -38,6 +39,7 @@ final class ExportPlanner {
   private final RecordMapper mapper;
   private final ProfileCap cap;
   private final DefaultVendorHttp http;
+  private final AccountDirectory directory;
   private long calls;
 
   ExportPlanner(
@@ -61,6 +63,7 @@ final class ExportPlanner {
             Duration.ZERO,
             Ticker.SYSTEM);
     RunControl control = new RunControl(definition.connection());
+    this.directory = budgets.directory();
     this.http =
         new DefaultVendorHttp(
             client,
@@ -116,7 +119,8 @@ final class ExportPlanner {
 
   private SegmentPlan plan(String name) {
     DestinationPreview preview =
-        connector.preview(new DestinationRequest(name, definition, mapper.schema(), http));
+        connector.preview(
+            new DestinationRequest(name, definition, mapper.schema(), http, directory));
     SegmentSync state = null;
     if (sync != null && preview.destinationId().isPresent()) {
       Optional<DestinationState> found = sync.find(preview.destinationId().get());

@@ -8,6 +8,7 @@ import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Connector;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +54,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   private final RunStats stats;
   private final SafeListener listener;
   private final DefaultVendorHttp http;
+  private final AccountDirectory directory;
   private final RejectedRecords rejected;
   private final ProfileCap cap;
   private final CompletableFuture<ExportResult> completion = new CompletableFuture<>();
@@ -121,6 +123,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
             stats,
             listener,
             connector.limits().maxConcurrentBatches());
+    this.directory = budgets.directory();
     this.rejected = new RejectedRecords(options);
     this.batchesInFlight = connector.limits().maxConcurrentBatches() + 1;
     this.cap =
@@ -188,6 +191,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
             control,
             listener,
             http,
+            directory,
             rejected,
             cap,
             new BatchOutcomes(rejected, control, listener, this::fail),

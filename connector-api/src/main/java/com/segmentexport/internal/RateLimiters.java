@@ -4,6 +4,7 @@ import com.segmentexport.api.Connection;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Connector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +35,7 @@ public final class RateLimiters {
   private static final byte[] SALT = salt();
 
   private final ConcurrentMap<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AccountDirectory> directories = new ConcurrentHashMap<>();
 
   /** Creates an empty registry (tests); the SDK uses {@link #shared()}. */
   RateLimiters() {}
@@ -58,6 +60,11 @@ public final class RateLimiters {
         limiters.computeIfAbsent(accountKey, k -> new RateLimiter(requestsPerSecond));
     limiter.setBaseRate(requestsPerSecond);
     return limiter;
+  }
+
+  /** The directory of an account's named objects, shared like its limiter. */
+  AccountDirectory directory(String accountKey) {
+    return directories.computeIfAbsent(accountKey, k -> AccountDirectory.create());
   }
 
   /** The account a connection's connector sends to: id, endpoint, and a fingerprint of its secrets. */

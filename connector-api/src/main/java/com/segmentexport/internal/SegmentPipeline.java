@@ -9,6 +9,7 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
 import com.segmentexport.spi.Connector;
@@ -45,6 +46,7 @@ final class SegmentPipeline {
       RunControl control,
       SafeListener listener,
       DefaultVendorHttp http,
+      AccountDirectory directory,
       RejectedRecords rejected,
       ProfileCap cap,
       BatchOutcomes outcomes,
@@ -99,7 +101,8 @@ final class SegmentPipeline {
         throw run.cap().exceeded(hint.getAsLong());
       }
       DestinationRequest request =
-          new DestinationRequest(name, run.definition(), run.mapper().schema(), run.http());
+          new DestinationRequest(
+              name, run.definition(), run.mapper().schema(), run.http(), run.directory());
       // With a store, the list is found or created under its claim: hosts sharing the store then
       // make one list for a new segment, never one each.
       Destination destination =

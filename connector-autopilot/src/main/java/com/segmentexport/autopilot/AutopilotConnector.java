@@ -5,6 +5,7 @@ import com.segmentexport.api.Connection;
 import com.segmentexport.api.ConnectorLimits;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
@@ -15,6 +16,7 @@ import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.HttpResponse;
 import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,21 +88,30 @@ final class AutopilotConnector implements Connector {
     readLists(http);
   }
 
+  /**
+   * Finds the list titled exactly as the segment, or creates it, through the account's {@link
+   * AccountDirectory}: the exports of a JVM share one read of the lists, and one creation per title. A
+   * list deleted at Autopilot is known as gone at most {@link AccountDirectory#FRESHNESS} after the read
+   * that listed it.
+   */
   @Override
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     String name = request.segment();
-    String found = find(readLists(http), name);
     // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
-    // the
-    // lists again, never by repeating it: a replay could make a second list of the same name.
+    // the lists again, never by repeating it: a replay could make a second list of the same name.
     String listId =
-        found != null
-            ? found
-            : Creation.createOrAdopt(
-                "the list for segment '" + name + "'",
-                () -> Optional.ofNullable(find(readLists(http), name)),
-                () -> create(http, name));
+        request
+            .directory()
+            .<String>catalog(LISTS)
+            .findOrCreate(
+                name,
+                () -> lists(readLists(http)),
+                () ->
+                    Creation.createOrAdopt(
+                        "the list for segment '" + name + "'",
+                        () -> Optional.ofNullable(find(readLists(http), name)),
+                        () -> create(http, name)));
     log.info("autopilot: segment '{}' goes to list {}", name, listId);
     return new AutopilotDestination(this, http, listId, request.schema());
   }
@@ -114,7 +125,12 @@ final class AutopilotConnector implements Connector {
   @Override
   public DestinationPreview preview(DestinationRequest request) {
     VendorHttp http = request.http();
-    String listId = find(readLists(http), request.segment());
+    String listId =
+        request
+            .directory()
+            .<String>catalog(LISTS)
+            .find(request.segment(), () -> lists(readLists(http)))
+            .orElse(null);
     if (listId == null) {
       memberPages.put(request.segment(), 1L); // the run creates the list: one empty page
       return DestinationPreview.missing(List.of());
@@ -187,6 +203,23 @@ final class AutopilotConnector implements Connector {
       throw AutopilotErrors.destination(r, "Autopilot's lists could not be read");
     }
     return r;
+  }
+
+  /** The directory's catalog of the account's lists: title to id. */
+  static final String LISTS = "autopilot.lists";
+
+  /** Each title to the id of the first list with that title. */
+  private static Map<String, String> lists(HttpResponse lists) {
+    Map<String, String> out = new HashMap<>();
+    for (Object o : Json.array(Json.object(lists.json()).get("lists"))) {
+      Map<String, Object> list = Json.object(o);
+      String title = Json.string(list, "title");
+      String id = Json.string(list, "list_id");
+      if (title != null && id != null) {
+        out.putIfAbsent(title, id);
+      }
+    }
+    return out;
   }
 
   /** The id of the first list whose {@code title} is exactly {@code name}, or null. */

@@ -15,6 +15,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.internal.EngineBenchmarkHooks;
 import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import java.lang.management.GarbageCollectorMXBean;
@@ -31,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import okhttp3.OkHttpClient;
 
 /**
  * Many exports in one JVM (issue 28): {@code N} exports started at once, each of its own generated
@@ -67,7 +69,8 @@ import java.util.concurrent.TimeoutException;
  * every contact to count the lists' members: up to a million), {@code -DsimulatorCpu=-1} (a CPU to
  * pin the simulator to with {@code taskset}; unpinned by default), {@code -DmaxRunningExports=M}
  * ({@link Connectors#withMaxRunningExports}: exports started beyond M wait for one to end; every
- * export runs at once by default). The engine's pool is sized as the engine sizes it ({@code
+ * export runs at once by default), {@code -DcallProfile=true} (the calls of the one export and of the
+ * N, counted and timed by kind, on stderr). The engine's pool is sized as the engine sizes it ({@code
  * -Dsegmentexport.engineThreads=T}).
  *
  * <p>Every export runs on one {@link Connectors} instance, as a host shares one.
@@ -107,6 +110,17 @@ public final class ManyExportsBenchmark {
       throws Exception {
     SimulatorEndpoint endpoint = simulator.endpoint();
     Connectors connectors = Connectors.load(); // one per JVM, shared by every export
+    CallProfile profile = null;
+    if (Boolean.getBoolean("callProfile")) {
+      profile = new CallProfile();
+      connectors =
+          connectors.withHttpClient(
+              new OkHttpClient.Builder()
+                  .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory())
+                  .fastFallback(false)
+                  .eventListenerFactory(profile)
+                  .build());
+    }
     Integer maxRunning = Integer.getInteger("maxRunningExports");
     if (maxRunning != null) {
       connectors = connectors.withMaxRunningExports(maxRunning);
@@ -130,9 +144,11 @@ public final class ManyExportsBenchmark {
     }
 
     long oneProfiles = Math.min(exports * profiles, limit);
+    resetProfile(profile);
     Phase one =
         Phase.run(
             connectors, simulator, endpoint, List.of("one"), oneProfiles, 700, timeoutSeconds);
+    printProfile(profile, "one export");
     Phase many =
         Phase.run(
             connectors,
@@ -142,6 +158,7 @@ public final class ManyExportsBenchmark {
             profiles,
             1000,
             timeoutSeconds);
+    printProfile(profile, exports + " exports");
 
     double onePerSecond = one.exported / one.seconds;
     double perSecond = many.exported / many.seconds;
@@ -209,6 +226,20 @@ public final class ManyExportsBenchmark {
         System.getProperty("segmentexport.engineThreads", "-"),
         many.problems().isEmpty() ? "-" : token(many.problems().get(0)));
     return checked;
+  }
+
+  private static void resetProfile(CallProfile profile) {
+    if (profile != null) {
+      profile.reset();
+    }
+  }
+
+  /** With {@code -DcallProfile=true}: the phase's calls by kind on stderr, then a fresh count. */
+  private static void printProfile(CallProfile profile, String phase) {
+    if (profile != null) {
+      System.err.print("calls of " + phase + ":\n" + profile.summary());
+      profile.reset();
+    }
   }
 
   /** {@code prefix-0001} to {@code prefix-N}: segment names, and the lists named after them. */

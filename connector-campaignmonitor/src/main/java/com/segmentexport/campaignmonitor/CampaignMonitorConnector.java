@@ -123,9 +123,14 @@ final class CampaignMonitorConnector implements Connector {
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     ExportDefinition definition = request.definition();
-    String listId = checkList(http, definition);
-    List<FieldPlan> plans =
-        planCustomFields(http, "lists/" + listId, request.schema().customFields());
+    String listId = listId(definition);
+    List<MappedField> custom = request.schema().customFields();
+    // With custom fields mapped, reading the list's fields also tells whether the account has the
+    // list: one call fewer per export than checking the list first.
+    if (custom.isEmpty()) {
+      checkList(http, listId);
+    }
+    List<FieldPlan> plans = planCustomFields(http, listId, custom);
     log.info(
         "Campaign Monitor: segment '{}' goes to list {} with {} custom field(s)",
         request.segment(),
@@ -142,9 +147,9 @@ final class CampaignMonitorConnector implements Connector {
   }
 
   /**
-   * Looks at the configured list as {@link #open} does, with its two reads only ({@code GET
-   * lists/{listid}.json}, and {@code GET lists/{listid}/customfields.json} when the mapping has custom
-   * fields): the list always exists (a run never creates one; an unknown id fails the preview as it would
+   * Looks at the configured list as {@link #open} does, with its read only ({@code GET
+   * lists/{listid}/customfields.json} when the mapping has custom fields, which also checks the list;
+   * {@code GET lists/{listid}.json} when it has none): the list always exists (a run never creates one; an unknown id fails the preview as it would
    * fail the run), and the mapped custom fields it lacks are those a run would create. A custom field whose
    * type cannot take the mapped values fails the preview as it would fail the run. (With OAuth, an access
    * token that expired is refreshed at the token URL: that changes no list.)
@@ -152,11 +157,13 @@ final class CampaignMonitorConnector implements Connector {
   @Override
   public DestinationPreview preview(DestinationRequest request) {
     VendorHttp http = request.http();
-    String listId = checkList(http, request.definition());
+    String listId = listId(request.definition());
     List<MappedField> custom = request.schema().customFields();
     List<String> missing = new ArrayList<>();
-    if (!custom.isEmpty()) {
-      Map<String, ListField> existing = readCustomFields(http, "lists/" + listId);
+    if (custom.isEmpty()) {
+      checkList(http, listId);
+    } else {
+      Map<String, ListField> existing = readCustomFields(http, listId);
       for (MappedField f : custom) {
         ListField field = existing.get(CampaignMonitorConnectorProvider.fieldKey(f.name()));
         if (field == null) {
@@ -185,38 +192,43 @@ final class CampaignMonitorConnector implements Connector {
     return Math.max(1, 2 * batch.size());
   }
 
-  /** The configured list's id, after checking that the account has it ({@code GET lists/{listid}.json}). */
-  private String checkList(VendorHttp http, ExportDefinition definition) {
-    String listId =
-        definition
-            .option(CampaignMonitorConnectorProvider.LIST_ID)
-            .map(String::trim)
-            .orElseThrow(
-                () ->
-                    new ConfigurationException(
-                        "export option "
-                            + CampaignMonitorConnectorProvider.LIST_ID
-                            + " is required"));
+  /** The configured list's id (export option {@value CampaignMonitorConnectorProvider#LIST_ID}). */
+  private static String listId(ExportDefinition definition) {
+    return definition
+        .option(CampaignMonitorConnectorProvider.LIST_ID)
+        .map(String::trim)
+        .orElseThrow(
+            () ->
+                new ConfigurationException(
+                    "export option " + CampaignMonitorConnectorProvider.LIST_ID + " is required"));
+  }
+
+  /** Checks that the account has the list ({@code GET lists/{listid}.json}). */
+  private void checkList(VendorHttp http, String listId) {
     HttpResponse list = send(http, request("lists/" + listId + ".json").get(), spec("get-list"));
     if (!list.isSuccessful()) {
-      VendorError e = CampaignMonitorErrors.parse(list);
-      boolean unknown =
-          list.code() == 404
-              || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
-      throw new DestinationException(
-          list.code(),
-          e.code(),
-          e.message(),
-          "Campaign Monitor list "
-              + listId
-              + " (export option "
-              + CampaignMonitorConnectorProvider.LIST_ID
-              + ") cannot be used: "
-              + (unknown
-                  ? "it does not exist, or belongs to another account or client"
-                  : e.code() + " " + e.message()));
+      throw unusableList(list, listId);
     }
-    return listId;
+  }
+
+  /** The error for a list Campaign Monitor refused to show: unknown, foreign, or another refusal. */
+  private static DestinationException unusableList(HttpResponse answer, String listId) {
+    VendorError e = CampaignMonitorErrors.parse(answer);
+    boolean unknown =
+        answer.code() == 404
+            || CampaignMonitorErrors.number(e) == CampaignMonitorErrors.INVALID_LIST_ID;
+    return new DestinationException(
+        answer.code(),
+        e.code(),
+        e.message(),
+        "Campaign Monitor list "
+            + listId
+            + " (export option "
+            + CampaignMonitorConnectorProvider.LIST_ID
+            + ") cannot be used: "
+            + (unknown
+                ? "it does not exist, or belongs to another account or client"
+                : e.code() + " " + e.message()));
   }
 
   /**
@@ -230,11 +242,12 @@ final class CampaignMonitorConnector implements Connector {
 
   /** Finds the list's custom field for each mapped one, creating those it lacks. */
   private List<FieldPlan> planCustomFields(
-      VendorHttp http, String listPath, List<MappedField> custom) {
+      VendorHttp http, String listId, List<MappedField> custom) {
     if (custom.isEmpty()) {
       return List.of();
     }
-    Map<String, ListField> existing = readCustomFields(http, listPath);
+    String listPath = "lists/" + listId;
+    Map<String, ListField> existing = readCustomFields(http, listId);
     List<FieldPlan> plans = new ArrayList<>();
     for (MappedField f : custom) {
       String wanted = CampaignMonitorConnectorProvider.fieldKey(f.name());
@@ -242,7 +255,7 @@ final class CampaignMonitorConnector implements Connector {
       if (field == null) {
         field = createCustomField(http, listPath, f);
         if (field == null) {
-          existing = readCustomFields(http, listPath); // created meanwhile by another export
+          existing = readCustomFields(http, listId); // created meanwhile by another export
           field = existing.get(wanted);
         }
         if (field == null) {
@@ -278,11 +291,22 @@ final class CampaignMonitorConnector implements Connector {
   /** A custom field of the list: its key without brackets and its data type. */
   private record ListField(String key, String dataType) {}
 
-  /** The list's custom fields by lower-cased bare key. */
-  private Map<String, ListField> readCustomFields(VendorHttp http, String listPath) {
+  /**
+   * The list's custom fields by lower-cased bare key ({@code GET lists/{listid}/customfields.json}),
+   * which also checks that the account has the list.
+   */
+  private Map<String, ListField> readCustomFields(VendorHttp http, String listId) {
     HttpResponse r =
-        send(http, request(listPath + "/customfields.json").get(), spec("list-custom-fields"));
+        send(
+            http,
+            request("lists/" + listId + "/customfields.json").get(),
+            spec("list-custom-fields"));
     if (!r.isSuccessful()) {
+      if (r.code() == 404
+          || CampaignMonitorErrors.number(CampaignMonitorErrors.parse(r))
+              == CampaignMonitorErrors.INVALID_LIST_ID) {
+        throw unusableList(r, listId);
+      }
       throw CampaignMonitorErrors.destination(
           r, "Campaign Monitor's custom fields could not be read");
     }

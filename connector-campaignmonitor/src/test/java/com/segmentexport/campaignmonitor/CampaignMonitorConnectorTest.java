@@ -260,20 +260,54 @@ class CampaignMonitorConnectorTest {
     assertThat(sim.requestCount()).isZero();
   }
 
+  /**
+   * With custom fields mapped, the read of the list's fields is what checks the list: an unknown or
+   * foreign list fails the same way with and without them.
+   */
   @ParameterizedTest
   @EnumSource(UnknownListAnswer.class)
   void anUnknownOrForeignListFailsBeforeAnyProfileIsSent(UnknownListAnswer answer) {
     sim.unknownListAnswer(answer);
-    for (String id : List.of("0123456789abcdef0123456789abcdef", sim.foreignListId())) {
-      Connection c = connection();
-      assertThatThrownBy(() -> export(c, definition(c, names(), id), people(3)))
-          .isInstanceOf(DestinationException.class)
-          .isNotInstanceOf(AuthenticationException.class)
-          .hasMessageContaining(id)
-          .hasMessageContaining("does not exist");
+    FieldMapping withCustom = FieldMapping.builder().email("email").custom("tier", "tier").build();
+    for (FieldMapping mapping : List.of(names(), withCustom)) {
+      for (String id : List.of("0123456789abcdef0123456789abcdef", sim.foreignListId())) {
+        Connection c = connection();
+        assertThatThrownBy(() -> export(c, definition(c, mapping, id), people(3)))
+            .isInstanceOf(DestinationException.class)
+            .isNotInstanceOf(AuthenticationException.class)
+            .hasMessageContaining(id)
+            .hasMessageContaining("does not exist");
+      }
     }
     assertThat(sim.writeCount()).isZero();
     assertThat(sim.receivedEmailCount()).isZero();
+  }
+
+  /**
+   * An export that maps custom fields reads the list's fields and not the list besides: the fields'
+   * read checks the list. Without custom fields the list itself is read.
+   */
+  @Test
+  void theListIsCheckedByOneReadWhetherOrNotCustomFieldsAreMapped() {
+    Connection c = connection();
+    FieldMapping withCustom = FieldMapping.builder().email("email").custom("tier", "tier").build();
+    ExportResult r =
+        export(c, definition(c, withCustom, list), List.of(Profile.of("email", "a@example.org")));
+    assertThat(r.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(sim.calls())
+        .extracting(
+            call -> call.method() + " " + call.path().replaceAll(".*/lists/[^/.]+", "lists/ID"))
+        .filteredOn(call -> !call.contains("import"))
+        .containsExactly("GET lists/ID/customfields.json", "POST lists/ID/customfields.json");
+
+    sim.resetCounters();
+    r = export(c, definition(c, names(), list), List.of(Profile.of("email", "b@example.org")));
+    assertThat(r.status()).isEqualTo(ExportStatus.SUCCEEDED);
+    assertThat(sim.calls())
+        .extracting(
+            call -> call.method() + " " + call.path().replaceAll(".*/lists/[^/.]+", "lists/ID"))
+        .filteredOn(call -> !call.contains("import"))
+        .containsExactly("GET lists/ID.json");
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -103,6 +105,33 @@ final class DotdigitalConnector implements Connector {
     }
   }
 
+  /**
+   * The account's regional endpoint, discovered once per connector, or taken from the account's
+   * directory when another export of the JVM discovered it a moment ago.
+   */
+  HttpUrl endpoint(VendorHttp http, AccountDirectory directory) {
+    HttpUrl e = endpoint;
+    if (e != null) {
+      return e;
+    }
+    synchronized (endpointLock) {
+      if (endpoint == null) {
+        endpoint =
+            directory
+                .<HttpUrl>catalog(ENDPOINT)
+                .find(ENDPOINT, () -> Map.of(ENDPOINT, discover(http)))
+                .orElseThrow();
+      }
+      return endpoint;
+    }
+  }
+
+  /** The directory's catalog of the account's endpoint, under this one name. */
+  private static final String ENDPOINT = "dotdigital.api-endpoint";
+
+  /** The directory's catalog of the account's contact data fields: upper-cased name to type. */
+  private static final String DATA_FIELDS = "dotdigital.data-fields";
+
   private HttpUrl discover(VendorHttp http) {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("v2/account-info").build();
     HttpResponse r = http.execute(get(url), spec("account-info"));
@@ -144,7 +173,7 @@ final class DotdigitalConnector implements Connector {
     ExportDefinition definition = request.definition();
     long bookId = bookId(definition);
     boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
-    HttpUrl ep = endpoint(http);
+    HttpUrl ep = endpoint(http, request.directory());
     checkBook(http, ep, bookId);
 
     List<DataFieldPlan> plans = planDataFields(http, ep, request, createFields);
@@ -171,15 +200,15 @@ final class DotdigitalConnector implements Connector {
     ExportDefinition definition = request.definition();
     long bookId = bookId(definition);
     boolean createFields = definition.flag(DotdigitalConnectorProvider.CREATE_MISSING_FIELDS);
-    HttpUrl ep = endpoint(http);
+    HttpUrl ep = endpoint(http, request.directory());
     checkBook(http, ep, bookId);
     List<String> missing = new ArrayList<>();
     List<MappedField> mapped = mappedFields(request);
     if (!mapped.isEmpty()) {
-      Map<String, String> existing = readDataFields(http, ep);
+      AccountDirectory.Catalog<String> fields = request.directory().catalog(DATA_FIELDS);
       for (MappedField f : mapped) {
         String name = DotdigitalConnectorProvider.dataFieldName(f.name(), f.custom());
-        String type = existing.get(name);
+        String type = fields.find(name, () -> readDataFields(http, ep)).orElse(null);
         if (type == null) {
           if (!createFields) {
             throw missingField(name, f);
@@ -351,17 +380,26 @@ final class DotdigitalConnector implements Connector {
     if (mapped.isEmpty()) {
       return List.of();
     }
-    Map<String, String> existing = readDataFields(http, ep);
+    // The account's fields are read once for the exports of the JVM starting together; a field is
+    // created by one of them, the others waiting for it.
+    AccountDirectory.Catalog<String> fields = request.directory().catalog(DATA_FIELDS);
+    Supplier<Map<String, String>> read = () -> readDataFields(http, ep);
     List<DataFieldPlan> plans = new ArrayList<>();
     for (MappedField f : mapped) {
       String name = DotdigitalConnectorProvider.dataFieldName(f.name(), f.custom());
-      String type = existing.get(name);
-      if (type == null) {
-        if (!createFields) {
-          throw missingField(name, f);
-        }
-        type = vendorType(f.type());
-        createDataField(http, ep, name, type);
+      String type;
+      if (createFields) {
+        String wanted = vendorType(f.type());
+        type =
+            fields.findOrCreate(
+                name,
+                read,
+                () -> {
+                  createDataField(http, ep, name, wanted);
+                  return wanted;
+                });
+      } else {
+        type = fields.find(name, read).orElseThrow(() -> missingField(name, f));
       }
       checkCompatible(name, type, f);
       plans.add(new DataFieldPlan(f, name, canonicalType(type)));

@@ -168,6 +168,33 @@ class DotdigitalConnectorTest {
     assertThat(sim.addressBookMembers(book)).hasSize(30);
   }
 
+  /**
+   * Exports of one JVM on one account, each on a connection of its own (as a host running many exports
+   * builds them), share the account's endpoint and its data fields through the account's directory:
+   * read once for exports starting within a few seconds of each other, not once per export.
+   */
+  @Test
+  void exportsOnOneAccountReadItsEndpointAndDataFieldsOnce() {
+    Connectors connectors = Connectors.of(new DotdigitalConnectorProvider());
+    long other = sim.ensureAddressBook("Other");
+    for (long bookId : List.of(book, other)) {
+      Connection c = connection();
+      try (SegmentExporter exporter = connectors.exporter(c)) {
+        ExportResult r =
+            exporter.export(
+                definition(c, names(), bookId),
+                name -> segment(people(5)),
+                ExportOptions.DEFAULT.withRetryPolicy(FAST));
+        assertThat(r.status()).isEqualTo(ExportStatus.SUCCEEDED);
+      }
+    }
+    assertThat(sim.accountInfoCalls()).isEqualTo(1);
+    assertThat(sim.calls().stream().filter(c -> c.path().endsWith("/v2/data-fields")).count())
+        .isEqualTo(1);
+    assertThat(sim.addressBookMembers(book)).hasSize(5);
+    assertThat(sim.addressBookMembers(other)).hasSize(5);
+  }
+
   @Test
   void theAnnouncedEndpointLosesItsTrailingSlash() {
     assertThat(DotdigitalConnector.parseEndpoint("https://r2-api.dotdigital.com/").toString())

@@ -6,6 +6,7 @@ import com.segmentexport.api.ConnectorLimits;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.Secret;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.CallSpec;
 import com.segmentexport.spi.Connector;
@@ -18,6 +19,7 @@ import com.segmentexport.spi.Json;
 import com.segmentexport.spi.VendorHttp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,43 +85,63 @@ final class IterableConnector implements Connector {
   }
 
   /**
-   * How long after its creation a list found by name is still treated as new: Iterable may refuse
-   * subscribes to it ({@code invalidListId}) for a moment, and another host sharing the state may
-   * have created it a moment ago. Generous, for clocks that differ.
+   * How long after its creation a list is still treated as new: Iterable may refuse subscribes to it
+   * ({@code invalidListId}) for a moment, whoever made it (this export, another of this JVM, another
+   * host sharing the state). Generous, for clocks that differ.
    */
   static final Duration NEW_LIST_AGE = Duration.ofMinutes(10);
 
-  /** Finds the Standard list named exactly as the segment, or creates it. */
+  /**
+   * Finds the Standard list named exactly as the segment, or creates it, through the account's {@link
+   * AccountDirectory}: the exports of a JVM share one read of the lists, and one creation per name.
+   */
   @Override
   public Destination open(DestinationRequest request) {
     VendorHttp http = request.http();
     String name = request.segment();
-    FoundList found = findList(http, name);
-    boolean created = found == null;
+    AccountDirectory.Catalog<ListEntry> lists = request.directory().catalog(LISTS);
     // A create whose answer is lost (a dropped connection, a gateway's 504) is resolved by reading
     // the lists again, never by repeating it: a replay could make a second list of the same name.
-    long listId =
-        created
-            ? Creation.createOrAdopt(
-                "the list for segment '" + name + "'",
-                () -> Optional.ofNullable(findList(http, name)).map(FoundList::id),
-                () -> createList(http, name))
-            : found.id();
-    // A list someone else (another host, another worker) created moments ago is as new as ours.
-    boolean isNew = created || found.createdAt().isAfter(Instant.now().minus(NEW_LIST_AGE));
+    ListEntry list =
+        lists.findOrCreate(
+            name,
+            () -> readLists(http),
+            () ->
+                new ListEntry(
+                    Creation.createOrAdopt(
+                        "the list for segment '" + name + "'",
+                        () -> Optional.ofNullable(readLists(http).get(name)).map(ListEntry::id),
+                        () -> createList(http, name)),
+                    Instant.now()));
+    // A list someone else (another export, another host) created moments ago is as new as ours.
+    boolean isNew = list.createdAt().isAfter(Instant.now().minus(NEW_LIST_AGE));
     log.info(
         "Iterable: segment '{}' goes to {} static list {}",
         name,
-        created ? "new" : isNew ? "existing (created moments ago)" : "existing",
-        listId);
+        isNew ? "new" : "existing",
+        list.id());
     return new IterableDestination(
         this,
         http,
-        listId,
+        list.id(),
         isNew,
         request.schema(),
-        request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY));
+        request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY),
+        () -> lists.forget(name));
   }
+
+  /** The directory's catalog of the account's Standard lists, by name. */
+  static final String LISTS = "iterable.standard-lists";
+
+  /**
+   * A Standard list of the account.
+   *
+   * @param id its id
+   * @param createdAt when Iterable says it was created (for a list an export of this JVM made: when it
+   *     was made); a list younger than {@link #NEW_LIST_AGE} may be refused for a short while, which is
+   *     waited out
+   */
+  record ListEntry(long id, Instant createdAt) {}
 
   /**
    * Looks the segment's Standard list up by name, with the one {@code GET /api/lists} that {@link #open}
@@ -128,10 +150,14 @@ final class IterableConnector implements Connector {
    */
   @Override
   public DestinationPreview preview(DestinationRequest request) {
-    FoundList found = findList(request.http(), request.segment());
-    return found == null
+    Optional<ListEntry> found =
+        request
+            .directory()
+            .<ListEntry>catalog(LISTS)
+            .find(request.segment(), () -> readLists(request.http()));
+    return found.isEmpty()
         ? DestinationPreview.missing(List.of())
-        : DestinationPreview.existing(Long.toString(found.id()), List.of());
+        : DestinationPreview.existing(Long.toString(found.get().id()), List.of());
   }
 
   /**
@@ -155,29 +181,28 @@ final class IterableConnector implements Connector {
     return 1;
   }
 
-  /** A Standard list found by name: its id and when Iterable says it was created. */
-  private record FoundList(long id, Instant createdAt) {}
-
-  private FoundList findList(VendorHttp http, String name) {
+  /**
+   * The account's Standard lists ({@code GET /api/lists}), each name to its oldest list: only static
+   * lists take subscribers, and a Dynamic list of the same name is not ours.
+   */
+  private Map<String, ListEntry> readLists(VendorHttp http) {
     HttpResponse r = http.execute(request("api/lists").get().build(), idempotent("list-lists"));
     if (!r.isSuccessful()) {
       throw IterableErrors.destination(r, "Iterable's list of lists could not be read");
     }
-    FoundList best = null;
+    Map<String, ListEntry> lists = new HashMap<>();
     for (Object o : Json.array(Json.object(r.json()).get("lists"))) {
       Map<String, Object> list = Json.object(o);
-      // Only static (Standard) lists take subscribers; a Dynamic list of the same name is not ours.
-      if (name.equals(Json.string(list, "name"))
-          && "Standard".equals(Json.string(list, "listType"))) {
-        long id = Json.number(list, "id", -1);
-        if (id > 0 && (best == null || id < best.id())) {
-          // createdAt is epoch milliseconds (the spec's int32 is wrong); missing counts as long
-          // ago.
-          best = new FoundList(id, Instant.ofEpochMilli(Json.number(list, "createdAt", 0)));
-        }
+      String name = Json.string(list, "name");
+      long id = Json.number(list, "id", -1);
+      if (name != null && id > 0 && "Standard".equals(Json.string(list, "listType"))) {
+        // createdAt is epoch milliseconds (the spec's int32 is wrong); missing counts as long ago.
+        ListEntry entry =
+            new ListEntry(id, Instant.ofEpochMilli(Json.number(list, "createdAt", 0)));
+        lists.merge(name, entry, (a, b) -> a.id() <= b.id() ? a : b);
       }
     }
-    return best;
+    return lists;
   }
 
   /** Creates the list, once: {@link Creation#createOrAdopt} resolves a lost answer. */

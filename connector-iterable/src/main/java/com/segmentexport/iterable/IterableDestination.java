@@ -99,14 +99,19 @@ final class IterableDestination implements Destination {
    */
   private volatile boolean fresh;
 
+  /** Tells the account's directory that Iterable no longer knows the list (so it is read again). */
+  private final Runnable listGone;
+
   IterableDestination(
       IterableConnector connector,
       VendorHttp http,
       long listId,
       boolean isNew,
       RecordSchema schema,
-      boolean updateExistingUsersOnly) {
+      boolean updateExistingUsersOnly,
+      Runnable listGone) {
     this.connector = connector;
+    this.listGone = listGone;
     this.http = http;
     this.listId = listId;
     this.fresh = isNew;
@@ -334,6 +339,9 @@ final class IterableDestination implements Destination {
             .reject(batch.records().get(0), RejectionReason.INVALID_VALUE, e.code(), e.message())
             .build();
       }
+    }
+    if (IterableErrors.invalidListId(e)) {
+      listGone.run(); // deleted at Iterable since it was looked up: the next export reads the lists
     }
     if (subscribed.waited() != null && IterableErrors.invalidListId(e)) {
       // The message every profile of the batch is rejected with says why, beside Iterable's own.

@@ -1,0 +1,248 @@
+package com.segmentexport.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.segmentexport.api.DestinationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AccountDirectoryTest {
+  private final AtomicLong now = new AtomicLong(1_000);
+  private final AccountDirectory directory = new AccountDirectory(now::get, Duration.ofNanos(100));
+  private final AccountDirectory.Catalog<Long> lists = directory.catalog("lists");
+  private final AtomicInteger loads = new AtomicInteger();
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
+
+  private Supplier<Map<String, Long>> account(Map<String, Long> lists) {
+    return () -> {
+      loads.incrementAndGet();
+      return lists;
+    };
+  }
+
+  @Test
+  void aHitIsServedFromAReadOfAtMostTheFreshnessAgo() {
+    Supplier<Map<String, Long>> load = account(Map.of("VIP", 7L, "Lapsed", 8L));
+    assertThat(lists.find("VIP", load)).contains(7L);
+    now.addAndGet(100);
+    assertThat(lists.find("Lapsed", load)).contains(8L);
+    assertThat(loads).hasValue(1);
+    now.addAndGet(1);
+    assertThat(lists.find("VIP", load)).contains(7L);
+    assertThat(loads).hasValue(2);
+  }
+
+  @Test
+  void aMissIsAlwaysConfirmedByAReadStartedAfterTheQuestion() {
+    Supplier<Map<String, Long>> load = account(Map.of("VIP", 7L));
+    assertThat(lists.find("VIP", load)).contains(7L);
+    now.incrementAndGet();
+    assertThat(lists.find("New", load)).isEmpty();
+    assertThat(loads).hasValue(2);
+    // Another host made it meanwhile: the next miss reads again and finds it.
+    now.incrementAndGet();
+    assertThat(lists.find("New", account(Map.of("VIP", 7L, "New", 9L)))).contains(9L);
+    assertThat(loads).hasValue(3);
+  }
+
+  @Test
+  void callersWaitingForAReadShareTheNextOne() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Supplier<Map<String, Long>> load =
+        () -> {
+          if (loads.incrementAndGet() == 1) {
+            await(release);
+          }
+          return Map.of("VIP", 7L);
+        };
+    Future<Optional<Long>> first = pool.submit(() -> lists.find("missing", load));
+    awaitLoads(1);
+    now.incrementAndGet(); // the others ask after the first read started: it cannot answer them
+    List<Thread> waiting = new ArrayList<>();
+    List<Future<Optional<Long>>> others = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      CountDownLatch started = new CountDownLatch(1);
+      others.add(
+          pool.submit(
+              () -> {
+                waiting.add(Thread.currentThread());
+                started.countDown();
+                return lists.find("VIP", load);
+              }));
+      started.await();
+    }
+    awaitWaiting(waiting);
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
+    for (Future<Optional<Long>> f : others) {
+      assertThat(f.get(10, TimeUnit.SECONDS)).contains(7L);
+    }
+    assertThat(loads).as("one read for the first caller, one for the eight after it").hasValue(2);
+  }
+
+  @Test
+  void onlyOneCallerOfTheJvmCreatesAName() throws Exception {
+    AtomicInteger creates = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    Supplier<Map<String, Long>> load = account(Map.of());
+    Supplier<Long> create =
+        () -> {
+          creates.incrementAndGet();
+          await(release);
+          return 42L;
+        };
+    List<Future<Long>> all = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      all.add(pool.submit(() -> lists.findOrCreate("VIP", load, create)));
+    }
+    while (creates.get() == 0) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    for (Future<Long> f : all) {
+      assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(42L);
+    }
+    assertThat(creates).hasValue(1);
+    // Known from now on without a read.
+    int readsSoFar = loads.get();
+    assertThat(lists.find("VIP", load)).contains(42L);
+    assertThat(loads).hasValue(readsSoFar);
+  }
+
+  @Test
+  void aCreatedNameOutlivesAReadThatDoesNotListItYetForTheFreshness() {
+    lists.findOrCreate("VIP", account(Map.of()), () -> 42L);
+    now.addAndGet(50);
+    assertThat(lists.find("Other", account(Map.of()))).isEmpty(); // a read without VIP
+    assertThat(lists.find("VIP", account(Map.of()))).contains(42L);
+    now.addAndGet(200);
+    assertThat(lists.find("VIP", account(Map.of()))).isEmpty();
+  }
+
+  @Test
+  void whatThisJvmMadeWinsOverAReadForTheFreshness() {
+    lists.findOrCreate("VIP", account(Map.of()), () -> 42L);
+    now.addAndGet(50);
+    assertThat(lists.find("Other", account(Map.of("VIP", 41L)))).isEmpty(); // a read listing VIP
+    assertThat(lists.find("VIP", account(Map.of("VIP", 41L)))).contains(42L);
+    now.addAndGet(200);
+    assertThat(lists.find("VIP", account(Map.of("VIP", 41L)))).contains(41L);
+  }
+
+  @Test
+  void aForgottenNameIsReadAgain() {
+    Supplier<Map<String, Long>> load = account(Map.of("VIP", 7L));
+    lists.find("VIP", load);
+    lists.forget("VIP");
+    now.incrementAndGet();
+    assertThat(lists.find("VIP", account(Map.of()))).isEmpty();
+    assertThat(loads).hasValue(2);
+  }
+
+  @Test
+  void aCreatorThatWasCancelledLetsTheNextCallerCreate() throws Exception {
+    Supplier<Map<String, Long>> load = account(Map.of());
+    assertThatThrownBy(
+            () ->
+                lists.findOrCreate(
+                    "VIP",
+                    load,
+                    () -> {
+                      throw new ExportCancelledException("cancelled", false);
+                    }))
+        .isInstanceOf(ExportCancelledException.class);
+    assertThat(lists.findOrCreate("VIP", load, () -> 42L)).isEqualTo(42L);
+  }
+
+  @Test
+  void aFailedReadFailsTheCallersThatWaitedForItButACancelledOneDoesNot() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    RuntimeException[] failWith = {new DestinationException(500, null, null, "read failed")};
+    Supplier<Map<String, Long>> load =
+        () -> {
+          int n = calls.incrementAndGet();
+          if (n == 1) {
+            await(release);
+            throw failWith[0];
+          }
+          return Map.of("VIP", 7L);
+        };
+    // The first read (started before the waiter asked) fails: the waiter needs one of its own.
+    now.set(10);
+    Future<Optional<Long>> first = pool.submit(() -> lists.find("VIP", load));
+    while (calls.get() == 0) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DestinationException.class);
+    // Same instant as the failed read's start: the failure answers it.
+    assertThatThrownBy(() -> lists.find("VIP", load)).isSameAs(failWith[0]);
+    assertThat(calls).hasValue(1);
+    now.incrementAndGet();
+    assertThat(lists.find("VIP", load)).contains(7L);
+
+    // A read whose export was cancelled answers nobody else.
+    now.addAndGet(1_000);
+    AccountDirectory.Catalog<Long> other = directory.catalog("other");
+    assertThatThrownBy(
+            () ->
+                other.find(
+                    "VIP",
+                    () -> {
+                      throw new ExportCancelledException("cancelled", false);
+                    }))
+        .isInstanceOf(ExportCancelledException.class);
+    assertThat(other.find("VIP", () -> Map.of("VIP", 1L))).contains(1L);
+  }
+
+  @Test
+  void catalogsOfOneKindAreOneAndKindsAreApart() {
+    assertThat(directory.<Long>catalog("lists")).isSameAs(lists);
+    lists.put("VIP", 7L);
+    assertThat(directory.<Long>catalog("fields").find("VIP", () -> Map.of())).isEmpty();
+  }
+
+  private void awaitLoads(int n) {
+    while (loads.get() < n) {
+      Thread.onSpinWait();
+    }
+  }
+
+  private static void awaitWaiting(List<Thread> threads) throws InterruptedException {
+    for (Thread t : threads) {
+      while (t.getState() != Thread.State.WAITING) {
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
