@@ -2,6 +2,7 @@ package com.segmentexport.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.segmentexport.api.Profile;
 import com.segmentexport.testkit.ProfileGenerator;
@@ -165,6 +166,14 @@ class PackagedPluginIT {
                   assertThat(ConnectHarness.header(r, "__connect.errors.exception.message"))
                       .containsAnyOf("INVALID_EMAIL", "MISSING_EMAIL"));
       assertThat(status(restPort)).contains("\"state\":\"RUNNING\"").doesNotContain("FAILED");
+      // The four vendor connectors, found by the sink's ServiceLoader inside the plugin's loader:
+      // validating an unknown id lists the ones discovered.
+      String error = validateUnknownConnector(restPort);
+      String prefix =
+          "Invalid value no-such-vendor for configuration export.connector: String must be one of: ";
+      assertThat(error).startsWith(prefix);
+      assertThat(error.substring(prefix.length()).split(", "))
+          .containsExactlyInAnyOrder("autopilot", "campaignmonitor", "dotdigital", "iterable");
 
       String text = Files.readString(log);
       assertThat(text)
@@ -173,6 +182,7 @@ class PackagedPluginIT {
           .contains(
               "Registered loader: PluginClassLoader{pluginLocation=" + plugin.toUri().toURL() + "}")
           .contains("Added plugin '" + SegmentExportSinkConnector.class.getName() + "'")
+          .doesNotContain("Skipping a connector provider")
           .doesNotContain("SLF4J(W)")
           .doesNotContain("NoClassDefFoundError")
           .doesNotContain("ClassNotFoundException");
@@ -374,6 +384,39 @@ class PackagedPluginIT {
       Thread.currentThread().interrupt();
       return "(interrupted)";
     }
+  }
+
+  /**
+   * The REST API's validation of a configuration naming a connector id no module provides: the one
+   * error on {@code export.connector}.
+   */
+  private static String validateUnknownConnector(int port) throws Exception {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("connector.class", SegmentExportSinkConnector.class.getName());
+    config.put("topics", TOPIC);
+    config.put("export.connector", "no-such-vendor");
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + port
+                                + "/connector-plugins/SegmentExportSinkConnector/config/validate"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("validate: " + r.body()).isEqualTo(200);
+    for (JsonNode c : JSON.readTree(r.body()).path("configs")) {
+      if (c.path("value").path("name").asText().equals("export.connector")) {
+        JsonNode errors = c.path("value").path("errors");
+        assertThat(errors).as("errors on export.connector").hasSize(1);
+        return errors.get(0).asText();
+      }
+    }
+    throw new AssertionError("no export.connector in the validation: " + r.body());
   }
 
   private static int freePort() throws IOException {
