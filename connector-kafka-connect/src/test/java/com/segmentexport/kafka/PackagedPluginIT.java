@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +34,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -128,14 +129,14 @@ class PackagedPluginIT {
       produce(kafka, profiles);
       IterableSimulator iterable = (IterableSimulator) sandbox.simulator();
 
-      int restPort = freePort();
       Path log = dir.resolve("worker.log");
       worker =
           startWorker(
               workerClassPath,
-              workerProperties(kafka.bootstrapServers(), pluginPath, restPort),
+              workerProperties(kafka.bootstrapServers(), pluginPath),
               connectorProperties(sandbox),
               log);
+      int restPort = restPort(log);
 
       try (Admin admin = kafka.createAdminClient()) {
         await(
@@ -264,8 +265,7 @@ class PackagedPluginIT {
     return out;
   }
 
-  private Path workerProperties(String bootstrap, Path pluginPath, int restPort)
-      throws IOException {
+  private Path workerProperties(String bootstrap, Path pluginPath) throws IOException {
     Map<String, String> w = new LinkedHashMap<>();
     w.put("bootstrap.servers", bootstrap);
     w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
@@ -273,7 +273,7 @@ class PackagedPluginIT {
     w.put("value.converter.schemas.enable", "false");
     w.put("offset.storage.file.filename", dir.resolve("standalone.offsets").toString());
     w.put("offset.flush.interval.ms", "1000");
-    w.put("listeners", "http://127.0.0.1:" + restPort);
+    w.put("listeners", "http://127.0.0.1:0"); // the port it took is in its log
     w.put("plugin.path", pluginPath.toString());
     // What the module's README recommends: the plugin's ServiceLoader manifest is enough.
     w.put("plugin.discovery", "service_load");
@@ -419,10 +419,24 @@ class PackagedPluginIT {
     throw new AssertionError("no export.connector in the validation: " + r.body());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** The port of the worker's REST API, from its log line {@code REST server listening at ...}. */
+  private int restPort(Path log) throws InterruptedException {
+    Pattern listening = Pattern.compile("REST server listening at http://127\\.0\\.0\\.1:(\\d+)/");
+    int[] port = {-1};
+    await(
+        () -> {
+          try {
+            Matcher m = listening.matcher(Files.readString(log));
+            if (m.find()) {
+              port[0] = Integer.parseInt(m.group(1));
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return port[0] > 0;
+        },
+        () -> "no REST server in the worker's log\n" + tail(log));
+    return port[0];
   }
 
   private static String tail(Path log) {
