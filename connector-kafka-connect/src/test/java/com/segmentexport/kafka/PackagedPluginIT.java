@@ -9,6 +9,7 @@ import com.segmentexport.testkit.ProfileGenerator;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own whose class path holds only Kafka's runtime and logging, none of the SDK's classes nor
  * their dependencies. A missing or duplicated class, or a broken ServiceLoader file in the plugin,
  * makes this test fail, where the other tests (the connector on the test class path) do not see it.
- * The broker and the Iterable simulator run in this JVM.
+ * The broker, the Iterable simulator and the sync state's PostgreSQL run in this JVM.
  */
 class PackagedPluginIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -112,7 +118,8 @@ class PackagedPluginIT {
         .as("the worker's class path")
         .anyMatch(j -> j.contains("connect-runtime-"))
         .anyMatch(j -> j.contains("slf4j-api-"))
-        .noneMatch(j -> j.contains("segmentexport") || j.contains("okhttp") || j.contains("moshi"));
+        .noneMatch(j -> j.contains("segmentexport") || j.contains("okhttp") || j.contains("moshi"))
+        .noneMatch(j -> j.contains("postgresql") || j.contains("sqlite") || j.contains("kotlin"));
 
     ProfileGenerator generator =
         ProfileGenerator.builder().seed(7).invalidEmails(0.1).missingEmails(0.05).build();
@@ -123,7 +130,8 @@ class PackagedPluginIT {
 
     EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
     kafka.start();
-    try (Sandbox sandbox = Sandboxes.start("iterable")) {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.start();
+        Sandbox sandbox = Sandboxes.start("iterable")) {
       kafka.createTopic(TOPIC, PARTITIONS);
       kafka.createTopic(DLQ, 1);
       produce(kafka, profiles);
@@ -134,13 +142,19 @@ class PackagedPluginIT {
           startWorker(
               workerClassPath,
               workerProperties(kafka.bootstrapServers(), pluginPath),
-              connectorProperties(sandbox),
+              connectorProperties(sandbox, postgres),
               log);
       int restPort = restPort(log);
 
       try (Admin admin = kafka.createAdminClient()) {
         await(
-            () -> committed(admin) == size,
+            () -> {
+              String status = status(restPort);
+              if (status.contains("\"state\":\"FAILED\"")) {
+                throw new AssertionError("the sink failed: " + status + "\n" + tail(log));
+              }
+              return committed(admin) == size;
+            },
             () ->
                 "committed "
                     + committed(admin)
@@ -166,6 +180,9 @@ class PackagedPluginIT {
               r ->
                   assertThat(ConnectHarness.header(r, "__connect.errors.exception.message"))
                       .containsAnyOf("INVALID_EMAIL", "MISSING_EMAIL"));
+      // The sync state in PostgreSQL, through the driver the plugin carries (JDBC in the plugin's
+      // loader): one member row per address on the list.
+      assertThat(stateMembers(postgres)).isEqualTo(expected.validEmails().size());
       assertThat(status(restPort)).contains("\"state\":\"RUNNING\"").doesNotContain("FAILED");
       // The four vendor connectors, found by the sink's ServiceLoader inside the plugin's loader:
       // validating an unknown id lists the ones discovered.
@@ -191,6 +208,15 @@ class PackagedPluginIT {
       stopWorker();
       kafka.stop();
       keepWorkerLog();
+    }
+  }
+
+  private static long stateMembers(EmbeddedPostgres postgres) throws SQLException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("select count(*) from plugin_state.segment_export_member")) {
+      r.next();
+      return r.getLong(1);
     }
   }
 
@@ -244,24 +270,44 @@ class PackagedPluginIT {
 
   /**
    * Kafka's runtime and logging, taken from this JVM's class path: no directory (this module's
-   * classes), none of this project's artifacts, no jar the plugin carries (so that a dependency
-   * missing from the plugin cannot be found on the worker's class path), no test framework, no test
-   * jar.
+   * classes), nothing of this build (its modules, in the reactor or the local repository), nothing of
+   * the sink's runtime class path but slf4j-api (the worker's own, left out of the plugin) nor any
+   * jar the plugin carries (so that a dependency missing from the plugin cannot be found on the
+   * worker's class path), no test framework, no test jar.
    */
-  private static List<String> workerClassPath(Set<String> pluginJars) {
+  private static List<String> workerClassPath(Set<String> pluginJars) throws IOException {
+    Set<Path> sink = sinkRuntimeClassPath();
+    Path buildRoot = Path.of(System.getProperty("segmentexport.build.root")).toAbsolutePath();
     List<String> out = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path file = Path.of(entry).toAbsolutePath().normalize();
       String path = entry.replace(File.separatorChar, '/');
-      String name = path.substring(path.lastIndexOf('/') + 1);
+      String name = file.getFileName().toString();
       if (!name.endsWith(".jar")
           || name.endsWith("-test.jar")
           || name.endsWith("-tests.jar")
+          || file.startsWith(buildRoot)
+          || (sink.contains(file) && !name.startsWith("slf4j-api-"))
           || pluginJars.contains(name)
           || NOT_ON_A_WORKER.stream().anyMatch(path::contains)) {
         continue;
       }
       out.add(entry);
     }
+    return out;
+  }
+
+  /** The sink's runtime class path, as the build wrote it (maven-dependency-plugin). */
+  private static Set<Path> sinkRuntimeClassPath() throws IOException {
+    String file = System.getProperty("segmentexport.sink.classpath");
+    assertThat(file)
+        .as("system property segmentexport.sink.classpath (set by failsafe)")
+        .isNotNull();
+    Set<Path> out = new HashSet<>();
+    for (String entry : Files.readString(Path.of(file)).trim().split(File.pathSeparator)) {
+      out.add(Path.of(entry).toAbsolutePath().normalize());
+    }
+    assertThat(out).as("the sink's runtime class path").isNotEmpty();
     return out;
   }
 
@@ -280,10 +326,14 @@ class PackagedPluginIT {
     return store(w, dir.resolve("worker.properties"));
   }
 
-  private Path connectorProperties(Sandbox sandbox) throws IOException {
+  private Path connectorProperties(Sandbox sandbox, EmbeddedPostgres postgres) throws IOException {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("name", CONNECTOR);
     c.putAll(ConnectHarness.sinkConfig(TOPIC, DLQ, 2, sandbox));
+    c.put("export.state.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"));
+    c.put("export.state.jdbc.user", "postgres");
+    c.put("export.state.jdbc.password", "unused");
+    c.put("export.state.schema", "plugin_state");
     return store(c, dir.resolve("connector.properties"));
   }
 
