@@ -2,12 +2,16 @@ package com.segmentexport.testkit;
 
 import com.segmentexport.api.ExportResult;
 import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one contract's large export in this JVM (started by the contract with a small {@code -Xmx})
- * and prints its counts and heap figures: {@code RESULT read=… exported=… notAttempted=…
+ * and writes its counts and heap figures to the file it is given, as one line: {@code RESULT read=…
+ * exported=… notAttempted=…
  * peakHeapBytes=… peakLiveAfterGcBytes=…} (the heap in use, garbage included, at its highest; and the
  * most heap still in use right after a collection, which is what the run retains). Exits 0 on success, 1 on any failure (an {@link OutOfMemoryError} included).
  */
@@ -19,7 +23,8 @@ public final class ForkedExport {
   /**
    * Entry point.
    *
-   * @param args the contract subclass's name and the number of profiles
+   * @param args the contract subclass's name, the number of profiles, and the file the result line
+   *     is written to
    */
   public static void main(String[] args) throws Exception {
     try {
@@ -34,9 +39,9 @@ public final class ForkedExport {
         peakLive = heap.peakLiveBytes();
       }
       long peak = HeapSampler.peakHeapBytes();
-      // The RESULT line on standard output is how this process reports to the contract that started
+      // The RESULT line in the file given is how this process reports to the contract that started
       // it.
-      System.out.println(
+      String line =
           "RESULT status="
               + result.status()
               + " read="
@@ -58,7 +63,8 @@ public final class ForkedExport {
               + " peakLiveAfterGcBytes="
               + peakLive
               + " maxHeapBytes="
-              + Runtime.getRuntime().maxMemory());
+              + Runtime.getRuntime().maxMemory();
+      Files.writeString(Path.of(args[2]), line + "\n", StandardCharsets.UTF_8);
       System.exit(0);
     } catch (Throwable t) {
       log.error("The forked export failed", t);

@@ -844,7 +844,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
    */
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  void largeSegmentStreamsInBoundedMemory() throws Exception {
+  void largeSegmentStreamsInBoundedMemory(@TempDir Path dir) throws Exception {
+    Path resultFile = dir.resolve("forked-export-result.txt");
     String java =
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     ProcessBuilder pb =
@@ -856,7 +857,8 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
             System.getProperty("java.class.path"),
             ForkedExport.class.getName(),
             getClass().getName(),
-            "1000000");
+            "1000000",
+            resultFile.toString());
     pb.redirectErrorStream(true);
     Process process = pb.start();
     // The output is read on a thread of its own: a forked JVM that hangs (an export waiting for a
@@ -890,15 +892,14 @@ public abstract class SegmentExporterContract<S extends VendorSimulator> {
     }
     assertThat(ended).as("the forked export ended within 240 s; its output:%n%s", tail).isTrue();
     assertThat(process.exitValue()).as("forked export output:\n%s", tail).isZero();
-    LOG.info(
-        "{} forked export: {}",
-        getClass().getSimpleName(),
-        output.stream().filter(l -> l.startsWith("RESULT ")).findFirst().orElse("(no result)"));
     String resultLine =
-        output.stream()
-            .filter(l -> l.startsWith("RESULT "))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + tail));
+        Files.exists(resultFile)
+            ? Files.readString(resultFile, StandardCharsets.UTF_8).trim()
+            : "(no result)";
+    LOG.info("{} forked export: {}", getClass().getSimpleName(), resultLine);
+    if (!resultLine.startsWith("RESULT ")) {
+      throw new AssertionError("no RESULT line from the forked export; its output:\n" + tail);
+    }
     Map<String, String> counts = new LinkedHashMap<>();
     for (String part : resultLine.substring(7).split(" ")) {
       String[] kv = part.split("=", 2);
