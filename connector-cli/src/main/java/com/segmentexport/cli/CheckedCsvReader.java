@@ -20,7 +20,10 @@ import java.util.List;
  * {@link IOException} naming what it found. Not thread-safe.
  */
 final class CheckedCsvReader implements Closeable {
-  /** Bytes that end a plain run: delimiter, quote, line ends. */
+  /**
+   * Bytes that end a plain run: delimiter, quote, line ends, and any byte of a non-ASCII character
+   * (which marks the value as needing UTF-8 decoding, then goes on with the run).
+   */
   private static final boolean[] SPECIAL = new boolean[256];
 
   static {
@@ -28,6 +31,9 @@ final class CheckedCsvReader implements Closeable {
     SPECIAL['"'] = true;
     SPECIAL['\r'] = true;
     SPECIAL['\n'] = true;
+    for (int b = 0x80; b < 0x100; b++) {
+      SPECIAL[b] = true;
+    }
   }
 
   private final InputStream in;
@@ -39,6 +45,7 @@ final class CheckedCsvReader implements Closeable {
   private boolean eof;
   private byte[] value = new byte[256];
   private int valueLength;
+  private boolean valueNonAscii; // a byte of the value is 0x80 or above: decode it as UTF-8
   private final List<String> fields = new ArrayList<>();
   private long line = 1;
   private boolean lastWasCr;
@@ -57,6 +64,7 @@ final class CheckedCsvReader implements Closeable {
   String[] next() throws IOException {
     fields.clear();
     valueLength = 0;
+    valueNonAscii = false;
     boolean started = false; // anything but a line end seen in this record
     boolean quoted = false; // inside a quoted value
     boolean quoteInQuotes = false; // a quote inside a quoted value: closing, or the first of two
@@ -85,9 +93,12 @@ final class CheckedCsvReader implements Closeable {
           // fall through: the byte after the closing quote ends the value
         } else {
           int start = pos;
-          while (pos < limit && buf[pos] != '"' && buf[pos] != '\r') {
-            if (buf[pos] == '\n') {
+          byte c;
+          while (pos < limit && (c = buf[pos]) != '"' && c != '\r') {
+            if (c == '\n') {
               line++;
+            } else if (c < 0) {
+              valueNonAscii = true;
             }
             pos++;
           }
@@ -103,11 +114,14 @@ final class CheckedCsvReader implements Closeable {
         }
       }
       int b = buf[pos] & 0xFF;
-      if (!SPECIAL[b]) {
+      if (!SPECIAL[b] || b >= 0x80) {
         if (afterClosingQuote) {
           throw new IOException("text after a closing quote");
         }
         int start = pos;
+        if (b >= 0x80) {
+          valueNonAscii = true;
+        }
         do {
           pos++;
         } while (pos < limit && !SPECIAL[buf[pos] & 0xFF]);
@@ -207,9 +221,22 @@ final class CheckedCsvReader implements Closeable {
     valueLength += length;
   }
 
+  /**
+   * The value read, as a string: an all-ASCII value (most are) is taken as ISO-8859-1, the same
+   * characters without the UTF-8 decoder's scan for non-ASCII bytes (a loop of its own under the
+   * client compiler).
+   */
   private String take() {
-    String s = valueLength == 0 ? "" : new String(value, 0, valueLength, StandardCharsets.UTF_8);
+    String s =
+        valueLength == 0
+            ? ""
+            : new String(
+                value,
+                0,
+                valueLength,
+                valueNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     valueLength = 0;
+    valueNonAscii = false;
     return s;
   }
 
