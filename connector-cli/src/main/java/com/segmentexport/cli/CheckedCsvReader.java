@@ -4,9 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Reads the records of a CSV file that {@link CsvScan} checked, straight from its bytes: its grammar
@@ -46,7 +44,8 @@ final class CheckedCsvReader implements Closeable {
   private byte[] value = new byte[256];
   private int valueLength;
   private boolean valueNonAscii; // a byte of the value is 0x80 or above: decode it as UTF-8
-  private final List<String> fields = new ArrayList<>();
+  private String[] fields = new String[8]; // the record's values so far, reused for every record
+  private int fieldCount;
   private long line = 1;
   private boolean lastWasCr;
 
@@ -62,7 +61,7 @@ final class CheckedCsvReader implements Closeable {
 
   /** The next record's values, or null at the end of the file. */
   String[] next() throws IOException {
-    fields.clear();
+    fieldCount = 0;
     valueLength = 0;
     valueNonAscii = false;
     boolean started = false; // anything but a line end seen in this record
@@ -75,7 +74,7 @@ final class CheckedCsvReader implements Closeable {
           throw new IOException("the end of the file inside a quoted value");
         }
         if (started) {
-          fields.add(take());
+          add(take());
           return record();
         }
         return null;
@@ -132,7 +131,7 @@ final class CheckedCsvReader implements Closeable {
       }
       pos++;
       if (b == ',') {
-        fields.add(take());
+        add(take());
         started = true;
         afterClosingQuote = false;
         lastWasCr = false;
@@ -156,21 +155,27 @@ final class CheckedCsvReader implements Closeable {
         if (crlf || !started) {
           continue; // the second half of CR LF, or an empty line
         }
-        fields.add(take());
+        add(take());
         return record();
       }
     }
   }
 
+  private void add(String value) {
+    if (fieldCount == fields.length) {
+      fields = Arrays.copyOf(fields, fieldCount * 2);
+    }
+    fields[fieldCount++] = value;
+  }
+
   /**
-   * The record's values as an array, copied one by one: {@code List.toArray(T[])} makes its array by
-   * reflection, a native call per row when the client compiler compiled it.
+   * The record's values as an array of their own: {@code System.arraycopy} into a new array, not
+   * {@code Arrays.copyOf} nor {@code List.toArray(T[])}, which make their array by reflection, a
+   * native call per row when the client compiler compiled them.
    */
   private String[] record() {
-    String[] r = new String[fields.size()];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = fields.get(i);
-    }
+    String[] r = new String[fieldCount];
+    System.arraycopy(fields, 0, r, 0, fieldCount);
     return r;
   }
 
