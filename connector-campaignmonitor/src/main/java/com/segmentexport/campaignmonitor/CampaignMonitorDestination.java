@@ -102,8 +102,8 @@ final class CampaignMonitorDestination implements Destination {
   private final CampaignMonitorConnector connector;
   private final VendorHttp http;
   private final String listId;
-  private final Optional<MappedField> firstName;
-  private final Optional<MappedField> lastName;
+  private final MappedField firstNameField; // null when not mapped
+  private final MappedField lastNameField; // null when not mapped
   private final List<CampaignMonitorConnector.FieldPlan> fields;
   private final ImportOptions options;
   private final AddressChanges addressChanges;
@@ -119,8 +119,8 @@ final class CampaignMonitorDestination implements Destination {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
-    this.firstName = firstName;
-    this.lastName = lastName;
+    this.firstNameField = firstName.orElse(null);
+    this.lastNameField = lastName.orElse(null);
     this.fields = fields;
     this.options = options;
     this.addressChanges =
@@ -562,12 +562,26 @@ final class CampaignMonitorDestination implements Destination {
     w.endObject();
   }
 
-  /** First and last name joined with a space; null when both are absent. */
+  /**
+   * First and last name, each trimmed, joined with a space; null when both are absent or blank. Made
+   * twice for every subscriber (checked, then written), so without optionals or lambdas.
+   */
   private String name(ExportRecord r) {
-    String first = firstName.map(r::text).map(String::trim).orElse("");
-    String last = lastName.map(r::text).map(String::trim).orElse("");
-    String joined = (first + " " + last).trim();
-    return joined.isEmpty() ? null : joined;
+    String first = trimmedText(firstNameField, r);
+    String last = trimmedText(lastNameField, r);
+    if (first.isEmpty()) {
+      return last.isEmpty() ? null : last;
+    }
+    return last.isEmpty() ? first : first + " " + last;
+  }
+
+  /** The field's value as trimmed text; empty when the field is not mapped or has no value. */
+  private static String trimmedText(MappedField field, ExportRecord r) {
+    if (field == null) {
+      return "";
+    }
+    String text = r.text(field);
+    return text == null ? "" : text.trim();
   }
 
   private static LocalDate date(Object v) {

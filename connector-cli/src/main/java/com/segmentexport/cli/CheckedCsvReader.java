@@ -4,9 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Reads the records of a CSV file that {@link CsvScan} checked, straight from its bytes: its grammar
@@ -20,7 +18,10 @@ import java.util.List;
  * {@link IOException} naming what it found. Not thread-safe.
  */
 final class CheckedCsvReader implements Closeable {
-  /** Bytes that end a plain run: delimiter, quote, line ends. */
+  /**
+   * Bytes that end a plain run: delimiter, quote, line ends, and any byte of a non-ASCII character
+   * (which marks the value as needing UTF-8 decoding, then goes on with the run).
+   */
   private static final boolean[] SPECIAL = new boolean[256];
 
   static {
@@ -28,6 +29,9 @@ final class CheckedCsvReader implements Closeable {
     SPECIAL['"'] = true;
     SPECIAL['\r'] = true;
     SPECIAL['\n'] = true;
+    for (int b = 0x80; b < 0x100; b++) {
+      SPECIAL[b] = true;
+    }
   }
 
   private final InputStream in;
@@ -39,7 +43,9 @@ final class CheckedCsvReader implements Closeable {
   private boolean eof;
   private byte[] value = new byte[256];
   private int valueLength;
-  private final List<String> fields = new ArrayList<>();
+  private boolean valueNonAscii; // a byte of the value is 0x80 or above: decode it as UTF-8
+  private String[] fields = new String[8]; // the record's values so far, reused for every record
+  private int fieldCount;
   private long line = 1;
   private boolean lastWasCr;
 
@@ -55,8 +61,9 @@ final class CheckedCsvReader implements Closeable {
 
   /** The next record's values, or null at the end of the file. */
   String[] next() throws IOException {
-    fields.clear();
+    fieldCount = 0;
     valueLength = 0;
+    valueNonAscii = false;
     boolean started = false; // anything but a line end seen in this record
     boolean quoted = false; // inside a quoted value
     boolean quoteInQuotes = false; // a quote inside a quoted value: closing, or the first of two
@@ -67,7 +74,7 @@ final class CheckedCsvReader implements Closeable {
           throw new IOException("the end of the file inside a quoted value");
         }
         if (started) {
-          fields.add(take());
+          add(take());
           return record();
         }
         return null;
@@ -85,9 +92,12 @@ final class CheckedCsvReader implements Closeable {
           // fall through: the byte after the closing quote ends the value
         } else {
           int start = pos;
-          while (pos < limit && buf[pos] != '"' && buf[pos] != '\r') {
-            if (buf[pos] == '\n') {
+          byte c;
+          while (pos < limit && (c = buf[pos]) != '"' && c != '\r') {
+            if (c == '\n') {
               line++;
+            } else if (c < 0) {
+              valueNonAscii = true;
             }
             pos++;
           }
@@ -103,11 +113,14 @@ final class CheckedCsvReader implements Closeable {
         }
       }
       int b = buf[pos] & 0xFF;
-      if (!SPECIAL[b]) {
+      if (!SPECIAL[b] || b >= 0x80) {
         if (afterClosingQuote) {
           throw new IOException("text after a closing quote");
         }
         int start = pos;
+        if (b >= 0x80) {
+          valueNonAscii = true;
+        }
         do {
           pos++;
         } while (pos < limit && !SPECIAL[buf[pos] & 0xFF]);
@@ -118,7 +131,7 @@ final class CheckedCsvReader implements Closeable {
       }
       pos++;
       if (b == ',') {
-        fields.add(take());
+        add(take());
         started = true;
         afterClosingQuote = false;
         lastWasCr = false;
@@ -142,21 +155,27 @@ final class CheckedCsvReader implements Closeable {
         if (crlf || !started) {
           continue; // the second half of CR LF, or an empty line
         }
-        fields.add(take());
+        add(take());
         return record();
       }
     }
   }
 
+  private void add(String value) {
+    if (fieldCount == fields.length) {
+      fields = Arrays.copyOf(fields, fieldCount * 2);
+    }
+    fields[fieldCount++] = value;
+  }
+
   /**
-   * The record's values as an array, copied one by one: {@code List.toArray(T[])} makes its array by
-   * reflection, a native call per row when the client compiler compiled it.
+   * The record's values as an array of their own: {@code System.arraycopy} into a new array, not
+   * {@code Arrays.copyOf} nor {@code List.toArray(T[])}, which make their array by reflection, a
+   * native call per row when the client compiler compiled them.
    */
   private String[] record() {
-    String[] r = new String[fields.size()];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = fields.get(i);
-    }
+    String[] r = new String[fieldCount];
+    System.arraycopy(fields, 0, r, 0, fieldCount);
     return r;
   }
 
@@ -207,9 +226,22 @@ final class CheckedCsvReader implements Closeable {
     valueLength += length;
   }
 
+  /**
+   * The value read, as a string: an all-ASCII value (most are) is taken as ISO-8859-1, the same
+   * characters without the UTF-8 decoder's scan for non-ASCII bytes (a loop of its own under the
+   * client compiler).
+   */
   private String take() {
-    String s = valueLength == 0 ? "" : new String(value, 0, valueLength, StandardCharsets.UTF_8);
+    String s =
+        valueLength == 0
+            ? ""
+            : new String(
+                value,
+                0,
+                valueLength,
+                valueNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     valueLength = 0;
+    valueNonAscii = false;
     return s;
   }
 

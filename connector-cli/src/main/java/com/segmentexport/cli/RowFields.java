@@ -5,6 +5,7 @@ import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -50,6 +51,11 @@ final class RowFields extends AbstractMap<String, Object> {
     return false;
   }
 
+  /**
+   * The fields in column order. Its iterator hands out one entry object, moved along by each
+   * {@code next()} (valid until the next call), not an entry per field: {@code Profile.of} reads each
+   * entry's name and value as it goes, so a row costs no entry objects.
+   */
   @Override
   public Set<Map.Entry<String, Object>> entrySet() {
     return new AbstractSet<>() {
@@ -60,24 +66,61 @@ final class RowFields extends AbstractMap<String, Object> {
 
       @Override
       public Iterator<Map.Entry<String, Object>> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < names.length;
-          }
-
-          @Override
-          public Map.Entry<String, Object> next() {
-            if (next >= names.length) {
-              throw new NoSuchElementException();
-            }
-            int i = next++;
-            return new SimpleImmutableEntry<>(names[i], values[i]);
-          }
-        };
+        return new Cursor();
       }
     };
+  }
+
+  /** An iterator over the columns that is also the entry of the column it is on. */
+  private final class Cursor
+      implements Iterator<Map.Entry<String, Object>>, Map.Entry<String, Object> {
+    private int next;
+    private int current = -1;
+
+    @Override
+    public boolean hasNext() {
+      return next < names.length;
+    }
+
+    @Override
+    public Map.Entry<String, Object> next() {
+      if (next >= names.length) {
+        throw new NoSuchElementException();
+      }
+      current = next++;
+      return this;
+    }
+
+    @Override
+    public String getKey() {
+      return names[current];
+    }
+
+    @Override
+    public Object getValue() {
+      return values[current];
+    }
+
+    @Override
+    public Object setValue(Object value) {
+      throw new UnsupportedOperationException("read-only");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Map.Entry<?, ?> e
+          && getKey().equals(e.getKey())
+          && Objects.equals(getValue(), e.getValue());
+    }
+
+    @Override
+    public int hashCode() {
+      return getKey().hashCode() ^ Objects.hashCode(getValue());
+    }
+
+    @Override
+    public String toString() {
+      return getKey() + "=" + getValue();
+    }
   }
 }

@@ -162,7 +162,9 @@ final class SegmentArguments {
         throw new UsageException(
             "--map gives the field '" + field + "' twice; map each field once");
       }
-      result.add(new Mapped(field, type, column));
+      // interned, as SegmentFiles interns a CSV file's column names: the engine then finds each
+      // mapped value of a row by identity (Profile.get), without comparing the names' characters
+      result.add(new Mapped(field, type, column.intern()));
     }
     if (result.stream().noneMatch(m -> m.field().equals("Email"))) {
       throw new UsageException(

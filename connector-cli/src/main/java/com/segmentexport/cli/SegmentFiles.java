@@ -191,7 +191,12 @@ final class SegmentFiles {
     } catch (IOException e) {
       throw cannotRead(file, e);
     }
-    String[] names = header.toArray(new String[0]);
+    String[] names = new String[header.size()];
+    for (int i = 0; i < names.length; i++) {
+      // interned, as SegmentArguments interns the --map columns: the same instances, so that
+      // Profile.get finds a mapped value by identity in every row
+      names[i] = header.get(i).intern();
+    }
     return new Iterator<>() {
       private long recordNumber = -1; // the header row is record 0
       private String[] nextValues;
