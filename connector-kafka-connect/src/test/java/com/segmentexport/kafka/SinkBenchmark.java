@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.AttributeNotFoundException;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -356,8 +357,8 @@ public final class SinkBenchmark {
       Object v;
       try {
         v = jmx.getAttribute(n, "sink-record-read-total");
-      } catch (InstanceNotFoundException e) {
-        continue; // a task's metrics replaced between the query and the read (as its task starts)
+      } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+        continue; // a task's metrics replaced or not yet filled in as the task starts
       }
       sum += v instanceof Number number ? number.doubleValue() : 0;
     }
