@@ -48,7 +48,9 @@ final class ThreadCpu {
     group("gc-pause", "GC Thread");
     group("gc-concurrent", "G1 Conc", "G1 Main", "G1 Refine", "G1 Service");
     group("jit", "C2 Compiler", "C1 Compiler");
-    group("benchmark", "java"); // the main thread, polling the offsets and metrics
+    // The benchmark's main thread (named "java", or after the main class under exec:java), polling
+    // the offsets and metrics.
+    group("benchmark", "java", "com.segmentexp");
   }
 
   /** The native name of each thread id seen. */
