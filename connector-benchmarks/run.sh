@@ -27,7 +27,7 @@ kafka_section() {
   mvn -B -q -pl connector-kafka-connect -am test-compile -DskipTests
   mvn -B -q -pl connector-kafka-connect exec:java -Dexec.classpathScope=test \
     -Dexec.mainClass=com.segmentexport.kafka.SinkBenchmark \
-    -Dprofiles="${KAFKA_PROFILES:-200000}" -Drounds="${KAFKA_ROUNDS:-3}" 2>&1 \
+    -Dprofiles="${KAFKA_PROFILES:-200000}" -Drounds="${KAFKA_ROUNDS:-3}" -DthreadCpu=true 2>&1 \
     | grep -v '^\[' || echo "(the sink benchmark failed)"
 }
 if [ -n "${KAFKA_ONLY:-}" ]; then

@@ -26,44 +26,76 @@ final class PartitionOffsets {
     }
   }
 
-  private final Map<TopicPartition, ArrayDeque<Span>> spans = new HashMap<>();
-  private final Map<TopicPartition, Long> next = new HashMap<>();
+  /** A partition's spans, oldest first, and the offset after the last record seen. */
+  private static final class Partition {
+    final ArrayDeque<Span> spans = new ArrayDeque<>();
+    long next;
+  }
+
+  private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+
+  /** The partition of the last record added: a poll's records come partition by partition. */
+  private TopicPartition lastPartition;
+
+  private Partition last;
 
   /** A record of a partition now waits on {@code completion}. */
   void add(TopicPartition tp, long offset, Completion completion) {
-    ArrayDeque<Span> q = spans.computeIfAbsent(tp, k -> new ArrayDeque<>());
-    Span tail = q.peekLast();
+    Partition p = partition(tp);
+    Span tail = p.spans.peekLast();
     if (tail != null && tail.completion == completion && offset > tail.last) {
       tail.last = offset;
     } else {
-      q.addLast(new Span(offset, completion));
+      p.spans.addLast(new Span(offset, completion));
     }
-    next.merge(tp, offset + 1, Math::max);
+    p.next = Math.max(p.next, offset + 1);
+  }
+
+  /**
+   * A record of a partition, named by topic and number, now waits on {@code completion}: no {@link
+   * TopicPartition} is made while records keep coming from the partition of the previous one.
+   */
+  void add(String topic, int partition, long offset, Completion completion) {
+    TopicPartition tp = lastPartition;
+    if (tp == null || tp.partition() != partition || !tp.topic().equals(topic)) {
+      tp = new TopicPartition(topic, partition);
+    }
+    add(tp, offset, completion);
+  }
+
+  private Partition partition(TopicPartition tp) {
+    if (tp.equals(lastPartition) && last != null) {
+      return last;
+    }
+    Partition p = partitions.computeIfAbsent(tp, k -> new Partition());
+    lastPartition = tp;
+    last = p;
+    return p;
   }
 
   /** The offset up to which (excluded) every record of the partition is done, if any record was seen. */
   OptionalLong committable(TopicPartition tp) {
-    ArrayDeque<Span> q = spans.get(tp);
-    if (q == null) {
+    Partition p = partitions.get(tp);
+    if (p == null) {
       return OptionalLong.empty();
     }
+    ArrayDeque<Span> q = p.spans;
     while (!q.isEmpty() && q.peekFirst().completion.isDone()) {
       q.removeFirst();
     }
-    return q.isEmpty() ? OptionalLong.of(next.get(tp)) : OptionalLong.of(q.peekFirst().first);
+    return q.isEmpty() ? OptionalLong.of(p.next) : OptionalLong.of(q.peekFirst().first);
   }
 
   /** Forgets partitions the task no longer owns. */
-  void remove(Collection<TopicPartition> partitions) {
-    partitions.forEach(
-        tp -> {
-          spans.remove(tp);
-          next.remove(tp);
-        });
+  void remove(Collection<TopicPartition> removed) {
+    removed.forEach(partitions::remove);
+    lastPartition = null;
+    last = null;
   }
 
   void clear() {
-    spans.clear();
-    next.clear();
+    partitions.clear();
+    lastPartition = null;
+    last = null;
   }
 }

@@ -172,21 +172,25 @@ public final class SegmentExportSinkTask extends SinkTask {
     drainFinished();
     failIfFatal();
     long now = System.currentTimeMillis();
+    int maxRecords = config.windowMaxRecords(); // a look-up in the parsed configuration
     for (SinkRecord r : records) {
-      TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
       Profile profile;
       String segment;
       try {
         profile = reader.profile(r);
         segment = reader.segment(r, profile);
       } catch (DataException e) {
-        offsets.add(tp, r.originalKafkaOffset(), Completion.of(report(r, e)));
+        offsets.add(
+            r.originalTopic(),
+            r.originalKafkaPartition(),
+            r.originalKafkaOffset(),
+            Completion.of(report(r, e)));
         continue;
       }
       Window w = open.computeIfAbsent(segment, s -> new Window(s, now));
       w.add(withoutValue(r), profile, key(profile));
-      offsets.add(tp, r.originalKafkaOffset(), w);
-      if (w.size() >= config.windowMaxRecords()) {
+      offsets.add(r.originalTopic(), r.originalKafkaPartition(), r.originalKafkaOffset(), w);
+      if (w.size() >= maxRecords) {
         close(w);
       }
     }
@@ -257,9 +261,13 @@ public final class SegmentExportSinkTask extends SinkTask {
    * The record as its window keeps it, for the dead-letter queue: without its converted value (a map
    * per record, which the profile copied), so that the records of windows in flight weigh less on
    * the heap. Connect's reporter writes the record as it was consumed (its original key, value and
-   * headers), not this value.
+   * headers), not this value. A value of bytes (ByteArrayConverter) is the consumed record's own
+   * array, which the record keeps anyway: that record is kept as it is, without a copy.
    */
   private static SinkRecord withoutValue(SinkRecord r) {
+    if (r.value() instanceof byte[]) {
+      return r;
+    }
     return r.newRecord(
         r.topic(),
         r.kafkaPartition(),

@@ -41,7 +41,15 @@ final class Window implements Completion {
   private List<Profile> profiles = new ArrayList<>();
   private List<SinkRecord> records = new ArrayList<>();
   private List<String> keys = new ArrayList<>();
-  private final Map<String, Integer> rowByKey = new HashMap<>();
+
+  /**
+   * The rows by profile key: open addressing over {@link #keys}, each slot a row + 1 (0: empty), at
+   * most half full. No map entry nor boxed row per record: a window holds tens of thousands of rows
+   * for as long as its run lasts.
+   */
+  private int[] slots = new int[16];
+
+  private int indexed;
   private final Map<Integer, List<SinkRecord>> superseded = new HashMap<>();
   private final List<RejectedRecord> rejected = Collections.synchronizedList(new ArrayList<>());
   private final List<Future<Void>> reports = new ArrayList<>();
@@ -59,8 +67,8 @@ final class Window implements Completion {
   /** Adds a record's profile; a key already in the window replaces that row. */
   void add(SinkRecord record, Profile profile, String key) {
     if (key != null) {
-      Integer row = rowByKey.putIfAbsent(key, profiles.size());
-      if (row != null) {
+      int row = indexIfAbsent(key, profiles.size());
+      if (row >= 0) {
         profiles.set(row, profile);
         superseded.computeIfAbsent(row, k -> new ArrayList<>()).add(records.get(row));
         records.set(row, record);
@@ -74,15 +82,69 @@ final class Window implements Completion {
 
   /** Whether this window and {@code other} hold a profile with the same key. */
   boolean sharesProfilesWith(Window other) {
-    Map<String, Integer> small =
-        rowByKey.size() <= other.rowByKey.size() ? rowByKey : other.rowByKey;
-    Map<String, Integer> large = small == rowByKey ? other.rowByKey : rowByKey;
-    for (String key : small.keySet()) {
-      if (large.containsKey(key)) {
+    Window small = indexed <= other.indexed ? this : other;
+    Window large = small == this ? other : this;
+    for (String key : small.keys) {
+      if (key != null && large.rowOf(key) >= 0) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The row of a key, or -1. */
+  private int rowOf(String key) {
+    int mask = slots.length - 1;
+    for (int i = spread(key.hashCode()) & mask; slots[i] != 0; i = (i + 1) & mask) {
+      int row = slots[i] - 1;
+      if (key.equals(keys.get(row))) {
+        return row;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Indexes a key at {@code row} unless it is indexed already.
+   *
+   * @return the key's row if it was indexed, else -1 (now indexed at {@code row}, whose key {@link
+   *     #keys} must hold before the next look-up)
+   */
+  private int indexIfAbsent(String key, int row) {
+    if ((indexed + 1) * 2 > slots.length) {
+      reindex(slots.length * 2);
+    }
+    int mask = slots.length - 1;
+    int i = spread(key.hashCode()) & mask;
+    for (; slots[i] != 0; i = (i + 1) & mask) {
+      int r = slots[i] - 1;
+      if (key.equals(keys.get(r))) {
+        return r;
+      }
+    }
+    slots[i] = row + 1;
+    indexed++;
+    return -1;
+  }
+
+  /** Rebuilds the index of {@link #keys} with this many slots (a power of two). */
+  private void reindex(int size) {
+    slots = new int[size];
+    int mask = size - 1;
+    for (int row = 0; row < keys.size(); row++) {
+      String key = keys.get(row);
+      if (key != null) {
+        int i = spread(key.hashCode()) & mask;
+        while (slots[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = row + 1;
+      }
+    }
+  }
+
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
   }
 
   int size() {
@@ -128,12 +190,12 @@ final class Window implements Completion {
     keys = k;
     superseded.clear();
     superseded.putAll(s);
-    rowByKey.clear();
-    for (int i = 0; i < keys.size(); i++) {
-      if (keys.get(i) != null) {
-        rowByKey.put(keys.get(i), i);
-      }
+    indexed = (int) keys.stream().filter(x -> x != null).count();
+    int size = 16;
+    while (indexed * 2 > size) {
+      size *= 2;
     }
+    reindex(size);
   }
 
   /** The rejection sink of the current run (called on the engine's threads). */

@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.AttributeNotFoundException;
+import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
@@ -64,11 +66,21 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  * (the sink reads the JSON itself, see {@link JsonFields}), {@code string} StringConverter; the
  * topic's records are the same JSON bytes for each.
  *
- * <p>The sink's windows hold {@code window} records (system property, default 50000), and the worker's
- * consumer hands over up to {@code maxPollRecords} (5000) records per poll.
+ * <p>The sink's windows hold {@code window} records (system property; without it the connector's
+ * default, {@code export.window.max.records} 10000: windows of 50000, the earlier setting, kept up to
+ * 6 windows of each task's records live until the vendor confirmed them, and the collectors' copying
+ * of them cost about 2 us of CPU per profile), and the worker's consumer hands over up to {@code
+ * maxPollRecords} (5000) records per poll.
+ *
+ * <p>With {@code -DthreadCpu=true} (Linux) each run is followed by a line of its CPU microseconds per
+ * profile by group of threads ({@link ThreadCpu}): the task threads (consumer, converter, the
+ * sink's {@code put}), the broker's request threads, the engine (its threads and OkHttp's), the
+ * simulator, the collectors' pauses and concurrent work, the JIT compilers, the benchmark's own
+ * polling, and the rest of the broker, the worker and the clients.
  */
 public final class SinkBenchmark {
   private static final int PARTITIONS = 4;
+  private static final boolean THREAD_CPU = Boolean.getBoolean("threadCpu");
 
   private SinkBenchmark() {}
 
@@ -78,7 +90,19 @@ public final class SinkBenchmark {
    * @param args none; system properties {@code profiles} (default 200000) and {@code rounds} (3,
    *     after the warm-up round)
    */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run();
+    } catch (Exception | Error e) {
+      // Otherwise the worker's tasks would go on, against the closed simulator, and the JVM never
+      // end.
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0); // the harness's shutdown hook stops the cluster
+  }
+
+  private static void run() throws Exception {
     int size = Integer.getInteger("profiles", 200_000);
     int rounds = Integer.getInteger("rounds", 3);
     ProfileGenerator generator = ProfileGenerator.builder().seed(7).build();
@@ -103,7 +127,15 @@ public final class SinkBenchmark {
         double[] direct = direct(profiles);
         for (int tasks = 1; tasks <= 2; tasks++) {
           for (String converter : converters) {
-            Run run = connect(harness, admin, size, tasks, converter, "bench-" + connector++);
+            Run run =
+                connect(
+                    harness,
+                    admin,
+                    size,
+                    (long) direct[3],
+                    tasks,
+                    converter,
+                    "bench-" + connector++);
             System.out.printf(
                 "%-7s %9.0f  %6.2f  %4.2f  %-9s  %5d  %10.0f  %5.2f  %7.0f  %5.2f  %5.2f  %6.2f  %6.2f"
                     + "  %6.2f  %4.2f%n",
@@ -126,7 +158,6 @@ public final class SinkBenchmark {
         }
       }
     }
-    System.exit(0); // the harness's shutdown hook stops the cluster
   }
 
   /** One Connect run's moments, in {@link System#nanoTime()}. */
@@ -166,7 +197,8 @@ public final class SinkBenchmark {
 
   /**
    * The SDK's own export of the profiles, over its one {@code export()} call: profiles/s and the
-   * JVM's CPU microseconds per profile, the garbage collector's seconds.
+   * JVM's CPU microseconds per profile, the garbage collector's seconds, and the number of addresses
+   * the simulator received.
    */
   private static double[] direct(List<Profile> profiles) {
     try (Sandbox sandbox = sandbox()) {
@@ -188,6 +220,7 @@ public final class SinkBenchmark {
                       .build())
               .build();
       try (SegmentExporter exporter = Connectors.load().administratorExporter(connection)) {
+        Map<String, Long> threads = THREAD_CPU ? ThreadCpu.snapshot() : null;
         long cpu = cpuNanos();
         long gc = gcMillis();
         long start = System.nanoTime();
@@ -195,18 +228,34 @@ public final class SinkBenchmark {
             exporter.export(definition, name -> com.segmentexport.api.Segment.of(name, profiles));
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuMicros = (cpuNanos() - cpu) / 1e3 / profiles.size();
+        if (THREAD_CPU) {
+          printThreads("direct", threads, profiles.size());
+        }
         double gcSeconds = (gcMillis() - gc) / 1e3;
         if (result.exported() == 0) {
           throw new IllegalStateException("nothing exported: " + result.status());
         }
-        return new double[] {profiles.size() / seconds, cpuMicros, gcSeconds};
+        long sent = ((IterableSimulator) sandbox.simulator()).receivedEmailCount();
+        return new double[] {profiles.size() / seconds, cpuMicros, gcSeconds, sent};
       }
     }
   }
 
-  /** The same profiles through the sink with this many tasks. */
+  /**
+   * The same profiles through the sink with this many tasks. The consumer group's offsets are asked
+   * for every 5 ms once the simulator received as many addresses as the direct export sent it
+   * ({@code sent}: the sink sends at least those), every 200 ms before: asking the broker every 5 ms
+   * all along took CPU (this thread, the admin client's, the broker's) that the sink was charged for
+   * and competed with it on the same cores.
+   */
   private static Run connect(
-      ConnectHarness harness, Admin admin, int size, int tasks, String converter, String name)
+      ConnectHarness harness,
+      Admin admin,
+      int size,
+      long sent,
+      int tasks,
+      String converter,
+      String name)
       throws Exception {
     try (Sandbox sandbox = sandbox()) {
       Map<String, String> config = ConnectHarness.sinkConfig("bench", "bench-dlq", tasks, sandbox);
@@ -223,8 +272,10 @@ public final class SinkBenchmark {
           throw new IllegalArgumentException("converters: json, bytes or string, not " + converter);
       }
       config.put("export.setting.requestsPerSecond", "100000");
-      config.put(
-          "export.window.max.records", Integer.toString(Integer.getInteger("window", 50_000)));
+      String window = System.getProperty("window");
+      if (window != null) {
+        config.put("export.window.max.records", window);
+      }
       config.put("export.window.flush.ms", "1000");
       config.put(
           "consumer.override.max.poll.records",
@@ -232,12 +283,15 @@ public final class SinkBenchmark {
       MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
       ObjectName readMetrics =
           new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",*");
+      Map<String, Long> threads = THREAD_CPU ? ThreadCpu.snapshot() : null;
       long cpu = cpuNanos();
       long gc = gcMillis();
       long configured = System.nanoTime();
       harness.connect.configureConnector(name, config);
+      IterableSimulator simulator = (IterableSimulator) sandbox.simulator();
       long firstRead = 0;
       long committed = 0;
+      long asked = 0;
       long deadline = configured + Duration.ofMinutes(10).toNanos();
       while (committed == 0) {
         if (System.nanoTime() > deadline) {
@@ -248,12 +302,19 @@ public final class SinkBenchmark {
         if (firstRead == 0 && recordsRead(jmx, readMetrics) > 0) {
           firstRead = now;
         }
-        if (firstRead != 0 && committed(admin, "connect-" + name) == size) {
-          committed = now;
+        boolean allSent = simulator.receivedEmailCount() >= sent;
+        if (firstRead != 0 && (allSent || now - asked >= 200_000_000L)) {
+          asked = now;
+          if (committed(admin, "connect-" + name) == size) {
+            committed = now;
+          }
         }
       }
       long cpuUsed = cpuNanos() - cpu;
       long gcUsed = gcMillis() - gc;
+      if (THREAD_CPU) {
+        printThreads(converter + " " + tasks, threads, size);
+      }
       long lastWrite = Long.MIN_VALUE;
       for (IterableSimulator.Call c : ((IterableSimulator) sandbox.simulator()).calls()) {
         if (c.write()) {
@@ -263,6 +324,20 @@ public final class SinkBenchmark {
       harness.deleteConnector(name);
       return new Run(configured, firstRead, lastWrite, committed, cpuUsed, gcUsed);
     }
+  }
+
+  /** Prints the CPU microseconds per profile of each group of threads since {@code before}. */
+  private static void printThreads(String what, Map<String, Long> before, int size) {
+    Map<String, Long> groups = ThreadCpu.byGroup(before, ThreadCpu.snapshot());
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                "  cpu us by thread, %s: %.2f",
+                what, groups.values().stream().mapToLong(Long::longValue).sum() / 1e3 / size));
+    groups.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> b.append(String.format(" | %s %.2f", e.getKey(), e.getValue() / 1e3 / size)));
+    System.out.println(b);
   }
 
   /** The CPU time this JVM used so far, every thread together. */
@@ -284,7 +359,12 @@ public final class SinkBenchmark {
   private static double recordsRead(MBeanServer jmx, ObjectName pattern) throws Exception {
     double sum = 0;
     for (ObjectName n : jmx.queryNames(pattern, null)) {
-      Object v = jmx.getAttribute(n, "sink-record-read-total");
+      Object v;
+      try {
+        v = jmx.getAttribute(n, "sink-record-read-total");
+      } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+        continue; // a task's metrics replaced or not yet filled in as the task starts
+      }
       sum += v instanceof Number number ? number.doubleValue() : 0;
     }
     return sum;

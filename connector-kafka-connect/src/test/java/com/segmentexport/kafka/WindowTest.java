@@ -44,6 +44,39 @@ class WindowTest {
   }
 
   @Test
+  void aLargeWindowStillFindsEachProfilesRowAndItsSharedProfiles() {
+    Window w = new Window("VIP", 0);
+    for (int i = 0; i < 5_000; i++) {
+      String email = "user" + i + "@example.org";
+      w.add(record(i % 4, i), Profile.of("email", email, "n", i), i % 7 == 0 ? null : email);
+    }
+    for (int i = 0; i < 5_000; i += 3) {
+      String email = "user" + i + "@example.org";
+      w.add(
+          record(i % 4, 5_000 + i), Profile.of("email", email, "n", -i), i % 7 == 0 ? null : email);
+    }
+    // rows without a key are never replaced: 5,000 rows, then a new row for each keyless repeat
+    long keyless =
+        java.util.stream.IntStream.range(0, 5_000).filter(i -> i % 3 == 0 && i % 7 == 0).count();
+    assertThat(w.size()).isEqualTo(5_000 + (int) keyless);
+    assertThat(w.profiles().get(3).get("n")).isEqualTo(-3);
+    assertThat(w.profiles().get(4).get("n")).isEqualTo(4);
+    assertThat(w.records(4)).hasSize(2);
+
+    Window other = new Window("VIP", 0);
+    other.add(record(0, 1), Profile.of("email", "nobody@example.org"), "nobody@example.org");
+    assertThat(w.sharesProfilesWith(other)).isFalse();
+    other.add(record(0, 2), Profile.of("email", "user4999@example.org"), "user4999@example.org");
+    assertThat(w.sharesProfilesWith(other)).isTrue();
+    assertThat(other.sharesProfilesWith(w)).isTrue();
+
+    w.dropPartitions(Set.of(new TopicPartition("t", 3)));
+    assertThat(w.sharesProfilesWith(other)).as("user4999 was in partition 3").isFalse();
+    other.add(record(0, 3), Profile.of("email", "user4997@example.org"), "user4997@example.org");
+    assertThat(w.sharesProfilesWith(other)).isTrue();
+  }
+
+  @Test
   void droppingARevokedPartitionKeepsTheOtherRowsAndTheirKeys() {
     Window w = new Window("VIP", 0);
     w.add(record(0, 1), Profile.of("email", "ann@example.org"), "ann@example.org");
