@@ -48,6 +48,10 @@ import java.util.function.Supplier;
  * cancellation). When it fails, the callers that waited for it get the same exception, except when the
  * export that ran it was cancelled ({@link ExportCancelledException}): then one of them reads again.
  *
+ * <p>A directory also holds objects of the connector's own that the exports of the JVM share for the
+ * account ({@link #shared}), such as what they learnt of a list's members: the connector makes each on
+ * first use and bounds its memory itself.
+ *
  * <p>Thread-safe. Values must be immutable; loaders and creators must not call back into the same
  * catalog.
  */
@@ -58,6 +62,7 @@ public final class AccountDirectory {
   private final LongSupplier nanoTime;
   private final long freshNanos;
   private final ConcurrentMap<String, Catalog<?>> catalogs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Object> shared = new ConcurrentHashMap<>();
 
   AccountDirectory(LongSupplier nanoTime, Duration freshness) {
     this.nanoTime = requireNonNull(nanoTime, "nanoTime == null");
@@ -86,6 +91,38 @@ public final class AccountDirectory {
   public <V> Catalog<V> catalog(String kind) {
     requireNonNull(kind, "kind == null");
     return (Catalog<V>) catalogs.computeIfAbsent(kind, k -> new Catalog<>(this));
+  }
+
+  /**
+   * An object of the connector's own, one per kind, shared by the exports of this JVM to the account
+   * for the directory's life (the JVM's, for the engine's directories): made by {@code make} on first
+   * use (once, however many exports ask at once), then returned as it is. Nothing expires: the object
+   * must be thread-safe and keep its own memory bounded.
+   *
+   * @param kind what the object is, unique within the connector and apart from the catalogs' kinds,
+   *     such as {@code "autopilot.list-members"}
+   * @param type the object's class
+   * @param make makes the object; must not call back into this directory
+   * @param <V> the object's type
+   * @return the account's object of this kind
+   * @throws IllegalArgumentException if the kind holds an object of another type
+   */
+  public <V> V shared(String kind, Class<V> type, Supplier<? extends V> make) {
+    requireNonNull(kind, "kind == null");
+    requireNonNull(type, "type == null");
+    requireNonNull(make, "make == null");
+    Object value =
+        shared.computeIfAbsent(kind, k -> requireNonNull(make.get(), "make returned null"));
+    if (!type.isInstance(value)) {
+      throw new IllegalArgumentException(
+          "kind '"
+              + kind
+              + "' holds a "
+              + value.getClass().getName()
+              + ", not a "
+              + type.getName());
+    }
+    return type.cast(value);
   }
 
   /**

@@ -52,6 +52,48 @@ class AccountDirectoryTest {
   }
 
   @Test
+  void aSharedObjectIsMadeOnceAndKeptForEveryCaller() throws Exception {
+    AtomicInteger made = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<StringBuilder>> callers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      callers.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return directory.shared(
+                    "members",
+                    StringBuilder.class,
+                    () -> {
+                      made.incrementAndGet();
+                      return new StringBuilder();
+                    });
+              }));
+    }
+    go.countDown();
+    StringBuilder first = callers.get(0).get(5, TimeUnit.SECONDS);
+    for (Future<StringBuilder> f : callers) {
+      assertThat(f.get(5, TimeUnit.SECONDS)).isSameAs(first);
+    }
+    now.addAndGet(1_000_000); // nothing expires
+    assertThat(directory.shared("members", StringBuilder.class, StringBuilder::new))
+        .isSameAs(first);
+    assertThat(made).hasValue(1);
+    assertThat(AccountDirectory.create().shared("members", StringBuilder.class, StringBuilder::new))
+        .as("another account's directory")
+        .isNotSameAs(first);
+  }
+
+  @Test
+  void aSharedKindHoldingAnotherTypeIsRefused() {
+    directory.shared("members", StringBuilder.class, StringBuilder::new);
+    assertThatThrownBy(() -> directory.shared("members", String.class, () -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("members")
+        .hasMessageContaining("java.lang.StringBuilder");
+  }
+
+  @Test
   void aMissIsAlwaysConfirmedByAReadStartedAfterTheQuestion() {
     Supplier<Map<String, Long>> load = account(Map.of("VIP", 7L));
     assertThat(lists.find("VIP", load)).contains(7L);

@@ -113,12 +113,14 @@ final class AutopilotConnector implements Connector {
                         () -> Optional.ofNullable(find(readLists(http), name)),
                         () -> create(http, name)));
     log.info("autopilot: segment '{}' goes to list {}", name, listId);
-    return new AutopilotDestination(this, http, listId, request.schema());
+    return new AutopilotDestination(
+        this, http, listId, request.schema(), ListMembers.of(request.directory()).list(listId));
   }
 
   /**
    * Looks the list up by title ({@code GET /v1/lists}, as {@link #open} does) and, when it exists, reads
-   * its first member page for {@code total_contacts}: the first batch of a run reads every member page.
+   * its first member page for {@code total_contacts}: the first batch of a run reads every member page,
+   * or only those after the last member known when an earlier run of this JVM read the list.
    * Autopilot takes custom fields inline, under typed keys, with no field to create first: none is
    * reported.
    */
@@ -143,7 +145,8 @@ final class AutopilotConnector implements Connector {
     }
     long members = ListMembership.totalContacts(page.body());
     memberPages.put(
-        request.segment(), Math.max(1, (members + ListMembership.PAGE - 1) / ListMembership.PAGE));
+        request.segment(),
+        ListMembers.of(request.directory()).list(listId).pagesBeforeFirstUpsert(members));
     return DestinationPreview.existing(listId, List.of());
   }
 
@@ -152,7 +155,8 @@ final class AutopilotConnector implements Connector {
    * {@code maxConcurrentBatches} the read of the list's {@code total_contacts} that confirms the group's
    * contacts joined (a group closes when it is full while upserts keep coming; with
    * {@code maxConcurrentBatches} 1 every batch is an upsert and a count read). A segment's first batch
-   * also reads the list's members first, a page per 100 ({@link #preview} counted them). Not foreseen:
+   * also reads the list's members first, a page per 100, or per 100 that joined since an earlier run of
+   * this JVM read them ({@link #preview} counted them). Not foreseen:
    * contacts that existed at Autopilot but were not on the list, which the count does not confirm and
    * which cost a membership check or a list add each, and groups closed early because the upserts paused.
    */

@@ -24,8 +24,8 @@ import java.util.OptionalLong;
  *   <li>{@code baseUrl} (default {@value #DEFAULT_BASE_URL}), {@code requestsPerSecond} (default 5, the
  *       documented limit), {@code maxConcurrentBatches} (default 28: batches whose list
  *       membership one count read confirms, see below), {@value #MAX_CONCURRENT_UPSERTS} (default 4:
- *       upserts sent and not yet answered at once, so that answers slower than the rate's spacing do
- *       not slow the export),
+ *       upserts into one list sent and not yet answered at once, for all the exports of the JVM
+ *       writing to it, so that answers slower than the rate's spacing do not slow the export),
  *       {@code maxProfilesPerExport} (at most and by default 100,000, across all segments of an export).
  * </ul>
  *
@@ -124,8 +124,9 @@ public final class AutopilotConnectorProvider implements ConnectorProvider {
         StandardSettings.maxConcurrentBatches(DEFAULT_CONCURRENT_BATCHES),
         SettingDescriptor.connection(MAX_CONCURRENT_UPSERTS, SettingDescriptor.Kind.INTEGER)
             .description(
-                "Upserts into one list sent and not yet answered at once (at most maxConcurrentBatches); "
-                    + "a count read waits until none is")
+                "Upserts into one list sent and not yet answered at once, for all the exports of this"
+                    + " JVM writing to it (at most maxConcurrentBatches); a count read waits until"
+                    + " none is")
             .range(SettingDescriptor.Range.between(1, StandardSettings.MAX_CONCURRENCY))
             .defaultValue(DEFAULT_CONCURRENT_UPSERTS)
             .build(),

@@ -72,12 +72,23 @@ final class AutopilotDestination implements Destination {
   /** Each custom field's typed key ({@code string--Loyalty--Tier}), worked out once, not per contact. */
   private final String[] customKeys;
 
+  /** The list's membership, shared with every run of the JVM writing to the list. */
   private final ListMembership membership;
-  private final GroupConfirmation<ListMembership.Upserted> confirmation;
+
+  /** This run's part in the list's group confirmation: its limits, and its calls for confirming. */
+  private final GroupConfirmation.Worker<ListMembership.Upserted> worker;
+
   private final AddressChanges addressChanges;
 
+  /** Whether this run's first upsert went; guarded by the list's group confirmation lock. */
+  private boolean started;
+
   AutopilotDestination(
-      AutopilotConnector connector, VendorHttp http, String listId, RecordSchema schema) {
+      AutopilotConnector connector,
+      VendorHttp http,
+      String listId,
+      RecordSchema schema,
+      ListMembership membership) {
     this.connector = connector;
     this.http = http;
     this.listId = listId;
@@ -89,7 +100,7 @@ final class AutopilotDestination implements Destination {
       }
     }
     int maxGroup = connector.limits().maxConcurrentBatches();
-    this.membership = new ListMembership(connector, http, listId);
+    this.membership = membership;
     this.addressChanges =
         new AddressChanges(
             new AutopilotAddressChange(connector, http),
@@ -97,9 +108,13 @@ final class AutopilotDestination implements Destination {
             "list " + listId,
             "contact",
             "upserted");
-    this.confirmation =
-        new GroupConfirmation<>(
-            Math.min(connector.maxConcurrentUpserts(), maxGroup), maxGroup, membership::confirm);
+    ListMembership.Caller caller = new ListMembership.Caller(connector, http);
+    this.worker =
+        new GroupConfirmation.Worker<>(
+            this,
+            Math.min(connector.maxConcurrentUpserts(), maxGroup),
+            maxGroup,
+            group -> membership.confirm(group, caller));
   }
 
   @Override
@@ -135,49 +150,15 @@ final class AutopilotDestination implements Destination {
   public BatchResult remove(Batch batch) {
     BatchResult.Builder result = BatchResult.builder(batch);
     long notOnList = 0;
-    for (ExportRecord r : batch.records()) {
-      HttpUrl url =
-          connector
-              .url("list/" + listId + "/contact")
-              .newBuilder()
-              .addEncodedPathSegment(
-                  URLEncoder.encode(r.vendorId().orElse(r.email()), StandardCharsets.UTF_8))
-              .build();
-      HttpResponse answer;
-      try {
-        answer =
-            http.execute(
-                connector.request(url).delete().build(),
-                AutopilotConnector.spec("remove-from-list", true));
-      } catch (OutcomeUnknownException e) {
-        result.unconfirmed(
-            r,
-            "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
-        continue;
-      } catch (DestinationException e) {
-        result.reject(r, e);
-        continue;
+    List<Long> gone = new ArrayList<>();
+    try {
+      for (ExportRecord r : batch.records()) {
+        r.vendorId().ifPresent(id -> gone.add(MemberSet.key(id, "")));
+        notOnList += removeOne(r, result, batch.size()) ? 1 : 0;
       }
-      if (answer.isSuccessful()) {
-        if (Boolean.TRUE.equals(Json.object(answer.json()).get("not_modified"))) {
-          notOnList++;
-        }
-        continue;
-      }
-      VendorError e = AutopilotErrors.parse(answer);
-      if (answer.code() == 404 && e.message().startsWith(CONTACT_NOT_FOUND)) {
-        notOnList++; // no such contact: not on the list
-      } else if (answer.code() == 404) {
-        throw AutopilotErrors.destination(
-            answer,
-            "Autopilot no longer knows list "
-                + listId
-                + "; "
-                + batch.size()
-                + " contacts could not be removed from it");
-      } else {
-        result.reject(r, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
-      }
+    } finally {
+      // Off the list (or maybe): no longer taken as members, and the count no longer trusted.
+      membership.removed(gone);
     }
     if (notOnList > 0) {
       result.count(REMOVAL_NOT_ON_LIST, notOnList);
@@ -185,11 +166,63 @@ final class AutopilotDestination implements Destination {
     return result.build();
   }
 
+  /** Removes one contact; whether Autopilot said it was not on the list. */
+  private boolean removeOne(ExportRecord r, BatchResult.Builder result, int batchSize) {
+    HttpUrl url =
+        connector
+            .url("list/" + listId + "/contact")
+            .newBuilder()
+            .addEncodedPathSegment(
+                URLEncoder.encode(r.vendorId().orElse(r.email()), StandardCharsets.UTF_8))
+            .build();
+    HttpResponse answer;
+    try {
+      answer =
+          http.execute(
+              connector.request(url).delete().build(),
+              AutopilotConnector.spec("remove-from-list", true));
+    } catch (OutcomeUnknownException e) {
+      result.unconfirmed(
+          r,
+          "whether Autopilot took this contact off the list is unknown (" + e.getMessage() + ")");
+      return false;
+    } catch (DestinationException e) {
+      result.reject(r, e);
+      return false;
+    }
+    if (answer.isSuccessful()) {
+      return Boolean.TRUE.equals(Json.object(answer.json()).get("not_modified"));
+    }
+    VendorError e = AutopilotErrors.parse(answer);
+    if (answer.code() == 404 && e.message().startsWith(CONTACT_NOT_FOUND)) {
+      return true; // no such contact: not on the list
+    } else if (answer.code() == 404) {
+      throw AutopilotErrors.destination(
+          answer,
+          "Autopilot no longer knows list "
+              + listId
+              + "; "
+              + batchSize
+              + " contacts could not be removed from it");
+    }
+    result.reject(r, RejectionReason.VENDOR_REJECTED, e.code(), e.message());
+    return false;
+  }
+
   private BatchResult upsertAndConfirm(Batch batch) {
-    // The members are read before the first upsert goes, none unanswered; then the upsert, and the
-    // group's confirmation.
-    return confirmation
-        .submit(() -> body(batch), membership::readIfUnknown, body -> upsert(batch, body))
+    // The members are known (read, or caught up with) before the run's first upsert goes; then the
+    // upsert, and the group's confirmation.
+    ListMembership.Caller caller = new ListMembership.Caller(connector, http);
+    return membership
+        .confirmation
+        .submit(
+            worker,
+            () -> body(batch),
+            quiet -> {
+              membership.prepare(caller, quiet, !started);
+              started = true;
+            },
+            body -> upsert(batch, body))
         .result()
         .build();
   }
@@ -223,8 +256,11 @@ final class AutopilotDestination implements Destination {
         upserted.result().vendorId(record, mapped.get(address)); // for removals by id
       }
       long key = MemberSet.key(mapped.get(address), address);
-      if (!membership.isMember(key)) { // changed only while no upsert is unanswered
+      // Read while this upsert is unanswered: no confirmation changes the set meanwhile.
+      if (!membership.isMember(key)) {
         upserted.joining().add(new ListMembership.Joining(record, key));
+      } else {
+        upserted.members().add(new ListMembership.Joining(record, key));
       }
     }
     return upserted;

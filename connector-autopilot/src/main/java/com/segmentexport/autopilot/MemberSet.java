@@ -24,8 +24,12 @@ final class MemberSet {
     hashes[size++] = key;
   }
 
+  /** Sorts the members (once read) and trims the array to them. */
   MemberSet sorted() {
     Arrays.sort(hashes, 0, size);
+    if (hashes.length > size + 16) {
+      hashes = Arrays.copyOf(hashes, size);
+    }
     return this;
   }
 
@@ -66,6 +70,22 @@ final class MemberSet {
       }
     }
     return merged;
+  }
+
+  /** A set of these members but those keys (a pass over the members). */
+  MemberSet without(Collection<Long> keys) {
+    if (keys.isEmpty()) {
+      return this;
+    }
+    java.util.Set<Long> gone = new java.util.HashSet<>(keys);
+    MemberSet kept = new MemberSet();
+    kept.hashes = new long[Math.max(16, size)];
+    for (int i = 0; i < size; i++) {
+      if (!gone.contains(hashes[i])) {
+        kept.hashes[kept.size++] = hashes[i];
+      }
+    }
+    return kept;
   }
 
   /** An address as members and answers are compared: trimmed and lower-cased. */

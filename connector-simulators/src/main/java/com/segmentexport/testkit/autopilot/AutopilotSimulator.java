@@ -171,6 +171,9 @@ public final class AutopilotSimulator extends VendorSimulator {
    */
   private final Map<String, String> contactIds = new HashMap<>();
 
+  /** The derived contact id of each address asked for (a cache: the id depends on the address alone). */
+  private final Map<String, String> derivedIds = new HashMap<>();
+
   /** Contacts sharing an address with the contact the address resolves to, by key: their id and fields. */
   private final Map<String, List<SharedContact>> shared = new LinkedHashMap<>();
 
@@ -776,7 +779,8 @@ public final class AutopilotSimulator extends VendorSimulator {
   private String contactId(String email) {
     String k = key(email);
     String id = contactIds.get(k);
-    return id != null ? id : derivedId(k);
+    // Derived once per address: a members page after a bookmark looks at every member before it.
+    return id != null ? id : derivedIds.computeIfAbsent(k, AutopilotSimulator::derivedId);
   }
 
   private static String derivedId(String key) {
