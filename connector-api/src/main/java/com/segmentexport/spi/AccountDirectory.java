@@ -134,8 +134,9 @@ public final class AccountDirectory {
 
     /**
      * Looks a name up as {@link #find} does and, if the vendor has no such object, creates it: one
-     * caller of this JVM at a time per name, the others waiting for its result. The object created is
-     * added to the catalog.
+     * caller of this JVM at a time per name, the others waiting for its result (if its export was
+     * cancelled, they look the name up again, in a read started after it, before one creates it). The
+     * object created is added to the catalog.
      *
      * @param name the object's name
      * @param load reads every object of this kind from the vendor
@@ -144,11 +145,15 @@ public final class AccountDirectory {
      */
     public V findOrCreate(String name, Supplier<Map<String, V>> load, Supplier<V> create) {
       requireNonNull(create, "create == null");
-      Optional<V> found = find(name, load);
-      if (found.isPresent()) {
-        return found.get();
-      }
       while (true) {
+        // Looked up again after a creator that was cancelled: its create may have reached the
+        // vendor
+        // (an answer lost, then the look-up that would have found it cancelled), and only a read
+        // started after it can say.
+        Optional<V> found = find(name, load);
+        if (found.isPresent()) {
+          return found.get();
+        }
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> theirs = creating.putIfAbsent(name, mine);
         if (theirs != null) {
@@ -160,7 +165,7 @@ public final class AccountDirectory {
                 "interrupted while another export created it", false);
           } catch (ExecutionException e) {
             if (e.getCause() instanceof ExportCancelledException) {
-              continue; // that export stopped: this one tries for itself
+              continue; // that export stopped: this one looks again, then tries for itself
             }
             throw unchecked(e.getCause());
           }

@@ -174,6 +174,59 @@ class AccountDirectoryTest {
   }
 
   @Test
+  void aCallerThatWaitedForACancelledCreatorReadsTheAccountAgainBeforeCreating() throws Exception {
+    // The first creator's create reached the vendor (a lost answer, then its export cancelled while
+    // it read the lists to find out): the list exists, and a second create would make two of them.
+    Map<String, Long> vendor = new java.util.concurrent.ConcurrentHashMap<>();
+    Supplier<Map<String, Long>> load =
+        () -> {
+          loads.incrementAndGet();
+          return Map.copyOf(vendor);
+        };
+    AtomicInteger creates = new AtomicInteger();
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Long> first =
+        pool.submit(
+            () ->
+                lists.findOrCreate(
+                    "VIP",
+                    load,
+                    () -> {
+                      creates.incrementAndGet();
+                      creating.countDown();
+                      await(release);
+                      vendor.put("VIP", 42L);
+                      throw new ExportCancelledException("cancelled", true);
+                    }));
+    assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+    now.incrementAndGet();
+    List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch started = new CountDownLatch(1);
+    Future<Long> second =
+        pool.submit(
+            () -> {
+              waiting.add(Thread.currentThread());
+              started.countDown();
+              return lists.findOrCreate(
+                  "VIP",
+                  load,
+                  () -> {
+                    creates.incrementAndGet();
+                    return 43L;
+                  });
+            });
+    started.await();
+    awaitWaiting(waiting); // its own read found nothing; it waits for the first creator
+    now.incrementAndGet();
+    release.countDown();
+    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ExportCancelledException.class);
+    assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(42L);
+    assertThat(creates).as("one create at the vendor").hasValue(1);
+  }
+
+  @Test
   void aFailedReadFailsTheCallersThatWaitedForItButACancelledOneDoesNot() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
