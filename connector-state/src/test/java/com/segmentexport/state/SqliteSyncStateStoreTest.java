@@ -94,7 +94,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
 
   @Test
   void storesNamingOneFileThroughALinkedDirectoryShareItsClaims() throws Exception {
-    // Two stores of one JVM on one state file, named through different directories (a symbolic link,
+    // Two stores of one JVM on one state file, named through different directories (a symbolic
+    // link,
     // such as /tmp and /private/tmp): the claim one holds is waited for by the other, not an error.
     Path real = Files.createDirectories(directory.resolve("real"));
     Path link = Files.createSymbolicLink(directory.resolve("link"), real);
