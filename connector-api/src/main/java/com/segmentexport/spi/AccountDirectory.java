@@ -2,6 +2,13 @@ package com.segmentexport.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.api.AccessDeniedException;
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.ConnectionRemovedException;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportException;
+import com.segmentexport.api.SyncStateException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -45,8 +52,9 @@ import java.util.function.Supplier;
  * </ol>
  *
  * <p>A read or a creation runs on the calling export's {@link VendorHttp} (its rate budget, retries and
- * cancellation). When it fails, the callers that waited for it get the same exception, except when the
- * export that ran it was cancelled ({@link ExportCancelledException}): then one of them reads again.
+ * cancellation). When it fails, the callers that waited for it get the same failure (each an exception
+ * of its own, of the same type and message, the original as its cause), except when the export that ran
+ * it was cancelled ({@link ExportCancelledException}): then one of them reads again.
  *
  * <p>Thread-safe. Values must be immutable; loaders and creators must not call back into the same
  * catalog.
@@ -167,7 +175,7 @@ public final class AccountDirectory {
             if (e.getCause() instanceof ExportCancelledException) {
               continue; // that export stopped: this one looks again, then tries for itself
             }
-            throw unchecked(e.getCause());
+            throw ownCopy(unchecked(e.getCause()));
           }
         }
         try {
@@ -241,7 +249,7 @@ public final class AccountDirectory {
             return snapshot.get(name);
           }
           if (failure != null && failureStart - asked >= 0) {
-            throw failure;
+            throw ownCopy(failure);
           }
           if (!loading) {
             break;
@@ -295,6 +303,47 @@ public final class AccountDirectory {
         notifyAll();
         return read.get(name);
       }
+    }
+
+    /**
+     * The failure of another export's read or creation as this caller's own exception: same type,
+     * status and message, the original as its cause. Each export's run attaches its own partial result
+     * to the exception it ends with ({@link ExportException#withPartialResult}); one instance shared
+     * by several exports would carry whichever run ended last, and hand a host another export's counts.
+     */
+    private static RuntimeException ownCopy(RuntimeException failure) {
+      RuntimeException copy;
+      if (failure instanceof OutcomeUnknownException o) {
+        return new OutcomeUnknownException(o.httpStatus(), o.getMessage(), o);
+      } else if (failure.getClass() == DestinationException.class) {
+        DestinationException d = (DestinationException) failure;
+        copy =
+            new DestinationException(
+                d.httpStatus(),
+                d.vendorCode().orElse(null),
+                d.vendorMessage().orElse(null),
+                d.getMessage());
+      } else if (failure.getClass() == AuthenticationException.class) {
+        copy =
+            new AuthenticationException(
+                ((AuthenticationException) failure).httpStatus(), failure.getMessage());
+      } else if (failure.getClass() == SyncStateException.class) {
+        return new SyncStateException(failure.getMessage(), failure);
+      } else if (failure.getClass() == AccessDeniedException.class) {
+        copy = new AccessDeniedException(failure.getMessage());
+      } else if (failure.getClass() == ConnectionRemovedException.class) {
+        copy = new ConnectionRemovedException(failure.getMessage());
+      } else if (failure.getClass() == ConfigurationException.class
+          && ((ConfigurationException) failure).problems().size() == 1
+          && ((ConfigurationException) failure).problems().get(0).equals(failure.getMessage())) {
+        copy = new ConfigurationException(failure.getMessage());
+      } else if (failure instanceof ExportException) {
+        return new ExportException(failure.getMessage(), failure);
+      } else {
+        return failure; // not an export's failure: the engine wraps it in one of each run's own
+      }
+      copy.initCause(failure);
+      return copy;
     }
 
     private static RuntimeException unchecked(Throwable t) {
