@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The threads are those of an {@link Executor}: by default a pool of daemon threads of this class's
  * own, made when needed and ended after {@value #IDLE_SECONDS} s idle; or the host's, which then never
- * runs more than {@link #parallelism()} of these tasks at once. An executor that rejects a task makes
- * the export that submitted it run it on its own thread.
+ * runs more than {@link #parallelism()} of these tasks at once. An executor that rejects a task (with
+ * any exception) makes the export that submitted it run it on its own thread.
  *
  * <p>Public (with {@link #shared()} and {@link #using} its only public members) because {@link
  * com.segmentexport.api.Connectors} hands the pool to each exporter it builds.
@@ -232,8 +231,9 @@ public final class EngineThreads {
   private void launchDrain() {
     try {
       executor.execute(this::drain);
-    } catch (RejectedExecutionException | Error e) {
-      // A full executor, or a JVM that cannot make a thread now (out of memory, or of native
+    } catch (RuntimeException | Error e) {
+      // A full executor (RejectedExecutionException, or a host's executor's own exception, such as
+      // one that is shut down), or a JVM that cannot make a thread now (out of memory, or of native
       // threads): the task is in its lane already, and a lane's task that no thread drains would
       // leave its export waiting for it forever. The exporting thread runs it.
       log.warn(

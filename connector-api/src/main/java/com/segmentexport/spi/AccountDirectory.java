@@ -2,6 +2,13 @@ package com.segmentexport.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import com.segmentexport.api.AccessDeniedException;
+import com.segmentexport.api.AuthenticationException;
+import com.segmentexport.api.ConfigurationException;
+import com.segmentexport.api.ConnectionRemovedException;
+import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportException;
+import com.segmentexport.api.SyncStateException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -45,8 +52,9 @@ import java.util.function.Supplier;
  * </ol>
  *
  * <p>A read or a creation runs on the calling export's {@link VendorHttp} (its rate budget, retries and
- * cancellation). When it fails, the callers that waited for it get the same exception, except when the
- * export that ran it was cancelled ({@link ExportCancelledException}): then one of them reads again.
+ * cancellation). When it fails, the callers that waited for it get the same failure (each an exception
+ * of its own, of the same type and message, the original as its cause), except when the export that ran
+ * it was cancelled ({@link ExportCancelledException}): then one of them reads again.
  *
  * <p>A directory also holds objects of the connector's own that the exports of the JVM share for the
  * account ({@link #shared}), such as what they learnt of a list's members: the connector makes each on
@@ -171,8 +179,9 @@ public final class AccountDirectory {
 
     /**
      * Looks a name up as {@link #find} does and, if the vendor has no such object, creates it: one
-     * caller of this JVM at a time per name, the others waiting for its result. The object created is
-     * added to the catalog.
+     * caller of this JVM at a time per name, the others waiting for its result (if its export was
+     * cancelled, they look the name up again, in a read started after it, before one creates it). The
+     * object created is added to the catalog.
      *
      * @param name the object's name
      * @param load reads every object of this kind from the vendor
@@ -181,11 +190,15 @@ public final class AccountDirectory {
      */
     public V findOrCreate(String name, Supplier<Map<String, V>> load, Supplier<V> create) {
       requireNonNull(create, "create == null");
-      Optional<V> found = find(name, load);
-      if (found.isPresent()) {
-        return found.get();
-      }
       while (true) {
+        // Looked up again after a creator that was cancelled: its create may have reached the
+        // vendor
+        // (an answer lost, then the look-up that would have found it cancelled), and only a read
+        // started after it can say.
+        Optional<V> found = find(name, load);
+        if (found.isPresent()) {
+          return found.get();
+        }
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> theirs = creating.putIfAbsent(name, mine);
         if (theirs != null) {
@@ -197,9 +210,9 @@ public final class AccountDirectory {
                 "interrupted while another export created it", false);
           } catch (ExecutionException e) {
             if (e.getCause() instanceof ExportCancelledException) {
-              continue; // that export stopped: this one tries for itself
+              continue; // that export stopped: this one looks again, then tries for itself
             }
-            throw unchecked(e.getCause());
+            throw ownCopy(unchecked(e.getCause()));
           }
         }
         try {
@@ -273,7 +286,7 @@ public final class AccountDirectory {
             return snapshot.get(name);
           }
           if (failure != null && failureStart - asked >= 0) {
-            throw failure;
+            throw ownCopy(failure);
           }
           if (!loading) {
             break;
@@ -327,6 +340,47 @@ public final class AccountDirectory {
         notifyAll();
         return read.get(name);
       }
+    }
+
+    /**
+     * The failure of another export's read or creation as this caller's own exception: same type,
+     * status and message, the original as its cause. Each export's run attaches its own partial result
+     * to the exception it ends with ({@link ExportException#withPartialResult}); one instance shared
+     * by several exports would carry whichever run ended last, and hand a host another export's counts.
+     */
+    private static RuntimeException ownCopy(RuntimeException failure) {
+      RuntimeException copy;
+      if (failure instanceof OutcomeUnknownException o) {
+        return new OutcomeUnknownException(o.httpStatus(), o.getMessage(), o);
+      } else if (failure.getClass() == DestinationException.class) {
+        DestinationException d = (DestinationException) failure;
+        copy =
+            new DestinationException(
+                d.httpStatus(),
+                d.vendorCode().orElse(null),
+                d.vendorMessage().orElse(null),
+                d.getMessage());
+      } else if (failure.getClass() == AuthenticationException.class) {
+        copy =
+            new AuthenticationException(
+                ((AuthenticationException) failure).httpStatus(), failure.getMessage());
+      } else if (failure.getClass() == SyncStateException.class) {
+        return new SyncStateException(failure.getMessage(), failure);
+      } else if (failure.getClass() == AccessDeniedException.class) {
+        copy = new AccessDeniedException(failure.getMessage());
+      } else if (failure.getClass() == ConnectionRemovedException.class) {
+        copy = new ConnectionRemovedException(failure.getMessage());
+      } else if (failure.getClass() == ConfigurationException.class
+          && ((ConfigurationException) failure).problems().size() == 1
+          && ((ConfigurationException) failure).problems().get(0).equals(failure.getMessage())) {
+        copy = new ConfigurationException(failure.getMessage());
+      } else if (failure instanceof ExportException) {
+        return new ExportException(failure.getMessage(), failure);
+      } else {
+        return failure; // not an export's failure: the engine wraps it in one of each run's own
+      }
+      copy.initCause(failure);
+      return copy;
     }
 
     private static RuntimeException unchecked(Throwable t) {

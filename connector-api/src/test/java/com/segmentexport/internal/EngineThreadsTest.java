@@ -170,6 +170,23 @@ class EngineThreadsTest {
   }
 
   @Test
+  void aTaskIsRunOnTheSubmittingThreadWhenTheHostsExecutorRefusesItWithAnotherException() {
+    // A host's executor that refuses with an exception of its own (shut down, say) rather than a
+    // RejectedExecutionException: left in its lane, with the pool counting a drain loop that never
+    // started, the task would never run and its export would wait for its batch forever.
+    EngineThreads threads =
+        EngineThreads.using(
+            task -> {
+              throw new IllegalStateException("the host's executor is shut down");
+            },
+            1);
+    List<Thread> ranOn = new ArrayList<>();
+    threads.lane().execute(() -> ranOn.add(Thread.currentThread()));
+    threads.lane().execute(() -> ranOn.add(Thread.currentThread()));
+    assertThat(ranOn).containsExactly(Thread.currentThread(), Thread.currentThread());
+  }
+
+  @Test
   void aTaskIsRunOnTheSubmittingThreadWhenTheExecutorCannotMakeAThread() {
     // A JVM out of memory or of native threads throws an Error from execute; the task is in its
     // lane

@@ -2,8 +2,11 @@ package com.segmentexport.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.segmentexport.api.AuthenticationException;
 import com.segmentexport.api.DestinationException;
+import com.segmentexport.api.ExportException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -216,6 +219,59 @@ class AccountDirectoryTest {
   }
 
   @Test
+  void aCallerThatWaitedForACancelledCreatorReadsTheAccountAgainBeforeCreating() throws Exception {
+    // The first creator's create reached the vendor (a lost answer, then its export cancelled while
+    // it read the lists to find out): the list exists, and a second create would make two of them.
+    Map<String, Long> vendor = new java.util.concurrent.ConcurrentHashMap<>();
+    Supplier<Map<String, Long>> load =
+        () -> {
+          loads.incrementAndGet();
+          return Map.copyOf(vendor);
+        };
+    AtomicInteger creates = new AtomicInteger();
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Long> first =
+        pool.submit(
+            () ->
+                lists.findOrCreate(
+                    "VIP",
+                    load,
+                    () -> {
+                      creates.incrementAndGet();
+                      creating.countDown();
+                      await(release);
+                      vendor.put("VIP", 42L);
+                      throw new ExportCancelledException("cancelled", true);
+                    }));
+    assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+    now.incrementAndGet();
+    List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch started = new CountDownLatch(1);
+    Future<Long> second =
+        pool.submit(
+            () -> {
+              waiting.add(Thread.currentThread());
+              started.countDown();
+              return lists.findOrCreate(
+                  "VIP",
+                  load,
+                  () -> {
+                    creates.incrementAndGet();
+                    return 43L;
+                  });
+            });
+    started.await();
+    awaitWaiting(waiting); // its own read found nothing; it waits for the first creator
+    now.incrementAndGet();
+    release.countDown();
+    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ExportCancelledException.class);
+    assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(42L);
+    assertThat(creates).as("one create at the vendor").hasValue(1);
+  }
+
+  @Test
   void aFailedReadFailsTheCallersThatWaitedForItButACancelledOneDoesNot() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
@@ -239,7 +295,9 @@ class AccountDirectoryTest {
     assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DestinationException.class);
     // Same instant as the failed read's start: the failure answers it.
-    assertThatThrownBy(() -> lists.find("VIP", load)).isSameAs(failWith[0]);
+    assertThatThrownBy(() -> lists.find("VIP", load))
+        .isInstanceOf(DestinationException.class)
+        .hasCause(failWith[0]);
     assertThat(calls).hasValue(1);
     now.incrementAndGet();
     assertThat(lists.find("VIP", load)).contains(7L);
@@ -256,6 +314,71 @@ class AccountDirectoryTest {
                     }))
         .isInstanceOf(ExportCancelledException.class);
     assertThat(other.find("VIP", () -> Map.of("VIP", 1L))).contains(1L);
+  }
+
+  @Test
+  void eachCallerThatWaitedForAFailedReadOrCreationGetsAnExceptionOfItsOwn() throws Exception {
+    // Each export's run attaches its result to the exception it ends with: an instance shared by
+    // two
+    // exports would carry the result of whichever ended last, for both.
+    DestinationException readFailure =
+        new DestinationException(500, "boom", "the vendor failed", "lists could not be read");
+    now.set(10);
+    Supplier<Map<String, Long>> failing =
+        () -> {
+          throw readFailure;
+        };
+    assertThatThrownBy(() -> lists.find("VIP", failing)).isSameAs(readFailure);
+    // Asked at the instant the failed read started: it answers with the same failure, its own copy.
+    Throwable waiter = catchThrowable(() -> lists.find("VIP", account(Map.of())));
+    assertThat(waiter)
+        .isInstanceOf(DestinationException.class)
+        .isNotSameAs(readFailure)
+        .hasMessage("lists could not be read")
+        .hasCause(readFailure);
+    assertThat(((DestinationException) waiter).httpStatus()).isEqualTo(500);
+    assertThat(((DestinationException) waiter).vendorCode()).contains("boom");
+    ((ExportException) waiter).withPartialResult(null);
+    assertThat(readFailure.partialResult()).isEmpty();
+
+    // A creation another caller waited for.
+    now.incrementAndGet();
+    AuthenticationException refused = new AuthenticationException(401, "credentials refused");
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch creating = new CountDownLatch(1);
+    Future<Long> creator =
+        pool.submit(
+            () ->
+                lists.findOrCreate(
+                    "New",
+                    account(Map.of()),
+                    () -> {
+                      creating.countDown();
+                      await(release);
+                      throw refused;
+                    }));
+    assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+    now.incrementAndGet();
+    List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch started = new CountDownLatch(1);
+    Future<Long> other =
+        pool.submit(
+            () -> {
+              waiting.add(Thread.currentThread());
+              started.countDown();
+              return lists.findOrCreate("New", account(Map.of()), () -> 7L);
+            });
+    started.await();
+    awaitWaiting(waiting);
+    release.countDown();
+    assertThatThrownBy(() -> creator.get(10, TimeUnit.SECONDS)).hasCause(refused);
+    Throwable theirs = catchThrowable(() -> other.get(10, TimeUnit.SECONDS)).getCause();
+    assertThat(theirs)
+        .isInstanceOf(AuthenticationException.class)
+        .isNotSameAs(refused)
+        .hasMessage("credentials refused")
+        .hasCause(refused);
+    assertThat(((AuthenticationException) theirs).httpStatus()).isEqualTo(401);
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -113,6 +114,13 @@ public final class SegmentExportSinkTask extends SinkTask {
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Set<TopicPartition> assigned = new HashSet<>();
+
+  /**
+   * Partitions revoked while a window holding their records ran: if the window runs again, it leaves
+   * them to their new owner, which consumes them again from the last commit.
+   */
+  private final Map<Window, Set<TopicPartition>> revokedWhileRunning = new HashMap<>();
+
   private int running;
   private boolean paused;
   private String fatal;
@@ -228,10 +236,15 @@ public final class SegmentExportSinkTask extends SinkTask {
     for (Window w : open.values()) {
       w.dropPartitions(closing);
     }
+    // A window waiting to run again drops them too, and a running one once it ends: sent after the
+    // new owner sent them (and maybe newer values of the same profiles), they would overwrite
+    // those.
     for (ArrayDeque<Window> q : closed.values()) {
       for (Window w : q) {
-        if (w.state == Window.State.READY) {
+        if (w.state == Window.State.READY || w.state == Window.State.WAITING_RETRY) {
           w.dropPartitions(closing);
+        } else if (w.state == Window.State.RUNNING) {
+          revokedWhileRunning.computeIfAbsent(w, k -> new HashSet<>()).addAll(closing);
         }
       }
     }
@@ -321,7 +334,8 @@ public final class SegmentExportSinkTask extends SinkTask {
       ArrayDeque<Window> q = it.next().getValue();
       q.removeIf(
           w -> {
-            if (w.state == Window.State.READY && w.size() == 0) {
+            if ((w.state == Window.State.READY || w.state == Window.State.WAITING_RETRY)
+                && w.size() == 0) {
               w.state = Window.State.DONE;
               return true;
             }
@@ -475,6 +489,7 @@ public final class SegmentExportSinkTask extends SinkTask {
         continue; // discarded meanwhile
       }
       running--;
+      Set<TopicPartition> revoked = revokedWhileRunning.remove(w);
       Throwable failure =
           f.failure() instanceof CompletionException && f.failure().getCause() != null
               ? f.failure().getCause()
@@ -505,7 +520,7 @@ public final class SegmentExportSinkTask extends SinkTask {
           log.error(fatal);
           return;
         }
-        retryLater(w, failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        retryLater(w, revoked, failure.getClass().getSimpleName() + ": " + failure.getMessage());
         continue;
       }
       SegmentResult s = segment.orElse(null);
@@ -526,6 +541,7 @@ public final class SegmentExportSinkTask extends SinkTask {
           || undelivered > 0) {
         retryLater(
             w,
+            revoked,
             s == null
                 ? "no result for the segment"
                 : (s.unconfirmed()
@@ -577,7 +593,10 @@ public final class SegmentExportSinkTask extends SinkTask {
     }
   }
 
-  private void retryLater(Window w, String why) {
+  private void retryLater(Window w, Set<TopicPartition> revoked, String why) {
+    if (revoked != null) {
+      w.dropPartitions(revoked);
+    }
     long delay =
         Math.min(
             config.retryBackoffMaxMillis(),
@@ -660,6 +679,7 @@ public final class SegmentExportSinkTask extends SinkTask {
       }
     }
     closed.clear();
+    revokedWhileRunning.clear();
     finished.clear();
     offsets.clear();
     running = Math.max(0, running);

@@ -233,24 +233,34 @@ abstract class Claims implements AutoCloseable {
     private final Path path;
     private Shared shared;
 
+    /** The key of {@link #shared} in {@link #OPEN}. */
+    private Path sharedAs;
+
     FileClaims(Path path, String subject) {
       super(subject);
       this.path = path;
     }
 
-    /** Opens the claims file on first use (a store never asked for a claim makes no file). */
+    /**
+     * Opens the claims file on first use (a store never asked for a claim makes no file). Stores name
+     * it by its directory's real path: one file named through a symbolic link and through its target
+     * is one file, with one channel (a second channel's lock on the same byte would throw, and closing
+     * it could release the first channel's locks).
+     */
     private Shared shared() throws IOException {
       synchronized (OPEN) {
         if (shared == null) {
-          Shared s = OPEN.get(path);
+          Path file = path.getParent().toRealPath().resolve(path.getFileName());
+          Shared s = OPEN.get(file);
           if (s == null) {
             s =
                 new Shared(
-                    FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
-            OPEN.put(path, s);
+                    FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+            OPEN.put(file, s);
           }
           s.users++;
           shared = s;
+          sharedAs = file;
         }
         return shared;
       }
@@ -297,7 +307,7 @@ abstract class Claims implements AutoCloseable {
     public void close() {
       synchronized (OPEN) {
         if (shared != null && --shared.users == 0) {
-          OPEN.remove(path);
+          OPEN.remove(sharedAs);
           try {
             shared.channel.close();
           } catch (IOException ignored) {

@@ -92,6 +92,63 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     }
   }
 
+  @Test
+  void storesNamingOneFileThroughALinkedDirectoryShareItsClaims() throws Exception {
+    // Two stores of one JVM on one state file, named through different directories (a symbolic
+    // link,
+    // such as /tmp and /private/tmp): the claim one holds is waited for by the other, not an error.
+    Path real = Files.createDirectories(directory.resolve("real"));
+    Path link = Files.createSymbolicLink(directory.resolve("link"), real);
+    String claim = "iterable\nacct-5\nlist\nVIP";
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (SyncStateStore one = JdbcSyncStateStore.sqlite(real.resolve("segment-export.db"));
+        SyncStateStore two = JdbcSyncStateStore.sqlite(link.resolve("segment-export.db"))) {
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean holding =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Future<String> first =
+          pool.submit(
+              () ->
+                  one.exclusively(
+                      claim,
+                      () -> {
+                        holding.set(true);
+                        held.countDown();
+                        awaitQuietly(release);
+                        holding.set(false);
+                        return "first";
+                      }));
+      assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+      java.util.concurrent.atomic.AtomicBoolean overlapped =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Thread> waiter =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Future<String> second =
+          pool.submit(
+              () -> {
+                waiter.set(Thread.currentThread());
+                return two.exclusively(
+                    claim,
+                    () -> {
+                      overlapped.set(holding.get());
+                      return "second";
+                    });
+              });
+      // Until it waits for the claim (or fails).
+      while (!second.isDone()
+          && (waiter.get() == null || waiter.get().getState() != Thread.State.TIMED_WAITING)) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
+      assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo("second");
+      assertThat(overlapped).isFalse();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   static Database file(Path file, Duration busyTimeout) {
     return file(file, busyTimeout, "WAL");
   }
