@@ -15,7 +15,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
-import com.segmentexport.internal.EngineBenchmarkHooks;
+import com.segmentexport.internal.HttpClients;
 import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import java.lang.management.GarbageCollectorMXBean;
@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import okhttp3.OkHttpClient;
 
 /**
  * Many exports in one JVM (issue 28): {@code N} exports started at once, each of its own generated
@@ -72,7 +71,9 @@ import okhttp3.OkHttpClient;
  * export runs at once by default), {@code -DcallProfile=true} (the calls of the one export and of the
  * N, counted and timed by kind, with the TCP connections opened, on stderr), {@code
  * -DsimulatorJavaOpts="..."} (more options for the simulator's JVM, split at spaces, such as a flight
- * recording's). The engine's pool is sized as the engine sizes it ({@code
+ * recording's), {@code -DfreshSimulator=true} (the N exports against a second simulator JVM, as
+ * empty as the first was for the one export and warmed up by 10 exports, instead of the first one
+ * holding the one export's contacts too). The engine's pool is sized as the engine sizes it ({@code
  * -Dsegmentexport.engineThreads=T}).
  *
  * <p>Every export runs on one {@link Connectors} instance, as a host shares one.
@@ -103,30 +104,43 @@ public final class ManyExportsBenchmark {
       simulatorOptions.addAll(List.of(extra.split("\\s+")));
     }
     boolean ok;
-    try (RemoteSimulator simulator =
-        RemoteSimulator.launch(
-            connector, Integer.getInteger("simulatorCpu", -1), simulatorOptions)) {
-      simulator.command("retain-contacts");
-      ok = run(simulator, connector, exports, profiles, timeoutSeconds);
+    SimulatorLauncher launcher =
+        () -> {
+          RemoteSimulator s =
+              RemoteSimulator.launch(
+                  connector, Integer.getInteger("simulatorCpu", -1), simulatorOptions);
+          s.command("retain-contacts");
+          return s;
+        };
+    try (RemoteSimulator simulator = launcher.launch()) {
+      ok = run(simulator, launcher, connector, exports, profiles, timeoutSeconds);
     }
     System.exit(ok ? 0 : 1);
   }
 
+  /** Starts a simulator server keeping contacts. */
+  private interface SimulatorLauncher {
+    RemoteSimulator launch() throws Exception;
+  }
+
   private static boolean run(
-      RemoteSimulator simulator, String connector, int exports, long profiles, long timeoutSeconds)
+      RemoteSimulator firstSimulator,
+      SimulatorLauncher launcher,
+      String connector,
+      int exports,
+      long profiles,
+      long timeoutSeconds)
       throws Exception {
+    RemoteSimulator simulator = firstSimulator;
     SimulatorEndpoint endpoint = simulator.endpoint();
     Connectors connectors = Connectors.load(); // one per JVM, shared by every export
     CallProfile profile = null;
     if (Boolean.getBoolean("callProfile")) {
       profile = new CallProfile();
+      // The SDK's own client (its pool, timeouts and sockets), with the listener that counts.
       connectors =
           connectors.withHttpClient(
-              new OkHttpClient.Builder()
-                  .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory())
-                  .fastFallback(false)
-                  .eventListenerFactory(profile)
-                  .build());
+              HttpClients.newClient().newBuilder().eventListenerFactory(profile).build());
     }
     Integer maxRunning = Integer.getInteger("maxRunningExports");
     if (maxRunning != null) {
@@ -156,6 +170,17 @@ public final class ManyExportsBenchmark {
         Phase.run(
             connectors, simulator, endpoint, List.of("one"), oneProfiles, 700, timeoutSeconds);
     printProfile(profile, "one export");
+    RemoteSimulator second = null;
+    if (Boolean.getBoolean("freshSimulator")) {
+      // The N exports against a simulator as empty as the one export's was (its state and heap not
+      // grown by the one export's N x profiles contacts), warmed up the same way.
+      second = launcher.launch();
+      simulator = second;
+      endpoint = simulator.endpoint();
+      Phase w = Phase.run(connectors, simulator, endpoint, names("warmup", 10), profiles, 500, 600);
+      System.err.printf(Locale.ROOT, "fresh simulator warm-up: %s%n", w.problems().isEmpty());
+      resetProfile(profile);
+    }
     Phase many =
         Phase.run(
             connectors,
@@ -166,6 +191,9 @@ public final class ManyExportsBenchmark {
             1000,
             timeoutSeconds);
     printProfile(profile, exports + " exports");
+    if (second != null) {
+      second.close();
+    }
 
     double onePerSecond = one.exported / one.seconds;
     double perSecond = many.exported / many.seconds;
