@@ -71,9 +71,7 @@ import java.util.concurrent.TimeoutException;
  * export runs at once by default), {@code -DcallProfile=true} (the calls of the one export and of the
  * N, counted and timed by kind, with the TCP connections opened, on stderr), {@code
  * -DsimulatorJavaOpts="..."} (more options for the simulator's JVM, split at spaces, such as a flight
- * recording's), {@code -DfreshSimulator=true} (the N exports against a second simulator JVM, as
- * empty as the first was for the one export and warmed up by 10 exports, instead of the first one
- * holding the one export's contacts too). The engine's pool is sized as the engine sizes it ({@code
+ * recording's). The engine's pool is sized as the engine sizes it ({@code
  * -Dsegmentexport.engineThreads=T}).
  *
  * <p>Every export runs on one {@link Connectors} instance, as a host shares one.
@@ -104,34 +102,18 @@ public final class ManyExportsBenchmark {
       simulatorOptions.addAll(List.of(extra.split("\\s+")));
     }
     boolean ok;
-    SimulatorLauncher launcher =
-        () -> {
-          RemoteSimulator s =
-              RemoteSimulator.launch(
-                  connector, Integer.getInteger("simulatorCpu", -1), simulatorOptions);
-          s.command("retain-contacts");
-          return s;
-        };
-    try (RemoteSimulator simulator = launcher.launch()) {
-      ok = run(simulator, launcher, connector, exports, profiles, timeoutSeconds);
+    try (RemoteSimulator simulator =
+        RemoteSimulator.launch(
+            connector, Integer.getInteger("simulatorCpu", -1), simulatorOptions)) {
+      simulator.command("retain-contacts");
+      ok = run(simulator, connector, exports, profiles, timeoutSeconds);
     }
     System.exit(ok ? 0 : 1);
   }
 
-  /** Starts a simulator server keeping contacts. */
-  private interface SimulatorLauncher {
-    RemoteSimulator launch() throws Exception;
-  }
-
   private static boolean run(
-      RemoteSimulator firstSimulator,
-      SimulatorLauncher launcher,
-      String connector,
-      int exports,
-      long profiles,
-      long timeoutSeconds)
+      RemoteSimulator simulator, String connector, int exports, long profiles, long timeoutSeconds)
       throws Exception {
-    RemoteSimulator simulator = firstSimulator;
     SimulatorEndpoint endpoint = simulator.endpoint();
     Connectors connectors = Connectors.load(); // one per JVM, shared by every export
     CallProfile profile = null;
@@ -170,17 +152,6 @@ public final class ManyExportsBenchmark {
         Phase.run(
             connectors, simulator, endpoint, List.of("one"), oneProfiles, 700, timeoutSeconds);
     printProfile(profile, "one export");
-    RemoteSimulator second = null;
-    if (Boolean.getBoolean("freshSimulator")) {
-      // The N exports against a simulator as empty as the one export's was (its state and heap not
-      // grown by the one export's N x profiles contacts), warmed up the same way.
-      second = launcher.launch();
-      simulator = second;
-      endpoint = simulator.endpoint();
-      Phase w = Phase.run(connectors, simulator, endpoint, names("warmup", 10), profiles, 500, 600);
-      System.err.printf(Locale.ROOT, "fresh simulator warm-up: %s%n", w.problems().isEmpty());
-      resetProfile(profile);
-    }
     Phase many =
         Phase.run(
             connectors,
@@ -191,9 +162,6 @@ public final class ManyExportsBenchmark {
             1000,
             timeoutSeconds);
     printProfile(profile, exports + " exports");
-    if (second != null) {
-      second.close();
-    }
 
     double onePerSecond = one.exported / one.seconds;
     double perSecond = many.exported / many.seconds;
