@@ -19,11 +19,15 @@ final class CallProfile implements EventListener.Factory {
   }
 
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
+  private final LongAdder connectsStarted = new LongAdder();
+  private final LongAdder connectsFailed = new LongAdder();
+  private final LongAdder connectNanos = new LongAdder();
 
   @Override
   public EventListener create(Call call) {
     String kind = kind(call);
     long[] start = new long[1];
+    long[] connectStart = new long[1];
     return new EventListener() {
       @Override
       public void callStart(Call c) {
@@ -33,6 +37,32 @@ final class CallProfile implements EventListener.Factory {
       @Override
       public void callEnd(Call c) {
         record(kind, System.nanoTime() - start[0]);
+      }
+
+      @Override
+      public void connectStart(Call c, java.net.InetSocketAddress address, java.net.Proxy proxy) {
+        connectsStarted.increment();
+        connectStart[0] = System.nanoTime();
+      }
+
+      @Override
+      public void connectEnd(
+          Call c,
+          java.net.InetSocketAddress address,
+          java.net.Proxy proxy,
+          okhttp3.Protocol protocol) {
+        connectNanos.add(System.nanoTime() - connectStart[0]);
+      }
+
+      @Override
+      public void connectFailed(
+          Call c,
+          java.net.InetSocketAddress address,
+          java.net.Proxy proxy,
+          okhttp3.Protocol protocol,
+          java.io.IOException e) {
+        connectsFailed.increment();
+        connectNanos.add(System.nanoTime() - connectStart[0]);
       }
 
       @Override
@@ -58,11 +88,24 @@ final class CallProfile implements EventListener.Factory {
 
   void reset() {
     kinds.clear();
+    connectsStarted.reset();
+    connectsFailed.reset();
+    connectNanos.reset();
   }
 
-  /** {@code kind: calls × mean ms (total s)} per kind, the costliest first, one per line. */
+  /**
+   * {@code kind: calls × mean ms (total s)} per kind, the costliest first, one per line; then the TCP
+   * connections opened (OkHttp's {@code connectStart}), failed, and their total connect time.
+   */
   String summary() {
     StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  TCP connections opened %d, failed %d, connect time %.2f s%n",
+            connectsStarted.sum(),
+            connectsFailed.sum(),
+            connectNanos.sum() / 1e9));
     kinds.entrySet().stream()
         .sorted((x, y) -> Long.compare(y.getValue().nanos.sum(), x.getValue().nanos.sum()))
         .forEach(

@@ -15,7 +15,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
-import com.segmentexport.internal.EngineBenchmarkHooks;
+import com.segmentexport.internal.HttpClients;
 import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import java.lang.management.GarbageCollectorMXBean;
@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import okhttp3.OkHttpClient;
 
 /**
  * Many exports in one JVM (issue 28): {@code N} exports started at once, each of its own generated
@@ -70,7 +69,9 @@ import okhttp3.OkHttpClient;
  * pin the simulator to with {@code taskset}; unpinned by default), {@code -DmaxRunningExports=M}
  * ({@link Connectors#withMaxRunningExports}: exports started beyond M wait for one to end; every
  * export runs at once by default), {@code -DcallProfile=true} (the calls of the one export and of the
- * N, counted and timed by kind, on stderr). The engine's pool is sized as the engine sizes it ({@code
+ * N, counted and timed by kind, with the TCP connections opened, on stderr), {@code
+ * -DsimulatorJavaOpts="..."} (more options for the simulator's JVM, split at spaces, such as a flight
+ * recording's). The engine's pool is sized as the engine sizes it ({@code
  * -Dsegmentexport.engineThreads=T}).
  *
  * <p>Every export runs on one {@link Connectors} instance, as a host shares one.
@@ -95,10 +96,15 @@ public final class ManyExportsBenchmark {
     long profiles = Long.getLong("profiles", 1000);
     long timeoutSeconds = Long.getLong("timeoutSeconds", 1800);
     String simulatorHeap = System.getProperty("simulatorHeap", "3g");
+    List<String> simulatorOptions = new ArrayList<>(List.of("-Xmx" + simulatorHeap));
+    String extra = System.getProperty("simulatorJavaOpts", "").trim();
+    if (!extra.isEmpty()) {
+      simulatorOptions.addAll(List.of(extra.split("\\s+")));
+    }
     boolean ok;
     try (RemoteSimulator simulator =
         RemoteSimulator.launch(
-            connector, Integer.getInteger("simulatorCpu", -1), List.of("-Xmx" + simulatorHeap))) {
+            connector, Integer.getInteger("simulatorCpu", -1), simulatorOptions)) {
       simulator.command("retain-contacts");
       ok = run(simulator, connector, exports, profiles, timeoutSeconds);
     }
@@ -113,13 +119,10 @@ public final class ManyExportsBenchmark {
     CallProfile profile = null;
     if (Boolean.getBoolean("callProfile")) {
       profile = new CallProfile();
+      // The SDK's own client (its pool, timeouts and sockets), with the listener that counts.
       connectors =
           connectors.withHttpClient(
-              new OkHttpClient.Builder()
-                  .socketFactory(EngineBenchmarkHooks.noDelaySocketFactory())
-                  .fastFallback(false)
-                  .eventListenerFactory(profile)
-                  .build());
+              HttpClients.newClient().newBuilder().eventListenerFactory(profile).build());
     }
     Integer maxRunning = Integer.getInteger("maxRunningExports");
     if (maxRunning != null) {

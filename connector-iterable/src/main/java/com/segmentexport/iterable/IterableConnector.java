@@ -127,7 +127,8 @@ final class IterableConnector implements Connector {
         isNew,
         request.schema(),
         request.definition().flag(IterableConnectorProvider.UPDATE_EXISTING_USERS_ONLY),
-        () -> lists.forget(name));
+        () -> lists.forget(name),
+        request.directory().catalog(IterableDestination.PROJECT_FIELDS));
   }
 
   /** The directory's catalog of the account's Standard lists, by name. */
@@ -162,7 +163,8 @@ final class IterableConnector implements Connector {
 
   /**
    * One {@code POST /api/lists/subscribe} per batch; the first batch of a segment that maps data fields
-   * also reads the project's field types ({@code GET /api/users/getFields}, once per destination). Splits
+   * may read the project's field types ({@code GET /api/users/getFields}, a read the exports of the JVM
+   * share for a few seconds: counted here, as at most one per destination). Splits
    * and resends after a type clash or an oversized body, and the waits for a just-created list, depend on
    * the vendor's answers and are not foreseen.
    */

@@ -2,6 +2,7 @@ package com.segmentexport.iterable;
 
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.RejectionReason;
+import com.segmentexport.spi.AccountDirectory;
 import com.segmentexport.spi.AddressChanges;
 import com.segmentexport.spi.Batch;
 import com.segmentexport.spi.BatchResult;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * Writes batches to one static list with {@code POST /api/lists/subscribe}, which upserts each user
  * (e-mail as identifier, mapped fields as {@code dataFields}) and adds them to the list. Per-record
  * outcomes come from {@code failedUpdates.*} and the older top-level {@code invalidEmails}. Values
- * whose type clashes with the project's field type (read once with {@code GET /api/users/getFields},
- * and learnt from {@code RequestFieldsTypesMismatched} answers' {@code params.validationErrors}) are
+ * whose type clashes with the project's field type (read with {@code GET /api/users/getFields}, one
+ * read shared by the exports of the JVM on the account while it is at most {@link
+ * AccountDirectory#FRESHNESS} old, and learnt from {@code RequestFieldsTypesMismatched} answers' {@code params.validationErrors}) are
  * rejected per record and the rest sent together; a batch refused whole without naming a record of
  * it, or too large, is split until only the offending profiles are rejected.
  *
@@ -102,6 +104,9 @@ final class IterableDestination implements Destination {
   /** Tells the account's directory that Iterable no longer knows the list (so it is read again). */
   private final Runnable listGone;
 
+  /** The account directory's catalog holding the project's field types under one name. */
+  private final AccountDirectory.Catalog<Map<String, String>> projectFields;
+
   IterableDestination(
       IterableConnector connector,
       VendorHttp http,
@@ -109,9 +114,11 @@ final class IterableDestination implements Destination {
       boolean isNew,
       RecordSchema schema,
       boolean updateExistingUsersOnly,
-      Runnable listGone) {
+      Runnable listGone,
+      AccountDirectory.Catalog<Map<String, String>> projectFields) {
     this.connector = connector;
     this.listGone = listGone;
+    this.projectFields = projectFields;
     this.http = http;
     this.listId = listId;
     this.fresh = isNew;
@@ -426,10 +433,19 @@ final class IterableDestination implements Destination {
     return result.count("iterable.splits", 1).build();
   }
 
+  /** The directory's catalog of the project's field types, all under this one name. */
+  static final String PROJECT_FIELDS = "iterable.project-field-types";
+
   /**
-   * The project's field types ({@code GET /api/users/getFields}, read once, on the first batch), with
-   * those learnt from type clashes since; empty if Iterable did not answer with them (the clashes are
-   * then found by the subscribe answers alone).
+   * The mapped fields' types in the project (from {@code GET /api/users/getFields}, on the first batch),
+   * with those learnt from type clashes since; empty if Iterable did not answer with them (the clashes
+   * are then found by the subscribe answers alone).
+   *
+   * <p>The read is the account's, through its {@link AccountDirectory}: the exports of a JVM starting
+   * together share one, and take one at most {@link AccountDirectory#FRESHNESS} old. An older read can
+   * only miss a field created since, or a type Iterable fixed since: Iterable never changes a field's
+   * type once set, and a clash the read did not foresee is found from the subscribe answer, as without
+   * any read.
    */
   private Map<String, String> projectFieldTypes() {
     Map<String, String> known = fieldTypes;
@@ -440,38 +456,53 @@ final class IterableDestination implements Destination {
       if (fieldTypes == null && fields.isEmpty()) {
         fieldTypes = Map.of(); // nothing but the e-mail: no data field to check
       } else if (fieldTypes == null) {
-        Map<String, String> read = Map.of();
-        try {
-          // Optional: a key without the right to read fields (401/403) or a failing read leaves the
-          // clashes
-          // to the subscribe answers rather than failing the export.
-          HttpResponse r =
-              http.execute(
-                  connector.request("api/users/getFields").get().build(),
-                  IterableConnector.idempotent("get-fields")
-                      .classifiedBy(
-                          IterableErrors.CLASSIFIER.or(
-                              a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
-          if (r.isSuccessful()) {
-            read = fieldTypesOf(Json.object(r.json()).get("fields"));
-          } else {
-            log.debug(
-                "Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
-                    + "found from subscribe answers",
-                listId,
-                r.code());
+        Map<String, String> all =
+            projectFields
+                .find(PROJECT_FIELDS, () -> Map.of(PROJECT_FIELDS, readProjectFieldTypes()))
+                .orElse(Map.of());
+        Map<String, String> types = new HashMap<>();
+        for (Field f : fields) {
+          String type = all.get(f.name());
+          if (type != null) {
+            types.put(f.name(), type);
           }
-        } catch (DestinationException e) {
-          log.debug(
-              "Iterable list {}: the project's field types could not be read ({}); type clashes are found "
-                  + "from subscribe answers",
-              listId,
-              e.getMessage());
         }
-        fieldTypes = read;
+        fieldTypes = Map.copyOf(types);
       }
       return fieldTypes;
     }
+  }
+
+  /**
+   * Every field type of the project ({@code GET /api/users/getFields}); empty if Iterable did not answer
+   * with them. Optional: a key without the right to read fields (401/403) or a failing read leaves the
+   * clashes to the subscribe answers rather than failing the export.
+   */
+  private Map<String, String> readProjectFieldTypes() {
+    try {
+      HttpResponse r =
+          http.execute(
+              connector.request("api/users/getFields").get().build(),
+              IterableConnector.idempotent("get-fields")
+                  .classifiedBy(
+                      IterableErrors.CLASSIFIER.or(
+                          a -> a.code() == 401 || a.code() == 403 ? Verdict.accept() : null)));
+      if (r.isSuccessful()) {
+        return fieldTypesOf(Json.object(r.json()).get("fields"));
+      }
+      log.debug(
+          "Iterable list {}: the project's field types could not be read (HTTP {}); type clashes are "
+              + "found from subscribe answers",
+          listId,
+          r.code());
+    } catch (DestinationException e) {
+      log.debug(
+          "Iterable list {}: the project's field types could not be read ({}); type clashes are found "
+              + "from subscribe answers",
+          listId,
+          e.getMessage());
+    }
+    return Map.of();
   }
 
   /** Adds types learnt from a clash to those known (a new map: readers take it without the lock). */
@@ -481,16 +512,16 @@ final class IterableDestination implements Destination {
     fieldTypes = Map.copyOf(merged);
   }
 
-  /** The mapped data fields' types from a {@code fields} object; others left out. */
-  private Map<String, String> fieldTypesOf(Object fieldsObject) {
-    Map<String, Object> all = Json.object(fieldsObject);
+  /** Every field's type from a {@code fields} object (fields whose type is not text left out). */
+  private static Map<String, String> fieldTypesOf(Object fieldsObject) {
     Map<String, String> types = new HashMap<>();
-    for (Field f : fields) {
-      Object type = all.get(f.name());
-      if (type instanceof String) {
-        types.put(f.name(), (String) type);
-      }
-    }
+    Json.object(fieldsObject)
+        .forEach(
+            (name, type) -> {
+              if (type instanceof String) {
+                types.put(name, (String) type);
+              }
+            });
     return Map.copyOf(types);
   }
 

@@ -529,11 +529,24 @@ public abstract class VendorSimulator implements AutoCloseable {
         .build();
   }
 
-  /** Server sockets whose accepted connections send small writes at once. */
+  /**
+   * How many connections the listening socket queues before they are accepted (the kernel may cap it:
+   * {@code net.core.somaxconn}). MockWebServer asks for 50: a thousand exports connecting at once
+   * overflowed it, and the connections dropped from the queue waited out the client's retransmission
+   * timeouts (connect timeouts, retried), which a vendor's load balancers do not cause.
+   */
+  static final int ACCEPT_BACKLOG = 4096;
+
+  /** Server sockets whose accepted connections send small writes at once, with a long accept queue. */
   private static final class NoDelayServerSocketFactory extends javax.net.ServerSocketFactory {
     @Override
     public java.net.ServerSocket createServerSocket() throws IOException {
       return new java.net.ServerSocket() {
+        @Override
+        public void bind(java.net.SocketAddress endpoint, int backlog) throws IOException {
+          super.bind(endpoint, Math.max(backlog, ACCEPT_BACKLOG));
+        }
+
         @Override
         public java.net.Socket accept() throws IOException {
           java.net.Socket s = super.accept();
