@@ -12,6 +12,7 @@ import com.segmentexport.spi.VendorHttp;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.SocketFactory;
+import okhttp3.OkHttpClient;
 
 /**
  * Not API: the engine's per-profile work, opened for the SDK's own benchmarks in
@@ -63,6 +64,14 @@ public final class EngineBenchmarkHooks {
    */
   public static SocketFactory noDelaySocketFactory() {
     return HttpClients.noDelaySocketFactory();
+  }
+
+  /**
+   * {@return a new client configured as the SDK's own (its pool, timeouts and sockets), for a
+   * benchmark that adds an event listener to count calls and connections}
+   */
+  public static OkHttpClient sdkHttpClient() {
+    return HttpClients.newClient();
   }
 
   /** One segment's reader: see {@link #reader}. Not thread-safe. */

@@ -15,7 +15,7 @@ import com.segmentexport.api.Secret;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.StandardSettings;
-import com.segmentexport.internal.HttpClients;
+import com.segmentexport.internal.EngineBenchmarkHooks;
 import com.segmentexport.testkit.HeapSampler;
 import com.segmentexport.testkit.ProfileGenerator;
 import java.lang.management.GarbageCollectorMXBean;
@@ -122,7 +122,10 @@ public final class ManyExportsBenchmark {
       // The SDK's own client (its pool, timeouts and sockets), with the listener that counts.
       connectors =
           connectors.withHttpClient(
-              HttpClients.newClient().newBuilder().eventListenerFactory(profile).build());
+              EngineBenchmarkHooks.sdkHttpClient()
+                  .newBuilder()
+                  .eventListenerFactory(profile)
+                  .build());
     }
     Integer maxRunning = Integer.getInteger("maxRunningExports");
     if (maxRunning != null) {
