@@ -36,6 +36,9 @@ final class RunControl {
   private final Waiter waiter;
   private volatile String stopReason;
 
+  /** Threads in {@link #interruptibly}, which {@link #stop} interrupts. Guarded by this. */
+  private final java.util.Map<Thread, Boolean> interruptible = new java.util.HashMap<>();
+
   RunControl(Connection connection) {
     this(connection, Ticker.SYSTEM, Waiter.MONITOR);
   }
@@ -52,6 +55,46 @@ final class RunControl {
         stopReason = reason;
       }
       notifyAll();
+      // Threads waiting for another export (its read or creation of the account's lists, a claim on
+      // a list held elsewhere) see the stop only through an interrupt.
+      interruptible.replaceAll(
+          (thread, interrupted) -> {
+            if (!interrupted) {
+              thread.interrupt();
+            }
+            return true;
+          });
+    }
+  }
+
+  /**
+   * Runs an action that may wait for other exports (a connector opening a destination: the account
+   * directory's reads and creations, a sync state's claim on a list), interrupting its thread when the
+   * run is stopped meanwhile, so that those waits end with an {@link
+   * com.segmentexport.spi.ExportCancelledException}. An interrupt this control delivered is cleared
+   * when the action ends: it does not outlive it.
+   *
+   * @throws com.segmentexport.spi.ExportCancelledException if the run is stopped already
+   */
+  <T> T interruptibly(java.util.function.Supplier<T> action) {
+    Thread me = Thread.currentThread();
+    synchronized (this) {
+      if (isStopped()) {
+        throw new com.segmentexport.spi.ExportCancelledException(
+            "the export stopped: " + stopReason, false);
+      }
+      interruptible.put(me, false);
+    }
+    try {
+      return action.get();
+    } finally {
+      boolean interrupted;
+      synchronized (this) {
+        interrupted = interruptible.remove(me);
+      }
+      if (interrupted) {
+        Thread.interrupted();
+      }
     }
   }
 

@@ -104,11 +104,14 @@ final class SegmentPipeline {
           new DestinationRequest(
               name, run.definition(), run.mapper().schema(), run.http(), run.directory());
       // With a store, the list is found or created under its claim: hosts sharing the store then
-      // make one list for a new segment, never one each.
+      // make one list for a new segment, never one each. Waits for other exports there (their
+      // claim, their read or creation of the account's lists) end when this export is cancelled.
       Destination destination =
-          run.sync() == null
-              ? run.connector().open(request)
-              : run.sync().claimingList(name, () -> run.connector().open(request));
+          control.interruptibly(
+              () ->
+                  run.sync() == null
+                      ? run.connector().open(request)
+                      : run.sync().claimingList(name, () -> run.connector().open(request)));
       this.destination = destination;
       if (run.sync() != null && run.sync().removalLimit() != null) {
         seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));

@@ -57,8 +57,9 @@ public interface SyncStateStore extends SyncState {
    * in this process or another: the engine finds or creates a segment's list at the vendor under a
    * claim on the segment's name and account, so that hosts sharing a store (several hosts on one
    * PostgreSQL, Kafka Connect workers, two processes on one SQLite file) never both find no list and
-   * both create one. The wait for a claim another export holds is bounded; a claim is released when the
-   * action ends, or when the process holding it dies.
+   * both create one. The wait for a claim another export holds is bounded, and ends when the thread
+   * is interrupted (the engine interrupts an export cancelled while it waits here); a claim is
+   * released when the action ends, or when the process holding it dies.
    *
    * <p>The default runs the action at once, claiming nothing: right only for a store that a single
    * export uses at a time. A store that wraps another must pass the claim on.
@@ -70,6 +71,7 @@ public interface SyncStateStore extends SyncState {
    * @return what the action returned
    * @throws SyncStateException if the claim cannot be taken (the store fails, or another export held
    *     it for longer than the store waits)
+   * @throws ExportCancelledException if the thread is interrupted while it waits for the claim
    */
   default <T> T exclusively(String claim, Supplier<T> action) {
     return action.get();

@@ -47,6 +47,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
   private final boolean idempotentWrites;
   private final java.util.function.Predicate<String> unattributed;
   private final boolean openCallsVendor;
+  private final java.util.function.Consumer<DestinationRequest> beforeOpen;
   private final SettingDescriptor.Kind baseUrlKind;
   private final java.util.concurrent.atomic.AtomicInteger writing =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -59,6 +60,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     this.idempotentWrites = b.idempotentWrites;
     this.unattributed = b.unattributed;
     this.openCallsVendor = b.openCallsVendor;
+    this.beforeOpen = b.beforeOpen;
     this.removal = b.removal;
     this.removalCallsPerMember = b.removalCallsPerMember;
     this.baseUrlKind = b.baseUrlKind;
@@ -181,6 +183,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
 
     @Override
     public Destination open(DestinationRequest request) {
+      beforeOpen.accept(request);
       String name = request.definition().option("listPrefix").orElse("") + request.segment();
       String id;
       if (openCallsVendor) {
@@ -364,6 +367,7 @@ public final class TestConnectorProvider implements ConnectorProvider {
     private boolean idempotentWrites = true;
     private java.util.function.Predicate<String> unattributed = email -> false;
     private boolean openCallsVendor = true;
+    private java.util.function.Consumer<DestinationRequest> beforeOpen = r -> {};
     private SettingDescriptor.Kind baseUrlKind = SettingDescriptor.Kind.URL;
 
     /** The limits the connector reports. */
@@ -397,6 +401,15 @@ public final class TestConnectorProvider implements ConnectorProvider {
     /** Whether upserts are sent as idempotent calls (true by default) or as {@link CallSpec#once}. */
     public Builder idempotentWrites(boolean b) {
       this.idempotentWrites = b;
+      return this;
+    }
+
+    /**
+     * What opening a destination does first (nothing by default), such as looking the list up in the
+     * request's account directory.
+     */
+    public Builder beforeOpen(java.util.function.Consumer<DestinationRequest> hook) {
+      this.beforeOpen = hook;
       return this;
     }
 

@@ -8,6 +8,7 @@ import com.segmentexport.api.ConnectionRemovedException;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.DestinationException;
 import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportOptions;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
@@ -33,9 +34,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -71,6 +76,15 @@ public final class SegmentExportSinkTask extends SinkTask {
    * seen (and its offsets offered for commit) within this time, not at the next offset commit.
    */
   static final long POLL_WHILE_RUNNING_MS = 25;
+
+  /**
+   * The longest {@link #close} and {@link #stop} wait for the cancelled runs of windows holding
+   * records of the partitions they give up: until those runs end, batches of them may still reach the
+   * vendor, after the partitions' new owner wrote newer values of the same profiles. Well under the
+   * consumer's {@code max.poll.interval.ms} (5 minutes by default), which a longer wait on the task's
+   * thread would risk: a cancelled run stops within a request's time (its batches in flight end).
+   */
+  static final long CANCELLED_RUNS_WAIT_MS = 10_000;
 
   /** Runs of a window whose batch the vendor refused whole, before its records go to the DLQ. */
   static final int BATCH_REFUSAL_ATTEMPTS = 3;
@@ -221,6 +235,11 @@ public final class SegmentExportSinkTask extends SinkTask {
     return commit;
   }
 
+  /**
+   * Gives up partitions: windows drop their records, and the runs of windows holding them are
+   * cancelled; returns once those runs ended (at most {@link #CANCELLED_RUNS_WAIT_MS}), so that none
+   * of their batches reaches the vendor after the partitions' new owner wrote to it.
+   */
   @Override
   public void close(Collection<TopicPartition> partitions) {
     Set<TopicPartition> closing = new HashSet<>(partitions);
@@ -231,25 +250,65 @@ public final class SegmentExportSinkTask extends SinkTask {
       return;
     }
     // Partitions moved to another task: it gets their uncommitted records again. Windows that did
-    // not
-    // start drop them; running ones finish (exports are upserts).
+    // not start drop them.
     for (Window w : open.values()) {
       w.dropPartitions(closing);
     }
-    // A window waiting to run again drops them too, and a running one once it ends: sent after the
-    // new owner sent them (and maybe newer values of the same profiles), they would overwrite
-    // those.
+    // A window waiting to run again drops them too. A running one that holds their records is
+    // cancelled, and the task waits for its run to end: its batches, sent after the new owner sent
+    // the same profiles' newer values, would overwrite those. It runs again without them.
+    List<ExportHandle> cancelled = new ArrayList<>();
     for (ArrayDeque<Window> q : closed.values()) {
       for (Window w : q) {
         if (w.state == Window.State.READY || w.state == Window.State.WAITING_RETRY) {
           w.dropPartitions(closing);
         } else if (w.state == Window.State.RUNNING) {
           revokedWhileRunning.computeIfAbsent(w, k -> new HashSet<>()).addAll(closing);
+          if (w.handle != null && w.holdsAny(closing)) {
+            w.handle.cancel();
+            cancelled.add(w.handle);
+          }
         }
       }
     }
+    awaitCancelled(cancelled);
   }
 
+  /**
+   * Waits, at most {@link #CANCELLED_RUNS_WAIT_MS}, for cancelled runs to end, so that none of their
+   * batches reaches the vendor once the partitions are given up; logs when the bound is reached.
+   */
+  private static void awaitCancelled(List<ExportHandle> cancelled) {
+    if (cancelled.isEmpty()) {
+      return;
+    }
+    CompletableFuture<?>[] ends =
+        cancelled.stream()
+            .map(h -> h.completion().handle((r, e) -> null))
+            .toArray(CompletableFuture<?>[]::new);
+    try {
+      CompletableFuture.allOf(ends).get(CANCELLED_RUNS_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn(
+          "{} of {} cancelled export run(s) of revoked partitions still running after {} ms;"
+              + " batches they have in flight may still reach the vendor",
+          java.util.Arrays.stream(ends).filter(f -> !f.isDone()).count(),
+          ends.length,
+          CANCELLED_RUNS_WAIT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn(
+          "Interrupted while waiting for {} cancelled export run(s) of revoked partitions to end",
+          ends.length);
+    } catch (ExecutionException e) {
+      // Not thrown: each end is handled above.
+    }
+  }
+
+  /**
+   * Cancels the running windows' runs and waits for them to end (at most {@link
+   * #CANCELLED_RUNS_WAIT_MS}) before closing the exporters.
+   */
   @Override
   public void stop() {
     discardAll();
@@ -668,10 +727,12 @@ public final class SegmentExportSinkTask extends SinkTask {
       w.state = Window.State.DISCARDED;
     }
     open.clear();
+    List<ExportHandle> cancelled = new ArrayList<>();
     for (ArrayDeque<Window> q : closed.values()) {
       for (Window w : q) {
         if (w.state == Window.State.RUNNING && w.handle != null) {
           w.handle.cancel();
+          cancelled.add(w.handle);
           running--;
           JvmAccounts.ended(account, w.segment, w, false);
         }
@@ -683,5 +744,6 @@ public final class SegmentExportSinkTask extends SinkTask {
     finished.clear();
     offsets.clear();
     running = Math.max(0, running);
+    awaitCancelled(cancelled);
   }
 }

@@ -166,6 +166,17 @@ final class Window implements Completion {
     return all;
   }
 
+  /** Whether the window holds a record of one of {@code partitions}. */
+  boolean holdsAny(Set<TopicPartition> partitions) {
+    for (SinkRecord rec : records) {
+      if (partitions.contains(
+          new TopicPartition(rec.originalTopic(), rec.originalKafkaPartition()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Keeps only the rows whose record is not in one of these partitions. */
   void dropPartitions(Set<TopicPartition> partitions) {
     List<Profile> p = new ArrayList<>();

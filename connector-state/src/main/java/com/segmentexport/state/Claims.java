@@ -1,6 +1,7 @@
 package com.segmentexport.state;
 
 import com.segmentexport.api.SyncStateException;
+import com.segmentexport.spi.ExportCancelledException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,8 +39,9 @@ import javax.sql.DataSource;
  * </ul>
  *
  * <p>Taking a claim another process holds is retried every {@value #POLL_MILLIS} ms for at most
- * {@link #WAIT}; the wait is not interruptible (a claim is held only while a list is looked up or
- * created).
+ * {@link #WAIT}. The wait (for another process, or for another thread of this JVM) ends when the
+ * thread is interrupted, with an {@link ExportCancelledException}: the engine interrupts an export
+ * cancelled while it waits.
  */
 abstract class Claims implements AutoCloseable {
   /** How many buckets claims fall into: also the bytes of an SQLite claims file that can be locked. */
@@ -97,28 +99,28 @@ abstract class Claims implements AutoCloseable {
     return System.nanoTime() + WAIT.toNanos();
   }
 
-  /** Takes a lock of this JVM, waiting until the deadline. */
+  /**
+   * Takes a lock of this JVM, waiting until the deadline.
+   *
+   * @throws ExportCancelledException if the thread is interrupted (the engine interrupts an export
+   *     cancelled while it waits), its interrupt flag set again
+   */
   void lock(ReentrantLock lock, long deadline) {
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          if (lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            return;
-          }
-          throw timedOut();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+      if (lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return;
       }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    } catch (InterruptedException e) {
+      throw cancelled();
     }
+    throw timedOut();
   }
 
-  /** Waits between two attempts at a claim another process holds; false once past the deadline. */
+  /**
+   * Waits between two attempts at a claim another process holds; false once past the deadline.
+   *
+   * @throws ExportCancelledException if the thread is interrupted, its interrupt flag set again
+   */
   static boolean pause(long deadline) {
     if (System.nanoTime() - deadline > 0) {
       return false;
@@ -126,10 +128,16 @@ abstract class Claims implements AutoCloseable {
     try {
       Thread.sleep(POLL_MILLIS);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      throw cancelled();
     }
     return true;
+  }
+
+  /** The export waiting for a claim was cancelled (its thread interrupted): nothing was sent. */
+  private static ExportCancelledException cancelled() {
+    Thread.currentThread().interrupt();
+    return new ExportCancelledException(
+        "interrupted while another export held the claim on a segment's list", false);
   }
 
   SyncStateException timedOut() {
@@ -139,7 +147,7 @@ abstract class Claims implements AutoCloseable {
             + ": another export sharing the state (another host or worker) has been finding or"
             + " creating the same segment's list for "
             + WAIT.toMinutes()
-            + " minutes, or was interrupted waiting. Nothing was sent to this segment's list.",
+            + " minutes. Nothing was sent to this segment's list.",
         null);
   }
 

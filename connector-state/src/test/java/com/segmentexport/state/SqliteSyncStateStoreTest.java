@@ -149,6 +149,104 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     }
   }
 
+  @Test
+  void aWaitForAClaimAnotherStoreOfThisJvmHoldsEndsWhenTheWaiterIsInterrupted() throws Exception {
+    // The engine interrupts an export cancelled while it waits for a claim: the wait ends as a
+    // cancellation, not after the holder let go (or after minutes).
+    Path file = directory.resolve("interrupted").resolve("segment-export.db");
+    String claim = "iterable\nacct-9\nlist\nHeld";
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (SyncStateStore one = JdbcSyncStateStore.sqlite(file);
+        SyncStateStore two = JdbcSyncStateStore.sqlite(file)) {
+      Future<String> first =
+          pool.submit(
+              () ->
+                  one.exclusively(
+                      claim,
+                      () -> {
+                        held.countDown();
+                        awaitQuietly(release);
+                        return "first";
+                      }));
+      assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+      assertInterruptedWaitIsCancelled(pool, two, claim);
+      release.countDown();
+      assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWaitForAClaimAnotherProcessHoldsEndsWhenTheWaiterIsInterrupted() throws Exception {
+    Path file = directory.resolve("interrupted-process").resolve("segment-export.db");
+    String claim = "autopilot\nacct-9\nlist\nHeld";
+    JdbcSyncStateStore.sqlite(file).close();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process holder =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                HoldClaim.class.getName(),
+                file.toString(),
+                claim)
+            .redirectErrorStream(true)
+            .start();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (SyncStateStore store = JdbcSyncStateStore.sqlite(file)) {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(pool.submit(out::readLine).get(60, TimeUnit.SECONDS)).isEqualTo("HELD");
+      assertInterruptedWaitIsCancelled(pool, store, claim);
+      holder.getOutputStream().close();
+      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      holder.destroyForcibly();
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits for the held claim on a thread of the pool, interrupts it: a cancellation, at once. */
+  private static void assertInterruptedWaitIsCancelled(
+      ExecutorService pool, SyncStateStore store, String claim) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Thread> waiter =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean flagKept =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Future<Throwable> second =
+        pool.submit(
+            () -> {
+              waiter.set(Thread.currentThread());
+              try {
+                store.exclusively(claim, () -> ran.getAndSet(true));
+                return null;
+              } catch (RuntimeException e) {
+                flagKept.set(Thread.interrupted());
+                return e;
+              }
+            });
+    // Until it waits for the claim.
+    while (!second.isDone()
+        && (waiter.get() == null
+            || (waiter.get().getState() != Thread.State.TIMED_WAITING
+                && waiter.get().getState() != Thread.State.WAITING))) {
+      Thread.onSpinWait();
+    }
+    assertThat(second).as("ran under a claim another holds").isNotDone();
+    waiter.get().interrupt();
+    assertThat(second.get(1, TimeUnit.SECONDS))
+        .as("what the interrupted wait ended with")
+        .isInstanceOf(com.segmentexport.spi.ExportCancelledException.class);
+    assertThat(flagKept).as("the interrupt flag set again").isTrue();
+    assertThat(ran).as("the action ran").isFalse();
+  }
+
   static Database file(Path file, Duration busyTimeout) {
     return file(file, busyTimeout, "WAL");
   }
