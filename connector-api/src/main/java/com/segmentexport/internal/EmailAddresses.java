@@ -29,35 +29,20 @@ final class EmailAddresses {
 
   /** Returns the normalised address, or null if it is not one the vendors accept. */
   static String normalize(String raw) {
-    return normalize(raw, new char[SCRATCH_CHARS]);
-  }
-
-  /** Characters a caller's scratch buffer for {@link #normalize(String, char[])} holds. */
-  static final int SCRATCH_CHARS = 256;
-
-  /**
-   * Returns the normalised address, or null if it is not one the vendors accept; reads the characters
-   * from one bulk copy into {@code scratch} (the caller's, one thread's) rather than a {@code charAt}
-   * each, which in code the C1 compiler made costs a call and a bounds check per character.
-   */
-  static String normalize(String raw, char[] scratch) {
     if (raw == null) {
       return null;
     }
-    int length = raw.length();
-    char[] cs = length <= scratch.length ? scratch : new char[length];
-    raw.getChars(0, length, cs, 0);
     // One pass, within the bounds String.trim() would give: the common address (trimmed, ASCII, its
     // domain lower-case) comes back as the very string it was given, with nothing allocated.
     int begin = 0;
-    int end = length;
-    while (begin < end && cs[begin] <= ' ') {
+    int end = raw.length();
+    while (begin < end && raw.charAt(begin) <= ' ') {
       begin++;
     }
-    while (end > begin && cs[end - 1] <= ' ') {
+    while (end > begin && raw.charAt(end - 1) <= ' ') {
       end--;
     }
-    int at = localPartEnd(cs, begin, end);
+    int at = localPartEnd(raw, begin, end);
     if (at < 0) {
       return null;
     }
@@ -66,9 +51,9 @@ final class EmailAddresses {
     int label = at + 1;
     int topLevel = label;
     for (int i = at + 1; i <= end; i++) {
-      char c = i < end ? cs[i] : '.';
+      char c = i < end ? raw.charAt(i) : '.';
       if (c == '.') {
-        if (!validLabel(cs, label, i)) {
+        if (!validLabel(raw, label, i)) {
           return null;
         }
         labels++;
@@ -85,11 +70,11 @@ final class EmailAddresses {
     if (labels < 2
         || end - at - 1 > 253
         || end - begin > 254
-        || !validTopLevel(cs, topLevel, end)) {
+        || !validTopLevel(raw, topLevel, end)) {
       return null;
     }
     if (!upper) {
-      return begin == 0 && end == length ? raw : raw.substring(begin, end);
+      return begin == 0 && end == raw.length() ? raw : raw.substring(begin, end);
     }
     return raw.substring(begin, at + 1) + raw.substring(at + 1, end).toLowerCase(Locale.ROOT);
   }
@@ -98,10 +83,10 @@ final class EmailAddresses {
    * Validates the local part, a dot-atom from {@code begin}: returns the index of the {@code @} that
    * ends it, or -1 if it is empty, longer than 64 characters, or not a dot-atom.
    */
-  private static int localPartEnd(char[] s, int begin, int end) {
+  private static int localPartEnd(String s, int begin, int end) {
     char previous = '.'; // a leading dot is refused like a doubled one
     for (int i = begin; i < end; i++) {
-      char c = s[i];
+      char c = s.charAt(i);
       if (c == '@') {
         return i == begin || i - begin > 64 || previous == '.' ? -1 : i;
       }
@@ -130,50 +115,42 @@ final class EmailAddresses {
                 c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
       return null;
     }
-    char[] ds = d.toCharArray();
     int labels = 0;
     int label = 0;
-    for (int i = 0; i <= ds.length; i++) {
-      if (i == ds.length || ds[i] == '.') {
-        if (!validLabel(ds, label, i)) {
+    for (int i = 0; i <= d.length(); i++) {
+      if (i == d.length() || d.charAt(i) == '.') {
+        if (!validLabel(d, label, i)) {
           return null;
         }
         labels++;
-        if (i == ds.length) {
+        if (i == d.length()) {
           break;
         }
         label = i + 1;
       }
     }
     String normalized = local + '@' + d;
-    return labels >= 2 && validTopLevel(ds, label, ds.length) && normalized.length() <= 254
+    return labels >= 2 && validTopLevel(d, label, d.length()) && normalized.length() <= 254
         ? normalized
         : null;
   }
 
   /** A DNS label of characters already checked to be letters, digits and hyphens. */
-  private static boolean validLabel(char[] s, int from, int to) {
+  private static boolean validLabel(String s, int from, int to) {
     int n = to - from;
-    return n > 0 && n <= 63 && s[from] != '-' && s[to - 1] != '-';
+    return n > 0 && n <= 63 && s.charAt(from) != '-' && s.charAt(to - 1) != '-';
   }
 
-  /**
-   * An alphabetic top-level label of two letters or more, or an internationalised one ({@code xn--}),
-   * of characters already checked to be ASCII letters, digits and hyphens.
-   */
-  private static boolean validTopLevel(char[] s, int from, int to) {
-    if (to - from >= 4
-        && (s[from] | 0x20) == 'x'
-        && (s[from + 1] | 0x20) == 'n'
-        && s[from + 2] == '-'
-        && s[from + 3] == '-') {
+  /** An alphabetic top-level label of two letters or more, or an internationalised one ({@code xn--}). */
+  private static boolean validTopLevel(String s, int from, int to) {
+    if (s.regionMatches(true, from, "xn--", 0, 4)) {
       return to - from > 4;
     }
     if (to - from < 2) {
       return false;
     }
     for (int i = from; i < to; i++) {
-      char c = s[i];
+      char c = s.charAt(i);
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
         return false;
       }

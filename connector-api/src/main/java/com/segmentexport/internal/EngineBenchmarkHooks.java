@@ -100,10 +100,9 @@ public final class EngineBenchmarkHooks {
       long[] fingerprints = new long[Deduplicator.GROUP];
       boolean[] fresh = new boolean[Deduplicator.GROUP];
       byte[] scratch = new byte[256];
-      char[] chars = RecordMapper.newScratch();
       int count = 0;
       for (int i = 0; i < profiles.size(); i++) {
-        RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row, chars);
+        RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row);
         if (m.record != null) {
           waiting[count] = m;
           fingerprints[count++] = FingerprintSet.fingerprintLatin1(m.record.email(), scratch);

@@ -157,9 +157,8 @@ final class ExportPlanner {
         throw new ExportException("The segment source returned no segment for '" + name + "'");
       }
       Iterator<Profile> profiles = segment.profiles();
-      char[] scratch = RecordMapper.newScratch();
       while (profiles.hasNext()) {
-        RecordMapper.Mapped m = mapper.map(profiles.next(), ++tally.read, scratch);
+        RecordMapper.Mapped m = mapper.map(profiles.next(), ++tally.read);
         if (seen != null && m.record != null) {
           seen.add(SegmentSync.memberKey(m.record));
         }

@@ -98,21 +98,7 @@ final class RecordMapper {
     }
   }
 
-  /** Maps a profile, with a scratch buffer of its own (tests; the engine passes one per thread). */
   Mapped map(Profile profile, long row) {
-    return map(profile, row, newScratch());
-  }
-
-  /** A scratch buffer for {@link #map(Profile, long, char[])}, for one thread. */
-  static char[] newScratch() {
-    return new char[EmailAddresses.SCRATCH_CHARS];
-  }
-
-  /**
-   * Maps a profile; {@code scratch} (from {@link #newScratch}, the calling thread's own) holds the
-   * characters of the address and of each text value while they are scanned.
-   */
-  Mapped map(Profile profile, long row, char[] scratch) {
     Object rawEmail = profile.get(sources[0]);
     String raw = rawEmail == null ? null : rawEmail.toString();
     if (raw == null || raw.isBlank()) {
@@ -123,7 +109,7 @@ final class RecordMapper {
           "no e-mail address in profile field '" + sources[0] + "'",
           null);
     }
-    String email = EmailAddresses.normalize(raw, scratch);
+    String email = EmailAddresses.normalize(raw);
     if (email == null) {
       return new Mapped(null, 0, RejectionReason.INVALID_EMAIL, "not a valid e-mail address", raw);
     }
@@ -163,7 +149,7 @@ final class RecordMapper {
             nameBytes[i].length
                 + 8
                 + (converted instanceof String
-                    ? jsonLength((String) converted, scratch)
+                    ? jsonLength((String) converted)
                     : converted instanceof Long
                         ? digits((Long) converted) + 2
                         : converted instanceof BigDecimal
@@ -366,32 +352,20 @@ final class RecordMapper {
 
   /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
   static long jsonLength(String s) {
-    return jsonLength(s, new char[0]);
-  }
-
-  /**
-   * {@link #jsonLength(String)}, reading the characters from one bulk copy into {@code scratch} (the
-   * calling thread's) when they fit, rather than a {@code charAt} each.
-   */
-  static long jsonLength(String s, char[] scratch) {
     int length = s.length();
-    char[] cs = length <= scratch.length ? scratch : s.toCharArray();
-    if (cs == scratch) {
-      s.getChars(0, length, cs, 0);
-    }
     long n = 2;
     int i = 0;
     byte[] ascii = ASCII_JSON_LENGTH;
     // ASCII, which most values are from end to end, by table: one branch a character.
     for (; i < length; i++) {
-      char c = cs[i];
+      char c = s.charAt(i);
       if (c >= 0x80) {
         break;
       }
       n += ascii[c];
     }
     for (; i < length; i++) {
-      char c = cs[i];
+      char c = s.charAt(i);
       if (c < 0x80) {
         n += ascii[c];
       } else if (c < 0x800) {

@@ -207,7 +207,6 @@ final class SegmentPipeline {
 
   private void read(Iterator<Profile> profiles, Deduplicator admission) {
     ConnectorLimits limits = run.limits();
-    char[] scratch = RecordMapper.newScratch();
     while (!run.control().isStopped() && profiles.hasNext()) {
       if (run.cap().doneCounting()) {
         tally.stoppedReading(run.cap().reason(), run.cap().unreadNote());
@@ -216,7 +215,7 @@ final class SegmentPipeline {
       Profile profile =
           profiles.next(); // may throw: a profile counts as read once the source gave it
       long row = ++tally.read;
-      RecordMapper.Mapped m = run.mapper().map(profile, row, scratch);
+      RecordMapper.Mapped m = run.mapper().map(profile, row);
       if (seen != null && m.record != null) {
         seen.add(SegmentSync.memberKey(m.record));
       }

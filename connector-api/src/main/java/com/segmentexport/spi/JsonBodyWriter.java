@@ -48,10 +48,6 @@ public final class JsonBodyWriter {
   private final String[] names = new String[NAME_CACHE];
 
   private final byte[][] encodedNames = new byte[NAME_CACHE][];
-
-  /** The characters of the string being written. */
-  private char[] chars = new char[64];
-
   private int nameCount;
 
   JsonBodyWriter(long expectedBytes) {
@@ -312,19 +308,12 @@ public final class JsonBodyWriter {
   private void string(String s) {
     int n = s.length();
     ensure(6 * n + 2); // the longest form of a character is a six-byte escape
-    // The characters in one bulk copy, then read from an array: a charAt per character costs a call
-    // and a bounds check in code the C1 compiler made, which is most of a short export's run.
-    char[] cs = chars;
-    if (cs.length < n) {
-      cs = chars = new char[Math.max(n, 2 * cs.length)];
-    }
-    s.getChars(0, n, cs, 0);
     byte[] b = bytes;
     int p = size;
     b[p++] = '"';
     int i = 0;
     while (i < n) { // a loop of its own for plain ASCII, which most strings are from end to end
-      char c = cs[i];
+      char c = s.charAt(i);
       if (c >= 0x80 || !PLAIN[c]) {
         break;
       }
@@ -332,7 +321,7 @@ public final class JsonBodyWriter {
       i++;
     }
     for (; i < n; i++) {
-      char c = cs[i];
+      char c = s.charAt(i);
       if (c < 0x80 && PLAIN[c]) {
         b[p++] = (byte) c;
       } else if (c < 0x80) {
@@ -342,8 +331,10 @@ public final class JsonBodyWriter {
         b[p++] = (byte) (0x80 | (c & 0x3f));
       } else if (c == '\u2028' || c == '\u2029') {
         p = unicodeEscape(b, p, c);
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(cs[i + 1])) {
-        int cp = Character.toCodePoint(c, cs[++i]);
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
         b[p++] = (byte) (0xf0 | cp >> 18);
         b[p++] = (byte) (0x80 | (cp >> 12 & 0x3f));
         b[p++] = (byte) (0x80 | (cp >> 6 & 0x3f));
