@@ -37,6 +37,9 @@ final class Deduplicator {
 
   private int count;
 
+  /** The bytes of the address being fingerprinted (an address has at most 254 characters). */
+  private final byte[] scratch = new byte[256];
+
   Deduplicator(
       FingerprintSet seen,
       BatchFiller filler,
@@ -77,7 +80,8 @@ final class Deduplicator {
 
   void offer(RecordMapper.Mapped m) {
     waiting[count] = m;
-    fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
+    // A normalised address is ASCII.
+    fingerprints[count++] = FingerprintSet.fingerprintLatin1(m.record.email(), scratch);
     if (count == waiting.length) {
       admitWaiting();
     }

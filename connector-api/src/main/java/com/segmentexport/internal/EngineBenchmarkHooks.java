@@ -108,12 +108,13 @@ public final class EngineBenchmarkHooks {
       RecordMapper.Mapped[] waiting = new RecordMapper.Mapped[Deduplicator.GROUP];
       long[] fingerprints = new long[Deduplicator.GROUP];
       boolean[] fresh = new boolean[Deduplicator.GROUP];
+      byte[] scratch = new byte[256];
       int count = 0;
       for (int i = 0; i < profiles.size(); i++) {
         RecordMapper.Mapped m = mapper.map(profiles.get(i), ++row);
         if (m.record != null) {
           waiting[count] = m;
-          fingerprints[count++] = FingerprintSet.fingerprint(m.record.email());
+          fingerprints[count++] = FingerprintSet.fingerprintLatin1(m.record.email(), scratch);
         }
         if (count == waiting.length || (i == profiles.size() - 1 && count > 0)) {
           seen.addAll(fingerprints, count, fresh);

@@ -138,4 +138,52 @@ final class FingerprintSet {
   private static int fold(char c) {
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
   }
+
+  /** Each byte value folded as {@link #fold} folds the character of that value. */
+  private static final char[] FOLDED = new char[256];
+
+  static {
+    for (char c = 0; c < 256; c++) {
+      FOLDED[c] = (char) fold(c);
+    }
+  }
+
+  /**
+   * {@link #fingerprint(String)} of a string whose characters are all below U+0100 (a normalised
+   * address, which is ASCII), the same value, computed from its bytes: one bulk copy into {@code
+   * scratch} and a loop over an array, instead of a {@code charAt} and a branch per character. A
+   * caller owns its scratch buffer (one thread); a string longer than it is hashed the general way.
+   */
+  static long fingerprintLatin1(String s, byte[] scratch) {
+    int n = s.length();
+    if (n > scratch.length) {
+      return fingerprint(s);
+    }
+    copyLowBytes(s, n, scratch);
+    char[] folded = FOLDED;
+    long h = 0x9E3779B97F4A7C15L ^ n;
+    int i = 0;
+    for (; i + 1 < n; i += 2) {
+      h ^= folded[scratch[i] & 0xff] | (long) folded[scratch[i + 1] & 0xff] << 16;
+      h *= 0xBF58476D1CE4E5B9L;
+      h = Long.rotateLeft(h, 29);
+    }
+    if (i < n) {
+      h ^= folded[scratch[i] & 0xff];
+      h *= 0xBF58476D1CE4E5B9L;
+      h = Long.rotateLeft(h, 29);
+    }
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return h == 0 ? 1 : h;
+  }
+
+  /** The low byte of each of the first {@code n} characters, into {@code to}. */
+  @SuppressWarnings("deprecation") // exactly what is wanted: a bulk copy for a Latin-1 string
+  static void copyLowBytes(String s, int n, byte[] to) {
+    s.getBytes(0, n, to, 0);
+  }
 }

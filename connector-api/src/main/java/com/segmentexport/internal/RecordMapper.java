@@ -341,17 +341,33 @@ final class RecordMapper {
     return n;
   }
 
+  /** The JSON length of each ASCII character: 1 as it is, 2 after a backslash, 6 as a unicode escape. */
+  private static final byte[] ASCII_JSON_LENGTH = new byte[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      ASCII_JSON_LENGTH[c] = (byte) (c < 0x20 ? 6 : c == '"' || c == '\\' ? 2 : 1);
+    }
+  }
+
   /** The exact length in bytes of a string written as a JSON string by Moshi, quotes included. */
   static long jsonLength(String s) {
+    int length = s.length();
     long n = 2;
-    for (int i = 0; i < s.length(); i++) {
+    int i = 0;
+    byte[] ascii = ASCII_JSON_LENGTH;
+    // ASCII, which most values are from end to end, by table: one branch a character.
+    for (; i < length; i++) {
       char c = s.charAt(i);
-      if (c < 0x20) {
-        n += 6;
-      } else if (c == '"' || c == '\\') {
-        n += 2;
-      } else if (c < 0x80) {
-        n += 1;
+      if (c >= 0x80) {
+        break;
+      }
+      n += ascii[c];
+    }
+    for (; i < length; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += ascii[c];
       } else if (c < 0x800) {
         n += 2;
       } else if (c == '\u2028' || c == '\u2029') {

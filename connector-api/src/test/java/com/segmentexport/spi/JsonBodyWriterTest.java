@@ -76,6 +76,32 @@ class JsonBodyWriterTest {
   }
 
   @Test
+  void writesEveryTrickyStringAsMoshiDoesOneWriterAfterAnother() throws IOException {
+    // Long and short strings through one writer (its character buffer grows, then serves shorter
+    // ones), as values and as names.
+    java.util.List<String> strings = TrickyStrings.all(25, 20_000);
+    byte[] ours =
+        bytes(
+            Json.body(
+                w -> {
+                  w.beginArray();
+                  for (String s : strings) {
+                    w.value(s).beginObject().name(s).value(s).endObject();
+                  }
+                  w.endArray();
+                }));
+    Buffer moshi = new Buffer();
+    try (JsonWriter w = JsonWriter.of(moshi)) {
+      w.beginArray();
+      for (String s : strings) {
+        w.value(s).beginObject().name(s).value(s).endObject();
+      }
+      w.endArray();
+    }
+    assertThat(ours).isEqualTo(moshi.readByteArray());
+  }
+
+  @Test
   void aNamedNullIsLeftOutButANullInAnArrayIsWritten() {
     String json =
         utf8(
