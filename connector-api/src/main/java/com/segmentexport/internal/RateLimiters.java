@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 
 /**
  * The rate budgets of vendor accounts: one {@link RateLimiter} per account, shared by every exporter and
@@ -27,18 +27,40 @@ import java.util.concurrent.ConcurrentMap;
  * <p>The fingerprint is a SHA-256 of the secrets salted with a random value drawn once per JVM, so it
  * tells nothing about a credential even to a reader of a heap dump; it is never logged.
  *
+ * <p>An account's limiter and directory are forgotten once nothing uses them and nobody looked them
+ * up for {@link #IDLE} (see {@link IdleRegistry}): while an exporter, an export or a waiting call holds
+ * one, every look-up of the account returns that same one (one rate per account, never two), and exports
+ * run back to back within {@link #IDLE} share its state; a JVM exporting to thousands of accounts over
+ * weeks keeps only those it used lately.
+ *
  * <p>Public (with {@link #shared()} its only public member) because {@link com.segmentexport.api.Connectors}
  * hands the JVM's registry to each exporter it builds.
  */
 public final class RateLimiters {
+
+  /**
+   * How long an account's limiter and directory are kept after their last look-up when nothing holds
+   * them: well above the directory's {@link AccountDirectory#FRESHNESS}, and long enough for a
+   * scheduler's back-to-back exports to share them.
+   */
+  static final Duration IDLE = Duration.ofMinutes(2);
+
   private static final RateLimiters SHARED = new RateLimiters();
   private static final byte[] SALT = salt();
 
-  private final ConcurrentMap<String, RateLimiter> limiters = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, AccountDirectory> directories = new ConcurrentHashMap<>();
+  private final IdleRegistry<RateLimiter> limiters;
+  private final IdleRegistry<AccountDirectory> directories;
 
   /** Creates an empty registry (tests); the SDK uses {@link #shared()}. */
-  RateLimiters() {}
+  RateLimiters() {
+    this(System::nanoTime, IDLE);
+  }
+
+  /** Creates an empty registry with its own clock and idle time (tests). */
+  RateLimiters(LongSupplier nanoTime, Duration idle) {
+    this.limiters = new IdleRegistry<>(nanoTime, idle);
+    this.directories = new IdleRegistry<>(nanoTime, idle);
+  }
 
   private static byte[] salt() {
     byte[] salt = new byte[16];
@@ -56,15 +78,24 @@ public final class RateLimiters {
    * with: a host that rebuilds its connection with a new rate setting gets that rate.
    */
   RateLimiter forAccount(String accountKey, double requestsPerSecond) {
-    RateLimiter limiter =
-        limiters.computeIfAbsent(accountKey, k -> new RateLimiter(requestsPerSecond));
+    RateLimiter limiter = limiters.get(accountKey, () -> new RateLimiter(requestsPerSecond));
     limiter.setBaseRate(requestsPerSecond);
     return limiter;
   }
 
   /** The directory of an account's named objects, shared like its limiter. */
   AccountDirectory directory(String accountKey) {
-    return directories.computeIfAbsent(accountKey, k -> AccountDirectory.create());
+    return directories.get(accountKey, AccountDirectory::create);
+  }
+
+  /** The limiters' registry (tests). */
+  IdleRegistry<RateLimiter> limiters() {
+    return limiters;
+  }
+
+  /** The directories' registry (tests). */
+  IdleRegistry<AccountDirectory> directories() {
+    return directories;
   }
 
   /** The account a connection's connector sends to: id, endpoint, and a fingerprint of its secrets. */

@@ -103,7 +103,8 @@ public final class AccountDirectory {
 
   /**
    * An object of the connector's own, one per kind, shared by the exports of this JVM to the account
-   * for the directory's life (the JVM's, for the engine's directories): made by {@code make} on first
+   * for the directory's life (for the engine's directories: while anything uses the account, and a
+   * couple of minutes after): made by {@code make} on first
    * use (once, however many exports ask at once), then returned as it is. Nothing expires: the object
    * must be thread-safe and keep its own memory bounded.
    *

@@ -83,6 +83,10 @@ final class JvmAccounts {
       shares.remove(task);
       if (shares.isEmpty()) {
         SHARES.remove(account);
+        // No task of this JVM sends to the account any more: forget its segments (a later first run
+        // of one runs alone again, as in a new worker), so a worker's memory follows its tasks.
+        String prefix = account + '\n';
+        ESTABLISHED.removeIf(key -> key.startsWith(prefix));
       }
     }
   }

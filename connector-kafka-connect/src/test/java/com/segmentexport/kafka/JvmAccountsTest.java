@@ -49,4 +49,20 @@ class JvmAccountsTest {
     assertThat(JvmAccounts.mayStart(account, "VIP", w1)).isTrue();
     assertThat(JvmAccounts.mayStart(account, "VIP", new Object())).isTrue();
   }
+
+  @Test
+  void theSegmentsOfAnAccountAreForgottenWhenItsLastTaskLeaves() {
+    String account = account("key-d");
+    Object task = new Object();
+    Object w1 = new Object();
+    JvmAccounts.join(account, task, 10);
+    assertThat(JvmAccounts.mayStart(account, "VIP", w1)).isTrue();
+    JvmAccounts.ended(account, "VIP", w1, true);
+    assertThat(JvmAccounts.mayStart(account, "VIP", new Object())).as("known").isTrue();
+    JvmAccounts.leave(account, task);
+    Object w2 = new Object();
+    assertThat(JvmAccounts.mayStart(account, "VIP", w2)).as("a first run again").isTrue();
+    assertThat(JvmAccounts.mayStart(account, "VIP", new Object())).isFalse();
+    JvmAccounts.ended(account, "VIP", w2, false);
+  }
 }
