@@ -7,16 +7,13 @@ import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,52 +27,6 @@ class SinkCloseWaitsForCancelledRunTest {
 
   /** Records per window: three of Iterable's batches of 1,000, sent one at a time. */
   private static final int RECORDS = 2_500;
-
-  /** What the task asked of the worker. */
-  private static final class Context implements SinkTaskContext {
-    final Map<String, String> configs;
-    final Set<TopicPartition> assignment = new HashSet<>(Set.of(MOVED, KEPT));
-    int commitsRequested;
-
-    Context(Map<String, String> configs) {
-      this.configs = configs;
-    }
-
-    @Override
-    public Map<String, String> configs() {
-      return configs;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {}
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {
-      commitsRequested++;
-    }
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
-  }
 
   private static String email(TopicPartition tp, long offset) {
     return tp.topic() + "-" + tp.partition() + "-" + offset + "@example.org";
@@ -123,7 +74,7 @@ class SinkCloseWaitsForCancelledRunTest {
       IterableSimulator iterable = (IterableSimulator) sandbox.simulator();
       iterable.latency(Duration.ofMillis(400));
       Map<String, String> props = props(sandbox);
-      Context context = new Context(props);
+      RecordingTaskContext context = new RecordingTaskContext(props, MOVED, KEPT);
       SegmentExportSinkTask task = new SegmentExportSinkTask();
       task.initialize(context);
       task.start(props);
@@ -140,11 +91,11 @@ class SinkCloseWaitsForCancelledRunTest {
         Set<String> atClose = moved(iterable.receivedEmails());
         iterable.latency(Duration.ZERO);
         // The window runs again for the partition it kept, until its records are confirmed.
-        while (context.commitsRequested == 0 && System.nanoTime() < giveUp) {
+        while (context.commitsRequested() == 0 && System.nanoTime() < giveUp) {
           TimeUnit.MILLISECONDS.sleep(10);
           task.put(List.of());
         }
-        assertThat(context.commitsRequested).as("the window was done").isEqualTo(1);
+        assertThat(context.commitsRequested()).as("the window was done").isEqualTo(1);
         assertThat(moved(iterable.receivedEmails()))
             .as("records of the revoked partition received after close returned")
             .isEqualTo(atClose);

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import com.segmentexport.testkit.iterable.IterableSimulator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,52 +20,6 @@ import org.junit.jupiter.api.Test;
 class SinkRevokedPartitionRetryTest {
   private static final TopicPartition MOVED = new TopicPartition("revoked", 0);
   private static final TopicPartition KEPT = new TopicPartition("revoked", 1);
-
-  /** What the task asked of the worker. */
-  private static final class Context implements SinkTaskContext {
-    final Map<String, String> configs;
-    final Set<TopicPartition> assignment = new HashSet<>(Set.of(MOVED, KEPT));
-    int commitsRequested;
-
-    Context(Map<String, String> configs) {
-      this.configs = configs;
-    }
-
-    @Override
-    public Map<String, String> configs() {
-      return configs;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {}
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {
-      commitsRequested++;
-    }
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
-  }
 
   private static SinkRecord record(TopicPartition tp, long offset, String email) {
     return new SinkRecord(
@@ -90,7 +40,7 @@ class SinkRevokedPartitionRetryTest {
       props.put("export.engine.retry.max.attempts", "1");
       props.put("export.retry.backoff.ms", "50");
       props.put("export.retry.backoff.max.ms", "50");
-      Context context = new Context(props);
+      RecordingTaskContext context = new RecordingTaskContext(props, MOVED, KEPT);
       SegmentExportSinkTask task = new SegmentExportSinkTask();
       task.initialize(context);
       task.start(props);
@@ -113,11 +63,11 @@ class SinkRevokedPartitionRetryTest {
         }
         assertThat(iterable.writeCount()).as("the window's write was refused").isEqualTo(1);
         iterable.faults().clear();
-        while (context.commitsRequested == 0 && System.nanoTime() < giveUp) {
+        while (context.commitsRequested() == 0 && System.nanoTime() < giveUp) {
           TimeUnit.MILLISECONDS.sleep(10);
           task.put(List.of());
         }
-        assertThat(context.commitsRequested).as("the window was done").isEqualTo(1);
+        assertThat(context.commitsRequested()).as("the window was done").isEqualTo(1);
         assertThat(iterable.members(MOVED.topic()))
             .containsExactlyInAnyOrder("kept-0@example.org", "kept-1@example.org");
       } finally {

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,55 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class SinkTaskWakeUpTest {
   private static final TopicPartition TP = new TopicPartition("wake", 0);
-
-  /** What the task asked of the worker. */
-  private static final class Context implements SinkTaskContext {
-    final Map<String, String> configs;
-    final Set<TopicPartition> assignment = new HashSet<>(Set.of(TP));
-    long timeout = -1;
-    int commitsRequested;
-
-    Context(Map<String, String> configs) {
-      this.configs = configs;
-    }
-
-    @Override
-    public Map<String, String> configs() {
-      return configs;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {}
-
-    @Override
-    public void timeout(long timeoutMs) {
-      timeout = timeoutMs;
-    }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {
-      commitsRequested++;
-    }
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
-  }
 
   private static SinkRecord record(long offset) {
     Map<String, Object> value = Map.of("email", "user" + offset + "@example.org");
@@ -85,7 +32,7 @@ class SinkTaskWakeUpTest {
       props.put("export.window.flush.ms", "60000");
       props.put("export.window.max.records", "3");
       props.put("export.window.close.when.idle", "false");
-      Context context = new Context(props);
+      RecordingTaskContext context = new RecordingTaskContext(props, TP);
       SegmentExportSinkTask task = new SegmentExportSinkTask();
       task.initialize(context);
       task.start(props);
@@ -108,11 +55,11 @@ class SinkTaskWakeUpTest {
         // Connect calls put with no records when its poll found none; the task asks for a commit
         // once the window is done, and then offers its offsets.
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (context.commitsRequested == 0 && System.nanoTime() < giveUp) {
+        while (context.commitsRequested() == 0 && System.nanoTime() < giveUp) {
           TimeUnit.MILLISECONDS.sleep(10);
           task.put(List.of());
         }
-        assertThat(context.commitsRequested).isEqualTo(1);
+        assertThat(context.commitsRequested()).isEqualTo(1);
         Map<TopicPartition, OffsetAndMetadata> commit =
             task.preCommit(Map.of(TP, new OffsetAndMetadata(3)));
         assertThat(commit).containsEntry(TP, new OffsetAndMetadata(3));
@@ -127,7 +74,7 @@ class SinkTaskWakeUpTest {
     try (Sandbox sandbox = Sandboxes.start("iterable")) {
       Map<String, String> props = ConnectHarness.sinkConfig(TP.topic(), "wake-dlq", 1, sandbox);
       props.put("export.window.flush.ms", "600000");
-      Context context = new Context(props);
+      RecordingTaskContext context = new RecordingTaskContext(props, TP);
       SegmentExportSinkTask task = new SegmentExportSinkTask();
       task.initialize(context);
       task.start(props);
@@ -137,11 +84,11 @@ class SinkTaskWakeUpTest {
         // The worker is to poll again soon: a poll that finds nothing closes the window.
         assertThat(context.timeout).isEqualTo(SegmentExportSinkTask.POLL_WHILE_RUNNING_MS);
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (context.commitsRequested == 0 && System.nanoTime() < giveUp) {
+        while (context.commitsRequested() == 0 && System.nanoTime() < giveUp) {
           task.put(List.of());
           TimeUnit.MILLISECONDS.sleep(10);
         }
-        assertThat(context.commitsRequested).isEqualTo(1);
+        assertThat(context.commitsRequested()).isEqualTo(1);
         assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(2))))
             .containsEntry(TP, new OffsetAndMetadata(2));
       } finally {
