@@ -115,18 +115,25 @@ final class FingerprintSet {
     long h = 0x9E3779B97F4A7C15L ^ n;
     int i = 0;
     // Two characters a round: the multiplications form one chain, so half as many rounds is about
-    // half
-    // the time. The pair is packed without loss (16 bits each).
+    // half the time. The pair is packed without loss (16 bits each).
     for (; i + 1 < n; i += 2) {
-      h ^= fold(s.charAt(i)) | (long) fold(s.charAt(i + 1)) << 16;
-      h *= 0xBF58476D1CE4E5B9L;
-      h = Long.rotateLeft(h, 29);
+      h = round(h, fold(s.charAt(i)) | (long) fold(s.charAt(i + 1)) << 16);
     }
     if (i < n) {
-      h ^= fold(s.charAt(i));
-      h *= 0xBF58476D1CE4E5B9L;
-      h = Long.rotateLeft(h, 29);
+      h = round(h, fold(s.charAt(i)));
     }
+    return finish(h);
+  }
+
+  /** One round: up to two characters (16 bits each) mixed into the running hash. */
+  private static long round(long h, long chars) {
+    h ^= chars;
+    h *= 0xBF58476D1CE4E5B9L;
+    return Long.rotateLeft(h, 29);
+  }
+
+  /** The final avalanche (MurmurHash3's fmix64); never 0, which marks an empty slot. */
+  private static long finish(long h) {
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;
@@ -164,21 +171,12 @@ final class FingerprintSet {
     long h = 0x9E3779B97F4A7C15L ^ n;
     int i = 0;
     for (; i + 1 < n; i += 2) {
-      h ^= folded[scratch[i] & 0xff] | (long) folded[scratch[i + 1] & 0xff] << 16;
-      h *= 0xBF58476D1CE4E5B9L;
-      h = Long.rotateLeft(h, 29);
+      h = round(h, folded[scratch[i] & 0xff] | (long) folded[scratch[i + 1] & 0xff] << 16);
     }
     if (i < n) {
-      h ^= folded[scratch[i] & 0xff];
-      h *= 0xBF58476D1CE4E5B9L;
-      h = Long.rotateLeft(h, 29);
+      h = round(h, folded[scratch[i] & 0xff]);
     }
-    h ^= h >>> 33;
-    h *= 0xFF51AFD7ED558CCDL;
-    h ^= h >>> 33;
-    h *= 0xC4CEB9FE1A85EC53L;
-    h ^= h >>> 33;
-    return h == 0 ? 1 : h;
+    return finish(h);
   }
 
   /** The low byte of each of the first {@code n} characters, into {@code to}. */
