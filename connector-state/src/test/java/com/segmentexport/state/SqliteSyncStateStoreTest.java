@@ -8,6 +8,7 @@ import com.segmentexport.spi.DestinationState;
 import com.segmentexport.spi.MemberOutcome;
 import com.segmentexport.spi.SyncStateStore;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,17 +53,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     Path file = directory.resolve("shared").resolve("segment-export.db");
     String claim = "autopilot\nacct-7\nlist\nNewsletter";
     JdbcSyncStateStore.sqlite(file).close();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                HoldClaim.class.getName(),
-                file.toString(),
-                claim)
-            .redirectErrorStream(true)
-            .start();
+    Process holder = holdInAnotherProcess(file, claim);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (SyncStateStore store = JdbcSyncStateStore.sqlite(file)) {
       BufferedReader out =
@@ -103,8 +95,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (SyncStateStore one = JdbcSyncStateStore.sqlite(real.resolve("segment-export.db"));
         SyncStateStore two = JdbcSyncStateStore.sqlite(link.resolve("segment-export.db"))) {
-      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
       java.util.concurrent.atomic.AtomicBoolean holding =
           new java.util.concurrent.atomic.AtomicBoolean();
       Future<String> first =
@@ -156,8 +148,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     Path file = directory.resolve("interrupted").resolve("segment-export.db");
     String claim = "iterable\nacct-9\nlist\nHeld";
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     try (SyncStateStore one = JdbcSyncStateStore.sqlite(file);
         SyncStateStore two = JdbcSyncStateStore.sqlite(file)) {
       Future<String> first =
@@ -185,17 +177,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     Path file = directory.resolve("interrupted-process").resolve("segment-export.db");
     String claim = "autopilot\nacct-9\nlist\nHeld";
     JdbcSyncStateStore.sqlite(file).close();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                HoldClaim.class.getName(),
-                file.toString(),
-                claim)
-            .redirectErrorStream(true)
-            .start();
+    Process holder = holdInAnotherProcess(file, claim);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (SyncStateStore store = JdbcSyncStateStore.sqlite(file)) {
       BufferedReader out =
@@ -533,5 +515,19 @@ class SqliteSyncStateStoreTest extends SyncStateStoreBehaviourTest {
     assertThat(JdbcSyncStateStore.withoutSecrets("jdbc:sqlserver://db;password=s3cret"))
         .isEqualTo("jdbc:sqlserver://db");
     assertThat(JdbcSyncStateStore.withoutSecrets(null)).isEqualTo("(unknown URL)");
+  }
+
+  /** Starts {@link HoldClaim} in another JVM on {@code file}'s claims; it prints HELD once it holds. */
+  private static Process holdInAnotherProcess(Path file, String claim) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            HoldClaim.class.getName(),
+            file.toString(),
+            claim)
+        .redirectErrorStream(true)
+        .start();
   }
 }
