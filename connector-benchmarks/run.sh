@@ -62,29 +62,34 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 # of 1,000 generated profiles on its own connection and list, against the simulator in another JVM
 # (limits off); against one export of N x 1,000 (Autopilot: its 100,000 limit) in the same JVM.
 MANY_EXPORTS=${MANY_EXPORTS:-10 100 1000}
+# Sources that may block (each export has a thread of its own) and sources that never block (exports
+# run in steps on the shared threads): MANY_SOURCES="nonBlocking" runs only the latter.
+MANY_SOURCES=${MANY_SOURCES:-blocking nonBlocking}
 many_exports_section() {
-  local c n r out
+  local c n r out src
   echo
   echo "## 12. Many exports in one JVM: N exports of 1,000 profiles at once, -Xmx512m, simulator limits off in another JVM"
   echo
-  echo "Goals: peak threads ≤ 64 + N; every export completes in -Xmx512m; aggregate ÷ one export of the same"
+  echo "Goals: peak threads ≤ 64 + N (sources that may block), ≤ 64 + 16 (sources that never block); every export completes in -Xmx512m; aggregate ÷ one export of the same"
   echo "profiles ≥ 0.8. Checked: each export SUCCEEDED with 1,000 exported and its list at the simulator holding"
   echo "1,000. Thread counts are the JVM's (ThreadMXBean), the benchmark's own ~20 included (before); \"after\""
 echo "is 10 s after the last export ended and the exporters were closed. The simulator keeps every contact to"
 echo "count the lists: its CPU and GC seconds say whether it kept up.${MANY_JAVA_OPTS:+ JVM options: $MANY_JAVA_OPTS.}"
   echo
-  echo "| connector | exports | succeeded | checked | seconds | profiles/s | one export: profiles, profiles/s | **aggregate ÷ one** (≥ 0.8) | **peak threads** (≤ 64 + N) | threads before / after | at the peak | peak live heap MiB | GC s | export s, median / max | simulator CPU s / GC s |"
-  echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+  echo "| connector | sources | exports | succeeded | checked | seconds | profiles/s | one export: profiles, profiles/s | **aggregate ÷ one** (≥ 0.8) | **peak threads** (≤ 64 + N; non-blocking ≤ 80) | threads before / after | at the peak | peak live heap MiB | GC s | export s, median / max | simulator CPU s / GC s |"
+  echo "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   for c in $CONNECTORS; do
+    for src in $MANY_SOURCES; do
     for n in $MANY_EXPORTS; do
-      out="$OUT/many-$c-$n"
-      java -Xmx512m -XX:+UseSerialGC ${MANY_JAVA_OPTS:-} -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
+      out="$OUT/many-$c-$src-$n"
+      java -Xmx512m -XX:+UseSerialGC -DnonBlocking=$([ "$src" = nonBlocking ] && echo true || echo false) \
+          ${MANY_JAVA_OPTS:-} -cp "$JAR" com.segmentexport.benchmarks.ManyExportsBenchmark "$c" "$n" \
           > "$out.out" 2> "$out.log" || true
       r=$(grep '^RESULT' "$out.out") || {
-        echo "| $c | $n | failed: $(grep -m1 -o 'OutOfMemoryError[^)]*\|unable to create native thread' "$out.log" || echo "see $out.log") |"
+        echo "| $c | $src | $n | failed: $(grep -m1 -o 'OutOfMemoryError[^)]*\|unable to create native thread' "$out.log" || echo "see $out.log") |"
         continue
       }
-      printf '| %s | %s | %s | %s | %s | %s | %s, %s | %s %s | %s %s | %s / %s | %s | %s | %s | %s | %s / %s |\n' "$c" "$n" \
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s, %s | %s %s | %s %s | %s / %s | %s | %s | %s | %s | %s / %s |\n' "$c" "$src" "$n" \
         "$(field "$r" succeeded)" \
         "$([ "$(field "$r" checked)" = true ] && echo yes || echo "no: $(field "$r" firstProblem)")" \
         "$(field "$r" seconds)" "$(field "$r" perSecond)" "$(field "$r" oneProfiles)" "$(field "$r" onePerSecond)" \
@@ -93,6 +98,7 @@ echo "count the lists: its CPU and GC seconds say whether it kept up.${MANY_JAVA
         "$(field "$r" threadsBefore)" "$(field "$r" threadsAfter)" "$(field "$r" peakThreadsBy | sed 's/,/, /g')" \
         "$(field "$r" peakLiveMiB)" "$(field "$r" gcSeconds)" "$(field "$r" exportSeconds | sed 's|/| / |')" \
         "$(field "$r" simulatorCpuSeconds)" "$(field "$r" simulatorGcSeconds)"
+    done
     done
   done
 }

@@ -168,7 +168,9 @@ public final class Connectors {
    * at once. By default every {@code Connectors} of the JVM shares one pool of {@value
    * EngineThreads#DEFAULT_PARALLELISM} threads, so that the threads of a JVM stay bounded however many
    * exports run: each running export has one thread of its own besides (the one that reads its {@link
-   * SegmentSource}, which may block), and the pool hands its threads out fairly between exports.
+   * SegmentSource}, which may block; none for a source that {@linkplain SegmentSource#isNonBlocking()
+   * never blocks}), and the pool hands its threads out fairly between exports. The pool has a fifth
+   * more threads for setting up the segments of exports that have no thread of their own.
    * Per-export limits still hold within the pool: a connector's {@code maxConcurrentBatches} and its
    * account's rate budget. Threads are made when needed and end when idle.
    *
@@ -183,10 +185,12 @@ public final class Connectors {
 
   /**
    * A copy whose exports write their batches on the host's executor (a Kafka Connect worker's, an
-   * application server's), at most {@code parallelism} at once, handed out fairly between exports. The
-   * tasks block on vendor calls and rate-limit waits: give an executor that may run {@code parallelism}
-   * of them at once (not a small fork-join pool). A task the executor rejects runs on the thread of the
-   * export that submitted it.
+   * application server's), at most {@code parallelism} at once, handed out fairly between exports; and
+   * with them the exports whose sources never block ({@link SegmentSource#isNonBlocking()}): their
+   * reading, in steps, and the set-up of their segments, at most {@code parallelism / 5} set-ups (at
+   * least one) at once besides. The tasks block on vendor calls and rate-limit waits: give an executor
+   * that may run {@code parallelism + parallelism / 5} of them at once (not a small fork-join pool). A
+   * task the executor rejects runs on the thread that submitted it.
    *
    * @param executor runs the exports' batch writes
    * @param parallelism the most batches written at once, by all exports of the copy together

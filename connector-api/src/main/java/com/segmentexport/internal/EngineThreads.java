@@ -19,10 +19,19 @@ import org.slf4j.LoggerFactory;
  * flight, its account's rate budget) are still enforced by the export; this class only bounds and shares
  * the threads.
  *
+ * <p>An export whose source never blocks ({@link com.segmentexport.api.SegmentSource#isNonBlocking()})
+ * has no thread of its own: it reads its segment in steps on its lane, between its batches, and sets up
+ * each segment (its list found or created, its claim in the sync state: waits on other exports) on a
+ * {@linkplain #setUpLane() set-up lane}. Set-ups have a share of the executor of their own, at most
+ * {@link #setUpParallelism()} at once besides the {@link #parallelism()} batch writes, so that exports
+ * waiting there for another export can never hold the threads that export needs to write its batches
+ * and finish.
+ *
  * <p>The threads are those of an {@link Executor}: by default a pool of daemon threads of this class's
  * own, made when needed and ended after {@value #IDLE_SECONDS} s idle; or the host's, which then never
- * runs more than {@link #parallelism()} of these tasks at once. An executor that rejects a task (with
- * any exception) makes the export that submitted it run it on its own thread.
+ * runs more than {@link #parallelism()} of these tasks at once, plus {@link #setUpParallelism()} set-ups.
+ * An executor that rejects a task (with any exception) makes the export that submitted it run it on its
+ * own thread.
  *
  * <p>Public (with {@link #shared()} and {@link #using} its only public members) because {@link
  * com.segmentexport.api.Connectors} hands the pool to each exporter it builds.
@@ -50,15 +59,28 @@ public final class EngineThreads {
   private final Executor executor;
   private final int parallelism;
 
+  /** The set-ups' own share of the executor; null in a set-up pool itself. */
+  private final EngineThreads setUps;
+
   /** Lanes with a task waiting, in the order they are served. Guarded by {@code this}. */
   private final ArrayDeque<Lane> ready = new ArrayDeque<>();
 
   /** Drain loops running or handed to the executor. Guarded by {@code this}. */
   private int draining;
 
-  private EngineThreads(Executor executor, int parallelism) {
+  private EngineThreads(Executor executor, int parallelism, boolean withSetUps) {
     this.executor = executor;
     this.parallelism = parallelism;
+    this.setUps =
+        withSetUps ? new EngineThreads(executor, setUpParallelism(parallelism), false) : null;
+  }
+
+  /**
+   * Set-ups at once for a pool of {@code parallelism}: a fifth of it (8 for the default 40), at least
+   * one. A set-up is a few vendor calls, or a wait for another export.
+   */
+  static int setUpParallelism(int parallelism) {
+    return Math.max(1, parallelism / 5);
   }
 
   /**
@@ -109,12 +131,14 @@ public final class EngineThreads {
   public static EngineThreads ownThreads(int threads) {
     checkParallelism(threads);
     AtomicInteger ids = new AtomicInteger();
-    // Never more than `threads` drain loops are handed to it, so its queue holds at most a few
-    // between a loop's end and its thread's return to the pool; it never rejects one.
+    // Never more than `threads` drain loops, and the set-ups' own, are handed to it, so its queue
+    // holds at most a few between a loop's end and its thread's return to the pool; it never
+    // rejects one.
+    int size = threads + setUpParallelism(threads);
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            threads,
-            threads,
+            size,
+            size,
             IDLE_SECONDS,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
@@ -124,7 +148,7 @@ public final class EngineThreads {
               return t;
             });
     pool.allowCoreThreadTimeOut(true);
-    return new EngineThreads(pool, threads);
+    return new EngineThreads(pool, threads, true);
   }
 
   /**
@@ -137,7 +161,7 @@ public final class EngineThreads {
   public static EngineThreads using(Executor executor, int parallelism) {
     requireNonNull(executor, "executor == null");
     checkParallelism(parallelism);
-    return new EngineThreads(executor, parallelism);
+    return new EngineThreads(executor, parallelism, true);
   }
 
   private static void checkParallelism(int n) {
@@ -151,9 +175,19 @@ public final class EngineThreads {
     return parallelism;
   }
 
+  /** {@return the most set-ups run at once} */
+  int setUpParallelism() {
+    return setUps.parallelism;
+  }
+
   /** {@return a new lane, for one export's batches} */
   Lane lane() {
     return new Lane();
+  }
+
+  /** {@return a new lane for one export's set-ups, on the set-ups' own share of the threads} */
+  Lane setUpLane() {
+    return setUps.lane();
   }
 
   /**
@@ -204,6 +238,13 @@ public final class EngineThreads {
         } finally {
           waiters--;
         }
+      }
+    }
+
+    /** {@return whether a task of this lane waits for a thread} */
+    boolean hasWaiting() {
+      synchronized (EngineThreads.this) {
+        return !tasks.isEmpty();
       }
     }
 

@@ -76,6 +76,14 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   /** The run's share of the threads every export shares, which write its batches. */
   private final EngineThreads.Lane workers;
 
+  /** The run's share of the set-up threads, for a run in steps. */
+  private final EngineThreads.Lane setUps;
+
+  // Set when the run starts, on its first thread.
+  private Instant startedAt;
+  private long startedNanos;
+  private SegmentPipeline.Scope scope;
+
   ExportRun(
       Connector connector,
       ExportDefinition definition,
@@ -134,6 +142,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
             Ticker.SYSTEM);
     this.sync = sync == null ? null : sync.forRun(definition, options, runId);
     this.workers = threads.lane();
+    this.setUps = threads.setUpLane();
   }
 
   /** Checks limits against sizes known in advance. Throws before anything is sent. */
@@ -155,16 +164,37 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     }
   }
 
-  /** Starts the run on a thread of {@code runners} (at once, or when one is free). */
+  /**
+   * Starts the run: on a thread of {@code runners} (at once, or when one is free), or, when its source
+   * never blocks and the runners do not limit the exports running, in steps on the shared threads,
+   * holding none of its own ({@link SegmentPipeline#beginInSteps}).
+   */
   void start(ExportRunners runners) {
-    runners.start("segment-export-" + RUNS.incrementAndGet(), this::run);
+    String name = "segment-export-" + RUNS.incrementAndGet();
+    if (runsInSteps(runners)) {
+      setUps.execute(() -> inRunContext(this::beginInSteps));
+    } else {
+      runners.start(name, () -> inRunContext(this::runAndComplete));
+    }
   }
 
-  private void run() {
+  private boolean runsInSteps(ExportRunners runners) {
+    return !runners.limitsRunning() && (source.isNonBlocking() || EVERY_SOURCE_IN_STEPS);
+  }
+
+  /**
+   * The system property that, set to {@code true}, runs every export in steps as if its source never
+   * blocked: for hosts whose sources are all in memory without saying so, and for testing the steps.
+   */
+  static final String IN_STEPS_PROPERTY = "segmentexport.nonBlockingSources";
+
+  private static final boolean EVERY_SOURCE_IN_STEPS = Boolean.getBoolean(IN_STEPS_PROPERTY);
+
+  private void inRunContext(Runnable action) {
     MDC.put(MDC_RUN_ID, runId);
     MDC.put(MDC_CONNECTOR, definition.connection().connectorId());
     try {
-      runAndComplete();
+      action.run();
     } finally {
       MDC.remove(MDC_RUN_ID);
       MDC.remove(MDC_CONNECTOR);
@@ -172,8 +202,78 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   }
 
   private void runAndComplete() {
-    Instant startedAt = Instant.now();
-    long t0 = System.nanoTime();
+    try {
+      started();
+      for (String name : definition.segments()) {
+        if (control.isStopped()) {
+          break;
+        }
+        SegmentResult result = new SegmentPipeline(scope, name).run(firstSegment());
+        segmentFinished(result);
+      }
+    } catch (RuntimeException | Error e) {
+      failUnexpectedly(e);
+    }
+    complete();
+  }
+
+  /** The run's first step, on a set-up thread: the first segment's set-up. */
+  private void beginInSteps() {
+    try {
+      started();
+    } catch (RuntimeException | Error e) {
+      failUnexpectedly(e);
+      complete();
+      return;
+    }
+    setUpInSteps(0);
+  }
+
+  /** Sets the segment {@code index} up, on a set-up thread; or completes the run after the last. */
+  private void setUpInSteps(int index) {
+    try {
+      if (index == definition.segments().size() || control.isStopped()) {
+        complete();
+        return;
+      }
+      new SegmentPipeline(
+              scope,
+              definition.segments().get(index),
+              (result, failure) -> inRunContext(() -> endedInSteps(index, result, failure)))
+          .beginInSteps(firstSegment());
+    } catch (RuntimeException | Error e) {
+      failUnexpectedly(e);
+      complete();
+    }
+  }
+
+  /** A segment run in steps has ended, on a worker: the next one is set up, or the run completes. */
+  private void endedInSteps(int index, SegmentResult result, Throwable failure) {
+    try {
+      if (failure != null) {
+        failUnexpectedly(failure);
+        complete();
+        return;
+      }
+      segmentFinished(result);
+      if (index + 1 == definition.segments().size() || control.isStopped()) {
+        complete();
+      } else {
+        setUps.execute(() -> inRunContext(() -> setUpInSteps(index + 1)));
+      }
+    } catch (RuntimeException | Error e) {
+      failUnexpectedly(e);
+      complete();
+    }
+  }
+
+  private boolean firstSegment() {
+    return cap.admitted() == 0 && finishedCount() == 0;
+  }
+
+  private void started() {
+    startedAt = Instant.now();
+    startedNanos = System.nanoTime();
     listener.exportStarted(definition);
     log.info(
         "Export '{}' started: {} segment(s) via {} (run {})",
@@ -181,7 +281,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
         definition.segments().size(),
         definition.connection().connectorId(),
         runId);
-    SegmentPipeline.Scope scope =
+    scope =
         new SegmentPipeline.Scope(
             connector,
             definition,
@@ -199,25 +299,27 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
             workers,
             batchesInFlight,
             sync);
-    try {
-      for (String name : definition.segments()) {
-        if (control.isStopped()) {
-          break;
-        }
-        boolean first = cap.admitted() == 0 && finishedCount() == 0;
-        SegmentResult result = new SegmentPipeline(scope, name).run(first);
-        synchronized (this) {
-          finished.add(result);
-        }
-        listener.segmentFinished(result);
-      }
-    } catch (RuntimeException | Error e) {
-      fail(
-          e instanceof ExportException
-              ? (ExportException) e
-              : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
+  }
+
+  private void segmentFinished(SegmentResult result) {
+    synchronized (this) {
+      finished.add(result);
     }
-    ExportResult result = result(startedAt, Duration.ofNanos(System.nanoTime() - t0));
+    listener.segmentFinished(result);
+  }
+
+  private void failUnexpectedly(Throwable e) {
+    fail(
+        e instanceof ExportException
+            ? (ExportException) e
+            : new ExportException("Export failed unexpectedly: " + e.getClass().getName(), e));
+  }
+
+  /** Ends the run: its result (with the failure, if any) to the listener and the handle. */
+  private void complete() {
+    Instant at = startedAt == null ? Instant.now() : startedAt;
+    long nanos = startedAt == null ? 0 : System.nanoTime() - startedNanos;
+    ExportResult result = result(at, Duration.ofNanos(nanos));
     log.info(
         "Export '{}' {}: read {}, exported {}, rejected {}, duplicates {}, unconfirmed {}, unchanged {}, "
             + "not attempted {}, {} HTTP calls, {} retries",

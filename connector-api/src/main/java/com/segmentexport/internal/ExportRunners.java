@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads that run exports — each running export's one thread of its own, which reads its segments
- * (a host's source may block) and hands batches to {@link EngineThreads}. By default as many run at once
+ * (a host's source may block) and hands batches to {@link EngineThreads}. An export whose source never
+ * blocks needs none, unless the runners limit the exports running at once: it runs in steps on {@link
+ * EngineThreads}. By default as many run at once
  * as are started, on threads reused from export to export; with a limit, exports started beyond it
  * wait in the order started, holding no thread, until one ends.
  *
@@ -25,12 +27,17 @@ public final class ExportRunners {
               EngineThreads.IDLE_SECONDS,
               TimeUnit.SECONDS,
               new SynchronousQueue<>(),
-              daemonThreads()));
+              daemonThreads()),
+          false);
 
   private final ExecutorService executor;
 
-  private ExportRunners(ExecutorService executor) {
+  /** Whether at most so many exports run at once: then every export runs on a runner's thread. */
+  private final boolean limitsRunning;
+
+  private ExportRunners(ExecutorService executor, boolean limitsRunning) {
     this.executor = executor;
+    this.limitsRunning = limitsRunning;
   }
 
   /** {@return the JVM's default: every export started runs at once} */
@@ -58,7 +65,16 @@ public final class ExportRunners {
             new LinkedBlockingQueue<>(),
             daemonThreads());
     pool.allowCoreThreadTimeOut(true);
-    return new ExportRunners(pool);
+    return new ExportRunners(pool, true);
+  }
+
+  /**
+   * {@return whether these runners limit the exports running at once} An export whose source never
+   * blocks then still runs on a runner's thread, so that the limit holds for it too; without a limit it
+   * runs in steps on the shared threads instead, holding none of its own.
+   */
+  boolean limitsRunning() {
+    return limitsRunning;
   }
 
   /**

@@ -17,12 +17,15 @@ import com.segmentexport.spi.Destination;
 import com.segmentexport.spi.DestinationRequest;
 import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.Masking;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -32,6 +35,12 @@ import org.slf4j.MDC;
  * each profile, de-duplicates ({@link Deduplicator}), fills batches ({@link BatchFiller}), keeps up to
  * {@link Scope#batchesInFlight} of them with the workers, and waits for every batch handed out before
  * it ends — also when reading fails, so that what the vendor did with them is known, not guessed.
+ *
+ * <p>It runs either on a thread of its own ({@link #run}), which waits for batch slots, or in steps
+ * ({@link #beginInSteps}) for a source that never blocks: set up on a set-up thread, then read a few
+ * thousand profiles at a time as tasks on the run's workers, holding no thread while it waits — the
+ * batch that frees a slot schedules the next step, and the last one answered schedules the end. Both
+ * share every part but the waiting.
  */
 final class SegmentPipeline {
   private static final Logger log = LoggerFactory.getLogger(SegmentPipeline.class);
@@ -64,10 +73,16 @@ final class SegmentPipeline {
     ExportException fatal();
   }
 
+  /** Profiles a step reads before it gives its thread back to the other exports' tasks. */
+  static final int STEP_PROFILES = 4096;
+
   private final Scope run;
   private final String name;
   private final SegmentTally tally;
   private final Semaphore inFlight;
+
+  /** The run's logging context, set on each task of the segment (its id and connector). */
+  private final Map<String, String> context;
 
   /** The segment's destination in the sync state, once open; null without a sync state. */
   private SegmentSync sync;
@@ -78,83 +93,317 @@ final class SegmentPipeline {
   /** The segment's destination, once open. */
   private Destination destination;
 
+  // The reader's: one thread at a time (the export's own; in steps, one step after another).
+
+  /** The host's segment, once open and until closed. */
+  private Segment segment;
+
+  private Iterator<Profile> profiles;
+  private Deduplicator admission;
+
+  /** Whether this segment's reading (or opening) failed: the run fails once its batches are answered. */
+  private boolean failedHere;
+
+  /**
+   * In steps: what the segment does once it has ended, on the thread that ended it (its result, or
+   * the failure that kept it from making one); null when the segment runs on a thread of its own.
+   */
+  private final BiConsumer<SegmentResult, Throwable> whenEnded;
+
+  /** In steps: batches filled but not yet handed to the workers. */
+  private final ArrayDeque<Batch> filled = new ArrayDeque<>();
+
+  /** In steps: whether the segment is read to its end (or its reading failed, or the run stopped). */
+  private boolean readOver;
+
+  /** In steps: the reader waits for a batch slot; the batch that frees one schedules the next step. */
+  private final AtomicBoolean waitingForSlot = new AtomicBoolean();
+
+  /** In steps: every batch is handed out; the last one answered ends the segment. */
+  private volatile boolean draining;
+
+  private final AtomicBoolean ending = new AtomicBoolean();
+
   SegmentPipeline(Scope run, String name) {
+    this(run, name, null);
+  }
+
+  /**
+   * A segment run in steps on the workers when {@code whenEnded} is given ({@link #beginInSteps}), on
+   * the calling thread otherwise ({@link #run}).
+   */
+  SegmentPipeline(Scope run, String name, BiConsumer<SegmentResult, Throwable> whenEnded) {
     this.run = run;
     this.name = name;
     this.tally = new SegmentTally(name);
     this.inFlight = new Semaphore(run.batchesInFlight());
+    this.context = MDC.getCopyOfContextMap();
+    this.whenEnded = whenEnded;
   }
 
   /**
-   * Runs the segment to its end.
+   * Runs the segment to its end on the calling thread, which waits for batch slots.
    *
    * @param first whether no profile has been sent yet in this run (a size hint over the cap then fails
    *     the export before anything is sent)
    */
   SegmentResult run(boolean first) {
-    RunControl control = run.control();
-    boolean failedHere = false;
-    try (Segment segment = open()) {
-      OptionalLong hint = segment.sizeHint();
-      boolean incremental = run.sync() != null && run.sync().skipsUnchanged();
-      if (first && !incremental && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
-        throw run.cap().exceeded(hint.getAsLong());
-      }
-      DestinationRequest request =
-          new DestinationRequest(
-              name, run.definition(), run.mapper().schema(), run.http(), run.directory());
-      // With a store, the list is found or created under its claim: hosts sharing the store then
-      // make one list for a new segment, never one each. Waits for other exports there (their
-      // claim, their read or creation of the account's lists) end when this export is cancelled.
-      Destination destination =
-          control.interruptibly(
-              () ->
-                  run.sync() == null
-                      ? run.connector().open(request)
-                      : run.sync().claimingList(name, () -> run.connector().open(request)));
-      this.destination = destination;
-      if (run.sync() != null && run.sync().removalLimit() != null) {
-        seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));
-      }
-      tally.destinationId = destination.id();
-      if (run.sync() != null) {
-        sync = run.sync().open(destination.id(), run.mapper().schema());
-        // Work a crashed run left at the vendor is finished and recorded before any new batch.
-        sync.resumePending(destination, tally);
-      }
-      run.listener().segmentStarted(name, destination.id(), hint);
-      Deduplicator admission =
-          new Deduplicator(
-                  new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
-                  new BatchFiller(
-                      name,
-                      run.mapper().schema(),
-                      run.limits(),
-                      batch -> submit(batch, destination),
-                      sync),
-                  tally,
-                  run.cap(),
-                  sync)
-              .reportingTo(run.listener());
-      read(segment.profiles(), admission);
+    try {
+      begin(first);
+      read(Long.MAX_VALUE);
       admission.finish();
-    } catch (ExportCancelledException e) {
-      control.stop(e.getMessage());
-    } catch (ExportException e) {
-      failedHere = true;
-      run.failures().record(e);
     } catch (RuntimeException | Error e) {
+      readingFailed(e);
+    } finally {
+      closeSegment();
+      inFlight.acquireUninterruptibly(run.batchesInFlight());
+    }
+    return end();
+  }
+
+  /**
+   * Sets the segment up on the calling thread (a set-up thread: it may wait for other exports), then
+   * reads it in steps on the run's workers, holding no thread while it waits for a batch slot; the
+   * segment's end is handed to {@code whenEnded}.
+   *
+   * @param first as for {@link #run}
+   */
+  void beginInSteps(boolean first) {
+    try {
+      begin(first);
+    } catch (RuntimeException | Error e) {
+      readingFailed(e);
+      readOver = true;
+      closeSegment();
+    }
+    run.workers().execute(inContext(this::step));
+  }
+
+  /**
+   * Opens the segment and its destination, resumes the work a crashed run left at the vendor, and
+   * makes the segment's admission: everything before its first profile is read.
+   */
+  private void begin(boolean first) {
+    RunControl control = run.control();
+    segment = open();
+    OptionalLong hint = segment.sizeHint();
+    boolean incremental = run.sync() != null && run.sync().skipsUnchanged();
+    if (first && !incremental && hint.isPresent() && hint.getAsLong() > run.cap().cap()) {
+      throw run.cap().exceeded(hint.getAsLong());
+    }
+    DestinationRequest request =
+        new DestinationRequest(
+            name, run.definition(), run.mapper().schema(), run.http(), run.directory());
+    // With a store, the list is found or created under its claim: hosts sharing the store then
+    // make one list for a new segment, never one each. Waits for other exports there (their
+    // claim, their read or creation of the account's lists) end when this export is cancelled.
+    Destination destination =
+        control.interruptibly(
+            () ->
+                run.sync() == null
+                    ? run.connector().open(request)
+                    : run.sync().claimingList(name, () -> run.connector().open(request)));
+    this.destination = destination;
+    if (run.sync() != null && run.sync().removalLimit() != null) {
+      seen = new FingerprintSet(Math.min(hint.orElse(1024), 1 << 20));
+    }
+    tally.destinationId = destination.id();
+    if (run.sync() != null) {
+      sync = run.sync().open(destination.id(), run.mapper().schema());
+      // Work a crashed run left at the vendor is finished and recorded before any new batch.
+      sync.resumePending(destination, tally);
+    }
+    run.listener().segmentStarted(name, destination.id(), hint);
+    admission =
+        new Deduplicator(
+                new FingerprintSet(Math.min(hint.orElse(1024), run.cap().cap())),
+                new BatchFiller(
+                    name,
+                    run.mapper().schema(),
+                    run.limits(),
+                    whenEnded == null ? batch -> submit(batch, destination) : filled::add,
+                    sync),
+                tally,
+                run.cap(),
+                sync)
+            .reportingTo(run.listener());
+    profiles = segment.profiles();
+  }
+
+  /** Records a failure of opening or reading the segment (the run stops, or fails once drained). */
+  private void readingFailed(Throwable e) {
+    if (e instanceof ExportCancelledException) {
+      run.control().stop(e.getMessage());
+    } else if (e instanceof ExportException) {
+      failedHere = true;
+      run.failures().record((ExportException) e);
+    } else {
       // An Error too (a heap exhausted by the host's source, a connector's linkage error): the
-      // segment's
-      // counts so far still go into the result.
+      // segment's counts so far still go into the result.
       failedHere = true;
       run.failures()
           .record(
               new ExportException(
                   "Reading segment '" + name + "' failed: " + e.getClass().getName(), e));
-    } finally {
-      inFlight.acquireUninterruptibly(run.batchesInFlight());
     }
+  }
+
+  /** Closes the host's segment, once; a failure to close is the segment's reading failure. */
+  private void closeSegment() {
+    Segment s = segment;
+    segment = null;
+    if (s == null) {
+      return;
+    }
+    try {
+      s.close();
+    } catch (Exception | Error e) {
+      readingFailed(e);
+    }
+  }
+
+  /**
+   * One step of a segment run in steps: hands out filled batches while slots are free, reads up to
+   * {@value #STEP_PROFILES} profiles, and schedules what comes next — the next step, or the segment's
+   * end once every batch is answered. Holds no thread while it waits: the batch that frees a slot
+   * schedules the next step.
+   */
+  private void step() {
+    try {
+      if (!handOut()) {
+        return;
+      }
+      if (!readOver) {
+        boolean over;
+        try {
+          over = read(STEP_PROFILES);
+          if (over) {
+            admission.finish();
+          }
+        } catch (RuntimeException | Error e) {
+          readingFailed(e);
+          over = true;
+        }
+        if (over) {
+          readOver = true;
+          closeSegment();
+        }
+        if (!handOut()) {
+          return;
+        }
+        if (!readOver) {
+          // Read its share: the other exports' tasks on the workers go first.
+          run.workers().execute(inContext(this::step));
+          return;
+        }
+      }
+      draining = true;
+      if (allAnswered()) {
+        endOnce();
+      }
+    } catch (Throwable e) {
+      // Out of memory, say, outside the reading: the run fails, and the segment still ends once
+      // its batches are answered, so that the export completes.
+      readingFailed(e);
+      readOver = true;
+      filled.clear(); // counted as not attempted, as the run has stopped
+      closeSegment();
+      draining = true;
+      if (allAnswered()) {
+        endOnce();
+      }
+    }
+  }
+
+  /**
+   * Hands filled batches to the workers while a slot is free.
+   *
+   * @return whether none is left; false when the step must end here, the next one scheduled (behind a
+   *     batch still waiting for a thread, or by the batch that frees a slot)
+   */
+  private boolean handOut() {
+    RunControl control = run.control();
+    while (!filled.isEmpty()) {
+      if (control.isStopped()) {
+        for (Batch batch : filled) {
+          tally.notAttempted(batch.size(), "the export stopped: " + control.stopReason());
+        }
+        filled.clear();
+        return true;
+      }
+      if (run.workers().hasWaiting()) {
+        // The previous batch has no thread yet: go on behind it, so that memory holds only the
+        // batches being written (and one waiting per export), as for an export with a thread.
+        run.workers().execute(inContext(this::step));
+        return false;
+      }
+      if (!inFlight.tryAcquire()) {
+        waitingForSlot.set(true);
+        if (!inFlight.tryAcquire()) {
+          return false;
+        }
+        if (!waitingForSlot.compareAndSet(true, false)) {
+          // A batch answered meanwhile and scheduled the next step already: that step goes on.
+          inFlight.release();
+          return false;
+        }
+      }
+      write(filled.poll(), destination);
+    }
+    return true;
+  }
+
+  /** In steps, after a batch is answered: the waiting reader goes on, or the drained segment ends. */
+  private void answered() {
+    if (waitingForSlot.compareAndSet(true, false)) {
+      run.workers().execute(inContext(this::step));
+    } else if (draining && allAnswered()) {
+      endOnce();
+    }
+  }
+
+  private boolean allAnswered() {
+    return inFlight.availablePermits() == run.batchesInFlight();
+  }
+
+  private void endOnce() {
+    if (ending.compareAndSet(false, true)) {
+      run.workers().execute(inContext(this::endInSteps));
+    }
+  }
+
+  private void endInSteps() {
+    SegmentResult result;
+    try {
+      result = end();
+    } catch (RuntimeException | Error e) {
+      whenEnded.accept(null, e);
+      return;
+    }
+    whenEnded.accept(result, null);
+  }
+
+  private Runnable inContext(Runnable task) {
+    Map<String, String> context = this.context;
+    return () -> {
+      if (context != null) {
+        MDC.setContextMap(context);
+      }
+      try {
+        task.run();
+      } finally {
+        MDC.clear();
+      }
+    };
+  }
+
+  /**
+   * Everything after the segment's last batch is answered: the run stops if reading failed, what was
+   * read but never sent is counted, a mirroring run removes the members that left, and the sync state
+   * records the segment's end.
+   */
+  private SegmentResult end() {
+    RunControl control = run.control();
     if (failedHere) {
       control.stop("failed: " + run.failures().fatal().getClass().getSimpleName());
     }
@@ -208,12 +457,23 @@ final class SegmentPipeline {
     return result;
   }
 
-  private void read(Iterator<Profile> profiles, Deduplicator admission) {
+  /**
+   * Reads up to {@code max} profiles, in steps fewer once a batch is filled.
+   *
+   * @return whether reading is over: the segment read to its end, the cap's counting done, or the run
+   *     stopped
+   */
+  private boolean read(long max) {
     ConnectorLimits limits = run.limits();
-    while (!run.control().isStopped() && profiles.hasNext()) {
+    Iterator<Profile> profiles = this.profiles;
+    Deduplicator admission = this.admission;
+    for (long n = 0; n < max && filled.isEmpty(); n++) {
+      if (run.control().isStopped() || !profiles.hasNext()) {
+        return true;
+      }
       if (run.cap().doneCounting()) {
         tally.stoppedReading(run.cap().reason(), run.cap().unreadNote());
-        return;
+        return true;
       }
       Profile profile =
           profiles.next(); // may throw: a profile counts as read once the source gave it
@@ -249,6 +509,7 @@ final class SegmentPipeline {
         admission.offer(m);
       }
     }
+    return false;
   }
 
   private Segment open() {
@@ -301,14 +562,17 @@ final class SegmentPipeline {
         control.stop("interrupted");
       }
     }
-    Map<String, String> context =
-        MDC.getCopyOfContextMap(); // the run's id and connector, for the host's logs
+    write(batch, destination);
+  }
+
+  /** Hands a batch, its slot taken, to a worker. */
+  private void write(Batch batch, Destination destination) {
+    Map<String, String> context = this.context; // the run's id and connector, for the host's logs
     run.workers()
         .execute(
             () -> {
               // Everything inside the try: a batch slot not released (an Error before the write,
-              // say
-              // out of memory) would leave the segment waiting for this batch forever.
+              // say out of memory) would leave the segment waiting for this batch forever.
               try {
                 if (context != null) {
                   MDC.setContextMap(context);
@@ -324,6 +588,9 @@ final class SegmentPipeline {
               } finally {
                 inFlight.release();
                 MDC.clear();
+                if (whenEnded != null) {
+                  answered();
+                }
               }
             });
   }

@@ -20,6 +20,7 @@ import com.segmentexport.api.RejectionReason;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
+import com.segmentexport.api.SegmentSource;
 import com.segmentexport.state.JdbcSyncStateStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -532,7 +533,11 @@ public final class SegmentExportSinkTask extends SinkTask {
       if (state != null) {
         options = options.withSyncState(state);
       }
-      w.handle = ex.exporter.start(definition, name -> Segment.of(name, profiles), options);
+      // The window's profiles are in memory: the export runs in steps on the engine's shared
+      // threads, with no thread of its own, however many tasks this worker runs.
+      w.handle =
+          ex.exporter.start(
+              definition, SegmentSource.nonBlocking(name -> Segment.of(name, profiles)), options);
       w.handle.completion().whenComplete((r, e) -> finished.add(new Finished(w, r, e)));
     } catch (RuntimeException e) {
       finished.add(new Finished(w, null, e));
