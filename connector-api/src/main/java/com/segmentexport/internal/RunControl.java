@@ -50,8 +50,8 @@ final class RunControl {
   /**
    * The controls with a thread in {@link #interruptibly}, by their connection (the object, as {@link
    * Connection#isRemoved()} is per object), one entry per thread: {@link #connectionRemoved} stops
-   * them at once. Every other wait looks at the connection at least every {@link #SLICE_NANOS}, but
-   * those waits are for another export and see a stop only through an interrupt. Guarded by itself.
+   * them at once. The run's own waits look at the connection every {@link #SLICE_NANOS}; these, for
+   * another export, see a stop only through an interrupt. Guarded by itself.
    */
   private static final Map<Connection, List<RunControl>> WAITING = new IdentityHashMap<>();
 
@@ -86,7 +86,8 @@ final class RunControl {
   /**
    * Runs an action that may wait for other exports (a connector opening a destination: the account
    * directory's reads and creations, a sync state's claim on a list), interrupting its thread when the
-   * run is stopped meanwhile, so that those waits end with an {@link
+   * run is stopped meanwhile (cancelled, failed, or its connection removed: see {@link
+   * #connectionRemoved}), so that those waits end with an {@link
    * com.segmentexport.spi.ExportCancelledException}. An interrupt this control delivered is cleared
    * when the action ends: it does not outlive it.
    *
