@@ -238,10 +238,16 @@ public final class Connection {
 
   /**
    * Removes this connection: later exports are refused with {@link ConnectionRemovedException} and
-   * exports in flight stop sending new batches and finish as {@link ExportStatus#CANCELLED}.
+   * exports in flight stop sending new batches and finish as {@link ExportStatus#CANCELLED}. An export
+   * waiting for another export of the account (its creation of a list, its claim on a list in a shared
+   * sync state) stops waiting at once.
    */
   public void remove() {
-    removed.set(true);
+    if (!removed.getAndSet(true)) {
+      // Exports waiting for another export (its creation of a list, its claim on a list) hear it
+      // now; every other wait of an export looks at isRemoved() often.
+      Connectors.connectionRemoved(this);
+    }
   }
 
   /** {@return true once {@link #remove()} has been called} */

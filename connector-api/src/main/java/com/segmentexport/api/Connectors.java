@@ -132,6 +132,16 @@ public final class Connectors {
     return of(List.of(providers));
   }
 
+  /**
+   * Tells the engine that a connection was removed, for {@link Connection#remove()}: its exports that
+   * wait for another export stop now.
+   *
+   * @param removed the connection, already removed
+   */
+  static void connectionRemoved(Connection removed) {
+    DefaultSegmentExporter.connectionRemoved(removed);
+  }
+
   /** The instance {@link Connection#builder(String)} resolves ids with: {@link #load()}, made once. */
   static Connectors defaultInstance() {
     Connectors c = defaultInstance;

@@ -65,6 +65,17 @@ public final class DefaultSegmentExporter implements SegmentExporter {
             Clock.systemUTC());
   }
 
+  /**
+   * For {@link com.segmentexport.api.Connection#remove()} (through {@link
+   * com.segmentexport.api.Connectors}): the exports on the connection that wait for another export
+   * (its creation of a list, its claim on a list) stop waiting now and end as a removal ends them.
+   *
+   * @param removed the connection, already removed
+   */
+  public static void connectionRemoved(Connection removed) {
+    RunControl.connectionRemoved(requireNonNull(removed, "removed == null"));
+  }
+
   @Override
   public Connection connection() {
     return connection;

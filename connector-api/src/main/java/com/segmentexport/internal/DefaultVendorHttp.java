@@ -166,6 +166,7 @@ final class DefaultVendorHttp implements VendorHttp {
     RateLimiter limiter = budgets.limiterFor(spec);
     boolean sent = false;
     boolean staleRetried = false;
+    boolean freshConnection = false;
     int failures = 0;
     int throttles = 0;
     while (true) {
@@ -184,7 +185,9 @@ final class DefaultVendorHttp implements VendorHttp {
       HttpResponse response;
       String failure;
       try {
-        response = send(gated, spec);
+        boolean fresh = freshConnection;
+        freshConnection = false;
+        response = send(gated, spec, fresh);
         sent = true;
       } catch (InsecureRedirectException e) {
         throw new ConfigurationException(e.getMessage());
@@ -205,8 +208,10 @@ final class DefaultVendorHttp implements VendorHttp {
           // a retry: it is a repetition.) A timeout is not this: the server was reached and was
           // slow.
           staleRetried = true;
-          // The server closes idle connections: the others idle in the pool are likely closed too.
-          client.connectionPool().evictAll();
+          // The server closes idle connections: the others to it idle in the pool are likely closed
+          // too, so the repetition goes out on a connection of its own. (Not by emptying the pool:
+          // the JVM's exports share it, and their connections to other hosts are alive.)
+          freshConnection = true;
           stats.retries.incrementAndGet();
           listener.retrying(
               spec.name(), failures + 2, Duration.ZERO, failure + " on a reused connection");
@@ -348,8 +353,13 @@ final class DefaultVendorHttp implements VendorHttp {
    * Sends once. A 3xx answer ends the call here, before any classifier sees it and before any retry:
    * vendor calls never follow redirects (see {@link HttpClients}).
    */
-  private HttpResponse send(Request request, CallSpec spec) throws IOException {
-    try (Response r = HttpClients.forUrl(client, request.url()).newCall(request).execute()) {
+  private HttpResponse send(Request request, CallSpec spec, boolean freshConnection)
+      throws IOException {
+    OkHttpClient sender = HttpClients.forUrl(client, request.url());
+    if (freshConnection) {
+      sender = HttpClients.withFreshConnection(sender);
+    }
+    try (Response r = sender.newCall(request).execute()) {
       if (r.code() >= 300 && r.code() < 400) {
         throw redirected(request, spec, r);
       }

@@ -118,6 +118,18 @@ public final class HttpClients {
   }
 
   /**
+   * {@return a client like this one whose call goes out on a new connection, closed once the answer is
+   * read} A request that failed on a pooled connection the server had closed while idle is repeated
+   * through it: the server's other idle connections may be closed too. The shared pool is left alone:
+   * every export of the JVM uses it, and its connections to other hosts are alive.
+   *
+   * @param client the client the request was sent with (after {@link #forUrl})
+   */
+  static OkHttpClient withFreshConnection(OkHttpClient client) {
+    return client.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+  }
+
+  /**
    * Applies the SDK's rules to a host's own client builder (sharing its pool and dispatcher, keeping
    * its timeouts and proxy): HTTPS only except loopback, no redirect followed (even if the builder
    * followed them), and no silent OkHttp retries.

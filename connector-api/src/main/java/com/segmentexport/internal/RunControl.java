@@ -2,6 +2,11 @@ package com.segmentexport.internal;
 
 import com.segmentexport.api.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Cancellation of one run (by the caller, by connection removal, or by a fatal error) and the run's
@@ -12,7 +17,10 @@ import java.time.Duration;
  * in virtual time, without real waits.
  */
 final class RunControl {
-  /** The longest a wait blocks before it looks again at the connection (its removal is not signalled). */
+  /**
+   * The longest a wait blocks before it looks again at the connection (its removal is signalled only
+   * to the waits in {@link #interruptibly}: see {@link #connectionRemoved}).
+   */
   static final long SLICE_NANOS = Duration.ofMillis(50).toNanos();
 
   /** How a wait blocks. */
@@ -37,7 +45,15 @@ final class RunControl {
   private volatile String stopReason;
 
   /** Threads in {@link #interruptibly}, which {@link #stop} interrupts. Guarded by this. */
-  private final java.util.Map<Thread, Boolean> interruptible = new java.util.HashMap<>();
+  private final Map<Thread, Boolean> interruptible = new HashMap<>();
+
+  /**
+   * The controls with a thread in {@link #interruptibly}, by their connection (the object, as {@link
+   * Connection#isRemoved()} is per object), one entry per thread: {@link #connectionRemoved} stops
+   * them at once. The run's own waits look at the connection every {@link #SLICE_NANOS}; these, for
+   * another export, see a stop only through an interrupt. Guarded by itself.
+   */
+  private static final Map<Connection, List<RunControl>> WAITING = new IdentityHashMap<>();
 
   RunControl(Connection connection) {
     this(connection, Ticker.SYSTEM, Waiter.MONITOR);
@@ -70,7 +86,8 @@ final class RunControl {
   /**
    * Runs an action that may wait for other exports (a connector opening a destination: the account
    * directory's reads and creations, a sync state's claim on a list), interrupting its thread when the
-   * run is stopped meanwhile, so that those waits end with an {@link
+   * run is stopped meanwhile (cancelled, failed, or its connection removed: see {@link
+   * #connectionRemoved}), so that those waits end with an {@link
    * com.segmentexport.spi.ExportCancelledException}. An interrupt this control delivered is cleared
    * when the action ends: it does not outlive it.
    *
@@ -78,23 +95,79 @@ final class RunControl {
    */
   <T> T interruptibly(java.util.function.Supplier<T> action) {
     Thread me = Thread.currentThread();
-    synchronized (this) {
-      if (isStopped()) {
-        throw new com.segmentexport.spi.ExportCancelledException(
-            "the export stopped: " + stopReason, false);
-      }
-      interruptible.put(me, false);
-    }
+    // Watched before the connection is looked at: a removal either comes first, and is seen below,
+    // or finds this control and stops it.
+    watch();
     try {
-      return action.get();
-    } finally {
-      boolean interrupted;
       synchronized (this) {
-        interrupted = interruptible.remove(me);
+        if (isStopped()) {
+          throw new com.segmentexport.spi.ExportCancelledException(
+              "the export stopped: " + stopReason, false);
+        }
+        interruptible.put(me, false);
       }
-      if (interrupted) {
-        Thread.interrupted();
+      try {
+        return action.get();
+      } finally {
+        boolean interrupted;
+        synchronized (this) {
+          interrupted = interruptible.remove(me);
+        }
+        if (interrupted) {
+          Thread.interrupted();
+        }
       }
+    } finally {
+      unwatch();
+    }
+  }
+
+  private void watch() {
+    synchronized (WAITING) {
+      WAITING.computeIfAbsent(connection, c -> new ArrayList<>(1)).add(this);
+    }
+  }
+
+  private void unwatch() {
+    synchronized (WAITING) {
+      List<RunControl> controls = WAITING.get(connection);
+      controls.remove(this);
+      if (controls.isEmpty()) {
+        WAITING.remove(connection);
+      }
+    }
+  }
+
+  /**
+   * {@return whether a run on this connection is in {@link #interruptibly}} (for tests)
+   *
+   * @param connection the connection
+   */
+  static boolean watched(Connection connection) {
+    synchronized (WAITING) {
+      return WAITING.containsKey(connection);
+    }
+  }
+
+  /**
+   * The connection was removed ({@link Connection#remove()}): the runs on it that wait in {@link
+   * #interruptibly} for another export (its read or creation of the account's lists, its claim on a
+   * list) stop now, as a cancel would stop them, rather than when the other lets go. Their other waits
+   * see the removal within {@link #SLICE_NANOS}.
+   *
+   * @param removed the connection, already removed
+   */
+  static void connectionRemoved(Connection removed) {
+    List<RunControl> controls;
+    synchronized (WAITING) {
+      List<RunControl> waiting = WAITING.get(removed);
+      if (waiting == null) {
+        return;
+      }
+      controls = List.copyOf(waiting);
+    }
+    for (RunControl control : controls) {
+      control.isStopped(); // stops it with the reason a removal gives, interrupting its waits
     }
   }
 

@@ -29,18 +29,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * An export cancelled while it waits for another export (its creation of the account's list, a claim
- * on the list held elsewhere) ends at once as cancelled, with nothing sent, rather than when the other
- * lets go.
+ * An export cancelled, or whose connection is removed, while it waits for another export (its creation
+ * of the account's list, a claim on the list held elsewhere) ends as cancelled, with nothing sent,
+ * while the other still holds on, rather than when the other lets go.
  */
 class CancelWhileWaitingForAnotherExportTest {
   private static final int PROFILES = 30;
 
+  /** Generous: the other export never lets go before the waiting one's end is asserted. */
+  private static final Duration ENDS_WITHIN = Duration.ofSeconds(30);
+
   private final FakeVendor vendor = new FakeVendor();
   private final CountDownLatch release = new CountDownLatch(1);
+
+  /** How the waiting export is stopped, and what its result then says. */
+  enum Stop {
+    CANCEL("cancelled by the caller"),
+    REMOVE_CONNECTION("connection removed");
+
+    final String failure;
+
+    Stop(String failure) {
+      this.failure = failure;
+    }
+
+    void apply(ExportHandle handle, Connection connection) {
+      if (this == CANCEL) {
+        handle.cancel();
+      } else {
+        connection.remove();
+      }
+    }
+  }
 
   @AfterEach
   void stop() {
@@ -49,30 +73,41 @@ class CancelWhileWaitingForAnotherExportTest {
   }
 
   private static void await(CountDownLatch latch) {
+    await(latch, Duration.ofSeconds(30));
+  }
+
+  private static void await(CountDownLatch latch, Duration atMost) {
     try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(latch.await(atMost.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ExportCancelledException("interrupted", false);
     }
   }
 
-  /** The cancelled export's end: within a second of the cancel, cancelled, nothing sent. */
-  private void assertEndsCancelledAtOnce(ExportHandle waiting, int writesBefore) {
-    waiting.cancel();
-    Optional<ExportResult> ended = waiting.await(Duration.ofSeconds(1));
-    assertThat(ended).as("the cancelled export's result a second after the cancel").isPresent();
+  /**
+   * Stops the waiting export; it ends while the other export still holds on: cancelled, nothing sent,
+   * its result saying why.
+   */
+  private void assertEndsCancelledWhileTheOtherHolds(
+      Stop stop, ExportHandle waiting, Connection connection, int writesBefore) {
+    stop.apply(waiting, connection);
+    Optional<ExportResult> ended = waiting.await(ENDS_WITHIN);
+    assertThat(release.getCount()).as("the other export still holds on").isEqualTo(1);
+    assertThat(ended).as("the stopped export's result while the other holds on").isPresent();
     ExportResult result = ended.get();
     assertAddsUp(result);
     assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
+    assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f).contains(stop.failure));
     assertThat(result.exported()).isZero();
     assertThat(result.segments())
         .allSatisfy(s -> assertThat(s.status()).isEqualTo(ExportStatus.CANCELLED));
     assertThat(vendor.writes()).hasSize(writesBefore);
   }
 
-  @Test
-  void anExportCancelledWhileAnotherCreatesTheListEndsAtOnce() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Stop.class)
+  void anExportStoppedWhileAnotherCreatesTheListEndsAtOnce(Stop stop) throws Exception {
     CountDownLatch creating = new CountDownLatch(1);
     CountDownLatch secondOpening = new CountDownLatch(1);
     Consumer<DestinationRequest> findOrCreate =
@@ -88,33 +123,39 @@ class CancelWhileWaitingForAnotherExportTest {
                   Map::of,
                   () -> {
                     creating.countDown();
-                    await(release); // the creation the other export waits for
+                    // The creation the other export waits for: held longer than the test waits.
+                    await(release, ENDS_WITHIN.multipliedBy(2));
                     return "list-" + request.segment();
                   });
         };
     TestConnectorProvider provider =
         TestConnectorProvider.builder().beforeOpen(findOrCreate).build();
-    Connection connection = connection(provider, vendor);
-    try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
+    Connectors connectors = Connectors.of(provider);
+    // Two connections to one account (one directory of lists): removing the waiting export's
+    // connection leaves the creator's running.
+    Connection creatorConnection = connection(provider, vendor);
+    Connection waitingConnection = connection(provider, vendor);
+    try (SegmentExporter creatorExporter = connectors.exporter(creatorConnection);
+        SegmentExporter waitingExporter = connectors.exporter(waitingConnection)) {
       ExportHandle creator =
-          exporter.start(
-              Fixtures.definition(connection, "Shared"),
+          creatorExporter.start(
+              Fixtures.definition(creatorConnection, "Shared"),
               Fixtures.streaming("Shared", Fixtures.valid("a", PROFILES)),
               FAST);
       await(creating);
       ExportHandle waiting =
-          exporter.start(
-              Fixtures.definition(connection, "Shared"),
+          waitingExporter.start(
+              Fixtures.definition(waitingConnection, "Shared"),
               Fixtures.streaming("Shared", Fixtures.valid("b", PROFILES)),
               FAST);
       await(secondOpening);
       Thread.sleep(100); // into its wait for the creator's result
       assertThat(waiting.isDone()).isFalse();
 
-      assertEndsCancelledAtOnce(waiting, 0);
+      assertEndsCancelledWhileTheOtherHolds(stop, waiting, waitingConnection, 0);
 
       release.countDown();
-      ExportResult created = creator.await(Duration.ofSeconds(30)).orElseThrow();
+      ExportResult created = creator.await(ENDS_WITHIN).orElseThrow();
       assertThat(created.status()).isEqualTo(ExportStatus.SUCCEEDED);
       assertThat(created.exported()).isEqualTo(PROFILES);
     }
@@ -163,8 +204,9 @@ class CancelWhileWaitingForAnotherExportTest {
     }
   }
 
-  @Test
-  void anExportCancelledWhileItWaitsForAClaimHeldElsewhereEndsAtOnce() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Stop.class)
+  void anExportStoppedWhileItWaitsForAClaimHeldElsewhereEndsAtOnce(Stop stop) throws Exception {
     TestConnectorProvider provider = TestConnectorProvider.builder().build();
     Connection connection = connection(provider, vendor);
     HeldClaims store = new HeldClaims();
@@ -178,7 +220,7 @@ class CancelWhileWaitingForAnotherExportTest {
       Thread.sleep(100); // into its wait for the claim
       assertThat(waiting.isDone()).isFalse();
 
-      assertEndsCancelledAtOnce(waiting, 0);
+      assertEndsCancelledWhileTheOtherHolds(stop, waiting, connection, 0);
     } finally {
       store.close();
     }

@@ -3,6 +3,7 @@ package com.segmentexport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.segmentexport.api.Connection;
+import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.TestConnectorProvider;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,5 +101,72 @@ class RunControlTest {
     sleeper.join(TimeUnit.SECONDS.toMillis(10));
     assertThat(sleeper.isAlive()).as("still waiting after the stop").isFalse();
     assertThat(slept).isFalse();
+  }
+
+  /**
+   * A removal reaches a thread that waits in {@code interruptibly} for another export (a latch here
+   * that never opens) at once: only an interrupt ends such a wait. A run on another connection goes on,
+   * and nothing stays registered once the action has ended.
+   */
+  @Test
+  void aRemovalInterruptsAWaitForAnotherExportAndOnlyOnItsConnection() throws Exception {
+    Connection other = Fixtures.connection(TestConnectorProvider.standard(), vendor);
+    RunControl real = new RunControl(connection);
+    RunControl otherRun = new RunControl(other);
+    CountDownLatch waiting = new CountDownLatch(2);
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicReference<Object> ended = new AtomicReference<>();
+    AtomicBoolean interruptLeft = new AtomicBoolean();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                real.interruptibly(
+                    () -> {
+                      waiting.countDown();
+                      try {
+                        return never.await(60, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        throw new ExportCancelledException("interrupted", false);
+                      }
+                    });
+                ended.set("the wait ran out");
+              } catch (ExportCancelledException e) {
+                ended.set(e);
+              }
+              interruptLeft.set(Thread.currentThread().isInterrupted());
+            });
+    Thread otherWaiter =
+        new Thread(
+            () ->
+                otherRun.interruptibly(
+                    () -> {
+                      waiting.countDown();
+                      try {
+                        return never.await(60, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        throw new ExportCancelledException("interrupted", false);
+                      }
+                    }));
+    waiter.start();
+    otherWaiter.start();
+    try {
+      assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+
+      connection.remove();
+      waiter.join(TimeUnit.SECONDS.toMillis(30));
+
+      assertThat(waiter.isAlive()).as("still waiting after the removal").isFalse();
+      assertThat(ended.get()).isInstanceOf(ExportCancelledException.class);
+      assertThat(real.stopReason()).isEqualTo("connection removed");
+      assertThat(interruptLeft).as("the interrupt outlived the action").isFalse();
+      assertThat(otherRun.isStopped()).isFalse();
+      assertThat(otherWaiter.isAlive()).isTrue();
+    } finally {
+      never.countDown();
+      otherWaiter.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    assertThat(RunControl.watched(connection)).as("the removed connection still watched").isFalse();
+    assertThat(RunControl.watched(other)).as("the other connection still watched").isFalse();
   }
 }

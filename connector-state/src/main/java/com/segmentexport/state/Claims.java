@@ -32,7 +32,8 @@ import javax.sql.DataSource;
  *   <li>In this JVM, each bucket is a lock, so that one thread at a time asks the database or the file.
  *   <li>PostgreSQL: a transaction-level advisory lock ({@code pg_try_advisory_xact_lock}) on a
  *       connection of the host's pool held for the action: released by the commit, or by the database
- *       when the process holding it dies.
+ *       when the process holding it dies. A waiter borrows a connection for each attempt only, and
+ *       holds none between attempts.
  *   <li>SQLite: a lock on one byte of a file beside the state file ({@code <state file>.claims}), which
  *       the operating system releases when the process dies. Java holds file locks for the whole JVM,
  *       so every store on one file in a JVM shares one channel and one set of bucket locks.
@@ -180,39 +181,54 @@ abstract class Claims implements AutoCloseable {
       long deadline = deadline();
       ReentrantLock local = buckets[bucket];
       lock(local, deadline);
-      try (Connection connection = dataSource.getConnection()) {
-        connection.setAutoCommit(false);
-        try {
-          try (PreparedStatement take =
-              connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
-            take.setInt(1, ADVISORY_NAMESPACE);
-            take.setInt(2, bucket);
-            while (!taken(take)) {
-              if (!pause(deadline)) {
-                throw timedOut();
+      try {
+        while (true) {
+          // Each attempt borrows a connection of the host's pool and gives it back when another
+          // holds the claim: a waiter holds none while it pauses, so waiters (one per store and
+          // claim in this JVM) cannot use up the pool and block other state work, the holder's
+          // writes included.
+          try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+              if (taken(connection, bucket)) {
+                return action.get();
+              }
+            } finally {
+              // Ending the transaction releases the lock; the pool gets its connection back as it
+              // was.
+              try {
+                connection.rollback();
+                connection.setAutoCommit(true);
+              } catch (SQLException ignored) {
+                // The pool resets or discards a broken connection; its lock ends with its session.
               }
             }
+          } catch (SQLException e) {
+            if (Thread.currentThread().isInterrupted()) {
+              // A pool that stops waiting for a connection when the thread is interrupted (the
+              // engine interrupts an export stopped while it waits) says so with an SQLException.
+              throw cancelled();
+            }
+            throw failed(e);
           }
-          return action.get();
-        } finally {
-          // Ending the transaction releases the lock; the pool gets its connection back as it was.
-          try {
-            connection.rollback();
-            connection.setAutoCommit(true);
-          } catch (SQLException ignored) {
-            // The pool resets or discards a broken connection; its lock ends with its session.
+          if (!pause(deadline)) {
+            throw timedOut();
           }
         }
-      } catch (SQLException e) {
-        throw failed(e);
       } finally {
         local.unlock();
       }
     }
 
-    private static boolean taken(PreparedStatement take) throws SQLException {
-      try (ResultSet rs = take.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
+    /** Tries the bucket's advisory lock in the connection's transaction, without waiting. */
+    private static boolean taken(Connection connection, int bucket) throws SQLException {
+      try (PreparedStatement take =
+          connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
+        take.setInt(1, ADVISORY_NAMESPACE);
+        take.setInt(2, bucket);
+        try (ResultSet rs = take.executeQuery()) {
+          return rs.next() && rs.getBoolean(1);
+        }
       }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.segmentexport.api.SyncStateException;
+import com.segmentexport.spi.DestinationState;
+import com.segmentexport.spi.ExportCancelledException;
 import com.segmentexport.spi.SyncStateStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -11,8 +13,19 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,5 +222,162 @@ class PostgresSyncStateStoreTest extends SyncStateStoreBehaviourTest {
         .hasMessageContaining("PostgreSQL")
         .hasMessageContaining("Nothing was sent")
         .hasMessageNotContaining("s3cret");
+  }
+
+  /**
+   * Exports waiting for a claim another holds (through stores sharing the host's pool, such as the
+   * Kafka sink's tasks) hold no connection while they wait: more waiters than the pool has connections
+   * leave it to other work, the holder's own writes included, and each runs in turn once the holder
+   * lets go.
+   */
+  @Test
+  void waitersForAClaimLeaveThePoolToOtherWork() throws Exception {
+    int poolSize = 2;
+    int waiters = poolSize + 2;
+    String schema = "claims_" + schemas.incrementAndGet();
+    String claim = "iterable|acct-1f3a|list:Shared";
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            waiters + 1,
+            r -> {
+              Thread t = new Thread(r, "claim-test-" + threadIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    List<SyncStateStore> stores = new ArrayList<>();
+    try (SmallPool pool = new SmallPool(dataSource, poolSize, Duration.ofSeconds(20))) {
+      SyncStateStore holderStore = JdbcSyncStateStore.postgres(pool, schema);
+      stores.add(holderStore);
+      for (int i = 0; i < waiters; i++) {
+        stores.add(JdbcSyncStateStore.postgres(pool, schema));
+      }
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch waitersAsked = new CountDownLatch(1);
+      Future<Long> holder =
+          threads.submit(
+              () ->
+                  holderStore.exclusively(
+                      claim,
+                      () -> {
+                        holding.countDown();
+                        await(waitersAsked);
+                        // The holder's own write, while every waiter waits for its claim.
+                        DestinationState state = holderStore.open(LIST_A);
+                        state.record(List.of(confirmed("ann@example.com", 1L, null, T0)));
+                        return state.memberCount();
+                      }));
+      await(holding);
+      Set<String> waiterThreads = ConcurrentHashMap.newKeySet();
+      List<Future<Long>> waiting = new ArrayList<>();
+      for (SyncStateStore store : stores.subList(1, stores.size())) {
+        waiting.add(
+            threads.submit(
+                () -> {
+                  waiterThreads.add(Thread.currentThread().getName());
+                  return store.exclusively(claim, () -> store.open(LIST_A).memberCount());
+                }));
+      }
+      // Every waiter has asked the pool for a connection, to try the claim the holder holds.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (waiterThreads.size() < waiters || !pool.askedBy().containsAll(waiterThreads)) {
+        assertThat(System.nanoTime() - deadline).as("waiters asking for the claim").isNegative();
+        Thread.sleep(10);
+      }
+      assertThat(holder.isDone()).isFalse();
+      waitersAsked.countDown();
+
+      assertThat(holder.get(60, TimeUnit.SECONDS)).as("the holder's write").isEqualTo(1L);
+      for (Future<Long> w : waiting) {
+        assertThat(w.get(60, TimeUnit.SECONDS)).as("what a waiter saw once it ran").isEqualTo(1L);
+      }
+      assertThat(pool.timedOut()).as("borrowers that found the pool used up").isZero();
+      assertThat(pool.lent()).as("connections not given back").isZero();
+    } finally {
+      stop(threads);
+      stores.forEach(SyncStateStore::close);
+    }
+  }
+
+  /**
+   * A waiter interrupted (its export stopped) while the host's pool has no connection for its next
+   * attempt ends as cancelled, like one interrupted between attempts, not as a failed sync state.
+   */
+  @Test
+  void aWaiterInterruptedWhileThePoolHasNoConnectionEndsCancelled() throws Exception {
+    String schema = "claims_" + schemas.incrementAndGet();
+    String claim = "iterable|acct-1f3a|list:Busy";
+    List<SyncStateStore> stores = new ArrayList<>();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Throwable> ended = new AtomicReference<>();
+    AtomicBoolean ran = new AtomicBoolean();
+    AtomicBoolean interruptKept = new AtomicBoolean();
+    try (SmallPool pool = new SmallPool(dataSource, 1, Duration.ofSeconds(60))) {
+      SyncStateStore holderStore = JdbcSyncStateStore.postgres(pool, schema);
+      stores.add(holderStore);
+      SyncStateStore waiterStore = JdbcSyncStateStore.postgres(pool, schema);
+      stores.add(waiterStore);
+      Thread holder =
+          new Thread(
+              () ->
+                  holderStore.exclusively(
+                      claim,
+                      () -> {
+                        holding.countDown();
+                        await(release);
+                        return null;
+                      }),
+              "claim-test-holder-" + threadIds.incrementAndGet());
+      holder.start();
+      await(holding); // its claim's connection is the pool's only one
+      String name = "claim-test-waiter-" + threadIds.incrementAndGet();
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  waiterStore.exclusively(claim, () -> ran.getAndSet(true));
+                } catch (RuntimeException e) {
+                  ended.set(e);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+              },
+              name);
+      waiter.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!pool.askedBy().contains(name)) {
+        assertThat(System.nanoTime() - deadline).as("the waiter asking the pool").isNegative();
+        Thread.sleep(10);
+      }
+      Thread.sleep(100); // into the pool's wait for a connection
+      waiter.interrupt();
+      waiter.join(TimeUnit.SECONDS.toMillis(30));
+      release.countDown();
+      holder.join(TimeUnit.SECONDS.toMillis(30));
+
+      assertThat(waiter.isAlive()).isFalse();
+      assertThat(ended.get()).isInstanceOf(ExportCancelledException.class);
+      assertThat(interruptKept).isTrue();
+      assertThat(ran).as("the waiter's action ran").isFalse();
+      assertThat(pool.lent()).as("connections not given back").isZero();
+    } finally {
+      release.countDown();
+      stores.forEach(SyncStateStore::close);
+    }
+  }
+
+  private static final AtomicInteger threadIds = new AtomicInteger();
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void stop(ExecutorService threads) throws InterruptedException {
+    threads.shutdownNow();
+    threads.awaitTermination(30, TimeUnit.SECONDS);
   }
 }
