@@ -238,4 +238,86 @@ class EngineThreadsTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void setUpsWaitingForeverLeaveTheBatchThreadsFreeAndTheOtherWayRound() throws Exception {
+    // A set-up waits for another export (its claim, its list creation) on the set-ups' share; the
+    // export it waits for needs a batch thread to get on: it must find one, however many set-ups
+    // wait. And with every batch thread busy, a set-up still runs.
+    EngineThreads threads = EngineThreads.ownThreads(2);
+    assertThat(threads.setUpParallelism()).isEqualTo(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch setUpWaiting = new CountDownLatch(1);
+    threads
+        .setUpLane()
+        .execute(
+            () -> {
+              setUpWaiting.countDown();
+              await(release);
+            });
+    assertThat(setUpWaiting.await(10, TimeUnit.SECONDS)).isTrue();
+    CountDownLatch batchesWaiting = new CountDownLatch(2);
+    for (int i = 0; i < 2; i++) {
+      threads
+          .lane()
+          .execute(
+              () -> {
+                batchesWaiting.countDown();
+                await(release);
+              });
+    }
+    assertThat(batchesWaiting.await(10, TimeUnit.SECONDS)).isTrue();
+    // The one set-up thread and both batch threads wait; a second set-up queues behind the first.
+    CountDownLatch secondSetUp = new CountDownLatch(1);
+    EngineThreads.Lane other = threads.setUpLane();
+    other.execute(secondSetUp::countDown);
+    assertThat(secondSetUp.await(200, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(other.hasWaiting()).isTrue();
+    release.countDown();
+    assertThat(secondSetUp.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(other.hasWaiting()).isFalse();
+  }
+
+  @Test
+  void aHostsExecutorRunsTheSetUpsBesideTheBatchesAndNoMore() throws Exception {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      EngineThreads threads =
+          EngineThreads.using(
+              task ->
+                  pool.execute(
+                      () -> {
+                        most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        try {
+                          task.run();
+                        } finally {
+                          running.decrementAndGet();
+                        }
+                      }),
+              10);
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch done = new CountDownLatch(40);
+      for (int i = 0; i < 20; i++) {
+        Runnable task =
+            () -> {
+              await(release);
+              done.countDown();
+            };
+        threads.lane().execute(task);
+        threads.setUpLane().execute(task);
+      }
+      // 10 batch writes and 2 set-ups at once.
+      for (int i = 0; i < 100 && running.get() < 12; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(running.get()).isEqualTo(12);
+      release.countDown();
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(most.get()).isEqualTo(12);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
