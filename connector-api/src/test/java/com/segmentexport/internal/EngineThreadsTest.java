@@ -2,6 +2,7 @@ package com.segmentexport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.segmentexport.testsupport.CountingExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -280,23 +281,8 @@ class EngineThreadsTest {
 
   @Test
   void aHostsExecutorRunsTheSetUpsBesideTheBatchesAndNoMore() throws Exception {
-    AtomicInteger running = new AtomicInteger();
-    AtomicInteger most = new AtomicInteger();
-    ExecutorService pool = Executors.newCachedThreadPool();
-    try {
-      EngineThreads threads =
-          EngineThreads.using(
-              task ->
-                  pool.execute(
-                      () -> {
-                        most.accumulateAndGet(running.incrementAndGet(), Math::max);
-                        try {
-                          task.run();
-                        } finally {
-                          running.decrementAndGet();
-                        }
-                      }),
-              10);
+    try (CountingExecutor host = new CountingExecutor()) {
+      EngineThreads threads = EngineThreads.using(host, 10);
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch done = new CountDownLatch(40);
       for (int i = 0; i < 20; i++) {
@@ -309,15 +295,13 @@ class EngineThreadsTest {
         threads.setUpLane().execute(task);
       }
       // 10 batch writes and 2 set-ups at once.
-      for (int i = 0; i < 100 && running.get() < 12; i++) {
+      for (int i = 0; i < 100 && host.running() < 12; i++) {
         Thread.sleep(10);
       }
-      assertThat(running.get()).isEqualTo(12);
+      assertThat(host.running()).isEqualTo(12);
       release.countDown();
       assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(most.get()).isEqualTo(12);
-    } finally {
-      pool.shutdownNow();
+      assertThat(host.most()).isEqualTo(12);
     }
   }
 }

@@ -51,22 +51,8 @@ class ErrorsStayAccountedTest {
     Connection connection = connection(provider, vendor);
     List<Profile> first = Fixtures.valid("r", 7);
     Iterator<Profile> failing =
-        new Iterator<>() {
-          int next;
-
-          @Override
-          public boolean hasNext() {
-            return true;
-          }
-
-          @Override
-          public Profile next() {
-            if (next == first.size()) {
-              throw new StackOverflowError("the host's cursor blew its stack");
-            }
-            return first.get(next++);
-          }
-        };
+        Fixtures.failingAfter(
+            first, () -> new StackOverflowError("the host's cursor blew its stack"));
     try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
       assertThatThrownBy(
               () ->

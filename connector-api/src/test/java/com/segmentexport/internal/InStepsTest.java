@@ -18,12 +18,12 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.testsupport.CountingExecutor;
 import com.segmentexport.testsupport.FakeVendor;
 import com.segmentexport.testsupport.Fixtures;
 import com.segmentexport.testsupport.TestConnectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +31,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -127,27 +124,12 @@ class InStepsTest {
   @Test
   void aHundredExportsOfNonBlockingSourcesRunOnTheSharedThreadsAlone() throws Exception {
     vendor.writeDelayMillis(20);
-    // A host's executor that counts the engine's tasks running on it at once.
-    AtomicInteger running = new AtomicInteger();
-    AtomicInteger mostRunning = new AtomicInteger();
-    ExecutorService pool = Executors.newCachedThreadPool();
-    java.util.concurrent.Executor host =
-        task ->
-            pool.execute(
-                () -> {
-                  mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                  try {
-                    task.run();
-                  } finally {
-                    running.decrementAndGet();
-                  }
-                });
     List<ExportResult> results;
     ThreadCensus census = new ThreadCensus();
-    try (census) {
+    CountingExecutor host = new CountingExecutor();
+    try (census;
+        host) {
       results = runAtOnce(c -> c.withExecutor(host, 4), 100, true);
-    } finally {
-      pool.shutdown();
     }
     assertThat(results)
         .allSatisfy(
@@ -160,7 +142,7 @@ class InStepsTest {
     // 4 batch writes and 1 set-up at most at once.
     assertThat(census.runners).isEmpty();
     assertThat(openedOn).isNotEmpty().noneMatch(n -> n.startsWith("segment-export-"));
-    assertThat(mostRunning.get()).isBetween(2, 4 + EngineThreads.setUpParallelism(4));
+    assertThat(host.most()).isBetween(2, 4 + EngineThreads.setUpParallelism(4));
   }
 
   @Test
@@ -258,22 +240,8 @@ class InStepsTest {
             Segment.of(
                 name,
                 OptionalLong.empty(),
-                new Iterator<>() {
-                  int next;
-
-                  @Override
-                  public boolean hasNext() {
-                    return true;
-                  }
-
-                  @Override
-                  public Profile next() {
-                    if (next == profiles.size()) {
-                      throw new IllegalStateException("the cursor broke");
-                    }
-                    return profiles.get(next++);
-                  }
-                },
+                Fixtures.failingAfter(
+                    profiles, () -> new IllegalStateException("the cursor broke")),
                 () -> {});
     SegmentSource failing = nonBlocking ? SegmentSource.nonBlocking(source) : source;
     try (SegmentExporter exporter = Connectors.of(provider).withEngineThreads(2).exporter(c)) {

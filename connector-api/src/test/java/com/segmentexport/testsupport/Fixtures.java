@@ -18,6 +18,7 @@ import com.segmentexport.spi.ConnectorProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -116,5 +117,36 @@ public final class Fixtures {
                 + result.unchanged()
                 + result.notAttempted())
         .isEqualTo(result.read());
+  }
+
+  /**
+   * {@return profiles that, once {@code profiles} are read, fail with {@code failure}} As a host's cursor
+   * that breaks midway: {@code hasNext} keeps saying there are more.
+   *
+   * @param profiles the profiles given before the failure
+   * @param failure thrown (an unchecked exception or an error) by the {@code next} after the last
+   */
+  public static Iterator<Profile> failingAfter(
+      List<Profile> profiles, java.util.function.Supplier<? extends Throwable> failure) {
+    return new Iterator<>() {
+      int next;
+
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Profile next() {
+        if (next == profiles.size()) {
+          Throwable t = failure.get();
+          if (t instanceof Error) {
+            throw (Error) t;
+          }
+          throw (RuntimeException) t;
+        }
+        return profiles.get(next++);
+      }
+    };
   }
 }
