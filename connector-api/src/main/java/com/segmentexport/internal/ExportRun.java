@@ -1,5 +1,7 @@
 package com.segmentexport.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import com.segmentexport.api.ExportDefinition;
 import com.segmentexport.api.ExportException;
 import com.segmentexport.api.ExportHandle;
@@ -468,6 +470,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
 
   @Override
   public Optional<ExportResult> await(Duration timeout) {
+    requireNonNull(timeout, "timeout == null");
     try {
       return Optional.of(completion.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {

@@ -150,7 +150,14 @@ final class SegmentPipeline {
   SegmentResult run(boolean first) {
     try {
       begin(first);
-      read(Long.MAX_VALUE);
+      // A host's source may wait for its next profile (a queue, a cursor's next page): a stop
+      // interrupts this thread there, so that a cancelled run ends instead of waiting with it.
+      run.control()
+          .interruptibly(
+              () -> {
+                read(Long.MAX_VALUE);
+                return null;
+              });
       admission.finish();
     } catch (RuntimeException | Error e) {
       readingFailed(e);
@@ -237,6 +244,11 @@ final class SegmentPipeline {
     } else if (e instanceof ExportException) {
       failedHere = true;
       run.failures().record((ExportException) e);
+    } else if (run.control().isStopped() && !(e instanceof Error)) {
+      // The run was stopped (cancelled, its connection removed, failed) while the host's source
+      // read: what the source threw then is the stop's interrupt, or comes after it; the run ends
+      // as it was stopped.
+      log.debug("Reading segment '{}' ended after the stop: {}", name, e.getClass().getName());
     } else {
       // An Error too (a heap exhausted by the host's source, a connector's linkage error): the
       // segment's counts so far still go into the result.
@@ -248,7 +260,10 @@ final class SegmentPipeline {
     }
   }
 
-  /** Closes the host's segment, once; a failure to close is the segment's reading failure. */
+  /**
+   * Closes the host's segment, once. A failure to close fails nothing: every profile the segment gave
+   * was read and is accounted for; it is logged (its class only: a host's message may hold data).
+   */
   private void closeSegment() {
     Segment s = segment;
     segment = null;
@@ -258,7 +273,10 @@ final class SegmentPipeline {
     try {
       s.close();
     } catch (Exception | Error e) {
-      readingFailed(e);
+      log.warn(
+          "Closing segment '{}' failed ({}); every profile it gave was read and is accounted for",
+          name,
+          e.getClass().getName());
     }
   }
 
@@ -276,7 +294,9 @@ final class SegmentPipeline {
       if (!readOver) {
         boolean over;
         try {
-          over = read(STEP_PROFILES);
+          // Interruptible as on a thread of its own: a source that blocks though it said it would
+          // not still lets a cancelled run end.
+          over = run.control().interruptibly(() -> read(STEP_PROFILES));
           if (over) {
             admission.finish();
           }
