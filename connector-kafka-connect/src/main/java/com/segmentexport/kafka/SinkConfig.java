@@ -644,7 +644,14 @@ final class SinkConfig extends AbstractConfig {
   Map<String, List<String>> crossProblems() {
     Map<String, List<String>> problems = new LinkedHashMap<>();
     for (String k : foreignKeys()) {
-      add(problems, k, k + " is not a setting of the connector " + connectorId());
+      String name = k.substring(k.indexOf('.', "export.".length()) + 1);
+      String instead =
+          provider().settings().stream()
+              .filter(d -> d.name().equals(name))
+              .map(d -> " (give it as " + keyOf(d) + ")")
+              .findFirst()
+              .orElse("");
+      add(problems, k, k + " is not a setting of the connector " + connectorId() + instead);
     }
     String at = getString(CONSENT_AT);
     if (at != null && !at.isBlank()) {

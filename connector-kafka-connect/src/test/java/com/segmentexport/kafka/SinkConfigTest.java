@@ -72,6 +72,23 @@ class SinkConfigTest {
   }
 
   @Test
+  void aKeyTheDefinitionDoesNotHoldIsReportedByValidateAsStartWouldRefuseIt() {
+    // A setting no connector has, a credential given as a setting and a setting given as a
+    // credential: start() refuses each, so validate() (the REST API's check) must report them too.
+    Map<String, String> c = iterable();
+    c.put("export.setting.requestPerSecond", "2");
+    c.put("export.setting.apiKey", "a-secret-key");
+    c.put("export.secret.baseUrl", "https://api.example/a-secret-key");
+    assertThatThrownBy(() -> connector.start(c)).isInstanceOf(ConfigException.class);
+    Map<String, List<String>> errors = errors(connector.validate(c));
+    assertThat(errors)
+        .containsKeys(
+            "export.setting.requestPerSecond", "export.setting.apiKey", "export.secret.baseUrl");
+    assertThat(errors.get("export.setting.apiKey").toString()).contains("export.secret.apiKey");
+    assertThat(errors.toString()).doesNotContain("a-secret-key");
+  }
+
+  @Test
   void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
     Map<String, String> c = iterable();
     c.put("export.connector", "autopilot");
