@@ -89,6 +89,14 @@ class SinkConfigTest {
   }
 
   @Test
+  void emailMappedTwiceIsAProblemOfTheMapping() {
+    Map<String, String> c = iterable();
+    c.put("export.mapping", "Email=email,FirstName=first,Email=work_email");
+    assertThat(errors(connector.validate(c)).get("export.mapping").toString())
+        .contains("'Email' is mapped more than once");
+  }
+
+  @Test
   void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
     Map<String, String> c = iterable();
     c.put("export.connector", "autopilot");
