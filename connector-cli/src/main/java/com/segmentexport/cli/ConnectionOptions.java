@@ -11,9 +11,11 @@ import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,9 +75,24 @@ final class ConnectionOptions {
   Properties properties() {
     Properties p = new Properties();
     if (config != null) {
-      try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-        p.load(r);
+      String text;
+      try {
+        text = Files.readString(config, StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        throw new UsageException("no such file: " + config + " (--config)");
+      } catch (CharacterCodingException e) {
+        throw new UsageException("--config " + config + " is not UTF-8 (save it as UTF-8)");
       } catch (IOException e) {
+        throw new UsageException("cannot read --config " + config + ": " + e.getMessage());
+      }
+      // Notepad and PowerShell start UTF-8 with a byte-order mark, which would become part of the
+      // first key.
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1);
+      }
+      try {
+        p.load(new StringReader(text));
+      } catch (IOException | IllegalArgumentException e) {
         throw new UsageException("cannot read --config " + config + ": " + e.getMessage());
       }
     }

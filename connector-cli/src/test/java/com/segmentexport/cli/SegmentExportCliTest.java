@@ -213,6 +213,46 @@ class SegmentExportCliTest {
   }
 
   @Test
+  void aConfigFileSavedWithAByteOrderMarkIsReadAsWritten() throws IOException {
+    // Notepad and PowerShell save UTF-8 with a byte-order mark and CRLF: the first key was read as
+    // "\uFEFFdotdigital.username", and the command said the credential was missing.
+    Path props = dir.resolve("dd.properties");
+    Files.write(
+        props,
+        ("\uFEFFdotdigital.username=" + USER + "\r\ndotdigital.password=" + PASSWORD + "\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                props.toString(),
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+  }
+
+  @Test
+  void aMissingConfigFileIsNamedAsMissing() {
+    Path missing = dir.resolve("no-such.properties");
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                missing.toString(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no such file").contains(missing.toString());
+  }
+
+  @Test
   void exportsCsvAndJsonLinesAndWritesEveryRejectedRecord() throws IOException {
     credentialsInEnv();
     Path vip =
