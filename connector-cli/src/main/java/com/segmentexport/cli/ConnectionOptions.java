@@ -213,7 +213,18 @@ final class ConnectionOptions {
     try {
       return b.build();
     } catch (ConfigurationException e) {
-      throw new UsageException(String.join("; ", e.problems()) + describeSources(provider));
+      // Where credentials come from helps with a credential's problem only, not a setting's.
+      boolean aboutCredentials =
+          e.problems().stream()
+              .anyMatch(
+                  p ->
+                      provider.settings().stream()
+                          .anyMatch(
+                              d ->
+                                  d.kind() == SettingDescriptor.Kind.SECRET
+                                      && p.contains(d.name())));
+      throw new UsageException(
+          String.join("; ", e.problems()) + (aboutCredentials ? describeSources(provider) : ""));
     }
   }
 

@@ -237,6 +237,38 @@ class SegmentExportCliTest {
   }
 
   @Test
+  void whereCredentialsComeFromIsSaidForACredentialProblemOnly() {
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("credential username is required")
+        .contains("SEGMENT_EXPORT_DOTDIGITAL_USERNAME");
+
+    credentialsInEnv();
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--setting",
+                "requestsPerSecond=fast",
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("requestsPerSecond").doesNotContain("credentials come from");
+  }
+
+  @Test
   void aMissingConfigFileIsNamedAsMissing() {
     Path missing = dir.resolve("no-such.properties");
     assertThat(
