@@ -131,6 +131,7 @@ final class ConnectionOptions {
       throw new UsageException(e.getMessage());
     }
     Properties props = properties();
+    refuseUnknownKeys(props, provider);
     Connection.Builder b = Connection.builder(provider);
     List<String> ignored = new ArrayList<>();
     for (SettingDescriptor d : provider.settings()) {
@@ -226,6 +227,49 @@ final class ConnectionOptions {
       throw new UsageException(
           String.join("; ", e.problems()) + (aboutCredentials ? describeSources(provider) : ""));
     }
+  }
+
+  /**
+   * Refuses a key of this connector that names none of its connection settings (a misspelled
+   * {@code requestPerSecond} would otherwise leave the default rate without a word). Keys of other
+   * connectors are left alone: one file may serve every connector.
+   */
+  private void refuseUnknownKeys(Properties props, ConnectorDescriptor provider) {
+    String prefix = connectorId + ".";
+    List<String> known =
+        provider.settings().stream()
+            .filter(d -> d.scope() == SettingDescriptor.Scope.CONNECTION)
+            .map(SettingDescriptor::name)
+            .toList();
+    List<String> unknown =
+        props.stringPropertyNames().stream()
+            .filter(k -> k.startsWith(prefix) && !known.contains(k.substring(prefix.length())))
+            .sorted()
+            .toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    boolean options =
+        unknown.stream()
+            .anyMatch(
+                k ->
+                    provider.settings().stream()
+                        .anyMatch(
+                            d ->
+                                d.scope() == SettingDescriptor.Scope.EXPORT
+                                    && d.name().equals(k.substring(prefix.length()))));
+    throw new UsageException(
+        "--config "
+            + config
+            + ": "
+            + String.join(", ", unknown)
+            + (unknown.size() == 1 ? " is not a setting" : " are not settings")
+            + " of "
+            + connectorId
+            + " (its settings: "
+            + String.join(", ", known)
+            + ")"
+            + (options ? "; export options are given with --option NAME=VALUE" : ""));
   }
 
   /**

@@ -269,6 +269,37 @@ class SegmentExportCliTest {
   }
 
   @Test
+  void aMisspelledSettingInTheConfigFileIsRefusedNotIgnored() throws IOException {
+    // "requestPerSecond" for requestsPerSecond: the rate the user meant to lower was silently the
+    // default. Keys of other connectors stay allowed (one file may serve every connector).
+    Path props = dir.resolve("dd.properties");
+    Files.writeString(
+        props,
+        "dotdigital.username="
+            + USER
+            + "\ndotdigital.password="
+            + PASSWORD
+            + "\ndotdigital.requestPerSecond=1\niterable.apiKey=another-key\n");
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                props.toString(),
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("dotdigital.requestPerSecond")
+        .contains("requestsPerSecond")
+        .doesNotContain("iterable.apiKey")
+        .doesNotContain(PASSWORD);
+  }
+
+  @Test
   void aMissingConfigFileIsNamedAsMissing() {
     Path missing = dir.resolve("no-such.properties");
     assertThat(
