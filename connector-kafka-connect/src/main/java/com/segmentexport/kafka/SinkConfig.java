@@ -671,6 +671,29 @@ final class SinkConfig extends AbstractConfig {
           SEGMENT_NAME,
           "needed when " + SEGMENT_SOURCE + " is " + getString(SEGMENT_SOURCE));
     }
+    if (segmentSource() == SegmentSource.TOPIC
+        && segmentName() != null
+        && !segmentName().isBlank()) {
+      // Without it every record would go to the list named after its topic, the field unread.
+      add(
+          problems,
+          SEGMENT_NAME,
+          "names a field or header, but "
+              + SEGMENT_SOURCE
+              + " is topic: set "
+              + SEGMENT_SOURCE
+              + " to field or header, or remove "
+              + SEGMENT_NAME);
+    }
+    if (stateUrl().isEmpty()) {
+      // The state's other keys alone would run without any state, every record sent.
+      for (String key : List.of(STATE_USER, STATE_PASSWORD, STATE_SCHEMA)) {
+        Object given = originals().get(key);
+        if (given != null && !given.toString().isBlank()) {
+          add(problems, key, "given without " + STATE_URL + ": no sync state would be used");
+        }
+      }
+    }
     if (stateUrl().isPresent() && !stateUrl().get().startsWith("jdbc:postgresql:")) {
       add(problems, STATE_URL, "the shared sync state is PostgreSQL: jdbc:postgresql://host/db");
     }

@@ -97,6 +97,18 @@ class SinkConfigTest {
   }
 
   @Test
+  void keysThatWouldBeIgnoredAreProblemsOnTheirKey() {
+    // A segment field given without export.segment.source=field sent every record to the list
+    // named after the topic; a state user without a state URL ran without any state. Both silently.
+    Map<String, String> c = iterable();
+    c.put("export.segment.name", "segment");
+    c.put("export.state.jdbc.user", "segment_export");
+    Map<String, List<String>> errors = errors(connector.validate(c));
+    assertThat(errors.get("export.segment.name").toString()).contains("export.segment.source");
+    assertThat(errors.get("export.state.jdbc.user").toString()).contains("export.state.jdbc.url");
+  }
+
+  @Test
   void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
     Map<String, String> c = iterable();
     c.put("export.connector", "autopilot");
