@@ -300,6 +300,37 @@ class SegmentExportCliTest {
   }
 
   @Test
+  void standardFieldsAreKnownInAnyCaseAsTheirTwiceCheckKnowsThem() throws IOException {
+    // "--map email=..." was refused as "no --map Email=COLUMN" (while Email and email are the same
+    // field to the check for a field mapped twice), and "--map firstname=..." made a custom field
+    // "firstname" at the vendor instead of filling the first name.
+    credentialsInEnv();
+    Path vip = csv("vip.csv", "email,first", "ana.silva@example.org,Ana");
+    assertThat(
+            run(
+                "export",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--map",
+                "email=email",
+                "--map",
+                "firstname=first",
+                "--no-progress",
+                "--privacy-consent-by",
+                "Ops",
+                vip.toString()))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(dotdigital.contactDataFields("ana.silva@example.org"))
+        .containsEntry("FIRSTNAME", "Ana");
+    assertThat(dotdigital.dataFields()).doesNotContainKey("firstname");
+  }
+
+  @Test
   void aMissingConfigFileIsNamedAsMissing() {
     Path missing = dir.resolve("no-such.properties");
     assertThat(
