@@ -735,6 +735,17 @@ final class SinkConfig extends AbstractConfig {
         add(problems, MAPPING, p);
       }
     }
+    if (mapping != null
+        && segmentSource() == SegmentSource.FIELD
+        && mapping.emailSource().equals(segmentName())) {
+      // Every profile would be a segment of its own: a list per person at the vendor, named after
+      // the address, and the address in every line that names a segment.
+      add(
+          problems,
+          SEGMENT_NAME,
+          "is the field mapped to Email: a record's segment is a field that names its list, not"
+              + " the address");
+    }
     if (connection != null && mapping != null) {
       try {
         definition(connection, mapping, "segment");

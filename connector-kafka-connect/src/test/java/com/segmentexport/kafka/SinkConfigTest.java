@@ -109,6 +109,17 @@ class SinkConfigTest {
   }
 
   @Test
+  void theAddressFieldCannotNameTheSegment() {
+    // Every profile would be a segment of its own: a list per person at the vendor, named after
+    // the person's address, and the address in every log line that names a segment.
+    Map<String, String> c = iterable();
+    c.put("export.segment.source", "field");
+    c.put("export.segment.name", "email");
+    assertThat(errors(connector.validate(c)).get("export.segment.name").toString())
+        .contains("Email");
+  }
+
+  @Test
   void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
     Map<String, String> c = iterable();
     c.put("export.connector", "autopilot");
