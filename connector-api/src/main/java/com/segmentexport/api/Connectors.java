@@ -104,6 +104,7 @@ public final class Connectors {
    * @return the connectors
    */
   public static Connectors of(List<? extends ConnectorProvider> providers) {
+    requireNonNull(providers, "providers == null");
     Map<String, ConnectorProvider> byId = new LinkedHashMap<>();
     for (ConnectorProvider p : providers) {
       requireNonNull(p, "provider == null");
@@ -129,7 +130,7 @@ public final class Connectors {
    * @return the connectors
    */
   public static Connectors of(ConnectorProvider... providers) {
-    return of(List.of(providers));
+    return of(List.of(requireNonNull(providers, "providers == null")));
   }
 
   /**

@@ -8,7 +8,8 @@ import java.util.OptionalLong;
  *
  * <p>Every method does nothing by default, so new events never break a listener. Methods are called
  * from the export's threads, never concurrently with each other; they must be fast, must not throw
- * and must not call back into the exporter. An exception thrown by a listener is logged and ignored.
+ * and must not call back into the exporter. Whatever a listener throws (an exception, or an error
+ * such as a failed assertion) is logged and ignored.
  */
 public abstract class ExportListener {
   /** A listener that ignores every event. */

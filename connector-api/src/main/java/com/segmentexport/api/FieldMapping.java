@@ -164,13 +164,14 @@ public final class FieldMapping {
   /** Builds a {@link FieldMapping}. */
   public static final class Builder {
     private String emailSource;
+    private int emailMappings; // more than one is a destination mapped twice
     private String profileIdSource;
     private final List<Entry> others = new ArrayList<>();
 
     private Builder() {}
 
     /**
-     * Maps the e-mail address (required).
+     * Maps the e-mail address (required, once: {@link #build} refuses a second call).
      *
      * @param sourceField the profile's field name
      * @return this builder
@@ -178,6 +179,7 @@ public final class FieldMapping {
     public Builder email(String sourceField) {
       requireNonNull(sourceField, "sourceField == null");
       this.emailSource = sourceField;
+      emailMappings++;
       return this;
     }
 
@@ -272,6 +274,9 @@ public final class FieldMapping {
       List<String> problems = new ArrayList<>();
       if (emailSource == null) {
         problems.add("the Email destination field must be mapped: call email(sourceField)");
+      }
+      if (emailMappings > 1) {
+        problems.add("destination field '" + StandardFields.EMAIL + "' is mapped more than once");
       }
       Set<String> seen = new HashSet<>();
       seen.add(StandardFields.EMAIL.toLowerCase(Locale.ROOT));

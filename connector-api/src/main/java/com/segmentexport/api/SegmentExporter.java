@@ -96,6 +96,7 @@ public interface SegmentExporter extends AutoCloseable {
    * @param state the sync state
    * @param destinationId the vendor's id of the list (see {@link SegmentResult#destinationId()})
    * @return how many members were forgotten
+   * @throws IllegalArgumentException if {@code destinationId} is blank
    */
   long forgetState(SyncState state, String destinationId);
 

@@ -131,6 +131,9 @@ public final class DefaultSegmentExporter implements SegmentExporter {
   public long forgetState(SyncState state, String destinationId) {
     requireNonNull(state, "state == null");
     requireNonNull(destinationId, "destinationId == null");
+    if (destinationId.isBlank()) {
+      throw new IllegalArgumentException("destinationId is blank");
+    }
     checkUsable();
     if (!(state instanceof SyncStateStore)) {
       throw new ConfigurationException(

@@ -30,11 +30,17 @@ final class RejectedRecords {
             sink -> {
               try {
                 sink.accept(record);
-              } catch (RuntimeException e) {
-                log.warn(
-                    "Rejected-record sink threw {}; record of row {} not delivered to it",
-                    e.getClass().getName(),
-                    record.row());
+              } catch (Throwable e) {
+                // Errors too (a host test's failed assertion): the sink loses the record, the run
+                // goes on and counts it, as for an exception.
+                try {
+                  log.warn(
+                      "Rejected-record sink threw {}; record of row {} not delivered to it",
+                      e.getClass().getName(),
+                      record.row());
+                } catch (Throwable ignored) {
+                  // Logging failed too (out of memory): the run goes on.
+                }
               }
             });
   }

@@ -9,7 +9,7 @@ import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls a host's listener one event at a time, logging and swallowing what it throws. */
+/** Calls a host's listener one event at a time, logging and swallowing whatever it throws. */
 final class SafeListener extends ExportListener {
   private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
   private final ExportListener delegate;
@@ -18,14 +18,23 @@ final class SafeListener extends ExportListener {
     this.delegate = delegate;
   }
 
+  /**
+   * Calls the listener. Whatever it throws is ignored, errors too: an {@link AssertionError} from a
+   * host test's listener (or a checked exception thrown sneakily) escaping here would leave the run's
+   * bookkeeping undone, and a run whose start or end event threw would never complete.
+   */
   private synchronized void call(Runnable event) {
     try {
       event.run();
-    } catch (RuntimeException e) {
-      log.warn(
-          "Export listener {} threw {}; ignored",
-          delegate.getClass().getName(),
-          e.getClass().getName());
+    } catch (Throwable e) {
+      try {
+        log.warn(
+            "Export listener {} threw {}; ignored",
+            delegate.getClass().getName(),
+            e.getClass().getName());
+      } catch (Throwable ignored) {
+        // Logging failed too (out of memory): the event is lost, the run goes on.
+      }
     }
   }
 

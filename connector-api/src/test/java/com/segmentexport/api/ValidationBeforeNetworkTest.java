@@ -70,6 +70,18 @@ class ValidationBeforeNetworkTest {
   }
 
   @Test
+  void emailMappedTwiceIsRefusedLikeAnyFieldMappedTwice() {
+    // build()'s javadoc: a destination mapped twice is refused. Email was kept silently from the
+    // last call, so a host's "Email=email,Email=other" sent one of the two columns unnoticed.
+    assertThatThrownBy(() -> FieldMapping.builder().email("email").email("work_email").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("'Email' is mapped more than once");
+    assertThatThrownBy(() -> FieldMapping.builder().email("email").map("Email", "other").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("'Email' is mapped more than once");
+  }
+
+  @Test
   void unknownDestinationFieldsAreRefused() {
     Connection c = connection(provider, vendor);
     FieldMapping mapping = FieldMapping.builder().email("email").map("Nickname", "nick").build();

@@ -167,6 +167,29 @@ class AccountingTest {
   }
 
   @Test
+  void aRejectedRecordSinkThatFailsAnAssertionLosesOnlyItsRecords() {
+    // Like a sink that throws an exception: the record is not delivered to it, the export goes on.
+    // An AssertionError (a host test's sink) failed the whole export as "Reading segment failed".
+    vendor.rejectAddress("blocked.person@example.org");
+    ExportResult result;
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      result =
+          exporter.export(
+              Fixtures.definition(connection, "Mixed"),
+              Fixtures.streaming("Mixed", mixedSegment()),
+              FAST.withRejectedRecordSink(
+                  r -> {
+                    throw new AssertionError("a host test's assertion on row " + r.row());
+                  }));
+    }
+    assertAddsUp(result);
+    assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
+    assertThat(result.exported()).isEqualTo(4);
+    assertThat(result.rejected()).isEqualTo(6);
+    assertThat(result.duplicates()).isEqualTo(2);
+  }
+
+  @Test
   void invalidValuesAreRejectedWithTheirRowAndNeverSent() {
     FieldMapping mapping =
         FieldMapping.builder().email("email").map("Score", "score").map("Birthday", "born").build();

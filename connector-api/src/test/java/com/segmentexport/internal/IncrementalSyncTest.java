@@ -194,6 +194,17 @@ class IncrementalSyncTest {
   }
 
   @Test
+  void forgettingABlankListIdIsRefusedByName() {
+    // The message named the store's internal key, the account's fingerprint included, not the
+    // argument the caller got wrong.
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      assertThatThrownBy(() -> exporter.forgetState(store, " "))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("destinationId is blank");
+    }
+  }
+
+  @Test
   void incrementalWithoutAStateIsRefusedBeforeAnyRequest() {
     ExportDefinition incremental =
         ExportDefinition.builder(connection)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.segmentexport.api.Connection;
 import com.segmentexport.api.Connectors;
 import com.segmentexport.api.ExportDefinition;
+import com.segmentexport.api.ExportHandle;
 import com.segmentexport.api.ExportListener;
 import com.segmentexport.api.ExportResult;
 import com.segmentexport.api.ExportStatus;
@@ -161,6 +162,35 @@ class ListenerEventsTest {
     // Every event was still delivered (and threw): start, 2 segment starts, 4 acks, 1 retry, 2
     // finishes, end.
     assertThat(calls).hasValue(11);
+  }
+
+  @Test
+  void aListenerThatFailsAnAssertionDoesNotBreakTheExportEither() {
+    // A host's test puts assertThat(...) in its listener: an AssertionError, not an exception. It
+    // left the export running forever (exportStarted, exportFinished), failed it (segmentStarted,
+    // segmentFinished) or skipped the batch's bookkeeping (batchAcknowledged).
+    AtomicInteger calls = new AtomicInteger();
+    ExportListener failing =
+        new RecordingListener() {
+          @Override
+          protected void record(String name, Object... args) {
+            calls.incrementAndGet();
+            throw new AssertionError("a host test's assertion in " + name);
+          }
+        };
+    try (SegmentExporter exporter = Connectors.of(provider).exporter(connection)) {
+      ExportHandle handle =
+          exporter.start(
+              Fixtures.definition(connection, "A", "B"), source(), FAST.withListener(failing));
+      // Bounded only so that a hang fails the test instead of the build.
+      ExportResult result = handle.await(Duration.ofMinutes(1)).orElse(null);
+      assertThat(result).as("the export ended").isNotNull();
+      assertThat(result.status()).isEqualTo(ExportStatus.PARTIALLY_SUCCEEDED);
+      assertThat(result.exported()).isEqualTo(16);
+      assertThat(result.rejected()).isEqualTo(1);
+    }
+    // start, 2 segment starts, 4 acks, 2 finishes, end
+    assertThat(calls).hasValue(10);
   }
 
   @Test

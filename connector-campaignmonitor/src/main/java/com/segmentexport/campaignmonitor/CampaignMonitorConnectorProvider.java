@@ -9,6 +9,7 @@ import com.segmentexport.api.FieldType;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.ConnectorProvider;
@@ -201,11 +202,22 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
 
   /**
    * Checks Campaign Monitor's rules: the list id is 32 hexadecimal characters; each custom field name has a letter or digit (the key
-   * Campaign Monitor derives from it), and no two custom fields share a key.
+   * Campaign Monitor derives from it), and no two custom fields share a key. A mirroring export has one
+   * segment, as every segment goes to the same list.
    */
   @Override
   public List<String> validate(ExportDefinition definition) {
     List<String> problems = new ArrayList<>();
+    // Every segment goes to the one list of listId: each segment's mirror would remove the members
+    // of the others.
+    if (definition.syncMode().orElse(null) == SyncMode.MIRROR && definition.segments().size() > 1) {
+      problems.add(
+          "mirror mode takes one segment: every segment of this export goes to the list "
+              + LIST_ID
+              + ", and each segment's removals would take the other segments' members off it"
+              + " (mirror one segment per list; to mirror several, export their union as one"
+              + " segment)");
+    }
     definition
         .option(LIST_ID)
         .map(String::trim)

@@ -27,6 +27,7 @@ import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.SegmentResult;
 import com.segmentexport.api.SegmentSource;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.testkit.VendorSimulator;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator.UnknownListAnswer;
@@ -316,6 +317,32 @@ class CampaignMonitorConnectorTest {
     assertThatThrownBy(() -> definition(c, names(), "not-a-list-id"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("32 hexadecimal");
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
+  void aMirrorOfSeveralSegmentsIntoTheOneListIsRefusedWhenTheDefinitionIsBuilt() {
+    // Every segment goes to the list of listId: mirroring segment B removed A's members from it
+    // (and A's removed B's), every run, each segment's removals counted as a success.
+    Connection c = connection();
+    ExportDefinition.Builder both =
+        ExportDefinition.builder(c)
+            .segments("A", "B")
+            .mapping(names())
+            .option(CampaignMonitorConnectorProvider.LIST_ID, list)
+            .syncMode(SyncMode.MIRROR);
+    assertThatThrownBy(both::build)
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("one segment");
+    assertThat(
+            ExportDefinition.builder(c)
+                .segments("A")
+                .mapping(names())
+                .option(CampaignMonitorConnectorProvider.LIST_ID, list)
+                .syncMode(SyncMode.MIRROR)
+                .build()
+                .segments())
+        .containsExactly("A");
     assertThat(sim.requestCount()).isZero();
   }
 

@@ -11,9 +11,11 @@ import com.segmentexport.testkit.Sandbox;
 import com.segmentexport.testkit.Sandboxes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,9 +75,24 @@ final class ConnectionOptions {
   Properties properties() {
     Properties p = new Properties();
     if (config != null) {
-      try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-        p.load(r);
+      String text;
+      try {
+        text = Files.readString(config, StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        throw new UsageException("no such file: " + config + " (--config)");
+      } catch (CharacterCodingException e) {
+        throw new UsageException("--config " + config + " is not UTF-8 (save it as UTF-8)");
       } catch (IOException e) {
+        throw new UsageException("cannot read --config " + config + ": " + e.getMessage());
+      }
+      // Notepad and PowerShell start UTF-8 with a byte-order mark, which would become part of the
+      // first key.
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1);
+      }
+      try {
+        p.load(new StringReader(text));
+      } catch (IOException | IllegalArgumentException e) {
         throw new UsageException("cannot read --config " + config + ": " + e.getMessage());
       }
     }
@@ -114,6 +131,7 @@ final class ConnectionOptions {
       throw new UsageException(e.getMessage());
     }
     Properties props = properties();
+    refuseUnknownKeys(props, provider);
     Connection.Builder b = Connection.builder(provider);
     List<String> ignored = new ArrayList<>();
     for (SettingDescriptor d : provider.settings()) {
@@ -196,8 +214,62 @@ final class ConnectionOptions {
     try {
       return b.build();
     } catch (ConfigurationException e) {
-      throw new UsageException(String.join("; ", e.problems()) + describeSources(provider));
+      // Where credentials come from helps with a credential's problem only, not a setting's.
+      boolean aboutCredentials =
+          e.problems().stream()
+              .anyMatch(
+                  p ->
+                      provider.settings().stream()
+                          .anyMatch(
+                              d ->
+                                  d.kind() == SettingDescriptor.Kind.SECRET
+                                      && p.contains(d.name())));
+      throw new UsageException(
+          String.join("; ", e.problems()) + (aboutCredentials ? describeSources(provider) : ""));
     }
+  }
+
+  /**
+   * Refuses a key of this connector that names none of its connection settings (a misspelled
+   * {@code requestPerSecond} would otherwise leave the default rate without a word). Keys of other
+   * connectors are left alone: one file may serve every connector.
+   */
+  private void refuseUnknownKeys(Properties props, ConnectorDescriptor provider) {
+    String prefix = connectorId + ".";
+    List<String> known =
+        provider.settings().stream()
+            .filter(d -> d.scope() == SettingDescriptor.Scope.CONNECTION)
+            .map(SettingDescriptor::name)
+            .toList();
+    List<String> unknown =
+        props.stringPropertyNames().stream()
+            .filter(k -> k.startsWith(prefix) && !known.contains(k.substring(prefix.length())))
+            .sorted()
+            .toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    boolean options =
+        unknown.stream()
+            .anyMatch(
+                k ->
+                    provider.settings().stream()
+                        .anyMatch(
+                            d ->
+                                d.scope() == SettingDescriptor.Scope.EXPORT
+                                    && d.name().equals(k.substring(prefix.length()))));
+    throw new UsageException(
+        "--config "
+            + config
+            + ": "
+            + String.join(", ", unknown)
+            + (unknown.size() == 1 ? " is not a setting" : " are not settings")
+            + " of "
+            + connectorId
+            + " (its settings: "
+            + String.join(", ", known)
+            + ")"
+            + (options ? "; export options are given with --option NAME=VALUE" : ""));
   }
 
   /**

@@ -9,6 +9,7 @@ import com.segmentexport.api.FieldMapping;
 import com.segmentexport.api.FieldType;
 import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentSource;
+import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.SyncMode;
 import com.segmentexport.testkit.Sandbox;
 import java.nio.file.Path;
@@ -166,7 +167,8 @@ final class SegmentArguments {
       // mapped value of a row by identity (Profile.get), without comparing the names' characters
       result.add(new Mapped(field, type, column.intern()));
     }
-    if (result.stream().noneMatch(m -> m.field().equals("Email"))) {
+    // Field names are known in any case, as the check for a field mapped twice knows them.
+    if (result.stream().noneMatch(m -> m.field().equalsIgnoreCase(StandardFields.EMAIL))) {
       throw new UsageException(
           "no --map Email=COLUMN: the e-mail address identifies every profile; map the "
               + "column that holds it");
@@ -250,12 +252,17 @@ final class SegmentArguments {
     ConnectorDescriptor provider = c.provider();
     FieldMapping.Builder mapping = FieldMapping.builder();
     for (Mapped m : mapped) {
-      String name = m.field();
-      boolean standard =
-          provider.destinationFields().stream()
-              .map(DestinationField::name)
-              .anyMatch(n -> n.equals(name));
-      if (standard || name.equals("Email")) {
+      // A standard field in any case is that field (firstname is FirstName), as for the sink.
+      String given = m.field();
+      Optional<String> standardName =
+          given.equalsIgnoreCase(StandardFields.EMAIL)
+              ? Optional.of(StandardFields.EMAIL)
+              : provider.destinationFields().stream()
+                  .map(DestinationField::name)
+                  .filter(n -> n.equalsIgnoreCase(given))
+                  .findFirst();
+      String name = standardName.orElse(given);
+      if (standardName.isPresent()) {
         if (m.type() != null) {
           throw new UsageException(
               "--map "

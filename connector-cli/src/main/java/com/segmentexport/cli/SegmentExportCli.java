@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
  * into its built-in simulator ({@code --sandbox}).
  *
  * <p>Exit codes: {@value ExitCodes#SUCCESS} success, {@value ExitCodes#PARTIAL} partial success (some
- * profiles rejected or not attempted), {@value ExitCodes#FAILURE} failure, {@value ExitCodes#USAGE}
+ * profiles rejected, unconfirmed or not attempted, or a mirror's removals held back),
+ * {@value ExitCodes#FAILURE} failure, {@value ExitCodes#USAGE}
  * bad usage (nothing was sent), {@value ExitCodes#STATE} the sync state cannot be used,
  * {@value Interrupts#EXIT_CODE} interrupted (Ctrl-C).
  */
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "3:partial success (some profiles rejected or not attempted)",
+      "3:partial success (some profiles rejected, unconfirmed or not attempted, or a mirror's "
+          + "removals held back)",
       "1:failure",
       "2:bad usage (nothing was sent)",
       "4:the sync state file cannot be used (locked, corrupt, newer schema); the message says whether "

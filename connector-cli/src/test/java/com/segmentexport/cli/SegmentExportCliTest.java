@@ -213,6 +213,140 @@ class SegmentExportCliTest {
   }
 
   @Test
+  void aConfigFileSavedWithAByteOrderMarkIsReadAsWritten() throws IOException {
+    // Notepad and PowerShell save UTF-8 with a byte-order mark and CRLF: the first key was read as
+    // "\uFEFFdotdigital.username", and the command said the credential was missing.
+    Path props = dir.resolve("dd.properties");
+    Files.write(
+        props,
+        ("\uFEFFdotdigital.username=" + USER + "\r\ndotdigital.password=" + PASSWORD + "\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                props.toString(),
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+  }
+
+  @Test
+  void whereCredentialsComeFromIsSaidForACredentialProblemOnly() {
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("credential username is required")
+        .contains("SEGMENT_EXPORT_DOTDIGITAL_USERNAME");
+
+    credentialsInEnv();
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--setting",
+                "requestsPerSecond=fast",
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("requestsPerSecond").doesNotContain("credentials come from");
+  }
+
+  @Test
+  void aMisspelledSettingInTheConfigFileIsRefusedNotIgnored() throws IOException {
+    // "requestPerSecond" for requestsPerSecond: the rate the user meant to lower was silently the
+    // default. Keys of other connectors stay allowed (one file may serve every connector).
+    Path props = dir.resolve("dd.properties");
+    Files.writeString(
+        props,
+        "dotdigital.username="
+            + USER
+            + "\ndotdigital.password="
+            + PASSWORD
+            + "\ndotdigital.requestPerSecond=1\niterable.apiKey=another-key\n");
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                props.toString(),
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .contains("dotdigital.requestPerSecond")
+        .contains("requestsPerSecond")
+        .doesNotContain("iterable.apiKey")
+        .doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void standardFieldsAreKnownInAnyCaseAsTheirTwiceCheckKnowsThem() throws IOException {
+    // "--map email=..." was refused as "no --map Email=COLUMN" (while Email and email are the same
+    // field to the check for a field mapped twice), and "--map firstname=..." made a custom field
+    // "firstname" at the vendor instead of filling the first name.
+    credentialsInEnv();
+    Path vip = csv("vip.csv", "email,first", "ana.silva@example.org,Ana");
+    assertThat(
+            run(
+                "export",
+                "-c",
+                "dotdigital",
+                "--setting",
+                "baseUrl=" + dotdigital.baseUrl(),
+                "--option",
+                "addressBookId=" + book,
+                "--map",
+                "email=email",
+                "--map",
+                "firstname=first",
+                "--no-progress",
+                "--privacy-consent-by",
+                "Ops",
+                vip.toString()))
+        .as(err)
+        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(dotdigital.contactDataFields("ana.silva@example.org"))
+        .containsEntry("FIRSTNAME", "Ana");
+    assertThat(dotdigital.dataFields()).doesNotContainKey("firstname");
+  }
+
+  @Test
+  void aMissingConfigFileIsNamedAsMissing() {
+    Path missing = dir.resolve("no-such.properties");
+    assertThat(
+            run(
+                "verify",
+                "-c",
+                "dotdigital",
+                "--config",
+                missing.toString(),
+                "--privacy-consent-by",
+                "Ops"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).contains("no such file").contains(missing.toString());
+  }
+
+  @Test
   void exportsCsvAndJsonLinesAndWritesEveryRejectedRecord() throws IOException {
     credentialsInEnv();
     Path vip =

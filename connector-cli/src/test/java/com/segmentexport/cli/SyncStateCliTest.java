@@ -528,7 +528,10 @@ class SyncStateCliTest {
       assertThat(out)
           .contains("plan")
           .contains("state")
-          .contains("the sync state file cannot be used");
+          .contains("the sync state file cannot be used")
+          // exit 3 is also an unconfirmed profile and a mirror's removals held back (README)
+          .contains("unconfirmed")
+          .contains("removals held back");
     } finally {
       System.setErr(systemErr);
     }

@@ -8,6 +8,7 @@ import com.segmentexport.api.FieldType;
 import com.segmentexport.api.SettingDescriptor;
 import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.spi.Connector;
 import com.segmentexport.spi.ConnectorContext;
 import com.segmentexport.spi.ConnectorProvider;
@@ -196,12 +197,23 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
 
   /**
    * Checks dotdigital's rules: custom field names are 1 to 20 letters, digits, {@code _} or {@code -},
-   * and no two mapped fields land in the same data field. (The address book id's range, 1 to
+   * and no two mapped fields land in the same data field; a mirroring export has one segment, as every
+   * segment goes to the same address book. (The address book id's range, 1 to
    * 2,147,483,647 as dotdigital's ids are 32-bit, is checked by its descriptor.)
    */
   @Override
   public List<String> validate(ExportDefinition definition) {
     List<String> problems = new ArrayList<>();
+    // Every segment goes to the one address book of the option: each segment's mirror would remove
+    // the members of the others.
+    if (definition.syncMode().orElse(null) == SyncMode.MIRROR && definition.segments().size() > 1) {
+      problems.add(
+          "mirror mode takes one segment: every segment of this export goes to the address book "
+              + ADDRESS_BOOK_ID
+              + ", and each segment's removals would take the other segments' members off it"
+              + " (mirror one segment per address book; to mirror several, export their union as"
+              + " one segment)");
+    }
     Map<String, String> taken = new HashMap<>();
     for (FieldMapping.Entry e : definition.mapping().entries()) {
       if (e.destination().equals(StandardFields.EMAIL) && !e.custom()) {

@@ -24,6 +24,7 @@ import com.segmentexport.api.Segment;
 import com.segmentexport.api.SegmentExporter;
 import com.segmentexport.api.StandardFields;
 import com.segmentexport.api.StandardSettings;
+import com.segmentexport.api.SyncMode;
 import com.segmentexport.testkit.VendorSimulator;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator.ThrottleStyle;
@@ -299,6 +300,42 @@ class DotdigitalConnectorTest {
           .hasMessageContaining(
               DotdigitalConnectorProvider.ADDRESS_BOOK_ID + " must be between 1 and 2147483647");
     }
+    assertThat(sim.requestCount()).isZero();
+  }
+
+  @Test
+  void aMirrorOfSeveralSegmentsIntoTheOneAddressBookIsRefusedWhenTheDefinitionIsBuilt() {
+    // Every segment goes to the address book of the option: mirroring segment B removed A's members
+    // from it (and A's removed B's), every run, each segment's removals counted as a success.
+    Connection c = connection();
+    ExportDefinition.Builder both =
+        ExportDefinition.builder(c)
+            .segments("A", "B")
+            .mapping(names())
+            .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(book))
+            .syncMode(SyncMode.MIRROR);
+    assertThatThrownBy(both::build)
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("one segment");
+    // One segment mirrors; several segments without removal are fine.
+    assertThat(
+            ExportDefinition.builder(c)
+                .segments("A")
+                .mapping(names())
+                .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(book))
+                .syncMode(SyncMode.MIRROR)
+                .build()
+                .segments())
+        .containsExactly("A");
+    assertThat(
+            ExportDefinition.builder(c)
+                .segments("A", "B")
+                .mapping(names())
+                .option(DotdigitalConnectorProvider.ADDRESS_BOOK_ID, Long.toString(book))
+                .syncMode(SyncMode.INCREMENTAL)
+                .build()
+                .segments())
+        .hasSize(2);
     assertThat(sim.requestCount()).isZero();
   }
 

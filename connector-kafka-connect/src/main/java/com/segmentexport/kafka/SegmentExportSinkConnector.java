@@ -85,9 +85,22 @@ public final class SegmentExportSinkConnector extends SinkConnector {
     }
     Map<String, List<String>> problems =
         new SinkConfig(connectors(), connectorConfigs).crossProblems();
-    for (ConfigValue v : config.configValues()) {
-      problems.getOrDefault(v.name(), List.of()).forEach(v::addErrorMessage);
+    List<ConfigValue> values = new ArrayList<>(config.configValues());
+    for (ConfigValue v : values) {
+      List<String> own = problems.remove(v.name());
+      if (own != null) {
+        own.forEach(v::addErrorMessage);
+      }
     }
-    return config;
+    // Keys the definition does not hold (a setting no connector has, a credential given as a
+    // setting): start() refuses them, so they are reported too, each on its own key. Their values
+    // are left out, as a credential's would be shown.
+    problems.forEach(
+        (key, messages) -> {
+          ConfigValue v = new ConfigValue(key);
+          messages.forEach(v::addErrorMessage);
+          values.add(v);
+        });
+    return new Config(values);
   }
 }

@@ -83,7 +83,10 @@ final class SinkConfig extends AbstractConfig {
   private final Connectors connectors;
 
   SinkConfig(Connectors connectors, Map<String, String> props) {
-    super(definition(connectors), props);
+    // Not Kafka's dump of every value at INFO: export.privacy.consent.by is often an e-mail
+    // address,
+    // and no address goes to the logs. The worker logs the connector's own keys itself.
+    super(definition(connectors), props, false);
     this.connectors = connectors;
   }
 
@@ -644,7 +647,14 @@ final class SinkConfig extends AbstractConfig {
   Map<String, List<String>> crossProblems() {
     Map<String, List<String>> problems = new LinkedHashMap<>();
     for (String k : foreignKeys()) {
-      add(problems, k, k + " is not a setting of the connector " + connectorId());
+      String name = k.substring(k.indexOf('.', "export.".length()) + 1);
+      String instead =
+          provider().settings().stream()
+              .filter(d -> d.name().equals(name))
+              .map(d -> " (give it as " + keyOf(d) + ")")
+              .findFirst()
+              .orElse("");
+      add(problems, k, k + " is not a setting of the connector " + connectorId() + instead);
     }
     String at = getString(CONSENT_AT);
     if (at != null && !at.isBlank()) {
@@ -660,6 +670,29 @@ final class SinkConfig extends AbstractConfig {
           problems,
           SEGMENT_NAME,
           "needed when " + SEGMENT_SOURCE + " is " + getString(SEGMENT_SOURCE));
+    }
+    if (segmentSource() == SegmentSource.TOPIC
+        && segmentName() != null
+        && !segmentName().isBlank()) {
+      // Without it every record would go to the list named after its topic, the field unread.
+      add(
+          problems,
+          SEGMENT_NAME,
+          "names a field or header, but "
+              + SEGMENT_SOURCE
+              + " is topic: set "
+              + SEGMENT_SOURCE
+              + " to field or header, or remove "
+              + SEGMENT_NAME);
+    }
+    if (stateUrl().isEmpty()) {
+      // The state's other keys alone would run without any state, every record sent.
+      for (String key : List.of(STATE_USER, STATE_PASSWORD, STATE_SCHEMA)) {
+        Object given = originals().get(key);
+        if (given != null && !given.toString().isBlank()) {
+          add(problems, key, "given without " + STATE_URL + ": no sync state would be used");
+        }
+      }
     }
     if (stateUrl().isPresent() && !stateUrl().get().startsWith("jdbc:postgresql:")) {
       add(problems, STATE_URL, "the shared sync state is PostgreSQL: jdbc:postgresql://host/db");
@@ -701,6 +734,17 @@ final class SinkConfig extends AbstractConfig {
       for (String p : e.problems().isEmpty() ? List.of(e.getMessage()) : e.problems()) {
         add(problems, MAPPING, p);
       }
+    }
+    if (mapping != null
+        && segmentSource() == SegmentSource.FIELD
+        && mapping.emailSource().equals(segmentName())) {
+      // Every profile would be a segment of its own: a list per person at the vendor, named after
+      // the address, and the address in every line that names a segment.
+      add(
+          problems,
+          SEGMENT_NAME,
+          "is the field mapped to Email: a record's segment is a field that names its list, not"
+              + " the address");
     }
     if (connection != null && mapping != null) {
       try {

@@ -72,6 +72,54 @@ class SinkConfigTest {
   }
 
   @Test
+  void aKeyTheDefinitionDoesNotHoldIsReportedByValidateAsStartWouldRefuseIt() {
+    // A setting no connector has, a credential given as a setting and a setting given as a
+    // credential: start() refuses each, so validate() (the REST API's check) must report them too.
+    Map<String, String> c = iterable();
+    c.put("export.setting.requestPerSecond", "2");
+    c.put("export.setting.apiKey", "a-secret-key");
+    c.put("export.secret.baseUrl", "https://api.example/a-secret-key");
+    assertThatThrownBy(() -> connector.start(c)).isInstanceOf(ConfigException.class);
+    Map<String, List<String>> errors = errors(connector.validate(c));
+    assertThat(errors)
+        .containsKeys(
+            "export.setting.requestPerSecond", "export.setting.apiKey", "export.secret.baseUrl");
+    assertThat(errors.get("export.setting.apiKey").toString()).contains("export.secret.apiKey");
+    assertThat(errors.toString()).doesNotContain("a-secret-key");
+  }
+
+  @Test
+  void emailMappedTwiceIsAProblemOfTheMapping() {
+    Map<String, String> c = iterable();
+    c.put("export.mapping", "Email=email,FirstName=first,Email=work_email");
+    assertThat(errors(connector.validate(c)).get("export.mapping").toString())
+        .contains("'Email' is mapped more than once");
+  }
+
+  @Test
+  void keysThatWouldBeIgnoredAreProblemsOnTheirKey() {
+    // A segment field given without export.segment.source=field sent every record to the list
+    // named after the topic; a state user without a state URL ran without any state. Both silently.
+    Map<String, String> c = iterable();
+    c.put("export.segment.name", "segment");
+    c.put("export.state.jdbc.user", "segment_export");
+    Map<String, List<String>> errors = errors(connector.validate(c));
+    assertThat(errors.get("export.segment.name").toString()).contains("export.segment.source");
+    assertThat(errors.get("export.state.jdbc.user").toString()).contains("export.state.jdbc.url");
+  }
+
+  @Test
+  void theAddressFieldCannotNameTheSegment() {
+    // Every profile would be a segment of its own: a list per person at the vendor, named after
+    // the person's address, and the address in every log line that names a segment.
+    Map<String, String> c = iterable();
+    c.put("export.segment.source", "field");
+    c.put("export.segment.name", "email");
+    assertThat(errors(connector.validate(c)).get("export.segment.name").toString())
+        .contains("Email");
+  }
+
+  @Test
   void aWindowLargerThanTheVendorsPerExportCapIsRefused() {
     Map<String, String> c = iterable();
     c.put("export.connector", "autopilot");
