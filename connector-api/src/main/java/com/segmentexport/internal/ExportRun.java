@@ -81,6 +81,13 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   /** The run's share of the set-up threads, for a run in steps. */
   private final EngineThreads.Lane setUps;
 
+  /**
+   * Set by whichever comes first: the run's start on its thread, or a cancel while it still waits for
+   * one (then the cancel completes it at once, and the start does nothing).
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean begun =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   // Set when the run starts, on its first thread.
   private Instant startedAt;
   private long startedNanos;
@@ -204,6 +211,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   }
 
   private void runAndComplete() {
+    if (!begun.compareAndSet(false, true)) {
+      return; // cancelled while it waited for a runner, and completed then
+    }
     try {
       started();
       for (String name : definition.segments()) {
@@ -221,6 +231,9 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
 
   /** The run's first step, on a set-up thread: the first segment's set-up. */
   private void beginInSteps() {
+    if (!begun.compareAndSet(false, true)) {
+      return; // cancelled while it waited for a set-up thread, and completed then
+    }
     try {
       started();
     } catch (RuntimeException | Error e) {
@@ -416,6 +429,15 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   @Override
   public void cancel() {
     control.stop("cancelled by the caller");
+    if (begun.compareAndSet(false, true)) {
+      // Still waiting for its turn (behind withMaxRunningExports, or for a set-up thread): it ends
+      // now, having read nothing, rather than when a running export makes room.
+      inRunContext(
+          () -> {
+            started();
+            complete();
+          });
+    }
   }
 
   @Override

@@ -498,6 +498,10 @@ final class SegmentPipeline {
       Profile profile =
           profiles.next(); // may throw: a profile counts as read once the source gave it
       long row = ++tally.read;
+      if (profile == null) {
+        throw new ExportException(
+            "The source of segment '" + name + "' gave null instead of a profile at row " + row);
+      }
       RecordMapper.Mapped m = run.mapper().map(profile, row);
       if (seen != null && m.record != null) {
         seen.add(SegmentSync.memberKey(m.record));

@@ -116,4 +116,29 @@ class HostSourceStopTest {
           .hasMessage("timeout == null");
     }
   }
+
+  @Test
+  void aNullProfileFailsTheRunSayingWhereItWas() {
+    java.util.List<Profile> profiles = new java.util.ArrayList<>(Fixtures.valid("p", 3));
+    profiles.add(1, null);
+    try (SegmentExporter exporter = connectors.exporter(connection)) {
+      assertThatThrownBy(
+              () ->
+                  exporter.export(
+                      Fixtures.definition(connection, "S"),
+                      Fixtures.streaming("S", profiles),
+                      FAST))
+          .isInstanceOfSatisfying(
+              com.segmentexport.api.ExportException.class,
+              e -> {
+                assertThat(e)
+                    .hasMessage(
+                        "The source of segment 'S' gave null instead of a profile at row 2");
+                ExportResult r = e.partialResult().orElseThrow();
+                assertThat(r.status()).isEqualTo(ExportStatus.FAILED);
+                assertThat(r.read()).isEqualTo(2);
+                Fixtures.assertAddsUp(r);
+              });
+    }
+  }
 }

@@ -20,14 +20,11 @@ import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * An export waiting for its turn under {@code Connectors.withMaxRunningExports(n)} that is cancelled
- * ends then, not when a running export ends. Found by trying the SDK as a host would; the queue is
- * {@code ExportRunners}' and the cancel {@code ExportRun}'s, both being reworked, so the test waits
- * there, disabled, for that work.
+ * ends then, not when a running export ends. Found by trying the SDK as a host would.
  */
 class QueuedExportCancelTest {
   private final FakeVendor vendor = new FakeVendor();
@@ -41,11 +38,6 @@ class QueuedExportCancelTest {
   }
 
   @Test
-  @Disabled(
-      "ExportRunners/ExportRun (lead's rework): cancel() of an export queued behind"
-          + " withMaxRunningExports(n) only marks it stopped; it stays in the runners' queue, and"
-          + " await() returns only once a running export ends (8 s behind a 40-profile export in a"
-          + " host trial, hours behind a large one)")
   void aQueuedExportThatIsCancelledEndsWithoutWaitingForItsTurn() throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch reading = new CountDownLatch(1);
