@@ -154,6 +154,21 @@ class IterableSimulatorTest {
   }
 
   @Test
+  void withoutTheLogOfReceivedAddressesTheUsersAndMembersAreKeptAndCounted() throws IOException {
+    sim.recordReceivedEmails(false);
+    assertThat(subscribe(subscribers("a@example.org", "b@example.org")).code).isEqualTo(200);
+
+    assertThat(sim.members("Buyers")).containsExactly("a@example.org", "b@example.org");
+    assertThat(sim.hasUser("a@example.org")).isTrue();
+    assertThat(sim.receivedEmailCount()).isEqualTo(2);
+    assertThat(sim.receivedEmails()).isEmpty();
+
+    sim.recordReceivedEmails(true);
+    assertThat(subscribe(subscribers("c@example.org")).code).isEqualTo(200);
+    assertThat(sim.receivedEmails()).containsExactly("c@example.org");
+  }
+
+  @Test
   void unknownAndFreshListsAreInvalidListId() throws IOException {
     Answer unknown = subscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
     assertThat(unknown.code).isEqualTo(400);
