@@ -185,6 +185,24 @@ class IterableSimulatorTest {
   }
 
   @Test
+  void theListIsLookedUpBeforeTheSubscribersAreRead() throws IOException {
+    sim.freshListRejections(1);
+    list = sim.createList("Fresh", "Standard");
+    String unknownMember =
+        "{\"subscribers\":[{\"email\":\"a@example.org\",\"shoeSize\":44}],\"listId\":" + list + "}";
+
+    Answer fresh = subscribe(unknownMember);
+    Answer then = subscribe(unknownMember);
+
+    assertThat(fresh.code).isEqualTo(400);
+    assertThat((String) fresh.json().get("msg")).contains("invalidListId");
+    assertThat(then.code).isEqualTo(400); // the body is read, and refused, once the list is usable
+    assertThat(then.vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(200);
+    assertThat(sim.members("Fresh")).containsExactly("a@example.org");
+  }
+
+  @Test
   void perRecordFailuresComeBackLowerCasedInFailedUpdates() throws IOException {
     sim.rejectAddress("gone@example.org", "forgottenEmails");
     Answer a = subscribe(subscribers("Gone@Example.org", "not-an-email@@x", "ok@example.org"));
