@@ -615,6 +615,12 @@ class IterableConnectorTest {
   }
 
   @Test
+  void theSettingsAreDescribedOnceNotForEveryExport() {
+    IterableConnectorProvider provider = new IterableConnectorProvider();
+    assertThat(provider.settings()).isSameAs(provider.settings()).isNotEmpty();
+  }
+
+  @Test
   void theRateLimitIsASettingWithAConservativeDefault() {
     IterableConnectorProvider provider = new IterableConnectorProvider();
     assertThat(provider.limits().requestsPerSecond()).isEqualTo(5);
