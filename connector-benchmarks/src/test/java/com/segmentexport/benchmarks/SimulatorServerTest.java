@@ -10,9 +10,15 @@ import com.segmentexport.testkit.autopilot.AutopilotSimulator;
 import com.segmentexport.testkit.campaignmonitor.CampaignMonitorSimulator;
 import com.segmentexport.testkit.dotdigital.DotdigitalSimulator;
 import com.segmentexport.testkit.iterable.IterableSimulator;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,6 +64,37 @@ class SimulatorServerTest {
 
       assertThat(SimulatorServer.answer(sim, destinations, "members a%20b c nowhere"))
           .isEqualTo("a+b=1 c=0 nowhere=-1");
+    }
+  }
+
+  @Test
+  void retainContactsKeepsTheVendorsStateButNotTheLogOfEveryAddressReceived() throws IOException {
+    try (Sandbox sandbox = SimulatorServer.startUnlimited("iterable")) {
+      VendorSimulator sim = sandbox.simulator();
+      assertThat(SimulatorServer.answer(sim, new HashMap<>(), "retain-contacts")).isEqualTo("ok");
+      IterableSimulator it = (IterableSimulator) sim;
+      long list = it.createList("a", "Standard");
+      OkHttpClient client = new OkHttpClient();
+      Request subscribe =
+          new Request.Builder()
+              .url(it.url("/api/lists/subscribe"))
+              .header("Api-Key", it.credentials().get(0))
+              .post(
+                  RequestBody.create(
+                      "{\"listId\":" + list + ",\"subscribers\":[{\"email\":\"x@example.org\"}]}",
+                      MediaType.get("application/json")))
+              .build();
+      int status = 400;
+      for (int i = 0; i < 3 && status == 400; i++) { // the sandbox refuses a new list's first
+        try (Response r = client.newCall(subscribe).execute()) {
+          status = r.code();
+        }
+      }
+
+      assertThat(status).isEqualTo(200);
+      assertThat(SimulatorServer.answer(sim, new HashMap<>(), "members a")).isEqualTo("a=1");
+      assertThat(sim.receivedEmailCount()).isEqualTo(1);
+      assertThat(sim.receivedEmails()).isEmpty();
     }
   }
 

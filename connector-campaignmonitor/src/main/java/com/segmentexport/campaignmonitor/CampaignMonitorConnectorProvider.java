@@ -122,8 +122,19 @@ public final class CampaignMonitorConnectorProvider implements ConnectorProvider
     return "Campaign Monitor";
   }
 
+  /**
+   * The settings, described once: the engine asks for them several times for every export (checking a
+   * connection, an export definition, the limits), and a thousand exports at once asked a thousand
+   * times for new descriptors.
+   */
+  private final List<SettingDescriptor> settings = describeSettings();
+
   @Override
   public List<SettingDescriptor> settings() {
+    return settings;
+  }
+
+  private static List<SettingDescriptor> describeSettings() {
     return List.of(
         SettingDescriptor.optionalSecret(
             API_KEY, "The API key, sent as HTTP Basic user name (or use an access token)"),

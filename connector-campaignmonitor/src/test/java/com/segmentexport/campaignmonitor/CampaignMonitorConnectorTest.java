@@ -153,6 +153,12 @@ class CampaignMonitorConnectorTest {
   // ---- connection ----------------------------------------------------------------------------
 
   @Test
+  void theSettingsAreDescribedOnceNotForEveryExport() {
+    CampaignMonitorConnectorProvider provider = new CampaignMonitorConnectorProvider();
+    assertThat(provider.settings()).isSameAs(provider.settings()).isNotEmpty();
+  }
+
+  @Test
   void defaultsToTheVersion33BaseUrlAndSendsOnlyJsonPaths() {
     assertThat(new CampaignMonitorConnectorProvider().settings())
         .filteredOn(s -> s.name().equals("baseUrl"))

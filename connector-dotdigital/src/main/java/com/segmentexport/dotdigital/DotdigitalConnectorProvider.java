@@ -124,8 +124,19 @@ public final class DotdigitalConnectorProvider implements ConnectorProvider {
     return "dotdigital";
   }
 
+  /**
+   * The settings, described once: the engine asks for them several times for every export (checking a
+   * connection, an export definition, the limits), and a thousand exports at once asked a thousand
+   * times for new descriptors.
+   */
+  private final List<SettingDescriptor> settings = describeSettings();
+
   @Override
   public List<SettingDescriptor> settings() {
+    return settings;
+  }
+
+  private static List<SettingDescriptor> describeSettings() {
     return List.of(
         SettingDescriptor.secret(
             USERNAME, "The API user's e-mail address (Settings > Access > API users)"),

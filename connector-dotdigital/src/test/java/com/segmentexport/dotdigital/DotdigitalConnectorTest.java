@@ -143,6 +143,12 @@ class DotdigitalConnectorTest {
   // ---- region and verify ---------------------------------------------------------------------
 
   @Test
+  void theSettingsAreDescribedOnceNotForEveryExport() {
+    DotdigitalConnectorProvider provider = new DotdigitalConnectorProvider();
+    assertThat(provider.settings()).isSameAs(provider.settings()).isNotEmpty();
+  }
+
+  @Test
   void discoversTheRegionOnceAndSendsEverythingElseThere() {
     Connection c = connection();
     try (SegmentExporter exporter = Connectors.of(new DotdigitalConnectorProvider()).exporter(c)) {

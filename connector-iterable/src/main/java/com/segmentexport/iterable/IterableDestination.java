@@ -56,11 +56,26 @@ final class IterableDestination implements Destination {
   static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx").withZone(ZoneOffset.UTC);
 
-  /** The first wait before subscribing again to a list Iterable does not yet accept. */
-  static final Duration FRESH_LIST_BACKOFF = Duration.ofMillis(250);
+  /**
+   * The first wait before subscribing again to a list Iterable does not yet accept ({@code
+   * invalidListId}); each next wait doubles. Iterable does not say how long a new list takes to become
+   * usable: a short first wait costs at most one more request, where a long one is paid by every
+   * export to a new list, however quickly the list became usable.
+   */
+  static final Duration FRESH_LIST_FIRST_WAIT = Duration.ofMillis(25);
 
-  /** How often a just-created list's {@code invalidListId} is waited out. */
-  static final int FRESH_LIST_ATTEMPTS = 6;
+  /** How long a just-created list's {@code invalidListId} is waited out in all before a batch fails. */
+  static final Duration FRESH_LIST_PATIENCE = Duration.ofMillis(7750);
+
+  /**
+   * The waits between a fresh list's refused subscribes: from {@link #FRESH_LIST_FIRST_WAIT}, doubling,
+   * the last one cut so that they add up to {@link #FRESH_LIST_PATIENCE} (25, 50, 100, ... 3,200 and
+   * 1,375 ms).
+   */
+  static final List<Duration> FRESH_LIST_WAITS = freshListWaits();
+
+  /** How many subscribes a batch to a just-created list is sent at most: one more than the waits. */
+  static final int FRESH_LIST_ATTEMPTS = FRESH_LIST_WAITS.size() + 1;
 
   /** The per-record failure keys of {@code failedUpdates}, for e-mail identified users. */
   private static final List<String> FAILURE_KEYS =
@@ -392,7 +407,6 @@ final class IterableDestination implements Destination {
     // Read once, before the first send: another batch's success while this one is refused does not
     // make the refusal final (Iterable's servers learn of a new list at different times).
     boolean sentToFreshList = fresh;
-    Duration wait = FRESH_LIST_BACKOFF;
     Duration waited = Duration.ZERO;
     for (int attempt = 1; ; attempt++) {
       // Subscribe is an upsert keyed by e-mail: repeating it leaves the same users and members.
@@ -408,14 +422,29 @@ final class IterableDestination implements Destination {
       if (attempt >= FRESH_LIST_ATTEMPTS) {
         return new Subscribed(r, waited);
       }
+      Duration wait = FRESH_LIST_WAITS.get(attempt - 1);
       log.debug(
           "Iterable list {} is not usable yet (invalidListId); retrying in {} ms",
           listId,
           wait.toMillis());
       http.pause(wait, false);
       waited = waited.plus(wait);
-      wait = wait.multipliedBy(2);
     }
+  }
+
+  /** {@link #FRESH_LIST_WAITS}: doubling from the first wait, the last cut to the patience's end. */
+  static List<Duration> freshListWaits() {
+    List<Duration> waits = new ArrayList<>();
+    Duration total = Duration.ZERO;
+    for (Duration w = FRESH_LIST_FIRST_WAIT;
+        total.compareTo(FRESH_LIST_PATIENCE) < 0;
+        w = w.multipliedBy(2)) {
+      Duration next =
+          w.compareTo(FRESH_LIST_PATIENCE.minus(total)) < 0 ? w : FRESH_LIST_PATIENCE.minus(total);
+      waits.add(next);
+      total = total.plus(next);
+    }
+    return List.copyOf(waits);
   }
 
   /** Writes both halves and merges their outcomes. */

@@ -270,12 +270,8 @@ class IterableConnectorTest {
     ExportResult result = export(profiles(2));
 
     assertThat(result.exported()).isZero();
-    long waited = 0;
-    for (int i = 0; i < IterableDestination.FRESH_LIST_ATTEMPTS - 1; i++) {
-      waited += IterableDestination.FRESH_LIST_BACKOFF.toMillis() << i;
-    }
-    String expected =
-        "after " + IterableDestination.FRESH_LIST_ATTEMPTS + " attempts over " + waited + " ms";
+    // The patience the README states: 7.75 s in all, over 10 subscribes.
+    String expected = "after 10 attempts over 7750 ms";
     assertThat(result.rejectedSample())
         .hasSize(2)
         .allSatisfy(
@@ -286,6 +282,19 @@ class IterableConnectorTest {
     assertThat(sim.calls())
         .filteredOn(c -> c.path().equals("/api/lists/subscribe"))
         .hasSize(IterableDestination.FRESH_LIST_ATTEMPTS);
+  }
+
+  @Test
+  void aFreshListIsRetriedSoonThenLessAndLessOftenForSevenSecondsAndThreeQuarters() {
+    // The first retry comes soon (a list usable moments after its creation costs an export little),
+    // each wait doubles, and the last is cut so that the patience stays what it has been: 7.75 s.
+    assertThat(IterableDestination.FRESH_LIST_WAITS)
+        .extracting(Duration::toMillis)
+        .containsExactly(25L, 50L, 100L, 200L, 400L, 800L, 1600L, 3200L, 1375L);
+    assertThat(IterableDestination.FRESH_LIST_WAITS.stream().mapToLong(Duration::toMillis).sum())
+        .isEqualTo(IterableDestination.FRESH_LIST_PATIENCE.toMillis())
+        .isEqualTo(7750);
+    assertThat(IterableDestination.FRESH_LIST_ATTEMPTS).isEqualTo(10);
   }
 
   @Test
@@ -603,6 +612,12 @@ class IterableConnectorTest {
     ExportResult second = export(profiles(10));
     assertThat(second.exported()).isEqualTo(10);
     assertThat(sim.calls()).filteredOn(c -> c.status() == 429).hasSize(3);
+  }
+
+  @Test
+  void theSettingsAreDescribedOnceNotForEveryExport() {
+    IterableConnectorProvider provider = new IterableConnectorProvider();
+    assertThat(provider.settings()).isSameAs(provider.settings()).isNotEmpty();
   }
 
   @Test

@@ -99,10 +99,14 @@ final class CampaignMonitorAccount {
   }
 
   static final class FieldDef {
+    /** The list's key for it, bracketed and lower-cased: the one instance each subscriber's value is kept under. */
+    final String key;
+
     final String name;
     final String dataType;
 
-    FieldDef(String name, String dataType) {
+    FieldDef(String key, String name, String dataType) {
+      this.key = key;
       this.name = name;
       this.dataType = dataType;
     }
@@ -134,11 +138,15 @@ final class CampaignMonitorAccount {
     private static final java.time.LocalDateTime EPOCH =
         java.time.LocalDateTime.of(2020, 1, 1, 0, 0);
 
-    /** When the subscriber joined the list, as {@code ListJoinedDate}: distinct per record, kept for life. */
-    final String joined =
-        EPOCH
-            .plusSeconds(JOINED.incrementAndGet())
-            .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    private static final java.time.format.DateTimeFormatter JOINED_FORMAT =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
+    /**
+     * When the subscriber joined the list, in seconds after 2020-01-01: distinct per record, kept for
+     * life (a number rather than its text: a million subscribers' dates as text cost the simulator's
+     * heap 60 MB).
+     */
+    private final long joinedSeconds = JOINED.incrementAndGet();
 
     String state;
     String name = "";
@@ -151,6 +159,11 @@ final class CampaignMonitorAccount {
 
     SubscriberData(String state) {
       this.state = state;
+    }
+
+    /** When the subscriber joined the list, as {@code ListJoinedDate} ({@code yyyy-MM-dd HH:mm:ss}). */
+    String joined() {
+      return EPOCH.plusSeconds(joinedSeconds).format(JOINED_FORMAT);
     }
 
     Subscriber view(ListData list) {

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -383,7 +384,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     }
     synchronized (account.lock) {
       String key = key(name);
-      list(listId).fields.put(key, new FieldDef(name, dataType));
+      list(listId).fields.put(key, new FieldDef(key, name, dataType));
       return key;
     }
   }
@@ -474,7 +475,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       ListData l = account.lists.get(listId);
       SubscriberData s =
           l == null ? null : l.subscribers.get(email.trim().toLowerCase(Locale.ROOT));
-      return s == null ? Optional.empty() : Optional.of(s.joined);
+      return s == null ? Optional.empty() : Optional.of(s.joined());
     }
   }
 
@@ -811,7 +812,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       if (l.fields.containsKey(key)) {
         return error(400, 255, "Field name already exists");
       }
-      l.fields.put(key, new FieldDef(((String) name).trim(), (String) type));
+      l.fields.put(key, new FieldDef(key, ((String) name).trim(), (String) type));
       return json(201, render(key));
     }
   }
@@ -977,8 +978,9 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("EmailAddress", email.trim().toLowerCase(Locale.ROOT));
       out.put("Name", view.name());
-      out.put("Date", s.joined);
-      out.put("ListJoinedDate", s.joined);
+      String joined = s.joined();
+      out.put("Date", joined);
+      out.put("ListJoinedDate", joined);
       out.put("State", view.state());
       List<Object> fields = new ArrayList<>();
       view.customFields().forEach((k, v) -> fields.add(Map.of("Key", k, "Value", v)));
@@ -1144,7 +1146,11 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       s.name = (String) name;
     }
     String consent = ((String) row.get("consenttotrack"));
-    if (!consent.equalsIgnoreCase("unchanged")) {
+    if (consent.equalsIgnoreCase("yes")) {
+      s.consent = "Yes"; // one instance for every subscriber, not a string each
+    } else if (consent.equalsIgnoreCase("no")) {
+      s.consent = "No";
+    } else if (!consent.equalsIgnoreCase("unchanged")) {
       s.consent =
           consent.substring(0, 1).toUpperCase(Locale.ROOT)
               + consent.substring(1).toLowerCase(Locale.ROOT);
@@ -1176,7 +1182,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
         counters.increment(CampaignMonitorCounter.INVALID_VALUES);
         continue;
       }
-      s.fields.put(key, text);
+      s.fields.put(def.key, text); // the list's instance of the key, not this request's copy
     }
   }
 
@@ -1216,7 +1222,7 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : ((Map<String, Object>) value).entrySet()) {
-      String name = e.getKey().toLowerCase(Locale.ROOT);
+      String name = lowerCase(e.getKey());
       if (!known.contains(name)) {
         throw new MalformedBodyException("Fields in error: " + where + e.getKey());
       }
@@ -1227,6 +1233,24 @@ public final class CampaignMonitorSimulator extends VendorSimulator {
       out.put(name, e.getValue());
     }
     return out;
+  }
+
+  /** Lower-cased member names seen, by their spelling: an import repeats a few names a thousand times. */
+  private static final Map<String, String> LOWER_CASE_NAMES = new ConcurrentHashMap<>();
+
+  /** How many spellings {@link #LOWER_CASE_NAMES} keeps at most (a bound against unusual bodies). */
+  private static final int LOWER_CASE_NAMES_KEPT = 1024;
+
+  /** A member name lower-cased, from {@link #LOWER_CASE_NAMES} when it was seen before. */
+  private static String lowerCase(String name) {
+    String lower = LOWER_CASE_NAMES.get(name);
+    if (lower == null) {
+      lower = name.toLowerCase(Locale.ROOT);
+      if (LOWER_CASE_NAMES.size() < LOWER_CASE_NAMES_KEPT) {
+        LOWER_CASE_NAMES.put(name, lower);
+      }
+    }
+    return lower;
   }
 
   private static boolean flag(Map<String, Object> body, String name) {

@@ -154,6 +154,21 @@ class IterableSimulatorTest {
   }
 
   @Test
+  void withoutTheLogOfReceivedAddressesTheUsersAndMembersAreKeptAndCounted() throws IOException {
+    sim.recordReceivedEmails(false);
+    assertThat(subscribe(subscribers("a@example.org", "b@example.org")).code).isEqualTo(200);
+
+    assertThat(sim.members("Buyers")).containsExactly("a@example.org", "b@example.org");
+    assertThat(sim.hasUser("a@example.org")).isTrue();
+    assertThat(sim.receivedEmailCount()).isEqualTo(2);
+    assertThat(sim.receivedEmails()).isEmpty();
+
+    sim.recordReceivedEmails(true);
+    assertThat(subscribe(subscribers("c@example.org")).code).isEqualTo(200);
+    assertThat(sim.receivedEmails()).containsExactly("c@example.org");
+  }
+
+  @Test
   void unknownAndFreshListsAreInvalidListId() throws IOException {
     Answer unknown = subscribe("{\"listId\":1,\"subscribers\":[{\"email\":\"a@example.org\"}]}");
     assertThat(unknown.code).isEqualTo(400);
@@ -167,6 +182,24 @@ class IterableSimulatorTest {
 
     list = sim.createList("Engaged", "Dynamic");
     assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(400);
+  }
+
+  @Test
+  void theListIsLookedUpBeforeTheSubscribersAreRead() throws IOException {
+    sim.freshListRejections(1);
+    list = sim.createList("Fresh", "Standard");
+    String unknownMember =
+        "{\"subscribers\":[{\"email\":\"a@example.org\",\"shoeSize\":44}],\"listId\":" + list + "}";
+
+    Answer fresh = subscribe(unknownMember);
+    Answer then = subscribe(unknownMember);
+
+    assertThat(fresh.code).isEqualTo(400);
+    assertThat((String) fresh.json().get("msg")).contains("invalidListId");
+    assertThat(then.code).isEqualTo(400); // the body is read, and refused, once the list is usable
+    assertThat(then.vendorCode()).isEqualTo("BadJsonBody");
+    assertThat(subscribe(subscribers("a@example.org")).code).isEqualTo(200);
+    assertThat(sim.members("Fresh")).containsExactly("a@example.org");
   }
 
   @Test
