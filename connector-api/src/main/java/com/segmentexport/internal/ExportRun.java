@@ -180,6 +180,8 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
    */
   void start(ExportRunners runners) {
     String name = "segment-export-" + RUNS.incrementAndGet();
+    // Until it has a thread, a cancel or the removal of its connection ends it at once.
+    control.watchWhileQueued(this::endIfQueued);
     if (runsInSteps(runners)) {
       setUps.execute(() -> inRunContext(this::beginInSteps));
     } else {
@@ -214,6 +216,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     if (!begun.compareAndSet(false, true)) {
       return; // cancelled while it waited for a runner, and completed then
     }
+    control.endWatchWhileQueued();
     try {
       started();
       for (String name : definition.segments()) {
@@ -234,6 +237,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
     if (!begun.compareAndSet(false, true)) {
       return; // cancelled while it waited for a set-up thread, and completed then
     }
+    control.endWatchWhileQueued();
     try {
       started();
     } catch (RuntimeException | Error e) {
@@ -429,9 +433,16 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
   @Override
   public void cancel() {
     control.stop("cancelled by the caller");
+  }
+
+  /**
+   * Stopped (cancelled, its connection removed) while still waiting for its turn (behind
+   * withMaxRunningExports, or for a set-up thread): it ends now, having read nothing, rather than when
+   * a running export makes room.
+   */
+  private void endIfQueued() {
     if (begun.compareAndSet(false, true)) {
-      // Still waiting for its turn (behind withMaxRunningExports, or for a set-up thread): it ends
-      // now, having read nothing, rather than when a running export makes room.
+      control.endWatchWhileQueued();
       inRunContext(
           () -> {
             started();

@@ -65,9 +65,33 @@ final class RunControl {
     this.waiter = waiter;
   }
 
+  /**
+   * Run once when the run is first stopped, outside this control's lock: a run still waiting for its
+   * turn ends then. Null when none.
+   */
+  private volatile Runnable whenStopped;
+
+  /**
+   * Until {@link #endWatchWhileQueued}, a removal of the connection stops this run as it stops a run
+   * waiting in {@link #interruptibly}, and {@code whenStopped} runs on the first stop; for a run that
+   * waits for a thread to start on.
+   */
+  void watchWhileQueued(Runnable whenStopped) {
+    this.whenStopped = whenStopped;
+    watch();
+  }
+
+  /** The run has its thread: it sees stops itself from now on. */
+  void endWatchWhileQueued() {
+    whenStopped = null;
+    unwatch();
+  }
+
   void stop(String reason) {
+    boolean first;
     synchronized (this) {
-      if (stopReason == null) {
+      first = stopReason == null;
+      if (first) {
         stopReason = reason;
       }
       notifyAll();
@@ -80,6 +104,10 @@ final class RunControl {
             }
             return true;
           });
+    }
+    Runnable queued = whenStopped;
+    if (first && queued != null) {
+      queued.run();
     }
   }
 

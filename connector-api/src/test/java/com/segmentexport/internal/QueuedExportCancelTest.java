@@ -20,11 +20,12 @@ import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * An export waiting for its turn under {@code Connectors.withMaxRunningExports(n)} that is cancelled
- * ends then, not when a running export ends. Found by trying the SDK as a host would.
+ * An export waiting for its turn under {@code Connectors.withMaxRunningExports(n)} that is cancelled,
+ * or whose connection is removed, ends then, not when a running export ends. Found by trying the SDK as a host would.
  */
 class QueuedExportCancelTest {
   private final FakeVendor vendor = new FakeVendor();
@@ -37,8 +38,10 @@ class QueuedExportCancelTest {
     vendor.close();
   }
 
-  @Test
-  void aQueuedExportThatIsCancelledEndsWithoutWaitingForItsTurn() throws InterruptedException {
+  @ParameterizedTest(name = "by removal of its connection: {0}")
+  @ValueSource(booleans = {false, true})
+  void aQueuedExportThatIsCancelledEndsWithoutWaitingForItsTurn(boolean byRemoval)
+      throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch reading = new CountDownLatch(1);
     Iterator<Profile> held =
@@ -73,21 +76,32 @@ class QueuedExportCancelTest {
               name -> Segment.of(name, OptionalLong.empty(), held, () -> {}),
               FAST);
       reading.await();
+      Connection other = connection(provider, vendor);
+      SegmentExporter otherExporter = one.exporter(other);
       ExportHandle queued =
-          exporter.start(
-              Fixtures.definition(connection, "Queued"),
+          otherExporter.start(
+              Fixtures.definition(other, "Queued"),
               Fixtures.streaming("Queued", Fixtures.valid("q", 3)),
               FAST);
-      queued.cancel();
+      if (byRemoval) {
+        other.remove();
+      } else {
+        queued.cancel();
+      }
       try {
         // Bounded only so that the wait fails the test instead of the build.
         ExportResult result = queued.await(Duration.ofSeconds(30)).orElse(null);
         assertThat(result).as("the cancelled queued export ended").isNotNull();
         assertThat(result.status()).isEqualTo(ExportStatus.CANCELLED);
         assertThat(result.segments()).allSatisfy(s -> assertThat(s.read()).isZero());
+        assertThat(result.failure())
+            .hasValue(
+                byRemoval ? "cancelled: connection removed" : "cancelled: cancelled by the caller");
+        assertThat(running.isDone()).isFalse();
       } finally {
         release.countDown();
         running.await();
+        otherExporter.close();
       }
     }
   }
