@@ -49,6 +49,18 @@ class SegmentExportCliTest {
     dotdigital.close();
   }
 
+  /**
+   * Runs {@code verify -c dotdigital} against the simulator with {@code more} arguments and the
+   * consent.
+   */
+  private int verifyDotdigital(String... more) {
+    List<String> args = new ArrayList<>(List.of("verify", "-c", "dotdigital"));
+    args.addAll(List.of(more));
+    args.addAll(
+        List.of("--setting", "baseUrl=" + dotdigital.baseUrl(), "--privacy-consent-by", "Ops"));
+    return run(args.toArray(String[]::new));
+  }
+
   private int run(String... args) {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
@@ -146,48 +158,18 @@ class SegmentExportCliTest {
 
   @Test
   void credentialsComeFromTheEnvironmentOrAFileNeverFromArguments() throws IOException {
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--setting",
-                "password=" + PASSWORD,
-                "--privacy-consent-by",
-                "Ops"))
-        .isEqualTo(ExitCodes.USAGE);
+    assertThat(verifyDotdigital("--setting", "password=" + PASSWORD)).isEqualTo(ExitCodes.USAGE);
     assertThat(err)
         .contains("credential")
         .contains("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD")
         .doesNotContain(PASSWORD);
 
     credentialsInEnv();
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--privacy-consent-by",
-                "Ops"))
-        .as(err)
-        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(verifyDotdigital()).as(err).isEqualTo(ExitCodes.SUCCESS);
     assertThat(out).contains("accepted");
 
     env.put("SEGMENT_EXPORT_DOTDIGITAL_PASSWORD", "wrong-password-value");
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--privacy-consent-by",
-                "Ops"))
-        .isEqualTo(ExitCodes.FAILURE);
+    assertThat(verifyDotdigital()).isEqualTo(ExitCodes.FAILURE);
     assertThat(err + out).doesNotContain("wrong-password-value").doesNotContain(PASSWORD);
 
     env.clear();
@@ -221,50 +203,18 @@ class SegmentExportCliTest {
         props,
         ("\uFEFFdotdigital.username=" + USER + "\r\ndotdigital.password=" + PASSWORD + "\r\n")
             .getBytes(StandardCharsets.UTF_8));
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--config",
-                props.toString(),
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--privacy-consent-by",
-                "Ops"))
-        .as(err)
-        .isEqualTo(ExitCodes.SUCCESS);
+    assertThat(verifyDotdigital("--config", props.toString())).as(err).isEqualTo(ExitCodes.SUCCESS);
   }
 
   @Test
   void whereCredentialsComeFromIsSaidForACredentialProblemOnly() {
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--privacy-consent-by",
-                "Ops"))
-        .isEqualTo(ExitCodes.USAGE);
+    assertThat(verifyDotdigital()).isEqualTo(ExitCodes.USAGE);
     assertThat(err)
         .contains("credential username is required")
         .contains("SEGMENT_EXPORT_DOTDIGITAL_USERNAME");
 
     credentialsInEnv();
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--setting",
-                "requestsPerSecond=fast",
-                "--privacy-consent-by",
-                "Ops"))
-        .isEqualTo(ExitCodes.USAGE);
+    assertThat(verifyDotdigital("--setting", "requestsPerSecond=fast")).isEqualTo(ExitCodes.USAGE);
     assertThat(err).contains("requestsPerSecond").doesNotContain("credentials come from");
   }
 
@@ -280,18 +230,7 @@ class SegmentExportCliTest {
             + "\ndotdigital.password="
             + PASSWORD
             + "\ndotdigital.requestPerSecond=1\niterable.apiKey=another-key\n");
-    assertThat(
-            run(
-                "verify",
-                "-c",
-                "dotdigital",
-                "--config",
-                props.toString(),
-                "--setting",
-                "baseUrl=" + dotdigital.baseUrl(),
-                "--privacy-consent-by",
-                "Ops"))
-        .isEqualTo(ExitCodes.USAGE);
+    assertThat(verifyDotdigital("--config", props.toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(err)
         .contains("dotdigital.requestPerSecond")
         .contains("requestsPerSecond")
