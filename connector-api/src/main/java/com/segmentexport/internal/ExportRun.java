@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -85,8 +86,7 @@ final class ExportRun implements ExportHandle, SegmentPipeline.RunFailures {
    * Set by whichever comes first: the run's start on its thread, or a cancel while it still waits for
    * one (then the cancel completes it at once, and the start does nothing).
    */
-  private final java.util.concurrent.atomic.AtomicBoolean begun =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean begun = new AtomicBoolean();
 
   // Set when the run starts, on its first thread.
   private Instant startedAt;
